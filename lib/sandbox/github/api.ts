@@ -1,0 +1,112 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { SandboxContext } from "../context";
+import { sendJson, sleep } from "../http-util";
+import { Router, type ApiRequest } from "./router";
+import { findUser, privateUserJson } from "./users";
+
+export const ADMIN_TOKEN = "ghp_sandboxadmintoken";
+/** The administrator token acts as this user (owner/admin of the seeded repository). */
+export const ADMIN_TOKEN_LOGIN = "octo-operator";
+
+const DOCS = "https://docs.github.com/rest";
+
+export function ghError(res: ServerResponse, status: number, message: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): void {
+  sendJson(res, status, { message, documentation_url: DOCS, status: String(status), ...extra }, headers);
+}
+
+/** Rate-limit accounting per token, in GitHub's headers, on every response. */
+const rateWindows = new Map<string, { used: number; reset: number }>();
+function rateHeaders(key: string): Record<string, string> {
+  const now = Math.floor(Date.now() / 1000);
+  let w = rateWindows.get(key);
+  if (!w || w.reset <= now) {
+    w = { used: 0, reset: now + 3600 };
+    rateWindows.set(key, w);
+  }
+  w.used += 1;
+  const limit = key === "anonymous" ? 60 : 5000;
+  return {
+    "x-ratelimit-limit": String(limit),
+    "x-ratelimit-remaining": String(Math.max(0, limit - w.used)),
+    "x-ratelimit-reset": String(w.reset),
+    "x-ratelimit-used": String(w.used),
+    "x-ratelimit-resource": "core",
+  };
+}
+
+function tokenFrom(req: IncomingMessage): string | null {
+  const h = req.headers.authorization;
+  if (!h) return null;
+  const m = /^(?:token|bearer)\s+(\S+)$/i.exec(h);
+  if (m) return m[1];
+  if (/^basic\s+/i.test(h)) {
+    const [, password] = Buffer.from(h.replace(/^basic\s+/i, ""), "base64").toString("utf8").split(":");
+    return password ?? null;
+  }
+  return "";
+}
+
+export function resolveToken(ctx: SandboxContext, token: string): { login: string; scopes: string[]; isAdmin: boolean } | null {
+  if (token === ADMIN_TOKEN) return { login: ADMIN_TOKEN_LOGIN, scopes: ["repo", "workflow", "admin:repo_hook", "read:user", "user:email"], isAdmin: true };
+  const row = ctx.db.prepare(`SELECT login, scopes FROM gh_tokens WHERE token = ?`).get(token) as { login: string; scopes: string } | undefined;
+  if (!row) return null;
+  return { login: row.login, scopes: row.scopes.split(",").filter(Boolean), isAdmin: false };
+}
+
+export const router = new Router();
+
+router.add("GET", "/user", ({ res, ctx, login }) => {
+  const user = findUser(ctx.db, login);
+  if (!user) return ghError(res, 404, "Not Found");
+  sendJson(res, 200, privateUserJson(user, ctx.baseUrl()));
+});
+
+/** Routes under /api/v3: authentication, rate-limit headers, faults, then the route's handler. */
+export async function handleApi(req: IncomingMessage, res: ServerResponse, ctx: SandboxContext, url: URL): Promise<boolean> {
+  if (!url.pathname.startsWith("/api/v3")) return false;
+  const path = url.pathname.slice("/api/v3".length) || "/";
+  const token = tokenFrom(req);
+  const who = token ? resolveToken(ctx, token) : null;
+  const headers = {
+    ...rateHeaders(who ? (token as string) : "anonymous"),
+    "x-github-media-type": "github.v3; format=json",
+    "x-github-api-version-selected": "2022-11-28",
+    "x-github-request-id": `SANDBOX:${Math.random().toString(16).slice(2, 10).toUpperCase()}`,
+  };
+  for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+  if (token !== null && !who) {
+    ghError(res, 401, "Bad credentials");
+    return true;
+  }
+  const found = router.match(req.method ?? "GET", path);
+  if (!found) {
+    ghError(res, 404, "Not Found");
+    return true;
+  }
+  if ("allowed" in found) {
+    ghError(res, 404, "Not Found");
+    return true;
+  }
+  if (!who) {
+    ghError(res, 401, "Requires authentication");
+    return true;
+  }
+  const routeName = `${found.route.method} ${found.route.template}`;
+  const fault = ctx.faults.take("github", routeName);
+  if (fault.latencyMs) await sleep(fault.latencyMs);
+  if (fault.failure) {
+    const k = fault.failure.kind;
+    if (k === "secondary-rate-limit") {
+      ghError(res, 403, "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.", {}, { "retry-after": "1" });
+    } else if (k === "throttle") {
+      ghError(res, 429, "API rate limit exceeded", {}, { "retry-after": "1", "x-ratelimit-remaining": "0" });
+    } else {
+      const status = k === "500" ? 500 : k === "502" ? 502 : 503;
+      sendJson(res, status, { message: status === 502 ? "Server Error" : "Service Unavailable" });
+    }
+    return true;
+  }
+  const r: ApiRequest = { req, res, ctx, url, params: found.params, login: who.login, isAdminToken: who.isAdmin, scopes: who.scopes, route: routeName };
+  await found.route.handler(r);
+  return true;
+}
