@@ -3,8 +3,9 @@ import type { SandboxContext } from "../context";
 import { sendJson, sleep } from "../http-util";
 import { Router, type ApiRequest } from "./router";
 import { findUser, privateUserJson } from "./users";
+import { SANDBOX_GITHUB_ADMIN_TOKEN } from "../constants";
 
-export const ADMIN_TOKEN = "ghp_sandboxadmintoken";
+export const ADMIN_TOKEN = SANDBOX_GITHUB_ADMIN_TOKEN;
 /** The administrator token acts as this user (owner/admin of the seeded repository). */
 export const ADMIN_TOKEN_LOGIN = "octo-operator";
 

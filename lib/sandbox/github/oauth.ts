@@ -4,18 +4,14 @@ import type Database from "better-sqlite3";
 import type { SandboxContext } from "../context";
 import { escapeHtml, readBody, sendJson, sendText } from "../http-util";
 import { findUser, listPeople } from "./users";
+import { SANDBOX_OAUTH_APP } from "../constants";
 
 /**
  * GitHub's OAuth web application flow, as documented at
  * docs.github.com/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps.
  */
 
-export const SANDBOX_OAUTH_APP = {
-  clientId: "Ov23liDeckhandSandbox",
-  clientSecret: "deckhand-sandbox-oauth-secret",
-  callbackUrl: "http://localhost:3000/api/auth/callback/github",
-  name: "Deckhand (sandbox)",
-};
+export { SANDBOX_OAUTH_APP };
 
 export function migrateOAuth(db: Database.Database): void {
   db.exec(`CREATE TABLE IF NOT EXISTS gh_oauth_apps (
