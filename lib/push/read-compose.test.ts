@@ -1,0 +1,223 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { ComposeError, parseCompose, readCompose } from "./read-compose";
+
+const dirs: string[] = [];
+function checkout(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "deckhand-compose-"));
+  dirs.push(dir);
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+  return dir;
+}
+afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+function composeError(fn: () => unknown): ComposeError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ComposeError);
+    return err as ComposeError;
+  }
+  throw new Error("expected a ComposeError");
+}
+
+describe("readCompose: finding the file", () => {
+  const one = (name: string) => `services:\n  ${name}:\n    build: .\n`;
+
+  it("looks in Compose's order: compose.yaml, compose.yml, docker-compose.yml, docker-compose.yaml", async () => {
+    const all = {
+      "compose.yaml": one("a1"),
+      "compose.yml": one("b1"),
+      "docker-compose.yml": one("c1"),
+      "docker-compose.yaml": one("d1"),
+    };
+    const order = ["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"] as const;
+    for (let i = 0; i < order.length; i++) {
+      const files = Object.fromEntries(order.slice(i).map((n) => [n, all[n]]));
+      const plan = await readCompose({ root: checkout(files) });
+      expect(plan.file).toBe(order[i]);
+      expect(plan.builds.map((b) => b.service)).toEqual([["a1", "b1", "c1", "d1"][i]]);
+    }
+  });
+
+  it("a configured path wins, and contexts resolve relative to it", async () => {
+    const root = checkout({
+      "compose.yaml": one("root"),
+      "deploy/stack.yml": "services:\n  api:\n    build: ../services/api\n  web:\n    build: { context: web }\n",
+    });
+    const plan = await readCompose({ root, composePath: "deploy/stack.yml" });
+    expect(plan.file).toBe("deploy/stack.yml");
+    expect(plan.builds.map((b) => [b.service, b.context, b.dockerfile])).toEqual([
+      ["api", "services/api", "services/api/Dockerfile"],
+      ["web", "deploy/web", "deploy/web/Dockerfile"],
+    ]);
+  });
+
+  it("names what it looked for when there is no compose file", async () => {
+    await expect(readCompose({ root: checkout({ "README.md": "hi" }) })).rejects.toThrow(
+      /compose\.yaml, compose\.yml, docker-compose\.yml, docker-compose\.yaml: no compose file found/,
+    );
+  });
+
+  it("fails for a configured file that is missing, or outside the repository", async () => {
+    const root = checkout({ "compose.yaml": one("x1") });
+    await expect(readCompose({ root, composePath: "ops/compose.yaml" })).rejects.toThrow(/ops\/compose\.yaml: configured compose file not found/);
+    await expect(readCompose({ root, composePath: "../compose.yaml" })).rejects.toThrow(/inside the repository/);
+  });
+});
+
+describe("parseCompose: services", () => {
+  it("plans every service with build:, in short and long form", () => {
+    const text = `name: shop
+services:
+  api:
+    build: ./api
+  worker:
+    build:
+      context: ./jobs
+      dockerfile: docker/Worker.Dockerfile
+      target: runtime
+      args:
+        NODE_VERSION: 20
+        DEBUG: false
+        EMPTY: ""
+        FROM_ENV:
+  web:
+    image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/shop/web:\${TAG:-dev}
+    build:
+      context: web
+      args:
+        - A=1
+        - B=x=y
+        - FROM_ENV
+        - UNSET
+  db:
+    image: postgres:16
+`;
+    const plan = parseCompose({ file: "compose.yaml", text, prefix: "team/", env: { FROM_ENV: "e" } });
+    expect(plan.notBuilt).toEqual(["db"]);
+    expect(plan.builds).toEqual([
+      { service: "api", repositoryName: "team/api", context: "api", dockerfile: "api/Dockerfile", args: {}, target: undefined, line: 3 },
+      {
+        service: "worker",
+        repositoryName: "team/worker",
+        context: "jobs",
+        dockerfile: "jobs/docker/Worker.Dockerfile",
+        args: { NODE_VERSION: "20", DEBUG: "false", EMPTY: "", FROM_ENV: "e" },
+        target: "runtime",
+        line: 5,
+      },
+      {
+        service: "web",
+        repositoryName: "team/shop/web",
+        context: "web",
+        dockerfile: "web/Dockerfile",
+        args: { A: "1", B: "x=y", FROM_ENV: "e" },
+        target: undefined,
+        line: 15,
+      },
+    ]);
+  });
+
+  it("defaults the context to the compose file's directory and allows a Dockerfile outside the context", () => {
+    const plan = parseCompose({
+      file: "deploy/compose.yaml",
+      text: "services:\n  api:\n    build:\n      dockerfile: ../docker/api.Dockerfile\n",
+    });
+    expect(plan.builds[0]).toMatchObject({ context: "deploy", dockerfile: "docker/api.Dockerfile" });
+  });
+
+  it("resolves merge keys and anchors", () => {
+    const text = `x-build: &b
+  context: svc
+  args: { A: "1" }
+services:
+  one:
+    build:
+      <<: *b
+      target: t1
+  two:
+    build: *b
+`;
+    const plan = parseCompose({ file: "compose.yaml", text });
+    expect(plan.builds.map((b) => [b.service, b.context, b.target, b.args])).toEqual([
+      ["one", "svc", "t1", { A: "1" }],
+      ["two", "svc", undefined, { A: "1" }],
+    ]);
+  });
+
+  it("returns no builds for a file whose services are all pulled images", () => {
+    expect(parseCompose({ file: "compose.yaml", text: "services:\n  db:\n    image: redis\n" })).toEqual({
+      file: "compose.yaml",
+      builds: [],
+      notBuilt: ["db"],
+    });
+  });
+});
+
+describe("parseCompose: errors name the file and the line", () => {
+  const err = (text: string, opts: { prefix?: string; file?: string } = {}) =>
+    composeError(() => parseCompose({ file: opts.file ?? "compose.yaml", text, prefix: opts.prefix }));
+
+  it("YAML syntax error", () => {
+    const e = err("services:\n  api:\n    build: .\n   image: [oops\n");
+    expect(e.file).toBe("compose.yaml");
+    expect(e.line).toBeGreaterThanOrEqual(3);
+    expect(e.message).toMatch(/^compose\.yaml:\d+:\d+: \S/);
+    expect(e.message).not.toMatch(/\n/);
+  });
+
+  it("a service defined twice", () => {
+    const e = err("services:\n  api:\n    build: .\n  api:\n    build: ./other\n");
+    expect(e.line).toBe(4);
+    expect(e.message).toMatch(/unique/i);
+  });
+
+  it("no services mapping", () => {
+    expect(err("").message).toMatch(/compose\.yaml:1:1: must be a mapping/);
+    expect(err("version: '3'\nservices: [a, b]\n").message).toMatch(/^compose\.yaml:2:1: services: must be a mapping/);
+    expect(err("- a\n").line).toBe(1);
+  });
+
+  it("invalid repository name from the service name or from image:", () => {
+    const e1 = err("services:\n  ok:\n    build: .\n  Api:\n    build: ./api\n");
+    expect(e1.line).toBe(4);
+    expect(e1.message).toMatch(/"Api" is not a valid ECR repository name.*set image:/);
+    const e2 = err("services:\n  api:\n    build: .\n    image: Acme/API:1\n");
+    expect(e2.line).toBe(4);
+    expect(e2.message).toMatch(/"Acme\/API"/);
+    expect(err("services:\n  a:\n    build: .\n").message).toMatch(/"a" must be 2 to 256 characters/);
+    expect(err("services:\n  api:\n    build: .\n", { prefix: "Team/" }).message).toMatch(/"Team\/api"/);
+  });
+
+  it("a context or Dockerfile outside the repository, or remote", () => {
+    expect(err("services:\n  api:\n    build: ../../etc\n").message).toMatch(/^compose\.yaml:3:5: .*must be a relative path inside the repository/);
+    expect(err("services:\n  api:\n    build: /srv/api\n").line).toBe(3);
+    expect(err("services:\n  api:\n    build:\n      context: .\n      dockerfile: ../../Dockerfile\n").line).toBe(5);
+    expect(err("services:\n  api:\n    build: https://github.com/acme/api.git#main\n").message).toMatch(/remote context/);
+    const inside = parseCompose({ file: "sub/compose.yaml", text: "services:\n  api:\n    build: ./api/../..\n" });
+    expect(inside.builds[0].context).toBe(".");
+  });
+
+  it("unsupported or mistyped fields", () => {
+    expect(err("services:\n  api:\n    build:\n      dockerfile_inline: FROM scratch\n").line).toBe(4);
+    expect(err("services:\n  api:\n    build:\n      args: 3\n").line).toBe(4);
+    expect(err("services:\n  api:\n    build:\n      args:\n        A: [1]\n").line).toBe(5);
+    expect(err("services:\n  api:\n    build:\n      args:\n        - 7\n").line).toBe(5);
+    expect(err("services:\n  api:\n    build: 7\n").message).toMatch(/must be a path/);
+    expect(err("services:\n  api:\n    build:\n      target: { a: 1 }\n").line).toBe(4);
+    expect(err("services:\n  api: 3\n").line).toBe(2);
+    expect(err("services:\n  api:\n    image: ${REPO:?set REPO}\n    build: .\n").message).toMatch(/^compose\.yaml:3:5: .*REPO is missing a value/);
+  });
+
+  it("two services pushing to the same repository", () => {
+    const e = err("services:\n  api:\n    build: .\n  api2:\n    image: api\n    build: ./v2\n");
+    expect(e.line).toBe(4);
+    expect(e.message).toMatch(/api \(line 2\) and api2 would both push to ECR repository api/);
+  });
+});
