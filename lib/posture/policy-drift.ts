@@ -1,0 +1,200 @@
+// Drift of what the push user may do against what it should be able to do. Three baselines answer three
+// questions: does the user still match the guide's policy (expected), can it push at all (minimal push
+// set), and does it hold privileges it never uses (actions seen in CloudTrail).
+
+import {
+  GUIDE_POLICY_NAME,
+  GUIDE_PUSH_POLICY,
+  MINIMAL_PUSH_ACTIONS,
+  PUSH_CRITICAL_ACTIONS,
+  PUSH_FAILURE_EFFECT,
+  canonicalizeEcrAction,
+} from "./ecr-actions";
+import {
+  computeEffectiveActions,
+  describeProvenance,
+  type ActionStatus,
+  type EffectiveActions,
+  type OtherGrant,
+  type Provenance,
+} from "./effective-actions";
+import type { PolicyDocumentInput, PolicyParseError } from "./normalize-policy";
+
+export type BaselineKind = "expected" | "minimal-push" | "cloudtrail";
+
+export interface Baseline {
+  kind: BaselineKind;
+  label: string;
+  /** Canonical `ecr:` actions the baseline says the user should be able to perform. */
+  actions: string[];
+  notes: string[];
+}
+
+export interface DriftItem {
+  action: string;
+  status: ActionStatus;
+  reason: string;
+  /** For missing items: the guide's workflow fails without this action. */
+  breaksPush: boolean;
+  provenance: Provenance[];
+}
+
+export interface DriftReport {
+  baseline: BaselineKind;
+  label: string;
+  missing: DriftItem[];
+  extra: DriftItem[];
+  /** In the baseline but only conditionally allowed, or allowed and partly denied: cannot be decided here. */
+  uncertain: DriftItem[];
+  /** Grants outside ECR: always more privilege than an ECR push user needs. */
+  extraNonEcr: OtherGrant[];
+  /** True when nothing is missing, extra or uncertain. */
+  clean: boolean;
+  /** True when some policy documents could not be read, so "missing" may be overstated. */
+  incomplete: boolean;
+  notes: string[];
+}
+
+export type BaselineResult = { ok: true; baseline: Baseline } | { ok: false; error: PolicyParseError };
+
+/** Baseline from an expected policy document (default: the guide's ecr-push-policy). */
+export function buildExpectedBaseline(document: PolicyDocumentInput = GUIDE_PUSH_POLICY as unknown as Record<string, unknown>, label?: string): BaselineResult {
+  const effective = computeEffectiveActions([
+    { source: { kind: "expected", policyName: label ?? GUIDE_POLICY_NAME }, document },
+  ]);
+  if (effective.errors.length > 0) return { ok: false, error: effective.errors[0].error };
+  const notes: string[] = [];
+  if (effective.conditional.length > 0) {
+    notes.push(`The expected policy grants ${effective.conditional.join(", ")} only under conditions; they are not counted`);
+  }
+  return {
+    ok: true,
+    baseline: {
+      kind: "expected",
+      label: label ? `expected policy (${label})` : `the guide's ${GUIDE_POLICY_NAME}`,
+      actions: effective.allowed,
+      notes,
+    },
+  };
+}
+
+export function buildMinimalPushBaseline(): Baseline {
+  return {
+    kind: "minimal-push",
+    label: "AWS's minimal push set",
+    actions: [...MINIMAL_PUSH_ACTIONS].sort(),
+    notes: ["From the Amazon ECR User Guide: IAM permissions for pushing an image to an Amazon ECR private repository"],
+  };
+}
+
+/** One CloudTrail record, reduced to what the baseline needs. */
+export interface CloudTrailActionUse {
+  eventName: string;
+  eventSource: string;
+  errorCode?: string | null;
+}
+
+/** Actions this key was seen calling on ECR (window chosen by the caller, normally 90 days). */
+export function buildCloudTrailBaseline(events: readonly CloudTrailActionUse[], windowDays = 90): Baseline {
+  const seen = new Set<string>();
+  const unknown = new Set<string>();
+  for (const e of events) {
+    if (e.eventSource !== "ecr.amazonaws.com") continue;
+    const canonical = canonicalizeEcrAction(e.eventName);
+    if (canonical) seen.add(canonical);
+    else unknown.add(e.eventName);
+  }
+  const notes: string[] = [];
+  if (seen.size === 0) {
+    notes.push(`No ECR calls in CloudTrail over the last ${windowDays} days: every granted action counts as unused`);
+  }
+  if (unknown.size > 0) notes.push(`Ignored event names that are not ECR IAM actions: ${[...unknown].sort().join(", ")}`);
+  return {
+    kind: "cloudtrail",
+    label: `actions seen in CloudTrail (${windowDays} days)`,
+    actions: [...seen].sort(),
+    notes,
+  };
+}
+
+function missingReason(baseline: Baseline, verdict: EffectiveActions["byAction"][string]): string {
+  const why = verdict.status === "denied" ? verdict.reason : verdict.reason.replace(/^no statement allows it \(implicit deny\)$/, "no statement allows it");
+  const where = baseline.kind === "cloudtrail" ? "was used in the window" : `is in ${baseline.label}`;
+  let text = `${verdict.action} ${where} but ${why}`;
+  const effect = PUSH_FAILURE_EFFECT[verdict.action];
+  if (effect) text += `; pushes will fail: ${effect}`;
+  return text;
+}
+
+function extraReason(baseline: Baseline, verdict: EffectiveActions["byAction"][string]): string {
+  const grant = verdict.grants[0];
+  const by = grant ? describeProvenance(grant) : "a policy";
+  if (baseline.kind === "cloudtrail") return `${verdict.action} is allowed by ${by} but was not used in the window`;
+  return `${verdict.action} is allowed by ${by} but is not in ${baseline.label}`;
+}
+
+/** Compare the effective set with one baseline. */
+export function computeDrift(effective: EffectiveActions, baseline: Baseline): DriftReport {
+  const inBaseline = new Set(baseline.actions);
+  const critical = new Set(PUSH_CRITICAL_ACTIONS);
+  const missing: DriftItem[] = [];
+  const uncertain: DriftItem[] = [];
+  const extra: DriftItem[] = [];
+
+  for (const action of baseline.actions) {
+    const v = effective.byAction[action];
+    if (!v) continue;
+    if (v.status === "allowed" || v.status === "allowed-scoped") continue;
+    if (v.status === "conditionally-allowed" || v.status === "conditionally-denied") {
+      uncertain.push({
+        action,
+        status: v.status,
+        reason: `${action}: ${v.reason}${critical.has(action) ? "; pushes may fail when it does not apply" : ""}`,
+        breaksPush: critical.has(action),
+        provenance: [...v.grants, ...v.denies],
+      });
+      continue;
+    }
+    missing.push({
+      action,
+      status: v.status,
+      reason: missingReason(baseline, v),
+      breaksPush: critical.has(action),
+      provenance: [...v.denies, ...v.ineffectiveGrants],
+    });
+  }
+  for (const action of effective.allowed) {
+    if (inBaseline.has(action)) continue;
+    const v = effective.byAction[action];
+    extra.push({ action, status: v.status, reason: extraReason(baseline, v), breaksPush: false, provenance: v.grants });
+  }
+  const notes = [...baseline.notes];
+  if (effective.errors.length > 0) {
+    notes.push(
+      `Could not read ${effective.errors.map((e) => e.source.policyName).join(", ")}: missing actions may be granted there`,
+    );
+  }
+  return {
+    baseline: baseline.kind,
+    label: baseline.label,
+    missing,
+    extra,
+    uncertain,
+    extraNonEcr: effective.otherGrants,
+    clean: missing.length === 0 && extra.length === 0 && uncertain.length === 0 && effective.otherGrants.length === 0,
+    incomplete: effective.errors.length > 0,
+    notes,
+  };
+}
+
+/** Push-critical actions the user lacks, the question behind the doctor's access-denied check. */
+export function findMissingPushActions(effective: EffectiveActions): DriftItem[] {
+  const baseline: Baseline = {
+    kind: "minimal-push",
+    label: "the actions the guide's workflow needs",
+    actions: [...PUSH_CRITICAL_ACTIONS],
+    notes: [],
+  };
+  const report = computeDrift(effective, baseline);
+  return [...report.missing, ...report.uncertain];
+}
