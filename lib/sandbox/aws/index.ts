@@ -1,12 +1,37 @@
-import type { SandboxModule } from "../context";
+import fs from "node:fs";
+import type { AdminHooks } from "../admin";
+import type { SandboxContext, SandboxModule } from "../context";
+import { looksSigV4 } from "./sigv4";
+import { handleAwsApi } from "./dispatch";
+import { IAM_TABLES, migrateIam } from "./iam-store";
+import { CLOUDTRAIL_TABLES, migrateCloudTrail } from "./cloudtrail-store";
+import { ECR_TABLES, migrateEcr, awsFilesDir } from "./ecr-store";
+import { handleRegistry, isRegistryRequest } from "./ecr-registry";
+import { seedAws } from "./seed";
+import { contributeAdmin } from "./admin-routes";
 
-/** AWS half of the sandbox (IAM, STS, ECR, CloudTrail). Built out by the AWS sandbox issue. */
-export const awsModule: SandboxModule = {
+/** AWS half of the sandbox: IAM, STS, ECR and CloudTrail on one port, told apart by the SigV4 scope. */
+export const awsModule: SandboxModule & { admin(hooks: AdminHooks): void } = {
   name: "aws",
-  migrate() {},
-  wipe() {},
-  async seed() {},
-  async handle() {
-    return false;
+  migrate(db) {
+    migrateIam(db);
+    migrateEcr(db);
+    migrateCloudTrail(db);
   },
+  wipe(ctx: SandboxContext) {
+    for (const t of [...IAM_TABLES, ...ECR_TABLES, ...CLOUDTRAIL_TABLES]) ctx.db.exec(`DROP TABLE IF EXISTS ${t}`);
+    fs.rmSync(awsFilesDir(ctx), { recursive: true, force: true });
+  },
+  seed: seedAws,
+  async handle(req, res, ctx, url) {
+    if (isRegistryRequest(url)) {
+      await handleRegistry(req, res, ctx, url);
+      return true;
+    }
+    if (!looksSigV4(req, url)) return false;
+    await handleAwsApi(req, res, ctx, url);
+    return true;
+  },
+  admin: contributeAdmin,
 };
+

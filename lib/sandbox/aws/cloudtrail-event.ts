@@ -1,0 +1,90 @@
+import { randomUUID } from "node:crypto";
+import { ACCOUNT_ID } from "./errors";
+import { isoSeconds } from "./ids";
+import type { AwsService, Principal, TrailResource } from "./call";
+import type { TrailEventRow } from "./cloudtrail-store";
+
+const READ_PREFIXES = ["Get", "Describe", "List", "BatchGet", "BatchCheck", "Lookup"];
+
+/** CloudTrail's readOnly flag: reads are Get/Describe/List/BatchGet/BatchCheck/Lookup calls. */
+export function isReadOnlyOperation(operation: string): boolean {
+  return READ_PREFIXES.some((p) => operation.startsWith(p));
+}
+
+const SENSITIVE = /secret|password|layerPartBlob/i;
+
+/** CloudTrail never logs secrets or payload blobs; Query parameters appear camelCased as in real events. */
+export function cleanParameters(params: Record<string, unknown> | null | undefined, camelCase: boolean): Record<string, unknown> | null {
+  if (!params) return null;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(params)) {
+    if (SENSITIVE.test(k) || k === "Action" || k === "Version") continue;
+    const key = camelCase ? k.charAt(0).toLowerCase() + k.slice(1) : k;
+    out[key] = v && typeof v === "object" && !Array.isArray(v) && !(v instanceof Date) ? cleanParameters(v as Record<string, unknown>, camelCase) : v instanceof Date ? v.toUTCString() : v;
+  }
+  return Object.keys(out).length ? out : null;
+}
+
+export interface TrailEventInput {
+  principal: Principal;
+  service: AwsService;
+  operation: string;
+  region: string;
+  time: Date;
+  sourceIp: string;
+  userAgent: string;
+  requestParameters: Record<string, unknown> | null;
+  responseElements: Record<string, unknown> | null;
+  error?: { code: string; message: string };
+  resources: TrailResource[];
+  requestId?: string;
+}
+
+export function buildTrailEvent(e: TrailEventInput): TrailEventRow {
+  const eventId = randomUUID();
+  const readOnly = isReadOnlyOperation(e.operation);
+  const p = e.principal;
+  const userIdentity =
+    p.kind === "root"
+      ? { type: "Root", principalId: ACCOUNT_ID, arn: p.arn, accountId: ACCOUNT_ID, accessKeyId: p.accessKeyId }
+      : { type: "IAMUser", principalId: p.userId, arn: p.arn, accountId: ACCOUNT_ID, accessKeyId: p.accessKeyId, userName: p.userName };
+  const source = `${e.service}.amazonaws.com`;
+  const event: Record<string, unknown> = {
+    eventVersion: "1.08",
+    userIdentity,
+    eventTime: isoSeconds(e.time),
+    eventSource: source,
+    eventName: e.operation,
+    awsRegion: e.region,
+    sourceIPAddress: e.sourceIp,
+    userAgent: e.userAgent,
+  };
+  if (e.error) {
+    event.errorCode = e.error.code;
+    event.errorMessage = e.error.message;
+  }
+  event.requestParameters = e.requestParameters;
+  event.responseElements = e.error ? null : e.responseElements;
+  event.requestID = e.requestId ?? randomUUID();
+  event.eventID = eventId;
+  event.readOnly = readOnly;
+  if (e.resources.length) event.resources = e.resources.filter((r) => r.arn).map((r) => ({ accountId: ACCOUNT_ID, type: r.type, ARN: r.arn }));
+  event.eventType = "AwsApiCall";
+  event.managementEvent = true;
+  event.recipientAccountId = ACCOUNT_ID;
+  event.eventCategory = "Management";
+  const first = e.resources[0];
+  return {
+    event_id: eventId,
+    time_ms: e.time.getTime(),
+    region: e.region,
+    event_name: e.operation,
+    event_source: source,
+    access_key_id: p.accessKeyId,
+    username: p.kind === "root" ? "root" : p.userName,
+    read_only: readOnly ? "true" : "false",
+    resource_type: first?.type ?? null,
+    resource_name: first?.name ?? null,
+    event_json: JSON.stringify(event),
+  };
+}

@@ -1,0 +1,2 @@
+import type { OperationHandler } from "./call";
+export const cloudTrailOperations: Record<string, OperationHandler> = {};

@@ -1,0 +1,41 @@
+import type { SandboxContext, SeedContext } from "../context";
+import { setMeta } from "../store";
+import { DAY_MS, seedInlinePolicy, seedKey, seedManagedPolicies, seedUser } from "./seed-iam";
+import { DRIFTED_PUSH_ACTIONS, GUIDE_PUSH_ACTIONS, policyDocumentText } from "./guide-policy";
+
+export const PUSH_USER = "github-ecr-push";
+export const WORKER_USER = "deckhand-worker";
+export const SEED_REGION = "us-east-1";
+
+/**
+ * Seed the AWS account for a scenario. Every timestamp is relative to now so "created 97 days ago"
+ * stays true whenever the sandbox is seeded.
+ *  - default: drifted github-ecr-push (key held by GitHub), deckhand-worker with the guide's policy,
+ *    two repositories with real images, 90 days of CloudTrail history.
+ *  - partial: github-ecr-push without any policy and one key GitHub does not hold.
+ *  - empty: nothing but the account (and AWS managed policies).
+ */
+export async function seedAws(ctx: SandboxContext, seed: SeedContext): Promise<void> {
+  const db = ctx.db;
+  const now = Date.now();
+  const accountCreated = now - 400 * DAY_MS;
+  const shared = seed.shared;
+  db.transaction(() => {
+    setMeta(db, "aws_account_created", String(accountCreated));
+    seedManagedPolicies(db, accountCreated);
+    if (seed.scenario === "default") {
+      seedUser(db, PUSH_USER, now - 120 * DAY_MS);
+      seedInlinePolicy(db, PUSH_USER, "ecr-push-policy", policyDocumentText(DRIFTED_PUSH_ACTIONS));
+      shared.pushUserKey = seedKey(db, PUSH_USER, now - 97 * DAY_MS, { ms: now - 2 * DAY_MS, service: "ecr", region: SEED_REGION });
+      seedUser(db, WORKER_USER, now - 30 * DAY_MS);
+      seedInlinePolicy(db, WORKER_USER, "ecr-push-policy", policyDocumentText(GUIDE_PUSH_ACTIONS));
+      shared.workerKey = seedKey(db, WORKER_USER, now - 30 * DAY_MS);
+    } else if (seed.scenario === "partial") {
+      seedUser(db, PUSH_USER, now - 14 * DAY_MS);
+      seedKey(db, PUSH_USER, now - 14 * DAY_MS);
+      // GitHub's secrets do not hold this key: the half-done setup the dashboard must detect.
+      shared.partialKeyNotHeld = true;
+    }
+  })();
+  setMeta(db, "aws_seed_shared", JSON.stringify({ pushUserKey: shared.pushUserKey, workerKey: shared.workerKey, partialKeyNotHeld: shared.partialKeyNotHeld ?? false }));
+}
