@@ -1,0 +1,21 @@
+import type { Metadata } from "next";
+import { requireUser } from "@/lib/auth/session";
+import { getDb } from "@/lib/db";
+import { getThresholds } from "@/lib/settings/thresholds";
+import { PageHeader } from "@/components/page-header";
+import { ThresholdsForm } from "./thresholds-form";
+import { updateThresholdsAction } from "./actions";
+
+export const metadata: Metadata = { title: "Settings" };
+
+export default async function SettingsPage() {
+  const user = await requireUser();
+  const thresholds = getThresholds(getDb());
+  return (
+    <>
+      <PageHeader title="Settings" description="Thresholds the Credentials, Overview and Doctor pages judge access keys by. Changes are audited." />
+      <h2 className="mb-3 text-lg font-medium">Access key thresholds</h2>
+      <ThresholdsForm values={thresholds} canEdit={user.role === "operator"} action={updateThresholdsAction} />
+    </>
+  );
+}

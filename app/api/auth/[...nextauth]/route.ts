@@ -1,0 +1,10 @@
+import NextAuth from "next-auth";
+import type { NextRequest } from "next/server";
+import { authOptions } from "@/lib/auth/session";
+
+// next-auth's own routes (sign-in, callback, session, sign-out): public by nature.
+async function handler(req: NextRequest, ctx: { params: Promise<{ nextauth: string[] }> }) {
+  return NextAuth(req, ctx, authOptions());
+}
+
+export { handler as GET, handler as POST };

@@ -1,0 +1,11 @@
+/**
+ * Runs once when the Next.js server starts: configuration is parsed and the store migrated before the
+ * first request, so a bad setting stops the server instead of failing on some later page.
+ */
+export async function register() {
+  if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  const { getConfig } = await import("./lib/config/env");
+  const { getDb } = await import("./lib/db");
+  getConfig();
+  getDb();
+}

@@ -1,0 +1,55 @@
+/**
+ * `npm test`: the whole suite, as CI runs it. Installs the Debian packages the tests need when
+ * missing, then lint, typecheck, unit tests (vitest) and end-to-end tests (Playwright + chromium).
+ * Ends with one line "N passed, N failed" over all tests.
+ */
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { ensureSystemDeps } from "./system-deps";
+
+const root = process.cwd();
+const out = path.join(root, "test-results");
+fs.mkdirSync(out, { recursive: true });
+const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
+
+function step(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): boolean {
+  console.log(`\n=== ${name} ===`);
+  const started = Date.now();
+  const r = spawnSync(cmd, args, { stdio: "inherit", env: { ...process.env, ...env } });
+  console.log(`=== ${name}: ${r.status === 0 ? "ok" : "FAILED"} in ${((Date.now() - started) / 1000).toFixed(0)} s ===`);
+  return r.status === 0;
+}
+
+function count(file: string, pick: (j: unknown) => { passed: number; failed: number }): { passed: number; failed: number } {
+  try {
+    return pick(JSON.parse(fs.readFileSync(file, "utf8")));
+  } catch {
+    return { passed: 0, failed: 0 };
+  }
+}
+
+ensureSystemDeps();
+
+const results: Record<string, boolean> = {};
+results.lint = step("lint", bin("eslint"), ["."]);
+results.typecheck = step("typecheck", bin("tsc"), ["--noEmit"]);
+const vitestJson = path.join(out, "vitest.json");
+results.unit = step("unit tests (vitest)", bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${vitestJson}`]);
+const pwJson = path.join(out, "playwright.json");
+results.e2e = step("end-to-end tests (playwright)", bin("playwright"), ["test", "--reporter=list,json"], { PLAYWRIGHT_JSON_OUTPUT_NAME: pwJson });
+
+const unit = count(vitestJson, (j) => {
+  const v = j as { numPassedTests: number; numFailedTests: number };
+  return { passed: v.numPassedTests, failed: v.numFailedTests };
+});
+const e2e = count(pwJson, (j) => {
+  const s = (j as { stats: { expected: number; unexpected: number; flaky: number } }).stats;
+  return { passed: s.expected + s.flaky, failed: s.unexpected };
+});
+const failedSteps = Object.entries(results).filter(([, ok]) => !ok).map(([k]) => k);
+console.log(`\nunit: ${unit.passed} passed, ${unit.failed} failed; e2e: ${e2e.passed} passed, ${e2e.failed} failed; failed steps: ${failedSteps.join(", ") || "none"}`);
+// A failed lint or typecheck step counts as one failure in the closing line.
+const failed = unit.failed + e2e.failed + failedSteps.filter((s) => s === "lint" || s === "typecheck").length;
+console.log(`${unit.passed + e2e.passed} passed, ${failed} failed`);
+process.exit(failedSteps.length ? 1 : 0);

@@ -1,0 +1,93 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseConfig } from "./env";
+
+const live = {
+  DECKHAND_MODE: "live",
+  DECKHAND_URL: "https://deckhand.example.com",
+  GITHUB_REPOSITORY: "acme/mcp-servers",
+  GITHUB_TOKEN: "ghp_x",
+  GITHUB_OAUTH_CLIENT_ID: "id",
+  GITHUB_OAUTH_CLIENT_SECRET: "secret",
+  NEXTAUTH_SECRET: "x".repeat(32),
+  DECKHAND_OPERATORS: "alice, bob",
+};
+
+function settingOf(env: Record<string, string>): string {
+  try {
+    parseConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.setting;
+    throw err;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("parseConfig", () => {
+  it("defaults to sandbox mode with the sandbox's people and repository", () => {
+    const c = parseConfig({});
+    expect(c.mode).toBe("sandbox");
+    expect(c.port).toBe(3000);
+    expect(c.operators).toEqual(["octo-operator"]);
+    expect(c.viewers).toEqual(["octo-viewer"]);
+    expect(c.github.repository).toBe("acme/mcp-servers");
+    expect(c.github.apiUrl).toBe("http://127.0.0.1:4566/api/v3");
+    expect(c.aws.endpoint).toBe("http://127.0.0.1:4566");
+    expect(c.url).toBe("http://localhost:3000");
+  });
+
+  it("follows SANDBOX_PORT for every sandbox URL", () => {
+    const c = parseConfig({ SANDBOX_PORT: "4600", PORT: "3100" });
+    expect(c.github.apiUrl).toBe("http://127.0.0.1:4600/api/v3");
+    expect(c.github.webUrl).toBe("http://127.0.0.1:4600");
+    expect(c.url).toBe("http://localhost:3100");
+  });
+
+  it("accepts a complete live configuration and splits the login lists", () => {
+    const c = parseConfig(live);
+    expect(c.mode).toBe("live");
+    expect(c.operators).toEqual(["alice", "bob"]);
+    expect(c.github.webUrl).toBe("https://github.com");
+    expect(c.aws.endpoint).toBeUndefined();
+    expect(c.aws.credentials).toBeUndefined();
+  });
+
+  it("derives the web URL of GitHub Enterprise Server from its API URL", () => {
+    const c = parseConfig({ ...live, GITHUB_API_URL: "https://ghe.acme.internal/api/v3/" });
+    expect(c.github.apiUrl).toBe("https://ghe.acme.internal/api/v3");
+    expect(c.github.webUrl).toBe("https://ghe.acme.internal");
+  });
+
+  it.each([
+    ["GITHUB_REPOSITORY", { ...live, GITHUB_REPOSITORY: "" }],
+    ["GITHUB_TOKEN", { ...live, GITHUB_TOKEN: "" }],
+    ["NEXTAUTH_SECRET", { ...live, NEXTAUTH_SECRET: "" }],
+    ["DECKHAND_OPERATORS", { ...live, DECKHAND_OPERATORS: " , " }],
+    ["GITHUB_OAUTH_CLIENT_ID", { ...live, GITHUB_OAUTH_CLIENT_ID: "" }],
+    ["DECKHAND_URL", { ...live, DECKHAND_URL: "" }],
+  ])("live mode without %s names that setting", (setting, env) => {
+    expect(settingOf(env as Record<string, string>)).toBe(setting);
+  });
+
+  it.each([
+    ["PORT", { PORT: "70000" }],
+    ["PORT", { PORT: "abc" }],
+    ["SANDBOX_PORT", { SANDBOX_PORT: "0" }],
+    ["DECKHAND_MODE", { DECKHAND_MODE: "production" }],
+    ["GITHUB_REPOSITORY", { GITHUB_REPOSITORY: "just-a-name" }],
+    ["AWS_REGION", { AWS_REGION: "US East" }],
+    ["DECKHAND_OPERATORS", { DECKHAND_OPERATORS: "alice,bad login" }],
+    ["DECKHAND_API_TOKEN", { DECKHAND_API_TOKEN: "short" }],
+    ["NEXTAUTH_SECRET", { NEXTAUTH_SECRET: "short" }],
+  ])("a malformed %s is refused by name", (setting, env) => {
+    expect(settingOf(env)).toBe(setting);
+  });
+
+  it("never echoes a secret's value in the message", () => {
+    try {
+      parseConfig({ NEXTAUTH_SECRET: "tooshort-secret-value" });
+      throw new Error("expected failure");
+    } catch (err) {
+      expect(String((err as Error).message)).not.toContain("tooshort-secret-value");
+    }
+  });
+});
