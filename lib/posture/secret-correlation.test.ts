@@ -1,0 +1,194 @@
+import { describe, expect, it } from "vitest";
+import type { AccessKeyInfo } from "./key-verdicts";
+import { correlateSecretKey, isGithubActionsUserAgent, type CorrelationInput } from "./secret-correlation";
+import { DAY_MS, HOUR_MS, MINUTE_MS } from "./time-util";
+import type { CloudTrailEvent, GithubSecretInfo, WorkflowRunInfo } from "./types";
+
+const NOW = Date.parse("2026-11-25T12:00:00Z");
+const at = (msAgo: number) => new Date(NOW - msAgo).toISOString();
+const GH_UA = "aws-sdk-nodejs/3.600.0 linux/v20 exec-env/GitHub_Actions configure-aws-credentials-for-github-actions";
+const CLI_UA = "aws-cli/2.15.0 Python/3.11 Linux/6.1 exe/x86_64.ubuntu";
+
+const key = (id: string, createdAgo: number, over: Partial<AccessKeyInfo> = {}): AccessKeyInfo => ({
+  accessKeyId: id,
+  status: "Active",
+  createDate: at(createdAgo),
+  lastUsed: null,
+  ...over,
+});
+const secrets = (writtenAgo: number, secretKeyAgo = writtenAgo): GithubSecretInfo[] => [
+  { name: "AWS_ACCESS_KEY_ID", createdAt: at(400 * DAY_MS), updatedAt: at(writtenAgo) },
+  { name: "AWS_SECRET_ACCESS_KEY", createdAt: at(400 * DAY_MS), updatedAt: at(secretKeyAgo) },
+];
+const event = (accessKeyId: string, agoMs: number, over: Partial<CloudTrailEvent> = {}): CloudTrailEvent => ({
+  time: at(agoMs),
+  eventName: "GetAuthorizationToken",
+  eventSource: "ecr.amazonaws.com",
+  errorCode: null,
+  errorMessage: null,
+  accessKeyId,
+  sourceIp: "20.1.2.3",
+  userAgent: GH_UA,
+  region: "us-east-1",
+  ...over,
+});
+const run = (id: number, agoMs: number, conclusion = "success"): WorkflowRunInfo => ({
+  id,
+  createdAt: at(agoMs),
+  updatedAt: at(agoMs - 5 * MINUTE_MS),
+  conclusion,
+});
+const correlate = (over: Partial<CorrelationInput>) =>
+  correlateSecretKey({ secrets: [], keys: [], events: [], runs: [], now: new Date(NOW), ...over });
+
+describe("isGithubActionsUserAgent", () => {
+  it("recognises runner user agents", () => {
+    expect(isGithubActionsUserAgent(GH_UA)).toBe(true);
+    expect(isGithubActionsUserAgent("aws-actions/configure-aws-credentials@v4")).toBe(true);
+    expect(isGithubActionsUserAgent("github-actions")).toBe(true);
+    expect(isGithubActionsUserAgent(CLI_UA)).toBe(false);
+    expect(isGithubActionsUserAgent(null)).toBe(false);
+  });
+});
+
+describe("correlateSecretKey", () => {
+  it("singles out the key GitHub runners sign with after the secret was written", () => {
+    const r = correlate({
+      secrets: secrets(97 * DAY_MS - 5 * MINUTE_MS),
+      keys: [key("AKIAOLD", 97 * DAY_MS, { lastUsed: { date: at(HOUR_MS), service: "ecr", region: "us-east-1" } })],
+      events: [event("AKIAOLD", 2 * DAY_MS + MINUTE_MS), event("AKIAOLD", HOUR_MS)],
+      runs: [run(11, 2 * DAY_MS + 2 * MINUTE_MS)],
+    });
+    expect(r.mostLikely?.accessKeyId).toBe("AKIAOLD");
+    expect(r.mostLikely?.level).toBe("high");
+    expect(r.mostLikely!.confidence).toBeGreaterThanOrEqual(0.9);
+    expect(r.mostLikely!.evidence.join("\n")).toMatch(/2 call\(s\) from GitHub Actions runners since the secret was written \(2 succeeded\)/);
+    expect(r.mostLikely!.evidence.join("\n")).toMatch(/during workflow run\(s\) #11 \(success\)/);
+    expect(r.flags).toEqual([]);
+  });
+
+  it("a key created after the secret was written cannot be held, and the secret is stale", () => {
+    const r = correlate({
+      secrets: secrets(30 * DAY_MS),
+      keys: [key("AKIAOLD", 97 * DAY_MS), key("AKIANEW", HOUR_MS)],
+      events: [event("AKIAOLD", 3 * HOUR_MS)],
+    });
+    expect(r.mostLikely?.accessKeyId).toBe("AKIAOLD");
+    const newCand = r.candidates.find((c) => c.accessKeyId === "AKIANEW")!;
+    expect(newCand.possible).toBe(false);
+    expect(r.flags.map((f) => f.code).sort()).toEqual(["cannot-hold", "stale-secret"]);
+    expect(r.flags.find((f) => f.code === "stale-secret")!.message).toMatch(/before the newest key AKIANEW was created/);
+  });
+
+  it("after a rotation the new key, created minutes before the write and used by runners, wins", () => {
+    const r = correlate({
+      secrets: secrets(HOUR_MS - 3 * MINUTE_MS),
+      keys: [key("AKIAOLD", 97 * DAY_MS, { status: "Inactive", lastUsed: { date: at(2 * HOUR_MS), service: "ecr", region: "us-east-1" } }), key("AKIANEW", HOUR_MS)],
+      events: [event("AKIAOLD", 2 * HOUR_MS), event("AKIANEW", 30 * MINUTE_MS)],
+    });
+    expect(r.mostLikely?.accessKeyId).toBe("AKIANEW");
+    expect(r.mostLikely!.evidence.join("\n")).toMatch(/created 3 min before the secret was written, as when a new key is pasted in/);
+    const old = r.candidates.find((c) => c.accessKeyId === "AKIAOLD")!;
+    expect(old.evidence.join("\n")).toMatch(/only before the secret was last written/);
+    expect(r.flags).toEqual([]);
+  });
+
+  it("without CloudTrail, elimination gives a low-confidence answer", () => {
+    const r = correlate({ secrets: secrets(10 * DAY_MS), keys: [key("AKIAONLY", 20 * DAY_MS)] });
+    expect(r.mostLikely?.accessKeyId).toBe("AKIAONLY");
+    expect(r.mostLikely?.level).toBe("low");
+    expect(r.mostLikely!.confidence).toBeLessThan(0.5);
+    expect(r.mostLikely!.evidence).toEqual(["the only existing key that was created before the secret was written"]);
+  });
+
+  it("IAM last use after the write is medium evidence", () => {
+    const r = correlate({
+      secrets: secrets(10 * DAY_MS),
+      keys: [
+        key("AKIAA", 20 * DAY_MS, { lastUsed: { date: at(DAY_MS), service: "ecr", region: "us-east-1" } }),
+        key("AKIAB", 15 * DAY_MS, { lastUsed: { date: at(12 * DAY_MS), service: "s3", region: "us-east-1" } }),
+      ],
+    });
+    expect(r.mostLikely?.accessKeyId).toBe("AKIAA");
+    expect(r.mostLikely?.level).toBe("medium");
+  });
+
+  it("a deleted key still used by runners after the write is flagged", () => {
+    const r = correlate({
+      secrets: secrets(10 * DAY_MS),
+      keys: [key("AKIALIVE", 5 * DAY_MS)],
+      events: [event("AKIAGONE", 3 * DAY_MS), event("AKIAGONE", 2 * DAY_MS, { errorCode: "AccessDenied" })],
+    });
+    expect(r.mostLikely?.accessKeyId).toBe("AKIAGONE");
+    expect(r.mostLikely?.inIam).toBe(false);
+    expect(r.flags.map((f) => f.code)).toContain("deleted-key");
+    expect(r.flags.find((f) => f.code === "deleted-key")!.message).toMatch(/The AWS Access Key Id you provided does not exist/);
+  });
+
+  it("no key consistent at all", () => {
+    const r = correlate({ secrets: secrets(10 * DAY_MS), keys: [key("AKIANEW", 2 * DAY_MS)] });
+    expect(r.mostLikely).toBeNull();
+    expect(r.flags.map((f) => f.code)).toEqual(["cannot-hold", "stale-secret", "no-consistent-key"]);
+  });
+
+  it("flags the held key when it is inactive", () => {
+    const r = correlate({
+      secrets: secrets(10 * DAY_MS),
+      keys: [key("AKIAOFF", 20 * DAY_MS, { status: "Inactive" })],
+      events: [event("AKIAOFF", DAY_MS, { errorCode: "InvalidClientTokenId" })],
+    });
+    expect(r.mostLikely?.accessKeyId).toBe("AKIAOFF");
+    expect(r.flags.map((f) => f.code)).toContain("held-key-inactive");
+  });
+
+  it("a key idle through successful runs loses to the one used in them", () => {
+    const r = correlate({
+      secrets: secrets(10 * DAY_MS),
+      keys: [
+        key("AKIAIDLE", 30 * DAY_MS, { lastUsed: { date: at(20 * DAY_MS), service: "ecr", region: "us-east-1" } }),
+        key("AKIABUSY", 25 * DAY_MS, { lastUsed: { date: at(DAY_MS), service: "ecr", region: "us-east-1" } }),
+      ],
+      events: [event("AKIABUSY", DAY_MS)],
+      runs: [run(7, DAY_MS + MINUTE_MS)],
+    });
+    expect(r.mostLikely?.accessKeyId).toBe("AKIABUSY");
+    const idle = r.candidates.find((c) => c.accessKeyId === "AKIAIDLE")!;
+    expect(idle.score).toBeLessThan(0);
+    expect(idle.evidence.join()).toMatch(/not used during successful run\(s\) #7/);
+  });
+
+  it("use outside GitHub Actions is reported as evidence of another holder", () => {
+    const r = correlate({
+      secrets: secrets(10 * DAY_MS),
+      keys: [key("AKIAA", 20 * DAY_MS)],
+      events: [event("AKIAA", DAY_MS), event("AKIAA", DAY_MS, { userAgent: CLI_UA, sourceIp: "203.0.113.9" })],
+    });
+    expect(r.mostLikely!.evidence.join("\n")).toMatch(/also used outside GitHub Actions since then \(aws-cli\/2.15.0\)/);
+  });
+
+  it("a tie lowers the confidence and says so", () => {
+    const r = correlate({
+      secrets: secrets(10 * DAY_MS),
+      keys: [key("AKIAA", 20 * DAY_MS), key("AKIAB", 20 * DAY_MS)],
+      events: [event("AKIAA", DAY_MS), event("AKIAB", DAY_MS)],
+    });
+    expect(r.mostLikely?.level).toBe("low");
+    expect(r.mostLikely!.evidence.join()).toMatch(/tied with/);
+  });
+
+  it("secrets written apart and a missing secret are flagged", () => {
+    const apart = correlate({ secrets: secrets(10 * DAY_MS, 2 * DAY_MS), keys: [key("AKIAA", 20 * DAY_MS)] });
+    expect(apart.flags.map((f) => f.code)).toContain("secret-pair-mismatch");
+    expect(apart.flags.find((f) => f.code === "secret-pair-mismatch")!.message).toMatch(/AWS_SECRET_ACCESS_KEY later/);
+    const missing = correlate({ secrets: [], keys: [key("AKIAA", 20 * DAY_MS)] });
+    expect(missing.mostLikely).toBeNull();
+    expect(missing.flags[0].code).toBe("missing-secret");
+  });
+
+  it("tolerates small clock differences between GitHub and AWS", () => {
+    // The key's creation is stamped 1 minute after GitHub's write time: clock skew, not impossibility.
+    const r = correlate({ secrets: secrets(HOUR_MS), keys: [key("AKIAA", HOUR_MS - MINUTE_MS)] });
+    expect(r.candidates[0].possible).toBe(true);
+    expect(r.flags).toEqual([]);
+  });
+});
