@@ -1,0 +1,57 @@
+/**
+ * A small per-process cache for AWS and GitHub reads: concurrent callers share one in-flight request,
+ * results live for a short TTL, and Deckhand's own mutations invalidate by key prefix
+ * (e.g. invalidate("iam:") after a rotation). Failures are never cached.
+ */
+interface Entry {
+  expires: number;
+  value: Promise<unknown>;
+  settled: boolean;
+}
+
+export class TtlCache {
+  private entries = new Map<string, Entry>();
+  private hits = 0;
+  private misses = 0;
+
+  constructor(private now: () => number = Date.now) {}
+
+  get<T>(key: string, ttlMs: number, load: () => Promise<T>): Promise<T> {
+    const hit = this.entries.get(key);
+    if (hit && (!hit.settled || hit.expires > this.now())) {
+      this.hits++;
+      return hit.value as Promise<T>;
+    }
+    this.misses++;
+    const entry: Entry = { expires: Infinity, value: Promise.resolve(), settled: false };
+    entry.value = load().then(
+      (v) => {
+        entry.settled = true;
+        entry.expires = this.now() + ttlMs;
+        return v;
+      },
+      (err) => {
+        if (this.entries.get(key) === entry) this.entries.delete(key);
+        throw err;
+      },
+    );
+    this.entries.set(key, entry);
+    return entry.value as Promise<T>;
+  }
+
+  invalidate(prefix = ""): void {
+    for (const key of [...this.entries.keys()]) if (key.startsWith(prefix)) this.entries.delete(key);
+  }
+
+  stats() {
+    return { hits: this.hits, misses: this.misses, size: this.entries.size };
+  }
+}
+
+const g = globalThis as unknown as { deckhandCache?: TtlCache };
+
+/** The app's shared cache. */
+export function appCache(): TtlCache {
+  g.deckhandCache ??= new TtlCache();
+  return g.deckhandCache;
+}
