@@ -1,6 +1,7 @@
 /**
  * Versioned, append-only migrations. Never edit a released one: add the next version.
- * Later features append their tables here.
+ * Reserved while features are built in parallel: 2 = pushes (webhook deliveries, jobs, job logs),
+ * 3 = key rotation, 4 = guided setup, 5 = posture snapshots/cache. Append in version order.
  */
 export interface Migration {
   version: number;
