@@ -1,19 +1,25 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { SandboxContext } from "../context";
-import { sendJson, sleep } from "../http-util";
+import { BodyTooLargeError, sendJson, sleep } from "../http-util";
 import { Router, type ApiRequest } from "./router";
 import { findUser, privateUserJson } from "./users";
+import { BadJsonError, ghError } from "./errors";
+import { registerRepoRoutes } from "./repos";
+import { registerStatusRoutes } from "./statuses";
+import { registerCommitRoutes } from "./commits";
+import { registerSecretRoutes } from "./secrets";
+import { registerVariableRoutes } from "./variables";
+import { registerWorkflowRoutes } from "./workflows";
+import { registerRunRoutes } from "./runs-routes";
+import { registerHookRoutes } from "./hooks";
+import { payloadParts } from "./push-event";
 import { SANDBOX_GITHUB_ADMIN_TOKEN } from "../constants";
 
 export const ADMIN_TOKEN = SANDBOX_GITHUB_ADMIN_TOKEN;
 /** The administrator token acts as this user (owner/admin of the seeded repository). */
 export const ADMIN_TOKEN_LOGIN = "octo-operator";
 
-const DOCS = "https://docs.github.com/rest";
-
-export function ghError(res: ServerResponse, status: number, message: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): void {
-  sendJson(res, status, { message, documentation_url: DOCS, status: String(status), ...extra }, headers);
-}
+export { ghError };
 
 /** Rate-limit accounting per token, in GitHub's headers, on every response. */
 const rateWindows = new Map<string, { used: number; reset: number }>();
@@ -62,6 +68,16 @@ router.add("GET", "/user", ({ res, ctx, login }) => {
   sendJson(res, 200, privateUserJson(user, ctx.baseUrl()));
 });
 
+// Order matters where templates overlap: /commits/{ref}/status before /commits/{ref}, public-key before {secret_name}.
+registerRepoRoutes(router);
+registerStatusRoutes(router);
+registerCommitRoutes(router);
+registerSecretRoutes(router);
+registerVariableRoutes(router);
+registerWorkflowRoutes(router);
+registerRunRoutes(router);
+registerHookRoutes(router, payloadParts);
+
 /** Routes under /api/v3: authentication, rate-limit headers, faults, then the route's handler. */
 export async function handleApi(req: IncomingMessage, res: ServerResponse, ctx: SandboxContext, url: URL): Promise<boolean> {
   if (!url.pathname.startsWith("/api/v3")) return false;
@@ -107,7 +123,14 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, ctx: 
     }
     return true;
   }
+  res.setHeader("x-oauth-scopes", who.scopes.join(", "));
   const r: ApiRequest = { req, res, ctx, url, params: found.params, login: who.login, isAdminToken: who.isAdmin, scopes: who.scopes, route: routeName };
-  await found.route.handler(r);
+  try {
+    await found.route.handler(r);
+  } catch (err) {
+    if (err instanceof BadJsonError) ghError(res, 400, "Problems parsing JSON");
+    else if (err instanceof BodyTooLargeError) ghError(res, 413, "Request body too large");
+    else throw err;
+  }
   return true;
 }

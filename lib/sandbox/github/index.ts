@@ -1,27 +1,50 @@
+import type { AdminHooks } from "../admin";
 import type { SandboxModule } from "../context";
 import { migrateUsers, seedUsers } from "./users";
 import { handleOAuth, migrateOAuth, seedOAuth } from "./oauth";
 import { handleApi } from "./api";
+import { migrateRepos, REPO_TABLES } from "./db";
+import { seedRepository } from "./seed";
+import { handleSecretAdmin } from "./secrets";
+import { handleGitHttp } from "./git-http";
+import { handleLogDownload } from "./runs-routes";
+import { orphanBackground, startBackground, stopBackground } from "./background";
+import { gitRoot } from "./repos";
+import fs from "node:fs";
 
-const TABLES = ["gh_users", "gh_tokens", "gh_oauth_codes", "gh_oauth_apps"];
+const TABLES = ["gh_users", "gh_tokens", "gh_oauth_codes", "gh_oauth_apps", ...REPO_TABLES];
 
-/** GitHub half of the sandbox: OAuth, REST API under /api/v3, git over HTTP, webhooks. */
-export const githubModule: SandboxModule = {
+/** GitHub half of the sandbox: OAuth, REST API under /api/v3, git over HTTP, webhooks, Actions runs. */
+export const githubModule: SandboxModule & { admin(hooks: AdminHooks): void } = {
   name: "github",
   migrate(db) {
     migrateUsers(db);
     migrateOAuth(db);
+    migrateRepos(db);
   },
   wipe(ctx) {
+    orphanBackground(ctx);
     for (const t of TABLES) ctx.db.exec(`DROP TABLE IF EXISTS ${t}`);
+    fs.rmSync(gitRoot(ctx), { recursive: true, force: true });
   },
-  async seed(ctx) {
+  async seed(ctx, seed) {
     seedUsers(ctx.db);
     seedOAuth(ctx.db);
+    await seedRepository(ctx, seed);
   },
   async handle(req, res, ctx, url) {
     if (url.pathname.startsWith("/login/oauth/")) return handleOAuth(req, res, ctx, url);
     if (url.pathname.startsWith("/api/v3")) return handleApi(req, res, ctx, url);
-    return false;
+    if (url.pathname.startsWith("/actions-logs/")) return handleLogDownload(req, res, ctx, url);
+    return handleGitHttp(req, res, ctx, url);
+  },
+  start(ctx) {
+    startBackground(ctx);
+  },
+  async stop() {
+    await stopBackground();
+  },
+  admin(hooks) {
+    hooks.extra.push(handleSecretAdmin);
   },
 };

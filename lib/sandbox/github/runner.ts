@@ -1,0 +1,182 @@
+import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+import { ECRClient, GetAuthorizationTokenCommand, DescribeRepositoriesCommand } from "@aws-sdk/client-ecr";
+import YAML from "yaml";
+import type { SandboxContext } from "../context";
+import { generationOf, later, stillCurrent } from "./background";
+import {
+  assembleJob,
+  buildHeader,
+  checkoutLines,
+  configureHeader,
+  failedStep,
+  isoSeconds,
+  loginHeader,
+  type JobResult,
+  type StepResult,
+} from "./ecr-job";
+import { readFileAt } from "./git";
+import { completeJob, findRun, insertQueuedJob, insertRun, jobsOfRun, type NewRun, type RunRow } from "./runs-store";
+import { findRepoById, repoDir, type Repo } from "./repos";
+import { readSecret } from "./secrets";
+import { readVariable } from "./variables";
+
+/** How long a run waits for a runner, and the shortest time a job takes (GitHub runs take seconds). */
+const QUEUE_MS = 250;
+const MIN_JOB_MS = 600;
+
+export interface JobInputs {
+  repoFull: string;
+  ref: string;
+  sha: string;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  region?: string;
+  composeYaml: string | null;
+  endpoint: string;
+}
+
+function awsMessage(err: unknown): string {
+  if (err && typeof err === "object" && "message" in err && typeof (err as Error).message === "string" && (err as Error).message) return (err as Error).message;
+  return String(err);
+}
+
+function awsCode(err: unknown): string {
+  return err && typeof err === "object" && "name" in err ? String((err as Error).name) : "UnknownError";
+}
+
+export function composeServices(composeYaml: string | null): string[] {
+  if (!composeYaml) return [];
+  try {
+    const doc = YAML.parse(composeYaml) as { services?: Record<string, unknown> } | null;
+    return Object.keys(doc?.services ?? {});
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The ECR workflow's job, for real against the AWS sandbox: configure-aws-credentials (validated with
+ * STS GetCallerIdentity), amazon-ecr-login (ECR GetAuthorizationToken), then the AWS CLI's
+ * describe-repositories the build script uses. Errors read as the actions and the CLI print them.
+ */
+export async function executeEcrJob(input: JobInputs): Promise<JobResult> {
+  const ran: StepResult[] = [{ name: "Checkout", conclusion: "success", lines: checkoutLines(input.repoFull, input.sha) }];
+  const finish = () => assembleJob(input.repoFull, input.ref, input.sha, ran);
+  const header = configureHeader(input.region, Boolean(input.accessKeyId), Boolean(input.secretAccessKey));
+  if (!input.region) {
+    ran.push(failedStep("Configure AWS credentials", header, "Input required and not supplied: aws-region"));
+    return finish();
+  }
+  if (input.accessKeyId && !input.secretAccessKey) {
+    ran.push(failedStep("Configure AWS credentials", header, "'aws-secret-access-key' must be provided if 'aws-access-key-id' is provided"));
+    return finish();
+  }
+  if (!input.accessKeyId || !input.secretAccessKey) {
+    ran.push(failedStep("Configure AWS credentials", header, "Credentials could not be loaded, please check your action inputs: Could not load credentials from any providers"));
+    return finish();
+  }
+  const common = {
+    region: input.region,
+    endpoint: input.endpoint,
+    credentials: { accessKeyId: input.accessKeyId, secretAccessKey: input.secretAccessKey },
+    maxAttempts: 1,
+  };
+  const sts = new STSClient(common);
+  const ecr = new ECRClient(common);
+  try {
+    try {
+      await sts.send(new GetCallerIdentityCommand({}));
+      ran.push({ name: "Configure AWS credentials", conclusion: "success", lines: header });
+    } catch (err) {
+      ran.push(failedStep("Configure AWS credentials", header, awsMessage(err)));
+      return finish();
+    }
+    const login = loginHeader(input.region);
+    let registry = "";
+    try {
+      const tok = await ecr.send(new GetAuthorizationTokenCommand({}));
+      const endpoint = tok.authorizationData?.[0]?.proxyEndpoint ?? "";
+      registry = endpoint.replace(/^https?:\/\//, "");
+      ran.push({ name: "Login to Amazon ECR", conclusion: "success", lines: [...login, `Logging into registry ${registry}`, "Login Succeeded!"] });
+    } catch (err) {
+      ran.push(failedStep("Login to Amazon ECR", login, awsMessage(err)));
+      return finish();
+    }
+    const build = buildHeader(registry, input.sha);
+    const services = composeServices(input.composeYaml);
+    try {
+      const out = await ecr.send(new DescribeRepositoriesCommand({}));
+      const existing = new Set((out.repositories ?? []).map((r) => r.repositoryName));
+      const lines = [...build, `compose.yaml services: ${services.join(", ") || "(none)"}`];
+      for (const s of services) lines.push(existing.has(s) ? `${s}: repository ${registry}/${s} exists` : `${s}: no ECR repository yet (created on first push)`);
+      lines.push("Images are built and pushed by Deckhand's worker; this sandbox run checks the credentials and registry access only.");
+      ran.push({ name: "Build and push images", conclusion: "success", lines });
+    } catch (err) {
+      ran.push(
+        failedStep(
+          "Build and push images",
+          build,
+          "Process completed with exit code 254.",
+          [`An error occurred (${awsCode(err)}) when calling the DescribeRepositories operation: ${awsMessage(err)}`],
+        ),
+      );
+    }
+    return finish();
+  } finally {
+    sts.destroy();
+    ecr.destroy();
+  }
+}
+
+function jobInputs(ctx: SandboxContext, repo: Repo, run: RunRow): JobInputs {
+  const secret = (n: string) => readSecret(ctx, repo.id, n)?.value || undefined;
+  return {
+    repoFull: `${repo.owner}/${repo.name}`,
+    ref: run.head_branch ? `refs/heads/${run.head_branch}` : run.head_sha,
+    sha: run.head_sha,
+    accessKeyId: secret("AWS_ACCESS_KEY_ID"),
+    secretAccessKey: secret("AWS_SECRET_ACCESS_KEY"),
+    // ${{ vars.AWS_REGION }} reads variables only: a secret of that name leaves the input empty.
+    region: readVariable(ctx, repo.id, "AWS_REGION")?.value || undefined,
+    composeYaml: readFileAt(repoDir(ctx, repo), run.head_sha, "compose.yaml"),
+    endpoint: ctx.baseUrl(),
+  };
+}
+
+/** Queue the latest attempt of a run and drive it queued → in_progress → completed in the background. */
+export function scheduleRun(ctx: SandboxContext, runId: number, repoId: number): void {
+  const gen = generationOf(ctx);
+  const current = () => {
+    if (!stillCurrent(ctx, gen)) return null;
+    const run = findRun(ctx, repoId, runId);
+    return run && run.status !== "completed" ? run : null;
+  };
+  later(ctx, QUEUE_MS, async () => {
+    const run = current();
+    const repo = findRepoById(ctx, repoId);
+    if (!run || !repo) return;
+    const start = ctx.now();
+    const job = jobsOfRun(ctx, run, false)[0];
+    const runner = `GitHub Actions ${1000 + (run.id % 1000)}`;
+    ctx.db.prepare(`UPDATE gh_runs SET status = 'in_progress', run_started_at = ?, updated_at = ? WHERE id = ?`).run(isoSeconds(start), isoSeconds(start), run.id);
+    ctx.db
+      .prepare(`UPDATE gh_jobs SET status = 'in_progress', started_at = ?, runner_name = ?, steps = ? WHERE id = ?`)
+      .run(isoSeconds(start), runner, JSON.stringify([{ name: "Set up job", status: "in_progress", conclusion: null, number: 1, started_at: isoSeconds(start), completed_at: null }]), job.id);
+    const result = await executeEcrJob(jobInputs(ctx, repo, run));
+    const elapsed = ctx.now().getTime() - start.getTime();
+    if (elapsed < MIN_JOB_MS) await new Promise((r) => setTimeout(r, MIN_JOB_MS - elapsed));
+    const still = current();
+    if (!still || still.run_attempt !== run.run_attempt) return; // cancelled, re-run or reset meanwhile
+    const end = ctx.now();
+    completeJob(ctx, job.id, result, start, end, runner);
+    ctx.db.prepare(`UPDATE gh_runs SET status = 'completed', conclusion = ?, updated_at = ? WHERE id = ?`).run(result.conclusion, isoSeconds(end), run.id);
+  });
+}
+
+/** Create a run of a workflow (push or workflow_dispatch) and start it. */
+export function triggerRun(ctx: SandboxContext, n: Omit<NewRun, "createdAt">): RunRow {
+  const run = insertRun(ctx, { ...n, createdAt: ctx.now() });
+  insertQueuedJob(ctx, run, ctx.now());
+  scheduleRun(ctx, run.id, n.repo.id);
+  return run;
+}

@@ -1,0 +1,164 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { SandboxContext, SeedContext } from "../context";
+import { isoSeconds } from "./ecr-job";
+import { git, logCommits, type CommitInfo } from "./git";
+import { repoDir, type Repo } from "./repos";
+import { completeJob, insertQueuedJob, insertRun } from "./runs-store";
+import { composeServices } from "./runner";
+import { createRepoKey, storeSecret } from "./secrets";
+import { historicalJob, outcomeAt } from "./seed-history";
+import { setVariable } from "./variables";
+import { listWorkflows, syncWorkflows } from "./workflows";
+import { SEEDED_USERS } from "./users";
+
+export const SEED_REPO = { id: 812_345_670, owner: "acme", name: "mcp-servers" };
+const FIXTURES = path.join(__dirname, "fixtures", "mcp-servers");
+const DAY = 86_400_000;
+
+/** Earlier contents of files that a later commit changes (the fixture holds the final version). */
+const EARLY: Record<string, string> = {
+  "README.md": "# mcp-servers\n\nTwo small MCP servers, pushed to AWS ECR by GitHub Actions.\n",
+  "mcp-server-http/server.json": '{\n  "name": "mcp-server-http",\n  "transport": "streamable-http",\n  "listen": "0.0.0.0:3000",\n  "path": "/mcp"\n}\n',
+};
+
+/** The repository's history: which fixture files each commit brings (final content unless `early`), days ago. */
+const HISTORY: Array<{ daysAgo: number; message: string; files: string[]; early?: string[] }> = [
+  { daysAgo: 60, message: "Initial commit", files: ["README.md"], early: ["README.md"] },
+  { daysAgo: 59, message: "Add mcp-server-tcp", files: ["mcp-server-tcp/Dockerfile", "mcp-server-tcp/server.json", "mcp-server-tcp/tools.json"] },
+  { daysAgo: 58, message: "Add ECR build and push workflow", files: [".github/workflows/ecr.yml"] },
+  { daysAgo: 50, message: "Add mcp-server-http", files: ["mcp-server-http/Dockerfile", "mcp-server-http/server.json", "mcp-server-http/tools.json"], early: ["mcp-server-http/server.json"] },
+  { daysAgo: 45, message: "Add compose.yaml for both servers\n\nThe workflow builds every service with a build: context.", files: ["compose.yaml"] },
+  { daysAgo: 20, message: "mcp-server-http: listen on 8080", files: ["mcp-server-http/server.json"] },
+  { daysAgo: 3, message: "README: document offline builds", files: ["README.md"] },
+];
+
+/** Build the sample project's real git history (fixed dates relative to now) into a bare repository. */
+export function buildRepoHistory(ctx: SandboxContext, repo: Repo, now: Date): CommitInfo[] {
+  const bare = repoDir(ctx, repo);
+  const work = path.join(ctx.root, "github", "tmp", `seed-${process.pid}-${Date.now()}`);
+  fs.rmSync(bare, { recursive: true, force: true });
+  fs.mkdirSync(work, { recursive: true });
+  const operator = SEEDED_USERS.find((u) => u.login === "octo-operator")!;
+  try {
+    git(work, ["init", "--quiet", "-b", "main"]);
+    for (const [i, step] of HISTORY.entries()) {
+      for (const f of step.files) {
+        const target = path.join(work, f);
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        if (step.early?.includes(f)) fs.writeFileSync(target, EARLY[f]);
+        else fs.copyFileSync(path.join(FIXTURES, f), target);
+      }
+      // Commits land at a fixed hour of their day so every reset yields the same shape of history.
+      const when = new Date(now.getTime() - step.daysAgo * DAY + (i % 3) * 3_600_000);
+      when.setUTCHours(9 + i, 15, 0, 0);
+      if (when > now) when.setTime(now.getTime() - 60_000);
+      const date = when.toISOString();
+      git(work, ["add", "-A"]);
+      git(work, ["-c", "commit.gpgsign=false", "commit", "--quiet", "-m", step.message], {
+        GIT_AUTHOR_NAME: operator.name,
+        GIT_AUTHOR_EMAIL: operator.email,
+        GIT_AUTHOR_DATE: date,
+        GIT_COMMITTER_NAME: operator.name,
+        GIT_COMMITTER_EMAIL: operator.email,
+        GIT_COMMITTER_DATE: date,
+      });
+    }
+    fs.mkdirSync(path.dirname(bare), { recursive: true });
+    git(path.dirname(bare), ["clone", "--quiet", "--bare", work, bare]);
+    git(bare, ["remote", "remove", "origin"]);
+    git(bare, ["config", "http.receivepack", "true"]);
+    // GitHub refuses to delete the default branch and keeps pushes atomic per ref; git's defaults match.
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+  return logCommits(bare, { from: ["main"] }).reverse();
+}
+
+function seedRuns(ctx: SandboxContext, repo: Repo, commits: CommitInfo[], count: number, seed: SeedContext, now: Date): void {
+  const workflow = listWorkflows(ctx, repo.id)[0];
+  if (!workflow) return;
+  const firstAt = new Date(workflow.created_at).getTime() + DAY / 2;
+  const lastAt = now.getTime() - DAY / 3;
+  const services = composeServices(fs.readFileSync(path.join(FIXTURES, "compose.yaml"), "utf8"));
+  let lastHead = "";
+  const insertAll = ctx.db.transaction(() => {
+    for (let i = 0; i < count; i++) {
+      const at = new Date(firstAt + ((lastAt - firstAt) * i) / Math.max(1, count - 1));
+      const head = [...commits].reverse().find((c) => new Date(c.committer.date) <= at) ?? commits[0];
+      // The first run after a commit is that commit's push; the others were started by hand.
+      const event = head.sha !== lastHead ? "push" : "workflow_dispatch";
+      lastHead = head.sha;
+      const outcome = outcomeAt(i, count);
+      const result = historicalJob(outcome, {
+        repoFull: `${repo.owner}/${repo.name}`,
+        sha: head.sha,
+        region: seed.shared.region,
+        accountId: seed.shared.accountId,
+        services,
+        seq: i,
+      });
+      const started = new Date(at.getTime() + 4_000 + (i % 7) * 1000);
+      const ended = new Date(started.getTime() + (outcome === "success" ? 55_000 + (i % 11) * 4000 : 9_000 + (i % 5) * 1000));
+      const run = insertRun(
+        ctx,
+        { repo, workflow, event, branch: "main", commit: head, actor: "octo-operator", createdAt: at },
+        { status: "completed", conclusion: result.conclusion, startedAt: at, updatedAt: ended },
+      );
+      const job = insertQueuedJob(ctx, run, at);
+      completeJob(ctx, job.id, result, started, ended, `GitHub Actions ${1000 + (i % 40)}`);
+    }
+  });
+  insertAll();
+}
+
+/** acme/mcp-servers as each scenario wants it. */
+export async function seedRepository(ctx: SandboxContext, seed: SeedContext): Promise<void> {
+  const now = ctx.now();
+  const created = isoSeconds(new Date(now.getTime() - 60 * DAY - 3_600_000));
+  const repo: Repo = {
+    ...SEED_REPO,
+    private: 1,
+    description: "MCP servers, built and pushed to AWS ECR",
+    default_branch: "main",
+    created_at: created,
+    updated_at: created,
+    pushed_at: created,
+  };
+  ctx.db
+    .prepare(`INSERT INTO gh_repos (id, owner, name, private, description, default_branch, created_at, updated_at, pushed_at) VALUES (@id, @owner, @name, @private, @description, @default_branch, @created_at, @updated_at, @pushed_at)`)
+    .run(repo);
+  const perm = ctx.db.prepare(`INSERT INTO gh_repo_perms (repo_id, login, permission) VALUES (?, ?, ?)`);
+  perm.run(repo.id, "octo-operator", "admin");
+  perm.run(repo.id, "octo-viewer", "read");
+
+  const commits = buildRepoHistory(ctx, repo, now);
+  const head = commits[commits.length - 1];
+  const wfCommit = commits.find((c) => c.message.startsWith("Add ECR build"))!;
+  syncWorkflows(ctx, repo, wfCommit.sha, isoSeconds(new Date(wfCommit.committer.date)));
+  ctx.db.prepare(`UPDATE gh_repos SET pushed_at = ?, updated_at = ? WHERE id = ?`).run(isoSeconds(new Date(head.committer.date)), isoSeconds(new Date(head.committer.date)), repo.id);
+  await createRepoKey(ctx, repo.id);
+
+  if (seed.scenario !== "empty") {
+    ctx.db
+      .prepare(`INSERT INTO gh_hooks (id, repo_id, active, events, url, content_type, secret, insecure_ssl, created_at, updated_at) VALUES (?, ?, 1, ?, ?, 'json', ?, '0', ?, ?)`)
+      .run(498_765_432, repo.id, JSON.stringify(["push"]), `${ctx.options.deckhandUrl.replace(/\/$/, "")}/api/webhooks/github`, ctx.options.webhookSecret, isoSeconds(new Date(now.getTime() - 30 * DAY)), isoSeconds(new Date(now.getTime() - 30 * DAY)));
+  }
+  const early = isoSeconds(new Date(new Date(wfCommit.committer.date).getTime() + DAY / 2));
+  if (seed.scenario === "partial") {
+    // The classic slip the guide warns about: the region stored as a secret, and no key secrets at all.
+    storeSecret(ctx, repo.id, "AWS_REGION", seed.shared.region, early);
+  }
+  if (seed.scenario === "default") {
+    const key = seed.shared.pushUserKey;
+    if (key) {
+      const rotated = isoSeconds(new Date(now.getTime() - 27 * DAY));
+      storeSecret(ctx, repo.id, "AWS_ACCESS_KEY_ID", key.accessKeyId, early);
+      storeSecret(ctx, repo.id, "AWS_SECRET_ACCESS_KEY", key.secretAccessKey, early);
+      ctx.db.prepare(`UPDATE gh_secrets SET updated_at = ? WHERE repo_id = ?`).run(rotated, repo.id);
+    }
+    // Set a little after the first run, which failed for want of it.
+    setVariable(ctx, repo.id, "AWS_REGION", seed.shared.region, isoSeconds(new Date(Date.parse(early) + 2 * 3_600_000)));
+    seedRuns(ctx, repo, commits, 36 + (seed.scale === "large" ? 2000 : 0), seed, now);
+  }
+}
