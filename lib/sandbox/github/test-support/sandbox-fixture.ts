@@ -22,7 +22,15 @@ export interface GithubFixture {
 
 export async function startGithubFixture(overrides: Partial<SandboxOptions> = {}): Promise<GithubFixture> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "sandbox-github-"));
-  const sb = await startSandbox(defaultSandboxOptions({ port: 0, dataDir, keyPropagationMs: 50, ...overrides }));
+  const sb = await startSandbox(defaultSandboxOptions({
+      port: 0,
+      dataDir,
+      keyPropagationMs: 50,
+      // The seeded Deckhand hook must not reach a real dev server on :3000 from tests; port 9 refuses.
+      deckhandUrl: "http://127.0.0.1:9",
+      ...overrides,
+    }),
+  );
   const make = (auth: string) => validateOctokit(new Octokit({ auth, baseUrl: `${sb.url}/api/v3`, request: { retries: 0 } }));
   const tokenFor = (login: string, scopes = ["repo", "workflow"]) => {
     const token = `gho_test${login.replace(/\W/g, "")}${Math.random().toString(36).slice(2, 12)}`;
