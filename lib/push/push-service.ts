@@ -1,0 +1,120 @@
+import fs from "node:fs/promises";
+import path from "node:path";
+import type { ECRClient } from "@aws-sdk/client-ecr";
+import { buildImage } from "./build-image";
+import type { Builder } from "./detect-builder";
+import { pushImage } from "./push-image";
+import type { ServiceBuild } from "./read-compose";
+import { checkRemoteImage } from "./read-remote-image";
+import { readSourceDate } from "./source-date";
+
+export interface ServiceOutcome {
+  service: string;
+  repositoryName: string;
+  result: "pushed" | "skipped" | "failed";
+  /** The decision's reason (repository-missing, config-matches, ...) or, for a failure, what failed. */
+  reason: string;
+  error?: string;
+  sourceDate?: number;
+  localConfigDigest?: string;
+  localManifestDigest?: string;
+  remoteManifestDigestBefore?: string;
+  remoteConfigDigestBefore?: string;
+  blobsUploaded: number;
+  bytesUploaded: number;
+  tags: string[];
+  timings: { buildMs: number; compareMs: number; pushMs: number };
+}
+
+/**
+ * One compose service, from checkout to ECR: source date, reproducible build, compare with `latest`, push when it
+ * differs. A failure is returned, not thrown, so the job's other services still run; nothing is pushed for a
+ * service whose build failed.
+ */
+export async function pushService({
+  ecr,
+  builder,
+  checkout,
+  commit,
+  build,
+  workRoot,
+  onLog = () => {},
+  signal,
+}: {
+  ecr: ECRClient;
+  builder: Builder;
+  /** The checkout at `commit` (full history: see readSourceDate). */
+  checkout: string;
+  commit: string;
+  build: ServiceBuild;
+  /** Per-job scratch directory; this service uses and removes a subdirectory of it. */
+  workRoot: string;
+  onLog?: (line: string) => void;
+  signal?: AbortSignal;
+}): Promise<ServiceOutcome> {
+  const outcome: ServiceOutcome = {
+    service: build.service,
+    repositoryName: build.repositoryName,
+    result: "failed",
+    reason: "build-failed",
+    blobsUploaded: 0,
+    bytesUploaded: 0,
+    tags: [],
+    timings: { buildMs: 0, compareMs: 0, pushMs: 0 },
+  };
+  const log = (line: string) => onLog(`[${build.service}] ${line}`);
+  const workDir = path.join(workRoot, build.service);
+  let step = "build";
+  try {
+    let t = Date.now();
+    outcome.sourceDate = await readSourceDate({ checkout, commit, context: build.context, dockerfile: build.dockerfile });
+    const image = await buildImage({
+      builder,
+      context: path.join(checkout, build.context),
+      dockerfile: path.join(checkout, build.dockerfile),
+      args: build.args,
+      target: build.target,
+      sourceDate: outcome.sourceDate,
+      workDir,
+      onLine: (line) => log(line),
+      signal,
+    });
+    outcome.localConfigDigest = image.configDigest;
+    outcome.localManifestDigest = image.manifestDigest;
+    outcome.timings.buildMs = Date.now() - t;
+    log(`built image ${image.configDigest} (source date ${new Date(outcome.sourceDate * 1000).toISOString()})`);
+
+    step = "compare";
+    t = Date.now();
+    const remote = await checkRemoteImage({ ecr, repositoryName: build.repositoryName, localConfigDigest: image.configDigest });
+    outcome.timings.compareMs = Date.now() - t;
+    outcome.remoteManifestDigestBefore = remote.remoteManifestDigest;
+    outcome.remoteConfigDigestBefore = remote.decision.remoteConfigDigest;
+    outcome.reason = remote.decision.reason;
+    if (remote.decision.action === "skip") {
+      outcome.result = "skipped";
+      log(`unchanged: ${build.repositoryName}:latest already has image ${image.configDigest.slice(0, 19)}; nothing pushed`);
+      return outcome;
+    }
+    log(`pushing (${remote.decision.reason}${"detail" in remote.decision && remote.decision.detail ? `: ${remote.decision.detail}` : ""})`);
+
+    step = "push";
+    t = Date.now();
+    const tags = [commit.slice(0, 7), "latest"];
+    const pushed = await pushImage({ ecr, repositoryName: build.repositoryName, image, tags, onLog: log });
+    outcome.timings.pushMs = Date.now() - t;
+    outcome.blobsUploaded = pushed.blobsUploaded;
+    outcome.bytesUploaded = pushed.bytesUploaded;
+    outcome.tags = tags;
+    outcome.result = "pushed";
+    return outcome;
+  } catch (err) {
+    outcome.result = "failed";
+    outcome.reason = `${step}-failed`;
+    outcome.error = (err as Error).message;
+    log(`failed to ${step}: ${outcome.error}`);
+    return outcome;
+  } finally {
+    await fs.rm(workDir, { recursive: true, force: true });
+  }
+}
