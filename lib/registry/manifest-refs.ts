@@ -1,0 +1,56 @@
+/**
+ * What a manifest refers to, read from BatchGetImage's imageManifest text: the config digest (the
+ * image ID `docker image inspect` prints) for an image manifest, or the children of an image index.
+ * Pure and defensive: registries hold manifests written by many tools.
+ */
+
+export type ManifestRefs =
+  | { kind: "image"; configDigest: string; configMediaType: string | null; layerCount: number; layersSize: number }
+  | { kind: "index"; children: Array<{ digest: string; mediaType: string | null; platform: string | null }>; linuxAmd64Digest: string | null }
+  | { kind: "unreadable"; reason: string };
+
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+const INDEX_TYPES = new Set(["application/vnd.oci.image.index.v1+json", "application/vnd.docker.distribution.manifest.list.v2+json"]);
+const SCHEMA1 = /^application\/vnd\.docker\.distribution\.manifest\.v1\+(prettyjws|json)$/;
+
+type Json = Record<string, unknown>;
+const isObj = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+
+function platformOf(p: unknown): string | null {
+  if (!isObj(p) || typeof p.os !== "string" || typeof p.architecture !== "string") return null;
+  return `${p.os}/${p.architecture}${typeof p.variant === "string" && p.variant ? `/${p.variant}` : ""}`;
+}
+
+export function readManifestRefs(manifest: string, mediaType?: string | null): ManifestRefs {
+  if (mediaType && SCHEMA1.test(mediaType)) return { kind: "unreadable", reason: "Docker schema 1 manifests have no config digest" };
+  let doc: unknown;
+  try {
+    doc = JSON.parse(manifest);
+  } catch {
+    return { kind: "unreadable", reason: "The manifest is not JSON" };
+  }
+  if (!isObj(doc)) return { kind: "unreadable", reason: "The manifest is not a JSON object" };
+  if (doc.schemaVersion === 1) return { kind: "unreadable", reason: "Docker schema 1 manifests have no config digest" };
+  // The media type inside the document wins; OCI allows it to be absent, so fall back to the API's.
+  const type = typeof doc.mediaType === "string" ? doc.mediaType : (mediaType ?? null);
+  if ((type && INDEX_TYPES.has(type)) || (Array.isArray(doc.manifests) && !isObj(doc.config))) {
+    const list = Array.isArray(doc.manifests) ? doc.manifests : [];
+    const children = list
+      .filter(isObj)
+      .filter((m) => typeof m.digest === "string" && DIGEST.test(m.digest))
+      .map((m) => ({ digest: m.digest as string, mediaType: typeof m.mediaType === "string" ? m.mediaType : null, platform: platformOf(m.platform) }));
+    // Attestation manifests (buildx provenance) carry platform unknown/unknown and are never the image.
+    const amd64 = children.find((c) => c.platform === "linux/amd64") ?? children.find((c) => c.platform?.startsWith("linux/amd64/"));
+    return { kind: "index", children, linuxAmd64Digest: amd64?.digest ?? null };
+  }
+  const config = doc.config;
+  if (!isObj(config) || typeof config.digest !== "string" || !DIGEST.test(config.digest)) return { kind: "unreadable", reason: "The manifest has no valid config descriptor" };
+  const layers = Array.isArray(doc.layers) ? doc.layers.filter(isObj) : [];
+  return {
+    kind: "image",
+    configDigest: config.digest,
+    configMediaType: typeof config.mediaType === "string" ? config.mediaType : null,
+    layerCount: layers.length,
+    layersSize: layers.reduce((n, l) => n + (typeof l.size === "number" && l.size > 0 ? l.size : 0), 0),
+  };
+}
