@@ -35,4 +35,69 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: "webhook deliveries and push jobs",
+    sql: `
+      CREATE TABLE webhook_deliveries (
+        id TEXT PRIMARY KEY,
+        event TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('enqueued', 'ignored', 'pong', 'duplicate')),
+        reason TEXT,
+        ref TEXT,
+        sha TEXT,
+        job_id TEXT,
+        body_bytes INTEGER NOT NULL
+      );
+      CREATE INDEX webhook_deliveries_received ON webhook_deliveries (received_at DESC);
+      CREATE TABLE push_jobs (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'succeeded', 'skipped', 'failed', 'cancelled', 'superseded')),
+        trigger TEXT NOT NULL,
+        requested_by TEXT NOT NULL,
+        delivery_id TEXT,
+        branch TEXT,
+        ref TEXT,
+        sha TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        max_attempts INTEGER NOT NULL,
+        worker_id TEXT,
+        lease_until INTEGER,
+        created_at TEXT NOT NULL,
+        started_at TEXT,
+        finished_at TEXT,
+        superseded_by TEXT,
+        summary TEXT,
+        error TEXT
+      );
+      CREATE INDEX push_jobs_state ON push_jobs (state, seq);
+      CREATE INDEX push_jobs_branch ON push_jobs (branch, state);
+      CREATE TABLE push_job_services (
+        job_id TEXT NOT NULL,
+        attempt INTEGER NOT NULL,
+        service TEXT NOT NULL,
+        repository TEXT NOT NULL,
+        decision TEXT NOT NULL,
+        detail TEXT,
+        local_config_digest TEXT,
+        local_manifest_digest TEXT,
+        remote_digest_before TEXT,
+        blobs_uploaded INTEGER NOT NULL DEFAULT 0,
+        bytes_uploaded INTEGER NOT NULL DEFAULT 0,
+        timings TEXT,
+        PRIMARY KEY (job_id, attempt, service)
+      );
+      CREATE TABLE push_job_logs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        job_id TEXT NOT NULL,
+        attempt INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        stream TEXT NOT NULL,
+        line TEXT NOT NULL
+      );
+      CREATE INDEX push_job_logs_job ON push_job_logs (job_id, id);
+    `,
+  },
 ];
