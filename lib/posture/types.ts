@@ -46,6 +46,8 @@ export interface WorkflowRunInfo {
   event?: string;
   htmlUrl?: string;
   failingSteps?: FailingStep[];
+  /** Logs of other steps when fetched, e.g. the push step of a successful run ("skipped, same digest"). */
+  stepLogs?: FailingStep[];
 }
 
 /** One CloudTrail event (LookupEvents' CloudTrailEvent JSON, flattened). */
