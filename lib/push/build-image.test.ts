@@ -148,6 +148,30 @@ describe("buildImage with buildah", () => {
   });
 });
 
+describe("buildImage cancellation", () => {
+  it("stops the builder when the job is cancelled and cleans up", async () => {
+    const ctx = makeContext({ Dockerfile: "FROM scratch\nCOPY . /app/\n", "a.txt": "a" });
+    const workDir = path.join(root, "work-cancel");
+    const controller = new AbortController();
+    const lines: string[] = [];
+    const pending = buildImage({
+      builder,
+      context: ctx,
+      dockerfile: path.join(ctx, "Dockerfile"),
+      sourceDate: SOURCE_DATE,
+      workDir,
+      signal: controller.signal,
+      // Abort as soon as buildah has started talking.
+      onLine: (l) => {
+        lines.push(l);
+        if (lines.length === 2) controller.abort();
+      },
+    });
+    await expect(pending).rejects.toThrow(/cancelled/);
+    expect(fs.readdirSync(workDir)).toEqual([]);
+  });
+});
+
 describe("dockerBuildxArgs", () => {
   it("asks for OCI output with rewritten timestamps and no attestations", () => {
     const args = dockerBuildxArgs({ dockerfile: "/c/Dockerfile", context: "/c", layoutDir: "/w/oci", target: "t", args: { A: "1" }, sourceDate: 5 });
