@@ -9,7 +9,8 @@ import path from "node:path";
 function startWith(env: Record<string, string>): Promise<{ code: number | null; stderr: string; stdout: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ["node_modules/tsx/dist/cli.mjs", "lib/cli/start.ts"], {
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", PORT: "3391", SANDBOX_PORT: "4691", ...env },
+      // A clean environment: nothing of the caller's DECKHAND_* settings leaks in.
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", PORT: "3391", SANDBOX_PORT: "4691", ...env } as unknown as NodeJS.ProcessEnv,
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stderr = "";

@@ -13,7 +13,7 @@ const out = path.join(root, "test-results");
 fs.mkdirSync(out, { recursive: true });
 const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
 
-function step(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): boolean {
+function step(name: string, cmd: string, args: string[], env: Record<string, string> = {}): boolean {
   console.log(`\n=== ${name} ===`);
   const started = Date.now();
   const r = spawnSync(cmd, args, { stdio: "inherit", env: { ...process.env, ...env } });
