@@ -9,7 +9,8 @@ import path from "node:path";
 import { ensureSystemDeps } from "./system-deps";
 
 const root = process.cwd();
-const out = path.join(root, "test-results");
+// Not test-results/: Playwright empties that folder when it starts.
+const out = path.join(root, ".deckhand-test");
 fs.mkdirSync(out, { recursive: true });
 const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
 
