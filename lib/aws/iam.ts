@@ -1,0 +1,101 @@
+// IAM reads and the one write Deckhand makes on the push user's policy. Responses are mapped into
+// lib/posture's plain types here, so nothing above this module sees an SDK shape.
+
+import {
+  GetAccessKeyLastUsedCommand,
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  GetUserPolicyCommand,
+  PutUserPolicyCommand,
+  paginateListAccessKeys,
+  paginateListAttachedUserPolicies,
+  paginateListUserPolicies,
+  type IAMClient,
+} from "@aws-sdk/client-iam";
+import type { AccessKeyInfo, AccessKeyLastUsed } from "../posture/key-verdicts";
+import type { PolicySource } from "../posture/normalize-policy";
+
+export interface AccessKeyMetadata {
+  accessKeyId: string;
+  status: string;
+  createDate: string;
+}
+
+const iso = (d: Date | undefined) => (d ? d.toISOString() : "");
+
+/** Every access key of the user (IAM pages with Marker/IsTruncated; the paginator follows it). */
+export async function listAccessKeys({ iam, userName }: { iam: IAMClient; userName: string }): Promise<AccessKeyMetadata[]> {
+  const out: AccessKeyMetadata[] = [];
+  for await (const page of paginateListAccessKeys({ client: iam }, { UserName: userName })) {
+    for (const k of page.AccessKeyMetadata ?? []) {
+      out.push({ accessKeyId: k.AccessKeyId ?? "", status: k.Status ?? "", createDate: iso(k.CreateDate) });
+    }
+  }
+  return out;
+}
+
+/** IAM reports "N/A" for the service and region of a key that was never used, and no date. */
+export async function getAccessKeyLastUsed({ iam, accessKeyId }: { iam: IAMClient; accessKeyId: string }): Promise<AccessKeyLastUsed> {
+  const r = await iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: accessKeyId }));
+  const lu = r.AccessKeyLastUsed;
+  const na = (v: string | undefined) => (!v || v === "N/A" ? null : v);
+  return { date: lu?.LastUsedDate ? lu.LastUsedDate.toISOString() : null, service: na(lu?.ServiceName), region: na(lu?.Region) };
+}
+
+/** Keys with their last use, the last-use lookups issued in parallel. */
+export async function listAccessKeysWithLastUse({ iam, userName }: { iam: IAMClient; userName: string }): Promise<AccessKeyInfo[]> {
+  const keys = await listAccessKeys({ iam, userName });
+  return Promise.all(
+    keys.map(async (k) => ({ ...k, lastUsed: await getAccessKeyLastUsed({ iam, accessKeyId: k.accessKeyId }) })),
+  );
+}
+
+export interface FetchedPolicy {
+  source: PolicySource;
+  /** As IAM returns it: URL-encoded JSON. lib/posture/normalize-policy decodes it. */
+  document: string;
+}
+
+/** The user's inline policy documents (ListUserPolicies, then GetUserPolicy for each, in parallel). */
+export async function listInlinePolicies({ iam, userName }: { iam: IAMClient; userName: string }): Promise<FetchedPolicy[]> {
+  const names: string[] = [];
+  for await (const page of paginateListUserPolicies({ client: iam }, { UserName: userName })) names.push(...(page.PolicyNames ?? []));
+  return Promise.all(
+    names.map(async (policyName) => {
+      const r = await iam.send(new GetUserPolicyCommand({ UserName: userName, PolicyName: policyName }));
+      return { source: { kind: "inline" as const, policyName }, document: r.PolicyDocument ?? "" };
+    }),
+  );
+}
+
+/** The user's attached managed policies, each at its default version. */
+export async function listAttachedPolicies({ iam, userName }: { iam: IAMClient; userName: string }): Promise<FetchedPolicy[]> {
+  const attached: { name: string; arn: string }[] = [];
+  for await (const page of paginateListAttachedUserPolicies({ client: iam }, { UserName: userName })) {
+    for (const p of page.AttachedPolicies ?? []) if (p.PolicyArn) attached.push({ name: p.PolicyName ?? p.PolicyArn, arn: p.PolicyArn });
+  }
+  return Promise.all(
+    attached.map(async ({ name, arn }) => {
+      const policy = await iam.send(new GetPolicyCommand({ PolicyArn: arn }));
+      const versionId = policy.Policy?.DefaultVersionId ?? "v1";
+      const version = await iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: versionId }));
+      return { source: { kind: "attached" as const, policyName: name, policyArn: arn, versionId }, document: version.PolicyVersion?.Document ?? "" };
+    }),
+  );
+}
+
+/** One inline policy's document, or null when the user has no policy of that name (NoSuchEntity). */
+export async function getUserPolicy({ iam, userName, policyName }: { iam: IAMClient; userName: string; policyName: string }): Promise<string | null> {
+  try {
+    const r = await iam.send(new GetUserPolicyCommand({ UserName: userName, PolicyName: policyName }));
+    return r.PolicyDocument ?? null;
+  } catch (err) {
+    if ((err as { name?: string }).name === "NoSuchEntityException" || (err as { name?: string }).name === "NoSuchEntity") return null;
+    throw err;
+  }
+}
+
+/** Create or replace an inline policy (PutUserPolicy). */
+export async function putUserPolicy({ iam, userName, policyName, document }: { iam: IAMClient; userName: string; policyName: string; document: string }): Promise<void> {
+  await iam.send(new PutUserPolicyCommand({ UserName: userName, PolicyName: policyName, PolicyDocument: document }));
+}
