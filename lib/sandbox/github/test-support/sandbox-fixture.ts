@@ -5,7 +5,7 @@ import { Octokit } from "@octokit/rest";
 import { defaultSandboxOptions, startSandbox, type RunningSandbox } from "../../server";
 import type { SandboxOptions } from "../../context";
 import { ADMIN_TOKEN } from "../api";
-import { validateOctokit } from "./openapi-validator";
+import { preloadOpenApi, validateOctokit } from "./openapi-validator";
 
 export interface GithubFixture {
   sb: RunningSandbox;
@@ -21,6 +21,7 @@ export interface GithubFixture {
 }
 
 export async function startGithubFixture(overrides: Partial<SandboxOptions> = {}): Promise<GithubFixture> {
+  preloadOpenApi();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "sandbox-github-"));
   const sb = await startSandbox(defaultSandboxOptions({
       port: 0,
