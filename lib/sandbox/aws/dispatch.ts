@@ -16,8 +16,8 @@ import type { XmlValue } from "./xml";
 
 interface ServiceDef {
   protocol: Protocol;
-  /** JSON 1.1 X-Amz-Target prefix */
-  targetPrefix?: string;
+  /** JSON 1.1 X-Amz-Target prefixes (botocore and the v3 SDK spell CloudTrail's differently; AWS takes both) */
+  targetPrefixes?: string[];
   operations: Record<string, OperationHandler>;
   /** IAM is global: its calls (and CloudTrail events) live in us-east-1 whatever the signing region. */
   globalRegion?: string;
@@ -26,8 +26,8 @@ interface ServiceDef {
 const SERVICES: Record<AwsService, ServiceDef> = {
   iam: { protocol: "query", operations: iamOperations, globalRegion: "us-east-1" },
   sts: { protocol: "query", operations: stsOperations },
-  ecr: { protocol: "json", targetPrefix: "AmazonEC2ContainerRegistry_V20150921", operations: ecrOperations },
-  cloudtrail: { protocol: "json", targetPrefix: "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101", operations: cloudTrailOperations },
+  ecr: { protocol: "json", targetPrefixes: ["AmazonEC2ContainerRegistry_V20150921"], operations: ecrOperations },
+  cloudtrail: { protocol: "json", targetPrefixes: ["com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101", "CloudTrail_20131101"], operations: cloudTrailOperations },
 };
 
 const QUERY_VERSIONS: Record<string, string> = { iam: "2010-05-08", sts: "2011-06-15" };
@@ -111,7 +111,7 @@ export async function handleAwsApi(req: IncomingMessage, res: ServerResponse, ct
   } else {
     const target = String(req.headers["x-amz-target"] ?? "");
     const dot = target.lastIndexOf(".");
-    operation = dot > 0 && target.slice(0, dot) === def.targetPrefix ? target.slice(dot + 1) : "";
+    operation = dot > 0 && def.targetPrefixes?.includes(target.slice(0, dot)) ? target.slice(dot + 1) : "";
     if (!def.operations[operation]) return sendError(res, protocol, service, new AwsError("UnknownOperationException", "", 400), requestId);
     try {
       const text = body.toString("utf8");

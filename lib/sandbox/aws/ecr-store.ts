@@ -40,7 +40,8 @@ export function migrateEcr(db: Database.Database): void {
     CREATE TABLE IF NOT EXISTS aws_ecr_layers (
       region TEXT NOT NULL, repo TEXT NOT NULL, digest TEXT NOT NULL, size INTEGER NOT NULL, PRIMARY KEY (region, repo, digest));
     CREATE TABLE IF NOT EXISTS aws_ecr_uploads (
-      upload_id TEXT PRIMARY KEY, region TEXT NOT NULL, repo TEXT NOT NULL, received INTEGER NOT NULL, created_ms INTEGER NOT NULL);
+      upload_id TEXT PRIMARY KEY, region TEXT NOT NULL, repo TEXT NOT NULL, received INTEGER NOT NULL, created_ms INTEGER NOT NULL,
+      last_part_size INTEGER NOT NULL DEFAULT 0, too_small INTEGER NOT NULL DEFAULT 0);
   `);
 }
 

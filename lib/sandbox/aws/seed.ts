@@ -2,6 +2,9 @@ import type { SandboxContext, SeedContext } from "../context";
 import { setMeta } from "../store";
 import { DAY_MS, seedInlinePolicy, seedKey, seedManagedPolicies, seedUser } from "./seed-iam";
 import { DRIFTED_PUSH_ACTIONS, GUIDE_PUSH_ACTIONS, policyDocumentText } from "./guide-policy";
+import { findUser, userArn } from "./iam-store";
+import { seedEcrHistory } from "./seed-ecr-history";
+import { seedLargeAccount } from "./seed-large";
 
 export const PUSH_USER = "github-ecr-push";
 export const WORKER_USER = "deckhand-worker";
@@ -26,7 +29,18 @@ export async function seedAws(ctx: SandboxContext, seed: SeedContext): Promise<v
     if (seed.scenario === "default") {
       seedUser(db, PUSH_USER, now - 120 * DAY_MS);
       seedInlinePolicy(db, PUSH_USER, "ecr-push-policy", policyDocumentText(DRIFTED_PUSH_ACTIONS));
-      shared.pushUserKey = seedKey(db, PUSH_USER, now - 97 * DAY_MS, { ms: now - 2 * DAY_MS, service: "ecr", region: SEED_REGION });
+      const lastUsed = now - 2 * DAY_MS;
+      const pushKey = seedKey(db, PUSH_USER, now - 97 * DAY_MS, { ms: lastUsed, service: "ecr", region: SEED_REGION });
+      shared.pushUserKey = pushKey;
+      const user = findUser(db, PUSH_USER)!;
+      seedEcrHistory(ctx, {
+        region: SEED_REGION,
+        repos: ["mcp-server-tcp", "mcp-server-http"],
+        principal: { kind: "user", accessKeyId: pushKey.accessKeyId, userName: user.user_name, userId: user.user_id, arn: userArn(user) },
+        now,
+        driftMs: now - 9 * DAY_MS,
+        lastRunMs: lastUsed,
+      });
       seedUser(db, WORKER_USER, now - 30 * DAY_MS);
       seedInlinePolicy(db, WORKER_USER, "ecr-push-policy", policyDocumentText(GUIDE_PUSH_ACTIONS));
       shared.workerKey = seedKey(db, WORKER_USER, now - 30 * DAY_MS);
@@ -36,6 +50,7 @@ export async function seedAws(ctx: SandboxContext, seed: SeedContext): Promise<v
       // GitHub's secrets do not hold this key: the half-done setup the dashboard must detect.
       shared.partialKeyNotHeld = true;
     }
+    if (seed.scale === "large") seedLargeAccount(ctx, { now, region: SEED_REGION });
   })();
   setMeta(db, "aws_seed_shared", JSON.stringify({ pushUserKey: shared.pushUserKey, workerKey: shared.workerKey, partialKeyNotHeld: shared.partialKeyNotHeld ?? false }));
 }

@@ -53,7 +53,7 @@ export class TestSandbox {
   }
 
   /** Run AWS CLI v2 (/usr/bin/aws, never the v1 on PATH) against the sandbox. */
-  cli(args: string[], creds: Creds = ADMIN, region = "us-east-1"): Promise<CliResult> {
+  cli(args: string[], creds: Creds = ADMIN, region = "us-east-1", env: Record<string, string> = {}): Promise<CliResult> {
     return new Promise((resolve) => {
       execFile(
         "/usr/bin/aws",
@@ -67,12 +67,13 @@ export class TestSandbox {
             AWS_DEFAULT_REGION: region,
             AWS_CONFIG_FILE: "/dev/null",
             AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-            AWS_MAX_ATTEMPTS: "1",
             AWS_PAGER: "",
-          },
+            ...env,
+          } as unknown as NodeJS.ProcessEnv,
           maxBuffer: 64 * 1024 * 1024,
+          encoding: "utf8",
         },
-        (err, stdout, stderr) => {
+        (err: (Error & { code?: unknown }) | null, stdout: string, stderr: string) => {
           const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
           let json: any;
           try {
