@@ -210,6 +210,13 @@ describe("invalid access key", () => {
     expect(r.summary).toMatch(/AKIAHEALTHY00000001, which no longer exists/);
   });
 
+  it("passes when a deleted key was used long ago but GitHub holds the live one", () => {
+    const snap = healthy();
+    snap.cloudTrail = gathered([ctEvent({ accessKeyId: "AKIAGONE", time: at(60 * DAY_MS) }), ctEvent()]);
+    const r = byId(runDoctorChecks(snap), "invalid-access-key");
+    expect(r.status).toBe("pass");
+  });
+
   it("fails when no key could be in the secret, or a run says the key does not exist", () => {
     const snap = healthy();
     snap.accessKeys = gathered([{ accessKeyId: "AKIANEW", status: "Active", createDate: at(HOUR_MS), lastUsed: null }]);

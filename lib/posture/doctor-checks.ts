@@ -263,7 +263,7 @@ function checkInvalidAccessKey(ctx: Context): CheckResult {
   const notes: string[] = [];
   const c = ctx.correlation;
   if (c) {
-    for (const f of c.flags) if (f.code === "deleted-key" || f.code === "no-consistent-key") fails.push(f.message);
+    for (const f of c.flags) if ((f.code === "deleted-key" || f.code === "no-consistent-key") && f.severity === "fail") fails.push(f.message);
     if (c.mostLikely && c.mostLikely.inIam) {
       notes.push(`GitHub most likely holds ${c.mostLikely.accessKeyId} (${c.mostLikely.level} confidence), which exists`);
       notes.push(...c.mostLikely.evidence);

@@ -180,3 +180,35 @@ describe("computeResourceCoverage", () => {
     expect(computeResourceCoverage(action, mode, resources)).toBe(expected);
   });
 });
+
+describe("more Deny shapes", () => {
+  it("Deny with NotAction denies every ECR action except the listed ones", () => {
+    const e = computeEffectiveActions([
+      inline(doc(
+        { Effect: "Allow", Action: "*", Resource: "*" },
+        { Effect: "Deny", NotAction: ["ecr:GetAuthorizationToken", "ecr:BatchGetImage"], Resource: "*" },
+      )),
+    ]);
+    expect(e.allowed).toEqual(["ecr:BatchGetImage", "ecr:GetAuthorizationToken"]);
+    expect(e.byAction["ecr:PutImage"].status).toBe("denied");
+    expect(e.byAction["ecr:PutImage"].denies[0].matchedBy[0]).toMatch(/^NotAction/);
+  });
+
+  it("Deny with NotResource on some repositories only partly denies repository actions", () => {
+    const e = computeEffectiveActions([
+      inline(doc(
+        { Effect: "Allow", Action: ["ecr:PutImage", "ecr:GetAuthorizationToken"], Resource: "*" },
+        { Effect: "Deny", Action: ["ecr:PutImage", "ecr:GetAuthorizationToken"], NotResource: REPO },
+      )),
+    ]);
+    expect(e.byAction["ecr:PutImage"].status).toBe("conditionally-denied");
+    // "*" is not the excluded repository, so the registry-level action is denied outright.
+    expect(e.byAction["ecr:GetAuthorizationToken"].status).toBe("denied");
+  });
+
+  it("an empty Resource list grants nothing and warns", () => {
+    const { policies } = loadPolicies([inline(doc({ Effect: "Allow", Action: "ecr:PutImage", Resource: [] }))]);
+    expect(policies[0].policy.warnings.join()).toMatch(/Resource is an empty list/);
+    expect(computeEffectiveActions(policies).allowed).toEqual([]);
+  });
+});

@@ -240,6 +240,8 @@ function normalizeStatement(raw: unknown, index: number, warnings: string[]): No
     };
   }
 
+  if (resources.length === 0) warnings.push(`${where}: ${resourceMode} is an empty list, so the statement applies to nothing`);
+
   const conditionRaw = readElement(raw, "Condition", warnings, where);
   if (conditionRaw !== undefined && !isPlainObject(conditionRaw)) {
     return { code: "bad-statement", message: `${where}: Condition must be an object`, statementIndex: index };

@@ -192,3 +192,19 @@ describe("correlateSecretKey", () => {
     expect(r.flags).toEqual([]);
   });
 });
+
+describe("deleted keys that are not the answer", () => {
+  it("are still reported, as information", () => {
+    const r = correlateSecretKey({
+      secrets: secrets(10 * DAY_MS),
+      keys: [key("AKIALIVE", 20 * DAY_MS)],
+      events: [event("AKIAGONE", 30 * DAY_MS), event("AKIALIVE", DAY_MS)],
+      runs: [],
+      now: new Date(NOW),
+    });
+    expect(r.mostLikely?.accessKeyId).toBe("AKIALIVE");
+    const f = r.flags.find((x) => x.code === "deleted-key")!;
+    expect(f.severity).toBe("info");
+    expect(f.accessKeyId).toBe("AKIAGONE");
+  });
+});

@@ -243,6 +243,15 @@ export function correlateSecretKey(input: CorrelationInput): SecretCorrelation {
       });
     }
   }
+  for (const c of candidates) {
+    if (c.inIam || c.accessKeyId === mostLikely?.accessKeyId) continue;
+    flags.push({
+      code: "deleted-key",
+      severity: "info",
+      accessKeyId: c.accessKeyId,
+      message: `${c.accessKeyId} was used by GitHub Actions but has been deleted: if GitHub still held it, pushes would fail`,
+    });
+  }
   if (ranked.length === 0) {
     flags.push({
       code: "no-consistent-key",
