@@ -31,6 +31,14 @@ function load() {
 }
 
 /**
+ * Parse the description up front: doing it inside the first request would block this process (which also
+ * runs the sandbox) for seconds, long enough for keep-alive sockets to be reset under a loaded machine.
+ */
+export function preloadOpenApi(): void {
+  load();
+}
+
+/**
  * Rewrite local refs (#/components/...) so a fragment compiles against the "gh" document, and OpenAPI 3.0's
  * `nullable` into JSON Schema (Ajv only accepts it beside `type`, and wants null listed in an `enum`).
  */
