@@ -28,6 +28,7 @@ export type CorrelationFlagCode =
   | "stale-secret"
   | "cannot-hold"
   | "deleted-key"
+  | "deleted-key-seen"
   | "no-consistent-key"
   | "held-key-inactive"
   | "secret-pair-mismatch";
@@ -246,7 +247,7 @@ export function correlateSecretKey(input: CorrelationInput): SecretCorrelation {
   for (const c of candidates) {
     if (c.inIam || c.accessKeyId === mostLikely?.accessKeyId) continue;
     flags.push({
-      code: "deleted-key",
+      code: "deleted-key-seen",
       severity: "info",
       accessKeyId: c.accessKeyId,
       message: `${c.accessKeyId} was used by GitHub Actions but has been deleted: if GitHub still held it, pushes would fail`,
