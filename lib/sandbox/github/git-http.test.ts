@@ -8,6 +8,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { startGithubFixture, waitFor, type GithubFixture } from "./test-support/sandbox-fixture";
 import { signPayload } from "./webhook-signature";
+import { schemaErrors } from "./test-support/openapi-validator";
 
 const exec = promisify(execFile);
 let f: GithubFixture;
@@ -66,6 +67,7 @@ describe("git over smart HTTP", () => {
   it("pings a new hook, signed", async () => {
     const ping = await waitFor(() => received.find((r) => r.headers["x-github-event"] === "ping"));
     expect(ping.headers["x-hub-signature-256"]).toBe(signPayload(SECRET, ping.body));
+    expect(schemaErrors("webhook-ping", JSON.parse(ping.body.toString("utf8")))).toBe("");
   });
 
   it("clones with a token, and refuses anonymous and unknown tokens", async () => {
@@ -101,6 +103,7 @@ describe("git over smart HTTP", () => {
     expect(p.pusher.name).toBe("octo-operator");
     expect(p.sender.login).toBe("octo-operator");
     expect(p.compare).toContain(`${before.slice(0, 12)}...${sha.slice(0, 12)}`);
+    expect(schemaErrors("webhook-push", p)).toBe("");
 
     // Like GitHub, a push to main starts the ECR workflow.
     const runs = await f.octokit.actions.listWorkflowRunsForRepo({ ...repo, event: "push", head_sha: sha });
@@ -119,6 +122,8 @@ describe("git over smart HTTP", () => {
     const deleted = await waitFor(() => pushes().find((p) => p.json.ref === "refs/heads/feature" && p.json.deleted));
     expect(deleted.json).toMatchObject({ deleted: true, after: "0".repeat(40), head_commit: null, commits: [] });
     expect(deleted.headers["x-hub-signature-256"]).toBe(signPayload(SECRET, deleted.body));
+    expect(schemaErrors("webhook-push", deleted.json)).toBe("");
+    expect(schemaErrors("webhook-push", created.json)).toBe("");
   });
 
   it("reports a force push as forced", async () => {

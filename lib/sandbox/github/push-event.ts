@@ -69,9 +69,11 @@ export function pushRepositoryJson(ctx: SandboxContext, repo: Repo, login: strin
   };
 }
 
+/** `repository` and `sender` of non-push events (ping, ...): the REST repository shape, without the caller's permissions. */
 export function payloadParts(ctx: SandboxContext, repo: Repo, login: string) {
   const sender = findUser(ctx.db, login);
-  return { repository: pushRepositoryJson(ctx, repo, login), sender: sender ? userJson(sender, ctx.baseUrl()) : null };
+  const { permissions: _p, ...repository } = fullRepoJson(ctx, repo, login);
+  return { repository, sender: sender ? userJson(sender, ctx.baseUrl()) : null };
 }
 
 /** GitHub's `push` webhook payload for one updated ref. */
@@ -95,7 +97,8 @@ export function pushPayload(ctx: SandboxContext, repo: Repo, login: string, u: R
   const web = `${ctx.baseUrl()}/${repo.owner}/${repo.name}`;
   const short = (s: string) => s.slice(0, 12);
   const branch = u.ref.replace(/^refs\/(heads|tags)\//, "");
-  const { repository, sender } = payloadParts(ctx, repo, login);
+  const { sender } = payloadParts(ctx, repo, login);
+  const repository = pushRepositoryJson(ctx, repo, login);
   const api = `${ctx.baseUrl()}/api/v3`;
   return {
     ref: u.ref,

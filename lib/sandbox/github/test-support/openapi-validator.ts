@@ -140,6 +140,12 @@ export function checkResponse(method: string, template: string, status: number, 
   if (v && !v(body)) throw new OpenApiViolation(`${method} ${template} ${status} response: ${describe(v)}`);
 }
 
+/** Validate data against a named component schema (e.g. "webhook-push"); returns the errors, empty when valid. */
+export function schemaErrors(name: string, data: unknown): string {
+  const v = compile(`schema ${name}`, { $ref: `#/components/schemas/${name}` } as Json);
+  return v && !v(data) ? describe(v) : "";
+}
+
 /** Count of validated exchanges (so tests can assert the validator actually ran). */
 export const validated = { requests: 0, responses: 0 };
 
