@@ -1,18 +1,147 @@
 import type { Metadata } from "next";
-import { PlannedPage } from "@/components/planned-page";
-import { NAV_ITEMS } from "@/components/nav-items";
+import Link from "next/link";
+import { Suspense } from "react";
+import { getClients } from "@/lib/clients";
+import { PageHeader } from "@/components/page-header";
+import { SectionError, SectionSkeleton } from "@/components/overview/section-error";
+import { DigestText } from "@/components/registry/digest-text";
+import { TimeCell } from "@/components/registry/time-cell";
+import { describeFailure } from "@/lib/overview/describe-failure";
+import { needsAllFacts, parseRepositoryQuery, queryRepositories, repositoryQueryHref, type RepositoryQuery, type RepositorySort } from "@/lib/registry/repository-query";
+import { loadFacts, loadRepositories } from "./load-registry";
 
 export const metadata: Metadata = { title: "Registry" };
 
-export default function RegistryPage() {
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function RegistryPage({ searchParams }: { searchParams: SearchParams }) {
+  const query = parseRepositoryQuery(await searchParams);
+  const region = getClients().aws.region;
   return (
-    <PlannedPage
-      item={NAV_ITEMS.find((i) => i.href === "/registry")!}
-      will={[
-        "All ECR repositories in the configured region with URI, tag mutability, image count and the digest latest points to",
-        "Each repository's images with manifest and config digests, tags linked to commits, sizes and pulls",
-        "Which Deckhand push produced an image",
-      ]}
-    />
+    <>
+      <PageHeader title="Registry" description={`Every ECR repository in ${region}: what the guide's "Verify Images in ECR" step shows with the AWS CLI.`} />
+      <form method="get" action="/registry" className="mb-4 flex flex-wrap items-center gap-2" role="search">
+        <input
+          name="q"
+          defaultValue={query.q}
+          placeholder="Search repositories"
+          aria-label="Search repositories"
+          className="w-72 rounded border border-slate-300 px-3 py-1.5 text-sm"
+        />
+        {query.sort !== "name" ? <input type="hidden" name="sort" value={query.sort} /> : null}
+        <button className="rounded bg-slate-800 px-3 py-1.5 text-sm text-white">Search</button>
+        <span className="text-xs text-slate-500">
+          CLI: <code>aws ecr describe-repositories --region {region}</code>
+        </span>
+      </form>
+      <Suspense fallback={<SectionSkeleton label="repositories" />}>
+        <RepositoryTable query={query} />
+      </Suspense>
+    </>
+  );
+}
+
+const COLUMNS: Array<{ label: string; sort?: RepositorySort }> = [
+  { label: "Repository", sort: "name" },
+  { label: "URI" },
+  { label: "Tag mutability" },
+  { label: "Images", sort: "images" },
+  { label: "Untagged" },
+  { label: "Latest push", sort: "pushed" },
+  { label: "latest →" },
+];
+
+async function RepositoryTable({ query }: { query: RepositoryQuery }) {
+  let repos;
+  try {
+    repos = await loadRepositories();
+  } catch (err) {
+    return <SectionError failure={describeFailure(err, "AWS", "ECR DescribeRepositories")} />;
+  }
+  // Sorting by name needs no image listings: fetch facts only for the rows shown.
+  const all = needsAllFacts(query);
+  const facts = all ? await loadFacts(repos.map((r) => r.name)) : null;
+  const rowsIn = repos.map((r) => {
+    const f = facts?.get(r.name);
+    return { ...r, imageCount: f?.ok ? f.facts.imageCount : null, latestPushedAt: f?.ok ? f.facts.latestPushedAt : null };
+  });
+  const result = queryRepositories(rowsIn, query);
+  const pageFacts = facts ?? (await loadFacts(result.rows.map((r) => r.name)));
+  const href = (change: Partial<RepositoryQuery>) => repositoryQueryHref("/registry", query, change);
+  return (
+    <section>
+      <p className="mb-2 text-sm text-slate-600" data-testid="repository-count">
+        {result.total} {result.total === 1 ? "repository" : "repositories"}
+        {query.q ? ` matching “${query.q}”` : ""} · page {result.page} of {result.pageCount}
+      </p>
+      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <table className="min-w-full text-sm" data-testid="repository-table">
+          <thead className="bg-slate-50 text-left text-xs uppercase text-slate-500">
+            <tr>
+              {COLUMNS.map((c) => (
+                <th key={c.label} className="px-3 py-2">
+                  {c.sort ? (
+                    <Link href={href({ sort: c.sort, dir: query.sort === c.sort ? (query.dir === "asc" ? "desc" : "asc") : c.sort === "name" ? "asc" : "desc", page: 1 })}>
+                      {c.label}
+                      {query.sort === c.sort ? (query.dir === "asc" ? " ▲" : " ▼") : ""}
+                    </Link>
+                  ) : (
+                    c.label
+                  )}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {result.rows.map((r) => {
+              const f = pageFacts.get(r.name);
+              return (
+                <tr key={r.name} className="border-t border-slate-100" data-repository={r.name}>
+                  <td className="px-3 py-2 font-medium">
+                    <Link className="text-sky-700 hover:underline" href={`/registry/${encodeURIComponent(r.name)}`}>
+                      {r.name}
+                    </Link>
+                  </td>
+                  <td className="px-3 py-2 font-mono text-xs text-slate-600">{r.uri}</td>
+                  <td className="px-3 py-2">{r.tagMutability}</td>
+                  {f && !f.ok ? (
+                    <td colSpan={4} className="px-3 py-2 text-xs text-amber-800">
+                      {f.failure.message}
+                    </td>
+                  ) : (
+                    <>
+                      <td className="px-3 py-2 tabular-nums" data-testid="image-count">{f?.facts.imageCount ?? "—"}</td>
+                      <td className="px-3 py-2 tabular-nums">{f?.facts.untaggedCount ?? "—"}</td>
+                      <td className="px-3 py-2">
+                        <TimeCell iso={f?.facts.latestPushedAt ?? null} />
+                      </td>
+                      <td className="px-3 py-2">
+                        <DigestText digest={f?.facts.latestDigest ?? null} testId="latest-digest" />
+                      </td>
+                    </>
+                  )}
+                </tr>
+              );
+            })}
+            {result.rows.length === 0 ? (
+              <tr>
+                <td colSpan={COLUMNS.length} className="px-3 py-6 text-center text-slate-500">
+                  {query.q ? "No repository matches this search." : "No ECR repositories in this region yet. The first push creates them."}
+                </td>
+              </tr>
+            ) : null}
+          </tbody>
+        </table>
+      </div>
+      {result.pageCount > 1 ? (
+        <nav className="mt-3 flex items-center gap-3 text-sm" aria-label="Pages">
+          {result.page > 1 ? <Link href={href({ page: result.page - 1 })}>← Previous</Link> : null}
+          <span>
+            Page {result.page} of {result.pageCount}
+          </span>
+          {result.page < result.pageCount ? <Link href={href({ page: result.page + 1 })}>Next →</Link> : null}
+        </nav>
+      ) : null}
+    </section>
   );
 }

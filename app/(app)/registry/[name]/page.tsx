@@ -1,0 +1,215 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { Suspense } from "react";
+import { getConfig } from "@/lib/config/env";
+import { getClients } from "@/lib/clients";
+import { PageHeader } from "@/components/page-header";
+import { SectionError, SectionSkeleton } from "@/components/overview/section-error";
+import { DigestText } from "@/components/registry/digest-text";
+import { TimeCell } from "@/components/registry/time-cell";
+import { TagList } from "@/components/registry/tag-list";
+import { describeFailure } from "@/lib/overview/describe-failure";
+import { findTaggedImage, latestSince, summarizeImages } from "@/lib/registry/image-facts";
+import { parseImageQuery, queryImages, type ImageQuery } from "@/lib/registry/image-query";
+import { formatBytes } from "@/lib/registry/format";
+import { loadConfigDigests, loadImages, loadRepository } from "../load-registry";
+import type { RepositorySummary } from "@/lib/aws/ecr";
+
+type Params = Promise<{ name: string }>;
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
+  return { title: `${decodeURIComponent((await params).name)} · Registry` };
+}
+
+export default async function RepositoryPage({ params, searchParams }: { params: Params; searchParams: SearchParams }) {
+  const name = decodeURIComponent((await params).name);
+  const query = parseImageQuery(await searchParams);
+  let repo: RepositorySummary | null;
+  try {
+    repo = await loadRepository(name);
+  } catch (err) {
+    return (
+      <>
+        <PageHeader title={name} />
+        <SectionError failure={describeFailure(err, "AWS", "ECR DescribeRepositories")} />
+      </>
+    );
+  }
+  if (!repo) notFound();
+  const region = getClients().aws.region;
+  return (
+    <>
+      <p className="mb-2 text-sm">
+        <Link href="/registry" className="text-sky-700 hover:underline">
+          ← Registry
+        </Link>
+      </p>
+      <PageHeader title={repo.name} description={repo.uri} />
+      <dl className="mb-6 grid max-w-3xl grid-cols-2 gap-x-6 gap-y-1 text-sm sm:grid-cols-4">
+        <dt className="text-slate-500">Tag mutability</dt>
+        <dd data-testid="tag-mutability">{repo.tagMutability}</dd>
+        <dt className="text-slate-500">Created</dt>
+        <dd>
+          <TimeCell iso={repo.createdAt} />
+        </dd>
+        <dt className="text-slate-500">Scan on push</dt>
+        <dd>{repo.scanOnPush ? "on" : "off"}</dd>
+        <dt className="text-slate-500">Encryption</dt>
+        <dd>{repo.encryptionType ?? "—"}</dd>
+      </dl>
+      <details className="mb-6 max-w-3xl text-xs text-slate-600">
+        <summary className="cursor-pointer">The AWS CLI commands this page answers</summary>
+        <pre className="mt-2 overflow-x-auto rounded bg-slate-900 p-3 text-slate-100">
+          {`aws ecr describe-images --repository-name ${repo.name} --region ${region}\n` +
+            `aws ecr describe-images --repository-name ${repo.name} --region ${region} \\\n  --query 'imageDetails[*].{Tag:imageTags, Digest:imageId.imageDigest}'`}
+        </pre>
+      </details>
+      <Suspense fallback={<SectionSkeleton label="images" />}>
+        <Images repo={repo} query={query} />
+      </Suspense>
+    </>
+  );
+}
+
+async function Images({ repo, query }: { repo: RepositorySummary; query: ImageQuery }) {
+  const config = getConfig();
+  let images;
+  try {
+    images = await loadImages(repo.name);
+  } catch (err) {
+    return <SectionError failure={describeFailure(err, "AWS", "ECR DescribeImages")} />;
+  }
+  const facts = summarizeImages(images);
+  const latest = findTaggedImage(images);
+  const since = latestSince(latest);
+  const page = queryImages(images, query);
+  // Config digests only for what is on screen (plus latest), batched and cached for good.
+  let configs: Awaited<ReturnType<typeof loadConfigDigests>> = new Map();
+  let configFailure: string | null = null;
+  try {
+    configs = await loadConfigDigests(repo.name, [...new Set([...page.rows.map((i) => i.digest), ...(latest ? [latest.digest] : [])])]);
+  } catch (err) {
+    configFailure = describeFailure(err, "AWS", "ECR BatchGetImage").message;
+  }
+  const gh = config.github;
+  const pageHref = (p: number) => {
+    const s = new URLSearchParams();
+    if (query.tag) s.set("tag", query.tag);
+    if (query.untagged) s.set("untagged", "1");
+    if (p > 1) s.set("page", String(p));
+    const qs = s.toString();
+    return `/registry/${encodeURIComponent(repo.name)}${qs ? `?${qs}` : ""}`;
+  };
+  return (
+    <>
+      <section className="mb-6 grid max-w-4xl gap-4 sm:grid-cols-3">
+        <div className="rounded-lg border border-emerald-200 bg-white p-4 sm:col-span-2" data-testid="latest-card">
+          <h2 className="text-sm font-medium text-slate-500">latest points to</h2>
+          {latest ? (
+            <>
+              <p className="mt-1 break-all font-mono text-xs" data-testid="latest-manifest-digest">
+                {latest.digest}
+              </p>
+              <p className="mt-1 text-xs text-slate-600">
+                Config digest (image ID): <span className="break-all font-mono">{configs.get(latest.digest)?.configDigest ?? configFailure ?? "—"}</span>
+              </p>
+              <p className="mt-1 text-xs text-slate-600">
+                Since <TimeCell iso={since.at} /> {since.source === "push-time" ? "(its push time: ECR does not record when a tag moves)" : "(recorded by a Deckhand push)"} · tags{" "}
+                <TagList tags={latest.tags} webUrl={gh.webUrl} owner={gh.owner} repo={gh.repo} />
+              </p>
+            </>
+          ) : (
+            <p className="mt-1 text-sm text-slate-600">No image is tagged latest: the next push will push (the guide's digest compare has nothing to compare with).</p>
+          )}
+        </div>
+        <div className="rounded-lg border border-slate-200 bg-white p-4">
+          <h2 className="text-sm font-medium text-slate-500">Images</h2>
+          <p className="mt-1 text-2xl tabular-nums" data-testid="image-total">
+            {facts.imageCount}
+          </p>
+          <p className="text-xs text-slate-600">
+            <Link href={`/registry/${encodeURIComponent(repo.name)}?untagged=1`} data-testid="untagged-count">
+              {facts.untaggedCount} untagged
+            </Link>{" "}
+            · latest push <TimeCell iso={facts.latestPushedAt} />
+          </p>
+        </div>
+      </section>
+      <form method="get" className="mb-3 flex items-center gap-2 text-sm">
+        <input name="tag" defaultValue={query.tag} placeholder="Filter by tag or digest" aria-label="Filter images" className="w-64 rounded border border-slate-300 px-3 py-1.5" />
+        <label className="flex items-center gap-1">
+          <input type="checkbox" name="untagged" value="1" defaultChecked={query.untagged} /> untagged only
+        </label>
+        <button className="rounded bg-slate-800 px-3 py-1.5 text-white">Filter</button>
+        <span className="text-xs text-slate-500">
+          {page.total} image{page.total === 1 ? "" : "s"} · page {page.page} of {page.pageCount}
+        </span>
+      </form>
+      {configFailure ? <p className="mb-2 text-xs text-amber-800">{configFailure}</p> : null}
+      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <table className="min-w-full text-sm" data-testid="image-table">
+          <thead className="bg-slate-50 text-left text-xs uppercase text-slate-500">
+            <tr>
+              <th className="px-3 py-2">Manifest digest</th>
+              <th className="px-3 py-2">Config digest</th>
+              <th className="px-3 py-2">Tags</th>
+              <th className="px-3 py-2">Pushed at</th>
+              <th className="px-3 py-2">Size</th>
+              <th className="px-3 py-2">Last pull</th>
+              <th className="px-3 py-2">Media type</th>
+            </tr>
+          </thead>
+          <tbody>
+            {page.rows.map((img) => {
+              const isLatest = latest?.digest === img.digest;
+              const cfg = configs.get(img.digest);
+              return (
+                <tr key={img.digest} data-digest={img.digest} data-latest={isLatest ? "true" : undefined} className={`border-t border-slate-100 ${isLatest ? "bg-emerald-50" : ""}`}>
+                  <td className="px-3 py-2">
+                    <DigestText digest={img.digest} />
+                    {isLatest ? <span className="ml-2 rounded bg-emerald-600 px-1.5 py-0.5 text-xs text-white" data-testid="latest-marker">latest</span> : null}
+                  </td>
+                  <td className="px-3 py-2" title={cfg?.note ?? undefined}>
+                    <DigestText digest={cfg?.configDigest ?? null} />
+                  </td>
+                  <td className="px-3 py-2">
+                    <TagList tags={img.tags} webUrl={gh.webUrl} owner={gh.owner} repo={gh.repo} />
+                  </td>
+                  <td className="px-3 py-2">
+                    <TimeCell iso={img.pushedAt} />
+                  </td>
+                  <td className="px-3 py-2 tabular-nums">{formatBytes(img.sizeBytes)}</td>
+                  <td className="px-3 py-2">
+                    <TimeCell iso={img.lastPulledAt} />
+                  </td>
+                  <td className="px-3 py-2 font-mono text-xs text-slate-600">
+                    {img.manifestMediaType ?? "—"}
+                    {img.artifactMediaType ? <span className="block text-slate-400">{img.artifactMediaType}</span> : null}
+                  </td>
+                </tr>
+              );
+            })}
+            {page.rows.length === 0 ? (
+              <tr>
+                <td colSpan={7} className="px-3 py-6 text-center text-slate-500">
+                  No images{query.tag || query.untagged ? " match this filter" : " yet"}.
+                </td>
+              </tr>
+            ) : null}
+          </tbody>
+        </table>
+      </div>
+      {page.pageCount > 1 ? (
+        <nav className="mt-3 flex gap-3 text-sm" aria-label="Pages">
+          {page.page > 1 ? <Link href={pageHref(page.page - 1)}>← Newer</Link> : null}
+          {page.page < page.pageCount ? <Link href={pageHref(page.page + 1)}>Older →</Link> : null}
+        </nav>
+      ) : null}
+      <p className="mt-3 text-xs text-slate-500">
+        Reading a manifest (for its config digest) counts as a pull in ECR; Deckhand reads each manifest once and keeps what it learned. Which Deckhand push job produced an image appears here once Deckhand records pushes.
+      </p>
+    </>
+  );
+}

@@ -1,0 +1,10 @@
+import { formatAgo, formatUtc } from "@/lib/overview/format-time";
+
+export function TimeCell({ iso, now }: { iso: string | null; now?: Date }) {
+  if (!iso) return <span className="text-slate-400">—</span>;
+  return (
+    <time dateTime={iso} title={formatAgo(iso, now)} className="whitespace-nowrap">
+      {formatUtc(iso)}
+    </time>
+  );
+}
