@@ -130,6 +130,17 @@ describe("access denied", () => {
     expect(r.summary).toMatch(/ecr:BatchGetImage/);
   });
 
+  it("is unknown when a push action is allowed only under a condition and no run was denied", () => {
+    const snap = healthy();
+    snap.policies = gathered([
+      { source: { kind: "inline", policyName: "ecr-push-policy" }, document: policyDoc(guideActions.filter((a) => a !== "ecr:PutImage")) },
+      { source: { kind: "inline", policyName: "ip" }, document: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "ecr:PutImage", Resource: "*", Condition: { IpAddress: { "aws:SourceIp": "10.0.0.0/8" } } }] } },
+    ]);
+    const r = byId(runDoctorChecks(snap), "access-denied");
+    expect(r.status).toBe("unknown");
+    expect(r.summary).toMatch(/ecr:PutImage allowed only under conditions/);
+  });
+
   it("fails when the user does not exist", () => {
     const snap = healthy();
     snap.user = gathered(null);

@@ -238,11 +238,21 @@ function checkAccessDenied(ctx: Context): CheckResult {
     if (ctx.effective.errors.length > 0) {
       evidence.push(...ctx.effective.errors.map((e) => `Could not read ${e.source.policyName}: ${e.error.message}`));
     }
-    if (missing.length > 0) {
+    const definite = missing.filter((m) => m.status === "not-allowed" || m.status === "denied");
+    if (definite.length > 0) {
       const lines = missing.map((m) => m.reason);
-      const names = missing.map((m) => m.action).join(", ");
-      const status: CheckStatus = ctx.effective.errors.length > 0 && missing.every((m) => m.status === "not-allowed") ? "unknown" : "fail";
+      const names = definite.map((m) => m.action).join(", ");
+      // An unreadable document might hold the missing grant; an explicit Deny cannot be undone by one.
+      const status: CheckStatus = ctx.effective.errors.length > 0 && definite.every((m) => m.status === "not-allowed") ? "unknown" : "fail";
       return result(id, ctx, status, `The policy does not allow ${names}: pushes fail`, [...lines, ...hits.map(hitLine), ...evidence]);
+    }
+    if (missing.length > 0) {
+      const names = missing.map((m) => m.action).join(", ");
+      return result(id, ctx, hits.length > 0 ? "fail" : "unknown", `${names} allowed only under conditions: pushes fail when they do not hold`, [
+        ...missing.map((m) => m.reason),
+        ...hits.map(hitLine),
+        ...evidence,
+      ]);
     }
     const stillDenied = hits.filter((h) => h.action && !ctx.effective!.allowed.includes(h.action));
     if (stillDenied.length > 0) {

@@ -212,3 +212,26 @@ describe("more Deny shapes", () => {
     expect(computeEffectiveActions(policies).allowed).toEqual([]);
   });
 });
+
+describe("narrow Deny covering a narrow Allow", () => {
+  it("is a full deny when it covers every resource the grants reach", () => {
+    const e = computeEffectiveActions([
+      inline(doc(
+        { Effect: "Allow", Action: "ecr:PutImage", Resource: [REPO, "arn:aws:ecr:us-east-1:123456789012:repository/app-*"] },
+        { Sid: "NoApp", Effect: "Deny", Action: "ecr:PutImage", Resource: "arn:aws:ecr:us-east-1:123456789012:repository/app*" },
+      )),
+    ]);
+    expect(e.byAction["ecr:PutImage"].status).toBe("denied");
+    expect(e.byAction["ecr:PutImage"].reason).toMatch(/\(Sid NoApp\) on every resource it is allowed on/);
+  });
+
+  it("stays partial when some granted resource escapes the Deny", () => {
+    const e = computeEffectiveActions([
+      inline(doc(
+        { Effect: "Allow", Action: "ecr:PutImage", Resource: [REPO, "arn:aws:ecr:us-east-1:123456789012:repository/web"] },
+        { Effect: "Deny", Action: "ecr:PutImage", Resource: REPO },
+      )),
+    ]);
+    expect(e.byAction["ecr:PutImage"].status).toBe("conditionally-denied");
+  });
+});

@@ -191,6 +191,16 @@ function provenanceOf(source: PolicySource, st: NormalizedStatement, action: str
   };
 }
 
+function findCoveringDeny(grants: Provenance[], denies: Provenance[]): Provenance | undefined {
+  const hard = denies.filter((d) => d.condition === null && d.resourceMode === "Resource");
+  if (hard.length === 0 || grants.some((g) => g.resourceMode !== "Resource")) return undefined;
+  // A grant pattern is covered when a deny pattern matches it taken literally: "repository/*" covers
+  // "repository/a*", and "repository/a" covers only itself.
+  const denyFor = (r: string) => hard.find((d) => d.resources.some((p) => matchWildcard(p, r, { caseInsensitive: false })));
+  const covered = grants.every((g) => g.resources.every((r) => denyFor(r) !== undefined));
+  return covered ? denyFor(grants[0].resources[0]) : undefined;
+}
+
 function judgeAction(action: string, grants: Provenance[], denies: Provenance[]): ActionVerdict {
   const effectiveGrants = grants.filter((g) => g.coverage !== "none");
   const ineffectiveGrants = grants.filter((g) => g.coverage === "none");
@@ -200,6 +210,12 @@ function judgeAction(action: string, grants: Provenance[], denies: Provenance[])
 
   if (fullDeny) {
     return { ...base, status: "denied", reason: `explicitly denied by ${describeProvenance(fullDeny)}` };
+  }
+  // A narrow Deny is still total when it covers every resource the grants reach (Allow and Deny on the
+  // same repository ARN): then nothing is left allowed.
+  const coveringDeny = effectiveGrants.length > 0 ? findCoveringDeny(effectiveGrants, reachingDenies) : undefined;
+  if (coveringDeny) {
+    return { ...base, status: "denied", reason: `explicitly denied by ${describeProvenance(coveringDeny)} on every resource it is allowed on` };
   }
   if (effectiveGrants.length === 0) {
     const why =
