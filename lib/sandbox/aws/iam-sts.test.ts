@@ -8,6 +8,9 @@ import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { startTestSandbox, waitPropagation, type TestSandbox } from "./test-helpers";
 import { DRIFT_EXTRA, DRIFT_MISSING, GUIDE_PUSH_ACTIONS } from "./guide-policy";
 
+/** Each AWS CLI run is a Python start-up (~0.5 s idle, several seconds on a loaded CI box). */
+const CLI_TIMEOUT_MS = 240_000;
+
 let t: TestSandbox;
 beforeAll(async () => {
   t = await startTestSandbox();
@@ -235,5 +238,5 @@ describe("STS and IAM through the AWS CLI v2", () => {
     const fresh = createKey.json.AccessKey;
     const who = await t.cli(["sts", "get-caller-identity"], { accessKeyId: fresh.AccessKeyId, secretAccessKey: fresh.SecretAccessKey });
     expect(who.json.Arn).toBe("arn:aws:iam::123456789012:user/cli-user-2");
-  });
+  }, CLI_TIMEOUT_MS);
 });
