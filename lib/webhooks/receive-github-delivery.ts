@@ -1,16 +1,17 @@
 import type { Db } from "../db/open-db";
-import { classifyPushEvent } from "../push/classify-push-event";
-import { verifyWebhookSignature } from "../push/verify-webhook-signature";
+import { answerWebhook } from "../push/answer-webhook";
 import { enqueueJob } from "../jobs/job-store";
 
-/** GitHub caps webhook payloads at 25 MB. */
-export const MAX_WEBHOOK_BYTES = 25 * 1024 * 1024;
+export { MAX_WEBHOOK_BODY_BYTES } from "../push/answer-webhook";
 
 export interface DeliveryRequest {
   event: string | null;
   deliveryId: string | null;
   signature: string | null;
+  contentType?: string | null;
   rawBody: Uint8Array;
+  /** The full length when the route stopped reading past the cap. */
+  bodyBytes?: number;
 }
 
 export interface DeliveryResponse {
@@ -24,55 +25,58 @@ export interface DeliverySettings {
   branch: string | undefined;
 }
 
-const DELIVERY_ID = /^[0-9A-Za-z-]{1,64}$/;
-
 /**
- * Verify over the raw bytes, record, enqueue, answer. No AWS, GitHub or build work happens here, so the
- * answer comes in milliseconds; the worker does the rest.
+ * Verify over the raw bytes, record, enqueue, answer (the decision itself is answerWebhook's). No AWS,
+ * GitHub or build work happens here, so the answer comes in milliseconds; the worker does the rest.
+ * Deliveries that fail verification are not recorded: anyone can send them.
  */
 export function receiveGitHubDelivery(db: Db, settings: DeliverySettings, req: DeliveryRequest, now = new Date()): DeliveryResponse {
-  if (!settings.secret) return { status: 503, body: { error: "Webhook secret not configured: set GITHUB_WEBHOOK_SECRET" } };
-  const verdict = verifyWebhookSignature({ secret: settings.secret, rawBody: req.rawBody, signatureHeader: req.signature });
-  if (!verdict.ok) return { status: 401, body: { error: "Invalid or missing X-Hub-Signature-256" } };
-  if (!req.deliveryId || !DELIVERY_ID.test(req.deliveryId)) return { status: 400, body: { error: "Missing or invalid X-GitHub-Delivery" } };
-  if (!req.event) return { status: 400, body: { error: "Missing X-GitHub-Event" } };
-
-  let payload: unknown;
-  try {
-    payload = JSON.parse(Buffer.from(req.rawBody).toString("utf8"));
-  } catch {
-    return { status: 400, body: { error: "Body is not valid JSON" } };
-  }
-
+  // One IMMEDIATE transaction: two copies of a delivery arriving together cannot both enqueue.
   return db
     .transaction((): DeliveryResponse => {
-      const seen = db.prepare(`SELECT outcome, job_id FROM webhook_deliveries WHERE id = ?`).get(req.deliveryId) as { outcome: string; job_id: string | null } | undefined;
-      if (seen) return { status: 200, body: { outcome: "duplicate", of: seen.outcome, jobId: seen.job_id } };
-
-      const decision = classifyPushEvent({ event: req.event, payload, repository: settings.repository, branch: settings.branch });
+      const answer = answerWebhook({
+        secret: settings.secret,
+        rawBody: req.rawBody,
+        bodyBytes: req.bodyBytes,
+        headers: { signature: req.signature, event: req.event, delivery: req.deliveryId, contentType: req.contentType },
+        seenDelivery: (id) => db.prepare(`SELECT 1 FROM webhook_deliveries WHERE id = ?`).get(id) !== undefined,
+        repository: settings.repository,
+        branch: settings.branch,
+      });
+      const deliveryId = req.deliveryId?.trim() ?? "";
       const record = (outcome: string, reason: string | null, extra: { ref?: string | null; sha?: string | null; jobId?: string | null } = {}) =>
         db
           .prepare(`INSERT INTO webhook_deliveries (id, event, received_at, outcome, reason, ref, sha, job_id, body_bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-          .run(req.deliveryId, req.event, now.toISOString(), outcome, reason, extra.ref ?? null, extra.sha ?? null, extra.jobId ?? null, req.rawBody.byteLength);
+          .run(deliveryId, req.event ?? "", now.toISOString(), outcome, reason, extra.ref ?? null, extra.sha ?? null, extra.jobId ?? null, req.bodyBytes ?? req.rawBody.byteLength);
 
-      const p = payload as { ref?: unknown; after?: unknown };
-      const ref = typeof p?.ref === "string" ? p.ref : null;
-      const after = typeof p?.after === "string" ? p.after : null;
-      if (decision.action === "pong") {
-        record("pong", null);
-        return { status: 200, body: { outcome: "pong" } };
+      switch (answer.outcome) {
+        case "too-large":
+        case "unconfigured":
+        case "unauthorized":
+        case "bad-request":
+          return { status: answer.status, body: { error: answer.reason } };
+        case "duplicate":
+          return { status: 200, body: { outcome: "duplicate", reason: answer.reason } };
+        case "pong":
+          record("pong", null);
+          return { status: 200, body: { outcome: "pong" } };
+        case "ignored": {
+          const d = answer.decision?.action === "ignore" ? answer.decision : undefined;
+          record("ignored", answer.reason);
+          return { status: answer.status, body: { outcome: "ignored", reason: d?.reason, detail: d?.detail } };
+        }
+        case "enqueue": {
+          if (answer.decision?.action !== "enqueue") throw new Error("enqueue answer without a push decision");
+          const d = answer.decision;
+          const queued = enqueueJob(db, { sha: d.sha, branch: d.branch, ref: d.ref, trigger: "webhook", requestedBy: "github", deliveryId }, now);
+          if (queued.kind === "duplicate") {
+            record("duplicate", `commit ${d.sha.slice(0, 7)} is already queued`, { ref: d.ref, sha: d.sha, jobId: queued.job.id });
+            return { status: 200, body: { outcome: "duplicate", jobId: queued.job.id } };
+          }
+          record("enqueued", queued.superseded.length ? `superseded ${queued.superseded.length} queued job(s)` : null, { ref: d.ref, sha: d.sha, jobId: queued.job.id });
+          return { status: 202, body: { outcome: "enqueued", jobId: queued.job.id, superseded: queued.superseded } };
+        }
       }
-      if (decision.action === "ignore") {
-        record("ignored", `${decision.reason}: ${decision.detail}`, { ref, sha: after });
-        return { status: decision.reason === "other-event" ? 202 : 200, body: { outcome: "ignored", reason: decision.reason, detail: decision.detail } };
-      }
-      const queued = enqueueJob(db, { sha: decision.sha, branch: decision.branch, ref: decision.ref, trigger: "webhook", requestedBy: "github", deliveryId: req.deliveryId }, now);
-      if (queued.kind === "duplicate") {
-        record("duplicate", `commit ${decision.sha.slice(0, 7)} is already queued`, { ref, sha: decision.sha, jobId: queued.job.id });
-        return { status: 200, body: { outcome: "duplicate", jobId: queued.job.id } };
-      }
-      record("enqueued", queued.superseded.length ? `superseded ${queued.superseded.length} queued job(s)` : null, { ref, sha: decision.sha, jobId: queued.job.id });
-      return { status: 202, body: { outcome: "enqueued", jobId: queued.job.id, superseded: queued.superseded } };
     })
     .immediate();
 }

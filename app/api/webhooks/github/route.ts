@@ -1,13 +1,13 @@
 import { NextResponse } from "next/server";
 import { withPublic } from "@/lib/http/route-wrappers";
-import { MAX_WEBHOOK_BYTES, receiveGitHubDelivery } from "@/lib/webhooks/receive-github-delivery";
+import { MAX_WEBHOOK_BODY_BYTES, receiveGitHubDelivery } from "@/lib/webhooks/receive-github-delivery";
 
 export const dynamic = "force-dynamic";
 
 /** Read the raw body, refusing past GitHub's cap without buffering more than it. */
 async function readCapped(req: Request): Promise<Uint8Array | null> {
   const declared = Number(req.headers.get("content-length") ?? "0");
-  if (declared > MAX_WEBHOOK_BYTES) return null;
+  if (declared > MAX_WEBHOOK_BODY_BYTES) return null;
   if (!req.body) return new Uint8Array();
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -16,7 +16,7 @@ async function readCapped(req: Request): Promise<Uint8Array | null> {
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
-    if (size > MAX_WEBHOOK_BYTES) {
+    if (size > MAX_WEBHOOK_BODY_BYTES) {
       await reader.cancel();
       return null;
     }
@@ -36,6 +36,7 @@ export const POST = withPublic({ name: "webhook.github" }, async (req, { db, con
       event: req.headers.get("x-github-event"),
       deliveryId: req.headers.get("x-github-delivery"),
       signature: req.headers.get("x-hub-signature-256"),
+      contentType: req.headers.get("content-type"),
       rawBody,
     },
   );
