@@ -34,6 +34,8 @@ describe("ECR action list", () => {
       expect(ECR_ACTION_NAMES).toContain(a);
     }
     expect(ECR_ACTIONS).toContain("ecr:PutImage");
+    // An API operation authorised by ecr:BatchGetImage, not an action of its own.
+    expect(ECR_ACTION_NAMES).not.toContain("ListImageReferrers");
     expect(ECR_ACTIONS.length).toBe(ECR_ACTION_NAMES.length);
   });
 });

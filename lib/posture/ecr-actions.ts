@@ -3,8 +3,8 @@
 // Source of the action list: the Service Authorization Reference page "Actions, resources, and condition
 // keys for Amazon Elastic Container Registry" (service prefix `ecr`), cross-checked against the ECR API
 // reference's operation list. Permission-only actions (BatchImportUpstreamImage, GetImageCopyStatus,
-// ReplicateImage) have no API operation but are real IAM actions, so a policy may grant them.
-// ListImageReferrers is a recent API operation; it is listed so that `ecr:*` expands to it like AWS does.
+// ReplicateImage) have no API operation but are real IAM actions, so a policy may grant them. The API
+// operation ListImageReferrers is NOT an IAM action: the API reference says callers need ecr:BatchGetImage.
 
 export const ECR_PREFIX = "ecr";
 
@@ -46,7 +46,6 @@ export const ECR_ACTION_NAMES = [
   "GetRepositoryPolicy",
   "GetSigningConfiguration",
   "InitiateLayerUpload",
-  "ListImageReferrers",
   "ListImages",
   "ListPullTimeUpdateExclusions",
   "ListTagsForResource",
@@ -101,7 +100,6 @@ const REPOSITORY_SCOPED_NAMES: readonly EcrActionName[] = [
   "GetLifecyclePolicyPreview",
   "GetRepositoryPolicy",
   "InitiateLayerUpload",
-  "ListImageReferrers",
   "ListImages",
   "ListTagsForResource",
   "PutImage",
