@@ -1,19 +1,34 @@
 import type { Metadata } from "next";
-import { PlannedPage } from "@/components/planned-page";
-import { NAV_ITEMS } from "@/components/nav-items";
+import { Suspense } from "react";
+import { requireUser } from "@/lib/auth/session";
+import { PageHeader } from "@/components/page-header";
+import { RefreshLink } from "@/components/posture/refresh-link";
+import { SectionCard, SectionLoading } from "@/components/posture/section-card";
+import { pagePostureDeps } from "@/lib/posture-data/page-support";
+import { parseActivityQuery } from "@/lib/posture-data/activity-filter";
+import { ActivitySections } from "./activity-sections";
 
 export const metadata: Metadata = { title: "Activity" };
 
-export default function ActivityPage() {
+export default async function ActivityPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  await requireUser();
+  const sp = await searchParams;
+  const deps = pagePostureDeps(sp);
+  const { query, filter } = parseActivityQuery(sp);
   return (
-    <PlannedPage
-      item={NAV_ITEMS.find((i) => i.href === "/activity")!}
-      will={[
-        "CloudTrail events made with the push user's keys, newest first",
-        "Filters by key, event, errors and time range",
-        "A per-day chart of calls and errors over 90 days",
-        "Failed calls grouped by error with the guide's explanation",
-      ]}
-    />
+    <>
+      <PageHeader title="Activity" description={`CloudTrail events signed with ${deps.userName}'s access keys over the last 90 days, newest first.`}>
+        <RefreshLink href="/activity" fetchedNote="Cached for 30 s" />
+      </PageHeader>
+      <Suspense
+        fallback={
+          <SectionCard title="Events" label="Events">
+            <SectionLoading what="CloudTrail events" />
+          </SectionCard>
+        }
+      >
+        <ActivitySections deps={deps} query={query} filter={filter} />
+      </Suspense>
+    </>
   );
 }

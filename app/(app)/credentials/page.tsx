@@ -1,20 +1,42 @@
 import type { Metadata } from "next";
-import { PlannedPage } from "@/components/planned-page";
-import { NAV_ITEMS } from "@/components/nav-items";
+import { Suspense } from "react";
+import { requireUser } from "@/lib/auth/session";
+import { getDb } from "@/lib/db";
+import { getThresholds } from "@/lib/settings/thresholds";
+import { PageHeader } from "@/components/page-header";
+import { RefreshLink } from "@/components/posture/refresh-link";
+import { SectionCard, SectionLoading } from "@/components/posture/section-card";
+import { pagePostureDeps } from "@/lib/posture-data/page-support";
+import { KeysSection } from "./keys-section";
+import { HeldKeySection } from "./held-key-section";
+import { GithubConfigSection } from "./github-config-section";
 
 export const metadata: Metadata = { title: "Credentials" };
 
-export default function CredentialsPage() {
+export default async function CredentialsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  await requireUser();
+  const deps = pagePostureDeps(await searchParams);
+  const thresholds = getThresholds(getDb());
   return (
-    <PlannedPage
-      item={NAV_ITEMS.find((i) => i.href === "/credentials")!}
-      will={[
-        "Every access key of the push user with status, age, created date and last use (date, service, region)",
-        "A verdict per key against the thresholds in Settings",
-        "Which key the GitHub secrets most likely hold, with the evidence",
-        "Whether AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and the AWS_REGION variable are set as the guide says",
-        "Key rotation and key management for operators",
-      ]}
-    />
+    <>
+      <PageHeader title="Credentials" description={`Access keys of the IAM user ${deps.userName}, which one GitHub holds, and whether the repository is configured as the guide says.`}>
+        <RefreshLink href="/credentials" fetchedNote="Cached for 30 s" />
+      </PageHeader>
+      <SectionCard title="Access keys" label="Access keys">
+        <Suspense fallback={<SectionLoading what="access keys" />}>
+          <KeysSection deps={deps} thresholds={thresholds} />
+        </Suspense>
+      </SectionCard>
+      <SectionCard title="Which key GitHub holds" label="Which key GitHub holds">
+        <Suspense fallback={<SectionLoading what="the key correlation" />}>
+          <HeldKeySection deps={deps} />
+        </Suspense>
+      </SectionCard>
+      <SectionCard title="GitHub configuration" label="GitHub configuration">
+        <Suspense fallback={<SectionLoading what="the GitHub configuration" />}>
+          <GithubConfigSection deps={deps} />
+        </Suspense>
+      </SectionCard>
+    </>
   );
 }

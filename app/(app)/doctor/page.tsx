@@ -1,18 +1,76 @@
 import type { Metadata } from "next";
-import { PlannedPage } from "@/components/planned-page";
-import { NAV_ITEMS } from "@/components/nav-items";
+import { Suspense } from "react";
+import { requireUser } from "@/lib/auth/session";
+import { PageHeader } from "@/components/page-header";
+import { RefreshLink } from "@/components/posture/refresh-link";
+import { SectionCard, SectionLoading } from "@/components/posture/section-card";
+import { pagePostureDeps } from "@/lib/posture-data/page-support";
+import { loadDoctorChecks } from "@/lib/posture-data/run-checks";
+import type { PostureDeps } from "@/lib/posture-data/load-posture";
+import { StatusBadge } from "@/components/posture/status-badge";
 
 export const metadata: Metadata = { title: "Doctor" };
 
-export default function DoctorPage() {
+export default async function DoctorPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  await requireUser();
+  const deps = pagePostureDeps(await searchParams);
   return (
-    <PlannedPage
-      item={NAV_ITEMS.find((i) => i.href === "/doctor")!}
-      will={[
-        "Every case of the guide's Troubleshooting section as a live check: pass, fail or unknown",
-        "The evidence and the API calls behind each check",
-        "The guide's fix steps for each failing check",
-      ]}
-    />
+    <>
+      <PageHeader title="Doctor" description="Every section of the guide's Troubleshooting, checked live against IAM, CloudTrail, ECR and GitHub.">
+        <RefreshLink href="/doctor" fetchedNote="Cached for 30 s" />
+      </PageHeader>
+      <Suspense
+        fallback={
+          <SectionCard title="Checks" label="Checks">
+            <SectionLoading what="the checks" />
+          </SectionCard>
+        }
+      >
+        <Checks deps={deps} />
+      </Suspense>
+    </>
+  );
+}
+
+async function Checks({ deps }: { deps: PostureDeps }) {
+  const checks = await loadDoctorChecks(deps);
+  return (
+    <>
+      <p className="mb-4 text-sm" data-testid="doctor-summary">
+        {checks.filter((c) => c.status === "pass").length} passed, {checks.filter((c) => c.status === "fail").length} failed, {checks.filter((c) => c.status === "unknown").length} unknown.
+      </p>
+      {checks.map((c) => (
+        <section key={c.id} aria-label={c.title} data-testid={`check-${c.id}`} data-status={c.status} className="mb-4 rounded-lg border border-slate-200 bg-white p-5">
+          <h2 className="text-lg font-medium">
+            <StatusBadge status={c.status} /> {c.title}
+          </h2>
+          <p className="text-xs text-slate-500">Error: {c.error}</p>
+          <p className="mt-2 text-sm font-medium" data-testid="check-summary">
+            {c.summary}
+          </p>
+          {c.evidence.length ? (
+            <details className="mt-2 text-sm" open={c.status !== "pass"}>
+              <summary className="cursor-pointer text-slate-700">Evidence</summary>
+              <ul className="mt-1 list-disc pl-5 text-slate-700">
+                {c.evidence.map((e, i) => (
+                  <li key={i}>{e}</li>
+                ))}
+              </ul>
+            </details>
+          ) : null}
+          {c.status !== "pass" ? (
+            <div className="mt-2 text-sm">
+              <p className="font-medium">Fix (from the guide):</p>
+              <ol className="list-decimal pl-5">
+                {c.fix.map((f) => (
+                  <li key={f}>{f}</li>
+                ))}
+              </ol>
+            </div>
+          ) : null}
+          <p className="mt-2 text-xs text-slate-500">API calls: {c.calls.join(" · ")}</p>
+        </section>
+      ))}
+    </>
   );
 }

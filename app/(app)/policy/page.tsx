@@ -1,19 +1,31 @@
 import type { Metadata } from "next";
-import { PlannedPage } from "@/components/planned-page";
-import { NAV_ITEMS } from "@/components/nav-items";
+import { Suspense } from "react";
+import { requireUser } from "@/lib/auth/session";
+import { PageHeader } from "@/components/page-header";
+import { RefreshLink } from "@/components/posture/refresh-link";
+import { SectionCard, SectionLoading } from "@/components/posture/section-card";
+import { pagePostureDeps } from "@/lib/posture-data/page-support";
+import { PolicySections } from "./policy-sections";
 
 export const metadata: Metadata = { title: "Policy" };
 
-export default function PolicyPage() {
+export default async function PolicyPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const user = await requireUser();
+  const deps = pagePostureDeps(await searchParams);
   return (
-    <PlannedPage
-      item={NAV_ITEMS.find((i) => i.href === "/policy")!}
-      will={[
-        "The push user's inline and attached policies, normalised",
-        "Drift against the expected policy, AWS's minimal push set and the actions seen in CloudTrail",
-        "Findings such as Resource \"*\" where repository ARNs would do",
-        "Applying the expected policy (operators), shown as a diff first",
-      ]}
-    />
+    <>
+      <PageHeader title="Policy" description={`What ${deps.userName} may do in ECR, compared with the expected policy, AWS's minimal push set and what CloudTrail saw it use.`}>
+        <RefreshLink href="/policy" fetchedNote="Cached for 30 s" />
+      </PageHeader>
+      <Suspense
+        fallback={
+          <SectionCard title="Policies" label="Policies">
+            <SectionLoading what="the user's policies" />
+          </SectionCard>
+        }
+      >
+        <PolicySections deps={deps} canApply={user.role === "operator"} />
+      </Suspense>
+    </>
   );
 }

@@ -1,0 +1,141 @@
+import { loadActivity, type PostureDeps } from "@/lib/posture-data/load-posture";
+import { filterEvents, groupFailedCalls, summarizeDailyActivity, type EventFilter } from "@/lib/posture/cloudtrail-summary";
+import type { ActivityQuery } from "@/lib/posture-data/activity-filter";
+import { CallsMade, SectionCard, SectionFailure } from "@/components/posture/section-card";
+import { DailyChart } from "@/components/posture/daily-chart";
+import { formatUtc } from "@/components/posture/format";
+
+const ROWS = 500;
+
+export async function ActivitySections({ deps, query, filter }: { deps: PostureDeps; query: ActivityQuery; filter: EventFilter }) {
+  const activity = await loadActivity(deps);
+  if (!activity.ok) {
+    return (
+      <SectionCard title="Events" label="Events">
+        <SectionFailure error={activity.error} what="the CloudTrail events" />
+        <CallsMade calls={activity.calls} />
+      </SectionCard>
+    );
+  }
+  const { events, accessKeyIds, windowDays } = activity.data;
+  const shown = filterEvents(events, filter);
+  const series = summarizeDailyActivity(shown, { now: new Date(), days: windowDays });
+  const groups = groupFailedCalls(shown);
+  const eventNames = [...new Set(events.map((e) => e.eventName))].sort();
+  return (
+    <>
+      <SectionCard title="Filters" label="Filters">
+        <form method="get" className="flex flex-wrap items-end gap-3 text-sm" aria-label="Event filters">
+          <label className="flex flex-col">
+            Key
+            <select name="key" defaultValue={query.key ?? ""} className="rounded border border-slate-300 px-2 py-1">
+              <option value="">All keys</option>
+              {accessKeyIds.map((k) => (
+                <option key={k} value={k}>
+                  {k}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="flex flex-col">
+            Event
+            <select name="event" defaultValue={query.event ?? ""} className="rounded border border-slate-300 px-2 py-1">
+              <option value="">All events</option>
+              {eventNames.map((n) => (
+                <option key={n} value={n}>
+                  {n}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="flex flex-col">
+            From
+            <input type="date" name="from" defaultValue={query.from ?? ""} className="rounded border border-slate-300 px-2 py-1" />
+          </label>
+          <label className="flex flex-col">
+            To
+            <input type="date" name="to" defaultValue={query.to ?? ""} className="rounded border border-slate-300 px-2 py-1" />
+          </label>
+          <label className="flex items-center gap-1">
+            <input type="checkbox" name="errors" value="1" defaultChecked={query.errors} /> Errors only
+          </label>
+          <button type="submit" className="rounded-md bg-slate-900 px-3 py-1.5 font-medium text-white">
+            Apply filters
+          </button>
+        </form>
+      </SectionCard>
+      <SectionCard title="Calls per day" label="Calls per day">
+        <DailyChart series={series} />
+      </SectionCard>
+      <SectionCard title="Failed calls by error" label="Failed calls by error">
+        {groups.length === 0 ? <p className="text-sm">No failed calls in this selection.</p> : null}
+        <ul className="space-y-3 text-sm">
+          {groups.map((g) => (
+            <li key={g.errorCode} data-testid={`error-group-${g.errorCode}`}>
+              <p>
+                <span className="font-mono font-semibold">{g.errorCode}</span> × {g.count} — {g.explanation.title}
+                {g.explanation.benign ? " (normal)" : ""}
+              </p>
+              <p className="text-slate-700">{g.explanation.explanation}.</p>
+              {g.explanation.guideSection ? <p className="text-xs text-slate-500">Guide: Troubleshooting → {g.explanation.guideSection}</p> : null}
+              <p className="text-xs text-slate-500">
+                {g.eventNames.join(", ")} · {formatUtc(g.firstSeen)} – {formatUtc(g.lastSeen)} · {g.accessKeyIds.join(", ")}
+              </p>
+              {g.sampleMessage ? <p className="text-xs text-slate-600">Latest message: {g.sampleMessage}</p> : null}
+            </li>
+          ))}
+        </ul>
+      </SectionCard>
+      <SectionCard title="Events" label="Events">
+        <p className="mb-2 text-xs text-slate-500">
+          {shown.length} of {events.length} events{shown.length > ROWS ? `; showing the newest ${ROWS}` : ""}.
+        </p>
+        <div className="overflow-x-auto">
+          <table className="w-full text-left text-xs" data-testid="events-table">
+            <thead className="bg-slate-50 uppercase text-slate-500">
+              <tr>
+                <th className="px-2 py-1">Time</th>
+                <th className="px-2 py-1">Event</th>
+                <th className="px-2 py-1">Source IP</th>
+                <th className="px-2 py-1">User agent</th>
+                <th className="px-2 py-1">Region</th>
+                <th className="px-2 py-1">Key</th>
+                <th className="px-2 py-1">Error</th>
+              </tr>
+            </thead>
+            <tbody>
+              {shown.slice(0, ROWS).map((e, i) => (
+                <tr key={e.eventId ?? i} className={`border-t border-slate-100 align-top ${e.errorCode ? "bg-red-50" : ""}`}>
+                  <td className="whitespace-nowrap px-2 py-1">{formatUtc(e.time)}</td>
+                  <td className="px-2 py-1">
+                    {e.eventName}
+                    <br />
+                    <span className="text-slate-500">{e.eventSource}</span>
+                  </td>
+                  <td className="px-2 py-1">{e.sourceIp ?? "—"}</td>
+                  <td className="max-w-xs truncate px-2 py-1" title={e.userAgent ?? ""}>
+                    {e.userAgent ?? "—"}
+                  </td>
+                  <td className="px-2 py-1">{e.region ?? "—"}</td>
+                  <td className="px-2 py-1 font-mono">{e.accessKeyId ?? "—"}</td>
+                  <td className="px-2 py-1">
+                    {e.errorCode ? (
+                      <>
+                        <span className="font-semibold text-red-800">{e.errorCode}</span>
+                        <br />
+                        {e.errorMessage}
+                      </>
+                    ) : (
+                      ""
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        <CallsMade calls={activity.calls} />
+      </SectionCard>
+    </>
+  );
+}

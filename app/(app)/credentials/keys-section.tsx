@@ -1,0 +1,71 @@
+import { loadKeys, type PostureDeps } from "@/lib/posture-data/load-posture";
+import { judgeKeysSection } from "@/lib/posture-data/views";
+import type { Thresholds } from "@/lib/settings/thresholds";
+import { CallsMade, SectionFailure } from "@/components/posture/section-card";
+import { StatusBadge } from "@/components/posture/status-badge";
+import { formatDay, formatUtc } from "@/components/posture/format";
+
+export async function KeysSection({ deps, thresholds }: { deps: PostureDeps; thresholds: Thresholds }) {
+  const keys = await loadKeys(deps);
+  if (!keys.ok) return <SectionFailure error={keys.error} what="the access keys" />;
+  const judged = judgeKeysSection(keys.data, new Date(), thresholds);
+  return (
+    <>
+      <p className="mb-3 text-xs text-slate-500">
+        Thresholds (Settings): rotate at {thresholds.rotateAfterDays} days, warn from {thresholds.warnAfterDays}, unused after {thresholds.unusedAfterDays}.
+      </p>
+      {judged.account.length > 0 ? (
+        <ul className="mb-3 space-y-1 text-sm">
+          {judged.account.map((a) => (
+            <li key={a.code}>
+              <StatusBadge status={a.severity} /> {a.message}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <div className="overflow-x-auto">
+        <table className="w-full text-left text-sm" data-testid="keys-table">
+          <thead className="bg-slate-50 text-xs uppercase text-slate-500">
+            <tr>
+              <th className="px-3 py-2">Access key</th>
+              <th className="px-3 py-2">Status</th>
+              <th className="px-3 py-2">Age</th>
+              <th className="px-3 py-2">Created</th>
+              <th className="px-3 py-2">Last used</th>
+              <th className="px-3 py-2">Verdict</th>
+            </tr>
+          </thead>
+          <tbody>
+            {judged.keys.map((k) => (
+              <tr key={k.accessKeyId} className="border-t border-slate-100 align-top" data-testid={`key-${k.accessKeyId}`}>
+                <td className="px-3 py-2 font-mono">{k.accessKeyId}</td>
+                <td className="px-3 py-2">{k.status}</td>
+                <td className="px-3 py-2">{k.ageDays === null ? "—" : `${k.ageDays} days`}</td>
+                <td className="px-3 py-2">{formatDay(keys.data.find((x) => x.accessKeyId === k.accessKeyId)?.createDate)}</td>
+                <td className="px-3 py-2">
+                  {k.lastUsed?.date ? (
+                    <>
+                      {formatUtc(k.lastUsed.date)}
+                      <br />
+                      <span className="text-xs text-slate-500">
+                        {k.lastUsed.service ?? "?"} · {k.lastUsed.region ?? "?"}
+                      </span>
+                    </>
+                  ) : (
+                    "never"
+                  )}
+                </td>
+                <td className="px-3 py-2">
+                  <StatusBadge status={k.severity} text={k.verdict} />
+                  <p className="mt-1 text-xs text-slate-600">{k.reason}</p>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {judged.keys.length === 0 ? <p className="text-sm text-slate-600">The user has no access keys.</p> : null}
+      <CallsMade calls={keys.calls} />
+    </>
+  );
+}

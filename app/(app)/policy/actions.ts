@@ -1,0 +1,25 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { defineAction } from "@/lib/actions/action-client";
+import { getClients } from "@/lib/clients";
+import { applyExpectedPolicy } from "@/lib/policy/apply-expected-policy";
+
+export const applyExpectedPolicyAction = defineAction(
+  {
+    name: "policy.apply-expected",
+    role: "operator",
+    input: z.object({ reviewed: z.string().regex(/^[0-9a-f]{32}$/, "Review the diff first"), confirm: z.literal("yes", { error: "Confirm the change" }) }),
+  },
+  async (input, { actor, db, config }) => {
+    const result = await applyExpectedPolicy({ clients: getClients(), actor: { login: actor.login, role: actor.role }, db, config }, { reviewed: input.reviewed });
+    revalidatePath("/policy");
+    revalidatePath("/doctor");
+    return {
+      message: `Applied the expected policy to ${result.userName} (${result.policyName}).`,
+      target: `${result.userName}/${result.policyName}`,
+      detail: { added: result.addedActions, removed: result.removedActions },
+    };
+  },
+);

@@ -1,0 +1,35 @@
+import type { EventFilter } from "../posture/cloudtrail-summary";
+
+export interface ActivityQuery {
+  key?: string;
+  event?: string;
+  errors?: boolean;
+  from?: string;
+  to?: string;
+}
+
+const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v)?.trim() || undefined;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Search params → a validated filter; anything malformed is dropped rather than trusted. `to` is inclusive of its day. */
+export function parseActivityQuery(sp: Record<string, string | string[] | undefined>): { query: ActivityQuery; filter: EventFilter } {
+  const key = one(sp.key);
+  const event = one(sp.event);
+  const from = one(sp.from);
+  const to = one(sp.to);
+  const query: ActivityQuery = {
+    key: key && /^[A-Z0-9]{16,128}$/.test(key) ? key : undefined,
+    event: event && /^[A-Za-z0-9]{1,128}$/.test(event) ? event : undefined,
+    errors: one(sp.errors) === "1",
+    from: from && DAY.test(from) && !Number.isNaN(Date.parse(from)) ? from : undefined,
+    to: to && DAY.test(to) && !Number.isNaN(Date.parse(to)) ? to : undefined,
+  };
+  const filter: EventFilter = {
+    accessKeyId: query.key,
+    eventName: query.event,
+    errorsOnly: query.errors,
+    from: query.from ? `${query.from}T00:00:00Z` : undefined,
+    to: query.to ? new Date(Date.parse(`${query.to}T00:00:00Z`) + 86_400_000).toISOString() : undefined,
+  };
+  return { query, filter };
+}
