@@ -86,7 +86,8 @@ export function migrateRepos(db: Database.Database): void {
       updated_at TEXT NOT NULL,
       run_started_at TEXT NOT NULL
     );
-    CREATE INDEX IF NOT EXISTS gh_runs_repo ON gh_runs (repo_id, id DESC);
+    CREATE INDEX IF NOT EXISTS gh_runs_repo ON gh_runs (repo_id, created_at DESC, id DESC);
+    CREATE INDEX IF NOT EXISTS gh_runs_workflow ON gh_runs (workflow_id, run_number);
     CREATE TABLE IF NOT EXISTS gh_jobs (
       id INTEGER PRIMARY KEY,
       run_id INTEGER NOT NULL,

@@ -102,11 +102,14 @@ function listRuns(r: ApiRequest, repo: Repo, workflow?: WorkflowRow): void {
   const p = pageOf(r);
   const sqlWhere = where.join(" AND ");
   const total = (r.ctx.db.prepare(`SELECT count(*) AS n FROM gh_runs WHERE ${sqlWhere}`).get(...args) as { n: number }).n;
-  const rows = r.ctx.db.prepare(`SELECT * FROM gh_runs WHERE ${sqlWhere} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`).all(...args, p.perPage, p.offset) as RunRow[];
+  // GitHub returns at most 1,000 results when any of these search-backed filters is used.
+  const filtered = ["actor", "branch", "check_suite_id", "created", "event", "head_sha", "status"].some((k) => q.get(k));
+  const reachable = filtered ? Math.min(total, 1000) : total;
+  const limit = Math.max(0, Math.min(p.perPage, reachable - p.offset));
+  const rows = r.ctx.db.prepare(`SELECT * FROM gh_runs WHERE ${sqlWhere} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`).all(...args, limit, p.offset) as RunRow[];
   const workflows = new Map(listWorkflows(r.ctx, repo.id).map((w) => [w.id, w]));
   const runs = rows.map((run) => runJson(r.ctx, repo, run, workflows.get(run.workflow_id) ?? { name: "", path: "" }));
-  // GitHub caps what search-backed run listings can page through at 1,000 results.
-  sendJson(r.res, 200, { total_count: total, workflow_runs: runs }, linkHeader(r, p, Math.min(total, 1000)));
+  sendJson(r.res, 200, { total_count: total, workflow_runs: runs }, linkHeader(r, p, reachable));
 }
 
 function runFor(r: ApiRequest, repo: Repo): RunRow | undefined {
