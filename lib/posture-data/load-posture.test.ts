@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startTestSandbox, type TestSandbox } from "../testing/sandbox-fixture";
+import { TtlCache } from "../cache/ttl-cache";
+import { invalidatePosture, loadKeys, loadPosture, loadSecrets, type PostureDeps } from "./load-posture";
+import { runDoctorChecks } from "./doctor-checks";
+import { buildPolicyView } from "./views";
+import { applyExpectedPolicy, reviewDigest } from "../policy/apply-expected-policy";
+import { GUIDE_PUSH_POLICY } from "../posture/ecr-actions";
+import { parseConfig } from "../config/env";
+import { openDb } from "../db/open-db";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+let sb: TestSandbox;
+let deps: PostureDeps;
+beforeAll(async () => {
+  sb = await startTestSandbox();
+});
+afterAll(async () => {
+  await sb?.close();
+});
+beforeEach(async () => {
+  await sb.admin("DELETE", "/_sandbox/faults");
+  deps = { clients: sb.clients, cache: new TtlCache(), userName: "github-ecr-push", policyName: "ecr-push-policy" };
+});
+
+describe("loadPosture against the seeded sandbox", () => {
+  it("reads keys, policies, identity, secrets and variables in one parallel load", async () => {
+    const p = await loadPosture(deps);
+    expect(p.keys.ok && p.keys.data.map((k) => k.status)).toEqual(["Active"]);
+    expect(p.policies.ok && p.policies.data.map((x) => x.source.policyName)).toEqual(["ecr-push-policy"]);
+    expect(p.identity.ok && p.identity.data.account).toBe("123456789012");
+    expect(p.secrets.ok && p.secrets.data.map((s) => s.name).sort()).toEqual(["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]);
+    expect(p.variables.ok && p.variables.data.find((v) => v.name === "AWS_REGION")?.value).toBe("us-east-1");
+    expect(p.expected.ok && p.expected.data.origin).toBe("guide");
+  });
+
+  it("shows the seeded drift by name against the guide's policy", async () => {
+    const p = await loadPosture(deps);
+    if (!p.policies.ok) throw new Error(p.policies.error.message);
+    const view = buildPolicyView({ policies: p.policies.data, expected: p.expected, activity: p.activity, identity: p.identity, repositories: p.repositories, region: "us-east-1", policyName: "ecr-push-policy" });
+    const expected = view.drift.find((d) => d.baseline === "expected")!;
+    expect(expected.missing.map((m) => m.action)).toEqual(["ecr:CompleteLayerUpload"]);
+    expect(expected.extra.map((m) => m.action).sort()).toEqual(["ecr:BatchDeleteImage", "ecr:DeleteRepository"]);
+  });
+
+  it("a throttled ListAccessKeys is retried by the SDK and the section loads", async () => {
+    await sb.admin("POST", "/_sandbox/faults", { service: "iam", operation: "ListAccessKeys", kind: "throttle", count: 2 });
+    const keys = await loadKeys(deps);
+    expect(keys.ok).toBe(true);
+  });
+
+  it("throttling that never stops becomes a section error naming IAM ListAccessKeys; other sections still load", async () => {
+    await sb.admin("POST", "/_sandbox/faults", { service: "iam", operation: "ListAccessKeys", kind: "throttle", count: -1 });
+    const p = await loadPosture(deps);
+    expect(p.keys.ok).toBe(false);
+    if (!p.keys.ok) {
+      expect(p.keys.error).toMatchObject({ service: "iam", operation: "ListAccessKeys", kind: "throttled" });
+      expect(p.keys.error.message).toBe("IAM ListAccessKeys was throttled and still failed after retries with backoff");
+      expect(p.keys.error.message).not.toMatch(/Rate exceeded/);
+    }
+    // The activity needs the key list, so it reports the same cause; the rest is unaffected.
+    expect(!p.activity.ok && p.activity.error.operation).toBe("ListAccessKeys");
+    expect(p.policies.ok).toBe(true);
+    expect(p.secrets.ok).toBe(true);
+    const checks = runDoctorChecks({ ...p, now: new Date(), region: "us-east-1" });
+    expect(checks.find((c) => c.id === "invalid-access-key")?.status).toBe("unknown");
+    expect(checks.find((c) => c.id === "access-denied")?.status).toBe("fail");
+  });
+
+  it("caches reads until invalidated (the Refresh button)", async () => {
+    const first = await loadSecrets(deps);
+    await sb.admin("POST", "/_sandbox/faults", { service: "github", operation: "*", kind: "500", count: -1 });
+    const cached = await loadSecrets(deps);
+    expect(cached.ok && first.ok && cached.data).toEqual(first.ok && first.data);
+    invalidatePosture(deps.cache);
+    const after = await loadSecrets(deps);
+    expect(after.ok).toBe(false);
+    if (!after.ok) expect(after.error.message).toMatch(/^GitHub list repository secrets/);
+  });
+});
+
+describe("applyExpectedPolicy", () => {
+  it("refuses a stale review, then puts the guide's policy so drift reads clean and access-denied passes", async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "deckhand-apply-"));
+    const db = openDb(dataDir);
+    const config = parseConfig({ DECKHAND_MODE: "sandbox", DECKHAND_DATA_DIR: dataDir });
+    const ctx = { clients: sb.clients, actor: { login: "octo-operator", role: "operator" as const }, db, config };
+    try {
+      await expect(applyExpectedPolicy(ctx, { reviewed: "0".repeat(32) }, deps.cache)).rejects.toThrow(/changed since the diff was shown/);
+      const before = await loadPosture(deps);
+      const current = before.policies.ok ? before.policies.data[0].document : null;
+      const result = await applyExpectedPolicy(ctx, { reviewed: reviewDigest(current, GUIDE_PUSH_POLICY as unknown as Record<string, unknown>) }, deps.cache);
+      expect(result.addedActions).toEqual(["ecr:CompleteLayerUpload"]);
+      expect(result.removedActions.sort()).toEqual(["ecr:BatchDeleteImage", "ecr:DeleteRepository"]);
+      const p = await loadPosture(deps);
+      if (!p.policies.ok) throw new Error("policies");
+      const view = buildPolicyView({ policies: p.policies.data, expected: p.expected, activity: p.activity, identity: p.identity, repositories: p.repositories, region: "us-east-1", policyName: "ecr-push-policy" });
+      const expected = view.drift.find((d) => d.baseline === "expected")!;
+      expect(expected.missing).toEqual([]);
+      expect(expected.extra).toEqual([]);
+      expect(view.diff?.ok && view.diff.diff.identical).toBe(true);
+      const checks = runDoctorChecks({ ...p, now: new Date(), region: "us-east-1" });
+      expect(checks.find((c) => c.id === "access-denied")?.status).toBe("pass");
+    } finally {
+      db.close();
+      await sb.admin("POST", "/_sandbox/reset");
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
