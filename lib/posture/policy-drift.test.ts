@@ -62,6 +62,20 @@ describe("baselines", () => {
     expect(b.notes.join()).toMatch(/DoSomethingNew/);
   });
 
+  it("accepts bare event names and drops events outside the window when given now", () => {
+    expect(buildCloudTrailBaseline(["PutImage", "putimage", "GetAuthorizationToken"]).actions).toEqual(["ecr:GetAuthorizationToken", "ecr:PutImage"]);
+    const b = buildCloudTrailBaseline(
+      [
+        { eventName: "PutImage", eventSource: "ecr.amazonaws.com", time: "2026-11-24T00:00:00Z" },
+        { eventName: "DeleteRepository", eventSource: "ecr.amazonaws.com", time: "2026-08-01T00:00:00Z" },
+        { eventName: "BatchGetImage", eventSource: "ecr.amazonaws.com", time: "not a time" },
+      ],
+      90,
+      "2026-11-25T00:00:00Z",
+    );
+    expect(b.actions).toEqual(["ecr:PutImage"]);
+  });
+
   it("an empty CloudTrail window says so", () => {
     const b = buildCloudTrailBaseline([], 90);
     expect(b.actions).toEqual([]);

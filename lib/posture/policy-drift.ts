@@ -19,6 +19,7 @@ import {
   type Provenance,
 } from "./effective-actions";
 import type { PolicyDocumentInput, PolicyParseError } from "./normalize-policy";
+import { DAY_MS, toEpochMs, type TimeInput } from "./time-util";
 
 export type BaselineKind = "expected" | "minimal-push" | "cloudtrail";
 
@@ -92,14 +93,29 @@ export interface CloudTrailActionUse {
   eventName: string;
   eventSource: string;
   errorCode?: string | null;
+  time?: TimeInput;
 }
 
-/** Actions this key was seen calling on ECR (window chosen by the caller, normally 90 days). */
-export function buildCloudTrailBaseline(events: readonly CloudTrailActionUse[], windowDays = 90): Baseline {
+/**
+ * Actions this key was seen calling on ECR. Accepts full events or bare event names (taken as ECR's).
+ * With `now`, events older than the window are dropped; without it the caller has already windowed them.
+ */
+export function buildCloudTrailBaseline(
+  events: readonly (CloudTrailActionUse | string)[],
+  windowDays = 90,
+  now?: TimeInput,
+): Baseline {
+  const nowMs = toEpochMs(now ?? null);
+  const oldest = nowMs === null ? null : nowMs - windowDays * DAY_MS;
   const seen = new Set<string>();
   const unknown = new Set<string>();
-  for (const e of events) {
+  for (const raw of events) {
+    const e: CloudTrailActionUse = typeof raw === "string" ? { eventName: raw, eventSource: "ecr.amazonaws.com" } : raw;
     if (e.eventSource !== "ecr.amazonaws.com") continue;
+    if (oldest !== null && e.time !== undefined) {
+      const at = toEpochMs(e.time);
+      if (at === null || at < oldest) continue;
+    }
     const canonical = canonicalizeEcrAction(e.eventName);
     if (canonical) seen.add(canonical);
     else unknown.add(e.eventName);
