@@ -34,6 +34,24 @@ describe("loadPosture against the seeded sandbox", () => {
     expect(p.secrets.ok && p.secrets.data.map((s) => s.name).sort()).toEqual(["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]);
     expect(p.variables.ok && p.variables.data.find((v) => v.name === "AWS_REGION")?.value).toBe("us-east-1");
     expect(p.expected.ok && p.expected.data.origin).toBe("guide");
+    expect(p.repositories.ok && p.repositories.data.length).toBeGreaterThan(0);
+  });
+
+  it("pages through 90 days of CloudTrail for the key, newest first, with the seeded AccessDenied errors", async () => {
+    const p = await loadPosture(deps);
+    if (!p.activity.ok) throw new Error(p.activity.error.message);
+    const events = p.activity.data.events;
+    expect(events.length).toBeGreaterThan(50); // more than one LookupEvents page
+    const times = events.map((e) => Date.parse(String(e.time)));
+    expect([...times].sort((a, b) => b - a)).toEqual(times);
+    const denied = events.filter((e) => e.errorCode === "AccessDeniedException");
+    expect(denied.length).toBeGreaterThan(0);
+    expect(new Set(denied.map((e) => e.eventName))).toEqual(new Set(["CompleteLayerUpload", "ListImages"]));
+    const checks = runDoctorChecks({ ...p, now: new Date(), region: "us-east-1" });
+    const accessDenied = checks.find((c) => c.id === "access-denied")!;
+    expect(accessDenied.status).toBe("fail");
+    expect(accessDenied.summary).toContain("ecr:CompleteLayerUpload");
+    expect(accessDenied.evidence.join("\n")).toMatch(/CloudTrail: \d+ AccessDenied call\(s\)/);
   });
 
   it("shows the seeded drift by name against the guide's policy", async () => {
