@@ -21,6 +21,11 @@ describe("repository, users and commits", () => {
     expect(res.headers.get("x-ratelimit-limit")).toBe("60");
   });
 
+  it("answers GET /user for the token's user", async () => {
+    expect((await f.octokit.users.getAuthenticated()).data.login).toBe("octo-operator");
+    expect((await f.as("octo-viewer").users.getAuthenticated()).data.login).toBe("octo-viewer");
+  });
+
   it("serves the seeded private repository to its admin with admin permissions", async () => {
     const { data, headers } = await f.octokit.repos.get(repo);
     expect(data.full_name).toBe("acme/mcp-servers");
