@@ -109,6 +109,11 @@ describe("git over smart HTTP", () => {
     const runs = await f.octokit.actions.listWorkflowRunsForRepo({ ...repo, event: "push", head_sha: sha });
     expect(runs.data.total_count).toBe(1);
     expect(runs.data.workflow_runs[0]).toMatchObject({ name: "Build and Push to AWS ECR", head_branch: "main", display_title: "Add notes" });
+    const done = await waitFor(async () => {
+      const { data } = await f.octokit.actions.getWorkflowRun({ ...repo, run_id: runs.data.workflow_runs[0].id });
+      return data.status === "completed" ? data : undefined;
+    });
+    expect(done.conclusion).toBe("success");
     // The REST API sees the new commit too.
     expect((await f.octokit.repos.getCommit({ ...repo, ref: "main" })).data.sha).toBe(sha);
   });

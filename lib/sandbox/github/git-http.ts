@@ -94,6 +94,10 @@ export async function handleGitHttp(req: IncomingMessage, res: ServerResponse, c
   input.on("error", () => child.kill());
   input.pipe(child.stdin);
   child.stdin.on("error", () => {});
+  // A client that goes away mid-request takes the git process with it, as a real server's would.
+  res.on("close", () => {
+    if (child.exitCode === null && !res.writableFinished) child.kill();
+  });
   let stderr = "";
   child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
 
