@@ -19,7 +19,7 @@ describe("judgeAccessKey: age", () => {
     expect(v.verdict).toBe("ok");
     expect(v.severity).toBe("ok");
     expect(v.ageDays).toBe(10);
-    expect(v.reason).toBe("created 10 days ago (2026-11-15), last used today (ecr in us-east-1)");
+    expect(v.reason).toBe("created 10 days ago (2026-11-15), last used less than a day ago (ecr in us-east-1)");
     expect(v.findings).toEqual([]);
   });
 
@@ -35,7 +35,7 @@ describe("judgeAccessKey: age", () => {
     const just = judge(key({ createDate: ago(90 * DAY_MS - 1) }));
     expect(just.verdict).toBe("warn");
     expect(just.ageDays).toBe(89);
-    expect(just.reason).toMatch(/rotation due in 1 days/);
+    expect(just.reason).toMatch(/rotation due in 1 day$/);
   });
 
   it("exactly 75 days is warn, 74 days is ok", () => {

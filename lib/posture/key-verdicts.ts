@@ -167,7 +167,7 @@ export function judgeAccessKey(key: AccessKeyInfo, nowInput: TimeInput, threshol
       findings.push({
         code: "warn",
         severity: "warn",
-        message: `created ${ageDays} days ago${createdText}; rotation due in ${thresholds.rotateAfterDays - ageDays} days`,
+        message: `created ${ageDays} days ago${createdText}; rotation due in ${thresholds.rotateAfterDays - ageDays} day${thresholds.rotateAfterDays - ageDays === 1 ? "" : "s"}`,
       });
     }
     if (lastUsedAt === null && !lastUsedUnreadable) {
@@ -192,7 +192,7 @@ export function judgeAccessKey(key: AccessKeyInfo, nowInput: TimeInput, threshol
 
   findings.sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || CODE_RANK[b.code] - CODE_RANK[a.code]);
   const lead = findings[0];
-  const okReason = `created ${ageDays} days ago${createdText}${daysSinceLastUse !== null ? `, last used ${daysSinceLastUse === 0 ? "today" : `${daysSinceLastUse} days ago`}${describeLastUse(key.lastUsed)}` : ""}`;
+  const okReason = `created ${ageDays} days ago${createdText}${daysSinceLastUse !== null ? `, last used ${daysSinceLastUse === 0 ? "less than a day ago" : `${daysSinceLastUse} days ago`}${describeLastUse(key.lastUsed)}` : ""}`;
   return {
     accessKeyId: key.accessKeyId,
     status: key.status,
