@@ -1,0 +1,24 @@
+import type { GitHubClient, GitHubRepoRef } from "../clients";
+
+export interface CommitRef {
+  sha: string;
+  message: string;
+  date: string | null;
+}
+
+/** Resolve a branch, tag or (short) SHA to the full commit, as GET /repos/{owner}/{repo}/commits/{ref} does. Null when GitHub knows no such ref. */
+export async function resolveCommit({ github, repo, ref }: { github: GitHubClient; repo: GitHubRepoRef; ref: string }): Promise<CommitRef | null> {
+  try {
+    const { data } = await github.rest.repos.getCommit({ ...repo, ref });
+    return { sha: data.sha, message: data.commit.message, date: data.commit.committer?.date ?? null };
+  } catch (err) {
+    const status = (err as { status?: number }).status;
+    if (status === 404 || status === 422) return null;
+    throw err;
+  }
+}
+
+export async function getDefaultBranch({ github, repo }: { github: GitHubClient; repo: GitHubRepoRef }): Promise<string> {
+  const { data } = await github.rest.repos.get(repo);
+  return data.default_branch;
+}
