@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { defaultSandboxOptions, startSandbox } from "../lib/sandbox/server";
 
-export default async function (): Promise<void> {
+export default async function benchSandboxGithub(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-sandbox-github-"));
   const t0 = performance.now();
   const sb = await startSandbox(defaultSandboxOptions({ port: 0, dataDir, scale: "large", deckhandUrl: "http://127.0.0.1:9" }));

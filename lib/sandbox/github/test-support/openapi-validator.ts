@@ -119,7 +119,7 @@ export function checkResponse(method: string, template: string, status: number, 
   const op = findOperation(method, template);
   if (!op) throw new OpenApiViolation(`${method} ${template}: not an operation of GitHub's REST API`);
   const declared = op.responses ?? {};
-  let resp = deref(declared[String(status)]);
+  const resp = deref(declared[String(status)]);
   if (!resp) {
     // Octokit follows the 302 of log downloads; the body is then the log itself.
     if (status === 200 && declared["302"]) return;
