@@ -31,7 +31,7 @@ async function lookupAll(input: ConstructorParameters<typeof LookupEventsCommand
   let NextToken: string | undefined;
   do {
     const page = await ct.send(new LookupEventsCommand({ ...input, NextToken }));
-    expect(page.Events!.length).toBeLessThanOrEqual(input.MaxResults ?? 50);
+    expect(page.Events!.length).toBeLessThanOrEqual(input?.MaxResults ?? 50);
     out.push(...page.Events!);
     NextToken = page.NextToken;
   } while (NextToken);
