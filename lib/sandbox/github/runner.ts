@@ -19,6 +19,7 @@ import { completeJob, findRun, insertQueuedJob, insertRun, jobsOfRun, type NewRu
 import { findRepoById, repoDir, type Repo } from "./repos";
 import { readSecret } from "./secrets";
 import { readVariable } from "./variables";
+import { emitRunEvents } from "./run-events";
 
 /** How long a run waits for a runner, and the shortest time a job takes (GitHub runs take seconds). */
 const QUEUE_MS = 250;
@@ -162,6 +163,7 @@ export function scheduleRun(ctx: SandboxContext, runId: number, repoId: number):
     ctx.db
       .prepare(`UPDATE gh_jobs SET status = 'in_progress', started_at = ?, runner_name = ?, steps = ? WHERE id = ?`)
       .run(isoSeconds(start), runner, JSON.stringify([{ name: "Set up job", status: "in_progress", conclusion: null, number: 1, started_at: isoSeconds(start), completed_at: null }]), job.id);
+    emitRunEvents(ctx, repo, run.id, "in_progress");
     const result = await executeEcrJob(jobInputs(ctx, repo, run));
     const elapsed = ctx.now().getTime() - start.getTime();
     if (elapsed < MIN_JOB_MS) await new Promise((r) => setTimeout(r, MIN_JOB_MS - elapsed));
@@ -170,6 +172,7 @@ export function scheduleRun(ctx: SandboxContext, runId: number, repoId: number):
     const end = ctx.now();
     completeJob(ctx, job.id, result, start, end, runner);
     ctx.db.prepare(`UPDATE gh_runs SET status = 'completed', conclusion = ?, updated_at = ? WHERE id = ?`).run(result.conclusion, isoSeconds(end), run.id);
+    emitRunEvents(ctx, repo, run.id, "completed");
   });
 }
 
@@ -177,6 +180,7 @@ export function scheduleRun(ctx: SandboxContext, runId: number, repoId: number):
 export function triggerRun(ctx: SandboxContext, n: Omit<NewRun, "createdAt">): RunRow {
   const run = insertRun(ctx, { ...n, createdAt: ctx.now() });
   insertQueuedJob(ctx, run, ctx.now());
+  emitRunEvents(ctx, n.repo, run.id, "requested");
   scheduleRun(ctx, run.id, n.repo.id);
   return run;
 }

@@ -9,6 +9,7 @@ import { findRepo, repoDir, repoFor, type Repo } from "./repos";
 import type { ApiRequest, Router } from "./router";
 import { findJob, findRun, insertQueuedJob, jobJson, jobsOfRun, runJson, type RunRow } from "./runs-store";
 import { scheduleRun, triggerRun } from "./runner";
+import { emitRunEvents } from "./run-events";
 import { isoSeconds } from "./ecr-job";
 import { listWorkflows, workflowFor, workflowTriggersAt, type WorkflowRow } from "./workflows";
 
@@ -217,6 +218,7 @@ export function registerRunRoutes(router: Router): void {
       .prepare(`UPDATE gh_jobs SET status = 'completed', conclusion = 'cancelled', completed_at = ?, log = log || ? WHERE run_id = ? AND run_attempt = ? AND status != 'completed'`)
       .run(at, `${new Date().toISOString()} ##[error]The operation was canceled.\n`, run.id, run.run_attempt);
     sendJson(r.res, 202, {});
+    emitRunEvents(r.ctx, repo, run.id, "completed");
   });
 
   const rerun = (r: ApiRequest, failedOnly: boolean) => {
@@ -234,6 +236,7 @@ export function registerRunRoutes(router: Router): void {
     insertQueuedJob(r.ctx, { ...run, run_attempt: attempt }, now);
     scheduleRun(r.ctx, run.id, repo.id);
     sendJson(r.res, 201, {});
+    emitRunEvents(r.ctx, repo, run.id, "requested");
   };
   router.add("POST", "/repos/{owner}/{repo}/actions/runs/{run_id}/rerun", (r) => rerun(r, false));
   router.add("POST", "/repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs", (r) => rerun(r, true));

@@ -3,17 +3,35 @@ import sodium from "libsodium-wrappers";
 import { IAMClient, CreateAccessKeyCommand, DeleteAccessKeyCommand } from "@aws-sdk/client-iam";
 import { startGithubFixture, waitFor, type GithubFixture } from "./test-support/sandbox-fixture";
 import { ADMIN_ACCESS_KEY_ID, ADMIN_SECRET_ACCESS_KEY } from "../aws/errors";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { schemaErrors } from "./test-support/openapi-validator";
 
 let f: GithubFixture;
 const repo = { owner: "acme", repo: "mcp-servers" };
 const WORKFLOW = "ecr.yml";
 
+const events: Array<{ event: string; body: { action: string; workflow_run?: { id: number; status: string }; workflow_job?: { run_id: number } } }> = [];
+let receiver: http.Server;
+
 beforeAll(async () => {
   f = await startGithubFixture();
   await sodium.ready;
+  receiver = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (c: Buffer) => (body += c.toString("utf8")));
+    req.on("end", () => {
+      events.push({ event: String(req.headers["x-github-event"]), body: JSON.parse(body) });
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
+  const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`;
+  await f.octokit.repos.createWebhook({ ...repo, events: ["workflow_run", "workflow_job"], config: { url, content_type: "json" } });
 });
 afterAll(async () => {
   await f?.close();
+  await new Promise((r) => receiver?.close(r));
 });
 
 async function putSecret(name: string, value: string) {
@@ -122,6 +140,15 @@ describe("running the ECR workflow against the AWS sandbox", () => {
     );
     expect(job.steps!.every((s) => s.conclusion === "success")).toBe(true);
     expect(log).toMatch(/Logging into registry \S+\n.*Login Succeeded!/);
+    const runEvents = await waitFor(() => {
+      const mine = events.filter((e) => e.event === "workflow_run" && e.body.workflow_run?.id === run.id);
+      return mine.length === 3 ? mine : undefined;
+    });
+    expect(runEvents.map((e) => e.body.action)).toEqual(["requested", "in_progress", "completed"]);
+    for (const e of runEvents) expect(schemaErrors(`webhook-workflow-run-${e.body.action.replace("_", "-")}`, e.body)).toBe("");
+    const jobEvents = events.filter((e) => e.event === "workflow_job" && e.body.workflow_job?.run_id === run.id);
+    expect(jobEvents.map((e) => e.body.action)).toEqual(["queued", "in_progress", "completed"]);
+    for (const e of jobEvents) expect(schemaErrors(`webhook-workflow-job-${e.body.action.replace("_", "-")}`, e.body)).toBe("");
     expect(log).not.toContain((await f.admin("GET", "/_sandbox/github/repos/acme/mcp-servers/secrets/AWS_SECRET_ACCESS_KEY").then((r) => r.json()) as { value: string }).value);
   });
 
