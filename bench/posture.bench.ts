@@ -1,0 +1,47 @@
+/**
+ * Posture load time (all four pages' data: keys, policies, identity, 90 days of CloudTrail, secrets,
+ * variables, runs, repositories) against the sandbox's large scenario, through the real SDK and Octokit.
+ * Goals (issue 5): every part issued in parallel, so a cold load costs about its slowest part (CloudTrail:
+ * 20,000 events are 400 sequential LookupEvents pages; real AWS allows 2 per second, so there it is slower
+ * still, which is why the Activity section streams in behind its own Suspense boundary); a cached load in
+ * milliseconds.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { startTestSandbox } from "../lib/testing/sandbox-fixture";
+import { TtlCache } from "../lib/cache/ttl-cache";
+import { loadPosture, type PostureDeps, type PostureSnapshot } from "../lib/posture-data/load-posture";
+import { runDoctorChecks } from "../lib/posture-data/doctor-checks";
+
+async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const t0 = performance.now();
+  const v = await fn();
+  return [v, performance.now() - t0];
+}
+
+function describe(p: PostureSnapshot): string {
+  return Object.entries(p)
+    .map(([k, s]) => `${k}=${s.ok ? "ok" : `FAILED(${s.error.message})`}`)
+    .join(" ");
+}
+
+export default async function (): Promise<void> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "deckhand-bench-posture-"));
+  const [sb, seedMs] = await timed(() => startTestSandbox({ dataDir, scale: "large" }));
+  console.log(`large sandbox seeded in ${(seedMs / 1000).toFixed(1)} s`);
+  try {
+    for (const userName of ["bench-pusher", "github-ecr-push"]) {
+      const deps: PostureDeps = { clients: sb.clients, cache: new TtlCache(), userName, policyName: "ecr-push-policy" };
+      const [cold, coldMs] = await timed(() => loadPosture(deps));
+      const events = cold.activity.ok ? cold.activity.data.events.length : 0;
+      const [, warmMs] = await timed(() => loadPosture(deps));
+      const [, checksMs] = await timed(async () => runDoctorChecks({ ...cold, now: new Date(), region: "us-east-1" }));
+      console.log(`${userName}: cold posture load ${coldMs.toFixed(0)} ms (${events} CloudTrail events), cached ${warmMs.toFixed(1)} ms, doctor checks ${checksMs.toFixed(1)} ms`);
+      console.log(`  sections: ${describe(cold)}`);
+    }
+  } finally {
+    await sb.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
