@@ -19,6 +19,6 @@ export async function resolveCommit({ github, repo, ref }: { github: GitHubClien
 }
 
 export async function getDefaultBranch({ github, repo }: { github: GitHubClient; repo: GitHubRepoRef }): Promise<string> {
-  const { data } = await github.rest.repos.get(repo);
+  const { data } = await github.rest.repos.get({ owner: repo.owner, repo: repo.repo });
   return data.default_branch;
 }

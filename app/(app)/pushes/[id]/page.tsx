@@ -1,0 +1,129 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { requireUser } from "@/lib/auth/session";
+import { getConfig } from "@/lib/config/env";
+import { getDb } from "@/lib/db";
+import { getJob, listServiceResults, readJobLog } from "@/lib/jobs/job-store";
+import { isTerminal } from "@/lib/push/job-states";
+import { PageHeader } from "@/components/page-header";
+import { JobStateBadge } from "@/components/pushes/job-state-badge";
+import { JobActions } from "@/components/pushes/job-actions";
+import { LiveLog } from "@/components/pushes/live-log";
+import { cancelPushJobAction, rerunPushJobAction } from "../actions";
+
+export const metadata: Metadata = { title: "Push job" };
+
+const short = (d: string | null | undefined) => (d ? `${d.slice(0, 19)}…` : "");
+
+export default async function PushJobPage({ params }: { params: Promise<{ id: string }> }) {
+  const user = await requireUser();
+  const { id } = await params;
+  if (!/^[0-9a-f-]{36}$/.test(id)) notFound();
+  const db = getDb();
+  const job = getJob(db, id);
+  if (!job) notFound();
+  const config = getConfig();
+  const services = listServiceResults(db, id).filter((s, _i, all) => s.attempt === Math.max(...all.map((x) => x.attempt)));
+  const log = readJobLog(db, id);
+  const running = !isTerminal(job.state);
+  return (
+    <>
+      <PageHeader title={`Push ${job.sha.slice(0, 7)}`} description={`${job.trigger} push requested by ${job.requestedBy}${job.branch ? ` for ${job.branch}` : ""}.`}>
+        {user.role === "operator" ? (
+          <JobActions jobId={job.id} canCancel={running} canRerun={!running} cancel={cancelPushJobAction} rerun={rerunPushJobAction} />
+        ) : null}
+      </PageHeader>
+      <dl className="mb-6 grid max-w-3xl grid-cols-[10rem_1fr] gap-y-1 text-sm">
+        <dt className="text-slate-500">State</dt>
+        <dd data-testid="job-state">
+          <JobStateBadge state={job.state} />
+        </dd>
+        <dt className="text-slate-500">Commit</dt>
+        <dd className="font-mono text-xs">
+          <a className="underline" href={`${config.github.webUrl}/${config.github.repository}/commit/${job.sha}`}>
+            {job.sha}
+          </a>
+        </dd>
+        <dt className="text-slate-500">Attempts</dt>
+        <dd>
+          {job.attempts} of {job.maxAttempts}
+        </dd>
+        {job.deliveryId ? (
+          <>
+            <dt className="text-slate-500">Webhook delivery</dt>
+            <dd className="font-mono text-xs">{job.deliveryId}</dd>
+          </>
+        ) : null}
+        {job.supersededBy ? (
+          <>
+            <dt className="text-slate-500">Superseded by</dt>
+            <dd>
+              <Link className="font-mono text-xs underline" href={`/pushes/${job.supersededBy}`}>
+                {job.supersededBy.slice(0, 8)}
+              </Link>
+            </dd>
+          </>
+        ) : null}
+        {job.error ? (
+          <>
+            <dt className="text-slate-500">Error</dt>
+            <dd className="text-red-800">{job.error}</dd>
+          </>
+        ) : null}
+      </dl>
+
+      <h2 className="mb-2 text-lg font-medium">Services</h2>
+      <div className="mb-8 overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <table className="w-full text-left text-sm" data-testid="services-table">
+          <thead className="bg-slate-50 text-xs uppercase text-slate-500">
+            <tr>
+              <th className="px-3 py-2">Service</th>
+              <th className="px-3 py-2">Repository</th>
+              <th className="px-3 py-2">Decision</th>
+              <th className="px-3 py-2">Local image (config)</th>
+              <th className="px-3 py-2">Manifest</th>
+              <th className="px-3 py-2">latest before</th>
+              <th className="px-3 py-2">Uploaded</th>
+            </tr>
+          </thead>
+          <tbody>
+            {services.length === 0 ? (
+              <tr>
+                <td colSpan={7} className="px-3 py-6 text-center text-slate-500">
+                  {running ? "Not built yet." : "No service results recorded."}
+                </td>
+              </tr>
+            ) : (
+              services.map((s) => (
+                <tr key={s.service} className="border-t border-slate-100 align-top">
+                  <td className="px-3 py-2 font-medium">{s.service}</td>
+                  <td className="px-3 py-2">{s.repository}</td>
+                  <td className="px-3 py-2">
+                    {s.decision}
+                    {s.detail ? <div className="text-xs text-slate-500">{s.detail}</div> : null}
+                  </td>
+                  <td className="px-3 py-2 font-mono text-xs" title={s.localConfigDigest ?? ""}>
+                    {short(s.localConfigDigest)}
+                  </td>
+                  <td className="px-3 py-2 font-mono text-xs" title={s.localManifestDigest ?? ""}>
+                    {short(s.localManifestDigest)}
+                  </td>
+                  <td className="px-3 py-2 font-mono text-xs" title={s.remoteDigestBefore ?? ""}>
+                    {short(s.remoteDigestBefore) || "none"}
+                  </td>
+                  <td className="px-3 py-2">
+                    {s.blobsUploaded} blobs, {((s.bytesUploaded ?? 0) / 1024).toFixed(1)} KiB
+                  </td>
+                </tr>
+              ))
+            )}
+          </tbody>
+        </table>
+      </div>
+
+      <h2 className="mb-2 text-lg font-medium">Log</h2>
+      <LiveLog jobId={job.id} initial={log} running={running} />
+    </>
+  );
+}

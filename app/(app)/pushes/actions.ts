@@ -1,0 +1,39 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { defineAction } from "@/lib/actions/action-client";
+import { getClients } from "@/lib/clients";
+import { triggerPush, triggerPushInput } from "@/lib/services/trigger-push";
+import { cancelPushJob, rerunPushJob } from "@/lib/services/manage-push-job";
+
+const jobId = z.object({ jobId: z.string().uuid("Not a job id") });
+
+// The form sends one field, "target": a branch name or a commit SHA.
+const triggerForm = z
+  .object({ target: z.string().trim().min(1, "Name a branch or a commit") })
+  .transform(({ target }) => (/^[0-9a-f]{7,40}$/i.test(target) ? { sha: target } : { ref: target }))
+  .pipe(triggerPushInput);
+
+export const triggerPushAction = defineAction({ name: "push.trigger", role: "operator", input: triggerForm }, async (input, { db, actor }) => {
+  const out = await triggerPush({ clients: getClients(), db, actor }, input);
+  revalidatePath("/pushes");
+  return {
+    message: out.duplicate ? `Commit ${out.job.sha.slice(0, 7)} is already queued.` : `Queued a push of ${out.job.sha.slice(0, 7)}.`,
+    data: { jobId: out.job.id },
+    target: out.job.id,
+    detail: { sha: out.job.sha, branch: out.job.branch, superseded: out.superseded },
+  };
+});
+
+export const cancelPushJobAction = defineAction({ name: "push.cancel", role: "operator", input: jobId }, async ({ jobId }, { db }) => {
+  const out = cancelPushJob({ db }, jobId);
+  revalidatePath("/pushes");
+  return { message: out.workerMustStop ? "Cancelling: the worker stops at its next heartbeat." : "Cancelled.", target: jobId };
+});
+
+export const rerunPushJobAction = defineAction({ name: "push.rerun", role: "operator", input: jobId }, async ({ jobId }, { db, actor }) => {
+  const job = rerunPushJob({ db, actor }, jobId);
+  revalidatePath("/pushes");
+  return { message: `Queued again as a new job.`, data: { jobId: job.id }, target: job.id, detail: { rerunOf: jobId, sha: job.sha } };
+});
