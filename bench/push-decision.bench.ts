@@ -12,8 +12,7 @@ import { ECRClient } from "@aws-sdk/client-ecr";
 import { defaultSandboxOptions, startSandbox } from "../lib/sandbox/server";
 import { classifyPushEvent } from "../lib/push/classify-push-event";
 import { detectBuilder } from "../lib/push/detect-builder";
-import { pushService } from "../lib/push/push-service";
-import { readCompose } from "../lib/push/read-compose";
+import { runPushJob } from "../lib/push/run-push-job";
 import { signWebhookBody, verifyWebhookSignature } from "../lib/push/verify-webhook-signature";
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
@@ -80,14 +79,21 @@ async function benchUnchangedDecision() {
     git("add", "-A");
     git("commit", "-q", "-m", "first");
     const builder = await detectBuilder();
+    let n = 0;
+    // The whole job as a worker runs it: incremental fetch from a mirror, worktree, compose, builds, comparisons.
     const run = async () => {
       const sha = git("rev-parse", "HEAD");
       const started = Date.now();
-      const plan = await readCompose({ root: repo });
-      const workRoot = fs.mkdtempSync(path.join(tmp, "job-"));
-      const outcomes = [];
-      for (const build of plan.builds) outcomes.push(await pushService({ ecr, builder, checkout: repo, commit: sha, build, workRoot }));
-      return { ms: Date.now() - started, outcomes };
+      const result = await runPushJob({
+        repository: "acme/bench",
+        remoteUrl: `file://${repo}`,
+        commit: sha,
+        ecr,
+        mirrorsDir: path.join(tmp, "mirrors"),
+        workRoot: path.join(tmp, `job-${n++}`),
+        detect: async () => builder,
+      });
+      return { ms: Date.now() - started, outcomes: result.services };
     };
     const first = await run();
     console.log(`first commit, two services built and pushed: ${first.ms} ms (${first.outcomes.map((o) => `${o.service} ${o.result}`).join(", ")})`);
@@ -102,7 +108,7 @@ async function benchUnchangedDecision() {
     }
     const buildShare = first.outcomes.length;
     console.log(
-      `unchanged two-service commit, job start to decision, 5 runs: p50 ${pct(times, 50)} ms, max ${Math.max(...times)} ms (goal: < 5000 ms; ${buildShare} builds each)`,
+      `unchanged two-service commit, job start to decision, 5 runs: p50 ${pct(times, 50)} ms, max ${Math.max(...times)} ms (goal: < 5000 ms including the route and queue; ${buildShare} builds each)`,
     );
   } finally {
     ecr.destroy();

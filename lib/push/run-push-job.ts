@@ -38,6 +38,7 @@ export async function runPushJob({
   workRoot,
   detect = () => detectBuilder(),
   targetUrl,
+  concurrency = 2,
   onLog = () => {},
   signal,
 }: {
@@ -56,6 +57,8 @@ export async function runPushJob({
   workRoot: string;
   detect?: () => Promise<Builder>;
   targetUrl?: string;
+  /** Services built at the same time; each has its own builder storage. */
+  concurrency?: number;
   onLog?: (line: string) => void;
   signal?: AbortSignal;
 }): Promise<PushJobResult> {
@@ -104,11 +107,15 @@ export async function runPushJob({
     }
     onLog(`${plan.file}: building ${plan.builds.map((b) => `${b.service} → ${b.repositoryName}`).join(", ") || "nothing"}`);
 
-    const services: ServiceOutcome[] = [];
-    for (const build of plan.builds) {
-      if (signal?.aborted) break;
-      services.push(await pushService({ ecr, builder, checkout: checkout.dir, commit: sha, build, workRoot: path.join(workRoot, "build"), onLog, signal }));
-    }
+    const checkoutDir = checkout.dir;
+    // Builds mostly wait (process start, storage, I/O), so two at a time roughly halves a job on two cores.
+    const services = (
+      await mapLimit(plan.builds, concurrency, (build) =>
+        signal?.aborted
+          ? Promise.resolve(undefined)
+          : pushService({ ecr, builder, checkout: checkoutDir, commit: sha, build, workRoot: path.join(workRoot, "build"), onLog, signal }),
+      )
+    ).filter((o): o is ServiceOutcome => o !== undefined);
     if (signal?.aborted) {
       onLog("cancelled");
       await status(sha, "failure", "cancelled");
@@ -122,4 +129,18 @@ export async function runPushJob({
     await checkout?.dispose().catch(() => undefined);
     await fs.rm(workRoot, { recursive: true, force: true });
   }
+}
+
+/** Like Promise.all over `items`, at most `limit` at a time, results in input order. */
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]);
+    }
+  });
+  await Promise.all(lanes);
+  return results;
 }
