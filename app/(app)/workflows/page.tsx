@@ -1,18 +1,192 @@
 import type { Metadata } from "next";
-import { PlannedPage } from "@/components/planned-page";
-import { NAV_ITEMS } from "@/components/nav-items";
+import Link from "next/link";
+import { Suspense } from "react";
+import { requireUser } from "@/lib/auth/session";
+import { getConfig } from "@/lib/config/env";
+import { PageHeader } from "@/components/page-header";
+import { SectionError, SectionSkeleton } from "@/components/overview/section-error";
+import { TimeCell } from "@/components/registry/time-cell";
+import { RunStatus } from "@/components/workflows/run-status";
+import { RunPoller } from "@/components/workflows/run-poller";
+import { DispatchForm } from "@/components/workflows/dispatch-form";
+import { describeFailure } from "@/lib/overview/describe-failure";
+import { commitUrl } from "@/lib/registry/commit-links";
+import { formatRunDuration, isRunActive, runDurationMs } from "@/lib/workflows/run-duration";
+import { parseRunQuery, runQueryHref, RUN_CONCLUSIONS, RUN_EVENTS, RUN_STATUSES, type RunQuery } from "@/lib/workflows/run-query";
+import type { WorkflowSummary } from "@/lib/github/workflows";
+import { loadEcrWorkflow, loadRunPage, loadWorkflows } from "./load-runs";
+import { dispatchWorkflowAction } from "./actions";
 
 export const metadata: Metadata = { title: "Workflows" };
 
-export default function WorkflowsPage() {
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function WorkflowsPage({ searchParams }: { searchParams: SearchParams }) {
+  const user = await requireUser();
+  const query = parseRunQuery(await searchParams);
+  const config = getConfig();
+  let workflows: WorkflowSummary[];
+  let ecr: WorkflowSummary | null;
+  try {
+    [workflows, ecr] = await Promise.all([loadWorkflows(), loadEcrWorkflow()]);
+  } catch (err) {
+    return (
+      <>
+        <PageHeader title="Workflows" description={`GitHub Actions runs in ${config.github.repository}.`} />
+        <SectionError failure={describeFailure(err, "GitHub", "list workflows")} />
+      </>
+    );
+  }
   return (
-    <PlannedPage
-      item={NAV_ITEMS.find((i) => i.href === "/workflows")!}
-      will={[
-        "Runs of the ECR workflow and the repository's other workflows, with filters",
-        "A run's jobs and steps with the failing step's error",
-        "Dispatching the workflow and re-running a failed run (operators)",
-      ]}
-    />
+    <>
+      <PageHeader title="Workflows" description={`GitHub Actions runs in ${config.github.repository}.`}>
+        {user.role === "operator" && ecr ? <DispatchForm action={dispatchWorkflowAction} defaultRef={config.github.branch ?? "main"} workflowName={ecr.name} /> : null}
+      </PageHeader>
+      {!ecr ? (
+        <p className="mb-4 rounded border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900">
+          No workflow named “{config.workflowName}” (DECKHAND_WORKFLOW) in this repository: showing every workflow&apos;s runs.
+        </p>
+      ) : null}
+      <nav className="mb-3 flex flex-wrap gap-2 text-sm" aria-label="Workflows">
+        {ecr ? <WorkflowTab href={runQueryHref("/workflows", query, { workflow: "ecr", page: 1 })} active={query.workflow === "ecr"} label={`${ecr.name} (ECR)`} /> : null}
+        <WorkflowTab href={runQueryHref("/workflows", query, { workflow: "all", page: 1 })} active={query.workflow === "all" || (!ecr && query.workflow === "ecr")} label="All workflows" />
+        {workflows
+          .filter((w) => w.id !== ecr?.id)
+          .map((w) => (
+            <WorkflowTab key={w.id} href={runQueryHref("/workflows", query, { workflow: String(w.id), page: 1 })} active={query.workflow === String(w.id)} label={w.name} />
+          ))}
+      </nav>
+      <form method="get" className="mb-4 flex flex-wrap items-end gap-2 text-sm" aria-label="Filter runs">
+        {query.workflow !== "ecr" ? <input type="hidden" name="workflow" value={query.workflow} /> : null}
+        <label className="flex flex-col">
+          <span className="text-xs text-slate-500">Status</span>
+          <select name="status" defaultValue={query.status} className="rounded border border-slate-300 px-2 py-1.5">
+            <option value="">any</option>
+            {[...RUN_CONCLUSIONS, ...RUN_STATUSES].map((s) => (
+              <option key={s} value={s}>
+                {s.replace("_", " ")}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="flex flex-col">
+          <span className="text-xs text-slate-500">Branch</span>
+          <input name="branch" defaultValue={query.branch} className="w-36 rounded border border-slate-300 px-2 py-1.5" />
+        </label>
+        <label className="flex flex-col">
+          <span className="text-xs text-slate-500">Event</span>
+          <select name="event" defaultValue={query.event} className="rounded border border-slate-300 px-2 py-1.5">
+            <option value="">any</option>
+            {RUN_EVENTS.map((e) => (
+              <option key={e} value={e}>
+                {e}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button className="rounded bg-slate-800 px-3 py-1.5 text-white">Filter</button>
+        {query.status || query.branch || query.event ? (
+          <Link className="text-sky-700" href={runQueryHref("/workflows", query, { status: "", branch: "", event: "", page: 1 })}>
+            Clear
+          </Link>
+        ) : null}
+      </form>
+      <Suspense key={JSON.stringify(query)} fallback={<SectionSkeleton label="runs" />}>
+        <RunsTable query={query} />
+      </Suspense>
+    </>
+  );
+}
+
+function WorkflowTab({ href, active, label }: { href: string; active: boolean; label: string }) {
+  return (
+    <Link href={href} aria-current={active ? "page" : undefined} className={`rounded-full px-3 py-1 ${active ? "bg-slate-800 text-white" : "bg-white text-slate-700 ring-1 ring-slate-200"}`}>
+      {label}
+    </Link>
+  );
+}
+
+async function RunsTable({ query }: { query: RunQuery }) {
+  const config = getConfig();
+  let page;
+  try {
+    page = await loadRunPage(query);
+  } catch (err) {
+    return <SectionError failure={describeFailure(err, "GitHub", "list workflow runs")} />;
+  }
+  const now = new Date();
+  const active = page.runs.filter((r) => isRunActive(r.status)).map((r) => ({ id: r.id, state: `${r.status}:${r.conclusion ?? ""}:${r.runAttempt}` }));
+  return (
+    <section>
+      <div className="mb-2 flex items-center justify-between">
+        <p className="text-sm text-slate-600" data-testid="run-count">
+          {page.totalCount} run{page.totalCount === 1 ? "" : "s"} · page {page.page}
+        </p>
+        <RunPoller runs={active} />
+      </div>
+      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <table className="min-w-full text-sm" data-testid="run-table">
+          <thead className="bg-slate-50 text-left text-xs uppercase text-slate-500">
+            <tr>
+              <th className="px-3 py-2">Status</th>
+              <th className="px-3 py-2">Run</th>
+              <th className="px-3 py-2">Branch</th>
+              <th className="px-3 py-2">Commit</th>
+              <th className="px-3 py-2">Actor</th>
+              <th className="px-3 py-2">Event</th>
+              <th className="px-3 py-2">Started</th>
+              <th className="px-3 py-2">Duration</th>
+              <th className="px-3 py-2">GitHub</th>
+            </tr>
+          </thead>
+          <tbody>
+            {page.runs.map((r) => (
+              <tr key={r.id} data-run-id={r.id} className="border-t border-slate-100">
+                <td className="px-3 py-2">
+                  <RunStatus status={r.status} conclusion={r.conclusion} />
+                </td>
+                <td className="px-3 py-2">
+                  <Link href={`/workflows/runs/${r.id}`} className="font-medium text-sky-700 hover:underline">
+                    {r.displayTitle}
+                  </Link>
+                  <span className="block text-xs text-slate-500">
+                    {r.name} #{r.runNumber}
+                    {r.runAttempt > 1 ? ` · attempt ${r.runAttempt}` : ""}
+                  </span>
+                </td>
+                <td className="px-3 py-2">{r.headBranch ?? "—"}</td>
+                <td className="px-3 py-2">
+                  <a href={commitUrl(config.github.webUrl, config.github.owner, config.github.repo, r.headSha)} className="font-mono text-xs text-sky-700 hover:underline">
+                    {r.headSha.slice(0, 7)}
+                  </a>
+                </td>
+                <td className="px-3 py-2">{r.actor ?? "—"}</td>
+                <td className="px-3 py-2">{r.event}</td>
+                <td className="px-3 py-2">
+                  <TimeCell iso={r.runStartedAt ?? r.createdAt} now={now} />
+                </td>
+                <td className="px-3 py-2 tabular-nums">{formatRunDuration(runDurationMs(r, now))}</td>
+                <td className="px-3 py-2">
+                  <a href={r.htmlUrl} className="text-xs text-sky-700 hover:underline">
+                    open ↗
+                  </a>
+                </td>
+              </tr>
+            ))}
+            {page.runs.length === 0 ? (
+              <tr>
+                <td colSpan={9} className="px-3 py-6 text-center text-slate-500">
+                  No runs match.
+                </td>
+              </tr>
+            ) : null}
+          </tbody>
+        </table>
+      </div>
+      <nav className="mt-3 flex gap-3 text-sm" aria-label="Pages">
+        {page.page > 1 ? <Link href={runQueryHref("/workflows", query, { page: page.page - 1 })}>← Newer</Link> : null}
+        {page.hasNext ? <Link href={runQueryHref("/workflows", query, { page: page.page + 1 })}>Older →</Link> : null}
+      </nav>
+    </section>
   );
 }

@@ -1,0 +1,42 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { defineAction } from "@/lib/actions/action-client";
+import { getClients } from "@/lib/clients";
+import { dispatchWorkflowRun } from "@/lib/services/dispatch-workflow";
+import { rerunFailedWorkflowRun } from "@/lib/services/rerun-workflow-run";
+
+// Branch or tag names as git allows them; anything else is refused before GitHub sees it.
+const refSchema = z
+  .string()
+  .trim()
+  .max(255)
+  .regex(/^[^\s~^:?*[\\\x00-\x1f]*$/, "Not a valid branch or tag name")
+  .refine((s) => !s.includes(".."), "Not a valid branch or tag name")
+  .optional();
+
+export const dispatchWorkflowAction = defineAction(
+  { name: "workflows.dispatch", role: "operator", input: z.object({ ref: refSchema }) },
+  async (input, { actor, db, config }) => {
+    const r = await dispatchWorkflowRun({ clients: getClients(), actor: { login: actor.login, role: actor.role }, db, config }, { ref: input.ref || undefined });
+    revalidatePath("/workflows");
+    revalidatePath("/");
+    return {
+      message: `Dispatched “${r.workflowName}” on ${r.ref}.`,
+      data: { runId: r.runId },
+      target: `${r.workflowName}@${r.ref}`,
+      detail: { workflowId: r.workflowId, ref: r.ref, runId: r.runId },
+    };
+  },
+);
+
+export const rerunFailedAction = defineAction(
+  { name: "workflows.rerun-failed", role: "operator", input: z.object({ runId: z.coerce.number().int().positive() }) },
+  async (input, { actor, db, config }) => {
+    const r = await rerunFailedWorkflowRun({ clients: getClients(), actor: { login: actor.login, role: actor.role }, db, config }, { runId: input.runId });
+    revalidatePath("/workflows");
+    revalidatePath(`/workflows/runs/${input.runId}`);
+    return { message: `Re-running the failed jobs (attempt ${r.attempt}).`, data: { runId: r.runId }, target: `run ${r.runId}`, detail: { attempt: r.attempt } };
+  },
+);

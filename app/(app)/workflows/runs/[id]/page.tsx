@@ -1,0 +1,166 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { Suspense } from "react";
+import { requireUser } from "@/lib/auth/session";
+import { getConfig } from "@/lib/config/env";
+import { PageHeader } from "@/components/page-header";
+import { SectionError, SectionSkeleton } from "@/components/overview/section-error";
+import { TimeCell } from "@/components/registry/time-cell";
+import { RunStatus } from "@/components/workflows/run-status";
+import { RunPoller } from "@/components/workflows/run-poller";
+import { RerunForm } from "@/components/workflows/rerun-form";
+import { describeFailure } from "@/lib/overview/describe-failure";
+import { commitUrl } from "@/lib/registry/commit-links";
+import { formatRunDuration, isRunActive, runDurationMs } from "@/lib/workflows/run-duration";
+import { failingStepError, findFailingStep } from "@/lib/workflows/failing-step";
+import { classifyWorkflowFailure, doctorHref } from "@/lib/workflows/credential-failures";
+import type { RunSummary } from "@/lib/github/runs";
+import { loadJobLog, loadJobs, loadRun } from "../../load-runs";
+import { rerunFailedAction } from "../../actions";
+
+type Params = Promise<{ id: string }>;
+
+export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
+  return { title: `Run ${(await params).id} · Workflows` };
+}
+
+export default async function RunPage({ params }: { params: Params }) {
+  const user = await requireUser();
+  const id = Number((await params).id);
+  if (!Number.isSafeInteger(id) || id <= 0) notFound();
+  let run: RunSummary | null;
+  try {
+    run = await loadRun(id);
+  } catch (err) {
+    return (
+      <>
+        <PageHeader title={`Run ${id}`} />
+        <SectionError failure={describeFailure(err, "GitHub", "get workflow run")} />
+      </>
+    );
+  }
+  if (!run) notFound();
+  const config = getConfig();
+  const now = new Date();
+  const failed = run.status === "completed" && run.conclusion !== "success" && run.conclusion !== "skipped";
+  return (
+    <>
+      <p className="mb-2 text-sm">
+        <Link href="/workflows" className="text-sky-700 hover:underline">
+          ← Workflows
+        </Link>
+      </p>
+      <PageHeader title={run.displayTitle} description={`${run.name} #${run.runNumber}${run.runAttempt > 1 ? ` · attempt ${run.runAttempt}` : ""}`}>
+        {user.role === "operator" && failed ? <RerunForm action={rerunFailedAction} runId={run.id} /> : null}
+      </PageHeader>
+      <dl className="mb-6 grid max-w-4xl grid-cols-2 gap-x-6 gap-y-1 text-sm sm:grid-cols-4" data-testid="run-summary">
+        <dt className="text-slate-500">Status</dt>
+        <dd>
+          <RunStatus status={run.status} conclusion={run.conclusion} />
+        </dd>
+        <dt className="text-slate-500">Branch</dt>
+        <dd>{run.headBranch ?? "—"}</dd>
+        <dt className="text-slate-500">Commit</dt>
+        <dd>
+          <a className="font-mono text-xs text-sky-700" href={commitUrl(config.github.webUrl, config.github.owner, config.github.repo, run.headSha)}>
+            {run.headSha.slice(0, 7)}
+          </a>
+        </dd>
+        <dt className="text-slate-500">Actor · event</dt>
+        <dd>
+          {run.actor ?? "—"} · {run.event}
+        </dd>
+        <dt className="text-slate-500">Started</dt>
+        <dd>
+          <TimeCell iso={run.runStartedAt ?? run.createdAt} />
+        </dd>
+        <dt className="text-slate-500">Duration</dt>
+        <dd>{formatRunDuration(runDurationMs(run, now))}</dd>
+        <dt className="text-slate-500">On GitHub</dt>
+        <dd>
+          <a className="text-sky-700" href={run.htmlUrl}>
+            open ↗
+          </a>
+        </dd>
+      </dl>
+      <RunPoller runs={isRunActive(run.status) ? [{ id: run.id, state: `${run.status}:${run.conclusion ?? ""}:${run.runAttempt}` }] : []} />
+      <Suspense fallback={<SectionSkeleton label="jobs" />}>
+        <Jobs run={run} />
+      </Suspense>
+    </>
+  );
+}
+
+async function Jobs({ run }: { run: RunSummary }) {
+  let jobs;
+  try {
+    jobs = await loadJobs(run.id, run.runAttempt);
+  } catch (err) {
+    return <SectionError failure={describeFailure(err, "GitHub", "list jobs for the run")} />;
+  }
+  const failing = findFailingStep(jobs);
+  return (
+    <section className="space-y-4">
+      {failing ? <FailingError jobId={failing.job.id} step={failing.step} jobName={failing.job.name} /> : null}
+      {jobs.map((job) => (
+        <div key={job.id} className="rounded-lg border border-slate-200 bg-white" data-testid="job" data-job-id={job.id}>
+          <div className="flex items-center gap-2 border-b border-slate-100 px-4 py-2">
+            <RunStatus status={job.status} conclusion={job.conclusion} />
+            <span className="font-medium">{job.name}</span>
+            <span className="text-xs text-slate-500">
+              {formatRunDuration(job.startedAt && job.completedAt ? Date.parse(job.completedAt) - Date.parse(job.startedAt) : null)}
+            </span>
+          </div>
+          <ol className="divide-y divide-slate-50 text-sm">
+            {job.steps.map((s) => (
+              <li key={s.number} data-step={s.name} data-conclusion={s.conclusion ?? ""} className={`flex items-center gap-3 px-4 py-1.5 ${s.conclusion === "failure" ? "bg-red-50" : ""}`}>
+                <span className="w-6 text-right text-xs text-slate-400">{s.number}</span>
+                <RunStatus status={s.status} conclusion={s.conclusion} />
+                <span>{s.name}</span>
+                <span className="ml-auto text-xs text-slate-500">
+                  {formatRunDuration(s.startedAt && s.completedAt ? Date.parse(s.completedAt) - Date.parse(s.startedAt) : null)}
+                </span>
+              </li>
+            ))}
+            {job.steps.length === 0 ? <li className="px-4 py-2 text-xs text-slate-500">No steps reported yet.</li> : null}
+          </ol>
+        </div>
+      ))}
+      {jobs.length === 0 ? <p className="text-sm text-slate-500">No jobs yet: the run is waiting for a runner.</p> : null}
+    </section>
+  );
+}
+
+async function FailingError({ jobId, jobName, step }: { jobId: number; jobName: string; step: { name: string; startedAt: string | null; completedAt: string | null } | null }) {
+  let log: string | null;
+  try {
+    log = await loadJobLog(jobId);
+  } catch (err) {
+    return <SectionError failure={describeFailure(err, "GitHub", "download job log")} />;
+  }
+  const error = log ? failingStepError(log, step) : null;
+  const cred = classifyWorkflowFailure([error?.message, ...(error?.details ?? [])].filter(Boolean).join("\n"));
+  return (
+    <div role="alert" className="rounded-lg border border-red-200 bg-red-50 p-4 text-sm" data-testid="failing-step">
+      <p className="font-medium text-red-900">
+        {jobName} failed{step ? ` at “${step.name}”` : ""}
+      </p>
+      {error ? (
+        <pre className="mt-2 whitespace-pre-wrap break-words font-mono text-xs text-red-900" data-testid="failing-error">
+          {error.message}
+        </pre>
+      ) : (
+        <p className="mt-1 text-red-800">{log === null ? "GitHub has no log for this job (it may have expired)." : "The log holds no error line."}</p>
+      )}
+      {cred ? (
+        <p className="mt-3 text-red-900" data-testid="credential-failure">
+          {cred.meaning}{" "}
+          <Link href={doctorHref(cred.checkId)} className="font-medium underline" data-check-id={cred.checkId}>
+            Doctor: {cred.title} →
+          </Link>
+        </p>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,32 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useActionState, useEffect } from "react";
+import type { ActionResult } from "@/lib/actions/action-client";
+
+type Action = (prev: ActionResult<{ runId: number | null }> | null, form: FormData) => Promise<ActionResult<{ runId: number | null }>>;
+
+export function DispatchForm({ action, defaultRef, workflowName }: { action: Action; defaultRef: string; workflowName: string }) {
+  const [state, formAction, pending] = useActionState(action, null);
+  const router = useRouter();
+  useEffect(() => {
+    // The new run is queued on GitHub; show it now, the poller follows it to completion.
+    if (state?.ok) router.refresh();
+  }, [state, router]);
+  return (
+    <form action={formAction} className="flex flex-wrap items-center gap-2 text-sm" aria-label="Dispatch workflow">
+      <label htmlFor="dispatch-ref" className="text-slate-600">
+        Run “{workflowName}” on
+      </label>
+      <input id="dispatch-ref" name="ref" defaultValue={defaultRef} className="w-36 rounded border border-slate-300 px-2 py-1.5" />
+      <button disabled={pending} className="rounded bg-sky-700 px-3 py-1.5 font-medium text-white disabled:opacity-50">
+        {pending ? "Dispatching…" : "Dispatch workflow"}
+      </button>
+      {state ? (
+        <span role="status" data-testid="dispatch-result" className={state.ok ? "text-emerald-700" : "text-red-700"}>
+          {state.message}
+        </span>
+      ) : null}
+    </form>
+  );
+}

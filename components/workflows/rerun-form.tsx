@@ -1,0 +1,28 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useActionState, useEffect } from "react";
+import type { ActionResult } from "@/lib/actions/action-client";
+
+type Action = (prev: ActionResult<{ runId: number }> | null, form: FormData) => Promise<ActionResult<{ runId: number }>>;
+
+export function RerunForm({ action, runId }: { action: Action; runId: number }) {
+  const [state, formAction, pending] = useActionState(action, null);
+  const router = useRouter();
+  useEffect(() => {
+    if (state?.ok) router.refresh();
+  }, [state, router]);
+  return (
+    <form action={formAction} className="flex items-center gap-2 text-sm" aria-label="Re-run failed jobs">
+      <input type="hidden" name="runId" value={runId} />
+      <button disabled={pending} className="rounded bg-amber-600 px-3 py-1.5 font-medium text-white disabled:opacity-50">
+        {pending ? "Re-running…" : "Re-run failed jobs"}
+      </button>
+      {state ? (
+        <span role="status" data-testid="rerun-result" className={state.ok ? "text-emerald-700" : "text-red-700"}>
+          {state.message}
+        </span>
+      ) : null}
+    </form>
+  );
+}
