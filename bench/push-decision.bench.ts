@@ -17,7 +17,7 @@ import { signWebhookBody, verifyWebhookSignature } from "../lib/push/verify-webh
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
-export default async function (): Promise<void> {
+export default async function benchPushDecision(): Promise<void> {
   benchWebhookChecks();
   await benchUnchangedDecision();
 }
