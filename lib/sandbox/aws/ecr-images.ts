@@ -64,7 +64,7 @@ export function storeImage(call: Pick<AwsCall, "ctx">, img: StoredImageInput, ta
 function describeRows(call: AwsCall, repo: EcrRepo, where: string, args: unknown[], limit: number) {
   return call.ctx.db
     .prepare(
-      `SELECT i.*, (SELECT group_concat(t.tag, char(31)) FROM (SELECT tag FROM aws_ecr_tags t WHERE t.region = i.region AND t.repo = i.repo AND t.digest = i.digest ORDER BY tag) t) AS tags
+      `SELECT i.*, (SELECT group_concat(t.tag, char(31)) FROM aws_ecr_tags t INDEXED BY aws_ecr_tags_digest WHERE t.region = i.region AND t.repo = i.repo AND t.digest = i.digest) AS tags
        FROM aws_ecr_images i WHERE i.region = ? AND i.repo = ? ${where} ORDER BY i.digest LIMIT ?`,
     )
     .all(repo.region, repo.name, ...args, limit) as Array<EcrImage & { tags: string | null }>;
@@ -75,7 +75,7 @@ function imageDetail(row: EcrImage & { tags: string | null }) {
     registryId: ACCOUNT_ID,
     repositoryName: row.repo,
     imageDigest: row.digest,
-    imageTags: row.tags ? row.tags.split("\x1f") : undefined,
+    imageTags: row.tags ? row.tags.split("\x1f").sort() : undefined,
     imageSizeInBytes: row.size,
     imagePushedAt: new Date(row.pushed_ms),
     imageManifestMediaType: row.media_type,
@@ -86,7 +86,7 @@ function imageDetail(row: EcrImage & { tags: string | null }) {
 
 function tagStatusClause(call: AwsCall): string {
   const status = param<{ tagStatus?: string }>(call, "filter")?.tagStatus ?? "ANY";
-  const exists = `EXISTS (SELECT 1 FROM aws_ecr_tags t WHERE t.region = i.region AND t.repo = i.repo AND t.digest = i.digest)`;
+  const exists = `EXISTS (SELECT 1 FROM aws_ecr_tags t INDEXED BY aws_ecr_tags_digest WHERE t.region = i.region AND t.repo = i.repo AND t.digest = i.digest)`;
   if (status === "TAGGED") return `AND ${exists}`;
   if (status === "UNTAGGED") return `AND NOT ${exists}`;
   if (status === "ANY") return "";
