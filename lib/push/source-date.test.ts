@@ -64,6 +64,20 @@ describe("readSourceDate", () => {
     );
   });
 
+  it("leaves out what .dockerignore excludes, unless it has exceptions", async () => {
+    commitAt("ignore", T.readme + 100, { ".dockerignore": "# docs are not in the image\n/docs\n*.md\n./tmp/\n" });
+    const ignoreAt = T.readme + 100;
+    commitAt("docs", ignoreAt + 100, { "docs/guide.txt": "g", "NOTES.md": "n", "tmp/x": "x", "api/README.md": "nested md is not *.md at the root" });
+    const head = shas.docs;
+    // api/README.md counts (Docker's "*.md" matches the context root only), so this commit moves the date.
+    expect(await readSourceDate({ checkout: repo, commit: head, context: "." })).toBe(ignoreAt + 100);
+    commitAt("docs2", ignoreAt + 200, { "docs/guide.txt": "g2", "README.md": "r2", "tmp/y": "y" });
+    expect(await readSourceDate({ checkout: repo, commit: shas.docs2, context: "." })).toBe(ignoreAt + 100);
+    commitAt("exception", ignoreAt + 300, { ".dockerignore": "docs\n!docs/keep.txt\n" });
+    commitAt("docs3", ignoreAt + 400, { "docs/guide.txt": "g3" });
+    expect(await readSourceDate({ checkout: repo, commit: shas.docs3, context: "." })).toBe(ignoreAt + 400);
+  });
+
   it("refuses a shallow clone unless allowed", async () => {
     const shallow = fs.mkdtempSync(path.join(os.tmpdir(), "deckhand-shallow-"));
     try {
@@ -71,7 +85,7 @@ describe("readSourceDate", () => {
       const args = { checkout: shallow, commit: "HEAD", context: "api" };
       await expect(readSourceDate(args)).rejects.toThrow(/shallow clone/);
       // This is the reason: the boundary commit looks like the last change to everything.
-      expect(await readSourceDate({ ...args, allowShallow: true })).toBe(T.readme);
+      expect(await readSourceDate({ ...args, allowShallow: true })).toBe(Number(git(["log", "-1", "--format=%ct"])));
     } finally {
       fs.rmSync(shallow, { recursive: true, force: true });
     }
