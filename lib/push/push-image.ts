@@ -204,7 +204,7 @@ function immutableTagError(
       `ECR repository ${repositoryName} is ${mutability}: its "latest" tag already points to another image and cannot be moved` +
         (pushedAs ? ` (the image was pushed as ${pushedAs})` : "") +
         `. Fix: exclude "latest" from tag immutability (aws ecr put-image-tag-mutability --repository-name ${repositoryName}` +
-        ` --image-tag-mutability IMMUTABLE_WITH_EXCLUSION --image-tag-mutability-exclusion-filters filterType=WILDCARD,filter=latest)` +
+        ` --image-tag-mutability IMMUTABLE_WITH_EXCLUSION --image-tag-mutability-exclusion-filters filterType=WILDCARD,filter=latest, listing any filters you already have)` +
         ` or make the repository MUTABLE (--image-tag-mutability MUTABLE).`,
       "latest-immutable",
     );
