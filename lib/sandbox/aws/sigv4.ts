@@ -109,6 +109,9 @@ export async function verifySigV4(req: IncomingMessage, url: URL, body: Buffer, 
     if (v === undefined) return false;
     headers[name] = v;
   }
+  // The signer trusts a declared payload hash; make sure it is the hash of the body we actually received.
+  const declared = headerValue(req, "x-amz-content-sha256");
+  if (declared && declared !== "UNSIGNED-PAYLOAD" && declared !== createHash("sha256").update(body).digest("hex")) return false;
   // The client signs its (already percent-encoded) path, escaped once more: pass the raw path as received.
   const path = url.pathname;
   const signer = new SignatureV4({
