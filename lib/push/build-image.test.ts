@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -145,6 +146,25 @@ describe("buildImage with buildah", () => {
     expect(lines.some((l) => /missing\.txt/.test(l))).toBe(true);
     expect(fs.readdirSync(workDir)).toEqual([]);
     await expect(build(ctx, { dockerfile: path.join(ctx, "Nope.Dockerfile") })).rejects.toThrow(/Dockerfile not found: .*Nope\.Dockerfile/);
+  });
+});
+
+describe("buildah itself (guards the README's findings for this buildah version)", () => {
+  it("--timestamp alone sets every layer file's mtime, but keeps permissions as found", async () => {
+    const ctx = makeContext({ Dockerfile: "FROM scratch\nCOPY . /c/\n", "f.txt": "f" });
+    fs.chmodSync(path.join(ctx, "f.txt"), 0o640);
+    const work = path.join(root, "raw-buildah");
+    const b = (...args: string[]) =>
+      execFileSync(builder.path, ["--storage-driver", "vfs", "--root", path.join(work, "root"), "--runroot", path.join(work, "run"), ...args], { stdio: "pipe" });
+    b("build", "--isolation", "chroot", "--timestamp", String(SOURCE_DATE), "-t", "localhost/raw:t", ctx);
+    b("push", "localhost/raw:t", `oci:${path.join(work, "oci")}:t`);
+    const index = JSON.parse(fs.readFileSync(path.join(work, "oci", "index.json"), "utf8"));
+    const manifest = JSON.parse(fs.readFileSync(path.join(work, "oci", "blobs", "sha256", index.manifests[0].digest.slice(7)), "utf8"));
+    const entries = listLayer(path.join(work, "oci", "blobs", "sha256", manifest.layers[0].digest.slice(7)));
+    const file = entries.find((e) => e.name === "c/f.txt");
+    expect(file?.mtime).toBe(SOURCE_DATE);
+    expect(file?.mode).toBe(0o640);
+    fs.rmSync(work, { recursive: true, force: true });
   });
 });
 
