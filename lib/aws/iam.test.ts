@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestSandbox, type TestSandbox } from "../testing/sandbox-fixture";
-import { getAccessKeyLastUsed, getUserPolicy, listAccessKeys, listAccessKeysWithLastUse, listAttachedPolicies, listInlinePolicies, putUserPolicy } from "./iam";
+import { getAccessKeyLastUsed, getUserPolicy, listAccessKeys, listAccessKeysWithLastUse, listUserPolicies, putUserPolicy } from "./iam";
 import { getCallerIdentity } from "./sts";
 import { normalizePolicy } from "../posture/normalize-policy";
+import { AttachUserPolicyCommand, DetachUserPolicyCommand } from "@aws-sdk/client-iam";
 
 let sb: TestSandbox;
 beforeAll(async () => {
@@ -30,13 +31,24 @@ describe("lib/aws/iam against the sandbox", () => {
   });
 
   it("reads the inline policy URL-encoded and it normalises to the drifted action list", async () => {
-    const inline = await listInlinePolicies({ iam: sb.clients.aws.iam, userName: "github-ecr-push" });
+    const inline = await listUserPolicies({ iam: sb.clients.aws.iam, userName: "github-ecr-push" });
     expect(inline.map((p) => p.source.policyName)).toEqual(["ecr-push-policy"]);
     expect(inline[0].document.startsWith("%7B")).toBe(true);
     const parsed = normalizePolicy(inline[0].document);
     expect(parsed.ok && parsed.policy.statements[0].ecrActions).toContain("ecr:DeleteRepository");
     expect(parsed.ok && parsed.policy.statements[0].ecrActions).not.toContain("ecr:CompleteLayerUpload");
-    expect(await listAttachedPolicies({ iam: sb.clients.aws.iam, userName: "github-ecr-push" })).toEqual([]);
+  });
+
+  it("reads an attached managed policy at its default version", async () => {
+    const iam = sb.clients.aws.iam;
+    const arn = "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly";
+    await iam.send(new AttachUserPolicyCommand({ UserName: "deckhand-worker", PolicyArn: arn }));
+    const policies = await listUserPolicies({ iam, userName: "deckhand-worker" });
+    const attached = policies.find((p) => p.source.kind === "attached")!;
+    expect(attached.source).toMatchObject({ policyName: "AmazonEC2ContainerRegistryReadOnly", policyArn: arn, versionId: "v1" });
+    const parsed = normalizePolicy(attached.document);
+    expect(parsed.ok && parsed.policy.statements[0].ecrActions).toContain("ecr:BatchGetImage");
+    await iam.send(new DetachUserPolicyCommand({ UserName: "deckhand-worker", PolicyArn: arn }));
   });
 
   it("PutUserPolicy replaces the document; a missing policy reads as null", async () => {

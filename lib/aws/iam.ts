@@ -56,32 +56,52 @@ export interface FetchedPolicy {
   document: string;
 }
 
-/** The user's inline policy documents (ListUserPolicies, then GetUserPolicy for each, in parallel). */
-export async function listInlinePolicies({ iam, userName }: { iam: IAMClient; userName: string }): Promise<FetchedPolicy[]> {
+/** Names of the user's inline policies (ListUserPolicies, all pages). */
+export async function listUserPolicyNames({ iam, userName }: { iam: IAMClient; userName: string }): Promise<string[]> {
   const names: string[] = [];
   for await (const page of paginateListUserPolicies({ client: iam }, { UserName: userName })) names.push(...(page.PolicyNames ?? []));
-  return Promise.all(
-    names.map(async (policyName) => {
-      const r = await iam.send(new GetUserPolicyCommand({ UserName: userName, PolicyName: policyName }));
-      return { source: { kind: "inline" as const, policyName }, document: r.PolicyDocument ?? "" };
-    }),
-  );
+  return names;
 }
 
-/** The user's attached managed policies, each at its default version. */
-export async function listAttachedPolicies({ iam, userName }: { iam: IAMClient; userName: string }): Promise<FetchedPolicy[]> {
-  const attached: { name: string; arn: string }[] = [];
+/** One inline policy as fetched (GetUserPolicy). */
+export async function getInlinePolicy({ iam, userName, policyName }: { iam: IAMClient; userName: string; policyName: string }): Promise<FetchedPolicy> {
+  const r = await iam.send(new GetUserPolicyCommand({ UserName: userName, PolicyName: policyName }));
+  return { source: { kind: "inline", policyName }, document: r.PolicyDocument ?? "" };
+}
+
+export interface AttachedPolicyRef {
+  policyName: string;
+  policyArn: string;
+}
+
+/** The managed policies attached to the user (ListAttachedUserPolicies, all pages). */
+export async function listAttachedPolicyRefs({ iam, userName }: { iam: IAMClient; userName: string }): Promise<AttachedPolicyRef[]> {
+  const out: AttachedPolicyRef[] = [];
   for await (const page of paginateListAttachedUserPolicies({ client: iam }, { UserName: userName })) {
-    for (const p of page.AttachedPolicies ?? []) if (p.PolicyArn) attached.push({ name: p.PolicyName ?? p.PolicyArn, arn: p.PolicyArn });
+    for (const p of page.AttachedPolicies ?? []) if (p.PolicyArn) out.push({ policyName: p.PolicyName ?? p.PolicyArn, policyArn: p.PolicyArn });
   }
-  return Promise.all(
-    attached.map(async ({ name, arn }) => {
-      const policy = await iam.send(new GetPolicyCommand({ PolicyArn: arn }));
-      const versionId = policy.Policy?.DefaultVersionId ?? "v1";
-      const version = await iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: versionId }));
-      return { source: { kind: "attached" as const, policyName: name, policyArn: arn, versionId }, document: version.PolicyVersion?.Document ?? "" };
-    }),
-  );
+  return out;
+}
+
+/** The default version's id of a managed policy (GetPolicy). */
+export async function getDefaultVersionId({ iam, policyArn }: { iam: IAMClient; policyArn: string }): Promise<string> {
+  const r = await iam.send(new GetPolicyCommand({ PolicyArn: policyArn }));
+  return r.Policy?.DefaultVersionId ?? "v1";
+}
+
+/** One version of a managed policy as fetched (GetPolicyVersion). */
+export async function getAttachedPolicy({ iam, ref, versionId }: { iam: IAMClient; ref: AttachedPolicyRef; versionId: string }): Promise<FetchedPolicy> {
+  const r = await iam.send(new GetPolicyVersionCommand({ PolicyArn: ref.policyArn, VersionId: versionId }));
+  return { source: { kind: "attached", policyName: ref.policyName, policyArn: ref.policyArn, versionId }, document: r.PolicyVersion?.Document ?? "" };
+}
+
+/** Every identity policy of the user, inline then attached, fetched in parallel. */
+export async function listUserPolicies({ iam, userName }: { iam: IAMClient; userName: string }): Promise<FetchedPolicy[]> {
+  const [names, refs] = await Promise.all([listUserPolicyNames({ iam, userName }), listAttachedPolicyRefs({ iam, userName })]);
+  return Promise.all([
+    ...names.map((policyName) => getInlinePolicy({ iam, userName, policyName })),
+    ...refs.map(async (ref) => getAttachedPolicy({ iam, ref, versionId: await getDefaultVersionId({ iam, policyArn: ref.policyArn }) })),
+  ]);
 }
 
 /** One inline policy's document, or null when the user has no policy of that name (NoSuchEntity). */

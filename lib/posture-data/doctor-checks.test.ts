@@ -12,6 +12,11 @@ const down = <T>(service: string, operation: string): Section<T> => ({
   error: { service, operation, kind: "throttled", message: `${service} ${operation} was throttled and still failed after retries with backoff` },
 });
 
+const okData = <T>(s: Section<T>): T => {
+  if (!s.ok) throw new Error("fixture section failed");
+  return s.data;
+};
+
 const KEY = "AKIAAAAAAAAAAAAAAAAA";
 const guidePolicy = (actions?: string[]) => ({
   source: { kind: "inline" as const, policyName: "ecr-push-policy" },
@@ -82,7 +87,7 @@ describe("runDoctorChecks", () => {
   });
 
   it("catches AWS_REGION set as a secret instead of a variable", () => {
-    const input = { ...healthy(), variables: ok([]), secrets: ok([...(healthy().secrets as { data: never[] }).data, { name: "AWS_REGION", createdAt: NOW, updatedAt: NOW }]) };
+    const input = { ...healthy(), variables: ok([]), secrets: ok([...okData(healthy().secrets), { name: "AWS_REGION", createdAt: NOW, updatedAt: NOW }]) };
     const c = runDoctorChecks(input).find((x) => x.id === "region-not-found")!;
     expect(c.status).toBe("fail");
     expect(c.summary).toMatch(/set as a Secret, not a Variable/);

@@ -6,7 +6,7 @@ import fs from "node:fs/promises";
 import type { Clients } from "../clients";
 import type { DeckhandConfig } from "../config/env";
 import type { TtlCache } from "../cache/ttl-cache";
-import { getAccessKeyLastUsed, listAccessKeys, type FetchedPolicy } from "../aws/iam";
+import { getAccessKeyLastUsed, getAttachedPolicy, getDefaultVersionId, getInlinePolicy, listAccessKeys, listAttachedPolicyRefs, listUserPolicyNames, type FetchedPolicy } from "../aws/iam";
 import { getCallerIdentity, type CallerIdentity } from "../aws/sts";
 import { lookupEventsByAccessKey } from "../aws/cloudtrail";
 import { listRepoSecrets } from "../github/secrets";
@@ -18,7 +18,6 @@ import { normalizePolicy } from "../posture/normalize-policy";
 import { describeAllRepositories, type RepositorySummary } from "./ecr-repositories";
 import { listRecentRunsWithFailures } from "./recent-runs";
 import { CallFailure, callApi, toSection, type Section } from "./section";
-import { GetUserPolicyCommand, ListAttachedUserPoliciesCommand, ListUserPoliciesCommand, GetPolicyCommand, GetPolicyVersionCommand } from "@aws-sdk/client-iam";
 
 export const POSTURE_CACHE_PREFIX = "posture:";
 export const POSTURE_TTL_MS = 30_000;
@@ -64,51 +63,22 @@ function fetchKeys(d: PostureDeps): Promise<AccessKeyInfo[]> {
   });
 }
 
-async function pagedNames<T>(fetchPage: (marker?: string) => Promise<{ items: T[]; marker?: string; truncated?: boolean }>): Promise<T[]> {
-  const out: T[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await fetchPage(marker);
-    out.push(...page.items);
-    marker = page.truncated ? page.marker : undefined;
-  } while (marker);
-  return out;
-}
-
 function fetchPolicies(d: PostureDeps): Promise<FetchedPolicy[]> {
   const iam = d.clients.aws.iam;
-  const UserName = d.userName;
+  const userName = d.userName;
+  // The same calls as listUserPolicies, each under its own name so a failure says which one failed.
   return cached(d, "iam:policies", async () => {
-    const [inlineNames, attached] = await Promise.all([
-      callApi("iam", "ListUserPolicies", () =>
-        pagedNames(async (Marker) => {
-          const r = await iam.send(new ListUserPoliciesCommand({ UserName, Marker }));
-          return { items: r.PolicyNames ?? [], marker: r.Marker, truncated: r.IsTruncated };
-        }),
-      ),
-      callApi("iam", "ListAttachedUserPolicies", () =>
-        pagedNames(async (Marker) => {
-          const r = await iam.send(new ListAttachedUserPoliciesCommand({ UserName, Marker }));
-          return { items: r.AttachedPolicies ?? [], marker: r.Marker, truncated: r.IsTruncated };
-        }),
-      ),
+    const [names, refs] = await Promise.all([
+      callApi("iam", "ListUserPolicies", () => listUserPolicyNames({ iam, userName })),
+      callApi("iam", "ListAttachedUserPolicies", () => listAttachedPolicyRefs({ iam, userName })),
     ]);
-    const inline = inlineNames.map((policyName) =>
-      callApi("iam", "GetUserPolicy", async () => {
-        const r = await iam.send(new GetUserPolicyCommand({ UserName, PolicyName: policyName }));
-        return { source: { kind: "inline" as const, policyName }, document: r.PolicyDocument ?? "" };
+    return Promise.all([
+      ...names.map((policyName) => callApi("iam", "GetUserPolicy", () => getInlinePolicy({ iam, userName, policyName }))),
+      ...refs.map(async (ref) => {
+        const versionId = await callApi("iam", "GetPolicy", () => getDefaultVersionId({ iam, policyArn: ref.policyArn }));
+        return callApi("iam", "GetPolicyVersion", () => getAttachedPolicy({ iam, ref, versionId }));
       }),
-    );
-    const managed = attached
-      .filter((p) => p.PolicyArn)
-      .map(async (p) => {
-        const arn = p.PolicyArn!;
-        const meta = await callApi("iam", "GetPolicy", () => iam.send(new GetPolicyCommand({ PolicyArn: arn })));
-        const versionId = meta.Policy?.DefaultVersionId ?? "v1";
-        const v = await callApi("iam", "GetPolicyVersion", () => iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: versionId })));
-        return { source: { kind: "attached" as const, policyName: p.PolicyName ?? arn, policyArn: arn, versionId }, document: v.PolicyVersion?.Document ?? "" };
-      });
-    return Promise.all([...inline, ...managed]);
+    ]);
   });
 }
 
