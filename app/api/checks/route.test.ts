@@ -1,0 +1,67 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NextRequest } from "next/server";
+import { startTestSandbox, type TestSandbox } from "@/lib/testing/sandbox-fixture";
+import { resetConfigForTests } from "@/lib/config/env";
+import { GET as getChecks } from "./route";
+import { GET as getMetrics } from "../metrics/route";
+
+const TOKEN = "test-api-token-0123456789";
+let sb: TestSandbox;
+let dataDir: string;
+const ctx = { params: Promise.resolve({}) };
+const req = (url: string, token?: string) => new NextRequest(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+
+beforeAll(async () => {
+  sb = await startTestSandbox();
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "deckhand-api-"));
+  Object.assign(process.env, { DECKHAND_MODE: "sandbox", DECKHAND_DATA_DIR: dataDir, SANDBOX_PORT: new URL(sb.url).port, DECKHAND_API_TOKEN: TOKEN });
+  resetConfigForTests();
+});
+afterAll(async () => {
+  await sb?.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe("GET /api/checks and /api/metrics", () => {
+  it("refuse a missing or wrong bearer token", async () => {
+    expect((await getChecks(req("http://x/api/checks"), ctx)).status).toBe(401);
+    expect((await getMetrics(req("http://x/api/metrics", "wrong-token-0123456789"), ctx)).status).toBe(401);
+  });
+
+  it("serve the doctor's checks as JSON", async () => {
+    const res = await getChecks(req("http://x/api/checks", TOKEN), ctx);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { ok: boolean; checks: { id: string; status: string; summary: string }[] };
+    expect(body.ok).toBe(false);
+    const denied = body.checks.find((c) => c.id === "access-denied")!;
+    expect(denied.status).toBe("fail");
+    expect(denied.summary).toContain("ecr:CompleteLayerUpload");
+    expect(body.checks).toHaveLength(7);
+  });
+
+  it("serve key age, check status and drift as Prometheus gauges", async () => {
+    const res = await getMetrics(req("http://x/api/metrics", TOKEN), ctx);
+    expect(res.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await res.text();
+    expect(text).toMatch(/^deckhand_access_key_age_days\{access_key_id="AKIA[A-Z0-9]+",status="Active",verdict="rotate"\} 97$/m);
+    expect(text).toContain('deckhand_check_status{check="access-denied",status="fail"} 1');
+    expect(text).toContain('deckhand_policy_drift_actions{baseline="expected",kind="missing"} 1');
+    expect(text).toContain('deckhand_policy_drift_actions{baseline="expected",kind="extra"} 2');
+    expect(text).toContain('deckhand_posture_section_up{section="activity"} 1');
+  });
+
+  it("do not exist (404) when no token is configured", async () => {
+    delete process.env.DECKHAND_API_TOKEN;
+    resetConfigForTests();
+    try {
+      expect((await getChecks(req("http://x/api/checks", TOKEN), ctx)).status).toBe(404);
+      expect((await getMetrics(req("http://x/api/metrics", TOKEN), ctx)).status).toBe(404);
+    } finally {
+      process.env.DECKHAND_API_TOKEN = TOKEN;
+      resetConfigForTests();
+    }
+  });
+});
