@@ -132,6 +132,8 @@ export async function deliver(ctx: SandboxContext, hook: HookRow, event: string,
     headers["X-Hub-Signature"] = signPayloadSha1(hook.secret, body);
     headers["X-Hub-Signature-256"] = signPayload(hook.secret, body);
   }
+  // Let overdue timers run first: a keep-alive socket the receiver already timed out must not be reused.
+  await new Promise((r) => setTimeout(r, 0));
   const started = performance.now();
   let statusCode = 0;
   let status: string;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Octokit } from "@octokit/rest";
-import { startGithubFixture, type GithubFixture } from "./test-support/sandbox-fixture";
+import { settledFetch, startGithubFixture, type GithubFixture } from "./test-support/sandbox-fixture";
 import { validated } from "./test-support/openapi-validator";
 
 let f: GithubFixture;
@@ -15,7 +15,7 @@ afterAll(async () => {
 
 describe("repository, users and commits", () => {
   it("refuses unknown tokens with GitHub's 401 body and sends rate-limit headers", async () => {
-    const res = await fetch(`${f.sb.url}/api/v3/repos/acme/mcp-servers`, { headers: { authorization: "token ghp_nope" } });
+    const res = await settledFetch(`${f.sb.url}/api/v3/repos/acme/mcp-servers`, { headers: { authorization: "token ghp_nope" } });
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ message: "Bad credentials" });
     expect(res.headers.get("x-ratelimit-limit")).toBe("60");

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import sodium from "libsodium-wrappers";
-import { startGithubFixture, type GithubFixture } from "./test-support/sandbox-fixture";
+import { settledFetch, startGithubFixture, type GithubFixture } from "./test-support/sandbox-fixture";
 
 let f: GithubFixture;
 const repo = { owner: "acme", repo: "mcp-servers" };
@@ -69,7 +69,7 @@ describe("Actions secrets", () => {
   });
 
   it("keeps the admin route to decrypted values behind the sandbox admin token", async () => {
-    const res = await fetch(`${f.sb.url}/_sandbox/github/repos/acme/mcp-servers/secrets/AWS_ACCESS_KEY_ID`, { headers: { authorization: "Bearer ghp_sandboxadmintoken" } });
+    const res = await settledFetch(`${f.sb.url}/_sandbox/github/repos/acme/mcp-servers/secrets/AWS_ACCESS_KEY_ID`, { headers: { authorization: "Bearer ghp_sandboxadmintoken" } });
     expect(res.status).toBe(403);
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startGithubFixture, type GithubFixture } from "./test-support/sandbox-fixture";
+import { settledFetch, startGithubFixture, type GithubFixture } from "./test-support/sandbox-fixture";
 import { OpenApiViolation } from "./test-support/openapi-validator";
 
 let f: GithubFixture;
@@ -8,7 +8,7 @@ let sha: string;
 
 /** A request Octokit's validator would stop before it leaves: sent raw to see the sandbox's own answer. */
 async function raw(method: string, path: string, body: unknown) {
-  const res = await fetch(`${f.sb.url}/api/v3${path}`, { method, headers: { authorization: "token ghp_sandboxadmintoken", "content-type": "application/json" }, body: JSON.stringify(body) });
+  const res = await settledFetch(`${f.sb.url}/api/v3${path}`, { method, headers: { authorization: "token ghp_sandboxadmintoken", "content-type": "application/json" }, body: JSON.stringify(body) });
   return { status: res.status, body: (await res.json()) as { message: string; errors?: unknown[] } };
 }
 

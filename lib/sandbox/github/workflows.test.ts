@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import sodium from "libsodium-wrappers";
 import { IAMClient, CreateAccessKeyCommand, DeleteAccessKeyCommand } from "@aws-sdk/client-iam";
-import { startGithubFixture, waitFor, type GithubFixture } from "./test-support/sandbox-fixture";
+import { settledFetch, startGithubFixture, waitFor, type GithubFixture } from "./test-support/sandbox-fixture";
 import { ADMIN_ACCESS_KEY_ID, ADMIN_SECRET_ACCESS_KEY } from "../aws/errors";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -122,11 +122,11 @@ describe("workflows and seeded runs", () => {
   it("redirects job logs to a signed download URL", async () => {
     const { data } = await f.octokit.actions.listWorkflowRunsForRepo({ ...repo, per_page: 1 });
     const { data: jobs } = await f.octokit.actions.listJobsForWorkflowRun({ ...repo, run_id: data.workflow_runs[0].id });
-    const res = await fetch(`${f.sb.url}/api/v3/repos/acme/mcp-servers/actions/jobs/${jobs.jobs[0].id}/logs`, { headers: { authorization: "token ghp_sandboxadmintoken" }, redirect: "manual" });
+    const res = await settledFetch(`${f.sb.url}/api/v3/repos/acme/mcp-servers/actions/jobs/${jobs.jobs[0].id}/logs`, { headers: { authorization: "token ghp_sandboxadmintoken" }, redirect: "manual" });
     expect(res.status).toBe(302);
     const location = res.headers.get("location")!;
-    expect((await fetch(location)).status).toBe(200);
-    expect((await fetch(location.replace(/sig=[0-9a-f]+/, "sig=00"))).status).toBe(403);
+    expect((await settledFetch(location)).status).toBe(200);
+    expect((await settledFetch(location.replace(/sig=[0-9a-f]+/, "sig=00"))).status).toBe(403);
   });
 });
 
