@@ -115,6 +115,8 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, ctx: 
     const k = fault.failure.kind;
     if (k === "secondary-rate-limit") {
       ghError(res, 403, "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.", {}, { "retry-after": "1" });
+    } else if (k === "access-denied") {
+      ghError(res, 403, "Resource not accessible by integration");
     } else if (k === "throttle") {
       ghError(res, 429, "API rate limit exceeded", {}, { "retry-after": "1", "x-ratelimit-remaining": "0" });
     } else {
