@@ -3,12 +3,14 @@ import { startTestSandbox, type TestSandbox } from "../testing/sandbox-fixture";
 import { TtlCache } from "../cache/ttl-cache";
 import { invalidatePosture, loadKeys, loadPosture, loadSecrets, type PostureDeps } from "./load-posture";
 import { runDoctorChecks } from "./doctor-checks";
-import { buildPolicyView } from "./views";
+import { buildPolicyView, correlateSection } from "./views";
 import { applyExpectedPolicy, reviewDigest } from "../policy/apply-expected-policy";
 import { GUIDE_PUSH_POLICY } from "../posture/ecr-actions";
 import { parseConfig } from "../config/env";
 import { openDb } from "../db/open-db";
 import fs from "node:fs";
+import { createGitHubClient } from "../clients/github-client";
+import { SANDBOX_GITHUB_ADMIN_TOKEN } from "../sandbox/constants";
 import os from "node:os";
 import path from "node:path";
 
@@ -23,6 +25,12 @@ afterAll(async () => {
 beforeEach(async () => {
   await sb.admin("DELETE", "/_sandbox/faults");
   deps = { clients: sb.clients, cache: new TtlCache(), userName: "github-ecr-push", policyName: "ecr-push-policy" };
+});
+
+// Octokit's retry plugin waits 1 s, then 4 s; one retry keeps the GitHub-down tests quick.
+const withQuickGithub = (d: PostureDeps): PostureDeps => ({
+  ...d,
+  clients: { ...d.clients, github: createGitHubClient({ baseUrl: `${sb.url}/api/v3`, token: SANDBOX_GITHUB_ADMIN_TOKEN, retries: 1, log: { warn: () => {} } }) },
 });
 
 describe("loadPosture against the seeded sandbox", () => {
@@ -87,7 +95,32 @@ describe("loadPosture against the seeded sandbox", () => {
     expect(checks.find((c) => c.id === "access-denied")?.status).toBe("fail");
   });
 
+  it("CloudTrail denied: the activity says so, the policy drops only the CloudTrail baseline, the key correlation carries a caveat", async () => {
+    await sb.admin("POST", "/_sandbox/faults", { service: "cloudtrail", operation: "LookupEvents", kind: "access-denied", count: -1 });
+    const p = await loadPosture(deps);
+    expect(!p.activity.ok && p.activity.error.message).toBe("CloudTrail LookupEvents was refused: Deckhand's credentials are not allowed to make it");
+    if (!p.policies.ok) throw new Error("policies");
+    const view = buildPolicyView({ policies: p.policies.data, expected: p.expected, activity: p.activity, identity: p.identity, repositories: p.repositories, region: "us-east-1", policyName: "ecr-push-policy" });
+    expect(view.drift.map((d) => d.baseline)).toEqual(["expected", "minimal-push"]);
+    expect(view.baselineErrors).toEqual([{ label: "actions seen in CloudTrail", message: "CloudTrail LookupEvents was refused: Deckhand's credentials are not allowed to make it" }]);
+    const held = correlateSection({ ...p, now: new Date() });
+    expect(held?.caveats[0]).toMatch(/^Without CloudTrail \(CloudTrail LookupEvents was refused/);
+    expect(held?.correlation.mostLikely?.accessKeyId).toBe(p.keys.ok && p.keys.data[0].accessKeyId);
+  });
+
+  it("GitHub down: secrets, variables and runs fail by name while IAM-based checks still judge", async () => {
+    await sb.admin("POST", "/_sandbox/faults", { service: "github", operation: "*", kind: "503", count: -1 });
+    const p = await loadPosture(withQuickGithub(deps));
+    expect(!p.secrets.ok && p.secrets.error.message).toBe("GitHub list repository secrets failed with a server error after retries");
+    expect(!p.variables.ok && p.variables.error.kind).toBe("unavailable");
+    expect(!p.runs.ok && p.runs.error.operation).toBe("list workflow runs");
+    expect(p.keys.ok && p.policies.ok).toBe(true);
+    const checks = Object.fromEntries(runDoctorChecks({ ...p, now: new Date(), region: "us-east-1" }).map((c) => [c.id, c.status]));
+    expect(checks).toMatchObject({ "credential-error": "unknown", "region-not-found": "unknown", "access-denied": "fail", "security-token-invalid": "unknown" });
+  });
+
   it("caches reads until invalidated (the Refresh button)", async () => {
+    deps = withQuickGithub(deps);
     const first = await loadSecrets(deps);
     await sb.admin("POST", "/_sandbox/faults", { service: "github", operation: "*", kind: "500", count: -1 });
     const cached = await loadSecrets(deps);
