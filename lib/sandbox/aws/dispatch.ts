@@ -132,8 +132,13 @@ export async function handleAwsApi(req: IncomingMessage, res: ServerResponse, ct
     if (injected) throw injected;
     result = await def.operations[operation](call);
   } catch (err) {
-    if (!(err instanceof AwsError)) throw err;
-    error = err;
+    if (err instanceof AwsError) error = err;
+    else {
+      // A request shape our handlers did not expect (e.g. a list where a string belongs): answer as AWS's
+      // front end would rather than with a non-AWS body, and leave a trace for whoever debugs the sandbox.
+      console.error(`[sandbox] ${service}:${operation} failed:`, err);
+      error = err instanceof TypeError ? new AwsError(protocol === "query" ? "MalformedInput" : "SerializationException", "The request could not be parsed.", 400) : new AwsError("InternalFailure", "We encountered an internal error. Please try again.", 500);
+    }
   }
 
   recordTrailEvent(call, result, error);
