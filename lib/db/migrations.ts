@@ -100,4 +100,46 @@ export const migrations: Migration[] = [
       CREATE INDEX push_job_logs_job ON push_job_logs (job_id, id);
     `,
   },
+  {
+    version: 3,
+    name: "key rotations and their steps",
+    sql: `
+      CREATE TABLE rotations (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        state TEXT NOT NULL CHECK (state IN ('running', 'stopped', 'completed', 'failed')),
+        lock_key TEXT NOT NULL DEFAULT 'rotation',
+        trigger TEXT NOT NULL,
+        requested_by TEXT NOT NULL,
+        user_name TEXT NOT NULL,
+        old_key_id TEXT,
+        new_key_id TEXT,
+        keys_before TEXT NOT NULL,
+        restarts INTEGER NOT NULL DEFAULT 0,
+        message TEXT,
+        warning TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        finished_at TEXT,
+        delete_after TEXT,
+        old_key_deleted_at TEXT,
+        owner TEXT,
+        lease_until INTEGER
+      );
+      -- One rotation at a time, enforced by the store: a second running or stopped rotation cannot be inserted.
+      CREATE UNIQUE INDEX rotations_one_active ON rotations (lock_key) WHERE state IN ('running', 'stopped');
+      CREATE INDEX rotations_delete_after ON rotations (delete_after) WHERE old_key_deleted_at IS NULL;
+      CREATE TABLE rotation_steps (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        rotation_id INTEGER NOT NULL REFERENCES rotations (id),
+        step INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('running', 'succeeded', 'failed', 'skipped')),
+        started_at TEXT NOT NULL,
+        ended_at TEXT,
+        detail TEXT,
+        message TEXT
+      );
+      CREATE INDEX rotation_steps_rotation ON rotation_steps (rotation_id, id);
+    `,
+  },
 ];
