@@ -1,0 +1,50 @@
+import { expect, test, type APIRequestContext } from "@playwright/test";
+import { OverviewPage } from "./pages/overview-page";
+
+const SANDBOX = `http://127.0.0.1:${process.env.E2E_SANDBOX_PORT ?? 4610}`;
+
+async function sandbox(request: APIRequestContext, method: "POST" | "DELETE", route: string, data?: unknown) {
+  const res = await request.fetch(`${SANDBOX}${route}`, { method, headers: { authorization: "Bearer sandbox-admin-token" }, data });
+  expect(res.ok()).toBe(true);
+}
+
+test.describe("overview", () => {
+  test.use({ storageState: "e2e/.auth/viewer.json" });
+
+  test("answers can we push: key verdict, drift, last run, doctor, chart, each linked", async ({ page }) => {
+    const overview = new OverviewPage(page);
+    await overview.open("?refresh=1");
+    await expect(overview.card("key").getByTestId("key-age").first()).toHaveText("97 days old");
+    await expect(overview.card("key").getByTestId("key-verdict").first()).toHaveAttribute("data-verdict", "rotate");
+    await expect(overview.card("drift").getByTestId("drift-missing")).not.toHaveText("0 missing");
+    await expect(overview.card("last-run").getByTestId("run-status")).toBeVisible();
+    await expect(overview.card("pushes")).toContainText("No Deckhand pushes yet.");
+    await expect(overview.card("doctor").locator("a[data-check-id]").first()).toHaveAttribute("href", /^\/doctor#/);
+    await expect(overview.card("held-key").getByTestId("held-key")).toBeVisible();
+    await expect(overview.chart().locator("g[data-day]")).toHaveCount(30);
+    await expect(overview.card("key").getByRole("link", { name: "Details →" })).toHaveAttribute("href", "/credentials");
+  });
+
+  test("still shows what it can while IAM is throttled", async ({ page, request }) => {
+    await sandbox(request, "POST", "/_sandbox/faults", { service: "iam", operation: "*", kind: "throttle", count: -1 });
+    try {
+      const overview = new OverviewPage(page);
+      await overview.open("?refresh=1");
+      await expect(overview.card("key").getByTestId("card-error")).toContainText(/throttled/i, { timeout: 45_000 });
+      await expect(overview.card("last-run").getByTestId("run-status")).toBeVisible();
+      await expect(overview.chart()).toBeVisible();
+    } finally {
+      await sandbox(request, "DELETE", "/_sandbox/faults");
+    }
+  });
+
+  test("auto-refresh can be paused and set, and keeps the page in place", async ({ page }) => {
+    const overview = new OverviewPage(page);
+    await overview.open();
+    await page.getByLabel("Auto-refresh interval").selectOption("15");
+    await page.getByRole("button", { name: "Pause" }).click();
+    await expect(page.getByRole("button", { name: "Resume" })).toBeVisible();
+    await page.reload();
+    await expect(page.getByLabel("Auto-refresh interval")).toHaveValue("15");
+  });
+});

@@ -1,0 +1,17 @@
+import { type Page } from "@playwright/test";
+
+export class OverviewPage {
+  constructor(private page: Page) {}
+
+  async open(query = "") {
+    await this.page.goto(`/${query}`);
+  }
+
+  card(id: "key" | "held-key" | "drift" | "last-run" | "pushes" | "doctor") {
+    return this.page.getByTestId(`card-${id}`);
+  }
+
+  chart() {
+    return this.page.getByTestId("push-chart");
+  }
+}

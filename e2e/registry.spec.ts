@@ -1,0 +1,73 @@
+import { expect, test, type APIRequestContext } from "@playwright/test";
+import { DescribeImagesCommand, ECRClient } from "@aws-sdk/client-ecr";
+import { RegistryPage } from "./pages/registry-page";
+
+// The e2e sandbox, read directly with the SDK: the page must show exactly what DescribeImages returns.
+const SANDBOX = `http://127.0.0.1:${process.env.E2E_SANDBOX_PORT ?? 4610}`;
+const ecr = new ECRClient({
+  region: "us-east-1",
+  endpoint: SANDBOX,
+  credentials: { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" },
+});
+
+async function imagesOf(repositoryName: string) {
+  const out = await ecr.send(new DescribeImagesCommand({ repositoryName, maxResults: 1000 }));
+  return out.imageDetails ?? [];
+}
+
+async function sandbox(request: APIRequestContext, method: "POST" | "DELETE", route: string, data?: unknown) {
+  const res = await request.fetch(`${SANDBOX}${route}`, { method, headers: { authorization: "Bearer sandbox-admin-token" }, data });
+  expect(res.ok()).toBe(true);
+}
+
+test.describe("registry", () => {
+  test.use({ storageState: "e2e/.auth/viewer.json" });
+
+  test("lists both repositories with the digest latest points to, as DescribeImages says", async ({ page }) => {
+    const registry = new RegistryPage(page);
+    await registry.open();
+    for (const name of ["mcp-server-tcp", "mcp-server-http"]) {
+      const images = await imagesOf(name);
+      const latest = images.find((i) => i.imageTags?.includes("latest"));
+      expect(latest).toBeDefined();
+      const row = registry.repositoryRow(name);
+      await expect(row).toBeVisible();
+      await expect(row.getByTestId("image-count")).toHaveText(String(images.length));
+      await expect(row.getByTestId("latest-digest")).toHaveAttribute("data-digest", latest!.imageDigest!);
+    }
+  });
+
+  test("a repository page shows every image's digest and tags and marks latest", async ({ page }) => {
+    const registry = new RegistryPage(page);
+    await registry.openRepository("mcp-server-tcp");
+    const images = await imagesOf("mcp-server-tcp");
+    await expect(page.getByTestId("image-total")).toHaveText(String(images.length));
+    for (const img of images) {
+      const row = registry.imageRow(img.imageDigest!);
+      await expect(row).toBeVisible();
+      for (const tag of img.imageTags ?? []) await expect(row.locator(`[data-tag="${tag}"]`)).toBeVisible();
+    }
+    const latest = images.find((i) => i.imageTags?.includes("latest"))!;
+    await expect(registry.latestRows()).toHaveCount(1);
+    await expect(registry.latestRows()).toHaveAttribute("data-digest", latest.imageDigest!);
+    await expect(registry.latestRows().getByTestId("latest-marker")).toBeVisible();
+    await expect(page.getByTestId("latest-manifest-digest")).toHaveText(latest.imageDigest!);
+    // SHA tags link to their commit on GitHub.
+    const sha = latest.imageTags!.find((t) => t !== "latest")!;
+    await expect(registry.latestRows().locator(`a[data-tag="${sha}"]`)).toHaveAttribute("href", new RegExp(`/acme/mcp-servers/commit/${sha}$`));
+  });
+
+  test("still works while GitHub answers 503", async ({ page, request }) => {
+    await sandbox(request, "POST", "/_sandbox/faults", { service: "github", operation: "*", kind: "503", count: -1 });
+    try {
+      const registry = new RegistryPage(page);
+      await registry.open();
+      await expect(registry.repositoryRow("mcp-server-tcp")).toBeVisible();
+      await expect(registry.sectionErrors()).toHaveCount(0);
+      await registry.openRepository("mcp-server-http");
+      await expect(registry.latestRows()).toHaveCount(1);
+    } finally {
+      await sandbox(request, "DELETE", "/_sandbox/faults");
+    }
+  });
+});
