@@ -75,11 +75,19 @@ export function buildRepoHistory(ctx: SandboxContext, repo: Repo, now: Date): Co
   return logCommits(bare, { from: ["main"] }).reverse();
 }
 
-function seedRuns(ctx: SandboxContext, repo: Repo, commits: CommitInfo[], count: number, seed: SeedContext, now: Date): void {
+/** When the AWS half's seeded push policy lost ecr:CompleteLayerUpload, and when the push key was last used. */
+const DRIFT_DAYS_AGO = 9;
+const LAST_RUN_DAYS_AGO = 2;
+
+/** Insert `count` past runs; returns when the secrets were re-saved (just before the first good run after the bad-token ones). */
+function seedRuns(ctx: SandboxContext, repo: Repo, commits: CommitInfo[], count: number, seed: SeedContext, now: Date): Date | null {
   const workflow = listWorkflows(ctx, repo.id)[0];
-  if (!workflow) return;
+  if (!workflow) return null;
   const firstAt = new Date(workflow.created_at).getTime() + DAY / 2;
-  const lastAt = now.getTime() - DAY / 3;
+  const lastAt = now.getTime() - LAST_RUN_DAYS_AGO * DAY - 5 * 60_000;
+  const driftAt = now.getTime() - DRIFT_DAYS_AGO * DAY;
+  let lastBadToken: Date | null = null;
+  let resavedAt: Date | null = null;
   const services = composeServices(fs.readFileSync(path.join(FIXTURES, "compose.yaml"), "utf8"));
   let lastHead = "";
   const insertAll = ctx.db.transaction(() => {
@@ -89,7 +97,9 @@ function seedRuns(ctx: SandboxContext, repo: Repo, commits: CommitInfo[], count:
       // The first run after a commit is that commit's push; the others were started by hand.
       const event = head.sha !== lastHead ? "push" : "workflow_dispatch";
       lastHead = head.sha;
-      const outcome = outcomeAt(i, count);
+      const outcome = outcomeAt(i, count, at.getTime(), driftAt);
+      if (outcome === "bad-token") lastBadToken = at;
+      else if (lastBadToken && !resavedAt) resavedAt = new Date(at.getTime() - 10 * 60_000);
       const result = historicalJob(outcome, {
         repoFull: `${repo.owner}/${repo.name}`,
         sha: head.sha,
@@ -110,6 +120,7 @@ function seedRuns(ctx: SandboxContext, repo: Repo, commits: CommitInfo[], count:
     }
   });
   insertAll();
+  return resavedAt;
 }
 
 /** acme/mcp-servers as each scenario wants it. */
@@ -151,14 +162,14 @@ export async function seedRepository(ctx: SandboxContext, seed: SeedContext): Pr
   }
   if (seed.scenario === "default") {
     const key = seed.shared.pushUserKey;
-    if (key) {
-      const rotated = isoSeconds(new Date(now.getTime() - 27 * DAY));
-      storeSecret(ctx, repo.id, "AWS_ACCESS_KEY_ID", key.accessKeyId, early);
-      storeSecret(ctx, repo.id, "AWS_SECRET_ACCESS_KEY", key.secretAccessKey, early);
-      ctx.db.prepare(`UPDATE gh_secrets SET updated_at = ? WHERE repo_id = ?`).run(rotated, repo.id);
-    }
     // Set a little after the first run, which failed for want of it.
     setVariable(ctx, repo.id, "AWS_REGION", seed.shared.region, isoSeconds(new Date(Date.parse(early) + 2 * 3_600_000)));
-    seedRuns(ctx, repo, commits, 36 + (seed.scale === "large" ? 2000 : 0), seed, now);
+    const resaved = seedRuns(ctx, repo, commits, 36 + (seed.scale === "large" ? 2000 : 0), seed, now);
+    if (key) {
+      storeSecret(ctx, repo.id, "AWS_ACCESS_KEY_ID", key.accessKeyId, early);
+      storeSecret(ctx, repo.id, "AWS_SECRET_ACCESS_KEY", key.secretAccessKey, early);
+      // Re-saved with the right key after the runs that failed on a mistyped one.
+      if (resaved) ctx.db.prepare(`UPDATE gh_secrets SET updated_at = ? WHERE repo_id = ?`).run(isoSeconds(resaved), repo.id);
+    }
   }
 }

@@ -117,6 +117,12 @@ describe("workflows and seeded runs", () => {
     expect(token!.job.steps!.find((s) => s.name === "Configure AWS credentials")!.conclusion).toBe("failure");
     expect(token!.job.steps!.find((s) => s.name === "Login to Amazon ECR")!.conclusion).toBe("skipped");
     expect(logs.some((l) => l.log.includes("Input required and not supplied: aws-region"))).toBe(true);
+    // Since the AWS seed's policy drift, pushes die at CompleteLayerUpload.
+    const denied = logs.find((l) => l.log.includes("is not authorized to perform: ecr:CompleteLayerUpload"));
+    expect(denied!.job.steps!.find((s) => s.name === "Build and push images")!.conclusion).toBe("failure");
+    // The secrets were re-saved after the runs that failed on them.
+    const secret = (await f.octokit.actions.getRepoSecret({ ...repo, secret_name: "AWS_ACCESS_KEY_ID" })).data;
+    expect(Date.parse(secret.updated_at)).toBeGreaterThan(Date.parse(token!.job.created_at));
   });
 
   it("redirects job logs to a signed download URL", async () => {
