@@ -75,8 +75,11 @@ export function registerCommitRoutes(router: Router): void {
     }
     const p = pageOf(r);
     const path = q.get("path") || undefined;
-    const total = countCommits(dir, { from: [from], since, until, path });
-    const commits = logCommits(dir, { from: [from], skip: p.offset, max: p.perPage, since, until, path });
+    // GitHub's `author` is a login or an email address.
+    const authorParam = q.get("author");
+    const author = authorParam ? (authorParam.includes("@") ? authorParam : r.ctx.db.prepare(`SELECT email FROM gh_users WHERE login = ?`).pluck().get(authorParam) as string | undefined) ?? `<unknown:${authorParam}>` : undefined;
+    const total = countCommits(dir, { from: [from], since, until, path, author });
+    const commits = logCommits(dir, { from: [from], skip: p.offset, max: p.perPage, since, until, path, author });
     sendJson(r.res, 200, commits.map((c) => commitJson(r.ctx, repo, c)), linkHeader(r, p, total));
   });
 

@@ -71,8 +71,9 @@ export function readCommit(dir: string, sha: string): CommitInfo | null {
   }
 }
 
-export function logCommits(dir: string, args: { from: string[]; skip?: number; max?: number; since?: string; until?: string; path?: string; not?: string[] }): CommitInfo[] {
+export function logCommits(dir: string, args: { from: string[]; skip?: number; max?: number; since?: string; until?: string; path?: string; not?: string[]; author?: string }): CommitInfo[] {
   const a = ["log", `--format=${FORMAT}`];
+  if (args.author) a.push(`--author=${args.author}`, "--fixed-strings");
   if (args.skip) a.push(`--skip=${args.skip}`);
   if (args.max !== undefined) a.push(`--max-count=${args.max}`);
   if (args.since) a.push(`--since=${args.since}`);
@@ -84,8 +85,9 @@ export function logCommits(dir: string, args: { from: string[]; skip?: number; m
   return parseCommits(git(dir, a));
 }
 
-export function countCommits(dir: string, args: { from: string[]; since?: string; until?: string; path?: string }): number {
+export function countCommits(dir: string, args: { from: string[]; since?: string; until?: string; path?: string; author?: string }): number {
   const a = ["rev-list", "--count"];
+  if (args.author) a.push(`--author=${args.author}`, "--fixed-strings");
   if (args.since) a.push(`--since=${args.since}`);
   if (args.until) a.push(`--until=${args.until}`);
   a.push(...args.from, "--");

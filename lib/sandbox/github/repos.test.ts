@@ -55,6 +55,9 @@ describe("repository, users and commits", () => {
     expect(first.headers.link).toMatch(/rel="next"/);
     expect(first.headers.link).toMatch(/rel="last"/);
     expect(first.data[0].author?.login).toBe("octo-operator");
+    expect((await f.octokit.repos.listCommits({ ...repo, author: "octo-operator", per_page: 100 })).data).toHaveLength(all.length);
+    expect((await f.octokit.repos.listCommits({ ...repo, author: "mallory" })).data).toHaveLength(0);
+    expect((await f.octokit.repos.listCommits({ ...repo, path: "compose.yaml" })).data.map((c) => c.commit.message)).toEqual([expect.stringMatching(/^Add compose.yaml/)]);
   });
 
   it("gets one commit by sha and by branch, with the files it changed", async () => {
