@@ -113,17 +113,18 @@ export async function ActivitySections({ deps, query, filter }: { deps: PostureD
                     <span className="text-slate-500">{e.eventSource}</span>
                   </td>
                   <td className="px-2 py-1">{e.sourceIp ?? "—"}</td>
-                  <td className="max-w-xs truncate px-2 py-1" title={e.userAgent ?? ""}>
+                  <td className="max-w-48 truncate px-2 py-1" title={e.userAgent ?? ""}>
                     {e.userAgent ?? "—"}
                   </td>
-                  <td className="px-2 py-1">{e.region ?? "—"}</td>
+                  <td className="whitespace-nowrap px-2 py-1">{e.region ?? "—"}</td>
                   <td className="px-2 py-1 font-mono">{e.accessKeyId ?? "—"}</td>
-                  <td className="px-2 py-1">
+                  <td className="min-w-64 px-2 py-1">
                     {e.errorCode ? (
                       <>
                         <span className="font-semibold text-red-800">{e.errorCode}</span>
-                        <br />
-                        {e.errorMessage}
+                        <p className="line-clamp-3 text-slate-700" title={e.errorMessage ?? ""}>
+                          {e.errorMessage}
+                        </p>
                       </>
                     ) : (
                       ""
