@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LookupEventsCommand, type Event } from "@aws-sdk/client-cloudtrail";
 import { CreateAccessKeyCommand } from "@aws-sdk/client-iam";
 import { startTestSandbox, type Creds, type TestSandbox } from "./test-helpers";
+import { outputShapeProblems } from "./shape-check";
 
 const CLI_TIMEOUT_MS = 240_000;
 const DAY = 86400_000;
@@ -115,6 +116,7 @@ describe("CloudTrail LookupEvents", () => {
       t.cli(["cloudtrail", "lookup-events", "--lookup-attributes", "AttributeKey=EventName,AttributeValue=PutImage", "--max-items", "3"]),
       t.cli(["cloudtrail", "lookup-events", "--max-results", "51", "--no-paginate"]),
     ]);
+    expect(outputShapeProblems("cloudtrail", "LookupEvents", byName.json)).toEqual([]);
     expect(byName.json.Events).toHaveLength(3);
     expect(byName.json.Events[0]).toMatchObject({ EventName: "PutImage", EventSource: "ecr.amazonaws.com", ReadOnly: "false", EventTime: expect.any(String), CloudTrailEvent: expect.any(String) });
     expect(byName.json.NextToken).toEqual(expect.any(String));

@@ -10,6 +10,7 @@ import {
 } from "@aws-sdk/client-ecr";
 import { startTestSandbox, type TestSandbox } from "./test-helpers";
 import { makeTar } from "./seed-images";
+import { outputShapeProblems } from "./shape-check";
 
 /** Each AWS CLI run is a Python start-up (~0.5 s idle, several seconds on a loaded CI box). */
 const CLI_TIMEOUT_MS = 240_000;
@@ -307,6 +308,12 @@ describe("ECR through the AWS CLI v2", () => {
       t.cli(["ecr", "describe-images", "--repository-name", "no-such-repo"]),
       t.cli(["ecr", "put-image", "--repository-name", repo, "--image-tag", "cli0001", "--image-manifest", `file://${dir}/manifest.json`]),
     ]);
+    const outputs: Array<[string, unknown]> = [
+      ["CreateRepository", created.json], ["InitiateLayerUpload", init.json], ["UploadLayerPart", part.json], ["CompleteLayerUpload", complete.json], ["PutImage", put.json],
+      ["DescribeRepositories", describeRepos.json], ["DescribeImages", describeImages.json], ["ListImages", listImages.json], ["BatchGetImage", batchGet.json],
+      ["BatchCheckLayerAvailability", check.json], ["GetAuthorizationToken", token.json], ["GetDownloadUrlForLayer", dl.json], ["PutImageTagMutability", mutability.json],
+    ];
+    for (const [op, out] of outputs) expect(outputShapeProblems("ecr", op, out), op).toEqual([]);
     expect(describeRepos.json.repositories[0]).toMatchObject({ repositoryName: repo, repositoryArn: `arn:aws:ecr:us-east-1:123456789012:repository/${repo}` });
     expect(describeImages.json.imageDetails).toEqual([
       expect.objectContaining({ imageDigest: sha(img.manifest), imageTags: ["cli0001"], imageSizeInBytes: img.layer.length, imagePushedAt: expect.any(String) }),
@@ -321,13 +328,28 @@ describe("ECR through the AWS CLI v2", () => {
     expect(missingRepo.stderr).toContain("An error occurred (RepositoryNotFoundException) when calling the DescribeImages operation: The repository with name 'no-such-repo' does not exist in the registry with id '123456789012'");
     expect(dupPut.stderr).toContain("(ImageAlreadyExistsException)");
 
-    const [del, delRepo] = await Promise.all([
+    const other = buildImage("cli0002");
+    fs.writeFileSync(path.join(dir, "other.json"), other.manifest);
+    // Same blobs, different bytes (compact JSON): a different digest for a tag the IMMUTABLE repository already has.
+    fs.writeFileSync(path.join(dir, "compact.json"), JSON.stringify(JSON.parse(img.manifest)));
+    const immutable = await t.cli(["ecr", "put-image", "--repository-name", repo, "--image-tag", "cli0001", "--image-manifest", `file://${dir}/compact.json`]);
+    const [del, delRepo, missingLayers, corruptInit] = await Promise.all([
       t.cli(["ecr", "batch-delete-image", "--repository-name", repo, "--image-ids", `imageDigest=${sha(img.manifest)}`]),
       t.cli(["ecr", "delete-repository", "--repository-name", "mcp-server-tcp"]),
+      t.cli(["ecr", "put-image", "--repository-name", repo, "--image-tag", "cli0002", "--image-manifest", `file://${dir}/other.json`]),
+      t.cli(["ecr", "initiate-layer-upload", "--repository-name", repo]),
     ]);
+    expect(outputShapeProblems("ecr", "BatchDeleteImage", del.json)).toEqual([]);
+    expect(missingLayers.stderr).toContain("(LayersNotFoundException)");
+    expect(immutable.stderr).toContain(`An error occurred (ImageTagAlreadyExistsException) when calling the PutImage operation: The image tag 'cli0001' already exists in the '${repo}' repository and cannot be overwritten because the repository is immutable.`);
+    const corruptPart = await t.cli(["ecr", "upload-layer-part", "--repository-name", repo, "--upload-id", corruptInit.json.uploadId, "--part-first-byte", "0", "--part-last-byte", String(img.layer.length - 1), "--layer-part-blob", `fileb://${dir}/layer`]);
+    expect(corruptPart.code).toBe(0);
+    const corrupt = await t.cli(["ecr", "complete-layer-upload", "--repository-name", repo, "--upload-id", corruptInit.json.uploadId, "--layer-digests", sha(img.config)]);
+    expect(corrupt.stderr).toContain("An error occurred (InvalidLayerException) when calling the CompleteLayerUpload operation: The calculated digest");
     expect(del.json).toEqual({ imageIds: [{ imageDigest: sha(img.manifest), imageTag: "cli0001" }], failures: [] });
     expect(delRepo.stderr).toContain("(RepositoryNotEmptyException)");
-    const dropped = await t.cli(["ecr", "delete-repository", "--repository-name", repo]);
+    const dropped = await t.cli(["ecr", "delete-repository", "--repository-name", repo, "--force"]);
+    expect(outputShapeProblems("ecr", "DeleteRepository", dropped.json)).toEqual([]);
     expect(dropped.json.repository.repositoryName).toBe(repo);
   }, CLI_TIMEOUT_MS);
 });

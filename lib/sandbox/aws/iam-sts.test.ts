@@ -7,6 +7,7 @@ import {
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { startTestSandbox, waitPropagation, type TestSandbox } from "./test-helpers";
 import { DRIFT_EXTRA, DRIFT_MISSING, GUIDE_PUSH_ACTIONS } from "./guide-policy";
+import { outputShapeProblems } from "./shape-check";
 
 /** Each AWS CLI run is a Python start-up (~0.5 s idle, several seconds on a loaded CI box). */
 const CLI_TIMEOUT_MS = 240_000;
@@ -189,6 +190,20 @@ describe("STS and IAM through the AWS CLI v2", () => {
       t.cli(["iam", "get-user", "--user-name", "ghost"]),
       t.cli(["iam", "generate-credential-report"]),
     ]);
+    const shapes: Array<[Parameters<typeof outputShapeProblems>[0], string, unknown]> = [
+      ["sts", "GetCallerIdentity", caller.json],
+      ["iam", "GetUser", getUser.json],
+      ["iam", "ListUsers", listUsers.json],
+      ["iam", "ListAccessKeys", listKeys.json],
+      ["iam", "GetAccessKeyLastUsed", lastUsed.json],
+      ["iam", "PutUserPolicy", putPolicy.json],
+      ["iam", "AttachUserPolicy", attach.json],
+      ["iam", "GetPolicy", getPolicy.json],
+      ["iam", "GetPolicyVersion", getVersion.json],
+      ["iam", "CreateUser", createUser.json],
+      ["iam", "GenerateCredentialReport", genReport.json],
+    ];
+    for (const [svc, op, out] of shapes) expect(outputShapeProblems(svc, op, out), `${svc}:${op}`).toEqual([]);
     expect(caller.json).toEqual({ UserId: "123456789012", Account: "123456789012", Arn: "arn:aws:iam::123456789012:root" });
     expect(getUser.json.User).toMatchObject({ UserName: "github-ecr-push", Path: "/" });
     expect(getUser.json.User.CreateDate).toMatch(ISO);
@@ -216,6 +231,8 @@ describe("STS and IAM through the AWS CLI v2", () => {
       t.cli(["iam", "delete-user-policy", "--user-name", "cli-user", "--policy-name", "nope"]),
       t.cli(["iam", "detach-user-policy", "--user-name", "cli-user", "--policy-arn", arn]),
     ]);
+    for (const [op, out] of [["GetUserPolicy", getPol.json], ["ListUserPolicies", listPol.json], ["ListAttachedUserPolicies", listAttached.json], ["UpdateAccessKey", updKey.json], ["CreateAccessKey", createKey.json], ["GetCredentialReport", creds.json], ["DetachUserPolicy", detach.json]] as const)
+      expect(outputShapeProblems("iam", op, out), op).toEqual([]);
     expect(getPol.json.PolicyDocument).toEqual(JSON.parse(doc));
     expect(listPol.json).toEqual({ PolicyNames: ["inline"] });
     expect(listAttached.json.AttachedPolicies).toEqual([{ PolicyName: "cli-policy", PolicyArn: arn }]);
@@ -227,10 +244,20 @@ describe("STS and IAM through the AWS CLI v2", () => {
     expect(delPol.stderr).toContain("(NoSuchEntity)");
     expect(detach.code).toBe(0);
 
-    const [delKey, limit] = await Promise.all([
+    const { pushUserKey } = await t.seedShared();
+    const [delKey, limit, createPolicy, delInline, denied, malformed] = await Promise.all([
       t.cli(["iam", "delete-access-key", "--user-name", "cli-user", "--access-key-id", keyId]),
       t.cli(["iam", "create-access-key", "--user-name", "github-ecr-push"]).then(() => t.cli(["iam", "create-access-key", "--user-name", "github-ecr-push"])),
+      t.cli(["iam", "create-policy", "--policy-name", "cli-policy-2", "--policy-document", doc, "--description", "made by the CLI"]),
+      t.cli(["iam", "delete-user-policy", "--user-name", "cli-user", "--policy-name", "inline"]),
+      t.cli(["iam", "list-users"], pushUserKey!),
+      t.cli(["iam", "put-user-policy", "--user-name", "cli-user", "--policy-name", "bad", "--policy-document", "{not json"]),
     ]);
+    for (const [op, out] of [["DeleteAccessKey", delKey.json], ["CreatePolicy", createPolicy.json], ["DeleteUserPolicy", delInline.json]] as const) expect(outputShapeProblems("iam", op, out), op).toEqual([]);
+    expect(createPolicy.json.Policy).toMatchObject({ PolicyName: "cli-policy-2", Arn: "arn:aws:iam::123456789012:policy/cli-policy-2", DefaultVersionId: "v1" });
+    expect(delInline.code).toBe(0);
+    expect(denied.stderr).toContain("An error occurred (AccessDenied) when calling the ListUsers operation: User: arn:aws:iam::123456789012:user/github-ecr-push is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::123456789012:user/");
+    expect(malformed.stderr).toContain("An error occurred (MalformedPolicyDocument) when calling the PutUserPolicy operation: Syntax errors in policy.");
     expect(delKey.code).toBe(0);
     expect(limit.stderr).toContain("An error occurred (LimitExceeded) when calling the CreateAccessKey operation: Cannot exceed quota for AccessKeysPerUser: 2");
     // A fresh key is usable once propagated.
