@@ -226,6 +226,9 @@ export function registerRunRoutes(router: Router): void {
     const run = repo && runFor(r, repo);
     if (!repo || !run) return;
     if (run.status !== "completed") return ghError(r.res, 403, "This workflow is already running");
+    if (r.ctx.now().getTime() - Date.parse(run.created_at) > 30 * 86_400_000) {
+      return ghError(r.res, 403, "Unable to retry this workflow run because it was created over a month ago");
+    }
     // The run has a single job: re-running failed jobs re-runs it unless it succeeded.
     if (failedOnly && run.conclusion === "success") return ghError(r.res, 403, "This workflow run has no failed jobs to re-run.");
     const now = r.ctx.now();
@@ -257,6 +260,9 @@ export function registerRunRoutes(router: Router): void {
     if (!sha || !commit || /^[0-9a-f]{40}$/.test(ref)) return validationFailed(r.res, [], `No ref found for: ${body.ref}`);
     const triggers = workflowTriggersAt(r.ctx, repo, w, sha);
     if (!triggers?.workflowDispatch) return validationFailed(r.res, [], "Workflow does not have 'workflow_dispatch' trigger");
+    const inputs = body.inputs && typeof body.inputs === "object" ? Object.keys(body.inputs) : [];
+    const unexpected = inputs.filter((k) => !triggers.dispatchInputs.includes(k));
+    if (unexpected.length) return validationFailed(r.res, [], `Unexpected inputs provided: ${JSON.stringify(unexpected)}`);
     const isBranch = resolveRef(dir, `refs/heads/${ref}`) !== null;
     const run = triggerRun(r.ctx, { repo, workflow: w, event: "workflow_dispatch", branch: isBranch ? ref : null, commit, actor: r.login });
     if (body.return_run_details === true) {

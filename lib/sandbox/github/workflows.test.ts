@@ -205,9 +205,15 @@ describe("running the ECR workflow against the AWS sandbox", () => {
     expect(all.data.jobs.map((j) => j.run_attempt)).toEqual([1, 2]);
   });
 
-  it("refuses dispatches to unknown refs (422) and from read-only users (403)", async () => {
+  it("refuses dispatches to unknown refs or with undeclared inputs (422), from read-only users (403), and re-runs older than a month (403)", async () => {
     await expect(f.octokit.actions.createWorkflowDispatch({ ...repo, workflow_id: WORKFLOW, ref: "no-such-branch" })).rejects.toMatchObject({ status: 422 });
+    await expect(f.octokit.actions.createWorkflowDispatch({ ...repo, workflow_id: WORKFLOW, ref: "main", inputs: { tag: "x" } })).rejects.toMatchObject({
+      status: 422,
+      response: { data: { message: 'Unexpected inputs provided: ["tag"]' } },
+    });
     await expect(f.as("octo-viewer").actions.createWorkflowDispatch({ ...repo, workflow_id: WORKFLOW, ref: "main" })).rejects.toMatchObject({ status: 403 });
     await expect(f.as("mallory").actions.listWorkflowRunsForRepo(repo)).rejects.toMatchObject({ status: 404 });
+    const old = (await f.octokit.actions.listWorkflowRunsForRepo({ ...repo, created: `<${new Date(Date.now() - 40 * 86_400_000).toISOString().slice(0, 10)}`, per_page: 1 })).data.workflow_runs[0];
+    await expect(f.octokit.actions.reRunWorkflow({ ...repo, run_id: old.id })).rejects.toMatchObject({ status: 403 });
   });
 });

@@ -20,15 +20,21 @@ export interface WorkflowRow {
 export interface Triggers {
   push: { branches: string[] | null; branchesIgnore: string[] } | null;
   workflowDispatch: boolean;
+  /** Names of the workflow_dispatch inputs the file declares. */
+  dispatchInputs: string[];
 }
 
 /** The `on:` section of a workflow file, in the forms GitHub accepts (string, list, or map). */
 export function parseTriggers(text: string): { name: string | null; triggers: Triggers } {
   const doc = (YAML.parse(text) ?? {}) as Record<string, unknown>;
   const on = doc.on ?? doc.true;
-  const triggers: Triggers = { push: null, workflowDispatch: false };
+  const triggers: Triggers = { push: null, workflowDispatch: false, dispatchInputs: [] };
   const names = typeof on === "string" ? [on] : Array.isArray(on) ? on.map(String) : on && typeof on === "object" ? Object.keys(on) : [];
-  if (names.includes("workflow_dispatch")) triggers.workflowDispatch = true;
+  if (names.includes("workflow_dispatch")) {
+    triggers.workflowDispatch = true;
+    const cfg = on && typeof on === "object" && !Array.isArray(on) ? ((on as Record<string, unknown>).workflow_dispatch as { inputs?: Record<string, unknown> } | null) : null;
+    triggers.dispatchInputs = Object.keys(cfg?.inputs ?? {});
+  }
   if (names.includes("push")) {
     const cfg = on && typeof on === "object" && !Array.isArray(on) ? ((on as Record<string, unknown>).push as Record<string, unknown> | null) : null;
     const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : typeof v === "string" ? [v] : null);
