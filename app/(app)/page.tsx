@@ -200,49 +200,56 @@ async function DriftCard({ deps }: { deps: PostureDeps }) {
 }
 
 async function LastRunCard() {
-  try {
-    const wf = await loadEcrWorkflow();
-    const { runs } = await appCache().get(`${RUNS_CACHE_PREFIX}:last:${wf?.id ?? "all"}`, 10_000, () =>
-      listRuns({ github: pageGitHub(), repo: getClients().repo, workflowId: wf?.id, perPage: 1 }),
-    );
-    const run = runs[0];
-    const tone: Tone = !run ? "neutral" : run.status !== "completed" ? "neutral" : run.conclusion === "success" ? "ok" : run.conclusion === "failure" ? "fail" : "warn";
-    return (
-      <Card title="Last workflow run" href={run ? `/workflows/runs/${run.id}` : "/workflows"} tone={tone} testId="card-last-run">
-        {run ? (
-          <>
-            <p>
-              <RunStatus status={run.status} conclusion={run.conclusion} /> {run.displayTitle}
-            </p>
-            <p className="text-xs text-slate-600">
-              {run.name} #{run.runNumber} · {run.event} on {run.headBranch ?? "—"} · <TimeCell iso={run.runStartedAt ?? run.createdAt} /> · {formatRunDuration(runDurationMs(run))}
-            </p>
-          </>
-        ) : (
-          <p>No runs of “{getConfig().workflowName}” yet.</p>
-        )}
-      </Card>
-    );
-  } catch (err) {
+  const loaded = await loadLastRun().then(
+    (run) => ({ ok: true as const, run }),
+    (err: unknown) => ({ ok: false as const, message: describeFailure(err, "GitHub", "list workflow runs").message }),
+  );
+  if (!loaded.ok)
     return (
       <Card title="Last workflow run" href="/workflows" tone="warn" testId="card-last-run">
-        <Failed message={describeFailure(err, "GitHub", "list workflow runs").message} />
+        <Failed message={loaded.message} />
       </Card>
     );
-  }
+  const run = loaded.run;
+  const tone: Tone = !run ? "neutral" : run.status !== "completed" ? "neutral" : run.conclusion === "success" ? "ok" : run.conclusion === "failure" ? "fail" : "warn";
+  return (
+    <Card title="Last workflow run" href={run ? `/workflows/runs/${run.id}` : "/workflows"} tone={tone} testId="card-last-run">
+      {run ? (
+        <>
+          <p>
+            <RunStatus status={run.status} conclusion={run.conclusion} /> {run.displayTitle}
+          </p>
+          <p className="text-xs text-slate-600">
+            {run.name} #{run.runNumber} · {run.event} on {run.headBranch ?? "—"} · <TimeCell iso={run.runStartedAt ?? run.createdAt} /> · {formatRunDuration(runDurationMs(run))}
+          </p>
+        </>
+      ) : (
+        <p>No runs of “{getConfig().workflowName}” yet.</p>
+      )}
+    </Card>
+  );
+}
+
+async function loadLastRun() {
+  const wf = await loadEcrWorkflow();
+  const { runs } = await appCache().get(`${RUNS_CACHE_PREFIX}:last:${wf?.id ?? "all"}`, 10_000, () =>
+    listRuns({ github: pageGitHub(), repo: getClients().repo, workflowId: wf?.id, perPage: 1 }),
+  );
+  return runs[0] ?? null;
 }
 
 async function DoctorCard({ deps }: { deps: PostureDeps }) {
-  let checks;
-  try {
-    checks = await loadDoctorChecks(deps);
-  } catch (err) {
+  const loaded = await loadDoctorChecks(deps).then(
+    (checks) => ({ ok: true as const, checks }),
+    (err: unknown) => ({ ok: false as const, message: describeFailure(err, "AWS", "doctor checks").message }),
+  );
+  if (!loaded.ok)
     return (
       <Card title="Doctor" href="/doctor" tone="warn" testId="card-doctor">
-        <Failed message={describeFailure(err, "AWS", "doctor checks").message} />
+        <Failed message={loaded.message} />
       </Card>
     );
-  }
+  const checks = loaded.checks;
   const failed = checks.filter((c) => c.status === "fail");
   const unknown = checks.filter((c) => c.status === "unknown");
   return (
@@ -265,23 +272,28 @@ async function DoctorCard({ deps }: { deps: PostureDeps }) {
 }
 
 async function ChartSection() {
-  try {
-    const wf = await loadEcrWorkflow();
-    const { runs, truncated } = await cachedRunsInWindow({ github: pageGitHub(), repo: getClients().repo, workflowId: wf?.id, days: 30 });
-    const buckets = bucketPushesByDay(
-      runs.map((r) => ({ at: r.createdAt, outcome: r.status === "completed" ? r.conclusion : null, source: "workflow" as const })),
-      new Date(),
-    );
-    return (
-      <>
-        <PushChart buckets={buckets} />
-        <p className="mt-1 text-xs text-slate-500">
-          Runs of “{wf?.name ?? "all workflows"}” by day (UTC). Deckhand&apos;s own pushes join the chart once Deckhand records them.
-          {truncated ? " GitHub lists at most 1,000 runs per query: older days in the window may be incomplete." : ""}
-        </p>
-      </>
-    );
-  } catch (err) {
-    return <Failed message={describeFailure(err, "GitHub", "list workflow runs").message} />;
-  }
+  const loaded = await loadChartRuns().then(
+    (data) => ({ ok: true as const, ...data }),
+    (err: unknown) => ({ ok: false as const, message: describeFailure(err, "GitHub", "list workflow runs").message }),
+  );
+  if (!loaded.ok) return <Failed message={loaded.message} />;
+  const buckets = bucketPushesByDay(
+    loaded.runs.map((r) => ({ at: r.createdAt, outcome: r.status === "completed" ? r.conclusion : null, source: "workflow" as const })),
+    new Date(),
+  );
+  return (
+    <>
+      <PushChart buckets={buckets} />
+      <p className="mt-1 text-xs text-slate-500">
+        Runs of “{loaded.workflowName ?? "all workflows"}” by day (UTC). Deckhand&apos;s own pushes join the chart once Deckhand records them.
+        {loaded.truncated ? " GitHub lists at most 1,000 runs per query: older days in the window may be incomplete." : ""}
+      </p>
+    </>
+  );
+}
+
+async function loadChartRuns() {
+  const wf = await loadEcrWorkflow();
+  const { runs, truncated } = await cachedRunsInWindow({ github: pageGitHub(), repo: getClients().repo, workflowId: wf?.id, days: 30 });
+  return { runs, truncated, workflowName: wf?.name ?? null };
 }

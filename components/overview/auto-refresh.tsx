@@ -19,6 +19,8 @@ export function AutoRefresh({ defaultSeconds = 30 }: { defaultSeconds?: number }
 
   useEffect(() => {
     const saved = Number(window.localStorage.getItem(STORAGE_KEY));
+    // Browser storage only exists after hydration: one sync from it, on mount, is the point here.
+    // eslint-disable-next-line react-hooks/set-state-in-effect
     if (CHOICES.includes(saved)) setSeconds(saved);
   }, []);
 

@@ -1,7 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useState } from "react";
 
 /**
  * Keeps a page live while runs move: polls each active run's state route and refreshes the page (a
@@ -12,17 +12,23 @@ export function RunPoller({ runs, intervalMs = 1500 }: { runs: Array<{ id: numbe
   const router = useRouter();
   const [note, setNote] = useState<string | null>(null);
   const key = runs.map((r) => `${r.id}=${r.state}`).join(",");
-  const runsRef = useRef(runs);
-  runsRef.current = runs;
 
   useEffect(() => {
-    if (runsRef.current.length === 0) return;
+    // The key carries everything the poll needs, so the effect restarts exactly when the runs shown change.
+    const watched = key
+      .split(",")
+      .filter(Boolean)
+      .map((pair) => {
+        const i = pair.indexOf("=");
+        return { id: Number(pair.slice(0, i)), state: pair.slice(i + 1) };
+      });
+    if (watched.length === 0) return;
     let stopped = false;
     const tick = async () => {
       if (stopped || document.hidden) return;
       try {
         const results = await Promise.all(
-          runsRef.current.map(async (r) => {
+          watched.map(async (r) => {
             const res = await fetch(`/workflows/runs/${r.id}/state?shown=${encodeURIComponent(r.state)}`, { cache: "no-store" });
             const body = (await res.json()) as { changed?: boolean; error?: string };
             if (!res.ok) throw new Error(body.error ?? `HTTP ${res.status}`);

@@ -121,7 +121,7 @@ async function Images({ repo, query }: { repo: RepositorySummary; query: ImageQu
               </p>
             </>
           ) : (
-            <p className="mt-1 text-sm text-slate-600">No image is tagged latest: the next push will push (the guide's digest compare has nothing to compare with).</p>
+            <p className="mt-1 text-sm text-slate-600">No image is tagged latest: the next push will push (the guide&apos;s digest compare has nothing to compare with).</p>
           )}
         </div>
         <div className="rounded-lg border border-slate-200 bg-white p-4">
