@@ -111,6 +111,24 @@ describe("access keys on the wire", () => {
   });
 });
 
+describe("query-string (presigned) SigV4", () => {
+  it("accepts a presigned STS call and refuses it once expired or tampered with", async () => {
+    const u = new URL(t.url);
+    const signer = new SignatureV4({ credentials: ADMIN, region: "us-east-1", service: "sts", sha256: Hash.bind(null, "sha256") });
+    const presign = (signingDate?: Date) =>
+      signer.presign({ method: "GET", protocol: "http:", hostname: u.hostname, port: Number(u.port), path: "/", query: { Action: "GetCallerIdentity", Version: "2011-06-15" }, headers: { host: u.host } }, { expiresIn: 60, signingDate });
+    const toUrl = (req: Awaited<ReturnType<typeof presign>>) => `${t.url}/?${new URLSearchParams(req.query as Record<string, string>).toString()}`;
+    const ok = await fetch(toUrl(await presign()));
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain("<Arn>arn:aws:iam::123456789012:root</Arn>");
+    const expired = await fetch(toUrl(await presign(new Date(Date.now() - 5 * 60_000))));
+    expect(expired.status).toBe(400);
+    expect(await expired.text()).toContain("<Code>RequestExpired</Code>");
+    const tampered = toUrl(await presign()).replace("GetCallerIdentity", "GetSessionToken");
+    expect((await fetch(tampered)).status).toBe(403);
+  });
+});
+
 describe("faults on demand", () => {
   const addFault = (fault: object) =>
     fetch(`${t.url}/_sandbox/faults`, { method: "POST", headers: { authorization: `Bearer ${t.sb.ctx.options.adminToken}`, "content-type": "application/json" }, body: JSON.stringify(fault) });
