@@ -6,11 +6,11 @@ export interface Page {
   offset: number;
 }
 
-/** GitHub's per_page (default 30, at most 100) and page (from 1) query parameters. */
-export function pageOf(r: ApiRequest, defaultPerPage = 30): Page {
+/** GitHub's per_page (default 30, at most 100 on most routes) and page (from 1) query parameters. */
+export function pageOf(r: ApiRequest, defaultPerPage = 30, maxPerPage = 100): Page {
   const pp = Number.parseInt(r.url.searchParams.get("per_page") ?? "", 10);
   const pg = Number.parseInt(r.url.searchParams.get("page") ?? "", 10);
-  const perPage = Number.isFinite(pp) && pp > 0 ? Math.min(pp, 100) : defaultPerPage;
+  const perPage = Number.isFinite(pp) && pp > 0 ? Math.min(pp, maxPerPage) : defaultPerPage;
   const page = Number.isFinite(pg) && pg > 0 ? pg : 1;
   return { perPage, page, offset: (page - 1) * perPage };
 }
@@ -31,7 +31,7 @@ export function linkHeader(r: ApiRequest, p: Page, total: number): Record<string
   return parts.length ? { link: parts.join(", ") } : {};
 }
 
-export function paginate<T>(r: ApiRequest, items: T[], defaultPerPage = 30): { items: T[]; headers: Record<string, string> } {
-  const p = pageOf(r, defaultPerPage);
+export function paginate<T>(r: ApiRequest, items: T[], defaultPerPage = 30, maxPerPage = 100): { items: T[]; headers: Record<string, string> } {
+  const p = pageOf(r, defaultPerPage, maxPerPage);
   return { items: items.slice(p.offset, p.offset + p.perPage), headers: linkHeader(r, p, items.length) };
 }

@@ -33,8 +33,8 @@ export function registerVariableRoutes(router: Router): void {
     const repo = repoFor(r, "admin", { forbidden });
     if (!repo) return;
     const rows = r.ctx.db.prepare(`SELECT name, value, created_at, updated_at FROM gh_variables WHERE repo_id = ? ORDER BY name`).all(repo.id) as VariableRow[];
-    // GitHub lists variables 10 per page unless asked otherwise (max 30).
-    const page = paginate(r, rows, 10);
+    // GitHub lists variables 10 per page unless asked otherwise, and at most 30.
+    const page = paginate(r, rows, 10, 30);
     sendJson(r.res, 200, { total_count: rows.length, variables: page.items }, page.headers);
   });
 
