@@ -33,7 +33,7 @@ async function measure(name: string, total: number, concurrency: number, call: (
   console.log(`${name}: ${total} requests, concurrency ${concurrency}: ${(total / secs).toFixed(0)} req/s, p50 ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms`);
 }
 
-export default async function (): Promise<void> {
+export default async function benchSandboxAws(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "deckhand-bench-aws-"));
   const seedStarted = performance.now();
   const cpu = process.cpuUsage();

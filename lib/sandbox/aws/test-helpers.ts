@@ -75,6 +75,7 @@ export class TestSandbox {
         },
         (err: (Error & { code?: unknown }) | null, stdout: string, stderr: string) => {
           const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
+          // eslint-disable-next-line @typescript-eslint/no-explicit-any -- arbitrary CLI JSON; tests assert its shape (see shape-check.ts)
           let json: any;
           try {
             json = stdout.trim() ? JSON.parse(stdout) : undefined;
@@ -101,6 +102,7 @@ export interface CliResult {
   code: number;
   stdout: string;
   stderr: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- arbitrary CLI JSON; tests assert its shape (see shape-check.ts)
   json: any;
 }
 
