@@ -5,7 +5,8 @@ import { dispatchEvent } from "./hooks";
 import { fullRepoJson, repoDir, type Repo } from "./repos";
 import { triggerRun } from "./runner";
 import { findUser, userJson, type SandboxUser } from "./users";
-import { listWorkflows, pushTriggers, syncWorkflows, workflowTriggersAt } from "./workflows";
+import { listWorkflows, syncWorkflows, workflowTriggersAt } from "./workflows";
+import { pushTriggers } from "./workflow-triggers";
 
 /** GitHub caps the commits listed in one push payload. */
 const MAX_PAYLOAD_COMMITS = 2048;
