@@ -11,8 +11,9 @@ import os from "node:os";
 import path from "node:path";
 import { startTestSandbox } from "../lib/testing/sandbox-fixture";
 import { TtlCache } from "../lib/cache/ttl-cache";
-import { loadPosture, type PostureDeps, type PostureSnapshot } from "../lib/posture-data/load-posture";
-import { runDoctorChecks } from "../lib/posture-data/doctor-checks";
+import { loadPosture, type PostureDeps, type PostureSections } from "../lib/posture-data/load-posture";
+import { runDoctorChecks } from "../lib/posture/doctor-checks";
+import { toPostureSnapshot } from "../lib/posture-data/to-snapshot";
 
 async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   const t0 = performance.now();
@@ -20,7 +21,7 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   return [v, performance.now() - t0];
 }
 
-function describe(p: PostureSnapshot): string {
+function describe(p: PostureSections): string {
   return Object.entries(p)
     .map(([k, s]) => `${k}=${s.ok ? "ok" : `FAILED(${s.error.message})`}`)
     .join(" ");
@@ -36,7 +37,7 @@ export default async function (): Promise<void> {
       const [cold, coldMs] = await timed(() => loadPosture(deps));
       const events = cold.activity.ok ? cold.activity.data.events.length : 0;
       const [, warmMs] = await timed(() => loadPosture(deps));
-      const [, checksMs] = await timed(async () => runDoctorChecks({ ...cold, now: new Date(), region: "us-east-1" }));
+      const [, checksMs] = await timed(async () => runDoctorChecks(toPostureSnapshot(cold, { now: new Date(), userName, region: "us-east-1" })));
       console.log(`${userName}: cold posture load ${coldMs.toFixed(0)} ms (${events} CloudTrail events), cached ${warmMs.toFixed(1)} ms, doctor checks ${checksMs.toFixed(1)} ms`);
       console.log(`  sections: ${describe(cold)}`);
     }

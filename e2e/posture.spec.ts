@@ -60,7 +60,7 @@ test.describe("posture as viewer (seeded sandbox)", () => {
     await expect(check).toHaveAttribute("data-status", "fail");
     await expect(check.getByTestId("check-summary")).toContainText("ecr:CompleteLayerUpload");
     await expect(check).toContainText("If the policy is missing, add it using Step 2");
-    await expect(check).toContainText("IAM GetUserPolicy");
+    await expect(check).toContainText("iam:GetUserPolicy");
   });
 
   test("viewers get no apply button, and a crafted call is refused", async ({ page, baseURL }) => {

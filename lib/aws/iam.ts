@@ -3,6 +3,7 @@
 
 import {
   GetAccessKeyLastUsedCommand,
+  GetUserCommand,
   GetPolicyCommand,
   GetPolicyVersionCommand,
   GetUserPolicyCommand,
@@ -14,6 +15,25 @@ import {
 } from "@aws-sdk/client-iam";
 import type { AccessKeyInfo, AccessKeyLastUsed } from "../posture/key-verdicts";
 import type { PolicySource } from "../posture/normalize-policy";
+
+export interface IamUser {
+  userName: string;
+  arn: string;
+  createDate: string;
+}
+
+const isNoSuchEntity = (err: unknown) => /^NoSuchEntity(Exception)?$/.test((err as { name?: string }).name ?? "");
+
+/** The user, or null when IAM says it does not exist (NoSuchEntity). */
+export async function getUser({ iam, userName }: { iam: IAMClient; userName: string }): Promise<IamUser | null> {
+  try {
+    const r = await iam.send(new GetUserCommand({ UserName: userName }));
+    return { userName: r.User?.UserName ?? userName, arn: r.User?.Arn ?? "", createDate: r.User?.CreateDate?.toISOString() ?? "" };
+  } catch (err) {
+    if (isNoSuchEntity(err)) return null;
+    throw err;
+  }
+}
 
 export interface AccessKeyMetadata {
   accessKeyId: string;
@@ -110,7 +130,7 @@ export async function getUserPolicy({ iam, userName, policyName }: { iam: IAMCli
     const r = await iam.send(new GetUserPolicyCommand({ UserName: userName, PolicyName: policyName }));
     return r.PolicyDocument ?? null;
   } catch (err) {
-    if ((err as { name?: string }).name === "NoSuchEntityException" || (err as { name?: string }).name === "NoSuchEntity") return null;
+    if (isNoSuchEntity(err)) return null;
     throw err;
   }
 }

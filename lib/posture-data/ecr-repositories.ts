@@ -1,18 +1,40 @@
-// Where the ECR repositories are, for the region checks and the scoped-resource rewrite. A small read of
-// its own so the posture does not depend on the registry pages' modules.
+// Where the ECR repositories are and whether they hold images, for the region checks and the scoped-resource
+// rewrite. A small read of its own so the posture does not depend on the registry pages' modules.
 
-import { paginateDescribeRepositories, type ECRClient } from "@aws-sdk/client-ecr";
+import { paginateDescribeImages, paginateDescribeRepositories, type ECRClient } from "@aws-sdk/client-ecr";
+import type { EcrRepositoryInfo } from "../posture/types";
 
-export interface RepositorySummary {
-  name: string;
-  arn: string;
-  uri: string;
+/** Run `fn` over `items` with at most `limit` in flight: one region's repositories can number hundreds. */
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]);
+      }
+    }),
+  );
+  return out;
 }
 
-export async function describeAllRepositories({ ecr }: { ecr: ECRClient }): Promise<RepositorySummary[]> {
-  const out: RepositorySummary[] = [];
-  for await (const page of paginateDescribeRepositories({ client: ecr, pageSize: 100 }, {})) {
-    for (const r of page.repositories ?? []) out.push({ name: r.repositoryName ?? "", arn: r.repositoryArn ?? "", uri: r.repositoryUri ?? "" });
+/** Every repository in the client's region with its image count and newest push (DescribeImages, all pages). */
+export async function describeAllRepositories({ ecr, concurrency = 8 }: { ecr: ECRClient; concurrency?: number }): Promise<EcrRepositoryInfo[]> {
+  const repos: { name: string; uri: string }[] = [];
+  for await (const page of paginateDescribeRepositories({ client: ecr, pageSize: 1000 }, {})) {
+    for (const r of page.repositories ?? []) repos.push({ name: r.repositoryName ?? "", uri: r.repositoryUri ?? "" });
   }
-  return out;
+  return mapLimited(repos, concurrency, async (r) => {
+    let imageCount = 0;
+    let latest: number | null = null;
+    for await (const page of paginateDescribeImages({ client: ecr, pageSize: 1000 }, { repositoryName: r.name })) {
+      for (const img of page.imageDetails ?? []) {
+        imageCount++;
+        const at = img.imagePushedAt?.getTime() ?? null;
+        if (at !== null && (latest === null || at > latest)) latest = at;
+      }
+    }
+    return { name: r.name, uri: r.uri, imageCount, latestPushedAt: latest === null ? null : new Date(latest).toISOString() };
+  });
 }

@@ -6,16 +6,16 @@ import fs from "node:fs/promises";
 import type { Clients } from "../clients";
 import type { DeckhandConfig } from "../config/env";
 import type { TtlCache } from "../cache/ttl-cache";
-import { getAccessKeyLastUsed, getAttachedPolicy, getDefaultVersionId, getInlinePolicy, listAccessKeys, listAttachedPolicyRefs, listUserPolicyNames, type FetchedPolicy } from "../aws/iam";
+import { getAccessKeyLastUsed, getAttachedPolicy, getDefaultVersionId, getInlinePolicy, getUser, listAccessKeys, listAttachedPolicyRefs, listUserPolicyNames, type FetchedPolicy, type IamUser } from "../aws/iam";
 import { getCallerIdentity, type CallerIdentity } from "../aws/sts";
 import { lookupEventsByAccessKey } from "../aws/cloudtrail";
 import { listRepoSecrets } from "../github/secrets";
 import { listRepoVariables } from "../github/variables";
 import type { AccessKeyInfo } from "../posture/key-verdicts";
-import type { CloudTrailEvent, GithubSecretInfo, GithubVariableInfo, WorkflowRunInfo } from "../posture/types";
+import type { CloudTrailEvent, EcrRepositoryInfo, GithubSecretInfo, GithubVariableInfo, WorkflowRunInfo } from "../posture/types";
 import { GUIDE_POLICY_NAME, GUIDE_PUSH_POLICY } from "../posture/ecr-actions";
 import { normalizePolicy } from "../posture/normalize-policy";
-import { describeAllRepositories, type RepositorySummary } from "./ecr-repositories";
+import { describeAllRepositories } from "./ecr-repositories";
 import { listRecentRunsWithFailures } from "./recent-runs";
 import { CallFailure, callApi, toSection, type Section } from "./section";
 
@@ -39,6 +39,7 @@ export function postureDepsFrom(config: DeckhandConfig, clients: Clients, cache:
 }
 
 export const SECTION_CALLS = {
+  user: ["IAM GetUser"],
   keys: ["IAM ListAccessKeys", "IAM GetAccessKeyLastUsed"],
   policies: ["IAM ListUserPolicies", "IAM GetUserPolicy", "IAM ListAttachedUserPolicies", "IAM GetPolicy", "IAM GetPolicyVersion"],
   identity: ["STS GetCallerIdentity"],
@@ -46,7 +47,7 @@ export const SECTION_CALLS = {
   secrets: ["GitHub GET /repos/{owner}/{repo}/actions/secrets"],
   variables: ["GitHub GET /repos/{owner}/{repo}/actions/variables"],
   runs: ["GitHub GET /repos/{owner}/{repo}/actions/runs", "GitHub GET /actions/runs/{run_id}/jobs", "GitHub GET /actions/jobs/{job_id}/logs"],
-  repositories: ["ECR DescribeRepositories"],
+  repositories: ["ECR DescribeRepositories", "ECR DescribeImages"],
   expected: [] as string[],
 } as const;
 
@@ -80,6 +81,10 @@ function fetchPolicies(d: PostureDeps): Promise<FetchedPolicy[]> {
       }),
     ]);
   });
+}
+
+function fetchUser(d: PostureDeps): Promise<IamUser | null> {
+  return cached(d, "iam:user", () => callApi("iam", "GetUser", () => getUser({ iam: d.clients.aws.iam, userName: d.userName })));
 }
 
 function fetchIdentity(d: PostureDeps): Promise<CallerIdentity> {
@@ -119,8 +124,8 @@ function fetchRuns(d: PostureDeps): Promise<WorkflowRunInfo[]> {
   return cached(d, "github:runs", () => callApi("github", "list workflow runs", () => listRecentRunsWithFailures({ github: d.clients.github, repo: d.clients.repo })));
 }
 
-function fetchRepositories(d: PostureDeps): Promise<RepositorySummary[]> {
-  return cached(d, "ecr:repositories", () => callApi("ecr", "DescribeRepositories", () => describeAllRepositories({ ecr: d.clients.aws.ecr })));
+function fetchRepositories(d: PostureDeps): Promise<EcrRepositoryInfo[]> {
+  return cached(d, "ecr:repositories", () => callApi("ecr", "DescribeRepositories/DescribeImages", () => describeAllRepositories({ ecr: d.clients.aws.ecr })));
 }
 
 export interface ExpectedPolicy {
@@ -143,6 +148,7 @@ async function readExpectedPolicy(d: PostureDeps): Promise<ExpectedPolicy> {
   return { document: parsed.policy.document, label: d.expectedPolicyPath.split("/").pop() ?? d.expectedPolicyPath, origin: "file" };
 }
 
+export const loadUser = (d: PostureDeps): Promise<Section<IamUser | null>> => toSection([...SECTION_CALLS.user], () => fetchUser(d));
 export const loadKeys = (d: PostureDeps): Promise<Section<AccessKeyInfo[]>> => toSection([...SECTION_CALLS.keys], () => fetchKeys(d));
 export const loadPolicies = (d: PostureDeps): Promise<Section<FetchedPolicy[]>> => toSection([...SECTION_CALLS.policies], () => fetchPolicies(d));
 export const loadIdentity = (d: PostureDeps): Promise<Section<CallerIdentity>> => toSection([...SECTION_CALLS.identity], () => fetchIdentity(d));
@@ -150,10 +156,11 @@ export const loadActivity = (d: PostureDeps): Promise<Section<ActivityData>> => 
 export const loadSecrets = (d: PostureDeps): Promise<Section<GithubSecretInfo[]>> => toSection([...SECTION_CALLS.secrets], () => fetchSecrets(d));
 export const loadVariables = (d: PostureDeps): Promise<Section<GithubVariableInfo[]>> => toSection([...SECTION_CALLS.variables], () => fetchVariables(d));
 export const loadRuns = (d: PostureDeps): Promise<Section<WorkflowRunInfo[]>> => toSection([...SECTION_CALLS.runs], () => fetchRuns(d));
-export const loadRepositories = (d: PostureDeps): Promise<Section<RepositorySummary[]>> => toSection([...SECTION_CALLS.repositories], () => fetchRepositories(d));
+export const loadRepositories = (d: PostureDeps): Promise<Section<EcrRepositoryInfo[]>> => toSection([...SECTION_CALLS.repositories], () => fetchRepositories(d));
 export const loadExpectedPolicy = (d: PostureDeps): Promise<Section<ExpectedPolicy>> => toSection([], () => readExpectedPolicy(d));
 
-export interface PostureSnapshot {
+export interface PostureSections {
+  user: Section<IamUser | null>;
   keys: Section<AccessKeyInfo[]>;
   policies: Section<FetchedPolicy[]>;
   identity: Section<CallerIdentity>;
@@ -161,13 +168,14 @@ export interface PostureSnapshot {
   secrets: Section<GithubSecretInfo[]>;
   variables: Section<GithubVariableInfo[]>;
   runs: Section<WorkflowRunInfo[]>;
-  repositories: Section<RepositorySummary[]>;
+  repositories: Section<EcrRepositoryInfo[]>;
   expected: Section<ExpectedPolicy>;
 }
 
 /** Every part at once, all calls in flight together. */
-export async function loadPosture(d: PostureDeps): Promise<PostureSnapshot> {
-  const [keys, policies, identity, activity, secrets, variables, runs, repositories, expected] = await Promise.all([
+export async function loadPosture(d: PostureDeps): Promise<PostureSections> {
+  const [user, keys, policies, identity, activity, secrets, variables, runs, repositories, expected] = await Promise.all([
+    loadUser(d),
     loadKeys(d),
     loadPolicies(d),
     loadIdentity(d),
@@ -178,7 +186,7 @@ export async function loadPosture(d: PostureDeps): Promise<PostureSnapshot> {
     loadRepositories(d),
     loadExpectedPolicy(d),
   ]);
-  return { keys, policies, identity, activity, secrets, variables, runs, repositories, expected };
+  return { user, keys, policies, identity, activity, secrets, variables, runs, repositories, expected };
 }
 
 /** After Deckhand's own change, or the Refresh button: forget what was read. */

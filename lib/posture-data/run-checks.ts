@@ -1,9 +1,11 @@
-import { runDoctorChecks, type DoctorCheck } from "./doctor-checks";
-import { loadActivity, loadKeys, loadPolicies, loadRepositories, loadRuns, loadSecrets, loadVariables, type PostureDeps } from "./load-posture";
+import { runDoctorChecks, type CheckResult } from "../posture/doctor-checks";
+import { loadActivity, loadKeys, loadPolicies, loadRepositories, loadRuns, loadSecrets, loadUser, loadVariables, type PostureDeps } from "./load-posture";
+import { toPostureSnapshot } from "./to-snapshot";
 
-/** Load what the checks need (in parallel, cached) and run them. */
-export async function loadDoctorChecks(deps: PostureDeps, now: Date = new Date()): Promise<DoctorCheck[]> {
-  const [keys, policies, activity, secrets, variables, runs, repositories] = await Promise.all([
+/** Load what the checks need (in parallel, cached) and run lib/posture's Troubleshooting checks. */
+export async function loadDoctorChecks(deps: PostureDeps, now: Date = new Date()): Promise<CheckResult[]> {
+  const [user, keys, policies, activity, secrets, variables, runs, repositories] = await Promise.all([
+    loadUser(deps),
     loadKeys(deps),
     loadPolicies(deps),
     loadActivity(deps),
@@ -12,5 +14,5 @@ export async function loadDoctorChecks(deps: PostureDeps, now: Date = new Date()
     loadRuns(deps),
     loadRepositories(deps),
   ]);
-  return runDoctorChecks({ keys, policies, activity, secrets, variables, runs, repositories, now, region: deps.clients.aws.region });
+  return runDoctorChecks(toPostureSnapshot({ user, keys, policies, activity, secrets, variables, runs, repositories }, { now, userName: deps.userName, region: deps.clients.aws.region }));
 }

@@ -13,7 +13,7 @@ import type { GithubSecretInfo, GithubVariableInfo, WorkflowRunInfo } from "../p
 import type { FetchedPolicy } from "../aws/iam";
 import type { CallerIdentity } from "../aws/sts";
 import type { ActivityData, ExpectedPolicy } from "./load-posture";
-import type { RepositorySummary } from "./ecr-repositories";
+import type { EcrRepositoryInfo } from "../posture/types";
 import type { Section } from "./section";
 
 export function judgeKeysSection(keys: AccessKeyInfo[], now: string | Date, thresholds: Partial<KeyThresholds>): KeyJudgement {
@@ -46,7 +46,7 @@ export function correlateSection(input: {
 export function githubConfigSection(input: {
   secrets: GithubSecretInfo[];
   variables: GithubVariableInfo[];
-  repositories: Section<RepositorySummary[]>;
+  repositories: Section<EcrRepositoryInfo[]>;
   region: string;
 }): GithubConfigReport {
   const repositoryRegions = input.repositories.ok ? (input.repositories.data.length ? [input.region] : []) : null;
@@ -71,7 +71,7 @@ export function buildPolicyView(input: {
   expected: Section<ExpectedPolicy>;
   activity: Section<ActivityData>;
   identity: Section<CallerIdentity>;
-  repositories: Section<RepositorySummary[]>;
+  repositories: Section<EcrRepositoryInfo[]>;
   region: string;
   policyName: string;
 }): PolicyView {

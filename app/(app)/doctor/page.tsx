@@ -44,7 +44,7 @@ async function Checks({ deps }: { deps: PostureDeps }) {
           <h2 className="text-lg font-medium">
             <StatusBadge status={c.status} /> {c.title}
           </h2>
-          <p className="text-xs text-slate-500">Error: {c.error}</p>
+          <p className="text-xs text-slate-500">Error: {c.guideError}</p>
           <p className="mt-2 text-sm font-medium" data-testid="check-summary">
             {c.summary}
           </p>
@@ -62,13 +62,13 @@ async function Checks({ deps }: { deps: PostureDeps }) {
             <div className="mt-2 text-sm">
               <p className="font-medium">Fix (from the guide):</p>
               <ol className="list-decimal pl-5">
-                {c.fix.map((f) => (
+                {c.fixSteps.map((f) => (
                   <li key={f}>{f}</li>
                 ))}
               </ol>
             </div>
           ) : null}
-          <p className="mt-2 text-xs text-slate-500">API calls: {c.calls.join(" · ")}</p>
+          <p className="mt-2 text-xs text-slate-500">API calls: {c.apiCalls.join(" · ")}</p>
         </section>
       ))}
     </>
