@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestSandbox, type TestSandbox } from "../testing/sandbox-fixture";
-import { getAccessKeyLastUsed, getUserPolicy, listAccessKeys, listAccessKeysWithLastUse, listUserPolicies, putUserPolicy } from "./iam";
+import { getAccessKeyLastUsed, getUser, getUserPolicy, listAccessKeys, listAccessKeysWithLastUse, listUserPolicies, putUserPolicy } from "./iam";
 import { getCallerIdentity } from "./sts";
 import { normalizePolicy } from "../posture/normalize-policy";
 import { AttachUserPolicyCommand, DetachUserPolicyCommand } from "@aws-sdk/client-iam";
@@ -67,6 +67,11 @@ describe("lib/aws/iam against the sandbox", () => {
     expect(keys).toHaveLength(1);
     const left = (await (await sb.admin("GET", "/_sandbox/faults")).json()) as { faults: unknown[] };
     expect(left.faults).toHaveLength(0);
+  });
+
+  it("GetUser returns the user, or null for one that does not exist", async () => {
+    expect(await getUser({ iam: sb.clients.aws.iam, userName: "github-ecr-push" })).toMatchObject({ userName: "github-ecr-push", arn: "arn:aws:iam::123456789012:user/github-ecr-push" });
+    expect(await getUser({ iam: sb.clients.aws.iam, userName: "nobody-here" })).toBeNull();
   });
 
   it("STS names the sandbox account", async () => {
