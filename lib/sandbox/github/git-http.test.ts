@@ -179,6 +179,18 @@ describe("hook deliveries", () => {
     expect(after.guid).toBe(push.guid);
   });
 
+  it("form-encodes payloads for content_type form and signs those exact bytes", async () => {
+    const url = receiverUrl.replace("/hook", "/form-hook");
+    const created = await f.octokit.repos.createWebhook({ ...repo, config: { url, content_type: "form", secret: SECRET }, events: ["push"] });
+    const ping = await waitFor(() => received.find((r) => r.headers["x-github-hook-id"] === String(created.data.id)));
+    expect(ping.headers["content-type"]).toBe("application/x-www-form-urlencoded");
+    const body = ping.body.toString("utf8");
+    expect(body.startsWith("payload=")).toBe(true);
+    expect(JSON.parse(new URLSearchParams(body).get("payload")!).hook_id).toBe(created.data.id);
+    expect(ping.headers["x-hub-signature-256"]).toBe(signPayload(SECRET, ping.body));
+    await f.octokit.repos.deleteWebhook({ ...repo, hook_id: created.data.id });
+  });
+
   it("keeps hooks invisible to a read-only collaborator", async () => {
     await expect(f.as("octo-viewer").repos.listWebhooks(repo)).rejects.toMatchObject({ status: 404 });
   });
