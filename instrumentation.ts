@@ -8,4 +8,6 @@ export async function register() {
   const { getDb } = await import("./lib/db");
   getConfig();
   getDb();
+  // Resume a rotation a crash interrupted, and run the scheduled deletions of old keys.
+  (await import("./lib/rotation/scheduler")).startRotationScheduler();
 }

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
+import Link from "next/link";
 import { requireUser } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
 import { getThresholds } from "@/lib/settings/thresholds";
@@ -14,13 +15,20 @@ import { GithubConfigSection } from "./github-config-section";
 export const metadata: Metadata = { title: "Credentials" };
 
 export default async function CredentialsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  await requireUser();
+  const user = await requireUser();
   const deps = pagePostureDeps(await searchParams);
   const thresholds = getThresholds(getDb());
   return (
     <>
       <PageHeader title="Credentials" description={`Access keys of the IAM user ${deps.userName}, which one GitHub holds, and whether the repository is configured as the guide says.`}>
-        <RefreshLink href="/credentials" fetchedNote="Cached for 30 s" />
+        <div className="flex items-center gap-3">
+          {user.role === "operator" ? (
+            <Link href="/credentials/rotation" className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-semibold text-white hover:bg-slate-700">
+              Rotate key
+            </Link>
+          ) : null}
+          <RefreshLink href="/credentials" fetchedNote="Cached for 30 s" />
+        </div>
       </PageHeader>
       <SectionCard title="Access keys" label="Access keys">
         <Suspense fallback={<SectionLoading what="access keys" />}>

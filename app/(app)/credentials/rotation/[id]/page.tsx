@@ -1,0 +1,55 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { requireUser } from "@/lib/auth/session";
+import { getDb } from "@/lib/db";
+import { rotationWithSteps } from "@/lib/services/rotate-access-key";
+import { toRotationView } from "@/lib/rotation/view";
+import { PageHeader } from "@/components/page-header";
+import { RotationProgress } from "@/components/rotation/rotation-progress";
+import { ConfirmActionButton } from "@/components/rotation/confirm-action-button";
+import { deleteOldKeyNowAction, resumeRotationAction } from "../actions";
+
+export const metadata: Metadata = { title: "Rotation" };
+export const dynamic = "force-dynamic";
+
+export default async function RotationDetailPage({ params }: { params: Promise<{ id: string }> }) {
+  const user = await requireUser();
+  const id = Number((await params).id);
+  const found = Number.isInteger(id) ? rotationWithSteps({ db: getDb() }, id) : null;
+  if (!found) notFound();
+  const view = toRotationView(found.rotation, found.steps);
+  const operator = user.role === "operator";
+  return (
+    <>
+      <PageHeader title={`Rotation #${view.id}`} description="Live progress, step by step, with timings.">
+        <Link href="/credentials/rotation" className="text-sm text-sky-700 underline">
+          All rotations
+        </Link>
+      </PageHeader>
+      <RotationProgress initial={view}>
+        {operator && view.canResume ? (
+          <ConfirmActionButton
+            action={resumeRotationAction}
+            label="Resume"
+            confirmLabel="Resume the rotation"
+            fields={{ rotationId: view.id }}
+            tone="primary"
+            goToRotation
+            consequence={<>The rotation continues from where it stopped. A new key GitHub never received is deleted first and created again.</>}
+          />
+        ) : null}
+        {operator && view.canDeleteOldKey ? (
+          <ConfirmActionButton
+            action={deleteOldKeyNowAction}
+            label="Delete the old key now"
+            confirmLabel={`Delete ${view.oldKeyId}`}
+            confirmValue="delete"
+            fields={{ rotationId: view.id }}
+            consequence={<>The old key {view.oldKeyId} is deleted for good instead of after the grace period; it can no longer be reactivated if something still needed it.</>}
+          />
+        ) : null}
+      </RotationProgress>
+    </>
+  );
+}

@@ -1,0 +1,65 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { defineAction, type ActionContext } from "@/lib/actions/action-client";
+import { getClients } from "@/lib/clients";
+import { updateRotationSettings } from "@/lib/rotation/store";
+import { deleteInactiveSecondKey, deleteOldKeyNow, resumeRotation, startRotation } from "@/lib/services/rotate-access-key";
+import type { ServiceContext } from "@/lib/services/context";
+
+const service = ({ actor, db, config }: ActionContext): ServiceContext => ({ clients: getClients(), actor: { login: actor.login, role: actor.role }, db, config });
+const rotationId = z.coerce.number().int().positive();
+
+export const startRotationAction = defineAction(
+  { name: "rotation.request", role: "operator", input: z.object({ confirm: z.literal("rotate", { error: "Confirm the rotation first." }) }) },
+  async (_input, ctx) => {
+    const { rotationId: id } = await startRotation(service(ctx));
+    revalidatePath("/credentials");
+    return { message: `Rotation #${id} started.`, data: { rotationId: id }, target: `rotation ${id}` };
+  },
+);
+
+export const resumeRotationAction = defineAction({ name: "rotation.request-resume", role: "operator", input: z.object({ rotationId }) }, async (input, ctx) => {
+  await resumeRotation(service(ctx), { rotationId: input.rotationId });
+  return { message: `Rotation #${input.rotationId} resumed.`, data: { rotationId: input.rotationId }, target: `rotation ${input.rotationId}` };
+});
+
+export const deleteOldKeyNowAction = defineAction(
+  { name: "rotation.delete-old-key-now", role: "operator", input: z.object({ rotationId, confirm: z.literal("delete", { error: "Confirm the deletion first." }) }) },
+  async (input, ctx) => {
+    const r = await deleteOldKeyNow(service(ctx), { rotationId: input.rotationId });
+    revalidatePath("/credentials");
+    return { message: `The old key ${r.oldKeyId} was deleted.`, target: `rotation ${r.id}`, detail: { oldKeyId: r.oldKeyId } };
+  },
+);
+
+export const deleteInactiveKeyAction = defineAction(
+  {
+    name: "rotation.delete-inactive-second-key",
+    role: "operator",
+    input: z.object({ accessKeyId: z.string().regex(/^[A-Z0-9]{16,128}$/, "Not an access key id"), confirm: z.literal("delete", { error: "Confirm the deletion first." }) }),
+  },
+  async (input, ctx) => {
+    await deleteInactiveSecondKey(service(ctx), { accessKeyId: input.accessKeyId });
+    revalidatePath("/credentials");
+    revalidatePath("/credentials/rotation");
+    return { message: `Deleted the inactive key ${input.accessKeyId}.`, target: input.accessKeyId };
+  },
+);
+
+export const updateRotationSettingsAction = defineAction(
+  {
+    name: "rotation.update-settings",
+    role: "operator",
+    input: z.object({
+      graceDays: z.coerce.number({ error: "Enter a number of days" }).int("Whole days only").min(0, "At least 0 days").max(365, "At most 365 days"),
+      autoRotate: z.preprocess((v) => v === "on" || v === "true" || v === true, z.boolean()),
+    }),
+  },
+  async (input, { db, actor }) => {
+    const changed = updateRotationSettings(db, actor.login, input);
+    revalidatePath("/credentials/rotation");
+    return { message: Object.keys(changed).length ? "Rotation settings saved." : "Nothing changed.", target: "rotation settings", detail: { changed } };
+  },
+);

@@ -1,0 +1,82 @@
+import Link from "next/link";
+import { getClients } from "@/lib/clients";
+import { getConfig } from "@/lib/config/env";
+import { getDb } from "@/lib/db";
+import { planRotation } from "@/lib/services/rotate-access-key";
+import type { SessionUser } from "@/lib/auth/session";
+import { ConfirmActionButton } from "@/components/rotation/confirm-action-button";
+import { deleteInactiveKeyAction, startRotationAction } from "./actions";
+
+/** The plan: which key is created, which deactivated, when deleted; the Rotate confirmation. */
+export async function PlanSection({ user }: { user: SessionUser }) {
+  const plan = await planRotation({ clients: getClients(), actor: { login: user.login, role: user.role }, db: getDb(), config: getConfig() });
+  const operator = user.role === "operator";
+  const old = plan.keys.find((k) => k.accessKeyId === plan.oldKeyId);
+  return (
+    <div className="space-y-4" data-testid="rotation-plan">
+      <ol className="list-decimal space-y-1 pl-6 text-sm">
+        <li>Preflight: at most one key (or the second inactive), GitHub secrets writable, no other rotation.</li>
+        <li>
+          Create a new access key for <strong>{plan.userName}</strong> (CreateAccessKey).
+        </li>
+        <li>Wait until AWS accepts it: STS GetCallerIdentity and ECR GetAuthorizationToken signed with it.</li>
+        <li>Seal it with the repository&apos;s public key and write AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; read both back.</li>
+        <li>
+          Canary: dispatch “{plan.workflow.name}” and require success{plan.workflow.found ? "" : " (workflow not found: the canary will be skipped)"}.
+        </li>
+        <li>
+          {old ? (
+            <>
+              Deactivate the old key <span className="font-mono">{old.accessKeyId}</span> ({old.ageDays} days old)
+            </>
+          ) : (
+            "No active key to deactivate"
+          )}
+          ; delete it after <strong>{plan.graceDays} days</strong> (or earlier, confirmed).
+        </li>
+      </ol>
+      <p className="text-xs text-slate-500">The new secret goes from AWS&apos;s answer straight into the sealed box in memory: it is never stored, logged or shown.</p>
+      {plan.active ? (
+        <p className="text-sm">
+          <Link href={`/credentials/rotation/${plan.active.id}`} className="font-medium text-sky-700 underline">
+            Open rotation #{plan.active.id} ({plan.active.state})
+          </Link>
+        </p>
+      ) : null}
+      {plan.blockers.length ? (
+        <ul role="alert" className="space-y-1 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900" data-testid="rotation-blockers">
+          {plan.blockers.map((b) => (
+            <li key={b}>{b}</li>
+          ))}
+        </ul>
+      ) : null}
+      {operator && plan.inactiveSecondKeyId ? (
+        <ConfirmActionButton
+          action={deleteInactiveKeyAction}
+          label={`Delete inactive key ${plan.inactiveSecondKeyId}`}
+          confirmLabel="Delete it"
+          confirmValue="delete"
+          fields={{ accessKeyId: plan.inactiveSecondKeyId }}
+          consequence={<>The inactive key {plan.inactiveSecondKeyId} is deleted for good. Anything still configured with it is already failing (it is inactive).</>}
+        />
+      ) : null}
+      {operator && plan.blockers.length === 0 ? (
+        <ConfirmActionButton
+          action={startRotationAction}
+          label="Rotate key"
+          confirmLabel="Confirm rotation"
+          confirmValue="rotate"
+          fields={{}}
+          tone="primary"
+          goToRotation
+          consequence={
+            <>
+              A new key is created and written into GitHub&apos;s secrets; after the canary passes, {old ? <span className="font-mono">{old.accessKeyId}</span> : "no key"} is deactivated and deleted in {plan.graceDays} days.
+            </>
+          }
+        />
+      ) : null}
+      {!operator ? <p className="text-sm text-slate-600">Only operators can rotate keys.</p> : null}
+    </div>
+  );
+}

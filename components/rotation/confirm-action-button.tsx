@@ -1,0 +1,70 @@
+"use client";
+
+import { useActionState, useEffect, useState } from "react";
+import { useRouter } from "next/navigation";
+import type { ActionResult } from "@/lib/actions/action-client";
+
+type Action = (prev: ActionResult<{ rotationId?: number }> | null, form: FormData) => Promise<ActionResult<{ rotationId?: number }>>;
+
+/**
+ * A dangerous action in two clicks: the first shows what will happen, the second (the confirmation)
+ * sends it with `confirm` set. On success it can navigate to the rotation it started.
+ */
+export function ConfirmActionButton({
+  action,
+  label,
+  confirmLabel,
+  consequence,
+  fields,
+  confirmValue,
+  goToRotation,
+  tone = "danger",
+}: {
+  action: Action;
+  label: string;
+  confirmLabel: string;
+  consequence: React.ReactNode;
+  fields: Record<string, string | number>;
+  confirmValue?: string;
+  goToRotation?: boolean;
+  tone?: "danger" | "primary";
+}) {
+  const [open, setOpen] = useState(false);
+  const [state, formAction, pending] = useActionState(action, null);
+  const router = useRouter();
+  useEffect(() => {
+    if (state?.ok && goToRotation && state.data?.rotationId) router.push(`/credentials/rotation/${state.data.rotationId}`);
+    else if (state?.ok) router.refresh();
+  }, [state, goToRotation, router]);
+  const color = tone === "danger" ? "bg-red-700 hover:bg-red-600" : "bg-slate-900 hover:bg-slate-700";
+  return (
+    <div className="space-y-2">
+      {!open ? (
+        <button type="button" onClick={() => setOpen(true)} className={`rounded-md px-4 py-2 text-sm font-semibold text-white ${color}`}>
+          {label}
+        </button>
+      ) : (
+        <form action={formAction} className="space-y-3 rounded-md border border-amber-300 bg-amber-50 p-4" aria-label={`Confirm: ${label}`}>
+          <div className="text-sm text-slate-800">{consequence}</div>
+          {Object.entries(fields).map(([k, v]) => (
+            <input key={k} type="hidden" name={k} value={String(v)} />
+          ))}
+          {confirmValue ? <input type="hidden" name="confirm" value={confirmValue} /> : null}
+          <div className="flex gap-2">
+            <button type="submit" disabled={pending} className={`rounded-md px-4 py-2 text-sm font-semibold text-white disabled:opacity-60 ${color}`}>
+              {pending ? "Working…" : confirmLabel}
+            </button>
+            <button type="button" onClick={() => setOpen(false)} disabled={pending} className="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm">
+              Cancel
+            </button>
+          </div>
+        </form>
+      )}
+      {state ? (
+        <p role="status" className={`text-sm ${state.ok ? "text-emerald-700" : "text-red-700"}`}>
+          {state.message}
+        </p>
+      ) : null}
+    </div>
+  );
+}

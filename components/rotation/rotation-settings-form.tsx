@@ -1,0 +1,45 @@
+"use client";
+
+import { useActionState } from "react";
+import type { ActionResult } from "@/lib/actions/action-client";
+
+type Action = (prev: ActionResult | null, form: FormData) => Promise<ActionResult>;
+
+export function RotationSettingsForm({ values, rotateAfterDays, canEdit, action }: { values: { graceDays: number; autoRotate: boolean }; rotateAfterDays: number; canEdit: boolean; action: Action }) {
+  const [state, formAction, pending] = useActionState(action, null);
+  const errors = state && !state.ok ? (state.fieldErrors ?? {}) : {};
+  return (
+    <form action={formAction} className="max-w-xl space-y-4" aria-label="Rotation settings">
+      <fieldset disabled={!canEdit || pending} className="space-y-4">
+        <div>
+          <label htmlFor="graceDays" className="block text-sm font-medium">
+            Delete the old key after (days)
+          </label>
+          <input id="graceDays" name="graceDays" type="number" defaultValue={values.graceDays} className="mt-1 w-32 rounded-md border border-slate-300 px-2 py-1.5 text-sm disabled:bg-slate-100" />
+          <p className="mt-1 text-xs text-slate-500">The old key stays inactive this long, so it can be reactivated if something still needed it.</p>
+          {errors.graceDays?.map((e) => (
+            <p key={e} className="mt-1 text-xs text-red-700">
+              {e}
+            </p>
+          ))}
+        </div>
+        <label className="flex items-center gap-2 text-sm">
+          <input type="checkbox" name="autoRotate" defaultChecked={values.autoRotate} />
+          Rotate automatically when the active key is {rotateAfterDays} days old (the rotation age in Settings)
+        </label>
+      </fieldset>
+      {canEdit ? (
+        <button type="submit" disabled={pending} className="rounded-md bg-slate-900 px-4 py-2 text-sm font-semibold text-white hover:bg-slate-700 disabled:opacity-60">
+          {pending ? "Saving…" : "Save rotation settings"}
+        </button>
+      ) : (
+        <p className="text-sm text-slate-600">Only operators can change rotation settings.</p>
+      )}
+      {state ? (
+        <p role="status" className={`text-sm ${state.ok ? "text-emerald-700" : "text-red-700"}`}>
+          {state.message}
+        </p>
+      ) : null}
+    </form>
+  );
+}

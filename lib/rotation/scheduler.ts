@@ -1,0 +1,34 @@
+// Started once per server (instrumentation.ts): resumes a rotation whose process died, deletes old
+// keys whose grace period has passed, and rotates automatically when that setting is on. Everything
+// it needs is in the store, so it survives restarts by construction.
+
+import { getClients } from "../clients";
+import { getConfig } from "../config/env";
+import { getDb } from "../db";
+import { describeFailure } from "../overview/describe-failure";
+import type { ServiceContext } from "../services/context";
+import { resumeInterruptedRotations, rotateIfDue, runDueDeletions } from "../services/rotate-access-key";
+
+const g = globalThis as unknown as { deckhandRotationScheduler?: NodeJS.Timeout };
+
+async function tick(ctx: ServiceContext): Promise<void> {
+  for (const [what, run] of [
+    ["resume an interrupted rotation", () => resumeInterruptedRotations(ctx)],
+    ["delete old keys past their grace period", () => runDueDeletions(ctx)],
+    ["rotate automatically", () => rotateIfDue(ctx)],
+  ] as const) {
+    try {
+      await run();
+    } catch (err) {
+      console.error(`[deckhand] rotation scheduler could not ${what}: ${describeFailure(err, "AWS", what).message}`);
+    }
+  }
+}
+
+export function startRotationScheduler(intervalMs = 60_000): void {
+  if (g.deckhandRotationScheduler) return;
+  const ctx: ServiceContext = { clients: getClients(), actor: { login: "deckhand", role: "system" }, db: getDb(), config: getConfig() };
+  void tick(ctx);
+  g.deckhandRotationScheduler = setInterval(() => void tick(ctx), intervalMs);
+  g.deckhandRotationScheduler.unref?.();
+}
