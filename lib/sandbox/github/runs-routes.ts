@@ -7,7 +7,7 @@ import { readCommit, resolveRef } from "./git";
 import { linkHeader, pageOf } from "./pagination";
 import { findRepo, repoDir, repoFor, type Repo } from "./repos";
 import type { ApiRequest, Router } from "./router";
-import { findJob, findRun, insertQueuedJob, jobJson, jobsOfRun, runJson, type RunRow } from "./runs-store";
+import { findJob, findRun, insertQueuedJob, jobJson, jobsOfRun, runJson, type JobRow, type RunRow } from "./runs-store";
 import { scheduleRun, triggerRun } from "./runner";
 import { emitRunEvents } from "./run-events";
 import { isoSeconds } from "./ecr-job";
@@ -144,6 +144,44 @@ export function registerRunRoutes(router: Router): void {
       200,
       { total_count: jobs.length, jobs: jobs.slice(p.offset, p.offset + p.perPage).map((j) => jobJson(r.ctx, repo, run, j, name)) },
       linkHeader(r, p, jobs.length),
+    );
+  });
+
+  /** A past attempt, reconstructed from its job (the run row holds the latest attempt). */
+  const attemptOf = (r: ApiRequest, repo: Repo, run: RunRow): { run: RunRow; jobs: JobRow[] } | undefined => {
+    const n = Number(r.params.attempt_number);
+    const jobs = r.ctx.db.prepare(`SELECT * FROM gh_jobs WHERE run_id = ? AND run_attempt = ? ORDER BY id`).all(run.id, n) as JobRow[];
+    if (!Number.isInteger(n) || n < 1 || n > run.run_attempt || jobs.length === 0) {
+      ghError(r.res, 404, "Not Found");
+      return undefined;
+    }
+    if (n === run.run_attempt) return { run, jobs };
+    const job = jobs[0];
+    return {
+      run: { ...run, run_attempt: n, status: job.status, conclusion: job.conclusion, run_started_at: job.created_at, updated_at: job.completed_at ?? job.started_at },
+      jobs,
+    };
+  };
+
+  router.add("GET", "/repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}", (r) => {
+    const repo = repoFor(r, "read");
+    const run = repo && runFor(r, repo);
+    const attempt = repo && run && attemptOf(r, repo, run);
+    if (repo && run && attempt) sendJson(r.res, 200, runJson(r.ctx, repo, attempt.run, workflowOf(r, repo, run)));
+  });
+
+  router.add("GET", "/repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs", (r) => {
+    const repo = repoFor(r, "read");
+    const run = repo && runFor(r, repo);
+    const attempt = repo && run && attemptOf(r, repo, run);
+    if (!repo || !run || !attempt) return;
+    const p = pageOf(r);
+    const name = workflowOf(r, repo, run).name;
+    sendJson(
+      r.res,
+      200,
+      { total_count: attempt.jobs.length, jobs: attempt.jobs.slice(p.offset, p.offset + p.perPage).map((j) => jobJson(r.ctx, repo, attempt.run, j, name)) },
+      linkHeader(r, p, attempt.jobs.length),
     );
   });
 

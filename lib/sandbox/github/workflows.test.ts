@@ -203,6 +203,12 @@ describe("running the ECR workflow against the AWS sandbox", () => {
     expect(done.conclusion).not.toBe("cancelled");
     const all = await f.octokit.actions.listJobsForWorkflowRun({ ...repo, run_id: run.id, filter: "all" });
     expect(all.data.jobs.map((j) => j.run_attempt)).toEqual([1, 2]);
+    const first = await f.octokit.actions.getWorkflowRunAttempt({ ...repo, run_id: run.id, attempt_number: 1 });
+    expect(first.data).toMatchObject({ run_attempt: 1, status: "completed", conclusion: "cancelled" });
+    expect(done.previous_attempt_url).toBe(`${done.url}/attempts/1`);
+    const firstJobs = await f.octokit.actions.listJobsForWorkflowRunAttempt({ ...repo, run_id: run.id, attempt_number: 1 });
+    expect(firstJobs.data.jobs.map((j) => j.conclusion)).toEqual(["cancelled"]);
+    await expect(f.octokit.actions.getWorkflowRunAttempt({ ...repo, run_id: run.id, attempt_number: 3 })).rejects.toMatchObject({ status: 404 });
   });
 
   it("refuses dispatches to unknown refs or with undeclared inputs (422), from read-only users (403), and re-runs older than a month (403)", async () => {
