@@ -91,6 +91,10 @@ export function seedEcrHistory(ctx: SandboxContext, o: HistoryOptions): void {
     const listAt = o.now - (40 + ri) * DAY_MS;
     ev(listAt, "ListImages", CLI_AGENT.replace("ecr.get-login-password", "ecr.list-images"), "198.51.100.23", { repositoryName: repo }, { repo, error: denied("ecr:ListImages", repo) });
     void pushes;
+    // The deployment pulls `latest` now and then: ECR shows it as lastRecordedPullTime.
+    ctx.db
+      .prepare(`UPDATE aws_ecr_images SET last_pull_ms = ? WHERE region = ? AND repo = ? AND digest = (SELECT digest FROM aws_ecr_tags WHERE region = ? AND repo = ? AND tag = 'latest')`)
+      .run(o.now - (3 + ri) * DAY_MS, o.region, repo, o.region, repo);
   }
   const insert = insertTrailEventsStatement(ctx.db);
   for (const e of events.sort((a, b) => a.time_ms - b.time_ms)) insert.run(e);
