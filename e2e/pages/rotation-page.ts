@@ -1,0 +1,38 @@
+import { expect, type Page } from "@playwright/test";
+
+export class RotationPage {
+  constructor(private page: Page) {}
+
+  async open() {
+    await this.page.goto("/credentials/rotation");
+    await expect(this.page.getByRole("heading", { name: "Key rotation", level: 1 })).toBeVisible();
+  }
+
+  plan() {
+    return this.page.getByTestId("rotation-plan");
+  }
+
+  rotateButton() {
+    return this.page.getByRole("button", { name: "Rotate key" });
+  }
+
+  /** Rotate, confirm, and land on the rotation's own page; returns its id. */
+  async rotateAndConfirm(): Promise<number> {
+    await this.rotateButton().click();
+    await this.page.getByRole("button", { name: "Confirm rotation" }).click();
+    await this.page.waitForURL(/\/credentials\/rotation\/\d+$/);
+    return Number(/\/(\d+)$/.exec(this.page.url())![1]);
+  }
+
+  progress() {
+    return this.page.getByTestId("rotation-progress");
+  }
+
+  step(n: number) {
+    return this.page.getByTestId(`rotation-step-${n}`);
+  }
+
+  async waitForState(state: "completed" | "stopped" | "failed", timeout = 45_000) {
+    await expect(this.progress()).toHaveAttribute("data-state", state, { timeout });
+  }
+}
