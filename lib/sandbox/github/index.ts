@@ -10,6 +10,7 @@ import { handleGitHttp } from "./git-http";
 import { handleLogDownload } from "./runs-routes";
 import { orphanBackground, startBackground, stopBackground } from "./background";
 import { gitRoot } from "./repos";
+import { scheduleRun } from "./runner";
 import fs from "node:fs";
 
 const TABLES = ["gh_users", "gh_tokens", "gh_oauth_codes", "gh_oauth_apps", ...REPO_TABLES];
@@ -40,6 +41,9 @@ export const githubModule: SandboxModule & { admin(hooks: AdminHooks): void } = 
   },
   start(ctx) {
     startBackground(ctx);
+    // Runs left queued or in progress by a previous process are picked up again, as GitHub's runners would.
+    const unfinished = ctx.db.prepare(`SELECT id, repo_id FROM gh_runs WHERE status != 'completed'`).all() as Array<{ id: number; repo_id: number }>;
+    for (const r of unfinished) scheduleRun(ctx, r.id, r.repo_id);
   },
   async stop() {
     await stopBackground();
