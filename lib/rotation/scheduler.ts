@@ -2,7 +2,8 @@
 // keys whose grace period has passed, and rotates automatically when that setting is on. Everything
 // it needs is in the store, so it survives restarts by construction.
 
-import { getClients } from "../clients";
+import { awsClientOptionsFrom, createAwsClients } from "../clients/aws-clients";
+import { createGitHubClient, githubClientOptionsFrom } from "../clients/github-client";
 import { getConfig } from "../config/env";
 import { getDb } from "../db";
 import { describeFailure } from "../overview/describe-failure";
@@ -27,7 +28,16 @@ async function tick(ctx: ServiceContext): Promise<void> {
 
 export function startRotationScheduler(intervalMs = 60_000): void {
   if (g.deckhandRotationScheduler) return;
-  const ctx: ServiceContext = { clients: getClients(), actor: { login: "deckhand", role: "system" }, db: getDb(), config: getConfig() };
+  const config = getConfig();
+  // Clients of its own, never getClients(): instrumentation is bundled apart from the pages, and the
+  // SDK's paginators check `instanceof` against their own bundle's client class. Caching these in the
+  // shared global would break every page's paginated call.
+  const clients = {
+    aws: createAwsClients(awsClientOptionsFrom(config)),
+    github: createGitHubClient(githubClientOptionsFrom(config)),
+    repo: { owner: config.github.owner, repo: config.github.repo },
+  };
+  const ctx: ServiceContext = { clients, actor: { login: "deckhand", role: "system" }, db: getDb(), config };
   void tick(ctx);
   g.deckhandRotationScheduler = setInterval(() => void tick(ctx), intervalMs);
   g.deckhandRotationScheduler.unref?.();
