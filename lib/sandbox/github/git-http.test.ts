@@ -6,7 +6,8 @@ import os from "node:os";
 import path from "node:path";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { startGithubFixture, waitFor, type GithubFixture } from "./test-support/sandbox-fixture";
+import zlib from "node:zlib";
+import { settledFetch, startGithubFixture, waitFor, type GithubFixture } from "./test-support/sandbox-fixture";
 import { signPayload } from "./webhook-signature";
 import { schemaErrors } from "./test-support/openapi-validator";
 
@@ -146,6 +147,26 @@ describe("git over smart HTTP", () => {
     await git(dir, "commit", "--quiet", "--allow-empty", "-m", "viewer was here");
     await expect(git(dir, "push", "--quiet", "origin", "main")).rejects.toThrow(/403|denied/);
     await expect(git(work, "clone", "--quiet", cloneUrl(f.tokenFor("mallory")), "mallory")).rejects.toThrow(/not found|404/i);
+  });
+
+  it("inflates gzip-encoded request bodies (as git sends large negotiations)", async () => {
+    const sha = (await f.octokit.repos.getCommit({ ...repo, ref: "main" })).data.sha;
+    const pkt = (line: string) => `${(line.length + 4).toString(16).padStart(4, "0")}${line}`;
+    const body = zlib.gzipSync(Buffer.from(`${pkt(`want ${sha} ofs-delta\n`)}0000${pkt("done\n")}`));
+    const res = await settledFetch(`${f.sb.url}/acme/mcp-servers.git/git-upload-pack`, {
+      method: "POST",
+      headers: {
+        authorization: `Basic ${Buffer.from(`x:${f.tokenFor("octo-operator")}`).toString("base64")}`,
+        "content-type": "application/x-git-upload-pack-request",
+        "content-encoding": "gzip",
+      },
+      body,
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/x-git-upload-pack-result");
+    const out = Buffer.from(await res.arrayBuffer());
+    expect(out.subarray(0, 8).toString()).toBe("0008NAK\n");
+    expect(out.includes(Buffer.from("PACK"))).toBe(true);
   });
 
   it("applies 'git' faults to git HTTP", async () => {
