@@ -1,7 +1,7 @@
 // CloudTrail LookupEvents for the push user's keys. LookupEvents takes one lookup attribute per call and
 // returns at most 50 events a page, newest first; the whole 90-day window is paged through.
 
-import { paginateLookupEvents, type CloudTrailClient, type Event } from "@aws-sdk/client-cloudtrail";
+import { LookupEventsCommand, type CloudTrailClient, type Event } from "@aws-sdk/client-cloudtrail";
 import type { CloudTrailEvent } from "../posture/types";
 
 const DAY_MS = 86_400_000;
@@ -46,13 +46,21 @@ export async function lookupEventsByAccessKey(input: LookupEventsByKeyInput): Pr
   const start = input.start ?? new Date(end.getTime() - 90 * DAY_MS);
   const max = input.maxEvents ?? 20_000;
   const out: CloudTrailEvent[] = [];
-  const pages = paginateLookupEvents(
-    { client: input.cloudtrail, pageSize: 50 },
-    { LookupAttributes: [{ AttributeKey: "AccessKeyId", AttributeValue: input.accessKeyId }], StartTime: start, EndTime: end },
-  );
-  for await (const page of pages) {
+  // NextToken paging written out: the SDK's paginator checks `instanceof CloudTrailClient`, which fails
+  // when the app's bundler gives the client's class another identity.
+  let NextToken: string | undefined;
+  do {
+    const page = await input.cloudtrail.send(
+      new LookupEventsCommand({
+        LookupAttributes: [{ AttributeKey: "AccessKeyId", AttributeValue: input.accessKeyId }],
+        StartTime: start,
+        EndTime: end,
+        MaxResults: 50,
+        NextToken,
+      }),
+    );
     for (const e of page.Events ?? []) out.push(mapLookupEvent(e));
-    if (out.length >= max) break;
-  }
+    NextToken = page.NextToken;
+  } while (NextToken && out.length < max);
   return out;
 }

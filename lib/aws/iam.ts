@@ -8,9 +8,9 @@ import {
   GetPolicyVersionCommand,
   GetUserPolicyCommand,
   PutUserPolicyCommand,
-  paginateListAccessKeys,
-  paginateListAttachedUserPolicies,
-  paginateListUserPolicies,
+  ListAccessKeysCommand,
+  ListAttachedUserPoliciesCommand,
+  ListUserPoliciesCommand,
   type IAMClient,
 } from "@aws-sdk/client-iam";
 import type { AccessKeyInfo, AccessKeyLastUsed } from "../posture/key-verdicts";
@@ -43,15 +43,28 @@ export interface AccessKeyMetadata {
 
 const iso = (d: Date | undefined) => (d ? d.toISOString() : "");
 
+/**
+ * IAM's Marker/IsTruncated paging. Written out rather than with the SDK's paginators, which check
+ * `client instanceof IAMClient` and fail when the app's bundler gives the client's class another identity.
+ */
+async function pageThrough<T>(fetchPage: (marker: string | undefined) => Promise<{ items: T[]; marker?: string; isTruncated?: boolean }>): Promise<T[]> {
+  const out: T[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await fetchPage(marker);
+    out.push(...page.items);
+    marker = page.isTruncated ? page.marker : undefined;
+  } while (marker);
+  return out;
+}
+
 /** Every access key of the user (IAM pages with Marker/IsTruncated; the paginator follows it). */
 export async function listAccessKeys({ iam, userName }: { iam: IAMClient; userName: string }): Promise<AccessKeyMetadata[]> {
-  const out: AccessKeyMetadata[] = [];
-  for await (const page of paginateListAccessKeys({ client: iam }, { UserName: userName })) {
-    for (const k of page.AccessKeyMetadata ?? []) {
-      out.push({ accessKeyId: k.AccessKeyId ?? "", status: k.Status ?? "", createDate: iso(k.CreateDate) });
-    }
-  }
-  return out;
+  return pageThrough(async (Marker) => {
+    const r = await iam.send(new ListAccessKeysCommand({ UserName: userName, Marker }));
+    const items = (r.AccessKeyMetadata ?? []).map((k) => ({ accessKeyId: k.AccessKeyId ?? "", status: k.Status ?? "", createDate: iso(k.CreateDate) }));
+    return { items, marker: r.Marker, isTruncated: r.IsTruncated };
+  });
 }
 
 /** IAM reports "N/A" for the service and region of a key that was never used, and no date. */
@@ -78,9 +91,10 @@ export interface FetchedPolicy {
 
 /** Names of the user's inline policies (ListUserPolicies, all pages). */
 export async function listUserPolicyNames({ iam, userName }: { iam: IAMClient; userName: string }): Promise<string[]> {
-  const names: string[] = [];
-  for await (const page of paginateListUserPolicies({ client: iam }, { UserName: userName })) names.push(...(page.PolicyNames ?? []));
-  return names;
+  return pageThrough(async (Marker) => {
+    const r = await iam.send(new ListUserPoliciesCommand({ UserName: userName, Marker }));
+    return { items: r.PolicyNames ?? [], marker: r.Marker, isTruncated: r.IsTruncated };
+  });
 }
 
 /** One inline policy as fetched (GetUserPolicy). */
@@ -96,11 +110,11 @@ export interface AttachedPolicyRef {
 
 /** The managed policies attached to the user (ListAttachedUserPolicies, all pages). */
 export async function listAttachedPolicyRefs({ iam, userName }: { iam: IAMClient; userName: string }): Promise<AttachedPolicyRef[]> {
-  const out: AttachedPolicyRef[] = [];
-  for await (const page of paginateListAttachedUserPolicies({ client: iam }, { UserName: userName })) {
-    for (const p of page.AttachedPolicies ?? []) if (p.PolicyArn) out.push({ policyName: p.PolicyName ?? p.PolicyArn, policyArn: p.PolicyArn });
-  }
-  return out;
+  return pageThrough(async (Marker) => {
+    const r = await iam.send(new ListAttachedUserPoliciesCommand({ UserName: userName, Marker }));
+    const items = (r.AttachedPolicies ?? []).filter((p) => p.PolicyArn).map((p) => ({ policyName: p.PolicyName ?? p.PolicyArn!, policyArn: p.PolicyArn! }));
+    return { items, marker: r.Marker, isTruncated: r.IsTruncated };
+  });
 }
 
 /** The default version's id of a managed policy (GetPolicy). */

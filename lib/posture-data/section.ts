@@ -1,6 +1,8 @@
 // A page section's data or the reason it is missing. The reason is built only from a whitelist (which
 // service, which call, what kind of failure), never from the SDK's error text, so it is safe to show.
 
+import { redact } from "../errors";
+
 export type FailureKind =
   | "throttled"
   | "access-denied"
@@ -74,7 +76,11 @@ export async function callApi<T>(service: string, operation: string, fn: () => P
     return await fn();
   } catch (err) {
     if (err instanceof CallFailure) throw err;
-    throw new CallFailure(service, operation, classifyFailure(err), { cause: err });
+    const failure = new CallFailure(service, operation, classifyFailure(err), { cause: err });
+    // The page shows the whitelisted text; the operator's log keeps the cause (secrets redacted).
+    const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+    console.warn(`[deckhand] ${failure.message}: ${redact(`${e?.name ?? "Error"} ${e?.$metadata?.httpStatusCode ?? ""} ${e?.message ?? String(err)}`)}`);
+    throw failure;
   }
 }
 
