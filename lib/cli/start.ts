@@ -40,7 +40,7 @@ function sessionSecret(config: DeckhandConfig): string {
   return secret;
 }
 
-function run(name: string, args: string[], env: NodeJS.ProcessEnv, onLine?: (line: string) => void): ChildProcess {
+function run(name: string, args: string[], env: NodeJS.ProcessEnv, onLine?: (line: string) => void, opts: { restart?: boolean } = {}): ChildProcess {
   const child = spawn(process.execPath, args, { cwd: root, env, stdio: ["ignore", "pipe", "inherit"] });
   children.push(child);
   let buf = "";
@@ -56,6 +56,13 @@ function run(name: string, args: string[], env: NodeJS.ProcessEnv, onLine?: (lin
   });
   child.on("exit", (code, signal) => {
     if (stopping) return;
+    if (opts.restart) {
+      // A worker that dies must not take the dashboard with it; its job's lease expires and is retried.
+      console.error(`Deckhand: ${name} exited (${signal ?? code}); restarting in 5 s.`);
+      children.splice(children.indexOf(child), 1);
+      setTimeout(() => !stopping && run(name, args, env, onLine, opts), 5000);
+      return;
+    }
     console.error(`Deckhand: ${name} exited (${signal ?? code}); stopping.`);
     void shutdown(code ?? 1);
   });
@@ -121,6 +128,8 @@ async function main() {
   }
 
   run("web server", [nextBin, dev ? "dev" : "start", "-p", String(config.port), "-H", config.hostname], env);
+  // One embedded push worker: it shares the store with the app; `npm run worker` adds more on other hosts.
+  if (config.embeddedWorker) run("embedded worker", [tsx, "lib/worker/main.ts", "--embedded"], env, undefined, { restart: true });
   console.log(`Deckhand (${config.mode} mode) starting at ${config.url}`);
 }
 

@@ -1,0 +1,15 @@
+import { NextResponse } from "next/server";
+import { withBearer } from "@/lib/http/route-wrappers";
+import { getClients } from "@/lib/clients";
+import { claimPushJob } from "@/lib/services/push-job-lifecycle";
+import { claimBody, workerLeaseMs } from "@/lib/worker/worker-api";
+
+export const dynamic = "force-dynamic";
+
+export const POST = withBearer({ name: "worker.claim", token: (c) => c.workerToken }, async (req, { db, config }) => {
+  const body = claimBody.safeParse(await req.json().catch(() => null));
+  if (!body.success) return NextResponse.json({ error: "workerId is required" }, { status: 400 });
+  // Standalone workers fetch the commit with the app's GitHub token, handed over only on a claim.
+  const job = await claimPushJob({ clients: getClients(), db, config }, { workerId: body.data.workerId, leaseMs: workerLeaseMs(), withToken: true });
+  return job ? NextResponse.json({ job }) : new NextResponse(null, { status: 204 });
+});

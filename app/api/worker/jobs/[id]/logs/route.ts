@@ -1,0 +1,16 @@
+import { NextResponse } from "next/server";
+import { withBearer } from "@/lib/http/route-wrappers";
+import { appendJobLog, getJob } from "@/lib/jobs/job-store";
+import { logsBody } from "@/lib/worker/worker-api";
+
+export const dynamic = "force-dynamic";
+
+export const POST = withBearer<{ id: string }>({ name: "worker.logs", token: (c) => c.workerToken }, async (req, { db, params }) => {
+  const body = logsBody.safeParse(await req.json().catch(() => null));
+  if (!body.success) return NextResponse.json({ error: "invalid log batch" }, { status: 400 });
+  const job = getJob(db, params.id);
+  // Only the lease holder writes to a job's log.
+  if (!job || job.workerId !== body.data.workerId || job.attempts !== body.data.attempt) return NextResponse.json({ ok: false }, { status: 409 });
+  appendJobLog(db, { jobId: params.id, attempt: body.data.attempt, lines: body.data.lines });
+  return NextResponse.json({ ok: true });
+});

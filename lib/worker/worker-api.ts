@@ -1,0 +1,44 @@
+import { z } from "zod";
+
+/** Request bodies of the standalone worker's API, validated on the app's side. */
+const workerId = z.string().min(1).max(200);
+const attempt = z.number().int().min(1);
+
+export const claimBody = z.object({ workerId });
+export const heartbeatBody = z.object({ workerId, attempt });
+export const logsBody = z.object({
+  workerId,
+  attempt,
+  lines: z.array(z.object({ stream: z.string().max(16), line: z.string().max(65_536), at: z.string().max(40) })).max(5000),
+});
+export const servicesBody = z.object({
+  workerId,
+  attempt,
+  result: z.object({
+    service: z.string().min(1).max(200),
+    repository: z.string().min(1).max(256),
+    decision: z.enum(["pushed", "skipped", "failed"]),
+    detail: z.string().max(4000).nullish(),
+    localConfigDigest: z.string().max(100).nullish(),
+    localManifestDigest: z.string().max(100).nullish(),
+    remoteDigestBefore: z.string().max(100).nullish(),
+    blobsUploaded: z.number().int().min(0).optional(),
+    bytesUploaded: z.number().int().min(0).optional(),
+    timings: z.record(z.string(), z.number()).optional(),
+  }),
+});
+export const resultBody = z.object({
+  workerId,
+  attempt,
+  result: z.object({
+    result: z.enum(["succeeded", "skipped", "failed"]),
+    summary: z.record(z.string(), z.unknown()),
+    error: z.string().max(8000).nullish(),
+    status: z.object({ state: z.enum(["success", "failure"]), description: z.string().max(200) }),
+  }),
+});
+
+export function workerLeaseMs(): number {
+  const n = Number(process.env.DECKHAND_WORKER_LEASE_MS ?? 60_000);
+  return Number.isFinite(n) && n >= 3000 ? n : 60_000;
+}
