@@ -7,6 +7,7 @@ import { SANDBOX_ADMIN_TOKEN, SANDBOX_AWS_ADMIN, SANDBOX_GITHUB_ADMIN_TOKEN, SAN
 import { createAwsClients } from "../clients/aws-clients";
 import { createGitHubClient } from "../clients/github-client";
 import type { Clients } from "../clients";
+import { preloadOpenApi, validateOctokit } from "../sandbox/github/test-support/openapi-validator";
 
 export interface TestSandbox {
   sandbox: RunningSandbox;
@@ -25,22 +26,26 @@ export interface TestSandbox {
  * A real sandbox over real HTTP on a free port with its own temp data dir, for tests of anything that
  * talks to AWS or GitHub. Never mock SDK clients: hand these in.
  */
-export async function startTestSandbox(overrides: Partial<SandboxOptions> = {}): Promise<TestSandbox> {
+export async function startTestSandbox(
+  overrides: Partial<SandboxOptions> = {},
+  opts: { validateGitHubOpenApi?: boolean } = {},
+): Promise<TestSandbox> {
+  // Checking Deckhand's own GitHub traffic against GitHub's OpenAPI description: the (large) description
+  // is parsed before the sandbox starts, so the pause cannot stall the sandbox's own connections.
+  if (opts.validateGitHubOpenApi) preloadOpenApi();
   const dataDir = overrides.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "deckhand-sbx-"));
   const sandbox = await startSandbox(defaultSandboxOptions({ port: 0, dataDir, keyPropagationMs: 200, deckhandUrl: "http://127.0.0.1:9", ...overrides }));
   const url = sandbox.url;
   const [owner, repo] = SANDBOX_REPOSITORY.split("/");
   const awsAs = (credentials: { accessKeyId: string; secretAccessKey: string }) =>
     createAwsClients({ region: "us-east-1", endpoint: url, credentials, maxAttempts: 3 });
+  const github = createGitHubClient({ baseUrl: `${url}/api/v3`, token: SANDBOX_GITHUB_ADMIN_TOKEN, retries: 2, log: { warn: () => {} } });
+  if (opts.validateGitHubOpenApi) validateOctokit(github as unknown as Parameters<typeof validateOctokit>[0]);
   return {
     sandbox,
     url,
     dataDir,
-    clients: {
-      aws: awsAs(SANDBOX_AWS_ADMIN),
-      github: createGitHubClient({ baseUrl: `${url}/api/v3`, token: SANDBOX_GITHUB_ADMIN_TOKEN, retries: 2, log: { warn: () => {} } }),
-      repo: { owner, repo },
-    },
+    clients: { aws: awsAs(SANDBOX_AWS_ADMIN), github, repo: { owner, repo } },
     awsAs,
     admin: (method, route, body) =>
       fetch(`${url}${route}`, {

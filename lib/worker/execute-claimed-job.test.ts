@@ -20,7 +20,8 @@ let tmp: string;
 let head: string;
 
 beforeAll(async () => {
-  sb = await startTestSandbox();
+  // Every GitHub request Deckhand makes here (commit statuses, commits) is checked against GitHub's OpenAPI description.
+  sb = await startTestSandbox({}, { validateGitHubOpenApi: true });
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "deckhand-worker-"));
   config = parseConfig({ SANDBOX_PORT: String(sb.sandbox.port), DECKHAND_DATA_DIR: tmp });
   db = openDb(tmp);

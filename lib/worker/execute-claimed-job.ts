@@ -91,13 +91,14 @@ export async function executeClaimedJob(channel: JobChannel, job: ClaimedJob, en
     }
     const failed = out.services.filter((s) => s.result === "failed");
     await flush();
-    await channel.finish(job, {
+    const accepted = await channel.finish(job, {
       result: out.state,
       status: { state: out.state === "failed" ? "failure" : "success", description: out.message },
       summary: { commit: out.commit, composeFile: out.composeFile, services: out.services.map((s) => ({ service: s.service, result: s.result, reason: s.reason })) },
       error: out.state === "failed" ? redact(failed.length ? failed.map((s) => `${s.service}: ${s.error ?? s.reason}`).join("; ") : out.message) : null,
     });
-    return "finished";
+    // Refused: the job was cancelled or another worker holds it now; its record stands as it is.
+    return accepted ? "finished" : "abandoned";
   } finally {
     clearInterval(beat);
     clearInterval(flusher);

@@ -1,0 +1,35 @@
+import { expect, type Page } from "@playwright/test";
+
+export class PushesPage {
+  constructor(private page: Page) {}
+
+  async open() {
+    await this.page.goto("/pushes");
+    await expect(this.page.getByRole("heading", { name: "Pushes" })).toBeVisible();
+  }
+
+  jobRow(sha: string) {
+    return this.page.getByTestId("jobs-table").locator("tbody tr").filter({ hasText: sha.slice(0, 7) });
+  }
+
+  deliveryRows() {
+    return this.page.getByTestId("deliveries-table").locator("tbody tr");
+  }
+
+  /** Reload until the job for this commit shows one of the states (the worker runs in the background). */
+  async waitForJob(sha: string, states: RegExp, timeoutMs = 120_000) {
+    await expect(async () => {
+      await this.page.reload();
+      await expect(this.jobRow(sha).first()).toContainText(states, { timeout: 1000 });
+    }).toPass({ timeout: timeoutMs, intervals: [1000, 2000] });
+  }
+
+  async openJob(sha: string) {
+    await this.jobRow(sha).first().getByRole("link").first().click();
+    await expect(this.page.getByRole("heading", { name: `Push ${sha.slice(0, 7)}` })).toBeVisible();
+  }
+
+  serviceRow(service: string) {
+    return this.page.getByTestId("services-table").locator("tbody tr").filter({ hasText: service });
+  }
+}
