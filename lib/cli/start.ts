@@ -76,7 +76,8 @@ async function shutdown(code: number): Promise<never> {
   process.exit(code);
 }
 
-const tsx = path.join(root, "node_modules", "tsx", "dist", "cli.mjs");
+// Children run TypeScript with tsx as a loader in one process (not its CLI wrapper), so signals reach them.
+const tsx = ["--import", "tsx"];
 const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
 
 async function main() {
@@ -120,7 +121,7 @@ async function main() {
 
   if (config.mode === "sandbox") {
     await new Promise<void>((resolve, reject) => {
-      const sb = run("sandbox", [tsx, "lib/sandbox/main.ts"], { ...env, SANDBOX_PORT: String(config.sandbox.port), DECKHAND_URL: config.url }, (line) => {
+      const sb = run("sandbox", [...tsx, "lib/sandbox/main.ts"], { ...env, SANDBOX_PORT: String(config.sandbox.port), DECKHAND_URL: config.url }, (line) => {
         if (line.includes("listening on")) resolve();
       });
       sb.once("exit", () => reject(new Error("sandbox exited before it was ready")));
@@ -129,7 +130,7 @@ async function main() {
 
   run("web server", [nextBin, dev ? "dev" : "start", "-p", String(config.port), "-H", config.hostname], env);
   // One embedded push worker: it shares the store with the app; `npm run worker` adds more on other hosts.
-  if (config.embeddedWorker) run("embedded worker", [tsx, "lib/worker/main.ts", "--embedded"], env, undefined, { restart: true });
+  if (config.embeddedWorker) run("embedded worker", [...tsx, "lib/worker/main.ts", "--embedded"], env, undefined, { restart: true });
   console.log(`Deckhand (${config.mode} mode) starting at ${config.url}`);
 }
 
