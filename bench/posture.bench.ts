@@ -11,6 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { startTestSandbox } from "../lib/testing/sandbox-fixture";
 import { TtlCache } from "../lib/cache/ttl-cache";
+import * as posture from "../lib/posture-data/load-posture";
 import { loadPosture, type PostureDeps, type PostureSections } from "../lib/posture-data/load-posture";
 import { runDoctorChecks } from "../lib/posture/doctor-checks";
 import { toPostureSnapshot } from "../lib/posture-data/to-snapshot";
@@ -40,6 +41,14 @@ export default async function (): Promise<void> {
       const [, checksMs] = await timed(async () => runDoctorChecks(toPostureSnapshot(cold, { now: new Date(), userName, region: "us-east-1" })));
       console.log(`${userName}: cold posture load ${coldMs.toFixed(0)} ms (${events} CloudTrail events), cached ${warmMs.toFixed(1)} ms, doctor checks ${checksMs.toFixed(1)} ms`);
       console.log(`  sections: ${describe(cold)}`);
+      // Each part alone, cold: which one the parallel load waits for.
+      const parts = { keys: posture.loadKeys, policies: posture.loadPolicies, activity: posture.loadActivity, secrets: posture.loadSecrets, runs: posture.loadRuns, repositories: posture.loadRepositories };
+      const alone: string[] = [];
+      for (const [name, load] of Object.entries(parts)) {
+        const [, ms] = await timed(() => load({ ...deps, cache: new TtlCache() }));
+        alone.push(`${name} ${ms.toFixed(0)} ms`);
+      }
+      console.log(`  each part alone: ${alone.join(", ")}`);
     }
   } finally {
     await sb.close();
