@@ -8,7 +8,8 @@ const push = (over: Record<string, unknown> = {}) =>
 
 test.describe("POST /api/webhooks/github", () => {
   const post = (request: import("@playwright/test").APIRequestContext, body: string, headers: Record<string, string>) =>
-    request.post("/api/webhooks/github", { data: body, headers: { "content-type": "application/json", "x-github-delivery": randomUUID(), ...headers } });
+    // A Buffer goes out byte for byte; a string that is not JSON would be JSON-encoded by Playwright.
+    request.post("/api/webhooks/github", { data: Buffer.from(body), headers: { "content-type": "application/json", "x-github-delivery": randomUUID(), ...headers } });
 
   test("refuses a bad or missing signature with 401", async ({ request }) => {
     const body = push();
