@@ -14,6 +14,7 @@ export const NAV_ITEMS: NavItem[] = [
   { href: "/workflows", label: "Workflows", summary: "GitHub Actions runs of the ECR workflow and the repository's others." },
   { href: "/pushes", label: "Pushes", summary: "Webhook deliveries and Deckhand's own build-and-push jobs." },
   { href: "/doctor", label: "Doctor", summary: "The guide's troubleshooting cases as live checks." },
+  { href: "/setup", label: "Setup", summary: "The guide's steps 1 to 5, checked and finished by Deckhand." },
   { href: "/audit", label: "Audit", summary: "Who did what, when, with what outcome." },
   { href: "/settings", label: "Settings", summary: "Thresholds the other pages judge by." },
 ];

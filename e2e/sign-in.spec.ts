@@ -16,6 +16,7 @@ test.describe("sign-in", () => {
       "Workflows",
       "Pushes",
       "Doctor",
+      "Setup",
       "Audit",
       "Settings",
     ]);
