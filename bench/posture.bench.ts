@@ -42,7 +42,7 @@ export default async function (): Promise<void> {
       console.log(`${userName}: cold posture load ${coldMs.toFixed(0)} ms (${events} CloudTrail events), cached ${warmMs.toFixed(1)} ms, doctor checks ${checksMs.toFixed(1)} ms`);
       console.log(`  sections: ${describe(cold)}`);
       // Each part alone, cold: which one the parallel load waits for.
-      const parts = { keys: posture.loadKeys, policies: posture.loadPolicies, activity: posture.loadActivity, secrets: posture.loadSecrets, runs: posture.loadRuns, repositories: posture.loadRepositories };
+      const parts: Record<string, (d: PostureDeps) => Promise<unknown>> = { keys: posture.loadKeys, policies: posture.loadPolicies, activity: posture.loadActivity, secrets: posture.loadSecrets, runs: posture.loadRuns, repositories: posture.loadRepositories };
       const alone: string[] = [];
       for (const [name, load] of Object.entries(parts)) {
         const [, ms] = await timed(() => load({ ...deps, cache: new TtlCache() }));
