@@ -47,6 +47,11 @@ test.describe("posture as viewer (seeded sandbox)", () => {
     await expect(group).toContainText("Not allowed by the IAM policy");
     await expect(group).toContainText("CompleteLayerUpload");
     await expect(group).toContainText("Access Denied / Permission Error");
+    // The whole 90 days were paged through from CloudTrail; the table shows them 500 at a time.
+    const total = Number((await page.getByText(/^\d+ of \d+ events/).textContent())!.match(/of (\d+) events/)![1]);
+    expect(total).toBeGreaterThan(500);
+    await page.getByRole("navigation", { name: "Event pages" }).getByRole("link", { name: "Older →" }).click();
+    await expect(activity.eventRows()).toHaveCount(Math.min(500, total - 500));
     await activity.open("errors=1&event=CompleteLayerUpload");
     await expect(activity.eventRows().first()).toContainText("AccessDeniedException");
     await expect(activity.eventRows().filter({ hasNotText: "AccessDeniedException" })).toHaveCount(0);

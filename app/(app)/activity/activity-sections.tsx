@@ -1,6 +1,7 @@
 import { loadActivity, type PostureDeps } from "@/lib/posture-data/load-posture";
 import { filterEvents, groupFailedCalls, summarizeDailyActivity, type EventFilter } from "@/lib/posture/cloudtrail-summary";
-import type { ActivityQuery } from "@/lib/posture-data/activity-filter";
+import Link from "next/link";
+import { activityQueryString, type ActivityQuery } from "@/lib/posture-data/activity-filter";
 import { CallsMade, SectionCard, SectionFailure } from "@/components/posture/section-card";
 import { DailyChart } from "@/components/posture/daily-chart";
 import { formatUtc } from "@/components/posture/format";
@@ -88,7 +89,8 @@ export async function ActivitySections({ deps, query, filter }: { deps: PostureD
       </SectionCard>
       <SectionCard title="Events" label="Events">
         <p className="mb-2 text-xs text-slate-500">
-          {shown.length} of {events.length} events{shown.length > ROWS ? `; showing the newest ${ROWS}` : ""}.
+          {shown.length} of {events.length} events
+          {shown.length > ROWS ? `; showing ${Math.min(shown.length, query.page * ROWS + 1)}–${Math.min(shown.length, (query.page + 1) * ROWS)}, newest first` : ""}.
         </p>
         <div className="overflow-x-auto">
           <table className="w-full text-left text-xs" data-testid="events-table">
@@ -104,7 +106,7 @@ export async function ActivitySections({ deps, query, filter }: { deps: PostureD
               </tr>
             </thead>
             <tbody>
-              {shown.slice(0, ROWS).map((e, i) => (
+              {shown.slice(query.page * ROWS, (query.page + 1) * ROWS).map((e, i) => (
                 <tr key={e.eventId ?? i} className={`border-t border-slate-100 align-top ${e.errorCode ? "bg-red-50" : ""}`}>
                   <td className="whitespace-nowrap px-2 py-1">{formatUtc(e.time)}</td>
                   <td className="px-2 py-1">
@@ -135,6 +137,12 @@ export async function ActivitySections({ deps, query, filter }: { deps: PostureD
             </tbody>
           </table>
         </div>
+        {shown.length > ROWS ? (
+          <nav aria-label="Event pages" className="mt-2 flex gap-3 text-sm">
+            {query.page > 0 ? <Link href={`/activity?${activityQueryString(query, { page: query.page - 1 })}`}>← Newer</Link> : null}
+            {(query.page + 1) * ROWS < shown.length ? <Link href={`/activity?${activityQueryString(query, { page: query.page + 1 })}`}>Older →</Link> : null}
+          </nav>
+        ) : null}
         <CallsMade calls={activity.calls} />
       </SectionCard>
     </>
