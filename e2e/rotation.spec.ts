@@ -78,6 +78,9 @@ test.describe("key rotation as operator", () => {
     const oldSecret = await secret("AWS_SECRET_ACCESS_KEY");
     expect(await secret("AWS_ACCESS_KEY_ID")).toBe(old.accessKeyId);
     const bodies = recordResponses(page);
+    page.on("console", (m) => {
+      if (m.type() === "error") console.log(`[browser] ${m.text()}`);
+    });
 
     const credentials = new CredentialsPage(page);
     await credentials.open();

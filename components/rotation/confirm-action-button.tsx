@@ -61,7 +61,7 @@ export function ConfirmActionButton({
         </form>
       )}
       {state ? (
-        <p role="status" className={`text-sm ${state.ok ? "text-emerald-700" : "text-red-700"}`}>
+        <p role="status" data-testid="action-status" className={`text-sm ${state.ok ? "text-emerald-700" : "text-red-700"}`}>
           {state.message}
         </p>
       ) : null}

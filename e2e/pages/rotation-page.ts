@@ -20,7 +20,14 @@ export class RotationPage {
   async rotateAndConfirm(): Promise<number> {
     await this.rotateButton().click();
     await this.page.getByRole("button", { name: "Confirm rotation" }).click();
-    await this.page.waitForURL(/\/credentials\/rotation\/\d+$/);
+    // The action answers with a status (a refusal stays on the plan) or the page moves to the rotation.
+    const moved = this.page.waitForURL(/\/credentials\/rotation\/\d+$/, { timeout: 30_000 }).then(() => true);
+    const answered = this.page.getByTestId("action-status").first().waitFor({ timeout: 30_000 }).then(() => false);
+    if (!(await Promise.race([moved, answered]))) {
+      await this.page.waitForURL(/\/credentials\/rotation\/\d+$/, { timeout: 10_000 }).catch(async () => {
+        throw new Error(`the rotation did not open; the page says: ${await this.page.getByTestId("action-status").first().textContent()}`);
+      });
+    }
     return Number(/\/(\d+)$/.exec(this.page.url())![1]);
   }
 

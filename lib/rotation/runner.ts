@@ -262,6 +262,8 @@ async function runStep(deps: RotationDeps, r: RotationRecord, step: StepNo, who:
         break;
       }
       case 5: {
+        // A retry after a GitHub error follows the run already dispatched instead of dispatching again.
+        let knownRunId = followRunId;
         const out = await withStepRetries(
           () =>
             runCanary({
@@ -269,10 +271,13 @@ async function runStep(deps: RotationDeps, r: RotationRecord, step: StepNo, who:
               repo,
               workflowName: deps.workflowName,
               branch: deps.branch,
-              followRunId,
+              followRunId: knownRunId,
               timeoutMs: options.canaryTimeoutMs,
               pollMs: options.canaryPollMs,
-              onRun: (run) => updateStepDetail(db, stepId, run),
+              onRun: (run) => {
+                knownRunId = run.runId;
+                updateStepDetail(db, stepId, run);
+              },
             }),
           retry,
         );
@@ -339,7 +344,7 @@ async function stopAt(deps: RotationDeps, r: RotationRecord, step: StepNo, stepI
     state = err.state;
     warning = err.warning;
   } else if (err instanceof CanaryTimeoutError) {
-    message = `${err.message} GitHub holds the new key; the old key is still active. Resume to follow the canary again.`;
+    message = `${err.message} GitHub holds the new key; the old key is still active. Resume to run the canary again.`;
   } else {
     const service = step === 4 || step === 5 ? "GitHub" : "AWS";
     const call = { 1: "preflight", 2: "CreateAccessKey", 3: "verify", 4: "write secrets", 5: "canary", 6: "UpdateAccessKey", 7: "DeleteAccessKey", 0: "DeleteAccessKey" }[step];

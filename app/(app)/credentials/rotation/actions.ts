@@ -15,7 +15,8 @@ export const startRotationAction = defineAction(
   { name: "rotation.request", role: "operator", input: z.object({ confirm: z.literal("rotate", { error: "Confirm the rotation first." }) }) },
   async (_input, ctx) => {
     const { rotationId: id } = await startRotation(service(ctx));
-    revalidatePath("/credentials");
+    // No revalidatePath here: re-rendering the plan would unmount the button that navigates to the
+    // rotation (the plan hides it while a rotation is active). The rotation page reads fresh data.
     return { message: `Rotation #${id} started.`, data: { rotationId: id }, target: `rotation ${id}` };
   },
 );
