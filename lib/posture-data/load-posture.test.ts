@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startTestSandbox, type TestSandbox } from "../testing/sandbox-fixture";
 import { TtlCache } from "../cache/ttl-cache";
-import { invalidatePosture, loadKeys, loadPosture, loadSecrets, type PostureDeps } from "./load-posture";
+import { invalidatePosture, loadExpectedPolicy, loadKeys, loadPosture, loadSecrets, type PostureDeps } from "./load-posture";
 import { runDoctorChecks } from "../posture/doctor-checks";
 import { toPostureSnapshot } from "./to-snapshot";
 import { buildPolicyView, correlateSection } from "./views";
@@ -132,6 +132,37 @@ describe("loadPosture against the seeded sandbox", () => {
     const after = await loadSecrets(deps);
     expect(after.ok).toBe(false);
     if (!after.ok) expect(after.error.message).toMatch(/^GitHub list repository secrets/);
+  });
+});
+
+describe("the expected policy from DECKHAND_EXPECTED_POLICY", () => {
+  it("is read from the file, and a missing or broken file is a named section error", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "deckhand-expected-"));
+    try {
+      const file = path.join(dir, "team-policy.json");
+      fs.writeFileSync(file, JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["ecr:GetAuthorizationToken", "ecr:Describe*"], Resource: "*" }] }));
+      const fromFile = await loadExpectedPolicy({ ...deps, expectedPolicyPath: file });
+      expect(fromFile.ok && fromFile.data).toMatchObject({ origin: "file", label: "team-policy.json" });
+      const p = await loadPosture(deps);
+      if (!p.policies.ok) throw new Error("policies");
+      const view = buildPolicyView({ policies: p.policies.data, expected: fromFile, activity: p.activity, identity: p.identity, repositories: p.repositories, region: "us-east-1", policyName: "ecr-push-policy" });
+      const drift = view.drift.find((d) => d.baseline === "expected")!;
+      expect(drift.label).toBe("expected policy (team-policy.json)");
+      // ecr:Describe* expands to every Describe action; the user holds only the two the guide lists.
+      const missing = drift.missing.map((m) => m.action);
+      expect(missing).toContain("ecr:DescribeRegistry");
+      expect(missing.every((a) => a.startsWith("ecr:Describe"))).toBe(true);
+      expect(missing).not.toContain("ecr:DescribeImages");
+      expect(drift.extra.map((e) => e.action)).toContain("ecr:PutImage");
+
+      const absent = await loadExpectedPolicy({ ...deps, expectedPolicyPath: path.join(dir, "nope.json") });
+      expect(!absent.ok && absent.error.message).toBe("Deckhand read of DECKHAND_EXPECTED_POLICY reported that the resource does not exist");
+      fs.writeFileSync(file, "{ not json");
+      const broken = await loadExpectedPolicy({ ...deps, expectedPolicyPath: file });
+      expect(!broken.ok && broken.error.kind).toBe("bad-data");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
