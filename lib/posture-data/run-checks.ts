@@ -1,6 +1,6 @@
-import { runDoctorChecks, type CheckResult } from "../posture/doctor-checks";
+import type { CheckResult } from "../posture/doctor-checks";
+import { runDoctorChecks } from "./doctor-checks";
 import { loadActivity, loadKeys, loadPolicies, loadRepositories, loadRuns, loadSecrets, loadUser, loadVariables, type PostureDeps } from "./load-posture";
-import { toPostureSnapshot } from "./to-snapshot";
 
 /** Load what the checks need (in parallel, cached) and run lib/posture's Troubleshooting checks. */
 export async function loadDoctorChecks(deps: PostureDeps, now: Date = new Date()): Promise<CheckResult[]> {
@@ -14,5 +14,5 @@ export async function loadDoctorChecks(deps: PostureDeps, now: Date = new Date()
     loadRuns(deps),
     loadRepositories(deps),
   ]);
-  return runDoctorChecks(toPostureSnapshot({ user, keys, policies, activity, secrets, variables, runs, repositories }, { now, userName: deps.userName, region: deps.clients.aws.region }));
+  return runDoctorChecks({ user, keys, policies, activity, secrets, variables, runs, repositories, now, region: deps.clients.aws.region, userName: deps.userName });
 }

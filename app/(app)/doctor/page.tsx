@@ -40,7 +40,7 @@ async function Checks({ deps }: { deps: PostureDeps }) {
         {checks.filter((c) => c.status === "pass").length} passed, {checks.filter((c) => c.status === "fail").length} failed, {checks.filter((c) => c.status === "unknown").length} unknown.
       </p>
       {checks.map((c) => (
-        <section key={c.id} aria-label={c.title} data-testid={`check-${c.id}`} data-status={c.status} className="mb-4 rounded-lg border border-slate-200 bg-white p-5">
+        <section key={c.id} id={c.id} aria-label={c.title} data-testid={`check-${c.id}`} data-status={c.status} className="mb-4 rounded-lg border border-slate-200 bg-white p-5">
           <h2 className="text-lg font-medium">
             <StatusBadge status={c.status} /> {c.title}
           </h2>
