@@ -52,7 +52,7 @@ test.describe("workflows as viewer", () => {
     await workflows.openRun(id);
     await expect(workflows.failingError()).toHaveText("The security token included in the request is invalid.");
     await expect(page.getByTestId("failing-step")).toContainText("Configure AWS credentials");
-    await expect(workflows.credentialLink()).toHaveAttribute("href", "/doctor#security-token-invalid");
+    await expect(workflows.credentialLink()).toHaveAttribute("href", "/doctor#secret-access-key-not-found");
     await expect(page.locator('[data-step="Configure AWS credentials"]')).toHaveAttribute("data-conclusion", "failure");
   });
 

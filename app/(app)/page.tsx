@@ -14,8 +14,24 @@ import { PushChart } from "@/components/overview/push-chart";
 import { RunStatus } from "@/components/workflows/run-status";
 import { TimeCell } from "@/components/registry/time-cell";
 import { pagePostureDeps } from "@/lib/posture-data/page-support";
-import { loadExpectedPolicy, loadKeys, loadPolicies, loadSecrets, loadActivity, loadRuns, type PostureDeps } from "@/lib/posture-data/load-posture";
-import { loadDoctorChecks } from "@/lib/posture-data/run-checks";
+import {
+  loadActivity,
+  loadExpectedPolicy,
+  loadKeys,
+  loadPolicies,
+  loadRepositories,
+  loadRuns,
+  loadSecrets,
+  loadUser,
+  loadVariables,
+  SECTION_CALLS,
+  type ActivityData,
+  type PostureDeps,
+} from "@/lib/posture-data/load-posture";
+import { runDoctorChecks } from "@/lib/posture/doctor-checks";
+import { toPostureSnapshot } from "@/lib/posture-data/to-snapshot";
+import type { Section } from "@/lib/posture-data/section";
+import { withinTime } from "@/lib/overview/time-box";
 import { correlateSection, judgeKeysSection } from "@/lib/posture-data/views";
 import { computeEffectiveActions } from "@/lib/posture/effective-actions";
 import { buildExpectedBaseline, computeDrift } from "@/lib/posture/policy-drift";
@@ -34,6 +50,22 @@ export const metadata: Metadata = { title: "Overview" };
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 const TONE: Record<Severity, Tone> = { ok: "ok", info: "ok", warn: "warn", fail: "fail" };
+
+/**
+ * 90 days of CloudTrail can take many LookupEvents pages. The Overview waits for it at most this long;
+ * the load carries on into the shared cache, so the next (auto-)refresh has the full evidence.
+ */
+const ACTIVITY_WAIT_MS = 1200;
+
+async function activityWithinTime(deps: PostureDeps): Promise<Section<ActivityData>> {
+  const r = await withinTime(loadActivity(deps), ACTIVITY_WAIT_MS);
+  if (r.done) return r.value;
+  return {
+    ok: false,
+    calls: [...SECTION_CALLS.events],
+    error: { service: "cloudtrail", operation: "LookupEvents", kind: "failed", message: "CloudTrail LookupEvents is still loading (90 days of events); the next refresh includes it" },
+  };
+}
 
 export default async function OverviewPage({ searchParams }: { searchParams: SearchParams }) {
   await requireUser();
@@ -123,7 +155,7 @@ async function KeyCard({ deps }: { deps: PostureDeps }) {
 const rank = (s: Severity) => ({ ok: 0, info: 1, warn: 2, fail: 3 })[s];
 
 async function HeldKeyCard({ deps }: { deps: PostureDeps }) {
-  const [secrets, keys, activity, runs] = await Promise.all([loadSecrets(deps), loadKeys(deps), loadActivity(deps), loadRuns(deps)]);
+  const [secrets, keys, activity, runs] = await Promise.all([loadSecrets(deps), loadKeys(deps), activityWithinTime(deps), loadRuns(deps)]);
   const result = correlateSection({ secrets, keys, activity, runs, now: new Date() });
   if (!result) {
     const failed = !secrets.ok ? secrets.error.message : !keys.ok ? keys.error.message : "unknown";
@@ -239,7 +271,7 @@ async function loadLastRun() {
 }
 
 async function DoctorCard({ deps }: { deps: PostureDeps }) {
-  const loaded = await loadDoctorChecks(deps).then(
+  const loaded = await doctorChecksWithinTime(deps).then(
     (checks) => ({ ok: true as const, checks }),
     (err: unknown) => ({ ok: false as const, message: describeFailure(err, "AWS", "doctor checks").message }),
   );
@@ -268,6 +300,23 @@ async function DoctorCard({ deps }: { deps: PostureDeps }) {
         ))}
       </ul>
     </Card>
+  );
+}
+
+/** The Doctor's checks over the same cached sections, with CloudTrail time-boxed (checks needing it say unknown). */
+async function doctorChecksWithinTime(deps: PostureDeps) {
+  const [user, keys, policies, activity, secrets, variables, runs, repositories] = await Promise.all([
+    loadUser(deps),
+    loadKeys(deps),
+    loadPolicies(deps),
+    activityWithinTime(deps),
+    loadSecrets(deps),
+    loadVariables(deps),
+    loadRuns(deps),
+    loadRepositories(deps),
+  ]);
+  return runDoctorChecks(
+    toPostureSnapshot({ user, keys, policies, activity, secrets, variables, runs, repositories }, { now: new Date(), userName: deps.userName, region: deps.clients.aws.region }),
   );
 }
 

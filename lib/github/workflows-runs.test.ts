@@ -75,7 +75,7 @@ describe("lib/github workflows and runs against the sandbox", () => {
     })();
     expect(tokenRun).not.toBeNull();
     expect(tokenRun!.f.step?.name).toBe("Configure AWS credentials");
-    expect(classifyWorkflowFailure(tokenRun!.err.message)?.checkId).toBe("security-token-invalid");
+    expect(classifyWorkflowFailure(tokenRun!.err.message)?.checkId).toBe("secret-access-key-not-found");
     expect(await getRun({ ...gh(), runId: 1 })).toBeNull();
   });
 

@@ -95,11 +95,11 @@ describe("failing step", () => {
 
 describe("classifyWorkflowFailure", () => {
   const cases: Array<[string, string | null]> = [
-    ["The security token included in the request is invalid.", "security-token-invalid"],
-    ["SignatureDoesNotMatch: The request signature we calculated does not match the signature you provided", "security-token-invalid"],
+    ["The security token included in the request is invalid.", "secret-access-key-not-found"],
+    ["SignatureDoesNotMatch: The request signature we calculated does not match the signature you provided", "secret-access-key-not-found"],
     ["The AWS Access Key Id you provided does not exist in our records.", "invalid-access-key"],
-    ["Input required and not supplied: aws-region", "region-not-found"],
-    ['The "aws-region" input is required', "region-not-found"],
+    ["Input required and not supplied: aws-region", "aws-region-not-found"],
+    ['The "aws-region" input is required', "aws-region-not-found"],
     ["User: arn:aws:iam::1:user/github-ecr-push is not authorized to perform: ecr:GetAuthorizationToken on resource: *", "access-denied"],
     ["AccessDenied: User is not authorized to perform: ecr:CreateRepository", "repository-creation-failed"],
     ["InvalidUserID.AccessDenied: User is not authorized to perform...", "credential-error"],
