@@ -20,11 +20,10 @@ const STATE_TEXT: Record<string, string> = {
   failed: "Failed",
 };
 
-/** Live progress: polls the rotation while it runs, then shows the result. */
+/** Live progress: polls the rotation while it runs, then shows the result. Keyed by the page on the rotation's updatedAt, so fresh server data remounts it. */
 export function RotationProgress({ initial, children }: { initial: RotationView; children?: React.ReactNode }) {
   const [view, setView] = useState(initial);
   const [pollError, setPollError] = useState<string | null>(null);
-  useEffect(() => setView(initial), [initial]);
   useEffect(() => {
     if (view.state !== "running") return;
     let stop = false;

@@ -27,7 +27,7 @@ export default async function RotationDetailPage({ params }: { params: Promise<{
           All rotations
         </Link>
       </PageHeader>
-      <RotationProgress initial={view}>
+      <RotationProgress key={found.rotation.updatedAt} initial={view}>
         {operator && view.canResume ? (
           <ConfirmActionButton
             action={resumeRotationAction}
