@@ -4,8 +4,9 @@ import { startTestSandbox, type TestSandbox } from "../testing/sandbox-fixture";
 import { listAudit } from "../audit/record-audit";
 import { listRuns } from "../github/runs";
 import { dispatchWorkflowRun } from "./dispatch-workflow";
-import { listSteps } from "../rotation/store";
-import { deleteOldKeyNow, planRotation, runDueDeletions, startRotation } from "./rotate-access-key";
+import { getRotation, listSteps, updateRotationSettings } from "../rotation/store";
+import { createAccessKey, updateAccessKey } from "../aws/iam-keys";
+import { deleteInactiveSecondKey, deleteOldKeyNow, planRotation, rotateIfDue, runDueDeletions, startRotation } from "./rotate-access-key";
 import { dumpStore, githubHoldsWorkingKey, sandboxKeys, stsWith, testContext, testExtras } from "../rotation/testing/rotation-test-kit";
 import type { ServiceContext } from "./context";
 import type { Db } from "../db/open-db";
@@ -84,5 +85,30 @@ describe("a full rotation against the sandbox", () => {
     expect(await runDueDeletions(ctx, new Date(), testExtras(sbx))).toEqual([]);
     expect(await runDueDeletions(ctx, new Date(Date.now() + 8 * 86_400_000), testExtras(sbx))).toEqual([rotationId]);
     expect((await sandboxKeys(sbx)).map((k) => k.accessKeyId)).toEqual([r.newKeyId]);
+  }, 60_000);
+
+  it("refuses to start while the user has an inactive second key, which can be deleted separately", async () => {
+    const iam = sbx.clients.aws.iam;
+    const extra = await createAccessKey({ iam, userName: "github-ecr-push" });
+    await updateAccessKey({ iam, userName: "github-ecr-push", accessKeyId: extra.accessKeyId, status: "Inactive" });
+    const plan = await planRotation(ctx);
+    expect(plan.inactiveSecondKeyId).toBe(extra.accessKeyId);
+    await expect(startRotation(ctx, {}, testExtras(sbx))).rejects.toMatchObject({ code: "preflight", message: expect.stringContaining(`${extra.accessKeyId} is inactive`) });
+    const active = (await sandboxKeys(sbx)).find((k) => k.status === "Active")!.accessKeyId;
+    await expect(deleteInactiveSecondKey(ctx, { accessKeyId: active })).rejects.toMatchObject({ code: "active-key" });
+    await deleteInactiveSecondKey(ctx, { accessKeyId: extra.accessKeyId });
+    expect((await sandboxKeys(sbx)).map((k) => k.accessKeyId)).toEqual([active]);
+    expect((await (await startRotation(ctx, {}, testExtras(sbx))).done).state).toBe("completed");
+  }, 60_000);
+
+  it("rotates automatically only when the setting is on and the key is past the rotation age", async () => {
+    expect(await rotateIfDue(ctx, new Date(), testExtras(sbx))).toBeNull();
+    updateRotationSettings(db, "octo-operator", { graceDays: 7, autoRotate: true });
+    const id = await rotateIfDue(ctx, new Date(), testExtras(sbx));
+    expect(id).toEqual(expect.any(Number));
+    for (let i = 0; i < 200 && getRotation(db, id!)!.state === "running"; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(getRotation(db, id!)).toMatchObject({ state: "completed", trigger: "automatic", requestedBy: "deckhand" });
+    // The new key is young: nothing more to do, and never twice a day.
+    expect(await rotateIfDue(ctx, new Date(), testExtras(sbx))).toBeNull();
   }, 60_000);
 });
