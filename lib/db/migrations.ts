@@ -142,4 +142,38 @@ export const migrations: Migration[] = [
       CREATE INDEX rotation_steps_rotation ON rotation_steps (rotation_id, id);
     `,
   },
+  {
+    version: 4,
+    name: "guided setup runs and their steps",
+    sql: `
+      CREATE TABLE setups (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        state TEXT NOT NULL CHECK (state IN ('running', 'stopped', 'completed', 'failed')),
+        lock_key TEXT NOT NULL DEFAULT 'setup',
+        requested_by TEXT NOT NULL,
+        names TEXT NOT NULL,
+        plan TEXT NOT NULL,
+        remove_region_secret_confirmed INTEGER NOT NULL DEFAULT 0,
+        message TEXT,
+        warning TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        finished_at TEXT,
+        owner TEXT
+      );
+      -- One setup at a time: a second running or stopped setup cannot be inserted.
+      CREATE UNIQUE INDEX setups_one_active ON setups (lock_key) WHERE state IN ('running', 'stopped');
+      CREATE TABLE setup_steps (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        setup_id INTEGER NOT NULL REFERENCES setups (id),
+        step TEXT NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('running', 'succeeded', 'failed', 'skipped')),
+        started_at TEXT NOT NULL,
+        ended_at TEXT,
+        detail TEXT,
+        message TEXT
+      );
+      CREATE INDEX setup_steps_setup ON setup_steps (setup_id, id);
+    `,
+  },
 ];
