@@ -17,7 +17,7 @@ export async function awsCli(sbx: TestSandbox, args: string[]): Promise<unknown>
       AWS_DEFAULT_REGION: "us-east-1",
       AWS_CONFIG_FILE: "/dev/null",
       AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-    } as NodeJS.ProcessEnv,
+    } as unknown as NodeJS.ProcessEnv,
   });
   return stdout.trim() ? JSON.parse(stdout) : null;
 }
