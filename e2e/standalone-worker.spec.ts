@@ -1,0 +1,82 @@
+import { expect, test } from "@playwright/test";
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import Database from "better-sqlite3";
+import { startDeckhand, type DeckhandProcess } from "./support/deckhand-process";
+
+const dataDir = ".deckhand-e2e-worker";
+const apiToken = "e2e-api-token-0123456789";
+const workerToken = "e2e-worker-token-0123456789";
+const sandboxPort = 4630;
+
+test.describe("a standalone worker", () => {
+  test.describe.configure({ timeout: 300_000 });
+  let app: DeckhandProcess;
+  let worker: ChildProcess | undefined;
+
+  test.beforeAll(async () => {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    // No embedded worker: only the standalone one below can take the job.
+    app = await startDeckhand({
+      port: 3300,
+      sandboxPort,
+      dataDir,
+      env: { DECKHAND_EMBEDDED_WORKER: "0", DECKHAND_API_TOKEN: apiToken, DECKHAND_WORKER_TOKEN: workerToken },
+    });
+  });
+  test.afterAll(async () => {
+    if (worker && worker.exitCode === null) worker.kill("SIGTERM");
+    await app?.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test("takes a job queued through POST /api/push over HTTP and pushes with its host's AWS credentials", async ({ request }) => {
+    // The API refuses a wrong token and queues with the right one.
+    expect((await request.post(`${app.url}/api/push`, { data: { ref: "main" }, headers: { authorization: "Bearer wrong-token-000000000" } })).status()).toBe(401);
+    const queued = await request.post(`${app.url}/api/push`, { data: { ref: "main" }, headers: { authorization: `Bearer ${apiToken}` } });
+    expect(queued.status()).toBe(202);
+    const { jobId, sha } = (await queued.json()) as { jobId: string; sha: string };
+    expect(sha).toMatch(/^[0-9a-f]{40}$/);
+
+    // This host's AWS credentials: the sandbox's deckhand-worker key, through the standard environment variables.
+    const seed = (await (await fetch(`http://127.0.0.1:${sandboxPort}/_sandbox/aws/seed`, { headers: { authorization: "Bearer sandbox-admin-token" } })).json()) as {
+      workerKey: { accessKeyId: string; secretAccessKey: string };
+    };
+    let out = "";
+    worker = spawn(process.execPath, ["--import", "tsx", "lib/worker/main.ts"], {
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        DECKHAND_URL: app.url,
+        DECKHAND_WORKER_TOKEN: workerToken,
+        DECKHAND_WORKER_DIR: `${dataDir}/standalone`,
+        AWS_ACCESS_KEY_ID: seed.workerKey.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: seed.workerKey.secretAccessKey,
+        AWS_REGION: "us-east-1",
+        AWS_ENDPOINT_URL: `http://127.0.0.1:${sandboxPort}`,
+        AWS_CONFIG_FILE: "/dev/null",
+        AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+      } as unknown as NodeJS.ProcessEnv,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    worker.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+    worker.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+
+    // Without the worker token the worker API is closed.
+    expect((await fetch(`${app.url}/api/worker/claim`, { method: "POST", body: "{}" })).status).toBe(401);
+    await expect.poll(() => jobState(jobId), { timeout: 240_000, intervals: [1000] }).toMatch(/succeeded|skipped/);
+    expect(out).toContain("serving");
+  });
+});
+
+/** Read the job's state straight from the app's store file (the test has no session). */
+function jobState(jobId: string): string {
+  const db = new Database(`${dataDir}/deckhand.db`, { readonly: true, fileMustExist: true });
+  try {
+    const row = db.prepare("SELECT state, error FROM push_jobs WHERE id = ?").get(jobId) as { state: string; error: string | null } | undefined;
+    if (row?.state === "failed") throw new Error(`job failed: ${row.error}`);
+    return row?.state ?? "missing";
+  } finally {
+    db.close();
+  }
+}
