@@ -2,22 +2,23 @@
 
 import { useActionState, useState } from "react";
 import { useRouter } from "next/navigation";
-import { useEffect } from "react";
 import type { ActionResult } from "@/lib/actions/action-client";
 
 type Action = (prev: ActionResult | null, form: FormData) => Promise<ActionResult>;
 
 /** Two steps on purpose: the diff is on the page, and PutUserPolicy runs only after an explicit confirm. */
 export function ApplyPolicyForm({ action, reviewed, policyName, userName, added, removed }: { action: Action; reviewed: string; policyName: string; userName: string; added: string[]; removed: string[] }) {
-  const [state, formAction, pending] = useActionState(action, null);
   const [confirming, setConfirming] = useState(false);
   const router = useRouter();
-  useEffect(() => {
-    if (state?.ok) {
+  const [state, formAction, pending] = useActionState(async (prev: ActionResult | null, form: FormData) => {
+    const result = await action(prev, form);
+    // Applied: close the confirmation and re-read the policy (drift should now read clean).
+    if (result.ok) {
       setConfirming(false);
       router.refresh();
     }
-  }, [state, router]);
+    return result;
+  }, null);
   return (
     <div className="mt-4">
       {!confirming ? (
