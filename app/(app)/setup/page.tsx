@@ -1,18 +1,89 @@
 import type { Metadata } from "next";
-import { PlannedPage } from "@/components/planned-page";
-import { NAV_ITEMS } from "@/components/nav-items";
+import { Suspense } from "react";
+import { requireUser } from "@/lib/auth/session";
+import { getClients } from "@/lib/clients";
+import { getConfig } from "@/lib/config/env";
+import { getDb } from "@/lib/db";
+import { toUserFacing } from "@/lib/errors";
+import { planGuidedSetup, setupNames, setupWithSteps } from "@/lib/services/run-setup";
+import { PageHeader } from "@/components/page-header";
+import { SetupPlanView } from "@/components/setup/setup-plan-view";
+import { SetupRunView } from "@/components/setup/setup-run-view";
+import { SetupApplyForm } from "@/components/setup/setup-apply-form";
+import { RefreshWhileRunning } from "@/components/setup/refresh-while-running";
+import { ConfirmActionButton } from "@/components/rotation/confirm-action-button";
+import { resumeSetupAction, startSetupAction } from "./actions";
 
 export const metadata: Metadata = { title: "Setup" };
+export const dynamic = "force-dynamic";
 
-export default function SetupPage() {
+export default async function SetupPage() {
+  const user = await requireUser();
+  const operator = user.role === "operator";
+  const db = getDb();
+  const latest = setupWithSteps({ db });
+  const active = latest && (latest.setup.state === "running" || latest.setup.state === "stopped") ? latest : null;
+  const names = setupNames({ config: getConfig(), clients: getClients() });
   return (
-    <PlannedPage
-      item={NAV_ITEMS.find((i) => i.href === "/setup")!}
-      will={[
-        "The state of each of the guide's steps: IAM user, policy, access key held by GitHub, secrets, the AWS_REGION variable, ECR repositories",
-        "A plan of only the missing or wrong steps, with the exact API calls, applied in order with live progress (operators)",
-        "The guide's Step 5 as live verification, ending with every doctor check passing",
-      ]}
-    />
+    <>
+      <PageHeader
+        title="Setup"
+        description={`The guide's Steps 1 to 5 for the IAM user ${names.userName}, the policy ${names.policyName} and the region ${names.region} (DECKHAND_IAM_USER, DECKHAND_IAM_POLICY, AWS_REGION).`}
+      />
+      <RefreshWhileRunning running={latest?.setup.state === "running"} />
+      {latest ? (
+        <section className="mb-8 rounded-lg border border-slate-200 bg-slate-50 p-4" aria-label="Latest setup">
+          <h2 className="mb-2 text-lg font-semibold">{active ? "Setup in progress" : "Latest setup"}</h2>
+          <SetupRunView setup={latest.setup} steps={latest.steps} />
+          {operator && latest.setup.state === "stopped" ? (
+            <div className="mt-3">
+              <ConfirmActionButton
+                action={resumeSetupAction}
+                label="Resume setup"
+                confirmLabel="Resume the setup"
+                fields={{ setupId: latest.setup.id }}
+                tone="primary"
+                consequence={<>The setup continues with the step that stopped; steps already done are not repeated.</>}
+              />
+            </div>
+          ) : null}
+        </section>
+      ) : null}
+      {active ? null : (
+        <Suspense fallback={<p className="text-sm text-slate-500">Reading AWS and GitHub…</p>}>
+          <PlanSection operator={operator} />
+        </Suspense>
+      )}
+    </>
+  );
+}
+
+async function PlanSection({ operator }: { operator: boolean }) {
+  const user = await requireUser();
+  let overview;
+  try {
+    overview = await planGuidedSetup({ clients: getClients(), db: getDb(), config: getConfig(), actor: { login: user.login, role: user.role } });
+  } catch (err) {
+    const { message } = toUserFacing(err, "setup plan");
+    return (
+      <p role="alert" className="text-sm text-red-700">
+        Could not read the current state: {message}
+      </p>
+    );
+  }
+  const { plan, permissions } = overview;
+  const stray = plan.steps.find((s) => s.id === "remove-region-secret");
+  const canApply = plan.blockers.length === 0 && permissions.kind !== "missing";
+  return (
+    <SetupPlanView plan={plan} permissions={permissions}>
+      {plan.steps.length === 1 ? <p className="text-sm text-emerald-700">Every step of the guide is done; applying runs the verification only.</p> : null}
+      {operator ? (
+        canApply ? (
+          <SetupApplyForm action={startSetupAction} stepCount={plan.steps.length} straySecret={stray?.needsConfirmation ?? null} />
+        ) : null
+      ) : (
+        <p className="text-sm text-slate-600">Operators apply the setup; you can see its state.</p>
+      )}
+    </SetupPlanView>
   );
 }

@@ -1,0 +1,29 @@
+"use server";
+
+import { z } from "zod";
+import { defineAction, type ActionContext } from "@/lib/actions/action-client";
+import { getClients } from "@/lib/clients";
+import { resumeGuidedSetup, startGuidedSetup } from "@/lib/services/run-setup";
+import type { ServiceContext } from "@/lib/services/context";
+
+const service = ({ actor, db, config }: ActionContext): ServiceContext => ({ clients: getClients(), actor: { login: actor.login, role: actor.role }, db, config });
+
+export const startSetupAction = defineAction(
+  {
+    name: "setup.request",
+    role: "operator",
+    input: z.object({
+      confirm: z.literal("apply", { error: "Confirm the setup first." }),
+      removeRegionSecret: z.preprocess((v) => v === "on" || v === "true" || v === true, z.boolean()),
+    }),
+  },
+  async (input, ctx) => {
+    const { setupId, plan } = await startGuidedSetup(service(ctx), { removeRegionSecret: input.removeRegionSecret });
+    return { message: `Setup #${setupId} started.`, data: { setupId }, target: `setup ${setupId}`, detail: { steps: plan.steps.map((s) => s.id), removeRegionSecret: input.removeRegionSecret } };
+  },
+);
+
+export const resumeSetupAction = defineAction({ name: "setup.request-resume", role: "operator", input: z.object({ setupId: z.coerce.number().int().positive() }) }, async (input, ctx) => {
+  await resumeGuidedSetup(service(ctx), { setupId: input.setupId });
+  return { message: `Setup #${input.setupId} resumed.`, target: `setup ${input.setupId}` };
+});
