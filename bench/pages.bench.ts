@@ -271,11 +271,12 @@ export default async function benchPages(): Promise<void> {
         await app.stop();
       }
     }
-    counter.uninstall();
     console.log(rows.join("\n"));
     console.log(`goals: warm < 200 ms (${Object.values(warmByPage).every((v) => v < 200) ? "met" : "NOT met"}), cold Overview < 2000 ms (${coldByPage.Overview < 2000 ? "met" : "NOT met"})`);
+    counter.take();
     const cli = await timeAwsCli(sb.url);
-    console.log(`AWS CLI, the guide's 6 verification commands: ${cli.ms.toFixed(0)} ms${cli.ok ? "" : " (some failed)"}`);
+    const cliCalls = counter.take();
+    console.log(`AWS CLI, the guide's 6 verification commands: ${cli.ms.toFixed(0)} ms, ${cliCalls.aws} AWS calls${cli.ok ? "" : " (some failed)"}`);
     for (const name of Object.keys(coldByPage))
       console.log(`  the CLI takes ${(cli.ms / coldByPage[name]).toFixed(1)}× as long as ${name} cold, ${(cli.ms / warmByPage[name]).toFixed(0)}× as long as ${name} warm`);
   } finally {
