@@ -1,0 +1,70 @@
+// Kill tests: a real child process runs a guided setup on the empty scenario and SIGKILLs itself right
+// after a step is persisted (DECKHAND_FAILPOINT), including inside the key step's rotation; a fresh
+// runner in this process then resumes it. Invariants: setup completes, exactly one key exists and GitHub
+// holds it (no orphaned key, no third key), every step ran once to completion, no secret in the store.
+
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestSandbox, type TestSandbox } from "../testing/sandbox-fixture";
+import { resumeGuidedSetup } from "../services/run-setup";
+import { dumpStore, githubHoldsWorkingKey, sandboxKeys, sandboxSecret, testContext, testExtras } from "../rotation/testing/rotation-test-kit";
+import { activeSetup, listSetupSteps } from "./store";
+
+let sbx: TestSandbox;
+beforeAll(async () => {
+  sbx = await startTestSandbox({ scenario: "empty" });
+}, 60_000);
+afterAll(async () => {
+  await sbx?.close();
+});
+
+const CHILD = path.resolve("lib/setup/testing/kill-child.ts");
+
+function runChild(dir: string, failpoint: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", CHILD], {
+      env: { ...process.env, SETUP_SANDBOX_URL: sbx.url, SETUP_DATA_DIR: dir, DECKHAND_FAILPOINT: failpoint },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    child.on("error", reject);
+    child.on("exit", (code, signal) => resolve({ code, signal, out }));
+  });
+}
+
+const FAILPOINTS = ["setup:after-create-user", "setup:after-put-policy", "setup:after-set-region-variable", "rotation:after-step-2", "rotation:after-step-4", "setup:after-create-key"];
+
+describe("a guided setup killed after each step resumes with the invariants intact", () => {
+  for (const fp of FAILPOINTS) {
+    it(`killed at ${fp}`, async () => {
+      await sbx.admin("POST", "/_sandbox/reset", { scenario: "empty" });
+      const { ctx, db, dir } = testContext(sbx);
+      try {
+        const child = await runChild(dir, fp);
+        expect(child.signal, child.out).toBe("SIGKILL");
+        const left = activeSetup(db)!;
+        expect(left.state).toBe("running");
+        expect((await sandboxKeys(sbx)).length).toBeLessThanOrEqual(1);
+
+        const s = await (await resumeGuidedSetup(ctx, { setupId: left.id }, { rotation: testExtras(sbx), options: { canaryPollMs: 100, canaryTimeoutMs: 20_000 } })).done;
+        expect(s.state, s.message ?? "").toBe("completed");
+        // Exactly one key, active, and GitHub holds it: a key whose secret died with the child was deleted.
+        const keys = await sandboxKeys(sbx);
+        expect(keys.map((k) => k.status)).toEqual(["Active"]);
+        expect(await githubHoldsWorkingKey(sbx)).toMatchObject({ works: true, accessKeyId: keys[0].accessKeyId });
+        // Every planned step ended succeeded exactly once.
+        const ended = listSetupSteps(db, s.id).filter((x) => x.outcome === "succeeded").map((x) => x.step);
+        expect(ended).toEqual(["create-user", "put-policy", "set-region-variable", "create-key", "verify"]);
+        const secret = await sandboxSecret(sbx, "AWS_SECRET_ACCESS_KEY");
+        expect(dumpStore(db)).not.toContain(secret!);
+      } finally {
+        db.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    }, 60_000);
+  }
+});
