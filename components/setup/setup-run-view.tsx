@@ -17,7 +17,7 @@ export function SetupRunView({ setup, steps }: { setup: SetupRecord; steps: Setu
   const doctor = (verify?.detail?.doctor as DoctorLine[] | undefined) ?? null;
   const canary = verify?.detail?.canary as { outcome?: string; htmlUrl?: string | null; runId?: number | null; from?: string } | undefined;
   return (
-    <div className="space-y-3" data-testid="setup-run" data-state={setup.state}>
+    <div className="space-y-3" data-testid="setup-run" data-state={setup.state} data-setup-id={setup.id}>
       <div className="flex flex-wrap items-center gap-3">
         <StatusBadge status={setup.state} testId="setup-state" />
         <span className="text-sm text-slate-600">
