@@ -10,4 +10,6 @@ export async function register() {
   getDb();
   // Resume a rotation a crash interrupted, and run the scheduled deletions of old keys.
   (await import("./lib/rotation/scheduler")).startRotationScheduler();
+  // Resume a guided setup a crash interrupted (after the rotation scheduler: its key step is a rotation).
+  void (await import("./lib/setup/resume-on-start")).resumeSetupOnStart();
 }

@@ -8,9 +8,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestSandbox, type TestSandbox } from "../testing/sandbox-fixture";
-import { resumeGuidedSetup } from "../services/run-setup";
+import { resumeGuidedSetup, resumeInterruptedSetup } from "../services/run-setup";
 import { dumpStore, githubHoldsWorkingKey, sandboxKeys, sandboxSecret, testContext, testExtras } from "../rotation/testing/rotation-test-kit";
-import { activeSetup, listSetupSteps } from "./store";
+import { activeSetup, getSetup, listSetupSteps } from "./store";
 
 let sbx: TestSandbox;
 beforeAll(async () => {
@@ -50,7 +50,14 @@ describe("a guided setup killed after each step resumes with the invariants inta
         expect(left.state).toBe("running");
         expect((await sandboxKeys(sbx)).length).toBeLessThanOrEqual(1);
 
-        const s = await (await resumeGuidedSetup(ctx, { setupId: left.id }, { rotation: testExtras(sbx), options: { canaryPollMs: 100, canaryTimeoutMs: 20_000 } })).done;
+        const extras = { rotation: testExtras(sbx), options: { canaryPollMs: 100, canaryTimeoutMs: 20_000 } };
+        let s;
+        if (fp === "setup:after-put-policy") {
+          // What a server start does (instrumentation): find the interrupted setup and resume it.
+          expect(await resumeInterruptedSetup({ ...ctx, actor: { login: "deckhand", role: "system" } }, extras)).toBe(left.id);
+          for (let i = 0; i < 300 && getSetup(db, left.id)!.state === "running"; i++) await new Promise((r) => setTimeout(r, 100));
+          s = getSetup(db, left.id)!;
+        } else s = await (await resumeGuidedSetup(ctx, { setupId: left.id }, extras)).done;
         expect(s.state, s.message ?? "").toBe("completed");
         // Exactly one key, active, and GitHub holds it: a key whose secret died with the child was deleted.
         const keys = await sandboxKeys(sbx);
