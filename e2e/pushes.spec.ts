@@ -42,5 +42,15 @@ test.describe("webhook-triggered pushes", () => {
     const gh = new Octokit({ baseUrl: `${sandboxUrl}/api/v3`, auth: "ghp_sandboxadmintoken" });
     const { data: statuses } = await gh.repos.listCommitStatusesForRef({ owner: "acme", repo: "mcp-servers", ref: docsOnly });
     expect(statuses.find((s) => s.context === "deckhand/ecr-push")).toMatchObject({ state: "success", description: expect.stringMatching(/^unchanged/) });
+
+    // The Registry names the Deckhand job that pushed the image.
+    await page.goto("/registry/mcp-server-tcp");
+    await expect(page.locator(`tr[data-digest="${shaTag!.imageDigest}"]`).getByTestId("pushed-by")).toContainText("job ");
+
+    // The Overview reads Deckhand's own record: the last decision per service is the docs-only commit's.
+    await page.goto("/");
+    const card = page.getByTestId("card-pushes");
+    await expect(card.locator('[data-service="mcp-server-tcp"]')).toContainText(`unchanged at ${docsOnly.slice(0, 7)}`);
+    await expect(card.locator('[data-service="mcp-server-http"]')).toContainText(`unchanged at ${docsOnly.slice(0, 7)}`);
   });
 });

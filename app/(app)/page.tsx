@@ -44,6 +44,7 @@ import { listRuns } from "@/lib/github/runs";
 import { RUNS_CACHE_PREFIX } from "@/lib/services/dispatch-workflow";
 import { formatRunDuration, runDurationMs } from "@/lib/workflows/run-duration";
 import { loadEcrWorkflow } from "./workflows/load-runs";
+import { jobOutcomesSince, lastPushPerService } from "@/lib/jobs/job-store";
 
 export const metadata: Metadata = { title: "Overview" };
 
@@ -92,10 +93,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Sea
         <Suspense fallback={<CardLoading title="Last workflow run" />}>
           <LastRunCard />
         </Suspense>
-        <Card title="Last Deckhand push per service" href="/pushes" testId="card-pushes">
-          <p data-testid="no-deckhand-pushes">No Deckhand pushes yet.</p>
-          <p className="mt-1 text-xs text-slate-500">Pushes made by Deckhand&apos;s worker appear here per compose service.</p>
-        </Card>
+        <DeckhandPushesCard />
         <Suspense fallback={<CardLoading title="Doctor" />}>
           <DoctorCard deps={deps} />
         </Suspense>
@@ -320,6 +318,36 @@ async function doctorChecksWithinTime(deps: PostureDeps) {
   );
 }
 
+/** Read from Deckhand's own store: no AWS or GitHub call, so it never waits. */
+function DeckhandPushesCard() {
+  const last = lastPushPerService(getDb());
+  const tone: Tone = last.some((l) => l.decision === "failed") ? "fail" : "ok";
+  return (
+    <Card title="Last Deckhand push per service" href="/pushes" tone={last.length ? tone : undefined} testId="card-pushes">
+      {last.length === 0 ? (
+        <>
+          <p data-testid="no-deckhand-pushes">No Deckhand pushes yet.</p>
+          <p className="mt-1 text-xs text-slate-500">Pushes made by Deckhand&apos;s worker appear here per compose service.</p>
+        </>
+      ) : (
+        <ul className="space-y-1">
+          {last.map((l) => (
+            <li key={l.service} data-service={l.service}>
+              <span className="font-medium">{l.service}</span>: {l.decision === "skipped" ? "unchanged" : l.decision} at{" "}
+              <Link href={`/pushes/${l.jobId}`} className="font-mono text-xs underline">
+                {l.sha.slice(0, 7)}
+              </Link>{" "}
+              <span className="text-xs text-slate-500">
+                <TimeCell iso={l.at} />
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </Card>
+  );
+}
+
 async function ChartSection() {
   const loaded = await loadChartRuns().then(
     (data) => ({ ok: true as const, ...data }),
@@ -327,14 +355,17 @@ async function ChartSection() {
   );
   if (!loaded.ok) return <Failed message={loaded.message} />;
   const buckets = bucketPushesByDay(
-    loaded.runs.map((r) => ({ at: r.createdAt, outcome: r.status === "completed" ? r.conclusion : null, source: "workflow" as const })),
+    [
+      ...loaded.runs.map((r) => ({ at: r.createdAt, outcome: r.status === "completed" ? r.conclusion : null, source: "workflow" as const })),
+      ...jobOutcomesSince(getDb(), 30).map((j) => ({ ...j, source: "deckhand" as const })),
+    ],
     new Date(),
   );
   return (
     <>
       <PushChart buckets={buckets} />
       <p className="mt-1 text-xs text-slate-500">
-        Runs of “{loaded.workflowName ?? "all workflows"}” by day (UTC). Deckhand&apos;s own pushes join the chart once Deckhand records them.
+        Runs of “{loaded.workflowName ?? "all workflows"}” and Deckhand&apos;s own push jobs, by day (UTC).
         {loaded.truncated ? " GitHub lists at most 1,000 runs per query: older days in the window may be incomplete." : ""}
       </p>
     </>

@@ -4,6 +4,8 @@ import os from "node:os";
 import path from "node:path";
 import { openDb } from "../db/open-db";
 import {
+  jobOutcomesSince,
+  lastPushPerService,
   appendJobLog,
   cancelJob,
   claimNextJob,
@@ -93,5 +95,26 @@ describe("job store", () => {
     const lines = readJobLog(db, job.id);
     expect(lines.map((l) => l.line)).toEqual(["one", "two"]);
     expect(readJobLog(db, job.id, lines[0].id).map((l) => l.line)).toEqual(["two"]);
+  });
+
+  it("summarises the last decision per service and finished jobs for charts", () => {
+    const db = openDb(dir());
+    const run = (s: string, decisions: Record<string, "pushed" | "skipped" | "failed">, result: "succeeded" | "skipped" | "failed") => {
+      const { job } = enqueueJob(db, { ...push(s), branch: null }) as { job: { id: string } };
+      const claim = claimNextJob(db, { workerId: "w" })!;
+      for (const [service, decision] of Object.entries(decisions)) recordServiceResult(db, { jobId: job.id, workerId: "w", attempt: claim.attempt, result: { service, repository: service, decision } });
+      reportJobResult(db, { jobId: job.id, workerId: "w", attempt: claim.attempt, result });
+      return job.id;
+    };
+    run("a", { tcp: "pushed", http: "pushed" }, "succeeded");
+    const second = run("b", { tcp: "skipped" }, "skipped");
+    run("c", {}, "failed");
+    const last = lastPushPerService(db);
+    expect(last.map((l) => [l.service, l.decision, l.sha[0]])).toEqual([
+      ["http", "pushed", "a"],
+      ["tcp", "skipped", "b"],
+    ]);
+    expect(last.find((l) => l.service === "tcp")?.jobId).toBe(second);
+    expect(jobOutcomesSince(db, 30).map((o) => o.outcome).sort()).toEqual(["failure", "success", "success"]);
   });
 });

@@ -346,3 +346,51 @@ export function readJobLog(db: Db, jobId: string, afterId = 0, limit = 2000): Ar
     line: string;
   }>;
 }
+
+export interface ServicePushSummary {
+  service: string;
+  repository: string;
+  decision: ServiceRecord["decision"];
+  jobId: string;
+  sha: string;
+  at: string;
+  localManifestDigest: string | null;
+}
+
+/** For each compose service, what Deckhand's latest finished job decided for it (newest job first). */
+export function lastPushPerService(db: Db): ServicePushSummary[] {
+  const rows = db
+    .prepare(
+      `SELECT s.service, s.repository, s.decision, s.local_manifest_digest, j.id AS job_id, j.sha, COALESCE(j.finished_at, j.created_at) AS at
+       FROM push_job_services s JOIN push_jobs j ON j.id = s.job_id AND j.attempts = s.attempt
+       WHERE j.seq = (SELECT MAX(j2.seq) FROM push_job_services s2 JOIN push_jobs j2 ON j2.id = s2.job_id AND j2.attempts = s2.attempt WHERE s2.service = s.service)
+       ORDER BY s.service`,
+    )
+    .all() as Array<{ service: string; repository: string; decision: ServiceRecord["decision"]; local_manifest_digest: string | null; job_id: string; sha: string; at: string }>;
+  return rows.map((r) => ({ service: r.service, repository: r.repository, decision: r.decision, jobId: r.job_id, sha: r.sha, at: r.at, localManifestDigest: r.local_manifest_digest }));
+}
+
+/** Finished jobs of the last days, for charts: "success" (pushed or unchanged), "failure", or null (cancelled, superseded). */
+export function jobOutcomesSince(db: Db, days: number, now = new Date()): Array<{ at: string; outcome: "success" | "failure" | null }> {
+  const sinceIso = new Date(now.getTime() - days * 86_400_000).toISOString();
+  const rows = db.prepare(`SELECT state, COALESCE(finished_at, created_at) AS at FROM push_jobs WHERE created_at >= ? AND state NOT IN ('queued', 'running')`).all(sinceIso) as Array<{
+    state: JobState;
+    at: string;
+  }>;
+  return rows.map((r) => ({ at: r.at, outcome: r.state === "succeeded" || r.state === "skipped" ? "success" : r.state === "failed" ? "failure" : null }));
+}
+
+/** Which Deckhand job pushed each of these manifests (the first job that pushed it), for the Registry. */
+export function jobsThatPushed(db: Db, repository: string, digests: string[]): Map<string, { jobId: string; sha: string }> {
+  const out = new Map<string, { jobId: string; sha: string }>();
+  if (digests.length === 0) return out;
+  const rows = db
+    .prepare(
+      `SELECT s.local_manifest_digest AS digest, j.id AS job_id, j.sha FROM push_job_services s JOIN push_jobs j ON j.id = s.job_id
+       WHERE s.repository = ? AND s.decision = 'pushed' AND s.local_manifest_digest IN (${digests.map(() => "?").join(",")})
+       ORDER BY j.seq DESC`,
+    )
+    .all(repository, ...digests) as Array<{ digest: string; job_id: string; sha: string }>;
+  for (const r of rows) out.set(r.digest, { jobId: r.job_id, sha: r.sha });
+  return out;
+}

@@ -15,6 +15,8 @@ import { parseImageQuery, queryImages, type ImageQuery } from "@/lib/registry/im
 import { formatBytes } from "@/lib/registry/format";
 import { loadConfigDigests, loadImages, loadRepository } from "../load-registry";
 import type { RepositorySummary } from "@/lib/aws/ecr";
+import { getDb } from "@/lib/db";
+import { jobsThatPushed } from "@/lib/jobs/job-store";
 
 type Params = Promise<{ name: string }>;
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
@@ -85,6 +87,8 @@ async function Images({ repo, query }: { repo: RepositorySummary; query: ImageQu
   const latest = findTaggedImage(images);
   const since = latestSince(latest);
   const page = queryImages(images, query);
+  // Deckhand's own record of which push job produced an image: the store, no AWS call.
+  const pushedBy = jobsThatPushed(getDb(), repo.name, page.rows.map((i) => i.digest));
   // Config digests only for what is on screen (plus latest), batched and cached for good.
   let configs: Awaited<ReturnType<typeof loadConfigDigests>> = new Map();
   let configFailure: string | null = null;
@@ -159,6 +163,7 @@ async function Images({ repo, query }: { repo: RepositorySummary; query: ImageQu
               <th className="px-3 py-2">Size</th>
               <th className="px-3 py-2">Last pull</th>
               <th className="px-3 py-2">Media type</th>
+              <th className="px-3 py-2">Deckhand push</th>
             </tr>
           </thead>
           <tbody>
@@ -188,12 +193,21 @@ async function Images({ repo, query }: { repo: RepositorySummary; query: ImageQu
                     {img.manifestMediaType ?? "—"}
                     {img.artifactMediaType ? <span className="block text-slate-400">{img.artifactMediaType}</span> : null}
                   </td>
+                  <td className="px-3 py-2 text-xs" data-testid="pushed-by">
+                    {pushedBy.get(img.digest) ? (
+                      <Link href={`/pushes/${pushedBy.get(img.digest)!.jobId}`} className="font-mono underline">
+                        job {pushedBy.get(img.digest)!.jobId.slice(0, 8)}
+                      </Link>
+                    ) : (
+                      <span className="text-slate-400">—</span>
+                    )}
+                  </td>
                 </tr>
               );
             })}
             {page.rows.length === 0 ? (
               <tr>
-                <td colSpan={7} className="px-3 py-6 text-center text-slate-500">
+                <td colSpan={8} className="px-3 py-6 text-center text-slate-500">
                   No images{query.tag || query.untagged ? " match this filter" : " yet"}.
                 </td>
               </tr>
