@@ -44,7 +44,7 @@ test.describe("webhook-triggered pushes", () => {
     expect(statuses.find((s) => s.context === "deckhand/ecr-push")).toMatchObject({ state: "success", description: expect.stringMatching(/^unchanged/) });
 
     // The Registry names the Deckhand job that pushed the image.
-    await page.goto("/registry/mcp-server-tcp");
+    await page.goto(`/registry/mcp-server-tcp?tag=${changed.slice(0, 7)}`);
     await expect(page.locator(`tr[data-digest="${shaTag!.imageDigest}"]`).getByTestId("pushed-by")).toContainText("job ");
 
     // The Overview reads Deckhand's own record: the last decision per service is the docs-only commit's.
