@@ -10,7 +10,7 @@ import { listRepoSecrets } from "../github/secrets";
 import { listRepoVariables } from "../github/variables";
 import { GUIDE_PUSH_POLICY } from "../posture/ecr-actions";
 import { diffPolicyDocuments } from "../posture/policy-diff";
-import { planGuidedSetup, startGuidedSetup } from "../services/run-setup";
+import { planGuidedSetup, resumeGuidedSetup, startGuidedSetup } from "../services/run-setup";
 import { dumpStore, githubHoldsWorkingKey, sandboxSecret, testContext, testExtras } from "../rotation/testing/rotation-test-kit";
 import { listSetupSteps } from "./store";
 import { awsCli } from "./testing/setup-test-kit";
@@ -81,6 +81,40 @@ describe("guided setup on an empty account and repository", () => {
       const after = await planGuidedSetup(ctx);
       expect(after.plan.steps.map((x) => x.id)).toEqual(["verify"]);
     } finally {
+      db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
+
+  it("stops at a step GitHub refuses, keeps what was done, and resumes from that step", async () => {
+    await sbx.admin("POST", "/_sandbox/reset", { scenario: "empty" });
+    await sbx.admin("POST", "/_sandbox/faults", { service: "github", operation: "POST /repos/{owner}/{repo}/actions/variables", kind: "access-denied", count: -1 });
+    const { ctx, db, dir } = testContext(sbx);
+    const extras = { rotation: testExtras(sbx), options: { canaryPollMs: 100, canaryTimeoutMs: 20_000 } };
+    try {
+      const { done, setupId } = await startGuidedSetup(ctx, { removeRegionSecret: false }, extras);
+      const stopped = await done;
+      expect(stopped.state).toBe("stopped");
+      expect(stopped.message).toMatch(/Set the AWS_REGION variable stopped: GitHub/);
+      expect(listSetupSteps(db, setupId).map((x) => `${x.step}:${x.outcome}`)).toEqual(["create-user:succeeded", "put-policy:succeeded", "set-region-variable:failed"]);
+      // Nothing of the key step happened: no key exists.
+      const keys = (await awsCli(sbx, ["iam", "list-access-keys", "--user-name", "github-ecr-push"])) as { AccessKeyMetadata: unknown[] };
+      expect(keys.AccessKeyMetadata).toEqual([]);
+
+      await sbx.admin("DELETE", "/_sandbox/faults");
+      const s = await (await resumeGuidedSetup(ctx, { setupId }, extras)).done;
+      expect(s.state, s.message ?? "").toBe("completed");
+      // The user and policy steps were not repeated.
+      expect(listSetupSteps(db, setupId).map((x) => `${x.step}:${x.outcome}`)).toEqual([
+        "create-user:succeeded",
+        "put-policy:succeeded",
+        "set-region-variable:failed",
+        "set-region-variable:succeeded",
+        "create-key:succeeded",
+        "verify:succeeded",
+      ]);
+    } finally {
+      await sbx.admin("DELETE", "/_sandbox/faults");
       db.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
