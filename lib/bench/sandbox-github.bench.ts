@@ -5,7 +5,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { defaultSandboxOptions, startSandbox } from "../lib/sandbox/server";
+import { defaultSandboxOptions, startSandbox } from "../sandbox/server";
 
 export default async function benchSandboxGithub(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-sandbox-github-"));

@@ -14,9 +14,9 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { startTestSandbox, type TestSandbox } from "../lib/testing/sandbox-fixture";
-import { buildIsCurrent, stampBuild } from "../lib/cli/build-fingerprint";
-import { SANDBOX_AWS_ADMIN } from "../lib/sandbox/constants";
+import { startTestSandbox, type TestSandbox } from "../testing/sandbox-fixture";
+import { buildIsCurrent, stampBuild } from "../cli/build-fingerprint";
+import { SANDBOX_AWS_ADMIN } from "../sandbox/constants";
 
 const root = process.cwd();
 const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");

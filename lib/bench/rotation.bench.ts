@@ -4,11 +4,11 @@
  * under 15 s. Deckhand's default rotation options, as the app runs them in sandbox mode.
  */
 import fs from "node:fs";
-import { startTestSandbox } from "../lib/testing/sandbox-fixture";
-import { listSteps } from "../lib/rotation/store";
-import { STEP_TITLES } from "../lib/rotation/types";
-import { startRotation } from "../lib/services/rotate-access-key";
-import { testContext } from "../lib/rotation/testing/rotation-test-kit";
+import { startTestSandbox } from "../testing/sandbox-fixture";
+import { listSteps } from "../rotation/store";
+import { STEP_TITLES } from "../rotation/types";
+import { startRotation } from "../services/rotate-access-key";
+import { testContext } from "../rotation/testing/rotation-test-kit";
 
 export default async function benchRotation(): Promise<void> {
   const sbx = await startTestSandbox({ keyPropagationMs: 4000 });

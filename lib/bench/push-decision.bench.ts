@@ -9,11 +9,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ECRClient } from "@aws-sdk/client-ecr";
-import { defaultSandboxOptions, startSandbox } from "../lib/sandbox/server";
-import { classifyPushEvent } from "../lib/push/classify-push-event";
-import { detectBuilder } from "../lib/push/detect-builder";
-import { runPushJob } from "../lib/push/run-push-job";
-import { signWebhookBody, verifyWebhookSignature } from "../lib/push/verify-webhook-signature";
+import { defaultSandboxOptions, startSandbox } from "../sandbox/server";
+import { classifyPushEvent } from "../push/classify-push-event";
+import { detectBuilder } from "../push/detect-builder";
+import { runPushJob } from "../push/run-push-job";
+import { signWebhookBody, verifyWebhookSignature } from "../push/verify-webhook-signature";
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 

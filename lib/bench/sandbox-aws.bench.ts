@@ -9,9 +9,9 @@ import os from "node:os";
 import path from "node:path";
 import { ECRClient, DescribeImagesCommand } from "@aws-sdk/client-ecr";
 import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
-import { defaultSandboxOptions, startSandbox } from "../lib/sandbox/server";
-import { ADMIN_ACCESS_KEY_ID, ADMIN_SECRET_ACCESS_KEY } from "../lib/sandbox/aws/errors";
-import { LARGE_EVENTS, LARGE_IMAGES, LARGE_REPOS } from "../lib/sandbox/aws/seed-large";
+import { defaultSandboxOptions, startSandbox } from "../sandbox/server";
+import { ADMIN_ACCESS_KEY_ID, ADMIN_SECRET_ACCESS_KEY } from "../sandbox/aws/errors";
+import { LARGE_EVENTS, LARGE_IMAGES, LARGE_REPOS } from "../sandbox/aws/seed-large";
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 

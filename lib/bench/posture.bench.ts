@@ -9,12 +9,12 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { startTestSandbox } from "../lib/testing/sandbox-fixture";
-import { TtlCache } from "../lib/cache/ttl-cache";
-import * as posture from "../lib/posture-data/load-posture";
-import { loadPosture, type PostureDeps, type PostureSections } from "../lib/posture-data/load-posture";
-import { runDoctorChecks } from "../lib/posture/doctor-checks";
-import { toPostureSnapshot } from "../lib/posture-data/to-snapshot";
+import { startTestSandbox } from "../testing/sandbox-fixture";
+import { TtlCache } from "../cache/ttl-cache";
+import * as posture from "../posture-data/load-posture";
+import { loadPosture, type PostureDeps, type PostureSections } from "../posture-data/load-posture";
+import { runDoctorChecks } from "../posture/doctor-checks";
+import { toPostureSnapshot } from "../posture-data/to-snapshot";
 
 async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   const t0 = performance.now();
@@ -28,7 +28,7 @@ function describe(p: PostureSections): string {
     .join(" ");
 }
 
-export default async function (): Promise<void> {
+export default async function benchPosture(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "deckhand-bench-posture-"));
   const [sb, seedMs] = await timed(() => startTestSandbox({ dataDir, scale: "large" }));
   console.log(`large sandbox seeded in ${(seedMs / 1000).toFixed(1)} s`);

@@ -13,8 +13,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { openDb } from "../lib/db/open-db";
-import { listJobs, listServiceResults } from "../lib/jobs/job-store";
+import { openDb } from "../db/open-db";
+import { listJobs, listServiceResults } from "../jobs/job-store";
 
 const run = promisify(execFile);
 const PORT = 3450;
