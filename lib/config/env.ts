@@ -153,6 +153,21 @@ export function parseConfig(env: Record<string, string | undefined>): DeckhandCo
   const url = (e.DECKHAND_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, "");
   const sandboxUrl = `http://127.0.0.1:${e.SANDBOX_PORT}`;
   const dataDir = path.resolve(e.DECKHAND_DATA_DIR);
+  // What both modes read the same way.
+  const common = {
+    mode,
+    port: e.PORT,
+    url,
+    dataDir,
+    iamUser: e.DECKHAND_IAM_USER,
+    iamPolicyName: e.DECKHAND_IAM_POLICY,
+    workflowName: e.DECKHAND_WORKFLOW,
+    expectedPolicyPath: e.DECKHAND_EXPECTED_POLICY,
+    apiToken: e.DECKHAND_API_TOKEN,
+    workerToken: e.DECKHAND_WORKER_TOKEN,
+    embeddedWorker: e.DECKHAND_EMBEDDED_WORKER === "1",
+    sandbox: { port: e.SANDBOX_PORT, url: sandboxUrl, scenario: e.SANDBOX_SCENARIO, keyPropagationMs: e.SANDBOX_KEY_PROPAGATION_MS, adminToken: SANDBOX_ADMIN_TOKEN },
+  };
 
   if (mode === "live") {
     const repository = required(e.GITHUB_REPOSITORY, "GITHUB_REPOSITORY");
@@ -165,11 +180,8 @@ export function parseConfig(env: Record<string, string | undefined>): DeckhandCo
     if (!e.DECKHAND_URL) throw new ConfigError("DECKHAND_URL", `is required when DECKHAND_MODE=live; ${HINTS.DECKHAND_URL}`);
     const [owner, repo] = repository.split("/");
     return {
-      mode,
-      port: e.PORT,
+      ...common,
       hostname: e.DECKHAND_HOST ?? "0.0.0.0",
-      url,
-      dataDir,
       authSecret: secret,
       operators,
       viewers: e.DECKHAND_VIEWERS ?? [],
@@ -186,26 +198,15 @@ export function parseConfig(env: Record<string, string | undefined>): DeckhandCo
         branch: e.GITHUB_BRANCH,
       },
       aws: { region: e.AWS_REGION, endpoint: undefined, credentials: undefined },
-      iamUser: e.DECKHAND_IAM_USER,
-      iamPolicyName: e.DECKHAND_IAM_POLICY,
-      workflowName: e.DECKHAND_WORKFLOW,
-      expectedPolicyPath: e.DECKHAND_EXPECTED_POLICY,
-      apiToken: e.DECKHAND_API_TOKEN,
-      workerToken: e.DECKHAND_WORKER_TOKEN,
-      embeddedWorker: e.DECKHAND_EMBEDDED_WORKER === "1",
-      sandbox: { port: e.SANDBOX_PORT, url: sandboxUrl, scenario: e.SANDBOX_SCENARIO, keyPropagationMs: e.SANDBOX_KEY_PROPAGATION_MS, adminToken: SANDBOX_ADMIN_TOKEN },
     };
   }
 
   const repository = e.GITHUB_REPOSITORY ?? SANDBOX_REPOSITORY;
   const [owner, repo] = repository.split("/");
   return {
-    mode,
-    port: e.PORT,
+    ...common,
     // The sandbox lets anyone sign in as anyone: keep it on this machine unless told otherwise.
     hostname: e.DECKHAND_HOST ?? "127.0.0.1",
-    url,
-    dataDir,
     authSecret: e.NEXTAUTH_SECRET ?? e.AUTH_SECRET,
     operators: e.DECKHAND_OPERATORS ?? ["octo-operator"],
     viewers: e.DECKHAND_VIEWERS ?? ["octo-viewer"],
@@ -222,14 +223,6 @@ export function parseConfig(env: Record<string, string | undefined>): DeckhandCo
       branch: e.GITHUB_BRANCH,
     },
     aws: { region: e.AWS_REGION ?? "us-east-1", endpoint: sandboxUrl, credentials: { ...SANDBOX_AWS_ADMIN } },
-    iamUser: e.DECKHAND_IAM_USER,
-    iamPolicyName: e.DECKHAND_IAM_POLICY,
-    workflowName: e.DECKHAND_WORKFLOW,
-    expectedPolicyPath: e.DECKHAND_EXPECTED_POLICY,
-    apiToken: e.DECKHAND_API_TOKEN,
-    workerToken: e.DECKHAND_WORKER_TOKEN,
-    embeddedWorker: e.DECKHAND_EMBEDDED_WORKER === "1",
-    sandbox: { port: e.SANDBOX_PORT, url: sandboxUrl, scenario: e.SANDBOX_SCENARIO, keyPropagationMs: e.SANDBOX_KEY_PROPAGATION_MS, adminToken: SANDBOX_ADMIN_TOKEN },
   };
 }
 
