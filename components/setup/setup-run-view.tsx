@@ -37,6 +37,11 @@ export function SetupRunView({ setup, steps }: { setup: SetupRecord; steps: Setu
                 {rec ? <span className="text-xs text-slate-500">{ms(rec.startedAt, rec.endedAt)}</span> : null}
               </div>
               {rec?.message ? <p className="mt-1 text-sm text-slate-700">{rec.message}</p> : null}
+              {typeof rec?.detail?.rotationId === "number" ? (
+                <a className="text-sm text-sky-700 underline" href={`/credentials/rotation/${rec.detail.rotationId}`}>
+                  Key rotation #{rec.detail.rotationId}, step by step
+                </a>
+              ) : null}
             </li>
           );
         })}
