@@ -1,7 +1,8 @@
+import { E2E_SANDBOX_PORT } from "../playwright.config";
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import { OverviewPage } from "./pages/overview-page";
 
-const SANDBOX = `http://127.0.0.1:${process.env.E2E_SANDBOX_PORT ?? 4610}`;
+const SANDBOX = `http://127.0.0.1:${E2E_SANDBOX_PORT}`;
 
 async function sandbox(request: APIRequestContext, method: "POST" | "DELETE", route: string, data?: unknown) {
   const res = await request.fetch(`${SANDBOX}${route}`, { method, headers: { authorization: "Bearer sandbox-admin-token" }, data });

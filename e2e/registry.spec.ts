@@ -1,9 +1,10 @@
+import { E2E_SANDBOX_PORT } from "../playwright.config";
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import { DescribeImagesCommand, ECRClient } from "@aws-sdk/client-ecr";
 import { RegistryPage } from "./pages/registry-page";
 
 // The e2e sandbox, read directly with the SDK: the page must show exactly what DescribeImages returns.
-const SANDBOX = `http://127.0.0.1:${process.env.E2E_SANDBOX_PORT ?? 4610}`;
+const SANDBOX = `http://127.0.0.1:${E2E_SANDBOX_PORT}`;
 const ecr = new ECRClient({
   region: "us-east-1",
   endpoint: SANDBOX,

@@ -1,6 +1,7 @@
 import { expect, test } from "@playwright/test";
 import fs from "node:fs";
 import { startDeckhand } from "./support/deckhand-process";
+import { E2E_PORT, E2E_SANDBOX_PORT } from "../playwright.config";
 import { SignInPage } from "./pages/sign-in-page";
 import { SettingsPage } from "./pages/settings-page";
 import { AuditPage } from "./pages/audit-page";
@@ -13,7 +14,8 @@ test.describe("restart", () => {
   test.afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
   test("the store survives a restart: settings and audit entries are still there", async ({ browser }) => {
-    const opts = { port: 3200, sandboxPort: 4620, dataDir };
+    // Ports of its own, next to the main run (E2E_PORT + 100, E2E_SANDBOX_PORT + 10).
+    const opts = { port: E2E_PORT + 100, sandboxPort: E2E_SANDBOX_PORT + 10, dataDir };
     let app = await startDeckhand(opts);
     try {
       const ctx = await browser.newContext({ baseURL: app.url });

@@ -3,11 +3,12 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import Database from "better-sqlite3";
 import { startDeckhand, type DeckhandProcess } from "./support/deckhand-process";
+import { E2E_PORT, E2E_SANDBOX_PORT } from "../playwright.config";
 
 const dataDir = ".deckhand-e2e-worker";
 const apiToken = "e2e-api-token-0123456789";
 const workerToken = "e2e-worker-token-0123456789";
-const sandboxPort = 4630;
+const sandboxPort = E2E_SANDBOX_PORT + 20;
 
 test.describe("a standalone worker", () => {
   test.describe.configure({ timeout: 300_000 });
@@ -18,7 +19,7 @@ test.describe("a standalone worker", () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
     // No embedded worker: only the standalone one below can take the job.
     app = await startDeckhand({
-      port: 3300,
+      port: E2E_PORT + 200,
       sandboxPort,
       dataDir,
       env: { DECKHAND_EMBEDDED_WORKER: "0", DECKHAND_API_TOKEN: apiToken, DECKHAND_WORKER_TOKEN: workerToken },

@@ -1,8 +1,9 @@
+import { E2E_SANDBOX_PORT } from "../playwright.config";
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import { WorkflowsPage } from "./pages/workflows-page";
 import { serverActionId } from "./server-actions";
 
-const SANDBOX = `http://127.0.0.1:${process.env.E2E_SANDBOX_PORT ?? 4610}`;
+const SANDBOX = `http://127.0.0.1:${E2E_SANDBOX_PORT}`;
 const API = `${SANDBOX}/api/v3/repos/acme/mcp-servers`;
 const GH = { authorization: "Bearer ghp_sandboxadmintoken", accept: "application/vnd.github+json" };
 
