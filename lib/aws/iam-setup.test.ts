@@ -1,0 +1,22 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestSandbox, type TestSandbox } from "../testing/sandbox-fixture";
+import { createUser } from "./iam-setup";
+
+let sbx: TestSandbox;
+beforeAll(async () => {
+  sbx = await startTestSandbox({ scenario: "empty" });
+}, 60_000);
+afterAll(async () => {
+  await sbx?.close();
+});
+
+describe("createUser", () => {
+  it("CreateUser of an existing user reads it back instead of failing (a retried or resumed step)", async () => {
+    const iam = sbx.clients.aws.iam;
+    const first = await createUser({ iam, userName: "setup-probe" });
+    expect(first.created).toBe(true);
+    expect(first.user.arn).toMatch(/:user\/setup-probe$/);
+    const again = await createUser({ iam, userName: "setup-probe" });
+    expect(again).toMatchObject({ created: false, user: { arn: first.user.arn } });
+  });
+});
