@@ -60,10 +60,12 @@ test.describe("guided setup", () => {
       const runs = await gh<{ workflow_runs: { event: string; conclusion: string | null }[] }>("/actions/runs?event=workflow_dispatch");
       expect(runs.workflow_runs[0]).toMatchObject({ event: "workflow_dispatch", conclusion: "success" });
 
-      // The doctor page agrees.
+      // The doctor page agrees (read fresh: ?refresh=1).
       const doctor = new DoctorPage(page);
       await doctor.open();
-      await expect(page.getByText("Credential Error in Workflow").first()).toBeVisible();
+      for (const id of ["credential-error", "aws-region-not-found", "access-denied", "invalid-access-key", "secret-access-key-not-found", "repository-creation-failed"]) {
+        await expect(doctor.check(id)).toHaveAttribute("data-status", "pass");
+      }
     });
 
     test("on a half-done setup only the missing steps are planned and the stray secret is removed on confirmation", async ({ page }) => {
