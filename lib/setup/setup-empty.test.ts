@@ -12,6 +12,7 @@ import { GUIDE_PUSH_POLICY } from "../posture/ecr-actions";
 import { diffPolicyDocuments } from "../posture/policy-diff";
 import { planGuidedSetup, resumeGuidedSetup, startGuidedSetup } from "../services/run-setup";
 import { dumpStore, githubHoldsWorkingKey, sandboxSecret, testContext, testExtras } from "../rotation/testing/rotation-test-kit";
+import { listAudit } from "../audit/record-audit";
 import { listSetupSteps } from "./store";
 import { awsCli } from "./testing/setup-test-kit";
 
@@ -76,6 +77,11 @@ describe("guided setup on an empty account and repository", () => {
       const secret = await sandboxSecret(sbx, "AWS_SECRET_ACCESS_KEY");
       expect(secret).toBeTruthy();
       expect(dumpStore(db)).not.toContain(secret!);
+
+      // Audited step by step under the operator's login.
+      const audit = listAudit(db, { limit: 500 }).filter((a) => a.target === `setup ${setupId}`);
+      expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(["setup.start", "setup.create-user.end", "setup.put-policy.end", "setup.set-region-variable.end", "setup.create-key.end", "setup.verify.end", "setup.complete"]));
+      expect(audit.every((a) => a.actor === "octo-operator")).toBe(true);
 
       // Setup is idempotent: planned again, only the verification remains.
       const after = await planGuidedSetup(ctx);
