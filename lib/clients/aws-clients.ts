@@ -2,7 +2,7 @@ import { IAMClient } from "@aws-sdk/client-iam";
 import { STSClient } from "@aws-sdk/client-sts";
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
-import type { AwsCredentialIdentity } from "@smithy/types";
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import type { DeckhandConfig } from "../config/env";
 
 export interface AwsClients {
@@ -17,7 +17,7 @@ export interface AwsClients {
 export interface AwsClientOptions {
   region?: string;
   endpoint?: string;
-  credentials?: AwsCredentialIdentity;
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /** Attempts including the first; the SDK's standard mode backs off exponentially with jitter on throttling and 5xx. */
   maxAttempts?: number;
 }

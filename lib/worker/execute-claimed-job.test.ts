@@ -79,3 +79,19 @@ describe("a worker on the store channel", () => {
     expect(listServiceResults(db, claim.jobId)).toHaveLength(0);
   }, 300_000);
 });
+
+describe("the embedded worker's sandbox credentials", () => {
+  it("follow a sandbox reset, which gives deckhand-worker a new key", async () => {
+    const { sandboxWorkerCredentialProvider, sandboxWorkerCredentials: read } = await import("./sandbox-credentials");
+    const keyBefore = (await read(config)).accessKeyId;
+    const { GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");
+    const clients = createAwsClients({ region: "us-east-1", endpoint: sb.url, credentials: sandboxWorkerCredentialProvider(config) });
+    const before = await clients.sts.send(new GetCallerIdentityCommand({}));
+    expect(before.Arn).toMatch(/user\/deckhand-worker$/);
+    await (await sb.admin("POST", "/_sandbox/reset", {})).json();
+    expect((await read(config)).accessKeyId).not.toBe(keyBefore);
+    // The same client keeps working: it reads the new key instead of signing with the deleted one.
+    const after = await clients.sts.send(new GetCallerIdentityCommand({}));
+    expect(after.Arn).toMatch(/user\/deckhand-worker$/);
+  }, 120_000);
+});

@@ -14,7 +14,7 @@ import { getClients } from "../clients";
 import { HttpChannel } from "./http-channel";
 import { StoreChannel } from "./store-channel";
 import { startWorkerLoop } from "./worker-loop";
-import { sandboxWorkerCredentials } from "./sandbox-credentials";
+import { sandboxWorkerCredentialProvider } from "./sandbox-credentials";
 import type { JobChannel } from "./job-channel";
 
 const workerEnv = z.object({
@@ -57,7 +57,7 @@ async function main() {
     const db = openDb(config.dataDir);
     channel = new StoreChannel(workerId, { clients: getClients(), db, config }, env.DECKHAND_WORKER_LEASE_MS);
     // In sandbox mode the worker pushes as the sandbox's deckhand-worker user, like a real worker with the guide's policy.
-    const credentials = config.mode === "sandbox" ? await sandboxWorkerCredentials(config) : undefined;
+    const credentials = config.mode === "sandbox" ? sandboxWorkerCredentialProvider(config) : undefined;
     ecr = createAwsClients({ region: config.aws.region, endpoint: config.aws.endpoint, credentials }).ecr;
     baseDir = env.DECKHAND_WORKER_DIR ?? config.dataDir;
   } else {

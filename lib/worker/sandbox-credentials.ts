@@ -1,3 +1,4 @@
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import type { DeckhandConfig } from "../config/env";
 
 /**
@@ -10,4 +11,16 @@ export async function sandboxWorkerCredentials(config: DeckhandConfig): Promise<
   const seed = (await res.json()) as { workerKey?: { accessKeyId: string; secretAccessKey: string } };
   if (!seed.workerKey) throw new Error("the sandbox scenario has no deckhand-worker key");
   return seed.workerKey;
+}
+
+/**
+ * As a credential provider for the SDK: a sandbox reset re-seeds the worker's key, so the key is read again
+ * for every request (a loopback call), the way instance or SSO credentials refresh on a real host.
+ */
+export function sandboxWorkerCredentialProvider(config: DeckhandConfig): AwsCredentialIdentityProvider {
+  return async (): Promise<AwsCredentialIdentity> => ({
+    ...(await sandboxWorkerCredentials(config)),
+    // Inside the SDK's five-minute refresh window: the provider is asked again on the next request.
+    expiration: new Date(Date.now() + 60_000),
+  });
 }
