@@ -4,8 +4,9 @@ import type { Thresholds } from "@/lib/settings/thresholds";
 import { CallsMade, SectionFailure } from "@/components/posture/section-card";
 import { StatusBadge } from "@/components/posture/status-badge";
 import { formatDay, formatUtc } from "@/components/posture/format";
+import { KeyActions } from "@/components/key-actions/key-actions";
 
-export async function KeysSection({ deps, thresholds }: { deps: PostureDeps; thresholds: Thresholds }) {
+export async function KeysSection({ deps, thresholds, operator = false }: { deps: PostureDeps; thresholds: Thresholds; operator?: boolean }) {
   const keys = await loadKeys(deps);
   if (!keys.ok) return <SectionFailure error={keys.error} what="the access keys" />;
   const judged = judgeKeysSection(keys.data, new Date(), thresholds);
@@ -33,6 +34,7 @@ export async function KeysSection({ deps, thresholds }: { deps: PostureDeps; thr
               <th className="px-3 py-2">Created</th>
               <th className="px-3 py-2">Last used</th>
               <th className="px-3 py-2">Verdict</th>
+              {operator ? <th className="px-3 py-2">Actions</th> : null}
             </tr>
           </thead>
           <tbody>
@@ -59,6 +61,11 @@ export async function KeysSection({ deps, thresholds }: { deps: PostureDeps; thr
                   <StatusBadge status={k.severity} text={k.verdict} />
                   <p className="mt-1 text-xs text-slate-600">{k.reason}</p>
                 </td>
+                {operator ? (
+                  <td className="px-3 py-2">
+                    <KeyActions accessKeyId={k.accessKeyId} status={k.status} />
+                  </td>
+                ) : null}
               </tr>
             ))}
           </tbody>

@@ -32,7 +32,7 @@ export default async function CredentialsPage({ searchParams }: { searchParams: 
       </PageHeader>
       <SectionCard title="Access keys" label="Access keys">
         <Suspense fallback={<SectionLoading what="access keys" />}>
-          <KeysSection deps={deps} thresholds={thresholds} />
+          <KeysSection deps={deps} thresholds={thresholds} operator={user.role === "operator"} />
         </Suspense>
       </SectionCard>
       <SectionCard title="Which key GitHub holds" label="Which key GitHub holds">
