@@ -30,6 +30,39 @@ function count(file: string, pick: (j: unknown) => { passed: number; failed: num
   }
 }
 
+function failedTestLines(vitestFile: string, pwFile: string): string[] {
+  const lines: string[] = [];
+  const firstLine = (m: unknown) => String(m ?? "").replace(/\x1b\[[0-9;]*m/g, "").split("\n").find((l) => l.trim())?.trim().slice(0, 300) ?? "";
+  try {
+    type V = { testResults: { name: string; status: string; message?: string; assertionResults: { fullName: string; status: string; failureMessages: string[] }[] }[] };
+    const v = JSON.parse(fs.readFileSync(vitestFile, "utf8")) as V;
+    for (const file of v.testResults) {
+      const rel = path.relative(root, file.name);
+      const failed = file.assertionResults.filter((a) => a.status === "failed");
+      for (const a of failed) lines.push(`FAILED unit ${rel} > ${a.fullName}: ${firstLine(a.failureMessages[0])}`);
+      if (!failed.length && file.status === "failed") lines.push(`FAILED unit ${rel}: ${firstLine(file.message)}`);
+    }
+  } catch {
+    /* no report: the step's own output says why */
+  }
+  try {
+    type Spec = { title: string; file: string; ok: boolean; tests: { results: { error?: { message?: string } }[] }[] };
+    type Suite = { specs?: Spec[]; suites?: Suite[] };
+    const walk = (s: Suite): void => {
+      for (const spec of s.specs ?? []) {
+        if (spec.ok) continue;
+        const err = spec.tests.flatMap((t) => t.results).map((r) => r.error?.message).find(Boolean);
+        lines.push(`FAILED e2e ${spec.file} > ${spec.title}: ${firstLine(err)}`);
+      }
+      for (const child of s.suites ?? []) walk(child);
+    };
+    walk(JSON.parse(fs.readFileSync(pwFile, "utf8")) as Suite);
+  } catch {
+    /* as above */
+  }
+  return lines;
+}
+
 ensureSystemDeps();
 
 const results: Record<string, boolean> = {};
@@ -48,6 +81,9 @@ const e2e = count(pwJson, (j) => {
   const s = (j as { stats: { expected: number; unexpected: number; flaky: number } }).stats;
   return { passed: s.expected + s.flaky, failed: s.unexpected };
 });
+// CI shows only the end of the output: name what failed there, so one flaky test is findable.
+for (const line of failedTestLines(vitestJson, pwJson)) console.log(line);
+
 const failedSteps = Object.entries(results).filter(([, ok]) => !ok).map(([k]) => k);
 console.log(`\nunit: ${unit.passed} passed, ${unit.failed} failed; e2e: ${e2e.passed} passed, ${e2e.failed} failed; failed steps: ${failedSteps.join(", ") || "none"}`);
 // A failed lint or typecheck step counts as one failure in the closing line.

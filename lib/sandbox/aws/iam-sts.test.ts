@@ -221,7 +221,9 @@ describe("STS and IAM through the AWS CLI v2", () => {
     expect(missing.stderr).toContain("An error occurred (NoSuchEntity) when calling the GetUser operation: The user with name ghost cannot be found.");
     expect(["STARTED", "COMPLETE"]).toContain(genReport.json.State);
 
-    const [getPol, listPol, listAttached, updKey, createKey, creds, delPol, detach] = await Promise.all([
+    // Reads and independent writes in parallel; detach-user-policy runs after them, as it changes what
+    // list-attached-user-policies answers.
+    const [getPol, listPol, listAttached, updKey, createKey, creds, delPol] = await Promise.all([
       t.cli(["iam", "get-user-policy", "--user-name", "cli-user", "--policy-name", "inline"]),
       t.cli(["iam", "list-user-policies", "--user-name", "cli-user"]),
       t.cli(["iam", "list-attached-user-policies", "--user-name", "cli-user"]),
@@ -229,8 +231,8 @@ describe("STS and IAM through the AWS CLI v2", () => {
       t.cli(["iam", "create-access-key", "--user-name", "cli-user-2"]),
       t.cli(["iam", "get-credential-report"]),
       t.cli(["iam", "delete-user-policy", "--user-name", "cli-user", "--policy-name", "nope"]),
-      t.cli(["iam", "detach-user-policy", "--user-name", "cli-user", "--policy-arn", arn]),
     ]);
+    const detach = await t.cli(["iam", "detach-user-policy", "--user-name", "cli-user", "--policy-arn", arn]);
     for (const [op, out] of [["GetUserPolicy", getPol.json], ["ListUserPolicies", listPol.json], ["ListAttachedUserPolicies", listAttached.json], ["UpdateAccessKey", updKey.json], ["CreateAccessKey", createKey.json], ["GetCredentialReport", creds.json], ["DetachUserPolicy", detach.json]] as const)
       expect(outputShapeProblems("iam", op, out), op).toEqual([]);
     expect(getPol.json.PolicyDocument).toEqual(JSON.parse(doc));
