@@ -30,8 +30,10 @@ export function createGitHubClient(opts: GitHubClientOptions): GitHubClient {
     baseUrl: opts.baseUrl,
     auth: opts.token,
     userAgent: "deckhand",
-    request: { retries, retryAfter: 1 },
-    retry: { doNotRetry: [400, 401, 403, 404, 409, 410, 422, 451] },
+    // Not `request: { retries }`: plugin-retry reads that on every failed request, so it would retry
+    // 404s and 422s too. Given here, it applies only to the statuses doNotRetry leaves retryable (5xx),
+    // waiting (n + 1)² × 250 ms before retry n.
+    retry: { retries, retryAfterBaseValue: 250, doNotRetry: [400, 401, 403, 404, 409, 410, 422, 451] },
     throttle: {
       onRateLimit: (retryAfter, options, _octokit, retryCount) => {
         log.warn(`GitHub rate limit on ${options.method} ${options.url}; retry ${retryCount + 1} in ${retryAfter}s`);
