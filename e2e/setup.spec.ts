@@ -34,19 +34,22 @@ test.describe("guided setup", () => {
       const setup = new SetupPage(page);
       await setup.open();
       await expect(setup.item("user")).toHaveAttribute("data-status", "missing");
-      for (const id of ["create-user", "put-policy", "set-region-variable", "create-key", "verify"]) await expect(setup.planStep(id)).toBeVisible();
+      for (const id of ["create-user", "put-policy", "set-region-variable", "create-key", "first-push", "verify"]) await expect(setup.planStep(id)).toBeVisible();
       await expect(setup.planStep("create-user")).toContainText("IAM CreateUser UserName=github-ecr-push");
 
       await setup.applyAndConfirm();
       await expect(setup.run()).toBeVisible({ timeout: 15_000 });
       await expect(setup.run()).toHaveAttribute("data-state", "completed", { timeout: 150_000 });
-      for (const id of ["create-user", "put-policy", "set-region-variable", "create-key", "verify"]) await expect(setup.step(id)).toHaveAttribute("data-outcome", "succeeded");
+      for (const id of ["create-user", "put-policy", "set-region-variable", "create-key", "first-push", "verify"]) await expect(setup.step(id)).toHaveAttribute("data-outcome", "succeeded");
+      // The first push is a Deckhand push job, linked from its step.
+      await expect(page.getByTestId("setup-first-push-job")).toBeVisible();
 
       // The verification shows the doctor's checks.
       await expect(setup.doctorChecks()).not.toHaveCount(0);
       const statuses = await setup.doctorChecks().evaluateAll((els) => els.map((e) => [e.getAttribute("data-testid"), e.getAttribute("data-status")]));
-      // The sandbox's workflow run does not push images (Deckhand's worker does), so only "Image Not Found" may stay red.
-      expect(statuses.filter(([id, s]) => s !== "pass" && id !== "setup-doctor-image-not-found")).toEqual([]);
+      // All green, "Image Not Found in ECR" included: the first push put the images there.
+      expect(statuses.filter(([, s]) => s !== "pass")).toEqual([]);
+      await expect(page.getByTestId("setup-warning")).toHaveCount(0);
 
       // AWS and GitHub as the guide's Step 5 sees them.
       const keys = (await sandboxJson<{ keys: { accessKeyId: string; status: string }[] }>("/_sandbox/aws/keys?user=github-ecr-push")).keys;
@@ -63,7 +66,7 @@ test.describe("guided setup", () => {
       // The doctor page agrees (read fresh: ?refresh=1).
       const doctor = new DoctorPage(page);
       await doctor.open();
-      for (const id of ["credential-error", "aws-region-not-found", "access-denied", "invalid-access-key", "secret-access-key-not-found", "repository-creation-failed"]) {
+      for (const id of ["credential-error", "aws-region-not-found", "access-denied", "invalid-access-key", "secret-access-key-not-found", "repository-creation-failed", "image-not-found"]) {
         await expect(doctor.check(id)).toHaveAttribute("data-status", "pass");
       }
     });

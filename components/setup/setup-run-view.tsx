@@ -42,6 +42,11 @@ export function SetupRunView({ setup, steps }: { setup: SetupRecord; steps: Setu
                   Key rotation #{rec.detail.rotationId}, step by step
                 </a>
               ) : null}
+              {typeof rec?.detail?.jobId === "string" ? (
+                <a className="text-sm text-sky-700 underline" href={`/pushes/${rec.detail.jobId}`} data-testid="setup-first-push-job">
+                  Push job {rec.detail.jobId.slice(0, 8)}, live
+                </a>
+              ) : null}
             </li>
           );
         })}

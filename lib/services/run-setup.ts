@@ -39,7 +39,7 @@ export interface SetupOverview {
 
 /** The state of each guide step, the plan of what is missing or wrong, and the permission preflight (read only). */
 export async function planGuidedSetup(ctx: ServiceContext): Promise<SetupOverview> {
-  const state = await readSetupState({ clients: ctx.clients, db: ctx.db, names: setupNames(ctx), expectedPolicy: await expectedPolicyOf(ctx) });
+  const state = await readSetupState({ clients: ctx.clients, db: ctx.db, names: setupNames(ctx), expectedPolicy: await expectedPolicyOf(ctx), pushBranch: ctx.config.github.branch ?? "the default branch" });
   const plan = planSetup(state);
   const permissions = await checkOwnPermissions({ clients: ctx.clients, required: plan.requiredActions });
   return { state, plan, permissions };
@@ -52,7 +52,7 @@ function depsFor(ctx: ServiceContext, expectedPolicy: Record<string, unknown>, e
     rotation: extras.rotation ?? {},
     options: {
       ...DEFAULT_SETUP_OPTIONS,
-      ...(ctx.config.mode === "sandbox" ? { canaryPollMs: 400 } : {}),
+      ...(ctx.config.mode === "sandbox" ? { canaryPollMs: 400, firstPushPollMs: 500 } : {}),
       failpoint: process.env.DECKHAND_FAILPOINT,
       ...extras.options,
     },

@@ -1,7 +1,8 @@
 // Kill tests: a real child process runs a guided setup on the empty scenario and SIGKILLs itself right
 // after a step is persisted (DECKHAND_FAILPOINT), including inside the key step's rotation; a fresh
-// runner in this process then resumes it. Invariants: setup completes, exactly one key exists and GitHub
-// holds it (no orphaned key, no third key), every step ran once to completion, no secret in the store.
+// runner in this process then resumes it, with a push worker running. Invariants: setup completes, exactly
+// one key exists and GitHub holds it (no orphaned key, no third key), every step ran once to completion,
+// the first push was queued once, no secret in the store.
 
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -11,6 +12,8 @@ import { startTestSandbox, type TestSandbox } from "../testing/sandbox-fixture";
 import { resumeGuidedSetup, resumeInterruptedSetup } from "../services/run-setup";
 import { dumpStore, githubHoldsWorkingKey, sandboxKeys, sandboxSecret, testContext, testExtras } from "../rotation/testing/rotation-test-kit";
 import { activeSetup, getSetup, listSetupSteps } from "./store";
+import { listJobs } from "../jobs/job-store";
+import { startTestWorker } from "./testing/setup-test-kit";
 
 let sbx: TestSandbox;
 beforeAll(async () => {
@@ -36,13 +39,22 @@ function runChild(dir: string, failpoint: string): Promise<{ code: number | null
   });
 }
 
-const FAILPOINTS = ["setup:after-create-user", "setup:after-put-policy", "setup:after-set-region-variable", "rotation:after-step-2", "rotation:after-step-4", "setup:after-create-key"];
+const FAILPOINTS = [
+  "setup:after-create-user",
+  "setup:after-put-policy",
+  "setup:after-set-region-variable",
+  "rotation:after-step-2",
+  "rotation:after-step-4",
+  "setup:after-create-key",
+  "setup:first-push-queued",
+];
 
 describe("a guided setup killed after each step resumes with the invariants intact", () => {
   for (const fp of FAILPOINTS) {
     it(`killed at ${fp}`, async () => {
       await sbx.admin("POST", "/_sandbox/reset", { scenario: "empty" });
       const { ctx, db, dir } = testContext(sbx);
+      let worker: ReturnType<typeof startTestWorker> | null = null;
       try {
         const child = await runChild(dir, fp);
         expect(child.signal, child.out).toBe("SIGKILL");
@@ -50,7 +62,8 @@ describe("a guided setup killed after each step resumes with the invariants inta
         expect(left.state).toBe("running");
         expect((await sandboxKeys(sbx)).length).toBeLessThanOrEqual(1);
 
-        const extras = { rotation: testExtras(sbx), options: { canaryPollMs: 100, canaryTimeoutMs: 20_000 } };
+        worker = startTestWorker(sbx, ctx, dir);
+        const extras = { rotation: testExtras(sbx), options: { canaryPollMs: 100, canaryTimeoutMs: 20_000, firstPushPollMs: 200 } };
         let s;
         if (fp === "setup:after-put-policy") {
           // What a server start does (instrumentation): find the interrupted setup and resume it.
@@ -65,13 +78,16 @@ describe("a guided setup killed after each step resumes with the invariants inta
         expect(await githubHoldsWorkingKey(sbx)).toMatchObject({ works: true, accessKeyId: keys[0].accessKeyId });
         // Every planned step ended succeeded exactly once.
         const ended = listSetupSteps(db, s.id).filter((x) => x.outcome === "succeeded").map((x) => x.step);
-        expect(ended).toEqual(["create-user", "put-policy", "set-region-variable", "create-key", "verify"]);
+        expect(ended).toEqual(["create-user", "put-policy", "set-region-variable", "create-key", "first-push", "verify"]);
+        // One push job: a resume follows the job the killed runner queued instead of queueing another.
+        expect(listJobs(db).map((j) => j.state)).toEqual(["succeeded"]);
         const secret = await sandboxSecret(sbx, "AWS_SECRET_ACCESS_KEY");
         expect(dumpStore(db)).not.toContain(secret!);
       } finally {
+        await worker?.stop();
         db.close();
         fs.rmSync(dir, { recursive: true, force: true });
       }
-    }, 60_000);
+    }, 120_000);
   }
 });

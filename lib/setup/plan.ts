@@ -11,6 +11,8 @@ const ACTIONS_BY_STEP: Record<SetupStepId, string[]> = {
   "set-region-variable": [],
   // DeleteAccessKey: a new key GitHub never received is deleted (unwind); UpdateAccessKey: the key GitHub does not hold is deactivated.
   "create-key": ["iam:ListAccessKeys", "iam:CreateAccessKey", "iam:DeleteAccessKey", "iam:UpdateAccessKey"],
+  // The worker pushes with its own host's credentials, not Deckhand's.
+  "first-push": [],
   verify: ["iam:GetUser", "iam:ListUserPolicies", "iam:GetUserPolicy", "ecr:DescribeRepositories"],
 };
 
@@ -128,6 +130,20 @@ export function planSetup(state: SetupState): SetupPlan {
       status: "optional",
       detail: state.repositories.length ? state.repositories.join(", ") : "None yet: the workflow creates them on its first push (ecr:CreateRepository).",
     });
+
+  // Nothing was ever pushed to this region: the doctor's "Image Not Found in ECR" would stay red after
+  // a successful canary, so setup ends with the push the workflow (or Deckhand) would make anyway.
+  if (state.imageCount === 0) {
+    steps.push({
+      id: "first-push",
+      title: SETUP_STEP_TITLES["first-push"],
+      why: `No ECR repository in ${region} holds an image yet.`,
+      calls: [
+        `ECR DescribeRepositories + DescribeImages (skipped when the canary run's workflow already pushed)`,
+        `Deckhand push of ${state.pushBranch}'s head, as for a git push: per compose service build, compare with ECR latest, push tags <sha7> and latest (CreateRepository on first push)`,
+      ],
+    });
+  }
 
   steps.push({
     id: "verify",

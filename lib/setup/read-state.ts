@@ -23,7 +23,19 @@ async function attempt<T>(errors: string[], service: "AWS" | "GitHub", call: str
   }
 }
 
-export async function readSetupState({ clients, db, names, expectedPolicy }: { clients: Clients; db: Db; names: SetupNames; expectedPolicy: Record<string, unknown> }): Promise<SetupState> {
+export async function readSetupState({
+  clients,
+  db,
+  names,
+  expectedPolicy,
+  pushBranch,
+}: {
+  clients: Clients;
+  db: Db;
+  names: SetupNames;
+  expectedPolicy: Record<string, unknown>;
+  pushBranch: string;
+}): Promise<SetupState> {
   const errors: string[] = [];
   const { iam, ecr } = clients.aws;
   const { github, repo } = clients;
@@ -36,7 +48,7 @@ export async function readSetupState({ clients, db, names, expectedPolicy }: { c
     exists ? attempt(errors, "AWS", "IAM ListAccessKeys", () => listAccessKeys({ iam, userName })) : Promise.resolve([]),
     attempt(errors, "GitHub", "list secrets", async () => (await listRepoSecrets({ github, repo })).map((s) => s.name)),
     attempt(errors, "GitHub", "list variables", async () => (await listRepoVariables({ github, repo })).map((v) => ({ name: v.name, value: v.value }))),
-    attempt(errors, "AWS", "ECR DescribeRepositories", async () => (await describeAllRepositories({ ecr })).map((r) => r.name)),
+    attempt(errors, "AWS", "ECR DescribeRepositories", () => describeAllRepositories({ ecr })),
   ]);
   let policy: SetupState["policy"] = null;
   if (policyDoc) {
@@ -56,7 +68,9 @@ export async function readSetupState({ clients, db, names, expectedPolicy }: { c
     keys,
     secrets,
     variables,
-    repositories,
+    repositories: repositories ? repositories.map((r) => r.name) : null,
+    imageCount: repositories ? repositories.reduce((n, r) => n + (r.imageCount ?? 0), 0) : null,
+    pushBranch,
     knownHeldKeyId: lastRotation?.newKeyId ?? null,
     errors,
   };

@@ -20,18 +20,26 @@ import type { RotationRecord } from "../rotation/types";
 import { resumeRotation, rotationWithSteps, startRotation, type RotationExtras } from "../services/rotate-access-key";
 import type { ServiceContext } from "../services/context";
 import { beginSetupStep, claimSetup, endSetupStep, getSetup, listSetupSteps, releaseSetup, setSetupState, updateSetupStepDetail, type Who } from "./store";
+import { pushFirstImages } from "./first-push";
+import { getDefaultBranch } from "../github/commits";
 import { SETUP_STEP_TITLES, type PlannedStep, type SetupRecord, type SetupStepId, type SetupStepRecord } from "./types";
 
 export interface SetupOptions {
   canaryTimeoutMs: number;
   canaryPollMs: number;
+  /** How long the first push may take, from queueing until a worker finished it. */
+  firstPushTimeoutMs: number;
+  firstPushPollMs: number;
   /** How often to look at a rotation another runner in this process is driving. */
   waitPollMs: number;
-  /** DECKHAND_FAILPOINT, kill tests only: "setup:after-STEP" SIGKILLs this process right after STEP is persisted. */
+  /**
+   * DECKHAND_FAILPOINT, kill tests only: "setup:after-STEP" SIGKILLs this process right after STEP is persisted;
+   * "setup:first-push-queued" right after the first push's job id is recorded, before any worker ran it.
+   */
   failpoint?: string;
 }
 
-export const DEFAULT_SETUP_OPTIONS: SetupOptions = { canaryTimeoutMs: 15 * 60_000, canaryPollMs: 1000, waitPollMs: 300 };
+export const DEFAULT_SETUP_OPTIONS: SetupOptions = { canaryTimeoutMs: 15 * 60_000, canaryPollMs: 1000, firstPushTimeoutMs: 15 * 60_000, firstPushPollMs: 1000, waitPollMs: 300 };
 
 export interface SetupDeps {
   ctx: ServiceContext;
@@ -121,6 +129,8 @@ async function runStep(deps: SetupDeps, s: SetupRecord, planned: PlannedStep, st
     }
     case "create-key":
       return runKeyStep(deps, stepId, earlier);
+    case "first-push":
+      return runFirstPush(deps, stepId, earlier);
     case "verify":
       return runVerify(deps, s, stepId, earlier);
   }
@@ -195,6 +205,40 @@ async function followRotation(deps: SetupDeps, rotationId: number): Promise<Rota
     }
     await sleep(deps.options.waitPollMs);
   }
+}
+
+async function runFirstPush(deps: SetupDeps, stepId: number, earlier: SetupStepRecord[]): Promise<StepEnd> {
+  const { db, config, clients } = deps.ctx;
+  const branch = config.github.branch ?? (await getDefaultBranch({ github: clients.github, repo: clients.repo }));
+  const followJobId = earlier.map((r) => r.detail?.jobId).filter((x): x is string => typeof x === "string").pop();
+  const out = await pushFirstImages(
+    deps.ctx,
+    {
+      branch,
+      followJobId,
+      onQueued: (jobId) => {
+        updateSetupStepDetail(db, stepId, { jobId });
+        if (deps.options.failpoint === "setup:first-push-queued") process.kill(process.pid, "SIGKILL");
+      },
+    },
+    { timeoutMs: deps.options.firstPushTimeoutMs, pollMs: deps.options.firstPushPollMs },
+  );
+  if (out.kind === "already-pushed") return { outcome: "skipped", detail: { imageCount: out.imageCount }, message: `ECR already holds ${out.imageCount} image(s): the canary run's workflow pushed them.` };
+  const { job } = out;
+  const ref = `push job ${job.id.slice(0, 8)} (${branch} @ ${job.sha.slice(0, 7)})`;
+  if (out.kind === "not-finished") {
+    const minutes = Math.round(deps.options.firstPushTimeoutMs / 60_000);
+    throw new SetupStop(
+      job.state === "queued"
+        ? `No worker took ${ref} within ${minutes} min: start one (npm run worker, or DECKHAND_EMBEDDED_WORKER=1), then resume.`
+        : `${ref} is still ${job.state} after ${minutes} min: follow it on the Pushes page, then resume.`,
+    );
+  }
+  if (job.state === "succeeded" || job.state === "skipped") {
+    const summary = typeof job.summary?.text === "string" ? `: ${job.summary.text}` : "";
+    return { outcome: "succeeded", detail: { jobId: job.id, state: job.state }, message: `The first push finished (${ref})${summary}.` };
+  }
+  throw new SetupStop(`The first push ended ${job.state} (${ref})${job.error ? `: ${job.error}` : ""}. Open it on the Pushes page, fix what it says, then resume.`);
 }
 
 async function runVerify(deps: SetupDeps, s: SetupRecord, stepId: number, earlier: SetupStepRecord[]): Promise<StepEnd> {

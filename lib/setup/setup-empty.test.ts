@@ -1,6 +1,7 @@
 // Guided setup on the `empty` scenario, end to end over real HTTP: every guide step is missing; after
 // setup the AWS CLI sees the user, the expected policy and one active key, GitHub lists both secrets
-// and the variable, the secret decrypts to the new key and the canary run succeeded.
+// and the variable, the secret decrypts to the new key, the canary run succeeded, the first push put
+// images into ECR and every doctor check passes.
 
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,7 +15,8 @@ import { planGuidedSetup, resumeGuidedSetup, startGuidedSetup } from "../service
 import { dumpStore, githubHoldsWorkingKey, sandboxSecret, testContext, testExtras } from "../rotation/testing/rotation-test-kit";
 import { listAudit } from "../audit/record-audit";
 import { listSetupSteps } from "./store";
-import { awsCli } from "./testing/setup-test-kit";
+import { awsCli, startTestWorker } from "./testing/setup-test-kit";
+import { getJob } from "../jobs/job-store";
 
 let sbx: TestSandbox;
 beforeAll(async () => {
@@ -27,11 +29,12 @@ afterAll(async () => {
 describe("guided setup on an empty account and repository", () => {
   it("plans every step, applies them in order and verifies", async () => {
     const { ctx, db, dir } = testContext(sbx);
+    const worker = startTestWorker(sbx, ctx, dir);
     try {
       const before = await planGuidedSetup(ctx);
       expect(before.plan.blockers).toEqual([]);
       expect(before.permissions.kind).toBe("ok");
-      expect(before.plan.steps.map((s) => s.id)).toEqual(["create-user", "put-policy", "set-region-variable", "create-key", "verify"]);
+      expect(before.plan.steps.map((s) => s.id)).toEqual(["create-user", "put-policy", "set-region-variable", "create-key", "first-push", "verify"]);
       expect(before.plan.steps[0].calls).toEqual(["IAM CreateUser UserName=github-ecr-push"]);
       expect(before.plan.items.find((i) => i.id === "user")?.status).toBe("missing");
 
@@ -39,7 +42,14 @@ describe("guided setup on an empty account and repository", () => {
       const s = await done;
       expect(s.state, s.message ?? "").toBe("completed");
       const steps = listSetupSteps(db, setupId);
-      expect(steps.map((x) => `${x.step}:${x.outcome}`)).toEqual(["create-user:succeeded", "put-policy:succeeded", "set-region-variable:succeeded", "create-key:succeeded", "verify:succeeded"]);
+      expect(steps.map((x) => `${x.step}:${x.outcome}`)).toEqual(["create-user:succeeded", "put-policy:succeeded", "set-region-variable:succeeded", "create-key:succeeded", "first-push:succeeded", "verify:succeeded"]);
+
+      // The first push: a Deckhand push job of main's head, done by the worker as deckhand-worker.
+      const firstPush = steps.find((x) => x.step === "first-push")!;
+      const job = getJob(db, firstPush.detail!.jobId as string)!;
+      expect(job).toMatchObject({ state: "succeeded", branch: "main", requestedBy: "octo-operator" });
+      const images = (await awsCli(sbx, ["ecr", "describe-images", "--repository-name", "mcp-server-tcp"])) as { imageDetails: { imageTags?: string[] }[] };
+      expect(images.imageDetails.flatMap((d) => d.imageTags ?? []).sort()).toEqual([job.sha.slice(0, 7), "latest"].sort());
 
       // The AWS CLI sees the user, the expected policy and exactly one active key.
       const user = (await awsCli(sbx, ["iam", "get-user", "--user-name", "github-ecr-push"])) as { User: { UserName: string } };
@@ -68,10 +78,9 @@ describe("guided setup on an empty account and repository", () => {
       expect(run).toMatchObject({ event: "workflow_dispatch", status: "completed", conclusion: "success" });
       const doctor = verify.detail?.doctor as { id: string; status: string }[];
       expect(doctor.length).toBeGreaterThan(0);
-      // Every check passes except "Image Not Found": the sandbox's workflow run checks credentials and
-      // registry access but leaves building and pushing to Deckhand's worker, so no image exists yet.
-      expect(doctor.filter((c) => c.status !== "pass").map((c) => c.id), JSON.stringify(doctor)).toEqual(["image-not-found"]);
-      expect(s.warning).toMatch(/image-not-found/);
+      // Every check passes, "Image Not Found in ECR" included: the first push put the images there.
+      expect(doctor.filter((c) => c.status !== "pass"), JSON.stringify(doctor)).toEqual([]);
+      expect(s.warning).toBeNull();
 
       // The secret value was never stored.
       const secret = await sandboxSecret(sbx, "AWS_SECRET_ACCESS_KEY");
@@ -80,23 +89,25 @@ describe("guided setup on an empty account and repository", () => {
 
       // Audited step by step under the operator's login.
       const audit = listAudit(db, { limit: 500 }).filter((a) => a.target === `setup ${setupId}`);
-      expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(["setup.start", "setup.create-user.end", "setup.put-policy.end", "setup.set-region-variable.end", "setup.create-key.end", "setup.verify.end", "setup.complete"]));
+      expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(["setup.start", "setup.create-user.end", "setup.put-policy.end", "setup.set-region-variable.end", "setup.create-key.end", "setup.first-push.end", "setup.verify.end", "setup.complete"]));
       expect(audit.every((a) => a.actor === "octo-operator")).toBe(true);
 
       // Setup is idempotent: planned again, only the verification remains.
       const after = await planGuidedSetup(ctx);
       expect(after.plan.steps.map((x) => x.id)).toEqual(["verify"]);
     } finally {
+      await worker.stop();
       db.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
-  }, 90_000);
+  }, 240_000);
 
   it("stops at a step GitHub refuses, keeps what was done, and resumes from that step", async () => {
     await sbx.admin("POST", "/_sandbox/reset", { scenario: "empty" });
     await sbx.admin("POST", "/_sandbox/faults", { service: "github", operation: "POST /repos/{owner}/{repo}/actions/variables", kind: "access-denied", count: -1 });
     const { ctx, db, dir } = testContext(sbx);
     const extras = { rotation: testExtras(sbx), options: { canaryPollMs: 100, canaryTimeoutMs: 20_000 } };
+    const worker = startTestWorker(sbx, ctx, dir);
     try {
       const { done, setupId } = await startGuidedSetup(ctx, { removeRegionSecret: false }, extras);
       const stopped = await done;
@@ -117,12 +128,14 @@ describe("guided setup on an empty account and repository", () => {
         "set-region-variable:failed",
         "set-region-variable:succeeded",
         "create-key:succeeded",
+        "first-push:succeeded",
         "verify:succeeded",
       ]);
     } finally {
+      await worker.stop();
       await sbx.admin("DELETE", "/_sandbox/faults");
       db.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
-  }, 90_000);
+  }, 240_000);
 });

@@ -11,7 +11,7 @@ import { listRepoVariables } from "../github/variables";
 import { planGuidedSetup, startGuidedSetup } from "../services/run-setup";
 import { githubHoldsWorkingKey, sandboxKeys, testContext, testExtras } from "../rotation/testing/rotation-test-kit";
 import { listSetupSteps } from "./store";
-import { awsCli } from "./testing/setup-test-kit";
+import { awsCli, startTestWorker } from "./testing/setup-test-kit";
 
 let sbx: TestSandbox;
 beforeAll(async () => {
@@ -21,7 +21,7 @@ afterAll(async () => {
   await sbx?.close();
 });
 
-const extras = () => ({ rotation: testExtras(sbx), options: { canaryPollMs: 100, canaryTimeoutMs: 20_000 } });
+const extras = () => ({ rotation: testExtras(sbx), options: { canaryPollMs: 100, canaryTimeoutMs: 20_000, firstPushPollMs: 200 } });
 const secretNames = async () => (await listRepoSecrets({ github: sbx.clients.github, repo: sbx.clients.repo })).map((s) => s.name).sort();
 
 describe("guided setup on a half-done setup", () => {
@@ -29,10 +29,11 @@ describe("guided setup on a half-done setup", () => {
     await sbx.admin("POST", "/_sandbox/reset", { scenario: "partial" });
     const strayKey = (await sandboxKeys(sbx))[0].accessKeyId;
     const { ctx, db, dir } = testContext(sbx);
+    const worker = startTestWorker(sbx, ctx, dir);
     try {
       const { plan } = await planGuidedSetup(ctx);
       expect(plan.blockers).toEqual([]);
-      expect(plan.steps.map((s) => s.id)).toEqual(["put-policy", "remove-region-secret", "set-region-variable", "create-key", "verify"]);
+      expect(plan.steps.map((s) => s.id)).toEqual(["put-policy", "remove-region-secret", "set-region-variable", "create-key", "first-push", "verify"]);
       expect(plan.items.find((i) => i.id === "user")?.status).toBe("done");
       expect(plan.items.find((i) => i.id === "variable")?.detail).toMatch(/AWS_REGION is a secret instead/);
       const removal = plan.steps.find((s) => s.id === "remove-region-secret")!;
@@ -48,6 +49,7 @@ describe("guided setup on a half-done setup", () => {
         "remove-region-secret:succeeded",
         "set-region-variable:succeeded",
         "create-key:succeeded",
+        "first-push:succeeded",
         "verify:succeeded",
       ]);
       expect(await secretNames()).toEqual(["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]);
@@ -63,14 +65,16 @@ describe("guided setup on a half-done setup", () => {
 
       expect((await planGuidedSetup(ctx)).plan.steps.map((x) => x.id)).toEqual(["verify"]);
     } finally {
+      await worker.stop();
       db.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
-  }, 90_000);
+  }, 180_000);
 
   it("leaves the stray secret in place, reported, when the removal is not confirmed", async () => {
     await sbx.admin("POST", "/_sandbox/reset", { scenario: "partial" });
     const { ctx, db, dir } = testContext(sbx);
+    const worker = startTestWorker(sbx, ctx, dir);
     try {
       const { done, setupId } = await startGuidedSetup(ctx, { removeRegionSecret: false }, extras());
       expect((await done).state).toBe("completed");
@@ -81,10 +85,11 @@ describe("guided setup on a half-done setup", () => {
       // Still reported on the next plan.
       expect((await planGuidedSetup(ctx)).plan.steps.map((x) => x.id)).toEqual(["remove-region-secret", "verify"]);
     } finally {
+      await worker.stop();
       db.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
-  }, 90_000);
+  }, 180_000);
 
   it("refuses before changing anything when Deckhand's own key lacks a permission, naming it", async () => {
     await sbx.admin("POST", "/_sandbox/reset", { scenario: "empty" });
@@ -107,7 +112,7 @@ describe("guided setup on a half-done setup", () => {
       await expect(startGuidedSetup(limited, { removeRegionSecret: false }, extras())).rejects.toThrow(/lack iam:CreateUser, iam:PutUserPolicy, iam:CreateAccessKey.*Nothing was changed/);
       // Nothing changed: no push user, no secrets, no variable, no setup recorded.
       const users = (await awsCli(sbx, ["iam", "list-users"])) as { Users: { UserName: string }[] };
-      expect(users.Users.map((u) => u.UserName)).toEqual(["deckhand-readonly"]);
+      expect(users.Users.map((u) => u.UserName).sort()).toEqual(["deckhand-readonly", "deckhand-worker"]);
       expect(await secretNames()).toEqual([]);
       expect(db.prepare(`SELECT COUNT(*) AS n FROM setups`).get()).toEqual({ n: 0 });
     } finally {

@@ -20,15 +20,19 @@ export interface SetupState {
   variables: { name: string; value: string }[] | null;
   /** Optional: ECR repositories (the workflow creates them on first push otherwise). */
   repositories: string[] | null;
+  /** Images across those repositories; 0 means nothing was ever pushed to this region. */
+  imageCount: number | null;
+  /** The branch a first push would push (the workflow's branch). */
+  pushBranch: string;
   /** The key the last completed rotation or setup wrote into GitHub, when Deckhand knows it. */
   knownHeldKeyId: string | null;
   /** Reads that failed, each naming the service and call. */
   errors: string[];
 }
 
-export type SetupStepId = "create-user" | "put-policy" | "remove-region-secret" | "set-region-variable" | "create-key" | "verify";
+export type SetupStepId = "create-user" | "put-policy" | "remove-region-secret" | "set-region-variable" | "create-key" | "first-push" | "verify";
 
-export const SETUP_STEP_ORDER: SetupStepId[] = ["create-user", "put-policy", "remove-region-secret", "set-region-variable", "create-key", "verify"];
+export const SETUP_STEP_ORDER: SetupStepId[] = ["create-user", "put-policy", "remove-region-secret", "set-region-variable", "create-key", "first-push", "verify"];
 
 export const SETUP_STEP_TITLES: Record<SetupStepId, string> = {
   "create-user": "Create the IAM user",
@@ -36,6 +40,7 @@ export const SETUP_STEP_TITLES: Record<SetupStepId, string> = {
   "remove-region-secret": "Remove the stray AWS_REGION secret",
   "set-region-variable": "Set the AWS_REGION variable",
   "create-key": "Create an access key and put it into GitHub secrets",
+  "first-push": "Push the images for the first time",
   verify: "Verify (the guide's Step 5)",
 };
 

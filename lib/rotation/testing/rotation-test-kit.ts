@@ -15,7 +15,8 @@ export const USER = "github-ecr-push";
 
 export function testContext(sbx: TestSandbox, dir = fs.mkdtempSync(path.join(os.tmpdir(), "deckhand-rot-"))): { ctx: ServiceContext; dir: string; db: Db } {
   const db = openDb(dir);
-  const config = parseConfig({ DECKHAND_DATA_DIR: dir });
+  // The test sandbox's own port: workers fetch git from it and read the deckhand-worker key there.
+  const config = parseConfig({ DECKHAND_DATA_DIR: dir, SANDBOX_PORT: String(sbx.sandbox.port) });
   return { ctx: { clients: sbx.clients, actor: { login: "octo-operator", role: "operator" }, db, config }, dir, db };
 }
 

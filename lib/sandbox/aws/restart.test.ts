@@ -43,17 +43,21 @@ describe("persistence and scenarios", () => {
     expect((await second.sts(shared.pushUserKey!).send(new GetCallerIdentityCommand({}))).Arn).toContain("github-ecr-push");
   });
 
-  it("seeds the empty scenario with no users and no repositories", async () => {
+  it("seeds the empty scenario with none of the guide's user and no repositories, only Deckhand's worker", async () => {
     const s = await start({ scenario: "empty" });
-    expect((await s.iam().send(new ListUsersCommand({}))).Users).toEqual([]);
+    expect((await s.iam().send(new ListUsersCommand({}))).Users!.map((u) => u.UserName)).toEqual(["deckhand-worker"]);
     expect((await s.ecr().send(new DescribeRepositoriesCommand({}))).repositories).toEqual([]);
-    expect(await s.seedShared()).toEqual({ partialKeyNotHeld: false });
+    const shared = await s.seedShared();
+    expect(shared).toMatchObject({ partialKeyNotHeld: false });
+    expect(shared.pushUserKey).toBeUndefined();
+    // The worker's key works and its user has the guide's policy.
+    expect((await s.sts(shared.workerKey!).send(new GetCallerIdentityCommand({}))).Arn).toContain("user/deckhand-worker");
   });
 
   it("seeds the partial scenario: github-ecr-push without policy, with a key GitHub does not hold", async () => {
     const s = await start({ scenario: "partial" });
     const iam = s.iam();
-    expect((await iam.send(new ListUsersCommand({}))).Users!.map((u) => u.UserName)).toEqual(["github-ecr-push"]);
+    expect((await iam.send(new ListUsersCommand({}))).Users!.map((u) => u.UserName).sort()).toEqual(["deckhand-worker", "github-ecr-push"]);
     expect((await iam.send(new ListUserPoliciesCommand({ UserName: "github-ecr-push" }))).PolicyNames).toEqual([]);
     expect((await iam.send(new ListAccessKeysCommand({ UserName: "github-ecr-push" }))).AccessKeyMetadata).toHaveLength(1);
     const shared = await s.seedShared();

@@ -16,7 +16,8 @@ export const SEED_REGION = "us-east-1";
  *  - default: drifted github-ecr-push (key held by GitHub), deckhand-worker with the guide's policy,
  *    two repositories with real images, 90 days of CloudTrail history.
  *  - partial: github-ecr-push without any policy and one key GitHub does not hold.
- *  - empty: nothing but the account (and AWS managed policies).
+ *  - empty: none of the guide's steps: no github-ecr-push, no repositories.
+ * Every scenario has deckhand-worker with the guide's policy (Deckhand's own worker identity).
  */
 export async function seedAws(ctx: SandboxContext, seed: SeedContext): Promise<void> {
   const db = ctx.db;
@@ -41,15 +42,17 @@ export async function seedAws(ctx: SandboxContext, seed: SeedContext): Promise<v
         driftMs: now - 9 * DAY_MS,
         lastRunMs: lastUsed,
       });
-      seedUser(db, WORKER_USER, now - 30 * DAY_MS);
-      seedInlinePolicy(db, WORKER_USER, "ecr-push-policy", policyDocumentText(GUIDE_PUSH_ACTIONS));
-      shared.workerKey = seedKey(db, WORKER_USER, now - 30 * DAY_MS);
     } else if (seed.scenario === "partial") {
       seedUser(db, PUSH_USER, now - 14 * DAY_MS);
       seedKey(db, PUSH_USER, now - 14 * DAY_MS);
       // GitHub's secrets do not hold this key: the half-done setup the dashboard must detect.
       shared.partialKeyNotHeld = true;
     }
+    // Deckhand's own push identity (a worker host's credentials) is not one of the guide's steps: every
+    // scenario has it, so Deckhand can push even into an account where the guide was never followed.
+    seedUser(db, WORKER_USER, now - 30 * DAY_MS);
+    seedInlinePolicy(db, WORKER_USER, "ecr-push-policy", policyDocumentText(GUIDE_PUSH_ACTIONS));
+    shared.workerKey = seedKey(db, WORKER_USER, now - 30 * DAY_MS);
     if (seed.scale === "large") seedLargeAccount(ctx, { now, region: SEED_REGION });
   })();
   setMeta(db, "aws_seed_shared", JSON.stringify({ pushUserKey: shared.pushUserKey, workerKey: shared.workerKey, partialKeyNotHeld: shared.partialKeyNotHeld ?? false }));
