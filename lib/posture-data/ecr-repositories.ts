@@ -19,7 +19,12 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T
   return out;
 }
 
-/** Every repository in the client's region with its image count and newest push (DescribeImages, all pages). */
+/**
+ * Every repository in the client's region, and whether it holds images. A summary, not an inventory: one
+ * small DescribeImages per repository (the `latest` tag: its push time is the newest push of the guide's
+ * workflow and of Deckhand), and only when there is no `latest`, one image of any tag. Listing every image
+ * (hundreds of pages at 100,000 images) is the Registry page's job, not the posture's.
+ */
 export async function describeAllRepositories({ ecr, concurrency = 8 }: { ecr: ECRClient; concurrency?: number }): Promise<EcrRepositoryInfo[]> {
   // nextToken paging written out: the SDK's paginators check `instanceof ECRClient`, which fails when the
   // app's bundler gives the client's class another identity.
@@ -30,19 +35,15 @@ export async function describeAllRepositories({ ecr, concurrency = 8 }: { ecr: E
     for (const r of page.repositories ?? []) repos.push({ name: r.repositoryName ?? "", uri: r.repositoryUri ?? "" });
     nextToken = page.nextToken;
   } while (nextToken);
-  return mapLimited(repos, concurrency, async (r) => {
-    let imageCount = 0;
-    let latest: number | null = null;
-    let token: string | undefined;
-    do {
-      const page = await ecr.send(new DescribeImagesCommand({ repositoryName: r.name, maxResults: 1000, nextToken: token }));
-      for (const img of page.imageDetails ?? []) {
-        imageCount++;
-        const at = img.imagePushedAt?.getTime() ?? null;
-        if (at !== null && (latest === null || at > latest)) latest = at;
-      }
-      token = page.nextToken;
-    } while (token);
-    return { name: r.name, uri: r.uri, imageCount, latestPushedAt: latest === null ? null : new Date(latest).toISOString() };
+  return mapLimited(repos, concurrency, async (r): Promise<EcrRepositoryInfo> => {
+    try {
+      const out = await ecr.send(new DescribeImagesCommand({ repositoryName: r.name, imageIds: [{ imageTag: "latest" }] }));
+      const pushed = out.imageDetails?.[0]?.imagePushedAt;
+      return { name: r.name, uri: r.uri, hasImages: true, latestPushedAt: pushed ? pushed.toISOString() : null };
+    } catch (err) {
+      if ((err as { name?: string }).name !== "ImageNotFoundException") throw err;
+    }
+    const any = await ecr.send(new DescribeImagesCommand({ repositoryName: r.name, maxResults: 1 }));
+    return { name: r.name, uri: r.uri, hasImages: (any.imageDetails ?? []).length > 0, latestPushedAt: null };
   });
 }

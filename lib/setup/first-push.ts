@@ -15,7 +15,7 @@ export interface FirstPushOptions {
 }
 
 export type FirstPushOutcome =
-  | { kind: "already-pushed"; imageCount: number }
+  | { kind: "already-pushed"; repositoriesWithImages: number }
   | { kind: "finished"; job: PushJob }
   | { kind: "not-finished"; job: PushJob };
 
@@ -37,8 +37,8 @@ export async function pushFirstImages(
   if (!job) {
     // The canary run's workflow may have pushed already (the guide's workflow does): then there is nothing to add.
     const repos = await describeAllRepositories({ ecr: ctx.clients.aws.ecr });
-    const imageCount = repos.reduce((n, r) => n + (r.imageCount ?? 0), 0);
-    if (imageCount > 0) return { kind: "already-pushed", imageCount };
+    const withImages = repos.filter((r) => r.hasImages).length;
+    if (withImages > 0) return { kind: "already-pushed", repositoriesWithImages: withImages };
     job = (await triggerPush(ctx, { ref: input.branch }, "manual")).job;
   }
   input.onQueued(job.id);

@@ -16,7 +16,7 @@ function done(over: Partial<SetupState> = {}): SetupState {
     secrets: ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"],
     variables: [{ name: "AWS_REGION", value: "us-east-1" }],
     repositories: ["mcp-server-tcp"],
-    imageCount: 3,
+    repositoriesWithImages: 1,
     pushBranch: "main",
     knownHeldKeyId: null,
     errors: [],
@@ -27,13 +27,13 @@ const ids = (s: SetupState) => planSetup(s).steps.map((x) => x.id);
 
 describe("planSetup", () => {
   it("plans a first push only when the region holds no image at all", () => {
-    expect(ids(done({ repositories: [], imageCount: 0 }))).toEqual(["first-push", "verify"]);
-    expect(ids(done({ repositories: ["mcp-server-tcp"], imageCount: 0 }))).toEqual(["first-push", "verify"]);
+    expect(ids(done({ repositories: [], repositoriesWithImages: 0 }))).toEqual(["first-push", "verify"]);
+    expect(ids(done({ repositories: ["mcp-server-tcp"], repositoriesWithImages: 0 }))).toEqual(["first-push", "verify"]);
     // Unknown (the read failed) is not "empty": nothing is pushed on a guess.
-    expect(ids(done({ repositories: null, imageCount: null }))).toEqual(["verify"]);
-    const step = planSetup(done({ imageCount: 0, pushBranch: "release" })).steps[0];
+    expect(ids(done({ repositories: null, repositoriesWithImages: null }))).toEqual(["verify"]);
+    const step = planSetup(done({ repositoriesWithImages: 0, pushBranch: "release" })).steps[0];
     expect(step.calls.join("\n")).toContain("Deckhand push of release's head");
-    expect(planSetup(done({ imageCount: 0 })).requiredActions).not.toContain("ecr:PutImage");
+    expect(planSetup(done({ repositoriesWithImages: 0 })).requiredActions).not.toContain("ecr:PutImage");
   });
 
   it("plans only the verification when every step is done", () => {

@@ -133,7 +133,7 @@ export function planSetup(state: SetupState): SetupPlan {
 
   // Nothing was ever pushed to this region: the doctor's "Image Not Found in ECR" would stay red after
   // a successful canary, so setup ends with the push the workflow (or Deckhand) would make anyway.
-  if (state.imageCount === 0) {
+  if (state.repositoriesWithImages === 0) {
     steps.push({
       id: "first-push",
       title: SETUP_STEP_TITLES["first-push"],

@@ -69,7 +69,7 @@ export async function readSetupState({
     secrets,
     variables,
     repositories: repositories ? repositories.map((r) => r.name) : null,
-    imageCount: repositories ? repositories.reduce((n, r) => n + (r.imageCount ?? 0), 0) : null,
+    repositoriesWithImages: repositories ? repositories.filter((r) => r.hasImages).length : null,
     pushBranch,
     knownHeldKeyId: lastRotation?.newKeyId ?? null,
     errors,

@@ -223,7 +223,12 @@ async function runFirstPush(deps: SetupDeps, stepId: number, earlier: SetupStepR
     },
     { timeoutMs: deps.options.firstPushTimeoutMs, pollMs: deps.options.firstPushPollMs },
   );
-  if (out.kind === "already-pushed") return { outcome: "skipped", detail: { imageCount: out.imageCount }, message: `ECR already holds ${out.imageCount} image(s): the canary run's workflow pushed them.` };
+  if (out.kind === "already-pushed")
+    return {
+      outcome: "skipped",
+      detail: { repositoriesWithImages: out.repositoriesWithImages },
+      message: `${out.repositoriesWithImages} ECR repositor${out.repositoriesWithImages === 1 ? "y" : "ies"} already hold images: the canary run's workflow pushed them.`,
+    };
   const { job } = out;
   const ref = `push job ${job.id.slice(0, 8)} (${branch} @ ${job.sha.slice(0, 7)})`;
   if (out.kind === "not-finished") {

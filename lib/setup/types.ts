@@ -20,8 +20,8 @@ export interface SetupState {
   variables: { name: string; value: string }[] | null;
   /** Optional: ECR repositories (the workflow creates them on first push otherwise). */
   repositories: string[] | null;
-  /** Images across those repositories; 0 means nothing was ever pushed to this region. */
-  imageCount: number | null;
+  /** How many of those repositories hold an image; 0 means nothing was ever pushed to this region. */
+  repositoriesWithImages: number | null;
   /** The branch a first push would push (the workflow's branch). */
   pushBranch: string;
   /** The key the last completed rotation or setup wrote into GitHub, when Deckhand knows it. */
