@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CreateRepositoryCommand, DescribeImagesCommand } from "@aws-sdk/client-ecr";
-import { startTestSandbox, type TestSandbox } from "../testing/sandbox-fixture";
+import { sharedTestSandbox } from "../testing/shared-test-sandbox";
 import { batchGetManifests, describeImageByTag, describeImages, describeRepository, listImageIds, listRepositories } from "./ecr";
 import { readManifestRefs } from "../registry/manifest-refs";
 
-let sbx: TestSandbox;
-beforeAll(async () => {
-  sbx = await startTestSandbox();
-}, 60_000);
-afterAll(async () => {
-  await sbx?.close();
-});
+const sbx = sharedTestSandbox();
 
 const ecr = () => sbx.clients.aws.ecr;
 

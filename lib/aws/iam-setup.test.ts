@@ -1,14 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestSandbox, type TestSandbox } from "../testing/sandbox-fixture";
+import { describe, expect, it } from "vitest";
+import { sharedTestSandbox } from "../testing/shared-test-sandbox";
 import { createUser } from "./iam-setup";
 
-let sbx: TestSandbox;
-beforeAll(async () => {
-  sbx = await startTestSandbox({ scenario: "empty" });
-}, 60_000);
-afterAll(async () => {
-  await sbx?.close();
-});
+const sbx = sharedTestSandbox({ scenario: "empty" });
 
 describe("createUser", () => {
   it("CreateUser of an existing user reads it back instead of failing (a retried or resumed step)", async () => {

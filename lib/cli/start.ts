@@ -128,7 +128,9 @@ async function main() {
     }).catch((err: Error) => fail(err.message));
   }
 
-  run("web server", [nextBin, dev ? "dev" : "start", "-p", String(config.port), "-H", config.hostname], env);
+  if (dev) run("web server", [nextBin, "dev", "-p", String(config.port), "-H", config.hostname], env);
+  // Production: Next.js behind our own HTTP server, which answers webhooks itself (lib/cli/serve.ts).
+  else run("web server", [...tsx, "lib/cli/serve.ts"], { ...env, NODE_ENV: "production", PORT: String(config.port), DECKHAND_SERVE_HOST: config.hostname });
   // One embedded push worker: it shares the store with the app; `npm run worker` adds more on other hosts.
   if (config.embeddedWorker) run("embedded worker", [...tsx, "lib/worker/main.ts", "--embedded"], env, undefined, { restart: true });
   console.log(`Deckhand (${config.mode} mode) starting at ${config.url}`);

@@ -1,12 +1,12 @@
 // Deckhand's GitHub client against the sandbox with injected faults: server errors are retried with
 // backoff, answers that will not change (403, 404, 422) are not.
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { SANDBOX_GITHUB_ADMIN_TOKEN } from "../sandbox/constants";
-import { startTestSandbox, type TestSandbox } from "../testing/sandbox-fixture";
+import { sharedTestSandbox } from "../testing/shared-test-sandbox";
 import { createGitHubClient } from "./github-client";
 
-let sbx: TestSandbox;
+const sbx = sharedTestSandbox();
 const warnings: string[] = [];
 const client = () => createGitHubClient({ baseUrl: `${sbx.url}/api/v3`, token: SANDBOX_GITHUB_ADMIN_TOKEN, retries: 2, log: { warn: (m: string) => warnings.push(m) } });
 const repo = { owner: "acme", repo: "mcp-servers" };
@@ -16,13 +16,6 @@ async function faultsLeft(): Promise<number[]> {
   const r = await sbx.admin("GET", "/_sandbox/faults");
   return ((await r.json()) as { faults: { remaining: number }[] }).faults.map((f) => f.remaining);
 }
-
-beforeAll(async () => {
-  sbx = await startTestSandbox();
-}, 60_000);
-afterAll(async () => {
-  await sbx?.close();
-});
 
 describe("createGitHubClient", () => {
   it("retries a 503 and succeeds when GitHub recovers", async () => {

@@ -1,17 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestSandbox, type TestSandbox } from "../testing/sandbox-fixture";
+import { describe, expect, it } from "vitest";
+import { sharedTestSandbox } from "../testing/shared-test-sandbox";
 import { dispatchWorkflow, findWorkflowByName, listWorkflows } from "./workflows";
 import { cancelRun, getJobLog, getRun, listAllRuns, listJobs, listRuns, rerunFailedJobs } from "./runs";
 import { failingStepError, findFailingStep } from "../workflows/failing-step";
 import { classifyWorkflowFailure } from "../workflows/credential-failures";
 
-let sbx: TestSandbox;
-beforeAll(async () => {
-  sbx = await startTestSandbox();
-}, 60_000);
-afterAll(async () => {
-  await sbx?.close();
-});
+const sbx = sharedTestSandbox();
 
 const gh = () => ({ github: sbx.clients.github, repo: sbx.clients.repo });
 

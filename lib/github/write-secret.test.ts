@@ -1,14 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestSandbox, type TestSandbox } from "../testing/sandbox-fixture";
+import { describe, expect, it } from "vitest";
+import { sharedTestSandbox } from "../testing/shared-test-sandbox";
 import { getSecretUpdatedAt, updatedSince, writeAccessKeyToSecrets, writeRepoSecret } from "./write-secret";
 
-let sbx: TestSandbox;
-beforeAll(async () => {
-  sbx = await startTestSandbox();
-}, 60_000);
-afterAll(async () => {
-  await sbx?.close();
-});
+const sbx = sharedTestSandbox();
 
 const decrypted = async (name: string) =>
   ((await (await sbx.admin("GET", `/_sandbox/github/repos/${sbx.clients.repo.owner}/${sbx.clients.repo.repo}/secrets/${name}`)).json()) as { value: string }).value;

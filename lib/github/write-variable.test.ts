@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestSandbox, type TestSandbox } from "../testing/sandbox-fixture";
+import { describe, expect, it } from "vitest";
+import { sharedTestSandbox } from "../testing/shared-test-sandbox";
 import { listRepoSecrets } from "./secrets";
 import { listRepoVariables } from "./variables";
 import { deleteRepoSecret, setRepoVariable } from "./write-variable";
 
-let sbx: TestSandbox;
-beforeAll(async () => {
-  sbx = await startTestSandbox({ scenario: "partial" });
-}, 60_000);
-afterAll(async () => {
-  await sbx?.close();
-});
+const sbx = sharedTestSandbox({ scenario: "partial" });
 
 describe("setup writes, over the wire", () => {
   it("creates a variable, then updates it (PATCH), both idempotent", async () => {

@@ -2,17 +2,11 @@
 // was pushed, from one small DescribeImages per repository rather than every image.
 
 import { BatchDeleteImageCommand, CreateRepositoryCommand, DescribeImagesCommand } from "@aws-sdk/client-ecr";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestSandbox, type TestSandbox } from "../testing/sandbox-fixture";
+import { describe, expect, it } from "vitest";
+import { sharedTestSandbox } from "../testing/shared-test-sandbox";
 import { describeAllRepositories } from "./ecr-repositories";
 
-let sbx: TestSandbox;
-beforeAll(async () => {
-  sbx = await startTestSandbox();
-}, 60_000);
-afterAll(async () => {
-  await sbx?.close();
-});
+const sbx = sharedTestSandbox();
 
 describe("describeAllRepositories", () => {
   it("says which repositories hold images and when latest was pushed; an empty one holds none", async () => {

@@ -5,20 +5,14 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestSandbox, type TestSandbox } from "../testing/sandbox-fixture";
+import { describe, expect, it } from "vitest";
+import { sharedTestSandbox } from "../testing/shared-test-sandbox";
 import { listAudit } from "../audit/record-audit";
 import { resumeRotation } from "../services/rotate-access-key";
 import { activeRotation, listSteps } from "./store";
 import { githubHoldsWorkingKey, sandboxKeys, testContext, testExtras } from "./testing/rotation-test-kit";
 
-let sbx: TestSandbox;
-beforeAll(async () => {
-  sbx = await startTestSandbox();
-}, 60_000);
-afterAll(async () => {
-  await sbx?.close();
-});
+const sbx = sharedTestSandbox();
 
 const CHILD = path.resolve("lib/rotation/testing/kill-child.ts");
 

@@ -4,20 +4,14 @@
 
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { startTestSandbox, type TestSandbox } from "../testing/sandbox-fixture";
+import { expect, it } from "vitest";
+import { sharedTestSandbox } from "../testing/shared-test-sandbox";
 import { listAudit } from "../audit/record-audit";
 import { resumeRotation, rotationWithSteps, startRotation, planRotation } from "../services/rotate-access-key";
 import { toRotationView } from "./view";
 import { dumpStore, sandboxSecret, testContext, testExtras } from "./testing/rotation-test-kit";
 
-let sbx: TestSandbox;
-beforeAll(async () => {
-  sbx = await startTestSandbox();
-}, 60_000);
-afterAll(async () => {
-  await sbx?.close();
-});
+const sbx = sharedTestSandbox();
 
 function captureOutput(): { text: () => string; restore: () => void } {
   const chunks: string[] = [];

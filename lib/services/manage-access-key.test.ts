@@ -2,8 +2,8 @@
 
 import fs from "node:fs";
 import { CreateAccessKeyCommand } from "@aws-sdk/client-iam";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestSandbox, type TestSandbox } from "../testing/sandbox-fixture";
+import { describe, expect, it } from "vitest";
+import { sharedTestSandbox } from "../testing/shared-test-sandbox";
 import { TtlCache } from "../cache/ttl-cache";
 import { sandboxKeys, sandboxSecret, testContext } from "../rotation/testing/rotation-test-kit";
 import { deactivateAccessKey, deleteAccessKeyByHand, judgeKeyAction, reactivateAccessKey } from "./manage-access-key";
@@ -30,13 +30,7 @@ describe("judgeKeyAction", () => {
   });
 });
 
-let sbx: TestSandbox;
-beforeAll(async () => {
-  sbx = await startTestSandbox();
-}, 60_000);
-afterAll(async () => {
-  await sbx?.close();
-});
+const sbx = sharedTestSandbox();
 
 describe("managing keys by hand", () => {
   it("deactivates, reactivates and deletes with the confirmations the key GitHub holds needs", async () => {

@@ -7,21 +7,15 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestSandbox, type TestSandbox } from "../testing/sandbox-fixture";
+import { describe, expect, it } from "vitest";
+import { sharedTestSandbox } from "../testing/shared-test-sandbox";
 import { resumeGuidedSetup, resumeInterruptedSetup } from "../services/run-setup";
 import { dumpStore, githubHoldsWorkingKey, sandboxKeys, sandboxSecret, testContext, testExtras } from "../rotation/testing/rotation-test-kit";
 import { activeSetup, getSetup, listSetupSteps } from "./store";
 import { listJobs } from "../jobs/job-store";
 import { startTestWorker } from "./testing/setup-test-kit";
 
-let sbx: TestSandbox;
-beforeAll(async () => {
-  sbx = await startTestSandbox({ scenario: "empty" });
-}, 60_000);
-afterAll(async () => {
-  await sbx?.close();
-});
+const sbx = sharedTestSandbox({ scenario: "empty" });
 
 const CHILD = path.resolve("lib/setup/testing/kill-child.ts");
 

@@ -4,8 +4,8 @@
 // images into ECR and every doctor check passes.
 
 import fs from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestSandbox, type TestSandbox } from "../testing/sandbox-fixture";
+import { describe, expect, it } from "vitest";
+import { sharedTestSandbox } from "../testing/shared-test-sandbox";
 import { getRun } from "../github/runs";
 import { listRepoSecrets } from "../github/secrets";
 import { listRepoVariables } from "../github/variables";
@@ -18,13 +18,7 @@ import { listSetupSteps } from "./store";
 import { awsCli, startTestWorker } from "./testing/setup-test-kit";
 import { getJob } from "../jobs/job-store";
 
-let sbx: TestSandbox;
-beforeAll(async () => {
-  sbx = await startTestSandbox({ scenario: "empty" });
-}, 60_000);
-afterAll(async () => {
-  await sbx?.close();
-});
+const sbx = sharedTestSandbox({ scenario: "empty" });
 
 describe("guided setup on an empty account and repository", () => {
   it("plans every step, applies them in order and verifies", async () => {

@@ -4,8 +4,8 @@
 
 import fs from "node:fs";
 import { CreateAccessKeyCommand, CreateUserCommand, PutUserPolicyCommand } from "@aws-sdk/client-iam";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestSandbox, type TestSandbox } from "../testing/sandbox-fixture";
+import { describe, expect, it } from "vitest";
+import { sharedTestSandbox } from "../testing/shared-test-sandbox";
 import { listRepoSecrets } from "../github/secrets";
 import { listRepoVariables } from "../github/variables";
 import { planGuidedSetup, startGuidedSetup } from "../services/run-setup";
@@ -13,13 +13,7 @@ import { githubHoldsWorkingKey, sandboxKeys, testContext, testExtras } from "../
 import { listSetupSteps } from "./store";
 import { awsCli, startTestWorker } from "./testing/setup-test-kit";
 
-let sbx: TestSandbox;
-beforeAll(async () => {
-  sbx = await startTestSandbox({ scenario: "partial" });
-}, 60_000);
-afterAll(async () => {
-  await sbx?.close();
-});
+const sbx = sharedTestSandbox({ scenario: "partial" });
 
 const extras = () => ({ rotation: testExtras(sbx), options: { canaryPollMs: 100, canaryTimeoutMs: 20_000, firstPushPollMs: 200 } });
 const secretNames = async () => (await listRepoSecrets({ github: sbx.clients.github, repo: sbx.clients.repo })).map((s) => s.name).sort();
