@@ -56,7 +56,14 @@ async function main() {
     void handle(req, res);
   });
   server.listen(port, hostname, () => console.log(`   ▲ Next.js ready on http://${hostname}:${port} (webhooks answered directly)`));
-  const stop = () => server.close(() => process.exit(0));
+  const stop = () => {
+    server.close(() => process.exit(0));
+    // Streams (live job logs) keep connections open: end them after a short grace period.
+    setTimeout(() => {
+      server.closeAllConnections();
+      process.exit(0);
+    }, 3000).unref();
+  };
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
 }
