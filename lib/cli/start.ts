@@ -16,6 +16,7 @@ const root = process.cwd();
 const dev = process.argv.includes("--dev");
 const children: ChildProcess[] = [];
 let stopping = false;
+let sandboxChild: ChildProcess | null = null;
 
 function fail(message: string): never {
   console.error(`Deckhand cannot start: ${message}`);
@@ -71,8 +72,13 @@ function run(name: string, args: string[], env: NodeJS.ProcessEnv, onLine?: (lin
 
 async function shutdown(code: number): Promise<never> {
   stopping = true;
-  for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
-  await Promise.all(children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once("exit", r)))));
+  // The sandbox (started first) goes last: the worker and the app may still be finishing calls to it.
+  const stop = async (cs: ChildProcess[]) => {
+    for (const c of cs) if (c.exitCode === null) c.kill("SIGTERM");
+    await Promise.all(cs.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once("exit", r)))));
+  };
+  await stop(children.filter((c) => c !== sandboxChild));
+  if (sandboxChild) await stop([sandboxChild]);
   process.exit(code);
 }
 
@@ -121,9 +127,9 @@ async function main() {
 
   if (config.mode === "sandbox") {
     await new Promise<void>((resolve, reject) => {
-      const sb = run("sandbox", [...tsx, "lib/sandbox/main.ts"], { ...env, SANDBOX_PORT: String(config.sandbox.port), DECKHAND_URL: config.url }, (line) => {
+      const sb = (sandboxChild = run("sandbox", [...tsx, "lib/sandbox/main.ts"], { ...env, SANDBOX_PORT: String(config.sandbox.port), DECKHAND_URL: config.url }, (line) => {
         if (line.includes("listening on")) resolve();
-      });
+      }));
       sb.once("exit", () => reject(new Error("sandbox exited before it was ready")));
     }).catch((err: Error) => fail(err.message));
   }
