@@ -1,12 +1,12 @@
 // Kill tests: a real child process runs a rotation and SIGKILLs itself right after step N is
 // persisted (DECKHAND_FAILPOINT); a fresh runner in this process then resumes it.
 
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
 import { describe, expect, it } from "vitest";
 import { sharedTestSandbox } from "../testing/shared-test-sandbox";
+import { runKillChild } from "../testing/kill-child-support";
 import { listAudit } from "../audit/record-audit";
 import { resumeRotation } from "../services/rotate-access-key";
 import { activeRotation, listSteps } from "./store";
@@ -16,20 +16,7 @@ const sbx = sharedTestSandbox();
 
 const CHILD = path.resolve("lib/rotation/testing/kill-child.ts");
 
-function runChild(dir: string, failpoint: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    // node --import tsx (not the tsx wrapper) so the killed process is the child itself.
-    const child = spawn(process.execPath, ["--import", "tsx", CHILD], {
-      env: { ...process.env, ROTATION_SANDBOX_URL: sbx.url, ROTATION_DATA_DIR: dir, DECKHAND_FAILPOINT: failpoint },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (out += d));
-    child.on("error", reject);
-    child.on("exit", (code, signal) => resolve({ code, signal, out }));
-  });
-}
+const runChild = (dir: string, failpoint: string) => runKillChild(CHILD, { sandboxUrl: sbx.url, dataDir: dir, failpoint });
 
 async function updateAccessKeyEvents(keyId: string): Promise<number> {
   const r = await sbx.clients.aws.cloudtrail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "UpdateAccessKey" }], MaxResults: 50 }));

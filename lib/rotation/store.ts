@@ -2,8 +2,9 @@
 // so what the page, the audit log and a resuming process see is always the same, and is on disk
 // before the next step begins.
 
-import os from "node:os";
 import type { Db } from "../db/open-db";
+import { mergeStepDetail } from "../db/merge-step-detail";
+import { ownerAlive, ownerId } from "../db/process-owner";
 import { recordAudit } from "../audit/record-audit";
 import { STEP_NAMES, type RotationRecord, type RotationState, type StepNo, type StepOutcome, type StepRecord } from "./types";
 
@@ -195,11 +196,7 @@ export function endStep(
 
 /** Progress inside a step (e.g. the canary's run id), so a resume can pick it up. */
 export function updateStepDetail(db: Db, stepId: number, detail: Record<string, unknown>): void {
-  db.transaction(() => {
-    const row = db.prepare(`SELECT detail FROM rotation_steps WHERE id = ?`).get(stepId) as { detail: string | null } | undefined;
-    const merged = { ...(row?.detail ? JSON.parse(row.detail) : {}), ...detail };
-    db.prepare(`UPDATE rotation_steps SET detail = ? WHERE id = ?`).run(JSON.stringify(merged), stepId);
-  }).immediate();
+  mergeStepDetail(db, "rotation_steps", stepId, detail);
 }
 
 /** Change the rotation's state (stop, resume, complete, fail) and audit it. */
@@ -212,24 +209,6 @@ export function setRotation(db: Db, rotationId: number, patch: RotationPatch, wh
 
 // Leases: one runner per rotation. A lease held by a process that no longer exists on this host is
 // free at once (a killed process cannot renew it); otherwise it must expire.
-
-export function ownerId(): string {
-  return `${os.hostname()}:${process.pid}`;
-}
-
-function ownerAlive(owner: string | null): boolean {
-  if (!owner) return false;
-  const [host, pid] = owner.split(":");
-  if (host !== os.hostname()) return true;
-  if (Number(pid) === process.pid) return true;
-  try {
-    process.kill(Number(pid), 0);
-    return true;
-  } catch (err) {
-    return (err as { code?: string }).code === "EPERM";
-  }
-}
-
 export function claimLease(db: Db, rotationId: number, leaseMs: number, owner = ownerId(), now = Date.now()): boolean {
   return db
     .transaction(() => {

@@ -4,11 +4,11 @@
 // one key exists and GitHub holds it (no orphaned key, no third key), every step ran once to completion,
 // the first push was queued once, no secret in the store.
 
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { sharedTestSandbox } from "../testing/shared-test-sandbox";
+import { runKillChild } from "../testing/kill-child-support";
 import { resumeGuidedSetup, resumeInterruptedSetup } from "../services/run-setup";
 import { dumpStore, githubHoldsWorkingKey, sandboxKeys, sandboxSecret, testContext, testExtras } from "../rotation/testing/rotation-test-kit";
 import { activeSetup, getSetup, listSetupSteps } from "./store";
@@ -19,19 +19,7 @@ const sbx = sharedTestSandbox({ scenario: "empty" });
 
 const CHILD = path.resolve("lib/setup/testing/kill-child.ts");
 
-function runChild(dir: string, failpoint: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", CHILD], {
-      env: { ...process.env, SETUP_SANDBOX_URL: sbx.url, SETUP_DATA_DIR: dir, DECKHAND_FAILPOINT: failpoint },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (out += d));
-    child.on("error", reject);
-    child.on("exit", (code, signal) => resolve({ code, signal, out }));
-  });
-}
+const runChild = (dir: string, failpoint: string) => runKillChild(CHILD, { sandboxUrl: sbx.url, dataDir: dir, failpoint });
 
 const FAILPOINTS = [
   "setup:after-create-user",

@@ -1,8 +1,9 @@
 // The setup store. Every transition is one IMMEDIATE transaction with its audit entry, on disk before
 // the next step begins, so a resuming process sees exactly what was done. No secret value is ever stored.
 
-import os from "node:os";
 import type { Db } from "../db/open-db";
+import { mergeStepDetail } from "../db/merge-step-detail";
+import { ownerAlive, ownerId } from "../db/process-owner";
 import { recordAudit } from "../audit/record-audit";
 import type { PlannedStep, SetupNames, SetupRecord, SetupRunState, SetupStepId, SetupStepOutcome, SetupStepRecord } from "./types";
 
@@ -106,11 +107,7 @@ export function beginSetupStep(db: Db, setupId: number, step: SetupStepId, who: 
 
 /** Progress inside a step (e.g. the rotation it started), so a resume can pick it up. */
 export function updateSetupStepDetail(db: Db, stepId: number, detail: Record<string, unknown>): void {
-  db.transaction(() => {
-    const row = db.prepare(`SELECT detail FROM setup_steps WHERE id = ?`).get(stepId) as { detail: string | null } | undefined;
-    const merged = { ...(row?.detail ? JSON.parse(row.detail) : {}), ...detail };
-    db.prepare(`UPDATE setup_steps SET detail = ? WHERE id = ?`).run(JSON.stringify(merged), stepId);
-  }).immediate();
+  mergeStepDetail(db, "setup_steps", stepId, detail);
 }
 
 export function endSetupStep(
@@ -160,22 +157,6 @@ export function setSetupState(
 }
 
 // One runner per setup: the owning process is recorded; a setup whose owner process is gone is free.
-export function ownerId(): string {
-  return `${os.hostname()}:${process.pid}`;
-}
-
-function ownerAlive(owner: string | null): boolean {
-  if (!owner) return false;
-  const [host, pid] = owner.split(":");
-  if (host !== os.hostname()) return true;
-  try {
-    process.kill(Number(pid), 0);
-    return true;
-  } catch (err) {
-    return (err as { code?: string }).code === "EPERM";
-  }
-}
-
 export function claimSetup(db: Db, setupId: number, owner = ownerId()): boolean {
   return db
     .transaction(() => {
