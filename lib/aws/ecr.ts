@@ -128,6 +128,12 @@ export async function describeImageByTag({ ecr, repositoryName, tag }: { ecr: EC
   }
 }
 
+/** Whether a repository holds any image at all: one image of any tag (DescribeImages, maxResults 1). */
+export async function holdsAnyImage({ ecr, repositoryName }: { ecr: ECRClient; repositoryName: string }): Promise<boolean> {
+  const out = await ecr.send(new DescribeImagesCommand({ repositoryName, maxResults: 1 }));
+  return (out.imageDetails ?? []).length > 0;
+}
+
 /** Image ids (one entry per tag, digest-only entries for untagged images), paginated through. */
 export async function listImageIds({
   ecr,
