@@ -4,13 +4,14 @@ import { useActionState, useEffect, useState } from "react";
 import { useRouter } from "next/navigation";
 import type { ActionResult } from "@/lib/actions/action-client";
 
-type Action = (prev: ActionResult<{ rotationId?: number }> | null, form: FormData) => Promise<ActionResult<{ rotationId?: number }>>;
+// Any server action made with defineAction; `rotationId` in its data is what goToRotation follows.
+type Action<T> = (prev: ActionResult<T> | null, form: FormData) => Promise<ActionResult<T>>;
 
 /**
  * A dangerous action in two clicks: the first shows what will happen, the second (the confirmation)
  * sends it with `confirm` set. On success it can navigate to the rotation it started.
  */
-export function ConfirmActionButton({
+export function ConfirmActionButton<T>({
   action,
   label,
   confirmLabel,
@@ -20,11 +21,11 @@ export function ConfirmActionButton({
   goToRotation,
   tone = "danger",
 }: {
-  action: Action;
+  action: Action<T>;
   label: string;
   confirmLabel: string;
   consequence: React.ReactNode;
-  fields: Record<string, string | number>;
+  fields?: Record<string, string | number>;
   confirmValue?: string;
   goToRotation?: boolean;
   tone?: "danger" | "primary";
@@ -33,7 +34,8 @@ export function ConfirmActionButton({
   const [state, formAction, pending] = useActionState(action, null);
   const router = useRouter();
   useEffect(() => {
-    if (state?.ok && goToRotation && state.data?.rotationId) router.push(`/credentials/rotation/${state.data.rotationId}`);
+    const rotationId = state?.ok ? (state.data as { rotationId?: number } | undefined)?.rotationId : undefined;
+    if (state?.ok && goToRotation && rotationId) router.push(`/credentials/rotation/${rotationId}`);
     else if (state?.ok) router.refresh();
   }, [state, goToRotation, router]);
   const color = tone === "danger" ? "bg-red-700 hover:bg-red-600" : "bg-slate-900 hover:bg-slate-700";
@@ -46,7 +48,7 @@ export function ConfirmActionButton({
       ) : (
         <form action={formAction} className="space-y-3 rounded-md border border-amber-300 bg-amber-50 p-4" aria-label={`Confirm: ${label}`}>
           <div className="text-sm text-slate-800">{consequence}</div>
-          {Object.entries(fields).map(([k, v]) => (
+          {Object.entries(fields ?? {}).map(([k, v]) => (
             <input key={k} type="hidden" name={k} value={String(v)} />
           ))}
           {confirmValue ? <input type="hidden" name="confirm" value={confirmValue} /> : null}

@@ -9,7 +9,6 @@ import { planGuidedSetup, setupNames, setupWithSteps } from "@/lib/services/run-
 import { PageHeader } from "@/components/page-header";
 import { SetupPlanView } from "@/components/setup/setup-plan-view";
 import { SetupRunView } from "@/components/setup/setup-run-view";
-import { SetupApplyForm } from "@/components/setup/setup-apply-form";
 import { RefreshWhileRunning } from "@/components/setup/refresh-while-running";
 import { ConfirmActionButton } from "@/components/rotation/confirm-action-button";
 import { resumeSetupAction, startSetupAction } from "./actions";
@@ -79,7 +78,28 @@ async function PlanSection({ operator }: { operator: boolean }) {
       {plan.steps.length === 1 ? <p className="text-sm text-emerald-700">Every step of the guide is done; applying runs the verification only.</p> : null}
       {operator ? (
         canApply ? (
-          <SetupApplyForm action={startSetupAction} stepCount={plan.steps.length} straySecret={stray?.needsConfirmation ?? null} />
+          <ConfirmActionButton
+            action={startSetupAction}
+            label="Apply setup"
+            confirmLabel="Confirm setup"
+            confirmValue="apply"
+            tone="primary"
+            consequence={
+              <div className="space-y-3">
+                <p>
+                  Deckhand makes the {plan.steps.length} step(s) above in order, with the API calls listed, and records each before the next starts. A new access
+                  key goes straight into GitHub&apos;s secrets; its secret is never stored or shown. A key of the user that GitHub does not hold is deactivated
+                  (not deleted).
+                </p>
+                {stray?.needsConfirmation ? (
+                  <label className="flex items-start gap-2">
+                    <input type="checkbox" name="removeRegionSecret" className="mt-1" data-testid="confirm-remove-region-secret" />
+                    <span>{stray.needsConfirmation} Without this box the secret stays and the step is skipped.</span>
+                  </label>
+                ) : null}
+              </div>
+            }
+          />
         ) : null
       ) : (
         <p className="text-sm text-slate-600">Operators apply the setup; you can see its state.</p>
