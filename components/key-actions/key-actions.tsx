@@ -1,8 +1,7 @@
 "use client";
 
-import { useActionState, useEffect, useState } from "react";
-import { useRouter } from "next/navigation";
-import type { ActionResult } from "@/lib/actions/action-client";
+import { useState } from "react";
+import { useRefreshingAction, type FormAction } from "@/components/use-refreshing-action";
 import { manageAccessKeyAction } from "./actions";
 
 type Verb = "deactivate" | "reactivate" | "delete";
@@ -23,11 +22,7 @@ export function KeyActions({ accessKeyId, status }: { accessKeyId: string; statu
 
 function KeyActionsForStatus({ accessKeyId, status }: { accessKeyId: string; status: string }) {
   const [open, setOpen] = useState<Verb | null>(null);
-  const [state, formAction, pending] = useActionState(manageAccessKeyAction as (prev: ActionResult | null, form: FormData) => Promise<ActionResult>, null);
-  const router = useRouter();
-  useEffect(() => {
-    if (state?.ok) router.refresh();
-  }, [state, router]);
+  const [state, formAction, pending] = useRefreshingAction(manageAccessKeyAction as FormAction<unknown>);
   const verbs: Verb[] = status === "Active" ? ["deactivate"] : ["reactivate", "delete"];
   return (
     <div className="space-y-2" data-testid={`key-actions-${accessKeyId}`}>

@@ -1,18 +1,12 @@
 "use client";
 
-import { useRouter } from "next/navigation";
-import { useActionState, useEffect } from "react";
-import type { ActionResult } from "@/lib/actions/action-client";
+import { useRefreshingAction, type FormAction } from "@/components/use-refreshing-action";
 
-type Action = (prev: ActionResult<{ runId: number | null }> | null, form: FormData) => Promise<ActionResult<{ runId: number | null }>>;
+type Action = FormAction<{ runId: number | null }>;
 
 export function DispatchForm({ action, defaultRef, workflowName }: { action: Action; defaultRef: string; workflowName: string }) {
-  const [state, formAction, pending] = useActionState(action, null);
-  const router = useRouter();
-  useEffect(() => {
-    // The new run is queued on GitHub; show it now, the poller follows it to completion.
-    if (state?.ok) router.refresh();
-  }, [state, router]);
+  // The new run is queued on GitHub; show it now, the poller follows it to completion.
+  const [state, formAction, pending] = useRefreshingAction(action);
   return (
     <form action={formAction} className="flex flex-wrap items-center gap-2 text-sm" aria-label="Dispatch workflow">
       <label htmlFor="dispatch-ref" className="text-slate-600">

@@ -1,17 +1,11 @@
 "use client";
 
-import { useRouter } from "next/navigation";
-import { useActionState, useEffect } from "react";
-import type { ActionResult } from "@/lib/actions/action-client";
+import { useRefreshingAction, type FormAction } from "@/components/use-refreshing-action";
 
-type Action = (prev: ActionResult<{ runId: number }> | null, form: FormData) => Promise<ActionResult<{ runId: number }>>;
+type Action = FormAction<{ runId: number }>;
 
 export function RerunForm({ action, runId }: { action: Action; runId: number }) {
-  const [state, formAction, pending] = useActionState(action, null);
-  const router = useRouter();
-  useEffect(() => {
-    if (state?.ok) router.refresh();
-  }, [state, router]);
+  const [state, formAction, pending] = useRefreshingAction(action);
   return (
     <form action={formAction} className="flex items-center gap-2 text-sm" aria-label="Re-run failed jobs">
       <input type="hidden" name="runId" value={runId} />
