@@ -4,6 +4,7 @@ import { requireUser } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
 import { listAudit, type AuditOutcome } from "@/lib/audit/record-audit";
 import { PageHeader } from "@/components/page-header";
+import { DataTable } from "@/components/data-table";
 
 export const metadata: Metadata = { title: "Audit" };
 
@@ -47,48 +48,36 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         ) : null}
       </div>
       <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-        <table className="w-full text-left text-sm" data-testid="audit-table">
-          <thead className="bg-slate-50 text-xs uppercase text-slate-500">
+        <DataTable columns={["When (UTC)", "Who", "Action", "Target", "Outcome", "Detail"]} testId="audit-table">
+          {shown.length === 0 ? (
             <tr>
-              <th className="px-3 py-2">When (UTC)</th>
-              <th className="px-3 py-2">Who</th>
-              <th className="px-3 py-2">Action</th>
-              <th className="px-3 py-2">Target</th>
-              <th className="px-3 py-2">Outcome</th>
-              <th className="px-3 py-2">Detail</th>
+              <td colSpan={6} className="px-3 py-6 text-center text-slate-500">
+                No entries.
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {shown.length === 0 ? (
-              <tr>
-                <td colSpan={6} className="px-3 py-6 text-center text-slate-500">
-                  No entries.
+          ) : (
+            shown.map((r) => (
+              <tr key={r.id} className="border-t border-slate-100 align-top">
+                <td className="whitespace-nowrap px-3 py-2 font-mono text-xs">{r.at.replace("T", " ").slice(0, 19)}</td>
+                <td className="px-3 py-2">
+                  <Link href={link({ actor: r.actor })} className="hover:underline">
+                    {r.actor}
+                  </Link>
+                  {r.role ? <span className="ml-1 text-xs text-slate-500">({r.role})</span> : null}
+                </td>
+                <td className="px-3 py-2 font-mono text-xs">{r.action}</td>
+                <td className="px-3 py-2">{r.target ?? ""}</td>
+                <td className="px-3 py-2">
+                  <span className={`rounded px-1.5 py-0.5 text-xs font-medium ${badge[r.outcome]}`}>{r.outcome}</span>
+                </td>
+                <td className="max-w-md px-3 py-2 text-xs text-slate-600">
+                  {r.detail ? <code className="break-all">{JSON.stringify(r.detail)}</code> : null}
+                  {r.error_id ? <span className="ml-1">({r.error_id})</span> : null}
                 </td>
               </tr>
-            ) : (
-              shown.map((r) => (
-                <tr key={r.id} className="border-t border-slate-100 align-top">
-                  <td className="whitespace-nowrap px-3 py-2 font-mono text-xs">{r.at.replace("T", " ").slice(0, 19)}</td>
-                  <td className="px-3 py-2">
-                    <Link href={link({ actor: r.actor })} className="hover:underline">
-                      {r.actor}
-                    </Link>
-                    {r.role ? <span className="ml-1 text-xs text-slate-500">({r.role})</span> : null}
-                  </td>
-                  <td className="px-3 py-2 font-mono text-xs">{r.action}</td>
-                  <td className="px-3 py-2">{r.target ?? ""}</td>
-                  <td className="px-3 py-2">
-                    <span className={`rounded px-1.5 py-0.5 text-xs font-medium ${badge[r.outcome]}`}>{r.outcome}</span>
-                  </td>
-                  <td className="max-w-md px-3 py-2 text-xs text-slate-600">
-                    {r.detail ? <code className="break-all">{JSON.stringify(r.detail)}</code> : null}
-                    {r.error_id ? <span className="ml-1">({r.error_id})</span> : null}
-                  </td>
-                </tr>
-              ))
-            )}
-          </tbody>
-        </table>
+            ))
+          )}
+        </DataTable>
       </div>
       {more ? (
         <Link href={link({ before: String(shown[shown.length - 1].id) })} className="mt-4 inline-block text-sm font-medium underline">

@@ -9,6 +9,7 @@ import { PageHeader } from "@/components/page-header";
 import { JobStateBadge } from "@/components/pushes/job-state-badge";
 import { TriggerPushForm } from "@/components/pushes/trigger-push-form";
 import { triggerPushAction } from "./actions";
+import { DataTable } from "@/components/data-table";
 
 export const metadata: Metadata = { title: "Pushes" };
 
@@ -43,56 +44,42 @@ export default async function PushesPage() {
       <section className="mb-10">
         <h2 className="mb-3 text-lg font-medium">Jobs</h2>
         <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-          <table className="w-full text-left text-sm" data-testid="jobs-table">
-            <thead className="bg-slate-50 text-xs uppercase text-slate-500">
+          <DataTable columns={["Job", "State", "Commit", "Branch", "Trigger", "Queued (UTC)", "Duration", "Result"]} testId="jobs-table">
+            {jobs.length === 0 ? (
               <tr>
-                <th className="px-3 py-2">Job</th>
-                <th className="px-3 py-2">State</th>
-                <th className="px-3 py-2">Commit</th>
-                <th className="px-3 py-2">Branch</th>
-                <th className="px-3 py-2">Trigger</th>
-                <th className="px-3 py-2">Queued (UTC)</th>
-                <th className="px-3 py-2">Duration</th>
-                <th className="px-3 py-2">Result</th>
+                <td colSpan={8} className="px-3 py-6 text-center text-slate-500">
+                  No push jobs yet. A push to the repository (through its webhook) or the form above queues one.
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {jobs.length === 0 ? (
-                <tr>
-                  <td colSpan={8} className="px-3 py-6 text-center text-slate-500">
-                    No push jobs yet. A push to the repository (through its webhook) or the form above queues one.
+            ) : (
+              jobs.map((j) => (
+                <tr key={j.id} className="border-t border-slate-100">
+                  <td className="px-3 py-2">
+                    <Link href={`/pushes/${j.id}`} className="font-mono text-xs underline">
+                      {j.id.slice(0, 8)}
+                    </Link>
+                  </td>
+                  <td className="px-3 py-2">
+                    <JobStateBadge state={j.state} />
+                  </td>
+                  <td className="px-3 py-2 font-mono text-xs">
+                    <a href={commitUrl(j.sha)} className="hover:underline">
+                      {j.sha.slice(0, 7)}
+                    </a>
+                  </td>
+                  <td className="px-3 py-2">{j.branch ?? ""}</td>
+                  <td className="px-3 py-2">
+                    {j.trigger} <span className="text-xs text-slate-500">by {j.requestedBy}</span>
+                  </td>
+                  <td className="whitespace-nowrap px-3 py-2 font-mono text-xs">{when(j.createdAt)}</td>
+                  <td className="px-3 py-2">{duration(j)}</td>
+                  <td className="max-w-sm truncate px-3 py-2 text-xs text-slate-600" title={j.error ?? (typeof j.summary?.text === "string" ? j.summary.text : "")}>
+                    {j.error ?? (typeof j.summary?.text === "string" ? j.summary.text : "")}
                   </td>
                 </tr>
-              ) : (
-                jobs.map((j) => (
-                  <tr key={j.id} className="border-t border-slate-100">
-                    <td className="px-3 py-2">
-                      <Link href={`/pushes/${j.id}`} className="font-mono text-xs underline">
-                        {j.id.slice(0, 8)}
-                      </Link>
-                    </td>
-                    <td className="px-3 py-2">
-                      <JobStateBadge state={j.state} />
-                    </td>
-                    <td className="px-3 py-2 font-mono text-xs">
-                      <a href={commitUrl(j.sha)} className="hover:underline">
-                        {j.sha.slice(0, 7)}
-                      </a>
-                    </td>
-                    <td className="px-3 py-2">{j.branch ?? ""}</td>
-                    <td className="px-3 py-2">
-                      {j.trigger} <span className="text-xs text-slate-500">by {j.requestedBy}</span>
-                    </td>
-                    <td className="whitespace-nowrap px-3 py-2 font-mono text-xs">{when(j.createdAt)}</td>
-                    <td className="px-3 py-2">{duration(j)}</td>
-                    <td className="max-w-sm truncate px-3 py-2 text-xs text-slate-600" title={j.error ?? (typeof j.summary?.text === "string" ? j.summary.text : "")}>
-                      {j.error ?? (typeof j.summary?.text === "string" ? j.summary.text : "")}
-                    </td>
-                  </tr>
-                ))
-              )}
-            </tbody>
-          </table>
+              ))
+            )}
+          </DataTable>
         </div>
       </section>
 
@@ -100,44 +87,32 @@ export default async function PushesPage() {
         <h2 className="mb-1 text-lg font-medium">Webhook deliveries</h2>
         <p className="mb-3 text-sm text-slate-600">Every signed delivery GitHub sent to /api/webhooks/github, with what Deckhand did with it.</p>
         <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-          <table className="w-full text-left text-sm" data-testid="deliveries-table">
-            <thead className="bg-slate-50 text-xs uppercase text-slate-500">
+          <DataTable columns={["Delivery", "Event", "Received (UTC)", "Outcome", "Reason", "Job"]} testId="deliveries-table">
+            {deliveries.length === 0 ? (
               <tr>
-                <th className="px-3 py-2">Delivery</th>
-                <th className="px-3 py-2">Event</th>
-                <th className="px-3 py-2">Received (UTC)</th>
-                <th className="px-3 py-2">Outcome</th>
-                <th className="px-3 py-2">Reason</th>
-                <th className="px-3 py-2">Job</th>
+                <td colSpan={6} className="px-3 py-6 text-center text-slate-500">
+                  No deliveries yet.
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {deliveries.length === 0 ? (
-                <tr>
-                  <td colSpan={6} className="px-3 py-6 text-center text-slate-500">
-                    No deliveries yet.
+            ) : (
+              deliveries.map((d) => (
+                <tr key={d.id} className="border-t border-slate-100">
+                  <td className="px-3 py-2 font-mono text-xs">{d.id}</td>
+                  <td className="px-3 py-2">{d.event}</td>
+                  <td className="whitespace-nowrap px-3 py-2 font-mono text-xs">{when(d.received_at)}</td>
+                  <td className="px-3 py-2">{d.outcome}</td>
+                  <td className="px-3 py-2 text-xs text-slate-600">{d.reason ?? ""}</td>
+                  <td className="px-3 py-2">
+                    {d.job_id ? (
+                      <Link href={`/pushes/${d.job_id}`} className="font-mono text-xs underline">
+                        {d.job_id.slice(0, 8)}
+                      </Link>
+                    ) : null}
                   </td>
                 </tr>
-              ) : (
-                deliveries.map((d) => (
-                  <tr key={d.id} className="border-t border-slate-100">
-                    <td className="px-3 py-2 font-mono text-xs">{d.id}</td>
-                    <td className="px-3 py-2">{d.event}</td>
-                    <td className="whitespace-nowrap px-3 py-2 font-mono text-xs">{when(d.received_at)}</td>
-                    <td className="px-3 py-2">{d.outcome}</td>
-                    <td className="px-3 py-2 text-xs text-slate-600">{d.reason ?? ""}</td>
-                    <td className="px-3 py-2">
-                      {d.job_id ? (
-                        <Link href={`/pushes/${d.job_id}`} className="font-mono text-xs underline">
-                          {d.job_id.slice(0, 8)}
-                        </Link>
-                      ) : null}
-                    </td>
-                  </tr>
-                ))
-              )}
-            </tbody>
-          </table>
+              ))
+            )}
+          </DataTable>
         </div>
       </section>
     </>

@@ -16,6 +16,7 @@ import { parseRunQuery, runQueryHref, RUN_CONCLUSIONS, RUN_EVENTS, RUN_STATUSES,
 import type { WorkflowSummary } from "@/lib/github/workflows";
 import { loadEcrWorkflow, loadRunPage, loadWorkflows } from "./load-runs";
 import { dispatchWorkflowAction } from "./actions";
+import { DataTable } from "@/components/data-table";
 
 export const metadata: Metadata = { title: "Workflows" };
 
@@ -125,63 +126,48 @@ async function RunsTable({ query }: { query: RunQuery }) {
         <RunPoller runs={active} />
       </div>
       <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-        <table className="min-w-full text-sm" data-testid="run-table">
-          <thead className="bg-slate-50 text-left text-xs uppercase text-slate-500">
-            <tr>
-              <th className="px-3 py-2">Status</th>
-              <th className="px-3 py-2">Run</th>
-              <th className="px-3 py-2">Branch</th>
-              <th className="px-3 py-2">Commit</th>
-              <th className="px-3 py-2">Actor</th>
-              <th className="px-3 py-2">Event</th>
-              <th className="px-3 py-2">Started</th>
-              <th className="px-3 py-2">Duration</th>
-              <th className="px-3 py-2">GitHub</th>
+        <DataTable columns={["Status", "Run", "Branch", "Commit", "Actor", "Event", "Started", "Duration", "GitHub"]} testId="run-table">
+          {page.runs.map((r) => (
+            <tr key={r.id} data-run-id={r.id} className="border-t border-slate-100">
+              <td className="px-3 py-2">
+                <RunStatus status={r.status} conclusion={r.conclusion} />
+              </td>
+              <td className="px-3 py-2">
+                <Link href={`/workflows/runs/${r.id}`} className="font-medium text-sky-700 hover:underline">
+                  {r.displayTitle}
+                </Link>
+                <span className="block text-xs text-slate-500">
+                  {r.name} #{r.runNumber}
+                  {r.runAttempt > 1 ? ` · attempt ${r.runAttempt}` : ""}
+                </span>
+              </td>
+              <td className="px-3 py-2">{r.headBranch ?? "—"}</td>
+              <td className="px-3 py-2">
+                <a href={commitUrl(config.github.webUrl, config.github.owner, config.github.repo, r.headSha)} className="font-mono text-xs text-sky-700 hover:underline">
+                  {r.headSha.slice(0, 7)}
+                </a>
+              </td>
+              <td className="px-3 py-2">{r.actor ?? "—"}</td>
+              <td className="px-3 py-2">{r.event}</td>
+              <td className="px-3 py-2">
+                <TimeCell iso={r.runStartedAt ?? r.createdAt} now={now} />
+              </td>
+              <td className="px-3 py-2 tabular-nums">{formatRunDuration(runDurationMs(r, now))}</td>
+              <td className="px-3 py-2">
+                <a href={r.htmlUrl} className="text-xs text-sky-700 hover:underline">
+                  open ↗
+                </a>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {page.runs.map((r) => (
-              <tr key={r.id} data-run-id={r.id} className="border-t border-slate-100">
-                <td className="px-3 py-2">
-                  <RunStatus status={r.status} conclusion={r.conclusion} />
-                </td>
-                <td className="px-3 py-2">
-                  <Link href={`/workflows/runs/${r.id}`} className="font-medium text-sky-700 hover:underline">
-                    {r.displayTitle}
-                  </Link>
-                  <span className="block text-xs text-slate-500">
-                    {r.name} #{r.runNumber}
-                    {r.runAttempt > 1 ? ` · attempt ${r.runAttempt}` : ""}
-                  </span>
-                </td>
-                <td className="px-3 py-2">{r.headBranch ?? "—"}</td>
-                <td className="px-3 py-2">
-                  <a href={commitUrl(config.github.webUrl, config.github.owner, config.github.repo, r.headSha)} className="font-mono text-xs text-sky-700 hover:underline">
-                    {r.headSha.slice(0, 7)}
-                  </a>
-                </td>
-                <td className="px-3 py-2">{r.actor ?? "—"}</td>
-                <td className="px-3 py-2">{r.event}</td>
-                <td className="px-3 py-2">
-                  <TimeCell iso={r.runStartedAt ?? r.createdAt} now={now} />
-                </td>
-                <td className="px-3 py-2 tabular-nums">{formatRunDuration(runDurationMs(r, now))}</td>
-                <td className="px-3 py-2">
-                  <a href={r.htmlUrl} className="text-xs text-sky-700 hover:underline">
-                    open ↗
-                  </a>
-                </td>
-              </tr>
-            ))}
-            {page.runs.length === 0 ? (
-              <tr>
-                <td colSpan={9} className="px-3 py-6 text-center text-slate-500">
-                  No runs match.
-                </td>
-              </tr>
-            ) : null}
-          </tbody>
-        </table>
+          ))}
+          {page.runs.length === 0 ? (
+            <tr>
+              <td colSpan={9} className="px-3 py-6 text-center text-slate-500">
+                No runs match.
+              </td>
+            </tr>
+          ) : null}
+        </DataTable>
       </div>
       <nav className="mt-3 flex gap-3 text-sm" aria-label="Pages">
         {page.page > 1 ? <Link href={runQueryHref("/workflows", query, { page: page.page - 1 })}>← Newer</Link> : null}

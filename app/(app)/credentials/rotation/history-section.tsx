@@ -3,6 +3,7 @@ import { getDb } from "@/lib/db";
 import { listRotations, listSteps } from "@/lib/rotation/store";
 import { toRotationView } from "@/lib/rotation/view";
 import { formatMs } from "@/components/rotation/format-ms";
+import { DataTable } from "@/components/data-table";
 
 /** Past rotations with each one's steps. */
 export function HistorySection() {
@@ -10,44 +11,33 @@ export function HistorySection() {
   const rotations = listRotations(db, 20).map((r) => toRotationView(r, listSteps(db, r.id)));
   if (rotations.length === 0) return <p className="text-sm text-slate-500">No rotations yet.</p>;
   return (
-    <table className="w-full text-left text-sm" data-testid="rotation-history">
-      <thead className="bg-slate-50 text-xs uppercase text-slate-500">
-        <tr>
-          <th className="px-3 py-2">Rotation</th>
-          <th className="px-3 py-2">State</th>
-          <th className="px-3 py-2">Keys</th>
-          <th className="px-3 py-2">Steps</th>
-          <th className="px-3 py-2">Took</th>
+    <DataTable columns={["Rotation", "State", "Keys", "Steps", "Took"]} testId="rotation-history">
+      {rotations.map((v) => (
+        <tr key={v.id} className="border-t border-slate-100 align-top" data-testid={`rotation-row-${v.id}`}>
+          <td className="px-3 py-2">
+            <Link href={`/credentials/rotation/${v.id}`} className="text-sky-700 underline">
+              #{v.id}
+            </Link>
+            <br />
+            <span className="text-xs text-slate-500">
+              {v.createdAt.slice(0, 16).replace("T", " ")} UTC · {v.trigger === "automatic" ? "automatic" : v.requestedBy}
+            </span>
+          </td>
+          <td className="px-3 py-2">{v.state}</td>
+          <td className="px-3 py-2 font-mono text-xs">
+            {v.oldKeyId ?? "—"} → {v.newKeyId ?? "—"}
+            {v.oldKeyDeletedAt ? <span className="font-sans text-slate-500"> (old deleted)</span> : null}
+          </td>
+          <td className="px-3 py-2 text-xs">
+            {v.steps.map((s) => (
+              <div key={s.id}>
+                {s.step}. {s.title}: {s.outcome} ({formatMs(s.durationMs)})
+              </div>
+            ))}
+          </td>
+          <td className="px-3 py-2">{formatMs(v.totalMs)}</td>
         </tr>
-      </thead>
-      <tbody>
-        {rotations.map((v) => (
-          <tr key={v.id} className="border-t border-slate-100 align-top" data-testid={`rotation-row-${v.id}`}>
-            <td className="px-3 py-2">
-              <Link href={`/credentials/rotation/${v.id}`} className="text-sky-700 underline">
-                #{v.id}
-              </Link>
-              <br />
-              <span className="text-xs text-slate-500">
-                {v.createdAt.slice(0, 16).replace("T", " ")} UTC · {v.trigger === "automatic" ? "automatic" : v.requestedBy}
-              </span>
-            </td>
-            <td className="px-3 py-2">{v.state}</td>
-            <td className="px-3 py-2 font-mono text-xs">
-              {v.oldKeyId ?? "—"} → {v.newKeyId ?? "—"}
-              {v.oldKeyDeletedAt ? <span className="font-sans text-slate-500"> (old deleted)</span> : null}
-            </td>
-            <td className="px-3 py-2 text-xs">
-              {v.steps.map((s) => (
-                <div key={s.id}>
-                  {s.step}. {s.title}: {s.outcome} ({formatMs(s.durationMs)})
-                </div>
-              ))}
-            </td>
-            <td className="px-3 py-2">{formatMs(v.totalMs)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </DataTable>
   );
 }

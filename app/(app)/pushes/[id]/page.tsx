@@ -11,6 +11,7 @@ import { JobStateBadge } from "@/components/pushes/job-state-badge";
 import { JobActions } from "@/components/pushes/job-actions";
 import { LiveLog } from "@/components/pushes/live-log";
 import { cancelPushJobAction, rerunPushJobAction } from "../actions";
+import { DataTable } from "@/components/data-table";
 
 export const metadata: Metadata = { title: "Push job" };
 
@@ -75,51 +76,38 @@ export default async function PushJobPage({ params }: { params: Promise<{ id: st
 
       <h2 className="mb-2 text-lg font-medium">Services</h2>
       <div className="mb-8 overflow-x-auto rounded-lg border border-slate-200 bg-white">
-        <table className="w-full text-left text-sm" data-testid="services-table">
-          <thead className="bg-slate-50 text-xs uppercase text-slate-500">
+        <DataTable columns={["Service", "Repository", "Decision", "Local image (config)", "Manifest", "latest before", "Uploaded"]} testId="services-table">
+          {services.length === 0 ? (
             <tr>
-              <th className="px-3 py-2">Service</th>
-              <th className="px-3 py-2">Repository</th>
-              <th className="px-3 py-2">Decision</th>
-              <th className="px-3 py-2">Local image (config)</th>
-              <th className="px-3 py-2">Manifest</th>
-              <th className="px-3 py-2">latest before</th>
-              <th className="px-3 py-2">Uploaded</th>
+              <td colSpan={7} className="px-3 py-6 text-center text-slate-500">
+                {running ? "Not built yet." : "No service results recorded."}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {services.length === 0 ? (
-              <tr>
-                <td colSpan={7} className="px-3 py-6 text-center text-slate-500">
-                  {running ? "Not built yet." : "No service results recorded."}
+          ) : (
+            services.map((s) => (
+              <tr key={s.service} className="border-t border-slate-100 align-top">
+                <td className="px-3 py-2 font-medium">{s.service}</td>
+                <td className="px-3 py-2">{s.repository}</td>
+                <td className="px-3 py-2">
+                  {s.decision}
+                  {s.detail ? <div className="text-xs text-slate-500">{s.detail}</div> : null}
+                </td>
+                <td className="px-3 py-2 font-mono text-xs" title={s.localConfigDigest ?? ""}>
+                  {short(s.localConfigDigest)}
+                </td>
+                <td className="px-3 py-2 font-mono text-xs" title={s.localManifestDigest ?? ""}>
+                  {short(s.localManifestDigest)}
+                </td>
+                <td className="px-3 py-2 font-mono text-xs" title={s.remoteDigestBefore ?? ""}>
+                  {short(s.remoteDigestBefore) || "none"}
+                </td>
+                <td className="px-3 py-2">
+                  {s.blobsUploaded} blobs, {((s.bytesUploaded ?? 0) / 1024).toFixed(1)} KiB
                 </td>
               </tr>
-            ) : (
-              services.map((s) => (
-                <tr key={s.service} className="border-t border-slate-100 align-top">
-                  <td className="px-3 py-2 font-medium">{s.service}</td>
-                  <td className="px-3 py-2">{s.repository}</td>
-                  <td className="px-3 py-2">
-                    {s.decision}
-                    {s.detail ? <div className="text-xs text-slate-500">{s.detail}</div> : null}
-                  </td>
-                  <td className="px-3 py-2 font-mono text-xs" title={s.localConfigDigest ?? ""}>
-                    {short(s.localConfigDigest)}
-                  </td>
-                  <td className="px-3 py-2 font-mono text-xs" title={s.localManifestDigest ?? ""}>
-                    {short(s.localManifestDigest)}
-                  </td>
-                  <td className="px-3 py-2 font-mono text-xs" title={s.remoteDigestBefore ?? ""}>
-                    {short(s.remoteDigestBefore) || "none"}
-                  </td>
-                  <td className="px-3 py-2">
-                    {s.blobsUploaded} blobs, {((s.bytesUploaded ?? 0) / 1024).toFixed(1)} KiB
-                  </td>
-                </tr>
-              ))
-            )}
-          </tbody>
-        </table>
+            ))
+          )}
+        </DataTable>
       </div>
 
       <h2 className="mb-2 text-lg font-medium">Log</h2>
