@@ -13,8 +13,8 @@ import { runPushJob } from "./run-push-job";
 
 const exec = promisify(execFile);
 const REPO = "acme/mcp-servers";
-// Our own ECR namespace, so the sandbox's simulated GitHub Actions workflow (which pushes the same services on every
-// git push) never touches the repositories this test reads.
+// Our own ECR namespace, so nothing else that pushes the seeded services (the seed's own images, Deckhand's
+// worker in other tests) touches the repositories this test reads.
 const PREFIX = "deckhand-e2e/";
 
 let sb: RunningSandbox;
