@@ -39,7 +39,7 @@ describe("lookupEventsByAccessKey against the sandbox", () => {
   });
 
   it("finds nothing for a key with no history", async () => {
-    expect(await lookupEventsByAccessKey({ cloudtrail: sb.clients.aws.cloudtrail, accessKeyId: "AKIANOSUCHKEY0000000" })).toEqual([]);
+    expect(await lookupEventsByAccessKey({ cloudtrail: sb.clients.aws.cloudtrail, accessKeyId: "AKIDEXAMPLE" })).toEqual([]);
     expect(Array.isArray(await lookupEventsByAccessKey({ cloudtrail: sb.clients.aws.cloudtrail, accessKeyId: workerKey }))).toBe(true);
   });
 

@@ -19,9 +19,9 @@ describe("write-secret", () => {
 
   it("writes an access key into the guide's two secrets", async () => {
     const { github, repo } = sbx.clients;
-    const out = await writeAccessKeyToSecrets({ github, repo, accessKeyId: "AKIAEXAMPLEEXAMPLE12", secretAccessKey: "s".repeat(40) });
+    const out = await writeAccessKeyToSecrets({ github, repo, accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "s".repeat(40) });
     expect(out.accessKeyIdUpdatedAt).toEqual(expect.any(String));
-    expect(await decrypted("AWS_ACCESS_KEY_ID")).toBe("AKIAEXAMPLEEXAMPLE12");
+    expect(await decrypted("AWS_ACCESS_KEY_ID")).toBe("AKIAIOSFODNN7EXAMPLE");
     expect(await decrypted("AWS_SECRET_ACCESS_KEY")).toBe("s".repeat(40));
   });
 

@@ -3,9 +3,9 @@ import { activityQueryString, parseActivityQuery } from "./activity-filter";
 
 describe("parseActivityQuery", () => {
   it("turns search params into a filter with an inclusive end day", () => {
-    const { query, filter } = parseActivityQuery({ key: "AKIAABCDEFGHIJKLMNOP", event: "CompleteLayerUpload", errors: "1", from: "2026-11-01", to: "2026-11-02" });
-    expect(query).toEqual({ key: "AKIAABCDEFGHIJKLMNOP", event: "CompleteLayerUpload", errors: true, from: "2026-11-01", to: "2026-11-02", page: 0 });
-    expect(filter).toEqual({ accessKeyId: "AKIAABCDEFGHIJKLMNOP", eventName: "CompleteLayerUpload", errorsOnly: true, from: "2026-11-01T00:00:00Z", to: "2026-11-03T00:00:00.000Z" });
+    const { query, filter } = parseActivityQuery({ key: "AKIAIOSFODNN7EXAMPLE", event: "CompleteLayerUpload", errors: "1", from: "2026-11-01", to: "2026-11-02" });
+    expect(query).toEqual({ key: "AKIAIOSFODNN7EXAMPLE", event: "CompleteLayerUpload", errors: true, from: "2026-11-01", to: "2026-11-02", page: 0 });
+    expect(filter).toEqual({ accessKeyId: "AKIAIOSFODNN7EXAMPLE", eventName: "CompleteLayerUpload", errorsOnly: true, from: "2026-11-01T00:00:00Z", to: "2026-11-03T00:00:00.000Z" });
   });
 
   it("drops malformed values instead of trusting them", () => {

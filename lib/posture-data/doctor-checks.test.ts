@@ -6,7 +6,7 @@ import type { Section } from "./section";
 const ok = <T>(data: T): Section<T> => ({ ok: true, data, calls: [] });
 const NOW = new Date("2026-11-25T12:00:00Z");
 const base = {
-  keys: ok([{ accessKeyId: "AKIAAAAAAAAAAAAAAAAA", status: "Active", createDate: "2026-10-01T00:00:00Z", lastUsed: null }]),
+  keys: ok([{ accessKeyId: "AKIAIOSFODNN7EXAMPLE", status: "Active", createDate: "2026-10-01T00:00:00Z", lastUsed: null }]),
   policies: ok([{ source: { kind: "inline" as const, policyName: "ecr-push-policy" }, document: JSON.stringify(GUIDE_PUSH_POLICY) }]),
   activity: ok({ events: [], accessKeyIds: [], windowDays: 90 }),
   secrets: ok([]),

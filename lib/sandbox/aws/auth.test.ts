@@ -92,7 +92,7 @@ describe("access keys on the wire", () => {
     expect((await t.sts(key).send(new GetCallerIdentityCommand({}))).Account).toBe("123456789012");
     await t.iam().send(new DeleteAccessKeyCommand({ UserName: "rotator", AccessKeyId: key.accessKeyId }));
     expect(await errorOf(t.sts(key).send(new GetCallerIdentityCommand({})))).toEqual(INVALID_TOKEN);
-    expect(await errorOf(t.sts({ accessKeyId: "AKIAAAAAAAAAAAAAAAAA", secretAccessKey: "x" }).send(new GetCallerIdentityCommand({})))).toEqual(INVALID_TOKEN);
+    expect(await errorOf(t.sts({ accessKeyId: "AKIDEXAMPLE", secretAccessKey: "x" }).send(new GetCallerIdentityCommand({})))).toEqual(INVALID_TOKEN);
 
     const [cliDeleted, cliEcr] = await Promise.all([t.cli(["sts", "get-caller-identity"], key), t.cli(["ecr", "describe-repositories"], key)]);
     expect(cliDeleted.stderr).toContain("An error occurred (InvalidClientTokenId) when calling the GetCallerIdentity operation: The security token included in the request is invalid.");
