@@ -51,7 +51,7 @@ function healthy(): PostureSnapshot {
     runs: gathered([{ id: 100, createdAt: at(DAY_MS + 2 * MINUTE_MS), updatedAt: at(DAY_MS - 3 * MINUTE_MS), conclusion: "success" }]),
     cloudTrail: gathered([ctEvent({ eventName: "GetAuthorizationToken" }), ctEvent()]),
     ecrRepositories: {
-      "us-east-1": gathered([{ name: "mcp-server-tcp", imageCount: 3, latestPushedAt: at(DAY_MS) }]),
+      "us-east-1": gathered([{ name: "mcp-server-tcp", hasImages: true, latestPushedAt: at(DAY_MS) }]),
     },
   };
 }
@@ -299,7 +299,7 @@ describe("image not found", () => {
     const snap = healthy();
     snap.ecrRepositories = {
       "us-east-1": gathered([]),
-      "eu-west-1": gathered([{ name: "mcp-server-tcp", imageCount: 2 }]),
+      "eu-west-1": gathered([{ name: "mcp-server-tcp", hasImages: true }]),
     };
     const results = runDoctorChecks(snap);
     expect(byId(results, "image-not-found").summary).toMatch(/No images in us-east-1 \(AWS_REGION\), but repositories exist in eu-west-1/);
@@ -331,7 +331,7 @@ describe("image not found", () => {
 
   it("fails when a run succeeded but the region is empty, and says when the latest run failed", () => {
     const snap = healthy();
-    snap.ecrRepositories = { "us-east-1": gathered([{ name: "mcp-server-tcp", imageCount: 0 }]) };
+    snap.ecrRepositories = { "us-east-1": gathered([{ name: "mcp-server-tcp", hasImages: false }]) };
     snap.runs = gathered([failedRun(301, HOUR_MS, "boom"), { id: 300, createdAt: at(DAY_MS), conclusion: "success" }]);
     const r = byId(runDoctorChecks(snap), "image-not-found");
     expect(r.status).toBe("fail");

@@ -360,7 +360,7 @@ function checkImageNotFound(ctx: Context): CheckResult {
     return result(id, ctx, "unknown", here ? `Could not list ECR repositories in ${region}` : `ECR repositories in ${region} were not listed`, evidence);
   }
   const others = Object.entries(ctx.snap.ecrRepositories).filter(([r, g]) => r !== region && g.ok && g.value.length > 0).map(([r]) => r);
-  const withImages = here.value.filter((r) => r.hasImages ?? (r.imageCount ?? 0) > 0);
+  const withImages = here.value.filter((r) => r.hasImages);
   if (withImages.length > 0) {
     const pushes = withImages.map((r) => toEpochMs(r.latestPushedAt ?? null)).filter((x): x is number => x !== null);
     const lastPush = pushes.length ? new Date(Math.max(...pushes)).toISOString() : null;

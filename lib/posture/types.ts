@@ -68,9 +68,8 @@ export interface CloudTrailEvent {
 export interface EcrRepositoryInfo {
   name: string;
   uri?: string;
-  /** Whether any image is in it; when absent, `imageCount > 0` says so. */
+  /** Whether any image is in it (absent: none known). */
   hasImages?: boolean;
-  imageCount?: number;
   /** The newest push known: of `latest` when only that was read. */
   latestPushedAt?: TimeInput | null;
 }
