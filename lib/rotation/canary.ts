@@ -4,6 +4,7 @@
 import type { GitHubClient, GitHubRepoRef } from "../clients";
 import { dispatchWorkflow, findWorkflowByName, listWorkflows } from "../github/workflows";
 import { getRun, listRuns, type RunSummary } from "../github/runs";
+import { getDefaultBranch } from "../github/commits";
 import { sleep } from "./retry";
 
 export type CanaryOutcome =
@@ -42,7 +43,7 @@ export async function runCanary(o: CanaryOptions): Promise<CanaryOutcome> {
   if (runId === undefined) {
     const wf = findWorkflowByName(await listWorkflows({ github: o.github, repo: o.repo }), o.workflowName);
     if (!wf) return { kind: "skipped", message: `No workflow named “${o.workflowName}”: the canary was skipped (check DECKHAND_WORKFLOW).` };
-    const ref = o.branch ?? (await o.github.rest.repos.get({ ...o.repo })).data.default_branch;
+    const ref = o.branch ?? (await getDefaultBranch({ github: o.github, repo: o.repo }));
     const before = new Set((await listRuns({ github: o.github, repo: o.repo, workflowId: wf.id, filters: { event: "workflow_dispatch" }, perPage: 50 })).runs.map((r) => r.id));
     const dispatchedAt = new Date();
     try {

@@ -2,6 +2,7 @@ import { appCache, type TtlCache } from "../cache/ttl-cache";
 import { SafeError } from "../errors";
 import { describeFailure } from "../overview/describe-failure";
 import { dispatchWorkflow, findWorkflowByName, listWorkflows } from "../github/workflows";
+import { getDefaultBranch } from "../github/commits";
 import type { ServiceContext } from "./context";
 
 /** Cache prefix of everything Deckhand reads about workflow runs; dispatch and re-run clear it. */
@@ -32,7 +33,7 @@ export async function dispatchWorkflowRun(ctx: ServiceContext, input: { ref?: st
   let ref = input.ref?.trim();
   if (!ref) {
     try {
-      ref = ctx.config.github.branch ?? (await github.rest.repos.get({ ...repo })).data.default_branch;
+      ref = ctx.config.github.branch ?? (await getDefaultBranch({ github, repo }));
     } catch (err) {
       throw new SafeError(describeFailure(err, "GitHub", "get repository").message, "github", { cause: err });
     }

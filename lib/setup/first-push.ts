@@ -7,6 +7,7 @@ import { getJob, type PushJob } from "../jobs/job-store";
 import { isTerminal } from "../push/job-states";
 import { describeAllRepositories } from "../posture-data/ecr-repositories";
 import { triggerPush } from "../services/trigger-push";
+import { sleep } from "../rotation/retry";
 import type { ServiceContext } from "../services/context";
 
 export interface FirstPushOptions {
@@ -18,8 +19,6 @@ export type FirstPushOutcome =
   | { kind: "already-pushed"; repositoriesWithImages: number }
   | { kind: "finished"; job: PushJob }
   | { kind: "not-finished"; job: PushJob };
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Follow supersession to the job that will actually push this branch. */
 function currentJob(ctx: Pick<ServiceContext, "db">, id: string): PushJob | null {
