@@ -22,7 +22,7 @@ import type { ServiceContext } from "../services/context";
 import { beginSetupStep, claimSetup, endSetupStep, getSetup, listSetupSteps, releaseSetup, setSetupState, updateSetupStepDetail, type Who } from "./store";
 import { pushFirstImages } from "./first-push";
 import { getDefaultBranch } from "../github/commits";
-import { SETUP_STEP_TITLES, type PlannedStep, type SetupRecord, type SetupStepId, type SetupStepRecord } from "./types";
+import { SETUP_STEP_TITLES, type PlannedStep, type SetupRecord, type SetupStepRecord } from "./types";
 
 export interface SetupOptions {
   canaryTimeoutMs: number;
@@ -54,8 +54,8 @@ export class SetupStop extends Error {}
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-function hitFailpoint(options: SetupOptions, step: SetupStepId): void {
-  if (options.failpoint === `setup:after-${step}`) process.kill(process.pid, "SIGKILL");
+function hitFailpoint(options: SetupOptions, point: string): void {
+  if (options.failpoint === point) process.kill(process.pid, "SIGKILL");
 }
 
 /** Run (or resume) a setup until it completes or stops. One runner per setup (the owner in the store). */
@@ -82,7 +82,7 @@ export async function runSetup(deps: SetupDeps, setupId: number, who: Who): Prom
       } finally {
         (deps.cache ?? appCache()).invalidate("posture:");
       }
-      hitFailpoint(deps.options, planned.id);
+      hitFailpoint(deps.options, `setup:after-${planned.id}`);
     }
     const verify = listSetupSteps(db, setupId).filter((r) => r.step === "verify").pop();
     const failing = (verify?.detail?.doctor as { id: string; status: string }[] | undefined)?.filter((c) => c.status !== "pass") ?? [];
@@ -218,7 +218,7 @@ async function runFirstPush(deps: SetupDeps, stepId: number, earlier: SetupStepR
       followJobId,
       onQueued: (jobId) => {
         updateSetupStepDetail(db, stepId, { jobId });
-        if (deps.options.failpoint === "setup:first-push-queued") process.kill(process.pid, "SIGKILL");
+        hitFailpoint(deps.options, "setup:first-push-queued");
       },
     },
     { timeoutMs: deps.options.firstPushTimeoutMs, pollMs: deps.options.firstPushPollMs },
