@@ -44,7 +44,7 @@ describe("a guided setup killed after each step resumes with the invariants inta
         expect(left.state).toBe("running");
         expect((await sandboxKeys(sbx)).length).toBeLessThanOrEqual(1);
 
-        worker = startTestWorker(sbx, ctx, dir);
+        worker = startTestWorker(ctx, dir);
         const extras = { rotation: testExtras(sbx), options: { canaryPollMs: 100, canaryTimeoutMs: 20_000, firstPushPollMs: 200 } };
         let s;
         if (fp === "setup:after-put-policy") {

@@ -23,7 +23,7 @@ const sbx = sharedTestSandbox({ scenario: "empty" });
 describe("guided setup on an empty account and repository", () => {
   it("plans every step, applies them in order and verifies", async () => {
     const { ctx, db, dir } = testContext(sbx);
-    const worker = startTestWorker(sbx, ctx, dir);
+    const worker = startTestWorker(ctx, dir);
     try {
       const before = await planGuidedSetup(ctx);
       expect(before.plan.blockers).toEqual([]);
@@ -101,7 +101,7 @@ describe("guided setup on an empty account and repository", () => {
     await sbx.admin("POST", "/_sandbox/faults", { service: "github", operation: "POST /repos/{owner}/{repo}/actions/variables", kind: "access-denied", count: -1 });
     const { ctx, db, dir } = testContext(sbx);
     const extras = { rotation: testExtras(sbx), options: { canaryPollMs: 100, canaryTimeoutMs: 20_000 } };
-    const worker = startTestWorker(sbx, ctx, dir);
+    const worker = startTestWorker(ctx, dir);
     try {
       const { done, setupId } = await startGuidedSetup(ctx, { removeRegionSecret: false }, extras);
       const stopped = await done;

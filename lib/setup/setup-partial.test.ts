@@ -23,7 +23,7 @@ describe("guided setup on a half-done setup", () => {
     await sbx.admin("POST", "/_sandbox/reset", { scenario: "partial" });
     const strayKey = (await sandboxKeys(sbx))[0].accessKeyId;
     const { ctx, db, dir } = testContext(sbx);
-    const worker = startTestWorker(sbx, ctx, dir);
+    const worker = startTestWorker(ctx, dir);
     try {
       const { plan } = await planGuidedSetup(ctx);
       expect(plan.blockers).toEqual([]);
@@ -68,7 +68,7 @@ describe("guided setup on a half-done setup", () => {
   it("leaves the stray secret in place, reported, when the removal is not confirmed", async () => {
     await sbx.admin("POST", "/_sandbox/reset", { scenario: "partial" });
     const { ctx, db, dir } = testContext(sbx);
-    const worker = startTestWorker(sbx, ctx, dir);
+    const worker = startTestWorker(ctx, dir);
     try {
       const { done, setupId } = await startGuidedSetup(ctx, { removeRegionSecret: false }, extras());
       expect((await done).state).toBe("completed");

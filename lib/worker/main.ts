@@ -12,10 +12,8 @@ import { ConfigError, getConfig } from "../config/env";
 import { openDb } from "../db/open-db";
 import { getClients } from "../clients";
 import { HttpChannel } from "./http-channel";
-import { StoreChannel } from "./store-channel";
 import { startWorkerLoop } from "./worker-loop";
-import { sandboxWorkerCredentialProvider } from "./sandbox-credentials";
-import type { JobChannel } from "./job-channel";
+import { startEmbeddedWorker, workerDirs } from "./start-embedded-worker";
 
 const workerEnv = z.object({
   DECKHAND_WORKER_LEASE_MS: z.coerce.number().int().min(3000).max(3_600_000).default(60_000),
@@ -42,9 +40,8 @@ async function main() {
   const env = parsed.data;
   const embedded = process.argv.includes("--embedded");
   const workerId = `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
-  let channel: JobChannel;
-  let ecr;
-  let baseDir: string;
+  const build = { builder: env.DECKHAND_BUILDER, composePath: env.DECKHAND_COMPOSE_FILE, repositoryPrefix: env.DECKHAND_REPOSITORY_PREFIX };
+  let loop: { stop(): Promise<void> };
 
   if (embedded) {
     let config;
@@ -54,28 +51,16 @@ async function main() {
       if (err instanceof ConfigError) fail(`${err.setting} ${err.hint}`);
       throw err;
     }
-    const db = openDb(config.dataDir);
-    channel = new StoreChannel(workerId, { clients: getClients(), db, config }, env.DECKHAND_WORKER_LEASE_MS);
-    // In sandbox mode the worker pushes as the sandbox's deckhand-worker user, like a real worker with the guide's policy.
-    const credentials = config.mode === "sandbox" ? sandboxWorkerCredentialProvider(config) : undefined;
-    ecr = createAwsClients({ region: config.aws.region, endpoint: config.aws.endpoint, credentials }).ecr;
-    baseDir = env.DECKHAND_WORKER_DIR ?? config.dataDir;
+    const ctx = { clients: getClients(), db: openDb(config.dataDir), config };
+    loop = startEmbeddedWorker(ctx, { workerId, leaseMs: env.DECKHAND_WORKER_LEASE_MS, baseDir: env.DECKHAND_WORKER_DIR ?? config.dataDir, ...build });
   } else {
     if (!env.DECKHAND_URL) fail("DECKHAND_URL is required: the URL of the Deckhand app this worker serves");
     if (!env.DECKHAND_WORKER_TOKEN) fail("DECKHAND_WORKER_TOKEN is required: the same token the app has in DECKHAND_WORKER_TOKEN");
-    channel = new HttpChannel(workerId, env.DECKHAND_URL.replace(/\/+$/, ""), env.DECKHAND_WORKER_TOKEN);
-    ecr = createAwsClients({ region: env.AWS_REGION }).ecr;
-    baseDir = env.DECKHAND_WORKER_DIR ?? path.resolve(".deckhand-worker");
+    const channel = new HttpChannel(workerId, env.DECKHAND_URL.replace(/\/+$/, ""), env.DECKHAND_WORKER_TOKEN);
+    const baseDir = env.DECKHAND_WORKER_DIR ?? path.resolve(".deckhand-worker");
+    loop = startWorkerLoop(channel, { ecr: createAwsClients({ region: env.AWS_REGION }).ecr, ...workerDirs(baseDir), ...build });
   }
 
-  const loop = startWorkerLoop(channel, {
-    ecr,
-    mirrorsDir: path.join(baseDir, "git-mirrors"),
-    workDir: path.join(baseDir, "work"),
-    builder: env.DECKHAND_BUILDER,
-    composePath: env.DECKHAND_COMPOSE_FILE,
-    repositoryPrefix: env.DECKHAND_REPOSITORY_PREFIX,
-  });
   console.log(`[worker ${workerId}] ${embedded ? "embedded" : `serving ${env.DECKHAND_URL}`}; waiting for push jobs`);
   const stop = async () => {
     await loop.stop();

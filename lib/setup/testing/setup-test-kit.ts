@@ -2,15 +2,11 @@
 // and a real push worker on the test's store (the setup's first push needs one, as in the app).
 
 import { execFile } from "node:child_process";
-import path from "node:path";
 import { promisify } from "node:util";
-import { createAwsClients } from "../../clients/aws-clients";
 import { SANDBOX_AWS_ADMIN } from "../../sandbox/constants";
 import type { ServiceContext } from "../../services/context";
+import { startEmbeddedWorker } from "../../worker/start-embedded-worker";
 import type { TestSandbox } from "../../testing/sandbox-fixture";
-import { sandboxWorkerCredentialProvider } from "../../worker/sandbox-credentials";
-import { StoreChannel } from "../../worker/store-channel";
-import { startWorkerLoop } from "../../worker/worker-loop";
 
 const run = promisify(execFile);
 
@@ -30,14 +26,8 @@ export async function awsCli(sbx: TestSandbox, args: string[]): Promise<unknown>
 }
 
 /** The embedded worker of `npm start`, in this process: buildah, pushing as the sandbox's deckhand-worker. */
-export function startTestWorker(sbx: TestSandbox, ctx: ServiceContext, dir: string): { stop: () => Promise<void>; log: string[] } {
+export function startTestWorker(ctx: ServiceContext, dir: string): { stop: () => Promise<void>; log: string[] } {
   const log: string[] = [];
-  const channel = new StoreChannel(`test-worker-${process.pid}`, { clients: ctx.clients, db: ctx.db, config: ctx.config }, 30_000);
-  const ecr = createAwsClients({ region: "us-east-1", endpoint: sbx.url, credentials: sandboxWorkerCredentialProvider(ctx.config) }).ecr;
-  const loop = startWorkerLoop(
-    channel,
-    { ecr, mirrorsDir: path.join(dir, "git-mirrors"), workDir: path.join(dir, "work"), builder: "buildah" },
-    { idleMs: 200, log: (l) => log.push(l) },
-  );
+  const loop = startEmbeddedWorker(ctx, { workerId: `test-worker-${process.pid}`, leaseMs: 30_000, baseDir: dir, builder: "buildah", idleMs: 200, log: (l) => log.push(l) });
   return { stop: () => loop.stop(), log };
 }
