@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { ComposeError, parseCompose, readCompose } from "./read-compose";
+import { ComposeError, readCompose } from "./read-compose";
 
 const dirs: string[] = [];
 function checkout(files: Record<string, string>): string {
@@ -16,14 +16,20 @@ function checkout(files: Record<string, string>): string {
 }
 afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
-function composeError(fn: () => unknown): ComposeError {
+async function composeError(fn: () => Promise<unknown>): Promise<ComposeError> {
   try {
-    fn();
+    await fn();
   } catch (err) {
     expect(err).toBeInstanceOf(ComposeError);
     return err as ComposeError;
   }
   throw new Error("expected a ComposeError");
+}
+
+/** One compose file's text at `file` in a fresh checkout, read as the worker reads it. */
+function parseCompose({ file, text, prefix, env }: { file: string; text: string; prefix?: string; env?: Record<string, string> }) {
+  const root = checkout({ [file]: text });
+  return readCompose({ root, composePath: file === "compose.yaml" ? undefined : file, prefix, env, nativePlatform: "linux/amd64" });
 }
 
 describe("readCompose: finding the file", () => {
@@ -66,13 +72,13 @@ describe("readCompose: finding the file", () => {
 
   it("fails for a configured file that is missing, or outside the repository", async () => {
     const root = checkout({ "compose.yaml": one("x1") });
-    await expect(readCompose({ root, composePath: "ops/compose.yaml" })).rejects.toThrow(/ops\/compose\.yaml: configured compose file not found/);
+    await expect(readCompose({ root, composePath: "ops/compose.yaml" })).rejects.toThrow(/ops\/compose\.yaml: compose file not found at this commit/);
     await expect(readCompose({ root, composePath: "../compose.yaml" })).rejects.toThrow(/inside the repository/);
   });
 });
 
 describe("parseCompose: services", () => {
-  it("plans every service with build:, in short and long form", () => {
+  it("plans every service with build:, in short and long form", async () => {
     const text = `name: shop
 services:
   api:
@@ -99,7 +105,7 @@ services:
   db:
     image: postgres:16
 `;
-    const plan = parseCompose({ file: "compose.yaml", text, prefix: "team/", env: { FROM_ENV: "e" } });
+    const plan = await parseCompose({ file: "compose.yaml", text, prefix: "team/", env: { FROM_ENV: "e" } });
     expect(plan.notBuilt).toEqual(["db"]);
     expect(plan.builds).toEqual([
       { service: "api", repositoryName: "team/api", context: "api", dockerfile: "api/Dockerfile", args: {}, target: undefined, line: 3 },
@@ -124,15 +130,15 @@ services:
     ]);
   });
 
-  it("defaults the context to the compose file's directory and allows a Dockerfile outside the context", () => {
-    const plan = parseCompose({
+  it("defaults the context to the compose file's directory and allows a Dockerfile outside the context", async () => {
+    const plan = await parseCompose({
       file: "deploy/compose.yaml",
       text: "services:\n  api:\n    build:\n      dockerfile: ../docker/api.Dockerfile\n",
     });
     expect(plan.builds[0]).toMatchObject({ context: "deploy", dockerfile: "docker/api.Dockerfile" });
   });
 
-  it("resolves merge keys and anchors", () => {
+  it("resolves merge keys and anchors", async () => {
     const text = `x-build: &b
   context: svc
   args: { A: "1" }
@@ -144,15 +150,15 @@ services:
   two:
     build: *b
 `;
-    const plan = parseCompose({ file: "compose.yaml", text });
+    const plan = await parseCompose({ file: "compose.yaml", text });
     expect(plan.builds.map((b) => [b.service, b.context, b.target, b.args])).toEqual([
       ["one", "svc", "t1", { A: "1" }],
       ["two", "svc", undefined, { A: "1" }],
     ]);
   });
 
-  it("returns no builds for a file whose services are all pulled images", () => {
-    expect(parseCompose({ file: "compose.yaml", text: "services:\n  db:\n    image: redis\n" })).toEqual({
+  it("returns no builds for a file whose services are all pulled images", async () => {
+    expect(await parseCompose({ file: "compose.yaml", text: "services:\n  db:\n    image: redis\n" })).toMatchObject({
       file: "compose.yaml",
       builds: [],
       notBuilt: ["db"],
@@ -164,60 +170,60 @@ describe("parseCompose: errors name the file and the line", () => {
   const err = (text: string, opts: { prefix?: string; file?: string } = {}) =>
     composeError(() => parseCompose({ file: opts.file ?? "compose.yaml", text, prefix: opts.prefix }));
 
-  it("YAML syntax error", () => {
-    const e = err("services:\n  api:\n    build: .\n   image: [oops\n");
+  it("YAML syntax error", async () => {
+    const e = await err("services:\n  api:\n    build: .\n   image: [oops\n");
     expect(e.file).toBe("compose.yaml");
     expect(e.line).toBeGreaterThanOrEqual(3);
     expect(e.message).toMatch(/^compose\.yaml:\d+:\d+: \S/);
     expect(e.message).not.toMatch(/\n/);
   });
 
-  it("a service defined twice", () => {
-    const e = err("services:\n  api:\n    build: .\n  api:\n    build: ./other\n");
+  it("a service defined twice", async () => {
+    const e = await err("services:\n  api:\n    build: .\n  api:\n    build: ./other\n");
     expect(e.line).toBe(4);
     expect(e.message).toMatch(/unique/i);
   });
 
-  it("no services mapping", () => {
-    expect(err("").message).toMatch(/compose\.yaml:1:1: must be a mapping/);
-    expect(err("version: '3'\nservices: [a, b]\n").message).toMatch(/^compose\.yaml:2:1: services: must be a mapping/);
-    expect(err("- a\n").line).toBe(1);
+  it("no services mapping", async () => {
+    expect((await err("")).message).toMatch(/compose\.yaml:1:1: empty compose file/);
+    expect((await err("version: '3'\nservices: [a, b]\n")).message).toMatch(/^compose\.yaml:2:1: services must be a mapping/);
+    expect((await err("- a\n")).line).toBe(1);
   });
 
-  it("invalid repository name from the service name or from image:", () => {
-    const e1 = err("services:\n  ok:\n    build: .\n  Api:\n    build: ./api\n");
+  it("invalid repository name from the service name or from image:", async () => {
+    const e1 = await err("services:\n  ok:\n    build: .\n  Api:\n    build: ./api\n");
     expect(e1.line).toBe(4);
     expect(e1.message).toMatch(/"Api" is not a valid ECR repository name.*set image:/);
-    const e2 = err("services:\n  api:\n    build: .\n    image: Acme/API:1\n");
+    const e2 = await err("services:\n  api:\n    build: .\n    image: Acme/API:1\n");
     expect(e2.line).toBe(4);
     expect(e2.message).toMatch(/"Acme\/API"/);
-    expect(err("services:\n  a:\n    build: .\n").message).toMatch(/"a" must be 2 to 256 characters/);
-    expect(err("services:\n  api:\n    build: .\n", { prefix: "Team/" }).message).toMatch(/"Team\/api"/);
+    expect((await err("services:\n  a:\n    build: .\n")).message).toMatch(/"a" must be 2 to 256 characters/);
+    expect((await err("services:\n  api:\n    build: .\n", { prefix: "Team/" })).message).toMatch(/"Team\/api"/);
   });
 
-  it("a context or Dockerfile outside the repository, or remote", () => {
-    expect(err("services:\n  api:\n    build: ../../etc\n").message).toMatch(/^compose\.yaml:3:5: .*must be a relative path inside the repository/);
-    expect(err("services:\n  api:\n    build: /srv/api\n").line).toBe(3);
-    expect(err("services:\n  api:\n    build:\n      context: .\n      dockerfile: ../../Dockerfile\n").line).toBe(5);
-    expect(err("services:\n  api:\n    build: https://github.com/acme/api.git#main\n").message).toMatch(/remote context/);
-    const inside = parseCompose({ file: "sub/compose.yaml", text: "services:\n  api:\n    build: ./api/../..\n" });
+  it("a context or Dockerfile outside the repository, or remote", async () => {
+    expect((await err("services:\n  api:\n    build: ../../etc\n")).message).toMatch(/^compose\.yaml:3:5: .*must be a relative path inside the repository/);
+    expect((await err("services:\n  api:\n    build: /srv/api\n")).line).toBe(3);
+    expect((await err("services:\n  api:\n    build:\n      context: .\n      dockerfile: ../../Dockerfile\n")).line).toBe(5);
+    expect((await err("services:\n  api:\n    build: https://github.com/acme/api.git#main\n")).message).toMatch(/remote build context .* refused/);
+    const inside = await parseCompose({ file: "sub/compose.yaml", text: "services:\n  api:\n    build: ./api/../..\n" });
     expect(inside.builds[0].context).toBe(".");
   });
 
-  it("unsupported or mistyped fields", () => {
-    expect(err("services:\n  api:\n    build:\n      dockerfile_inline: FROM scratch\n").line).toBe(4);
-    expect(err("services:\n  api:\n    build:\n      args: 3\n").line).toBe(4);
-    expect(err("services:\n  api:\n    build:\n      args:\n        A: [1]\n").line).toBe(5);
-    expect(err("services:\n  api:\n    build:\n      args:\n        - 7\n").line).toBe(5);
-    expect(err("services:\n  api:\n    build: 7\n").message).toMatch(/must be a path/);
-    expect(err("services:\n  api:\n    build:\n      target: { a: 1 }\n").line).toBe(4);
-    expect(err("services:\n  api: 3\n").line).toBe(2);
-    expect(err("services:\n  api:\n    image: ${REPO:?set REPO}\n    build: .\n").message).toMatch(/^compose\.yaml:3:5: .*REPO is missing a value/);
+  it("unsupported or mistyped fields", async () => {
+    expect((await err("services:\n  api:\n    build:\n      dockerfile_inline: FROM scratch\n")).line).toBe(4);
+    expect((await err("services:\n  api:\n    build:\n      args: 3\n")).line).toBe(4);
+    expect((await err("services:\n  api:\n    build:\n      args:\n        A: [1]\n")).line).toBe(5);
+    expect((await err("services:\n  api:\n    build:\n      args:\n        - 7\n")).line).toBe(5);
+    expect((await err("services:\n  api:\n    build: 7\n")).message).toMatch(/services\.api\.build must be a string or a mapping/);
+    expect((await err("services:\n  api:\n    build:\n      target: { a: 1 }\n")).line).toBe(4);
+    expect((await err("services:\n  api: 3\n")).line).toBe(2);
+    expect((await err("services:\n  api:\n    image: ${REPO:?set REPO}\n    build: .\n")).message).toMatch(/^compose\.yaml:3:5: .*REPO is missing a value/);
   });
 
-  it("two services pushing to the same repository", () => {
-    const e = err("services:\n  api:\n    build: .\n  api2:\n    image: api\n    build: ./v2\n");
+  it("two services pushing to the same repository", async () => {
+    const e = await err("services:\n  api:\n    build: .\n  api2:\n    image: api\n    build: ./v2\n");
     expect(e.line).toBe(4);
-    expect(e.message).toMatch(/api \(line 2\) and api2 would both push to ECR repository api/);
+    expect(e.message).toMatch(/services api \(compose\.yaml:2\) and api2 would both push to ECR repository api/);
   });
 });

@@ -1,0 +1,423 @@
+import {
+  emptyMap,
+  locate,
+  mapScalars,
+  parseComposeYaml,
+  type ComposeMap,
+  type ComposeNode,
+  type ComposeProblem,
+  type ComposeScalar,
+} from "./compose-node";
+import { interpolateTemplate, InterpolationError } from "./interpolate-template";
+import { mergeComposeNodes } from "./merge-compose-nodes";
+import { DotenvError, parseDotenv } from "./parse-dotenv";
+import { isMissingFile, isRemoteContext, joinRepoPath, repoDirname, type ReadRepoFile } from "./repo-path";
+
+/** Variables for interpolation. Never the worker's process.env: only .env files and what the caller passes. */
+export type ComposeEnv = Record<string, string | undefined>;
+
+export interface LoadedModel {
+  /** The merged model (`services`, `secrets`, `name`, ...), paths already relative to the repository root. */
+  model: ComposeMap;
+  /** Problems that make the whole project unreadable (syntax, missing file, include cycle...): they fail the job. */
+  problems: ComposeProblem[];
+  /** Problems of one service (extends, include conflicts): they fail that service only. */
+  serviceProblems: Map<string, ComposeProblem[]>;
+}
+
+/**
+ * Loads and merges compose files the way `docker compose config` does (compose-go's loader): each file is parsed,
+ * interpolated with `env` on its own (Compose Specification, "Interpolation": before merging), its relative paths
+ * resolved against `projectDir`, its services' `extends` applied, its `include`s loaded as sub-projects, and it is then
+ * merged over the files before it. All reads go through `read`.
+ */
+export async function loadComposeModel({
+  files,
+  projectDir,
+  env,
+  read,
+}: {
+  /** Repository-relative compose files, in `-f` order. */
+  files: string[];
+  projectDir: string;
+  env: ComposeEnv;
+  read: ReadRepoFile;
+}): Promise<LoadedModel> {
+  const loader = new Loader(read);
+  const out = await loader.loadProject(files, projectDir, env, []);
+  return { ...out, serviceProblems: loader.serviceProblems };
+}
+
+type FileResult = { node: ComposeMap } | { problem: ComposeProblem; missing?: boolean };
+
+/** Keys a service used as an `extends` base may not have (compose-go `validateExtendSource`). */
+const NOT_EXTENDABLE = ["links", "volumes_from", "depends_on"];
+
+class Loader {
+  readonly serviceProblems = new Map<string, ComposeProblem[]>();
+  private readonly texts = new Map<string, Promise<string>>();
+
+  constructor(private readonly read: ReadRepoFile) {}
+
+  private addServiceProblem(service: string, problem: ComposeProblem) {
+    const list = this.serviceProblems.get(service) ?? [];
+    list.push(problem);
+    this.serviceProblems.set(service, list);
+  }
+
+  /** Each file is read once per resolution, however often extends or includes name it. */
+  private readText(file: string): Promise<string> {
+    let p = this.texts.get(file);
+    if (!p) {
+      p = this.read(file);
+      this.texts.set(file, p);
+    }
+    return p;
+  }
+
+  async loadProject(files: string[], projectDir: string, env: ComposeEnv, includeChain: string[]): Promise<Omit<LoadedModel, "serviceProblems">> {
+    const problems: ComposeProblem[] = [];
+    let model: ComposeMap = emptyMap({ file: files[0] ?? projectDir, line: 1, column: 1 });
+    for (const file of files) {
+      const loaded = await this.loadFile(file, projectDir, env);
+      if ("problem" in loaded) {
+        problems.push(loaded.missing ? { file, message: "compose file not found at this commit" } : loaded.problem);
+        continue;
+      }
+      let node = await this.applyExtends(loaded.node, file, projectDir, env);
+      const included = await this.applyIncludes(node, file, projectDir, env, [...includeChain, file]);
+      problems.push(...included.problems);
+      node = included.node;
+      model = mergeComposeNodes(model, node, []) as ComposeMap;
+    }
+    return { model, problems };
+  }
+
+  /** Read, parse, interpolate, and resolve the paths of one file. */
+  private async loadFile(file: string, workingDir: string, env: ComposeEnv): Promise<FileResult> {
+    let text: string;
+    try {
+      text = await this.readText(file);
+    } catch (err) {
+      if (isMissingFile(err)) return { problem: { file, message: "file not found at this commit" }, missing: true };
+      return { problem: { file, message: `cannot be read: ${(err as Error).message}` } };
+    }
+    const parsed = parseComposeYaml(file, text);
+    if ("problem" in parsed) return parsed;
+    // compose-go: "empty compose file".
+    if (parsed.root.entries.size === 0) return { problem: { file, line: 1, column: 1, message: "empty compose file (it must be a mapping with a services: key)" } };
+    const interpolated = interpolate(parsed.root, env);
+    return { node: resolvePaths(interpolated, workingDir) };
+  }
+
+  /** Applies `extends` to every service of one file (compose-go `ApplyExtends`: per file, before merging). */
+  private async applyExtends(node: ComposeMap, file: string, workingDir: string, env: ComposeEnv): Promise<ComposeMap> {
+    const services = node.entries.get("services");
+    if (services?.kind !== "map") return node;
+    const out: ComposeMap = { ...services, entries: new Map(services.entries) };
+    for (const name of services.entries.keys()) {
+      const r = await this.resolveService(name, services, file, workingDir, env, []);
+      if ("problem" in r) {
+        this.addServiceProblem(name, r.problem);
+        out.entries.delete(name);
+        // Keep a placeholder so the service is still reported (as failed) rather than vanishing.
+        out.entries.set(name, emptyMap(services.entries.get(name)!.at));
+      } else out.entries.set(name, r.node);
+    }
+    return { ...node, entries: new Map(node.entries).set("services", out) };
+  }
+
+  private async resolveService(
+    name: string,
+    services: ComposeMap,
+    file: string,
+    workingDir: string,
+    env: ComposeEnv,
+    chain: string[],
+  ): Promise<{ node: ComposeNode } | { problem: ComposeProblem }> {
+    const service = services.entries.get(name);
+    if (service?.kind !== "map") return { node: service ?? emptyMap(services.at) };
+    const ext = service.entries.get("extends");
+    if (!ext) return { node: service };
+    const at = locate(service, ["extends"]);
+    const fail = (message: string): { problem: ComposeProblem } => ({
+      problem: { file: at.file, line: at.line, column: at.column, key: `services.${name}.extends`, message: `services.${name}.extends: ${message}` },
+    });
+    let ref: string | undefined;
+    let extFile: ComposeNode | undefined;
+    if (ext.kind === "scalar" && typeof ext.value === "string") ref = ext.value;
+    else if (ext.kind === "map") {
+      const s = ext.entries.get("service");
+      if (s?.kind === "scalar" && typeof s.value === "string") ref = s.value;
+      extFile = ext.entries.get("file");
+    }
+    if (!ref) return fail("must name a service (extends: NAME, or extends: { service: NAME, file: PATH })");
+    for (const n of [ext, ...(ext.kind === "map" ? ext.entries.values() : [])]) {
+      if (n.kind === "scalar" && n.problem) return fail(n.problem);
+    }
+
+    let baseServices = services;
+    let baseFile = file;
+    let baseWorkingDir = workingDir;
+    if (extFile) {
+      if (extFile.kind !== "scalar" || typeof extFile.value !== "string") return fail("file must be a path");
+      if (extFile.problem) return fail(extFile.problem);
+      baseFile = extFile.value;
+      // compose-go loads the extended file with its own directory as working directory: its relative paths are its own.
+      baseWorkingDir = repoDirname(baseFile);
+      const loaded = await this.loadFile(baseFile, baseWorkingDir, env);
+      if ("problem" in loaded) return fail(loaded.missing ? `file ${baseFile} not found at this commit` : `${baseFile}: ${loaded.problem.line ? `line ${loaded.problem.line}: ` : ""}${loaded.problem.message}`);
+      const s = loaded.node.entries.get("services");
+      if (s?.kind !== "map") return fail(`cannot extend service "${ref}": ${baseFile} has no services`);
+      baseServices = s;
+    }
+    const key = `${file}#${name}`;
+    const baseKey = `${baseFile}#${ref}`;
+    const stack = [...chain, key];
+    if (stack.includes(baseKey)) return fail(`circular extends: ${[...stack, baseKey].map((k) => k.replace("#", " service ")).join(" → ")}`);
+    if (!baseServices.entries.has(ref)) return fail(`cannot extend service "${ref}" in ${baseFile}: service not found`);
+    const base = await this.resolveService(ref, baseServices, baseFile, baseWorkingDir, env, stack);
+    if ("problem" in base) return base;
+    if (base.node.kind !== "map") return fail(`service "${ref}" in ${baseFile} must be a mapping`);
+    for (const k of NOT_EXTENDABLE) {
+      if (base.node.entries.has(k)) return fail(`service "${ref}" can't be used with extends as it declares ${k}`);
+    }
+    const own: ComposeMap = { ...service, entries: new Map(service.entries), keyAt: new Map(service.keyAt) };
+    own.entries.delete("extends");
+    own.keyAt.delete("extends");
+    const merged = mergeComposeNodes(base.node, own, ["services", name]) as ComposeMap;
+    // The merged service stands where the extending service is written.
+    return { node: { ...merged, at: service.at } };
+  }
+
+  /**
+   * Loads each `include` of one file as its own sub-project (Compose Specification, "Include") and copies its
+   * resources in. A resource the including file defines too is a conflict: it fails that service.
+   */
+  private async applyIncludes(
+    node: ComposeMap,
+    file: string,
+    workingDir: string,
+    env: ComposeEnv,
+    chain: string[],
+  ): Promise<{ node: ComposeMap; problems: ComposeProblem[] }> {
+    const include = node.entries.get("include");
+    const problems: ComposeProblem[] = [];
+    if (!include) return { node, problems };
+    const out: ComposeMap = { ...node, entries: new Map(node.entries), keyAt: new Map(node.keyAt) };
+    out.entries.delete("include");
+    out.keyAt.delete("include");
+    const items = include.kind === "seq" ? include.items : [include];
+    for (const [i, item] of items.entries()) {
+      const at = item.at;
+      const fail = (message: string) => problems.push({ file: at.file, line: at.line, column: at.column, key: `include[${i}]`, message: `include[${i}]: ${message}` });
+      const spec = readIncludeEntry(item);
+      if ("problem" in spec) {
+        fail(spec.problem);
+        continue;
+      }
+      const paths: string[] = [];
+      for (const p of spec.paths) {
+        if (isRemoteContext(p)) {
+          fail(`remote include "${p}" is not supported: only files of this repository are read`);
+          continue;
+        }
+        const resolved = joinRepoPath(workingDir, p);
+        if (resolved === null) fail(`path "${p}" must be a relative path inside the repository`);
+        else paths.push(resolved);
+      }
+      if (paths.length !== spec.paths.length || paths.length === 0) {
+        if (paths.length === 0 && spec.paths.length === 0) fail("path is required");
+        continue;
+      }
+      const cycle = paths.find((p) => chain.includes(p));
+      if (cycle) {
+        fail(`include cycle: ${[...chain, cycle].join(" → ")}`);
+        continue;
+      }
+      const projectDirectory = spec.projectDirectory === undefined ? repoDirname(paths[0]) : joinRepoPath(workingDir, spec.projectDirectory);
+      if (projectDirectory === null) {
+        fail(`project_directory "${spec.projectDirectory}" must be a relative path inside the repository`);
+        continue;
+      }
+      // The included project's own .env (or env_file) gives defaults; the including project's variables win.
+      const envFiles = spec.envFiles.length ? spec.envFiles.map((f) => joinRepoPath(workingDir, f)) : [joinRepoPath(projectDirectory, ".env")];
+      const fromFiles: Record<string, string> = {};
+      let envFailed = false;
+      for (const [n, f] of envFiles.entries()) {
+        if (f === null) {
+          fail(`env_file "${spec.envFiles[n]}" must be a relative path inside the repository`);
+          envFailed = true;
+          continue;
+        }
+        const r = await this.readEnvFile(f, env, spec.envFiles.length === 0);
+        if ("problem" in r) {
+          problems.push(r.problem);
+          envFailed = true;
+        } else Object.assign(fromFiles, r.values);
+      }
+      if (envFailed) continue;
+      const subEnv: ComposeEnv = { ...fromFiles, ...definedOnly(env) };
+      const sub = await this.loadProject(paths, projectDirectory, subEnv, chain);
+      problems.push(...sub.problems);
+      for (const kind of ["services", "secrets", "configs", "networks", "volumes", "models"]) {
+        const theirs = sub.model.entries.get(kind);
+        if (theirs?.kind !== "map") continue;
+        const ours = out.entries.get(kind);
+        const target: ComposeMap = ours?.kind === "map" ? { ...ours, entries: new Map(ours.entries), keyAt: new Map(ours.keyAt) } : emptyMap(theirs.at);
+        for (const [name, def] of theirs.entries) {
+          if (target.entries.has(name)) {
+            const mine = target.keyAt.get(name) ?? target.at;
+            const problem = {
+              file: mine.file,
+              line: mine.line,
+              column: mine.column,
+              key: `${kind}.${name}`,
+              message: `${kind}.${name} is defined both here and in the included ${paths.join(", ")}: Compose refuses conflicting definitions`,
+            };
+            if (kind === "services") this.addServiceProblem(name, problem);
+            else problems.push(problem);
+            continue;
+          }
+          target.entries.set(name, def);
+          target.keyAt.set(name, theirs.keyAt.get(name) ?? def.at);
+        }
+        out.entries.set(kind, target);
+        if (!out.keyAt.has(kind)) out.keyAt.set(kind, theirs.at);
+      }
+    }
+    return { node: out, problems };
+  }
+
+  /** Reads an environment file through the reader. A missing default `.env` is fine; a named one must exist. */
+  async readEnvFile(file: string, env: ComposeEnv, optional: boolean): Promise<{ values: Record<string, string> } | { problem: ComposeProblem }> {
+    let text: string;
+    try {
+      text = await this.readText(file);
+    } catch (err) {
+      if (isMissingFile(err)) return optional ? { values: {} } : { problem: { file, message: "environment file not found at this commit" } };
+      return { problem: { file, message: `cannot be read: ${(err as Error).message}` } };
+    }
+    try {
+      return { values: parseDotenv(text, (name) => env[name]) };
+    } catch (err) {
+      if (err instanceof DotenvError) return { problem: { file, line: err.line, message: err.message } };
+      throw err;
+    }
+  }
+}
+
+/** Reads the environment files of a project (`.env` by default) through `read`; see Loader.readEnvFile. */
+export function readEnvFile(read: ReadRepoFile, file: string, env: ComposeEnv, optional: boolean) {
+  return new Loader(read).readEnvFile(file, env, optional);
+}
+
+function definedOnly(env: ComposeEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+function readIncludeEntry(item: ComposeNode): { paths: string[]; projectDirectory?: string; envFiles: string[] } | { problem: string } {
+  const strings = (n: ComposeNode | undefined, what: string): string[] | string => {
+    if (n === undefined) return [];
+    const list = n.kind === "seq" ? n.items : [n];
+    const out: string[] = [];
+    for (const s of list) {
+      if (s.kind !== "scalar" || typeof s.value !== "string") return `${what} must be a path or a list of paths`;
+      if (s.problem) return `${what}: ${s.problem}`;
+      out.push(s.value);
+    }
+    return out;
+  };
+  if (item.kind === "scalar") {
+    const p = strings(item, "include");
+    return typeof p === "string" ? { problem: p } : { paths: p, envFiles: [] };
+  }
+  if (item.kind !== "map") return { problem: "must be a path or a mapping with path:" };
+  const paths = strings(item.entries.get("path"), "path");
+  if (typeof paths === "string") return { problem: paths };
+  const envFiles = strings(item.entries.get("env_file"), "env_file");
+  if (typeof envFiles === "string") return { problem: envFiles };
+  const pd = item.entries.get("project_directory");
+  if (pd && (pd.kind !== "scalar" || typeof pd.value !== "string")) return { problem: "project_directory must be a path" };
+  if (pd?.kind === "scalar" && pd.problem) return { problem: `project_directory: ${pd.problem}` };
+  return { paths, envFiles, projectDirectory: pd?.kind === "scalar" ? String(pd.value) : undefined };
+}
+
+/** Interpolates every string value of one file (keys are never interpolated). Failures mark the value. */
+function interpolate(root: ComposeMap, env: ComposeEnv): ComposeMap {
+  const lookup = (name: string) => env[name];
+  return mapScalars(root, (s) => {
+    if (typeof s.value !== "string" || !s.value.includes("$")) return s;
+    try {
+      return { ...s, value: interpolateTemplate(s.value, lookup) };
+    } catch (err) {
+      if (err instanceof InterpolationError) return { ...s, problem: err.message };
+      throw err;
+    }
+  }) as ComposeMap;
+}
+
+/**
+ * Makes the paths Deckhand uses relative to the repository root: `build` / `build.context`, `build.additional_contexts`
+ * values, `extends.file` and the top-level `secrets.*.file`, against `workingDir` (compose-go `ResolveRelativePaths`).
+ * A path that is absolute or leaves the repository is marked with a problem; remote contexts are left as written.
+ */
+function resolvePaths(root: ComposeMap, workingDir: string): ComposeMap {
+  const resolve = (s: ComposeScalar, what: string, remoteAllowed: boolean): ComposeScalar => {
+    if (s.problem || typeof s.value !== "string") return s;
+    if (remoteAllowed && isRemoteContext(s.value)) return s;
+    const p = joinRepoPath(workingDir, s.value);
+    return p === null ? { ...s, problem: `${what} "${s.value}" must be a relative path inside the repository` } : { ...s, value: p };
+  };
+  const edit = (node: ComposeMap, key: string, fn: (n: ComposeNode) => ComposeNode): ComposeMap => {
+    const v = node.entries.get(key);
+    return v === undefined ? node : { ...node, entries: new Map(node.entries).set(key, fn(v)) };
+  };
+  let out = root;
+  out = edit(out, "services", (services) => {
+    if (services.kind !== "map") return services;
+    const entries = new Map<string, ComposeNode>();
+    for (const [name, svc] of services.entries) {
+      if (svc.kind !== "map") {
+        entries.set(name, svc);
+        continue;
+      }
+      let s = edit(svc, "build", (b) => {
+        if (b.kind === "scalar") return resolve(b, "build context", true);
+        if (b.kind !== "map") return b;
+        let m = edit(b, "context", (c) => (c.kind === "scalar" ? resolve(c, "build context", true) : c));
+        m = edit(m, "additional_contexts", (ac) => {
+          if (ac.kind === "map") {
+            const e = new Map<string, ComposeNode>();
+            for (const [k, v] of ac.entries) e.set(k, v.kind === "scalar" ? resolve(v, `additional context ${k}`, true) : v);
+            return { ...ac, entries: e };
+          }
+          if (ac.kind === "seq") {
+            return {
+              ...ac,
+              items: ac.items.map((i) => {
+                if (i.kind !== "scalar" || typeof i.value !== "string" || i.problem) return i;
+                const eq = i.value.indexOf("=");
+                if (eq < 0) return i;
+                const r = resolve({ ...i, value: i.value.slice(eq + 1) }, `additional context ${i.value.slice(0, eq)}`, true);
+                return { ...r, value: `${i.value.slice(0, eq)}=${r.value}` };
+              }),
+            };
+          }
+          return ac;
+        });
+        return m;
+      });
+      s = edit(s, "extends", (e) => (e.kind === "map" ? edit(e, "file", (f) => (f.kind === "scalar" ? resolve(f, "extends file", false) : f)) : e));
+      entries.set(name, s);
+    }
+    return { ...services, entries };
+  });
+  out = edit(out, "secrets", (secrets) => {
+    if (secrets.kind !== "map") return secrets;
+    const entries = new Map<string, ComposeNode>();
+    for (const [name, def] of secrets.entries) entries.set(name, def.kind === "map" ? edit(def, "file", (f) => (f.kind === "scalar" ? resolve(f, `secret ${name} file`, false) : f)) : def);
+    return { ...secrets, entries };
+  });
+  return out;
+}
