@@ -227,3 +227,32 @@ describe("parseCompose: errors name the file and the line", () => {
     expect(e.message).toMatch(/services api \(compose\.yaml:2\) and api2 would both push to ECR repository api/);
   });
 });
+
+describe("readCompose over the resolver: what this build path can build until phase 2", () => {
+  it("profiles: a service of an inactive profile is not built; active profiles build it", async () => {
+    const text = 'services:\n  app:\n    build: ./app\n  debug-tools:\n    build: ./debug-tools\n    profiles: ["debug"]\n';
+    const root = checkout({ "compose.yaml": text });
+    expect((await readCompose({ root })).builds.map((b) => b.service)).toEqual(["app"]);
+    expect((await readCompose({ root })).notBuilt).toEqual(["debug-tools"]);
+    expect((await readCompose({ root, profiles: ["debug"] })).builds.map((b) => b.service)).toEqual(["app", "debug-tools"]);
+  });
+
+  it("several files in DECKHAND_COMPOSE_FILE, separated by ':'", async () => {
+    const root = checkout({ "a.yaml": "services:\n  api:\n    build: .\n", "b.yaml": "services:\n  api:\n    image: team/api\n" });
+    const plan = await readCompose({ root, composePath: "a.yaml:b.yaml" });
+    expect(plan.file).toBe("a.yaml, b.yaml");
+    expect(plan.builds[0].repositoryName).toBe("team/api");
+  });
+
+  it("a platform other than the worker's fails clearly instead of pushing the wrong architecture", async () => {
+    const root = checkout({ "compose.yaml": "services:\n  edge:\n    build:\n      context: ./edge\n    image: edge-gateway:latest\n    platform: linux/arm64\n" });
+    const e = await composeError(() => readCompose({ root, nativePlatform: "linux/amd64" }));
+    expect(e.message).toMatch(/^compose\.yaml:6:5: services\.edge\.platform: linux\/arm64 is not built by this worker yet/);
+    expect((await readCompose({ root, nativePlatform: "linux/arm64" })).builds[0].repositoryName).toBe("edge-gateway");
+  });
+
+  it("an inline Dockerfile is named at its line until the build path builds it", async () => {
+    const root = checkout({ "compose.yaml": "services:\n  m1:\n    build:\n      context: .\n      dockerfile_inline: |\n        FROM scratch\n" });
+    expect((await composeError(() => readCompose({ root }))).message).toMatch(/^compose\.yaml:5:7: services\.m1\.build\.dockerfile_inline: not built by this worker yet/);
+  });
+});

@@ -55,7 +55,6 @@ const NOT_EXTENDABLE = ["links", "volumes_from", "depends_on"];
 
 class Loader {
   readonly serviceProblems = new Map<string, ComposeProblem[]>();
-  private readonly texts = new Map<string, Promise<string>>();
 
   constructor(private readonly read: ReadRepoFile) {}
 
@@ -65,14 +64,8 @@ class Loader {
     this.serviceProblems.set(service, list);
   }
 
-  /** Each file is read once per resolution, however often extends or includes name it. */
   private readText(file: string): Promise<string> {
-    let p = this.texts.get(file);
-    if (!p) {
-      p = this.read(file);
-      this.texts.set(file, p);
-    }
-    return p;
+    return this.read(file);
   }
 
   async loadProject(files: string[], projectDir: string, env: ComposeEnv, includeChain: string[]): Promise<Omit<LoadedModel, "serviceProblems">> {
@@ -118,7 +111,9 @@ class Loader {
     for (const name of services.entries.keys()) {
       const r = await this.resolveService(name, services, file, workingDir, env, []);
       if ("problem" in r) {
-        this.addServiceProblem(name, r.problem);
+        const at = locate(services, [name, "extends"]);
+        const key = `services.${name}.extends`;
+        this.addServiceProblem(name, { file: at.file, line: at.line, column: at.column, key, message: `${key}: ${r.problem}` });
         out.entries.delete(name);
         // Keep a placeholder so the service is still reported (as failed) rather than vanishing.
         out.entries.set(name, emptyMap(services.entries.get(name)!.at));
@@ -134,15 +129,13 @@ class Loader {
     workingDir: string,
     env: ComposeEnv,
     chain: string[],
-  ): Promise<{ node: ComposeNode } | { problem: ComposeProblem }> {
+  ): Promise<{ node: ComposeNode } | { problem: string }> {
     const service = services.entries.get(name);
     if (service?.kind !== "map") return { node: service ?? emptyMap(services.at) };
     const ext = service.entries.get("extends");
     if (!ext) return { node: service };
-    const at = locate(service, ["extends"]);
-    const fail = (message: string): { problem: ComposeProblem } => ({
-      problem: { file: at.file, line: at.line, column: at.column, key: `services.${name}.extends`, message: `services.${name}.extends: ${message}` },
-    });
+    // The message reaches the service that started the chain; a cycle names every link.
+    const fail = (message: string) => ({ problem: message });
     let ref: string | undefined;
     let extFile: ComposeNode | undefined;
     if (ext.kind === "scalar" && typeof ext.value === "string") ref = ext.value;

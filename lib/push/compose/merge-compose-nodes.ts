@@ -19,7 +19,13 @@ export function mergeComposeNodes(base: ComposeNode | undefined, over: ComposeNo
   const rule = ruleFor(path);
   if (rule === "override") return settle(over, path);
   if (rule === "build") return mergeMaps(buildAsMap(base), buildAsMap(over), path);
-  if (rule === "key-value") return uniqueBy(keyValueKey, [...asKeyValueList(base), ...asKeyValueList(settle(over, path) ?? over)], over);
+  if (rule === "key-value") {
+    // `KEY: !reset null` inside a mapping removes that key from the base (compose-go's reset pass runs before merging).
+    const reset = new Set(over.kind === "map" ? [...over.entries].filter(([, v]) => v.tag === "!reset").map(([k]) => k) : []);
+    const items = [...asKeyValueList(base).filter((n) => !reset.has(keyValueKey(n))), ...asKeyValueList(settle(over, path) ?? over)];
+    // An empty list-or-dict is the same model as none (docker compose config leaves it out).
+    return items.length ? uniqueBy(keyValueKey, items, over) : undefined;
+  }
   if (rule === "mount") return uniqueBy(mountKey(path), [...asList(base), ...asList(settle(over, path) ?? over)], over);
   if (rule === "mapping") return mergeMaps(asMapping(base, path), asMapping(over, path), path);
   if (over.kind === "scalar" && over.value === null) return base;

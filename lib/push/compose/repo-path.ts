@@ -39,3 +39,16 @@ export function isRemoteContext(value: string): boolean {
 export function isMissingFile(err: unknown): boolean {
   return (err as NodeJS.ErrnoException | undefined)?.code === "ENOENT";
 }
+
+/** `read` with each path read at most once (a resolution asks for the same file from extends, includes and lookups). */
+export function memoizeReads(read: ReadRepoFile): ReadRepoFile {
+  const texts = new Map<string, Promise<string>>();
+  return (p) => {
+    let t = texts.get(p);
+    if (!t) {
+      t = read(p);
+      texts.set(p, t);
+    }
+    return t;
+  };
+}

@@ -1,7 +1,7 @@
 import { collectProblems, emptyMap, locate, type ComposeMap, type ComposeProblem } from "./compose-node";
 import { loadComposeModel, readEnvFile, type ComposeEnv } from "./load-compose-model";
 import { planServiceBuild, type ServicePlan } from "./plan-service-build";
-import { isMissingFile, joinRepoPath, normalizeRepoPath, repoDirname, type ReadRepoFile } from "./repo-path";
+import { isMissingFile, joinRepoPath, memoizeReads, normalizeRepoPath, repoDirname, type ReadRepoFile } from "./repo-path";
 import { selectProfiles, type ServiceProfiles } from "./select-profiles";
 import { validateComposeModel } from "./validate-compose-model";
 
@@ -45,7 +45,7 @@ export interface ComposeResolution {
  * Never throws for bad input: problems come back in the result, per service where they belong to one.
  */
 export async function resolveComposeProject({
-  read,
+  read: uncached,
   files: explicitFiles,
   env: explicitEnv = {},
   envFiles,
@@ -63,6 +63,7 @@ export async function resolveComposeProject({
   prefix?: string;
   defaultProjectName?: string;
 }): Promise<ComposeResolution> {
+  const read = memoizeReads(uncached);
   const problems: ComposeProblem[] = [];
   const result = (extra: Partial<ComposeResolution>): ComposeResolution => ({ files: [], projectDirectory: ".", profiles: [], services: [], problems, ...extra });
 
@@ -124,7 +125,7 @@ export async function resolveComposeProject({
   const projectName = readProjectName(model, env, defaultProjectName, problems);
   // Interpolation failures outside services and secrets (name, networks, x- fields...) fail the project, as in Compose.
   for (const [key, node] of model.entries) {
-    if (key !== "services" && key !== "secrets") problems.push(...collectProblems(node, key));
+    if (key !== "services" && key !== "secrets") problems.push(...collectProblems(node, key, [], new Set(), model.keyAt.get(key) ?? node.at));
   }
   if (problems.length) return result({ files, projectDirectory, profiles, projectName });
 
