@@ -11,7 +11,7 @@ import {
 } from "@aws-sdk/client-ecr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultSandboxOptions, startSandbox, type RunningSandbox } from "../sandbox/server";
-import { pushImage, PushImageError } from "./push-image";
+import { pushImage, PushImageError, readPushProgress } from "./push-image";
 import { checkRemoteImage } from "./read-remote-image";
 import type { BuiltImage } from "./read-oci-layout";
 
@@ -158,6 +158,9 @@ describe("pushImage against the sandbox's ECR API", () => {
     const err = await pushImage({ ecr, repositoryName: "locked", image: second, tags: ["bbbbbbb", "latest"] }).catch((e) => e);
     expect(err).toBeInstanceOf(PushImageError);
     expect(err.code).toBe("latest-immutable");
+    // Field case ecr-immutable-latest: the failed push still says what it uploaded (the v2 layer and config).
+    expect(readPushProgress(err)).toEqual({ blobsUploaded: 2, bytesUploaded: second.blobs[0].size + second.blobs[1].size });
+    expect(readPushProgress(new Error("other"))).toBeUndefined();
     expect(err.message).toMatch(/locked is IMMUTABLE.*"latest".*cannot be moved.*pushed as locked:bbbbbbb.*IMMUTABLE_WITH_EXCLUSION.*filter=latest.*MUTABLE/);
     expect(await tagsOf("locked")).toEqual({ aaaaaaa: first.manifestDigest, latest: first.manifestDigest, bbbbbbb: second.manifestDigest });
     // Re-running the first push is fine: the same digest under the same tags.

@@ -30,6 +30,19 @@ export class PushImageError extends Error {
   }
 }
 
+/** What a push had uploaded when it failed: job records must not say 0 when blobs went up (field case ecr-immutable-latest). */
+export interface PushProgress {
+  blobsUploaded: number;
+  bytesUploaded: number;
+}
+
+const progressOf = new WeakMap<object, PushProgress>();
+
+/** The upload counts of a failed pushImage (any error it threw), or undefined for other errors. */
+export function readPushProgress(err: unknown): PushProgress | undefined {
+  return typeof err === "object" && err !== null ? progressOf.get(err) : undefined;
+}
+
 /** BatchCheckLayerAvailability takes at most 100 digests per call. */
 const CHECK_BATCH = 100;
 /** Used only if InitiateLayerUpload returns no partSize; ECR documents that it always does. */
@@ -54,12 +67,25 @@ export async function pushImage({
   tags: string[];
   onLog?: (line: string) => void;
 }): Promise<PushResult> {
+  const progress: PushProgress = { blobsUploaded: 0, bytesUploaded: 0 };
+  try {
+    return await pushWithProgress({ ecr, repositoryName, image, tags, onLog }, progress);
+  } catch (err) {
+    if (typeof err === "object" && err !== null) progressOf.set(err, { ...progress });
+    throw err;
+  }
+}
+
+async function pushWithProgress(
+  { ecr, repositoryName, image, tags, onLog }: { ecr: ECRClient; repositoryName: string; image: BuiltImage; tags: string[]; onLog: (line: string) => void },
+  progress: PushProgress,
+): Promise<PushResult> {
   const { repository, created } = await ensureRepository(ecr, repositoryName, onLog);
   const missing = await findMissingBlobs(ecr, repositoryName, image.blobs);
-  let bytesUploaded = 0;
   for (const blob of missing) {
     onLog(`uploading ${blob.digest.slice(0, 19)} (${formatBytes(blob.size)})`);
-    bytesUploaded += await uploadBlob(ecr, repositoryName, blob);
+    await uploadBlob(ecr, repositoryName, blob, progress);
+    progress.blobsUploaded++;
   }
   if (missing.length === 0) onLog(`all ${image.blobs.length} blobs already in ${repositoryName}`);
 
@@ -93,8 +119,8 @@ export async function pushImage({
   }
   return {
     repositoryCreated: created,
-    blobsUploaded: missing.length,
-    bytesUploaded,
+    blobsUploaded: progress.blobsUploaded,
+    bytesUploaded: progress.bytesUploaded,
     blobsAlreadyPresent: image.blobs.length - missing.length,
     tags: tagResults,
   };
@@ -138,14 +164,13 @@ async function findMissingBlobs(ecr: ECRClient, repositoryName: string, blobs: I
   return unique.filter((b) => !available.has(b.digest));
 }
 
-/** Uploads one blob in contiguous parts of the size ECR asked for; returns the bytes sent. */
-async function uploadBlob(ecr: ECRClient, repositoryName: string, blob: ImageBlob): Promise<number> {
+/** Uploads one blob in contiguous parts of the size ECR asked for, adding the bytes sent to `progress` as they go. */
+async function uploadBlob(ecr: ECRClient, repositoryName: string, blob: ImageBlob, progress: PushProgress): Promise<void> {
   const init = await ecr.send(new InitiateLayerUploadCommand({ repositoryName }));
   const uploadId = init.uploadId;
   if (!uploadId) throw new PushImageError(`InitiateLayerUpload for ${repositoryName} returned no uploadId`, "upload-failed");
   const partSize = init.partSize && init.partSize > 0 ? init.partSize : FALLBACK_PART_SIZE;
   const file = await fs.open(blob.path, "r");
-  let sent = 0;
   try {
     let first = 0;
     while (first < blob.size) {
@@ -164,13 +189,13 @@ async function uploadBlob(ecr: ECRClient, repositoryName: string, blob: ImageBlo
             layerPartBlob: part,
           }),
         );
-        sent += length;
+        progress.bytesUploaded += length;
         first = last + 1;
       } catch (err) {
         // A retried part whose first try did arrive: ECR says where it stands; carry on from there.
         const e = err as Error & { lastValidByteReceived?: number };
         if (e.name === "InvalidLayerPartException" && typeof e.lastValidByteReceived === "number" && e.lastValidByteReceived >= last) {
-          sent += e.lastValidByteReceived + 1 - first;
+          progress.bytesUploaded += e.lastValidByteReceived + 1 - first;
           first = e.lastValidByteReceived + 1;
           continue;
         }
@@ -188,7 +213,6 @@ async function uploadBlob(ecr: ECRClient, repositoryName: string, blob: ImageBlo
       throw new PushImageError(`CompleteLayerUpload ${blob.digest}: ${(err as Error).name}: ${(err as Error).message}`, "upload-failed");
     }
   }
-  return sent;
 }
 
 function immutableTagError(

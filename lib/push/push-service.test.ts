@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { DescribeImagesCommand, ECRClient } from "@aws-sdk/client-ecr";
+import { DescribeImagesCommand, ECRClient, PutImageTagMutabilityCommand } from "@aws-sdk/client-ecr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultSandboxOptions, startSandbox, type RunningSandbox } from "../sandbox/server";
 import { detectBuilder, type Builder } from "./detect-builder";
@@ -129,5 +129,15 @@ describe("pushService: two compose services, real git, buildah and the sandbox's
     expect(out[1].error).toMatch(/does-not-exist/);
     expect(await tags("shop/web")).toEqual(before);
     expect(summarizeOutcomes(out)).toEqual({ state: "failed", status: { state: "failure", description: "pushed api; failed web" } });
+  });
+
+  it("field case ecr-immutable-latest: a push refused at latest still records the blobs it uploaded", async () => {
+    await ecr.send(new PutImageTagMutabilityCommand({ repositoryName: "api", imageTagMutability: "IMMUTABLE" }));
+    const c5 = commit({ "api/main.txt": "api v4\n" }, "change api under IMMUTABLE");
+    const [api] = await runJob(c5);
+    expect(api).toMatchObject({ service: "api", result: "failed", reason: "push-failed", blobsUploaded: 2 });
+    expect(api.bytesUploaded).toBeGreaterThan(0);
+    expect(api.error).toMatch(/IMMUTABLE_WITH_EXCLUSION/);
+    expect((await tags("api"))[c5.slice(0, 7)]).toBe(api.localManifestDigest);
   });
 });

@@ -3,7 +3,7 @@ import path from "node:path";
 import type { ECRClient } from "@aws-sdk/client-ecr";
 import { buildImage } from "./build-image";
 import type { Builder } from "./detect-builder";
-import { pushImage } from "./push-image";
+import { pushImage, readPushProgress } from "./push-image";
 import type { ServiceBuild } from "./read-compose";
 import { checkRemoteImage } from "./read-remote-image";
 import { readSourceDate } from "./source-date";
@@ -112,6 +112,9 @@ export async function pushService({
     outcome.result = "failed";
     outcome.reason = `${step}-failed`;
     outcome.error = (err as Error).message;
+    // Blobs that went up before a later step failed (e.g. an immutable latest) are part of the record.
+    const progress = readPushProgress(err);
+    if (progress) Object.assign(outcome, progress);
     log(`failed to ${step}: ${outcome.error}`);
     return outcome;
   } finally {

@@ -55,6 +55,7 @@ export function repositoryShape(r: EcrRepo) {
     repositoryUri: repoUri(r.region, r.name),
     createdAt: new Date(r.created_ms),
     imageTagMutability: r.tag_mutability,
+    ...(r.tag_mutability_exclusion_filters ? { imageTagMutabilityExclusionFilters: JSON.parse(r.tag_mutability_exclusion_filters) as unknown[] } : {}),
     imageScanningConfiguration: { scanOnPush: r.scan_on_push === 1 },
     encryptionConfiguration: { encryptionType: r.encryption_type },
   };

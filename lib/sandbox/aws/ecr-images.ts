@@ -1,4 +1,5 @@
 import type { AwsCall, OperationHandler } from "./call";
+import { isTagImmutable } from "./ecr-tag-mutability";
 import { ACCOUNT_ID, AwsError } from "./errors";
 import { authorizedRepo, decodeToken, DIGEST_RE, encodeToken, invalidParameter, maxResultsOf, param, requireParam } from "./ecr-common";
 import { digestForTag, findImage, layerInRepo, sha256Digest, tagsForDigest, type EcrImage, type EcrRepo } from "./ecr-store";
@@ -120,7 +121,7 @@ export const imageOperations: Record<string, OperationHandler> = {
       const current = digestForTag(db, repo.region, repo.name, tag);
       if (current === digest)
         throw new AwsError("ImageAlreadyExistsException", `Image with digest '${digest}' and tag '${tag}' already exists in the repository with name '${repo.name}' in registry with id '${ACCOUNT_ID}'`, 400);
-      if (current && repo.tag_mutability === "IMMUTABLE")
+      if (current && isTagImmutable(repo, tag))
         throw new AwsError("ImageTagAlreadyExistsException", `The image tag '${tag}' already exists in the '${repo.name}' repository and cannot be overwritten because the repository is immutable.`, 400);
     } else if (existing) {
       throw new AwsError("ImageAlreadyExistsException", `Image with digest '${digest}' already exists in the repository with name '${repo.name}' in registry with id '${ACCOUNT_ID}'`, 400);

@@ -9,7 +9,9 @@ export interface EcrRepo {
   region: string;
   name: string;
   created_ms: number;
-  tag_mutability: "MUTABLE" | "IMMUTABLE";
+  tag_mutability: "MUTABLE" | "IMMUTABLE" | "IMMUTABLE_WITH_EXCLUSION" | "MUTABLE_WITH_EXCLUSION";
+  /** JSON list of ImageTagMutabilityExclusionFilter, set with the `_WITH_EXCLUSION` mutabilities. */
+  tag_mutability_exclusion_filters?: string | null;
   scan_on_push: number;
   encryption_type: string;
 }
@@ -43,6 +45,9 @@ export function migrateEcr(db: Database.Database): void {
       upload_id TEXT PRIMARY KEY, region TEXT NOT NULL, repo TEXT NOT NULL, received INTEGER NOT NULL, created_ms INTEGER NOT NULL,
       last_part_size INTEGER NOT NULL DEFAULT 0, too_small INTEGER NOT NULL DEFAULT 0);
   `);
+  // Added with the _WITH_EXCLUSION mutabilities: sandboxes created before keep their data.
+  const repoColumns = db.prepare(`PRAGMA table_info(aws_ecr_repos)`).all() as { name: string }[];
+  if (!repoColumns.some((c) => c.name === "tag_mutability_exclusion_filters")) db.exec(`ALTER TABLE aws_ecr_repos ADD COLUMN tag_mutability_exclusion_filters TEXT`);
 }
 
 export const ECR_TABLES = ["aws_ecr_repos", "aws_ecr_images", "aws_ecr_tags", "aws_ecr_layers", "aws_ecr_uploads"];
@@ -95,7 +100,10 @@ export function findRepo(db: Database.Database, region: string, name: string): E
 }
 
 export function insertRepo(db: Database.Database, r: EcrRepo): void {
-  db.prepare(`INSERT INTO aws_ecr_repos (region, name, created_ms, tag_mutability, scan_on_push, encryption_type) VALUES (@region, @name, @created_ms, @tag_mutability, @scan_on_push, @encryption_type)`).run(r);
+  db.prepare(
+    `INSERT INTO aws_ecr_repos (region, name, created_ms, tag_mutability, tag_mutability_exclusion_filters, scan_on_push, encryption_type)
+     VALUES (@region, @name, @created_ms, @tag_mutability, @tag_mutability_exclusion_filters, @scan_on_push, @encryption_type)`,
+  ).run({ ...r, tag_mutability_exclusion_filters: r.tag_mutability_exclusion_filters ?? null });
 }
 
 export function findImage(db: Database.Database, region: string, repo: string, digest: string): EcrImage | undefined {

@@ -268,6 +268,79 @@ describe("ECR through the v3 SDK", () => {
   });
 });
 
+describe("ECR tag mutability with exclusions (ECR API reference: CreateRepository, PutImageTagMutability, ImageTagMutabilityExclusionFilter)", () => {
+  async function pushTagged(ecr: ECRClient, repositoryName: string, revision: string, tag: string) {
+    const img = buildImage(revision);
+    await uploadBlob(ecr, repositoryName, img.layer).catch(() => undefined);
+    await uploadBlob(ecr, repositoryName, img.config).catch(() => undefined);
+    return ecr.send(new PutImageCommand({ repositoryName, imageManifest: img.manifest, imageTag: tag }));
+  }
+
+  it("IMMUTABLE_WITH_EXCLUSION: only tags a WILDCARD filter matches may move; DescribeRepositories returns the filters", async () => {
+    const ecr = t.ecr();
+    const filters = [{ filterType: "WILDCARD" as const, filter: "latest" }, { filterType: "WILDCARD" as const, filter: "dev-*" }];
+    const created = await ecr.send(new CreateRepositoryCommand({ repositoryName: "mut/immx", imageTagMutability: "IMMUTABLE_WITH_EXCLUSION", imageTagMutabilityExclusionFilters: filters }));
+    expect(created.repository).toMatchObject({ imageTagMutability: "IMMUTABLE_WITH_EXCLUSION", imageTagMutabilityExclusionFilters: filters });
+    const described = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ["mut/immx"] }));
+    expect(described.repositories?.[0]).toMatchObject({ imageTagMutability: "IMMUTABLE_WITH_EXCLUSION", imageTagMutabilityExclusionFilters: filters });
+    for (const tag of ["latest", "dev-1", "aaaaaaa"]) await pushTagged(ecr, "mut/immx", `r1-${tag}`, tag);
+    // latest and dev-* move; the commit tag does not.
+    await pushTagged(ecr, "mut/immx", "r2", "latest");
+    await pushTagged(ecr, "mut/immx", "r2", "dev-1");
+    const refused = await errorOf(pushTagged(ecr, "mut/immx", "r2", "aaaaaaa"));
+    expect(refused).toMatchObject({ name: "ImageTagAlreadyExistsException", status: 400, message: "The image tag 'aaaaaaa' already exists in the 'mut/immx' repository and cannot be overwritten because the repository is immutable." });
+    // "dev-*" needs its dash: "dev" alone is not excluded.
+    await pushTagged(ecr, "mut/immx", "r1-dev", "dev");
+    expect((await errorOf(pushTagged(ecr, "mut/immx", "r2", "dev"))).name).toBe("ImageTagAlreadyExistsException");
+  });
+
+  it("MUTABLE_WITH_EXCLUSION: tags a filter matches are the immutable ones", async () => {
+    const ecr = t.ecr();
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: "mut/mutx", imageTagMutability: "MUTABLE_WITH_EXCLUSION", imageTagMutabilityExclusionFilters: [{ filterType: "WILDCARD", filter: "v*.*" }] }));
+    await pushTagged(ecr, "mut/mutx", "a", "v1.0");
+    await pushTagged(ecr, "mut/mutx", "a", "latest");
+    await pushTagged(ecr, "mut/mutx", "b", "latest");
+    expect((await errorOf(pushTagged(ecr, "mut/mutx", "b", "v1.0"))).name).toBe("ImageTagAlreadyExistsException");
+  });
+
+  it("the fix Deckhand recommends for an immutable latest works: IMMUTABLE, then IMMUTABLE_WITH_EXCLUSION for latest", async () => {
+    const ecr = t.ecr();
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: "mut/web" }));
+    await pushTagged(ecr, "mut/web", "one", "latest");
+    await ecr.send(new PutImageTagMutabilityCommand({ repositoryName: "mut/web", imageTagMutability: "IMMUTABLE" }));
+    expect((await errorOf(pushTagged(ecr, "mut/web", "two", "latest"))).name).toBe("ImageTagAlreadyExistsException");
+    const fixed = await ecr.send(
+      new PutImageTagMutabilityCommand({ repositoryName: "mut/web", imageTagMutability: "IMMUTABLE_WITH_EXCLUSION", imageTagMutabilityExclusionFilters: [{ filterType: "WILDCARD", filter: "latest" }] }),
+    );
+    expect(fixed).toMatchObject({ repositoryName: "mut/web", imageTagMutability: "IMMUTABLE_WITH_EXCLUSION", imageTagMutabilityExclusionFilters: [{ filterType: "WILDCARD", filter: "latest" }] });
+    await pushTagged(ecr, "mut/web", "two", "latest");
+    // Back to IMMUTABLE drops the filters.
+    await ecr.send(new PutImageTagMutabilityCommand({ repositoryName: "mut/web", imageTagMutability: "IMMUTABLE" }));
+    const after = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ["mut/web"] }));
+    expect(after.repositories?.[0].imageTagMutability).toBe("IMMUTABLE");
+    expect(after.repositories?.[0].imageTagMutabilityExclusionFilters).toBeUndefined();
+  });
+
+  it("refuses settings the API reference does not allow", async () => {
+    const ecr = t.ecr();
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: "mut/bad" }));
+    const put = (input: Record<string, unknown>) => errorOf(ecr.send(new PutImageTagMutabilityCommand({ repositoryName: "mut/bad", ...input } as never)));
+    const f = (filter: string, filterType = "WILDCARD") => ({ filterType, filter });
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ imageTagMutability: "SOMETIMES" }, /enum value set: \[MUTABLE, IMMUTABLE, IMMUTABLE_WITH_EXCLUSION, MUTABLE_WITH_EXCLUSION\]/],
+      [{ imageTagMutability: "IMMUTABLE_WITH_EXCLUSION" }, /exclusion filters are required/],
+      [{ imageTagMutability: "IMMUTABLE", imageTagMutabilityExclusionFilters: [f("latest")] }, /only be set with IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION/],
+      [{ imageTagMutability: "IMMUTABLE_WITH_EXCLUSION", imageTagMutabilityExclusionFilters: [] }, /length greater than or equal to 1/],
+      [{ imageTagMutability: "IMMUTABLE_WITH_EXCLUSION", imageTagMutabilityExclusionFilters: ["a", "b", "c", "d", "e", "f"].map((x) => f(x)) }, /length less than or equal to 5/],
+      [{ imageTagMutability: "IMMUTABLE_WITH_EXCLUSION", imageTagMutabilityExclusionFilters: [f("latest", "REGEX")] }, /filterType.*\[WILDCARD\]/],
+      [{ imageTagMutability: "IMMUTABLE_WITH_EXCLUSION", imageTagMutabilityExclusionFilters: [f("lat/est")] }, /filter' failed to satisfy constraint.*pattern/],
+      [{ imageTagMutability: "IMMUTABLE_WITH_EXCLUSION", imageTagMutabilityExclusionFilters: [f("x".repeat(129))] }, /pattern/],
+    ];
+    for (const [input, message] of cases) expect(await put(input), JSON.stringify(input)).toMatchObject({ name: "InvalidParameterException", status: 400, message: expect.stringMatching(message) });
+    expect((await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ["mut/bad"] }))).repositories?.[0].imageTagMutability).toBe("MUTABLE");
+  });
+});
+
 describe("ECR through the AWS CLI v2", () => {
   it("serves every ECR operation in shapes the CLI parses", async () => {
     const repo = "cli/repo";

@@ -7,6 +7,7 @@ import {
 import { findRepo, insertRepo, repoArn, type EcrRepo } from "./ecr-store";
 import { imageOperations } from "./ecr-images";
 import { layerOperations } from "./ecr-layers";
+import { readTagMutability } from "./ecr-tag-mutability";
 
 const TOKEN_TTL_MS = 12 * 60 * 60 * 1000;
 
@@ -24,8 +25,7 @@ const repoOperations: Record<string, OperationHandler> = {
     const arn = repoArn(call.region, name);
     authorize(call, "ecr:CreateRepository", arn);
     call.resources.push({ type: "AWS::ECR::Repository", name, arn });
-    const mutability = param<string>(call, "imageTagMutability") ?? "MUTABLE";
-    if (mutability !== "MUTABLE" && mutability !== "IMMUTABLE") throw invalidParameter(`Invalid parameter at 'imageTagMutability' failed to satisfy constraint: 'Member must satisfy enum value set: [MUTABLE, IMMUTABLE]'`);
+    const { mutability, filters } = readTagMutability(call, "MUTABLE");
     if (findRepo(call.ctx.db, call.region, name))
       throw new AwsError("RepositoryAlreadyExistsException", `The repository with name '${name}' already exists in the registry with id '${ACCOUNT_ID}'`, 400);
     const repo: EcrRepo = {
@@ -33,6 +33,7 @@ const repoOperations: Record<string, OperationHandler> = {
       name,
       created_ms: call.now.getTime(),
       tag_mutability: mutability,
+      tag_mutability_exclusion_filters: filters ? JSON.stringify(filters) : null,
       scan_on_push: param<{ scanOnPush?: boolean }>(call, "imageScanningConfiguration")?.scanOnPush ? 1 : 0,
       encryption_type: param<{ encryptionType?: string }>(call, "encryptionConfiguration")?.encryptionType ?? "AES256",
     };
@@ -79,10 +80,11 @@ const repoOperations: Record<string, OperationHandler> = {
 
   PutImageTagMutability(call) {
     const repo = authorizedRepo(call, "ecr:PutImageTagMutability");
-    const m = requireParam<string>(call, "imageTagMutability");
-    if (m !== "MUTABLE" && m !== "IMMUTABLE") throw invalidParameter(`Invalid parameter at 'imageTagMutability' failed to satisfy constraint: 'Member must satisfy enum value set: [MUTABLE, IMMUTABLE]'`);
-    call.ctx.db.prepare(`UPDATE aws_ecr_repos SET tag_mutability = ? WHERE region = ? AND name = ?`).run(m, repo.region, repo.name);
-    return { registryId: ACCOUNT_ID, repositoryName: repo.name, imageTagMutability: m };
+    const { mutability, filters } = readTagMutability(call, undefined);
+    call.ctx.db
+      .prepare(`UPDATE aws_ecr_repos SET tag_mutability = ?, tag_mutability_exclusion_filters = ? WHERE region = ? AND name = ?`)
+      .run(mutability, filters ? JSON.stringify(filters) : null, repo.region, repo.name);
+    return { registryId: ACCOUNT_ID, repositoryName: repo.name, imageTagMutability: mutability, ...(filters ? { imageTagMutabilityExclusionFilters: filters } : {}) };
   },
 
   GetAuthorizationToken(call) {
