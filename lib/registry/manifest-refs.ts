@@ -4,13 +4,32 @@
  * Pure and defensive: registries hold manifests written by many tools.
  */
 
+/**
+ * One entry of an image index. `attestation` entries are BuildKit's attestation manifests (provenance, SBOM): platform
+ * `unknown/unknown` and the annotation `vnd.docker.reference.type: attestation-manifest`, with
+ * `vnd.docker.reference.digest` naming the image they attest (docs.docker.com, "Attestation storage").
+ */
+export interface IndexEntry {
+  digest: string;
+  mediaType: string | null;
+  platform: string | null;
+  role: "image" | "attestation";
+  /** For an attestation: the digest of the image it is about. */
+  attests: string | null;
+}
+
 export type ManifestRefs =
   | { kind: "image"; configDigest: string; configMediaType: string | null; layerCount: number; layersSize: number }
-  | { kind: "index"; children: Array<{ digest: string; mediaType: string | null; platform: string | null }>; linuxAmd64Digest: string | null }
+  | { kind: "index"; children: IndexEntry[]; linuxAmd64Digest: string | null }
   | { kind: "unreadable"; reason: string };
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 const INDEX_TYPES = new Set(["application/vnd.oci.image.index.v1+json", "application/vnd.docker.distribution.manifest.list.v2+json"]);
+
+/** Whether a manifest media type (DescribeImages `imageManifestMediaType`) is an image index / manifest list. */
+export function isIndexMediaType(mediaType: string | null | undefined): boolean {
+  return !!mediaType && INDEX_TYPES.has(mediaType);
+}
 const SCHEMA1 = /^application\/vnd\.docker\.distribution\.manifest\.v1\+(prettyjws|json)$/;
 
 type Json = Record<string, unknown>;
@@ -38,9 +57,22 @@ export function readManifestRefs(manifest: string, mediaType?: string | null): M
     const children = list
       .filter(isObj)
       .filter((m) => typeof m.digest === "string" && DIGEST.test(m.digest))
-      .map((m) => ({ digest: m.digest as string, mediaType: typeof m.mediaType === "string" ? m.mediaType : null, platform: platformOf(m.platform) }));
+      .map((m): IndexEntry => {
+        const annotations = isObj(m.annotations) ? m.annotations : {};
+        const platform = platformOf(m.platform);
+        const attestation = annotations["vnd.docker.reference.type"] === "attestation-manifest" || platform === "unknown/unknown";
+        const ref = annotations["vnd.docker.reference.digest"];
+        return {
+          digest: m.digest as string,
+          mediaType: typeof m.mediaType === "string" ? m.mediaType : null,
+          platform,
+          role: attestation ? "attestation" : "image",
+          attests: attestation && typeof ref === "string" && DIGEST.test(ref) ? ref : null,
+        };
+      });
     // Attestation manifests (buildx provenance) carry platform unknown/unknown and are never the image.
-    const amd64 = children.find((c) => c.platform === "linux/amd64") ?? children.find((c) => c.platform?.startsWith("linux/amd64/"));
+    const images = children.filter((c) => c.role === "image");
+    const amd64 = images.find((c) => c.platform === "linux/amd64") ?? images.find((c) => c.platform?.startsWith("linux/amd64/"));
     return { kind: "index", children, linuxAmd64Digest: amd64?.digest ?? null };
   }
   const config = doc.config;

@@ -2,8 +2,9 @@ import { cache } from "react";
 import { appCache } from "@/lib/cache/ttl-cache";
 import { getClients } from "@/lib/clients";
 import { batchGetManifests, describeImages, describeRepository, listRepositories, type ImageSummary, type RepositorySummary } from "@/lib/aws/ecr";
-import { readManifestRefs, type ManifestRefs } from "@/lib/registry/manifest-refs";
+import { isIndexMediaType, readManifestRefs, type ManifestRefs } from "@/lib/registry/manifest-refs";
 import { summarizeImages, type RepositoryFacts } from "@/lib/registry/image-facts";
+import { nestIndexChildren } from "@/lib/registry/nest-index-children";
 import { mapLimit } from "@/lib/overview/map-limit";
 import { describeFailure, type SectionFailure } from "@/lib/overview/describe-failure";
 
@@ -30,11 +31,15 @@ export const loadImages = cache(
 
 export type FactsResult = { ok: true; facts: RepositoryFacts } | { ok: false; failure: SectionFailure };
 
-/** Image facts for the given repositories, 16 DescribeImages listings at a time. */
+/**
+ * Image facts for the given repositories, 16 DescribeImages listings at a time. Entries of image indexes (platform
+ * images, attestation manifests) are not counted as untagged images of their own.
+ */
 export async function loadFacts(names: readonly string[]): Promise<Map<string, FactsResult>> {
   const results = await mapLimit(names, 16, async (name): Promise<FactsResult> => {
     try {
-      return { ok: true, facts: summarizeImages(await loadImages(name)) };
+      const images = await loadImages(name);
+      return { ok: true, facts: summarizeImages((await loadNestedImages(name, images)).top) };
     } catch (err) {
       return { ok: false, failure: describeFailure(err, "AWS", `DescribeImages (${name})`) };
     }
@@ -61,20 +66,53 @@ export interface ConfigDigestInfo {
   note: string | null;
 }
 
+const refKey = (repositoryName: string, digest: string) => `${repositoryName}@${digest}`;
+
+/** Reads (once per process) the manifests of `wanted` digests not read yet: one BatchGetImage per 100. */
+async function fetchRefs(repositoryName: string, wanted: readonly string[]): Promise<void> {
+  const store = refsStore();
+  const missing = [...new Set(wanted)].filter((d) => !store.has(refKey(repositoryName, d)));
+  if (missing.length === 0) return;
+  const { manifests } = await batchGetManifests({ ecr: getClients().aws.ecr, repositoryName, digests: missing });
+  if (store.size + manifests.length > MAX_REFS) store.clear();
+  for (const m of manifests) store.set(refKey(repositoryName, m.digest), readManifestRefs(m.manifest, m.mediaType));
+}
+
+/** At most this many image indexes of one repository are read to nest their entries (5 BatchGetImage calls). */
+const MAX_INDEXES = 500;
+
+/**
+ * The repository's images with the entries of its image indexes nested under them (lib/registry/nest-index-children).
+ * Index manifests are read once per process; DescribeImages' media type says which images are indexes, so
+ * repositories without indexes cost no call. If the indexes cannot be read, the images stay flat.
+ */
+export async function loadNestedImages(repositoryName: string, images: readonly ImageSummary[]) {
+  const allIndexes = images.filter((i) => isIndexMediaType(i.manifestMediaType)).map((i) => i.digest);
+  const indexDigests = allIndexes.slice(0, MAX_INDEXES);
+  const refs = new Map<string, ManifestRefs>();
+  let unreadIndexes: string | null = allIndexes.length > MAX_INDEXES ? `Only ${MAX_INDEXES} of ${allIndexes.length} image indexes were read: entries of the others show as images.` : null;
+  if (indexDigests.length) {
+    try {
+      await fetchRefs(repositoryName, indexDigests);
+    } catch (err) {
+      unreadIndexes = `Image indexes could not be read (${describeFailure(err, "AWS", "ECR BatchGetImage").message}): their platform images and attestations show as untagged images.`;
+      return { ...nestIndexChildren(images, refs), unreadIndexes };
+    }
+    for (const d of indexDigests) {
+      const r = refsStore().get(refKey(repositoryName, d));
+      if (r) refs.set(d, r);
+    }
+  }
+  return { ...nestIndexChildren(images, refs), unreadIndexes };
+}
+
 /** Config digests for images of one repository: one BatchGetImage per 100 uncached digests (+ one for index children). */
 export async function loadConfigDigests(repositoryName: string, digests: readonly string[]): Promise<Map<string, ConfigDigestInfo>> {
   const store = refsStore();
-  const key = (d: string) => `${repositoryName}@${d}`;
-  const fetchRefs = async (wanted: string[]) => {
-    const missing = [...new Set(wanted)].filter((d) => !store.has(key(d)));
-    if (missing.length === 0) return;
-    const { manifests } = await batchGetManifests({ ecr: getClients().aws.ecr, repositoryName, digests: missing });
-    if (store.size + manifests.length > MAX_REFS) store.clear();
-    for (const m of manifests) store.set(key(m.digest), readManifestRefs(m.manifest, m.mediaType));
-  };
-  await fetchRefs([...digests]);
+  const key = (d: string) => refKey(repositoryName, d);
+  await fetchRefs(repositoryName, digests);
   const children = digests.map((d) => store.get(key(d))).flatMap((r) => (r?.kind === "index" && r.linuxAmd64Digest ? [r.linuxAmd64Digest] : []));
-  if (children.length) await fetchRefs(children);
+  if (children.length) await fetchRefs(repositoryName, children);
   const out = new Map<string, ConfigDigestInfo>();
   for (const d of digests) {
     const r = store.get(key(d));

@@ -9,11 +9,12 @@ import { SectionError, SectionSkeleton } from "@/components/overview/section-err
 import { DigestText } from "@/components/registry/digest-text";
 import { TimeCell } from "@/components/registry/time-cell";
 import { TagList } from "@/components/registry/tag-list";
+import { IndexEntries } from "@/components/registry/index-entries";
 import { describeFailure } from "@/lib/overview/describe-failure";
 import { findTaggedImage, latestSince, summarizeImages } from "@/lib/registry/image-facts";
 import { parseImageQuery, queryImages, type ImageQuery } from "@/lib/registry/image-query";
 import { formatBytes } from "@/lib/registry/format";
-import { loadConfigDigests, loadImages, loadRepository } from "../load-registry";
+import { loadConfigDigests, loadImages, loadNestedImages, loadRepository } from "../load-registry";
 import type { RepositorySummary } from "@/lib/aws/ecr";
 import { getDb } from "@/lib/db";
 import { jobsThatPushed } from "@/lib/jobs/job-store";
@@ -83,10 +84,13 @@ async function Images({ repo, query }: { repo: RepositorySummary; query: ImageQu
   } catch (err) {
     return <SectionError failure={describeFailure(err, "AWS", "ECR DescribeImages")} />;
   }
-  const facts = summarizeImages(images);
-  const latest = findTaggedImage(images);
+  // Platform images and attestation manifests of an image index are shown inside it, not as untagged images.
+  const nested = await loadNestedImages(repo.name, images);
+  const insideIndexes = images.length - nested.top.length;
+  const facts = summarizeImages(nested.top);
+  const latest = findTaggedImage(nested.top);
   const since = latestSince(latest);
-  const page = queryImages(images, query);
+  const page = queryImages(nested.top, query);
   // Deckhand's own record of which push job produced an image: the store, no AWS call.
   const pushedBy = jobsThatPushed(getDb(), repo.name, page.rows.map((i) => i.digest));
   // Config digests only for what is on screen (plus latest), batched and cached for good.
@@ -116,6 +120,7 @@ async function Images({ repo, query }: { repo: RepositorySummary; query: ImageQu
               <p className="mt-1 break-all font-mono text-xs" data-testid="latest-manifest-digest">
                 {latest.digest}
               </p>
+              {nested.children.get(latest.digest) ? <IndexEntries entries={nested.children.get(latest.digest)!} /> : null}
               <p className="mt-1 text-xs text-slate-600">
                 Config digest (image ID): <span className="break-all font-mono">{configs.get(latest.digest)?.configDigest ?? configFailure ?? "—"}</span>
               </p>
@@ -139,6 +144,12 @@ async function Images({ repo, query }: { repo: RepositorySummary; query: ImageQu
             </Link>{" "}
             · latest push <TimeCell iso={facts.latestPushedAt} />
           </p>
+          {insideIndexes ? (
+            <p className="mt-1 text-xs text-slate-500" data-testid="inside-indexes">
+              + {insideIndexes} manifest{insideIndexes === 1 ? "" : "s"} inside image indexes (platform images, attestations)
+            </p>
+          ) : null}
+          {nested.unreadIndexes ? <p className="mt-1 text-xs text-amber-800">{nested.unreadIndexes}</p> : null}
         </div>
       </section>
       <form method="get" className="mb-3 flex items-center gap-2 text-sm">
@@ -175,6 +186,12 @@ async function Images({ repo, query }: { repo: RepositorySummary; query: ImageQu
                   <td className="px-3 py-2">
                     <DigestText digest={img.digest} />
                     {isLatest ? <span className="ml-2 rounded bg-emerald-600 px-1.5 py-0.5 text-xs text-white" data-testid="latest-marker">latest</span> : null}
+                    {nested.children.get(img.digest) ? <IndexEntries entries={nested.children.get(img.digest)!} /> : null}
+                    {nested.parents.get(img.digest) ? (
+                      <p className="mt-1 text-xs text-slate-500" data-testid="in-index">
+                        also inside image index <DigestText digest={nested.parents.get(img.digest)![0]} />
+                      </p>
+                    ) : null}
                   </td>
                   <td className="px-3 py-2" title={cfg?.note ?? undefined}>
                     <DigestText digest={cfg?.configDigest ?? null} />

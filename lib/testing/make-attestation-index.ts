@@ -1,0 +1,90 @@
+import { createHash } from "node:crypto";
+import {
+  BatchCheckLayerAvailabilityCommand,
+  BatchGetImageCommand,
+  CompleteLayerUploadCommand,
+  InitiateLayerUploadCommand,
+  PutImageCommand,
+  UploadLayerPartCommand,
+  type ECRClient,
+} from "@aws-sdk/client-ecr";
+
+const sha = (b: Buffer | string) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
+
+/** Uploads `data` as a blob of the repository unless it is there already; returns its digest. */
+export async function uploadBlobOnce(ecr: ECRClient, repositoryName: string, data: Buffer): Promise<string> {
+  const digest = sha(data);
+  const have = await ecr.send(new BatchCheckLayerAvailabilityCommand({ repositoryName, layerDigests: [digest] }));
+  if (have.layers?.[0]?.layerAvailability === "AVAILABLE") return digest;
+  const { uploadId } = await ecr.send(new InitiateLayerUploadCommand({ repositoryName }));
+  await ecr.send(new UploadLayerPartCommand({ repositoryName, uploadId, partFirstByte: 0, partLastByte: data.length - 1, layerPartBlob: data }));
+  await ecr.send(new CompleteLayerUploadCommand({ repositoryName, uploadId, layerDigests: [digest] }));
+  return digest;
+}
+
+/**
+ * Test helper, a port of shared/field-cases/ecr-latest-attestation-index/make_index.py: turns `latest` of a repository
+ * into what `docker buildx build --push` (BuildKit >= 0.11, provenance on by default) leaves behind, an OCI image index
+ * holding the linux/amd64 image and an attestation manifest listed as platform unknown/unknown, through the ECR API
+ * only. Returns the three digests.
+ */
+export async function makeAttestationIndex(ecr: ECRClient, repositoryName: string): Promise<{ child: string; attestation: string; index: string }> {
+  const got = await ecr.send(
+    new BatchGetImageCommand({
+      repositoryName,
+      imageIds: [{ imageTag: "latest" }],
+      acceptedMediaTypes: ["application/vnd.oci.image.manifest.v1+json", "application/vnd.docker.distribution.manifest.v2+json"],
+    }),
+  );
+  const img = got.images?.[0];
+  if (!img?.imageManifest) throw new Error(`${repositoryName} has no latest`);
+  const childBytes = Buffer.from(img.imageManifest);
+  const childDigest = sha(childBytes);
+  const childType = (JSON.parse(img.imageManifest) as { mediaType?: string }).mediaType ?? img.imageManifestMediaType;
+
+  // BuildKit's attestation manifest: an almost empty config and one in-toto layer.
+  const statement = Buffer.from(
+    JSON.stringify({
+      _type: "https://in-toto.io/Statement/v0.1",
+      predicateType: "https://slsa.dev/provenance/v0.2",
+      subject: [{ name: `pkg:docker/${repositoryName}@latest`, digest: { sha256: childDigest.slice(7) } }],
+      predicate: { builder: { id: "" }, buildType: "https://mobyproject.org/buildkit@v1" },
+    }),
+  );
+  const cfg = Buffer.from(JSON.stringify({ architecture: "unknown", os: "unknown", config: {}, rootfs: { type: "layers", diff_ids: [sha(statement)] } }));
+  const cfgDigest = await uploadBlobOnce(ecr, repositoryName, cfg);
+  const layerDigest = await uploadBlobOnce(ecr, repositoryName, statement);
+  const att = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: "application/vnd.oci.image.manifest.v1+json",
+    config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: cfgDigest, size: cfg.length },
+    layers: [
+      { mediaType: "application/vnd.in-toto+json", digest: layerDigest, size: statement.length, annotations: { "in-toto.io/predicate-type": "https://slsa.dev/provenance/v0.2" } },
+    ],
+  });
+  const attDigest = sha(att);
+  try {
+    await ecr.send(new PutImageCommand({ repositoryName, imageManifest: att, imageManifestMediaType: "application/vnd.oci.image.manifest.v1+json", imageDigest: attDigest }));
+  } catch (err) {
+    if ((err as Error).name !== "ImageAlreadyExistsException") throw err;
+  }
+  const index = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: "application/vnd.oci.image.index.v1+json",
+    manifests: [
+      { mediaType: childType, digest: childDigest, size: childBytes.length, platform: { architecture: "amd64", os: "linux" } },
+      {
+        mediaType: "application/vnd.oci.image.manifest.v1+json",
+        digest: attDigest,
+        size: Buffer.byteLength(att),
+        annotations: { "vnd.docker.reference.digest": childDigest, "vnd.docker.reference.type": "attestation-manifest" },
+        platform: { architecture: "unknown", os: "unknown" },
+      },
+    ],
+  });
+  const indexDigest = sha(index);
+  await ecr.send(
+    new PutImageCommand({ repositoryName, imageManifest: index, imageManifestMediaType: "application/vnd.oci.image.index.v1+json", imageDigest: indexDigest, imageTag: "latest" }),
+  );
+  return { child: childDigest, attestation: attDigest, index: indexDigest };
+}
