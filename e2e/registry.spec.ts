@@ -1,6 +1,7 @@
 import { E2E_SANDBOX_PORT } from "../playwright.config";
 import { expect, test, type APIRequestContext } from "@playwright/test";
-import { DescribeImagesCommand, ECRClient } from "@aws-sdk/client-ecr";
+import { CreateRepositoryCommand, DeleteRepositoryCommand, DescribeImagesCommand, ECRClient } from "@aws-sdk/client-ecr";
+import { makeAttestationIndex, pushAmd64Image } from "../lib/testing/make-attestation-index";
 import { RegistryPage } from "./pages/registry-page";
 
 // The e2e sandbox, read directly with the SDK: the page must show exactly what DescribeImages returns.
@@ -69,6 +70,36 @@ test.describe("registry", () => {
       await expect(registry.latestRows()).toHaveCount(1);
     } finally {
       await sandbox(request, "DELETE", "/_sandbox/faults");
+    }
+  });
+
+  test("field case ecr-latest-attestation-index: latest as an index shows its platform and its attestation, not an untagged image", async ({ page }) => {
+    const repositoryName = "field/attested";
+    await ecr.send(new CreateRepositoryCommand({ repositoryName }));
+    try {
+      await pushAmd64Image(ecr, repositoryName, "attested layer", ["abc1234", "latest"]);
+      const made = await makeAttestationIndex(ecr, repositoryName);
+      expect((await imagesOf(repositoryName)).length).toBe(3);
+
+      const registry = new RegistryPage(page);
+      for (const width of [1440, 390]) {
+        await page.setViewportSize({ width, height: 900 });
+        await registry.openRepository(repositoryName);
+        // Two images (the index and the amd64 image it holds, which keeps its commit tag); the attestation is no row.
+        await expect(page.getByTestId("image-total")).toHaveText("2");
+        await expect(page.getByTestId("untagged-count")).toHaveText("0 untagged");
+        await expect(page.getByTestId("inside-indexes")).toContainText("+ 1 manifest inside image indexes");
+        await expect(registry.imageRow(made.attestation)).toHaveCount(0);
+        const latest = registry.latestRows();
+        await expect(latest).toHaveAttribute("data-digest", made.index);
+        await expect(latest.locator('[data-platform="linux/amd64"] [data-digest]')).toHaveAttribute("data-digest", made.child);
+        await expect(latest.getByTestId("index-attestations")).toContainText("attestation of linux/amd64");
+        await expect(page.getByTestId("latest-card").getByTestId("index-platforms")).toContainText("Image index, 1 platform:");
+        await expect(registry.imageRow(made.child).getByTestId("in-index")).toBeVisible();
+        await page.screenshot({ path: `test-results/registry-attestation-${width}.png`, fullPage: true });
+      }
+    } finally {
+      await ecr.send(new DeleteRepositoryCommand({ repositoryName, force: true }));
     }
   });
 });

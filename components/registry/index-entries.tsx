@@ -15,7 +15,7 @@ export function IndexEntries({ entries }: { entries: IndexChild[] }) {
           Image index, {platforms.length} platform{platforms.length === 1 ? "" : "s"}:
         </span>
         {platforms.map((p) => (
-          <span key={p.digest} className="mr-1 inline-flex items-center gap-1 rounded bg-slate-100 px-1.5 py-0.5" data-platform={p.platform ?? ""}>
+          <span key={p.digest} className="mr-1 inline-flex items-center gap-1 whitespace-nowrap rounded bg-slate-100 px-1.5 py-0.5" data-platform={p.platform ?? ""}>
             <span className="font-medium">{p.platform ?? "no platform"}</span>
             <DigestText digest={p.digest} />
             {p.present ? null : <span className="text-amber-700">(not in this repository)</span>}
@@ -26,7 +26,7 @@ export function IndexEntries({ entries }: { entries: IndexChild[] }) {
         <p data-testid="index-attestations">
           {attestations.map((a) => (
             <span key={a.digest} className="mr-2 inline-flex items-center gap-1" data-attests={a.attests ?? ""}>
-              <span className="rounded border border-violet-200 bg-violet-50 px-1.5 py-0.5 text-violet-800">
+              <span className="whitespace-nowrap rounded border border-violet-200 bg-violet-50 px-1.5 py-0.5 text-violet-800">
                 attestation{a.attestsPlatform ? ` of ${a.attestsPlatform}` : a.attests ? "" : " (subject not named)"}
               </span>
               <DigestText digest={a.digest} />

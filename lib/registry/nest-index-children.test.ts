@@ -1,11 +1,10 @@
 import fs from "node:fs";
-import { createHash } from "node:crypto";
-import { CreateRepositoryCommand, PutImageCommand } from "@aws-sdk/client-ecr";
+import { CreateRepositoryCommand } from "@aws-sdk/client-ecr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { batchGetManifests, describeImages } from "../aws/ecr";
 import { checkRemoteImage } from "../push/read-remote-image";
 import { startTestSandbox, type TestSandbox } from "../sandbox/aws/test-helpers";
-import { makeAttestationIndex, uploadBlobOnce } from "../testing/make-attestation-index";
+import { makeAttestationIndex, pushAmd64Image } from "../testing/make-attestation-index";
 import { summarizeImages } from "./image-facts";
 import { isIndexMediaType, readManifestRefs, type ManifestRefs } from "./manifest-refs";
 import { nestIndexChildren } from "./nest-index-children";
@@ -70,20 +69,10 @@ describe("field case ecr-latest-attestation-index against the sandbox's ECR", ()
     const ecr = t.ecr();
     const repositoryName = "storefront/web";
     await ecr.send(new CreateRepositoryCommand({ repositoryName }));
-    const layer = Buffer.from("web layer");
-    const config = Buffer.from(JSON.stringify({ architecture: "amd64", os: "linux", config: {}, rootfs: { type: "layers", diff_ids: [] } }));
-    const configDigest = await uploadBlobOnce(ecr, repositoryName, config);
-    const layerDigest = await uploadBlobOnce(ecr, repositoryName, layer);
-    const manifest = JSON.stringify({
-      schemaVersion: 2,
-      mediaType: "application/vnd.oci.image.manifest.v1+json",
-      config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: configDigest, size: config.length },
-      layers: [{ mediaType: "application/vnd.oci.image.layer.v1.tar", digest: layerDigest, size: layer.length }],
-    });
-    for (const tag of ["abc1234", "latest"]) await ecr.send(new PutImageCommand({ repositoryName, imageManifest: manifest, imageTag: tag }));
+    const pushed = await pushAmd64Image(ecr, repositoryName, "web layer", ["abc1234", "latest"]);
 
     const made = await makeAttestationIndex(ecr, repositoryName);
-    expect(made.child).toBe(`sha256:${createHash("sha256").update(manifest).digest("hex")}`);
+    expect(made.child).toBe(pushed.digest);
 
     // What the Registry page reads: DescribeImages, then the index manifests.
     const images = await describeImages({ ecr, repositoryName });
@@ -101,7 +90,8 @@ describe("field case ecr-latest-attestation-index against the sandbox's ECR", ()
     expect(summarizeImages(images).untaggedCount).toBe(1);
 
     // And the push decision reads latest through its linux/amd64 entry, never the attestation.
-    const remote = await checkRemoteImage({ ecr, repositoryName, localConfigDigest: configDigest });
+    const localConfigDigest = (JSON.parse(pushed.manifest) as { config: { digest: string } }).config.digest;
+    const remote = await checkRemoteImage({ ecr, repositoryName, localConfigDigest });
     expect(remote.decision).toMatchObject({ action: "skip", reason: "config-matches" });
   });
 });

@@ -23,6 +23,43 @@ export async function uploadBlobOnce(ecr: ECRClient, repositoryName: string, dat
 }
 
 /**
+ * Pushes an OCI image made of `config` and `layers` through the ECR API (blobs, then PutImage once per tag, or once
+ * untagged); returns the exact manifest text and its digest.
+ */
+export async function pushOciImage(
+  ecr: ECRClient,
+  repositoryName: string,
+  { config, layers, tags = [] }: { config: Buffer; layers: { data: Buffer; mediaType: string; annotations?: Record<string, string> }[]; tags?: string[] },
+): Promise<{ manifest: string; digest: string }> {
+  const configDigest = await uploadBlobOnce(ecr, repositoryName, config);
+  const layerDescriptors = [];
+  for (const l of layers) {
+    layerDescriptors.push({ mediaType: l.mediaType, digest: await uploadBlobOnce(ecr, repositoryName, l.data), size: l.data.length, ...(l.annotations ? { annotations: l.annotations } : {}) });
+  }
+  const manifest = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: "application/vnd.oci.image.manifest.v1+json",
+    config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: configDigest, size: config.length },
+    layers: layerDescriptors,
+  });
+  const digest = sha(manifest);
+  for (const imageTag of tags.length ? tags : [undefined]) {
+    try {
+      await ecr.send(new PutImageCommand({ repositoryName, imageManifest: manifest, imageManifestMediaType: "application/vnd.oci.image.manifest.v1+json", imageDigest: digest, imageTag }));
+    } catch (err) {
+      if ((err as Error).name !== "ImageAlreadyExistsException") throw err;
+    }
+  }
+  return { manifest, digest };
+}
+
+/** A small linux/amd64 image (one uncompressed layer holding `text`), pushed with `tags`. */
+export function pushAmd64Image(ecr: ECRClient, repositoryName: string, text: string, tags: string[]) {
+  const config = Buffer.from(JSON.stringify({ architecture: "amd64", os: "linux", config: {}, rootfs: { type: "layers", diff_ids: [] } }));
+  return pushOciImage(ecr, repositoryName, { config, layers: [{ data: Buffer.from(text), mediaType: "application/vnd.oci.image.layer.v1.tar" }], tags });
+}
+
+/**
  * Test helper, a port of shared/field-cases/ecr-latest-attestation-index/make_index.py: turns `latest` of a repository
  * into what `docker buildx build --push` (BuildKit >= 0.11, provenance on by default) leaves behind, an OCI image index
  * holding the linux/amd64 image and an attestation manifest listed as platform unknown/unknown, through the ECR API
@@ -52,22 +89,10 @@ export async function makeAttestationIndex(ecr: ECRClient, repositoryName: strin
     }),
   );
   const cfg = Buffer.from(JSON.stringify({ architecture: "unknown", os: "unknown", config: {}, rootfs: { type: "layers", diff_ids: [sha(statement)] } }));
-  const cfgDigest = await uploadBlobOnce(ecr, repositoryName, cfg);
-  const layerDigest = await uploadBlobOnce(ecr, repositoryName, statement);
-  const att = JSON.stringify({
-    schemaVersion: 2,
-    mediaType: "application/vnd.oci.image.manifest.v1+json",
-    config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: cfgDigest, size: cfg.length },
-    layers: [
-      { mediaType: "application/vnd.in-toto+json", digest: layerDigest, size: statement.length, annotations: { "in-toto.io/predicate-type": "https://slsa.dev/provenance/v0.2" } },
-    ],
+  const att = await pushOciImage(ecr, repositoryName, {
+    config: cfg,
+    layers: [{ data: statement, mediaType: "application/vnd.in-toto+json", annotations: { "in-toto.io/predicate-type": "https://slsa.dev/provenance/v0.2" } }],
   });
-  const attDigest = sha(att);
-  try {
-    await ecr.send(new PutImageCommand({ repositoryName, imageManifest: att, imageManifestMediaType: "application/vnd.oci.image.manifest.v1+json", imageDigest: attDigest }));
-  } catch (err) {
-    if ((err as Error).name !== "ImageAlreadyExistsException") throw err;
-  }
   const index = JSON.stringify({
     schemaVersion: 2,
     mediaType: "application/vnd.oci.image.index.v1+json",
@@ -75,8 +100,8 @@ export async function makeAttestationIndex(ecr: ECRClient, repositoryName: strin
       { mediaType: childType, digest: childDigest, size: childBytes.length, platform: { architecture: "amd64", os: "linux" } },
       {
         mediaType: "application/vnd.oci.image.manifest.v1+json",
-        digest: attDigest,
-        size: Buffer.byteLength(att),
+        digest: att.digest,
+        size: Buffer.byteLength(att.manifest),
         annotations: { "vnd.docker.reference.digest": childDigest, "vnd.docker.reference.type": "attestation-manifest" },
         platform: { architecture: "unknown", os: "unknown" },
       },
@@ -86,5 +111,5 @@ export async function makeAttestationIndex(ecr: ECRClient, repositoryName: strin
   await ecr.send(
     new PutImageCommand({ repositoryName, imageManifest: index, imageManifestMediaType: "application/vnd.oci.image.index.v1+json", imageDigest: indexDigest, imageTag: "latest" }),
   );
-  return { child: childDigest, attestation: attDigest, index: indexDigest };
+  return { child: childDigest, attestation: att.digest, index: indexDigest };
 }
