@@ -50,7 +50,10 @@ export interface ComposeMap extends NodeBase {
 /** The compose model as positioned nodes: every value keeps the file and line it came from through merges. */
 export type ComposeNode = ComposeScalar | ComposeSeq | ComposeMap;
 
-/** An alias bomb (billion laughs) or a huge file must not take the worker down. */
+/**
+ * An alias bomb (billion laughs) or a huge file must not take the worker down: the model as it would be with every
+ * alias expanded may hold at most this many values (schema validation and merges walk the expanded model).
+ */
 const MAX_NODES = 200_000;
 
 export function scalar(value: ComposeScalar["value"], at: SourcePosition, problem?: string): ComposeScalar {
@@ -111,6 +114,8 @@ class ConvertError extends Error {
 
 class Converter {
   private count = 0;
+  /** Size of each converted node with its aliases expanded. */
+  private readonly expanded = new Map<ComposeNode, number>();
   /** Converted nodes by YAML node: an alias shares the node of its anchor (the tree stays a DAG, never copied). */
   private readonly done = new Map<YamlNode, ComposeNode>();
 
@@ -120,7 +125,7 @@ class Converter {
   ) {}
 
   convert(node: YamlNode, ancestors: YamlNode[]): ComposeNode {
-    if (++this.count > MAX_NODES) throw new ConvertError(`more than ${MAX_NODES} values (an alias bomb?)`);
+    if (++this.count > MAX_NODES) throw new ConvertError(`more than ${MAX_NODES} values`);
     if (isAlias(node)) {
       const target = node.resolve(this.doc) as YamlNode | undefined;
       if (!target) throw new ConvertError(`unknown alias *${node.source}`, this.at(node.range?.[0]));
@@ -170,6 +175,9 @@ class Converter {
     } else {
       throw new ConvertError("unsupported YAML value", at);
     }
+    const size = out.kind === "scalar" ? 1 : 1 + (out.kind === "seq" ? out.items : [...out.entries.values()]).reduce((n, c) => n + (this.expanded.get(c) ?? 1), 0);
+    if (size > MAX_NODES) throw new ConvertError(`more than ${MAX_NODES} values once aliases are expanded (an alias bomb?)`, at);
+    this.expanded.set(out, size);
     this.done.set(node, out);
     return out;
   }

@@ -163,6 +163,33 @@ describe("files: -f order, COMPOSE_FILE, override files", () => {
   });
 });
 
+describe("YAML corner cases", () => {
+  it("an anchor used by two services resolves each build path where it is used", async () => {
+    const res = await resolve(
+      { "deploy/compose.yaml": "x-build: &b\n  context: ./svc\n  args: { A: '1' }\nservices:\n  one:\n    build: *b\n    image: one\n  two:\n    build:\n      <<: *b\n      target: t\n    image: two\n" },
+      { files: ["deploy/compose.yaml"] },
+    );
+    expect([built(res, "one").context, built(res, "two").context, built(res, "two").target]).toEqual(["deploy/svc", "deploy/svc", "t"]);
+  });
+
+  it("an override file can !reset a build: the service is then not built, and says so", async () => {
+    const res = await resolve({
+      "compose.yaml": "services:\n  api:\n    build: ./api\n    image: api\n",
+      "compose.override.yaml": "services:\n  api:\n    build: !reset null\n",
+    });
+    expect(svc(res, "api")).toMatchObject({ status: "not-built", reason: "no-build" });
+  });
+
+  it("several documents in one file merge in order; alias bombs and alias cycles are refused", async () => {
+    const multi = await resolve({ "compose.yaml": "services:\n  api:\n    build: .\n---\nservices:\n  api:\n    image: team/api\n" });
+    expect(built(multi, "api").repositoryName).toBe("team/api");
+    const bomb = ["a: &a [x, x, x, x, x, x, x, x, x, x]", ...["b", "c", "d", "e", "f", "g"].map((n, i) => `${n}: &${n} [${Array(10).fill(`*${"abcdef"[i]}`).join(", ")}]`), "services:\n  api:\n    build: ."].join("\n");
+    expect((await resolve({ "compose.yaml": bomb })).problems[0]).toMatchObject({ file: "compose.yaml", message: expect.stringMatching(/alias bomb/) });
+    const cycle = await resolve({ "compose.yaml": "x: &x\n  self: *x\nservices:\n  api:\n    build: .\n" });
+    expect(cycle.problems[0]).toMatchObject({ file: "compose.yaml", line: expect.any(Number), message: expect.stringMatching(/alias/i) });
+  });
+});
+
 describe("extends", () => {
   it("same file, short and long form, recursively; mappings merge and the extending service wins", async () => {
     const res = await resolve({
