@@ -52,6 +52,12 @@ describe("interpolateTemplate (Compose Specification, Interpolation)", () => {
     }
   });
 
+  it("refuses nesting deeper than 32 levels (hostile input), and accepts 32", () => {
+    const nest = (n: number) => "${A:-".repeat(n) + "x" + "}".repeat(n);
+    expect(i(nest(32))).toBe("x");
+    expect(() => i(nest(40))).toThrow(/nested more than 32 levels/);
+  });
+
   it("reports unset variables used without a default", () => {
     const unset: string[] = [];
     interpolateTemplate("${A}$B${C:-x}${D-}", () => undefined, (n) => unset.push(n));

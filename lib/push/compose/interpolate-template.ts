@@ -14,6 +14,9 @@ export class InterpolationError extends Error {
 
 export type LookupVariable = (name: string) => string | undefined;
 
+/** Nesting deeper than this is refused: repository content is hostile, and every level rescans the rest. */
+const MAX_DEPTH = 32;
+
 const NAME_START = /[A-Za-z_]/;
 const NAME_PART = /[A-Za-z0-9_]/;
 
@@ -22,7 +25,8 @@ const NAME_PART = /[A-Za-z0-9_]/;
  * @throws InterpolationError for a required variable that is missing ("required variable X is missing a value: msg")
  *   or an invalid template ("invalid interpolation format ...").
  */
-export function interpolateTemplate(template: string, lookup: LookupVariable, onUnset: (name: string) => void = () => {}): string {
+export function interpolateTemplate(template: string, lookup: LookupVariable, onUnset: (name: string) => void = () => {}, depth = 0): string {
+  if (depth > MAX_DEPTH) throw new InterpolationError(`interpolation nested more than ${MAX_DEPTH} levels deep`);
   let out = "";
   let i = 0;
   while (i < template.length) {
@@ -47,7 +51,7 @@ export function interpolateTemplate(template: string, lookup: LookupVariable, on
     } else if (next === "{") {
       const close = findClosingBrace(template, dollar + 2);
       if (close < 0) throw invalid(template);
-      out += substituteBraced(template.slice(dollar + 2, close), template, lookup, onUnset);
+      out += substituteBraced(template.slice(dollar + 2, close), template, lookup, onUnset, depth);
       i = close + 1;
     } else {
       throw invalid(template);
@@ -74,7 +78,7 @@ function findClosingBrace(s: string, from: number): number {
   return -1;
 }
 
-function substituteBraced(body: string, whole: string, lookup: LookupVariable, onUnset: (name: string) => void): string {
+function substituteBraced(body: string, whole: string, lookup: LookupVariable, onUnset: (name: string) => void, depth: number): string {
   if (!NAME_START.test(body[0] ?? "")) throw invalid(whole);
   let n = 1;
   while (n < body.length && NAME_PART.test(body[n])) n++;
@@ -89,7 +93,7 @@ function substituteBraced(body: string, whole: string, lookup: LookupVariable, o
   }
   const op = rest.startsWith(":") ? rest.slice(0, 2) : rest.slice(0, 1);
   // The argument is itself a template: `${A:-${B}}`, `${A?$B is needed}`; it is only evaluated when used.
-  const arg = () => interpolateTemplate(rest.slice(op.length), lookup, onUnset);
+  const arg = () => interpolateTemplate(rest.slice(op.length), lookup, onUnset, depth + 1);
   switch (op) {
     case ":-":
       return nonEmpty ? value : arg();
