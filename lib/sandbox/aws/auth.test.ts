@@ -83,7 +83,7 @@ describe("access keys on the wire", () => {
     const key = await newKey("rotator");
     await sleep(Math.max(0, key.propagatedAt - Date.now()));
     expect((await t.sts(key).send(new GetCallerIdentityCommand({}))).Arn).toBe("arn:aws:iam::123456789012:user/rotator");
-    expect(await errorOf(t.sts({ ...key, secretAccessKey: key.secretAccessKey.replace(/.$/, "x") }).send(new GetCallerIdentityCommand({})))).toMatchObject({ name: "SignatureDoesNotMatch", status: 403 });
+    expect(await errorOf(t.sts({ ...key, secretAccessKey: key.secretAccessKey.replace(/.$/, (c) => (c === "x" ? "y" : "x")) }).send(new GetCallerIdentityCommand({})))).toMatchObject({ name: "SignatureDoesNotMatch", status: 403 });
     expect(await errorOf(t.ecr({ ...key, secretAccessKey: "wrong" }).send(new DescribeRepositoriesCommand({})))).toMatchObject({ name: "InvalidSignatureException", status: 400 });
 
     await t.iam().send(new UpdateAccessKeyCommand({ UserName: "rotator", AccessKeyId: key.accessKeyId, Status: "Inactive" }));
