@@ -1,6 +1,6 @@
-import fs from "node:fs/promises";
 import path from "node:path";
 import { LineCounter, parseDocument, isMap, isNode, isScalar, isSeq, type Document } from "yaml";
+import { PathEscapeError, readFileInside } from "./contain-path";
 import { checkEcrRepositoryName, readImageRepository } from "./ecr-repository-name";
 import { interpolateComposeValue, InterpolationError } from "./interpolate-compose-value";
 
@@ -60,8 +60,10 @@ export async function readCompose({
     if (rel === null) throw new ComposeError(candidate, undefined, undefined, "compose path must stay inside the repository");
     let text: string;
     try {
-      text = await fs.readFile(path.join(root, rel), "utf8");
+      // Through the containment check: a committed compose.yaml may be a link to a host file.
+      text = await readFileInside(root, rel);
     } catch (err) {
+      if (err instanceof PathEscapeError) throw new ComposeError(rel, undefined, undefined, err.message);
       if ((err as NodeJS.ErrnoException).code === "ENOENT" && !composePath) continue;
       if ((err as NodeJS.ErrnoException).code === "ENOENT") {
         throw new ComposeError(rel, undefined, undefined, "configured compose file not found at this commit");
