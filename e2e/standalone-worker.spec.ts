@@ -28,7 +28,7 @@ test.describe("a standalone worker", () => {
   test.afterAll(async () => {
     if (worker && worker.exitCode === null) worker.kill("SIGTERM");
     await app?.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    for (const d of [dataDir, `${dataDir}-standalone`, `${dataDir}-worker`]) fs.rmSync(d, { recursive: true, force: true });
   });
 
   test("takes a job queued through POST /api/push over HTTP and pushes with its host's AWS credentials", async ({ request }) => {
@@ -50,7 +50,8 @@ test.describe("a standalone worker", () => {
         HOME: process.env.HOME,
         DECKHAND_URL: app.url,
         DECKHAND_WORKER_TOKEN: workerToken,
-        DECKHAND_WORKER_DIR: `${dataDir}/standalone`,
+        // Its own directory, never inside the app's data dir.
+        DECKHAND_WORKER_DIR: `${dataDir}-standalone`,
         AWS_ACCESS_KEY_ID: seed.workerKey.accessKeyId,
         AWS_SECRET_ACCESS_KEY: seed.workerKey.secretAccessKey,
         AWS_REGION: "us-east-1",

@@ -157,3 +157,20 @@ async function exists(p: string): Promise<boolean> {
     () => false,
   );
 }
+
+/**
+ * The worker's isolation, detected once per builder kind and kept (a failure too: every job then fails at once
+ * with the same message naming what is missing, while the rest of Deckhand keeps working).
+ */
+export function isolationOnce(opts: Omit<DetectOptions, "builder">): (builder: { kind: "buildah" | "docker" }) => Promise<Isolation> {
+  const cache = new Map<string, Promise<Isolation>>();
+  return (builder) => {
+    let found = cache.get(builder.kind);
+    if (!found) {
+      found = detectIsolation({ ...opts, builder: builder.kind });
+      found.catch(() => undefined);
+      cache.set(builder.kind, found);
+    }
+    return found;
+  };
+}

@@ -1,7 +1,8 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { ECRClient } from "@aws-sdk/client-ecr";
-import type { BuilderPreference } from "../push/detect-builder";
+import type { Isolation } from "../isolation/detect-isolation";
+import type { Builder, BuilderPreference } from "../push/detect-builder";
 import { detectBuilder } from "../push/detect-builder";
 import { runPushJob } from "../push/run-push-job";
 import { redact } from "../errors";
@@ -16,6 +17,12 @@ export interface WorkerEnvironment {
   builder?: BuilderPreference;
   composePath?: string;
   repositoryPrefix?: string;
+  /** The host's build isolation (isolationOnce); unset: buildImage detects it, never unisolated. */
+  isolate?: (builder: Builder) => Promise<Isolation>;
+  /** DECKHAND_BUILD_TIMEOUT in milliseconds. */
+  buildTimeoutMs?: number;
+  /** This worker's own read-only git token; wins over the one the claim carries. */
+  gitToken?: string;
 }
 
 /**
@@ -60,7 +67,7 @@ export async function executeClaimedJob(channel: JobChannel, job: ClaimedJob, en
     const out = await runPushJob({
       repository: "",
       remoteUrl: job.git.url,
-      token: job.git.token,
+      token: env.gitToken ?? job.git.token,
       commit: job.sha,
       composePath: env.composePath,
       prefix: env.repositoryPrefix,
@@ -68,6 +75,8 @@ export async function executeClaimedJob(channel: JobChannel, job: ClaimedJob, en
       mirrorsDir: env.mirrorsDir,
       workRoot,
       detect: () => detectBuilder({ preference: env.builder }),
+      isolate: env.isolate,
+      buildTimeoutMs: env.buildTimeoutMs,
       onLog: log,
       signal: abort.signal,
     });

@@ -24,7 +24,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const w of workers) if (w.exitCode === null) w.kill("SIGKILL");
   await sb?.close();
-  fs.rmSync(tmp, { recursive: true, force: true });
+  for (const d of [tmp, `${tmp}-a`, `${tmp}-b`]) fs.rmSync(d, { recursive: true, force: true });
 });
 
 /** A real worker process, exactly as `npm start` runs the embedded one, on this test's store and sandbox. */
@@ -36,7 +36,8 @@ function startWorker(name: string): ChildProcess {
       DECKHAND_MODE: "sandbox",
       SANDBOX_PORT: String(sb.sandbox.port),
       DECKHAND_DATA_DIR: tmp,
-      DECKHAND_WORKER_DIR: path.join(tmp, name),
+      // Beside the data dir, never in it (resolveWorkerDir refuses that).
+      DECKHAND_WORKER_DIR: `${tmp}-${name}`,
       DECKHAND_WORKER_LEASE_MS: "3000",
     },
     stdio: "ignore",
