@@ -204,7 +204,6 @@ export const migrations: Migration[] = [
         job_id TEXT,
         body_bytes INTEGER NOT NULL,
         branch TEXT,
-        before_sha TEXT,
         attempts INTEGER NOT NULL DEFAULT 0,
         next_attempt_at INTEGER,
         lease_owner TEXT,
