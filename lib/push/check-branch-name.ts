@@ -11,7 +11,6 @@ export function checkBranchName(name: string): string | null {
   if (name === "@") return 'is "@"';
   if (name.startsWith("-")) return 'starts with "-"';
   if (name.startsWith("refs/")) return 'starts with "refs/": name the branch without it (e.g. main)';
-  // eslint-disable-next-line no-control-regex
   if (/[\x00-\x20\x7f~^:?*[\\]/.test(name)) return "contains a space, a control character or one of ~ ^ : ? * [ \\";
   if (name.includes("..")) return 'contains ".."';
   if (name.includes("@{")) return 'contains "@{"';
