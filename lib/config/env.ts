@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { addKnownSecrets } from "../errors";
 import {
   SANDBOX_ADMIN_TOKEN,
   SANDBOX_AWS_ADMIN,
@@ -252,7 +253,12 @@ let cached: DeckhandConfig | undefined;
 
 /** The process-wide configuration, parsed on first use. */
 export function getConfig(): DeckhandConfig {
-  cached ??= parseConfig(process.env);
+  if (!cached) {
+    cached = parseConfig(process.env);
+    // Whatever their shape, these never reach a log line (redact()).
+    const c = cached;
+    addKnownSecrets([c.github.token, c.github.webhookSecret, c.github.oauthClientSecret, c.apiToken, c.workerToken, c.workerGitToken, c.authSecret, process.env.NEXTAUTH_SECRET]);
+  }
   return cached;
 }
 

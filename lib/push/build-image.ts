@@ -9,7 +9,7 @@ import { PathMissingError, resolveInside } from "./contain-path";
 import type { Builder } from "./detect-builder";
 import { prepareBuildContext, prepareBuildFile } from "./prepare-build-context";
 import { readOciLayout, type BuiltImage } from "./read-oci-layout";
-import { runStreaming, type LineSink } from "./run-streaming";
+import { CommandTimeoutError, runStreaming, type LineSink } from "./run-streaming";
 
 export interface BuildRequest {
   builder: Builder;
@@ -69,6 +69,10 @@ export async function buildImage(req: BuildRequest): Promise<BuildResult> {
     // buildx names entries its own way; its layout holds just this image.
     const image = await readOciLayout(layoutDir, req.builder.kind === "buildah" ? LAYOUT_REF : undefined);
     return { ...image, layoutDir };
+  } catch (err) {
+    // Each step got what was left of the limit; the message names the limit itself.
+    if (err instanceof CommandTimeoutError && req.timeoutMs) throw new CommandTimeoutError(req.timeoutMs, err.tail);
+    throw err;
   } finally {
     await fs.rm(contextCopy, { recursive: true, force: true });
     await fs.rm(path.join(work, "dockerfile"), { recursive: true, force: true });

@@ -3,6 +3,7 @@ import crypto from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
+import { redact } from "../errors";
 import { withoutCredentials } from "../isolation/build-env";
 
 const run = promisify(execFile);
@@ -138,11 +139,6 @@ async function git(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
       : detail;
     throw new Error(`git ${shown.join(" ")} failed: ${why}`);
   }
-}
-
-/** Strips any credentials a URL in a message might carry. */
-function redact(text: string): string {
-  return text.replace(/(https?:\/\/)[^/@\s]+@/g, "$1***@");
 }
 
 const queues = new Map<string, Promise<unknown>>();

@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { createAwsClients } from "../clients/aws-clients";
 import { ConfigError, getConfig } from "../config/env";
 import { openDb } from "../db/open-db";
+import { addKnownSecrets } from "../errors";
 import { getClients } from "../clients";
 import { isolationOnce, IsolationUnavailableError, UNISOLATED_WARNING } from "../isolation/detect-isolation";
 import { detectBuilder } from "../push/detect-builder";
@@ -30,6 +31,7 @@ async function main() {
     if (err instanceof ConfigError) fail(`${err.setting} ${err.hint}`);
     throw err;
   }
+  addKnownSecrets([env.workerToken, env.gitToken]);
   const embedded = process.argv.includes("--embedded");
   const workerId = `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
   const say = (line: string) => console.log(`[worker ${workerId}] ${line}`);
