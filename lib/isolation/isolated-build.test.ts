@@ -52,8 +52,9 @@ function context(dockerfile: string): string {
   return dir;
 }
 
-async function build(dockerfile: string, isolation: Isolation, extra: Partial<Parameters<typeof buildImage>[0]> = {}) {
+async function build(dockerfile: string, isolation: Isolation, extra: Partial<Parameters<typeof buildImage>[0]> = {}, prepare: (ctx: string) => void = () => {}) {
   const ctx = context(dockerfile);
+  prepare(ctx);
   const lines: string[] = [];
   const result = await buildImage({
     builder,
@@ -162,23 +163,16 @@ describe("a RUN step on an isolated worker", () => {
   }, 180_000);
 
   it("resolves names through slirp's DNS and keeps a link in the context a link", async () => {
-    const ctx = context("COPY . /ctx/\nRUN cat /etc/resolv.conf && ls -l /ctx/escape && (cat /ctx/escape/hostname || echo NO-HOST-FILE)\n");
-    fs.symlinkSync("/etc", path.join(ctx, "escape"));
-    const lines: string[] = [];
-    const image = await buildImage({
-      builder,
-      context: ctx,
-      dockerfile: path.join(ctx, "Dockerfile"),
-      sourceDate: 1_700_000_000,
-      workDir: path.join(tmp, `work-${n++}`),
-      isolation: outbound,
-      onLine: (l) => lines.push(l),
-    });
-    const out = lines.join("\n");
+    const { result, out } = await build(
+      "COPY . /ctx/\nRUN cat /etc/resolv.conf && ls -l /ctx/escape && (cat /ctx/escape/hostname || echo NO-HOST-FILE)\n",
+      outbound,
+      {},
+      (ctx) => fs.symlinkSync("/etc", path.join(ctx, "escape")),
+    );
     expect(out).toContain("nameserver 10.0.2.3");
     expect(out).toMatch(/escape -> \/etc/);
     expect(out).toContain("NO-HOST-FILE");
-    expect(image.configDigest).toMatch(/^sha256:/);
+    expect(result).not.toBeInstanceOf(Error);
   }, 180_000);
 });
 

@@ -2,60 +2,47 @@
 // the sandbox's GitHub (branches and compare, validated against GitHub's OpenAPI description), a real worker on
 // the store building with buildah and pushing to the sandbox's ECR.
 
-import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
-import { promisify } from "node:util";
 import { BatchGetImageCommand } from "@aws-sdk/client-ecr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAwsClients } from "../clients/aws-clients";
-import { parseConfig, type DeckhandConfig } from "../config/env";
-import { openDb, type Db } from "../db/open-db";
+import type { DeckhandConfig } from "../config/env";
+import type { Db } from "../db/open-db";
 import { getAcceptedHead } from "../jobs/branch-heads";
 import { getJob, listJobs } from "../jobs/job-store";
 import { signWebhookBody } from "../push/verify-webhook-signature";
-import { SANDBOX_GITHUB_ADMIN_TOKEN } from "../sandbox/constants";
 import { rerunPushJob } from "../services/manage-push-job";
-import { startTestSandbox, type TestSandbox } from "../testing/sandbox-fixture";
+import type { TestSandbox } from "../testing/sandbox-fixture";
+import { startWorkerTestBed, type WorkerTestBed } from "../testing/worker-test-bed";
 import { executeClaimedJob, type WorkerEnvironment } from "../worker/execute-claimed-job";
-import { sandboxWorkerCredentials } from "../worker/sandbox-credentials";
 import { StoreChannel } from "../worker/store-channel";
 import { answerWebhookRequest } from "./answer-webhook-request";
 import { processPendingDeliveries } from "./process-pending-deliveries";
 import { listDeliveries } from "./receive-github-delivery";
 
-const exec = promisify(execFile);
+let bed: WorkerTestBed;
 let sb: TestSandbox;
 let db: Db;
 let config: DeckhandConfig;
 let env: WorkerEnvironment;
 let channel: StoreChannel;
-let tmp: string;
 let clone: string;
+let git: (...args: string[]) => Promise<string>;
 
 beforeAll(async () => {
-  sb = await startTestSandbox({}, { validateGitHubOpenApi: true });
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "deckhand-forward-"));
-  config = parseConfig({ SANDBOX_PORT: String(sb.sandbox.port), DECKHAND_DATA_DIR: path.join(tmp, "data") });
-  db = openDb(config.dataDir);
-  const credentials = await sandboxWorkerCredentials(config);
-  env = { ecr: createAwsClients({ region: "us-east-1", endpoint: sb.url, credentials }).ecr, mirrorsDir: path.join(tmp, "mirrors"), workDir: path.join(tmp, "work") };
+  bed = await startWorkerTestBed("forward", { validateGitHubOpenApi: true });
+  ({ sb, db, config, clone, git } = bed);
+  env = bed.workerEnv;
   channel = new StoreChannel("forward-worker", { clients: sb.clients, db, config }, 30_000);
-  clone = path.join(tmp, "clone");
-  await exec("git", ["-c", "credential.helper=", "clone", "-q", `${sb.url.replace("http://", `http://x-access-token:${SANDBOX_GITHUB_ADMIN_TOKEN}@`)}/acme/mcp-servers.git`, clone]);
 }, 60_000);
 
 afterAll(async () => {
-  await sb?.close();
-  db?.close();
-  fs.rmSync(tmp, { recursive: true, force: true });
+  await bed?.close();
 });
 
 async function pushCommit(text: string): Promise<{ before: string; after: string }> {
-  const git = async (...args: string[]) => (await exec("git", ["-c", "credential.helper=", "-c", "user.name=Dev", "-c", "user.email=dev@example.com", ...args], { cwd: clone })).stdout.trim();
   const before = await git("rev-parse", "HEAD");
   fs.writeFileSync(path.join(clone, "mcp-server-tcp", "forward.txt"), text);
   await git("add", "-A");

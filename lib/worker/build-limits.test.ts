@@ -2,60 +2,37 @@
 // the sandbox's git and ECR; the build limit set short. Both builds are stopped, the job's log stays under its cap,
 // and the worker goes on to the next job.
 
-import { execFile, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAwsClients } from "../clients/aws-clients";
-import { parseConfig, type DeckhandConfig } from "../config/env";
-import { DB_FILE, openDb, type Db } from "../db/open-db";
+import type { DeckhandConfig } from "../config/env";
+import { DB_FILE, type Db } from "../db/open-db";
 import { isolationOnce } from "../isolation/detect-isolation";
 import { JOB_LOG_LIMITS } from "../jobs/cap-job-log";
 import { enqueueJob, getJob, listServiceResults, readJobLog } from "../jobs/job-store";
-import { SANDBOX_GITHUB_ADMIN_TOKEN } from "../sandbox/constants";
-import { startTestSandbox, type TestSandbox } from "../testing/sandbox-fixture";
-import { sandboxWorkerCredentials } from "./sandbox-credentials";
+import type { TestSandbox } from "../testing/sandbox-fixture";
+import { startWorkerTestBed, type WorkerTestBed } from "../testing/worker-test-bed";
+import { until } from "../testing/until";
 import { StoreChannel } from "./store-channel";
 import { startWorkerLoop } from "./worker-loop";
 
-const exec = promisify(execFile);
 const BASE = 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\n';
+let bed: WorkerTestBed;
 let sb: TestSandbox;
 let db: Db;
 let config: DeckhandConfig;
-let tmp: string;
 let clone: string;
+let git: (...args: string[]) => Promise<string>;
 
 beforeAll(async () => {
-  sb = await startTestSandbox();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "deckhand-limits-"));
-  config = parseConfig({ SANDBOX_PORT: String(sb.sandbox.port), DECKHAND_DATA_DIR: path.join(tmp, "data") });
-  db = openDb(config.dataDir);
-  clone = path.join(tmp, "clone");
-  await exec("git", ["-c", "credential.helper=", "clone", "-q", `${sb.url.replace("http://", `http://x-access-token:${SANDBOX_GITHUB_ADMIN_TOKEN}@`)}/acme/mcp-servers.git`, clone]);
+  bed = await startWorkerTestBed("limits");
+  ({ sb, db, config, clone, git } = bed);
 }, 60_000);
 
 afterAll(async () => {
-  await sb?.close();
-  db?.close();
-  fs.rmSync(tmp, { recursive: true, force: true });
+  await bed?.close();
 });
-
-async function git(...args: string[]) {
-  return (await exec("git", ["-c", "credential.helper=", "-c", "user.name=Dev", "-c", "user.email=dev@example.com", ...args], { cwd: clone })).stdout.trim();
-}
-
-async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 240_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe("builds that never end", () => {
   it("are stopped at the build limit, the log stays under its cap, and the worker takes the next job", async () => {
@@ -79,13 +56,10 @@ describe("builds that never end", () => {
 
     const first = enqueueJob(db, { sha: endless, branch: null, ref: null, trigger: "manual", requestedBy: "test" }).job;
     const second = enqueueJob(db, { sha: normal, branch: null, ref: null, trigger: "manual", requestedBy: "test" }).job;
-    const credentials = await sandboxWorkerCredentials(config);
     const loop = startWorkerLoop(
       new StoreChannel("limits-worker", { clients: sb.clients, db, config }, 30_000),
       {
-        ecr: createAwsClients({ region: "us-east-1", endpoint: sb.url, credentials }).ecr,
-        mirrorsDir: path.join(tmp, "mirrors"),
-        workDir: path.join(tmp, "work"),
+        ...bed.workerEnv,
         builder: "buildah",
         isolate: isolationOnce({ network: "outbound", allowUnisolated: false }),
         buildTimeoutMs: 8000,

@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { ListImagesCommand } from "@aws-sdk/client-ecr";
 import { startTestSandbox, type TestSandbox } from "../testing/sandbox-fixture";
+import { until } from "../testing/until";
 import { openDb, type Db } from "../db/open-db";
 import { enqueueJob, getJob, readJobLog } from "../jobs/job-store";
 import { SANDBOX_GITHUB_ADMIN_TOKEN } from "../sandbox/constants";
@@ -44,16 +45,6 @@ function startWorker(name: string): ChildProcess {
   });
   workers.push(child);
   return child;
-}
-
-async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 180_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 async function pushChange(): Promise<string> {
