@@ -1,6 +1,7 @@
 import path from "node:path";
 import { z } from "zod";
 import { addKnownSecrets } from "../errors";
+import { checkBranchName } from "../push/check-branch-name";
 import {
   SANDBOX_ADMIN_TOKEN,
   SANDBOX_AWS_ADMIN,
@@ -66,7 +67,14 @@ const raw = z.object({
   GITHUB_OAUTH_CLIENT_ID: z.string().min(1).optional(),
   GITHUB_OAUTH_CLIENT_SECRET: z.string().min(1).optional(),
   GITHUB_WEBHOOK_SECRET: z.string().optional(),
-  GITHUB_BRANCH: z.string().min(1).optional(),
+  GITHUB_BRANCH: z
+    .string()
+    .min(1)
+    .superRefine((b, ctx) => {
+      const problem = checkBranchName(b);
+      if (problem) ctx.addIssue({ code: "custom", message: `must be a branch name (git check-ref-format --branch): it ${problem}` });
+    })
+    .optional(),
   AWS_REGION: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, "must be an AWS region code such as us-east-1").optional(),
   DECKHAND_IAM_USER: z.string().regex(/^[\w+=,.@-]{1,64}$/, "must be an IAM user name").default("github-ecr-push"),
   DECKHAND_IAM_POLICY: z.string().regex(/^[\w+=,.@-]{1,128}$/, "must be an IAM policy name").default("ecr-push-policy"),

@@ -70,16 +70,19 @@ async function build(dockerfile: string, isolation: Isolation, extra: Partial<Pa
 }
 
 /**
- * Host state a build must not leave changed: live (not zombie) processes of a build network or of a builder working
- * in this test's directory, and the mount table. Other processes on a shared machine are not counted.
+ * Host state a build must not leave changed: live (not zombie) processes that are this test process's children or
+ * work in its directory, orphans of a build network (a holder or slirp4netns whose parent died), and the mount
+ * table. Other test files building at the same time are not counted.
  */
 function hostSnapshot() {
-  const procs = execFileSync("ps", ["-eo", "stat=,pid=,args="], { encoding: "utf8" })
+  const procs = execFileSync("ps", ["-eo", "stat=,pid=,ppid=,args="], { encoding: "utf8" })
     .split("\n")
-    .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith("Z"))
-    .filter((l) => /slirp4netns|unshare --net|sleep infinity|sleep 600/.test(l) || l.includes(tmp))
-    .map((l) => l.split(/\s+/, 3).slice(1).join(" "))
+    .map((l) => l.trim().split(/\s+/))
+    .filter(([stat, pid]) => stat && pid && !stat.startsWith("Z"))
+    .map(([, pid, ppid, ...args]) => ({ pid: Number(pid), ppid: Number(ppid), args: args.join(" ") }))
+    .filter((p) => p.pid !== process.pid && (p.ppid === process.pid || p.args.includes(tmp) || (p.ppid === 1 && /slirp4netns|unshare --net|sleep infinity/.test(p.args))))
+    .filter((p) => !/^ps /.test(p.args))
+    .map((p) => `${p.pid} ${p.args.split(" ")[0]}`)
     .sort();
   const mounts = fs.readFileSync("/proc/self/mountinfo", "utf8").split("\n").length;
   return { procs, mounts };
