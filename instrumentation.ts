@@ -12,4 +12,12 @@ export async function register() {
   (await import("./lib/rotation/scheduler")).startRotationScheduler();
   // Resume a guided setup a crash interrupted (after the rotation scheduler: its key step is a rotation).
   void (await import("./lib/setup/resume-on-start")).resumeSetupOnStart();
+  // Push deliveries waiting for the forward-only check (GitHub was down, or the app restarted after answering).
+  const { getClients } = await import("./lib/clients");
+  (await import("./lib/webhooks/process-pending-deliveries")).startPendingDeliveryProcessor(() => {
+    const clients = getClients();
+    return { db: getDb(), github: clients.github, repo: clients.repo };
+  });
+  // Forget finished jobs, their logs and deliveries after DECKHAND_RETENTION_DAYS.
+  (await import("./lib/jobs/prune-history")).startRetentionScheduler(getDb, getConfig().retentionDays);
 }

@@ -22,13 +22,14 @@ test.describe("a standalone worker", () => {
       port: E2E_PORT + 200,
       sandboxPort,
       dataDir,
-      env: { DECKHAND_EMBEDDED_WORKER: "0", DECKHAND_API_TOKEN: apiToken, DECKHAND_WORKER_TOKEN: workerToken },
+      // A short lease: the job this test claims itself (to look at what a claim hands out) goes back to the queue fast.
+      env: { DECKHAND_EMBEDDED_WORKER: "0", DECKHAND_API_TOKEN: apiToken, DECKHAND_WORKER_TOKEN: workerToken, DECKHAND_WORKER_LEASE_MS: "3000" },
     });
   });
   test.afterAll(async () => {
     if (worker && worker.exitCode === null) worker.kill("SIGTERM");
     await app?.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    for (const d of [dataDir, `${dataDir}-standalone`, `${dataDir}-worker`]) fs.rmSync(d, { recursive: true, force: true });
   });
 
   test("takes a job queued through POST /api/push over HTTP and pushes with its host's AWS credentials", async ({ request }) => {
@@ -38,6 +39,23 @@ test.describe("a standalone worker", () => {
     expect(queued.status()).toBe(202);
     const { jobId, sha } = (await queued.json()) as { jobId: string; sha: string };
     expect(sha).toMatch(/^[0-9a-f]{40}$/);
+
+    // What a claim hands a worker: a token that reads the code and nothing else, never the app's GITHUB_TOKEN.
+    const claimed = await request.post(`${app.url}/api/worker/claim`, { data: { workerId: "e2e-inspector" }, headers: { authorization: `Bearer ${workerToken}` } });
+    expect(claimed.status()).toBe(200);
+    const { job } = (await claimed.json()) as { job: { jobId: string; git: { url: string; token?: string } } };
+    expect(job.jobId).toBe(jobId);
+    const token = job.git.token!;
+    expect(token).toMatch(/^github_pat_/);
+    expect(token).not.toBe("ghp_sandboxadmintoken");
+    const api = `http://127.0.0.1:${sandboxPort}/api/v3/repos/acme/mcp-servers`;
+    const asWorker = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+    const write = await fetch(`${api}/actions/secrets/AWS_ACCESS_KEY_ID`, { method: "PUT", headers: asWorker, body: JSON.stringify({ encrypted_value: "eA==", key_id: "1" }) });
+    expect(write.status).toBe(403);
+    expect(((await write.json()) as { message: string }).message).toBe("Resource not accessible by personal access token");
+    expect((await fetch(`${api}/actions/variables`, { headers: asWorker })).status).toBe(403);
+    expect((await fetch(`${api}/commits/main`, { headers: asWorker })).status).toBe(200);
+    // Not heartbeated: its lease runs out and the standalone worker below takes the job as attempt 2.
 
     // This host's AWS credentials: the sandbox's deckhand-worker key, through the standard environment variables.
     const seed = (await (await fetch(`http://127.0.0.1:${sandboxPort}/_sandbox/aws/seed`, { headers: { authorization: "Bearer sandbox-admin-token" } })).json()) as {
@@ -50,7 +68,8 @@ test.describe("a standalone worker", () => {
         HOME: process.env.HOME,
         DECKHAND_URL: app.url,
         DECKHAND_WORKER_TOKEN: workerToken,
-        DECKHAND_WORKER_DIR: `${dataDir}/standalone`,
+        // Its own directory, never inside the app's data dir.
+        DECKHAND_WORKER_DIR: `${dataDir}-standalone`,
         AWS_ACCESS_KEY_ID: seed.workerKey.accessKeyId,
         AWS_SECRET_ACCESS_KEY: seed.workerKey.secretAccessKey,
         AWS_REGION: "us-east-1",
@@ -67,6 +86,7 @@ test.describe("a standalone worker", () => {
     expect((await fetch(`${app.url}/api/worker/claim`, { method: "POST", body: "{}" })).status).toBe(401);
     await expect.poll(() => jobState(jobId), { timeout: 240_000, intervals: [1000] }).toMatch(/succeeded|skipped/);
     expect(out).toContain("serving");
+    expect(out).toContain("RUN steps isolated");
   });
 });
 

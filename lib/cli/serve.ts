@@ -9,19 +9,26 @@
 import http from "node:http";
 import next from "next";
 import { getConfig } from "../config/env";
+import { getClients } from "../clients";
 import { getDb } from "../db";
 import { toUserFacing } from "../errors";
 import { SECURITY_HEADERS } from "../http/security-headers";
 import { answerWebhookRequest } from "../webhooks/answer-webhook-request";
+import { processPendingDeliveries } from "../webhooks/process-pending-deliveries";
 
 const WEBHOOK_PATH = "/api/webhooks/github";
 
-function send(res: http.ServerResponse, status: number, body: unknown): void {
+/** Anyone can connect: the whole request (headers and body) must arrive within these, on every path. */
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+
+function send(res: http.ServerResponse, status: number, body: unknown, close = false): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     "content-type": "application/json",
     "content-length": Buffer.byteLength(text),
     "cache-control": "no-store",
+    ...(close ? { connection: "close" } : {}),
     ...Object.fromEntries(SECURITY_HEADERS.map((h) => [h.key, h.value])),
   });
   res.end(text);
@@ -36,7 +43,16 @@ async function answerWebhook(req: http.IncomingMessage, res: http.ServerResponse
       },
       body: req,
     });
-    send(res, out.status, out.body);
+    // A body not read to its end (too large, too slow, too many at once) is not read further: the connection goes.
+    send(res, out.status, out.body, out.closeConnection);
+    if (out.closeConnection) res.once("finish", () => req.destroy());
+    // After the answer: is the push a forward move (GitHub's compare API)? Then its job is queued.
+    if (out.body.outcome === "pending") {
+      const clients = getClients();
+      processPendingDeliveries({ db: getDb(), github: clients.github, repo: clients.repo }).catch((err: Error) =>
+        console.error(`[deckhand] checking webhook deliveries: ${err.message}`),
+      );
+    }
   } catch (err) {
     const safe = toUserFacing(err, "webhook.github");
     if (!res.headersSent) send(res, safe.code === "internal" ? 500 : 400, { error: safe.message, code: safe.code, errorId: safe.errorId });
@@ -55,6 +71,8 @@ async function main() {
     if (req.method === "POST" && pathname === WEBHOOK_PATH) return void answerWebhook(req, res);
     void handle(req, res);
   });
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
   server.listen(port, hostname, () => console.log(`   ▲ Next.js ready on http://${hostname}:${port} (webhooks answered directly)`));
   const stop = () => {
     server.close(() => process.exit(0));

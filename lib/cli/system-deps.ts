@@ -1,16 +1,26 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 
-/** Debian packages the tests need, and how to tell each is there. */
+/** Debian packages the tests and the push worker need, and how to tell each is there. */
 export const SYSTEM_DEPS: Array<{ pkg: string; present: () => boolean; why: string }> = [
   { pkg: "chromium", present: () => fs.existsSync("/usr/bin/chromium"), why: "end-to-end tests drive Debian's chromium" },
   { pkg: "buildah", present: () => onPath("buildah"), why: "the push worker builds images with buildah" },
+  { pkg: "runc", present: () => onPath("runc") || onPath("crun"), why: "the push worker runs RUN steps in their own namespaces with an OCI runtime" },
+  { pkg: "slirp4netns", present: () => onPath("slirp4netns"), why: "RUN steps reach the internet through slirp4netns, never the worker host" },
+  { pkg: "iproute2", present: () => onPath("ip"), why: "the build network blackholes host and metadata addresses with ip route" },
+  { pkg: "util-linux", present: () => onPath("unshare") && onPath("nsenter") && onPath("setpriv"), why: "builds run in a PID namespace tied to the worker (unshare, setpriv, nsenter)" },
+  { pkg: "busybox-static", present: () => installed("busybox-static"), why: "isolation tests build a base image from Debian's static busybox" },
   { pkg: "awscli", present: () => fs.existsSync("/usr/bin/aws"), why: "sandbox conformance tests run the AWS CLI v2" },
   { pkg: "git", present: () => onPath("git"), why: "the sandbox serves git over HTTP and the worker fetches commits" },
 ];
 
 function onPath(cmd: string): boolean {
   return spawnSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" }).status === 0;
+}
+
+function installed(pkg: string): boolean {
+  const out = spawnSync("dpkg-query", ["-W", "-f=${Status}", pkg], { encoding: "utf8" });
+  return out.status === 0 && out.stdout.includes("install ok installed");
 }
 
 /** Install what is missing with apt-get (as root), or say exactly what to install. */

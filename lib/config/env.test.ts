@@ -90,4 +90,16 @@ describe("parseConfig", () => {
       expect(String((err as Error).message)).not.toContain("tooshort-secret-value");
     }
   });
+
+  it("checks GITHUB_BRANCH as a git branch name, DECKHAND_RETENTION_DAYS as days, and keeps the workers' token apart from GITHUB_TOKEN", () => {
+    expect(settingOf({ GITHUB_BRANCH: ".." })).toBe("GITHUB_BRANCH");
+    expect(settingOf({ GITHUB_BRANCH: "HEAD" })).toBe("GITHUB_BRANCH");
+    expect(parseConfig({ GITHUB_BRANCH: "release/2025" }).github.branch).toBe("release/2025");
+    expect(parseConfig({}).retentionDays).toBe(30);
+    expect(settingOf({ DECKHAND_RETENTION_DAYS: "0" })).toBe("DECKHAND_RETENTION_DAYS");
+    expect(settingOf({ ...live, DECKHAND_WORKER_GIT_TOKEN: live.GITHUB_TOKEN })).toBe("DECKHAND_WORKER_GIT_TOKEN");
+    expect(parseConfig({ ...live, DECKHAND_WORKER_GIT_TOKEN: "github_pat_worker" }).workerGitToken).toBe("github_pat_worker");
+    expect(parseConfig(live).workerGitToken).toBeUndefined();
+    expect(parseConfig({}).workerGitToken).toMatch(/^github_pat_/);
+  });
 });

@@ -1,10 +1,13 @@
 import path from "node:path";
 import { z } from "zod";
+import { addKnownSecrets } from "../errors";
+import { checkBranchName } from "../push/check-branch-name";
 import {
   SANDBOX_ADMIN_TOKEN,
   SANDBOX_AWS_ADMIN,
   SANDBOX_DEFAULT_PORT,
   SANDBOX_GITHUB_ADMIN_TOKEN,
+  SANDBOX_GITHUB_WORKER_TOKEN,
   SANDBOX_OAUTH_APP,
   SANDBOX_REPOSITORY,
   SANDBOX_WEBHOOK_SECRET,
@@ -64,7 +67,14 @@ const raw = z.object({
   GITHUB_OAUTH_CLIENT_ID: z.string().min(1).optional(),
   GITHUB_OAUTH_CLIENT_SECRET: z.string().min(1).optional(),
   GITHUB_WEBHOOK_SECRET: z.string().optional(),
-  GITHUB_BRANCH: z.string().min(1).optional(),
+  GITHUB_BRANCH: z
+    .string()
+    .min(1)
+    .superRefine((b, ctx) => {
+      const problem = checkBranchName(b);
+      if (problem) ctx.addIssue({ code: "custom", message: `must be a branch name (git check-ref-format --branch): it ${problem}` });
+    })
+    .optional(),
   AWS_REGION: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, "must be an AWS region code such as us-east-1").optional(),
   DECKHAND_IAM_USER: z.string().regex(/^[\w+=,.@-]{1,64}$/, "must be an IAM user name").default("github-ecr-push"),
   DECKHAND_IAM_POLICY: z.string().regex(/^[\w+=,.@-]{1,128}$/, "must be an IAM policy name").default("ecr-push-policy"),
@@ -73,6 +83,13 @@ const raw = z.object({
   DECKHAND_API_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   DECKHAND_WORKER_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   DECKHAND_EMBEDDED_WORKER: z.enum(["0", "1"], { error: 'must be "0" or "1"' }).default("1"),
+  DECKHAND_WORKER_GIT_TOKEN: z.string().min(1).optional(),
+  DECKHAND_RETENTION_DAYS: z.coerce
+    .number({ error: "must be a whole number of days" })
+    .int("must be a whole number of days")
+    .min(1, "must be at least 1 day")
+    .max(3650, "must be at most 3650 days")
+    .default(30),
   SANDBOX_PORT: port("SANDBOX_PORT").default(SANDBOX_DEFAULT_PORT),
   SANDBOX_SCENARIO: z.enum(["default", "empty", "partial"], { error: "must be default, empty or partial" }).default("default"),
   SANDBOX_KEY_PROPAGATION_MS: z.coerce.number().int().min(0).max(120_000).default(4000),
@@ -118,6 +135,14 @@ export interface DeckhandConfig {
   expectedPolicyPath: string | undefined;
   apiToken: string | undefined;
   workerToken: string | undefined;
+  /**
+   * The token workers fetch commits with: read-only on the repository's contents (a fine-grained personal access
+   * token with Contents: read, or a GitHub App installation token with contents: read). Never GITHUB_TOKEN. In
+   * sandbox mode, the sandbox's read-only token.
+   */
+  workerGitToken: string | undefined;
+  /** Finished jobs, their logs and webhook deliveries older than this are pruned (DECKHAND_RETENTION_DAYS). */
+  retentionDays: number;
   embeddedWorker: boolean;
   sandbox: { port: number; url: string; scenario: "default" | "empty" | "partial"; keyPropagationMs: number; adminToken: string };
 }
@@ -165,6 +190,7 @@ export function parseConfig(env: Record<string, string | undefined>): DeckhandCo
     expectedPolicyPath: e.DECKHAND_EXPECTED_POLICY,
     apiToken: e.DECKHAND_API_TOKEN,
     workerToken: e.DECKHAND_WORKER_TOKEN,
+    retentionDays: e.DECKHAND_RETENTION_DAYS,
     embeddedWorker: e.DECKHAND_EMBEDDED_WORKER === "1",
     sandbox: { port: e.SANDBOX_PORT, url: sandboxUrl, scenario: e.SANDBOX_SCENARIO, keyPropagationMs: e.SANDBOX_KEY_PROPAGATION_MS, adminToken: SANDBOX_ADMIN_TOKEN },
   };
@@ -179,8 +205,12 @@ export function parseConfig(env: Record<string, string | undefined>): DeckhandCo
     const secret = required(e.NEXTAUTH_SECRET ?? e.AUTH_SECRET, "NEXTAUTH_SECRET");
     if (!e.DECKHAND_URL) throw new ConfigError("DECKHAND_URL", `is required when DECKHAND_MODE=live; ${HINTS.DECKHAND_URL}`);
     const [owner, repo] = repository.split("/");
+    if (e.DECKHAND_WORKER_GIT_TOKEN && e.DECKHAND_WORKER_GIT_TOKEN === token) {
+      throw new ConfigError("DECKHAND_WORKER_GIT_TOKEN", "must not be GITHUB_TOKEN: workers get a token that can only read the repository's contents");
+    }
     return {
       ...common,
+      workerGitToken: e.DECKHAND_WORKER_GIT_TOKEN,
       hostname: e.DECKHAND_HOST ?? "0.0.0.0",
       authSecret: secret,
       operators,
@@ -205,6 +235,7 @@ export function parseConfig(env: Record<string, string | undefined>): DeckhandCo
   const [owner, repo] = repository.split("/");
   return {
     ...common,
+    workerGitToken: e.DECKHAND_WORKER_GIT_TOKEN ?? SANDBOX_GITHUB_WORKER_TOKEN,
     // The sandbox lets anyone sign in as anyone: keep it on this machine unless told otherwise.
     hostname: e.DECKHAND_HOST ?? "127.0.0.1",
     authSecret: e.NEXTAUTH_SECRET ?? e.AUTH_SECRET,
@@ -230,7 +261,12 @@ let cached: DeckhandConfig | undefined;
 
 /** The process-wide configuration, parsed on first use. */
 export function getConfig(): DeckhandConfig {
-  cached ??= parseConfig(process.env);
+  if (!cached) {
+    cached = parseConfig(process.env);
+    // Whatever their shape, these never reach a log line (redact()).
+    const c = cached;
+    addKnownSecrets([c.github.token, c.github.webhookSecret, c.github.oauthClientSecret, c.apiToken, c.workerToken, c.workerGitToken, c.authSecret, process.env.NEXTAUTH_SECRET]);
+  }
   return cached;
 }
 

@@ -1,7 +1,8 @@
 /**
  * Versioned, append-only migrations. Never edit a released one: add the next version.
  * Reserved while features are built in parallel: 2 = pushes (webhook deliveries, jobs, job logs),
- * 3 = key rotation, 4 = guided setup, 5 = posture snapshots/cache. Append in version order.
+ * 3 = key rotation, 4 = guided setup, 5 = posture snapshots/cache, 6 = untrusted builds (log cap, forward-only
+ * pushes). Append in version order.
  */
 export interface Migration {
   version: number;
@@ -174,6 +175,55 @@ export const migrations: Migration[] = [
         message TEXT
       );
       CREATE INDEX setup_steps_setup ON setup_steps (setup_id, id);
+    `,
+  },
+  {
+    version: 6,
+    name: "job log cap, forward-only webhook pushes, retention",
+    sql: `
+      -- Per job: how much of its log is kept as head and tail, and how much was cut (lib/jobs/cap-job-log.ts).
+      CREATE TABLE push_job_log_stats (
+        job_id TEXT PRIMARY KEY,
+        head_bytes INTEGER NOT NULL DEFAULT 0,
+        head_end_id INTEGER,
+        tail_bytes INTEGER NOT NULL DEFAULT 0,
+        marker_id INTEGER,
+        cut_lines INTEGER NOT NULL DEFAULT 0,
+        cut_bytes INTEGER NOT NULL DEFAULT 0
+      );
+      -- Deliveries gain 'pending': verified and recorded, waiting for the forward-only check against GitHub
+      -- (lib/webhooks/process-pending-deliveries.ts). SQLite cannot change a CHECK: the table is rebuilt.
+      CREATE TABLE webhook_deliveries_v6 (
+        id TEXT PRIMARY KEY,
+        event TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('pending', 'enqueued', 'ignored', 'pong', 'duplicate')),
+        reason TEXT,
+        ref TEXT,
+        sha TEXT,
+        job_id TEXT,
+        body_bytes INTEGER NOT NULL,
+        branch TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER,
+        lease_owner TEXT,
+        lease_until INTEGER,
+        processed_at TEXT
+      );
+      INSERT INTO webhook_deliveries_v6 (id, event, received_at, outcome, reason, ref, sha, job_id, body_bytes)
+        SELECT id, event, received_at, outcome, reason, ref, sha, job_id, body_bytes FROM webhook_deliveries;
+      DROP TABLE webhook_deliveries;
+      ALTER TABLE webhook_deliveries_v6 RENAME TO webhook_deliveries;
+      CREATE INDEX webhook_deliveries_received ON webhook_deliveries (received_at DESC);
+      CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (received_at) WHERE outcome = 'pending';
+      -- Per branch, the commit Deckhand last accepted as moving it forward: the base of the compare check.
+      CREATE TABLE push_branch_heads (
+        branch TEXT PRIMARY KEY,
+        sha TEXT NOT NULL,
+        job_id TEXT,
+        accepted_at TEXT NOT NULL
+      );
+      CREATE INDEX push_jobs_finished ON push_jobs (finished_at);
     `,
   },
 ];

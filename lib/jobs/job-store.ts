@@ -12,6 +12,7 @@ import {
   type QueuedJobRef,
   type ReportDecision,
 } from "../push/job-states";
+import { appendCappedJobLog, type JobLogLimits } from "./cap-job-log";
 
 /**
  * Push jobs in the store. Every change runs in one IMMEDIATE transaction over the pure decisions of
@@ -330,11 +331,9 @@ export function cancelJob(db: Db, jobId: string, now = new Date()): CancelOutcom
     .immediate();
 }
 
-export function appendJobLog(db: Db, opts: { jobId: string; attempt: number; lines: Array<{ stream: string; line: string; at?: string }> }): void {
-  const insert = db.prepare(`INSERT INTO push_job_logs (job_id, attempt, at, stream, line) VALUES (?, ?, ?, ?, ?)`);
-  db.transaction(() => {
-    for (const l of opts.lines) insert.run(opts.jobId, opts.attempt, l.at ?? new Date().toISOString(), l.stream, l.line.slice(0, 8192));
-  })();
+/** Appends to a job's log under its cap: the first and the last part are kept, the middle is cut and said so. */
+export function appendJobLog(db: Db, opts: { jobId: string; attempt: number; lines: Array<{ stream: string; line: string; at?: string }> }, limits?: JobLogLimits): void {
+  appendCappedJobLog(db, opts, limits);
 }
 
 export function readJobLog(db: Db, jobId: string, afterId = 0, limit = 2000): Array<{ id: number; attempt: number; at: string; stream: string; line: string }> {

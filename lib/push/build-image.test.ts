@@ -127,7 +127,7 @@ describe("buildImage with buildah", () => {
       "app/a.txt": "A",
       "app/b.txt": "B",
     });
-    const opts = { dockerfile: path.join(repo, "docker/app.Dockerfile") };
+    const opts = { root: repo, dockerfile: path.join(repo, "docker/app.Dockerfile") };
     const one = await build(path.join(repo, "app"), { ...opts, target: "one", args: { WHICH: "a" } });
     const oneB = await build(path.join(repo, "app"), { ...opts, target: "one", args: { WHICH: "b" } });
     const two = await build(path.join(repo, "app"), { ...opts, target: "two", args: { WHICH: "a" } });

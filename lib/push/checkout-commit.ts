@@ -3,6 +3,8 @@ import crypto from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
+import { redact } from "../errors";
+import { withoutCredentials } from "../isolation/build-env";
 
 const run = promisify(execFile);
 
@@ -98,7 +100,8 @@ export function mirrorPath(mirrorsDir: string, remoteUrl: string): string {
 }
 
 function gitEnv(token: string | undefined): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, GIT_TERMINAL_PROMPT: "0", GIT_ASKPASS: "/bin/false" };
+  // git sees the worker's environment without Deckhand's credentials and settings: only the token below.
+  const env: NodeJS.ProcessEnv = { ...withoutCredentials(process.env), GIT_TERMINAL_PROMPT: "0", GIT_ASKPASS: "/bin/false" };
   const entries: [string, string][] = [
     ["credential.helper", ""],
     ["protocol.version", "2"],
@@ -136,11 +139,6 @@ async function git(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
       : detail;
     throw new Error(`git ${shown.join(" ")} failed: ${why}`);
   }
-}
-
-/** Strips any credentials a URL in a message might carry. */
-function redact(text: string): string {
-  return text.replace(/(https?:\/\/)[^/@\s]+@/g, "$1***@");
 }
 
 const queues = new Map<string, Promise<unknown>>();

@@ -1,7 +1,9 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { ECRClient } from "@aws-sdk/client-ecr";
+import type { Isolation } from "../isolation/detect-isolation";
 import { buildImage } from "./build-image";
+import { PathEscapeError } from "./contain-path";
 import type { Builder } from "./detect-builder";
 import { pushImage, readPushProgress } from "./push-image";
 import type { ServiceBuild } from "./read-compose";
@@ -38,6 +40,8 @@ export async function pushService({
   commit,
   build,
   workRoot,
+  isolation,
+  buildTimeoutMs,
   onLog = () => {},
   signal,
 }: {
@@ -49,6 +53,10 @@ export async function pushService({
   build: ServiceBuild;
   /** Per-job scratch directory; this service uses and removes a subdirectory of it. */
   workRoot: string;
+  /** How RUN steps are isolated (the worker's detectIsolation); unset: detected by buildImage. */
+  isolation?: Isolation;
+  /** Wall-clock limit of this service's build (DECKHAND_BUILD_TIMEOUT), in milliseconds. */
+  buildTimeoutMs?: number;
   onLog?: (line: string) => void;
   signal?: AbortSignal;
 }): Promise<ServiceOutcome> {
@@ -70,12 +78,15 @@ export async function pushService({
     outcome.sourceDate = await readSourceDate({ checkout, commit, context: build.context, dockerfile: build.dockerfile });
     const image = await buildImage({
       builder,
+      root: checkout,
       context: path.join(checkout, build.context),
       dockerfile: path.join(checkout, build.dockerfile),
       args: build.args,
       target: build.target,
       sourceDate: outcome.sourceDate,
       workDir,
+      isolation,
+      timeoutMs: buildTimeoutMs,
       onLine: (line) => log(line),
       signal,
     });
@@ -110,7 +121,8 @@ export async function pushService({
     return outcome;
   } catch (err) {
     outcome.result = "failed";
-    outcome.reason = `${step}-failed`;
+    // A path that leads out of the checkout is refused before anything is built: nothing is pushed for it.
+    outcome.reason = err instanceof PathEscapeError ? "path-outside-repository" : `${step}-failed`;
     outcome.error = (err as Error).message;
     // Blobs that went up before a later step failed (e.g. an immutable latest) are part of the record.
     const progress = readPushProgress(err);

@@ -8,6 +8,7 @@ import { Octokit } from "@octokit/rest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_TOKEN } from "../sandbox/github/api";
 import { defaultSandboxOptions, startSandbox, type RunningSandbox } from "../sandbox/server";
+import { IsolationUnavailableError } from "../isolation/detect-isolation";
 import { detectBuilder } from "./detect-builder";
 import { runPushJob } from "./run-push-job";
 
@@ -135,6 +136,14 @@ describe("runPushJob end to end: sandbox git, buildah, sandbox ECR, commit statu
     const head = await git("rev-parse", "HEAD");
     const result = await job(head, { detect: () => detectBuilder({ pathEnv: path.join(tmp, "no-such-bin") }) });
     expect(result).toMatchObject({ state: "failed", message: expect.stringMatching(/^No image builder found: install buildah \(apt-get install buildah\) or Docker with buildx/) });
+    expect((await ourStatus(head))[0]).toMatchObject({ state: "failure" });
+  });
+
+  it("fails at once, naming what is missing, on a host that cannot isolate builds", async () => {
+    const head = await git("rev-parse", "HEAD");
+    const isolate = () => Promise.reject(new IsolationUnavailableError(["slirp4netns (Debian package slirp4netns)"]));
+    const result = await job(head, { isolate });
+    expect(result).toMatchObject({ state: "failed", services: [], message: expect.stringMatching(/cannot isolate builds.*slirp4netns \(Debian package slirp4netns\)/) });
     expect((await ourStatus(head))[0]).toMatchObject({ state: "failure" });
   });
 });

@@ -2,6 +2,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import type { ECRClient } from "@aws-sdk/client-ecr";
 import type { Octokit } from "@octokit/rest";
+import { UNISOLATED_WARNING, type Isolation } from "../isolation/detect-isolation";
 import { checkoutCommit, type Checkout } from "./checkout-commit";
 import { detectBuilder, type Builder } from "./detect-builder";
 import { pushService, type ServiceOutcome } from "./push-service";
@@ -37,6 +38,8 @@ export async function runPushJob({
   mirrorsDir,
   workRoot,
   detect = () => detectBuilder(),
+  isolate,
+  buildTimeoutMs,
   targetUrl,
   concurrency = 2,
   onLog = () => {},
@@ -56,6 +59,10 @@ export async function runPushJob({
   /** This job's scratch directory; removed at the end. */
   workRoot: string;
   detect?: () => Promise<Builder>;
+  /** How this host isolates RUN steps (detectIsolation, once per worker); a rejection fails the job at once. Unset: buildImage detects. */
+  isolate?: (builder: Builder) => Promise<Isolation>;
+  /** Wall-clock limit of each service's build, in milliseconds (DECKHAND_BUILD_TIMEOUT). */
+  buildTimeoutMs?: number;
   targetUrl?: string;
   /** Services built at the same time; each has its own builder storage. */
   concurrency?: number;
@@ -85,6 +92,15 @@ export async function runPushJob({
   } catch (err) {
     return fail((err as Error).message, isSha ? commit : undefined);
   }
+  let isolation: Isolation | undefined;
+  if (isolate) {
+    try {
+      isolation = await isolate(builder);
+    } catch (err) {
+      return fail((err as Error).message, isSha ? commit : undefined);
+    }
+    if (isolation.kind === "unisolated") onLog(`${UNISOLATED_WARNING} (missing: ${isolation.missing.join("; ")})`);
+  }
   if (isSha) await status(commit, "pending", "building");
 
   let checkout: Checkout | undefined;
@@ -113,7 +129,18 @@ export async function runPushJob({
       await mapLimit(plan.builds, concurrency, (build) =>
         signal?.aborted
           ? Promise.resolve(undefined)
-          : pushService({ ecr, builder, checkout: checkoutDir, commit: sha, build, workRoot: path.join(workRoot, "build"), onLog, signal }),
+          : pushService({
+              ecr,
+              builder,
+              checkout: checkoutDir,
+              commit: sha,
+              build,
+              workRoot: path.join(workRoot, "build"),
+              isolation,
+              buildTimeoutMs,
+              onLog,
+              signal,
+            }),
       )
     ).filter((o): o is ServiceOutcome => o !== undefined);
     if (signal?.aborted) {

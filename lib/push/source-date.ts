@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
-import fs from "node:fs/promises";
 import path from "node:path";
+import { PathMissingError, readFileInside } from "./contain-path";
 import { promisify } from "node:util";
 
 const run = promisify(execFile);
@@ -61,7 +61,11 @@ export async function readDockerignoreExcludes(checkout: string, context: string
   const candidates = [...(dockerfile ? [`${dockerfile}.dockerignore`] : []), path.posix.join(context, ".dockerignore")];
   let text: string | undefined;
   for (const c of candidates) {
-    text = await fs.readFile(path.join(checkout, c), "utf8").catch(() => undefined);
+    // Contained: a .dockerignore linked to a host file is refused (PathEscapeError), not read.
+    text = await readFileInside(checkout, c).catch((err) => {
+      if (err instanceof PathMissingError) return undefined;
+      throw err;
+    });
     if (text !== undefined) break;
   }
   if (text === undefined) return [];

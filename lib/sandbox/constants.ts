@@ -23,3 +23,10 @@ export const SANDBOX_AWS_ADMIN = {
   secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
 };
 export const SANDBOX_ACCOUNT_ID = "123456789012";
+
+/**
+ * A fine-grained personal access token of `octo-operator` (GitHub's `github_pat_` format: 22 + 59 characters),
+ * selected repository `acme/mcp-servers`, permissions Contents: read (and the implied Metadata: read). What
+ * Deckhand hands its workers in sandbox mode: it can fetch the code and nothing else.
+ */
+export const SANDBOX_GITHUB_WORKER_TOKEN = "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";

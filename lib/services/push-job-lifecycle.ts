@@ -4,6 +4,7 @@ import type { Db } from "../db/open-db";
 import { appendJobLog, claimNextJob, getJob, reportJobResult } from "../jobs/job-store";
 import type { ClaimedJob, JobResult } from "../worker/job-channel";
 import { setCommitStatus, STATUS_CONTEXT } from "../push/set-commit-status";
+import { processPendingDeliveries } from "../webhooks/process-pending-deliveries";
 
 
 /** Where workers fetch commits from: the repository's git URL on the configured GitHub. */
@@ -31,11 +32,29 @@ async function reportCommitStatus(
   }
 }
 
-/** A worker takes the next job; GitHub shows the commit as pending while it runs. */
+/**
+ * The token a worker fetches commits with. A standalone worker (over HTTP) gets DECKHAND_WORKER_GIT_TOKEN only, a
+ * token that can read the repository's contents and nothing else (none when unset: the worker then needs its own);
+ * GITHUB_TOKEN, which can write secrets and variables, never leaves the app. The embedded worker is part of the app
+ * on its host and falls back to GITHUB_TOKEN when no worker token is configured.
+ */
+export function workerGitToken(config: DeckhandConfig, worker: "standalone" | "embedded"): string | undefined {
+  if (config.workerGitToken) return config.workerGitToken;
+  return worker === "embedded" ? config.github.token : undefined;
+}
+
+/**
+ * A worker takes the next job; GitHub shows the commit as pending while it runs. Push deliveries still waiting for
+ * the forward-only check are decided first (processPendingDeliveries), so a worker never waits on an app that was
+ * restarted between answering a webhook and checking it.
+ */
 export async function claimPushJob(
   ctx: { clients: Clients; db: Db; config: DeckhandConfig },
-  opts: { workerId: string; leaseMs: number; withToken: boolean },
+  opts: { workerId: string; leaseMs: number; worker: "standalone" | "embedded" },
 ): Promise<ClaimedJob | null> {
+  await processPendingDeliveries({ db: ctx.db, github: ctx.clients.github, repo: ctx.clients.repo }).catch((err: Error) =>
+    console.error(`[deckhand] checking webhook deliveries: ${err.message}`),
+  );
   const claim = claimNextJob(ctx.db, { workerId: opts.workerId, leaseMs: opts.leaseMs });
   if (!claim) return null;
   const job: ClaimedJob = {
@@ -43,7 +62,7 @@ export async function claimPushJob(
     attempt: claim.attempt,
     sha: claim.job.sha,
     branch: claim.job.branch,
-    git: { url: gitRemoteUrl(ctx.config), token: opts.withToken ? ctx.config.github.token : undefined },
+    git: { url: gitRemoteUrl(ctx.config), token: workerGitToken(ctx.config, opts.worker) },
     leaseMs: opts.leaseMs,
   };
   await reportCommitStatus(ctx, job, "pending", `building (attempt ${claim.attempt})`, `${ctx.config.url}/pushes/${job.jobId}`);

@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../config/env";
 import { openDb } from "../db/open-db";
 import { MAX_WEBHOOK_BODY_BYTES } from "./receive-github-delivery";
-import { answerWebhookRequest } from "./answer-webhook-request";
+import { answerWebhookRequest, WEBHOOK_READ_LIMITS } from "./answer-webhook-request";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "deckhand-webhook-http-"));
 const db = openDb(dir);
@@ -49,12 +49,63 @@ describe.each<Source>(["web", "node"])("answerWebhookRequest with a %s stream", 
     expect(db.prepare(`SELECT 1 FROM webhook_deliveries WHERE id = ?`).get(id)).toBeUndefined();
   });
 
-  it("answers 413 past GitHub's 25 MB cap, declared or not, having read the rest without keeping it", async () => {
+  it("answers 413 past GitHub's 25 MB cap, declared or not, without reading the rest", async () => {
     const mb = Buffer.alloc(1024 * 1024, 0x61);
-    const chunks = Array.from({ length: MAX_WEBHOOK_BODY_BYTES / mb.length + 1 }, () => mb);
+    let pulled = 0;
+    // 40 MB on offer: reading stops just past 25 MB.
+    async function* endless() {
+      for (let i = 0; i < 40; i++) {
+        pulled++;
+        yield mb;
+      }
+    }
     const h = { "x-github-event": "push", "x-github-delivery": randomUUID(), "x-hub-signature-256": "sha256=00" };
-    expect((await answerWebhookRequest(db, config, { header: headersOf(h), body: bodyOf(source, chunks) })).status).toBe(413);
+    const out = await answerWebhookRequest(db, config, { header: headersOf(h), body: source === "node" ? Readable.from(endless()) : endless() });
+    expect(out).toMatchObject({ status: 413, closeConnection: true });
+    expect(pulled).toBeLessThanOrEqual(MAX_WEBHOOK_BODY_BYTES / mb.length + 2);
     const declared = { ...h, "content-length": String(MAX_WEBHOOK_BODY_BYTES + 1) };
     expect((await answerWebhookRequest(db, config, { header: headersOf(declared), body: null })).status).toBe(413);
+  });
+});
+
+describe("limits on reading webhook bodies from anyone", () => {
+  const h = { "x-github-event": "ping", "x-github-delivery": "x", "x-hub-signature-256": "sha256=00" };
+  /** A body that sends one byte and then nothing, until released. */
+  function stalled() {
+    let release = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    async function* body() {
+      yield Buffer.from("{");
+      await gate;
+    }
+    return { body: body(), release };
+  }
+
+  it("answers 408 to a body that does not arrive within the deadline", async () => {
+    const s = stalled();
+    const started = Date.now();
+    const out = await answerWebhookRequest(db, config, { header: headersOf(h), body: s.body }, { ...WEBHOOK_READ_LIMITS, bodyTimeoutMs: 200 });
+    expect(out).toMatchObject({ status: 408, closeConnection: true });
+    expect(Date.now() - started).toBeLessThan(5000);
+    s.release();
+  });
+
+  it("answers 503 past the number of bodies read at once, and serves again when they finish", async () => {
+    const limits = { ...WEBHOOK_READ_LIMITS, maxConcurrent: 2, bodyTimeoutMs: 5000 };
+    const slow = [stalled(), stalled()];
+    const pending = slow.map((s) => answerWebhookRequest(db, config, { header: headersOf(h), body: s.body }, limits));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await answerWebhookRequest(db, config, { header: headersOf(h), body: null }, limits)).toMatchObject({ status: 503, closeConnection: true });
+    slow.forEach((s) => s.release());
+    await Promise.all(pending);
+    const ping = Buffer.from(JSON.stringify({ zen: "z" }));
+    const ok = { ...h, "x-github-delivery": randomUUID(), "x-hub-signature-256": sign(ping) };
+    expect((await answerWebhookRequest(db, config, { header: headersOf(ok), body: Readable.from([ping]) }, limits)).status).toBe(200);
+  });
+
+  it("answers 503 when bodies in flight would hold more than the buffer budget", async () => {
+    const mb = Buffer.alloc(1024 * 1024, 0x61);
+    const out = await answerWebhookRequest(db, config, { header: headersOf(h), body: Readable.from([mb, mb, mb]) }, { ...WEBHOOK_READ_LIMITS, bufferBudgetBytes: 2 * 1024 * 1024 });
+    expect(out).toMatchObject({ status: 503 });
   });
 });

@@ -38,23 +38,24 @@ function deliver(d: ReturnType<typeof db>, event: string, body: unknown, opts: {
 }
 
 describe("receiveGitHubDelivery", () => {
-  it("enqueues one job for a signed push to the default branch", () => {
+  it("records a signed push to the default branch as pending, queueing nothing before the forward-only check", () => {
     const d = db();
     const out = deliver(d, "push", pushPayload(), { id: "d-1" });
     expect(out.status).toBe(202);
-    expect(out.body.outcome).toBe("enqueued");
-    expect(listJobs(d)).toHaveLength(1);
-    expect(listJobs(d)[0]).toMatchObject({ sha, branch: "main", deliveryId: "d-1", state: "queued" });
-    expect(listDeliveries(d)[0]).toMatchObject({ id: "d-1", event: "push", outcome: "enqueued" });
+    expect(out.body).toMatchObject({ outcome: "pending", reason: `checking that ${sha.slice(0, 7)} moves main forward` });
+    // The job is queued by processPendingDeliveries once GitHub says the commit moves main forward.
+    expect(listJobs(d)).toHaveLength(0);
+    expect(listDeliveries(d)[0]).toMatchObject({ id: "d-1", event: "push", outcome: "pending", sha, ref: "refs/heads/main" });
   });
 
-  it("answers a replayed delivery with 200 and enqueues nothing new", () => {
+  it("answers a repeated delivery id with 200 and records nothing new", () => {
     const d = db();
     deliver(d, "push", pushPayload(), { id: "d-1" });
     const again = deliver(d, "push", pushPayload({ after: "b".repeat(40) }), { id: "d-1" });
     expect(again.status).toBe(200);
     expect(again.body.outcome).toBe("duplicate");
-    expect(listJobs(d)).toHaveLength(1);
+    expect(listDeliveries(d)).toHaveLength(1);
+    expect(listJobs(d)).toHaveLength(0);
   });
 
   it.each([

@@ -1,6 +1,5 @@
 import type { Db } from "../db/open-db";
 import { answerWebhook } from "../push/answer-webhook";
-import { enqueueJob } from "../jobs/job-store";
 
 export { MAX_WEBHOOK_BODY_BYTES } from "../push/answer-webhook";
 
@@ -26,8 +25,10 @@ export interface DeliverySettings {
 }
 
 /**
- * Verify over the raw bytes, record, enqueue, answer (the decision itself is answerWebhook's). No AWS,
- * GitHub or build work happens here, so the answer comes in milliseconds; the worker does the rest.
+ * Verify over the raw bytes, record, answer (the decision itself is answerWebhook's). No AWS, GitHub or build work
+ * happens here, so the answer comes in milliseconds. A push to the built branch is recorded as "pending": whether it
+ * moves the branch forward needs GitHub (a signed body can be an old one replayed), so processPendingDeliveries
+ * decides right after the answer and queues the job, or ignores the delivery with the reason.
  * Deliveries that fail verification are not recorded: anyone can send them.
  */
 export function receiveGitHubDelivery(db: Db, settings: DeliverySettings, req: DeliveryRequest, now = new Date()): DeliveryResponse {
@@ -44,10 +45,10 @@ export function receiveGitHubDelivery(db: Db, settings: DeliverySettings, req: D
         branch: settings.branch,
       });
       const deliveryId = req.deliveryId?.trim() ?? "";
-      const record = (outcome: string, reason: string | null, extra: { ref?: string | null; sha?: string | null; jobId?: string | null } = {}) =>
+      const record = (outcome: string, reason: string | null, extra: { ref?: string | null; sha?: string | null; branch?: string | null } = {}) =>
         db
-          .prepare(`INSERT INTO webhook_deliveries (id, event, received_at, outcome, reason, ref, sha, job_id, body_bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-          .run(deliveryId, req.event ?? "", now.toISOString(), outcome, reason, extra.ref ?? null, extra.sha ?? null, extra.jobId ?? null, req.bodyBytes ?? req.rawBody.byteLength);
+          .prepare(`INSERT INTO webhook_deliveries (id, event, received_at, outcome, reason, ref, sha, branch, body_bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+          .run(deliveryId, req.event ?? "", now.toISOString(), outcome, reason, extra.ref ?? null, extra.sha ?? null, extra.branch ?? null, req.bodyBytes ?? req.rawBody.byteLength);
 
       switch (answer.outcome) {
         case "too-large":
@@ -68,13 +69,9 @@ export function receiveGitHubDelivery(db: Db, settings: DeliverySettings, req: D
         case "enqueue": {
           if (answer.decision?.action !== "enqueue") throw new Error("enqueue answer without a push decision");
           const d = answer.decision;
-          const queued = enqueueJob(db, { sha: d.sha, branch: d.branch, ref: d.ref, trigger: "webhook", requestedBy: "github", deliveryId }, now);
-          if (queued.kind === "duplicate") {
-            record("duplicate", `commit ${d.sha.slice(0, 7)} is already queued`, { ref: d.ref, sha: d.sha, jobId: queued.job.id });
-            return { status: 200, body: { outcome: "duplicate", jobId: queued.job.id } };
-          }
-          record("enqueued", queued.superseded.length ? `superseded ${queued.superseded.length} queued job(s)` : null, { ref: d.ref, sha: d.sha, jobId: queued.job.id });
-          return { status: 202, body: { outcome: "enqueued", jobId: queued.job.id, superseded: queued.superseded } };
+          const reason = `checking that ${d.sha.slice(0, 7)} moves ${d.branch} forward`;
+          record("pending", reason, { ref: d.ref, sha: d.sha, branch: d.branch });
+          return { status: 202, body: { outcome: "pending", reason } };
         }
       }
     })

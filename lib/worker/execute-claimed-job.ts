@@ -1,11 +1,14 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { ECRClient } from "@aws-sdk/client-ecr";
-import type { BuilderPreference } from "../push/detect-builder";
+import type { Isolation } from "../isolation/detect-isolation";
+import type { Builder, BuilderPreference } from "../push/detect-builder";
 import { detectBuilder } from "../push/detect-builder";
 import { runPushJob } from "../push/run-push-job";
-import { redact } from "../errors";
+import { addKnownSecrets, redact } from "../errors";
 import type { ClaimedJob, JobChannel } from "./job-channel";
+
+const MAX_PENDING_LOG_LINES = 20_000;
 
 export interface WorkerEnvironment {
   ecr: ECRClient;
@@ -16,6 +19,12 @@ export interface WorkerEnvironment {
   builder?: BuilderPreference;
   composePath?: string;
   repositoryPrefix?: string;
+  /** The host's build isolation (isolationOnce); unset: buildImage detects it, never unisolated. */
+  isolate?: (builder: Builder) => Promise<Isolation>;
+  /** DECKHAND_BUILD_TIMEOUT in milliseconds. */
+  buildTimeoutMs?: number;
+  /** This worker's own read-only git token; wins over the one the claim carries. */
+  gitToken?: string;
 }
 
 /**
@@ -24,17 +33,34 @@ export interface WorkerEnvironment {
  * job is cancelled, the build is aborted and nothing more is reported (the lease holder's word only counts).
  */
 export async function executeClaimedJob(channel: JobChannel, job: ClaimedJob, env: WorkerEnvironment): Promise<"finished" | "abandoned"> {
+  addKnownSecrets([job.git.token, env.gitToken]);
+  // One batch in flight at a time; lines wait in `pending`, at most MAX_PENDING_LOG_LINES of them. A build that prints
+  // faster than the log can be stored loses lines here (said in the log), never the worker's memory. The store keeps
+  // a capped head and tail of what arrives (lib/jobs/cap-job-log.ts).
   const pending: Array<{ stream: string; line: string; at: string }> = [];
-  let flushing: Promise<void> = Promise.resolve();
-  const flush = () => {
-    if (pending.length) {
-      const batch = pending.splice(0);
-      flushing = flushing.then(() => channel.log(job, batch)).catch(() => undefined);
-    }
-    return flushing;
+  let dropped = 0;
+  let inFlight: Promise<void> | null = null;
+  const send = async () => {
+    while (pending.length) await channel.log(job, pending.splice(0, 2000)).catch(() => undefined);
+  };
+  const flush = () => (inFlight ??= send().finally(() => (inFlight = null)));
+  const sayDropped = (at: string) => {
+    if (!dropped) return;
+    pending.push({ stream: "stderr", line: `[deckhand] … ${dropped} lines dropped here: the build printed faster than its log could be stored …`, at });
+    dropped = 0;
+  };
+  const drain = async () => {
+    sayDropped(new Date().toISOString());
+    while (pending.length || inFlight) await flush();
   };
   const log = (line: string) => {
-    pending.push({ stream: "stdout", line: redact(line), at: new Date().toISOString() });
+    if (pending.length >= MAX_PENDING_LOG_LINES) {
+      dropped++;
+      return;
+    }
+    const at = new Date().toISOString();
+    sayDropped(at);
+    pending.push({ stream: "stdout", line: redact(line), at });
     if (pending.length >= 200) void flush();
   };
   const flusher = setInterval(() => void flush(), 250);
@@ -60,7 +86,7 @@ export async function executeClaimedJob(channel: JobChannel, job: ClaimedJob, en
     const out = await runPushJob({
       repository: "",
       remoteUrl: job.git.url,
-      token: job.git.token,
+      token: env.gitToken ?? job.git.token,
       commit: job.sha,
       composePath: env.composePath,
       prefix: env.repositoryPrefix,
@@ -68,6 +94,8 @@ export async function executeClaimedJob(channel: JobChannel, job: ClaimedJob, en
       mirrorsDir: env.mirrorsDir,
       workRoot,
       detect: () => detectBuilder({ preference: env.builder }),
+      isolate: env.isolate,
+      buildTimeoutMs: env.buildTimeoutMs,
       onLog: log,
       signal: abort.signal,
     });
@@ -90,7 +118,7 @@ export async function executeClaimedJob(channel: JobChannel, job: ClaimedJob, en
       });
     }
     const failed = out.services.filter((s) => s.result === "failed");
-    await flush();
+    await drain();
     const accepted = await channel.finish(job, {
       result: out.state,
       status: { state: out.state === "failed" ? "failure" : "success", description: out.message },
@@ -102,7 +130,7 @@ export async function executeClaimedJob(channel: JobChannel, job: ClaimedJob, en
   } finally {
     clearInterval(beat);
     clearInterval(flusher);
-    await flush();
+    await drain();
     await fs.rm(workRoot, { recursive: true, force: true }).catch(() => undefined);
   }
 }

@@ -1,17 +1,20 @@
-import path from "node:path";
 import { createAwsClients } from "../clients/aws-clients";
 import type { Clients } from "../clients";
 import type { DeckhandConfig } from "../config/env";
 import type { Db } from "../db/open-db";
+import { isolationOnce, type BuildNetworkMode } from "../isolation/detect-isolation";
 import type { BuilderPreference } from "../push/detect-builder";
+import { workerDirs } from "./prepare-worker-dir";
 import { sandboxWorkerCredentialProvider } from "./sandbox-credentials";
 import { StoreChannel } from "./store-channel";
 import { startWorkerLoop } from "./worker-loop";
 
-/** Where a worker keeps its git mirrors (kept between jobs) and its scratch space, under one directory. */
-export function workerDirs(baseDir: string): { mirrorsDir: string; workDir: string } {
-  return { mirrorsDir: path.join(baseDir, "git-mirrors"), workDir: path.join(baseDir, "work") };
-}
+export { workerDirs };
+
+/** Said at start by an embedded worker in live mode. */
+export const LIVE_EMBEDDED_WARNING =
+  "this embedded worker builds untrusted commits on the host that holds Deckhand's own AWS and GitHub credentials. " +
+  "In live mode run builds on standalone workers (npm run worker on another host) and set DECKHAND_EMBEDDED_WORKER=0";
 
 /**
  * A worker beside the app, straight on its store: what `npm start` runs (lib/worker/main.ts --embedded)
@@ -23,10 +26,14 @@ export function startEmbeddedWorker(
   opts: {
     workerId: string;
     leaseMs: number;
+    /** Mirrors and scratch: outside the data dir (resolveWorkerDir). */
     baseDir: string;
     builder?: BuilderPreference;
     composePath?: string;
     repositoryPrefix?: string;
+    buildTimeoutMs?: number;
+    buildNetwork?: BuildNetworkMode;
+    allowUnisolated?: boolean;
     idleMs?: number;
     log?: (line: string) => void;
   },
@@ -43,6 +50,8 @@ export function startEmbeddedWorker(
       builder: opts.builder,
       composePath: opts.composePath,
       repositoryPrefix: opts.repositoryPrefix,
+      isolate: isolationOnce({ network: opts.buildNetwork ?? "outbound", allowUnisolated: opts.allowUnisolated ?? false }),
+      buildTimeoutMs: opts.buildTimeoutMs,
     },
     { idleMs: opts.idleMs, log: opts.log },
   );

@@ -14,7 +14,7 @@ export class StoreChannel implements JobChannel {
   ) {}
 
   claim(): Promise<ClaimedJob | null> {
-    return claimPushJob(this.ctx, { workerId: this.workerId, leaseMs: this.leaseMs, withToken: true });
+    return claimPushJob(this.ctx, { workerId: this.workerId, leaseMs: this.leaseMs, worker: "embedded" });
   }
 
   async heartbeat(job: ClaimedJob): Promise<HeartbeatAnswer> {

@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { ListImagesCommand } from "@aws-sdk/client-ecr";
 import { startTestSandbox, type TestSandbox } from "../testing/sandbox-fixture";
+import { until } from "../testing/until";
 import { openDb, type Db } from "../db/open-db";
 import { enqueueJob, getJob, readJobLog } from "../jobs/job-store";
 import { SANDBOX_GITHUB_ADMIN_TOKEN } from "../sandbox/constants";
@@ -24,7 +25,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const w of workers) if (w.exitCode === null) w.kill("SIGKILL");
   await sb?.close();
-  fs.rmSync(tmp, { recursive: true, force: true });
+  for (const d of [tmp, `${tmp}-a`, `${tmp}-b`]) fs.rmSync(d, { recursive: true, force: true });
 });
 
 /** A real worker process, exactly as `npm start` runs the embedded one, on this test's store and sandbox. */
@@ -36,23 +37,14 @@ function startWorker(name: string): ChildProcess {
       DECKHAND_MODE: "sandbox",
       SANDBOX_PORT: String(sb.sandbox.port),
       DECKHAND_DATA_DIR: tmp,
-      DECKHAND_WORKER_DIR: path.join(tmp, name),
+      // Beside the data dir, never in it (resolveWorkerDir refuses that).
+      DECKHAND_WORKER_DIR: `${tmp}-${name}`,
       DECKHAND_WORKER_LEASE_MS: "3000",
     },
     stdio: "ignore",
   });
   workers.push(child);
   return child;
-}
-
-async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 180_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 async function pushChange(): Promise<string> {

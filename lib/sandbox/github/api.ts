@@ -7,6 +7,7 @@ import { BadJsonError, ghError } from "./errors";
 import { registerRepoRoutes } from "./repos";
 import { registerStatusRoutes } from "./statuses";
 import { registerCommitRoutes } from "./commits";
+import { registerBranchAndCompareRoutes } from "./compare";
 import { registerSecretRoutes } from "./secrets";
 import { registerVariableRoutes } from "./variables";
 import { registerWorkflowRoutes } from "./workflows";
@@ -14,6 +15,7 @@ import { registerRunRoutes } from "./runs-routes";
 import { registerHookRoutes } from "./hooks";
 import { payloadParts } from "./push-event";
 import { SANDBOX_GITHUB_ADMIN_TOKEN } from "../constants";
+import { findFineGrainedToken, refuseByGrant, requiredPermission, type TokenGrant } from "./fine-grained-tokens";
 
 export const ADMIN_TOKEN = SANDBOX_GITHUB_ADMIN_TOKEN;
 /** The administrator token acts as this user (owner/admin of the seeded repository). */
@@ -53,8 +55,19 @@ function tokenFrom(req: IncomingMessage): string | null {
   return "";
 }
 
-export function resolveToken(ctx: SandboxContext, token: string): { login: string; scopes: string[]; isAdmin: boolean } | null {
+export interface TokenIdentity {
+  login: string;
+  /** OAuth scopes; a fine-grained token counts as "repo" for the selected repositories only (its grant). */
+  scopes: string[];
+  isAdmin: boolean;
+  /** Fine-grained personal access tokens: the repositories and permissions they are limited to. */
+  grant?: TokenGrant;
+}
+
+export function resolveToken(ctx: SandboxContext, token: string): TokenIdentity | null {
   if (token === ADMIN_TOKEN) return { login: ADMIN_TOKEN_LOGIN, scopes: ["repo", "workflow", "admin:repo_hook", "read:user", "user:email"], isAdmin: true };
+  const fine = findFineGrainedToken(ctx.db, token);
+  if (fine) return { login: fine.login, scopes: ["repo"], isAdmin: false, grant: fine.grant };
   const row = ctx.db.prepare(`SELECT login, scopes FROM gh_tokens WHERE token = ?`).get(token) as { login: string; scopes: string } | undefined;
   if (!row) return null;
   return { login: row.login, scopes: row.scopes.split(",").filter(Boolean), isAdmin: false };
@@ -72,6 +85,7 @@ router.add("GET", "/user", ({ res, ctx, login }) => {
 registerRepoRoutes(router);
 registerStatusRoutes(router);
 registerCommitRoutes(router);
+registerBranchAndCompareRoutes(router);
 registerSecretRoutes(router);
 registerVariableRoutes(router);
 registerWorkflowRoutes(router);
@@ -125,7 +139,13 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, ctx: 
     }
     return true;
   }
-  res.setHeader("x-oauth-scopes", who.scopes.join(", "));
+  if (who.grant) {
+    // Fine-grained tokens: the selected repositories and granted permissions bound whatever the owner may do.
+    const repository = found.params.owner && found.params.repo ? `${found.params.owner}/${found.params.repo}` : null;
+    if (refuseByGrant(res, who.grant, repository, requiredPermission(found.route.method, found.route.template))) return true;
+  } else {
+    res.setHeader("x-oauth-scopes", who.scopes.join(", "));
+  }
   const r: ApiRequest = { req, res, ctx, url, params: found.params, login: who.login, isAdminToken: who.isAdmin, scopes: who.scopes, route: routeName };
   try {
     await found.route.handler(r);

@@ -51,6 +51,19 @@ export async function handleGitHttp(req: IncomingMessage, res: ServerResponse, c
     sendText(res, 404, "Repository not found.\n");
     return true;
   }
+  // A fine-grained token fetches with Contents: read and pushes with Contents: write, on its repositories only.
+  if (who?.grant) {
+    const allowed = who.grant.repositories.includes(`${repo.owner}/${repo.name}`.toLowerCase());
+    const have = who.grant.permissions.contents;
+    if (!allowed) {
+      sendText(res, 404, "Repository not found.\n");
+      return true;
+    }
+    if (!have || (service === "receive-pack" && have !== "write")) {
+      sendText(res, 403, `Permission to ${repo.owner}/${repo.name}.git denied to ${login}.\n`);
+      return true;
+    }
+  }
   if (service === "receive-pack") {
     if (!who) return (challenge(res, "Authentication required"), true);
     if (!hasPermission(ctx, repo, login, "write")) {

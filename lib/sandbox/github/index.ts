@@ -1,6 +1,7 @@
 import type { AdminHooks } from "../admin";
 import type { SandboxModule } from "../context";
 import { migrateUsers, seedUsers } from "./users";
+import { handleFineGrainedTokenAdmin, migrateFineGrainedTokens, seedFineGrainedTokens } from "./fine-grained-tokens";
 import { handleOAuth, migrateOAuth, seedOAuth } from "./oauth";
 import { handleApi } from "./api";
 import { migrateRepos, REPO_TABLES } from "./db";
@@ -13,13 +14,14 @@ import { gitRoot } from "./repos";
 import { scheduleRun } from "./runner";
 import fs from "node:fs";
 
-const TABLES = ["gh_users", "gh_tokens", "gh_oauth_codes", "gh_oauth_apps", ...REPO_TABLES];
+const TABLES = ["gh_users", "gh_tokens", "gh_fine_grained_tokens", "gh_oauth_codes", "gh_oauth_apps", ...REPO_TABLES];
 
 /** GitHub half of the sandbox: OAuth, REST API under /api/v3, git over HTTP, webhooks, Actions runs. */
 export const githubModule: SandboxModule & { admin(hooks: AdminHooks): void } = {
   name: "github",
   migrate(db) {
     migrateUsers(db);
+    migrateFineGrainedTokens(db);
     migrateOAuth(db);
     migrateRepos(db);
   },
@@ -30,6 +32,7 @@ export const githubModule: SandboxModule & { admin(hooks: AdminHooks): void } = 
   },
   async seed(ctx, seed) {
     seedUsers(ctx.db);
+    seedFineGrainedTokens(ctx.db);
     seedOAuth(ctx.db);
     await seedRepository(ctx, seed);
   },
@@ -49,6 +52,6 @@ export const githubModule: SandboxModule & { admin(hooks: AdminHooks): void } = 
     await stopBackground();
   },
   admin(hooks) {
-    hooks.extra.push(handleSecretAdmin);
+    hooks.extra.push(handleSecretAdmin, handleFineGrainedTokenAdmin);
   },
 };

@@ -33,7 +33,7 @@ export class Router {
     const keys: string[] = [];
     const pattern = template.replace(/[.]/g, "\\.").replace(/\{([a-z_]+)\}/g, (_, k: string) => {
       keys.push(k);
-      return k === "ref" || k === "path" ? "(.+)" : "([^/]+)";
+      return k === "ref" || k === "path" || k === "basehead" || k === "branch" ? "(.+)" : "([^/]+)";
     });
     this.routes.push({ method: method.toUpperCase(), template, regex: new RegExp(`^${pattern}/?$`), keys, handler });
   }

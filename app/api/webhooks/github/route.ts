@@ -1,6 +1,8 @@
-import { NextResponse } from "next/server";
+import { after, NextResponse } from "next/server";
+import { getClients } from "@/lib/clients";
 import { withPublic } from "@/lib/http/route-wrappers";
 import { answerWebhookRequest } from "@/lib/webhooks/answer-webhook-request";
+import { processPendingDeliveries } from "@/lib/webhooks/process-pending-deliveries";
 
 export const dynamic = "force-dynamic";
 
@@ -12,5 +14,14 @@ export const POST = withPublic({ name: "webhook.github" }, async (req, { db, con
     header: (name) => req.headers.get(name),
     body: req.body as unknown as AsyncIterable<Uint8Array> | null,
   });
-  return NextResponse.json(out.body, { status: out.status });
+  // After the answer, as lib/cli/serve.ts does: check that the push moves its branch forward, then queue it.
+  if (out.body.outcome === "pending") {
+    after(async () => {
+      const clients = getClients();
+      await processPendingDeliveries({ db, github: clients.github, repo: clients.repo }).catch((err: Error) =>
+        console.error(`[deckhand] checking webhook deliveries: ${err.message}`),
+      );
+    });
+  }
+  return NextResponse.json(out.body, { status: out.status, headers: out.closeConnection ? { connection: "close" } : undefined });
 });

@@ -9,7 +9,7 @@ export const dynamic = "force-dynamic";
 export const POST = withBearer({ name: "worker.claim", token: (c) => c.workerToken }, async (req, { db, config }) => {
   const body = claimBody.safeParse(await req.json().catch(() => null));
   if (!body.success) return NextResponse.json({ error: "workerId is required" }, { status: 400 });
-  // Standalone workers fetch the commit with the app's GitHub token, handed over only on a claim.
-  const job = await claimPushJob({ clients: getClients(), db, config }, { workerId: body.data.workerId, leaseMs: workerLeaseMs(), withToken: true });
+  // Standalone workers get the read-only DECKHAND_WORKER_GIT_TOKEN at most, never GITHUB_TOKEN (workerGitToken).
+  const job = await claimPushJob({ clients: getClients(), db, config }, { workerId: body.data.workerId, leaseMs: workerLeaseMs(), worker: "standalone" });
   return job ? NextResponse.json({ job }) : new NextResponse(null, { status: 204 });
 });
