@@ -5,6 +5,7 @@ import fs from "node:fs";
 export const SYSTEM_DEPS: Array<{ pkg: string; present: () => boolean; why: string }> = [
   { pkg: "chromium", present: () => fs.existsSync("/usr/bin/chromium"), why: "end-to-end tests drive Debian's chromium" },
   { pkg: "buildah", present: () => onPath("buildah"), why: "the push worker builds images with buildah" },
+  { pkg: "skopeo", present: () => onPath("skopeo"), why: "the sandbox's registry (/v2) is checked with skopeo as a real client" },
   { pkg: "awscli", present: () => fs.existsSync("/usr/bin/aws"), why: "sandbox conformance tests run the AWS CLI v2" },
   { pkg: "git", present: () => onPath("git"), why: "the sandbox serves git over HTTP and the worker fetches commits" },
 ];

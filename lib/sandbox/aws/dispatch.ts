@@ -41,7 +41,7 @@ function sendError(res: ServerResponse, protocol: Protocol, service: string, err
  * Who signed: the administrator key is the account root; any other key must be an IAM user's key that
  * exists, is Active and has propagated (AWS refuses brand-new keys for a few seconds).
  */
-function resolvePrincipal(ctx: SandboxContext, accessKeyId: string, now: Date): { principal: Principal; secret: string } | undefined {
+export function resolvePrincipal(ctx: SandboxContext, accessKeyId: string, now: Date): { principal: Principal; secret: string } | undefined {
   if (accessKeyId === ADMIN_ACCESS_KEY_ID) return { principal: { kind: "root", accessKeyId, arn: rootArn, principalId: ACCOUNT_ID }, secret: ADMIN_SECRET_ACCESS_KEY };
   const key = findKey(ctx.db, accessKeyId);
   if (!key || key.status !== "Active") return undefined;
@@ -51,7 +51,7 @@ function resolvePrincipal(ctx: SandboxContext, accessKeyId: string, now: Date): 
   return { principal: { kind: "user", accessKeyId, userName: user.user_name, userId: user.user_id, arn: userArn(user) }, secret: key.secret };
 }
 
-function faultError(kind: string, protocol: Protocol, principal: Principal, service: string, operation: string): AwsError | undefined {
+export function faultError(kind: string, protocol: Protocol, principal: Principal, service: string, operation: string): AwsError | undefined {
   switch (kind) {
     case "throttle":
     case "secondary-rate-limit":
@@ -69,7 +69,7 @@ function faultError(kind: string, protocol: Protocol, principal: Principal, serv
   }
 }
 
-function sourceIp(req: IncomingMessage): string {
+export function sourceIp(req: IncomingMessage): string {
   const a = req.socket.remoteAddress ?? "127.0.0.1";
   return a.startsWith("::ffff:") ? a.slice(7) : a;
 }
@@ -148,7 +148,7 @@ export async function handleAwsApi(req: IncomingMessage, res: ServerResponse, ct
 }
 
 /** Record the call as CloudTrail would (all authenticated calls, root's included). */
-function recordTrailEvent(call: AwsCall, result: unknown, error: AwsError | undefined): void {
+export function recordTrailEvent(call: AwsCall, result: unknown, error: AwsError | undefined): void {
   const readOnly = isReadOnlyOperation(call.operation);
   const row = buildTrailEvent({
     principal: call.principal,

@@ -7,6 +7,7 @@ import {
 import { findRepo, insertRepo, repoArn, type EcrRepo } from "./ecr-store";
 import { imageOperations } from "./ecr-images";
 import { layerOperations } from "./ecr-layers";
+import { accountSettingOperations } from "./registry-account-settings";
 
 const TOKEN_TTL_MS = 12 * 60 * 60 * 1000;
 
@@ -92,4 +93,4 @@ const repoOperations: Record<string, OperationHandler> = {
   },
 };
 
-export const ecrOperations: Record<string, OperationHandler> = { ...repoOperations, ...imageOperations, ...layerOperations };
+export const ecrOperations: Record<string, OperationHandler> = { ...repoOperations, ...imageOperations, ...layerOperations, ...accountSettingOperations };

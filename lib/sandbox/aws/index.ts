@@ -7,6 +7,7 @@ import { IAM_TABLES, migrateIam } from "./iam-store";
 import { CLOUDTRAIL_TABLES, migrateCloudTrail } from "./cloudtrail-store";
 import { ECR_TABLES, migrateEcr, awsFilesDir } from "./ecr-store";
 import { handleRegistry, isRegistryRequest } from "./ecr-registry";
+import { ECR_ACCOUNT_SETTING_TABLES, migrateEcrAccountSettings } from "./registry-account-settings";
 import { seedAws } from "./seed";
 import { contributeAdmin } from "./admin-routes";
 
@@ -16,10 +17,11 @@ export const awsModule: SandboxModule & { admin(hooks: AdminHooks): void } = {
   migrate(db) {
     migrateIam(db);
     migrateEcr(db);
+    migrateEcrAccountSettings(db);
     migrateCloudTrail(db);
   },
   wipe(ctx: SandboxContext) {
-    for (const t of [...IAM_TABLES, ...ECR_TABLES, ...CLOUDTRAIL_TABLES]) ctx.db.exec(`DROP TABLE IF EXISTS ${t}`);
+    for (const t of [...IAM_TABLES, ...ECR_TABLES, ...ECR_ACCOUNT_SETTING_TABLES, ...CLOUDTRAIL_TABLES]) ctx.db.exec(`DROP TABLE IF EXISTS ${t}`);
     fs.rmSync(awsFilesDir(ctx), { recursive: true, force: true });
   },
   seed: seedAws,
