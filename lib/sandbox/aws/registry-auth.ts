@@ -53,7 +53,9 @@ export function authenticateRegistry(req: IncomingMessage, ctx: SandboxContext, 
   const token = decodePassword(ctx, decoded.slice(colon + 1));
   if (!token) return { ok: false, failure: "invalid" };
   if (token.e <= now.getTime()) return { ok: false, failure: "expired" };
-  const resolved = resolvePrincipal(ctx, token.k, now);
+  // The token stands for the session token of a role session's key: no X-Amz-Security-Token here.
+  const resolved = resolvePrincipal(ctx, token.k, now, null);
   if (!resolved) return { ok: false, failure: "invalid" };
+  if (resolved.expiresMs !== undefined && resolved.expiresMs <= now.getTime()) return { ok: false, failure: "expired" };
   return { ok: true, principal: resolved.principal, region: token.r, expiresMs: token.e };
 }

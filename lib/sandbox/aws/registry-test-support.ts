@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { execFile } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { makeTar } from "./seed-images";
@@ -76,6 +76,13 @@ export function multiArchLayout(dir: string, ref: string): { index: Buffer; inde
   return { index, indexDigest, amd64, arm64 };
 }
 
+let privateMounts: boolean | undefined;
+/** Whether this process may make a private mount namespace (root, or CAP_SYS_ADMIN). */
+function privateMountsWork(): boolean {
+  privateMounts ??= spawnSync("unshare", ["--mount", "--propagation", "private", "true"], { stdio: "ignore" }).status === 0;
+  return privateMounts;
+}
+
 export interface ToolResult {
   code: number;
   stdout: string;
@@ -95,9 +102,19 @@ export class ToolSandbox {
     return path.join(this.dir, ...parts);
   }
 
-  /** Run skopeo or buildah without blocking the event loop (the sandbox serves from this process). */
+  /**
+   * Run skopeo or buildah without blocking the event loop (the sandbox serves from this process). As root, both keep a
+   * machine-wide blob info cache in /var/lib/containers/cache (where they pushed which blob, which drives mounts);
+   * each run gets this scratch dir's own cache instead, bind-mounted in a private mount namespace that ends with the
+   * process, so tests neither share nor leave that state.
+   */
   run(command: "skopeo" | "buildah", args: string[], timeoutMs = 120_000): Promise<ToolResult> {
     const global = command === "buildah" ? ["--storage-driver", "vfs", "--root", this.path("storage", "root"), "--runroot", this.path("storage", "run")] : [];
+    const cache = this.path("blob-info-cache");
+    fs.mkdirSync(cache, { recursive: true });
+    const [file, argv] = privateMountsWork()
+      ? ["unshare", ["--mount", "--propagation", "private", "sh", "-c", 'mkdir -p /var/lib/containers/cache && mount --bind "$0" /var/lib/containers/cache && exec "$@"', cache, command, ...global, ...args]]
+      : [command, [...global, ...args]];
     const env = {
       PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin",
       HOME: this.dir,
@@ -107,7 +124,7 @@ export class ToolSandbox {
       BUILDAH_ISOLATION: "chroot",
     } as unknown as NodeJS.ProcessEnv;
     return new Promise((resolve) => {
-      execFile(command, [...global, ...args], { env, timeout: timeoutMs, killSignal: "SIGKILL", maxBuffer: 32 * 1024 * 1024, encoding: "utf8" }, (err: Error | null, stdout: string, stderr: string) => {
+      execFile(file, argv, { env, timeout: timeoutMs, killSignal: "SIGKILL", maxBuffer: 32 * 1024 * 1024, encoding: "utf8" }, (err: Error | null, stdout: string, stderr: string) => {
         const exit = (err as { code?: unknown } | null)?.code;
         const code = err ? (typeof exit === "number" ? exit : 1) : 0;
         resolve({ code, stdout, stderr });

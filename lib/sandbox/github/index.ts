@@ -11,6 +11,7 @@ import { handleLogDownload } from "./runs-routes";
 import { orphanBackground, startBackground, stopBackground } from "./background";
 import { gitRoot } from "./repos";
 import { scheduleRun } from "./runner";
+import { handleIdTokenAdmin, handleOidcIssuer } from "./oidc-issuer";
 import fs from "node:fs";
 
 const TABLES = ["gh_users", "gh_tokens", "gh_oauth_codes", "gh_oauth_apps", ...REPO_TABLES];
@@ -37,6 +38,7 @@ export const githubModule: SandboxModule & { admin(hooks: AdminHooks): void } = 
     if (url.pathname.startsWith("/login/oauth/")) return handleOAuth(req, res, ctx, url);
     if (url.pathname.startsWith("/api/v3")) return handleApi(req, res, ctx, url);
     if (url.pathname.startsWith("/actions-logs/")) return handleLogDownload(req, res, ctx, url);
+    if (url.pathname.startsWith("/.well-known/") && (await handleOidcIssuer(req, res, ctx, url))) return true;
     return handleGitHttp(req, res, ctx, url);
   },
   start(ctx) {
@@ -49,6 +51,6 @@ export const githubModule: SandboxModule & { admin(hooks: AdminHooks): void } = 
     await stopBackground();
   },
   admin(hooks) {
-    hooks.extra.push(handleSecretAdmin);
+    hooks.extra.push(handleSecretAdmin, handleIdTokenAdmin);
   },
 };
