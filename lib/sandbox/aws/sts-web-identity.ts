@@ -143,6 +143,7 @@ async function assume(ctx: SandboxContext, params: Record<string, string>, seen:
   const duration = durationRaw === undefined ? 3600 : Number(durationRaw);
   if (!Number.isInteger(duration) || duration < 900 || duration > 43200)
     throw validation(`Value '${durationRaw}' at 'durationSeconds' failed to satisfy constraint: Member must have value ${duration < 900 ? "greater than or equal to 900" : "less than or equal to 43200"}`);
+  if (!/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/.test(roleArnParam)) throw new AwsError("ValidationError", "Request ARN is invalid", 400);
   const verified = await verifyToken(ctx, token, seen);
   const role = findRoleByArn(ctx.db, roleArnParam);
   const trust = role ? parseTrustPolicy(role.assume_role_policy) : undefined;
