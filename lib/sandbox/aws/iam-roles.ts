@@ -1,7 +1,7 @@
 import { authorize, requireStr, str, type AwsCall, type OperationHandler } from "./call";
 import { ACCOUNT_ID, AwsError } from "./errors";
 import { generateAwsId } from "./ids";
-import { checkName, NAME_RE, policyDocumentOf, POLICY_NAME_RE } from "./iam";
+import { checkName, NAME_RE, pathOf, policyDocumentOf, POLICY_NAME_RE } from "./iam";
 import { paginateIam } from "./iam-pagination";
 import { queryList } from "./protocol";
 import { findRole, oidcProviderArn, roleArn, type IamRole, type OidcProvider } from "./iam-roles-store";
@@ -58,8 +58,7 @@ const roleOperations: Record<string, OperationHandler> = {
   CreateRole(call) {
     const name = requireStr(call, "RoleName");
     checkName(name, NAME_RE, "roleName");
-    const path = str(call, "Path") ?? "/";
-    if (!/^\/([\x21-\x7e]*\/)?$/.test(path)) throw new AwsError("ValidationError", `1 validation error detected: Value '${path}' at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)`);
+    const path = pathOf(call);
     const arn = `arn:aws:iam::${ACCOUNT_ID}:role${path}${name}`;
     authorize(call, "iam:CreateRole", arn, `role ${name}`);
     const document = trustDocumentOf(call, "AssumeRolePolicyDocument");

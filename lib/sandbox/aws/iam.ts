@@ -43,6 +43,13 @@ export function checkName(value: string, re: RegExp, member: string): void {
   if (!re.test(value)) throw new AwsError("ValidationError", `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+`);
 }
 
+/** The Path parameter of CreateUser / CreateRole (default `/`), checked as IAM does. */
+export function pathOf(call: AwsCall): string {
+  const path = str(call, "Path") ?? "/";
+  if (!/^\/([\x21-\x7e]*\/)?$/.test(path)) throw new AwsError("ValidationError", `1 validation error detected: Value '${path}' at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)`);
+  return path;
+}
+
 export function policyDocumentOf(call: AwsCall): string {
   const doc = requireStr(call, "PolicyDocument");
   const parsed = parsePolicyDocument(doc);
@@ -98,8 +105,7 @@ export const iamOperations: Record<string, OperationHandler> = {
   CreateUser(call) {
     const name = requireStr(call, "UserName");
     checkName(name, NAME_RE, "userName");
-    const path = str(call, "Path") ?? "/";
-    if (!/^\/([\x21-\x7e]*\/)?$/.test(path)) throw new AwsError("ValidationError", `1 validation error detected: Value '${path}' at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)`);
+    const path = pathOf(call);
     const arn = `arn:aws:iam::${ACCOUNT_ID}:user${path}${name}`;
     authorize(call, "iam:CreateUser", arn, `user ${name}`);
     if (findUser(call.ctx.db, name)) throw new AwsError("EntityAlreadyExists", `User with name ${name} already exists.`, 409);
