@@ -37,7 +37,9 @@ async function idToken(request: Partial<ActionsTokenRequest> = {}): Promise<stri
   const res = await fetch(`${t.url}/_sandbox/github/actions/id-token`, {
     method: "POST",
     headers: { authorization: `Bearer ${t.sb.ctx.options.adminToken}`, "content-type": "application/json" },
-    body: JSON.stringify({ repository: "acme/mcp-servers", audience: "sts.amazonaws.com", ...request }),
+    // The name form of `sub` unless a test asks otherwise (the seeded repository, created after 2026-07-15, would
+    // otherwise get GitHub's immutable form by default; see the issuer test).
+    body: JSON.stringify({ repository: "acme/mcp-servers", audience: "sts.amazonaws.com", immutableSubject: false, ...request }),
   });
   expect(res.status).toBe(200);
   return ((await res.json()) as { value: string }).value;
@@ -79,6 +81,10 @@ describe("GitHub's OIDC issuer in the sandbox", () => {
     expect(decodeJwt(await idToken({ environment: "prod" })).sub).toBe("repo:acme/mcp-servers:environment:prod");
     expect(decodeJwt(await idToken({ environment: "Production:V1" })).sub).toBe("repo:acme/mcp-servers:environment:Production%3AV1");
     expect(decodeJwt(await idToken({ immutableSubject: true })).sub).toMatch(/^repo:acme@\d+\/mcp-servers@812345670:ref:refs\/heads\/main$/);
+    // The repository's own setting decides when the request does not: created after 2026-07-15, it is immutable.
+    const custom = (await (await fetch(`${t.url}/api/v3/repos/acme/mcp-servers/actions/oidc/customization/sub`, { headers: { authorization: "token ghp_sandboxadmintoken" } })).json()) as { use_default: boolean; use_immutable_subject: boolean; sub_claim_prefix: string };
+    expect(custom).toMatchObject({ use_default: true, use_immutable_subject: true, sub_claim_prefix: expect.stringMatching(/^repo:acme@\d+\/mcp-servers@812345670$/) });
+    expect(decodeJwt(await idToken({ immutableSubject: undefined })).sub).toBe(`${custom.sub_claim_prefix}:ref:refs/heads/main`);
     // Without an audience asked for, GitHub's default: the owner's URL.
     expect(decodeJwt(await idToken({ audience: undefined })).aud).toBe("https://github.com/acme");
   });

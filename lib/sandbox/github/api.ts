@@ -12,6 +12,7 @@ import { registerVariableRoutes } from "./variables";
 import { registerWorkflowRoutes } from "./workflows";
 import { registerRunRoutes } from "./runs-routes";
 import { registerHookRoutes } from "./hooks";
+import { registerOidcCustomizationRoutes } from "./oidc-customization";
 import { payloadParts } from "./push-event";
 import { SANDBOX_GITHUB_ADMIN_TOKEN } from "../constants";
 
@@ -76,6 +77,7 @@ registerSecretRoutes(router);
 registerVariableRoutes(router);
 registerWorkflowRoutes(router);
 registerRunRoutes(router);
+registerOidcCustomizationRoutes(router);
 registerHookRoutes(router, payloadParts);
 
 /** Routes under /api/v3: authentication, rate-limit headers, faults, then the route's handler. */

@@ -12,9 +12,10 @@ import { orphanBackground, startBackground, stopBackground } from "./background"
 import { gitRoot } from "./repos";
 import { scheduleRun } from "./runner";
 import { handleIdTokenAdmin, handleOidcIssuer } from "./oidc-issuer";
+import { migrateOidcCustomization, OIDC_CUSTOMIZATION_TABLES } from "./oidc-customization";
 import fs from "node:fs";
 
-const TABLES = ["gh_users", "gh_tokens", "gh_oauth_codes", "gh_oauth_apps", ...REPO_TABLES];
+const TABLES = ["gh_users", "gh_tokens", "gh_oauth_codes", "gh_oauth_apps", ...REPO_TABLES, ...OIDC_CUSTOMIZATION_TABLES];
 
 /** GitHub half of the sandbox: OAuth, REST API under /api/v3, git over HTTP, webhooks, Actions runs. */
 export const githubModule: SandboxModule & { admin(hooks: AdminHooks): void } = {
@@ -23,6 +24,7 @@ export const githubModule: SandboxModule & { admin(hooks: AdminHooks): void } = 
     migrateUsers(db);
     migrateOAuth(db);
     migrateRepos(db);
+    migrateOidcCustomization(db);
   },
   wipe(ctx) {
     orphanBackground(ctx);

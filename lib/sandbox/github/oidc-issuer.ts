@@ -7,6 +7,7 @@ import { readBody, sendJson } from "../http-util";
 import { getMeta, setMeta } from "../store";
 import { findRepo } from "./repos";
 import { findUser } from "./users";
+import { subjectTemplate } from "./oidc-customization";
 
 /**
  * GitHub Actions' OIDC issuer, as the sandbox plays it. Tokens carry GitHub's issuer, `https://token.actions.
@@ -63,8 +64,11 @@ export const actionsTokenRequestSchema = z.object({
   actor: z.string().default("octo-operator"),
   headRef: z.string().optional(),
   baseRef: z.string().optional(),
-  /** The immutable subject format `repo:OWNER@OWNER_ID/REPO@REPO_ID:…` (GitHub docs, "Immutable subject claims"). */
-  immutableSubject: z.boolean().default(false),
+  /**
+   * The immutable subject format `repo:OWNER@OWNER_ID/REPO@REPO_ID:…` (GitHub docs, "Immutable subject claims");
+   * unset: the repository's setting (GET …/actions/oidc/customization/sub), which follows its creation date.
+   */
+  immutableSubject: z.boolean().optional(),
   /** Seconds since the epoch the token is issued at (tests: expired or not-yet-valid tokens). */
   issuedAt: z.number().int().optional(),
 });
@@ -72,11 +76,11 @@ export type ActionsTokenRequest = z.input<typeof actionsTokenRequestSchema>;
 
 const escapeColons = (v: string) => v.replace(/:/g, "%3A");
 
-/** The default `sub` GitHub builds for a job (GitHub docs, "Example subject claims"). */
-export function defaultSubject(o: { repo: string; environment?: string; eventName: string; ref: string }): string {
-  if (o.environment) return `${o.repo}:environment:${escapeColons(o.environment)}`;
-  if (o.eventName === "pull_request") return `${o.repo}:pull_request`;
-  return `${o.repo}:ref:${escapeColons(o.ref)}`;
+/** The context part of the default `sub` (GitHub docs, "Example subject claims"): environment, pull_request or ref. */
+export function subjectContext(o: { environment?: string; eventName: string; ref: string }): string {
+  if (o.environment) return `environment:${escapeColons(o.environment)}`;
+  if (o.eventName === "pull_request") return "pull_request";
+  return `ref:${escapeColons(o.ref)}`;
 }
 
 /** Sign a job's ID token (what `core.getIDToken(audience)` returns inside a run with `id-token: write`). */
@@ -88,12 +92,14 @@ export async function issueActionsIdToken(ctx: SandboxContext, request: ActionsT
   const actor = findUser(ctx.db, r.actor);
   const repositoryId = String(repo?.id ?? 0);
   const ownerId = String(ownerUser?.id ?? 0);
-  const repoPart = r.immutableSubject ? `repo:${owner}@${ownerId}/${name}@${repositoryId}` : `repo:${owner}/${name}`;
+  const template = repo ? subjectTemplate(ctx, repo) : undefined;
+  const repoPart = (r.immutableSubject ?? template?.immutable ?? false) ? `repo:${owner}@${ownerId}/${name}@${repositoryId}` : `repo:${owner}/${name}`;
+  const context = subjectContext({ environment: r.environment, eventName: r.eventName, ref: r.ref });
   const sha = r.sha ?? "0".repeat(40);
   const workflowRef = `${r.repository}/${r.workflowFile}@${r.ref}`;
   const claims: Record<string, unknown> = {
     jti: randomUUID(),
-    sub: defaultSubject({ repo: repoPart, environment: r.environment, eventName: r.eventName, ref: r.ref }),
+    sub: `${repoPart}:${context}`,
     aud: r.audience ?? `https://github.com/${owner}`,
     ref: r.ref,
     sha,
@@ -120,6 +126,9 @@ export async function issueActionsIdToken(ctx: SandboxContext, request: ActionsT
     runner_environment: "self-hosted",
     ...(r.environment ? { environment: r.environment } : {}),
   };
+  // A customized template replaces the whole `sub` by its claims, in order (`repo` and `context` as in the default).
+  if (template && !template.useDefault)
+    claims.sub = template.includeClaimKeys.map((k) => (k === "repo" ? repoPart : k === "context" ? context : `${k}:${escapeColons(String(claims[k] ?? ""))}`)).join(":");
   const key = await signingKey(ctx);
   const iat = r.issuedAt ?? Math.floor(Date.now() / 1000);
   return new SignJWT(claims)

@@ -22,13 +22,16 @@ const ROLE_ARN = "arn:aws:iam::123456789012:role/github-ecr-push";
 
 let f: GithubFixture;
 let work: string;
+/** The repository part of its `sub`, as GitHub's API reports it (the seeded repository uses the immutable form). */
+let prefix: string;
 const aws = () => ({ endpoint: f.sb.url, region: "us-east-1", maxAttempts: 1, credentials: { accessKeyId: ADMIN_ACCESS_KEY_ID, secretAccessKey: ADMIN_SECRET_ACCESS_KEY } });
 
 // Async: the sandbox serves git from this process.
 const git = async (...args: string[]) =>
   (await exec("git", ["-c", "credential.helper=", "-c", "user.name=Octo Operator", "-c", "user.email=octo-operator@users.noreply.sandbox.local", ...args], { cwd: work, env: { ...process.env, GIT_TERMINAL_PROMPT: "0" } })).stdout.trim();
 
-function trust(sub: string) {
+function trust(context: string) {
+  const sub = `${prefix}:${context}`;
   return JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Federated: PROVIDER_ARN }, Action: "sts:AssumeRoleWithWebIdentity", Condition: { StringEquals: { [`${GITHUB}:aud`]: "sts.amazonaws.com", [`${GITHUB}:sub`]: sub } } }] });
 }
 
@@ -87,9 +90,10 @@ async function waitForRun(filter: { head_sha?: string; event: string }, after?: 
 beforeAll(async () => {
   f = await startGithubFixture();
   work = fs.mkdtempSync(path.join(os.tmpdir(), "sandbox-oidc-"));
+  prefix = (await f.octokit.request("GET /repos/{owner}/{repo}/actions/oidc/customization/sub", repo)).data.sub_claim_prefix!;
   const iam = new IAMClient(aws());
   await iam.send(new CreateOpenIDConnectProviderCommand({ Url: `https://${GITHUB}`, ClientIDList: ["sts.amazonaws.com"] }));
-  await iam.send(new CreateRoleCommand({ RoleName: "github-ecr-push", AssumeRolePolicyDocument: trust("repo:acme/mcp-servers:ref:refs/heads/main") }));
+  await iam.send(new CreateRoleCommand({ RoleName: "github-ecr-push", AssumeRolePolicyDocument: trust("ref:refs/heads/main") }));
   const policy = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["ecr:GetAuthorizationToken", "ecr:DescribeRepositories"], Resource: "*" }] };
   await iam.send(new PutRolePolicyCommand({ RoleName: "github-ecr-push", PolicyName: "ecr-push-policy", PolicyDocument: JSON.stringify(policy) }));
   await f.octokit.actions.createRepoVariable({ ...repo, name: "AWS_ROLE_ARN", value: ROLE_ARN });
@@ -116,22 +120,22 @@ describe("a workflow that assumes a role with GitHub's OIDC token", () => {
     const ct = new CloudTrailClient(aws());
     const web = (await ct.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "AssumeRoleWithWebIdentity" }], StartTime: since }))).Events!;
     expect(web).toHaveLength(1);
-    expect(web[0].Username).toBe("repo:acme/mcp-servers:ref:refs/heads/main");
+    expect(web[0].Username).toBe(`${prefix}:ref:refs/heads/main`);
     const session = (await ct.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "Username", AttributeValue: "GitHubActions" }], StartTime: since }))).Events!;
     expect(session.map((e) => e.EventName).sort()).toEqual(["DescribeRepositories", "GetAuthorizationToken", "GetCallerIdentity"]);
     expect(JSON.parse(session[0].CloudTrailEvent!).userIdentity).toMatchObject({ type: "AssumedRole", sessionContext: { sessionIssuer: { arn: ROLE_ARN } } });
   });
 
   it("fails at Configure AWS credentials with STS's refusal when the trust policy pins another subject", async () => {
-    await new IAMClient(aws()).send(new UpdateAssumeRolePolicyCommand({ RoleName: "github-ecr-push", PolicyDocument: trust("repo:acme/mcp-servers:environment:prod") }));
+    await new IAMClient(aws()).send(new UpdateAssumeRolePolicyCommand({ RoleName: "github-ecr-push", PolicyDocument: trust("environment:prod") }));
     const before = (await f.octokit.actions.listWorkflowRunsForRepo({ ...repo, event: "workflow_dispatch", per_page: 1 })).data.workflow_runs[0]?.id;
     await f.octokit.actions.createWorkflowDispatch({ ...repo, workflow_id: "ecr.yml", ref: "main" });
     const { run, log } = await waitForRun({ event: "workflow_dispatch" }, before);
     expect(run.conclusion).toBe("failure");
     expect(log).toContain("##[error]Could not assume role with OIDC: Not authorized to perform sts:AssumeRoleWithWebIdentity");
-    const refused = (await new CloudTrailClient(aws()).send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "Username", AttributeValue: "repo:acme/mcp-servers:ref:refs/heads/main" }] }))).Events!;
+    const refused = (await new CloudTrailClient(aws()).send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "Username", AttributeValue: `${prefix}:ref:refs/heads/main` }] }))).Events!;
     expect(refused.map((e) => JSON.parse(e.CloudTrailEvent!).errorCode)).toContain("AccessDenied");
-    await new IAMClient(aws()).send(new UpdateAssumeRolePolicyCommand({ RoleName: "github-ecr-push", PolicyDocument: trust("repo:acme/mcp-servers:ref:refs/heads/main") }));
+    await new IAMClient(aws()).send(new UpdateAssumeRolePolicyCommand({ RoleName: "github-ecr-push", PolicyDocument: trust("ref:refs/heads/main") }));
   });
 
   it("without `id-token: write` finds no token and says what configure-aws-credentials says", async () => {
