@@ -10,6 +10,7 @@ export const SYSTEM_DEPS: Array<{ pkg: string; present: () => boolean; why: stri
   { pkg: "iproute2", present: () => onPath("ip"), why: "the build network blackholes host and metadata addresses with ip route" },
   { pkg: "util-linux", present: () => onPath("unshare") && onPath("nsenter") && onPath("setpriv"), why: "builds run in a PID namespace tied to the worker (unshare, setpriv, nsenter)" },
   { pkg: "busybox-static", present: () => installed("busybox-static"), why: "isolation tests build a base image from Debian's static busybox" },
+  { pkg: "skopeo", present: () => onPath("skopeo"), why: "the sandbox's registry (/v2) is checked with skopeo as a real client" },
   { pkg: "awscli", present: () => fs.existsSync("/usr/bin/aws"), why: "sandbox conformance tests run the AWS CLI v2" },
   { pkg: "git", present: () => onPath("git"), why: "the sandbox serves git over HTTP and the worker fetches commits" },
 ];

@@ -5,7 +5,7 @@ import { CreateAccessKeyCommand, CreateUserCommand, DeleteAccessKeyCommand, GetA
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { DescribeRepositoriesCommand } from "@aws-sdk/client-ecr";
 import { LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
-import { ADMIN, startTestSandbox, type Creds, type TestSandbox } from "./test-helpers";
+import { ADMIN, startTestSandbox, type Creds, type TestSandbox, sdkErrorOf } from "./test-helpers";
 import { GUIDE_PUSH_ACTIONS, policyDocumentText } from "./guide-policy";
 
 const PROPAGATION_MS = 1500;
@@ -17,15 +17,7 @@ afterAll(async () => {
   await t.close();
 });
 
-const errorOf = async (p: Promise<unknown>) => {
-  try {
-    await p;
-  } catch (e) {
-    const err = e as { name: string; message: string; $metadata: { httpStatusCode: number } };
-    return { name: err.name, message: err.message, status: err.$metadata.httpStatusCode };
-  }
-  throw new Error("expected the call to fail");
-};
+const errorOf = sdkErrorOf;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const INVALID_TOKEN = { name: "InvalidClientTokenId", message: "The security token included in the request is invalid.", status: 403 };
 

@@ -3,13 +3,32 @@ import type { Protocol } from "./protocol";
 import { ACCOUNT_ID, AwsError } from "./errors";
 import { evaluatePolicies, parsePolicyDocument, type PolicyDocument } from "./policy";
 import { userPolicyDocuments } from "./iam-store";
+import { rolePolicyDocuments } from "./iam-roles-store";
 
 export type AwsService = "iam" | "sts" | "ecr" | "cloudtrail";
 
-/** Who signed the request: the sandbox administrator key acts as the account root. */
+/**
+ * Who signed the request: the sandbox administrator key acts as the account root; AKIA keys are IAM users'; ASIA keys
+ * are role sessions STS handed out (AssumeRoleWithWebIdentity), acting with the role's policies.
+ */
 export type Principal =
   | { kind: "root"; accessKeyId: string; arn: string; principalId: string }
-  | { kind: "user"; accessKeyId: string; userName: string; userId: string; arn: string };
+  | { kind: "user"; accessKeyId: string; userName: string; userId: string; arn: string }
+  | AssumedRolePrincipal;
+
+export interface AssumedRolePrincipal {
+  kind: "assumed-role";
+  accessKeyId: string;
+  /** arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION */
+  arn: string;
+  roleName: string;
+  roleId: string;
+  roleArn: string;
+  sessionName: string;
+  issuedMs: number;
+  /** The IAM OIDC provider's ARN when the session came from AssumeRoleWithWebIdentity. */
+  federatedProvider?: string;
+}
 
 export interface TrailResource {
   type: string;
@@ -58,7 +77,7 @@ export function authorize(call: AwsCall, action: string, resourceArn: string, me
   const p = call.principal;
   if (p.kind === "root") return;
   const docs: PolicyDocument[] = [];
-  for (const text of userPolicyDocuments(call.ctx.db, p.userName)) {
+  for (const text of p.kind === "user" ? userPolicyDocuments(call.ctx.db, p.userName) : rolePolicyDocuments(call.ctx.db, p.roleName)) {
     const parsed = parsePolicyDocument(text);
     if (parsed.ok) docs.push(parsed.doc);
   }

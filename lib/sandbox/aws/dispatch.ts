@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { timingSafeEqual } from "node:crypto";
 import type { SandboxContext } from "../context";
 import { readBody, sleep } from "../http-util";
 import { ACCOUNT_ID, ADMIN_ACCESS_KEY_ID, ADMIN_SECRET_ACCESS_KEY, AwsError, badSignatureError, invalidKeyError } from "./errors";
@@ -8,6 +9,8 @@ import { parseQueryParams, sendJsonError, sendJsonResult, sendQueryError, sendQu
 import { accessDeniedError, rootArn, type AwsCall, type AwsService, type OperationHandler, type Principal } from "./call";
 import { findKey, findUser, recordKeyUse, userArn } from "./iam-store";
 import { iamOperations, stsOperations } from "./iam";
+import { iamRoleOperations } from "./iam-roles";
+import { assumedRoleArn, findRole, findSession, roleArn } from "./iam-roles-store";
 import { ecrOperations } from "./ecr";
 import { cloudTrailOperations } from "./cloudtrail";
 import { buildTrailEvent, cleanParameters, isReadOnlyOperation } from "./cloudtrail-event";
@@ -24,7 +27,7 @@ interface ServiceDef {
 }
 
 const SERVICES: Record<AwsService, ServiceDef> = {
-  iam: { protocol: "query", operations: iamOperations, globalRegion: "us-east-1" },
+  iam: { protocol: "query", operations: { ...iamOperations, ...iamRoleOperations }, globalRegion: "us-east-1" },
   sts: { protocol: "query", operations: stsOperations },
   ecr: { protocol: "json", targetPrefixes: ["AmazonEC2ContainerRegistry_V20150921"], operations: ecrOperations },
   cloudtrail: { protocol: "json", targetPrefixes: ["com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101", "CloudTrail_20131101"], operations: cloudTrailOperations },
@@ -38,11 +41,19 @@ function sendError(res: ServerResponse, protocol: Protocol, service: string, err
 }
 
 /**
- * Who signed: the administrator key is the account root; any other key must be an IAM user's key that
- * exists, is Active and has propagated (AWS refuses brand-new keys for a few seconds).
+ * Who signed: the administrator key is the account root; an ASIA key is a role session STS issued, valid only with
+ * its session token (`X-Amz-Security-Token`; `securityToken: null` when the caller already proved it some other way)
+ * and until `expiresMs` (the caller refuses it after); any other key must be an IAM user's key that exists, is Active
+ * and has propagated (AWS refuses brand-new keys for a few seconds).
  */
-function resolvePrincipal(ctx: SandboxContext, accessKeyId: string, now: Date): { principal: Principal; secret: string } | undefined {
+export function resolvePrincipal(
+  ctx: SandboxContext,
+  accessKeyId: string,
+  now: Date,
+  securityToken: string | null | undefined = undefined,
+): { principal: Principal; secret: string; expiresMs?: number } | undefined {
   if (accessKeyId === ADMIN_ACCESS_KEY_ID) return { principal: { kind: "root", accessKeyId, arn: rootArn, principalId: ACCOUNT_ID }, secret: ADMIN_SECRET_ACCESS_KEY };
+  if (accessKeyId.startsWith("ASIA")) return resolveSession(ctx, accessKeyId, securityToken);
   const key = findKey(ctx.db, accessKeyId);
   if (!key || key.status !== "Active") return undefined;
   if (now.getTime() - key.create_date < ctx.options.keyPropagationMs) return undefined;
@@ -51,7 +62,38 @@ function resolvePrincipal(ctx: SandboxContext, accessKeyId: string, now: Date): 
   return { principal: { kind: "user", accessKeyId, userName: user.user_name, userId: user.user_id, arn: userArn(user) }, secret: key.secret };
 }
 
-function faultError(kind: string, protocol: Protocol, principal: Principal, service: string, operation: string): AwsError | undefined {
+function resolveSession(ctx: SandboxContext, accessKeyId: string, securityToken: string | null | undefined): { principal: Principal; secret: string; expiresMs: number } | undefined {
+  const session = findSession(ctx.db, accessKeyId);
+  if (!session) return undefined;
+  if (securityToken !== null) {
+    const given = Buffer.from(securityToken ?? "");
+    const held = Buffer.from(session.session_token);
+    if (given.length !== held.length || !timingSafeEqual(given, held)) return undefined;
+  }
+  const role = findRole(ctx.db, session.role_name);
+  if (!role) return undefined;
+  const web = session.web_identity ? (JSON.parse(session.web_identity) as { provider: string }) : undefined;
+  const principal: Principal = {
+    kind: "assumed-role",
+    accessKeyId,
+    arn: assumedRoleArn(role.role_name, session.session_name),
+    roleName: role.role_name,
+    roleId: role.role_id,
+    roleArn: roleArn(role),
+    sessionName: session.session_name,
+    issuedMs: session.issued_ms,
+    federatedProvider: web?.provider,
+  };
+  return { principal, secret: session.secret, expiresMs: session.expires_ms };
+}
+
+/** A role session's credentials past their expiration, as each protocol reports it. */
+export function expiredTokenError(protocol: Protocol): AwsError {
+  const message = "The security token included in the request is expired";
+  return protocol === "query" ? new AwsError("ExpiredToken", message, 403) : new AwsError("ExpiredTokenException", message, 400);
+}
+
+export function faultError(kind: string, protocol: Protocol, principal: Principal, service: string, operation: string): AwsError | undefined {
   switch (kind) {
     case "throttle":
     case "secondary-rate-limit":
@@ -69,7 +111,7 @@ function faultError(kind: string, protocol: Protocol, principal: Principal, serv
   }
 }
 
-function sourceIp(req: IncomingMessage): string {
+export function sourceIp(req: IncomingMessage): string {
   const a = req.socket.remoteAddress ?? "127.0.0.1";
   return a.startsWith("::ffff:") ? a.slice(7) : a;
 }
@@ -88,9 +130,11 @@ export async function handleAwsApi(req: IncomingMessage, res: ServerResponse, ct
   const body = await readBody(req);
   const now = new Date();
 
-  const resolved = resolvePrincipal(ctx, claim.accessKeyId, now);
+  const securityToken = String(req.headers["x-amz-security-token"] ?? url.searchParams.get("X-Amz-Security-Token") ?? "");
+  const resolved = resolvePrincipal(ctx, claim.accessKeyId, now, securityToken);
   if (!resolved) return sendError(res, protocol, service, invalidKeyError(protocol), requestId);
   if (!(await verifySigV4(req, url, body, claim, resolved.secret))) return sendError(res, protocol, service, badSignatureError(protocol), requestId);
+  if (resolved.expiresMs !== undefined && resolved.expiresMs <= now.getTime()) return sendError(res, protocol, service, expiredTokenError(protocol), requestId);
   const skew = clockSkewMessage(claim, now);
   if (skew) return sendError(res, protocol, service, badSignatureError(protocol, skew), requestId);
   if (claim.presigned && parseAmzDate(claim.amzDate).getTime() + claim.presigned.expiresIn * 1000 < now.getTime())
@@ -100,6 +144,8 @@ export async function handleAwsApi(req: IncomingMessage, res: ServerResponse, ct
   const { principal } = resolved;
   // Every authenticated call counts as a use of the key, whatever its outcome.
   if (principal.kind === "user") recordKeyUse(ctx.db, principal.accessKeyId, now.getTime(), service, region);
+  // IAM's RoleLastUsed: the last time a session of the role made a call, and where.
+  if (principal.kind === "assumed-role") ctx.db.prepare(`UPDATE aws_iam_roles SET last_used_ms = ?, last_used_region = ? WHERE role_name = ?`).run(now.getTime(), region, principal.roleName);
 
   let operation: string;
   let params: Record<string, unknown>;
@@ -148,7 +194,7 @@ export async function handleAwsApi(req: IncomingMessage, res: ServerResponse, ct
 }
 
 /** Record the call as CloudTrail would (all authenticated calls, root's included). */
-function recordTrailEvent(call: AwsCall, result: unknown, error: AwsError | undefined): void {
+export function recordTrailEvent(call: AwsCall, result: unknown, error: AwsError | undefined): void {
   const readOnly = isReadOnlyOperation(call.operation);
   const row = buildTrailEvent({
     principal: call.principal,

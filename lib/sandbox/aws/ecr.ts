@@ -8,6 +8,7 @@ import { findRepo, insertRepo, repoArn, type EcrRepo } from "./ecr-store";
 import { imageOperations } from "./ecr-images";
 import { layerOperations } from "./ecr-layers";
 import { readTagMutability } from "./ecr-tag-mutability";
+import { accountSettingOperations } from "./registry-account-settings";
 
 const TOKEN_TTL_MS = 12 * 60 * 60 * 1000;
 
@@ -94,4 +95,4 @@ const repoOperations: Record<string, OperationHandler> = {
   },
 };
 
-export const ecrOperations: Record<string, OperationHandler> = { ...repoOperations, ...imageOperations, ...layerOperations };
+export const ecrOperations: Record<string, OperationHandler> = { ...repoOperations, ...imageOperations, ...layerOperations, ...accountSettingOperations };

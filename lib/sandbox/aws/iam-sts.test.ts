@@ -5,7 +5,7 @@ import {
   ListAccessKeysCommand, ListAttachedUserPoliciesCommand, ListUserPoliciesCommand, ListUsersCommand, PutUserPolicyCommand, UpdateAccessKeyCommand,
 } from "@aws-sdk/client-iam";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
-import { startTestSandbox, waitPropagation, type TestSandbox } from "./test-helpers";
+import { startTestSandbox, waitPropagation, type TestSandbox, sdkErrorOf } from "./test-helpers";
 import { DRIFT_EXTRA, DRIFT_MISSING, GUIDE_PUSH_ACTIONS } from "./guide-policy";
 import { outputShapeProblems } from "./shape-check";
 
@@ -20,15 +20,7 @@ afterAll(async () => {
   await t.close();
 });
 
-const errorOf = async (p: Promise<unknown>) => {
-  try {
-    await p;
-  } catch (e) {
-    const err = e as { name: string; message: string; $metadata: { httpStatusCode: number } };
-    return { name: err.name, message: err.message, status: err.$metadata.httpStatusCode };
-  }
-  throw new Error("expected the call to fail");
-};
+const errorOf = sdkErrorOf;
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}/;
 

@@ -10,8 +10,8 @@ import {
   type IamKey, type IamManagedPolicy, type IamUser,
 } from "./iam-store";
 
-const NAME_RE = /^[\w+=,.@-]{1,64}$/;
-const POLICY_NAME_RE = /^[\w+=,.@-]{1,128}$/;
+export const NAME_RE = /^[\w+=,.@-]{1,64}$/;
+export const POLICY_NAME_RE = /^[\w+=,.@-]{1,128}$/;
 const REPORT_TTL_MS = 4 * 60 * 60 * 1000;
 
 const userShape = (u: IamUser) => ({ Path: u.path, UserName: u.user_name, UserId: u.user_id, Arn: userArn(u), CreateDate: new Date(u.create_date) });
@@ -39,11 +39,18 @@ function authorizedUser(call: AwsCall, action: string, userName: string): IamUse
   return existing;
 }
 
-function checkName(value: string, re: RegExp, member: string): void {
+export function checkName(value: string, re: RegExp, member: string): void {
   if (!re.test(value)) throw new AwsError("ValidationError", `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+`);
 }
 
-function policyDocumentOf(call: AwsCall): string {
+/** The Path parameter of CreateUser / CreateRole (default `/`), checked as IAM does. */
+export function pathOf(call: AwsCall): string {
+  const path = str(call, "Path") ?? "/";
+  if (!/^\/([\x21-\x7e]*\/)?$/.test(path)) throw new AwsError("ValidationError", `1 validation error detected: Value '${path}' at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)`);
+  return path;
+}
+
+export function policyDocumentOf(call: AwsCall): string {
   const doc = requireStr(call, "PolicyDocument");
   const parsed = parsePolicyDocument(doc);
   if (!parsed.ok) throw new AwsError("MalformedPolicyDocument", parsed.message, 400);
@@ -98,8 +105,7 @@ export const iamOperations: Record<string, OperationHandler> = {
   CreateUser(call) {
     const name = requireStr(call, "UserName");
     checkName(name, NAME_RE, "userName");
-    const path = str(call, "Path") ?? "/";
-    if (!/^\/([\x21-\x7e]*\/)?$/.test(path)) throw new AwsError("ValidationError", `1 validation error detected: Value '${path}' at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)`);
+    const path = pathOf(call);
     const arn = `arn:aws:iam::${ACCOUNT_ID}:user${path}${name}`;
     authorize(call, "iam:CreateUser", arn, `user ${name}`);
     if (findUser(call.ctx.db, name)) throw new AwsError("EntityAlreadyExists", `User with name ${name} already exists.`, 409);
@@ -301,6 +307,8 @@ export const stsOperations: Record<string, OperationHandler> = {
   // GetCallerIdentity needs no permission: IAM cannot deny it.
   GetCallerIdentity(call) {
     const p = call.principal;
-    return p.kind === "root" ? { UserId: ACCOUNT_ID, Account: ACCOUNT_ID, Arn: p.arn } : { UserId: p.userId, Account: ACCOUNT_ID, Arn: p.arn };
+    if (p.kind === "root") return { UserId: ACCOUNT_ID, Account: ACCOUNT_ID, Arn: p.arn };
+    // A role session is ROLE_ID:SESSION_NAME (STS API reference, GetCallerIdentity).
+    return { UserId: p.kind === "user" ? p.userId : `${p.roleId}:${p.sessionName}`, Account: ACCOUNT_ID, Arn: p.arn };
   },
 };

@@ -26,8 +26,11 @@ export type ParsedPolicy = { ok: true; doc: PolicyDocument } | { ok: false; mess
 const asList = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 const isStringOrList = (v: unknown) => typeof v === "string" || (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === "string"));
 
-/** Validate a policy the way IAM's PutUserPolicy / CreatePolicy do (MalformedPolicyDocument messages). */
-export function parsePolicyDocument(text: string): ParsedPolicy {
+/**
+ * The outer shape every IAM policy document shares (identity policies and trust policies): JSON, a known Version, a
+ * Statement object or list. Returns IAM's MalformedPolicyDocument message when it is not that.
+ */
+export function parsePolicyEnvelope(text: string): { ok: true; version: string | undefined; statements: unknown[] } | { ok: false; message: string } {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -39,6 +42,14 @@ export function parsePolicyDocument(text: string): ParsedPolicy {
   if (obj.Version !== undefined && obj.Version !== "2012-10-17" && obj.Version !== "2008-10-17") return { ok: false, message: "The policy failed legacy parsing" };
   const statements = Array.isArray(obj.Statement) ? obj.Statement : obj.Statement && typeof obj.Statement === "object" ? [obj.Statement] : undefined;
   if (!statements) return { ok: false, message: "Syntax errors in policy." };
+  return { ok: true, version: obj.Version as string | undefined, statements };
+}
+
+/** Validate a policy the way IAM's PutUserPolicy / CreatePolicy do (MalformedPolicyDocument messages). */
+export function parsePolicyDocument(text: string): ParsedPolicy {
+  const envelope = parsePolicyEnvelope(text);
+  if (!envelope.ok) return envelope;
+  const statements = envelope.statements;
   for (const s of statements as Record<string, unknown>[]) {
     if (!s || typeof s !== "object") return { ok: false, message: "Syntax errors in policy." };
     if (s.Effect !== "Allow" && s.Effect !== "Deny") return { ok: false, message: "Invalid effect: " + String(s.Effect) };
@@ -48,7 +59,7 @@ export function parsePolicyDocument(text: string): ParsedPolicy {
     const resources = s.Resource ?? s.NotResource;
     if (resources === undefined || (s.Resource !== undefined && s.NotResource !== undefined) || !isStringOrList(resources)) return { ok: false, message: "Policy statement must contain resources." };
   }
-  return { ok: true, doc: { Version: obj.Version as string | undefined, Statement: statements as PolicyStatement[] } };
+  return { ok: true, doc: { Version: envelope.version, Statement: statements as PolicyStatement[] } };
 }
 
 /** IAM wildcards: `*` any run of characters, `?` exactly one. */

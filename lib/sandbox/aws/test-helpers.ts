@@ -106,5 +106,16 @@ export interface CliResult {
   json: any;
 }
 
+/** The error an SDK call fails with, as tests compare it (name, message, HTTP status); throws if the call succeeds. */
+export async function sdkErrorOf(p: Promise<unknown>): Promise<{ name: string; message: string; status: number }> {
+  try {
+    await p;
+  } catch (e) {
+    const err = e as { name: string; message: string; $metadata: { httpStatusCode: number } };
+    return { name: err.name, message: err.message, status: err.$metadata.httpStatusCode };
+  }
+  throw new Error("expected the call to fail");
+}
+
 /** Wait until a freshly created key has propagated (the sandbox refuses it for keyPropagationMs). */
 export const waitPropagation = (ms = 350) => new Promise((r) => setTimeout(r, ms));

@@ -13,6 +13,7 @@ import { registerVariableRoutes } from "./variables";
 import { registerWorkflowRoutes } from "./workflows";
 import { registerRunRoutes } from "./runs-routes";
 import { registerHookRoutes } from "./hooks";
+import { registerOidcCustomizationRoutes } from "./oidc-customization";
 import { payloadParts } from "./push-event";
 import { SANDBOX_GITHUB_ADMIN_TOKEN } from "../constants";
 import { findFineGrainedToken, refuseByGrant, requiredPermission, type TokenGrant } from "./fine-grained-tokens";
@@ -90,6 +91,7 @@ registerSecretRoutes(router);
 registerVariableRoutes(router);
 registerWorkflowRoutes(router);
 registerRunRoutes(router);
+registerOidcCustomizationRoutes(router);
 registerHookRoutes(router, payloadParts);
 
 /** Routes under /api/v3: authentication, rate-limit headers, faults, then the route's handler. */

@@ -86,7 +86,19 @@ export function configureHeader(region: string | undefined, hasKeyId: boolean, h
   ];
 }
 
-export function loginHeader(region: string): string[] {
+/** configure-aws-credentials' inputs when it assumes a role with GitHub's OIDC token. */
+export function configureRoleHeader(region: string | undefined, roleToAssume: string, audience: string): string[] {
+  return [
+    "##[group]Run aws-actions/configure-aws-credentials@v4",
+    "with:",
+    `  role-to-assume: ${roleToAssume}`,
+    ...(region ? [`  aws-region: ${region}`] : []),
+    `  audience: ${audience}`,
+    "##[endgroup]",
+  ];
+}
+
+export function loginHeader(region: string, sessionToken = false): string[] {
   return [
     "##[group]Run aws-actions/amazon-ecr-login@v2",
     "with:",
@@ -97,6 +109,7 @@ export function loginHeader(region: string): string[] {
     `  AWS_REGION: ${region}`,
     "  AWS_ACCESS_KEY_ID: ***",
     "  AWS_SECRET_ACCESS_KEY: ***",
+    ...(sessionToken ? ["  AWS_SESSION_TOKEN: ***"] : []),
     "##[endgroup]",
   ];
 }

@@ -12,9 +12,11 @@ import { handleLogDownload } from "./runs-routes";
 import { orphanBackground, startBackground, stopBackground } from "./background";
 import { gitRoot } from "./repos";
 import { scheduleRun } from "./runner";
+import { handleIdTokenAdmin, handleOidcIssuer } from "./oidc-issuer";
+import { migrateOidcCustomization, OIDC_CUSTOMIZATION_TABLES } from "./oidc-customization";
 import fs from "node:fs";
 
-const TABLES = ["gh_users", "gh_tokens", "gh_fine_grained_tokens", "gh_oauth_codes", "gh_oauth_apps", ...REPO_TABLES];
+const TABLES = ["gh_users", "gh_tokens", "gh_fine_grained_tokens", "gh_oauth_codes", "gh_oauth_apps", ...REPO_TABLES, ...OIDC_CUSTOMIZATION_TABLES];
 
 /** GitHub half of the sandbox: OAuth, REST API under /api/v3, git over HTTP, webhooks, Actions runs. */
 export const githubModule: SandboxModule & { admin(hooks: AdminHooks): void } = {
@@ -24,6 +26,7 @@ export const githubModule: SandboxModule & { admin(hooks: AdminHooks): void } = 
     migrateFineGrainedTokens(db);
     migrateOAuth(db);
     migrateRepos(db);
+    migrateOidcCustomization(db);
   },
   wipe(ctx) {
     orphanBackground(ctx);
@@ -40,6 +43,7 @@ export const githubModule: SandboxModule & { admin(hooks: AdminHooks): void } = 
     if (url.pathname.startsWith("/login/oauth/")) return handleOAuth(req, res, ctx, url);
     if (url.pathname.startsWith("/api/v3")) return handleApi(req, res, ctx, url);
     if (url.pathname.startsWith("/actions-logs/")) return handleLogDownload(req, res, ctx, url);
+    if (url.pathname.startsWith("/.well-known/") && (await handleOidcIssuer(req, res, ctx, url))) return true;
     return handleGitHttp(req, res, ctx, url);
   },
   start(ctx) {
@@ -52,6 +56,6 @@ export const githubModule: SandboxModule & { admin(hooks: AdminHooks): void } = 
     await stopBackground();
   },
   admin(hooks) {
-    hooks.extra.push(handleSecretAdmin, handleFineGrainedTokenAdmin);
+    hooks.extra.push(handleSecretAdmin, handleFineGrainedTokenAdmin, handleIdTokenAdmin);
   },
 };

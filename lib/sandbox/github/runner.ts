@@ -1,4 +1,4 @@
-import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+import { STSClient, GetCallerIdentityCommand, AssumeRoleWithWebIdentityCommand } from "@aws-sdk/client-sts";
 import { ECRClient, GetAuthorizationTokenCommand, DescribeRepositoriesCommand } from "@aws-sdk/client-ecr";
 import YAML from "yaml";
 import type { SandboxContext } from "../context";
@@ -8,6 +8,7 @@ import {
   buildHeader,
   checkoutLines,
   configureHeader,
+  configureRoleHeader,
   failedStep,
   isoSeconds,
   loginHeader,
@@ -20,6 +21,9 @@ import { findRepoById, repoDir, type Repo } from "./repos";
 import { readSecret } from "./secrets";
 import { readVariable } from "./variables";
 import { emitRunEvents } from "./run-events";
+import { listWorkflows } from "./workflows";
+import { readWorkflowAwsAuth } from "./workflow-aws-auth";
+import { issueActionsIdToken } from "./oidc-issuer";
 
 /** How long a run waits for a runner, and the shortest time a job takes (GitHub runs take seconds). */
 const QUEUE_MS = 250;
@@ -34,6 +38,41 @@ export interface JobInputs {
   region?: string;
   composeYaml: string | null;
   endpoint: string;
+  /** configure-aws-credentials' role-to-assume: the job assumes it with an OIDC token instead of using keys. */
+  roleToAssume?: string;
+  /** The audience input (default sts.amazonaws.com) and role-duration-seconds (default 3600). */
+  audience?: string;
+  roleDurationSeconds?: number;
+  /** Only when the job may request an ID token (`id-token: write`): what ACTIONS_ID_TOKEN_REQUEST_URL gives. */
+  requestIdToken?: (audience: string) => Promise<string>;
+}
+
+const OIDC_HINT =
+  "It looks like you might be trying to authenticate with OIDC. Did you mean to set the `id-token` permission? If you are not trying to authenticate with OIDC and the action is working successfully, you can ignore this message.";
+const NO_CREDENTIALS = "Credentials could not be loaded, please check your action inputs: Could not load credentials from any providers";
+
+type StepCredentials = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+
+/**
+ * configure-aws-credentials with role-to-assume: an ID token for the audience, then STS AssumeRoleWithWebIdentity
+ * (unsigned, session name GitHubActions); without `id-token: write` the action finds no token and prints its hint.
+ */
+async function assumeRoleWithOidc(input: JobInputs, header: string[]): Promise<{ credentials: StepCredentials; lines: string[] } | { failed: StepResult }> {
+  const audience = input.audience || "sts.amazonaws.com";
+  if (!input.requestIdToken) return { failed: failedStep("Configure AWS credentials", [...header, OIDC_HINT], NO_CREDENTIALS) };
+  const lines = [...header, "Assuming role with OIDC"];
+  const sts = new STSClient({ region: input.region, endpoint: input.endpoint, maxAttempts: 1 });
+  try {
+    const out = await sts.send(
+      new AssumeRoleWithWebIdentityCommand({ RoleArn: input.roleToAssume, RoleSessionName: "GitHubActions", WebIdentityToken: await input.requestIdToken(audience), DurationSeconds: input.roleDurationSeconds ?? 3600 }),
+    );
+    const c = out.Credentials!;
+    return { credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken }, lines: [...lines, `Authenticated as assumedRoleId ${out.AssumedRoleUser?.AssumedRoleId}`] };
+  } catch (err) {
+    return { failed: failedStep("Configure AWS credentials", lines, `Could not assume role with OIDC: ${awsMessage(err)}`) };
+  } finally {
+    sts.destroy();
+  }
 }
 
 function awsMessage(err: unknown): string {
@@ -63,36 +102,44 @@ export function composeServices(composeYaml: string | null): string[] {
 export async function executeEcrJob(input: JobInputs): Promise<JobResult> {
   const ran: StepResult[] = [{ name: "Checkout", conclusion: "success", lines: checkoutLines(input.repoFull, input.sha) }];
   const finish = () => assembleJob(input.repoFull, input.ref, input.sha, ran);
-  const header = configureHeader(input.region, Boolean(input.accessKeyId), Boolean(input.secretAccessKey));
+  const oidc = Boolean(input.roleToAssume) && !input.accessKeyId;
+  const header = oidc ? configureRoleHeader(input.region, input.roleToAssume!, input.audience || "sts.amazonaws.com") : configureHeader(input.region, Boolean(input.accessKeyId), Boolean(input.secretAccessKey));
   if (!input.region) {
     ran.push(failedStep("Configure AWS credentials", header, "Input required and not supplied: aws-region"));
     return finish();
   }
-  if (input.accessKeyId && !input.secretAccessKey) {
-    ran.push(failedStep("Configure AWS credentials", header, "'aws-secret-access-key' must be provided if 'aws-access-key-id' is provided"));
-    return finish();
+  let credentials: StepCredentials;
+  let configured = header;
+  if (oidc) {
+    const assumed = await assumeRoleWithOidc(input, header);
+    if ("failed" in assumed) {
+      ran.push(assumed.failed);
+      return finish();
+    }
+    ({ credentials, lines: configured } = assumed);
+  } else {
+    if (input.accessKeyId && !input.secretAccessKey) {
+      ran.push(failedStep("Configure AWS credentials", header, "'aws-secret-access-key' must be provided if 'aws-access-key-id' is provided"));
+      return finish();
+    }
+    if (!input.accessKeyId || !input.secretAccessKey) {
+      ran.push(failedStep("Configure AWS credentials", input.roleToAssume ? [...header, OIDC_HINT] : header, NO_CREDENTIALS));
+      return finish();
+    }
+    credentials = { accessKeyId: input.accessKeyId, secretAccessKey: input.secretAccessKey };
   }
-  if (!input.accessKeyId || !input.secretAccessKey) {
-    ran.push(failedStep("Configure AWS credentials", header, "Credentials could not be loaded, please check your action inputs: Could not load credentials from any providers"));
-    return finish();
-  }
-  const common = {
-    region: input.region,
-    endpoint: input.endpoint,
-    credentials: { accessKeyId: input.accessKeyId, secretAccessKey: input.secretAccessKey },
-    maxAttempts: 1,
-  };
+  const common = { region: input.region, endpoint: input.endpoint, credentials, maxAttempts: 1 };
   const sts = new STSClient(common);
   const ecr = new ECRClient(common);
   try {
     try {
       await sts.send(new GetCallerIdentityCommand({}));
-      ran.push({ name: "Configure AWS credentials", conclusion: "success", lines: header });
+      ran.push({ name: "Configure AWS credentials", conclusion: "success", lines: configured });
     } catch (err) {
-      ran.push(failedStep("Configure AWS credentials", header, awsMessage(err)));
+      ran.push(failedStep("Configure AWS credentials", configured, awsMessage(err)));
       return finish();
     }
-    const login = loginHeader(input.region);
+    const login = loginHeader(input.region, Boolean(credentials.sessionToken));
     let registry = "";
     try {
       const tok = await ecr.send(new GetAuthorizationTokenCommand({}));
@@ -131,6 +178,43 @@ export async function executeEcrJob(input: JobInputs): Promise<JobResult> {
 
 function jobInputs(ctx: SandboxContext, repo: Repo, run: RunRow): JobInputs {
   const secret = (n: string) => readSecret(ctx, repo.id, n)?.value || undefined;
+  const ref = run.head_branch ? `refs/heads/${run.head_branch}` : run.head_sha;
+  const workflow = listWorkflows(ctx, repo.id).find((w) => w.id === run.workflow_id);
+  const yaml = workflow ? readFileAt(repoDir(ctx, repo), run.head_sha, workflow.path) : null;
+  const auth = yaml ? readWorkflowAwsAuth(yaml, (kind, name) => (kind === "secrets" ? secret(name) : readVariable(ctx, repo.id, name)?.value)) : undefined;
+  const role = auth?.inputs["role-to-assume"] || undefined;
+  if (auth && role) {
+    const duration = Number(auth.inputs["role-duration-seconds"] || 3600);
+    return {
+      repoFull: `${repo.owner}/${repo.name}`,
+      ref,
+      sha: run.head_sha,
+      accessKeyId: auth.inputs["aws-access-key-id"] || undefined,
+      secretAccessKey: auth.inputs["aws-secret-access-key"] || undefined,
+      region: auth.inputs["aws-region"] || undefined,
+      composeYaml: readFileAt(repoDir(ctx, repo), run.head_sha, "compose.yaml"),
+      endpoint: ctx.baseUrl(),
+      roleToAssume: role,
+      audience: auth.inputs.audience || undefined,
+      roleDurationSeconds: Number.isInteger(duration) ? duration : 3600,
+      requestIdToken: auth.idTokenWrite
+        ? (audience) =>
+            issueActionsIdToken(ctx, {
+              repository: `${repo.owner}/${repo.name}`,
+              audience,
+              ref,
+              sha: run.head_sha,
+              eventName: run.event,
+              environment: auth.environment,
+              workflow: workflow!.name,
+              workflowFile: workflow!.path,
+              runId: run.id,
+              runNumber: run.run_number,
+              runAttempt: run.run_attempt,
+            })
+        : undefined,
+    };
+  }
   return {
     repoFull: `${repo.owner}/${repo.name}`,
     ref: run.head_branch ? `refs/heads/${run.head_branch}` : run.head_sha,
