@@ -465,7 +465,7 @@ describe("project name and reads", () => {
     const r = repo({ "real.yaml": "services:\n  a1:\n    build: .\n" });
     fs.symlinkSync("/etc/hostname", path.join(r.root, "compose.yaml"));
     const res = await resolveComposeProject({ read: r.read });
-    expect(res.problems).toEqual([{ file: "compose.yaml", message: expect.stringMatching(/cannot be read: compose\.yaml: a symbolic link leads out of the repository/) }]);
+    expect(res.problems).toEqual([{ file: "compose.yaml", message: expect.stringMatching(/cannot be read: compose\.yaml: resolves through a symbolic link to .*, outside the repository/) }]);
   });
 
   it("reads nothing but through the reader, and each file once", async () => {
