@@ -34,6 +34,22 @@ function send(res: http.ServerResponse, status: number, body: unknown, close = f
   res.end(text);
 }
 
+/**
+ * Closes a connection whose request body was not read to its end, the way nginx's lingering close does: the rest
+ * of the body is read and discarded (never buffered) for at most LINGER_MS, so the client, still writing, reads
+ * the answer instead of a connection reset; then the socket is destroyed whatever the client is doing.
+ */
+const LINGER_MS = 2000;
+function lingerThenClose(req: http.IncomingMessage): void {
+  const timer = setTimeout(() => req.socket.destroy(), LINGER_MS);
+  timer.unref();
+  req.once("end", () => {
+    clearTimeout(timer);
+    req.socket.destroy();
+  });
+  req.resume();
+}
+
 async function answerWebhook(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   try {
     const out = await answerWebhookRequest(getDb(), getConfig(), {
@@ -43,9 +59,9 @@ async function answerWebhook(req: http.IncomingMessage, res: http.ServerResponse
       },
       body: req,
     });
-    // A body not read to its end (too large, too slow, too many at once) is not read further: the connection goes.
+    // A body not read to its end (too large, too slow, too many at once) is not kept: the connection goes.
     send(res, out.status, out.body, out.closeConnection);
-    if (out.closeConnection) res.once("finish", () => req.destroy());
+    if (out.closeConnection) res.once("finish", () => lingerThenClose(req));
     // After the answer: is the push a forward move (GitHub's compare API)? Then its job is queued.
     if (out.body.outcome === "pending") {
       const clients = getClients();
