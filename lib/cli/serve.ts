@@ -22,13 +22,12 @@ const WEBHOOK_PATH = "/api/webhooks/github";
 const HEADERS_TIMEOUT_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 30_000;
 
-function send(res: http.ServerResponse, status: number, body: unknown, close = false): void {
+function send(res: http.ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     "content-type": "application/json",
     "content-length": Buffer.byteLength(text),
     "cache-control": "no-store",
-    ...(close ? { connection: "close" } : {}),
     ...Object.fromEntries(SECURITY_HEADERS.map((h) => [h.key, h.value])),
   });
   res.end(text);
@@ -38,6 +37,8 @@ function send(res: http.ServerResponse, status: number, body: unknown, close = f
  * Closes a connection whose request body was not read to its end, the way nginx's lingering close does: the rest
  * of the body is read and discarded (never buffered) for at most LINGER_MS, so the client, still writing, reads
  * the answer instead of a connection reset; then the socket is destroyed whatever the client is doing.
+ * (No `Connection: close` header: with it Node half-closes the socket as soon as the answer is written, and a
+ * client still sending gets EPIPE before it reads the answer.)
  */
 const LINGER_MS = 2000;
 function lingerThenClose(req: http.IncomingMessage): void {
@@ -60,7 +61,7 @@ async function answerWebhook(req: http.IncomingMessage, res: http.ServerResponse
       body: req,
     });
     // A body not read to its end (too large, too slow, too many at once) is not kept: the connection goes.
-    send(res, out.status, out.body, out.closeConnection);
+    send(res, out.status, out.body);
     if (out.closeConnection) res.once("finish", () => lingerThenClose(req));
     // After the answer: is the push a forward move (GitHub's compare API)? Then its job is queued.
     if (out.body.outcome === "pending") {
