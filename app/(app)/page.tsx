@@ -1,19 +1,19 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { Suspense } from "react";
-import { requireUser } from "@/lib/auth/session";
-import { getConfig } from "@/lib/config/env";
-import { getDb } from "@/lib/db";
-import { getClients } from "@/lib/clients";
-import { appCache } from "@/lib/cache/ttl-cache";
-import { getThresholds } from "@/lib/settings/thresholds";
+import { requireUser } from "@/lib/infra/auth/session";
+import { getConfig } from "@/lib/infra/config/env";
+import { getDb } from "@/lib/infra/db";
+import { getClients } from "@/lib/integrations/clients";
+import { appCache } from "@/lib/infra/cache/ttl-cache";
+import { getThresholds } from "@/lib/operations/settings/thresholds";
 import { PageHeader } from "@/components/page-header";
 import { AutoRefresh } from "@/components/overview/auto-refresh";
 import { Card, CardLoading, type Tone } from "@/components/overview/card";
 import { PushChart } from "@/components/overview/push-chart";
 import { RunStatus } from "@/components/workflows/run-status";
 import { TimeCell } from "@/components/registry/time-cell";
-import { pagePostureDeps } from "@/lib/posture-data/page-support";
+import { pagePostureDeps } from "@/lib/read/page-support";
 import {
   loadActivity,
   loadExpectedPolicy,
@@ -27,23 +27,23 @@ import {
   SECTION_CALLS,
   type ActivityData,
   type PostureDeps,
-} from "@/lib/posture-data/load-posture";
-import { runDoctorChecks } from "@/lib/posture/doctor-checks";
-import { toPostureSnapshot } from "@/lib/posture-data/to-snapshot";
-import type { Section } from "@/lib/posture-data/section";
-import { withinTime } from "@/lib/overview/time-box";
-import { correlateSection, judgeKeysSection } from "@/lib/posture-data/views";
-import { computeEffectiveActions } from "@/lib/posture/effective-actions";
-import { buildExpectedBaseline, computeDrift } from "@/lib/posture/policy-drift";
-import type { Severity } from "@/lib/posture/key-verdicts";
+} from "@/lib/read/load-posture";
+import { runDoctorChecks } from "@/lib/judgements/posture/doctor-checks";
+import { toPostureSnapshot } from "@/lib/read/to-snapshot";
+import type { Section } from "@/lib/failures";
+import { withinTime } from "@/lib/read/time-box";
+import { correlateSection, judgeKeysSection } from "@/lib/read/views";
+import { computeEffectiveActions } from "@/lib/judgements/posture/effective-actions";
+import { buildExpectedBaseline, computeDrift } from "@/lib/judgements/posture/policy-drift";
+import type { Severity } from "@/lib/judgements/posture/key-verdicts";
 import { describeFailure } from "@/lib/overview/describe-failure";
-import { bucketPushesByDay } from "@/lib/overview/daily-pushes";
-import { cachedRunsInWindow } from "@/lib/overview/load-runs-window";
-import { pageGitHub } from "@/lib/overview/page-clients";
-import { listRuns } from "@/lib/github/runs";
-import { RUNS_CACHE_PREFIX } from "@/lib/services/dispatch-workflow";
-import { formatRunDuration, runDurationMs } from "@/lib/workflows/run-duration";
-import { loadEcrWorkflow } from "./workflows/load-runs";
+import { bucketPushesByDay } from "@/lib/judgements/daily-pushes";
+import { cachedRunsInWindow } from "@/lib/read/runs-window";
+import { pageGitHub } from "@/lib/read/page-clients";
+import { listRuns } from "@/lib/integrations/github/runs";
+import { RUNS_CACHE_PREFIX } from "@/lib/operations/workflows/dispatch-workflow";
+import { formatRunDuration, runDurationMs } from "@/lib/judgements/workflows/run-duration";
+import { loadEcrWorkflow } from "../../lib/read/workflows";
 import { jobOutcomesSince, lastPushPerService } from "@/lib/jobs/job-store";
 
 export const metadata: Metadata = { title: "Overview" };

@@ -2,10 +2,10 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { defineAction, type ActionContext } from "@/lib/actions/action-client";
-import { getClients } from "@/lib/clients";
-import { deactivateAccessKey, deleteAccessKeyByHand, reactivateAccessKey } from "@/lib/services/manage-access-key";
-import type { ServiceContext } from "@/lib/services/context";
+import { defineAction, type ActionContext } from "@/lib/infra/actions/action-client";
+import { getClients } from "@/lib/integrations/clients";
+import { deactivateAccessKey, deleteAccessKeyByHand, reactivateAccessKey } from "@/lib/operations/keys/manage-access-key";
+import type { ServiceContext } from "@/lib/operations/context";
 
 const service = ({ actor, db, config }: ActionContext): ServiceContext => ({ clients: getClients(), actor: { login: actor.login, role: actor.role }, db, config });
 const input = z.object({

@@ -1,4 +1,4 @@
-import type { SectionError } from "@/lib/posture-data/section";
+import type { SectionError } from "@/lib/failures";
 
 /** One card of a posture page; `label` names it for screen readers and tests. */
 export function SectionCard({ title, label, children, actions }: { title: string; label: string; children: React.ReactNode; actions?: React.ReactNode }) {

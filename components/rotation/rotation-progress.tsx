@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useState } from "react";
-import type { RotationView } from "@/lib/rotation/view";
+import type { RotationView } from "@/lib/operations/rotation/view";
 import { formatMs } from "./format-ms";
 
 const OUTCOME_STYLE: Record<string, string> = {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { bucketPushesByDay, chartScale } from "./daily-pushes";
-import { formatAgo, formatUtc } from "./format-time";
-import { mapLimit } from "./map-limit";
+import { bucketPushesByDay, chartScale } from "../judgements/daily-pushes";
+import { formatAgo, formatUtc } from "../format";
+import { mapLimit } from "../infra/map-limit";
 
 describe("bucketPushesByDay", () => {
   const now = new Date("2024-03-31T12:00:00Z");
@@ -62,7 +62,7 @@ describe("format-time and mapLimit", () => {
 
 describe("withinTime", () => {
   it("returns the value when the load is quick and gives up (without cancelling) when it is slow", async () => {
-    const { withinTime } = await import("./time-box");
+    const { withinTime } = await import("../read/time-box");
     expect(await withinTime(Promise.resolve(7), 50)).toEqual({ done: true, value: 7 });
     let finished = false;
     const slow = new Promise<number>((r) => setTimeout(() => ((finished = true), r(1)), 80));

@@ -1,7 +1,7 @@
-import { loadActivity, type PostureDeps } from "@/lib/posture-data/load-posture";
-import { filterEvents, groupFailedCalls, summarizeDailyActivity, type EventFilter } from "@/lib/posture/cloudtrail-summary";
+import { loadActivity, type PostureDeps } from "@/lib/read/load-posture";
+import { filterEvents, groupFailedCalls, summarizeDailyActivity, type EventFilter } from "@/lib/judgements/posture/cloudtrail-summary";
 import Link from "next/link";
-import { activityQueryString, type ActivityQuery } from "@/lib/posture-data/activity-filter";
+import { activityQueryString, type ActivityQuery } from "@/lib/judgements/posture/activity-filter";
 import { CallsMade, SectionCard, SectionFailure } from "@/components/posture/section-card";
 import { DailyChart } from "@/components/posture/daily-chart";
 import { formatUtc } from "@/components/posture/format";

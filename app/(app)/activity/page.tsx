@@ -1,11 +1,11 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
-import { requireUser } from "@/lib/auth/session";
+import { requireUser } from "@/lib/infra/auth/session";
 import { PageHeader } from "@/components/page-header";
 import { RefreshLink } from "@/components/posture/refresh-link";
 import { SectionCard, SectionLoading } from "@/components/posture/section-card";
-import { pagePostureDeps } from "@/lib/posture-data/page-support";
-import { parseActivityQuery } from "@/lib/posture-data/activity-filter";
+import { pagePostureDeps } from "@/lib/read/page-support";
+import { parseActivityQuery } from "@/lib/judgements/posture/activity-filter";
 import { ActivitySections } from "./activity-sections";
 
 export const metadata: Metadata = { title: "Activity" };

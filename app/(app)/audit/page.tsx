@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { requireUser } from "@/lib/auth/session";
-import { getDb } from "@/lib/db";
-import { listAudit, type AuditOutcome } from "@/lib/audit/record-audit";
+import { requireUser } from "@/lib/infra/auth/session";
+import { getDb } from "@/lib/infra/db";
+import { listAudit, type AuditOutcome } from "@/lib/infra/audit/record-audit";
 import { PageHeader } from "@/components/page-header";
 import { DataTable } from "@/components/data-table";
 

@@ -1,5 +1,5 @@
-import { loadRepositories, loadSecrets, loadVariables, type PostureDeps } from "@/lib/posture-data/load-posture";
-import { githubConfigSection } from "@/lib/posture-data/views";
+import { loadRepositories, loadSecrets, loadVariables, type PostureDeps } from "@/lib/read/load-posture";
+import { githubConfigSection } from "@/lib/read/views";
 import { CallsMade, SectionFailure } from "@/components/posture/section-card";
 import { StatusBadge } from "@/components/posture/status-badge";
 

@@ -1,5 +1,5 @@
-import { loadActivity, loadKeys, loadRuns, loadSecrets, type PostureDeps } from "@/lib/posture-data/load-posture";
-import { correlateSection } from "@/lib/posture-data/views";
+import { loadActivity, loadKeys, loadRuns, loadSecrets, type PostureDeps } from "@/lib/read/load-posture";
+import { correlateSection } from "@/lib/read/views";
 import { CallsMade, SectionFailure } from "@/components/posture/section-card";
 import { StatusBadge } from "@/components/posture/status-badge";
 import { formatUtc } from "@/components/posture/format";

@@ -1,6 +1,6 @@
-import { loadKeys, type PostureDeps } from "@/lib/posture-data/load-posture";
-import { judgeKeysSection } from "@/lib/posture-data/views";
-import type { Thresholds } from "@/lib/settings/thresholds";
+import { loadKeys, type PostureDeps } from "@/lib/read/load-posture";
+import { judgeKeysSection } from "@/lib/read/views";
+import type { Thresholds } from "@/lib/operations/settings/thresholds";
 import { CallsMade, SectionFailure } from "@/components/posture/section-card";
 import { StatusBadge } from "@/components/posture/status-badge";
 import { formatDay, formatUtc } from "@/components/posture/format";

@@ -1,13 +1,13 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
 import Link from "next/link";
-import { requireUser } from "@/lib/auth/session";
-import { getDb } from "@/lib/db";
-import { getThresholds } from "@/lib/settings/thresholds";
+import { requireUser } from "@/lib/infra/auth/session";
+import { getDb } from "@/lib/infra/db";
+import { getThresholds } from "@/lib/operations/settings/thresholds";
 import { PageHeader } from "@/components/page-header";
 import { RefreshLink } from "@/components/posture/refresh-link";
 import { SectionCard, SectionLoading } from "@/components/posture/section-card";
-import { pagePostureDeps } from "@/lib/posture-data/page-support";
+import { pagePostureDeps } from "@/lib/read/page-support";
 import { KeysSection } from "./keys-section";
 import { HeldKeySection } from "./held-key-section";
 import { GithubConfigSection } from "./github-config-section";

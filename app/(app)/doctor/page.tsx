@@ -1,12 +1,12 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
-import { requireUser } from "@/lib/auth/session";
+import { requireUser } from "@/lib/infra/auth/session";
 import { PageHeader } from "@/components/page-header";
 import { RefreshLink } from "@/components/posture/refresh-link";
 import { SectionCard, SectionLoading } from "@/components/posture/section-card";
-import { pagePostureDeps } from "@/lib/posture-data/page-support";
-import { loadDoctorChecks } from "@/lib/posture-data/run-checks";
-import type { PostureDeps } from "@/lib/posture-data/load-posture";
+import { pagePostureDeps } from "@/lib/read/page-support";
+import { loadDoctorChecks } from "@/lib/read/run-checks";
+import type { PostureDeps } from "@/lib/read/load-posture";
 import { StatusBadge } from "@/components/posture/status-badge";
 
 export const metadata: Metadata = { title: "Doctor" };

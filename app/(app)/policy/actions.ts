@@ -2,9 +2,9 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { defineAction } from "@/lib/actions/action-client";
-import { getClients } from "@/lib/clients";
-import { applyExpectedPolicy } from "@/lib/policy/apply-expected-policy";
+import { defineAction } from "@/lib/infra/actions/action-client";
+import { getClients } from "@/lib/integrations/clients";
+import { applyExpectedPolicy } from "@/lib/operations/policy/apply-expected-policy";
 
 export const applyExpectedPolicyAction = defineAction(
   {

@@ -1,15 +1,15 @@
 import { Suspense } from "react";
-import { loadActivity, loadExpectedPolicy, loadIdentity, loadPolicies, loadRepositories, type PostureDeps } from "@/lib/posture-data/load-posture";
-import { buildPolicyView } from "@/lib/posture-data/views";
-import { reviewDigest } from "@/lib/policy/apply-expected-policy";
-import { describeSource } from "@/lib/posture/effective-actions";
+import { loadActivity, loadExpectedPolicy, loadIdentity, loadPolicies, loadRepositories, type PostureDeps } from "@/lib/read/load-posture";
+import { buildPolicyView } from "@/lib/read/views";
+import { reviewDigest } from "@/lib/operations/policy/apply-expected-policy";
+import { describeSource } from "@/lib/judgements/posture/effective-actions";
 import { CallsMade, SectionCard, SectionFailure, SectionLoading } from "@/components/posture/section-card";
 import { StatusBadge } from "@/components/posture/status-badge";
 import { ApplyPolicyForm } from "./apply-policy-form";
 import { applyExpectedPolicyAction } from "./actions";
 import { PolicyDiffView } from "./policy-diff-view";
-import { normalizePolicy } from "@/lib/posture/normalize-policy";
-import type { FetchedPolicy } from "@/lib/aws/iam";
+import { normalizePolicy } from "@/lib/judgements/posture/normalize-policy";
+import type { FetchedPolicy } from "@/lib/integrations/aws/iam";
 
 /** The policies must load before anything can be judged; the baselines that need other services degrade on their own. */
 export async function PolicySections({ deps, canApply }: { deps: PostureDeps; canApply: boolean }) {

@@ -2,10 +2,10 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { defineAction } from "@/lib/actions/action-client";
-import { getClients } from "@/lib/clients";
-import { triggerPush, triggerPushInput } from "@/lib/services/trigger-push";
-import { cancelPushJob, rerunPushJob } from "@/lib/services/manage-push-job";
+import { defineAction } from "@/lib/infra/actions/action-client";
+import { getClients } from "@/lib/integrations/clients";
+import { triggerPush, triggerPushInput } from "@/lib/operations/pushes/trigger-push";
+import { cancelPushJob, rerunPushJob } from "@/lib/operations/pushes/manage-push-job";
 
 const jobId = z.object({ jobId: z.string().uuid("Not a job id") });
 

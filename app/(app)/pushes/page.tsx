@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { requireUser } from "@/lib/auth/session";
-import { getConfig } from "@/lib/config/env";
-import { getDb } from "@/lib/db";
+import { requireUser } from "@/lib/infra/auth/session";
+import { getConfig } from "@/lib/infra/config/env";
+import { getDb } from "@/lib/infra/db";
 import { listJobs, type PushJob } from "@/lib/jobs/job-store";
 import { listDeliveries } from "@/lib/webhooks/receive-github-delivery";
 import { PageHeader } from "@/components/page-header";

@@ -1,14 +1,14 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { Suspense } from "react";
-import { getClients } from "@/lib/clients";
+import { getClients } from "@/lib/integrations/clients";
 import { PageHeader } from "@/components/page-header";
 import { SectionError, SectionSkeleton } from "@/components/overview/section-error";
 import { DigestText } from "@/components/registry/digest-text";
 import { TimeCell } from "@/components/registry/time-cell";
 import { describeFailure } from "@/lib/overview/describe-failure";
-import { needsAllFacts, parseRepositoryQuery, queryRepositories, repositoryQueryHref, type RepositoryQuery, type RepositorySort } from "@/lib/registry/repository-query";
-import { loadFacts, loadRepositories } from "./load-registry";
+import { needsAllFacts, parseRepositoryQuery, queryRepositories, repositoryQueryHref, type RepositoryQuery, type RepositorySort } from "@/lib/judgements/registry/repository-query";
+import { loadFacts, loadRepositories } from "../../../lib/read/registry";
 
 export const metadata: Metadata = { title: "Registry" };
 

@@ -1,8 +1,8 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { defineAction } from "@/lib/actions/action-client";
-import { thresholdsSchema, updateThresholds } from "@/lib/settings/thresholds";
+import { defineAction } from "@/lib/infra/actions/action-client";
+import { thresholdsSchema, updateThresholds } from "@/lib/operations/settings/thresholds";
 
 export const updateThresholdsAction = defineAction(
   { name: "settings.update-thresholds", role: "operator", input: thresholdsSchema },

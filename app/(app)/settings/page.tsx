@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
-import { requireUser } from "@/lib/auth/session";
-import { getDb } from "@/lib/db";
-import { getThresholds } from "@/lib/settings/thresholds";
+import { requireUser } from "@/lib/infra/auth/session";
+import { getDb } from "@/lib/infra/db";
+import { getThresholds } from "@/lib/operations/settings/thresholds";
 import { PageHeader } from "@/components/page-header";
 import { ThresholdsForm } from "./thresholds-form";
 import { updateThresholdsAction } from "./actions";

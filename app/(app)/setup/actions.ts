@@ -1,10 +1,10 @@
 "use server";
 
 import { z } from "zod";
-import { defineAction, type ActionContext } from "@/lib/actions/action-client";
-import { getClients } from "@/lib/clients";
-import { resumeGuidedSetup, startGuidedSetup } from "@/lib/services/run-setup";
-import type { ServiceContext } from "@/lib/services/context";
+import { defineAction, type ActionContext } from "@/lib/infra/actions/action-client";
+import { getClients } from "@/lib/integrations/clients";
+import { resumeGuidedSetup, startGuidedSetup } from "@/lib/operations/setup/run-setup";
+import type { ServiceContext } from "@/lib/operations/context";
 
 const service = ({ actor, db, config }: ActionContext): ServiceContext => ({ clients: getClients(), actor: { login: actor.login, role: actor.role }, db, config });
 

@@ -1,11 +1,11 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
-import { requireUser } from "@/lib/auth/session";
-import { getClients } from "@/lib/clients";
-import { getConfig } from "@/lib/config/env";
-import { getDb } from "@/lib/db";
+import { requireUser } from "@/lib/infra/auth/session";
+import { getClients } from "@/lib/integrations/clients";
+import { getConfig } from "@/lib/infra/config/env";
+import { getDb } from "@/lib/infra/db";
 import { toUserFacing } from "@/lib/errors";
-import { planGuidedSetup, setupNames, setupWithSteps } from "@/lib/services/run-setup";
+import { planGuidedSetup, setupNames, setupWithSteps } from "@/lib/operations/setup/run-setup";
 import { PageHeader } from "@/components/page-header";
 import { SetupPlanView } from "@/components/setup/setup-plan-view";
 import { SetupRunView } from "@/components/setup/setup-run-view";

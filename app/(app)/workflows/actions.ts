@@ -2,10 +2,10 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { defineAction } from "@/lib/actions/action-client";
-import { getClients } from "@/lib/clients";
-import { dispatchWorkflowRun } from "@/lib/services/dispatch-workflow";
-import { rerunFailedWorkflowRun } from "@/lib/services/rerun-workflow-run";
+import { defineAction } from "@/lib/infra/actions/action-client";
+import { getClients } from "@/lib/integrations/clients";
+import { dispatchWorkflowRun } from "@/lib/operations/workflows/dispatch-workflow";
+import { rerunFailedWorkflowRun } from "@/lib/operations/workflows/rerun-workflow-run";
 
 // Branch or tag names as git allows them; anything else is refused before GitHub sees it.
 const refSchema = z

@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { Suspense } from "react";
-import { requireUser } from "@/lib/auth/session";
-import { getConfig } from "@/lib/config/env";
+import { requireUser } from "@/lib/infra/auth/session";
+import { getConfig } from "@/lib/infra/config/env";
 import { PageHeader } from "@/components/page-header";
 import { SectionError, SectionSkeleton } from "@/components/overview/section-error";
 import { TimeCell } from "@/components/registry/time-cell";
@@ -10,11 +10,11 @@ import { RunStatus } from "@/components/workflows/run-status";
 import { RunPoller } from "@/components/workflows/run-poller";
 import { DispatchForm } from "@/components/workflows/dispatch-form";
 import { describeFailure } from "@/lib/overview/describe-failure";
-import { commitUrl } from "@/lib/registry/commit-links";
-import { formatRunDuration, isRunActive, runDurationMs } from "@/lib/workflows/run-duration";
-import { parseRunQuery, runQueryHref, RUN_CONCLUSIONS, RUN_EVENTS, RUN_STATUSES, type RunQuery } from "@/lib/workflows/run-query";
-import type { WorkflowSummary } from "@/lib/github/workflows";
-import { loadEcrWorkflow, loadRunPage, loadWorkflows } from "./load-runs";
+import { commitUrl } from "@/lib/judgements/registry/commit-links";
+import { formatRunDuration, isRunActive, runDurationMs } from "@/lib/judgements/workflows/run-duration";
+import { parseRunQuery, runQueryHref, RUN_CONCLUSIONS, RUN_EVENTS, RUN_STATUSES, type RunQuery } from "@/lib/judgements/workflows/run-query";
+import type { WorkflowSummary } from "@/lib/integrations/github/workflows";
+import { loadEcrWorkflow, loadRunPage, loadWorkflows } from "../../../lib/read/workflows";
 import { dispatchWorkflowAction } from "./actions";
 import { DataTable } from "@/components/data-table";
 

@@ -1,7 +1,7 @@
 import { NextResponse } from "next/server";
-import { withBearer } from "@/lib/http/route-wrappers";
-import { appPostureDeps } from "@/lib/posture-data/app-posture";
-import { loadDoctorChecks } from "@/lib/posture-data/run-checks";
+import { withBearer } from "@/lib/infra/http/route-wrappers";
+import { appPostureDeps } from "@/lib/read/app-posture";
+import { loadDoctorChecks } from "@/lib/read/run-checks";
 
 export const dynamic = "force-dynamic";
 

@@ -1,7 +1,7 @@
 import { NextResponse } from "next/server";
-import { withPublic } from "@/lib/http/route-wrappers";
-import { schemaVersion } from "@/lib/db/open-db";
-import { DECKHAND_VERSION } from "@/lib/version";
+import { withPublic } from "@/lib/infra/http/route-wrappers";
+import { schemaVersion } from "@/lib/infra/db/open-db";
+import { DECKHAND_VERSION } from "@/lib/infra/version";
 
 export const dynamic = "force-dynamic";
 

@@ -1,12 +1,12 @@
-import { withBearer } from "@/lib/http/route-wrappers";
-import { getDb } from "@/lib/db";
-import { getThresholds } from "@/lib/settings/thresholds";
-import { appPostureDeps } from "@/lib/posture-data/app-posture";
-import { loadPosture } from "@/lib/posture-data/load-posture";
-import { toPostureSnapshot } from "@/lib/posture-data/to-snapshot";
-import { runDoctorChecks } from "@/lib/posture/doctor-checks";
-import { METRICS_CONTENT_TYPE, renderPostureMetrics } from "@/lib/posture/metrics";
-import { buildPolicyView, judgeKeysSection } from "@/lib/posture-data/views";
+import { withBearer } from "@/lib/infra/http/route-wrappers";
+import { getDb } from "@/lib/infra/db";
+import { getThresholds } from "@/lib/operations/settings/thresholds";
+import { appPostureDeps } from "@/lib/read/app-posture";
+import { loadPosture } from "@/lib/read/load-posture";
+import { toPostureSnapshot } from "@/lib/read/to-snapshot";
+import { runDoctorChecks } from "@/lib/judgements/posture/doctor-checks";
+import { METRICS_CONTENT_TYPE, renderPostureMetrics } from "@/lib/judgements/posture/metrics";
+import { buildPolicyView, judgeKeysSection } from "@/lib/read/views";
 
 export const dynamic = "force-dynamic";
 

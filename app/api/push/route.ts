@@ -1,8 +1,8 @@
 import { NextResponse } from "next/server";
-import { withBearer } from "@/lib/http/route-wrappers";
-import { getClients } from "@/lib/clients";
-import { recordAudit } from "@/lib/audit/record-audit";
-import { triggerPush, triggerPushInput } from "@/lib/services/trigger-push";
+import { withBearer } from "@/lib/infra/http/route-wrappers";
+import { getClients } from "@/lib/integrations/clients";
+import { recordAudit } from "@/lib/infra/audit/record-audit";
+import { triggerPush, triggerPushInput } from "@/lib/operations/pushes/trigger-push";
 
 export const dynamic = "force-dynamic";
 

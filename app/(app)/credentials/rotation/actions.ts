@@ -2,11 +2,11 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { defineAction, type ActionContext } from "@/lib/actions/action-client";
-import { getClients } from "@/lib/clients";
-import { updateRotationSettings } from "@/lib/rotation/store";
-import { deleteInactiveSecondKey, deleteOldKeyNow, resumeRotation, startRotation } from "@/lib/services/rotate-access-key";
-import type { ServiceContext } from "@/lib/services/context";
+import { defineAction, type ActionContext } from "@/lib/infra/actions/action-client";
+import { getClients } from "@/lib/integrations/clients";
+import { updateRotationSettings } from "@/lib/operations/rotation/store";
+import { deleteInactiveSecondKey, deleteOldKeyNow, resumeRotation, startRotation } from "@/lib/operations/rotation/rotate-access-key";
+import type { ServiceContext } from "@/lib/operations/context";
 
 const service = ({ actor, db, config }: ActionContext): ServiceContext => ({ clients: getClients(), actor: { login: actor.login, role: actor.role }, db, config });
 const rotationId = z.coerce.number().int().positive();

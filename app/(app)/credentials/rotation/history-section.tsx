@@ -1,7 +1,7 @@
 import Link from "next/link";
-import { getDb } from "@/lib/db";
-import { listRotations, listSteps } from "@/lib/rotation/store";
-import { toRotationView } from "@/lib/rotation/view";
+import { getDb } from "@/lib/infra/db";
+import { listRotations, listSteps } from "@/lib/operations/rotation/store";
+import { toRotationView } from "@/lib/operations/rotation/view";
 import { formatMs } from "@/components/rotation/format-ms";
 import { DataTable } from "@/components/data-table";
 

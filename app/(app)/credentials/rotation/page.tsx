@@ -1,10 +1,10 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
 import Link from "next/link";
-import { requireUser } from "@/lib/auth/session";
-import { getDb } from "@/lib/db";
-import { getThresholds } from "@/lib/settings/thresholds";
-import { getRotationSettings } from "@/lib/rotation/store";
+import { requireUser } from "@/lib/infra/auth/session";
+import { getDb } from "@/lib/infra/db";
+import { getThresholds } from "@/lib/operations/settings/thresholds";
+import { getRotationSettings } from "@/lib/operations/rotation/store";
 import { PageHeader } from "@/components/page-header";
 import { SectionCard, SectionLoading } from "@/components/posture/section-card";
 import { RotationSettingsForm } from "@/components/rotation/rotation-settings-form";

@@ -1,9 +1,9 @@
 import Link from "next/link";
-import { getClients } from "@/lib/clients";
-import { getConfig } from "@/lib/config/env";
-import { getDb } from "@/lib/db";
-import { planRotation } from "@/lib/services/rotate-access-key";
-import type { SessionUser } from "@/lib/auth/session";
+import { getClients } from "@/lib/integrations/clients";
+import { getConfig } from "@/lib/infra/config/env";
+import { getDb } from "@/lib/infra/db";
+import { planRotation } from "@/lib/operations/rotation/rotate-access-key";
+import type { SessionUser } from "@/lib/infra/auth/session";
 import { ConfirmActionButton } from "@/components/rotation/confirm-action-button";
 import { deleteInactiveKeyAction, startRotationAction } from "./actions";
 

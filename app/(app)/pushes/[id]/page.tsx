@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { requireUser } from "@/lib/auth/session";
-import { getConfig } from "@/lib/config/env";
-import { getDb } from "@/lib/db";
+import { requireUser } from "@/lib/infra/auth/session";
+import { getConfig } from "@/lib/infra/config/env";
+import { getDb } from "@/lib/infra/db";
 import { getJob, listServiceResults, readJobLog } from "@/lib/jobs/job-store";
 import { isTerminal } from "@/lib/push/job-states";
 import { PageHeader } from "@/components/page-header";

@@ -1,7 +1,7 @@
 import { NextResponse } from "next/server";
-import { withSession } from "@/lib/http/route-wrappers";
-import { rotationWithSteps } from "@/lib/services/rotate-access-key";
-import { toRotationView } from "@/lib/rotation/view";
+import { withSession } from "@/lib/infra/http/route-wrappers";
+import { rotationWithSteps } from "@/lib/operations/rotation/rotate-access-key";
+import { toRotationView } from "@/lib/operations/rotation/view";
 
 /** Live progress of one rotation for the page's polling (any signed-in user may watch). */
 export const GET = withSession<{ id: string }>({ name: "rotations.get", role: "viewer" }, async (_req, { params, db }) => {

@@ -1,10 +1,10 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { requireUser } from "@/lib/auth/session";
-import { getDb } from "@/lib/db";
-import { rotationWithSteps } from "@/lib/services/rotate-access-key";
-import { toRotationView } from "@/lib/rotation/view";
+import { requireUser } from "@/lib/infra/auth/session";
+import { getDb } from "@/lib/infra/db";
+import { rotationWithSteps } from "@/lib/operations/rotation/rotate-access-key";
+import { toRotationView } from "@/lib/operations/rotation/view";
 import { PageHeader } from "@/components/page-header";
 import { RotationProgress } from "@/components/rotation/rotation-progress";
 import { ConfirmActionButton } from "@/components/rotation/confirm-action-button";

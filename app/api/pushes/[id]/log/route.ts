@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { withSession } from "@/lib/http/route-wrappers";
+import { withSession } from "@/lib/infra/http/route-wrappers";
 import { getJob, readJobLog } from "@/lib/jobs/job-store";
 import { isTerminal } from "@/lib/push/job-states";
 

@@ -1,11 +1,11 @@
 import { NextResponse } from "next/server";
-import { withSession } from "@/lib/http/route-wrappers";
-import { appCache } from "@/lib/cache/ttl-cache";
-import { getClients } from "@/lib/clients";
-import { getRun } from "@/lib/github/runs";
-import { pageGitHub } from "@/lib/overview/page-clients";
+import { withSession } from "@/lib/infra/http/route-wrappers";
+import { appCache } from "@/lib/infra/cache/ttl-cache";
+import { getClients } from "@/lib/integrations/clients";
+import { getRun } from "@/lib/integrations/github/runs";
+import { pageGitHub } from "@/lib/read/page-clients";
 import { describeFailure } from "@/lib/overview/describe-failure";
-import { RUNS_CACHE_PREFIX } from "@/lib/services/dispatch-workflow";
+import { RUNS_CACHE_PREFIX } from "@/lib/operations/workflows/dispatch-workflow";
 
 /**
  * A run's live status for the browser's poller: read fresh from GitHub (never from the cache), and
