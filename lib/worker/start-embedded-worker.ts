@@ -1,8 +1,8 @@
 import path from "node:path";
-import { createAwsClients } from "../clients/aws-clients";
-import type { Clients } from "../clients";
-import type { DeckhandConfig } from "../config/env";
-import type { Db } from "../db/open-db";
+import { createAwsClients } from "../integrations/clients/aws-clients";
+import type { Clients } from "../integrations/clients";
+import type { DeckhandConfig } from "../infra/config/env";
+import type { Db } from "../infra/db/open-db";
 import type { BuilderPreference } from "../push/detect-builder";
 import { sandboxWorkerCredentialProvider } from "./sandbox-credentials";
 import { StoreChannel } from "./store-channel";

@@ -5,8 +5,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ListImagesCommand } from "@aws-sdk/client-ecr";
-import { startTestSandbox, type TestSandbox } from "../testing/sandbox-fixture";
-import { openDb, type Db } from "../db/open-db";
+import { startTestSandbox, type TestSandbox } from "../tooling/testing/sandbox-fixture";
+import { openDb, type Db } from "../infra/db/open-db";
 import { enqueueJob, getJob, readJobLog } from "../jobs/job-store";
 import { SANDBOX_GITHUB_ADMIN_TOKEN } from "../sandbox/constants";
 
