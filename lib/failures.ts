@@ -1,100 +1,164 @@
-// A page section's data or the reason it is missing. The reason is built only from a whitelist (which
-// service, which call, what kind of failure), never from the SDK's error text, so it is safe to show.
+// How Deckhand says that a call to AWS or GitHub failed, in one vocabulary: one closed union of failure
+// kinds, one classifier over AWS SDK, Octokit and network errors, one message table, and Part<T>, a page
+// part's data or the failure that kept it away. Messages are built only from this whitelist (which
+// service, which call, which kind), never from the service's own error text, so they are safe to show;
+// the real cause goes to the server log, redacted.
 
-import { redact } from "./errors";
+import { newErrorId, redact, SafeError } from "./errors";
+
+/** The services Deckhand calls, with the names pages print. `deckhand` is Deckhand's own configuration. */
+export const SERVICE_NAMES = { iam: "IAM", sts: "STS", ecr: "ECR", cloudtrail: "CloudTrail", github: "GitHub", deckhand: "Deckhand" } as const;
+export type Service = keyof typeof SERVICE_NAMES;
 
 export type FailureKind =
+  /** Throttling or a rate limit (429; GitHub's 403 "rate limit"), still failing after the clients' retries. */
   | "throttled"
-  | "access-denied"
+  /** The credentials are valid but not allowed (AccessDenied, GitHub 403). */
+  | "denied"
+  /** The credentials were rejected (InvalidClientTokenId, SignatureDoesNotMatch, ExpiredToken, 401). */
   | "invalid-credentials"
   | "not-found"
+  /** 5xx, still failing after retries. */
   | "unavailable"
+  /** No connection at all (refused, reset, DNS, timeout). */
   | "unreachable"
+  /** An answer Deckhand could not read (a malformed document, a file that is not a policy). */
   | "bad-data"
+  /** A slow read a summary page stopped waiting for; it goes on filling the cache. */
+  | "still-loading"
+  /** Anything else: the cause is logged under an error id the page shows. */
   | "failed";
 
-export interface SectionError {
-  service: string;
-  operation: string;
+export interface Failure {
+  service: Service;
+  /** The call as AWS or GitHub documents it ("ListAccessKeys", "list workflow runs"). */
+  call: string;
   kind: FailureKind;
+  /** Whitelisted text: service, call and kind. */
   message: string;
+  /** For kind "failed": the id the cause was logged under. */
+  errorId?: string;
 }
 
-export type Section<T> =
-  | { ok: true; data: T; calls: string[] }
-  | { ok: false; error: SectionError; calls: string[] };
+/**
+ * A part of a page: its data, or the failure that kept it away. `calls` names the API calls behind it
+ * (shown under the part); `asOf` is when the data was read (a cached part is older than the page).
+ */
+export type Part<T> = { ok: true; data: T; calls: string[]; asOf?: string } | { ok: false; failure: Failure; calls: string[] };
 
-const KIND_TEXT: Record<FailureKind, string> = {
-  throttled: "was throttled and still failed after retries with backoff",
-  "access-denied": "was refused: Deckhand's credentials are not allowed to make it",
-  "invalid-credentials": "was refused: Deckhand's credentials are invalid",
-  "not-found": "reported that the resource does not exist",
-  unavailable: "failed with a server error after retries",
-  unreachable: "could not reach the service",
-  "bad-data": "returned data Deckhand could not read",
-  failed: "failed",
+const KIND_TEXT: Record<FailureKind, (service: string) => string> = {
+  throttled: () => "was throttled and still failed after retries with backoff",
+  denied: () => "was refused: Deckhand's credentials are not allowed to make it",
+  "invalid-credentials": () => "was refused: Deckhand's credentials are invalid",
+  "not-found": () => "reported that the resource does not exist",
+  unavailable: (s) => `failed: ${s} is unreachable right now (server errors, still failing after retries)`,
+  unreachable: (s) => `failed: ${s} is unreachable (no connection)`,
+  "bad-data": () => "returned data Deckhand could not read",
+  "still-loading": () => "is still loading; the next refresh includes it",
+  failed: () => "failed",
 };
 
-const SERVICE_NAMES: Record<string, string> = { iam: "IAM", sts: "STS", cloudtrail: "CloudTrail", ecr: "ECR", github: "GitHub", config: "Deckhand" };
-
-export function describeFailure(service: string, operation: string, kind: FailureKind): string {
-  return `${SERVICE_NAMES[service] ?? service} ${operation} ${KIND_TEXT[kind]}`;
+/** The one message table: "IAM ListAccessKeys was throttled and still failed after retries with backoff". */
+export function failureMessage(service: Service, call: string, kind: FailureKind, errorId?: string): string {
+  const name = SERVICE_NAMES[service];
+  return `${name} ${call} ${KIND_TEXT[kind](name)}${errorId ? ` (${errorId}; the cause is in the server log)` : ""}`;
 }
 
-/** What kind of failure an AWS SDK, Octokit or network error is; pure, over the error's fields only. */
+export function failure(service: Service, call: string, kind: FailureKind, errorId?: string): Failure {
+  return { service, call, kind, message: failureMessage(service, call, kind, errorId), ...(errorId ? { errorId } : {}) };
+}
+
+const THROTTLED = /^(Throttling|ThrottlingException|TooManyRequestsException|RequestLimitExceeded|SlowDown)$/;
+const DENIED = /AccessDenied|UnauthorizedOperation|AuthorizationError/;
+const INVALID_CREDENTIALS = /^(InvalidClientTokenId|UnrecognizedClientException|SignatureDoesNotMatch|InvalidSignatureException|IncompleteSignature|ExpiredToken|ExpiredTokenException|InvalidAccessKeyId)$/;
+const NO_CONNECTION = /ECONNREFUSED|ENOTFOUND|ECONNRESET|ETIMEDOUT|EAI_AGAIN|EPIPE|UND_ERR/;
+const SERVER = /^(ServiceUnavailable|ServiceUnavailableException|InternalFailure|InternalError|ServerException|InternalServerError)$/;
+
+/**
+ * What kind of failure an AWS SDK v3 error (`name`, `$metadata.httpStatusCode`), an Octokit RequestError
+ * (`status`, `message`) or a network error (`code`, `cause.code`) is. Pure, over those fields only.
+ * Names come before statuses: AWS answers InvalidClientTokenId with 403, which is not a denial.
+ * GitHub answers a secondary rate limit with 403 and "rate limit" in the message (docs.github.com, "Rate
+ * limits for the REST API").
+ */
 export function classifyFailure(err: unknown): FailureKind {
-  const e = (err ?? {}) as { name?: string; code?: string; status?: number; $metadata?: { httpStatusCode?: number }; cause?: { code?: string } };
-  const name = e.name ?? "";
-  const status = e.$metadata?.httpStatusCode ?? e.status;
-  const code = e.code ?? e.cause?.code ?? "";
-  if (/^(Throttling|ThrottlingException|TooManyRequestsException|RequestLimitExceeded|SlowDown)$/.test(name) || status === 429) return "throttled";
-  if (/AccessDenied|UnauthorizedOperation|AuthorizationError/.test(name) || status === 403) return "access-denied";
-  if (/InvalidClientTokenId|SignatureDoesNotMatch|UnrecognizedClient|ExpiredToken|IncompleteSignature/.test(name) || status === 401) return "invalid-credentials";
+  const e = (err ?? {}) as { name?: string; code?: string; status?: number; message?: string; $metadata?: { httpStatusCode?: number }; cause?: { code?: string } };
+  const name = typeof e.name === "string" ? e.name : "";
+  const status = e.$metadata?.httpStatusCode ?? (typeof e.status === "number" ? e.status : undefined);
+  const code = `${e.code ?? ""} ${e.cause?.code ?? ""}`;
+  const text = typeof e.message === "string" ? e.message : "";
+  if (err instanceof CallFailure) return err.failure.kind;
+  if (THROTTLED.test(name) || status === 429) return "throttled";
+  if (INVALID_CREDENTIALS.test(name) || status === 401) return "invalid-credentials";
+  if (DENIED.test(name)) return "denied";
+  if (status === 403) return /rate limit/i.test(text) ? "throttled" : "denied";
   if (/NoSuchEntity|NotFound/.test(name) || status === 404) return "not-found";
-  if (/ECONNREFUSED|ENOTFOUND|ECONNRESET|ETIMEDOUT|EAI_AGAIN|UND_ERR/.test(code) || /TimeoutError|fetch failed/.test(name)) return "unreachable";
-  if (typeof status === "number" && status >= 500) return "unavailable";
-  if (/ServiceUnavailable|InternalFailure|ServerException|InternalError/.test(name)) return "unavailable";
+  if (NO_CONNECTION.test(code) || /^TimeoutError$/.test(name) || /fetch failed|ECONNREFUSED/i.test(text)) return "unreachable";
+  if ((typeof status === "number" && status >= 500) || SERVER.test(name)) return "unavailable";
   return "failed";
 }
 
-/** An API call that failed, carrying only whitelisted facts. */
+/**
+ * Classify an error from a call and log its cause once (redacted: secrets never reach the log). A
+ * failure of kind "failed" carries an error id, logged with the cause, that the user can quote.
+ */
+export function describeFailure(err: unknown, service: Service, call: string): Failure {
+  if (err instanceof CallFailure) return err.failure;
+  const kind = classifyFailure(err);
+  const errorId = kind === "failed" ? newErrorId() : undefined;
+  const f = failure(service, call, kind, errorId);
+  const e = err as { name?: string; message?: string; stack?: string; status?: number; $metadata?: { httpStatusCode?: number } };
+  const cause = `${e?.name ?? "Error"} ${e?.$metadata?.httpStatusCode ?? e?.status ?? ""} ${e?.message ?? String(err)}${kind === "failed" && e?.stack ? `\n${e.stack}` : ""}`;
+  (kind === "failed" ? console.error : console.warn)(`[deckhand] ${errorId ? `${errorId} ` : ""}${f.message}: ${redact(cause)}`);
+  return f;
+}
+
+/** An API call that failed, carrying only whitelisted facts (its message is the Failure's). */
 export class CallFailure extends Error {
   constructor(
-    public service: string,
-    public operation: string,
-    public kind: FailureKind,
+    public readonly failure: Failure,
     options?: { cause?: unknown },
   ) {
-    super(describeFailure(service, operation, kind), options);
+    super(failure.message, options);
     this.name = "CallFailure";
   }
 }
 
-/** Run one API call (or a group under one name), turning any failure into a CallFailure naming it. */
-export async function callApi<T>(service: string, operation: string, fn: () => Promise<T>): Promise<T> {
+/** Run one API call (or a group under one name); any failure becomes a CallFailure naming it. Nested calls keep the innermost name. */
+export async function callApi<T>(service: Service, call: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
     if (err instanceof CallFailure) throw err;
-    const failure = new CallFailure(service, operation, classifyFailure(err), { cause: err });
-    // The page shows the whitelisted text; the operator's log keeps the cause (secrets redacted).
-    const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-    console.warn(`[deckhand] ${failure.message}: ${redact(`${e?.name ?? "Error"} ${e?.$metadata?.httpStatusCode ?? ""} ${e?.message ?? String(err)}`)}`);
-    throw failure;
+    throw new CallFailure(describeFailure(err, service, call), { cause: err });
   }
 }
 
-export function sectionErrorOf(err: unknown): SectionError {
-  if (err instanceof CallFailure) return { service: err.service, operation: err.operation, kind: err.kind, message: err.message };
-  return { service: "deckhand", operation: "load", kind: "failed", message: "Deckhand failed to assemble this section (see the server log)" };
-}
-
-/** Await a load and wrap it as a Section; unexpected errors are logged, never shown. */
-export async function toSection<T>(calls: string[], load: () => Promise<T>): Promise<Section<T>> {
+/**
+ * Await a load as a Part. A CallFailure becomes the part's failure; anything else is a bug in Deckhand:
+ * logged under an error id, shown as "Deckhand failed to assemble this part".
+ */
+export async function toPart<T>(calls: string[], load: () => Promise<T>): Promise<Part<T>> {
   try {
     return { ok: true, data: await load(), calls };
   } catch (err) {
-    if (!(err instanceof CallFailure)) console.error("[deckhand] posture section failed:", err);
-    return { ok: false, error: sectionErrorOf(err), calls };
+    if (err instanceof CallFailure) return { ok: false, failure: err.failure, calls };
+    return { ok: false, failure: describeFailure(err, "deckhand", "assembling this part"), calls };
   }
+}
+
+/** A part that was read, for judgements' tests and for data that needs no call. */
+export function partOf<T>(data: T, calls: string[] = []): Part<T> {
+  return { ok: true, data, calls };
+}
+
+/** A part that failed. */
+export function failedPart<T = never>(f: Failure, calls: string[] = []): Part<T> {
+  return { ok: false, failure: f, calls };
+}
+
+/** The SafeError a verb throws when one of its calls failed: the whitelisted message, code "aws" or "github". */
+export function callFailed(err: unknown, service: Service, call: string): SafeError {
+  if (err instanceof SafeError) return err;
+  return new SafeError(describeFailure(err, service, call).message, service === "github" ? "github" : "aws", { cause: err });
 }

@@ -1,45 +1,72 @@
-import { cache } from "react";
-import { appCache } from "@/lib/infra/cache/ttl-cache";
-import { getClients } from "@/lib/integrations/clients";
-import { batchGetManifests, describeImages, describeRepository, listRepositories, type ImageSummary, type RepositorySummary } from "@/lib/integrations/aws/ecr";
-import { readManifestRefs, type ManifestRefs } from "@/lib/judgements/registry/manifest-refs";
-import { summarizeImages, type RepositoryFacts } from "@/lib/judgements/registry/image-facts";
-import { mapLimit } from "@/lib/infra/map-limit";
-import { describeFailure, type SectionFailure } from "@/lib/overview/describe-failure";
+// The Registry pages: ECR repositories with image facts, one repository's images with their config
+// digests and the Deckhand push job that produced each. Listings are cached briefly (one in-flight call
+// between concurrent renders); what a manifest says is kept for the process's life.
 
-/**
- * The Registry pages' reads. appCache shares results across requests for a short TTL (and one
- * in-flight call between concurrent renders); React cache() dedupes within one render.
- */
+import { batchGetManifests, describeImages, describeRepository, listRepositories, type ImageSummary, type RepositorySummary } from "../integrations/aws/ecr";
+import { readManifestRefs, type ManifestRefs } from "../judgements/registry/manifest-refs";
+import { findTaggedImage, latestSince, summarizeImages, type RepositoryFacts } from "../judgements/registry/image-facts";
+import { needsAllFacts, parseRepositoryQuery, queryRepositories, type QueryResult, type RepositoryQuery } from "../judgements/registry/repository-query";
+import { parseImageQuery, queryImages, type ImageQuery } from "../judgements/registry/image-query";
+import { jobsThatPushed } from "../jobs/job-store";
+import { mapLimit } from "../infra/map-limit";
+import { callApi, describeFailure, type Failure, type Part } from "../failures";
+import { READ_CACHE_PREFIXES, readPart, type ReadContext } from "./context";
 
+export type RegistryContext = Pick<ReadContext, "clients" | "cache" | "db" | "now">;
+
+const ECR = READ_CACHE_PREFIXES.registry;
 const REPOS_TTL = 60_000;
 const IMAGES_TTL = 30_000;
+const region = (ctx: RegistryContext) => ctx.clients.aws.region;
 
-export const loadRepositories = cache(
-  (): Promise<RepositorySummary[]> => appCache().get("ecr:repos", REPOS_TTL, () => listRepositories({ ecr: getClients().aws.ecr })),
-);
+function repositories(ctx: RegistryContext): Promise<Part<RepositorySummary[]>> {
+  return readPart(ctx, `${ECR}repos:${region(ctx)}`, REPOS_TTL, ["ECR DescribeRepositories"], () =>
+    callApi("ecr", "DescribeRepositories", () => listRepositories({ ecr: ctx.clients.aws.ecr })),
+  );
+}
 
-export const loadRepository = cache(
-  (name: string): Promise<RepositorySummary | null> =>
-    appCache().get(`ecr:repo:${name}`, REPOS_TTL, () => describeRepository({ ecr: getClients().aws.ecr, repositoryName: name })),
-);
+function images(ctx: RegistryContext, name: string): Promise<Part<ImageSummary[]>> {
+  return readPart(ctx, `${ECR}images:${region(ctx)}:${name}`, IMAGES_TTL, ["ECR DescribeImages"], () =>
+    callApi("ecr", `DescribeImages (${name})`, () => describeImages({ ecr: ctx.clients.aws.ecr, repositoryName: name })),
+  );
+}
 
-export const loadImages = cache(
-  (name: string): Promise<ImageSummary[]> => appCache().get(`ecr:images:${name}`, IMAGES_TTL, () => describeImages({ ecr: getClients().aws.ecr, repositoryName: name })),
-);
-
-export type FactsResult = { ok: true; facts: RepositoryFacts } | { ok: false; failure: SectionFailure };
+export type FactsResult = { ok: true; facts: RepositoryFacts } | { ok: false; failure: Failure };
 
 /** Image facts for the given repositories, 16 DescribeImages listings at a time. */
-export async function loadFacts(names: readonly string[]): Promise<Map<string, FactsResult>> {
+async function factsOf(ctx: RegistryContext, names: readonly string[]): Promise<Map<string, FactsResult>> {
   const results = await mapLimit(names, 16, async (name): Promise<FactsResult> => {
-    try {
-      return { ok: true, facts: summarizeImages(await loadImages(name)) };
-    } catch (err) {
-      return { ok: false, failure: describeFailure(err, "AWS", `DescribeImages (${name})`) };
-    }
+    const p = await images(ctx, name);
+    return p.ok ? { ok: true, facts: summarizeImages(p.data) } : { ok: false, failure: p.failure };
   });
   return new Map(names.map((n, i) => [n, results[i]]));
+}
+
+export type RepositoryRowView = RepositorySummary & { imageCount: number | null; latestPushedAt: string | null; facts: FactsResult | undefined };
+
+/**
+ * The repository table for the page's query. Sorting by name needs no image listings, so facts are read
+ * only for the rows shown; sorting by image count or push time needs every repository's.
+ */
+export async function readRepositoryTable(ctx: RegistryContext, searchParams: Record<string, string | string[] | undefined>): Promise<{ query: RepositoryQuery; table: Part<QueryResult<RepositoryRowView>> }> {
+  const query = parseRepositoryQuery(searchParams);
+  const repos = await repositories(ctx);
+  if (!repos.ok) return { query, table: repos };
+  const all = needsAllFacts(query) ? await factsOf(ctx, repos.data.map((r) => r.name)) : null;
+  const rows = repos.data.map((r): RepositoryRowView => {
+    const f = all?.get(r.name);
+    return { ...r, imageCount: f?.ok ? f.facts.imageCount : null, latestPushedAt: f?.ok ? f.facts.latestPushedAt : null, facts: f };
+  });
+  const result = queryRepositories(rows, query);
+  const pageFacts = all ?? (await factsOf(ctx, result.rows.map((r) => r.name)));
+  return { query, table: { ...repos, data: { ...result, rows: result.rows.map((r) => ({ ...r, facts: pageFacts.get(r.name) })) } } };
+}
+
+/** One repository, or null when ECR does not have it. */
+export function readRepository(ctx: RegistryContext, name: string): Promise<Part<RepositorySummary | null>> {
+  return readPart(ctx, `${ECR}repo:${region(ctx)}:${name}`, REPOS_TTL, ["ECR DescribeRepositories"], () =>
+    callApi("ecr", "DescribeRepositories", () => describeRepository({ ecr: ctx.clients.aws.ecr, repositoryName: name })),
+  );
 }
 
 /**
@@ -62,13 +89,13 @@ export interface ConfigDigestInfo {
 }
 
 /** Config digests for images of one repository: one BatchGetImage per 100 uncached digests (+ one for index children). */
-export async function loadConfigDigests(repositoryName: string, digests: readonly string[]): Promise<Map<string, ConfigDigestInfo>> {
+export async function loadConfigDigests(ctx: Pick<ReadContext, "clients">, repositoryName: string, digests: readonly string[]): Promise<Map<string, ConfigDigestInfo>> {
   const store = refsStore();
-  const key = (d: string) => `${repositoryName}@${d}`;
+  const key = (d: string) => `${region(ctx as RegistryContext)}:${repositoryName}@${d}`;
   const fetchRefs = async (wanted: string[]) => {
     const missing = [...new Set(wanted)].filter((d) => !store.has(key(d)));
     if (missing.length === 0) return;
-    const { manifests } = await batchGetManifests({ ecr: getClients().aws.ecr, repositoryName, digests: missing });
+    const { manifests } = await batchGetManifests({ ecr: ctx.clients.aws.ecr, repositoryName, digests: missing });
     if (store.size + manifests.length > MAX_REFS) store.clear();
     for (const m of manifests) store.set(key(m.digest), readManifestRefs(m.manifest, m.mediaType));
   };
@@ -91,4 +118,49 @@ export async function loadConfigDigests(repositoryName: string, digests: readonl
     }
   }
   return out;
+}
+
+export interface ImagesView {
+  facts: RepositoryFacts;
+  latest: ImageSummary | null;
+  /** Since when `latest` points where it does, and how Deckhand knows. */
+  since: ReturnType<typeof latestSince>;
+  page: ReturnType<typeof queryImages<ImageSummary>>;
+  /** Config digests of the images shown (and of latest); empty when BatchGetImage failed. */
+  configs: Map<string, ConfigDigestInfo>;
+  configFailure: Failure | null;
+  /** Deckhand's own record of which push job produced an image (the store, no AWS call). */
+  pushedBy: Map<string, { jobId: string; sha: string }>;
+}
+
+/** One repository's images for the page's query (tag or digest filter, untagged only, page). */
+export async function readImages(ctx: RegistryContext, repositoryName: string, searchParams: Record<string, string | string[] | undefined>): Promise<{ query: ImageQuery; images: Part<ImagesView> }> {
+  const query = parseImageQuery(searchParams);
+  const listed = await images(ctx, repositoryName);
+  if (!listed.ok) return { query, images: listed };
+  const latest = findTaggedImage(listed.data);
+  const page = queryImages(listed.data, query);
+  let configs = new Map<string, ConfigDigestInfo>();
+  let configFailure: Failure | null = null;
+  try {
+    // Only what is on screen (plus latest), batched, and kept for good.
+    configs = await loadConfigDigests(ctx, repositoryName, [...new Set([...page.rows.map((i) => i.digest), ...(latest ? [latest.digest] : [])])]);
+  } catch (err) {
+    configFailure = describeFailure(err, "ecr", "BatchGetImage");
+  }
+  return {
+    query,
+    images: {
+      ...listed,
+      data: {
+        facts: summarizeImages(listed.data),
+        latest,
+        since: latestSince(latest),
+        page,
+        configs,
+        configFailure,
+        pushedBy: jobsThatPushed(ctx.db, repositoryName, page.rows.map((i) => i.digest)),
+      },
+    },
+  };
 }

@@ -7,7 +7,7 @@ import { thresholdsSchema, updateThresholds } from "@/lib/operations/settings/th
 export const updateThresholdsAction = defineAction(
   { name: "settings.update-thresholds", role: "operator", input: thresholdsSchema },
   async (input, { db, actor }) => {
-    const changed = updateThresholds({ db, actor: actor.login }, input);
+    const changed = updateThresholds({ db, actor }, input);
     revalidatePath("/", "layout");
     return {
       message: Object.keys(changed).length ? "Thresholds saved." : "Nothing changed.",

@@ -2,20 +2,17 @@ import { z } from "zod";
 import { getConfig, type DeckhandConfig } from "../config/env";
 import { getDb } from "../db";
 import type { Db } from "../db/open-db";
+import { appCache, type TtlCache } from "../cache/ttl-cache";
 import { recordAudit } from "../audit/record-audit";
 import { getSessionUser, type SessionUser } from "../auth/session";
 import { roleAllows, type Role } from "../auth/roles";
-import { toUserFacing } from "../../errors";
+import { getClients, type Clients } from "../../integrations/clients";
+import { toUserFacing, type SafeErrorCode } from "../../errors";
+import type { OperationContext } from "../../operations/context";
 
 export type ActionResult<T = undefined> =
   | { ok: true; message?: string; data?: T }
-  | { ok: false; message: string; code: string; errorId?: string; fieldErrors?: Record<string, string[]> };
-
-export interface ActionContext {
-  actor: SessionUser;
-  db: Db;
-  config: DeckhandConfig;
-}
+  | { ok: false; message: string; code: SafeErrorCode; errorId?: string; fieldErrors?: Record<string, string[]> };
 
 export interface ActionOutcome<T> {
   message?: string;
@@ -30,9 +27,11 @@ interface Deps {
   getUser: () => Promise<SessionUser | null>;
   getDb: () => Db;
   getConfig: () => DeckhandConfig;
+  getClients?: () => Clients;
+  getCache?: () => TtlCache;
 }
 
-const defaultDeps: Deps = { getUser: getSessionUser, getDb, getConfig };
+const defaultDeps: Deps = { getUser: getSessionUser, getDb, getConfig, getClients, getCache: appCache };
 
 function inputFrom(args: unknown[]): unknown {
   // Works both as a form action under useActionState (prevState, formData) and as a direct call (input).
@@ -48,11 +47,12 @@ function inputFrom(args: unknown[]): unknown {
 /**
  * The one way to define a server action: it checks the session and role itself (middleware alone is
  * not enough), validates input with zod, audits the outcome, and turns errors into whitelisted
- * messages. No action can skip these steps because there is no other constructor.
+ * messages. No action can skip these steps because there is no other constructor. The handler gets one
+ * ready OperationContext (the signed-in user as the Actor) to hand to its verb.
  */
 export function defineAction<S extends z.ZodType, T = undefined>(
   opts: { name: string; role: Role; input: S },
-  handler: (input: z.output<S>, ctx: ActionContext) => Promise<ActionOutcome<T>>,
+  handler: (input: z.output<S>, ctx: OperationContext) => Promise<ActionOutcome<T>>,
   deps: Deps = defaultDeps,
 ): (...args: unknown[]) => Promise<ActionResult<T>> {
   return async (...args: unknown[]) => {
@@ -79,7 +79,17 @@ export function defineAction<S extends z.ZodType, T = undefined>(
     }
     const db = deps.getDb();
     try {
-      const out = await handler(parsed.data, { actor: user, db, config: deps.getConfig() });
+      // Clients are built lazily (first use) so an action that needs none works without AWS or GitHub settings.
+      const ctx: OperationContext = {
+        actor: { login: user.login, role: user.role },
+        db,
+        config: deps.getConfig(),
+        get clients() {
+          return (deps.getClients ?? getClients)();
+        },
+        cache: (deps.getCache ?? appCache)(),
+      };
+      const out = await handler(parsed.data, ctx);
       recordAudit(db, { actor: user.login, role: user.role, action: opts.name, target: out.target, outcome: "success", detail: out.detail });
       return { ok: true, message: out.message, data: out.data };
     } catch (err) {

@@ -7,6 +7,8 @@ import {
   type ImageDetail,
   type Repository,
 } from "@aws-sdk/client-ecr";
+import { mapLimit } from "../../infra/map-limit";
+import type { EcrRepositoryInfo } from "../../judgements/posture/types";
 
 /**
  * ECR's read side for the Registry page: repositories, image details, image ids and manifests, each
@@ -204,4 +206,19 @@ export async function batchGetManifests({
     for (const f of r.failures ?? []) failures.push({ digest: f.imageId?.imageDigest ?? "", code: f.failureCode ?? "", reason: f.failureReason ?? "" });
   }
   return { manifests, failures };
+}
+
+/**
+ * Every repository in the client's region, and whether it holds images. A summary, not an inventory: one
+ * small DescribeImages per repository (the `latest` tag: its push time is the newest push of the guide's
+ * workflow and of Deckhand), and only when there is no `latest`, one image of any tag. Listing every image
+ * (hundreds of pages at 100,000 images) is the Registry page's job, not the posture's.
+ */
+export async function describeAllRepositories({ ecr, concurrency = 8 }: { ecr: ECRClient; concurrency?: number }): Promise<EcrRepositoryInfo[]> {
+  const repos = await listRepositories({ ecr });
+  return mapLimit(repos, concurrency, async (r): Promise<EcrRepositoryInfo> => {
+    const latest = await describeImageByTag({ ecr, repositoryName: r.name, tag: "latest" });
+    if (latest) return { name: r.name, uri: r.uri, hasImages: true, latestPushedAt: latest.pushedAt };
+    return { name: r.name, uri: r.uri, hasImages: await holdsAnyImage({ ecr, repositoryName: r.name }), latestPushedAt: null };
+  });
 }

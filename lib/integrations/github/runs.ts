@@ -1,4 +1,5 @@
 import type { GitHubClient, GitHubRepoRef } from "../clients";
+import type { FailingStep, WorkflowRunInfo } from "../../judgements/posture/types";
 
 /** A workflow run, flattened from GitHub's `workflow-run` shape. */
 export interface RunSummary {
@@ -240,12 +241,53 @@ export async function rerunFailedJobs({ github, repo, runId }: { github: GitHubC
   await github.rest.actions.reRunWorkflowFailedJobs({ ...repo, run_id: runId });
 }
 
-/** Re-run every job of a completed run. */
-export async function rerunRun({ github, repo, runId }: { github: GitHubClient; repo: GitHubRepoRef; runId: number }): Promise<void> {
-  await github.rest.actions.reRunWorkflow({ ...repo, run_id: runId });
+const LOG_TAIL_CHARS = 4000;
+
+/** A run as lib/judgements/posture reads it. */
+function toRunInfo(r: RunSummary): WorkflowRunInfo {
+  return {
+    id: r.id,
+    name: r.name || undefined,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+    status: r.status ?? undefined,
+    conclusion: r.conclusion,
+    headSha: r.headSha,
+    headBranch: r.headBranch ?? undefined,
+    event: r.event,
+    htmlUrl: r.htmlUrl,
+  };
 }
 
-/** Cancel a queued or in-progress run (GitHub answers 202; 409 once it has completed). */
-export async function cancelRun({ github, repo, runId }: { github: GitHubClient; repo: GitHubRepoRef; runId: number }): Promise<void> {
-  await github.rest.actions.cancelWorkflowRun({ ...repo, run_id: runId });
+/** The failed jobs of a run, each with its failing step's name and the tail of the job's log. */
+export async function listFailingSteps({ github, repo, runId }: { github: GitHubClient; repo: GitHubRepoRef; runId: number }): Promise<FailingStep[]> {
+  const failed = (await listJobs({ github, repo, runId })).filter((j) => j.conclusion === "failure");
+  return Promise.all(
+    failed.map(async (job) => {
+      const step = job.steps.find((s) => s.conclusion === "failure");
+      const log = (await getJobLog({ github, repo, jobId: job.id })) ?? "";
+      return { job: job.name, step: step?.name ?? "(unknown step)", log: log.slice(-LOG_TAIL_CHARS) };
+    }),
+  );
+}
+
+/**
+ * The repository's newest runs (of every workflow, newest first, at most 100), with the failing steps'
+ * log tails filled in for the newest few failures: what the doctor and the key correlation judge.
+ */
+export async function listRecentRunsWithFailures({
+  github,
+  repo,
+  count = 30,
+  failuresToRead = 3,
+}: {
+  github: GitHubClient;
+  repo: GitHubRepoRef;
+  count?: number;
+  failuresToRead?: number;
+}): Promise<WorkflowRunInfo[]> {
+  const runs = (await listRuns({ github, repo, perPage: Math.min(100, count) })).runs.map(toRunInfo);
+  const failures = runs.filter((r) => r.conclusion === "failure").slice(0, failuresToRead);
+  await Promise.all(failures.map(async (run) => (run.failingSteps = await listFailingSteps({ github, repo, runId: run.id }))));
+  return runs;
 }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { sharedTestSandbox } from "../../tooling/testing/shared-test-sandbox";
 import { dispatchWorkflow, findWorkflowByName, listWorkflows } from "./workflows";
-import { cancelRun, getJobLog, getRun, listAllRuns, listJobs, listRuns, rerunFailedJobs } from "./runs";
+import { getJobLog, getRun, listAllRuns, listJobs, listRuns, rerunFailedJobs } from "./runs";
 import { failingStepError, findFailingStep } from "../../judgements/workflows/failing-step";
-import { classifyWorkflowFailure } from "../../judgements/guide-errors";
+import { classifyGuideError } from "../../judgements/guide-errors";
 
 const sbx = sharedTestSandbox();
 
@@ -69,7 +69,7 @@ describe("lib/integrations/github workflows and runs against the sandbox", () =>
     })();
     expect(tokenRun).not.toBeNull();
     expect(tokenRun!.f.step?.name).toBe("Configure AWS credentials");
-    expect(classifyWorkflowFailure(tokenRun!.err.message)?.checkId).toBe("secret-access-key-not-found");
+    expect(classifyGuideError(tokenRun!.err.message)?.section).toBe("secret-access-key-not-found");
     expect(await getRun({ ...gh(), runId: 1 })).toBeNull();
   });
 
@@ -90,7 +90,5 @@ describe("lib/integrations/github workflows and runs against the sandbox", () =>
     const again = await getRun({ ...gh(), runId: failed.id });
     expect(again?.runAttempt).toBe(failed.runAttempt + 1);
     await waitFor(async () => (await getRun({ ...gh(), runId: failed.id }))?.status === "completed");
-
-    await expect(cancelRun({ ...gh(), runId: done.id })).rejects.toMatchObject({ status: 409 });
   }, 40_000);
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { explainErrorCode, filterEvents, groupFailedCalls, summarizeDailyActivity } from "./cloudtrail-summary";
+import { filterEvents, groupFailedCalls, summarizeDailyActivity } from "./cloudtrail-summary";
+import { explainErrorCode } from "../guide-errors";
 import type { CloudTrailEvent } from "./types";
 
 const ev = (time: string, over: Partial<CloudTrailEvent> = {}): CloudTrailEvent => ({

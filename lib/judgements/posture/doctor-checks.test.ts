@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { GUIDE_PUSH_POLICY } from "./ecr-actions";
 import { runDoctorChecks, type CheckId, type CheckResult } from "./doctor-checks";
-import { gatherFailed, gathered, type PostureSnapshot } from "./snapshot";
+import type { PostureSnapshot } from "./snapshot";
+import { failedPart, failure, partOf as gathered } from "../../failures";
 import { DAY_MS, HOUR_MS, MINUTE_MS } from "./time-util";
 import type { CloudTrailEvent, WorkflowRunInfo } from "./types";
 
@@ -91,7 +92,7 @@ describe("access denied", () => {
     snap.policies = gathered([{ source: { kind: "inline", policyName: "ecr-push-policy" }, document: policyDoc(guideActions.filter((a) => a !== "ecr:PutImage")) }]);
     snap.runs = gathered([
       failedRun(101, HOUR_MS, "denied: User: arn:aws:iam::123456789012:user/github-ecr-push is not authorized to perform: ecr:PutImage on resource: arn:aws:ecr:us-east-1:123456789012:repository/mcp-server-tcp"),
-      ...(healthy().runs as { ok: true; value: WorkflowRunInfo[] }).value,
+      ...(healthy().runs as { ok: true; data: WorkflowRunInfo[] }).data,
     ]);
     snap.cloudTrail = gathered([ctEvent({ time: at(HOUR_MS), errorCode: "AccessDenied", errorMessage: "not authorized to perform: ecr:PutImage" })]);
     const r = byId(runDoctorChecks(snap), "access-denied");
@@ -111,19 +112,19 @@ describe("access denied", () => {
 
   it("is unknown, naming the failed call, when IAM is throttled, while other checks still run", () => {
     const snap = healthy();
-    snap.policies = gatherFailed("iam:ListAttachedUserPolicies", "Rate exceeded", "Throttling");
+    snap.policies = failedPart(failure("iam", "ListAttachedUserPolicies", "throttled"));
     const results = runDoctorChecks(snap);
     const r = byId(results, "access-denied");
     expect(r.status).toBe("unknown");
-    expect(r.failedCalls).toEqual([{ call: "iam:ListAttachedUserPolicies", message: "Rate exceeded", code: "Throttling" }]);
-    expect(r.evidence).toContain("iam:ListAttachedUserPolicies failed (Throttling): Rate exceeded");
+    expect(r.failedCalls).toEqual([failure("iam", "ListAttachedUserPolicies", "throttled")]);
+    expect(r.evidence).toContain("IAM ListAttachedUserPolicies was throttled and still failed after retries with backoff");
     expect(byId(results, "repository-creation-failed").status).toBe("unknown");
     expect(byId(results, "credential-error").status).toBe("pass");
   });
 
   it("still fails on a run's denial when the policies cannot be read", () => {
     const snap = healthy();
-    snap.policies = gatherFailed("iam:GetUserPolicy", "boom");
+    snap.policies = failedPart(failure("iam", "GetUserPolicy", "failed"));
     snap.runs = gathered([failedRun(5, HOUR_MS, "is not authorized to perform: ecr:BatchGetImage")]);
     const r = byId(runDoctorChecks(snap), "access-denied");
     expect(r.status).toBe("fail");
@@ -185,11 +186,11 @@ describe("credential error", () => {
     snap.runs = gathered([failedRun(9, HOUR_MS, "Error: Credentials could not be loaded, please check your action inputs", "Configure AWS credentials")]);
     expect(byId(runDoctorChecks(snap), "credential-error").status).toBe("fail");
     const down = healthy();
-    down.secrets = gatherFailed("GET /repos/{owner}/{repo}/actions/secrets", "Service Unavailable", "503");
-    down.runs = gatherFailed("GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs", "Service Unavailable", "503");
+    down.secrets = failedPart(failure("github", "list repository secrets", "unavailable"));
+    down.runs = failedPart(failure("github", "list workflow runs", "unavailable"));
     const results = runDoctorChecks(down);
     expect(byId(results, "credential-error").status).toBe("unknown");
-    expect(byId(results, "credential-error").failedCalls.map((f) => f.code)).toEqual(["503", "503"]);
+    expect(byId(results, "credential-error").failedCalls.map((f) => f.kind)).toEqual(["unavailable", "unavailable"]);
     expect(byId(results, "access-denied").status).toBe("pass");
   });
 });
@@ -198,7 +199,7 @@ describe("AWS_REGION not found", () => {
   it("fails when AWS_REGION is a secret instead of a variable", () => {
     const snap = healthy();
     snap.variables = gathered([]);
-    snap.secrets = gathered([...(healthy().secrets as { ok: true; value: never[] }).value, { name: "AWS_REGION", createdAt: at(DAY_MS), updatedAt: at(DAY_MS) }]);
+    snap.secrets = gathered([...(healthy().secrets as { ok: true; data: { name: string; createdAt: string; updatedAt: string }[] }).data, { name: "AWS_REGION", createdAt: at(DAY_MS), updatedAt: at(DAY_MS) }]);
     const results = runDoctorChecks(snap);
     expect(byId(results, "aws-region-not-found").status).toBe("fail");
     expect(byId(results, "aws-region-not-found").summary).toMatch(/set as a Secret, not a Variable/);
@@ -323,10 +324,10 @@ describe("image not found", () => {
 
   it("is unknown when DescribeRepositories failed in AWS_REGION", () => {
     const snap = healthy();
-    snap.ecrRepositories = { "us-east-1": gatherFailed("ecr:DescribeRepositories", "AccessDeniedException", "AccessDeniedException") };
+    snap.ecrRepositories = { "us-east-1": failedPart(failure("ecr", "DescribeRepositories", "denied")) };
     const r = byId(runDoctorChecks(snap), "image-not-found");
     expect(r.status).toBe("unknown");
-    expect(r.evidence.join()).toMatch(/ecr:DescribeRepositories failed/);
+    expect(r.evidence.join()).toMatch(/ECR DescribeRepositories was refused/);
   });
 
   it("fails when a run succeeded but the region is empty, and says when the latest run failed", () => {
@@ -345,7 +346,7 @@ describe("snapshot", () => {
   });
 
   it("everything failing gives unknowns, never a throw", () => {
-    const fail = gatherFailed("x", "down");
+    const fail = failedPart(failure("iam", "x", "unavailable"));
     const snap: PostureSnapshot = {
       now: healthy().now,
       userName: "github-ecr-push",

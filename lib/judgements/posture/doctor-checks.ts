@@ -2,24 +2,19 @@
 // positive evidence, passes when the data it needs was read and shows no problem, and is "unknown" when a
 // call it depends on failed and nothing else decides it.
 
-import { GUIDE_SECTIONS, explainErrorCode } from "./cloudtrail-summary";
+import { GUIDE_SECTIONS, explainErrorCode, type GuideSectionId } from "../guide-errors";
 import { computeEffectiveActions, type EffectiveActions } from "./effective-actions";
 import { checkGithubConfig, type GithubConfigReport } from "./github-config";
 import { judgeAccessKeys } from "./key-verdicts";
 import { findMissingPushActions } from "./policy-drift";
-import { scanFailingRuns, scanRunLogs, sortRunsNewestFirst, type RunSignalHit } from "./run-log-signals";
+import { findSkippedPushes, scanFailingRuns, sortRunsNewestFirst, type RunLogHit } from "./run-log-signals";
 import { correlateSecretKey, isGithubActionsUserAgent, type SecretCorrelation } from "./secret-correlation";
-import { SNAPSHOT_CALLS, type GatherError, type PostureSnapshot, type SnapshotField } from "./snapshot";
+import type { Failure } from "../../failures";
+import { SNAPSHOT_CALLS, type PostureSnapshot, type SnapshotField } from "./snapshot";
 import { toEpochMs } from "./time-util";
 
-export type CheckId =
-  | "credential-error"
-  | "aws-region-not-found"
-  | "access-denied"
-  | "invalid-access-key"
-  | "secret-access-key-not-found"
-  | "repository-creation-failed"
-  | "image-not-found";
+/** One check per Troubleshooting section of the guide, under the section's id. */
+export type CheckId = GuideSectionId;
 
 export type CheckStatus = "pass" | "fail" | "unknown";
 
@@ -35,7 +30,7 @@ export interface CheckResult {
   /** Every API call the check relies on. */
   apiCalls: string[];
   /** Calls that failed and left the check without data. */
-  failedCalls: GatherError[];
+  failedCalls: Failure[];
   /** The guide's solutions, close to verbatim. */
   fixSteps: string[];
 }
@@ -80,37 +75,37 @@ const FIX_STEPS: Record<CheckId, string[]> = {
 
 const META: Record<CheckId, { title: string; guideError: string; fields: SnapshotField[] }> = {
   "credential-error": {
-    title: GUIDE_SECTIONS.credentialError,
+    title: GUIDE_SECTIONS["credential-error"],
     guideError: "InvalidUserID.AccessDenied: User is not authorized to perform...",
     fields: ["secrets", "accessKeys", "runs"],
   },
   "aws-region-not-found": {
-    title: GUIDE_SECTIONS.regionNotFound,
+    title: GUIDE_SECTIONS["aws-region-not-found"],
     guideError: 'The "aws-region" input is required',
     fields: ["variables", "secrets", "runs"],
   },
   "access-denied": {
-    title: GUIDE_SECTIONS.accessDenied,
+    title: GUIDE_SECTIONS["access-denied"],
     guideError: "User: arn:aws:iam::123456789:user/github-ecr-push is not authorized to perform...",
     fields: ["user", "policies", "cloudTrail", "runs"],
   },
   "invalid-access-key": {
-    title: GUIDE_SECTIONS.invalidAccessKey,
+    title: GUIDE_SECTIONS["invalid-access-key"],
     guideError: "The AWS Access Key Id you provided does not exist",
     fields: ["accessKeys", "secrets", "cloudTrail", "runs"],
   },
   "secret-access-key-not-found": {
-    title: GUIDE_SECTIONS.secretKeyNotFound,
+    title: GUIDE_SECTIONS["secret-access-key-not-found"],
     guideError: "The Security Token included in the request is invalid",
     fields: ["secrets", "cloudTrail", "runs"],
   },
   "repository-creation-failed": {
-    title: GUIDE_SECTIONS.repositoryCreationFailed,
+    title: GUIDE_SECTIONS["repository-creation-failed"],
     guideError: "AccessDenied: User is not authorized to perform: ecr:CreateRepository",
     fields: ["policies", "variables", "cloudTrail", "runs"],
   },
   "image-not-found": {
-    title: GUIDE_SECTIONS.imageNotFound,
+    title: GUIDE_SECTIONS["image-not-found"],
     guideError: "After successful workflow run, images not appearing in ECR",
     fields: ["variables", "ecrRepositories", "runs"],
   },
@@ -125,24 +120,20 @@ interface Context {
   correlation: SecretCorrelation | null;
 }
 
-function failedCallsOf(snap: PostureSnapshot, fields: SnapshotField[]): GatherError[] {
-  const out: GatherError[] = [];
+function failedCallsOf(snap: PostureSnapshot, fields: SnapshotField[]): Failure[] {
+  const out: Failure[] = [];
   for (const f of fields) {
     if (f === "ecrRepositories") {
-      for (const g of Object.values(snap.ecrRepositories)) if (!g.ok) out.push(g.error);
+      for (const g of Object.values(snap.ecrRepositories)) if (!g.ok) out.push(g.failure);
     } else {
       const g = snap[f];
-      if (!g.ok) out.push(g.error);
+      if (!g.ok) out.push(g.failure);
     }
   }
   return out;
 }
 
-function describeFailure(e: GatherError): string {
-  return `${e.call} failed${e.code ? ` (${e.code})` : ""}: ${e.message}`;
-}
-
-function hitLine(h: RunSignalHit): string {
+function hitLine(h: RunLogHit): string {
   return `run #${h.runId} (${h.conclusion ?? "running"}), ${h.job} → ${h.step}: ${h.line}`;
 }
 
@@ -156,21 +147,21 @@ function result(id: CheckId, ctx: Context, status: CheckStatus, summary: string,
     guideError: meta.guideError,
     status,
     summary,
-    evidence: [...evidence, ...failedCalls.map(describeFailure)],
+    evidence: [...evidence, ...failedCalls.map((f) => f.message)],
     apiCalls: [...new Set(apiCalls)],
     failedCalls,
     fixSteps: FIX_STEPS[id],
   };
 }
 
-function runHits(ctx: Context, ...signals: Parameters<typeof scanFailingRuns>[1]): RunSignalHit[] {
-  return ctx.snap.runs.ok ? scanFailingRuns(ctx.snap.runs.value, signals) : [];
+function runHits(ctx: Context, section: GuideSectionId): RunLogHit[] {
+  return ctx.snap.runs.ok ? scanFailingRuns(ctx.snap.runs.data, [section]) : [];
 }
 
 function repositoryRegions(snap: PostureSnapshot): string[] | null {
   const entries = Object.entries(snap.ecrRepositories);
   if (entries.length === 0 || entries.some(([, g]) => !g.ok)) return null;
-  return entries.filter(([, g]) => g.ok && g.value.length > 0).map(([r]) => r);
+  return entries.filter(([, g]) => g.ok && g.data.length > 0).map(([r]) => r);
 }
 
 function checkCredentialError(ctx: Context): CheckResult {
@@ -185,7 +176,7 @@ function checkCredentialError(ctx: Context): CheckResult {
   }
   const keys = ctx.snap.accessKeys;
   if (keys.ok) {
-    const j = judgeAccessKeys({ keys: keys.value, now: new Date(ctx.now), rotationInProgress: ctx.snap.rotationInProgress });
+    const j = judgeAccessKeys({ keys: keys.data, now: new Date(ctx.now), rotationInProgress: ctx.snap.rotationInProgress });
     for (const f of j.account) if (f.code === "no-keys" || f.code === "no-active-key") fails.push(f.message);
     const held = ctx.correlation?.flags.find((f) => f.code === "held-key-inactive");
     if (held) fails.push(held.message);
@@ -209,7 +200,7 @@ function checkRegion(ctx: Context): CheckResult {
       else notes.push(f.message);
     }
   }
-  fails.push(...runHits(ctx, "region-missing").map(hitLine));
+  fails.push(...runHits(ctx, "aws-region-not-found").map(hitLine));
   if (fails.length > 0) return result(id, ctx, "fail", fails[0], fails);
   if (!ctx.config) return result(id, ctx, "unknown", "Could not read the repository's variables and secrets", notes);
   return result(id, ctx, "pass", `AWS_REGION is set as a variable (${ctx.config.region})`, notes);
@@ -217,16 +208,16 @@ function checkRegion(ctx: Context): CheckResult {
 
 function recentDeniedEvents(ctx: Context, sinceMs: number) {
   if (!ctx.snap.cloudTrail.ok) return [];
-  return ctx.snap.cloudTrail.value.filter((e) => {
+  return ctx.snap.cloudTrail.data.filter((e) => {
     const at = toEpochMs(e.time);
-    return at !== null && at >= sinceMs && e.errorCode !== null && explainErrorCode(e.errorCode).guideSection === GUIDE_SECTIONS.accessDenied;
+    return at !== null && at >= sinceMs && e.errorCode !== null && explainErrorCode(e.errorCode).section === "access-denied";
   });
 }
 
 function checkAccessDenied(ctx: Context): CheckResult {
   const id: CheckId = "access-denied";
   const evidence: string[] = [];
-  if (ctx.snap.user.ok && ctx.snap.user.value === null) {
+  if (ctx.snap.user.ok && ctx.snap.user.data === null) {
     return result(id, ctx, "fail", `IAM user ${ctx.snap.userName} does not exist`, [`iam:GetUser says ${ctx.snap.userName} does not exist (NoSuchEntity): create it (guide Step 1)`]);
   }
   const hits = runHits(ctx, "access-denied");
@@ -279,7 +270,7 @@ function checkInvalidAccessKey(ctx: Context): CheckResult {
       notes.push(...c.mostLikely.evidence);
     }
   }
-  if (ctx.snap.accessKeys.ok && ctx.snap.accessKeys.value.length === 0) fails.push(`${ctx.snap.userName} has no access keys at all`);
+  if (ctx.snap.accessKeys.ok && ctx.snap.accessKeys.data.length === 0) fails.push(`${ctx.snap.userName} has no access keys at all`);
   fails.push(...runHits(ctx, "invalid-access-key").map(hitLine));
   if (fails.length > 0) return result(id, ctx, "fail", fails[0], [...fails, ...notes]);
   if (!c || !ctx.snap.accessKeys.ok) return result(id, ctx, "unknown", "Could not read the keys or the secrets", notes);
@@ -292,12 +283,12 @@ function checkSecretKey(ctx: Context): CheckResult {
   const notes: string[] = [];
   const mismatch = ctx.correlation?.flags.find((f) => f.code === "secret-pair-mismatch");
   if (mismatch) fails.push(mismatch.message);
-  fails.push(...runHits(ctx, "security-token-invalid").map(hitLine));
+  fails.push(...runHits(ctx, "secret-access-key-not-found").map(hitLine));
   if (ctx.snap.cloudTrail.ok) {
     const written = toEpochMs(ctx.correlation?.secretWrittenAt ?? null) ?? 0;
-    const sig = ctx.snap.cloudTrail.value.filter((e) => {
+    const sig = ctx.snap.cloudTrail.data.filter((e) => {
       const at = toEpochMs(e.time);
-      return at !== null && at >= written && e.errorCode !== null && explainErrorCode(e.errorCode).guideSection === GUIDE_SECTIONS.secretKeyNotFound && isGithubActionsUserAgent(e.userAgent);
+      return at !== null && at >= written && e.errorCode !== null && explainErrorCode(e.errorCode).section === "secret-access-key-not-found" && isGithubActionsUserAgent(e.userAgent);
     });
     if (sig.length > 0) fails.push(`${sig.length} call(s) from GitHub Actions with a wrong signature (${sig[0].errorCode}) since the secrets were written, last ${sig[sig.length - 1].time}`);
   }
@@ -321,12 +312,12 @@ function checkRepositoryCreation(ctx: Context): CheckResult {
   }
   fails.push(...runHits(ctx, "repository-creation-failed").map(hitLine));
   if (ctx.snap.cloudTrail.ok) {
-    const bad = ctx.snap.cloudTrail.value.filter((e) => e.eventName === "CreateRepository" && e.errorCode !== null && !explainErrorCode(e.errorCode).benign);
+    const bad = ctx.snap.cloudTrail.data.filter((e) => e.eventName === "CreateRepository" && e.errorCode !== null && !explainErrorCode(e.errorCode).benign);
     const newest = bad.sort((a, b) => (toEpochMs(b.time) ?? 0) - (toEpochMs(a.time) ?? 0))[0];
     if (newest) {
       const line = `CloudTrail ${newest.time}: CreateRepository → ${newest.errorCode}: ${explainErrorCode(newest.errorCode!).explanation}`;
       // A denial the current policy no longer explains is history, not the present state.
-      if (createAllowed && explainErrorCode(newest.errorCode!).guideSection === GUIDE_SECTIONS.accessDenied) notes.push(`${line} (the policy allows it now)`);
+      if (createAllowed && explainErrorCode(newest.errorCode!).section === "access-denied") notes.push(`${line} (the policy allows it now)`);
       else fails.push(line);
     }
   }
@@ -344,14 +335,14 @@ function checkImageNotFound(ctx: Context): CheckResult {
   if (!ctx.config) return result(id, ctx, "unknown", "Could not read AWS_REGION", evidence);
   if (!region) return result(id, ctx, "fail", "AWS_REGION is not a usable region, so images have nowhere to go (see AWS_REGION Not Found)", evidence);
 
-  const runs = ctx.snap.runs.ok ? sortRunsNewestFirst(ctx.snap.runs.value) : [];
+  const runs = ctx.snap.runs.ok ? sortRunsNewestFirst(ctx.snap.runs.data) : [];
   const latest = runs.find((r) => r.conclusion !== null);
   if (latest && latest.conclusion !== "success") {
     evidence.push(`The latest workflow run #${latest.id} ended ${latest.conclusion}: images from it were not pushed`);
   }
   const lastSuccess = runs.find((r) => r.conclusion === "success");
   if (lastSuccess) {
-    const skipped = scanRunLogs(lastSuccess, ["push-skipped-same-digest"]);
+    const skipped = findSkippedPushes(lastSuccess);
     if (skipped.length > 0) evidence.push(`Run #${lastSuccess.id} skipped the push because the digest matched \`latest\` (this is normal): ${skipped[0].line}`);
   }
 
@@ -359,12 +350,12 @@ function checkImageNotFound(ctx: Context): CheckResult {
   if (!here || !here.ok) {
     return result(id, ctx, "unknown", here ? `Could not list ECR repositories in ${region}` : `ECR repositories in ${region} were not listed`, evidence);
   }
-  const others = Object.entries(ctx.snap.ecrRepositories).filter(([r, g]) => r !== region && g.ok && g.value.length > 0).map(([r]) => r);
-  const withImages = here.value.filter((r) => r.hasImages);
+  const others = Object.entries(ctx.snap.ecrRepositories).filter(([r, g]) => r !== region && g.ok && g.data.length > 0).map(([r]) => r);
+  const withImages = here.data.filter((r) => r.hasImages);
   if (withImages.length > 0) {
     const pushes = withImages.map((r) => toEpochMs(r.latestPushedAt ?? null)).filter((x): x is number => x !== null);
     const lastPush = pushes.length ? new Date(Math.max(...pushes)).toISOString() : null;
-    evidence.unshift(`${withImages.length} of ${here.value.length} repositories in ${region} hold images${lastPush ? `, latest push ${lastPush}` : ""}`);
+    evidence.unshift(`${withImages.length} of ${here.data.length} repositories in ${region} hold images${lastPush ? `, latest push ${lastPush}` : ""}`);
     if (others.length > 0) evidence.push(`Repositories also exist in ${others.join(", ")}`);
     return result(id, ctx, "pass", `Images are in ${region}, the region AWS_REGION names`, evidence);
   }
@@ -383,16 +374,16 @@ export function runDoctorChecks(snap: PostureSnapshot): CheckResult[] {
   if (now === null) throw new TypeError("runDoctorChecks: snapshot.now is not a valid time");
   const config =
     snap.secrets.ok && snap.variables.ok
-      ? checkGithubConfig({ secrets: snap.secrets.value, variables: snap.variables.value, repositoryRegions: repositoryRegions(snap) })
+      ? checkGithubConfig({ secrets: snap.secrets.data, variables: snap.variables.data, repositoryRegions: repositoryRegions(snap) })
       : null;
-  const effective = snap.policies.ok ? computeEffectiveActions(snap.policies.value) : null;
+  const effective = snap.policies.ok ? computeEffectiveActions(snap.policies.data) : null;
   const correlation =
     snap.secrets.ok && snap.accessKeys.ok
       ? correlateSecretKey({
-          secrets: snap.secrets.value,
-          keys: snap.accessKeys.value,
-          events: snap.cloudTrail.ok ? snap.cloudTrail.value : [],
-          runs: snap.runs.ok ? snap.runs.value : [],
+          secrets: snap.secrets.data,
+          keys: snap.accessKeys.data,
+          events: snap.cloudTrail.ok ? snap.cloudTrail.data : [],
+          runs: snap.runs.ok ? snap.runs.data : [],
           now: new Date(now),
         })
       : null;

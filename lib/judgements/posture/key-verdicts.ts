@@ -1,7 +1,8 @@
 // Access key hygiene for the push user, with the thresholds the usual audits use: rotate at 90 days (warn
 // from 75), an active key unused for 45 days, an active key never used, two active keys outside a rotation.
 
-import { HOUR_MS, MINUTE_MS, formatDuration, toEpochMs, utcDay, wholeDaysBetween, type TimeInput } from "./time-util";
+import { HOUR_MS, MINUTE_MS, toEpochMs, utcDay, wholeDaysBetween, type TimeInput } from "./time-util";
+import { formatSpan } from "../../format";
 
 export interface AccessKeyLastUsed {
   /** null when IAM reports the key as never used ("N/A"). */
@@ -129,7 +130,7 @@ export function judgeAccessKey(key: AccessKeyInfo, nowInput: TimeInput, threshol
     findings.push({
       code: "clock-skew",
       severity: "warn",
-      message: `created ${formatDuration(created - now)} in the future (${new Date(created).toISOString()}); check the clock of this server`,
+      message: `created ${formatSpan(created - now)} in the future (${new Date(created).toISOString()}); check the clock of this server`,
     });
   } else {
     ageDays = Math.max(0, wholeDaysBetween(created, now));
@@ -140,7 +141,7 @@ export function judgeAccessKey(key: AccessKeyInfo, nowInput: TimeInput, threshol
     findings.push({ code: "invalid-data", severity: "warn", message: `last-used date ${JSON.stringify(key.lastUsed?.date)} is not a valid time` });
   } else if (lastUsedAt !== null) {
     if (lastUsedAt > now + tolerance) {
-      findings.push({ code: "clock-skew", severity: "warn", message: `last used ${formatDuration(lastUsedAt - now)} in the future; check the clock of this server` });
+      findings.push({ code: "clock-skew", severity: "warn", message: `last used ${formatSpan(lastUsedAt - now)} in the future; check the clock of this server` });
       daysSinceLastUse = 0;
     } else {
       daysSinceLastUse = Math.max(0, wholeDaysBetween(lastUsedAt, now));
@@ -173,12 +174,12 @@ export function judgeAccessKey(key: AccessKeyInfo, nowInput: TimeInput, threshol
     if (lastUsedAt === null && !lastUsedUnreadable) {
       const sinceCreated = created !== null ? now - created : 0;
       if (sinceCreated < thresholds.neverUsedGraceHours * HOUR_MS) {
-        findings.push({ code: "new", severity: "info", message: `created ${formatDuration(Math.max(0, sinceCreated))} ago and not used yet; expected until the next workflow run` });
+        findings.push({ code: "new", severity: "info", message: `created ${formatSpan(Math.max(0, sinceCreated))} ago and not used yet; expected until the next workflow run` });
       } else {
         findings.push({
           code: "never-used",
           severity: ageDays >= thresholds.unusedAfterDays ? "fail" : "warn",
-          message: `active for ${ageDays >= 2 ? `${ageDays} days` : formatDuration(sinceCreated)} and never used: GitHub is probably not holding it`,
+          message: `active for ${ageDays >= 2 ? `${ageDays} days` : formatSpan(sinceCreated)} and never used: GitHub is probably not holding it`,
         });
       }
     } else if (daysSinceLastUse !== null && daysSinceLastUse >= thresholds.unusedAfterDays) {

@@ -1,6 +1,7 @@
 // What "apply the expected policy" will change, shown before the operator confirms PutUserPolicy: per
 // statement the actions added and removed, and both documents pretty-printed side by side.
 
+import { createHash } from "node:crypto";
 import { normalizePolicy, type NormalizedStatement, type PolicyDocumentInput, type PolicyParseError } from "./normalize-policy";
 
 export interface StatementDiff {
@@ -172,4 +173,13 @@ export function diffPolicyDocuments(current: PolicyDocumentInput | null, expecte
       lines: diffLines(currentPretty === "" ? [] : currentPretty.split("\n"), expectedPretty.split("\n")),
     },
   };
+}
+
+/**
+ * What the operator reviewed before "apply the expected policy": the current document (or none) and the
+ * expected one, as 32 hex characters of SHA-256. Applying checks it, so a policy changed since the diff
+ * was shown is never overwritten silently.
+ */
+export function reviewDigest(current: string | null, expected: Record<string, unknown>): string {
+  return createHash("sha256").update(`${current ?? "(none)"}\n${JSON.stringify(expected)}`).digest("hex").slice(0, 32);
 }

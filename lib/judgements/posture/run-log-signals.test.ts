@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { findUnresolvedFailures, scanFailingRuns, scanRunLogs } from "./run-log-signals";
+import { findSkippedPushes, findUnresolvedFailures, scanFailingRuns } from "./run-log-signals";
 import type { WorkflowRunInfo } from "./types";
 
 const run = (id: number, createdAt: string, conclusion: string | null, log = ""): WorkflowRunInfo => ({
@@ -29,23 +29,25 @@ describe("scanFailingRuns", () => {
       [run(7, "2026-11-24T00:00:00Z", "failure", "2026-11-24T00:01:02.1234567Z ##[error]User: arn:aws:iam::1:user/github-ecr-push is not authorized to perform: ecr:CreateRepository on resource: x\nplain line")],
       ["access-denied", "repository-creation-failed", "credential-error"],
     );
-    expect(hits.map((h) => h.signal)).toEqual(["access-denied", "repository-creation-failed"]);
+    // One section per line: a CreateRepository denial is the guide's "ECR Repository Creation Failed".
+    expect(hits.map((h) => h.section)).toEqual(["repository-creation-failed"]);
     expect(hits[0].action).toBe("ecr:CreateRepository");
     expect(hits[0].line.startsWith("User: arn:aws:iam::1:user/github-ecr-push")).toBe(true);
   });
 
   it.each([
     ["credential-error", "InvalidUserID.AccessDenied: User is not authorized to perform..."],
-    ["region-missing", 'Error: The "aws-region" input is required'],
+    ["aws-region-not-found", 'Error: The "aws-region" input is required'],
     ["invalid-access-key", "The AWS Access Key Id you provided does not exist in our records."],
-    ["security-token-invalid", "An error occurred (InvalidClientTokenId) when calling the GetCallerIdentity operation: The security token included in the request is invalid."],
-  ] as const)("recognises %s", (signal, text) => {
-    expect(scanFailingRuns([run(1, "2026-11-24T00:00:00Z", "failure", text)], [signal])).toHaveLength(1);
+    ["invalid-access-key", "An error occurred (InvalidClientTokenId) when calling the GetCallerIdentity operation: The security token included in the request is invalid."],
+    ["secret-access-key-not-found", "The security token included in the request is invalid."],
+  ] as const)("recognises %s", (section, text) => {
+    expect(scanFailingRuns([run(1, "2026-11-24T00:00:00Z", "failure", text)], [section])).toHaveLength(1);
   });
 
   it("recognises a skipped push in a successful run's step logs", () => {
     const r: WorkflowRunInfo = { id: 9, createdAt: "2026-11-24T00:00:00Z", conclusion: "success", stepLogs: [{ job: "b", step: "Compare", log: "Skipping push: digest matches latest" }] };
-    expect(scanRunLogs(r, ["push-skipped-same-digest"])).toHaveLength(1);
-    expect(scanRunLogs({ ...r, stepLogs: [{ job: "b", step: "Push", log: "pushed sha256:abc" }] }, ["push-skipped-same-digest"])).toEqual([]);
+    expect(findSkippedPushes(r)).toHaveLength(1);
+    expect(findSkippedPushes({ ...r, stepLogs: [{ job: "b", step: "Push", log: "pushed sha256:abc" }] })).toEqual([]);
   });
 });

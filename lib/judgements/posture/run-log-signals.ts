@@ -1,37 +1,24 @@
-// The error texts the guide's Troubleshooting quotes, recognised in failing workflow steps' logs. Only runs
-// after the newest successful run count: a later success means the problem was fixed.
+// Failing workflow steps' logs read in the guide's terms: each line is classified by the one guide-error
+// table (lib/judgements/guide-errors.ts), the same one the run pages use. Only runs after the newest
+// successful run count: a later success means the problem was fixed.
 
+import { classifyGuideErrorLine, type GuideSectionId } from "../guide-errors";
 import { toEpochMs } from "./time-util";
 import type { WorkflowRunInfo } from "./types";
 
-export type RunSignal =
-  | "credential-error"
-  | "region-missing"
-  | "access-denied"
-  | "invalid-access-key"
-  | "security-token-invalid"
-  | "repository-creation-failed"
-  | "push-skipped-same-digest";
+/** "Skipping push: digest matches latest" and the like: the guide's normal case, not an error. */
+const PUSH_SKIPPED_SAME_DIGEST = /skip(?:ping|ped)?\b[^\n]*digest|digest[^\n]*(?:match|unchanged|identical|same)[^\n]*skip/i;
 
-const PATTERNS: Record<RunSignal, RegExp> = {
-  "credential-error": /InvalidUserID\.AccessDenied|Credentials could not be loaded|Could not load credentials from any providers|Unable to locate credentials/i,
-  "region-missing": /The "aws-region" input is required|Input required and not supplied: aws-region|You must specify a region|Region is missing/i,
-  "access-denied": /is not authorized to perform/i,
-  "invalid-access-key": /The AWS Access Key Id you provided does not exist|InvalidClientTokenId|UnrecognizedClientException/i,
-  "security-token-invalid": /The security token included in the request is invalid|SignatureDoesNotMatch|The request signature we calculated does not match/i,
-  "repository-creation-failed": /not authorized to perform:?\s*ecr:CreateRepository|CreateRepository[^\n]*LimitExceededException|LimitExceededException[^\n]*repositor/i,
-  "push-skipped-same-digest": /skip(?:ping|ped)?\b[^\n]*digest|digest[^\n]*(?:match|unchanged|identical|same)[^\n]*skip/i,
-};
-
-export interface RunSignalHit {
-  signal: RunSignal;
+export interface RunLogHit {
+  /** The guide section the line belongs to (lib/judgements/guide-errors.ts), or "push-skipped-same-digest". */
+  section: GuideSectionId | "push-skipped-same-digest";
   runId: number;
   conclusion: string | null;
   job: string;
   step: string;
   /** The log line that matched, trimmed. */
   line: string;
-  /** For access-denied lines: the action named ("ecr:PutImage"). */
+  /** For denials: the action named ("ecr:PutImage"). */
   action?: string;
 }
 
@@ -50,8 +37,8 @@ export function findUnresolvedFailures(runs: readonly WorkflowRunInfo[]): Workfl
   return out;
 }
 
-function scanRun(run: WorkflowRunInfo, signals: readonly RunSignal[]): RunSignalHit[] {
-  const hits: RunSignalHit[] = [];
+function runLines(run: WorkflowRunInfo): { job: string; step: string; line: string }[] {
+  const out: { job: string; step: string; line: string }[] = [];
   for (const step of [...(run.failingSteps ?? []), ...(run.stepLogs ?? [])]) {
     for (const rawLine of step.log.split(/\r?\n/)) {
       // Runner logs prefix each line with a timestamp and sometimes a "##[error]" annotation.
@@ -59,24 +46,28 @@ function scanRun(run: WorkflowRunInfo, signals: readonly RunSignal[]): RunSignal
         .replace(/^\S*\d{4}-\d{2}-\d{2}T[\d:.]+Z\s*/, "")
         .replace(/^##\[(?:error|warning|notice|debug)\]/, "")
         .trim();
-      for (const signal of signals) {
-        if (!PATTERNS[signal].test(line)) continue;
-        const action = signal === "access-denied" || signal === "repository-creation-failed"
-          ? /not authorized to perform:?\s*([a-z0-9-]+:[A-Za-z0-9]+)/i.exec(line)?.[1]
-          : undefined;
-        hits.push({ signal, runId: run.id, conclusion: run.conclusion, job: step.job, step: step.step, line: line.slice(0, 300), ...(action ? { action } : {}) });
-      }
+      if (line) out.push({ job: step.job, step: step.step, line });
+    }
+  }
+  return out;
+}
+
+/** Lines of the unresolved failing runs that belong to one of `sections`. */
+export function scanFailingRuns(runs: readonly WorkflowRunInfo[], sections: readonly GuideSectionId[]): RunLogHit[] {
+  const hits: RunLogHit[] = [];
+  for (const run of findUnresolvedFailures(runs)) {
+    for (const l of runLines(run)) {
+      const m = classifyGuideErrorLine(l.line);
+      if (!m || !sections.includes(m.section)) continue;
+      hits.push({ section: m.section, runId: run.id, conclusion: run.conclusion, job: l.job, step: l.step, line: l.line.slice(0, 300), ...(m.action ? { action: m.action } : {}) });
     }
   }
   return hits;
 }
 
-/** Signals in the unresolved failing runs. */
-export function scanFailingRuns(runs: readonly WorkflowRunInfo[], signals: readonly RunSignal[]): RunSignalHit[] {
-  return findUnresolvedFailures(runs).flatMap((r) => scanRun(r, signals));
-}
-
-/** Signals in one run regardless of its conclusion (e.g. "skipped, digest unchanged" in a success). */
-export function scanRunLogs(run: WorkflowRunInfo, signals: readonly RunSignal[]): RunSignalHit[] {
-  return scanRun(run, signals);
+/** Lines of one run (whatever its conclusion) saying the push was skipped because the digest matched `latest`. */
+export function findSkippedPushes(run: WorkflowRunInfo): RunLogHit[] {
+  return runLines(run)
+    .filter((l) => PUSH_SKIPPED_SAME_DIGEST.test(l.line))
+    .map((l) => ({ section: "push-skipped-same-digest", runId: run.id, conclusion: run.conclusion, job: l.job, step: l.step, line: l.line.slice(0, 300) }));
 }

@@ -3,7 +3,8 @@
 // is the one GitHub Actions runners sign with afterwards. Every conclusion carries the evidence behind it.
 
 import { isActiveStatus, type AccessKeyInfo, type Severity } from "./key-verdicts";
-import { HOUR_MS, MINUTE_MS, formatDuration, toEpochMs } from "./time-util";
+import { HOUR_MS, MINUTE_MS, toEpochMs } from "./time-util";
+import { formatSpan } from "../../format";
 import type { CloudTrailEvent, GithubSecretInfo, WorkflowRunInfo } from "./types";
 
 export const GITHUB_USER_AGENT_RE = /github[-_ ]?actions|configure-aws-credentials/i;
@@ -96,7 +97,7 @@ export function correlateSecretKey(input: CorrelationInput): SecretCorrelation {
     flags.push({
       code: "secret-pair-mismatch",
       severity: "warn",
-      message: `The two secrets were written ${formatDuration(keySecretAt - writtenAt)} apart (${later} later): one may have been changed without the other, which gives "The Security Token included in the request is invalid"`,
+      message: `The two secrets were written ${formatSpan(keySecretAt - writtenAt)} apart (${later} later): one may have been changed without the other, which gives "The Security Token included in the request is invalid"`,
     });
   }
 
@@ -170,7 +171,7 @@ export function correlateSecretKey(input: CorrelationInput): SecretCorrelation {
     }
     if (created !== null && writtenAt - created <= 2 * HOUR_MS) {
       score += 2;
-      evidence.push(`created ${formatDuration(writtenAt - created)} before the secret was written, as when a new key is pasted in`);
+      evidence.push(`created ${formatSpan(writtenAt - created)} before the secret was written, as when a new key is pasted in`);
     }
     if (possibleCount === 1) {
       score += 1;

@@ -23,10 +23,3 @@ export function wholeDaysBetween(fromMs: number, toMs: number): number {
 export function utcDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
-
-export function formatDuration(ms: number): string {
-  const abs = Math.abs(ms);
-  if (abs < HOUR_MS) return `${Math.round(abs / MINUTE_MS)} min`;
-  if (abs < 2 * DAY_MS) return `${Math.round(abs / HOUR_MS)} h`;
-  return `${Math.floor(abs / DAY_MS)} days`;
-}

@@ -4,7 +4,7 @@ import { findTaggedImage, latestSince, summarizeImages } from "./image-facts";
 import { commitUrl, isShaTag, sortTags } from "./commit-links";
 import { needsAllFacts, parseRepositoryQuery, queryRepositories, repositoryQueryHref } from "./repository-query";
 import { parseImageQuery, queryImages } from "./image-query";
-import { formatBytes, shortDigest } from "./format";
+import { formatBytes, shortDigest } from "../../format";
 
 const d = (c: string) => `sha256:${c.repeat(64)}`;
 

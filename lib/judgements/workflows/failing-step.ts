@@ -4,6 +4,8 @@
  * their start and end times from the jobs API. Errors are the lines the runner marks `##[error]`.
  */
 
+import { classifyGuideError, type GuideErrorMatch } from "../guide-errors";
+
 export interface StepLike {
   number: number;
   name: string;
@@ -90,4 +92,13 @@ export function failingStepError(log: string, step: Pick<StepLike, "startedAt" |
   const lines = parseJobLog(log);
   const inStep = step ? extractStepError(linesOfStep(lines, step)) : null;
   return inStep ?? extractStepError(lines.filter((l) => l.text !== "##[error]The operation was canceled."));
+}
+
+/**
+ * What a run's page says about a failed job: the step's error and the guide's section for it (the one
+ * guide-error table the Doctor uses too: lib/judgements/guide-errors.ts).
+ */
+export function explainFailingStep(log: string | null, step: Pick<StepLike, "startedAt" | "completedAt"> | null): { error: StepError | null; guide: GuideErrorMatch | null } {
+  const error = log ? failingStepError(log, step) : null;
+  return { error, guide: error ? classifyGuideError([error.message, ...error.details].join("\n")) : null };
 }

@@ -19,15 +19,6 @@ export function runDurationMs(run: RunTimes, now: Date = new Date()): number | n
   return end - start;
 }
 
-export function formatRunDuration(ms: number | null): string {
-  if (ms === null) return "—";
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${s % 60}s`;
-  return `${Math.floor(m / 60)}h ${m % 60}m`;
-}
-
 /** A run still moving: worth polling. */
 export function isRunActive(status: string | null): boolean {
   return status !== null && status !== "completed";

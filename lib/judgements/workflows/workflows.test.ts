@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { formatRunDuration, isRunActive, runDurationMs } from "./run-duration";
+import { isRunActive, runDurationMs } from "./run-duration";
+import { formatRunDuration } from "../../format";
 import { extractStepError, failingStepError, findFailingStep, linesOfStep, parseJobLog } from "./failing-step";
-import { classifyWorkflowFailure, doctorHref } from "../guide-errors";
+import { classifyGuideError, doctorHref } from "../guide-errors";
 import { parseRunQuery, runQueryHref } from "./run-query";
 
 describe("runDurationMs", () => {
@@ -93,7 +94,7 @@ describe("failing step", () => {
   });
 });
 
-describe("classifyWorkflowFailure", () => {
+describe("classifyGuideError", () => {
   const cases: Array<[string, string | null]> = [
     ["The security token included in the request is invalid.", "secret-access-key-not-found"],
     ["SignatureDoesNotMatch: The request signature we calculated does not match the signature you provided", "secret-access-key-not-found"],
@@ -109,7 +110,7 @@ describe("classifyWorkflowFailure", () => {
     ["", null],
   ];
   it.each(cases)("%s → %s", (text, id) => {
-    expect(classifyWorkflowFailure(text)?.checkId ?? null).toBe(id);
+    expect(classifyGuideError(text)?.section ?? null).toBe(id);
   });
   it("links to the doctor check anchor", () => {
     expect(doctorHref("access-denied")).toBe("/doctor#access-denied");

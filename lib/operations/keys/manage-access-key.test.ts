@@ -4,7 +4,6 @@ import fs from "node:fs";
 import { CreateAccessKeyCommand } from "@aws-sdk/client-iam";
 import { describe, expect, it } from "vitest";
 import { sharedTestSandbox } from "../../tooling/testing/shared-test-sandbox";
-import { TtlCache } from "../../infra/cache/ttl-cache";
 import { sandboxKeys, sandboxSecret, testContext } from "../rotation/testing/rotation-test-kit";
 import { deactivateAccessKey, deleteAccessKeyByHand, judgeKeyAction, reactivateAccessKey } from "./manage-access-key";
 
@@ -36,23 +35,22 @@ describe("managing keys by hand", () => {
   it("deactivates, reactivates and deletes with the confirmations the key GitHub holds needs", async () => {
     await sbx.admin("POST", "/_sandbox/reset");
     const { ctx, db, dir } = testContext(sbx);
-    const cache = () => new TtlCache();
     try {
       const held = (await sandboxSecret(sbx, "AWS_ACCESS_KEY_ID"))!;
-      await expect(deactivateAccessKey(ctx, { accessKeyId: held }, cache())).rejects.toThrow(/stops every push/);
+      await expect(deactivateAccessKey(ctx, { accessKeyId: held })).rejects.toThrow(/stops every push/);
       expect((await sandboxKeys(sbx)).find((k) => k.accessKeyId === held)?.status).toBe("Active");
-      await expect(deleteAccessKeyByHand(ctx, { accessKeyId: held, confirmPushesStop: true }, cache())).rejects.toThrow(/deactivate it first/);
+      await expect(deleteAccessKeyByHand(ctx, { accessKeyId: held, confirmPushesStop: true })).rejects.toThrow(/deactivate it first/);
 
-      const r = await deactivateAccessKey(ctx, { accessKeyId: held, confirmPushesStop: true }, cache());
+      const r = await deactivateAccessKey(ctx, { accessKeyId: held, confirmPushesStop: true });
       expect(r.githubMayHold).toBe(true);
       expect((await sandboxKeys(sbx)).find((k) => k.accessKeyId === held)?.status).toBe("Inactive");
-      await reactivateAccessKey(ctx, { accessKeyId: held }, cache());
+      await reactivateAccessKey(ctx, { accessKeyId: held });
       expect((await sandboxKeys(sbx)).find((k) => k.accessKeyId === held)?.status).toBe("Active");
 
       // A second key, created after GitHub's secret was written: GitHub cannot hold it.
       const extra = (await sbx.clients.aws.iam.send(new CreateAccessKeyCommand({ UserName: "github-ecr-push" }))).AccessKey!.AccessKeyId!;
-      await deactivateAccessKey(ctx, { accessKeyId: extra }, cache());
-      await deleteAccessKeyByHand(ctx, { accessKeyId: extra }, cache());
+      await deactivateAccessKey(ctx, { accessKeyId: extra });
+      await deleteAccessKeyByHand(ctx, { accessKeyId: extra });
       expect((await sandboxKeys(sbx)).map((k) => k.accessKeyId)).toEqual([held]);
     } finally {
       db.close();

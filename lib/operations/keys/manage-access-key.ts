@@ -1,19 +1,19 @@
 // Key management by hand: deactivate, reactivate or delete one access key of the push user. The rules
 // are a pure judgement (judgeKeyAction); the verbs gather what it needs, then make one IAM call.
 
-import { SafeError } from "../../errors";
-import { appCache, type TtlCache } from "../../infra/cache/ttl-cache";
+import { SafeError, type SafeErrorCode } from "../../errors";
 import { listAccessKeys } from "../../integrations/aws/iam";
 import { deleteAccessKey, updateAccessKey } from "../../integrations/aws/iam-keys";
-import { describeFailure } from "../../overview/describe-failure";
-import { invalidatePosture, loadActivity, loadKeys, loadRuns, loadSecrets, postureDepsFrom } from "../../read/load-posture";
-import { correlateSection } from "../../read/views";
+import { callFailed } from "../../failures";
+import { readContextFrom } from "../../read/context";
+import { invalidatePosture, readSecrets } from "../../read/posture";
+import { readHeldKey } from "../../read/credentials";
 import { listRotations } from "../rotation/store";
-import type { ServiceContext } from "../context";
+import type { OperationContext } from "../context";
 
 export type KeyAction = "deactivate" | "reactivate" | "delete";
 
-export type KeyActionVerdict = { ok: true } | { ok: false; code: string; message: string };
+export type KeyActionVerdict = { ok: true } | { ok: false; code: SafeErrorCode; message: string };
 
 /**
  * May this action go ahead? `githubMayHold`: GitHub's AWS_ACCESS_KEY_ID may name this key (Deckhand
@@ -38,15 +38,14 @@ export function judgeKeyAction(input: { action: KeyAction; key: { accessKeyId: s
 }
 
 /** Does GitHub (possibly) hold this key? Deckhand's own last write wins; otherwise the posture's evidence; unsure counts as yes. */
-async function githubMayHold(ctx: ServiceContext, accessKeyId: string, keyIds: string[], cache: TtlCache): Promise<boolean> {
-  const deps = postureDepsFrom(ctx.config, ctx.clients, cache);
-  const secrets = await loadSecrets(deps);
+async function githubMayHold(ctx: OperationContext, accessKeyId: string, keyIds: string[]): Promise<boolean> {
+  const reads = readContextFrom(ctx.config, ctx.clients, ctx.cache, ctx.db);
+  const secrets = await readSecrets(reads);
   if (secrets.ok && !secrets.data.some((s) => s.name === "AWS_ACCESS_KEY_ID")) return false;
   const written = listRotations(ctx.db, 10).find((r) => r.state === "completed" && r.userName === ctx.config.iamUser && r.newKeyId && keyIds.includes(r.newKeyId));
   if (written) return written.newKeyId === accessKeyId;
-  const [keys, activity, runs] = await Promise.all([loadKeys(deps), loadActivity(deps), loadRuns(deps)]);
-  const c = correlateSection({ secrets, keys, activity, runs, now: new Date() });
-  const likely = c?.correlation.mostLikely;
+  const held = await readHeldKey(reads);
+  const likely = held.ok ? held.data.correlation.mostLikely : null;
   if (likely && likely.level === "high") return likely.accessKeyId === accessKeyId;
   return true;
 }
@@ -56,17 +55,17 @@ export interface KeyActionInput {
   confirmPushesStop?: boolean;
 }
 
-async function manage(ctx: ServiceContext, action: KeyAction, input: KeyActionInput, cache: TtlCache = appCache()): Promise<{ message: string; githubMayHold: boolean }> {
+async function manage(ctx: OperationContext, action: KeyAction, input: KeyActionInput): Promise<{ message: string; githubMayHold: boolean }> {
   const iam = ctx.clients.aws.iam;
   const userName = ctx.config.iamUser;
   let keys;
   try {
     keys = await listAccessKeys({ iam, userName });
   } catch (err) {
-    throw new SafeError(describeFailure(err, "AWS", "IAM ListAccessKeys").message, "aws", { cause: err });
+    throw callFailed(err, "iam", "ListAccessKeys");
   }
   const key = keys.find((k) => k.accessKeyId === input.accessKeyId);
-  const mayHold = action === "reactivate" || !key ? false : await githubMayHold(ctx, input.accessKeyId, keys.map((k) => k.accessKeyId), cache);
+  const mayHold = action === "reactivate" || !key ? false : await githubMayHold(ctx, input.accessKeyId, keys.map((k) => k.accessKeyId));
   const verdict = judgeKeyAction({ action, key, githubMayHold: mayHold, confirmPushesStop: input.confirmPushesStop === true });
   // The server action that calls this audits the outcome (success, refusal with this code, or failure).
   if (!verdict.ok) throw new SafeError(verdict.message, verdict.code);
@@ -74,14 +73,15 @@ async function manage(ctx: ServiceContext, action: KeyAction, input: KeyActionIn
     if (action === "delete") await deleteAccessKey({ iam, userName, accessKeyId: input.accessKeyId });
     else await updateAccessKey({ iam, userName, accessKeyId: input.accessKeyId, status: action === "deactivate" ? "Inactive" : "Active" });
   } catch (err) {
-    throw new SafeError(describeFailure(err, "AWS", action === "delete" ? "IAM DeleteAccessKey" : "IAM UpdateAccessKey").message, "aws", { cause: err });
+    throw callFailed(err, "iam", action === "delete" ? "DeleteAccessKey" : "UpdateAccessKey");
   } finally {
-    invalidatePosture(cache, "iam:");
+    // The keys changed, and with them the CloudTrail part (it is read per key).
+    invalidatePosture(ctx.cache, "keys", "activity");
   }
   const done = action === "delete" ? "deleted" : action === "deactivate" ? "deactivated" : "reactivated";
   return { message: `${input.accessKeyId} ${done}.${mayHold ? " GitHub held it: pushes stop until a new key is written (rotate)." : ""}`, githubMayHold: mayHold };
 }
 
-export const deactivateAccessKey = (ctx: ServiceContext, input: KeyActionInput, cache?: TtlCache) => manage(ctx, "deactivate", input, cache);
-export const reactivateAccessKey = (ctx: ServiceContext, input: KeyActionInput, cache?: TtlCache) => manage(ctx, "reactivate", input, cache);
-export const deleteAccessKeyByHand = (ctx: ServiceContext, input: KeyActionInput, cache?: TtlCache) => manage(ctx, "delete", input, cache);
+export const deactivateAccessKey = (ctx: OperationContext, input: KeyActionInput) => manage(ctx, "deactivate", input);
+export const reactivateAccessKey = (ctx: OperationContext, input: KeyActionInput) => manage(ctx, "reactivate", input);
+export const deleteAccessKeyByHand = (ctx: OperationContext, input: KeyActionInput) => manage(ctx, "delete", input);

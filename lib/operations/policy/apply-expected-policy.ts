@@ -2,19 +2,13 @@
 // (DECKHAND_EXPECTED_POLICY, else the guide's ecr-push-policy). The operator reviewed a diff first; the
 // digest of what they reviewed is checked so a policy changed in the meantime is not silently overwritten.
 
-import { createHash } from "node:crypto";
-import { appCache, type TtlCache } from "../../infra/cache/ttl-cache";
 import { SafeError } from "../../errors";
-import type { ServiceContext } from "../context";
+import type { OperationContext } from "../context";
 import { getUserPolicy, putUserPolicy } from "../../integrations/aws/iam";
-import { diffPolicyDocuments } from "../../judgements/posture/policy-diff";
+import { diffPolicyDocuments, reviewDigest } from "../../judgements/posture/policy-diff";
 import { callApi, CallFailure } from "../../failures";
-import { invalidatePosture, loadExpectedPolicy, postureDepsFrom } from "../../read/load-posture";
-
-/** What the operator reviewed: the current document (or none) and the expected one. */
-export function reviewDigest(current: string | null, expected: Record<string, unknown>): string {
-  return createHash("sha256").update(`${current ?? "(none)"}\n${JSON.stringify(expected)}`).digest("hex").slice(0, 32);
-}
+import { readContextFrom } from "../../read/context";
+import { invalidatePosture, readExpectedPolicy } from "../../read/posture";
 
 export interface ApplyResult {
   policyName: string;
@@ -23,11 +17,15 @@ export interface ApplyResult {
   removedActions: string[];
 }
 
-export async function applyExpectedPolicy(ctx: ServiceContext, input: { reviewed: string }, cache: TtlCache = appCache()): Promise<ApplyResult> {
+/**
+ * Replace the push user's inline policy (DECKHAND_IAM_POLICY) with the expected document, if it is still
+ * what the operator reviewed (`reviewed`, from reviewDigest). Errors: SafeError "expected-policy" (cannot
+ * read it), "stale-review" (changed since the diff), "aws" (IAM GetUserPolicy/PutUserPolicy failed).
+ */
+export async function applyExpectedPolicy(ctx: OperationContext, input: { reviewed: string }): Promise<ApplyResult> {
   const { config, clients } = ctx;
-  const deps = postureDepsFrom(config, clients, cache);
-  const expected = await loadExpectedPolicy(deps);
-  if (!expected.ok) throw new SafeError(expected.error.message, "expected-policy");
+  const expected = await readExpectedPolicy(readContextFrom(config, clients, ctx.cache, ctx.db));
+  if (!expected.ok) throw new SafeError(expected.failure.message, "expected-policy");
   const userName = config.iamUser;
   const policyName = config.iamPolicyName;
   try {
@@ -50,6 +48,6 @@ export async function applyExpectedPolicy(ctx: ServiceContext, input: { reviewed
     throw err;
   } finally {
     // Whatever happened, the next read must see IAM as it is now.
-    invalidatePosture(cache, "iam:");
+    invalidatePosture(ctx.cache, "policies", "user");
   }
 }

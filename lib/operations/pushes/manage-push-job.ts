@@ -1,9 +1,9 @@
 import { SafeError } from "../../errors";
 import { cancelJob, enqueueJob, getJob, type PushJob } from "../../jobs/job-store";
-import type { ServiceContext } from "../context";
+import type { OperationContext } from "../context";
 
 /** Cancel a queued job, or ask a running one to stop (its worker learns it on the next heartbeat). */
-export function cancelPushJob({ db }: Pick<ServiceContext, "db">, jobId: string): { workerMustStop: boolean } {
+export function cancelPushJob({ db }: Pick<OperationContext, "db">, jobId: string): { workerMustStop: boolean } {
   const out = cancelJob(db, jobId);
   if (!out.ok) throw new SafeError(out.reason === "not-found" ? "No such push job." : "That job has already finished.", out.reason);
   return { workerMustStop: out.workerMustStop };
@@ -13,7 +13,7 @@ export function cancelPushJob({ db }: Pick<ServiceContext, "db">, jobId: string)
  * Run a finished job's commit again as a new job (the old one keeps its history). It carries no branch:
  * re-running an old commit must not supersede newer pushes queued for that branch.
  */
-export function rerunPushJob({ db, actor }: Pick<ServiceContext, "db" | "actor">, jobId: string): PushJob {
+export function rerunPushJob({ db, actor }: Pick<OperationContext, "db" | "actor">, jobId: string): PushJob {
   const job = getJob(db, jobId);
   if (!job) throw new SafeError("No such push job.", "not-found");
   if (job.state === "queued" || job.state === "running") throw new SafeError("That job has not finished yet.", "conflict");

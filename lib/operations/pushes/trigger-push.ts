@@ -2,7 +2,7 @@ import { z } from "zod";
 import { SafeError } from "../../errors";
 import { resolveCommit } from "../../integrations/github/commits";
 import { enqueueJob, type PushJob } from "../../jobs/job-store";
-import type { ServiceContext } from "../context";
+import type { OperationContext } from "../context";
 
 export const triggerPushInput = z.union([
   z.object({ ref: z.string().trim().min(1, "Name a branch").max(255).regex(/^[\w./-]+$/, "Not a branch name") }),
@@ -15,7 +15,7 @@ export type TriggerPushInput = z.infer<typeof triggerPushInput>;
  * Deckhand itself. The same queue as webhook pushes: a newer push of a branch supersedes queued ones.
  */
 export async function triggerPush(
-  { clients, actor, db }: Pick<ServiceContext, "clients" | "actor" | "db">,
+  { clients, actor, db }: Pick<OperationContext, "clients" | "actor" | "db">,
   input: TriggerPushInput,
   trigger: "manual" | "api" = "manual",
 ): Promise<{ job: PushJob; duplicate: boolean; superseded: string[] }> {

@@ -18,6 +18,9 @@ export type Decision =
 
 const last = <T>(xs: T[]): T | undefined => xs[xs.length - 1];
 
+/** A step that began and never ended: still "running" (its process died) or closed as "interrupted" on resume. */
+const inDoubt = (s: StepRecord) => s.outcome === "running" || s.outcome === "interrupted";
+
 /** The step after a finished one; 6 is skipped when there was no old key to deactivate. */
 function nextAfter(step: StepNo, r: RotationRecord): Decision {
   if (step === 0) {
@@ -69,7 +72,7 @@ function recover(r: RotationRecord, latest: StepRecord, obs: Observations | unde
   if (step === 1) return { kind: "run", step: 1 };
   if (step === 5) {
     // The canary is safe to repeat; an interrupted one is followed rather than dispatched again.
-    const runId = latest.outcome === "running" && typeof latest.detail?.runId === "number" ? (latest.detail.runId as number) : undefined;
+    const runId = inDoubt(latest) && typeof latest.detail?.runId === "number" ? (latest.detail.runId as number) : undefined;
     return { kind: "run", step: 5, followRunId: runId };
   }
   const needSecrets = step === 4;
@@ -121,7 +124,7 @@ function restart(r: RotationRecord, created: string[], reason: string, warning?:
 export function decideDeletion(r: RotationRecord, steps: StepRecord[], now: Date): Decision {
   if (r.state !== "completed" || !r.oldKeyId || r.oldKeyDeletedAt) return { kind: "idle", why: "nothing to delete" };
   const latest = last(steps);
-  if (latest?.step === 7 && latest.outcome === "running") return { kind: "observe", secrets: false };
+  if (latest?.step === 7 && inDoubt(latest)) return { kind: "observe", secrets: false };
   if (!r.deleteAfter || Date.parse(r.deleteAfter) > now.getTime()) return { kind: "idle", why: "the grace period has not passed" };
   return { kind: "run", step: 7 };
 }

@@ -6,15 +6,15 @@ import fs from "node:fs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startTestSandbox, type TestSandbox } from "../../tooling/testing/sandbox-fixture";
 import { resumeRotation, startRotation } from "./rotate-access-key";
-import type { ServiceContext } from "../context";
+import type { OperationContext } from "../context";
 import { listSteps } from "./store";
-import { CANARY_FAILED_WARNING } from "./runner";
+import { CANARY_FAILED_WARNING } from "./steps";
 import { githubHoldsWorkingKey, sandboxKeys, testContext, testExtras } from "./testing/rotation-test-kit";
 
 const PUT_SECRET = "PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}";
 
 let sbx: TestSandbox;
-let ctx: ServiceContext;
+let ctx: OperationContext;
 let dir: string;
 let oldKeyId: string;
 

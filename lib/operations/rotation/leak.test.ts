@@ -7,9 +7,9 @@ import path from "node:path";
 import { expect, it } from "vitest";
 import { sharedTestSandbox } from "../../tooling/testing/shared-test-sandbox";
 import { listAudit } from "../../infra/audit/record-audit";
-import { resumeRotation, rotationWithSteps, startRotation, planRotation } from "./rotate-access-key";
-import { toRotationView } from "./view";
-import { dumpStore, sandboxSecret, testContext, testExtras } from "./testing/rotation-test-kit";
+import { resumeRotation, startRotation } from "./rotate-access-key";
+import { readRotation, readRotationPlan } from "../../read/rotation";
+import { dumpStore, readsOf, sandboxSecret, testContext, testExtras } from "./testing/rotation-test-kit";
 
 const sbx = sharedTestSandbox();
 
@@ -45,12 +45,12 @@ it("the new secret is in no log, table, database file, audit entry or serialized
     const started = await startRotation(ctx, {}, testExtras(sbx));
     const stopped = await started.done;
     expect(stopped.state).toBe("stopped");
-    serialized.push(JSON.stringify(stopped), JSON.stringify(toRotationView(stopped, rotationWithSteps(ctx, stopped.id)!.steps)));
+    serialized.push(JSON.stringify(stopped), JSON.stringify(readRotation(ctx, stopped.id)!.view));
     await sbx.admin("DELETE", "/_sandbox/faults");
     const resumed = await (await resumeRotation(ctx, { rotationId: stopped.id }, testExtras(sbx))).done;
     expect(resumed.state).toBe("completed");
-    const found = rotationWithSteps(ctx, resumed.id)!;
-    serialized.push(JSON.stringify(resumed), JSON.stringify(found), JSON.stringify(toRotationView(found.rotation, found.steps)), JSON.stringify(await planRotation(ctx)));
+    const found = readRotation(ctx, resumed.id)!;
+    serialized.push(JSON.stringify(resumed), JSON.stringify(found), JSON.stringify(await readRotationPlan(readsOf(ctx))));
   } finally {
     output.restore();
     await sbx.admin("DELETE", "/_sandbox/faults");

@@ -1,4 +1,4 @@
-import { classifyFailure } from "../../overview/describe-failure";
+import { classifyFailure } from "../../failures";
 
 /** Throttling, 5xx and lost connections pass; everything else is an answer. */
 export function isTransient(err: unknown): boolean {

@@ -6,13 +6,14 @@ import { listRuns } from "../../integrations/github/runs";
 import { dispatchWorkflowRun } from "../workflows/dispatch-workflow";
 import { getRotation, listSteps, updateRotationSettings } from "./store";
 import { createAccessKey, updateAccessKey } from "../../integrations/aws/iam-keys";
-import { deleteInactiveSecondKey, deleteOldKeyNow, planRotation, rotateIfDue, runDueDeletions, startRotation } from "./rotate-access-key";
-import { dumpStore, githubHoldsWorkingKey, sandboxKeys, stsWith, testContext, testExtras } from "./testing/rotation-test-kit";
-import type { ServiceContext } from "../context";
+import { deleteInactiveSecondKey, deleteOldKeyNow, rotateIfDue, runDueDeletions, startRotation } from "./rotate-access-key";
+import { readRotationPlan } from "../../read/rotation";
+import { dumpStore, githubHoldsWorkingKey, readsOf, sandboxKeys, stsWith, testContext, testExtras } from "./testing/rotation-test-kit";
+import type { OperationContext } from "../context";
 import type { Db } from "../../infra/db/open-db";
 
 let sbx: TestSandbox;
-let ctx: ServiceContext;
+let ctx: OperationContext;
 let db: Db;
 let dir: string;
 
@@ -37,7 +38,7 @@ describe("a full rotation against the sandbox", () => {
     const oldPair = await githubHoldsWorkingKey(sbx);
     expect(oldPair).toMatchObject({ works: true, accessKeyId: oldKeyId });
 
-    const plan = await planRotation(ctx);
+    const plan = await readRotationPlan(readsOf(ctx));
     expect(plan).toMatchObject({ oldKeyId, blockers: [], workflow: { found: true } });
 
     const { rotationId, done } = await startRotation(ctx, {}, testExtras(sbx));
@@ -91,7 +92,7 @@ describe("a full rotation against the sandbox", () => {
     const iam = sbx.clients.aws.iam;
     const extra = await createAccessKey({ iam, userName: "github-ecr-push" });
     await updateAccessKey({ iam, userName: "github-ecr-push", accessKeyId: extra.accessKeyId, status: "Inactive" });
-    const plan = await planRotation(ctx);
+    const plan = await readRotationPlan(readsOf(ctx));
     expect(plan.inactiveSecondKeyId).toBe(extra.accessKeyId);
     await expect(startRotation(ctx, {}, testExtras(sbx))).rejects.toMatchObject({ code: "preflight", message: expect.stringContaining(`${extra.accessKeyId} is inactive`) });
     const active = (await sandboxKeys(sbx)).find((k) => k.status === "Active")!.accessKeyId;
@@ -103,7 +104,7 @@ describe("a full rotation against the sandbox", () => {
 
   it("rotates automatically only when the setting is on and the key is past the rotation age", async () => {
     expect(await rotateIfDue(ctx, new Date(), testExtras(sbx))).toBeNull();
-    updateRotationSettings(db, "octo-operator", { graceDays: 7, autoRotate: true });
+    updateRotationSettings(db, ctx.actor, { graceDays: 7, autoRotate: true });
     const id = await rotateIfDue(ctx, new Date(), testExtras(sbx));
     expect(id).toEqual(expect.any(Number));
     for (let i = 0; i < 200 && getRotation(db, id!)!.state === "running"; i++) await new Promise((r) => setTimeout(r, 50));

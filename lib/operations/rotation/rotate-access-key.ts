@@ -1,4 +1,6 @@
-// The rotation verbs. Server actions, the scheduler and the tests all call these.
+// The rotation verbs: start, resume, delete the old key early, delete an inactive second key, and what
+// the scheduler runs (resume after a crash, due deletions, automatic rotation). Server actions, the
+// scheduler, the guided setup (given these as its key step) and the tests all call these.
 
 import type { ECRClient } from "@aws-sdk/client-ecr";
 import type { STSClient } from "@aws-sdk/client-sts";
@@ -6,10 +8,10 @@ import { createAwsClients } from "../../integrations/clients/aws-clients";
 import { SafeError } from "../../errors";
 import { listAccessKeys } from "../../integrations/aws/iam";
 import { deleteAccessKey } from "../../integrations/aws/iam-keys";
-import { describeFailure } from "../../overview/describe-failure";
-import { findWorkflowByName, listWorkflows } from "../../integrations/github/workflows";
+import { callFailed, describeFailure } from "../../failures";
+import { invalidatePosture } from "../../read/posture";
 import { getThresholds } from "../settings/thresholds";
-import { DEFAULT_ROTATION_OPTIONS, preflight, StepStop, runDeletion, runRotation, type RotationDeps, type RotationOptions, type RotationWho } from "./runner";
+import { DEFAULT_ROTATION_OPTIONS, preflight, StepStop, runDeletion, runRotation, type RotationDeps, type RotationOptions } from "./runner";
 import {
   activeRotation,
   endStep,
@@ -17,13 +19,12 @@ import {
   getRotationSettings,
   insertRotation,
   listRotations,
-  listSteps,
   RotationBusyError,
   rotationsAwaitingDeletion,
   setRotation,
 } from "./store";
 import type { RotationRecord } from "./types";
-import type { ServiceContext } from "../context";
+import type { Actor, OperationContext } from "../context";
 
 export interface RotationExtras {
   awsAs?: RotationDeps["awsAs"];
@@ -34,7 +35,7 @@ export interface RotationExtras {
 const g = globalThis as unknown as { deckhandRotations?: Map<number, Promise<RotationRecord>> };
 const inFlight = () => (g.deckhandRotations ??= new Map());
 
-export function rotationDepsFrom(ctx: ServiceContext, extras: RotationExtras = {}): RotationDeps {
+export function rotationDepsFrom(ctx: OperationContext, extras: RotationExtras = {}): RotationDeps {
   const awsAs =
     extras.awsAs ??
     ((credentials: { accessKeyId: string; secretAccessKey: string }): { sts: STSClient; ecr: ECRClient } => {
@@ -58,68 +59,23 @@ export function rotationDepsFrom(ctx: ServiceContext, extras: RotationExtras = {
   };
 }
 
-const whoOf = (ctx: ServiceContext): RotationWho => ({ actor: ctx.actor.login, role: ctx.actor.role });
+/** Is this process running rotation `id` now? */
+export function isRotationRunningHere(id: number): boolean {
+  return inFlight().has(id);
+}
 
-function track(id: number, p: Promise<RotationRecord>): Promise<RotationRecord> {
+/** Keep the runner's promise while it runs; whatever it changed in IAM, the posture reads are stale after it. */
+function track(ctx: OperationContext, id: number, p: Promise<RotationRecord>): Promise<RotationRecord> {
   inFlight().set(id, p);
-  const clear = () => inFlight().delete(id);
+  const clear = () => {
+    inFlight().delete(id);
+    invalidatePosture(ctx.cache);
+  };
   p.then(clear, (err) => {
     clear();
-    console.error(`[deckhand] rotation ${id} runner stopped unexpectedly: ${describeFailure(err, "AWS", "rotation").message}`);
+    console.error(`[deckhand] rotation ${id} runner stopped unexpectedly: ${describeFailure(err, "deckhand", "rotation runner").message}`);
   });
   return p;
-}
-
-export interface RotationPlan {
-  userName: string;
-  keys: { accessKeyId: string; status: string; createDate: string; ageDays: number }[];
-  /** The key that will be deactivated (the only active one), if any. */
-  oldKeyId: string | null;
-  /** Why a rotation cannot start now (the preflight will refuse). */
-  blockers: string[];
-  /** An inactive second key that must go first (offered for separate deletion). */
-  inactiveSecondKeyId: string | null;
-  graceDays: number;
-  workflow: { name: string; found: boolean };
-  active: RotationRecord | null;
-}
-
-/** What a rotation would do now (read only). */
-export async function planRotation(ctx: ServiceContext): Promise<RotationPlan> {
-  const userName = ctx.config.iamUser;
-  const now = Date.now();
-  let keys: RotationPlan["keys"] = [];
-  const blockers: string[] = [];
-  try {
-    keys = (await listAccessKeys({ iam: ctx.clients.aws.iam, userName })).map((k) => ({ ...k, ageDays: Math.floor((now - Date.parse(k.createDate)) / 86_400_000) }));
-  } catch (err) {
-    blockers.push(describeFailure(err, "AWS", "ListAccessKeys").message);
-  }
-  const active = keys.filter((k) => k.status === "Active");
-  const inactive = keys.filter((k) => k.status !== "Active");
-  let inactiveSecondKeyId: string | null = null;
-  if (keys.length >= 2 && inactive.length) {
-    inactiveSecondKeyId = inactive[0].accessKeyId;
-    blockers.push(`The user already has two keys; ${inactiveSecondKeyId} is inactive and must be deleted first.`);
-  } else if (active.length >= 2) blockers.push("The user has two active keys: deactivate the one GitHub does not hold first.");
-  let found = false;
-  try {
-    found = Boolean(findWorkflowByName(await listWorkflows({ github: ctx.clients.github, repo: ctx.clients.repo }), ctx.config.workflowName));
-  } catch (err) {
-    blockers.push(describeFailure(err, "GitHub", "list workflows").message);
-  }
-  const current = activeRotation(ctx.db);
-  if (current) blockers.push(`Rotation #${current.id} is ${current.state}: open it to follow or resume it.`);
-  return {
-    userName,
-    keys,
-    oldKeyId: active.length === 1 ? active[0].accessKeyId : null,
-    blockers,
-    inactiveSecondKeyId,
-    graceDays: getRotationSettings(ctx.db).graceDays,
-    workflow: { name: ctx.config.workflowName, found },
-    active: current,
-  };
 }
 
 /**
@@ -127,12 +83,12 @@ export async function planRotation(ctx: ServiceContext): Promise<RotationPlan> {
  * to 6 run in the background (`done` settles when the runner stops).
  */
 export async function startRotation(
-  ctx: ServiceContext,
+  ctx: OperationContext,
   input: { trigger?: "operator" | "automatic" } = {},
   extras: RotationExtras = {},
 ): Promise<{ rotationId: number; done: Promise<RotationRecord> }> {
   const deps = rotationDepsFrom(ctx, extras);
-  const who = whoOf(ctx);
+  const who = ctx.actor;
   const userName = ctx.config.iamUser;
   let ids;
   try {
@@ -145,49 +101,50 @@ export async function startRotation(
     const pre = await preflight(deps, userName);
     endStep(ctx.db, ids.stepId, { outcome: "succeeded", detail: pre.detail, rotation: { oldKeyId: pre.oldKeyId, keysBefore: pre.keysBefore } }, who);
   } catch (err) {
-    const message = err instanceof StepStop ? err.message : describeFailure(err, "AWS", "preflight").message;
+    const message = err instanceof StepStop ? err.message : `${describeFailure(err, "iam", "preflight").message}.`;
     endStep(ctx.db, ids.stepId, { outcome: "failed", message, rotation: { state: "failed", message, finishedAt: new Date().toISOString() } }, who);
     throw new SafeError(message, "preflight", { cause: err });
   }
-  return { rotationId: ids.rotationId, done: track(ids.rotationId, runRotation(deps, ids.rotationId, who)) };
+  return { rotationId: ids.rotationId, done: track(ctx, ids.rotationId, runRotation(deps, ids.rotationId, who)) };
 }
 
 /** Resume a stopped rotation, or one whose process died (its lease is free). */
-export async function resumeRotation(ctx: ServiceContext, input: { rotationId: number }, extras: RotationExtras = {}): Promise<{ rotationId: number; done: Promise<RotationRecord> }> {
+export async function resumeRotation(ctx: OperationContext, input: { rotationId: number }, extras: RotationExtras = {}): Promise<{ rotationId: number; done: Promise<RotationRecord> }> {
   const r = getRotation(ctx.db, input.rotationId);
   if (!r) throw new SafeError(`There is no rotation #${input.rotationId}.`, "not-found");
   if (r.state !== "stopped" && r.state !== "running") throw new SafeError(`Rotation #${r.id} is ${r.state}; there is nothing to resume.`, "not-resumable");
   if (inFlight().has(r.id)) throw new SafeError(`Rotation #${r.id} is running now.`, "running");
   const deps = rotationDepsFrom(ctx, extras);
-  const who = whoOf(ctx);
+  const who = ctx.actor;
   if (r.state === "stopped") setRotation(ctx.db, r.id, { state: "running", message: null }, who, "rotation.resume");
   const done = runRotation(deps, r.id, who).catch((err) => {
     if (/being run by another process/.test(String((err as Error).message))) throw new SafeError(`Rotation #${r.id} is being run by another Deckhand process.`, "running");
     throw err;
   });
-  return { rotationId: r.id, done: track(r.id, done) };
+  return { rotationId: r.id, done: track(ctx, r.id, done) };
 }
 
 /** Delete the old key of a completed rotation before its grace period ends (the operator confirmed). */
-export async function deleteOldKeyNow(ctx: ServiceContext, input: { rotationId: number }, extras: RotationExtras = {}): Promise<RotationRecord> {
+export async function deleteOldKeyNow(ctx: OperationContext, input: { rotationId: number }, extras: RotationExtras = {}): Promise<RotationRecord> {
   const r = getRotation(ctx.db, input.rotationId);
   if (!r) throw new SafeError(`There is no rotation #${input.rotationId}.`, "not-found");
   if (r.state !== "completed" || !r.oldKeyId) throw new SafeError("Only a completed rotation's old key can be deleted.", "not-completed");
   if (r.oldKeyDeletedAt) throw new SafeError(`The old key ${r.oldKeyId} was already deleted.`, "already-deleted");
-  const after = await runDeletion(rotationDepsFrom(ctx, extras), r.id, whoOf(ctx), { force: true });
+  const after = await runDeletion(rotationDepsFrom(ctx, extras), r.id, ctx.actor, { force: true });
+  invalidatePosture(ctx.cache);
   if (!after.oldKeyDeletedAt) throw new SafeError(after.warning ?? "The old key was not deleted.", "not-deleted");
   return after;
 }
 
 /** Delete the inactive second key that blocks a rotation (separately confirmed). */
-export async function deleteInactiveSecondKey(ctx: ServiceContext, input: { accessKeyId: string }): Promise<void> {
+export async function deleteInactiveSecondKey(ctx: OperationContext, input: { accessKeyId: string }): Promise<void> {
   const iam = ctx.clients.aws.iam;
   const userName = ctx.config.iamUser;
   let keys;
   try {
     keys = await listAccessKeys({ iam, userName });
   } catch (err) {
-    throw new SafeError(describeFailure(err, "AWS", "ListAccessKeys").message, "aws", { cause: err });
+    throw callFailed(err, "iam", "ListAccessKeys");
   }
   const k = keys.find((x) => x.accessKeyId === input.accessKeyId);
   if (!k) throw new SafeError(`${input.accessKeyId} is not a key of ${userName}.`, "not-found");
@@ -196,18 +153,20 @@ export async function deleteInactiveSecondKey(ctx: ServiceContext, input: { acce
   try {
     await deleteAccessKey({ iam, userName, accessKeyId: input.accessKeyId });
   } catch (err) {
-    throw new SafeError(describeFailure(err, "AWS", "DeleteAccessKey").message, "aws", { cause: err });
+    throw callFailed(err, "iam", "DeleteAccessKey");
+  } finally {
+    invalidatePosture(ctx.cache);
   }
 }
 
 /** On server start: continue rotations whose process died mid-way (they are still "running"). */
-export async function resumeInterruptedRotations(ctx: ServiceContext, extras: RotationExtras = {}): Promise<number[]> {
+export async function resumeInterruptedRotations(ctx: OperationContext, extras: RotationExtras = {}): Promise<number[]> {
   const r = activeRotation(ctx.db);
   if (!r || r.state !== "running" || inFlight().has(r.id)) return [];
   const deps = rotationDepsFrom(ctx, extras);
-  const who = { actor: r.requestedBy, role: "system" };
+  const who: Actor = { login: r.requestedBy, role: "system" };
   try {
-    track(r.id, runRotation(deps, r.id, who));
+    track(ctx, r.id, runRotation(deps, r.id, who));
     return [r.id];
   } catch {
     return [];
@@ -215,12 +174,13 @@ export async function resumeInterruptedRotations(ctx: ServiceContext, extras: Ro
 }
 
 /** Delete old keys whose grace period has passed (the scheduled step 7). */
-export async function runDueDeletions(ctx: ServiceContext, now = new Date(), extras: RotationExtras = {}): Promise<number[]> {
+export async function runDueDeletions(ctx: OperationContext, now = new Date(), extras: RotationExtras = {}): Promise<number[]> {
   const done: number[] = [];
   for (const r of rotationsAwaitingDeletion(ctx.db)) {
-    const after = await runDeletion(rotationDepsFrom(ctx, extras), r.id, { actor: r.requestedBy, role: "system" }, { now });
+    const after = await runDeletion(rotationDepsFrom(ctx, extras), r.id, { login: r.requestedBy, role: "system" }, { now });
     if (after.oldKeyDeletedAt) done.push(r.id);
   }
+  if (done.length) invalidatePosture(ctx.cache);
   return done;
 }
 
@@ -228,7 +188,7 @@ export async function runDueDeletions(ctx: ServiceContext, now = new Date(), ext
  * Automatic rotation (off by default): when the only active key reaches the rotation age and no
  * rotation is active, rotate it the same way. At most one automatic attempt a day.
  */
-export async function rotateIfDue(ctx: ServiceContext, now = new Date(), extras: RotationExtras = {}): Promise<number | null> {
+export async function rotateIfDue(ctx: OperationContext, now = new Date(), extras: RotationExtras = {}): Promise<number | null> {
   if (!getRotationSettings(ctx.db).autoRotate || activeRotation(ctx.db)) return null;
   const recent = listRotations(ctx.db, 20).find((r) => r.trigger === "automatic" && now.getTime() - Date.parse(r.createdAt) < 86_400_000);
   if (recent) return null;
@@ -239,9 +199,4 @@ export async function rotateIfDue(ctx: ServiceContext, now = new Date(), extras:
   if (age < getThresholds(ctx.db).rotateAfterDays) return null;
   const { rotationId } = await startRotation({ ...ctx, actor: { login: "deckhand", role: "system" } }, { trigger: "automatic" }, extras);
   return rotationId;
-}
-
-export function rotationWithSteps(ctx: Pick<ServiceContext, "db">, rotationId: number) {
-  const r = getRotation(ctx.db, rotationId);
-  return r ? { rotation: r, steps: listSteps(ctx.db, rotationId), running: inFlight().has(rotationId) } : null;
 }

@@ -6,13 +6,14 @@ import { awsClientOptionsFrom, createAwsClients } from "../../integrations/clien
 import { createGitHubClient, githubClientOptionsFrom } from "../../integrations/clients/github-client";
 import { getConfig } from "../../infra/config/env";
 import { getDb } from "../../infra/db";
-import { describeFailure } from "../../overview/describe-failure";
-import type { ServiceContext } from "../context";
+import { describeFailure } from "../../failures";
+import { appCache } from "../../infra/cache/ttl-cache";
+import type { OperationContext } from "../context";
 import { resumeInterruptedRotations, rotateIfDue, runDueDeletions } from "./rotate-access-key";
 
 const g = globalThis as unknown as { deckhandRotationScheduler?: NodeJS.Timeout };
 
-async function tick(ctx: ServiceContext): Promise<void> {
+async function tick(ctx: OperationContext): Promise<void> {
   for (const [what, run] of [
     ["resume an interrupted rotation", () => resumeInterruptedRotations(ctx)],
     ["delete old keys past their grace period", () => runDueDeletions(ctx)],
@@ -21,7 +22,7 @@ async function tick(ctx: ServiceContext): Promise<void> {
     try {
       await run();
     } catch (err) {
-      console.error(`[deckhand] rotation scheduler could not ${what}: ${describeFailure(err, "AWS", what).message}`);
+      console.error(`[deckhand] rotation scheduler could not ${what}: ${describeFailure(err, "deckhand", what).message}`);
     }
   }
 }
@@ -37,7 +38,8 @@ export function startRotationScheduler(intervalMs = 60_000): void {
     github: createGitHubClient(githubClientOptionsFrom(config)),
     repo: { owner: config.github.owner, repo: config.github.repo },
   };
-  const ctx: ServiceContext = { clients, actor: { login: "deckhand", role: "system" }, db: getDb(), config };
+    // The cache is a plain object on globalThis, shared with the pages' bundle: what this deletes, they re-read.
+  const ctx: OperationContext = { clients, actor: { login: "deckhand", role: "system" }, db: getDb(), config, cache: appCache() };
   void tick(ctx);
   g.deckhandRotationScheduler = setInterval(() => void tick(ctx), intervalMs);
   g.deckhandRotationScheduler.unref?.();

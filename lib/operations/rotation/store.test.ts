@@ -9,7 +9,7 @@ import { activeRotation, beginStep, claimLease, endStep, getRotation, insertRota
 
 let dir: string;
 let db: Db;
-const who = { actor: "octo-operator", role: "operator" };
+const who = { login: "octo-operator", role: "operator" as const };
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "deckhand-rstore-"));
   db = openDb(dir);

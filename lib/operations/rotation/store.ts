@@ -3,6 +3,7 @@
 // before the next step begins.
 
 import type { Db } from "../../infra/db/open-db";
+import type { Actor } from "../context";
 import { mergeStepDetail } from "../../infra/db/merge-step-detail";
 import { ownerAlive, ownerId } from "../../infra/db/process-owner";
 import { recordAudit } from "../../infra/audit/record-audit";
@@ -80,19 +81,14 @@ export function rotationsAwaitingDeletion(db: Db): RotationRecord[] {
   return (db.prepare(`SELECT * FROM rotations WHERE state = 'completed' AND old_key_id IS NOT NULL AND old_key_deleted_at IS NULL ORDER BY id`).all() as Row[]).map(toRotation);
 }
 
-interface Who {
-  actor: string;
-  role: string;
-}
-
-function audit(db: Db, who: Who, action: string, rotationId: number, outcome: "success" | "failure", detail: Record<string, unknown>, at: Date) {
-  recordAudit(db, { actor: who.actor, role: who.role, action, target: `rotation ${rotationId}`, outcome, detail }, at);
+function audit(db: Db, who: Actor, action: string, rotationId: number, outcome: "success" | "failure", detail: Record<string, unknown>, at: Date) {
+  recordAudit(db, { actor: who.login, role: who.role, action, target: `rotation ${rotationId}`, outcome, detail }, at);
 }
 
 /** Insert a rotation in state running with step 1 started. Throws RotationBusyError when one is active. */
 export function insertRotation(
   db: Db,
-  input: { trigger: "operator" | "automatic"; requestedBy: string; userName: string; who: Who },
+  input: { trigger: "operator" | "automatic"; requestedBy: string; userName: string; who: Actor },
   now = new Date(),
 ): { rotationId: number; stepId: number } {
   try {
@@ -113,7 +109,7 @@ export function insertRotation(
   }
 }
 
-function insertStep(db: Db, rotationId: number, step: StepNo, who: Who, now: Date, detail?: Record<string, unknown>): number {
+function insertStep(db: Db, rotationId: number, step: StepNo, who: Actor, now: Date, detail?: Record<string, unknown>): number {
   const info = db
     .prepare(`INSERT INTO rotation_steps (rotation_id, step, name, outcome, started_at, detail) VALUES (?, ?, ?, 'running', ?, ?)`)
     .run(rotationId, step, STEP_NAMES[step], iso(now), detail ? JSON.stringify(detail) : null);
@@ -123,7 +119,7 @@ function insertStep(db: Db, rotationId: number, step: StepNo, who: Who, now: Dat
 }
 
 /** Record that a step begins (before anything of it is done). */
-export function beginStep(db: Db, rotationId: number, step: StepNo, who: Who, detail?: Record<string, unknown>, now = new Date()): number {
+export function beginStep(db: Db, rotationId: number, step: StepNo, who: Actor, detail?: Record<string, unknown>, now = new Date()): number {
   return db.transaction(() => insertStep(db, rotationId, step, who, now, detail)).immediate();
 }
 
@@ -169,7 +165,7 @@ export function endStep(
   db: Db,
   stepId: number,
   end: { outcome: Exclude<StepOutcome, "running">; detail?: Record<string, unknown>; message?: string | null; rotation?: RotationPatch },
-  who: Who,
+  who: Actor,
   now = new Date(),
 ): void {
   db.transaction(() => {
@@ -194,13 +190,33 @@ export function endStep(
   }).immediate();
 }
 
+/**
+ * Close the steps a dead runner left "running" as "interrupted" (the process stopped before the step
+ * ended). Called by the runner that has just claimed the rotation's lease, so no live runner owns them.
+ * Each is audited; returns how many were closed.
+ */
+export function closeInterruptedSteps(db: Db, rotationId: number, who: Actor, now = new Date()): number {
+  return db
+    .transaction(() => {
+      const rows = (db.prepare(`SELECT * FROM rotation_steps WHERE rotation_id = ? AND outcome = 'running' ORDER BY id`).all(rotationId) as Row[]).map(toStep);
+      for (const step of rows) {
+        const message = "Interrupted: the process running this step stopped before it ended. The resume checks what it did.";
+        db.prepare(`UPDATE rotation_steps SET outcome = 'interrupted', ended_at = ?, message = ? WHERE id = ?`).run(iso(now), message, step.id);
+        audit(db, who, `rotation.${step.name}.interrupted`, rotationId, "failure", { step: step.step, startedAt: step.startedAt }, now);
+      }
+      if (rows.length) db.prepare(`UPDATE rotations SET updated_at = ? WHERE id = ?`).run(iso(now), rotationId);
+      return rows.length;
+    })
+    .immediate();
+}
+
 /** Progress inside a step (e.g. the canary's run id), so a resume can pick it up. */
 export function updateStepDetail(db: Db, stepId: number, detail: Record<string, unknown>): void {
   mergeStepDetail(db, "rotation_steps", stepId, detail);
 }
 
 /** Change the rotation's state (stop, resume, complete, fail) and audit it. */
-export function setRotation(db: Db, rotationId: number, patch: RotationPatch, who: Who, action: string, detail: Record<string, unknown> = {}, now = new Date()): void {
+export function setRotation(db: Db, rotationId: number, patch: RotationPatch, who: Actor, action: string, detail: Record<string, unknown> = {}, now = new Date()): void {
   db.transaction(() => {
     patchRotation(db, rotationId, patch, now);
     audit(db, who, action, rotationId, patch.state === "failed" ? "failure" : "success", { ...detail, ...(patch.state ? { state: patch.state } : {}), ...(patch.message ? { message: patch.message } : {}) }, now);
@@ -250,7 +266,7 @@ export function getRotationSettings(db: Db): RotationSettings {
   return out;
 }
 
-export function updateRotationSettings(db: Db, actor: string, s: RotationSettings): Record<string, { from: unknown; to: unknown }> {
+export function updateRotationSettings(db: Db, actor: Actor, s: RotationSettings): Record<string, { from: unknown; to: unknown }> {
   const before = getRotationSettings(db);
   const changed: Record<string, { from: unknown; to: unknown }> = {};
   const now = new Date().toISOString();
@@ -261,8 +277,8 @@ export function updateRotationSettings(db: Db, actor: string, s: RotationSetting
   db.transaction(() => {
     if (before.graceDays !== s.graceDays) changed.graceDays = { from: before.graceDays, to: s.graceDays };
     if (before.autoRotate !== s.autoRotate) changed.autoRotate = { from: before.autoRotate, to: s.autoRotate };
-    upsert.run("rotation.graceDays", String(s.graceDays), now, actor);
-    upsert.run("rotation.autoRotate", s.autoRotate ? "1" : "0", now, actor);
+    upsert.run("rotation.graceDays", String(s.graceDays), now, actor.login);
+    upsert.run("rotation.autoRotate", s.autoRotate ? "1" : "0", now, actor.login);
   })();
   return changed;
 }

@@ -26,7 +26,8 @@ export const STEP_TITLES: Record<StepNo, string> = {
 };
 
 export type RotationState = "running" | "stopped" | "completed" | "failed";
-export type StepOutcome = "running" | "succeeded" | "failed" | "skipped";
+/** "interrupted": the process running the step died before it ended; closed by the runner that resumed. */
+export type StepOutcome = "running" | "succeeded" | "failed" | "skipped" | "interrupted";
 
 export interface RotationRecord {
   id: number;

@@ -20,7 +20,7 @@ describe("thresholds", () => {
 
   it("store changes and report what changed", () => {
     const d = db();
-    const changed = updateThresholds({ db: d, actor: "octo-operator" }, { rotateAfterDays: 60, warnAfterDays: 50, unusedAfterDays: 45 });
+    const changed = updateThresholds({ db: d, actor: { login: "octo-operator", role: "operator" } }, { rotateAfterDays: 60, warnAfterDays: 50, unusedAfterDays: 45 });
     expect(changed).toEqual({ rotateAfterDays: { from: 90, to: 60 }, warnAfterDays: { from: 75, to: 50 } });
     expect(getThresholds(d)).toEqual({ rotateAfterDays: 60, warnAfterDays: 50, unusedAfterDays: 45 });
   });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { Actor } from "../context";
 import type { Db } from "../../infra/db/open-db";
 
 /** Audit defaults: rotate at 90 days (warn from 75), an active key unused for 45 days is a finding. */
@@ -27,7 +28,7 @@ export function getThresholds(db: Db): Thresholds {
 }
 
 /** Writes all thresholds in one transaction; returns what changed (for the audit log). */
-export function updateThresholds({ db, actor }: { db: Db; actor: string }, input: Thresholds): Record<string, { from: number; to: number }> {
+export function updateThresholds({ db, actor }: { db: Db; actor: Actor }, input: Thresholds): Record<string, { from: number; to: number }> {
   const before = getThresholds(db);
   const now = new Date().toISOString();
   const changed: Record<string, { from: number; to: number }> = {};
@@ -38,7 +39,7 @@ export function updateThresholds({ db, actor }: { db: Db; actor: string }, input
   db.transaction(() => {
     for (const k of KEYS) {
       if (before[k] !== input[k]) changed[k] = { from: before[k], to: input[k] };
-      upsert.run(`thresholds.${k}`, String(input[k]), now, actor);
+      upsert.run(`thresholds.${k}`, String(input[k]), now, actor.login);
     }
   })();
   return changed;

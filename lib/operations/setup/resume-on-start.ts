@@ -5,7 +5,8 @@ import { awsClientOptionsFrom, createAwsClients } from "../../integrations/clien
 import { createGitHubClient, githubClientOptionsFrom } from "../../integrations/clients/github-client";
 import { getConfig } from "../../infra/config/env";
 import { getDb } from "../../infra/db";
-import { describeFailure } from "../../overview/describe-failure";
+import { describeFailure } from "../../failures";
+import { appCache } from "../../infra/cache/ttl-cache";
 import { resumeInterruptedSetup } from "./run-setup";
 
 export async function resumeSetupOnStart(): Promise<void> {
@@ -17,8 +18,8 @@ export async function resumeSetupOnStart(): Promise<void> {
     repo: { owner: config.github.owner, repo: config.github.repo },
   };
   try {
-    await resumeInterruptedSetup({ clients, actor: { login: "deckhand", role: "system" }, db: getDb(), config });
+    await resumeInterruptedSetup({ clients, actor: { login: "deckhand", role: "system" }, db: getDb(), config, cache: appCache() });
   } catch (err) {
-    console.error(`[deckhand] could not resume an interrupted setup: ${describeFailure(err, "AWS", "setup resume").message}`);
+    console.error(`[deckhand] could not resume an interrupted setup: ${describeFailure(err, "deckhand", "setup resume").message}`);
   }
 }

@@ -1,27 +1,28 @@
 // Applies a setup's plan in order. Each step is recorded as begun, then as ended, before the next one
-// starts; every step is idempotent, so a resume re-runs the one in doubt. The key step is a rotation
-// (lib/rotation): it carries the key-to-secret path and its crash guarantees (no orphaned key, no third
-// key, the secret only ever in memory). Setup only records which rotation is its key step.
+// starts; every step is idempotent, so a resume re-runs the one in doubt (and closes the record a dead
+// runner left "running" as "interrupted"). The key step is a rotation, handed in as `deps.rotation`: it
+// carries the key-to-secret path and its crash guarantees (no orphaned key, no third key, the secret only
+// ever in memory). Setup only records which rotation is its key step.
 
-import { TtlCache, appCache } from "../../infra/cache/ttl-cache";
-import { getUser, getUserPolicy, listUserPolicyNames } from "../../integrations/aws/iam";
+import { TtlCache } from "../../infra/cache/ttl-cache";
+import { getUser, getUserPolicy, listUserPolicyNames, putUserPolicy } from "../../integrations/aws/iam";
 import { createUser } from "../../integrations/aws/iam-setup";
-import { putUserPolicy } from "../../integrations/aws/iam";
 import { deleteRepoSecret, setRepoVariable } from "../../integrations/github/write-variable";
-import { describeAllRepositories } from "../../integrations/aws/ecr-repositories";
-import { invalidatePosture, postureDepsFrom } from "../../read/load-posture";
-import { loadDoctorChecks } from "../../read/run-checks";
+import { describeAllRepositories } from "../../integrations/aws/ecr";
+import { getDefaultBranch } from "../../integrations/github/commits";
 import { diffPolicyDocuments } from "../../judgements/posture/policy-diff";
 import { REGION_VARIABLE } from "../../judgements/posture/github-config";
-import { describeFailure } from "../../overview/describe-failure";
+import { describeFailure } from "../../failures";
+import { invalidatePosture } from "../../read/posture";
+import { readDoctorChecks } from "../../read/doctor";
+import { readContextFrom } from "../../read/context";
+import type { PushJob } from "../../jobs/job-store";
 import { runCanary } from "../rotation/canary";
-import { activeRotation, getRotation, listSteps } from "../rotation/store";
-import type { RotationRecord } from "../rotation/types";
-import { resumeRotation, rotationWithSteps, startRotation, type RotationExtras } from "../rotation/rotate-access-key";
-import type { ServiceContext } from "../context";
-import { beginSetupStep, claimSetup, endSetupStep, getSetup, listSetupSteps, releaseSetup, setSetupState, updateSetupStepDetail, type Who } from "./store";
+import { sleep } from "../rotation/retry";
+import type { RotationRecord, StepRecord } from "../rotation/types";
+import type { Actor, OperationContext } from "../context";
+import { beginSetupStep, claimSetup, closeInterruptedSetupSteps, endSetupStep, getSetup, listSetupSteps, releaseSetup, setSetupState, updateSetupStepDetail } from "./store";
 import { pushFirstImages } from "./first-push";
-import { getDefaultBranch } from "../../integrations/github/commits";
 import { SETUP_STEP_TITLES, type PlannedStep, type SetupRecord, type SetupStepRecord } from "./types";
 
 export interface SetupOptions {
@@ -34,35 +35,51 @@ export interface SetupOptions {
   waitPollMs: number;
   /**
    * DECKHAND_FAILPOINT, kill tests only: "setup:after-STEP" SIGKILLs this process right after STEP is persisted;
-   * "setup:first-push-queued" right after the first push's job id is recorded, before any worker ran it.
+   * "setup:in-STEP" right after STEP is recorded as begun, before any call; "setup:first-push-queued" right
+   * after the first push's job id is recorded, before any worker ran it.
    */
   failpoint?: string;
 }
 
 export const DEFAULT_SETUP_OPTIONS: SetupOptions = { canaryTimeoutMs: 15 * 60_000, canaryPollMs: 1000, firstPushTimeoutMs: 15 * 60_000, firstPushPollMs: 1000, waitPollMs: 300 };
 
+/** The key step's port onto the rotation (lib/operations/rotation), given by the verbs that start a setup. */
+export interface KeyRotation {
+  start(): Promise<{ rotationId: number; done: Promise<RotationRecord> }>;
+  resume(rotationId: number): Promise<{ done: Promise<RotationRecord> }>;
+  get(rotationId: number): RotationRecord | null;
+  /** The running or stopped rotation, if any. */
+  active(): RotationRecord | null;
+  /** This process is running that rotation now. */
+  runningHere(rotationId: number): boolean;
+  /** The rotation's latest canary step. */
+  canary(rotationId: number): StepRecord | undefined;
+}
+
 export interface SetupDeps {
-  ctx: ServiceContext;
+  ctx: OperationContext;
   expectedPolicy: Record<string, unknown>;
-  rotation: RotationExtras;
+  rotation: KeyRotation;
+  /** Queue the push a git push of `branch` would (the first push). */
+  triggerPush: (branch: string) => Promise<{ job: PushJob }>;
   options: SetupOptions;
-  cache?: TtlCache;
 }
 
 /** A step that cannot go on: the setup stops (resumable) with this message. */
 export class SetupStop extends Error {}
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
 
 function hitFailpoint(options: SetupOptions, point: string): void {
   if (options.failpoint === point) process.kill(process.pid, "SIGKILL");
 }
 
 /** Run (or resume) a setup until it completes or stops. One runner per setup (the owner in the store). */
-export async function runSetup(deps: SetupDeps, setupId: number, who: Who): Promise<SetupRecord> {
+export async function runSetup(deps: SetupDeps, setupId: number, who: Actor): Promise<SetupRecord> {
   const { db } = deps.ctx;
   if (!claimSetup(db, setupId)) throw new Error(`setup ${setupId} is being run by another process`);
   try {
+    closeInterruptedSetupSteps(db, setupId, who);
     const s = getSetup(db, setupId)!;
     if (s.state !== "running") return s;
     for (const planned of s.plan) {
@@ -70,17 +87,18 @@ export async function runSetup(deps: SetupDeps, setupId: number, who: Who): Prom
       const latest = records[records.length - 1];
       if (latest && (latest.outcome === "succeeded" || latest.outcome === "skipped")) continue;
       const stepId = beginSetupStep(db, setupId, planned.id, who);
+      hitFailpoint(deps.options, `setup:in-${planned.id}`);
       try {
         const end = await runStep(deps, s, planned, stepId, records);
         endSetupStep(db, stepId, end, who);
       } catch (err) {
         const message =
-          err instanceof SetupStop ? err.message : `${SETUP_STEP_TITLES[planned.id]} stopped: ${describeFailure(err, planned.id === "remove-region-secret" || planned.id === "set-region-variable" ? "GitHub" : "AWS", planned.calls[0] ?? planned.id).message} Resume when it is fixed.`;
+          err instanceof SetupStop ? err.message : `${SETUP_STEP_TITLES[planned.id]} stopped: ${describeFailure(err, planned.id === "remove-region-secret" || planned.id === "set-region-variable" ? "github" : "iam", planned.calls[0] ?? planned.id).message}. Resume when it is fixed.`;
         endSetupStep(db, stepId, { outcome: "failed", message }, who);
         setSetupState(db, setupId, { state: "stopped", message }, who);
         return getSetup(db, setupId)!;
       } finally {
-        (deps.cache ?? appCache()).invalidate("posture:");
+        invalidatePosture(deps.ctx.cache);
       }
       hitFailpoint(deps.options, `setup:after-${planned.id}`);
     }
@@ -138,14 +156,13 @@ async function runStep(deps: SetupDeps, s: SetupRecord, planned: PlannedStep, st
 
 /** The rotation a previous attempt of the key step started, if any. */
 function recordedRotation(deps: SetupDeps, earlier: SetupStepRecord[]): RotationRecord | null {
-  const { db } = deps.ctx;
   for (const r of [...earlier].reverse()) {
     const id = r.detail?.rotationId;
-    if (typeof id === "number") return getRotation(db, id);
-    // Killed after startRotation inserted the rotation but before its id was recorded: adopt the active
-    // rotation created after this attempt began (nothing else could have started one meanwhile).
-    if (r.outcome === "running") {
-      const a = activeRotation(db);
+    if (typeof id === "number") return deps.rotation.get(id);
+    // Killed after the rotation was inserted but before its id was recorded: adopt the active rotation
+    // created after this attempt began (nothing else could have started one meanwhile).
+    if (r.outcome === "running" || r.outcome === "interrupted") {
+      const a = deps.rotation.active();
       if (a && Date.parse(a.createdAt) >= Math.floor(Date.parse(r.startedAt) / 1000) * 1000) return a;
     }
   }
@@ -163,11 +180,11 @@ async function runKeyStep(deps: SetupDeps, stepId: number, earlier: SetupStepRec
     done = Promise.resolve(rotation);
   } else {
     // None yet, or the last one failed (its new key was deleted): a fresh rotation.
-    const other = activeRotation(db);
+    const other = deps.rotation.active();
     if (other) throw new SetupStop(`Rotation #${other.id} is ${other.state}: finish or resume it, then resume the setup.`);
     let started;
     try {
-      started = await startRotation(deps.ctx, { trigger: "operator" }, deps.rotation);
+      started = await deps.rotation.start();
     } catch (err) {
       throw new SetupStop(`The access key could not be created: ${(err as Error).message}`);
     }
@@ -178,7 +195,7 @@ async function runKeyStep(deps: SetupDeps, stepId: number, earlier: SetupStepRec
   if (rotation.state !== "completed") {
     throw new SetupStop(`Key rotation #${rotation.id} ${rotation.state}: ${rotation.message ?? ""} ${rotation.warning ?? ""} Resume the setup to go on.`.replace(/\s+/g, " ").trim());
   }
-  const canary = listSteps(db, rotation.id).filter((x) => x.step === 5).pop();
+  const canary = deps.rotation.canary(rotation.id);
   return {
     outcome: "succeeded",
     detail: { rotationId: rotation.id, newKeyId: rotation.newKeyId, deactivatedKeyId: rotation.oldKeyId, canary: canary ? { outcome: canary.outcome, runId: canary.detail?.runId ?? null, htmlUrl: canary.detail?.htmlUrl ?? null } : null },
@@ -188,19 +205,17 @@ async function runKeyStep(deps: SetupDeps, stepId: number, earlier: SetupStepRec
 
 /** Resume a rotation, or wait for the runner this process already has on it. */
 async function followRotation(deps: SetupDeps, rotationId: number): Promise<RotationRecord> {
-  const { db } = deps.ctx;
-  const running = rotationWithSteps({ db }, rotationId)?.running;
-  if (!running) {
+  if (!deps.rotation.runningHere(rotationId)) {
     try {
-      return await (await resumeRotation(deps.ctx, { rotationId }, deps.rotation)).done;
+      return await (await deps.rotation.resume(rotationId)).done;
     } catch (err) {
       if (!/running|being run/.test((err as Error).message)) throw err;
     }
   }
   for (;;) {
-    const r = getRotation(db, rotationId)!;
-    if (r.state !== "running" || !rotationWithSteps({ db }, rotationId)?.running) {
-      if (r.state === "running") return resumeRotation(deps.ctx, { rotationId }, deps.rotation).then((x) => x.done);
+    const r = deps.rotation.get(rotationId)!;
+    if (r.state !== "running" || !deps.rotation.runningHere(rotationId)) {
+      if (r.state === "running") return deps.rotation.resume(rotationId).then((x) => x.done);
       return r;
     }
     await sleep(deps.options.waitPollMs);
@@ -212,7 +227,7 @@ async function runFirstPush(deps: SetupDeps, stepId: number, earlier: SetupStepR
   const branch = config.github.branch ?? (await getDefaultBranch({ github: clients.github, repo: clients.repo }));
   const followJobId = earlier.map((r) => r.detail?.jobId).filter((x): x is string => typeof x === "string").pop();
   const out = await pushFirstImages(
-    deps.ctx,
+    { db, ecr: clients.aws.ecr, triggerPush: deps.triggerPush },
     {
       branch,
       followJobId,
@@ -265,7 +280,7 @@ async function runVerify(deps: SetupDeps, s: SetupRecord, stepId: number, earlie
   let canary: Record<string, unknown>;
   if (keyCanary && keyCanary.outcome === "succeeded") canary = { from: `rotation #${keyStep!.detail!.rotationId as number}`, ...keyCanary };
   else {
-    const prior = earlier.filter((r) => r.outcome === "running" && typeof r.detail?.runId === "number").pop();
+    const prior = earlier.filter((r) => (r.outcome === "running" || r.outcome === "interrupted") && typeof r.detail?.runId === "number").pop();
     const out = await runCanary({
       github,
       repo,
@@ -287,8 +302,7 @@ async function runVerify(deps: SetupDeps, s: SetupRecord, stepId: number, earlie
   }
   const repositories = (await describeAllRepositories({ ecr })).map((r) => r.name);
   // The doctor reads through a fresh cache: it must judge what setup just did, not a 30 s old read.
-  const cache = new TtlCache();
-  invalidatePosture(deps.cache ?? appCache());
-  const doctor = (await loadDoctorChecks(postureDepsFrom(config, clients, cache))).map((c) => ({ id: c.id, title: c.title, status: c.status, summary: c.summary }));
+  invalidatePosture(deps.ctx.cache);
+  const doctor = (await readDoctorChecks(readContextFrom(config, clients, new TtlCache(), db))).map((c) => ({ id: c.id, title: c.title, status: c.status, summary: c.summary }));
   return { outcome: "succeeded", detail: { arn: user.arn, policies: names, canary, repositories, doctor }, message: `User, policy and canary verified; ${repositories.length} ECR repositories.` };
 }

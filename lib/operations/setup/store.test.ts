@@ -6,7 +6,7 @@ import { openDb, type Db } from "../../infra/db/open-db";
 import { activeSetup, beginSetupStep, claimSetup, endSetupStep, insertSetup, listSetupSteps, releaseSetup, SetupBusyError, setSetupState } from "./store";
 
 const names = { userName: "github-ecr-push", policyName: "ecr-push-policy", region: "us-east-1" };
-const who = { actor: "octo-operator", role: "operator" };
+const who = { login: "octo-operator", role: "operator" as const };
 let dir: string;
 let db: Db;
 afterEach(() => {

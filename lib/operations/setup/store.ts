@@ -2,15 +2,12 @@
 // the next step begins, so a resuming process sees exactly what was done. No secret value is ever stored.
 
 import type { Db } from "../../infra/db/open-db";
+import type { Actor } from "../context";
 import { mergeStepDetail } from "../../infra/db/merge-step-detail";
 import { ownerAlive, ownerId } from "../../infra/db/process-owner";
 import { recordAudit } from "../../infra/audit/record-audit";
 import type { PlannedStep, SetupNames, SetupRecord, SetupRunState, SetupStepId, SetupStepOutcome, SetupStepRecord } from "./types";
 
-export interface Who {
-  actor: string;
-  role: string;
-}
 
 export class SetupBusyError extends Error {
   constructor(public activeId: number | null) {
@@ -52,8 +49,8 @@ function toStep(r: Row): SetupStepRecord {
   };
 }
 
-function audit(db: Db, who: Who, action: string, setupId: number, outcome: "success" | "failure", detail: Record<string, unknown>, at: Date) {
-  recordAudit(db, { actor: who.actor, role: who.role, action, target: `setup ${setupId}`, outcome, detail }, at);
+function audit(db: Db, who: Actor, action: string, setupId: number, outcome: "success" | "failure", detail: Record<string, unknown>, at: Date) {
+  recordAudit(db, { actor: who.login, role: who.role, action, target: `setup ${setupId}`, outcome, detail }, at);
 }
 
 export function getSetup(db: Db, id: number): SetupRecord | null {
@@ -76,7 +73,7 @@ export function listSetupSteps(db: Db, setupId: number): SetupStepRecord[] {
 }
 
 /** Insert a running setup with its plan. Throws SetupBusyError when one is active. */
-export function insertSetup(db: Db, input: { requestedBy: string; names: SetupNames; plan: PlannedStep[]; removeRegionSecretConfirmed: boolean; who: Who }, now = new Date()): number {
+export function insertSetup(db: Db, input: { requestedBy: string; names: SetupNames; plan: PlannedStep[]; removeRegionSecretConfirmed: boolean; who: Actor }, now = new Date()): number {
   try {
     return db
       .transaction(() => {
@@ -94,13 +91,32 @@ export function insertSetup(db: Db, input: { requestedBy: string; names: SetupNa
   }
 }
 
-export function beginSetupStep(db: Db, setupId: number, step: SetupStepId, who: Who, now = new Date()): number {
+export function beginSetupStep(db: Db, setupId: number, step: SetupStepId, who: Actor, now = new Date()): number {
   return db
     .transaction(() => {
       const info = db.prepare(`INSERT INTO setup_steps (setup_id, step, outcome, started_at) VALUES (?, ?, 'running', ?)`).run(setupId, step, iso(now));
       db.prepare(`UPDATE setups SET updated_at = ? WHERE id = ?`).run(iso(now), setupId);
       audit(db, who, `setup.${step}.start`, setupId, "success", {}, now);
       return Number(info.lastInsertRowid);
+    })
+    .immediate();
+}
+
+/**
+ * Close the steps a dead runner left "running" as "interrupted" (its process stopped before the step
+ * ended). Called by the runner that has just claimed the setup, so no live runner owns them. Audited.
+ */
+export function closeInterruptedSetupSteps(db: Db, setupId: number, who: Actor, now = new Date()): number {
+  return db
+    .transaction(() => {
+      const rows = (db.prepare(`SELECT * FROM setup_steps WHERE setup_id = ? AND outcome = 'running' ORDER BY id`).all(setupId) as Row[]).map(toStep);
+      for (const step of rows) {
+        const message = "Interrupted: the process running this step stopped before it ended. The resume runs it again (every step is idempotent).";
+        db.prepare(`UPDATE setup_steps SET outcome = 'interrupted', ended_at = ?, message = ? WHERE id = ?`).run(iso(now), message, step.id);
+        audit(db, who, `setup.${step.step}.interrupted`, setupId, "failure", { startedAt: step.startedAt }, now);
+      }
+      if (rows.length) db.prepare(`UPDATE setups SET updated_at = ? WHERE id = ?`).run(iso(now), setupId);
+      return rows.length;
     })
     .immediate();
 }
@@ -114,7 +130,7 @@ export function endSetupStep(
   db: Db,
   stepId: number,
   end: { outcome: Exclude<SetupStepOutcome, "running">; detail?: Record<string, unknown>; message?: string | null },
-  who: Who,
+  who: Actor,
   now = new Date(),
 ): void {
   db.transaction(() => {
@@ -139,7 +155,7 @@ export function setSetupState(
   db: Db,
   setupId: number,
   patch: { state: SetupRunState; message?: string | null; warning?: string | null },
-  who: Who,
+  who: Actor,
   now = new Date(),
 ): void {
   db.transaction(() => {

@@ -74,7 +74,8 @@ export interface SetupPlan {
 }
 
 export type SetupRunState = "running" | "stopped" | "completed" | "failed";
-export type SetupStepOutcome = "running" | "succeeded" | "failed" | "skipped";
+/** "interrupted": the process running the step died before it ended; closed by the runner that resumed. */
+export type SetupStepOutcome = "running" | "succeeded" | "failed" | "skipped" | "interrupted";
 
 export interface SetupRecord {
   id: number;

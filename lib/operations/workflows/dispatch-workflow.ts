@@ -1,12 +1,9 @@
-import { appCache, type TtlCache } from "../../infra/cache/ttl-cache";
 import { SafeError } from "../../errors";
-import { describeFailure } from "../../overview/describe-failure";
+import { callFailed } from "../../failures";
+import { invalidateRuns } from "../../read/workflows";
 import { dispatchWorkflow, findWorkflowByName, listWorkflows } from "../../integrations/github/workflows";
 import { getDefaultBranch } from "../../integrations/github/commits";
-import type { ServiceContext } from "../context";
-
-/** Cache prefix of everything Deckhand reads about workflow runs; dispatch and re-run clear it. */
-export const RUNS_CACHE_PREFIX = "gh:runs";
+import type { OperationContext } from "../context";
 
 export interface DispatchResult {
   workflowId: number;
@@ -20,13 +17,13 @@ export interface DispatchResult {
  * Start the ECR workflow (DECKHAND_WORKFLOW) on a branch, as the operator asked. GitHub refuses
  * workflows without a workflow_dispatch trigger (422): that is said plainly.
  */
-export async function dispatchWorkflowRun(ctx: ServiceContext, input: { ref?: string }, cache: TtlCache = appCache()): Promise<DispatchResult> {
+export async function dispatchWorkflowRun(ctx: OperationContext, input: { ref?: string }): Promise<DispatchResult> {
   const { github, repo } = ctx.clients;
   let workflows;
   try {
     workflows = await listWorkflows({ github, repo });
   } catch (err) {
-    throw new SafeError(describeFailure(err, "GitHub", "list workflows").message, "github", { cause: err });
+    throw callFailed(err, "github", "list workflows");
   }
   const wf = findWorkflowByName(workflows, ctx.config.workflowName);
   if (!wf) throw new SafeError(`No workflow named “${ctx.config.workflowName}” in ${repo.owner}/${repo.repo}. Check DECKHAND_WORKFLOW.`, "workflow-not-found");
@@ -35,7 +32,7 @@ export async function dispatchWorkflowRun(ctx: ServiceContext, input: { ref?: st
     try {
       ref = ctx.config.github.branch ?? (await getDefaultBranch({ github, repo }));
     } catch (err) {
-      throw new SafeError(describeFailure(err, "GitHub", "get repository").message, "github", { cause: err });
+      throw callFailed(err, "github", "get repository");
     }
   }
   try {
@@ -48,8 +45,8 @@ export async function dispatchWorkflowRun(ctx: ServiceContext, input: { ref?: st
       if (/workflow_dispatch/i.test(text)) throw new SafeError(`“${wf.name}” has no workflow_dispatch trigger: add \`workflow_dispatch:\` under \`on:\` to run it by hand.`, "not-dispatchable", { cause: err });
       throw new SafeError(`GitHub found no branch or tag “${ref}”.`, "bad-ref", { cause: err });
     }
-    throw new SafeError(describeFailure(err, "GitHub", "dispatch workflow").message, "github", { cause: err });
+    throw callFailed(err, "github", "dispatch workflow");
   } finally {
-    cache.invalidate(RUNS_CACHE_PREFIX);
+    invalidateRuns(ctx.cache);
   }
 }

@@ -1,15 +1,14 @@
-import { appCache, type TtlCache } from "../../infra/cache/ttl-cache";
 import { SafeError } from "../../errors";
-import { describeFailure } from "../../overview/describe-failure";
+import { callFailed } from "../../failures";
+import { invalidateRuns } from "../../read/workflows";
 import { getRun, rerunFailedJobs } from "../../integrations/github/runs";
-import type { ServiceContext } from "../context";
-import { RUNS_CACHE_PREFIX } from "./dispatch-workflow";
+import type { OperationContext } from "../context";
 
 /**
  * Re-run the failed jobs of a completed, failed run. The state is checked first so the operator gets
  * a clear answer instead of GitHub's 403 ("already running" / "no failed jobs").
  */
-export async function rerunFailedWorkflowRun(ctx: ServiceContext, input: { runId: number }, cache: TtlCache = appCache()): Promise<{ runId: number; attempt: number }> {
+export async function rerunFailedWorkflowRun(ctx: OperationContext, input: { runId: number }): Promise<{ runId: number; attempt: number }> {
   const { github, repo } = ctx.clients;
   try {
     const run = await getRun({ github, repo, runId: input.runId });
@@ -19,9 +18,8 @@ export async function rerunFailedWorkflowRun(ctx: ServiceContext, input: { runId
     await rerunFailedJobs({ github, repo, runId: input.runId });
     return { runId: input.runId, attempt: run.runAttempt + 1 };
   } catch (err) {
-    if (err instanceof SafeError) throw err;
-    throw new SafeError(describeFailure(err, "GitHub", "re-run failed jobs").message, "github", { cause: err });
+    throw callFailed(err, "github", "re-run failed jobs");
   } finally {
-    cache.invalidate(RUNS_CACHE_PREFIX);
+    invalidateRuns(ctx.cache);
   }
 }

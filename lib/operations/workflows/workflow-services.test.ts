@@ -6,7 +6,7 @@ import { startTestSandbox, type TestSandbox } from "../../tooling/testing/sandbo
 import { parseConfig } from "../../infra/config/env";
 import { openDb } from "../../infra/db/open-db";
 import { TtlCache } from "../../infra/cache/ttl-cache";
-import type { ServiceContext } from "../context";
+import type { OperationContext } from "../context";
 import { dispatchWorkflowRun } from "./dispatch-workflow";
 import { rerunFailedWorkflowRun } from "./rerun-workflow-run";
 import { listRuns } from "../../integrations/github/runs";
@@ -14,12 +14,12 @@ import { createGitHubClient } from "../../integrations/clients/github-client";
 import { SANDBOX_GITHUB_ADMIN_TOKEN } from "../../sandbox/constants";
 
 let sbx: TestSandbox;
-let ctx: ServiceContext;
+let ctx: OperationContext;
 let dir: string;
 beforeAll(async () => {
   sbx = await startTestSandbox();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "deckhand-svc-"));
-  ctx = { clients: sbx.clients, actor: { login: "octo-operator", role: "operator" }, db: openDb(dir), config: parseConfig({ DECKHAND_DATA_DIR: dir }) };
+  ctx = { clients: sbx.clients, actor: { login: "octo-operator", role: "operator" }, db: openDb(dir), config: parseConfig({ DECKHAND_DATA_DIR: dir }), cache: new TtlCache() };
 }, 60_000);
 afterAll(async () => {
   await sbx?.close();
@@ -28,9 +28,9 @@ afterAll(async () => {
 
 describe("workflow services", () => {
   it("dispatches the configured workflow on the default branch and clears cached runs", async () => {
-    const cache = new TtlCache();
+    const cache = ctx.cache;
     await cache.get("gh:runs:page1", 60_000, async () => "stale");
-    const r = await dispatchWorkflowRun(ctx, {}, cache);
+    const r = await dispatchWorkflowRun(ctx, {});
     expect(r).toMatchObject({ workflowName: "Build and Push to AWS ECR", ref: "main" });
     expect(r.runId).toEqual(expect.any(Number));
     expect(cache.stats().size).toBe(0);
@@ -54,7 +54,7 @@ describe("workflow services", () => {
     try {
       // No retries here: the point is the message, not the SDK's backoff.
       const github = createGitHubClient({ baseUrl: `${sbx.url}/api/v3`, token: SANDBOX_GITHUB_ADMIN_TOKEN, retries: 0, log: { warn: () => {} } });
-      await expect(dispatchWorkflowRun({ ...ctx, clients: { ...ctx.clients, github } }, {})).rejects.toThrow(/GitHub list workflows: GitHub is unreachable/);
+      await expect(dispatchWorkflowRun({ ...ctx, clients: { ...ctx.clients, github } }, {})).rejects.toThrow(/GitHub list workflows failed: GitHub is unreachable/);
     } finally {
       await sbx.admin("DELETE", "/_sandbox/faults");
     }

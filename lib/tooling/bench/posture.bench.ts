@@ -11,10 +11,10 @@ import os from "node:os";
 import path from "node:path";
 import { startTestSandbox } from "../testing/sandbox-fixture";
 import { TtlCache } from "../../infra/cache/ttl-cache";
-import * as posture from "../../read/load-posture";
-import { loadPosture, type PostureDeps, type PostureSections } from "../../read/load-posture";
+import * as posture from "../../read/posture";
+import { readPosture as loadPosture, type PostureContext as PostureDeps, type PostureParts as PostureSections } from "../../read/posture";
 import { runDoctorChecks } from "../../judgements/posture/doctor-checks";
-import { toPostureSnapshot } from "../../read/to-snapshot";
+import { toSnapshot as toPostureSnapshot } from "../../read/doctor";
 
 async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   const t0 = performance.now();
@@ -24,7 +24,7 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
 
 function describe(p: PostureSections): string {
   return Object.entries(p)
-    .map(([k, s]) => `${k}=${s.ok ? "ok" : `FAILED(${s.error.message})`}`)
+    .map(([k, s]) => `${k}=${s.ok ? "ok" : `FAILED(${s.failure.message})`}`)
     .join(" ");
 }
 
@@ -42,7 +42,7 @@ export default async function benchPosture(): Promise<void> {
       console.log(`${userName}: cold posture load ${coldMs.toFixed(0)} ms (${events} CloudTrail events), cached ${warmMs.toFixed(1)} ms, doctor checks ${checksMs.toFixed(1)} ms`);
       console.log(`  sections: ${describe(cold)}`);
       // Each part alone, cold: which one the parallel load waits for.
-      const parts: Record<string, (d: PostureDeps) => Promise<unknown>> = { keys: posture.loadKeys, policies: posture.loadPolicies, activity: posture.loadActivity, secrets: posture.loadSecrets, runs: posture.loadRuns, repositories: posture.loadRepositories };
+      const parts: Record<string, (d: PostureDeps) => Promise<unknown>> = { keys: posture.readKeys, policies: posture.readPolicies, activity: posture.readActivity, secrets: posture.readSecrets, runs: posture.readRuns, repositories: posture.readRepositories };
       const alone: string[] = [];
       for (const [name, load] of Object.entries(parts)) {
         const [, ms] = await timed(() => load({ ...deps, cache: new TtlCache() }));

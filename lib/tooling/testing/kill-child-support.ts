@@ -7,7 +7,8 @@ import { createGitHubClient } from "../../integrations/clients/github-client";
 import { parseConfig } from "../../infra/config/env";
 import { openDb } from "../../infra/db/open-db";
 import { SANDBOX_AWS_ADMIN, SANDBOX_GITHUB_ADMIN_TOKEN, SANDBOX_REPOSITORY } from "../../sandbox/constants";
-import type { ServiceContext } from "../../operations/context";
+import type { OperationContext } from "../../operations/context";
+import { TtlCache } from "../../infra/cache/ttl-cache";
 import type { RotationExtras } from "../../operations/rotation/rotate-access-key";
 
 export interface ChildExit {
@@ -32,7 +33,7 @@ export function runKillChild(script: string, env: { sandboxUrl: string; dataDir:
 }
 
 /** In the child: Deckhand's context against the test's sandbox and store, with the rotation's short test windows. */
-export function killChildContext(): { ctx: ServiceContext; rotation: RotationExtras } {
+export function killChildContext(): { ctx: OperationContext; rotation: RotationExtras } {
   const url = process.env.KILL_CHILD_SANDBOX_URL!;
   const dir = process.env.KILL_CHILD_DATA_DIR!;
   const [owner, repo] = SANDBOX_REPOSITORY.split("/");
@@ -42,7 +43,7 @@ export function killChildContext(): { ctx: ServiceContext; rotation: RotationExt
     github: createGitHubClient({ baseUrl: `${url}/api/v3`, token: SANDBOX_GITHUB_ADMIN_TOKEN, retries: 2, log: { warn: () => {} } }),
     repo: { owner, repo },
   };
-  const ctx: ServiceContext = { clients, actor: { login: "octo-operator", role: "operator" }, db: openDb(dir), config: parseConfig({ DECKHAND_DATA_DIR: dir }) };
+  const ctx: OperationContext = { clients, actor: { login: "octo-operator", role: "operator" }, db: openDb(dir), config: parseConfig({ DECKHAND_DATA_DIR: dir }), cache: new TtlCache() };
   const rotation: RotationExtras = {
     awsAs: (c) => {
       const a = awsAs(c);

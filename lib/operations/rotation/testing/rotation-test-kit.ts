@@ -1,4 +1,4 @@
-// Shared by the rotation tests: a ServiceContext against a test sandbox, and the invariant checks.
+// Shared by the rotation tests: a OperationContext against a test sandbox, and the invariant checks.
 
 import fs from "node:fs";
 import os from "node:os";
@@ -7,17 +7,19 @@ import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { parseConfig } from "../../../infra/config/env";
 import { openDb } from "../../../infra/db/open-db";
 import type { Db } from "../../../infra/db/open-db";
-import type { ServiceContext } from "../../context";
+import type { OperationContext } from "../../context";
+import { TtlCache } from "../../../infra/cache/ttl-cache";
+import { readContextFrom, type ReadContext } from "../../../read/context";
 import type { RotationExtras } from "../rotate-access-key";
 import type { TestSandbox } from "../../../tooling/testing/sandbox-fixture";
 
 export const USER = "github-ecr-push";
 
-export function testContext(sbx: TestSandbox, dir = fs.mkdtempSync(path.join(os.tmpdir(), "deckhand-rot-"))): { ctx: ServiceContext; dir: string; db: Db } {
+export function testContext(sbx: TestSandbox, dir = fs.mkdtempSync(path.join(os.tmpdir(), "deckhand-rot-"))): { ctx: OperationContext; dir: string; db: Db } {
   const db = openDb(dir);
   // The test sandbox's own port: workers fetch git from it and read the deckhand-worker key there.
   const config = parseConfig({ DECKHAND_DATA_DIR: dir, SANDBOX_PORT: String(sbx.sandbox.port) });
-  return { ctx: { clients: sbx.clients, actor: { login: "octo-operator", role: "operator" }, db, config }, dir, db };
+  return { ctx: { clients: sbx.clients, actor: { login: "octo-operator", role: "operator" }, db, config, cache: new TtlCache() }, dir, db };
 }
 
 /** Small windows for tests: the sandbox's propagation is 200 ms here. */
@@ -71,4 +73,9 @@ export async function githubHoldsWorkingKey(sbx: TestSandbox): Promise<{ works: 
 export function dumpStore(db: Db): string {
   const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[];
   return tables.map((t) => JSON.stringify(db.prepare(`SELECT * FROM "${t.name}"`).all())).join("\n");
+}
+
+/** The read side's context over a verb's context (the same clients, store and cache). */
+export function readsOf(ctx: OperationContext): ReadContext {
+  return readContextFrom(ctx.config, ctx.clients, ctx.cache, ctx.db);
 }

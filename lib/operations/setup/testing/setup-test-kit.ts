@@ -4,7 +4,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { SANDBOX_AWS_ADMIN } from "../../../sandbox/constants";
-import type { ServiceContext } from "../../context";
+import type { OperationContext } from "../../context";
 import { startEmbeddedWorker } from "../../../worker/start-embedded-worker";
 import type { TestSandbox } from "../../../tooling/testing/sandbox-fixture";
 
@@ -26,7 +26,7 @@ export async function awsCli(sbx: TestSandbox, args: string[]): Promise<unknown>
 }
 
 /** The embedded worker of `npm start`, in this process: buildah, pushing as the sandbox's deckhand-worker. */
-export function startTestWorker(ctx: ServiceContext, dir: string): { stop: () => Promise<void>; log: string[] } {
+export function startTestWorker(ctx: OperationContext, dir: string): { stop: () => Promise<void>; log: string[] } {
   const log: string[] = [];
   const loop = startEmbeddedWorker(ctx, { workerId: `test-worker-${process.pid}`, leaseMs: 30_000, baseDir: dir, builder: "buildah", idleMs: 200, log: (l) => log.push(l) });
   return { stop: () => loop.stop(), log };

@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startTestSandbox, type TestSandbox } from "../tooling/testing/sandbox-fixture";
 import { TtlCache } from "../infra/cache/ttl-cache";
-import { invalidatePosture, loadExpectedPolicy, loadKeys, loadPosture, loadSecrets, type PostureDeps } from "./load-posture";
+import { invalidatePosture, readExpectedPolicy as loadExpectedPolicy, readKeys as loadKeys, readPosture as loadPosture, readSecrets as loadSecrets, type PostureContext as PostureDeps } from "./posture";
 import { runDoctorChecks } from "../judgements/posture/doctor-checks";
-import { toPostureSnapshot } from "./to-snapshot";
-import { buildPolicyView, correlateSection } from "./views";
-import { applyExpectedPolicy, reviewDigest } from "../operations/policy/apply-expected-policy";
+import { toSnapshot as toPostureSnapshot } from "./doctor";
+import { buildPolicyView } from "./policy";
+import { correlateParts as correlateSection } from "./credentials";
+import { applyExpectedPolicy } from "../operations/policy/apply-expected-policy";
+import { reviewDigest } from "../judgements/posture/policy-diff";
 import { GUIDE_PUSH_POLICY } from "../judgements/posture/ecr-actions";
 import { parseConfig } from "../infra/config/env";
 import { openDb } from "../infra/db/open-db";
@@ -36,7 +38,7 @@ const withQuickGithub = (d: PostureDeps): PostureDeps => ({
   clients: { ...d.clients, github: createGitHubClient({ baseUrl: `${sb.url}/api/v3`, token: SANDBOX_GITHUB_ADMIN_TOKEN, retries: 1, log: { warn: () => {} } }) },
 });
 
-describe("loadPosture against the seeded sandbox", () => {
+describe("readPosture against the seeded sandbox", () => {
   it("reads keys, policies, identity, secrets and variables in one parallel load", async () => {
     const p = await loadPosture(deps);
     expect(p.keys.ok && p.keys.data.map((k) => k.status)).toEqual(["Active"]);
@@ -50,7 +52,7 @@ describe("loadPosture against the seeded sandbox", () => {
 
   it("pages through 90 days of CloudTrail for the key, newest first, with the seeded AccessDenied errors", async () => {
     const p = await loadPosture(deps);
-    if (!p.activity.ok) throw new Error(p.activity.error.message);
+    if (!p.activity.ok) throw new Error(p.activity.failure.message);
     const events = p.activity.data.events;
     expect(events.length).toBeGreaterThan(50); // more than one LookupEvents page
     const times = events.map((e) => Date.parse(String(e.time)));
@@ -67,7 +69,7 @@ describe("loadPosture against the seeded sandbox", () => {
 
   it("shows the seeded drift by name against the guide's policy", async () => {
     const p = await loadPosture(deps);
-    if (!p.policies.ok) throw new Error(p.policies.error.message);
+    if (!p.policies.ok) throw new Error(p.policies.failure.message);
     const view = buildPolicyView({ policies: p.policies.data, expected: p.expected, activity: p.activity, identity: p.identity, repositories: p.repositories, region: "us-east-1", policyName: "ecr-push-policy" });
     const expected = view.drift.find((d) => d.baseline === "expected")!;
     expect(expected.missing.map((m) => m.action)).toEqual(["ecr:CompleteLayerUpload"]);
@@ -85,12 +87,12 @@ describe("loadPosture against the seeded sandbox", () => {
     const p = await loadPosture(deps);
     expect(p.keys.ok).toBe(false);
     if (!p.keys.ok) {
-      expect(p.keys.error).toMatchObject({ service: "iam", operation: "ListAccessKeys", kind: "throttled" });
-      expect(p.keys.error.message).toBe("IAM ListAccessKeys was throttled and still failed after retries with backoff");
-      expect(p.keys.error.message).not.toMatch(/Rate exceeded/);
+      expect(p.keys.failure).toMatchObject({ service: "iam", call: "ListAccessKeys", kind: "throttled" });
+      expect(p.keys.failure.message).toBe("IAM ListAccessKeys was throttled and still failed after retries with backoff");
+      expect(p.keys.failure.message).not.toMatch(/Rate exceeded/);
     }
     // The activity needs the key list, so it reports the same cause; the rest is unaffected.
-    expect(!p.activity.ok && p.activity.error.operation).toBe("ListAccessKeys");
+    expect(!p.activity.ok && p.activity.failure.call).toBe("ListAccessKeys");
     expect(p.policies.ok).toBe(true);
     expect(p.secrets.ok).toBe(true);
     const checks = checksOf(p);
@@ -101,22 +103,22 @@ describe("loadPosture against the seeded sandbox", () => {
   it("CloudTrail denied: the activity says so, the policy drops only the CloudTrail baseline, the key correlation carries a caveat", async () => {
     await sb.admin("POST", "/_sandbox/faults", { service: "cloudtrail", operation: "LookupEvents", kind: "access-denied", count: -1 });
     const p = await loadPosture(deps);
-    expect(!p.activity.ok && p.activity.error.message).toBe("CloudTrail LookupEvents was refused: Deckhand's credentials are not allowed to make it");
+    expect(!p.activity.ok && p.activity.failure.message).toBe("CloudTrail LookupEvents was refused: Deckhand's credentials are not allowed to make it");
     if (!p.policies.ok) throw new Error("policies");
     const view = buildPolicyView({ policies: p.policies.data, expected: p.expected, activity: p.activity, identity: p.identity, repositories: p.repositories, region: "us-east-1", policyName: "ecr-push-policy" });
     expect(view.drift.map((d) => d.baseline)).toEqual(["expected", "minimal-push"]);
     expect(view.baselineErrors).toEqual([{ label: "actions seen in CloudTrail", message: "CloudTrail LookupEvents was refused: Deckhand's credentials are not allowed to make it" }]);
     const held = correlateSection({ ...p, now: new Date() });
-    expect(held?.caveats[0]).toMatch(/^Without CloudTrail \(CloudTrail LookupEvents was refused/);
-    expect(held?.correlation.mostLikely?.accessKeyId).toBe(p.keys.ok && p.keys.data[0].accessKeyId);
+    expect(held.ok && held.data.caveats[0]).toMatch(/^Without CloudTrail \(CloudTrail LookupEvents was refused/);
+    expect(held.ok && held.data.correlation.mostLikely?.accessKeyId).toBe(p.keys.ok && p.keys.data[0].accessKeyId);
   });
 
   it("GitHub down: secrets, variables and runs fail by name while IAM-based checks still judge", async () => {
     await sb.admin("POST", "/_sandbox/faults", { service: "github", operation: "*", kind: "503", count: -1 });
     const p = await loadPosture(withQuickGithub(deps));
-    expect(!p.secrets.ok && p.secrets.error.message).toBe("GitHub list repository secrets failed with a server error after retries");
-    expect(!p.variables.ok && p.variables.error.kind).toBe("unavailable");
-    expect(!p.runs.ok && p.runs.error.operation).toBe("list workflow runs");
+    expect(!p.secrets.ok && p.secrets.failure.message).toBe("GitHub list repository secrets failed: GitHub is unreachable right now (server errors, still failing after retries)");
+    expect(!p.variables.ok && p.variables.failure.kind).toBe("unavailable");
+    expect(!p.runs.ok && p.runs.failure.call).toBe("list workflow runs");
     expect(p.keys.ok && p.policies.ok).toBe(true);
     const checks = Object.fromEntries(checksOf(p).map((c) => [c.id, c.status]));
     expect(checks).toMatchObject({ "credential-error": "unknown", "aws-region-not-found": "unknown", "access-denied": "fail", "secret-access-key-not-found": "unknown" });
@@ -131,7 +133,7 @@ describe("loadPosture against the seeded sandbox", () => {
     invalidatePosture(deps.cache);
     const after = await loadSecrets(deps);
     expect(after.ok).toBe(false);
-    if (!after.ok) expect(after.error.message).toMatch(/^GitHub list repository secrets/);
+    if (!after.ok) expect(after.failure.message).toMatch(/^GitHub list repository secrets/);
   });
 });
 
@@ -156,10 +158,10 @@ describe("the expected policy from DECKHAND_EXPECTED_POLICY", () => {
       expect(drift.extra.map((e) => e.action)).toContain("ecr:PutImage");
 
       const absent = await loadExpectedPolicy({ ...deps, expectedPolicyPath: path.join(dir, "nope.json") });
-      expect(!absent.ok && absent.error.message).toBe("Deckhand read of DECKHAND_EXPECTED_POLICY reported that the resource does not exist");
+      expect(!absent.ok && absent.failure.message).toBe("Deckhand read of DECKHAND_EXPECTED_POLICY reported that the resource does not exist");
       fs.writeFileSync(file, "{ not json");
       const broken = await loadExpectedPolicy({ ...deps, expectedPolicyPath: file });
-      expect(!broken.ok && broken.error.kind).toBe("bad-data");
+      expect(!broken.ok && broken.failure.kind).toBe("bad-data");
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -171,12 +173,12 @@ describe("applyExpectedPolicy", () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "deckhand-apply-"));
     const db = openDb(dataDir);
     const config = parseConfig({ DECKHAND_MODE: "sandbox", DECKHAND_DATA_DIR: dataDir });
-    const ctx = { clients: sb.clients, actor: { login: "octo-operator", role: "operator" as const }, db, config };
+    const ctx = { clients: sb.clients, actor: { login: "octo-operator", role: "operator" as const }, db, config, cache: deps.cache };
     try {
-      await expect(applyExpectedPolicy(ctx, { reviewed: "0".repeat(32) }, deps.cache)).rejects.toThrow(/changed since the diff was shown/);
+      await expect(applyExpectedPolicy(ctx, { reviewed: "0".repeat(32) })).rejects.toThrow(/changed since the diff was shown/);
       const before = await loadPosture(deps);
       const current = before.policies.ok ? before.policies.data[0].document : null;
-      const result = await applyExpectedPolicy(ctx, { reviewed: reviewDigest(current, GUIDE_PUSH_POLICY as unknown as Record<string, unknown>) }, deps.cache);
+      const result = await applyExpectedPolicy(ctx, { reviewed: reviewDigest(current, GUIDE_PUSH_POLICY as unknown as Record<string, unknown>) });
       expect(result.addedActions).toEqual(["ecr:CompleteLayerUpload"]);
       expect(result.removedActions.sort()).toEqual(["ecr:BatchDeleteImage", "ecr:DeleteRepository"]);
       const p = await loadPosture(deps);

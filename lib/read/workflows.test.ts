@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { sharedTestSandbox } from "../tooling/testing/shared-test-sandbox";
 import { listAllRuns } from "../integrations/github/runs";
-import { listRunsInWindow } from "./runs-window";
+import { listRunsInWindow } from "./workflows";
 
 const sbx = sharedTestSandbox();
 

@@ -4,7 +4,7 @@
 import { BatchDeleteImageCommand, CreateRepositoryCommand, DescribeImagesCommand } from "@aws-sdk/client-ecr";
 import { describe, expect, it } from "vitest";
 import { sharedTestSandbox } from "../../tooling/testing/shared-test-sandbox";
-import { describeAllRepositories } from "./ecr-repositories";
+import { describeAllRepositories } from "./ecr";
 
 const sbx = sharedTestSandbox();
 
