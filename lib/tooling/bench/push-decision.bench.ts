@@ -85,7 +85,6 @@ async function benchUnchangedDecision() {
       const sha = git("rev-parse", "HEAD");
       const started = Date.now();
       const result = await runPushJob({
-        repository: "acme/bench",
         remoteUrl: `file://${repo}`,
         commit: sha,
         ecr,
