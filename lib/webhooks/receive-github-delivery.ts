@@ -10,8 +10,6 @@ export interface DeliveryRequest {
   signature: string | null;
   contentType?: string | null;
   rawBody: Uint8Array;
-  /** The full length when the route stopped reading past the cap. */
-  bodyBytes?: number;
 }
 
 export interface DeliveryResponse {
@@ -37,7 +35,6 @@ export function receiveGitHubDelivery(db: Db, settings: DeliverySettings, req: D
       const answer = answerWebhook({
         secret: settings.secret,
         rawBody: req.rawBody,
-        bodyBytes: req.bodyBytes,
         headers: { signature: req.signature, event: req.event, delivery: req.deliveryId, contentType: req.contentType },
         seenDelivery: (id) => db.prepare(`SELECT 1 FROM webhook_deliveries WHERE id = ?`).get(id) !== undefined,
         repository: settings.repository,
@@ -47,7 +44,7 @@ export function receiveGitHubDelivery(db: Db, settings: DeliverySettings, req: D
       const record = (outcome: string, reason: string | null, extra: { ref?: string | null; sha?: string | null; jobId?: string | null } = {}) =>
         db
           .prepare(`INSERT INTO webhook_deliveries (id, event, received_at, outcome, reason, ref, sha, job_id, body_bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-          .run(deliveryId, req.event ?? "", now.toISOString(), outcome, reason, extra.ref ?? null, extra.sha ?? null, extra.jobId ?? null, req.bodyBytes ?? req.rawBody.byteLength);
+          .run(deliveryId, req.event ?? "", now.toISOString(), outcome, reason, extra.ref ?? null, extra.sha ?? null, extra.jobId ?? null, req.rawBody.byteLength);
 
       switch (answer.outcome) {
         case "too-large":
