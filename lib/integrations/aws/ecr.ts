@@ -1,5 +1,6 @@
 import {
   BatchGetImageCommand,
+  CreateRepositoryCommand,
   DescribeImagesCommand,
   DescribeRepositoriesCommand,
   ListImagesCommand,
@@ -90,6 +91,23 @@ export async function describeRepository({ ecr, repositoryName }: { ecr: ECRClie
     return r ? toRepository(r) : null;
   } catch (err) {
     if ((err as Error).name === "RepositoryNotFoundException") return null;
+    throw err;
+  }
+}
+
+/**
+ * The repository, created (CreateRepository, default settings) when DescribeRepositories says it does not
+ * exist. `repository` is null only when another writer created it between the two calls
+ * (RepositoryAlreadyExistsException): it exists, its settings were not read.
+ */
+export async function ensureRepository({ ecr, repositoryName }: { ecr: ECRClient; repositoryName: string }): Promise<{ repository: RepositorySummary | null; created: boolean }> {
+  const found = await describeRepository({ ecr, repositoryName });
+  if (found) return { repository: found, created: false };
+  try {
+    const out = await ecr.send(new CreateRepositoryCommand({ repositoryName }));
+    return { repository: out.repository ? toRepository(out.repository) : null, created: true };
+  } catch (err) {
+    if ((err as Error).name === "RepositoryAlreadyExistsException") return { repository: null, created: false };
     throw err;
   }
 }
