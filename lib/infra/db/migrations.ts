@@ -1,7 +1,8 @@
 /**
  * Versioned, append-only migrations. Never edit a released one: add the next version.
  * Reserved while features are built in parallel: 2 = pushes (webhook deliveries, jobs, job logs),
- * 3 = key rotation, 4 = guided setup, 5 = posture snapshots/cache. Append in version order.
+ * 3 = key rotation, 4 = guided setup, 5 = posture snapshots/cache, 6 = "interrupted" step outcome (issue 13).
+ * Append in version order; a gap is fine (each version is applied once, in order).
  */
 export interface Migration {
   version: number;
@@ -173,6 +174,44 @@ export const migrations: Migration[] = [
         detail TEXT,
         message TEXT
       );
+      CREATE INDEX setup_steps_setup ON setup_steps (setup_id, id);
+    `,
+  },
+  {
+    version: 6,
+    name: "steps a crash cut off are closed as interrupted",
+    // SQLite cannot change a CHECK constraint in place: each step table is rebuilt with the new outcome.
+    sql: `
+      CREATE TABLE rotation_steps_v6 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        rotation_id INTEGER NOT NULL REFERENCES rotations (id),
+        step INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('running', 'succeeded', 'failed', 'skipped', 'interrupted')),
+        started_at TEXT NOT NULL,
+        ended_at TEXT,
+        detail TEXT,
+        message TEXT
+      );
+      INSERT INTO rotation_steps_v6 (id, rotation_id, step, name, outcome, started_at, ended_at, detail, message)
+        SELECT id, rotation_id, step, name, outcome, started_at, ended_at, detail, message FROM rotation_steps;
+      DROP TABLE rotation_steps;
+      ALTER TABLE rotation_steps_v6 RENAME TO rotation_steps;
+      CREATE INDEX rotation_steps_rotation ON rotation_steps (rotation_id, id);
+      CREATE TABLE setup_steps_v6 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        setup_id INTEGER NOT NULL REFERENCES setups (id),
+        step TEXT NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('running', 'succeeded', 'failed', 'skipped', 'interrupted')),
+        started_at TEXT NOT NULL,
+        ended_at TEXT,
+        detail TEXT,
+        message TEXT
+      );
+      INSERT INTO setup_steps_v6 (id, setup_id, step, outcome, started_at, ended_at, detail, message)
+        SELECT id, setup_id, step, outcome, started_at, ended_at, detail, message FROM setup_steps;
+      DROP TABLE setup_steps;
+      ALTER TABLE setup_steps_v6 RENAME TO setup_steps;
       CREATE INDEX setup_steps_setup ON setup_steps (setup_id, id);
     `,
   },

@@ -47,6 +47,30 @@ describe("openDb", () => {
   });
 });
 
+describe("migration 6: interrupted steps", () => {
+  it("keeps every step a version-4 store had and then accepts the outcome 'interrupted'", () => {
+    const dir = tmp();
+    const old = openDb(dir, migrations.filter((m) => m.version <= 4));
+    old.prepare(`INSERT INTO rotations (state, trigger, requested_by, user_name, keys_before, created_at, updated_at) VALUES ('running', 'operator', 'me', 'u', '[]', 't', 't')`).run();
+    old.prepare(`INSERT INTO rotation_steps (rotation_id, step, name, outcome, started_at, detail) VALUES (1, 5, 'canary', 'running', 't', '{"runId":7}')`).run();
+    old.prepare(`INSERT INTO setups (state, requested_by, names, plan, created_at, updated_at) VALUES ('running', 'me', '{}', '[]', 't', 't')`).run();
+    old.prepare(`INSERT INTO setup_steps (setup_id, step, outcome, started_at) VALUES (1, 'put-policy', 'running', 't')`).run();
+    expect(() => old.prepare(`UPDATE rotation_steps SET outcome = 'interrupted'`).run()).toThrow(/CHECK constraint/);
+    old.close();
+
+    const db = openDb(dir);
+    expect(db.prepare(`SELECT id, step, outcome, detail FROM rotation_steps`).all()).toEqual([{ id: 1, step: 5, outcome: "running", detail: '{"runId":7}' }]);
+    db.prepare(`UPDATE rotation_steps SET outcome = 'interrupted'`).run();
+    db.prepare(`UPDATE setup_steps SET outcome = 'interrupted'`).run();
+    expect(db.prepare(`SELECT outcome FROM setup_steps`).get()).toEqual({ outcome: "interrupted" });
+    // New rows continue the old ids (the AUTOINCREMENT sequence moved with the table).
+    const id = db.prepare(`INSERT INTO rotation_steps (rotation_id, step, name, outcome, started_at) VALUES (1, 6, 'deactivate-old-key', 'running', 't')`).run().lastInsertRowid;
+    expect(Number(id)).toBe(2);
+    expect(() => db.prepare(`UPDATE setup_steps SET outcome = 'lost'`).run()).toThrow(/CHECK constraint/);
+    db.close();
+  });
+});
+
 describe("checkDataDirWritable", () => {
   it("accepts a writable directory and reports an unwritable one", () => {
     expect(checkDataDirWritable(tmp())).toBeNull();

@@ -86,7 +86,7 @@ describe("AWS throttling on CreateAccessKey", () => {
     const { rotationId, done } = await startRotation(ctx, {}, testExtras(sbx, { stepAttempts: 2 }));
     const r = await done;
     expect(r.state).toBe("stopped");
-    expect(r.message).toMatch(/Create the new key stopped: AWS CreateAccessKey: AWS throttled the request/);
+    expect(r.message).toMatch(/Create the new key stopped: IAM CreateAccessKey was throttled and still failed after retries with backoff\. Retried with backoff; Resume when it is fixed\./);
     expect((await sandboxKeys(sbx)).map((k) => k.accessKeyId)).toEqual([oldKeyId]);
     expect(await githubHoldsWorkingKey(sbx)).toMatchObject({ works: true, accessKeyId: oldKeyId });
     await sbx.admin("DELETE", "/_sandbox/faults");

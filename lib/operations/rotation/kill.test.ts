@@ -75,3 +75,38 @@ describe("a rotation killed after each step resumes with the invariants intact",
     }, 60_000);
   }
 });
+
+describe("a rotation step cut off by a crash is closed as interrupted on resume", () => {
+  for (const n of [3, 6]) {
+    it(`killed inside step ${n}`, async () => {
+      await sbx.admin("POST", "/_sandbox/reset");
+      const oldKeyId = (await sandboxKeys(sbx)).find((k) => k.status === "Active")!.accessKeyId;
+      const { ctx, db, dir } = testContext(sbx);
+      try {
+        const child = await runChild(dir, `rotation:in-step-${n}`);
+        expect(child.signal, child.out).toBe("SIGKILL");
+        const left = activeRotation(db)!;
+        // The dead process began step n and never ended it.
+        const cut = listSteps(db, left.id).at(-1)!;
+        expect(cut).toMatchObject({ step: n, outcome: "running", endedAt: null });
+
+        const r = await (await resumeRotation(ctx, { rotationId: left.id }, testExtras(sbx))).done;
+        expect(r.state).toBe("completed");
+        const steps = listSteps(db, r.id);
+        expect(steps.filter((s) => s.outcome === "running")).toEqual([]);
+        expect(steps.find((s) => s.id === cut.id)).toMatchObject({ outcome: "interrupted", endedAt: expect.any(String), message: expect.stringMatching(/^Interrupted/) });
+        // The step was then done once, to the end, by the resuming runner.
+        expect(steps.filter((s) => s.step === n && s.outcome === "succeeded")).toHaveLength(1);
+        expect(listAudit(db, { limit: 500 }).filter((a) => a.target === `rotation ${r.id}` && a.action.endsWith(".interrupted"))).toHaveLength(1);
+        // The invariants of the kill tests above hold too.
+        const keys = await sandboxKeys(sbx);
+        expect(keys.find((k) => k.accessKeyId === oldKeyId)?.status).toBe("Inactive");
+        expect(await githubHoldsWorkingKey(sbx)).toMatchObject({ works: true, accessKeyId: r.newKeyId });
+        expect(await updateAccessKeyEvents(oldKeyId)).toBe(1);
+      } finally {
+        db.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    }, 60_000);
+  }
+});

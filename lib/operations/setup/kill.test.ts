@@ -23,6 +23,7 @@ const runChild = (dir: string, failpoint: string) => runKillChild(CHILD, { sandb
 
 const FAILPOINTS = [
   "setup:after-create-user",
+  "setup:in-put-policy",
   "setup:after-put-policy",
   "setup:after-set-region-variable",
   "rotation:after-step-2",
@@ -58,8 +59,12 @@ describe("a guided setup killed after each step resumes with the invariants inta
         const keys = await sandboxKeys(sbx);
         expect(keys.map((k) => k.status)).toEqual(["Active"]);
         expect(await githubHoldsWorkingKey(sbx)).toMatchObject({ works: true, accessKeyId: keys[0].accessKeyId });
+        // No step is left "running"; one the child was inside when killed is closed as "interrupted".
+        const records = listSetupSteps(db, s.id);
+        expect(records.filter((x) => x.outcome === "running")).toEqual([]);
+        if (fp.startsWith("setup:in-")) expect(records.filter((x) => x.outcome === "interrupted").map((x) => x.step)).toEqual([fp.slice("setup:in-".length)]);
         // Every planned step ended succeeded exactly once.
-        const ended = listSetupSteps(db, s.id).filter((x) => x.outcome === "succeeded").map((x) => x.step);
+        const ended = records.filter((x) => x.outcome === "succeeded").map((x) => x.step);
         expect(ended).toEqual(["create-user", "put-policy", "set-region-variable", "create-key", "first-push", "verify"]);
         // One push job: a resume follows the job the killed runner queued instead of queueing another.
         expect(listJobs(db).map((j) => j.state)).toEqual(["succeeded"]);
