@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { filterEvents, groupFailedCalls, summarizeDailyActivity } from "./cloudtrail-summary";
-import { explainErrorCode } from "../guide-errors";
 import type { CloudTrailEvent } from "./types";
 
 const ev = (time: string, over: Partial<CloudTrailEvent> = {}): CloudTrailEvent => ({
@@ -68,27 +67,6 @@ describe("groupFailedCalls", () => {
     expect(denied.sampleMessage).toMatch(/not authorized to perform: ecr:PutImage/);
     expect(denied.explanation.guideSection).toBe("Access Denied / Permission Error");
     expect(groups[1].explanation.benign).toBe(true);
-  });
-});
-
-describe("explainErrorCode", () => {
-  it.each([
-    ["AccessDenied", "Access Denied / Permission Error", false],
-    ["AccessDeniedException", "Access Denied / Permission Error", false],
-    ["InvalidClientTokenId", "Invalid Access Key", false],
-    ["SignatureDoesNotMatch", "Secret Access Key Not Found", false],
-    ["LimitExceededException", "ECR Repository Creation Failed", false],
-    ["RepositoryNotFoundException", "Image Not Found in ECR", true],
-    ["LayerAlreadyExistsException", null, true],
-    ["signaturedoesnotmatch", "Secret Access Key Not Found", false],
-  ])("%s → %s", (code, section, benign) => {
-    const e = explainErrorCode(code);
-    expect(e.guideSection).toBe(section);
-    expect(e.benign).toBe(benign);
-  });
-
-  it("unknown codes get a neutral explanation", () => {
-    expect(explainErrorCode("WeirdError")).toMatchObject({ title: "WeirdError", guideSection: null, benign: false });
   });
 });
 
