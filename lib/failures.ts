@@ -7,7 +7,7 @@
 import { newErrorId, redact, SafeError } from "./errors";
 
 /** The services Deckhand calls, with the names pages print. `deckhand` is Deckhand's own configuration. */
-export const SERVICE_NAMES = { iam: "IAM", sts: "STS", ecr: "ECR", cloudtrail: "CloudTrail", github: "GitHub", deckhand: "Deckhand" } as const;
+const SERVICE_NAMES = { iam: "IAM", sts: "STS", ecr: "ECR", cloudtrail: "CloudTrail", github: "GitHub", deckhand: "Deckhand" } as const;
 export type Service = keyof typeof SERVICE_NAMES;
 
 export type FailureKind =
@@ -140,14 +140,13 @@ export async function callApi<T>(service: Service, call: string, fn: () => Promi
  */
 export async function toPart<T>(calls: string[], load: () => Promise<T>): Promise<Part<T>> {
   try {
-    return { ok: true, data: await load(), calls };
+    return partOf(await load(), calls);
   } catch (err) {
-    if (err instanceof CallFailure) return { ok: false, failure: err.failure, calls };
-    return { ok: false, failure: describeFailure(err, "deckhand", "assembling this part"), calls };
+    return failedPart(err instanceof CallFailure ? err.failure : describeFailure(err, "deckhand", "assembling this part"), calls);
   }
 }
 
-/** A part that was read, for judgements' tests and for data that needs no call. */
+/** A part that was read. */
 export function partOf<T>(data: T, calls: string[] = []): Part<T> {
   return { ok: true, data, calls };
 }

@@ -22,7 +22,7 @@ export interface KeysView {
 }
 
 const RANK: Record<Severity, number> = { ok: 0, info: 1, warn: 2, fail: 3 };
-export const worstOf = (severities: Severity[]): Severity => [...severities].sort((a, b) => RANK[b] - RANK[a])[0] ?? "ok";
+const worstOf = (severities: Severity[]): Severity => [...severities].sort((a, b) => RANK[b] - RANK[a])[0] ?? "ok";
 
 /** The keys, each judged (age, last use, status) against the Settings thresholds. */
 export async function readKeyVerdicts(ctx: PostureContext & Pick<ReadContext, "db">): Promise<Part<KeysView>> {

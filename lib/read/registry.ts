@@ -89,7 +89,7 @@ export interface ConfigDigestInfo {
 }
 
 /** Config digests for images of one repository: one BatchGetImage per 100 uncached digests (+ one for index children). */
-export async function loadConfigDigests(ctx: Pick<ReadContext, "clients">, repositoryName: string, digests: readonly string[]): Promise<Map<string, ConfigDigestInfo>> {
+async function loadConfigDigests(ctx: Pick<ReadContext, "clients">, repositoryName: string, digests: readonly string[]): Promise<Map<string, ConfigDigestInfo>> {
   const store = refsStore();
   const key = (d: string) => `${region(ctx as RegistryContext)}:${repositoryName}@${d}`;
   const fetchRefs = async (wanted: string[]) => {

@@ -9,7 +9,7 @@ export function readThresholds(ctx: Pick<ReadContext, "db">): Thresholds {
   return getThresholds(ctx.db);
 }
 
-export const AUDIT_PAGE = 50;
+const AUDIT_PAGE = 50;
 export const AUDIT_OUTCOMES: AuditOutcome[] = ["success", "refused", "failure"];
 
 /** One page of the audit log for the page's query (outcome, actor, before: the id to page back from); malformed values are dropped. */

@@ -29,7 +29,7 @@ async function attempt<T>(errors: string[], service: Service, call: string, fn: 
   }
 }
 
-export async function readSetupState({
+async function readSetupState({
   clients,
   db,
   names,
@@ -83,7 +83,7 @@ export async function readSetupState({
 }
 
 /** The permission preflight: who Deckhand is, and whether its own policies allow `required`. */
-export async function checkOwnPermissions({ clients, required }: { clients: Clients; required: string[] }): Promise<PermissionVerdict> {
+async function checkOwnPermissions({ clients, required }: { clients: Clients; required: string[] }): Promise<PermissionVerdict> {
   const { iam, sts } = clients.aws;
   let arn: string;
   try {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CreateRepositoryCommand, DescribeImagesCommand } from "@aws-sdk/client-ecr";
 import { sharedTestSandbox } from "../../tooling/testing/shared-test-sandbox";
-import { batchGetManifests, describeImageByTag, describeImages, describeRepository, listImageIds, listRepositories } from "./ecr";
+import { batchGetManifests, describeImageByTag, describeImages, describeRepository, listRepositories } from "./ecr";
 import { readManifestRefs } from "../../judgements/registry/manifest-refs";
 
 const sbx = sharedTestSandbox();
@@ -35,13 +35,6 @@ describe("lib/integrations/aws/ecr against the sandbox", () => {
     const latest = await describeImageByTag({ ecr: ecr(), repositoryName: "mcp-server-http", tag: "latest" });
     expect(latest?.digest).toBe(all.find((i) => i.tags.includes("latest"))?.digest);
     expect(await describeImageByTag({ ecr: ecr(), repositoryName: "mcp-server-http", tag: "nope-not-here" })).toBeNull();
-  });
-
-  it("lists image ids page by page, one per tag", async () => {
-    const ids = await listImageIds({ ecr: ecr(), repositoryName: "mcp-server-tcp", pageSize: 3 });
-    const images = await describeImages({ ecr: ecr(), repositoryName: "mcp-server-tcp" });
-    const tagCount = images.reduce((n, i) => n + Math.max(1, i.tags.length), 0);
-    expect(ids).toHaveLength(tagCount);
   });
 
   it("batch-gets manifests (config digests readable) and reports unknown digests as failures", async () => {

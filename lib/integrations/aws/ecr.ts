@@ -3,7 +3,6 @@ import {
   CreateRepositoryCommand,
   DescribeImagesCommand,
   DescribeRepositoriesCommand,
-  ListImagesCommand,
   type ECRClient,
   type ImageDetail,
   type Repository,
@@ -59,7 +58,7 @@ function toRepository(r: Repository): RepositorySummary {
   };
 }
 
-export function toImageSummary(d: ImageDetail): ImageSummary {
+function toImageSummary(d: ImageDetail): ImageSummary {
   return {
     digest: d.imageDigest ?? "",
     tags: d.imageTags ?? [],
@@ -149,31 +148,9 @@ export async function describeImageByTag({ ecr, repositoryName, tag }: { ecr: EC
 }
 
 /** Whether a repository holds any image at all: one image of any tag (DescribeImages, maxResults 1). */
-export async function holdsAnyImage({ ecr, repositoryName }: { ecr: ECRClient; repositoryName: string }): Promise<boolean> {
+async function holdsAnyImage({ ecr, repositoryName }: { ecr: ECRClient; repositoryName: string }): Promise<boolean> {
   const out = await ecr.send(new DescribeImagesCommand({ repositoryName, maxResults: 1 }));
   return (out.imageDetails ?? []).length > 0;
-}
-
-/** Image ids (one entry per tag, digest-only entries for untagged images), paginated through. */
-export async function listImageIds({
-  ecr,
-  repositoryName,
-  tagStatus,
-  pageSize = 1000,
-}: {
-  ecr: ECRClient;
-  repositoryName: string;
-  tagStatus?: "TAGGED" | "UNTAGGED" | "ANY";
-  pageSize?: number;
-}): Promise<Array<{ digest: string; tag: string | null }>> {
-  const out: Array<{ digest: string; tag: string | null }> = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await ecr.send(new ListImagesCommand({ repositoryName, maxResults: pageSize, nextToken, filter: tagStatus ? { tagStatus } : undefined }));
-    for (const id of page.imageIds ?? []) out.push({ digest: id.imageDigest ?? "", tag: id.imageTag ?? null });
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return out;
 }
 
 /** BatchGetImage accepts at most 100 image ids per call. */

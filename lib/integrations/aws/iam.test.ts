@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestSandbox, type TestSandbox } from "../../tooling/testing/sandbox-fixture";
-import { getAccessKeyLastUsed, getUser, getUserPolicy, listAccessKeys, listAccessKeysWithLastUse, listUserPolicies, putUserPolicy } from "./iam";
+import { getAccessKeyLastUsed, getUser, getUserPolicy, listAccessKeys, listUserPolicies, putUserPolicy } from "./iam";
 import { getCallerIdentity } from "./sts";
 import { normalizePolicy } from "../../judgements/posture/normalize-policy";
 import { AttachUserPolicyCommand, DetachUserPolicyCommand } from "@aws-sdk/client-iam";
@@ -15,7 +15,8 @@ afterAll(async () => {
 
 describe("lib/integrations/aws/iam against the sandbox", () => {
   it("lists the push user's seeded key with its age and last use", async () => {
-    const keys = await listAccessKeysWithLastUse({ iam: sb.clients.aws.iam, userName: "github-ecr-push" });
+    const iam = sb.clients.aws.iam;
+    const keys = await Promise.all((await listAccessKeys({ iam, userName: "github-ecr-push" })).map(async (k) => ({ ...k, lastUsed: await getAccessKeyLastUsed({ iam, accessKeyId: k.accessKeyId }) })));
     expect(keys).toHaveLength(1);
     const ageDays = Math.floor((Date.now() - Date.parse(keys[0].createDate as string)) / 86_400_000);
     expect(ageDays).toBe(97);

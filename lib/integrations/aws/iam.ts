@@ -13,7 +13,7 @@ import {
   ListUserPoliciesCommand,
   type IAMClient,
 } from "@aws-sdk/client-iam";
-import type { AccessKeyInfo, AccessKeyLastUsed } from "../../judgements/posture/key-verdicts";
+import type { AccessKeyLastUsed } from "../../judgements/posture/key-verdicts";
 import type { PolicySource } from "../../judgements/posture/normalize-policy";
 
 export interface IamUser {
@@ -73,14 +73,6 @@ export async function getAccessKeyLastUsed({ iam, accessKeyId }: { iam: IAMClien
   const lu = r.AccessKeyLastUsed;
   const na = (v: string | undefined) => (!v || v === "N/A" ? null : v);
   return { date: lu?.LastUsedDate ? lu.LastUsedDate.toISOString() : null, service: na(lu?.ServiceName), region: na(lu?.Region) };
-}
-
-/** Keys with their last use, the last-use lookups issued in parallel. */
-export async function listAccessKeysWithLastUse({ iam, userName }: { iam: IAMClient; userName: string }): Promise<AccessKeyInfo[]> {
-  const keys = await listAccessKeys({ iam, userName });
-  return Promise.all(
-    keys.map(async (k) => ({ ...k, lastUsed: await getAccessKeyLastUsed({ iam, accessKeyId: k.accessKeyId }) })),
-  );
 }
 
 export interface FetchedPolicy {

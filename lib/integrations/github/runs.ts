@@ -82,7 +82,7 @@ type RawRun = {
   html_url: string;
 };
 
-export function toRunSummary(r: RawRun): RunSummary {
+function toRunSummary(r: RawRun): RunSummary {
   return {
     id: r.id,
     workflowId: r.workflow_id,
@@ -147,41 +147,6 @@ export async function listRuns({
     perPage,
     hasNext: hasNextLink(res.headers.link),
   };
-}
-
-/**
- * Every run matching the filters (paginated through, 100 a page), stopping once runs are older than
- * `since` (runs come newest first). GitHub caps filtered listings at 1,000 results.
- */
-export async function listAllRuns({
-  github,
-  repo,
-  workflowId,
-  filters = {},
-  since,
-}: {
-  github: GitHubClient;
-  repo: GitHubRepoRef;
-  workflowId?: number;
-  filters?: RunFilters;
-  since?: Date;
-}): Promise<RunSummary[]> {
-  const out: RunSummary[] = [];
-  const route = workflowId === undefined ? github.rest.actions.listWorkflowRunsForRepo : github.rest.actions.listWorkflowRuns;
-  const params = { ...repo, ...filterParams(filters), per_page: 100, ...(workflowId === undefined ? {} : { workflow_id: workflowId }) };
-  for await (const res of github.paginate.iterator(route as typeof github.rest.actions.listWorkflowRunsForRepo, params as never)) {
-    const runs = (res.data as unknown as RawRun[]).map(toRunSummary);
-    let done = false;
-    for (const r of runs) {
-      if (since && Date.parse(r.createdAt) < since.getTime()) {
-        done = true;
-        break;
-      }
-      out.push(r);
-    }
-    if (done) break;
-  }
-  return out;
 }
 
 /** One run, or null when GitHub does not know it (404). */

@@ -54,7 +54,7 @@ export function formatGaugeFamily(family: GaugeFamily): string {
   return lines.join("\n");
 }
 
-export const CHECK_STATUS_VALUE: Record<CheckStatus, number> = { pass: 1, fail: 0, unknown: -1 };
+const CHECK_STATUS_VALUE: Record<CheckStatus, number> = { pass: 1, fail: 0, unknown: -1 };
 
 /** The posture as Prometheus text. Pass null for a part that could not be computed. */
 export function renderPostureMetrics(input: {

@@ -7,7 +7,7 @@ import { HOUR_MS, MINUTE_MS, toEpochMs } from "./time-util";
 import { formatSpan } from "../../format";
 import type { CloudTrailEvent, GithubSecretInfo, WorkflowRunInfo } from "./types";
 
-export const GITHUB_USER_AGENT_RE = /github[-_ ]?actions|configure-aws-credentials/i;
+const GITHUB_USER_AGENT_RE = /github[-_ ]?actions|configure-aws-credentials/i;
 
 export function isGithubActionsUserAgent(userAgent: string | null | undefined): boolean {
   return !!userAgent && GITHUB_USER_AGENT_RE.test(userAgent);

@@ -16,7 +16,7 @@ export interface RepositoryQuery {
 }
 
 const SORTS: RepositorySort[] = ["name", "images", "pushed", "created"];
-export const PER_PAGE_CHOICES = [25, 50, 100] as const;
+const PER_PAGE_CHOICES = [25, 50, 100] as const;
 
 type Params = Record<string, string | string[] | undefined>;
 const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
@@ -52,7 +52,7 @@ export interface RepositoryRow {
 }
 
 /** Case-insensitive substring match on the name; several words must all match (in any order). */
-export function matchesSearch(name: string, q: string): boolean {
+function matchesSearch(name: string, q: string): boolean {
   const words = q.toLowerCase().split(/\s+/).filter(Boolean);
   const n = name.toLowerCase();
   return words.every((w) => n.includes(w));

@@ -7,7 +7,7 @@ import { setCommitStatus, STATUS_CONTEXT } from "../../push/set-commit-status";
 
 
 /** Where workers fetch commits from: the repository's git URL on the configured GitHub. */
-export function gitRemoteUrl(config: DeckhandConfig): string {
+function gitRemoteUrl(config: DeckhandConfig): string {
   return `${config.github.webUrl}/${config.github.repository}.git`;
 }
 

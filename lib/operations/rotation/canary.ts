@@ -30,7 +30,7 @@ function isNoDispatchTrigger(err: unknown): boolean {
 }
 
 /** Pick the run a dispatch created: a workflow_dispatch run of the workflow that was not there before. */
-export function pickDispatchedRun(runs: RunSummary[], before: Set<number>, dispatchedAt: Date): RunSummary | null {
+function pickDispatchedRun(runs: RunSummary[], before: Set<number>, dispatchedAt: Date): RunSummary | null {
   const candidates = runs
     .filter((r) => r.event === "workflow_dispatch" && !before.has(r.id) && Date.parse(r.createdAt) >= dispatchedAt.getTime() - 5000)
     .sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt) || a.id - b.id);

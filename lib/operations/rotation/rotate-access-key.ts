@@ -35,7 +35,7 @@ export interface RotationExtras {
 const g = globalThis as unknown as { deckhandRotations?: Map<number, Promise<RotationRecord>> };
 const inFlight = () => (g.deckhandRotations ??= new Map());
 
-export function rotationDepsFrom(ctx: OperationContext, extras: RotationExtras = {}): RotationDeps {
+function rotationDepsFrom(ctx: OperationContext, extras: RotationExtras = {}): RotationDeps {
   const awsAs =
     extras.awsAs ??
     ((credentials: { accessKeyId: string; secretAccessKey: string }): { sts: STSClient; ecr: ECRClient } => {

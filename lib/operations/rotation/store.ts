@@ -254,7 +254,7 @@ export interface RotationSettings {
   autoRotate: boolean;
 }
 
-export const DEFAULT_ROTATION_SETTINGS: RotationSettings = { graceDays: 7, autoRotate: false };
+const DEFAULT_ROTATION_SETTINGS: RotationSettings = { graceDays: 7, autoRotate: false };
 
 export function getRotationSettings(db: Db): RotationSettings {
   const rows = db.prepare(`SELECT key, value FROM settings WHERE key IN ('rotation.graceDays', 'rotation.autoRotate')`).all() as { key: string; value: string }[];

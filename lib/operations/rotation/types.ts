@@ -12,7 +12,6 @@ export const STEP_NAMES = {
 } as const;
 
 export type StepNo = keyof typeof STEP_NAMES;
-export type StepName = (typeof STEP_NAMES)[StepNo];
 
 export const STEP_TITLES: Record<StepNo, string> = {
   0: "Delete a new key GitHub never received",

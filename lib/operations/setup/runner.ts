@@ -66,7 +66,7 @@ export interface SetupDeps {
 }
 
 /** A step that cannot go on: the setup stops (resumable) with this message. */
-export class SetupStop extends Error {}
+class SetupStop extends Error {}
 
 
 
