@@ -1,17 +1,11 @@
 import type { ReadContext } from "@/lib/read/context";
 import { readDriftSummary } from "@/lib/read/policy";
-import { PartFailure } from "@/components/part-failure";
-import { Card } from "./card";
+import { Card, CardFailure } from "./card";
 
 /** Drift of the push user's policy against the expected policy. */
 export async function DriftCard({ ctx }: { ctx: ReadContext }) {
   const drift = await readDriftSummary(ctx);
-  if (!drift.ok)
-    return (
-      <Card title="Policy drift" href="/policy" tone="warn" testId="card-drift">
-        <PartFailure failure={drift.failure} compact />
-      </Card>
-    );
+  if (!drift.ok) return <CardFailure title="Policy drift" href="/policy" testId="card-drift" failure={drift.failure} />;
   const d = drift.data;
   return (
     <Card title="Policy drift" href="/policy" tone={d.clean ? "ok" : d.breaksPush ? "fail" : "warn"} testId="card-drift">

@@ -2,21 +2,15 @@ import type { Severity } from "@/lib/judgements/posture/key-verdicts";
 import type { ReadContext } from "@/lib/read/context";
 import { readHeldKey, readKeyVerdicts } from "@/lib/read/credentials";
 import { OVERVIEW_ACTIVITY_WAIT_MS } from "@/lib/read/overview";
-import { PartFailure } from "@/components/part-failure";
 import { TimeCell } from "@/components/registry/time-cell";
-import { Card, type Tone } from "./card";
+import { Card, CardFailure, type Tone } from "./card";
 
 const TONE: Record<Severity, Tone> = { ok: "ok", info: "ok", warn: "warn", fail: "fail" };
 
 /** The push user's active keys (all of them when none is active), each with its verdict. */
 export async function KeyCard({ ctx }: { ctx: ReadContext }) {
   const keys = await readKeyVerdicts(ctx);
-  if (!keys.ok)
-    return (
-      <Card title="Push key" href="/credentials" tone="warn" testId="card-key">
-        <PartFailure failure={keys.failure} compact />
-      </Card>
-    );
+  if (!keys.ok) return <CardFailure title="Push key" href="/credentials" testId="card-key" failure={keys.failure} />;
   const active = keys.data.keys.filter((k) => k.active);
   const shown = active.length ? active : keys.data.keys;
   return (
@@ -44,12 +38,7 @@ export async function KeyCard({ ctx }: { ctx: ReadContext }) {
 /** Which key GitHub's secret most likely holds (CloudTrail time-boxed). */
 export async function HeldKeyCard({ ctx }: { ctx: ReadContext }) {
   const held = await readHeldKey(ctx, { activityWaitMs: OVERVIEW_ACTIVITY_WAIT_MS });
-  if (!held.ok)
-    return (
-      <Card title="Key GitHub holds" href="/credentials" tone="warn" testId="card-held-key">
-        <PartFailure failure={held.failure} compact />
-      </Card>
-    );
+  if (!held.ok) return <CardFailure title="Key GitHub holds" href="/credentials" testId="card-held-key" failure={held.failure} />;
   const { correlation, caveats, worst } = held.data;
   return (
     <Card title="Key GitHub holds" href="/credentials" tone={TONE[worst]} testId="card-held-key">

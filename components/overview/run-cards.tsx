@@ -6,18 +6,13 @@ import { formatRunDuration } from "@/lib/format";
 import { PartFailure } from "@/components/part-failure";
 import { RunStatus } from "@/components/workflows/run-status";
 import { TimeCell } from "@/components/registry/time-cell";
-import { Card, type Tone } from "./card";
+import { Card, CardFailure, type Tone } from "./card";
 import { PushChart } from "./push-chart";
 
 /** The ECR workflow's newest run. */
 export async function LastRunCard({ ctx }: { ctx: ReadContext }) {
   const last = await readLastRun(ctx);
-  if (!last.ok)
-    return (
-      <Card title="Last workflow run" href="/workflows" tone="warn" testId="card-last-run">
-        <PartFailure failure={last.failure} compact />
-      </Card>
-    );
+  if (!last.ok) return <CardFailure title="Last workflow run" href="/workflows" testId="card-last-run" failure={last.failure} />;
   const run = last.data;
   const tone: Tone = !run || run.status !== "completed" ? "neutral" : run.conclusion === "success" ? "ok" : run.conclusion === "failure" ? "fail" : "warn";
   return (

@@ -2,19 +2,13 @@ import Link from "next/link";
 import type { ReadContext } from "@/lib/read/context";
 import { readDoctorSummary } from "@/lib/read/overview";
 import { readLastPushPerService } from "@/lib/read/pushes";
-import { PartFailure } from "@/components/part-failure";
 import { TimeCell } from "@/components/registry/time-cell";
-import { Card, type Tone } from "./card";
+import { Card, CardFailure, type Tone } from "./card";
 
 /** The Doctor's checks counted, the failing ones linked. */
 export async function DoctorCard({ ctx }: { ctx: ReadContext }) {
   const summary = await readDoctorSummary(ctx);
-  if (!summary.ok)
-    return (
-      <Card title="Doctor" href="/doctor" tone="warn" testId="card-doctor">
-        <PartFailure failure={summary.failure} compact />
-      </Card>
-    );
+  if (!summary.ok) return <CardFailure title="Doctor" href="/doctor" testId="card-doctor" failure={summary.failure} />;
   const { passed, failed, unknown } = summary.data;
   return (
     <Card title="Doctor" href="/doctor" tone={failed.length ? "fail" : unknown ? "warn" : "ok"} testId="card-doctor">

@@ -2,7 +2,7 @@
 // are a pure judgement (judgeKeyAction); the verbs gather what it needs, then make one IAM call.
 
 import { SafeError, type SafeErrorCode } from "../../errors";
-import { listAccessKeys } from "../../integrations/aws/iam";
+import { listAccessKeys, type AccessKeyMetadata } from "../../integrations/aws/iam";
 import { deleteAccessKey, updateAccessKey } from "../../integrations/aws/iam-keys";
 import { callFailed } from "../../failures";
 import { readContextFrom } from "../../read/context";
@@ -55,15 +55,19 @@ export interface KeyActionInput {
   confirmPushesStop?: boolean;
 }
 
-async function manage(ctx: OperationContext, action: KeyAction, input: KeyActionInput): Promise<{ message: string; githubMayHold: boolean }> {
-  const iam = ctx.clients.aws.iam;
-  const userName = ctx.config.iamUser;
-  let keys;
+/** The push user's keys, read fresh (IAM ListAccessKeys); a SafeError "aws" naming the call when IAM fails. */
+export async function listPushUserKeys(ctx: Pick<OperationContext, "clients" | "config">): Promise<AccessKeyMetadata[]> {
   try {
-    keys = await listAccessKeys({ iam, userName });
+    return await listAccessKeys({ iam: ctx.clients.aws.iam, userName: ctx.config.iamUser });
   } catch (err) {
     throw callFailed(err, "iam", "ListAccessKeys");
   }
+}
+
+async function manage(ctx: OperationContext, action: KeyAction, input: KeyActionInput): Promise<{ message: string; githubMayHold: boolean }> {
+  const iam = ctx.clients.aws.iam;
+  const userName = ctx.config.iamUser;
+  const keys = await listPushUserKeys(ctx);
   const key = keys.find((k) => k.accessKeyId === input.accessKeyId);
   const mayHold = action === "reactivate" || !key ? false : await githubMayHold(ctx, input.accessKeyId, keys.map((k) => k.accessKeyId));
   const verdict = judgeKeyAction({ action, key, githubMayHold: mayHold, confirmPushesStop: input.confirmPushesStop === true });

@@ -9,6 +9,8 @@ import { SafeError } from "../../errors";
 import { listAccessKeys } from "../../integrations/aws/iam";
 import { deleteAccessKey } from "../../integrations/aws/iam-keys";
 import { callFailed, describeFailure } from "../../failures";
+import { inFlightRegistry } from "../in-flight";
+import { listPushUserKeys } from "../keys/manage-access-key";
 import { invalidatePosture } from "../../read/posture";
 import { getThresholds } from "../settings/thresholds";
 import { DEFAULT_ROTATION_OPTIONS, preflight, StepStop, runDeletion, runRotation, type RotationDeps, type RotationOptions } from "./runner";
@@ -31,9 +33,8 @@ export interface RotationExtras {
   options?: Partial<RotationOptions>;
 }
 
-/** Runs in flight in this process, so one process never runs a rotation twice. */
-const g = globalThis as unknown as { deckhandRotations?: Map<number, Promise<RotationRecord>> };
-const inFlight = () => (g.deckhandRotations ??= new Map());
+/** Rotations this process runs now: one runner per rotation per process. */
+const inFlight = inFlightRegistry<RotationRecord>("rotation");
 
 function rotationDepsFrom(ctx: OperationContext, extras: RotationExtras = {}): RotationDeps {
   const awsAs =
@@ -61,21 +62,12 @@ function rotationDepsFrom(ctx: OperationContext, extras: RotationExtras = {}): R
 
 /** Is this process running rotation `id` now? */
 export function isRotationRunningHere(id: number): boolean {
-  return inFlight().has(id);
+  return inFlight.has(id);
 }
 
 /** Keep the runner's promise while it runs; whatever it changed in IAM, the posture reads are stale after it. */
 function track(ctx: OperationContext, id: number, p: Promise<RotationRecord>): Promise<RotationRecord> {
-  inFlight().set(id, p);
-  const clear = () => {
-    inFlight().delete(id);
-    invalidatePosture(ctx.cache);
-  };
-  p.then(clear, (err) => {
-    clear();
-    console.error(`[deckhand] rotation ${id} runner stopped unexpectedly: ${describeFailure(err, "deckhand", "rotation runner").message}`);
-  });
-  return p;
+  return inFlight.track(id, p, () => invalidatePosture(ctx.cache));
 }
 
 /**
@@ -113,7 +105,7 @@ export async function resumeRotation(ctx: OperationContext, input: { rotationId:
   const r = getRotation(ctx.db, input.rotationId);
   if (!r) throw new SafeError(`There is no rotation #${input.rotationId}.`, "not-found");
   if (r.state !== "stopped" && r.state !== "running") throw new SafeError(`Rotation #${r.id} is ${r.state}; there is nothing to resume.`, "not-resumable");
-  if (inFlight().has(r.id)) throw new SafeError(`Rotation #${r.id} is running now.`, "running");
+  if (inFlight.has(r.id)) throw new SafeError(`Rotation #${r.id} is running now.`, "running");
   const deps = rotationDepsFrom(ctx, extras);
   const who = ctx.actor;
   if (r.state === "stopped") setRotation(ctx.db, r.id, { state: "running", message: null }, who, "rotation.resume");
@@ -140,12 +132,7 @@ export async function deleteOldKeyNow(ctx: OperationContext, input: { rotationId
 export async function deleteInactiveSecondKey(ctx: OperationContext, input: { accessKeyId: string }): Promise<void> {
   const iam = ctx.clients.aws.iam;
   const userName = ctx.config.iamUser;
-  let keys;
-  try {
-    keys = await listAccessKeys({ iam, userName });
-  } catch (err) {
-    throw callFailed(err, "iam", "ListAccessKeys");
-  }
+  const keys = await listPushUserKeys(ctx);
   const k = keys.find((x) => x.accessKeyId === input.accessKeyId);
   if (!k) throw new SafeError(`${input.accessKeyId} is not a key of ${userName}.`, "not-found");
   if (k.status === "Active") throw new SafeError(`${input.accessKeyId} is active; Deckhand only deletes an inactive second key here.`, "active-key");
@@ -162,7 +149,7 @@ export async function deleteInactiveSecondKey(ctx: OperationContext, input: { ac
 /** On server start: continue rotations whose process died mid-way (they are still "running"). */
 export async function resumeInterruptedRotations(ctx: OperationContext, extras: RotationExtras = {}): Promise<number[]> {
   const r = activeRotation(ctx.db);
-  if (!r || r.state !== "running" || inFlight().has(r.id)) return [];
+  if (!r || r.state !== "running" || inFlight.has(r.id)) return [];
   const deps = rotationDepsFrom(ctx, extras);
   const who: Actor = { login: r.requestedBy, role: "system" };
   try {

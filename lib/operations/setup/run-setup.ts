@@ -3,7 +3,7 @@
 // push (the push verb) as dependencies: setup's runner imports no other domain's verbs.
 
 import { SafeError } from "../../errors";
-import { describeFailure } from "../../failures";
+import { inFlightRegistry } from "../in-flight";
 import { readContextFrom } from "../../read/context";
 import { planGuidedSetup, readExpectedDocument, setupNames, type SetupContext } from "../../read/setup";
 import { getRotation, activeRotation, listSteps } from "../rotation/store";
@@ -19,8 +19,8 @@ export interface SetupExtras {
   options?: Partial<SetupOptions>;
 }
 
-const g = globalThis as unknown as { deckhandSetups?: Map<number, Promise<SetupRecord>> };
-const inFlight = () => (g.deckhandSetups ??= new Map());
+/** Setups this process runs now: one runner per setup per process. */
+const inFlight = inFlightRegistry<SetupRecord>("setup");
 
 /** What the setup's planning reads with: the verb's own clients, store and cache. */
 function setupReadContext(ctx: OperationContext): SetupContext {
@@ -54,15 +54,7 @@ function depsFor(ctx: OperationContext, expectedPolicy: Record<string, unknown>,
   };
 }
 
-function track(id: number, p: Promise<SetupRecord>): Promise<SetupRecord> {
-  inFlight().set(id, p);
-  const clear = () => inFlight().delete(id);
-  p.then(clear, (err) => {
-    clear();
-    console.error(`[deckhand] setup ${id} runner stopped unexpectedly: ${describeFailure(err, "deckhand", "setup runner").message}`);
-  });
-  return p;
-}
+const track = (id: number, p: Promise<SetupRecord>) => inFlight.track(id, p);
 
 /**
  * Start a setup: the plan is computed again now (never trusted from the browser), refused when it has
@@ -101,7 +93,7 @@ export async function resumeGuidedSetup(ctx: OperationContext, input: { setupId:
   const s = getSetup(ctx.db, input.setupId);
   if (!s) throw new SafeError(`There is no setup #${input.setupId}.`, "not-found");
   if (s.state !== "stopped" && s.state !== "running") throw new SafeError(`Setup #${s.id} is ${s.state}; there is nothing to resume.`, "not-resumable");
-  if (inFlight().has(s.id)) throw new SafeError(`Setup #${s.id} is running now.`, "running");
+  if (inFlight.has(s.id)) throw new SafeError(`Setup #${s.id} is running now.`, "running");
   const expectedPolicy = await readExpectedDocument(setupReadContext(ctx));
   if (s.state === "stopped") setSetupState(ctx.db, s.id, { state: "running", message: null }, ctx.actor);
   const done = runSetup(depsFor(ctx, expectedPolicy, extras), s.id, ctx.actor).catch((err) => {
@@ -114,7 +106,7 @@ export async function resumeGuidedSetup(ctx: OperationContext, input: { setupId:
 /** On server start: continue a setup whose process died mid-way (it is still "running"). */
 export async function resumeInterruptedSetup(ctx: OperationContext, extras: SetupExtras = {}): Promise<number | null> {
   const s = activeSetup(ctx.db);
-  if (!s || s.state !== "running" || inFlight().has(s.id)) return null;
+  if (!s || s.state !== "running" || inFlight.has(s.id)) return null;
   try {
     await resumeGuidedSetup({ ...ctx, actor: { login: s.requestedBy, role: "system" } }, { setupId: s.id }, extras);
     return s.id;
