@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startTestSandbox, type TestSandbox } from "../tooling/testing/sandbox-fixture";
 import { TtlCache } from "../infra/cache/ttl-cache";
-import { invalidatePosture, readExpectedPolicy as loadExpectedPolicy, readKeys as loadKeys, readPosture as loadPosture, readSecrets as loadSecrets, type PostureContext as PostureDeps } from "./posture";
+import { invalidatePosture, readExpectedPolicy as loadExpectedPolicy, readKeys as loadKeys, readPosture as loadPosture, readSecrets as loadSecrets, type PostureContext } from "./posture";
 import { runDoctorChecks } from "../judgements/posture/doctor-checks";
 import { toSnapshot as toPostureSnapshot } from "./doctor";
 import { buildPolicyView } from "./policy";
@@ -18,7 +18,7 @@ import os from "node:os";
 import path from "node:path";
 
 let sb: TestSandbox;
-let deps: PostureDeps;
+let deps: PostureContext;
 beforeAll(async () => {
   sb = await startTestSandbox();
 });
@@ -33,7 +33,7 @@ beforeEach(async () => {
 const checksOf = (p: Awaited<ReturnType<typeof loadPosture>>) => runDoctorChecks(toPostureSnapshot(p, { now: new Date(), userName: "github-ecr-push", region: "us-east-1" }));
 
 // Octokit's retry plugin waits 1 s, then 4 s; one retry keeps the GitHub-down tests quick.
-const withQuickGithub = (d: PostureDeps): PostureDeps => ({
+const withQuickGithub = (d: PostureContext): PostureContext => ({
   ...d,
   clients: { ...d.clients, github: createGitHubClient({ baseUrl: `${sb.url}/api/v3`, token: SANDBOX_GITHUB_ADMIN_TOKEN, retries: 1, log: { warn: () => {} } }) },
 });

@@ -12,7 +12,7 @@ import path from "node:path";
 import { startTestSandbox } from "../testing/sandbox-fixture";
 import { TtlCache } from "../../infra/cache/ttl-cache";
 import * as posture from "../../read/posture";
-import { readPosture as loadPosture, type PostureContext as PostureDeps, type PostureParts as PostureSections } from "../../read/posture";
+import { readPosture as loadPosture, type PostureContext, type PostureParts as PostureSections } from "../../read/posture";
 import { runDoctorChecks } from "../../judgements/posture/doctor-checks";
 import { toSnapshot as toPostureSnapshot } from "../../read/doctor";
 
@@ -34,7 +34,7 @@ export default async function benchPosture(): Promise<void> {
   console.log(`large sandbox seeded in ${(seedMs / 1000).toFixed(1)} s`);
   try {
     for (const userName of ["bench-pusher", "github-ecr-push"]) {
-      const deps: PostureDeps = { clients: sb.clients, cache: new TtlCache(), userName, policyName: "ecr-push-policy" };
+      const deps: PostureContext = { clients: sb.clients, cache: new TtlCache(), userName, policyName: "ecr-push-policy" };
       const [cold, coldMs] = await timed(() => loadPosture(deps));
       const events = cold.activity.ok ? cold.activity.data.events.length : 0;
       const [, warmMs] = await timed(() => loadPosture(deps));
@@ -42,7 +42,7 @@ export default async function benchPosture(): Promise<void> {
       console.log(`${userName}: cold posture load ${coldMs.toFixed(0)} ms (${events} CloudTrail events), cached ${warmMs.toFixed(1)} ms, doctor checks ${checksMs.toFixed(1)} ms`);
       console.log(`  sections: ${describe(cold)}`);
       // Each part alone, cold: which one the parallel load waits for.
-      const parts: Record<string, (d: PostureDeps) => Promise<unknown>> = { keys: posture.readKeys, policies: posture.readPolicies, activity: posture.readActivity, secrets: posture.readSecrets, runs: posture.readRuns, repositories: posture.readRepositories };
+      const parts: Record<string, (d: PostureContext) => Promise<unknown>> = { keys: posture.readKeys, policies: posture.readPolicies, activity: posture.readActivity, secrets: posture.readSecrets, runs: posture.readRuns, repositories: posture.readRepositories };
       const alone: string[] = [];
       for (const [name, load] of Object.entries(parts)) {
         const [, ms] = await timed(() => load({ ...deps, cache: new TtlCache() }));
