@@ -4,16 +4,16 @@
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
-  const { getConfig } = await import("./lib/config/env");
-  const { getDb } = await import("./lib/db");
+  const { getConfig } = await import("./lib/infra/config/env");
+  const { getDb } = await import("./lib/infra/db");
   getConfig();
   getDb();
   // Resume a rotation a crash interrupted, and run the scheduled deletions of old keys.
-  (await import("./lib/rotation/scheduler")).startRotationScheduler();
+  (await import("./lib/operations/rotation/scheduler")).startRotationScheduler();
   // Resume a guided setup a crash interrupted (after the rotation scheduler: its key step is a rotation).
-  void (await import("./lib/setup/resume-on-start")).resumeSetupOnStart();
+  void (await import("./lib/operations/setup/resume-on-start")).resumeSetupOnStart();
   // Push deliveries waiting for the forward-only check (GitHub was down, or the app restarted after answering).
-  const { getClients } = await import("./lib/clients");
+  const { getClients } = await import("./lib/integrations/clients");
   (await import("./lib/webhooks/process-pending-deliveries")).startPendingDeliveryProcessor(() => {
     const clients = getClients();
     return { db: getDb(), github: clients.github, repo: clients.repo };

@@ -1,5 +1,5 @@
 import type { NextConfig } from "next";
-import { SECURITY_HEADERS } from "./lib/http/security-headers";
+import { SECURITY_HEADERS } from "./lib/infra/http/security-headers";
 
 const nextConfig: NextConfig = {
   // Native and Node-only packages stay outside the server bundle.

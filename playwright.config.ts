@@ -33,7 +33,7 @@ export default defineConfig({
     { name: "chromium", testMatch: /.*\.spec\.ts/, dependencies: ["setup"] },
   ],
   webServer: {
-    command: `rm -rf ${E2E_DATA_DIR} ${E2E_DATA_DIR}-worker && node node_modules/tsx/dist/cli.mjs lib/cli/start.ts`,
+    command: `rm -rf ${E2E_DATA_DIR} ${E2E_DATA_DIR}-worker && node node_modules/tsx/dist/cli.mjs lib/tooling/cli/start.ts`,
     url: `${baseURL}/api/health`,
     timeout: 600_000,
     reuseExistingServer: false,

@@ -1,4 +1,4 @@
-import type { DeckhandConfig } from "@/lib/config/env";
+import type { DeckhandConfig } from "@/lib/infra/config/env";
 
 /** Every page says which world it is looking at; sandbox mode says so plainly. */
 export function ModeBanner({ config }: { config: DeckhandConfig }) {

@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useActionState, useEffect } from "react";
-import type { ActionResult } from "@/lib/actions/action-client";
+import type { ActionResult } from "@/lib/infra/actions/action-client";
 
 export type FormAction<T> = (prev: ActionResult<T> | null, form: FormData) => Promise<ActionResult<T>>;
 

@@ -1,7 +1,7 @@
 import { E2E_SANDBOX_PORT } from "../playwright.config";
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import { CreateRepositoryCommand, DeleteRepositoryCommand, DescribeImagesCommand, ECRClient } from "@aws-sdk/client-ecr";
-import { makeAttestationIndex, pushAmd64Image } from "../lib/testing/make-attestation-index";
+import { makeAttestationIndex, pushAmd64Image } from "../lib/tooling/testing/make-attestation-index";
 import { RegistryPage } from "./pages/registry-page";
 
 // The e2e sandbox, read directly with the SDK: the page must show exactly what DescribeImages returns.

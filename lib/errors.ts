@@ -1,13 +1,52 @@
 import { randomBytes } from "node:crypto";
 
 /**
+ * What a refusal or failure shown to a user is about. Server actions return it as `code`; tests and
+ * scripts may branch on it. The failure of an AWS or GitHub call is "aws" or "github" (lib/failures.ts
+ * says which call and why).
+ */
+export type SafeErrorCode =
+  | "error"
+  | "internal"
+  | "unauthenticated"
+  | "forbidden"
+  | "invalid-input"
+  | "aws"
+  | "github"
+  | "not-found"
+  | "conflict"
+  | "running"
+  | "not-resumable"
+  | "rotation-busy"
+  | "setup-busy"
+  | "setup-blocked"
+  | "missing-permission"
+  | "expected-policy"
+  | "preflight"
+  | "not-completed"
+  | "already-deleted"
+  | "not-deleted"
+  | "active-key"
+  | "only-key"
+  | "already-active"
+  | "already-inactive"
+  | "github-holds-key"
+  | "workflow-not-found"
+  | "not-dispatchable"
+  | "bad-ref"
+  | "in-progress"
+  | "nothing-failed"
+  | "stale-review"
+  | "already-finished";
+
+/**
  * An error whose message was written for users and may be shown as is.
  * Anything that is not a SafeError is logged with its cause and shown as a generic failure with an id.
  */
 export class SafeError extends Error {
   constructor(
     message: string,
-    public code: string = "error",
+    public code: SafeErrorCode = "error",
     options?: { cause?: unknown },
   ) {
     super(message, options);
@@ -17,7 +56,7 @@ export class SafeError extends Error {
 
 export interface UserFacingError {
   message: string;
-  code: string;
+  code: SafeErrorCode;
   /** Present when the real cause was logged and hidden: quote it when reporting. */
   errorId?: string;
 }

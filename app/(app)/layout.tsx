@@ -1,5 +1,5 @@
-import { requireUser } from "@/lib/auth/session";
-import { getConfig } from "@/lib/config/env";
+import { requireUser } from "@/lib/infra/auth/session";
+import { getConfig } from "@/lib/infra/config/env";
 import { ModeBanner } from "@/components/mode-banner";
 import { NavLinks } from "@/components/nav-links";
 import { SignOutButton } from "@/components/sign-out-button";

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { getConfig } from "@/lib/config/env";
+import { getConfig } from "@/lib/infra/config/env";
 import { ModeBanner } from "@/components/mode-banner";
 
 export const metadata: Metadata = { title: "Access refused" };

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { getConfig } from "@/lib/config/env";
-import { getSessionUser } from "@/lib/auth/session";
+import { getConfig } from "@/lib/infra/config/env";
+import { getSessionUser } from "@/lib/infra/auth/session";
 import { ModeBanner } from "@/components/mode-banner";
 import { SignInButton } from "@/components/sign-in-button";
 

@@ -2,12 +2,9 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { defineAction, type ActionContext } from "@/lib/actions/action-client";
-import { getClients } from "@/lib/clients";
-import { deactivateAccessKey, deleteAccessKeyByHand, reactivateAccessKey } from "@/lib/services/manage-access-key";
-import type { ServiceContext } from "@/lib/services/context";
+import { defineAction } from "@/lib/infra/actions/action-client";
+import { deactivateAccessKey, deleteAccessKeyByHand, reactivateAccessKey } from "@/lib/operations/keys/manage-access-key";
 
-const service = ({ actor, db, config }: ActionContext): ServiceContext => ({ clients: getClients(), actor: { login: actor.login, role: actor.role }, db, config });
 const input = z.object({
   accessKeyId: z.string().regex(/^[A-Z0-9]{16,128}$/, "Not an access key id"),
   action: z.enum(["deactivate", "reactivate", "delete"]),
@@ -17,7 +14,7 @@ const input = z.object({
 
 export const manageAccessKeyAction = defineAction({ name: "access-key.manage", role: "operator", input }, async (i, ctx) => {
   const verb = i.action === "deactivate" ? deactivateAccessKey : i.action === "reactivate" ? reactivateAccessKey : deleteAccessKeyByHand;
-  const r = await verb(service(ctx), { accessKeyId: i.accessKeyId, confirmPushesStop: i.confirmPushesStop });
+  const r = await verb(ctx, { accessKeyId: i.accessKeyId, confirmPushesStop: i.confirmPushesStop });
   revalidatePath("/credentials");
   return { message: r.message, target: i.accessKeyId, detail: { action: i.action, githubMayHold: r.githubMayHold, confirmPushesStop: i.confirmPushesStop } };
 });

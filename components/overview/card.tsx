@@ -1,4 +1,6 @@
 import Link from "next/link";
+import type { Failure } from "@/lib/failures";
+import { PartFailure } from "@/components/part-failure";
 
 export type Tone = "ok" | "warn" | "fail" | "neutral";
 
@@ -28,5 +30,14 @@ export function CardLoading({ title }: { title: string }) {
       <h2 className="text-sm font-medium text-slate-400">{title}</h2>
       <p className="mt-2 animate-pulse">Loading…</p>
     </section>
+  );
+}
+
+/** A card whose data could not be read: the same card, amber, saying which call failed. */
+export function CardFailure({ title, href, testId, failure }: { title: string; href: string; testId: string; failure: Failure }) {
+  return (
+    <Card title={title} href={href} tone="warn" testId={testId}>
+      <PartFailure failure={failure} compact />
+    </Card>
   );
 }

@@ -1,4 +1,4 @@
-import { chartScale, type DayBucket } from "@/lib/overview/daily-pushes";
+import { chartScale, type DayBucket } from "@/lib/judgements/daily-pushes";
 
 /** Stacked per-day bars as inline SVG (no chart library): successful pushes over failures. */
 export function PushChart({ buckets }: { buckets: DayBucket[] }) {

@@ -1,4 +1,4 @@
-import type { DailyActivity } from "@/lib/posture/cloudtrail-summary";
+import type { DailyActivity } from "@/lib/judgements/posture/cloudtrail-summary";
 
 /** Calls (grey) and errors (red) per UTC day, as a server-rendered SVG bar chart. */
 export function DailyChart({ series }: { series: DailyActivity[] }) {

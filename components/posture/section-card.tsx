@@ -1,5 +1,3 @@
-import type { SectionError } from "@/lib/posture-data/section";
-
 /** One card of a posture page; `label` names it for screen readers and tests. */
 export function SectionCard({ title, label, children, actions }: { title: string; label: string; children: React.ReactNode; actions?: React.ReactNode }) {
   return (
@@ -10,16 +8,6 @@ export function SectionCard({ title, label, children, actions }: { title: string
       </div>
       {children}
     </section>
-  );
-}
-
-/** What failed, in whitelisted words: the service, the call and the kind of failure. */
-export function SectionFailure({ error, what }: { error: SectionError; what: string }) {
-  return (
-    <div role="alert" className="rounded-md border border-red-200 bg-red-50 p-3 text-sm text-red-800">
-      <p className="font-medium">Could not load {what}.</p>
-      <p>{error.message}.</p>
-    </div>
   );
 }
 

@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
-import type { ActionResult } from "@/lib/actions/action-client";
+import type { ActionResult } from "@/lib/infra/actions/action-client";
 
 type JobAction = (input: { jobId: string }) => Promise<ActionResult<unknown>>;
 

@@ -1,4 +1,4 @@
-import { shortDigest } from "@/lib/registry/format";
+import { shortDigest } from "@/lib/format";
 
 /** A digest shortened for reading, full in the title and in data-digest (for copying and tests). */
 export function DigestText({ digest, testId }: { digest: string | null; testId?: string }) {

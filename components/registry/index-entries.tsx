@@ -1,4 +1,4 @@
-import type { IndexChild } from "@/lib/registry/nest-index-children";
+import type { IndexChild } from "@/lib/judgements/registry/nest-index-children";
 import { DigestText } from "./digest-text";
 
 /**

@@ -1,4 +1,4 @@
-import { commitUrl, isShaTag, sortTags } from "@/lib/registry/commit-links";
+import { commitUrl, isShaTag, sortTags } from "@/lib/judgements/registry/commit-links";
 
 /** Tags as chips; SHA tags link to their commit on GitHub (GitHub resolves short SHAs itself). */
 export function TagList({ tags, webUrl, owner, repo }: { tags: string[]; webUrl: string; owner: string; repo: string }) {

@@ -1,4 +1,4 @@
-import { formatAgo, formatUtc } from "@/lib/overview/format-time";
+import { formatAgo, formatUtc } from "@/lib/format";
 
 export function TimeCell({ iso, now }: { iso: string | null; now?: Date }) {
   if (!iso) return <span className="text-slate-400">—</span>;

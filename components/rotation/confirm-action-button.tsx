@@ -2,7 +2,7 @@
 
 import { useActionState, useEffect, useState } from "react";
 import { useRouter } from "next/navigation";
-import type { ActionResult } from "@/lib/actions/action-client";
+import type { ActionResult } from "@/lib/infra/actions/action-client";
 
 // Any server action made with defineAction; `rotationId` in its data is what goToRotation follows.
 type Action<T> = (prev: ActionResult<T> | null, form: FormData) => Promise<ActionResult<T>>;

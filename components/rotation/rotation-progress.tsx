@@ -1,8 +1,8 @@
 "use client";
 
 import { useEffect, useState } from "react";
-import type { RotationView } from "@/lib/rotation/view";
-import { formatMs } from "./format-ms";
+import type { RotationView } from "@/lib/operations/rotation/view";
+import { formatMs } from "@/lib/format";
 
 const OUTCOME_STYLE: Record<string, string> = {
   succeeded: "bg-emerald-100 text-emerald-800",
@@ -11,6 +11,7 @@ const OUTCOME_STYLE: Record<string, string> = {
   skipped: "bg-slate-200 text-slate-700",
   pending: "bg-slate-100 text-slate-500",
   scheduled: "bg-amber-100 text-amber-900",
+  interrupted: "bg-amber-100 text-amber-900",
 };
 
 const STATE_TEXT: Record<string, string> = {

@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
-import type { ActionResult } from "@/lib/actions/action-client";
+import type { ActionResult } from "@/lib/infra/actions/action-client";
 
 type Action = (prev: ActionResult | null, form: FormData) => Promise<ActionResult>;
 

@@ -1,5 +1,5 @@
-import type { SetupPlan } from "@/lib/setup/types";
-import type { PermissionVerdict } from "@/lib/setup/permissions";
+import type { SetupPlan } from "@/lib/operations/setup/types";
+import type { PermissionVerdict } from "@/lib/operations/setup/permissions";
 import { StatusBadge } from "./status-badge";
 
 /** The state of each of the guide's items, then the plan: only the missing or wrong steps, with their calls. */

@@ -1,5 +1,5 @@
-import type { SetupRecord, SetupStepRecord } from "@/lib/setup/types";
-import { SETUP_STEP_TITLES } from "@/lib/setup/types";
+import type { SetupRecord, SetupStepRecord } from "@/lib/operations/setup/types";
+import { SETUP_STEP_TITLES } from "@/lib/operations/setup/types";
 import { StatusBadge } from "./status-badge";
 
 interface DoctorLine {

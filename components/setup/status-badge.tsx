@@ -8,6 +8,7 @@ const STYLE: Record<string, string> = {
   fail: "bg-red-100 text-red-800",
   failed: "bg-red-100 text-red-800",
   stopped: "bg-red-100 text-red-800",
+  interrupted: "bg-amber-100 text-amber-900",
   running: "bg-sky-100 text-sky-800",
   unknown: "bg-slate-200 text-slate-700",
   skipped: "bg-slate-200 text-slate-700",

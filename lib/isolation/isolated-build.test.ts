@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildImage } from "../push/build-image";
 import { detectBuilder, type Builder } from "../push/detect-builder";
 import { CommandTimeoutError } from "../push/run-streaming";
-import { startNetnsHttpServer, type NetnsHttpServer } from "../testing/netns-http-server";
+import { startNetnsHttpServer, type NetnsHttpServer } from "../tooling/testing/netns-http-server";
 import { detectIsolation, type Isolation } from "./detect-isolation";
 
 let tmp: string;

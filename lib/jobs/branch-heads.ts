@@ -1,4 +1,4 @@
-import type { Db } from "../db/open-db";
+import type { Db } from "../infra/db/open-db";
 
 /** Per branch, the commit Deckhand last accepted as moving it forward (the base of decideForwardMove). */
 export function getAcceptedHead(db: Db, branch: string): string | null {

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { openDb } from "../db/open-db";
+import { openDb } from "../infra/db/open-db";
 import { appendCappedJobLog } from "./cap-job-log";
 import { enqueueJob, readJobLog } from "./job-store";
 

@@ -1,4 +1,4 @@
-import type { Db } from "../db/open-db";
+import type { Db } from "../infra/db/open-db";
 
 /**
  * A job's log is capped: its first `headBytes` are kept as they came, then only the last `tailBytes`. Between

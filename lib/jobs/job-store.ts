@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Db } from "../db/open-db";
+import type { Db } from "../infra/db/open-db";
 import {
   decideCancel,
   decideClaim,

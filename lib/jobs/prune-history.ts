@@ -1,4 +1,4 @@
-import type { Db } from "../db/open-db";
+import type { Db } from "../infra/db/open-db";
 
 export interface PruneResult {
   jobs: number;

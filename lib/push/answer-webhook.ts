@@ -26,12 +26,10 @@ export interface WebhookAnswer {
  * The whole answer to POST /api/webhooks/github, decided before any work: size, then the secret (fail closed),
  * then the signature over the raw bytes, then idempotency on X-GitHub-Delivery, and only then parsing and
  * classification. The route records the delivery and enqueues when outcome is "enqueue".
- * `bodyBytes` is the full length even when the route stopped reading early.
  */
 export function answerWebhook({
   secret,
   rawBody,
-  bodyBytes = rawBody.length,
   headers,
   seenDelivery,
   repository,
@@ -39,14 +37,13 @@ export function answerWebhook({
 }: {
   secret: string | undefined | null;
   rawBody: Uint8Array;
-  bodyBytes?: number;
   headers: { signature?: string | null; event?: string | null; delivery?: string | null; contentType?: string | null };
   /** Whether this X-GitHub-Delivery id was already recorded. */
   seenDelivery: (id: string) => boolean;
   repository: string;
   branch?: string | null;
 }): WebhookAnswer {
-  if (bodyBytes > MAX_WEBHOOK_BODY_BYTES) return { status: 413, outcome: "too-large", reason: `body of ${bodyBytes} bytes exceeds GitHub's 25 MB cap` };
+  if (rawBody.length > MAX_WEBHOOK_BODY_BYTES) return { status: 413, outcome: "too-large", reason: `body of ${rawBody.length} bytes exceeds GitHub's 25 MB cap` };
   const verdict = verifyWebhookSignature({ secret, rawBody, signatureHeader: headers.signature });
   if (!verdict.ok && verdict.reason === "no-secret") {
     return { status: 503, outcome: "unconfigured", reason: "GITHUB_WEBHOOK_SECRET is not configured" };

@@ -1,4 +1,4 @@
-import type { Comparison } from "../github/compare";
+import type { Comparison } from "../integrations/github/compare";
 
 /**
  * Whether a push event moves its branch forward, so that building it can only move `latest` forward too (issue 12,

@@ -2,14 +2,12 @@ import fs from "node:fs/promises";
 import {
   BatchCheckLayerAvailabilityCommand,
   CompleteLayerUploadCommand,
-  CreateRepositoryCommand,
-  DescribeRepositoriesCommand,
   InitiateLayerUploadCommand,
   PutImageCommand,
   UploadLayerPartCommand,
   type ECRClient,
-  type Repository,
 } from "@aws-sdk/client-ecr";
+import { ensureRepository } from "../integrations/aws/ecr";
 import type { BuiltImage, ImageBlob } from "./read-oci-layout";
 
 export interface PushResult {
@@ -80,7 +78,8 @@ async function pushWithProgress(
   { ecr, repositoryName, image, tags, onLog }: { ecr: ECRClient; repositoryName: string; image: BuiltImage; tags: string[]; onLog: (line: string) => void },
   progress: PushProgress,
 ): Promise<PushResult> {
-  const { repository, created } = await ensureRepository(ecr, repositoryName, onLog);
+  const { repository, created } = await ensureRepository({ ecr, repositoryName });
+  if (created) onLog(`created ECR repository ${repositoryName}`);
   const missing = await findMissingBlobs(ecr, repositoryName, image.blobs);
   for (const blob of missing) {
     onLog(`uploading ${blob.digest.slice(0, 19)} (${formatBytes(blob.size)})`);
@@ -113,7 +112,7 @@ async function pushWithProgress(
         onLog(`${repositoryName}:${tag} already points to ${image.manifestDigest.slice(0, 19)}`);
         continue;
       }
-      if (name === "ImageTagAlreadyExistsException") throw immutableTagError(repositoryName, tag, repository, tagResults);
+      if (name === "ImageTagAlreadyExistsException") throw immutableTagError(repositoryName, tag, repository?.tagMutability, tagResults);
       throw new PushImageError(`PutImage ${repositoryName}:${tag} failed: ${name}: ${(err as Error).message}`, "put-failed");
     }
   }
@@ -124,28 +123,6 @@ async function pushWithProgress(
     blobsAlreadyPresent: image.blobs.length - missing.length,
     tags: tagResults,
   };
-}
-
-async function ensureRepository(
-  ecr: ECRClient,
-  repositoryName: string,
-  onLog: (line: string) => void,
-): Promise<{ repository?: Repository; created: boolean }> {
-  try {
-    const out = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [repositoryName] }));
-    return { repository: out.repositories?.[0], created: false };
-  } catch (err) {
-    if ((err as Error).name !== "RepositoryNotFoundException") throw err;
-  }
-  try {
-    const out = await ecr.send(new CreateRepositoryCommand({ repositoryName }));
-    onLog(`created ECR repository ${repositoryName}`);
-    return { repository: out.repository, created: true };
-  } catch (err) {
-    // Another worker created it between our describe and create.
-    if ((err as Error).name === "RepositoryAlreadyExistsException") return { created: false };
-    throw err;
-  }
 }
 
 async function findMissingBlobs(ecr: ECRClient, repositoryName: string, blobs: ImageBlob[]): Promise<ImageBlob[]> {
@@ -218,10 +195,10 @@ async function uploadBlob(ecr: ECRClient, repositoryName: string, blob: ImageBlo
 function immutableTagError(
   repositoryName: string,
   tag: string,
-  repository: Repository | undefined,
+  tagMutability: string | undefined,
   done: PushResult["tags"],
 ): PushImageError {
-  const mutability = repository?.imageTagMutability ?? "IMMUTABLE";
+  const mutability = tagMutability ?? "IMMUTABLE";
   const pushedAs = done.map((t) => `${repositoryName}:${t.tag}`).join(", ");
   if (tag === "latest") {
     return new PushImageError(

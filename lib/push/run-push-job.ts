@@ -1,14 +1,13 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { ECRClient } from "@aws-sdk/client-ecr";
-import type { Octokit } from "@octokit/rest";
 import { UNISOLATED_WARNING, type Isolation } from "../isolation/detect-isolation";
 import { checkoutCommit, type Checkout } from "./checkout-commit";
 import { detectBuilder, type Builder } from "./detect-builder";
 import { pushService, type ServiceOutcome } from "./push-service";
 import { ComposeError, readCompose } from "./read-compose";
-import { setCommitStatus } from "./set-commit-status";
 import { summarizeOutcomes } from "./summarize-outcomes";
+import { mapLimit } from "../infra/map-limit";
 
 export interface PushJobResult {
   state: "succeeded" | "skipped" | "failed" | "cancelled";
@@ -17,43 +16,35 @@ export interface PushJobResult {
   commit?: string;
   composeFile?: string;
   services: ServiceOutcome[];
-  /** Set when the commit status could not be posted; the job's own result stands. */
-  statusError?: string;
 }
 
 /**
  * What a worker does with one claimed job (issue 7, "What a job does"): check the commit out, read the compose file,
- * push every built service that changed, and report on the commit. Job-level failures (no builder, fetch, compose
- * file) come back as a failed result naming the cause; each service's failure stays its own.
+ * push every built service that changed. The app reports on the commit (deckhand/ecr-push status) when the worker
+ * hands in the result. Job-level failures (no builder, fetch, compose file) come back as a failed result naming
+ * the cause; each service's failure stays its own.
  */
 export async function runPushJob({
-  repository,
   remoteUrl,
   commit,
   composePath,
   prefix,
   ecr,
-  octokit,
   token,
   mirrorsDir,
   workRoot,
   detect = () => detectBuilder(),
   isolate,
   buildTimeoutMs,
-  targetUrl,
   concurrency = 2,
   onLog = () => {},
   signal,
 }: {
-  /** "owner/name", for commit statuses. */
-  repository: string;
   remoteUrl: string;
   commit: string;
   composePath?: string;
   prefix?: string;
   ecr: ECRClient;
-  /** Without it no commit status is set. */
-  octokit?: Octokit;
   token?: string;
   mirrorsDir: string;
   /** This job's scratch directory; removed at the end. */
@@ -63,26 +54,14 @@ export async function runPushJob({
   isolate?: (builder: Builder) => Promise<Isolation>;
   /** Wall-clock limit of each service's build, in milliseconds (DECKHAND_BUILD_TIMEOUT). */
   buildTimeoutMs?: number;
-  targetUrl?: string;
   /** Services built at the same time; each has its own builder storage. */
   concurrency?: number;
   onLog?: (line: string) => void;
   signal?: AbortSignal;
 }): Promise<PushJobResult> {
-  let statusError: string | undefined;
-  const status = async (sha: string, state: "pending" | "success" | "failure", description: string) => {
-    if (!octokit) return;
-    try {
-      await setCommitStatus({ octokit, repository, sha, state, description, targetUrl });
-    } catch (err) {
-      statusError = `could not set commit status: ${(err as Error).message}`;
-      onLog(statusError);
-    }
-  };
   const fail = async (message: string, sha?: string, extra: Partial<PushJobResult> = {}): Promise<PushJobResult> => {
     onLog(message);
-    if (sha) await status(sha, "failure", message);
-    return { state: "failed", message, commit: sha, services: [], ...extra, statusError };
+    return { state: "failed", message, commit: sha, services: [], ...extra };
   };
 
   const isSha = /^[0-9a-f]{40}$/.test(commit);
@@ -101,7 +80,6 @@ export async function runPushJob({
     }
     if (isolation.kind === "unisolated") onLog(`${UNISOLATED_WARNING} (missing: ${isolation.missing.join("; ")})`);
   }
-  if (isSha) await status(commit, "pending", "building");
 
   let checkout: Checkout | undefined;
   await fs.mkdir(workRoot, { recursive: true });
@@ -112,7 +90,6 @@ export async function runPushJob({
       return await fail(`cannot fetch ${commit}: ${(err as Error).message}`, isSha ? commit : undefined);
     }
     const sha = checkout.commit;
-    if (!isSha) await status(sha, "pending", "building");
 
     let plan;
     try {
@@ -145,29 +122,13 @@ export async function runPushJob({
     ).filter((o): o is ServiceOutcome => o !== undefined);
     if (signal?.aborted) {
       onLog("cancelled");
-      await status(sha, "failure", "cancelled");
-      return { state: "cancelled", message: "cancelled", commit: sha, composeFile: plan.file, services, statusError };
+      return { state: "cancelled", message: "cancelled", commit: sha, composeFile: plan.file, services };
     }
     const summary = summarizeOutcomes(services);
-    await status(sha, summary.status.state, summary.status.description);
     onLog(summary.status.description);
-    return { state: summary.state, message: summary.status.description, commit: sha, composeFile: plan.file, services, statusError };
+    return { state: summary.state, message: summary.status.description, commit: sha, composeFile: plan.file, services };
   } finally {
     await checkout?.dispose().catch(() => undefined);
     await fs.rm(workRoot, { recursive: true, force: true });
   }
-}
-
-/** Like Promise.all over `items`, at most `limit` at a time, results in input order. */
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]);
-    }
-  });
-  await Promise.all(lanes);
-  return results;
 }

@@ -49,7 +49,6 @@ async function commit(files: Record<string, string>, links: Record<string, strin
 
 const job = (sha: string) =>
   runPushJob({
-    repository: REPO,
     remoteUrl: `${sb.url}/${REPO}.git`,
     commit: sha,
     prefix: PREFIX,

@@ -7,8 +7,8 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { createHmac, randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
-import { parseConfig } from "../config/env";
-import { openDb } from "../db/open-db";
+import { parseConfig } from "../infra/config/env";
+import { openDb } from "../infra/db/open-db";
 import { MAX_WEBHOOK_BODY_BYTES } from "./receive-github-delivery";
 import { answerWebhookRequest, WEBHOOK_READ_LIMITS } from "./answer-webhook-request";
 

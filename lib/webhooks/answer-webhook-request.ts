@@ -1,8 +1,8 @@
 // POST /api/webhooks/github as HTTP, independent of the server that carries it: the Next.js route and the
-// production server's fast path (lib/cli/serve.ts) both answer through this, so they cannot drift apart.
+// production server's fast path (lib/tooling/cli/serve.ts) both answer through this, so they cannot drift apart.
 
-import type { DeckhandConfig } from "../config/env";
-import type { Db } from "../db/open-db";
+import type { DeckhandConfig } from "../infra/config/env";
+import type { Db } from "../infra/db/open-db";
 import { MAX_WEBHOOK_BODY_BYTES, receiveGitHubDelivery, type DeliveryResponse } from "./receive-github-delivery";
 
 export interface WebhookHttpRequest {

@@ -1,4 +1,4 @@
-import type { Db } from "../db/open-db";
+import type { Db } from "../infra/db/open-db";
 import { getAcceptedHead, setAcceptedHead } from "../jobs/branch-heads";
 import { enqueueJob } from "../jobs/job-store";
 import type { ForwardDecision } from "../push/decide-forward-move";

@@ -1,8 +1,8 @@
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
-import type { GitHubClient, GitHubRepoRef } from "../clients";
-import type { Db } from "../db/open-db";
-import { compareCommits, getBranchHead } from "../github/compare";
+import type { GitHubClient, GitHubRepoRef } from "../integrations/clients";
+import type { Db } from "../infra/db/open-db";
+import { compareCommits, getBranchHead } from "../integrations/github/compare";
 import { getAcceptedHead } from "../jobs/branch-heads";
 import { decideForwardMove } from "../push/decide-forward-move";
 import { deferPendingDelivery, finishPendingDelivery, hasDuePendingDelivery, leaseNextPendingDelivery, type FinishOutcome } from "./pending-deliveries";

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { openDb } from "../db/open-db";
+import { openDb } from "../infra/db/open-db";
 import { listJobs } from "../jobs/job-store";
 import { signWebhookBody } from "../push/verify-webhook-signature";
 import { listDeliveries, receiveGitHubDelivery } from "./receive-github-delivery";

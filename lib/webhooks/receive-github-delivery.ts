@@ -1,4 +1,4 @@
-import type { Db } from "../db/open-db";
+import type { Db } from "../infra/db/open-db";
 import { answerWebhook } from "../push/answer-webhook";
 
 export { MAX_WEBHOOK_BODY_BYTES } from "../push/answer-webhook";
@@ -9,8 +9,6 @@ export interface DeliveryRequest {
   signature: string | null;
   contentType?: string | null;
   rawBody: Uint8Array;
-  /** The full length when the route stopped reading past the cap. */
-  bodyBytes?: number;
 }
 
 export interface DeliveryResponse {
@@ -38,7 +36,6 @@ export function receiveGitHubDelivery(db: Db, settings: DeliverySettings, req: D
       const answer = answerWebhook({
         secret: settings.secret,
         rawBody: req.rawBody,
-        bodyBytes: req.bodyBytes,
         headers: { signature: req.signature, event: req.event, delivery: req.deliveryId, contentType: req.contentType },
         seenDelivery: (id) => db.prepare(`SELECT 1 FROM webhook_deliveries WHERE id = ?`).get(id) !== undefined,
         repository: settings.repository,
@@ -48,7 +45,7 @@ export function receiveGitHubDelivery(db: Db, settings: DeliverySettings, req: D
       const record = (outcome: string, reason: string | null, extra: { ref?: string | null; sha?: string | null; branch?: string | null } = {}) =>
         db
           .prepare(`INSERT INTO webhook_deliveries (id, event, received_at, outcome, reason, ref, sha, branch, body_bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-          .run(deliveryId, req.event ?? "", now.toISOString(), outcome, reason, extra.ref ?? null, extra.sha ?? null, extra.branch ?? null, req.bodyBytes ?? req.rawBody.byteLength);
+          .run(deliveryId, req.event ?? "", now.toISOString(), outcome, reason, extra.ref ?? null, extra.sha ?? null, extra.branch ?? null, req.rawBody.byteLength);
 
       switch (answer.outcome) {
         case "too-large":

@@ -84,7 +84,6 @@ export async function executeClaimedJob(channel: JobChannel, job: ClaimedJob, en
   try {
     log(`worker ${channel.workerId} took attempt ${job.attempt} of commit ${job.sha}`);
     const out = await runPushJob({
-      repository: "",
       remoteUrl: job.git.url,
       token: env.gitToken ?? job.git.token,
       commit: job.sha,

@@ -5,11 +5,11 @@
  */
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
-import { createAwsClients } from "../clients/aws-clients";
-import { ConfigError, getConfig } from "../config/env";
-import { openDb } from "../db/open-db";
+import { createAwsClients } from "../integrations/clients/aws-clients";
+import { ConfigError, getConfig } from "../infra/config/env";
+import { openDb } from "../infra/db/open-db";
 import { addKnownSecrets } from "../errors";
-import { getClients } from "../clients";
+import { getClients } from "../integrations/clients";
 import { isolationOnce, IsolationUnavailableError, UNISOLATED_WARNING } from "../isolation/detect-isolation";
 import { detectBuilder } from "../push/detect-builder";
 import { HttpChannel } from "./http-channel";

@@ -1,5 +1,5 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
-import type { DeckhandConfig } from "../config/env";
+import type { DeckhandConfig } from "../infra/config/env";
 
 /**
  * The sandbox's deckhand-worker key, which its seed created with exactly the guide's push policy.

@@ -1,7 +1,7 @@
-import { createAwsClients } from "../clients/aws-clients";
-import type { Clients } from "../clients";
-import type { DeckhandConfig } from "../config/env";
-import type { Db } from "../db/open-db";
+import { createAwsClients } from "../integrations/clients/aws-clients";
+import type { Clients } from "../integrations/clients";
+import type { DeckhandConfig } from "../infra/config/env";
+import type { Db } from "../infra/db/open-db";
 import { isolationOnce, type BuildNetworkMode } from "../isolation/detect-isolation";
 import type { BuilderPreference } from "../push/detect-builder";
 import { workerDirs } from "./prepare-worker-dir";

@@ -1,8 +1,8 @@
-import type { Clients } from "../clients";
-import type { DeckhandConfig } from "../config/env";
-import type { Db } from "../db/open-db";
+import type { Clients } from "../integrations/clients";
+import type { DeckhandConfig } from "../infra/config/env";
+import type { Db } from "../infra/db/open-db";
 import { appendJobLog, heartbeatJob, recordServiceResult, type ServiceRecord } from "../jobs/job-store";
-import { claimPushJob, finishPushJob } from "../services/push-job-lifecycle";
+import { claimPushJob, finishPushJob } from "../operations/pushes/push-job-lifecycle";
 import type { ClaimedJob, HeartbeatAnswer, JobChannel, JobResult } from "./job-channel";
 
 /** The embedded worker's channel: the store itself, shared with the app through SQLite's WAL. */

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { ConfigError } from "../config/env";
+import { ConfigError } from "../infra/config/env";
 import { prepareWorkerDir, WorkerDirInUseError } from "./prepare-worker-dir";
 import { DEFAULT_BUILD_TIMEOUT_MS, parseDuration, parseWorkerConfig, resolveWorkerDir } from "./worker-config";
 

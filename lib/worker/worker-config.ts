@@ -1,6 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
-import { ConfigError } from "../config/env";
+import { ConfigError } from "../infra/config/env";
 import type { BuildNetworkMode } from "../isolation/detect-isolation";
 import { isWithin } from "../push/contain-path";
 import type { BuilderPreference } from "../push/detect-builder";

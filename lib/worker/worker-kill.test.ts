@@ -5,9 +5,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ListImagesCommand } from "@aws-sdk/client-ecr";
-import { startTestSandbox, type TestSandbox } from "../testing/sandbox-fixture";
-import { until } from "../testing/until";
-import { openDb, type Db } from "../db/open-db";
+import { startTestSandbox, type TestSandbox } from "../tooling/testing/sandbox-fixture";
+import { until } from "../tooling/testing/until";
+import { openDb, type Db } from "../infra/db/open-db";
 import { enqueueJob, getJob, readJobLog } from "../jobs/job-store";
 import { SANDBOX_GITHUB_ADMIN_TOKEN } from "../sandbox/constants";
 

@@ -1,28 +1,23 @@
-import { loadActivity, type PostureDeps } from "@/lib/posture-data/load-posture";
-import { filterEvents, groupFailedCalls, summarizeDailyActivity, type EventFilter } from "@/lib/posture/cloudtrail-summary";
 import Link from "next/link";
-import { activityQueryString, type ActivityQuery } from "@/lib/posture-data/activity-filter";
-import { CallsMade, SectionCard, SectionFailure } from "@/components/posture/section-card";
+import type { ReadContext } from "@/lib/read/context";
+import { ACTIVITY_ROWS, readActivityPage } from "@/lib/read/activity";
+import { activityQueryString } from "@/lib/judgements/posture/activity-filter";
+import { formatUtc } from "@/lib/format";
+import { CallsMade, SectionCard } from "@/components/posture/section-card";
+import { PartFailure } from "@/components/part-failure";
 import { DailyChart } from "@/components/posture/daily-chart";
-import { formatUtc } from "@/components/posture/format";
 
-const ROWS = 500;
-
-export async function ActivitySections({ deps, query, filter }: { deps: PostureDeps; query: ActivityQuery; filter: EventFilter }) {
-  const activity = await loadActivity(deps);
+export async function ActivitySections({ ctx, searchParams }: { ctx: ReadContext; searchParams: Record<string, string | string[] | undefined> }) {
+  const { query, activity } = await readActivityPage(ctx, searchParams);
   if (!activity.ok) {
     return (
       <SectionCard title="Events" label="Events">
-        <SectionFailure error={activity.error} what="the CloudTrail events" />
+        <PartFailure failure={activity.failure} what="the CloudTrail events" />
         <CallsMade calls={activity.calls} />
       </SectionCard>
     );
   }
-  const { events, accessKeyIds, windowDays } = activity.data;
-  const shown = filterEvents(events, filter);
-  const series = summarizeDailyActivity(shown, { now: new Date(), days: windowDays });
-  const groups = groupFailedCalls(shown);
-  const eventNames = [...new Set(events.map((e) => e.eventName))].sort();
+  const { accessKeyIds, eventNames, series, groups, rows, total, matching, hasNewer, hasOlder } = activity.data;
   return (
     <>
       <SectionCard title="Filters" label="Filters">
@@ -89,8 +84,8 @@ export async function ActivitySections({ deps, query, filter }: { deps: PostureD
       </SectionCard>
       <SectionCard title="Events" label="Events">
         <p className="mb-2 text-xs text-slate-500">
-          {shown.length} of {events.length} events
-          {shown.length > ROWS ? `; showing ${Math.min(shown.length, query.page * ROWS + 1)}–${Math.min(shown.length, (query.page + 1) * ROWS)}, newest first` : ""}.
+          {matching} of {total} events
+          {matching > ACTIVITY_ROWS ? `; showing ${Math.min(matching, query.page * ACTIVITY_ROWS + 1)}–${Math.min(matching, (query.page + 1) * ACTIVITY_ROWS)}, newest first` : ""}.
         </p>
         <div className="overflow-x-auto">
           <table className="w-full text-left text-xs" data-testid="events-table">
@@ -106,7 +101,7 @@ export async function ActivitySections({ deps, query, filter }: { deps: PostureD
               </tr>
             </thead>
             <tbody>
-              {shown.slice(query.page * ROWS, (query.page + 1) * ROWS).map((e, i) => (
+              {rows.map((e, i) => (
                 <tr key={e.eventId ?? i} className={`border-t border-slate-100 align-top ${e.errorCode ? "bg-red-50" : ""}`}>
                   <td className="whitespace-nowrap px-2 py-1">{formatUtc(e.time)}</td>
                   <td className="px-2 py-1">
@@ -137,10 +132,10 @@ export async function ActivitySections({ deps, query, filter }: { deps: PostureD
             </tbody>
           </table>
         </div>
-        {shown.length > ROWS ? (
+        {matching > ACTIVITY_ROWS ? (
           <nav aria-label="Event pages" className="mt-2 flex gap-3 text-sm">
-            {query.page > 0 ? <Link href={`/activity?${activityQueryString(query, { page: query.page - 1 })}`}>← Newer</Link> : null}
-            {(query.page + 1) * ROWS < shown.length ? <Link href={`/activity?${activityQueryString(query, { page: query.page + 1 })}`}>Older →</Link> : null}
+            {hasNewer ? <Link href={`/activity?${activityQueryString(query, { page: query.page - 1 })}`}>← Newer</Link> : null}
+            {hasOlder ? <Link href={`/activity?${activityQueryString(query, { page: query.page + 1 })}`}>Older →</Link> : null}
           </nav>
         ) : null}
         <CallsMade calls={activity.calls} />

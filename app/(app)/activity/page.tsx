@@ -1,11 +1,10 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
-import { requireUser } from "@/lib/auth/session";
+import { requireUser } from "@/lib/infra/auth/session";
 import { PageHeader } from "@/components/page-header";
 import { RefreshLink } from "@/components/posture/refresh-link";
 import { SectionCard, SectionLoading } from "@/components/posture/section-card";
-import { pagePostureDeps } from "@/lib/posture-data/page-support";
-import { parseActivityQuery } from "@/lib/posture-data/activity-filter";
+import { pageReadContext } from "@/lib/read/context";
 import { ActivitySections } from "./activity-sections";
 
 export const metadata: Metadata = { title: "Activity" };
@@ -13,11 +12,10 @@ export const metadata: Metadata = { title: "Activity" };
 export default async function ActivityPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requireUser();
   const sp = await searchParams;
-  const deps = pagePostureDeps(sp);
-  const { query, filter } = parseActivityQuery(sp);
+  const ctx = pageReadContext(sp);
   return (
     <>
-      <PageHeader title="Activity" description={`CloudTrail events signed with ${deps.userName}'s access keys over the last 90 days, newest first.`}>
+      <PageHeader title="Activity" description={`CloudTrail events signed with ${ctx.userName}'s access keys over the last 90 days, newest first.`}>
         <RefreshLink href="/activity" fetchedNote="Cached for 30 s" />
       </PageHeader>
       <Suspense
@@ -27,7 +25,7 @@ export default async function ActivityPage({ searchParams }: { searchParams: Pro
           </SectionCard>
         }
       >
-        <ActivitySections deps={deps} query={query} filter={filter} />
+        <ActivitySections ctx={ctx} searchParams={sp} />
       </Suspense>
     </>
   );

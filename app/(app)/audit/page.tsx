@@ -1,15 +1,15 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { requireUser } from "@/lib/auth/session";
-import { getDb } from "@/lib/db";
-import { listAudit, type AuditOutcome } from "@/lib/audit/record-audit";
+import { requireUser } from "@/lib/infra/auth/session";
+import type { AuditOutcome } from "@/lib/infra/audit/record-audit";
+import { pageReadContext } from "@/lib/read/context";
+import { AUDIT_OUTCOMES, readAuditPage } from "@/lib/read/settings";
+import { formatUtcSeconds } from "@/lib/format";
 import { PageHeader } from "@/components/page-header";
 import { DataTable } from "@/components/data-table";
 
 export const metadata: Metadata = { title: "Audit" };
 
-const PAGE = 50;
-const OUTCOMES: AuditOutcome[] = ["success", "refused", "failure"];
 const badge: Record<AuditOutcome, string> = {
   success: "bg-emerald-100 text-emerald-800",
   refused: "bg-amber-100 text-amber-900",
@@ -19,12 +19,7 @@ const badge: Record<AuditOutcome, string> = {
 export default async function AuditPage({ searchParams }: { searchParams: Promise<{ before?: string; outcome?: string; actor?: string }> }) {
   await requireUser();
   const sp = await searchParams;
-  const outcome = OUTCOMES.find((o) => o === sp.outcome);
-  const beforeId = sp.before && /^\d+$/.test(sp.before) ? Number(sp.before) : undefined;
-  const actor = sp.actor && /^[\w().-]{1,64}$/.test(sp.actor) ? sp.actor : undefined;
-  const rows = listAudit(getDb(), { limit: PAGE + 1, beforeId, outcome, actor });
-  const more = rows.length > PAGE;
-  const shown = rows.slice(0, PAGE);
+  const { outcome, actor, rows: shown, more } = readAuditPage(pageReadContext(), sp);
   const link = (extra: Record<string, string | undefined>) => {
     const q = new URLSearchParams(Object.entries({ outcome, actor, ...extra }).filter(([, v]) => v) as [string, string][]);
     return `/audit${q.size ? `?${q}` : ""}`;
@@ -36,7 +31,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         <Link href={link({ outcome: undefined })} className={`rounded-full px-3 py-1 ${!outcome ? "bg-slate-900 text-white" : "bg-white ring-1 ring-slate-300"}`}>
           All
         </Link>
-        {OUTCOMES.map((o) => (
+        {AUDIT_OUTCOMES.map((o) => (
           <Link key={o} href={link({ outcome: o })} className={`rounded-full px-3 py-1 ${outcome === o ? "bg-slate-900 text-white" : "bg-white ring-1 ring-slate-300"}`}>
             {o}
           </Link>
@@ -58,7 +53,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           ) : (
             shown.map((r) => (
               <tr key={r.id} className="border-t border-slate-100 align-top">
-                <td className="whitespace-nowrap px-3 py-2 font-mono text-xs">{r.at.replace("T", " ").slice(0, 19)}</td>
+                <td className="whitespace-nowrap px-3 py-2 font-mono text-xs">{formatUtcSeconds(r.at)}</td>
                 <td className="px-3 py-2">
                   <Link href={link({ actor: r.actor })} className="hover:underline">
                     {r.actor}

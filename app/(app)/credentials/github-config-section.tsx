@@ -1,13 +1,13 @@
-import { loadRepositories, loadSecrets, loadVariables, type PostureDeps } from "@/lib/posture-data/load-posture";
-import { githubConfigSection } from "@/lib/posture-data/views";
-import { CallsMade, SectionFailure } from "@/components/posture/section-card";
+import type { ReadContext } from "@/lib/read/context";
+import { readGithubConfig } from "@/lib/read/credentials";
+import { CallsMade } from "@/components/posture/section-card";
+import { PartFailure } from "@/components/part-failure";
 import { StatusBadge } from "@/components/posture/status-badge";
 
-export async function GithubConfigSection({ deps }: { deps: PostureDeps }) {
-  const [secrets, variables, repositories] = await Promise.all([loadSecrets(deps), loadVariables(deps), loadRepositories(deps)]);
-  if (!secrets.ok) return <SectionFailure error={secrets.error} what="the repository secrets" />;
-  if (!variables.ok) return <SectionFailure error={variables.error} what="the repository variables" />;
-  const report = githubConfigSection({ secrets: secrets.data, variables: variables.data, repositories, region: deps.clients.aws.region });
+export async function GithubConfigSection({ ctx }: { ctx: ReadContext }) {
+  const config = await readGithubConfig(ctx);
+  if (!config.ok) return <PartFailure failure={config.failure} what={/variables/.test(config.failure.call) ? "the repository variables" : "the repository secrets"} />;
+  const { report, secrets, variables, regionNotCompared } = config.data;
   return (
     <>
       <ul className="space-y-1 text-sm" data-testid="github-config">
@@ -17,11 +17,11 @@ export async function GithubConfigSection({ deps }: { deps: PostureDeps }) {
           </li>
         ))}
       </ul>
-      {!repositories.ok ? <p className="mt-2 text-xs text-amber-800">Region not compared with the repositories: {repositories.error.message}.</p> : null}
+      {regionNotCompared ? <p className="mt-2 text-xs text-amber-800">Region not compared with the repositories: {regionNotCompared.message}.</p> : null}
       <p className="mt-3 text-xs text-slate-500">
-        Secrets: {secrets.data.map((s) => s.name).join(", ") || "none"} · Variables: {variables.data.map((v) => `${v.name}=${v.value}`).join(", ") || "none"}
+        Secrets: {secrets.map((s) => s.name).join(", ") || "none"} · Variables: {variables.map((v) => `${v.name}=${v.value}`).join(", ") || "none"}
       </p>
-      <CallsMade calls={[...secrets.calls, ...variables.calls, ...repositories.calls]} />
+      <CallsMade calls={config.calls} />
     </>
   );
 }

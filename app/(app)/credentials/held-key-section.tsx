@@ -1,15 +1,14 @@
-import { loadActivity, loadKeys, loadRuns, loadSecrets, type PostureDeps } from "@/lib/posture-data/load-posture";
-import { correlateSection } from "@/lib/posture-data/views";
-import { CallsMade, SectionFailure } from "@/components/posture/section-card";
+import type { ReadContext } from "@/lib/read/context";
+import { readHeldKey } from "@/lib/read/credentials";
+import { formatUtc } from "@/lib/format";
+import { CallsMade } from "@/components/posture/section-card";
+import { PartFailure } from "@/components/part-failure";
 import { StatusBadge } from "@/components/posture/status-badge";
-import { formatUtc } from "@/components/posture/format";
 
-export async function HeldKeySection({ deps }: { deps: PostureDeps }) {
-  const [secrets, keys, activity, runs] = await Promise.all([loadSecrets(deps), loadKeys(deps), loadActivity(deps), loadRuns(deps)]);
-  if (!secrets.ok) return <SectionFailure error={secrets.error} what="the repository secrets" />;
-  if (!keys.ok) return <SectionFailure error={keys.error} what="the access keys" />;
-  const result = correlateSection({ secrets, keys, activity, runs, now: new Date() })!;
-  const { correlation, caveats } = result;
+export async function HeldKeySection({ ctx }: { ctx: ReadContext }) {
+  const held = await readHeldKey(ctx);
+  if (!held.ok) return <PartFailure failure={held.failure} what={held.failure.service === "github" ? "the repository secrets" : "the access keys"} />;
+  const { correlation, caveats } = held.data;
   const m = correlation.mostLikely;
   return (
     <>
@@ -45,7 +44,7 @@ export async function HeldKeySection({ deps }: { deps: PostureDeps }) {
           {c}.
         </p>
       ))}
-      <CallsMade calls={[...new Set([...secrets.calls, ...keys.calls, ...activity.calls, ...runs.calls])]} />
+      <CallsMade calls={held.calls} />
     </>
   );
 }

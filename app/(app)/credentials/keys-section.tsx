@@ -1,15 +1,16 @@
-import { loadKeys, type PostureDeps } from "@/lib/posture-data/load-posture";
-import { judgeKeysSection } from "@/lib/posture-data/views";
-import type { Thresholds } from "@/lib/settings/thresholds";
-import { CallsMade, SectionFailure } from "@/components/posture/section-card";
+import type { ReadContext } from "@/lib/read/context";
+import { readKeyVerdicts } from "@/lib/read/credentials";
+import { formatDay, formatUtc } from "@/lib/format";
+import { CallsMade } from "@/components/posture/section-card";
+import { PartFailure } from "@/components/part-failure";
 import { StatusBadge } from "@/components/posture/status-badge";
-import { formatDay, formatUtc } from "@/components/posture/format";
 import { KeyActions } from "@/components/key-actions/key-actions";
 
-export async function KeysSection({ deps, thresholds, operator = false }: { deps: PostureDeps; thresholds: Thresholds; operator?: boolean }) {
-  const keys = await loadKeys(deps);
-  if (!keys.ok) return <SectionFailure error={keys.error} what="the access keys" />;
-  const judged = judgeKeysSection(keys.data, new Date(), thresholds);
+export async function KeysSection({ ctx, operator = false }: { ctx: ReadContext; operator?: boolean }) {
+  const keys = await readKeyVerdicts(ctx);
+  if (!keys.ok) return <PartFailure failure={keys.failure} what="the access keys" />;
+  const judged = keys.data;
+  const thresholds = judged.thresholds;
   return (
     <>
       <p className="mb-3 text-xs text-slate-500">
@@ -43,7 +44,7 @@ export async function KeysSection({ deps, thresholds, operator = false }: { deps
                 <td className="px-3 py-2 font-mono">{k.accessKeyId}</td>
                 <td className="px-3 py-2">{k.status}</td>
                 <td className="px-3 py-2">{k.ageDays === null ? "—" : `${k.ageDays} days`}</td>
-                <td className="px-3 py-2">{formatDay(keys.data.find((x) => x.accessKeyId === k.accessKeyId)?.createDate)}</td>
+                <td className="px-3 py-2">{formatDay(k.createDate)}</td>
                 <td className="px-3 py-2">
                   {k.lastUsed?.date ? (
                     <>

@@ -1,19 +1,18 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
-import { requireUser } from "@/lib/auth/session";
+import { requireUser } from "@/lib/infra/auth/session";
 import { PageHeader } from "@/components/page-header";
 import { RefreshLink } from "@/components/posture/refresh-link";
 import { SectionCard, SectionLoading } from "@/components/posture/section-card";
-import { pagePostureDeps } from "@/lib/posture-data/page-support";
-import { loadDoctorChecks } from "@/lib/posture-data/run-checks";
-import type { PostureDeps } from "@/lib/posture-data/load-posture";
+import { pageReadContext, type ReadContext } from "@/lib/read/context";
+import { readDoctorChecks } from "@/lib/read/doctor";
 import { StatusBadge } from "@/components/posture/status-badge";
 
 export const metadata: Metadata = { title: "Doctor" };
 
 export default async function DoctorPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requireUser();
-  const deps = pagePostureDeps(await searchParams);
+  const ctx = pageReadContext(await searchParams);
   return (
     <>
       <PageHeader title="Doctor" description="Every section of the guide's Troubleshooting, checked live against IAM, CloudTrail, ECR and GitHub.">
@@ -26,14 +25,14 @@ export default async function DoctorPage({ searchParams }: { searchParams: Promi
           </SectionCard>
         }
       >
-        <Checks deps={deps} />
+        <Checks ctx={ctx} />
       </Suspense>
     </>
   );
 }
 
-async function Checks({ deps }: { deps: PostureDeps }) {
-  const checks = await loadDoctorChecks(deps);
+async function Checks({ ctx }: { ctx: ReadContext }) {
+  const checks = await readDoctorChecks(ctx);
   return (
     <>
       <p className="mb-4 text-sm" data-testid="doctor-summary">

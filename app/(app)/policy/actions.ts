@@ -2,9 +2,8 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { defineAction } from "@/lib/actions/action-client";
-import { getClients } from "@/lib/clients";
-import { applyExpectedPolicy } from "@/lib/policy/apply-expected-policy";
+import { defineAction } from "@/lib/infra/actions/action-client";
+import { applyExpectedPolicy } from "@/lib/operations/policy/apply-expected-policy";
 
 export const applyExpectedPolicyAction = defineAction(
   {
@@ -12,8 +11,8 @@ export const applyExpectedPolicyAction = defineAction(
     role: "operator",
     input: z.object({ reviewed: z.string().regex(/^[0-9a-f]{32}$/, "Review the diff first"), confirm: z.literal("yes", { error: "Confirm the change" }) }),
   },
-  async (input, { actor, db, config }) => {
-    const result = await applyExpectedPolicy({ clients: getClients(), actor: { login: actor.login, role: actor.role }, db, config }, { reviewed: input.reviewed });
+  async (input, ctx) => {
+    const result = await applyExpectedPolicy(ctx, { reviewed: input.reviewed });
     revalidatePath("/policy");
     revalidatePath("/doctor");
     return {

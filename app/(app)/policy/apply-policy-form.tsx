@@ -2,7 +2,7 @@
 
 import { useActionState, useState } from "react";
 import { useRouter } from "next/navigation";
-import type { ActionResult } from "@/lib/actions/action-client";
+import type { ActionResult } from "@/lib/infra/actions/action-client";
 
 type Action = (prev: ActionResult | null, form: FormData) => Promise<ActionResult>;
 

@@ -1,20 +1,20 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
-import { requireUser } from "@/lib/auth/session";
+import { requireUser } from "@/lib/infra/auth/session";
 import { PageHeader } from "@/components/page-header";
 import { RefreshLink } from "@/components/posture/refresh-link";
 import { SectionCard, SectionLoading } from "@/components/posture/section-card";
-import { pagePostureDeps } from "@/lib/posture-data/page-support";
+import { pageReadContext } from "@/lib/read/context";
 import { PolicySections } from "./policy-sections";
 
 export const metadata: Metadata = { title: "Policy" };
 
 export default async function PolicyPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireUser();
-  const deps = pagePostureDeps(await searchParams);
+  const ctx = pageReadContext(await searchParams);
   return (
     <>
-      <PageHeader title="Policy" description={`What ${deps.userName} may do in ECR, compared with the expected policy, AWS's minimal push set and what CloudTrail saw it use.`}>
+      <PageHeader title="Policy" description={`What ${ctx.userName} may do in ECR, compared with the expected policy, AWS's minimal push set and what CloudTrail saw it use.`}>
         <RefreshLink href="/policy" fetchedNote="Cached for 30 s" />
       </PageHeader>
       <Suspense
@@ -24,7 +24,7 @@ export default async function PolicyPage({ searchParams }: { searchParams: Promi
           </SectionCard>
         }
       >
-        <PolicySections deps={deps} canApply={user.role === "operator"} />
+        <PolicySections ctx={ctx} canApply={user.role === "operator"} />
       </Suspense>
     </>
   );

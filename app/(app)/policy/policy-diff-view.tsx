@@ -1,4 +1,4 @@
-import type { SideBySideLine } from "@/lib/posture/policy-diff";
+import type { SideBySideLine } from "@/lib/judgements/posture/policy-diff";
 
 const ROW: Record<SideBySideLine["kind"], string> = {
   same: "",

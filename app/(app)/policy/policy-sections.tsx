@@ -1,23 +1,21 @@
 import { Suspense } from "react";
-import { loadActivity, loadExpectedPolicy, loadIdentity, loadPolicies, loadRepositories, type PostureDeps } from "@/lib/posture-data/load-posture";
-import { buildPolicyView } from "@/lib/posture-data/views";
-import { reviewDigest } from "@/lib/policy/apply-expected-policy";
-import { describeSource } from "@/lib/posture/effective-actions";
-import { CallsMade, SectionCard, SectionFailure, SectionLoading } from "@/components/posture/section-card";
+import type { ReadContext } from "@/lib/read/context";
+import { readPolicyStatements, readPolicyView, type PolicyStatementsView } from "@/lib/read/policy";
+import { CallsMade, SectionCard, SectionLoading } from "@/components/posture/section-card";
+import { PartFailure } from "@/components/part-failure";
 import { StatusBadge } from "@/components/posture/status-badge";
 import { ApplyPolicyForm } from "./apply-policy-form";
 import { applyExpectedPolicyAction } from "./actions";
 import { PolicyDiffView } from "./policy-diff-view";
-import { normalizePolicy } from "@/lib/posture/normalize-policy";
-import type { FetchedPolicy } from "@/lib/aws/iam";
+import type { FetchedPolicy } from "@/lib/integrations/aws/iam";
 
 /** The policies must load before anything can be judged; the baselines that need other services degrade on their own. */
-export async function PolicySections({ deps, canApply }: { deps: PostureDeps; canApply: boolean }) {
-  const policies = await loadPolicies(deps);
+export async function PolicySections({ ctx, canApply }: { ctx: ReadContext; canApply: boolean }) {
+  const policies = await readPolicyStatements(ctx);
   if (!policies.ok) {
     return (
       <SectionCard title="Policies" label="Policies">
-        <SectionFailure error={policies.error} what="the user's policies" />
+        <PartFailure failure={policies.failure} what="the user's policies" />
         <CallsMade calls={policies.calls} />
       </SectionCard>
     );
@@ -25,9 +23,9 @@ export async function PolicySections({ deps, canApply }: { deps: PostureDeps; ca
   return (
     <>
       <SectionCard title="Policies" label="Policies">
-        {policies.data.length === 0 ? <p className="text-sm">The user has no inline or attached policies: every ECR call is denied.</p> : null}
-        {policies.data.map((p) => (
-          <PolicyStatements key={`${p.source.kind}-${p.source.policyName}`} name={describeSource(p.source)} document={p.document} />
+        {policies.data.statements.length === 0 ? <p className="text-sm">The user has no inline or attached policies: every ECR call is denied.</p> : null}
+        {policies.data.statements.map((p) => (
+          <PolicyStatements key={`${p.source.kind}-${p.source.policyName}`} policy={p} />
         ))}
         <CallsMade calls={policies.calls} />
       </SectionCard>
@@ -38,15 +36,14 @@ export async function PolicySections({ deps, canApply }: { deps: PostureDeps; ca
           </SectionCard>
         }
       >
-        <DriftSections deps={deps} canApply={canApply} policies={policies.data} />
+        <DriftSections ctx={ctx} canApply={canApply} policies={policies.data.policies} />
       </Suspense>
     </>
   );
 }
 
 
-function PolicyStatements({ name, document }: { name: string; document: string }) {
-  const parsed = normalizePolicy(document);
+function PolicyStatements({ policy: { name, parsed } }: { policy: PolicyStatementsView }) {
   if (!parsed.ok) return <p className="text-sm text-red-700">{name}: {parsed.error.message}</p>;
   return (
     <div className="mb-4" data-testid="policy">
@@ -88,9 +85,8 @@ function PolicyStatements({ name, document }: { name: string; document: string }
   );
 }
 
-async function DriftSections({ deps, canApply, policies }: { deps: PostureDeps; canApply: boolean; policies: FetchedPolicy[] }) {
-  const [expected, activity, identity, repositories] = await Promise.all([loadExpectedPolicy(deps), loadActivity(deps), loadIdentity(deps), loadRepositories(deps)]);
-  const view = buildPolicyView({ policies, expected, activity, identity, repositories, region: deps.clients.aws.region, policyName: deps.policyName });
+async function DriftSections({ ctx, canApply, policies }: { ctx: ReadContext; canApply: boolean; policies: FetchedPolicy[] }) {
+  const { view, expected, activity, identity, repositories, reviewed } = await readPolicyView(ctx, policies);
   return (
     <>
       <SectionCard title="Drift" label="Drift">
@@ -144,7 +140,7 @@ async function DriftSections({ deps, canApply, policies }: { deps: PostureDeps; 
         <CallsMade calls={[...new Set([...activity.calls])]} />
       </SectionCard>
       <SectionCard title={'Resource "*"'} label="Resource wildcard">
-        {!identity.ok ? <SectionFailure error={identity.error} what="the account id" /> : !repositories.ok ? <SectionFailure error={repositories.error} what="the ECR repositories" /> : null}
+        {!identity.ok ? <PartFailure failure={identity.failure} what="the account id" /> : !repositories.ok ? <PartFailure failure={repositories.failure} what="the ECR repositories" /> : null}
         {identity.ok && repositories.ok && view.wildcardFindings.length === 0 ? <p className="text-sm">No statement grants repository actions on every repository.</p> : null}
         {view.wildcardFindings.map((f) => (
           <div key={`${f.source.policyName}-${f.statementIndex}`} className="mb-3 text-sm">
@@ -162,17 +158,17 @@ async function DriftSections({ deps, canApply, policies }: { deps: PostureDeps; 
         <CallsMade calls={[...identity.calls, ...repositories.calls]} />
       </SectionCard>
       <SectionCard title="Apply the expected policy" label="Apply the expected policy">
-        {!expected.ok ? <SectionFailure error={expected.error} what="the expected policy" /> : null}
+        {!expected.ok ? <PartFailure failure={expected.failure} what="the expected policy" /> : null}
         {expected.ok && view.diff && !view.diff.ok ? <p className="text-sm text-red-700">The {view.diff.which} policy cannot be read: {view.diff.error.message}</p> : null}
         {expected.ok && view.diff?.ok ? (
           view.diff.diff.identical ? (
             <p className="text-sm" data-testid="policy-identical">
-              Inline policy {deps.policyName} already matches the expected policy ({expected.data.origin === "file" ? `from ${expected.data.label}` : "the guide's Step 2"}).
+              Inline policy {ctx.policyName} already matches the expected policy ({expected.data.origin === "file" ? `from ${expected.data.label}` : "the guide's Step 2"}).
             </p>
           ) : (
             <>
               <p className="text-sm">
-                Diff of inline policy {deps.policyName} (left, current{view.currentInline ? "" : ": does not exist"}) against the expected policy (right,{" "}
+                Diff of inline policy {ctx.policyName} (left, current{view.currentInline ? "" : ": does not exist"}) against the expected policy (right,{" "}
                 {expected.data.origin === "file" ? `from ${expected.data.label}` : "the guide's Step 2"}). Adds {view.diff.diff.addedActions.join(", ") || "nothing"}; removes{" "}
                 {view.diff.diff.removedActions.join(", ") || "nothing"}.
               </p>
@@ -180,9 +176,9 @@ async function DriftSections({ deps, canApply, policies }: { deps: PostureDeps; 
               {canApply ? (
                 <ApplyPolicyForm
                   action={applyExpectedPolicyAction}
-                  reviewed={reviewDigest(view.currentInline?.document ?? null, expected.data.document)}
-                  policyName={deps.policyName}
-                  userName={deps.userName}
+                  reviewed={reviewed ?? ""}
+                  policyName={ctx.policyName}
+                  userName={ctx.userName}
                   added={view.diff.diff.addedActions}
                   removed={view.diff.diff.removedActions}
                 />

@@ -2,10 +2,9 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { defineAction } from "@/lib/actions/action-client";
-import { getClients } from "@/lib/clients";
-import { triggerPush, triggerPushInput } from "@/lib/services/trigger-push";
-import { cancelPushJob, rerunPushJob } from "@/lib/services/manage-push-job";
+import { defineAction } from "@/lib/infra/actions/action-client";
+import { triggerPush, triggerPushInput } from "@/lib/operations/pushes/trigger-push";
+import { cancelPushJob, rerunPushJob } from "@/lib/operations/pushes/manage-push-job";
 
 const jobId = z.object({ jobId: z.string().uuid("Not a job id") });
 
@@ -15,8 +14,8 @@ const triggerForm = z
   .transform(({ target }) => (/^[0-9a-f]{7,40}$/i.test(target) ? { sha: target } : { ref: target }))
   .pipe(triggerPushInput);
 
-export const triggerPushAction = defineAction({ name: "push.trigger", role: "operator", input: triggerForm }, async (input, { db, actor }) => {
-  const out = await triggerPush({ clients: getClients(), db, actor }, input);
+export const triggerPushAction = defineAction({ name: "push.trigger", role: "operator", input: triggerForm }, async (input, ctx) => {
+  const out = await triggerPush(ctx, input);
   revalidatePath("/pushes");
   return {
     message: out.duplicate ? `Commit ${out.job.sha.slice(0, 7)} is already queued.` : `Queued a push of ${out.job.sha.slice(0, 7)}.`,
@@ -26,14 +25,14 @@ export const triggerPushAction = defineAction({ name: "push.trigger", role: "ope
   };
 });
 
-export const cancelPushJobAction = defineAction({ name: "push.cancel", role: "operator", input: jobId }, async ({ jobId }, { db }) => {
-  const out = cancelPushJob({ db }, jobId);
+export const cancelPushJobAction = defineAction({ name: "push.cancel", role: "operator", input: jobId }, async ({ jobId }, ctx) => {
+  const out = cancelPushJob(ctx, jobId);
   revalidatePath("/pushes");
   return { message: out.workerMustStop ? "Cancelling: the worker stops at its next heartbeat." : "Cancelled.", target: jobId };
 });
 
-export const rerunPushJobAction = defineAction({ name: "push.rerun", role: "operator", input: jobId }, async ({ jobId }, { db, actor }) => {
-  const job = rerunPushJob({ db, actor }, jobId);
+export const rerunPushJobAction = defineAction({ name: "push.rerun", role: "operator", input: jobId }, async ({ jobId }, ctx) => {
+  const job = rerunPushJob(ctx, jobId);
   revalidatePath("/pushes");
   return { message: `Queued again as a new job.`, data: { jobId: job.id }, target: job.id, detail: { rerunOf: jobId, sha: job.sha } };
 });

@@ -1,10 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { requireUser } from "@/lib/auth/session";
-import { getConfig } from "@/lib/config/env";
-import { getDb } from "@/lib/db";
-import { listJobs, type PushJob } from "@/lib/jobs/job-store";
-import { listDeliveries } from "@/lib/webhooks/receive-github-delivery";
+import { requireUser } from "@/lib/infra/auth/session";
+import { pageReadContext } from "@/lib/read/context";
+import { readPushes } from "@/lib/read/pushes";
+import { formatElapsed, formatUtcSeconds } from "@/lib/format";
 import { PageHeader } from "@/components/page-header";
 import { JobStateBadge } from "@/components/pushes/job-state-badge";
 import { TriggerPushForm } from "@/components/pushes/trigger-push-form";
@@ -13,22 +12,11 @@ import { DataTable } from "@/components/data-table";
 
 export const metadata: Metadata = { title: "Pushes" };
 
-function duration(job: PushJob): string {
-  if (!job.startedAt) return "";
-  const end = job.finishedAt ? Date.parse(job.finishedAt) : Date.now();
-  const s = Math.max(0, Math.round((end - Date.parse(job.startedAt)) / 1000));
-  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
-}
-
-const when = (iso: string) => iso.replace("T", " ").slice(0, 19);
-
 export default async function PushesPage() {
   const user = await requireUser();
-  const config = getConfig();
-  const db = getDb();
-  const jobs = listJobs(db, { limit: 50 });
-  const deliveries = listDeliveries(db, 50);
-  const commitUrl = (sha: string) => `${config.github.webUrl}/${config.github.repository}/commit/${sha}`;
+  const ctx = pageReadContext();
+  const { jobs, deliveries } = readPushes(ctx);
+  const commitUrl = (sha: string) => `${ctx.github.webUrl}/${ctx.github.repository}/commit/${sha}`;
   return (
     <>
       <PageHeader
@@ -37,7 +25,7 @@ export default async function PushesPage() {
       />
       {user.role === "operator" ? (
         <section className="mb-8">
-          <TriggerPushForm action={triggerPushAction} defaultBranch={config.github.branch ?? "main"} />
+          <TriggerPushForm action={triggerPushAction} defaultBranch={ctx.github.branch ?? "main"} />
         </section>
       ) : null}
 
@@ -71,8 +59,8 @@ export default async function PushesPage() {
                   <td className="px-3 py-2">
                     {j.trigger} <span className="text-xs text-slate-500">by {j.requestedBy}</span>
                   </td>
-                  <td className="whitespace-nowrap px-3 py-2 font-mono text-xs">{when(j.createdAt)}</td>
-                  <td className="px-3 py-2">{duration(j)}</td>
+                  <td className="whitespace-nowrap px-3 py-2 font-mono text-xs">{formatUtcSeconds(j.createdAt)}</td>
+                  <td className="px-3 py-2">{formatElapsed(j.startedAt, j.finishedAt)}</td>
                   <td className="max-w-sm truncate px-3 py-2 text-xs text-slate-600" title={j.error ?? (typeof j.summary?.text === "string" ? j.summary.text : "")}>
                     {j.error ?? (typeof j.summary?.text === "string" ? j.summary.text : "")}
                   </td>
@@ -99,7 +87,7 @@ export default async function PushesPage() {
                 <tr key={d.id} className="border-t border-slate-100">
                   <td className="px-3 py-2 font-mono text-xs">{d.id}</td>
                   <td className="px-3 py-2">{d.event}</td>
-                  <td className="whitespace-nowrap px-3 py-2 font-mono text-xs">{when(d.received_at)}</td>
+                  <td className="whitespace-nowrap px-3 py-2 font-mono text-xs">{formatUtcSeconds(d.received_at)}</td>
                   <td className="px-3 py-2">{d.outcome}</td>
                   <td className="px-3 py-2 text-xs text-slate-600">{d.reason ?? ""}</td>
                   <td className="px-3 py-2">

@@ -1,22 +1,25 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { Suspense } from "react";
-import { getClients } from "@/lib/clients";
+import { requireUser } from "@/lib/infra/auth/session";
+import { pageReadContext, type ReadContext } from "@/lib/read/context";
+import { readRepositoryTable } from "@/lib/read/registry";
+import { parseRepositoryQuery, repositoryQueryHref, type RepositoryQuery, type RepositorySort } from "@/lib/judgements/registry/repository-query";
 import { PageHeader } from "@/components/page-header";
-import { SectionError, SectionSkeleton } from "@/components/overview/section-error";
+import { PartFailure, PartLoading } from "@/components/part-failure";
 import { DigestText } from "@/components/registry/digest-text";
 import { TimeCell } from "@/components/registry/time-cell";
-import { describeFailure } from "@/lib/overview/describe-failure";
-import { needsAllFacts, parseRepositoryQuery, queryRepositories, repositoryQueryHref, type RepositoryQuery, type RepositorySort } from "@/lib/registry/repository-query";
-import { loadFacts, loadRepositories } from "./load-registry";
 
 export const metadata: Metadata = { title: "Registry" };
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 export default async function RegistryPage({ searchParams }: { searchParams: SearchParams }) {
-  const query = parseRepositoryQuery(await searchParams);
-  const region = getClients().aws.region;
+  await requireUser();
+  const sp = await searchParams;
+  const query = parseRepositoryQuery(sp);
+  const ctx = pageReadContext();
+  const region = ctx.clients.aws.region;
   return (
     <>
       <PageHeader title="Registry" description={`Every ECR repository in ${region}: what the guide's "Verify Images in ECR" step shows with the AWS CLI.`} />
@@ -34,8 +37,8 @@ export default async function RegistryPage({ searchParams }: { searchParams: Sea
           CLI: <code>aws ecr describe-repositories --region {region}</code>
         </span>
       </form>
-      <Suspense fallback={<SectionSkeleton label="repositories" />}>
-        <RepositoryTable query={query} />
+      <Suspense fallback={<PartLoading label="repositories" />}>
+        <RepositoryTable ctx={ctx} searchParams={sp} />
       </Suspense>
     </>
   );
@@ -51,22 +54,10 @@ const COLUMNS: Array<{ label: string; sort?: RepositorySort }> = [
   { label: "latest →" },
 ];
 
-async function RepositoryTable({ query }: { query: RepositoryQuery }) {
-  let repos;
-  try {
-    repos = await loadRepositories();
-  } catch (err) {
-    return <SectionError failure={describeFailure(err, "AWS", "ECR DescribeRepositories")} />;
-  }
-  // Sorting by name needs no image listings: fetch facts only for the rows shown.
-  const all = needsAllFacts(query);
-  const facts = all ? await loadFacts(repos.map((r) => r.name)) : null;
-  const rowsIn = repos.map((r) => {
-    const f = facts?.get(r.name);
-    return { ...r, imageCount: f?.ok ? f.facts.imageCount : null, latestPushedAt: f?.ok ? f.facts.latestPushedAt : null };
-  });
-  const result = queryRepositories(rowsIn, query);
-  const pageFacts = facts ?? (await loadFacts(result.rows.map((r) => r.name)));
+async function RepositoryTable({ ctx, searchParams }: { ctx: ReadContext; searchParams: Record<string, string | string[] | undefined> }) {
+  const { query, table } = await readRepositoryTable(ctx, searchParams);
+  if (!table.ok) return <PartFailure failure={table.failure} />;
+  const result = table.data;
   const href = (change: Partial<RepositoryQuery>) => repositoryQueryHref("/registry", query, change);
   return (
     <section>
@@ -94,7 +85,7 @@ async function RepositoryTable({ query }: { query: RepositoryQuery }) {
           </thead>
           <tbody>
             {result.rows.map((r) => {
-              const f = pageFacts.get(r.name);
+              const f = r.facts;
               return (
                 <tr key={r.name} className="border-t border-slate-100" data-repository={r.name}>
                   <td className="px-3 py-2 font-medium">

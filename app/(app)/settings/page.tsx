@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
-import { requireUser } from "@/lib/auth/session";
-import { getDb } from "@/lib/db";
-import { getThresholds } from "@/lib/settings/thresholds";
+import { requireUser } from "@/lib/infra/auth/session";
+import { pageReadContext } from "@/lib/read/context";
+import { readThresholds } from "@/lib/read/settings";
 import { PageHeader } from "@/components/page-header";
 import { ThresholdsForm } from "./thresholds-form";
 import { updateThresholdsAction } from "./actions";
@@ -10,7 +10,7 @@ export const metadata: Metadata = { title: "Settings" };
 
 export default async function SettingsPage() {
   const user = await requireUser();
-  const thresholds = getThresholds(getDb());
+  const thresholds = readThresholds(pageReadContext());
   return (
     <>
       <PageHeader title="Settings" description="Thresholds the Credentials, Overview and Doctor pages judge access keys by. Changes are audited." />

@@ -1,8 +1,8 @@
 "use client";
 
 import { useActionState } from "react";
-import type { ActionResult } from "@/lib/actions/action-client";
-import type { Thresholds } from "@/lib/settings/thresholds";
+import type { ActionResult } from "@/lib/infra/actions/action-client";
+import type { Thresholds } from "@/lib/operations/settings/thresholds";
 
 type Action = (prev: ActionResult | null, form: FormData) => Promise<ActionResult>;
 

@@ -1,12 +1,9 @@
 "use server";
 
 import { z } from "zod";
-import { defineAction, type ActionContext } from "@/lib/actions/action-client";
-import { getClients } from "@/lib/clients";
-import { resumeGuidedSetup, startGuidedSetup } from "@/lib/services/run-setup";
-import type { ServiceContext } from "@/lib/services/context";
+import { defineAction } from "@/lib/infra/actions/action-client";
+import { resumeGuidedSetup, startGuidedSetup } from "@/lib/operations/setup/run-setup";
 
-const service = ({ actor, db, config }: ActionContext): ServiceContext => ({ clients: getClients(), actor: { login: actor.login, role: actor.role }, db, config });
 
 export const startSetupAction = defineAction(
   {
@@ -18,12 +15,12 @@ export const startSetupAction = defineAction(
     }),
   },
   async (input, ctx) => {
-    const { setupId, plan } = await startGuidedSetup(service(ctx), { removeRegionSecret: input.removeRegionSecret });
+    const { setupId, plan } = await startGuidedSetup(ctx, { removeRegionSecret: input.removeRegionSecret });
     return { message: `Setup #${setupId} started.`, data: { setupId }, target: `setup ${setupId}`, detail: { steps: plan.steps.map((s) => s.id), removeRegionSecret: input.removeRegionSecret } };
   },
 );
 
 export const resumeSetupAction = defineAction({ name: "setup.request-resume", role: "operator", input: z.object({ setupId: z.coerce.number().int().positive() }) }, async (input, ctx) => {
-  await resumeGuidedSetup(service(ctx), { setupId: input.setupId });
+  await resumeGuidedSetup(ctx, { setupId: input.setupId });
   return { message: `Setup #${input.setupId} resumed.`, target: `setup ${input.setupId}` };
 });

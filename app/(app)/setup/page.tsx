@@ -1,11 +1,9 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
-import { requireUser } from "@/lib/auth/session";
-import { getClients } from "@/lib/clients";
-import { getConfig } from "@/lib/config/env";
-import { getDb } from "@/lib/db";
+import { requireUser } from "@/lib/infra/auth/session";
 import { toUserFacing } from "@/lib/errors";
-import { planGuidedSetup, setupNames, setupWithSteps } from "@/lib/services/run-setup";
+import { pageReadContext, type ReadContext } from "@/lib/read/context";
+import { planGuidedSetup, readLatestSetup, setupNames } from "@/lib/read/setup";
 import { PageHeader } from "@/components/page-header";
 import { SetupPlanView } from "@/components/setup/setup-plan-view";
 import { SetupRunView } from "@/components/setup/setup-run-view";
@@ -19,10 +17,10 @@ export const dynamic = "force-dynamic";
 export default async function SetupPage() {
   const user = await requireUser();
   const operator = user.role === "operator";
-  const db = getDb();
-  const latest = setupWithSteps({ db });
-  const active = latest && (latest.setup.state === "running" || latest.setup.state === "stopped") ? latest : null;
-  const names = setupNames({ config: getConfig(), clients: getClients() });
+  const ctx = pageReadContext();
+  const latest = readLatestSetup(ctx);
+  const active = latest?.active ? latest : null;
+  const names = setupNames(ctx);
   return (
     <>
       <PageHeader
@@ -50,18 +48,17 @@ export default async function SetupPage() {
       ) : null}
       {active ? null : (
         <Suspense fallback={<p className="text-sm text-slate-500">Reading AWS and GitHub…</p>}>
-          <PlanSection operator={operator} />
+          <PlanSection ctx={ctx} operator={operator} />
         </Suspense>
       )}
     </>
   );
 }
 
-async function PlanSection({ operator }: { operator: boolean }) {
-  const user = await requireUser();
+async function PlanSection({ ctx, operator }: { ctx: ReadContext; operator: boolean }) {
   let overview;
   try {
-    overview = await planGuidedSetup({ clients: getClients(), db: getDb(), config: getConfig(), actor: { login: user.login, role: user.role } });
+    overview = await planGuidedSetup(ctx);
   } catch (err) {
     const { message } = toUserFacing(err, "setup plan");
     return (

@@ -2,10 +2,9 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { defineAction } from "@/lib/actions/action-client";
-import { getClients } from "@/lib/clients";
-import { dispatchWorkflowRun } from "@/lib/services/dispatch-workflow";
-import { rerunFailedWorkflowRun } from "@/lib/services/rerun-workflow-run";
+import { defineAction } from "@/lib/infra/actions/action-client";
+import { dispatchWorkflowRun } from "@/lib/operations/workflows/dispatch-workflow";
+import { rerunFailedWorkflowRun } from "@/lib/operations/workflows/rerun-workflow-run";
 
 // Branch or tag names as git allows them; anything else is refused before GitHub sees it.
 const refSchema = z
@@ -18,8 +17,8 @@ const refSchema = z
 
 export const dispatchWorkflowAction = defineAction(
   { name: "workflows.dispatch", role: "operator", input: z.object({ ref: refSchema }) },
-  async (input, { actor, db, config }) => {
-    const r = await dispatchWorkflowRun({ clients: getClients(), actor: { login: actor.login, role: actor.role }, db, config }, { ref: input.ref || undefined });
+  async (input, ctx) => {
+    const r = await dispatchWorkflowRun(ctx, { ref: input.ref || undefined });
     revalidatePath("/workflows");
     revalidatePath("/");
     return {
@@ -33,8 +32,8 @@ export const dispatchWorkflowAction = defineAction(
 
 export const rerunFailedAction = defineAction(
   { name: "workflows.rerun-failed", role: "operator", input: z.object({ runId: z.coerce.number().int().positive() }) },
-  async (input, { actor, db, config }) => {
-    const r = await rerunFailedWorkflowRun({ clients: getClients(), actor: { login: actor.login, role: actor.role }, db, config }, { runId: input.runId });
+  async (input, ctx) => {
+    const r = await rerunFailedWorkflowRun(ctx, { runId: input.runId });
     revalidatePath("/workflows");
     revalidatePath(`/workflows/runs/${input.runId}`);
     return { message: `Re-running the failed jobs (attempt ${r.attempt}).`, data: { runId: r.runId }, target: `run ${r.runId}`, detail: { attempt: r.attempt } };

@@ -1,20 +1,19 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { Suspense } from "react";
-import { requireUser } from "@/lib/auth/session";
-import { getConfig } from "@/lib/config/env";
+import { requireUser } from "@/lib/infra/auth/session";
+import { pageReadContext, type ReadContext } from "@/lib/read/context";
+import { readRunPage, readWorkflows } from "@/lib/read/workflows";
+import { commitUrl } from "@/lib/judgements/registry/commit-links";
+import { isRunActive, runDurationMs } from "@/lib/judgements/workflows/run-duration";
+import { parseRunQuery, runQueryHref, RUN_CONCLUSIONS, RUN_EVENTS, RUN_STATUSES } from "@/lib/judgements/workflows/run-query";
+import { formatRunDuration } from "@/lib/format";
 import { PageHeader } from "@/components/page-header";
-import { SectionError, SectionSkeleton } from "@/components/overview/section-error";
+import { PartFailure, PartLoading } from "@/components/part-failure";
 import { TimeCell } from "@/components/registry/time-cell";
 import { RunStatus } from "@/components/workflows/run-status";
 import { RunPoller } from "@/components/workflows/run-poller";
 import { DispatchForm } from "@/components/workflows/dispatch-form";
-import { describeFailure } from "@/lib/overview/describe-failure";
-import { commitUrl } from "@/lib/registry/commit-links";
-import { formatRunDuration, isRunActive, runDurationMs } from "@/lib/workflows/run-duration";
-import { parseRunQuery, runQueryHref, RUN_CONCLUSIONS, RUN_EVENTS, RUN_STATUSES, type RunQuery } from "@/lib/workflows/run-query";
-import type { WorkflowSummary } from "@/lib/github/workflows";
-import { loadEcrWorkflow, loadRunPage, loadWorkflows } from "./load-runs";
 import { dispatchWorkflowAction } from "./actions";
 import { DataTable } from "@/components/data-table";
 
@@ -24,28 +23,26 @@ type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 export default async function WorkflowsPage({ searchParams }: { searchParams: SearchParams }) {
   const user = await requireUser();
-  const query = parseRunQuery(await searchParams);
-  const config = getConfig();
-  let workflows: WorkflowSummary[];
-  let ecr: WorkflowSummary | null;
-  try {
-    [workflows, ecr] = await Promise.all([loadWorkflows(), loadEcrWorkflow()]);
-  } catch (err) {
+  const sp = await searchParams;
+  const query = parseRunQuery(sp);
+  const ctx = pageReadContext();
+  const listed = await readWorkflows(ctx);
+  if (!listed.ok)
     return (
       <>
-        <PageHeader title="Workflows" description={`GitHub Actions runs in ${config.github.repository}.`} />
-        <SectionError failure={describeFailure(err, "GitHub", "list workflows")} />
+        <PageHeader title="Workflows" description={`GitHub Actions runs in ${ctx.github.repository}.`} />
+        <PartFailure failure={listed.failure} />
       </>
     );
-  }
+  const { workflows, ecr } = listed.data;
   return (
     <>
-      <PageHeader title="Workflows" description={`GitHub Actions runs in ${config.github.repository}.`}>
-        {user.role === "operator" && ecr ? <DispatchForm action={dispatchWorkflowAction} defaultRef={config.github.branch ?? "main"} workflowName={ecr.name} /> : null}
+      <PageHeader title="Workflows" description={`GitHub Actions runs in ${ctx.github.repository}.`}>
+        {user.role === "operator" && ecr ? <DispatchForm action={dispatchWorkflowAction} defaultRef={ctx.github.branch ?? "main"} workflowName={ecr.name} /> : null}
       </PageHeader>
       {!ecr ? (
         <p className="mb-4 rounded border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900">
-          No workflow named “{config.workflowName}” (DECKHAND_WORKFLOW) in this repository: showing every workflow&apos;s runs.
+          No workflow named “{ctx.workflowName}” (DECKHAND_WORKFLOW) in this repository: showing every workflow&apos;s runs.
         </p>
       ) : null}
       <nav className="mb-3 flex flex-wrap gap-2 text-sm" aria-label="Workflows">
@@ -92,8 +89,8 @@ export default async function WorkflowsPage({ searchParams }: { searchParams: Se
           </Link>
         ) : null}
       </form>
-      <Suspense key={JSON.stringify(query)} fallback={<SectionSkeleton label="runs" />}>
-        <RunsTable query={query} />
+      <Suspense key={JSON.stringify(query)} fallback={<PartLoading label="runs" />}>
+        <RunsTable ctx={ctx} searchParams={sp} />
       </Suspense>
     </>
   );
@@ -107,14 +104,10 @@ function WorkflowTab({ href, active, label }: { href: string; active: boolean; l
   );
 }
 
-async function RunsTable({ query }: { query: RunQuery }) {
-  const config = getConfig();
-  let page;
-  try {
-    page = await loadRunPage(query);
-  } catch (err) {
-    return <SectionError failure={describeFailure(err, "GitHub", "list workflow runs")} />;
-  }
+async function RunsTable({ ctx, searchParams }: { ctx: ReadContext; searchParams: Record<string, string | string[] | undefined> }) {
+  const { query, runs } = await readRunPage(ctx, searchParams);
+  if (!runs.ok) return <PartFailure failure={runs.failure} />;
+  const page = runs.data;
   const now = new Date();
   const active = page.runs.filter((r) => isRunActive(r.status)).map((r) => ({ id: r.id, state: `${r.status}:${r.conclusion ?? ""}:${r.runAttempt}` }));
   return (
@@ -143,7 +136,7 @@ async function RunsTable({ query }: { query: RunQuery }) {
               </td>
               <td className="px-3 py-2">{r.headBranch ?? "—"}</td>
               <td className="px-3 py-2">
-                <a href={commitUrl(config.github.webUrl, config.github.owner, config.github.repo, r.headSha)} className="font-mono text-xs text-sky-700 hover:underline">
+                <a href={commitUrl(ctx.github.webUrl, ctx.github.owner, ctx.github.repo, r.headSha)} className="font-mono text-xs text-sky-700 hover:underline">
                   {r.headSha.slice(0, 7)}
                 </a>
               </td>

@@ -3,8 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NextRequest } from "next/server";
-import { startTestSandbox, type TestSandbox } from "@/lib/testing/sandbox-fixture";
-import { resetConfigForTests } from "@/lib/config/env";
+import { startTestSandbox, type TestSandbox } from "@/lib/tooling/testing/sandbox-fixture";
+import { resetConfigForTests } from "@/lib/infra/config/env";
 import { GET as getChecks } from "./route";
 import { GET as getMetrics } from "../metrics/route";
 

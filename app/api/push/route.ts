@@ -1,8 +1,8 @@
 import { NextResponse } from "next/server";
-import { withBearer } from "@/lib/http/route-wrappers";
-import { getClients } from "@/lib/clients";
-import { recordAudit } from "@/lib/audit/record-audit";
-import { triggerPush, triggerPushInput } from "@/lib/services/trigger-push";
+import { withBearer } from "@/lib/infra/http/route-wrappers";
+import { appOperationContext } from "@/lib/operations/context";
+import { recordAudit } from "@/lib/infra/audit/record-audit";
+import { triggerPush, triggerPushInput } from "@/lib/operations/pushes/trigger-push";
 
 export const dynamic = "force-dynamic";
 
@@ -17,7 +17,7 @@ export const POST = withBearer({ name: "api.push", token: (c) => c.apiToken }, a
   const input = triggerPushInput.safeParse(body);
   if (!input.success) return NextResponse.json({ error: input.error.issues[0]?.message ?? "Invalid input" }, { status: 400 });
   const actor = { login: "api-token", role: "system" as const };
-  const out = await triggerPush({ clients: getClients(), db, actor }, input.data, "api");
+  const out = await triggerPush({ ...appOperationContext(actor), db }, input.data, "api");
   recordAudit(db, { actor: actor.login, role: "system", action: "push.trigger", target: out.job.id, outcome: "success", detail: { sha: out.job.sha, branch: out.job.branch, via: "api" } });
   return NextResponse.json({ jobId: out.job.id, sha: out.job.sha, duplicate: out.duplicate }, { status: out.duplicate ? 200 : 202 });
 });

@@ -4,7 +4,10 @@ import { commitChanges, isAncestor, logCommits, readCommit, ZERO_SHA, type Commi
 import { dispatchEvent } from "./hooks";
 import { fullRepoJson, repoDir, type Repo } from "./repos";
 import { triggerRun } from "./runner";
-import { findUser, userJson, type SandboxUser } from "./users";
+import { findUser, type SandboxUser } from "./users";
+import { payloadParts } from "./payload-parts";
+
+export { payloadParts };
 import { listWorkflows, syncWorkflows, workflowTriggersAt } from "./workflows";
 import { pushTriggers } from "./workflow-triggers";
 
@@ -70,12 +73,6 @@ export function pushRepositoryJson(ctx: SandboxContext, repo: Repo, login: strin
   };
 }
 
-/** `repository` and `sender` of non-push events (ping, ...): the REST repository shape, without the caller's permissions. */
-export function payloadParts(ctx: SandboxContext, repo: Repo, login: string) {
-  const sender = findUser(ctx.db, login);
-  const { permissions: _p, ...repository } = fullRepoJson(ctx, repo, login);
-  return { repository, sender: sender ? userJson(sender, ctx.baseUrl()) : null };
-}
 
 /** GitHub's `push` webhook payload for one updated ref. */
 export function pushPayload(ctx: SandboxContext, repo: Repo, login: string, u: RefUpdate, refsBefore: Map<string, string>) {

@@ -1,6 +1,6 @@
 import type { SandboxContext } from "../context";
 import { dispatchEvent } from "./hooks";
-import { payloadParts } from "./push-event";
+import { payloadParts } from "./payload-parts";
 import type { Repo } from "./repos";
 import { findRun, jobJson, jobsOfRun, runJson } from "./runs-store";
 import { listWorkflows, workflowJson } from "./workflows";

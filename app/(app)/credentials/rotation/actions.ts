@@ -2,19 +2,16 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { defineAction, type ActionContext } from "@/lib/actions/action-client";
-import { getClients } from "@/lib/clients";
-import { updateRotationSettings } from "@/lib/rotation/store";
-import { deleteInactiveSecondKey, deleteOldKeyNow, resumeRotation, startRotation } from "@/lib/services/rotate-access-key";
-import type { ServiceContext } from "@/lib/services/context";
+import { defineAction } from "@/lib/infra/actions/action-client";
+import { updateRotationSettings } from "@/lib/operations/rotation/store";
+import { deleteInactiveSecondKey, deleteOldKeyNow, resumeRotation, startRotation } from "@/lib/operations/rotation/rotate-access-key";
 
-const service = ({ actor, db, config }: ActionContext): ServiceContext => ({ clients: getClients(), actor: { login: actor.login, role: actor.role }, db, config });
 const rotationId = z.coerce.number().int().positive();
 
 export const startRotationAction = defineAction(
   { name: "rotation.request", role: "operator", input: z.object({ confirm: z.literal("rotate", { error: "Confirm the rotation first." }) }) },
   async (_input, ctx) => {
-    const { rotationId: id } = await startRotation(service(ctx));
+    const { rotationId: id } = await startRotation(ctx);
     // No revalidatePath here: re-rendering the plan would unmount the button that navigates to the
     // rotation (the plan hides it while a rotation is active). The rotation page reads fresh data.
     return { message: `Rotation #${id} started.`, data: { rotationId: id }, target: `rotation ${id}` };
@@ -22,14 +19,14 @@ export const startRotationAction = defineAction(
 );
 
 export const resumeRotationAction = defineAction({ name: "rotation.request-resume", role: "operator", input: z.object({ rotationId }) }, async (input, ctx) => {
-  await resumeRotation(service(ctx), { rotationId: input.rotationId });
+  await resumeRotation(ctx, { rotationId: input.rotationId });
   return { message: `Rotation #${input.rotationId} resumed.`, data: { rotationId: input.rotationId }, target: `rotation ${input.rotationId}` };
 });
 
 export const deleteOldKeyNowAction = defineAction(
   { name: "rotation.delete-old-key-now", role: "operator", input: z.object({ rotationId, confirm: z.literal("delete", { error: "Confirm the deletion first." }) }) },
   async (input, ctx) => {
-    const r = await deleteOldKeyNow(service(ctx), { rotationId: input.rotationId });
+    const r = await deleteOldKeyNow(ctx, { rotationId: input.rotationId });
     revalidatePath("/credentials");
     return { message: `The old key ${r.oldKeyId} was deleted.`, target: `rotation ${r.id}`, detail: { oldKeyId: r.oldKeyId } };
   },
@@ -42,7 +39,7 @@ export const deleteInactiveKeyAction = defineAction(
     input: z.object({ accessKeyId: z.string().regex(/^[A-Z0-9]{16,128}$/, "Not an access key id"), confirm: z.literal("delete", { error: "Confirm the deletion first." }) }),
   },
   async (input, ctx) => {
-    await deleteInactiveSecondKey(service(ctx), { accessKeyId: input.accessKeyId });
+    await deleteInactiveSecondKey(ctx, { accessKeyId: input.accessKeyId });
     revalidatePath("/credentials");
     revalidatePath("/credentials/rotation");
     return { message: `Deleted the inactive key ${input.accessKeyId}.`, target: input.accessKeyId };
@@ -59,7 +56,7 @@ export const updateRotationSettingsAction = defineAction(
     }),
   },
   async (input, { db, actor }) => {
-    const changed = updateRotationSettings(db, actor.login, input);
+    const changed = updateRotationSettings(db, actor, input);
     revalidatePath("/credentials/rotation");
     return { message: Object.keys(changed).length ? "Rotation settings saved." : "Nothing changed.", target: "rotation settings", detail: { changed } };
   },

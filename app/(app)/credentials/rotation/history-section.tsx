@@ -1,14 +1,12 @@
 import Link from "next/link";
-import { getDb } from "@/lib/db";
-import { listRotations, listSteps } from "@/lib/rotation/store";
-import { toRotationView } from "@/lib/rotation/view";
-import { formatMs } from "@/components/rotation/format-ms";
+import type { ReadContext } from "@/lib/read/context";
+import { readRotationHistory } from "@/lib/read/rotation";
+import { formatMs, formatUtc } from "@/lib/format";
 import { DataTable } from "@/components/data-table";
 
 /** Past rotations with each one's steps. */
-export function HistorySection() {
-  const db = getDb();
-  const rotations = listRotations(db, 20).map((r) => toRotationView(r, listSteps(db, r.id)));
+export function HistorySection({ ctx }: { ctx: ReadContext }) {
+  const rotations = readRotationHistory(ctx);
   if (rotations.length === 0) return <p className="text-sm text-slate-500">No rotations yet.</p>;
   return (
     <DataTable columns={["Rotation", "State", "Keys", "Steps", "Took"]} testId="rotation-history">
@@ -20,7 +18,7 @@ export function HistorySection() {
             </Link>
             <br />
             <span className="text-xs text-slate-500">
-              {v.createdAt.slice(0, 16).replace("T", " ")} UTC · {v.trigger === "automatic" ? "automatic" : v.requestedBy}
+              {formatUtc(v.createdAt)} · {v.trigger === "automatic" ? "automatic" : v.requestedBy}
             </span>
           </td>
           <td className="px-3 py-2">{v.state}</td>

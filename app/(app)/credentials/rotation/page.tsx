@@ -1,10 +1,9 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
 import Link from "next/link";
-import { requireUser } from "@/lib/auth/session";
-import { getDb } from "@/lib/db";
-import { getThresholds } from "@/lib/settings/thresholds";
-import { getRotationSettings } from "@/lib/rotation/store";
+import { requireUser } from "@/lib/infra/auth/session";
+import { pageReadContext } from "@/lib/read/context";
+import { readRotationSettings } from "@/lib/read/rotation";
 import { PageHeader } from "@/components/page-header";
 import { SectionCard, SectionLoading } from "@/components/posture/section-card";
 import { RotationSettingsForm } from "@/components/rotation/rotation-settings-form";
@@ -17,7 +16,8 @@ export const dynamic = "force-dynamic";
 
 export default async function RotationPage() {
   const user = await requireUser();
-  const db = getDb();
+  const ctx = pageReadContext();
+  const { settings, rotateAfterDays } = readRotationSettings(ctx);
   return (
     <>
       <PageHeader title="Key rotation" description="Replace the push user's access key in IAM and in GitHub's secrets, verified end to end, resumable after any crash.">
@@ -27,14 +27,14 @@ export default async function RotationPage() {
       </PageHeader>
       <SectionCard title="Plan" label="Rotation plan">
         <Suspense fallback={<SectionLoading what="the rotation plan" />}>
-          <PlanSection user={user} />
+          <PlanSection ctx={ctx} user={user} />
         </Suspense>
       </SectionCard>
       <SectionCard title="History" label="Rotation history">
-        <HistorySection />
+        <HistorySection ctx={ctx} />
       </SectionCard>
       <SectionCard title="Settings" label="Rotation settings">
-        <RotationSettingsForm values={getRotationSettings(db)} rotateAfterDays={getThresholds(db).rotateAfterDays} canEdit={user.role === "operator"} action={updateRotationSettingsAction} />
+        <RotationSettingsForm values={settings} rotateAfterDays={rotateAfterDays} canEdit={user.role === "operator"} action={updateRotationSettingsAction} />
       </SectionCard>
     </>
   );

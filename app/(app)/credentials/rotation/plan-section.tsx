@@ -1,15 +1,13 @@
 import Link from "next/link";
-import { getClients } from "@/lib/clients";
-import { getConfig } from "@/lib/config/env";
-import { getDb } from "@/lib/db";
-import { planRotation } from "@/lib/services/rotate-access-key";
-import type { SessionUser } from "@/lib/auth/session";
+import type { SessionUser } from "@/lib/infra/auth/session";
+import type { ReadContext } from "@/lib/read/context";
+import { readRotationPlan } from "@/lib/read/rotation";
 import { ConfirmActionButton } from "@/components/rotation/confirm-action-button";
 import { deleteInactiveKeyAction, startRotationAction } from "./actions";
 
 /** The plan: which key is created, which deactivated, when deleted; the Rotate confirmation. */
-export async function PlanSection({ user }: { user: SessionUser }) {
-  const plan = await planRotation({ clients: getClients(), actor: { login: user.login, role: user.role }, db: getDb(), config: getConfig() });
+export async function PlanSection({ ctx, user }: { ctx: ReadContext; user: SessionUser }) {
+  const plan = await readRotationPlan(ctx);
   const operator = user.role === "operator";
   const old = plan.keys.find((k) => k.accessKeyId === plan.oldKeyId);
   return (

@@ -1,11 +1,10 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { requireUser } from "@/lib/auth/session";
-import { getConfig } from "@/lib/config/env";
-import { getDb } from "@/lib/db";
-import { getJob, listServiceResults, readJobLog } from "@/lib/jobs/job-store";
-import { isTerminal } from "@/lib/push/job-states";
+import { requireUser } from "@/lib/infra/auth/session";
+import { pageReadContext } from "@/lib/read/context";
+import { readPushJob } from "@/lib/read/pushes";
+import { formatBytes, shortDigest } from "@/lib/format";
 import { PageHeader } from "@/components/page-header";
 import { JobStateBadge } from "@/components/pushes/job-state-badge";
 import { JobActions } from "@/components/pushes/job-actions";
@@ -15,19 +14,16 @@ import { DataTable } from "@/components/data-table";
 
 export const metadata: Metadata = { title: "Push job" };
 
-const short = (d: string | null | undefined) => (d ? `${d.slice(0, 19)}…` : "");
+const short = (d: string | null | undefined) => (d ? `${shortDigest(d)}…` : "");
 
 export default async function PushJobPage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requireUser();
   const { id } = await params;
   if (!/^[0-9a-f-]{36}$/.test(id)) notFound();
-  const db = getDb();
-  const job = getJob(db, id);
-  if (!job) notFound();
-  const config = getConfig();
-  const services = listServiceResults(db, id).filter((s, _i, all) => s.attempt === Math.max(...all.map((x) => x.attempt)));
-  const log = readJobLog(db, id);
-  const running = !isTerminal(job.state);
+  const ctx = pageReadContext();
+  const found = readPushJob(ctx, id);
+  if (!found) notFound();
+  const { job, services, log, running } = found;
   return (
     <>
       <PageHeader title={`Push ${job.sha.slice(0, 7)}`} description={`${job.trigger} push requested by ${job.requestedBy}${job.branch ? ` for ${job.branch}` : ""}.`}>
@@ -42,7 +38,7 @@ export default async function PushJobPage({ params }: { params: Promise<{ id: st
         </dd>
         <dt className="text-slate-500">Commit</dt>
         <dd className="font-mono text-xs">
-          <a className="underline" href={`${config.github.webUrl}/${config.github.repository}/commit/${job.sha}`}>
+          <a className="underline" href={`${ctx.github.webUrl}/${ctx.github.repository}/commit/${job.sha}`}>
             {job.sha}
           </a>
         </dd>
@@ -102,7 +98,7 @@ export default async function PushJobPage({ params }: { params: Promise<{ id: st
                   {short(s.remoteDigestBefore) || "none"}
                 </td>
                 <td className="px-3 py-2">
-                  {s.blobsUploaded} blobs, {((s.bytesUploaded ?? 0) / 1024).toFixed(1)} KiB
+                  {s.blobsUploaded} blobs, {formatBytes(s.bytesUploaded ?? 0)}
                 </td>
               </tr>
             ))

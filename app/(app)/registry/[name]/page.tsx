@@ -2,22 +2,17 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Suspense } from "react";
-import { getConfig } from "@/lib/config/env";
-import { getClients } from "@/lib/clients";
+import { requireUser } from "@/lib/infra/auth/session";
+import { pageReadContext, type ReadContext } from "@/lib/read/context";
+import { readImages, readRepository } from "@/lib/read/registry";
+import type { RepositorySummary } from "@/lib/integrations/aws/ecr";
+import { formatBytes } from "@/lib/format";
 import { PageHeader } from "@/components/page-header";
-import { SectionError, SectionSkeleton } from "@/components/overview/section-error";
+import { PartFailure, PartLoading } from "@/components/part-failure";
 import { DigestText } from "@/components/registry/digest-text";
 import { TimeCell } from "@/components/registry/time-cell";
 import { TagList } from "@/components/registry/tag-list";
 import { IndexEntries } from "@/components/registry/index-entries";
-import { describeFailure } from "@/lib/overview/describe-failure";
-import { findTaggedImage, latestSince, summarizeImages } from "@/lib/registry/image-facts";
-import { parseImageQuery, queryImages, type ImageQuery } from "@/lib/registry/image-query";
-import { formatBytes } from "@/lib/registry/format";
-import { loadConfigDigests, loadImages, loadNestedImages, loadRepository } from "../load-registry";
-import type { RepositorySummary } from "@/lib/aws/ecr";
-import { getDb } from "@/lib/db";
-import { jobsThatPushed } from "@/lib/jobs/job-store";
 
 type Params = Promise<{ name: string }>;
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
@@ -27,21 +22,21 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
 }
 
 export default async function RepositoryPage({ params, searchParams }: { params: Params; searchParams: SearchParams }) {
+  await requireUser();
   const name = decodeURIComponent((await params).name);
-  const query = parseImageQuery(await searchParams);
-  let repo: RepositorySummary | null;
-  try {
-    repo = await loadRepository(name);
-  } catch (err) {
+  const sp = await searchParams;
+  const ctx = pageReadContext();
+  const found = await readRepository(ctx, name);
+  if (!found.ok)
     return (
       <>
         <PageHeader title={name} />
-        <SectionError failure={describeFailure(err, "AWS", "ECR DescribeRepositories")} />
+        <PartFailure failure={found.failure} />
       </>
     );
-  }
+  const repo = found.data;
   if (!repo) notFound();
-  const region = getClients().aws.region;
+  const region = ctx.clients.aws.region;
   return (
     <>
       <p className="mb-2 text-sm">
@@ -69,39 +64,19 @@ export default async function RepositoryPage({ params, searchParams }: { params:
             `aws ecr describe-images --repository-name ${repo.name} --region ${region} \\\n  --query 'imageDetails[*].{Tag:imageTags, Digest:imageId.imageDigest}'`}
         </pre>
       </details>
-      <Suspense fallback={<SectionSkeleton label="images" />}>
-        <Images repo={repo} query={query} />
+      <Suspense fallback={<PartLoading label="images" />}>
+        <Images ctx={ctx} repo={repo} searchParams={sp} />
       </Suspense>
     </>
   );
 }
 
-async function Images({ repo, query }: { repo: RepositorySummary; query: ImageQuery }) {
-  const config = getConfig();
-  let images;
-  try {
-    images = await loadImages(repo.name);
-  } catch (err) {
-    return <SectionError failure={describeFailure(err, "AWS", "ECR DescribeImages")} />;
-  }
-  // Platform images and attestation manifests of an image index are shown inside it, not as untagged images.
-  const nested = await loadNestedImages(repo.name, images);
-  const insideIndexes = images.length - nested.top.length;
-  const facts = summarizeImages(nested.top);
-  const latest = findTaggedImage(nested.top);
-  const since = latestSince(latest);
-  const page = queryImages(nested.top, query);
-  // Deckhand's own record of which push job produced an image: the store, no AWS call.
-  const pushedBy = jobsThatPushed(getDb(), repo.name, page.rows.map((i) => i.digest));
-  // Config digests only for what is on screen (plus latest), batched and cached for good.
-  let configs: Awaited<ReturnType<typeof loadConfigDigests>> = new Map();
-  let configFailure: string | null = null;
-  try {
-    configs = await loadConfigDigests(repo.name, [...new Set([...page.rows.map((i) => i.digest), ...(latest ? [latest.digest] : [])])]);
-  } catch (err) {
-    configFailure = describeFailure(err, "AWS", "ECR BatchGetImage").message;
-  }
-  const gh = config.github;
+async function Images({ ctx, repo, searchParams }: { ctx: ReadContext; repo: RepositorySummary; searchParams: Record<string, string | string[] | undefined> }) {
+  const { query, images } = await readImages(ctx, repo.name, searchParams);
+  if (!images.ok) return <PartFailure failure={images.failure} />;
+  const { facts, latest, since, page, configs, pushedBy, nested, insideIndexes } = images.data;
+  const configFailure = images.data.configFailure?.message ?? null;
+  const gh = ctx.github;
   const pageHref = (p: number) => {
     const s = new URLSearchParams();
     if (query.tag) s.set("tag", query.tag);

@@ -1,12 +1,10 @@
 import { NextResponse } from "next/server";
-import { withSession } from "@/lib/http/route-wrappers";
-import { rotationWithSteps } from "@/lib/services/rotate-access-key";
-import { toRotationView } from "@/lib/rotation/view";
+import { withSession } from "@/lib/infra/http/route-wrappers";
+import { readRotation } from "@/lib/read/rotation";
 
 /** Live progress of one rotation for the page's polling (any signed-in user may watch). */
 export const GET = withSession<{ id: string }>({ name: "rotations.get", role: "viewer" }, async (_req, { params, db }) => {
-  const id = Number(params.id);
-  const found = Number.isInteger(id) ? rotationWithSteps({ db }, id) : null;
+  const found = readRotation({ db }, Number(params.id));
   if (!found) return NextResponse.json({ error: "Not Found" }, { status: 404 });
-  return NextResponse.json({ rotation: toRotationView(found.rotation, found.steps), running: found.running }, { headers: { "cache-control": "no-store" } });
+  return NextResponse.json({ rotation: found.view, running: found.running }, { headers: { "cache-control": "no-store" } });
 });

@@ -1,10 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { requireUser } from "@/lib/auth/session";
-import { getDb } from "@/lib/db";
-import { rotationWithSteps } from "@/lib/services/rotate-access-key";
-import { toRotationView } from "@/lib/rotation/view";
+import { requireUser } from "@/lib/infra/auth/session";
+import { pageReadContext } from "@/lib/read/context";
+import { readRotation } from "@/lib/read/rotation";
 import { PageHeader } from "@/components/page-header";
 import { RotationProgress } from "@/components/rotation/rotation-progress";
 import { ConfirmActionButton } from "@/components/rotation/confirm-action-button";
@@ -16,9 +15,9 @@ export const dynamic = "force-dynamic";
 export default async function RotationDetailPage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requireUser();
   const id = Number((await params).id);
-  const found = Number.isInteger(id) ? rotationWithSteps({ db: getDb() }, id) : null;
+  const found = readRotation(pageReadContext(), id);
   if (!found) notFound();
-  const view = toRotationView(found.rotation, found.steps);
+  const view = found.view;
   const operator = user.role === "operator";
   return (
     <>
@@ -27,7 +26,7 @@ export default async function RotationDetailPage({ params }: { params: Promise<{
           All rotations
         </Link>
       </PageHeader>
-      <RotationProgress key={found.rotation.updatedAt} initial={view}>
+      <RotationProgress key={found.updatedAt} initial={view}>
         {operator && view.canResume ? (
           <ConfirmActionButton
             action={resumeRotationAction}

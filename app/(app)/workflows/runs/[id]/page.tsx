@@ -2,21 +2,20 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Suspense } from "react";
-import { requireUser } from "@/lib/auth/session";
-import { getConfig } from "@/lib/config/env";
+import { requireUser } from "@/lib/infra/auth/session";
+import { pageReadContext, type ReadContext } from "@/lib/read/context";
+import { readFailingStep, readJobs, readRun } from "@/lib/read/workflows";
+import type { RunSummary } from "@/lib/integrations/github/runs";
+import { commitUrl } from "@/lib/judgements/registry/commit-links";
+import { isRunActive, runDurationMs } from "@/lib/judgements/workflows/run-duration";
+import { doctorHref } from "@/lib/judgements/guide-errors";
+import { formatRunDuration } from "@/lib/format";
 import { PageHeader } from "@/components/page-header";
-import { SectionError, SectionSkeleton } from "@/components/overview/section-error";
+import { PartFailure, PartLoading } from "@/components/part-failure";
 import { TimeCell } from "@/components/registry/time-cell";
 import { RunStatus } from "@/components/workflows/run-status";
 import { RunPoller } from "@/components/workflows/run-poller";
 import { RerunForm } from "@/components/workflows/rerun-form";
-import { describeFailure } from "@/lib/overview/describe-failure";
-import { commitUrl } from "@/lib/registry/commit-links";
-import { formatRunDuration, isRunActive, runDurationMs } from "@/lib/workflows/run-duration";
-import { failingStepError, findFailingStep } from "@/lib/workflows/failing-step";
-import { classifyWorkflowFailure, doctorHref } from "@/lib/workflows/credential-failures";
-import type { RunSummary } from "@/lib/github/runs";
-import { loadJobLog, loadJobs, loadRun } from "../../load-runs";
 import { rerunFailedAction } from "../../actions";
 
 type Params = Promise<{ id: string }>;
@@ -29,19 +28,17 @@ export default async function RunPage({ params }: { params: Params }) {
   const user = await requireUser();
   const id = Number((await params).id);
   if (!Number.isSafeInteger(id) || id <= 0) notFound();
-  let run: RunSummary | null;
-  try {
-    run = await loadRun(id);
-  } catch (err) {
+  const ctx = pageReadContext();
+  const found = await readRun(ctx, id);
+  if (!found.ok)
     return (
       <>
         <PageHeader title={`Run ${id}`} />
-        <SectionError failure={describeFailure(err, "GitHub", "get workflow run")} />
+        <PartFailure failure={found.failure} />
       </>
     );
-  }
+  const run = found.data;
   if (!run) notFound();
-  const config = getConfig();
   const now = new Date();
   const failed = run.status === "completed" && run.conclusion !== "success" && run.conclusion !== "skipped";
   return (
@@ -63,7 +60,7 @@ export default async function RunPage({ params }: { params: Params }) {
         <dd>{run.headBranch ?? "—"}</dd>
         <dt className="text-slate-500">Commit</dt>
         <dd>
-          <a className="font-mono text-xs text-sky-700" href={commitUrl(config.github.webUrl, config.github.owner, config.github.repo, run.headSha)}>
+          <a className="font-mono text-xs text-sky-700" href={commitUrl(ctx.github.webUrl, ctx.github.owner, ctx.github.repo, run.headSha)}>
             {run.headSha.slice(0, 7)}
           </a>
         </dd>
@@ -85,24 +82,20 @@ export default async function RunPage({ params }: { params: Params }) {
         </dd>
       </dl>
       <RunPoller runs={isRunActive(run.status) ? [{ id: run.id, state: `${run.status}:${run.conclusion ?? ""}:${run.runAttempt}` }] : []} />
-      <Suspense fallback={<SectionSkeleton label="jobs" />}>
-        <Jobs run={run} />
+      <Suspense fallback={<PartLoading label="jobs" />}>
+        <Jobs ctx={ctx} run={run} />
       </Suspense>
     </>
   );
 }
 
-async function Jobs({ run }: { run: RunSummary }) {
-  let jobs;
-  try {
-    jobs = await loadJobs(run.id, run.runAttempt);
-  } catch (err) {
-    return <SectionError failure={describeFailure(err, "GitHub", "list jobs for the run")} />;
-  }
-  const failing = findFailingStep(jobs);
+async function Jobs({ ctx, run }: { ctx: ReadContext; run: RunSummary }) {
+  const read = await readJobs(ctx, run.id, run.runAttempt);
+  if (!read.ok) return <PartFailure failure={read.failure} />;
+  const { jobs, failing } = read.data;
   return (
     <section className="space-y-4">
-      {failing ? <FailingError jobId={failing.job.id} step={failing.step} jobName={failing.job.name} /> : null}
+      {failing ? <FailingError ctx={ctx} jobId={failing.job.id} step={failing.step} jobName={failing.job.name} /> : null}
       {jobs.map((job) => (
         <div key={job.id} className="rounded-lg border border-slate-200 bg-white" data-testid="job" data-job-id={job.id}>
           <div className="flex items-center gap-2 border-b border-slate-100 px-4 py-2">
@@ -132,15 +125,10 @@ async function Jobs({ run }: { run: RunSummary }) {
   );
 }
 
-async function FailingError({ jobId, jobName, step }: { jobId: number; jobName: string; step: { name: string; startedAt: string | null; completedAt: string | null } | null }) {
-  let log: string | null;
-  try {
-    log = await loadJobLog(jobId);
-  } catch (err) {
-    return <SectionError failure={describeFailure(err, "GitHub", "download job log")} />;
-  }
-  const error = log ? failingStepError(log, step) : null;
-  const cred = classifyWorkflowFailure([error?.message, ...(error?.details ?? [])].filter(Boolean).join("\n"));
+async function FailingError({ ctx, jobId, jobName, step }: { ctx: ReadContext; jobId: number; jobName: string; step: { name: string; startedAt: string | null; completedAt: string | null } | null }) {
+  const read = await readFailingStep(ctx, jobId, step);
+  if (!read.ok) return <PartFailure failure={read.failure} />;
+  const { hasLog, error, guide } = read.data;
   return (
     <div role="alert" className="rounded-lg border border-red-200 bg-red-50 p-4 text-sm" data-testid="failing-step">
       <p className="font-medium text-red-900">
@@ -151,13 +139,13 @@ async function FailingError({ jobId, jobName, step }: { jobId: number; jobName: 
           {error.message}
         </pre>
       ) : (
-        <p className="mt-1 text-red-800">{log === null ? "GitHub has no log for this job (it may have expired)." : "The log holds no error line."}</p>
+        <p className="mt-1 text-red-800">{!hasLog ? "GitHub has no log for this job (it may have expired)." : "The log holds no error line."}</p>
       )}
-      {cred ? (
+      {guide ? (
         <p className="mt-3 text-red-900" data-testid="credential-failure">
-          {cred.meaning}{" "}
-          <Link href={doctorHref(cred.checkId)} className="font-medium underline" data-check-id={cred.checkId}>
-            Doctor: {cred.title} →
+          {guide.meaning}{" "}
+          <Link href={doctorHref(guide.section)} className="font-medium underline" data-check-id={guide.section}>
+            Doctor: {guide.title} →
           </Link>
         </p>
       ) : null}

@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { withBearer } from "@/lib/http/route-wrappers";
+import { withBearer } from "@/lib/infra/http/route-wrappers";
 import { recordServiceResult } from "@/lib/jobs/job-store";
 import { servicesBody } from "@/lib/worker/worker-api";
 

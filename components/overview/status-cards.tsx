@@ -1,0 +1,60 @@
+import Link from "next/link";
+import type { ReadContext } from "@/lib/read/context";
+import { readDoctorSummary } from "@/lib/read/overview";
+import { readLastPushPerService } from "@/lib/read/pushes";
+import { TimeCell } from "@/components/registry/time-cell";
+import { Card, CardFailure, type Tone } from "./card";
+
+/** The Doctor's checks counted, the failing ones linked. */
+export async function DoctorCard({ ctx }: { ctx: ReadContext }) {
+  const summary = await readDoctorSummary(ctx);
+  if (!summary.ok) return <CardFailure title="Doctor" href="/doctor" testId="card-doctor" failure={summary.failure} />;
+  const { passed, failed, unknown } = summary.data;
+  return (
+    <Card title="Doctor" href="/doctor" tone={failed.length ? "fail" : unknown ? "warn" : "ok"} testId="card-doctor">
+      <p>
+        {passed} passed, <span data-testid="doctor-failed-count">{failed.length} failed</span>, {unknown} unknown
+      </p>
+      <ul className="mt-1 space-y-0.5 text-xs">
+        {failed.map((c) => (
+          <li key={c.id}>
+            <Link href={`/doctor#${c.id}`} className="text-red-800 hover:underline" data-check-id={c.id}>
+              ✗ {c.title}
+            </Link>
+            : {c.summary}
+          </li>
+        ))}
+      </ul>
+    </Card>
+  );
+}
+
+/** Deckhand's own last push per compose service: from the store, so it never waits. */
+export function DeckhandPushesCard({ ctx }: { ctx: ReadContext }) {
+  const last = readLastPushPerService(ctx);
+  const tone: Tone = last.some((l) => l.decision === "failed") ? "fail" : "ok";
+  return (
+    <Card title="Last Deckhand push per service" href="/pushes" tone={last.length ? tone : undefined} testId="card-pushes">
+      {last.length === 0 ? (
+        <>
+          <p data-testid="no-deckhand-pushes">No Deckhand pushes yet.</p>
+          <p className="mt-1 text-xs text-slate-500">Pushes made by Deckhand&apos;s worker appear here per compose service.</p>
+        </>
+      ) : (
+        <ul className="space-y-1">
+          {last.map((l) => (
+            <li key={l.service} data-service={l.service}>
+              <span className="font-medium">{l.service}</span>: {l.decision === "skipped" ? "unchanged" : l.decision} at{" "}
+              <Link href={`/pushes/${l.jobId}`} className="font-mono text-xs underline">
+                {l.sha.slice(0, 7)}
+              </Link>{" "}
+              <span className="text-xs text-slate-500">
+                <TimeCell iso={l.at} />
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </Card>
+  );
+}

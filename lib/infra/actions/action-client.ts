@@ -1,0 +1,108 @@
+import { z } from "zod";
+import { getConfig, type DeckhandConfig } from "../config/env";
+import { getDb } from "../db";
+import type { Db } from "../db/open-db";
+import { appCache, type TtlCache } from "../cache/ttl-cache";
+import { recordAudit } from "../audit/record-audit";
+import { getSessionUser, type SessionUser } from "../auth/session";
+import { roleAllows, type Role } from "../auth/roles";
+import { getClients, type Clients } from "../../integrations/clients";
+import { toUserFacing, type SafeErrorCode } from "../../errors";
+import type { OperationContext } from "../../operations/context";
+
+export type ActionResult<T = undefined> =
+  | { ok: true; message?: string; data?: T }
+  | { ok: false; message: string; code: SafeErrorCode; errorId?: string; fieldErrors?: Record<string, string[]> };
+
+export interface ActionOutcome<T> {
+  message?: string;
+  data?: T;
+  /** What the audit entry names as the object acted on. */
+  target?: string;
+  /** Non-secret facts for the audit log. */
+  detail?: Record<string, unknown>;
+}
+
+interface Deps {
+  getUser: () => Promise<SessionUser | null>;
+  getDb: () => Db;
+  getConfig: () => DeckhandConfig;
+  getClients?: () => Clients;
+  getCache?: () => TtlCache;
+}
+
+const defaultDeps: Deps = { getUser: getSessionUser, getDb, getConfig, getClients, getCache: appCache };
+
+function inputFrom(args: unknown[]): unknown {
+  // Works both as a form action under useActionState (prevState, formData) and as a direct call (input).
+  const last = args[args.length - 1];
+  if (last instanceof FormData) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of last.entries()) if (!k.startsWith("$ACTION")) out[k] = v;
+    return out;
+  }
+  return args[0];
+}
+
+/**
+ * The one way to define a server action: it checks the session and role itself (middleware alone is
+ * not enough), validates input with zod, audits the outcome, and turns errors into whitelisted
+ * messages. No action can skip these steps because there is no other constructor. The handler gets one
+ * ready OperationContext (the signed-in user as the Actor) to hand to its verb.
+ */
+export function defineAction<S extends z.ZodType, T = undefined>(
+  opts: { name: string; role: Role; input: S },
+  handler: (input: z.output<S>, ctx: OperationContext) => Promise<ActionOutcome<T>>,
+  deps: Deps = defaultDeps,
+): (...args: unknown[]) => Promise<ActionResult<T>> {
+  return async (...args: unknown[]) => {
+    const user = await deps.getUser();
+    if (!user) {
+      recordAudit(deps.getDb(), { actor: "(anonymous)", action: opts.name, outcome: "refused", detail: { reason: "not signed in" } });
+      return { ok: false, message: "Sign in to continue.", code: "unauthenticated" };
+    }
+    if (!roleAllows(user.role, opts.role)) {
+      recordAudit(deps.getDb(), {
+        actor: user.login,
+        role: user.role,
+        action: opts.name,
+        outcome: "refused",
+        detail: { reason: `requires the ${opts.role} role` },
+      });
+      return { ok: false, message: `Only ${opts.role}s may do this.`, code: "forbidden" };
+    }
+    const parsed = opts.input.safeParse(inputFrom(args));
+    if (!parsed.success) {
+      const fieldErrors: Record<string, string[]> = {};
+      for (const issue of parsed.error.issues) (fieldErrors[issue.path.join(".") || "_"] ??= []).push(issue.message);
+      return { ok: false, message: "Some fields need attention.", code: "invalid-input", fieldErrors };
+    }
+    const db = deps.getDb();
+    try {
+      // Clients are built lazily (first use) so an action that needs none works without AWS or GitHub settings.
+      const ctx: OperationContext = {
+        actor: { login: user.login, role: user.role },
+        db,
+        config: deps.getConfig(),
+        get clients() {
+          return (deps.getClients ?? getClients)();
+        },
+        cache: (deps.getCache ?? appCache)(),
+      };
+      const out = await handler(parsed.data, ctx);
+      recordAudit(db, { actor: user.login, role: user.role, action: opts.name, target: out.target, outcome: "success", detail: out.detail });
+      return { ok: true, message: out.message, data: out.data };
+    } catch (err) {
+      const safe = toUserFacing(err, opts.name);
+      recordAudit(db, {
+        actor: user.login,
+        role: user.role,
+        action: opts.name,
+        outcome: "failure",
+        detail: { message: safe.message },
+        errorId: safe.errorId,
+      });
+      return { ok: false, message: safe.message, code: safe.code, errorId: safe.errorId };
+    }
+  };
+}

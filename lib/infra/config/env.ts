@@ -1,0 +1,276 @@
+import path from "node:path";
+import { z } from "zod";
+import { addKnownSecrets } from "../../errors";
+import { checkBranchName } from "../../push/check-branch-name";
+import {
+  SANDBOX_ADMIN_TOKEN,
+  SANDBOX_AWS_ADMIN,
+  SANDBOX_DEFAULT_PORT,
+  SANDBOX_GITHUB_ADMIN_TOKEN,
+  SANDBOX_GITHUB_WORKER_TOKEN,
+  SANDBOX_OAUTH_APP,
+  SANDBOX_REPOSITORY,
+  SANDBOX_WEBHOOK_SECRET,
+} from "../../sandbox/constants";
+
+/**
+ * Deckhand's whole configuration, parsed once from the environment. A bad setting stops start-up
+ * with one line naming the setting and how to fix it (ConfigError), before anything is started.
+ */
+
+export class ConfigError extends Error {
+  constructor(
+    public setting: string,
+    public hint: string,
+  ) {
+    super(`${setting}: ${hint}`);
+    this.name = "ConfigError";
+  }
+}
+
+const loginList = z
+  .string()
+  .transform((s) =>
+    s
+      .split(",")
+      .map((x) => x.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, "must be comma-separated GitHub logins")));
+
+const port = (name: string) =>
+  z.coerce
+    .number({ error: `${name} must be a port number between 1 and 65535` })
+    .int(`${name} must be a whole number`)
+    .min(1, `${name} must be between 1 and 65535`)
+    .max(65535, `${name} must be between 1 and 65535`);
+
+const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
+
+const raw = z.object({
+  DECKHAND_MODE: z.enum(["sandbox", "live"], { error: 'must be "sandbox" or "live"' }).default("sandbox"),
+  PORT: port("PORT").default(3000),
+  DECKHAND_HOST: z.string().min(1).optional(),
+  DECKHAND_URL: httpUrl.optional(),
+  DECKHAND_DATA_DIR: z.string().min(1, "must be a directory path").default(".deckhand"),
+  NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters (e.g. `openssl rand -base64 32`)").optional(),
+  AUTH_SECRET: z.string().min(32, "must be at least 32 characters (e.g. `openssl rand -base64 32`)").optional(),
+  DECKHAND_OPERATORS: loginList.optional(),
+  DECKHAND_VIEWERS: loginList.optional(),
+  GITHUB_REPOSITORY: z
+    .string()
+    .regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, "must be owner/name, e.g. acme/mcp-servers")
+    .optional(),
+  GITHUB_TOKEN: z.string().min(1).optional(),
+  GITHUB_API_URL: httpUrl.optional(),
+  GITHUB_URL: httpUrl.optional(),
+  GITHUB_OAUTH_CLIENT_ID: z.string().min(1).optional(),
+  GITHUB_OAUTH_CLIENT_SECRET: z.string().min(1).optional(),
+  GITHUB_WEBHOOK_SECRET: z.string().optional(),
+  GITHUB_BRANCH: z
+    .string()
+    .min(1)
+    .superRefine((b, ctx) => {
+      const problem = checkBranchName(b);
+      if (problem) ctx.addIssue({ code: "custom", message: `must be a branch name (git check-ref-format --branch): it ${problem}` });
+    })
+    .optional(),
+  AWS_REGION: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, "must be an AWS region code such as us-east-1").optional(),
+  DECKHAND_IAM_USER: z.string().regex(/^[\w+=,.@-]{1,64}$/, "must be an IAM user name").default("github-ecr-push"),
+  DECKHAND_IAM_POLICY: z.string().regex(/^[\w+=,.@-]{1,128}$/, "must be an IAM policy name").default("ecr-push-policy"),
+  DECKHAND_WORKFLOW: z.string().min(1).default("Build and Push to AWS ECR"),
+  DECKHAND_EXPECTED_POLICY: z.string().min(1).optional(),
+  DECKHAND_API_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  DECKHAND_WORKER_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  DECKHAND_EMBEDDED_WORKER: z.enum(["0", "1"], { error: 'must be "0" or "1"' }).default("1"),
+  DECKHAND_WORKER_GIT_TOKEN: z.string().min(1).optional(),
+  DECKHAND_RETENTION_DAYS: z.coerce
+    .number({ error: "must be a whole number of days" })
+    .int("must be a whole number of days")
+    .min(1, "must be at least 1 day")
+    .max(3650, "must be at most 3650 days")
+    .default(30),
+  SANDBOX_PORT: port("SANDBOX_PORT").default(SANDBOX_DEFAULT_PORT),
+  SANDBOX_SCENARIO: z.enum(["default", "empty", "partial"], { error: "must be default, empty or partial" }).default("default"),
+  SANDBOX_KEY_PROPAGATION_MS: z.coerce.number().int().min(0).max(120_000).default(4000),
+});
+
+export type Mode = "sandbox" | "live";
+
+export interface DeckhandConfig {
+  mode: Mode;
+  port: number;
+  hostname: string;
+  /** Public base URL of Deckhand (what browsers and GitHub webhooks reach). */
+  url: string;
+  dataDir: string;
+  authSecret: string | undefined;
+  operators: string[];
+  viewers: string[];
+  github: {
+    repository: string;
+    owner: string;
+    repo: string;
+    token: string;
+    apiUrl: string;
+    /** Web base URL: OAuth endpoints and links to commits. */
+    webUrl: string;
+    oauthClientId: string;
+    oauthClientSecret: string;
+    webhookSecret: string | undefined;
+    /** Branch whose pushes Deckhand builds; undefined = the repository's default branch. */
+    branch: string | undefined;
+  };
+  aws: {
+    /** undefined in live mode = the SDK's standard region chain. */
+    region: string | undefined;
+    /** Sandbox endpoint; undefined in live mode. */
+    endpoint: string | undefined;
+    /** Explicit credentials in sandbox mode; live mode uses the standard credential chain. */
+    credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+  };
+  iamUser: string;
+  iamPolicyName: string;
+  workflowName: string;
+  expectedPolicyPath: string | undefined;
+  apiToken: string | undefined;
+  workerToken: string | undefined;
+  /**
+   * The token workers fetch commits with: read-only on the repository's contents (a fine-grained personal access
+   * token with Contents: read, or a GitHub App installation token with contents: read). Never GITHUB_TOKEN. In
+   * sandbox mode, the sandbox's read-only token.
+   */
+  workerGitToken: string | undefined;
+  /** Finished jobs, their logs and webhook deliveries older than this are pruned (DECKHAND_RETENTION_DAYS). */
+  retentionDays: number;
+  embeddedWorker: boolean;
+  sandbox: { port: number; url: string; scenario: "default" | "empty" | "partial"; keyPropagationMs: number; adminToken: string };
+}
+
+const HINTS: Record<string, string> = {
+  GITHUB_REPOSITORY: "set it to owner/name of the repository that pushes to ECR",
+  GITHUB_TOKEN: "set it to a token with repo (secrets, variables, actions) access to GITHUB_REPOSITORY",
+  GITHUB_OAUTH_CLIENT_ID: "create a GitHub OAuth app whose callback is <DECKHAND_URL>/api/auth/callback/github and set its client id",
+  GITHUB_OAUTH_CLIENT_SECRET: "set it to the OAuth app's client secret",
+  NEXTAUTH_SECRET: "set it to a random string of at least 32 characters (`openssl rand -base64 32`)",
+  DECKHAND_OPERATORS: "set it to a comma-separated list of GitHub logins allowed to change things",
+  DECKHAND_URL: "set it to the public https:// URL Deckhand is reached at",
+};
+
+function required<T>(value: T | undefined, setting: string): T {
+  if (value === undefined || value === "") throw new ConfigError(setting, `is required when DECKHAND_MODE=live; ${HINTS[setting] ?? "set it"}`);
+  return value;
+}
+
+/** Parse and validate; throws ConfigError naming the first bad setting. */
+export function parseConfig(env: Record<string, string | undefined>): DeckhandConfig {
+  // Empty strings count as unset, as in most .env tooling.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const result = raw.safeParse(cleaned);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const setting = String(issue.path[0] ?? "configuration");
+    const value = cleaned[setting];
+    throw new ConfigError(setting, `${issue.message}${value !== undefined && !/SECRET|TOKEN/.test(setting) ? ` (got "${value}")` : ""}`);
+  }
+  const e = result.data;
+  const mode = e.DECKHAND_MODE;
+  const url = (e.DECKHAND_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, "");
+  const sandboxUrl = `http://127.0.0.1:${e.SANDBOX_PORT}`;
+  const dataDir = path.resolve(e.DECKHAND_DATA_DIR);
+  // What both modes read the same way.
+  const common = {
+    mode,
+    port: e.PORT,
+    url,
+    dataDir,
+    iamUser: e.DECKHAND_IAM_USER,
+    iamPolicyName: e.DECKHAND_IAM_POLICY,
+    workflowName: e.DECKHAND_WORKFLOW,
+    expectedPolicyPath: e.DECKHAND_EXPECTED_POLICY,
+    apiToken: e.DECKHAND_API_TOKEN,
+    workerToken: e.DECKHAND_WORKER_TOKEN,
+    retentionDays: e.DECKHAND_RETENTION_DAYS,
+    embeddedWorker: e.DECKHAND_EMBEDDED_WORKER === "1",
+    sandbox: { port: e.SANDBOX_PORT, url: sandboxUrl, scenario: e.SANDBOX_SCENARIO, keyPropagationMs: e.SANDBOX_KEY_PROPAGATION_MS, adminToken: SANDBOX_ADMIN_TOKEN },
+  };
+
+  if (mode === "live") {
+    const repository = required(e.GITHUB_REPOSITORY, "GITHUB_REPOSITORY");
+    const token = required(e.GITHUB_TOKEN, "GITHUB_TOKEN");
+    const apiUrl = (e.GITHUB_API_URL ?? "https://api.github.com").replace(/\/+$/, "");
+    // GitHub Enterprise Server serves the API under /api/v3 of its web host.
+    const webUrl = (e.GITHUB_URL ?? (apiUrl === "https://api.github.com" ? "https://github.com" : apiUrl.replace(/\/api\/v3$/, ""))).replace(/\/+$/, "");
+    const operators = required(e.DECKHAND_OPERATORS && e.DECKHAND_OPERATORS.length ? e.DECKHAND_OPERATORS : undefined, "DECKHAND_OPERATORS");
+    const secret = required(e.NEXTAUTH_SECRET ?? e.AUTH_SECRET, "NEXTAUTH_SECRET");
+    if (!e.DECKHAND_URL) throw new ConfigError("DECKHAND_URL", `is required when DECKHAND_MODE=live; ${HINTS.DECKHAND_URL}`);
+    const [owner, repo] = repository.split("/");
+    if (e.DECKHAND_WORKER_GIT_TOKEN && e.DECKHAND_WORKER_GIT_TOKEN === token) {
+      throw new ConfigError("DECKHAND_WORKER_GIT_TOKEN", "must not be GITHUB_TOKEN: workers get a token that can only read the repository's contents");
+    }
+    return {
+      ...common,
+      workerGitToken: e.DECKHAND_WORKER_GIT_TOKEN,
+      hostname: e.DECKHAND_HOST ?? "0.0.0.0",
+      authSecret: secret,
+      operators,
+      viewers: e.DECKHAND_VIEWERS ?? [],
+      github: {
+        repository,
+        owner,
+        repo,
+        token,
+        apiUrl,
+        webUrl,
+        oauthClientId: required(e.GITHUB_OAUTH_CLIENT_ID, "GITHUB_OAUTH_CLIENT_ID"),
+        oauthClientSecret: required(e.GITHUB_OAUTH_CLIENT_SECRET, "GITHUB_OAUTH_CLIENT_SECRET"),
+        webhookSecret: e.GITHUB_WEBHOOK_SECRET,
+        branch: e.GITHUB_BRANCH,
+      },
+      aws: { region: e.AWS_REGION, endpoint: undefined, credentials: undefined },
+    };
+  }
+
+  const repository = e.GITHUB_REPOSITORY ?? SANDBOX_REPOSITORY;
+  const [owner, repo] = repository.split("/");
+  return {
+    ...common,
+    workerGitToken: e.DECKHAND_WORKER_GIT_TOKEN ?? SANDBOX_GITHUB_WORKER_TOKEN,
+    // The sandbox lets anyone sign in as anyone: keep it on this machine unless told otherwise.
+    hostname: e.DECKHAND_HOST ?? "127.0.0.1",
+    authSecret: e.NEXTAUTH_SECRET ?? e.AUTH_SECRET,
+    operators: e.DECKHAND_OPERATORS ?? ["octo-operator"],
+    viewers: e.DECKHAND_VIEWERS ?? ["octo-viewer"],
+    github: {
+      repository,
+      owner,
+      repo,
+      token: e.GITHUB_TOKEN ?? SANDBOX_GITHUB_ADMIN_TOKEN,
+      apiUrl: `${sandboxUrl}/api/v3`,
+      webUrl: sandboxUrl,
+      oauthClientId: SANDBOX_OAUTH_APP.clientId,
+      oauthClientSecret: SANDBOX_OAUTH_APP.clientSecret,
+      webhookSecret: e.GITHUB_WEBHOOK_SECRET ?? SANDBOX_WEBHOOK_SECRET,
+      branch: e.GITHUB_BRANCH,
+    },
+    aws: { region: e.AWS_REGION ?? "us-east-1", endpoint: sandboxUrl, credentials: { ...SANDBOX_AWS_ADMIN } },
+  };
+}
+
+let cached: DeckhandConfig | undefined;
+
+/** The process-wide configuration, parsed on first use. */
+export function getConfig(): DeckhandConfig {
+  if (!cached) {
+    cached = parseConfig(process.env);
+    // Whatever their shape, these never reach a log line (redact()).
+    const c = cached;
+    addKnownSecrets([c.github.token, c.github.webhookSecret, c.github.oauthClientSecret, c.apiToken, c.workerToken, c.workerGitToken, c.authSecret, process.env.NEXTAUTH_SECRET]);
+  }
+  return cached;
+}
+
+/** Tests only: forget the parsed configuration. */
+export function resetConfigForTests(): void {
+  cached = undefined;
+}

@@ -1,0 +1,267 @@
+/**
+ * Versioned, append-only migrations. Never edit a released one: add the next version.
+ * Reserved while features are built in parallel: 2 = pushes (webhook deliveries, jobs, job logs),
+ * 3 = key rotation, 4 = guided setup, 5 = posture snapshots/cache, 6 = untrusted builds (log cap, forward-only
+ * pushes), 7 = "interrupted" step outcome. Append in version order; a gap is fine (each version is applied once, in order).
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const migrations: Migration[] = [
+  {
+    version: 1,
+    name: "audit log and settings",
+    sql: `
+      CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        role TEXT,
+        action TEXT NOT NULL,
+        target TEXT,
+        outcome TEXT NOT NULL CHECK (outcome IN ('success', 'refused', 'failure')),
+        detail TEXT,
+        error_id TEXT
+      );
+      CREATE INDEX audit_log_at ON audit_log (at DESC);
+      CREATE INDEX audit_log_action ON audit_log (action);
+      CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        updated_by TEXT NOT NULL
+      );
+    `,
+  },
+  {
+    version: 2,
+    name: "webhook deliveries and push jobs",
+    sql: `
+      CREATE TABLE webhook_deliveries (
+        id TEXT PRIMARY KEY,
+        event TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('enqueued', 'ignored', 'pong', 'duplicate')),
+        reason TEXT,
+        ref TEXT,
+        sha TEXT,
+        job_id TEXT,
+        body_bytes INTEGER NOT NULL
+      );
+      CREATE INDEX webhook_deliveries_received ON webhook_deliveries (received_at DESC);
+      CREATE TABLE push_jobs (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'succeeded', 'skipped', 'failed', 'cancelled', 'superseded')),
+        trigger TEXT NOT NULL,
+        requested_by TEXT NOT NULL,
+        delivery_id TEXT,
+        branch TEXT,
+        ref TEXT,
+        sha TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        max_attempts INTEGER NOT NULL,
+        worker_id TEXT,
+        lease_until INTEGER,
+        created_at TEXT NOT NULL,
+        started_at TEXT,
+        finished_at TEXT,
+        superseded_by TEXT,
+        summary TEXT,
+        error TEXT
+      );
+      CREATE INDEX push_jobs_state ON push_jobs (state, seq);
+      CREATE INDEX push_jobs_branch ON push_jobs (branch, state);
+      CREATE TABLE push_job_services (
+        job_id TEXT NOT NULL,
+        attempt INTEGER NOT NULL,
+        service TEXT NOT NULL,
+        repository TEXT NOT NULL,
+        decision TEXT NOT NULL,
+        detail TEXT,
+        local_config_digest TEXT,
+        local_manifest_digest TEXT,
+        remote_digest_before TEXT,
+        blobs_uploaded INTEGER NOT NULL DEFAULT 0,
+        bytes_uploaded INTEGER NOT NULL DEFAULT 0,
+        timings TEXT,
+        PRIMARY KEY (job_id, attempt, service)
+      );
+      CREATE TABLE push_job_logs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        job_id TEXT NOT NULL,
+        attempt INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        stream TEXT NOT NULL,
+        line TEXT NOT NULL
+      );
+      CREATE INDEX push_job_logs_job ON push_job_logs (job_id, id);
+    `,
+  },
+  {
+    version: 3,
+    name: "key rotations and their steps",
+    sql: `
+      CREATE TABLE rotations (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        state TEXT NOT NULL CHECK (state IN ('running', 'stopped', 'completed', 'failed')),
+        lock_key TEXT NOT NULL DEFAULT 'rotation',
+        trigger TEXT NOT NULL,
+        requested_by TEXT NOT NULL,
+        user_name TEXT NOT NULL,
+        old_key_id TEXT,
+        new_key_id TEXT,
+        keys_before TEXT NOT NULL,
+        restarts INTEGER NOT NULL DEFAULT 0,
+        message TEXT,
+        warning TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        finished_at TEXT,
+        delete_after TEXT,
+        old_key_deleted_at TEXT,
+        owner TEXT,
+        lease_until INTEGER
+      );
+      -- One rotation at a time, enforced by the store: a second running or stopped rotation cannot be inserted.
+      CREATE UNIQUE INDEX rotations_one_active ON rotations (lock_key) WHERE state IN ('running', 'stopped');
+      CREATE INDEX rotations_delete_after ON rotations (delete_after) WHERE old_key_deleted_at IS NULL;
+      CREATE TABLE rotation_steps (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        rotation_id INTEGER NOT NULL REFERENCES rotations (id),
+        step INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('running', 'succeeded', 'failed', 'skipped')),
+        started_at TEXT NOT NULL,
+        ended_at TEXT,
+        detail TEXT,
+        message TEXT
+      );
+      CREATE INDEX rotation_steps_rotation ON rotation_steps (rotation_id, id);
+    `,
+  },
+  {
+    version: 4,
+    name: "guided setup runs and their steps",
+    sql: `
+      CREATE TABLE setups (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        state TEXT NOT NULL CHECK (state IN ('running', 'stopped', 'completed', 'failed')),
+        lock_key TEXT NOT NULL DEFAULT 'setup',
+        requested_by TEXT NOT NULL,
+        names TEXT NOT NULL,
+        plan TEXT NOT NULL,
+        remove_region_secret_confirmed INTEGER NOT NULL DEFAULT 0,
+        message TEXT,
+        warning TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        finished_at TEXT,
+        owner TEXT
+      );
+      -- One setup at a time: a second running or stopped setup cannot be inserted.
+      CREATE UNIQUE INDEX setups_one_active ON setups (lock_key) WHERE state IN ('running', 'stopped');
+      CREATE TABLE setup_steps (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        setup_id INTEGER NOT NULL REFERENCES setups (id),
+        step TEXT NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('running', 'succeeded', 'failed', 'skipped')),
+        started_at TEXT NOT NULL,
+        ended_at TEXT,
+        detail TEXT,
+        message TEXT
+      );
+      CREATE INDEX setup_steps_setup ON setup_steps (setup_id, id);
+    `,
+  },
+  {
+    version: 6,
+    name: "job log cap, forward-only webhook pushes, retention",
+    sql: `
+      -- Per job: how much of its log is kept as head and tail, and how much was cut (lib/jobs/cap-job-log.ts).
+      CREATE TABLE push_job_log_stats (
+        job_id TEXT PRIMARY KEY,
+        head_bytes INTEGER NOT NULL DEFAULT 0,
+        head_end_id INTEGER,
+        tail_bytes INTEGER NOT NULL DEFAULT 0,
+        marker_id INTEGER,
+        cut_lines INTEGER NOT NULL DEFAULT 0,
+        cut_bytes INTEGER NOT NULL DEFAULT 0
+      );
+      -- Deliveries gain 'pending': verified and recorded, waiting for the forward-only check against GitHub
+      -- (lib/webhooks/process-pending-deliveries.ts). SQLite cannot change a CHECK: the table is rebuilt.
+      CREATE TABLE webhook_deliveries_v6 (
+        id TEXT PRIMARY KEY,
+        event TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('pending', 'enqueued', 'ignored', 'pong', 'duplicate')),
+        reason TEXT,
+        ref TEXT,
+        sha TEXT,
+        job_id TEXT,
+        body_bytes INTEGER NOT NULL,
+        branch TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER,
+        lease_owner TEXT,
+        lease_until INTEGER,
+        processed_at TEXT
+      );
+      INSERT INTO webhook_deliveries_v6 (id, event, received_at, outcome, reason, ref, sha, job_id, body_bytes)
+        SELECT id, event, received_at, outcome, reason, ref, sha, job_id, body_bytes FROM webhook_deliveries;
+      DROP TABLE webhook_deliveries;
+      ALTER TABLE webhook_deliveries_v6 RENAME TO webhook_deliveries;
+      CREATE INDEX webhook_deliveries_received ON webhook_deliveries (received_at DESC);
+      CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (received_at) WHERE outcome = 'pending';
+      -- Per branch, the commit Deckhand last accepted as moving it forward: the base of the compare check.
+      CREATE TABLE push_branch_heads (
+        branch TEXT PRIMARY KEY,
+        sha TEXT NOT NULL,
+        job_id TEXT,
+        accepted_at TEXT NOT NULL
+      );
+      CREATE INDEX push_jobs_finished ON push_jobs (finished_at);
+    `,
+  },
+  {
+    version: 7,
+    name: "steps a crash cut off are closed as interrupted",
+    // SQLite cannot change a CHECK constraint in place: each step table is rebuilt with the new outcome.
+    sql: `
+      CREATE TABLE rotation_steps_v7 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        rotation_id INTEGER NOT NULL REFERENCES rotations (id),
+        step INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('running', 'succeeded', 'failed', 'skipped', 'interrupted')),
+        started_at TEXT NOT NULL,
+        ended_at TEXT,
+        detail TEXT,
+        message TEXT
+      );
+      INSERT INTO rotation_steps_v7 (id, rotation_id, step, name, outcome, started_at, ended_at, detail, message)
+        SELECT id, rotation_id, step, name, outcome, started_at, ended_at, detail, message FROM rotation_steps;
+      DROP TABLE rotation_steps;
+      ALTER TABLE rotation_steps_v7 RENAME TO rotation_steps;
+      CREATE INDEX rotation_steps_rotation ON rotation_steps (rotation_id, id);
+      CREATE TABLE setup_steps_v7 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        setup_id INTEGER NOT NULL REFERENCES setups (id),
+        step TEXT NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('running', 'succeeded', 'failed', 'skipped', 'interrupted')),
+        started_at TEXT NOT NULL,
+        ended_at TEXT,
+        detail TEXT,
+        message TEXT
+      );
+      INSERT INTO setup_steps_v7 (id, setup_id, step, outcome, started_at, ended_at, detail, message)
+        SELECT id, setup_id, step, outcome, started_at, ended_at, detail, message FROM setup_steps;
+      DROP TABLE setup_steps;
+      ALTER TABLE setup_steps_v7 RENAME TO setup_steps;
+      CREATE INDEX setup_steps_setup ON setup_steps (setup_id, id);
+    `,
+  },
+];

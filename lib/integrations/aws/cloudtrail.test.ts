@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestSandbox, type TestSandbox } from "../../tooling/testing/sandbox-fixture";
+import { listAccessKeys } from "./iam";
+import { lookupEventsByAccessKey, mapLookupEvent } from "./cloudtrail";
+
+let sb: TestSandbox;
+let pushKey: string;
+let workerKey: string;
+beforeAll(async () => {
+  sb = await startTestSandbox();
+  pushKey = (await listAccessKeys({ iam: sb.clients.aws.iam, userName: "github-ecr-push" }))[0].accessKeyId;
+  workerKey = (await listAccessKeys({ iam: sb.clients.aws.iam, userName: "deckhand-worker" }))[0].accessKeyId;
+});
+afterAll(async () => {
+  await sb?.close();
+});
+
+describe("lookupEventsByAccessKey against the sandbox", () => {
+  it("pages through the whole window, newest first, only the key's events, flattened", async () => {
+    const events = await lookupEventsByAccessKey({ cloudtrail: sb.clients.aws.cloudtrail, accessKeyId: pushKey });
+    expect(events.length).toBeGreaterThan(50);
+    expect(new Set(events.map((e) => e.accessKeyId))).toEqual(new Set([pushKey]));
+    const times = events.map((e) => Date.parse(String(e.time)));
+    expect([...times].sort((a, b) => b - a)).toEqual(times);
+    expect(new Set(events.map((e) => e.eventId)).size).toBe(events.length);
+    const denied = events.find((e) => e.errorCode === "AccessDeniedException")!;
+    expect(denied).toMatchObject({ eventSource: "ecr.amazonaws.com", region: "us-east-1" });
+    expect(denied.errorMessage).toMatch(/is not authorized to perform: ecr:/);
+    expect(denied.sourceIp).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(denied.userAgent).toBeTruthy();
+  });
+
+  it("respects the time window", async () => {
+    const end = new Date();
+    const start = new Date(end.getTime() - 10 * 86_400_000);
+    const recent = await lookupEventsByAccessKey({ cloudtrail: sb.clients.aws.cloudtrail, accessKeyId: pushKey, start, end });
+    expect(recent.length).toBeGreaterThan(0);
+    expect(recent.every((e) => Date.parse(String(e.time)) >= start.getTime() - 1000)).toBe(true);
+  });
+
+  it("finds nothing for a key with no history", async () => {
+    expect(await lookupEventsByAccessKey({ cloudtrail: sb.clients.aws.cloudtrail, accessKeyId: "AKIDEXAMPLE" })).toEqual([]);
+    expect(Array.isArray(await lookupEventsByAccessKey({ cloudtrail: sb.clients.aws.cloudtrail, accessKeyId: workerKey }))).toBe(true);
+  });
+
+  it("a denied LookupEvents surfaces as the SDK's AccessDenied error", async () => {
+    await sb.admin("POST", "/_sandbox/faults", { service: "cloudtrail", operation: "LookupEvents", kind: "access-denied", count: 1 });
+    await expect(lookupEventsByAccessKey({ cloudtrail: sb.clients.aws.cloudtrail, accessKeyId: pushKey })).rejects.toMatchObject({ name: expect.stringMatching(/AccessDenied/) });
+  });
+});
+
+describe("mapLookupEvent", () => {
+  it("reads the fields from the CloudTrailEvent JSON and tolerates unreadable JSON", () => {
+    const e = mapLookupEvent({
+      EventId: "e1",
+      EventName: "PutImage",
+      EventTime: new Date("2026-11-01T00:00:00Z"),
+      EventSource: "ecr.amazonaws.com",
+      AccessKeyId: "AKIAX",
+      CloudTrailEvent: JSON.stringify({ sourceIPAddress: "20.1.2.3", userAgent: "docker/26", awsRegion: "eu-west-1", errorCode: "ImageAlreadyExistsException", errorMessage: "exists" }),
+    });
+    expect(e).toEqual({ eventId: "e1", time: "2026-11-01T00:00:00.000Z", eventName: "PutImage", eventSource: "ecr.amazonaws.com", errorCode: "ImageAlreadyExistsException", errorMessage: "exists", accessKeyId: "AKIAX", sourceIp: "20.1.2.3", userAgent: "docker/26", region: "eu-west-1" });
+    const broken = mapLookupEvent({ EventName: "X", EventTime: new Date("2026-11-01T00:00:00Z"), CloudTrailEvent: "{not json" });
+    expect(broken).toMatchObject({ eventName: "X", errorCode: null, sourceIp: null, accessKeyId: null });
+  });
+});

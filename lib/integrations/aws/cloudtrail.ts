@@ -1,0 +1,66 @@
+// CloudTrail LookupEvents for the push user's keys. LookupEvents takes one lookup attribute per call and
+// returns at most 50 events a page, newest first; the whole 90-day window is paged through.
+
+import { LookupEventsCommand, type CloudTrailClient, type Event } from "@aws-sdk/client-cloudtrail";
+import type { CloudTrailEvent } from "../../judgements/posture/types";
+
+const DAY_MS = 86_400_000;
+
+/** Flatten one LookupEvents record; the CloudTrailEvent field is the full event as a JSON string. */
+export function mapLookupEvent(e: Event): CloudTrailEvent {
+  let detail: Record<string, unknown> = {};
+  try {
+    detail = e.CloudTrailEvent ? (JSON.parse(e.CloudTrailEvent) as Record<string, unknown>) : {};
+  } catch {
+    // A record whose JSON cannot be read still has its lookup attributes.
+  }
+  const str = (v: unknown) => (typeof v === "string" && v !== "" ? v : null);
+  const identity = (detail.userIdentity ?? {}) as Record<string, unknown>;
+  return {
+    eventId: e.EventId ?? str(detail.eventID) ?? undefined,
+    time: e.EventTime ? e.EventTime.toISOString() : (str(detail.eventTime) ?? ""),
+    eventName: e.EventName ?? str(detail.eventName) ?? "",
+    eventSource: e.EventSource ?? str(detail.eventSource) ?? "",
+    errorCode: str(detail.errorCode),
+    errorMessage: str(detail.errorMessage),
+    accessKeyId: e.AccessKeyId ?? str(identity.accessKeyId),
+    sourceIp: str(detail.sourceIPAddress),
+    userAgent: str(detail.userAgent),
+    region: str(detail.awsRegion),
+  };
+}
+
+export interface LookupEventsByKeyInput {
+  cloudtrail: CloudTrailClient;
+  accessKeyId: string;
+  /** Window start; default 90 days before `end` (the most LookupEvents keeps). */
+  start?: Date;
+  end?: Date;
+  /** Safety stop for pathological histories. */
+  maxEvents?: number;
+}
+
+/** Every event signed with one access key in the window, newest first. */
+export async function lookupEventsByAccessKey(input: LookupEventsByKeyInput): Promise<CloudTrailEvent[]> {
+  const end = input.end ?? new Date();
+  const start = input.start ?? new Date(end.getTime() - 90 * DAY_MS);
+  const max = input.maxEvents ?? 20_000;
+  const out: CloudTrailEvent[] = [];
+  // NextToken paging written out: the SDK's paginator checks `instanceof CloudTrailClient`, which fails
+  // when the app's bundler gives the client's class another identity.
+  let NextToken: string | undefined;
+  do {
+    const page = await input.cloudtrail.send(
+      new LookupEventsCommand({
+        LookupAttributes: [{ AttributeKey: "AccessKeyId", AttributeValue: input.accessKeyId }],
+        StartTime: start,
+        EndTime: end,
+        MaxResults: 50,
+        NextToken,
+      }),
+    );
+    for (const e of page.Events ?? []) out.push(mapLookupEvent(e));
+    NextToken = page.NextToken;
+  } while (NextToken && out.length < max);
+  return out;
+}

@@ -1,0 +1,49 @@
+import { IAMClient } from "@aws-sdk/client-iam";
+import { STSClient } from "@aws-sdk/client-sts";
+import { ECRClient } from "@aws-sdk/client-ecr";
+import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
+import type { DeckhandConfig } from "../../infra/config/env";
+
+export interface AwsClients {
+  iam: IAMClient;
+  sts: STSClient;
+  ecr: ECRClient;
+  cloudtrail: CloudTrailClient;
+  /** Region of the ECR repositories and CloudTrail lookups. */
+  region: string;
+}
+
+export interface AwsClientOptions {
+  region?: string;
+  endpoint?: string;
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** Attempts including the first; the SDK's standard mode backs off exponentially with jitter on throttling and 5xx. */
+  maxAttempts?: number;
+}
+
+/**
+ * One set of SDK clients. In sandbox mode they point at the sandbox with its administrator key; in live
+ * mode they use the standard credential and region chains. Retries with backoff are the SDK's own.
+ */
+export function createAwsClients(opts: AwsClientOptions): AwsClients {
+  const region = opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1";
+  const common = {
+    endpoint: opts.endpoint,
+    credentials: opts.credentials,
+    maxAttempts: opts.maxAttempts ?? 5,
+    retryMode: "standard" as const,
+  };
+  return {
+    // IAM is global: its endpoint is signed for us-east-1 whatever region the repositories are in.
+    iam: new IAMClient({ ...common, region: "us-east-1" }),
+    sts: new STSClient({ ...common, region }),
+    ecr: new ECRClient({ ...common, region }),
+    cloudtrail: new CloudTrailClient({ ...common, region }),
+    region,
+  };
+}
+
+export function awsClientOptionsFrom(config: DeckhandConfig): AwsClientOptions {
+  return { region: config.aws.region, endpoint: config.aws.endpoint, credentials: config.aws.credentials };
+}

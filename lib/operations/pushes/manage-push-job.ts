@@ -1,0 +1,22 @@
+import { SafeError } from "../../errors";
+import { cancelJob, enqueueJob, getJob, type PushJob } from "../../jobs/job-store";
+import type { OperationContext } from "../context";
+
+/** Cancel a queued job, or ask a running one to stop (its worker learns it on the next heartbeat). */
+export function cancelPushJob({ db }: Pick<OperationContext, "db">, jobId: string): { workerMustStop: boolean } {
+  const out = cancelJob(db, jobId);
+  if (!out.ok) throw new SafeError(out.reason === "not-found" ? "No such push job." : "That job has already finished.", out.reason);
+  return { workerMustStop: out.workerMustStop };
+}
+
+/**
+ * Run a finished job's commit again as a new job (the old one keeps its history). It carries no branch:
+ * re-running an old commit must not supersede newer pushes queued for that branch.
+ */
+export function rerunPushJob({ db, actor }: Pick<OperationContext, "db" | "actor">, jobId: string): PushJob {
+  const job = getJob(db, jobId);
+  if (!job) throw new SafeError("No such push job.", "not-found");
+  if (job.state === "queued" || job.state === "running") throw new SafeError("That job has not finished yet.", "conflict");
+  const out = enqueueJob(db, { sha: job.sha, branch: null, ref: job.ref, trigger: "rerun", requestedBy: actor.login });
+  return out.job;
+}

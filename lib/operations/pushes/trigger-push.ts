@@ -1,0 +1,48 @@
+import { z } from "zod";
+import { SafeError } from "../../errors";
+import { checkBranchName } from "../../push/check-branch-name";
+import { resolveCommit } from "../../integrations/github/commits";
+import { setAcceptedHead } from "../../jobs/branch-heads";
+import { enqueueJob, type PushJob } from "../../jobs/job-store";
+import type { OperationContext } from "../context";
+
+export const triggerPushInput = z.union([
+  z.object({
+    // Checked as a git branch name before anything asks GitHub about it: "." or ".." would reach GitHub's URL
+    // routing as path segments, "HEAD" would queue a job on a branch called HEAD.
+    ref: z
+      .string()
+      .trim()
+      .min(1, "Name a branch")
+      .transform((r) => r.replace(/^refs\/heads\//, ""))
+      .superRefine((r, ctx) => {
+        const problem = checkBranchName(r);
+        if (problem) ctx.addIssue({ code: "custom", message: `Not a branch name: "${r.slice(0, 80)}" ${problem}` });
+      }),
+  }),
+  z.object({ sha: z.string().trim().regex(/^[0-9a-f]{7,40}$/i, "A commit SHA is 7 to 40 hex characters") }),
+]);
+export type TriggerPushInput = z.infer<typeof triggerPushInput>;
+
+/**
+ * Queue a push of a branch's head or of one commit, for an operator, a script (POST /api/push) or
+ * Deckhand itself. The same queue as webhook pushes: a newer push of a branch supersedes queued ones.
+ */
+export async function triggerPush(
+  { clients, actor, db }: Pick<OperationContext, "clients" | "actor" | "db">,
+  input: TriggerPushInput,
+  trigger: "manual" | "api" = "manual",
+): Promise<{ job: PushJob; duplicate: boolean; superseded: string[] }> {
+  const ref = "ref" in input ? input.ref.replace(/^refs\/heads\//, "") : input.sha;
+  const commit = await resolveCommit({ github: clients.github, repo: clients.repo, ref });
+  if (!commit) throw new SafeError("ref" in input ? `GitHub has no branch or ref "${ref}" in this repository.` : `GitHub has no commit ${ref} in this repository.`, "not-found");
+  const branch = "ref" in input ? ref : null;
+  // A branch's head, asked for by an operator: it becomes the branch's accepted commit, the base later webhook
+  // deliveries are compared with (decideForwardMove). A bare commit is a deliberate pick and moves nothing.
+  const out = db.transaction(() => {
+    const queued = enqueueJob(db, { sha: commit.sha, branch, ref: branch ? `refs/heads/${branch}` : null, trigger, requestedBy: actor.login });
+    if (branch) setAcceptedHead(db, { branch, sha: commit.sha, jobId: queued.job.id });
+    return queued;
+  })();
+  return out.kind === "duplicate" ? { job: out.job, duplicate: true, superseded: [] } : { job: out.job, duplicate: false, superseded: out.superseded };
+}

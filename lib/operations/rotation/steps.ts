@@ -1,0 +1,307 @@
+// The rotation's step executors, one function per step of lib/operations/rotation/README.md's table. Each
+// does its calls (with step-level retries of transient failures), records how the step ended, and says
+// whether the loop goes on; runner.ts owns the loop, the lease, the failure handling and the failpoints.
+// The new key's secret only ever passes through `mem`, the runner's memory.
+
+import type { ECRClient } from "@aws-sdk/client-ecr";
+import type { STSClient } from "@aws-sdk/client-sts";
+import type { Clients } from "../../integrations/clients";
+import type { Db } from "../../infra/db/open-db";
+import { listAccessKeys } from "../../integrations/aws/iam";
+import { createAccessKey, deleteAccessKey, updateAccessKey, type NewAccessKey } from "../../integrations/aws/iam-keys";
+import { KeyNotAcceptedError, verifyAccessKey } from "../../integrations/aws/verify-access-key";
+import { getRepoPublicKey, writeAccessKeyToSecrets } from "../../integrations/github/write-secret";
+import { listRepoSecrets } from "../../integrations/github/secrets";
+import { listFailingSteps, type RunSummary } from "../../integrations/github/runs";
+import { explainErrorCode } from "../../judgements/guide-errors";
+import { explainFailingStep } from "../../judgements/workflows/failing-step";
+import { describeFailure, type Service } from "../../failures";
+import type { Actor } from "../context";
+import { runCanary } from "./canary";
+import { keysCreatedBy } from "./decide";
+import { withStepRetries } from "./retry";
+import { endStep, updateStepDetail } from "./store";
+import type { RotationRecord, StepNo } from "./types";
+
+export interface RotationOptions {
+  verifyTimeoutMs: number;
+  verifyPollMs: number;
+  canaryTimeoutMs: number;
+  canaryPollMs: number;
+  stepAttempts: number;
+  backoffMs: number;
+  leaseMs: number;
+  graceDays: number;
+  /**
+   * DECKHAND_FAILPOINT, for kill tests only: "rotation:after-step-N" SIGKILLs this process right after
+   * step N is persisted; "rotation:in-step-N" right after step N is recorded as begun, before any call.
+   */
+  failpoint?: string;
+}
+
+export const DEFAULT_ROTATION_OPTIONS: RotationOptions = {
+  verifyTimeoutMs: 60_000,
+  verifyPollMs: 250,
+  canaryTimeoutMs: 15 * 60_000,
+  canaryPollMs: 1000,
+  stepAttempts: 3,
+  backoffMs: 500,
+  leaseMs: 15_000,
+  graceDays: 7,
+};
+
+export interface RotationDeps {
+  db: Db;
+  clients: Clients;
+  /** STS and ECR clients signed with another key (the new one), one SDK attempt each. */
+  awsAs: (credentials: { accessKeyId: string; secretAccessKey: string }) => { sts: STSClient; ecr: ECRClient };
+  workflowName: string;
+  branch?: string;
+  options: RotationOptions;
+}
+
+export const CANARY_FAILED_WARNING =
+  "The canary run failed. GitHub now holds the NEW key (AWS accepted it for STS and ECR before it was written); the OLD key is still ACTIVE — nothing was deactivated. " +
+  "The old secret cannot be put back (Deckhand never had it). Open the run to see why it failed: if it is not a credentials problem, fix it and press Resume to run the canary again and finish; " +
+  "if the new key is refused by the workflow, write the old key back by hand or start over after deleting the new key.";
+
+/** A step that cannot go on: `failed` is terminal, `stopped` resumable. */
+export class StepStop extends Error {
+  constructor(
+    message: string,
+    public state: "stopped" | "failed",
+    public warning?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Where the new key's secret lives while the runner runs: set by step 2, dropped once GitHub has it. */
+export interface Memory {
+  get(): NewAccessKey | null;
+  set(k: NewAccessKey | null): void;
+}
+
+/** One step being run: the rotation as it was when the step began, the step's record, who asked. */
+export interface StepRun {
+  deps: RotationDeps;
+  r: RotationRecord;
+  stepId: number;
+  who: Actor;
+  mem: Memory;
+  /** For step 5: a run dispatched before an interruption, to follow instead of dispatching again. */
+  followRunId?: number;
+}
+
+/** "continue": the loop decides the next step; "break": the rotation stops here (its state says why). */
+export type StepResult = "continue" | "break";
+
+const retryOf = (deps: RotationDeps) => ({ attempts: deps.options.stepAttempts, backoffMs: deps.options.backoffMs });
+
+export interface PreflightResult {
+  oldKeyId: string | null;
+  keysBefore: string[];
+  detail: Record<string, unknown>;
+}
+
+/** Step 1: at most one key (or the second inactive: refused with an offer to delete it), GitHub writable. */
+export async function preflight(deps: RotationDeps, userName: string): Promise<PreflightResult> {
+  const { iam } = deps.clients.aws;
+  const { github, repo } = deps.clients;
+  const retry = retryOf(deps);
+  let keys;
+  try {
+    keys = await withStepRetries(() => listAccessKeys({ iam, userName }), retry);
+  } catch (err) {
+    throw new StepStop(`Preflight: ${describeFailure(err, "iam", "ListAccessKeys").message}.`, "failed");
+  }
+  const active = keys.filter((k) => k.status === "Active");
+  if (keys.length >= 2) {
+    const inactive = keys.find((k) => k.status !== "Active");
+    if (inactive) throw new StepStop(`The user ${userName} already has two keys; ${inactive.accessKeyId} is inactive. Delete it first (separately confirmed), then rotate.`, "failed");
+    throw new StepStop(`The user ${userName} has two active keys, so Deckhand cannot tell which one to replace. Deactivate the one GitHub does not hold, then rotate.`, "failed");
+  }
+  try {
+    // Listing secrets needs the same admin access as writing them; the public key is needed to seal.
+    await withStepRetries(() => listRepoSecrets({ github, repo }), retry);
+    await withStepRetries(() => getRepoPublicKey({ github, repo }), retry);
+  } catch (err) {
+    throw new StepStop(`Preflight: Deckhand cannot write the repository's secrets: ${describeFailure(err, "github", "list secrets / get public key").message}.`, "failed");
+  }
+  const oldKeyId = active[0]?.accessKeyId ?? null;
+  return { oldKeyId, keysBefore: keys.map((k) => k.accessKeyId), detail: { oldKeyId, keysBefore: keys.map((k) => k.accessKeyId) } };
+}
+
+async function stepPreflight({ deps, r, stepId, who }: StepRun): Promise<StepResult> {
+  const pre = await preflight(deps, r.userName);
+  endStep(deps.db, stepId, { outcome: "succeeded", detail: pre.detail, rotation: { oldKeyId: pre.oldKeyId, keysBefore: pre.keysBefore } }, who);
+  return "continue";
+}
+
+/** Step 2: CreateAccessKey; the secret goes into memory only. */
+async function stepCreateKey({ deps, r, stepId, who, mem }: StepRun): Promise<StepResult> {
+  const iam = deps.clients.aws.iam;
+  const created = await withStepRetries(() => createAccessKey({ iam, userName: r.userName }), {
+    ...retryOf(deps),
+    // A lost response may hide a key that was created: delete it (nobody will ever know its secret).
+    beforeRetry: async () => {
+      const keys = await listAccessKeys({ iam, userName: r.userName });
+      for (const id of keysCreatedBy(r, keys)) await deleteAccessKey({ iam, userName: r.userName, accessKeyId: id });
+    },
+  }).catch((err) => {
+    if ((err as { name?: string }).name === "LimitExceeded" || (err as { name?: string }).name === "LimitExceededException") {
+      throw new StepStop("AWS refused a new key: the user already has two keys (someone added one since the preflight). Delete the extra key and start again.", "stopped");
+    }
+    throw err;
+  });
+  mem.set(created);
+  endStep(deps.db, stepId, { outcome: "succeeded", detail: { newKeyId: created.accessKeyId }, rotation: { newKeyId: created.accessKeyId } }, who);
+  return "continue";
+}
+
+/** Step 3: STS and ECR accept the new key, polled through IAM's propagation window. */
+async function stepVerifyKey({ deps, r, stepId, who, mem }: StepRun): Promise<StepResult> {
+  const key = mem.get();
+  if (!key) throw new StepStop("The new key's secret is not held by this process.", "stopped");
+  let verified;
+  try {
+    verified = await verifyAccessKey({
+      ...deps.awsAs({ accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey }),
+      userName: r.userName,
+      timeoutMs: deps.options.verifyTimeoutMs,
+      pollMs: deps.options.verifyPollMs,
+    });
+  } catch (err) {
+    if (err instanceof KeyNotAcceptedError) {
+      const guide = explainErrorCode(err.lastErrorCode).guideSection;
+      throw new StepStop(`${err.message}${guide ? ` The guide covers ${err.lastErrorCode} under “${guide}”.` : ""} The new key was never written to GitHub and is deleted; the old key is untouched.`, "failed");
+    }
+    throw err;
+  }
+  endStep(deps.db, stepId, { outcome: "succeeded", detail: { attempts: verified.attempts, waitedMs: verified.elapsedMs } }, who);
+  return "continue";
+}
+
+/** Step 4: seal the pair and write both secrets; the secret leaves memory. */
+async function stepWriteSecrets({ deps, stepId, who, mem }: StepRun): Promise<StepResult> {
+  const key = mem.get();
+  if (!key) throw new StepStop("The new key's secret is not held by this process.", "stopped");
+  const { github, repo } = deps.clients;
+  const written = await withStepRetries(() => writeAccessKeyToSecrets({ github, repo, accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey }), retryOf(deps));
+  mem.set(null);
+  endStep(deps.db, stepId, { outcome: "succeeded", detail: written }, who);
+  return "continue";
+}
+
+/**
+ * Why a failed canary failed, in the guide's terms: the failing step's error line and the Troubleshooting
+ * section for it (the same table the Doctor and the run pages use). Best effort: null when the logs
+ * cannot be read.
+ */
+async function explainCanaryFailure(deps: RotationDeps, run: RunSummary): Promise<string | null> {
+  try {
+    const steps = await listFailingSteps({ github: deps.clients.github, repo: deps.clients.repo, runId: run.id });
+    for (const s of steps) {
+      const { error, guide } = explainFailingStep(s.log, null);
+      if (error) return `It failed at “${s.step}”: ${error.message}${guide ? ` (the guide's “${guide.title}”: ${guide.meaning})` : ""}`;
+    }
+  } catch {
+    // The run page shows it; the rotation's message stays without the detail.
+  }
+  return null;
+}
+
+/** Step 5: the canary run of the workflow with the secrets GitHub now holds. */
+async function stepCanary({ deps, stepId, who, followRunId }: StepRun): Promise<StepResult> {
+  const { github, repo } = deps.clients;
+  // A retry after a GitHub error follows the run already dispatched instead of dispatching again.
+  let knownRunId = followRunId;
+  const out = await withStepRetries(
+    () =>
+      runCanary({
+        github,
+        repo,
+        workflowName: deps.workflowName,
+        branch: deps.branch,
+        followRunId: knownRunId,
+        timeoutMs: deps.options.canaryTimeoutMs,
+        pollMs: deps.options.canaryPollMs,
+        onRun: (run) => {
+          knownRunId = run.runId;
+          updateStepDetail(deps.db, stepId, run);
+        },
+      }),
+    retryOf(deps),
+  );
+  if (out.kind === "skipped") {
+    endStep(deps.db, stepId, { outcome: "skipped", message: out.message }, who);
+    return "continue";
+  }
+  const detail = { runId: out.run.id, htmlUrl: out.run.htmlUrl, conclusion: out.run.conclusion };
+  if (out.run.conclusion !== "success") {
+    const why = await explainCanaryFailure(deps, out.run);
+    const message = `Canary run #${out.run.runNumber} concluded ${out.run.conclusion ?? "without a conclusion"}.${why ? ` ${why}` : ""}`;
+    endStep(deps.db, stepId, { outcome: "failed", detail, message, rotation: { state: "stopped", message, warning: CANARY_FAILED_WARNING } }, who);
+    return "break";
+  }
+  endStep(deps.db, stepId, { outcome: "succeeded", detail }, who);
+  return "continue";
+}
+
+class AlreadyDone extends Error {}
+
+/** Step 6: UpdateAccessKey Inactive on the old key, never twice. */
+async function stepDeactivateOldKey({ deps, r, stepId, who }: StepRun): Promise<StepResult> {
+  const iam = deps.clients.aws.iam;
+  const oldKeyId = r.oldKeyId!;
+  await withStepRetries(() => updateAccessKey({ iam, userName: r.userName, accessKeyId: oldKeyId, status: "Inactive" }), {
+    ...retryOf(deps),
+    // Never deactivate twice: a lost response may have done it already.
+    beforeRetry: async () => {
+      const k = (await listAccessKeys({ iam, userName: r.userName })).find((x) => x.accessKeyId === oldKeyId);
+      if (!k || k.status === "Inactive") throw new AlreadyDone();
+    },
+  }).catch((err) => {
+    if (!(err instanceof AlreadyDone)) throw err;
+  });
+  endStep(deps.db, stepId, { outcome: "succeeded", detail: { oldKeyId } }, who);
+  return "continue";
+}
+
+/** Step 7 (completed rotations, after the grace period): DeleteAccessKey, unless someone reactivated the key. */
+async function stepDeleteOldKey({ deps, r, stepId, who }: StepRun): Promise<StepResult> {
+  const iam = deps.clients.aws.iam;
+  const oldKeyId = r.oldKeyId!;
+  const k = (await withStepRetries(() => listAccessKeys({ iam, userName: r.userName }), retryOf(deps))).find((x) => x.accessKeyId === oldKeyId);
+  if (k && k.status === "Active") {
+    const message = `The old key ${oldKeyId} was reactivated since the rotation; Deckhand does not delete an active key. Deactivate it first, then delete it.`;
+    endStep(deps.db, stepId, { outcome: "skipped", message, rotation: { deleteAfter: null, warning: message } }, who);
+    return "break";
+  }
+  if (k) await withStepRetries(() => deleteAccessKey({ iam, userName: r.userName, accessKeyId: oldKeyId }), retryOf(deps));
+  endStep(deps.db, stepId, { outcome: "succeeded", detail: { oldKeyId, existed: Boolean(k) }, rotation: { oldKeyDeletedAt: new Date().toISOString() } }, who);
+  return "break";
+}
+
+/** The executor of each step; step 0 (unwind) is a decision of its own, run by the runner. */
+export const STEP_EXECUTORS: Record<Exclude<StepNo, 0>, (run: StepRun) => Promise<StepResult>> = {
+  1: stepPreflight,
+  2: stepCreateKey,
+  3: stepVerifyKey,
+  4: stepWriteSecrets,
+  5: stepCanary,
+  6: stepDeactivateOldKey,
+  7: stepDeleteOldKey,
+};
+
+/** The call a step failed in, for its message. */
+export const STEP_CALLS: Record<StepNo, { service: Service; call: string }> = {
+  0: { service: "iam", call: "DeleteAccessKey" },
+  1: { service: "iam", call: "preflight" },
+  2: { service: "iam", call: "CreateAccessKey" },
+  3: { service: "sts", call: "GetCallerIdentity / ECR GetAuthorizationToken with the new key" },
+  4: { service: "github", call: "write secrets" },
+  5: { service: "github", call: "canary" },
+  6: { service: "iam", call: "UpdateAccessKey" },
+  7: { service: "iam", call: "DeleteAccessKey" },
+};

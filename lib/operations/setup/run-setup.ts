@@ -1,0 +1,116 @@
+// The guided setup verbs: start, resume, and resume after a crash. Server actions, instrumentation (resume
+// on start) and the tests call these. They hand the runner its key step (the rotation verbs) and its first
+// push (the push verb) as dependencies: setup's runner imports no other domain's verbs.
+
+import { SafeError } from "../../errors";
+import { inFlightRegistry } from "../in-flight";
+import { readContextFrom } from "../../read/context";
+import { planGuidedSetup, readExpectedDocument, setupNames, type SetupContext } from "../../read/setup";
+import { getRotation, activeRotation, listSteps } from "../rotation/store";
+import { isRotationRunningHere, resumeRotation, startRotation, type RotationExtras } from "../rotation/rotate-access-key";
+import { triggerPush } from "../pushes/trigger-push";
+import { DEFAULT_SETUP_OPTIONS, runSetup, type KeyRotation, type SetupDeps, type SetupOptions } from "./runner";
+import { activeSetup, getSetup, insertSetup, SetupBusyError, setSetupState } from "./store";
+import type { SetupPlan, SetupRecord } from "./types";
+import type { OperationContext } from "../context";
+
+export interface SetupExtras {
+  rotation?: RotationExtras;
+  options?: Partial<SetupOptions>;
+}
+
+/** Setups this process runs now: one runner per setup per process. */
+const inFlight = inFlightRegistry<SetupRecord>("setup");
+
+/** What the setup's planning reads with: the verb's own clients, store and cache. */
+function setupReadContext(ctx: OperationContext): SetupContext {
+  return readContextFrom(ctx.config, ctx.clients, ctx.cache, ctx.db);
+}
+
+/** The key step's port: the rotation verbs, for this actor and these test windows. */
+function keyRotation(ctx: OperationContext, extras: RotationExtras): KeyRotation {
+  return {
+    start: () => startRotation(ctx, { trigger: "operator" }, extras),
+    resume: (rotationId) => resumeRotation(ctx, { rotationId }, extras),
+    get: (rotationId) => getRotation(ctx.db, rotationId),
+    active: () => activeRotation(ctx.db),
+    runningHere: isRotationRunningHere,
+    canary: (rotationId) => listSteps(ctx.db, rotationId).filter((x) => x.step === 5).pop(),
+  };
+}
+
+function depsFor(ctx: OperationContext, expectedPolicy: Record<string, unknown>, extras: SetupExtras): SetupDeps {
+  return {
+    ctx,
+    expectedPolicy,
+    rotation: keyRotation(ctx, extras.rotation ?? {}),
+    triggerPush: (branch) => triggerPush(ctx, { ref: branch }, "manual"),
+    options: {
+      ...DEFAULT_SETUP_OPTIONS,
+      ...(ctx.config.mode === "sandbox" ? { canaryPollMs: 400, firstPushPollMs: 500 } : {}),
+      failpoint: process.env.DECKHAND_FAILPOINT,
+      ...extras.options,
+    },
+  };
+}
+
+const track = (id: number, p: Promise<SetupRecord>) => inFlight.track(id, p);
+
+/**
+ * Start a setup: the plan is computed again now (never trusted from the browser), refused when it has
+ * blockers or when Deckhand's own credentials lack a permission it needs — before anything changes.
+ * The steps run in the background (`done` settles when the runner stops).
+ */
+export async function startGuidedSetup(
+  ctx: OperationContext,
+  input: { removeRegionSecret: boolean },
+  extras: SetupExtras = {},
+): Promise<{ setupId: number; plan: SetupPlan; done: Promise<SetupRecord> }> {
+  const current = activeSetup(ctx.db);
+  if (current) throw new SafeError(`Setup #${current.id} is ${current.state}; resume it or let it finish. One setup at a time.`, "setup-busy");
+  const reads = setupReadContext(ctx);
+  const expectedPolicy = await readExpectedDocument(reads);
+  const { plan, permissions } = await planGuidedSetup(reads);
+  if (plan.blockers.length) throw new SafeError(`Setup cannot start: ${plan.blockers.join(" ")}`, "setup-blocked");
+  if (permissions.kind === "missing") {
+    throw new SafeError(`Deckhand's own AWS credentials lack ${permissions.actions.join(", ")}, which this setup needs. Nothing was changed. ${permissions.why}`, "missing-permission");
+  }
+  if (permissions.kind === "unknown" && /could not read its own policies/.test(permissions.why)) {
+    throw new SafeError("Deckhand could not read its own IAM policies (iam:ListUserPolicies / iam:GetUserPolicy on itself), so it cannot check that it may make this setup's calls. Nothing was changed.", "missing-permission");
+  }
+  let setupId: number;
+  try {
+    setupId = insertSetup(ctx.db, { requestedBy: ctx.actor.login, names: setupNames(reads), plan: plan.steps, removeRegionSecretConfirmed: input.removeRegionSecret, who: ctx.actor });
+  } catch (err) {
+    if (err instanceof SetupBusyError) throw new SafeError(`Setup #${err.activeId} is running or stopped; one setup at a time.`, "setup-busy");
+    throw err;
+  }
+  return { setupId, plan, done: track(setupId, runSetup(depsFor(ctx, expectedPolicy, extras), setupId, ctx.actor)) };
+}
+
+/** Resume a stopped setup, or one whose process died. */
+export async function resumeGuidedSetup(ctx: OperationContext, input: { setupId: number }, extras: SetupExtras = {}): Promise<{ setupId: number; done: Promise<SetupRecord> }> {
+  const s = getSetup(ctx.db, input.setupId);
+  if (!s) throw new SafeError(`There is no setup #${input.setupId}.`, "not-found");
+  if (s.state !== "stopped" && s.state !== "running") throw new SafeError(`Setup #${s.id} is ${s.state}; there is nothing to resume.`, "not-resumable");
+  if (inFlight.has(s.id)) throw new SafeError(`Setup #${s.id} is running now.`, "running");
+  const expectedPolicy = await readExpectedDocument(setupReadContext(ctx));
+  if (s.state === "stopped") setSetupState(ctx.db, s.id, { state: "running", message: null }, ctx.actor);
+  const done = runSetup(depsFor(ctx, expectedPolicy, extras), s.id, ctx.actor).catch((err) => {
+    if (/being run by another process/.test(String((err as Error).message))) throw new SafeError(`Setup #${s.id} is being run by another Deckhand process.`, "running");
+    throw err;
+  });
+  return { setupId: s.id, done: track(s.id, done) };
+}
+
+/** On server start: continue a setup whose process died mid-way (it is still "running"). */
+export async function resumeInterruptedSetup(ctx: OperationContext, extras: SetupExtras = {}): Promise<number | null> {
+  const s = activeSetup(ctx.db);
+  if (!s || s.state !== "running" || inFlight.has(s.id)) return null;
+  try {
+    await resumeGuidedSetup({ ...ctx, actor: { login: s.requestedBy, role: "system" } }, { setupId: s.id }, extras);
+    return s.id;
+  } catch {
+    return null;
+  }
+}

@@ -1,9 +1,0 @@
-import { getConfig } from "../config/env";
-import { getClients } from "../clients";
-import { appCache } from "../cache/ttl-cache";
-import { postureDepsFrom, type PostureDeps } from "./load-posture";
-
-/** The app's posture dependencies: process-wide clients and the shared 30-second cache. */
-export function appPostureDeps(): PostureDeps {
-  return postureDepsFrom(getConfig(), getClients(), appCache());
-}

@@ -1,0 +1,94 @@
+// What every reader is given: the clients, the shared cache and the store, plus the names it reads by.
+// Pages and API routes get one from appReadContext()/pageReadContext() and pass it to lib/read's
+// functions; they never build clients, open the store or touch the cache themselves. Tests build their
+// own against the sandbox (the readers declare the subset they use).
+
+import type { DeckhandConfig } from "../infra/config/env";
+import { getConfig } from "../infra/config/env";
+import { getDb, type Db } from "../infra/db";
+import { appCache, type TtlCache } from "../infra/cache/ttl-cache";
+import { getClients, type Clients, type GitHubClient } from "../integrations/clients";
+import { createGitHubClient, githubClientOptionsFrom } from "../integrations/clients/github-client";
+import { toPart, type Part } from "../failures";
+
+export interface ReadContext {
+  /** AWS and GitHub; `clients.repo` is the repository every GitHub read is about. */
+  clients: Clients;
+  /**
+   * The GitHub client of page reads that must answer fast (runs, jobs, logs): one retry instead of three,
+   * because Octokit backs off (n+1)² × 250 ms and a page must say "GitHub is unreachable" within a second.
+   */
+  quickGitHub: GitHubClient;
+  cache: TtlCache;
+  db: Db;
+  /** DECKHAND_IAM_USER, DECKHAND_IAM_POLICY, DECKHAND_EXPECTED_POLICY. */
+  userName: string;
+  policyName: string;
+  expectedPolicyPath?: string;
+  /** DECKHAND_WORKFLOW. */
+  workflowName: string;
+  /** GitHub's web URL and the configured branch, for links and defaults. */
+  github: Pick<DeckhandConfig["github"], "webUrl" | "owner" | "repo" | "repository" | "branch">;
+  /** Cache lifetime of the posture parts (default 30 s). */
+  ttlMs?: number;
+  now?: () => Date;
+  /** CloudTrail window in days (LookupEvents keeps 90). */
+  activityDays?: number;
+}
+
+export function readContextFrom(config: DeckhandConfig, clients: Clients, cache: TtlCache, db: Db, quickGitHub: GitHubClient = clients.github): ReadContext {
+  return {
+    clients,
+    quickGitHub,
+    cache,
+    db,
+    userName: config.iamUser,
+    policyName: config.iamPolicyName,
+    expectedPolicyPath: config.expectedPolicyPath,
+    workflowName: config.workflowName,
+    github: config.github,
+  };
+}
+
+const g = globalThis as unknown as { deckhandQuickGitHub?: GitHubClient };
+
+/** The app's read context: process-wide clients, the shared cache and the store. */
+export function appReadContext(): ReadContext {
+  const config = getConfig();
+  g.deckhandQuickGitHub ??= createGitHubClient({ ...githubClientOptionsFrom(config), retries: 1 });
+  return readContextFrom(config, getClients(), appCache(), getDb(), g.deckhandQuickGitHub);
+}
+
+/** Cache keys start with these; a reader's key is `${prefix}${part}:${scope}`. */
+export const READ_CACHE_PREFIXES = { posture: "posture:", runs: "gh:runs", registry: "ecr:" } as const;
+
+/** The page's context; `?refresh=1` (the Refresh button) first drops every cached read the page shows. */
+export function pageReadContext(searchParams: Record<string, string | string[] | undefined> = {}): ReadContext {
+  const ctx = appReadContext();
+  if (searchParams.refresh) for (const prefix of Object.values(READ_CACHE_PREFIXES)) ctx.cache.invalidate(prefix);
+  return ctx;
+}
+
+/** A value read at a time: cache entries keep when they were loaded, so a part can say how old it is. */
+export interface Stamped<T> {
+  data: T;
+  at: string;
+}
+
+/**
+ * One cached read as a Part: `load` runs at most once per `ttlMs` per key (concurrent callers share it),
+ * failures are not cached, and the part carries `asOf`, the time the data was read.
+ */
+export async function readPart<T>(
+  ctx: Pick<ReadContext, "cache" | "now">,
+  key: string,
+  ttlMs: number,
+  calls: string[],
+  load: () => Promise<T>,
+): Promise<Part<T>> {
+  const part = await toPart(calls, () => ctx.cache.get<Stamped<T>>(key, ttlMs, async () => ({ data: await load(), at: (ctx.now?.() ?? new Date()).toISOString() })));
+  return part.ok ? { ok: true, data: part.data.data, calls, asOf: part.data.at } : part;
+}
+
+/** The repository a GitHub read is about, as cache keys name it. */
+export const repoKey = (ctx: Pick<ReadContext, "clients">) => `${ctx.clients.repo.owner}/${ctx.clients.repo.repo}`;

@@ -1,0 +1,114 @@
+// The Credentials page (and the Overview's key cards): the push user's keys judged against the thresholds,
+// which key GitHub's secret most likely holds, and the repository's secrets and variables checked against
+// the guide. Plain data plus per-part failures.
+
+import { judgeAccessKeys, type AccessKeyInfo, type AccountKeyFinding, type KeyVerdict, type Severity } from "../judgements/posture/key-verdicts";
+import { correlateSecretKey, type SecretCorrelation } from "../judgements/posture/secret-correlation";
+import { checkGithubConfig, type GithubConfigReport } from "../judgements/posture/github-config";
+import type { TimeInput } from "../judgements/posture/time-util";
+import type { GithubSecretInfo, GithubVariableInfo, WorkflowRunInfo } from "../judgements/posture/types";
+import { getThresholds, type Thresholds } from "../operations/settings/thresholds";
+import type { Failure, Part } from "../failures";
+import type { ReadContext } from "./context";
+import { readActivity, readKeys, readRepositories, readRuns, readSecrets, readVariables, type ActivityData, type PostureContext } from "./posture";
+import { readActivityWithin } from "./doctor";
+
+export interface KeysView {
+  thresholds: Thresholds;
+  keys: (KeyVerdict & { createDate: TimeInput | null })[];
+  account: AccountKeyFinding[];
+  /** The most severe verdict among the active keys (all keys when none is active) and account findings. */
+  worst: Severity;
+}
+
+const RANK: Record<Severity, number> = { ok: 0, info: 1, warn: 2, fail: 3 };
+const worstOf = (severities: Severity[]): Severity => [...severities].sort((a, b) => RANK[b] - RANK[a])[0] ?? "ok";
+
+/** The keys, each judged (age, last use, status) against the Settings thresholds. */
+export async function readKeyVerdicts(ctx: PostureContext & Pick<ReadContext, "db">): Promise<Part<KeysView>> {
+  const keys = await readKeys(ctx);
+  if (!keys.ok) return keys;
+  const thresholds = getThresholds(ctx.db);
+  const judged = judgeAccessKeys({ keys: keys.data, now: ctx.now?.() ?? new Date(), thresholds });
+  const active = judged.keys.filter((k) => k.active);
+  const shown = active.length ? active : judged.keys;
+  return {
+    ...keys,
+    data: {
+      thresholds,
+      keys: judged.keys.map((k) => ({ ...k, createDate: keys.data.find((x) => x.accessKeyId === k.accessKeyId)?.createDate ?? null })),
+      account: judged.account,
+      worst: worstOf([...shown.map((k) => k.severity), ...judged.account.map((a) => a.severity)]),
+    },
+  };
+}
+
+export interface HeldKeyView {
+  correlation: SecretCorrelation;
+  /** Evidence that could not be read, in words ("Without CloudTrail (...) the evidence is weaker"). */
+  caveats: string[];
+  worst: Severity;
+}
+
+/** Which key GitHub's AWS_ACCESS_KEY_ID most likely holds: needs the secrets and the keys; CloudTrail and runs only strengthen it. */
+export function correlateParts(input: {
+  secrets: Part<GithubSecretInfo[]>;
+  keys: Part<AccessKeyInfo[]>;
+  activity: Part<ActivityData>;
+  runs: Part<WorkflowRunInfo[]>;
+  now: Date;
+}): Part<HeldKeyView> {
+  const calls = [...new Set([...input.secrets.calls, ...input.keys.calls, ...input.activity.calls, ...input.runs.calls])];
+  if (!input.secrets.ok) return { ...input.secrets, calls };
+  if (!input.keys.ok) return { ...input.keys, calls };
+  const caveats: string[] = [];
+  if (!input.activity.ok) caveats.push(`Without CloudTrail (${input.activity.failure.message}) the evidence is weaker`);
+  if (!input.runs.ok) caveats.push(`Without workflow runs (${input.runs.failure.message}) the evidence is weaker`);
+  const correlation = correlateSecretKey({
+    secrets: input.secrets.data,
+    keys: input.keys.data,
+    events: input.activity.ok ? input.activity.data.events : [],
+    runs: input.runs.ok ? input.runs.data : [],
+    now: input.now,
+  });
+  return { ok: true, calls, asOf: input.keys.asOf, data: { correlation, caveats, worst: worstOf(correlation.flags.map((f) => f.severity)) } };
+}
+
+/** The key correlation over the cached parts. `activityWaitMs` time-boxes CloudTrail (the Overview). */
+export async function readHeldKey(ctx: PostureContext, opts: { activityWaitMs?: number } = {}): Promise<Part<HeldKeyView>> {
+  const [secrets, keys, activity, runs] = await Promise.all([
+    readSecrets(ctx),
+    readKeys(ctx),
+    opts.activityWaitMs === undefined ? readActivity(ctx) : readActivityWithin(ctx, opts.activityWaitMs),
+    readRuns(ctx),
+  ]);
+  return correlateParts({ secrets, keys, activity, runs, now: ctx.now?.() ?? new Date() });
+}
+
+export interface GithubConfigView {
+  report: GithubConfigReport;
+  secrets: GithubSecretInfo[];
+  variables: GithubVariableInfo[];
+  /** Why AWS_REGION was not compared with where the repositories are, when it was not. */
+  regionNotCompared: Failure | null;
+}
+
+/** The secrets and variables checked against the guide, and AWS_REGION against where the repositories are. */
+export async function readGithubConfig(ctx: PostureContext): Promise<Part<GithubConfigView>> {
+  const [secrets, variables, repositories] = await Promise.all([readSecrets(ctx), readVariables(ctx), readRepositories(ctx)]);
+  const calls = [...secrets.calls, ...variables.calls, ...repositories.calls];
+  if (!secrets.ok) return { ...secrets, calls };
+  if (!variables.ok) return { ...variables, calls };
+  const repositoryRegions = repositories.ok ? (repositories.data.length ? [ctx.clients.aws.region] : []) : null;
+  return {
+    ok: true,
+    calls,
+    asOf: secrets.asOf,
+    data: {
+      report: checkGithubConfig({ secrets: secrets.data, variables: variables.data, repositoryRegions }),
+      secrets: secrets.data,
+      variables: variables.data,
+      regionNotCompared: repositories.ok ? null : repositories.failure,
+    },
+  };
+}

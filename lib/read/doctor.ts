@@ -1,0 +1,54 @@
+// The Doctor's checks over the posture parts: the guide's Troubleshooting, section by section
+// (lib/judgements/posture/doctor-checks.ts judges; this reads what it judges). Used by the Doctor page, the
+// Overview's Doctor card, GET /api/checks, /api/metrics and the guided setup's verification.
+
+import { runDoctorChecks, type CheckResult } from "../judgements/posture/doctor-checks";
+import type { PostureSnapshot } from "../judgements/posture/snapshot";
+import { failure, type Part } from "../failures";
+import { PART_CALLS, readActivity, readKeys, readPolicies, readRepositories, readRuns, readSecrets, readUser, readVariables, type ActivityData, type PostureContext, type PostureParts } from "./posture";
+import { withinTime } from "./time-box";
+
+export type { CheckResult } from "../judgements/posture/doctor-checks";
+
+/** The parts as the doctor's snapshot: CloudTrail as its events, repositories under the region they were read in. */
+export function toSnapshot(parts: Omit<PostureParts, "identity" | "expected">, o: { now: Date; userName: string; region: string }): PostureSnapshot {
+  const events: Part<ActivityData["events"]> = parts.activity.ok ? { ...parts.activity, data: parts.activity.data.events } : parts.activity;
+  return {
+    now: o.now,
+    userName: o.userName,
+    user: parts.user,
+    accessKeys: parts.keys,
+    policies: parts.policies,
+    secrets: parts.secrets,
+    variables: parts.variables,
+    runs: parts.runs,
+    cloudTrail: events,
+    ecrRepositories: { [o.region]: parts.repositories },
+  };
+}
+
+/**
+ * CloudTrail, waited for at most `ms` (90 days of LookupEvents can take many pages): a summary page answers
+ * with what is ready, the load carries on into the cache, and the next (auto-)refresh has it.
+ */
+export async function readActivityWithin(ctx: PostureContext, ms: number): Promise<Part<ActivityData>> {
+  const r = await withinTime(readActivity(ctx), ms);
+  if (r.done) return r.value;
+  return { ok: false, calls: [...PART_CALLS.activity], failure: failure("cloudtrail", "LookupEvents (90 days of events)", "still-loading") };
+}
+
+/** Every check, over parts read in parallel (cached). `activityWaitMs`: time-box CloudTrail; checks needing it then say unknown. */
+export async function readDoctorChecks(ctx: PostureContext, opts: { activityWaitMs?: number; now?: Date } = {}): Promise<CheckResult[]> {
+  const [user, keys, policies, activity, secrets, variables, runs, repositories] = await Promise.all([
+    readUser(ctx),
+    readKeys(ctx),
+    readPolicies(ctx),
+    opts.activityWaitMs === undefined ? readActivity(ctx) : readActivityWithin(ctx, opts.activityWaitMs),
+    readSecrets(ctx),
+    readVariables(ctx),
+    readRuns(ctx),
+    readRepositories(ctx),
+  ]);
+  const now = opts.now ?? ctx.now?.() ?? new Date();
+  return runDoctorChecks(toSnapshot({ user, keys, policies, activity, secrets, variables, runs, repositories }, { now, userName: ctx.userName, region: ctx.clients.aws.region }));
+}

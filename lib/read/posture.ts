@@ -1,0 +1,179 @@
+// The posture parts: what the Overview, Credentials, Policy, Activity and Doctor pages judge. Each part is
+// one cached, parallel, paginated read that maps SDK answers into lib/judgements' plain types; a part that
+// fails is a Part failure naming the service and call, and the other parts still load. Cache keys are
+// these readers': mutations that change what they read call invalidatePosture().
+
+import fs from "node:fs/promises";
+import { getAccessKeyLastUsed, getAttachedPolicy, getDefaultVersionId, getInlinePolicy, getUser, listAccessKeys, listAttachedPolicyRefs, listUserPolicyNames, type FetchedPolicy, type IamUser } from "../integrations/aws/iam";
+import { getCallerIdentity, type CallerIdentity } from "../integrations/aws/sts";
+import { lookupEventsByAccessKey } from "../integrations/aws/cloudtrail";
+import { describeAllRepositories } from "../integrations/aws/ecr";
+import { listRepoSecrets } from "../integrations/github/secrets";
+import { listRepoVariables } from "../integrations/github/variables";
+import { listRecentRunsWithFailures } from "../integrations/github/runs";
+import type { TtlCache } from "../infra/cache/ttl-cache";
+import type { AccessKeyInfo } from "../judgements/posture/key-verdicts";
+import type { CloudTrailEvent, EcrRepositoryInfo, GithubSecretInfo, GithubVariableInfo, WorkflowRunInfo } from "../judgements/posture/types";
+import { GUIDE_POLICY_NAME, GUIDE_PUSH_POLICY } from "../judgements/posture/ecr-actions";
+import { normalizePolicy } from "../judgements/posture/normalize-policy";
+import { CallFailure, callApi, failure, toPart, type Part } from "../failures";
+import { READ_CACHE_PREFIXES, readPart, repoKey, type ReadContext, type Stamped } from "./context";
+
+const POSTURE_TTL_MS = 30_000;
+
+/** What the posture readers need of a ReadContext (tests pass just this). */
+export type PostureContext = Pick<ReadContext, "clients" | "cache" | "userName" | "policyName" | "expectedPolicyPath" | "ttlMs" | "now" | "activityDays">;
+
+/** The API calls behind each part, as pages list them under it. */
+export const PART_CALLS = {
+  user: ["IAM GetUser"],
+  keys: ["IAM ListAccessKeys", "IAM GetAccessKeyLastUsed"],
+  policies: ["IAM ListUserPolicies", "IAM GetUserPolicy", "IAM ListAttachedUserPolicies", "IAM GetPolicy", "IAM GetPolicyVersion"],
+  identity: ["STS GetCallerIdentity"],
+  activity: ["IAM ListAccessKeys", "CloudTrail LookupEvents (AccessKeyId, 90 days)"],
+  secrets: ["GitHub GET /repos/{owner}/{repo}/actions/secrets"],
+  variables: ["GitHub GET /repos/{owner}/{repo}/actions/variables"],
+  runs: ["GitHub GET /repos/{owner}/{repo}/actions/runs", "GitHub GET /actions/runs/{run_id}/jobs", "GitHub GET /actions/jobs/{job_id}/logs"],
+  repositories: ["ECR DescribeRepositories", "ECR DescribeImages"],
+  expected: [] as string[],
+};
+
+type PartName = keyof typeof PART_CALLS;
+
+/** A part's cache key: AWS parts are the push user's, GitHub parts the repository's. */
+function keyOf(ctx: PostureContext, part: PartName): string {
+  const scope = part === "secrets" || part === "variables" || part === "runs" ? repoKey(ctx) : ctx.userName;
+  return `${READ_CACHE_PREFIXES.posture}${part}:${scope}`;
+}
+
+const ttl = (ctx: PostureContext) => ctx.ttlMs ?? POSTURE_TTL_MS;
+
+/** The cached value of a part, throwing its CallFailure (for parts built on another part). */
+function cachedData<T>(ctx: PostureContext, part: PartName, load: () => Promise<T>): Promise<T> {
+  return ctx.cache.get<Stamped<T>>(keyOf(ctx, part), ttl(ctx), async () => ({ data: await load(), at: (ctx.now?.() ?? new Date()).toISOString() })).then((s) => s.data);
+}
+
+function part<T>(ctx: PostureContext, name: PartName, load: () => Promise<T>): Promise<Part<T>> {
+  return readPart(ctx, keyOf(ctx, name), ttl(ctx), [...PART_CALLS[name]], load);
+}
+
+function fetchKeys(ctx: PostureContext): Promise<AccessKeyInfo[]> {
+  const iam = ctx.clients.aws.iam;
+  return cachedData(ctx, "keys", async () => {
+    const keys = await callApi("iam", "ListAccessKeys", () => listAccessKeys({ iam, userName: ctx.userName }));
+    return Promise.all(keys.map(async (k) => ({ ...k, lastUsed: await callApi("iam", "GetAccessKeyLastUsed", () => getAccessKeyLastUsed({ iam, accessKeyId: k.accessKeyId })) })));
+  });
+}
+
+async function fetchPolicies(ctx: PostureContext): Promise<FetchedPolicy[]> {
+  const iam = ctx.clients.aws.iam;
+  const userName = ctx.userName;
+  // The same calls as listUserPolicies, each under its own name so a failure says which one failed.
+  const [names, refs] = await Promise.all([
+    callApi("iam", "ListUserPolicies", () => listUserPolicyNames({ iam, userName })),
+    callApi("iam", "ListAttachedUserPolicies", () => listAttachedPolicyRefs({ iam, userName })),
+  ]);
+  return Promise.all([
+    ...names.map((policyName) => callApi("iam", "GetUserPolicy", () => getInlinePolicy({ iam, userName, policyName }))),
+    ...refs.map(async (ref) => {
+      const versionId = await callApi("iam", "GetPolicy", () => getDefaultVersionId({ iam, policyArn: ref.policyArn }));
+      return callApi("iam", "GetPolicyVersion", () => getAttachedPolicy({ iam, ref, versionId }));
+    }),
+  ]);
+}
+
+export interface ActivityData {
+  events: CloudTrailEvent[];
+  /** The keys whose events were looked up. */
+  accessKeyIds: string[];
+  windowDays: number;
+}
+
+async function fetchActivity(ctx: PostureContext): Promise<ActivityData> {
+  const days = ctx.activityDays ?? 90;
+  const keys = await fetchKeys(ctx);
+  const end = ctx.now?.() ?? new Date();
+  const start = new Date(end.getTime() - days * 86_400_000);
+  const perKey = await Promise.all(
+    keys.map((k) => callApi("cloudtrail", "LookupEvents", () => lookupEventsByAccessKey({ cloudtrail: ctx.clients.aws.cloudtrail, accessKeyId: k.accessKeyId, start, end }))),
+  );
+  const events = perKey.flat().sort((a, b) => String(b.time).localeCompare(String(a.time)));
+  return { events, accessKeyIds: keys.map((k) => k.accessKeyId), windowDays: days };
+}
+
+export interface ExpectedPolicy {
+  document: Record<string, unknown>;
+  label: string;
+  /** "file" when DECKHAND_EXPECTED_POLICY names one, else the guide's Step 2 policy. */
+  origin: "file" | "guide";
+}
+
+async function fetchExpectedPolicy(ctx: Pick<PostureContext, "expectedPolicyPath">): Promise<ExpectedPolicy> {
+  if (!ctx.expectedPolicyPath) return { document: GUIDE_PUSH_POLICY as unknown as Record<string, unknown>, label: GUIDE_POLICY_NAME, origin: "guide" };
+  let text: string;
+  try {
+    text = await fs.readFile(ctx.expectedPolicyPath, "utf8");
+  } catch (err) {
+    throw new CallFailure(failure("deckhand", "read of DECKHAND_EXPECTED_POLICY", "not-found"), { cause: err });
+  }
+  const parsed = normalizePolicy(text);
+  if (!parsed.ok) throw new CallFailure(failure("deckhand", "read of DECKHAND_EXPECTED_POLICY", "bad-data"));
+  return { document: parsed.policy.document, label: ctx.expectedPolicyPath.split("/").pop() ?? ctx.expectedPolicyPath, origin: "file" };
+}
+
+export const readUser = (ctx: PostureContext): Promise<Part<IamUser | null>> =>
+  part(ctx, "user", () => callApi("iam", "GetUser", () => getUser({ iam: ctx.clients.aws.iam, userName: ctx.userName })));
+export const readKeys = (ctx: PostureContext): Promise<Part<AccessKeyInfo[]>> => part(ctx, "keys", () => fetchKeys(ctx));
+export const readPolicies = (ctx: PostureContext): Promise<Part<FetchedPolicy[]>> => part(ctx, "policies", () => fetchPolicies(ctx));
+export const readIdentity = (ctx: PostureContext): Promise<Part<CallerIdentity>> =>
+  part(ctx, "identity", () => callApi("sts", "GetCallerIdentity", () => getCallerIdentity({ sts: ctx.clients.aws.sts })));
+export const readActivity = (ctx: PostureContext): Promise<Part<ActivityData>> => part(ctx, "activity", () => fetchActivity(ctx));
+export const readSecrets = (ctx: PostureContext): Promise<Part<GithubSecretInfo[]>> =>
+  part(ctx, "secrets", () => callApi("github", "list repository secrets", () => listRepoSecrets({ github: ctx.clients.github, repo: ctx.clients.repo })));
+export const readVariables = (ctx: PostureContext): Promise<Part<GithubVariableInfo[]>> =>
+  part(ctx, "variables", () => callApi("github", "list repository variables", () => listRepoVariables({ github: ctx.clients.github, repo: ctx.clients.repo })));
+export const readRuns = (ctx: PostureContext): Promise<Part<WorkflowRunInfo[]>> =>
+  part(ctx, "runs", () => callApi("github", "list workflow runs", () => listRecentRunsWithFailures({ github: ctx.clients.github, repo: ctx.clients.repo })));
+export const readRepositories = (ctx: PostureContext): Promise<Part<EcrRepositoryInfo[]>> =>
+  part(ctx, "repositories", () => callApi("ecr", "DescribeRepositories/DescribeImages", () => describeAllRepositories({ ecr: ctx.clients.aws.ecr })));
+/** Not cached: a local file (or the guide's policy), read fresh so an edited file shows at once. */
+export const readExpectedPolicy = (ctx: Pick<PostureContext, "expectedPolicyPath">): Promise<Part<ExpectedPolicy>> => toPart([], () => fetchExpectedPolicy(ctx));
+
+export interface PostureParts {
+  user: Part<IamUser | null>;
+  keys: Part<AccessKeyInfo[]>;
+  policies: Part<FetchedPolicy[]>;
+  identity: Part<CallerIdentity>;
+  activity: Part<ActivityData>;
+  secrets: Part<GithubSecretInfo[]>;
+  variables: Part<GithubVariableInfo[]>;
+  runs: Part<WorkflowRunInfo[]>;
+  repositories: Part<EcrRepositoryInfo[]>;
+  expected: Part<ExpectedPolicy>;
+}
+
+/** Every part at once, all calls in flight together. */
+export async function readPosture(ctx: PostureContext): Promise<PostureParts> {
+  const [user, keys, policies, identity, activity, secrets, variables, runs, repositories, expected] = await Promise.all([
+    readUser(ctx),
+    readKeys(ctx),
+    readPolicies(ctx),
+    readIdentity(ctx),
+    readActivity(ctx),
+    readSecrets(ctx),
+    readVariables(ctx),
+    readRuns(ctx),
+    readRepositories(ctx),
+    readExpectedPolicy(ctx),
+  ]);
+  return { user, keys, policies, identity, activity, secrets, variables, runs, repositories, expected };
+}
+
+/**
+ * After Deckhand's own change (or the Refresh button): forget what was read. `part` narrows it ("keys",
+ * "policies", ...); IAM changes also change the CloudTrail part, which is keyed by the keys.
+ */
+export function invalidatePosture(cache: TtlCache, ...parts: PartName[]): void {
+  if (parts.length === 0) cache.invalidate(READ_CACHE_PREFIXES.posture);
+  for (const p of parts) cache.invalidate(`${READ_CACHE_PREFIXES.posture}${p}:`);
+}

@@ -1,0 +1,214 @@
+// The Registry pages: ECR repositories with image facts, one repository's images with their config
+// digests and the Deckhand push job that produced each. Listings are cached briefly (one in-flight call
+// between concurrent renders); what a manifest says is kept for the process's life.
+
+import { batchGetManifests, describeImages, describeRepository, listRepositories, type ImageSummary, type RepositorySummary } from "../integrations/aws/ecr";
+import { isIndexMediaType, readManifestRefs, type ManifestRefs } from "../judgements/registry/manifest-refs";
+import { nestIndexChildren, type NestedImages } from "../judgements/registry/nest-index-children";
+import { findTaggedImage, latestSince, summarizeImages, type RepositoryFacts } from "../judgements/registry/image-facts";
+import { needsAllFacts, parseRepositoryQuery, queryRepositories, type QueryResult, type RepositoryQuery } from "../judgements/registry/repository-query";
+import { parseImageQuery, queryImages, type ImageQuery } from "../judgements/registry/image-query";
+import { jobsThatPushed } from "../jobs/job-store";
+import { mapLimit } from "../infra/map-limit";
+import { callApi, describeFailure, type Failure, type Part } from "../failures";
+import { READ_CACHE_PREFIXES, readPart, type ReadContext } from "./context";
+
+export type RegistryContext = Pick<ReadContext, "clients" | "cache" | "db" | "now">;
+
+const ECR = READ_CACHE_PREFIXES.registry;
+const REPOS_TTL = 60_000;
+const IMAGES_TTL = 30_000;
+const region = (ctx: RegistryContext) => ctx.clients.aws.region;
+
+function repositories(ctx: RegistryContext): Promise<Part<RepositorySummary[]>> {
+  return readPart(ctx, `${ECR}repos:${region(ctx)}`, REPOS_TTL, ["ECR DescribeRepositories"], () =>
+    callApi("ecr", "DescribeRepositories", () => listRepositories({ ecr: ctx.clients.aws.ecr })),
+  );
+}
+
+function images(ctx: RegistryContext, name: string): Promise<Part<ImageSummary[]>> {
+  return readPart(ctx, `${ECR}images:${region(ctx)}:${name}`, IMAGES_TTL, ["ECR DescribeImages"], () =>
+    callApi("ecr", `DescribeImages (${name})`, () => describeImages({ ecr: ctx.clients.aws.ecr, repositoryName: name })),
+  );
+}
+
+export type FactsResult = { ok: true; facts: RepositoryFacts } | { ok: false; failure: Failure };
+
+/**
+ * Image facts for the given repositories, 16 DescribeImages listings at a time. Entries of image indexes (platform
+ * images, attestation manifests) are not counted as untagged images of their own.
+ */
+async function factsOf(ctx: RegistryContext, names: readonly string[]): Promise<Map<string, FactsResult>> {
+  const results = await mapLimit(names, 16, async (name): Promise<FactsResult> => {
+    const p = await images(ctx, name);
+    return p.ok ? { ok: true, facts: summarizeImages((await nestedImages(ctx, name, p.data)).top) } : { ok: false, failure: p.failure };
+  });
+  return new Map(names.map((n, i) => [n, results[i]]));
+}
+
+export type RepositoryRowView = RepositorySummary & { imageCount: number | null; latestPushedAt: string | null; facts: FactsResult | undefined };
+
+/**
+ * The repository table for the page's query. Sorting by name needs no image listings, so facts are read
+ * only for the rows shown; sorting by image count or push time needs every repository's.
+ */
+export async function readRepositoryTable(ctx: RegistryContext, searchParams: Record<string, string | string[] | undefined>): Promise<{ query: RepositoryQuery; table: Part<QueryResult<RepositoryRowView>> }> {
+  const query = parseRepositoryQuery(searchParams);
+  const repos = await repositories(ctx);
+  if (!repos.ok) return { query, table: repos };
+  const all = needsAllFacts(query) ? await factsOf(ctx, repos.data.map((r) => r.name)) : null;
+  const rows = repos.data.map((r): RepositoryRowView => {
+    const f = all?.get(r.name);
+    return { ...r, imageCount: f?.ok ? f.facts.imageCount : null, latestPushedAt: f?.ok ? f.facts.latestPushedAt : null, facts: f };
+  });
+  const result = queryRepositories(rows, query);
+  const pageFacts = all ?? (await factsOf(ctx, result.rows.map((r) => r.name)));
+  return { query, table: { ...repos, data: { ...result, rows: result.rows.map((r) => ({ ...r, facts: pageFacts.get(r.name) })) } } };
+}
+
+/** One repository, or null when ECR does not have it. */
+export function readRepository(ctx: RegistryContext, name: string): Promise<Part<RepositorySummary | null>> {
+  return readPart(ctx, `${ECR}repo:${region(ctx)}:${name}`, REPOS_TTL, ["ECR DescribeRepositories"], () =>
+    callApi("ecr", "DescribeRepositories", () => describeRepository({ ecr: ctx.clients.aws.ecr, repositoryName: name })),
+  );
+}
+
+/**
+ * Manifests never change for a digest, so what we read from them is kept for the process's life
+ * (bounded). This matters beyond speed: ECR records a BatchGetImage as a pull, so re-reading would
+ * keep moving "last pull" on the very page that shows it.
+ */
+const g = globalThis as unknown as { deckhandManifestRefs?: Map<string, ManifestRefs> };
+const MAX_REFS = 100_000;
+function refsStore(): Map<string, ManifestRefs> {
+  g.deckhandManifestRefs ??= new Map();
+  return g.deckhandManifestRefs;
+}
+
+export interface ConfigDigestInfo {
+  configDigest: string | null;
+  /** For an image index: the linux/amd64 manifest the config digest was read from. */
+  platformDigest: string | null;
+  note: string | null;
+}
+
+const refKey = (ctx: Pick<ReadContext, "clients">, repositoryName: string, digest: string) => `${region(ctx as RegistryContext)}:${repositoryName}@${digest}`;
+
+/** Reads (once per process) the manifests of `wanted` digests not read yet: one BatchGetImage per 100. */
+async function fetchRefs(ctx: Pick<ReadContext, "clients">, repositoryName: string, wanted: readonly string[]): Promise<void> {
+  const store = refsStore();
+  const missing = [...new Set(wanted)].filter((d) => !store.has(refKey(ctx, repositoryName, d)));
+  if (missing.length === 0) return;
+  const { manifests } = await batchGetManifests({ ecr: ctx.clients.aws.ecr, repositoryName, digests: missing });
+  if (store.size + manifests.length > MAX_REFS) store.clear();
+  for (const m of manifests) store.set(refKey(ctx, repositoryName, m.digest), readManifestRefs(m.manifest, m.mediaType));
+}
+
+/** At most this many image indexes of one repository are read to nest their entries (5 BatchGetImage calls). */
+const MAX_INDEXES = 500;
+
+export type NestedImagesView = NestedImages<ImageSummary> & { unreadIndexes: string | null };
+
+/**
+ * The repository's images with the entries of its image indexes nested under them (judgements/registry/
+ * nest-index-children). Index manifests are read once per process; DescribeImages' media type says which images are
+ * indexes, so repositories without indexes cost no call. If the indexes cannot be read, the images stay flat and
+ * `unreadIndexes` says so.
+ */
+async function nestedImages(ctx: Pick<ReadContext, "clients">, repositoryName: string, list: readonly ImageSummary[]): Promise<NestedImagesView> {
+  const allIndexes = list.filter((i) => isIndexMediaType(i.manifestMediaType)).map((i) => i.digest);
+  const indexDigests = allIndexes.slice(0, MAX_INDEXES);
+  const refs = new Map<string, ManifestRefs>();
+  let unreadIndexes: string | null = allIndexes.length > MAX_INDEXES ? `Only ${MAX_INDEXES} of ${allIndexes.length} image indexes were read: entries of the others show as images.` : null;
+  if (indexDigests.length) {
+    try {
+      await fetchRefs(ctx, repositoryName, indexDigests);
+    } catch (err) {
+      unreadIndexes = `Image indexes could not be read (${describeFailure(err, "ecr", "BatchGetImage").message}): their platform images and attestations show as untagged images.`;
+      return { ...nestIndexChildren(list, refs), unreadIndexes };
+    }
+    for (const d of indexDigests) {
+      const r = refsStore().get(refKey(ctx, repositoryName, d));
+      if (r) refs.set(d, r);
+    }
+  }
+  return { ...nestIndexChildren(list, refs), unreadIndexes };
+}
+
+/** Config digests for images of one repository: one BatchGetImage per 100 uncached digests (+ one for index children). */
+async function loadConfigDigests(ctx: Pick<ReadContext, "clients">, repositoryName: string, digests: readonly string[]): Promise<Map<string, ConfigDigestInfo>> {
+  const store = refsStore();
+  const key = (d: string) => refKey(ctx, repositoryName, d);
+  await fetchRefs(ctx, repositoryName, digests);
+  const children = digests.map((d) => store.get(key(d))).flatMap((r) => (r?.kind === "index" && r.linuxAmd64Digest ? [r.linuxAmd64Digest] : []));
+  if (children.length) await fetchRefs(ctx, repositoryName, children);
+  const out = new Map<string, ConfigDigestInfo>();
+  for (const d of digests) {
+    const r = store.get(key(d));
+    if (!r) out.set(d, { configDigest: null, platformDigest: null, note: "manifest not readable" });
+    else if (r.kind === "image") out.set(d, { configDigest: r.configDigest, platformDigest: null, note: null });
+    else if (r.kind === "unreadable") out.set(d, { configDigest: null, platformDigest: null, note: r.reason });
+    else {
+      const child = r.linuxAmd64Digest ? store.get(key(r.linuxAmd64Digest)) : undefined;
+      out.set(d, {
+        configDigest: child?.kind === "image" ? child.configDigest : null,
+        platformDigest: r.linuxAmd64Digest,
+        note: r.linuxAmd64Digest ? (child?.kind === "image" ? "image index: linux/amd64" : "image index: linux/amd64 manifest not readable") : "image index without linux/amd64",
+      });
+    }
+  }
+  return out;
+}
+
+export interface ImagesView {
+  facts: RepositoryFacts;
+  latest: ImageSummary | null;
+  /** Since when `latest` points where it does, and how Deckhand knows. */
+  since: ReturnType<typeof latestSince>;
+  page: ReturnType<typeof queryImages<ImageSummary>>;
+  /** Config digests of the images shown (and of latest); empty when BatchGetImage failed. */
+  configs: Map<string, ConfigDigestInfo>;
+  configFailure: Failure | null;
+  /** Deckhand's own record of which push job produced an image (the store, no AWS call). */
+  pushedBy: Map<string, { jobId: string; sha: string }>;
+  /** Platform images and attestation manifests of image indexes, shown inside their index. */
+  nested: NestedImagesView;
+  /** How many listed manifests are entries of an index rather than rows of their own. */
+  insideIndexes: number;
+}
+
+/** One repository's images for the page's query (tag or digest filter, untagged only, page). */
+export async function readImages(ctx: RegistryContext, repositoryName: string, searchParams: Record<string, string | string[] | undefined>): Promise<{ query: ImageQuery; images: Part<ImagesView> }> {
+  const query = parseImageQuery(searchParams);
+  const listed = await images(ctx, repositoryName);
+  if (!listed.ok) return { query, images: listed };
+  // Platform images and attestation manifests of an image index are shown inside it, not as untagged images.
+  const nested = await nestedImages(ctx, repositoryName, listed.data);
+  const latest = findTaggedImage(nested.top);
+  const page = queryImages(nested.top, query);
+  let configs = new Map<string, ConfigDigestInfo>();
+  let configFailure: Failure | null = null;
+  try {
+    // Only what is on screen (plus latest), batched, and kept for good.
+    configs = await loadConfigDigests(ctx, repositoryName, [...new Set([...page.rows.map((i) => i.digest), ...(latest ? [latest.digest] : [])])]);
+  } catch (err) {
+    configFailure = describeFailure(err, "ecr", "BatchGetImage");
+  }
+  return {
+    query,
+    images: {
+      ...listed,
+      data: {
+        facts: summarizeImages(nested.top),
+        latest,
+        since: latestSince(latest),
+        page,
+        configs,
+        configFailure,
+        pushedBy: jobsThatPushed(ctx.db, repositoryName, page.rows.map((i) => i.digest)),
+        nested,
+        insideIndexes: listed.data.length - nested.top.length,
+      },
+    },
+  };
+}

@@ -1,0 +1,83 @@
+// The key rotation pages: what a rotation would do now (read fresh from IAM and GitHub, never cached: it
+// decides whether the Rotate button shows), past rotations with their steps, one rotation's live view, and
+// the rotation settings. Store reads only go through lib/operations/rotation/store.ts, never its verbs.
+
+import { listAccessKeys } from "../integrations/aws/iam";
+import { findWorkflowByName, listWorkflows } from "../integrations/github/workflows";
+import { ownerAlive } from "../infra/db/process-owner";
+import { activeRotation, getRotation, getRotationSettings, listRotations, listSteps, type RotationSettings } from "../operations/rotation/store";
+import { toRotationView, type RotationView } from "../operations/rotation/view";
+import type { RotationRecord } from "../operations/rotation/types";
+import { getThresholds } from "../operations/settings/thresholds";
+import { describeFailure } from "../failures";
+import type { ReadContext } from "./context";
+
+export interface RotationPlan {
+  userName: string;
+  keys: { accessKeyId: string; status: string; createDate: string; ageDays: number }[];
+  /** The key that will be deactivated (the only active one), if any. */
+  oldKeyId: string | null;
+  /** Why a rotation cannot start now (the preflight will refuse). */
+  blockers: string[];
+  /** An inactive second key that must go first (offered for separate deletion). */
+  inactiveSecondKeyId: string | null;
+  graceDays: number;
+  workflow: { name: string; found: boolean };
+  active: RotationRecord | null;
+}
+
+/** What a rotation would do now: IAM ListAccessKeys and the workflow list, read fresh. */
+export async function readRotationPlan(ctx: Pick<ReadContext, "clients" | "db" | "userName" | "workflowName" | "now">): Promise<RotationPlan> {
+  const userName = ctx.userName;
+  const now = (ctx.now?.() ?? new Date()).getTime();
+  let keys: RotationPlan["keys"] = [];
+  const blockers: string[] = [];
+  try {
+    keys = (await listAccessKeys({ iam: ctx.clients.aws.iam, userName })).map((k) => ({ ...k, ageDays: Math.floor((now - Date.parse(k.createDate)) / 86_400_000) }));
+  } catch (err) {
+    blockers.push(describeFailure(err, "iam", "ListAccessKeys").message);
+  }
+  const active = keys.filter((k) => k.status === "Active");
+  const inactive = keys.filter((k) => k.status !== "Active");
+  let inactiveSecondKeyId: string | null = null;
+  if (keys.length >= 2 && inactive.length) {
+    inactiveSecondKeyId = inactive[0].accessKeyId;
+    blockers.push(`The user already has two keys; ${inactiveSecondKeyId} is inactive and must be deleted first.`);
+  } else if (active.length >= 2) blockers.push("The user has two active keys: deactivate the one GitHub does not hold first.");
+  let found = false;
+  try {
+    found = Boolean(findWorkflowByName(await listWorkflows({ github: ctx.clients.github, repo: ctx.clients.repo }), ctx.workflowName));
+  } catch (err) {
+    blockers.push(describeFailure(err, "github", "list workflows").message);
+  }
+  const current = activeRotation(ctx.db);
+  if (current) blockers.push(`Rotation #${current.id} is ${current.state}: open it to follow or resume it.`);
+  return {
+    userName,
+    keys,
+    oldKeyId: active.length === 1 ? active[0].accessKeyId : null,
+    blockers,
+    inactiveSecondKeyId,
+    graceDays: getRotationSettings(ctx.db).graceDays,
+    workflow: { name: ctx.workflowName, found },
+    active: current,
+  };
+}
+
+/** The newest rotations, each with its steps. */
+export function readRotationHistory(ctx: Pick<ReadContext, "db">, limit = 20): RotationView[] {
+  return listRotations(ctx.db, limit).map((r) => toRotationView(r, listSteps(ctx.db, r.id)));
+}
+
+/** One rotation as the progress page shows it; `running`: a live process holds its lease. Null when there is none. */
+export function readRotation(ctx: Pick<ReadContext, "db">, rotationId: number): { view: RotationView; updatedAt: string; running: boolean } | null {
+  const r = Number.isInteger(rotationId) ? getRotation(ctx.db, rotationId) : null;
+  if (!r) return null;
+  const running = r.state === "running" && r.leaseUntil !== null && r.leaseUntil > Date.now() && ownerAlive(r.owner);
+  return { view: toRotationView(r, listSteps(ctx.db, r.id)), updatedAt: r.updatedAt, running };
+}
+
+/** The rotation settings, and the key age the Settings page rotates at (for the form's hint). */
+export function readRotationSettings(ctx: Pick<ReadContext, "db">): { settings: RotationSettings; rotateAfterDays: number } {
+  return { settings: getRotationSettings(ctx.db), rotateAfterDays: getThresholds(ctx.db).rotateAfterDays };
+}

@@ -1,3 +1,0 @@
-import pkg from "../package.json";
-
-export const DECKHAND_VERSION: string = pkg.version;
