@@ -14,10 +14,10 @@ export async function register() {
   void (await import("./lib/operations/setup/resume-on-start")).resumeSetupOnStart();
   // Push deliveries waiting for the forward-only check (GitHub was down, or the app restarted after answering).
   const { getClients } = await import("./lib/integrations/clients");
-  (await import("./lib/webhooks/process-pending-deliveries")).startPendingDeliveryProcessor(() => {
+  (await import("./lib/operations/pushes/process-pending-deliveries")).startPendingDeliveryProcessor(() => {
     const clients = getClients();
     return { db: getDb(), github: clients.github, repo: clients.repo };
   });
   // Forget finished jobs, their logs and deliveries after DECKHAND_RETENTION_DAYS.
-  (await import("./lib/jobs/prune-history")).startRetentionScheduler(getDb, getConfig().retentionDays);
+  (await import("./lib/operations/pushes/prune-history")).startRetentionScheduler(getDb, getConfig().retentionDays);
 }

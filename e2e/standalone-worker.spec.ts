@@ -62,7 +62,7 @@ test.describe("a standalone worker", () => {
       workerKey: { accessKeyId: string; secretAccessKey: string };
     };
     let out = "";
-    worker = spawn(process.execPath, ["--import", "tsx", "lib/worker/main.ts"], {
+    worker = spawn(process.execPath, ["--import", "tsx", "lib/operations/pushes/worker/main.ts"], {
       env: {
         PATH: process.env.PATH,
         HOME: process.env.HOME,

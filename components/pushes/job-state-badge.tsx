@@ -1,4 +1,4 @@
-import type { JobState } from "@/lib/push/job-states";
+import type { JobState } from "@/lib/judgements/push/job-states";
 
 const STYLE: Record<JobState, string> = {
   queued: "bg-slate-100 text-slate-700",

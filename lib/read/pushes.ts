@@ -1,9 +1,9 @@
 // The Pushes pages and the Overview's pushes card: Deckhand's own push jobs, their services and logs, and
 // the webhook deliveries, all from the store (no AWS or GitHub call, so these never wait).
 
-import { getJob, jobOutcomesSince, lastPushPerService, listJobs, listServiceResults, readJobLog, type PushJob, type ServicePushSummary } from "../jobs/job-store";
-import { listDeliveries, type DeliveryRow } from "../webhooks/receive-github-delivery";
-import { isTerminal } from "../push/job-states";
+import { getJob, jobOutcomesSince, lastPushPerService, listJobs, listServiceResults, readJobLog, type PushJob, type ServicePushSummary } from "../operations/pushes/job-store";
+import { listDeliveries, type DeliveryRow } from "../operations/pushes/receive-github-delivery";
+import { isTerminal } from "../judgements/push/job-states";
 import type { ReadContext } from "./context";
 
 type StoreContext = Pick<ReadContext, "db">;

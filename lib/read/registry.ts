@@ -8,7 +8,7 @@ import { nestIndexChildren, type NestedImages } from "../judgements/registry/nes
 import { findTaggedImage, latestSince, summarizeImages, type RepositoryFacts } from "../judgements/registry/image-facts";
 import { needsAllFacts, parseRepositoryQuery, queryRepositories, type QueryResult, type RepositoryQuery } from "../judgements/registry/repository-query";
 import { parseImageQuery, queryImages, type ImageQuery } from "../judgements/registry/image-query";
-import { jobsThatPushed } from "../jobs/job-store";
+import { jobsThatPushed } from "../operations/pushes/job-store";
 import { mapLimit } from "../infra/map-limit";
 import { callApi, describeFailure, type Failure, type Part } from "../failures";
 import { READ_CACHE_PREFIXES, readPart, type ReadContext } from "./context";

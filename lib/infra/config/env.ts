@@ -1,7 +1,7 @@
 import path from "node:path";
 import { z } from "zod";
 import { addKnownSecrets } from "../../errors";
-import { checkBranchName } from "../../push/check-branch-name";
+import { checkBranchName } from "../../judgements/push/check-branch-name";
 import {
   SANDBOX_ADMIN_TOKEN,
   SANDBOX_AWS_ADMIN,

@@ -181,7 +181,7 @@ export const migrations: Migration[] = [
     version: 6,
     name: "job log cap, forward-only webhook pushes, retention",
     sql: `
-      -- Per job: how much of its log is kept as head and tail, and how much was cut (lib/jobs/cap-job-log.ts).
+      -- Per job: how much of its log is kept as head and tail, and how much was cut (lib/operations/pushes/cap-job-log.ts).
       CREATE TABLE push_job_log_stats (
         job_id TEXT PRIMARY KEY,
         head_bytes INTEGER NOT NULL DEFAULT 0,
@@ -192,7 +192,7 @@ export const migrations: Migration[] = [
         cut_bytes INTEGER NOT NULL DEFAULT 0
       );
       -- Deliveries gain 'pending': verified and recorded, waiting for the forward-only check against GitHub
-      -- (lib/webhooks/process-pending-deliveries.ts). SQLite cannot change a CHECK: the table is rebuilt.
+      -- (lib/operations/pushes/process-pending-deliveries.ts). SQLite cannot change a CHECK: the table is rebuilt.
       CREATE TABLE webhook_deliveries_v6 (
         id TEXT PRIMARY KEY,
         event TEXT NOT NULL,

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import { CreateRepositoryCommand } from "@aws-sdk/client-ecr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { batchGetManifests, describeImages } from "../../integrations/aws/ecr";
-import { checkRemoteImage } from "../../push/read-remote-image";
+import { checkRemoteImage } from "../../integrations/aws/read-remote-image";
 import { startTestSandbox, type TestSandbox } from "../../sandbox/aws/test-helpers";
 import { makeAttestationIndex, pushAmd64Image } from "../../tooling/testing/make-attestation-index";
 import { summarizeImages } from "./image-facts";

@@ -1,5 +1,5 @@
 import { SafeError } from "../../errors";
-import { cancelJob, enqueueJob, getJob, type PushJob } from "../../jobs/job-store";
+import { cancelJob, enqueueJob, getJob, type PushJob } from "./job-store";
 import type { OperationContext } from "../context";
 
 /** Cancel a queued job, or ask a running one to stop (its worker learns it on the next heartbeat). */

@@ -1,10 +1,10 @@
 import type { Clients } from "../../integrations/clients";
 import type { DeckhandConfig } from "../../infra/config/env";
 import type { Db } from "../../infra/db/open-db";
-import { appendJobLog, claimNextJob, getJob, reportJobResult } from "../../jobs/job-store";
-import type { ClaimedJob, JobResult } from "../../worker/job-channel";
-import { setCommitStatus, STATUS_CONTEXT } from "../../push/set-commit-status";
-import { processPendingDeliveries } from "../../webhooks/process-pending-deliveries";
+import { appendJobLog, claimNextJob, getJob, reportJobResult } from "./job-store";
+import type { ClaimedJob, JobResult } from "./worker/job-channel";
+import { setCommitStatus, STATUS_CONTEXT } from "../../integrations/github/set-commit-status";
+import { processPendingDeliveries } from "./process-pending-deliveries";
 
 
 /** Where workers fetch commits from: the repository's git URL on the configured GitHub. */

@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { SafeError } from "../../errors";
-import { checkBranchName } from "../../push/check-branch-name";
+import { checkBranchName } from "../../judgements/push/check-branch-name";
 import { resolveCommit } from "../../integrations/github/commits";
-import { setAcceptedHead } from "../../jobs/branch-heads";
-import { enqueueJob, type PushJob } from "../../jobs/job-store";
+import { setAcceptedHead } from "./branch-heads";
+import { enqueueJob, type PushJob } from "./job-store";
 import type { OperationContext } from "../context";
 
 export const triggerPushInput = z.union([

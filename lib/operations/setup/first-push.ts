@@ -5,8 +5,8 @@
 
 import type { ECRClient } from "@aws-sdk/client-ecr";
 import type { Db } from "../../infra/db/open-db";
-import { getJob, type PushJob } from "../../jobs/job-store";
-import { isTerminal } from "../../push/job-states";
+import { getJob, type PushJob } from "../pushes/job-store";
+import { isTerminal } from "../../judgements/push/job-states";
 import { describeAllRepositories } from "../../integrations/aws/ecr";
 import { sleep } from "../rotation/retry";
 

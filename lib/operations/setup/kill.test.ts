@@ -12,7 +12,7 @@ import { runKillChild } from "../../tooling/testing/kill-child-support";
 import { resumeGuidedSetup, resumeInterruptedSetup } from "./run-setup";
 import { dumpStore, githubHoldsWorkingKey, sandboxKeys, sandboxSecret, testContext, testExtras } from "../rotation/testing/rotation-test-kit";
 import { activeSetup, getSetup, listSetupSteps } from "./store";
-import { listJobs } from "../../jobs/job-store";
+import { listJobs } from "../pushes/job-store";
 import { startTestWorker } from "./testing/setup-test-kit";
 
 const sbx = sharedTestSandbox({ scenario: "empty" });

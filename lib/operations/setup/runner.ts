@@ -16,7 +16,7 @@ import { describeFailure } from "../../failures";
 import { invalidatePosture } from "../../read/posture";
 import { readDoctorChecks } from "../../read/doctor";
 import { readContextFrom } from "../../read/context";
-import type { PushJob } from "../../jobs/job-store";
+import type { PushJob } from "../pushes/job-store";
 import { runCanary } from "../rotation/canary";
 import { sleep } from "../rotation/retry";
 import type { RotationRecord, StepRecord } from "../rotation/types";

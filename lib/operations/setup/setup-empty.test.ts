@@ -19,7 +19,7 @@ import { dumpStore, githubHoldsWorkingKey, sandboxSecret, testContext, testExtra
 import { listAudit } from "../../infra/audit/record-audit";
 import { listSetupSteps } from "./store";
 import { awsCli, startTestWorker } from "./testing/setup-test-kit";
-import { getJob } from "../../jobs/job-store";
+import { getJob } from "../pushes/job-store";
 
 const sbx = sharedTestSandbox({ scenario: "empty" });
 

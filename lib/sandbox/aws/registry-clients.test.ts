@@ -7,8 +7,8 @@ import { ADMIN, startTestSandbox, type Creds, type TestSandbox } from "./test-he
 import { multiArchLayout, sha256, singleImageLayout, ToolSandbox } from "./registry-test-support";
 import { issueAuthorizationToken } from "./ecr";
 import type { AwsCall } from "./call";
-import { readOciLayout } from "../../push/read-oci-layout";
-import { pushImage } from "../../push/push-image";
+import { readOciLayout } from "../../integrations/build/read-oci-layout";
+import { pushImage } from "../../integrations/aws/push-image";
 
 /**
  * Real clients from Debian (skopeo 1.9, buildah 1.28) against the sandbox's registry: what they push, the ECR API sees

@@ -1,5 +1,5 @@
 /**
- * Push pipeline figures (lib/push): the cost of the webhook's own checks (signature + classification) per delivery,
+ * Push pipeline figures (lib/operations/pushes): the cost of the webhook's own checks (signature + classification) per delivery,
  * and the time from "job starts" to "decision" for an unchanged two-service commit: read compose, source dates,
  * two reproducible buildah builds, two ECR comparisons against the sandbox. The webhook route and the queue add to
  * the latter; their figures belong to the route's own benchmark. Goal (issue 7): decision within 5 s.
@@ -10,10 +10,10 @@ import os from "node:os";
 import path from "node:path";
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { defaultSandboxOptions, startSandbox } from "../../sandbox/server";
-import { classifyPushEvent } from "../../push/classify-push-event";
-import { detectBuilder } from "../../push/detect-builder";
-import { runPushJob } from "../../push/run-push-job";
-import { signWebhookBody, verifyWebhookSignature } from "../../push/verify-webhook-signature";
+import { classifyPushEvent } from "../../judgements/push/classify-push-event";
+import { detectBuilder } from "../../integrations/build/detect-builder";
+import { runPushJob } from "../../operations/pushes/run-push-job";
+import { signWebhookBody, verifyWebhookSignature } from "../../judgements/push/verify-webhook-signature";
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 

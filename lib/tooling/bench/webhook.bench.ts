@@ -14,7 +14,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { openDb } from "../../infra/db/open-db";
-import { listJobs, listServiceResults } from "../../jobs/job-store";
+import { listJobs, listServiceResults } from "../../operations/pushes/job-store";
 
 const run = promisify(execFile);
 const PORT = 3450;

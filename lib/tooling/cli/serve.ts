@@ -1,7 +1,7 @@
 /**
  * The production web server `npm start` runs: Next.js as a custom server (its documented programmatic API),
  * with one fast path in front of it. POST /api/webhooks/github is answered here, straight through the same
- * function the Next.js route uses (lib/webhooks/answer-webhook-request.ts): a webhook is a signature check
+ * function the Next.js route uses (lib/operations/pushes/answer-webhook-request.ts): a webhook is a signature check
  * and one SQLite transaction, and Next.js's per-request work was most of its cost (at 200 deliveries a
  * second on two cores, p99 ~200 ms through Next.js against ~15 ms here; `npm run bench -- webhook`).
  * Everything else goes to Next.js unchanged.
@@ -13,8 +13,8 @@ import { getClients } from "../../integrations/clients";
 import { getDb } from "../../infra/db";
 import { toUserFacing } from "../../errors";
 import { SECURITY_HEADERS } from "../../infra/http/security-headers";
-import { answerWebhookRequest } from "../../webhooks/answer-webhook-request";
-import { processPendingDeliveries } from "../../webhooks/process-pending-deliveries";
+import { answerWebhookRequest } from "../../operations/pushes/answer-webhook-request";
+import { processPendingDeliveries } from "../../operations/pushes/process-pending-deliveries";
 
 const WEBHOOK_PATH = "/api/webhooks/github";
 

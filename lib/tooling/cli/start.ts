@@ -138,7 +138,7 @@ async function main() {
   // Production: Next.js behind our own HTTP server, which answers webhooks itself (lib/tooling/cli/serve.ts).
   else run("web server", [...tsx, "lib/tooling/cli/serve.ts"], { ...env, NODE_ENV: "production", PORT: String(config.port), DECKHAND_SERVE_HOST: config.hostname });
   // One embedded push worker: it shares the store with the app; `npm run worker` adds more on other hosts.
-  if (config.embeddedWorker) run("embedded worker", [...tsx, "lib/worker/main.ts", "--embedded"], env, undefined, { restart: true });
+  if (config.embeddedWorker) run("embedded worker", [...tsx, "lib/operations/pushes/worker/main.ts", "--embedded"], env, undefined, { restart: true });
   console.log(`Deckhand (${config.mode} mode) starting at ${config.url}`);
 }
 

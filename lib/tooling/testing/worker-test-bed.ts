@@ -4,7 +4,7 @@ import path from "node:path";
 import { createAwsClients } from "../../integrations/clients/aws-clients";
 import { parseConfig, type DeckhandConfig } from "../../infra/config/env";
 import { openDb, type Db } from "../../infra/db/open-db";
-import { sandboxWorkerCredentials } from "../../worker/sandbox-credentials";
+import { sandboxWorkerCredentials } from "../../operations/pushes/worker/sandbox-credentials";
 import { cloneSandboxRepo } from "./clone-sandbox-repo";
 import { startTestSandbox, type TestSandbox } from "./sandbox-fixture";
 

@@ -1,8 +1,8 @@
 import { after, NextResponse } from "next/server";
 import { getClients } from "@/lib/integrations/clients";
 import { withPublic } from "@/lib/infra/http/route-wrappers";
-import { answerWebhookRequest } from "@/lib/webhooks/answer-webhook-request";
-import { processPendingDeliveries } from "@/lib/webhooks/process-pending-deliveries";
+import { answerWebhookRequest } from "@/lib/operations/pushes/answer-webhook-request";
+import { processPendingDeliveries } from "@/lib/operations/pushes/process-pending-deliveries";
 
 export const dynamic = "force-dynamic";
 

@@ -2,7 +2,7 @@ import { NextResponse } from "next/server";
 import { withBearer } from "@/lib/infra/http/route-wrappers";
 import { getClients } from "@/lib/integrations/clients";
 import { claimPushJob } from "@/lib/operations/pushes/push-job-lifecycle";
-import { claimBody, workerLeaseMs } from "@/lib/worker/worker-api";
+import { claimBody, workerLeaseMs } from "@/lib/operations/pushes/worker/worker-api";
 
 export const dynamic = "force-dynamic";
 

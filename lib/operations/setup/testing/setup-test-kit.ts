@@ -5,7 +5,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { SANDBOX_AWS_ADMIN } from "../../../sandbox/constants";
 import type { OperationContext } from "../../context";
-import { startEmbeddedWorker } from "../../../worker/start-embedded-worker";
+import { startEmbeddedWorker } from "../../pushes/worker/start-embedded-worker";
 import type { TestSandbox } from "../../../tooling/testing/sandbox-fixture";
 
 const run = promisify(execFile);

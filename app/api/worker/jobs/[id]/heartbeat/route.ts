@@ -1,7 +1,7 @@
 import { NextResponse } from "next/server";
 import { withBearer } from "@/lib/infra/http/route-wrappers";
-import { heartbeatJob } from "@/lib/jobs/job-store";
-import { heartbeatBody, workerLeaseMs } from "@/lib/worker/worker-api";
+import { heartbeatJob } from "@/lib/operations/pushes/job-store";
+import { heartbeatBody, workerLeaseMs } from "@/lib/operations/pushes/worker/worker-api";
 
 export const dynamic = "force-dynamic";
 

@@ -1,7 +1,7 @@
 import { NextResponse } from "next/server";
 import { withBearer } from "@/lib/infra/http/route-wrappers";
-import { appendJobLog, getJob } from "@/lib/jobs/job-store";
-import { logsBody } from "@/lib/worker/worker-api";
+import { appendJobLog, getJob } from "@/lib/operations/pushes/job-store";
+import { logsBody } from "@/lib/operations/pushes/worker/worker-api";
 
 export const dynamic = "force-dynamic";
 

@@ -2,7 +2,7 @@ import { NextResponse } from "next/server";
 import { withBearer } from "@/lib/infra/http/route-wrappers";
 import { getClients } from "@/lib/integrations/clients";
 import { finishPushJob } from "@/lib/operations/pushes/push-job-lifecycle";
-import { resultBody } from "@/lib/worker/worker-api";
+import { resultBody } from "@/lib/operations/pushes/worker/worker-api";
 
 export const dynamic = "force-dynamic";
 

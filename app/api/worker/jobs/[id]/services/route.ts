@@ -1,7 +1,7 @@
 import { NextResponse } from "next/server";
 import { withBearer } from "@/lib/infra/http/route-wrappers";
-import { recordServiceResult } from "@/lib/jobs/job-store";
-import { servicesBody } from "@/lib/worker/worker-api";
+import { recordServiceResult } from "@/lib/operations/pushes/job-store";
+import { servicesBody } from "@/lib/operations/pushes/worker/worker-api";
 
 export const dynamic = "force-dynamic";
 

@@ -1,0 +1,69 @@
+import { BatchGetImageCommand, type ECRClient } from "@aws-sdk/client-ecr";
+import { decidePush, type PushDecision, type RemoteManifest, type RemoteState } from "../../judgements/push/decide-push";
+import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST } from "../build/read-oci-layout";
+
+/** Without this, BatchGetImage may answer with a Docker schema 1 conversion of an OCI image. */
+const ACCEPTED = [OCI_MANIFEST, OCI_INDEX, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST];
+
+export interface RemoteCheck {
+  decision: Exclude<PushDecision, { action: "fetch" }>;
+  /** The digest `latest` pointed to before this push, for the record. */
+  remoteManifestDigest?: string;
+}
+
+/**
+ * Reads what `latest` is in ECR (BatchGetImage, then the linux/amd64 entry when it is an index) and decides
+ * whether the local image must be pushed.
+ */
+export async function checkRemoteImage({
+  ecr,
+  repositoryName,
+  localConfigDigest,
+  tag = "latest",
+}: {
+  ecr: ECRClient;
+  repositoryName: string;
+  localConfigDigest: string;
+  tag?: string;
+}): Promise<RemoteCheck> {
+  const latest = await getManifest(ecr, repositoryName, { imageTag: tag });
+  if (latest === "repository-missing") return { decision: settled(decidePush({ localConfigDigest, remote: { repository: "missing" } })) };
+  if (latest === "image-missing") return { decision: settled(decidePush({ localConfigDigest, remote: { latest: "missing" } })) };
+  let remote: RemoteState = { latest: latest.manifest };
+  for (;;) {
+    const decision = decidePush({ localConfigDigest, remote });
+    if (decision.action !== "fetch") return { decision, remoteManifestDigest: latest.digest };
+    const child = await getManifest(ecr, repositoryName, { imageDigest: decision.digest });
+    if (typeof child === "string") {
+      return {
+        decision: { action: "push", reason: "unreadable-remote", detail: `index entry ${decision.digest} is missing` },
+        remoteManifestDigest: latest.digest,
+      };
+    }
+    remote = { latest: latest.manifest, child: child.manifest };
+  }
+}
+
+async function getManifest(
+  ecr: ECRClient,
+  repositoryName: string,
+  imageId: { imageTag?: string; imageDigest?: string },
+): Promise<{ manifest: RemoteManifest; digest?: string } | "repository-missing" | "image-missing"> {
+  try {
+    const out = await ecr.send(new BatchGetImageCommand({ repositoryName, imageIds: [imageId], acceptedMediaTypes: ACCEPTED }));
+    const image = out.images?.[0];
+    if (!image?.imageManifest) return "image-missing";
+    return {
+      manifest: { manifest: image.imageManifest, mediaType: image.imageManifestMediaType },
+      digest: image.imageId?.imageDigest,
+    };
+  } catch (err) {
+    if ((err as Error).name === "RepositoryNotFoundException") return "repository-missing";
+    throw err;
+  }
+}
+
+function settled(d: PushDecision): RemoteCheck["decision"] {
+  if (d.action === "fetch") throw new Error("decidePush asked for a manifest without a remote image");
+  return d;
+}

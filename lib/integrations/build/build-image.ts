@@ -1,0 +1,273 @@
+import crypto from "node:crypto";
+import fs from "node:fs/promises";
+import path from "node:path";
+import { buildEnv } from "./isolation/build-env";
+import { detectIsolation, UNISOLATED_WARNING, type Isolation } from "./isolation/detect-isolation";
+import { isolatedCommand } from "./isolation/isolated-command";
+import { openBuildNetwork } from "./isolation/open-build-network";
+import { PathMissingError, resolveInside } from "../git/contain-path";
+import type { Builder } from "./detect-builder";
+import { prepareBuildContext, prepareBuildFile } from "./prepare-build-context";
+import { readOciLayout, type BuiltImage } from "./read-oci-layout";
+import { CommandTimeoutError, runStreaming, type LineSink } from "./run-streaming";
+
+export interface BuildRequest {
+  builder: Builder;
+  /**
+   * The checkout root: the context, the Dockerfile and the .dockerignore files must really be inside it (symbolic
+   * links are followed only while they stay inside; see contain-path.ts). Defaults to the context.
+   */
+  root?: string;
+  /** Absolute path of the build context in the checkout. */
+  context: string;
+  /** Absolute path of the Dockerfile in the checkout. */
+  dockerfile: string;
+  args?: Record<string, string>;
+  target?: string;
+  /** Unix seconds: the image's creation time and every file's mtime (see readSourceDate). */
+  sourceDate: number;
+  /**
+   * A directory owned by this build (one per job and service). The OCI layout is left in `<workDir>/oci` for the
+   * push; everything else (builder storage, the context copy) is removed before returning. The caller removes workDir.
+   */
+  workDir: string;
+  /** How RUN steps are isolated (the worker detects it once at start); unset: detected here, network "outbound". */
+  isolation?: Isolation;
+  /** Wall-clock limit of the whole build in milliseconds; the builder and everything it started are killed past it. */
+  timeoutMs?: number;
+  onLine?: LineSink;
+  signal?: AbortSignal;
+}
+
+export interface BuildResult extends BuiltImage {
+  /** The OCI layout holding the blobs. */
+  layoutDir: string;
+}
+
+/**
+ * Builds one service reproducibly into an OCI layout: same sources and source date give the same config and
+ * manifest digests, whatever the wall clock, the files' mtimes or the worker's umask.
+ *
+ * buildah 1.28's --timestamp sets the config's and history's "created" AND the mtime of every file in the layer
+ * (verified by build-image.test.ts); --identity-label=false drops the io.buildah.version label so that workers with
+ * different buildah versions do not differ by a label alone. The context is still copied with normalised modes
+ * and mtimes (prepareBuildContext) because --timestamp does not touch permissions.
+ */
+export async function buildImage(req: BuildRequest): Promise<BuildResult> {
+  const work = path.resolve(req.workDir);
+  const contextCopy = path.join(work, "context");
+  const layoutDir = path.join(work, "oci");
+  const deadline = req.timeoutMs ? Date.now() + req.timeoutMs : undefined;
+  await fs.mkdir(work, { recursive: true });
+  await fs.rm(layoutDir, { recursive: true, force: true });
+  try {
+    const files = await resolveBuildFiles(req);
+    await prepareBuildContext({ from: files.context, to: contextCopy, sourceDate: req.sourceDate });
+    const dockerfile = await placeBuildFiles(files, contextCopy, work, req.sourceDate);
+    if (req.builder.kind === "buildah") await buildWithBuildah(req, work, contextCopy, dockerfile, layoutDir, deadline);
+    else await buildWithDocker(req, work, contextCopy, dockerfile, layoutDir, deadline);
+    // buildx names entries its own way; its layout holds just this image.
+    const image = await readOciLayout(layoutDir, req.builder.kind === "buildah" ? LAYOUT_REF : undefined);
+    return { ...image, layoutDir };
+  } catch (err) {
+    // Each step got what was left of the limit; the message names the limit itself.
+    if (err instanceof CommandTimeoutError && req.timeoutMs) throw new CommandTimeoutError(req.timeoutMs, err.tail);
+    throw err;
+  } finally {
+    await fs.rm(contextCopy, { recursive: true, force: true });
+    await fs.rm(path.join(work, "dockerfile"), { recursive: true, force: true });
+    await removeStorage(work);
+  }
+}
+
+const LAYOUT_REF = "image";
+
+interface BuildFiles {
+  /** Real path of the context directory, inside the root. */
+  context: string;
+  /** Real path of the Dockerfile, inside the root. */
+  dockerfile: string;
+  /** Where the Dockerfile is named relative to the context, when it is named inside it. */
+  dockerfileInContext?: string;
+  /** Real paths of the ignore files that exist: `<Dockerfile>.dockerignore` and the context's `.dockerignore`. */
+  dockerfileIgnore?: string;
+  contextIgnore?: string;
+}
+
+/**
+ * Resolves everything the builder reads from the checkout inside the root: a context, Dockerfile or .dockerignore
+ * that is (or passes through) a symbolic link out of the checkout throws PathEscapeError naming it.
+ */
+async function resolveBuildFiles(req: BuildRequest): Promise<BuildFiles> {
+  const root = path.resolve(req.root ?? req.context);
+  const rel = (p: string) => path.relative(root, path.resolve(p)) || ".";
+  const optional = (p: string) =>
+    resolveInside(root, p, "file").catch((err) => {
+      if (err instanceof PathMissingError) return undefined;
+      throw err;
+    });
+  const context = await resolveInside(root, rel(req.context), "directory");
+  const dockerfile = await resolveInside(root, rel(req.dockerfile), "file").catch((err) => {
+    throw err instanceof PathMissingError ? new Error(`Dockerfile not found: ${req.dockerfile}`) : err;
+  });
+  const inContext = path.relative(path.resolve(req.context), path.resolve(req.dockerfile));
+  return {
+    context,
+    dockerfile,
+    dockerfileInContext: inContext && !inContext.startsWith("..") && !path.isAbsolute(inContext) ? inContext : undefined,
+    dockerfileIgnore: await optional(`${rel(req.dockerfile)}.dockerignore`),
+    contextIgnore: await optional(path.join(rel(req.context), ".dockerignore")),
+  };
+}
+
+/**
+ * Puts the Dockerfile and the ignore files where the builder looks for them, as regular files with their resolved
+ * content: in the context copy they may be symbolic links, which the builder (running as root on the host) would
+ * follow. A Dockerfile named inside the context stays at its place in the copy; one outside goes beside it.
+ * Returns the Dockerfile path to build with.
+ */
+async function placeBuildFiles(files: BuildFiles, contextCopy: string, work: string, sourceDate: number): Promise<string> {
+  const put = async (from: string, to: string) => {
+    await fs.rm(to, { force: true, recursive: true });
+    await prepareBuildFile({ from, to, sourceDate });
+  };
+  if (files.contextIgnore) await put(files.contextIgnore, path.join(contextCopy, ".dockerignore"));
+  const dockerfile = files.dockerfileInContext
+    ? path.join(contextCopy, files.dockerfileInContext)
+    : path.join(work, "dockerfile", path.basename(files.dockerfile));
+  await put(files.dockerfile, dockerfile);
+  // buildah and buildx read <Dockerfile>.dockerignore beside a Dockerfile before the context's .dockerignore.
+  if (files.dockerfileIgnore) await put(files.dockerfileIgnore, dockerfile + ".dockerignore");
+  return dockerfile;
+}
+
+async function buildWithBuildah(req: BuildRequest, work: string, context: string, dockerfile: string, layoutDir: string, deadline?: number) {
+  // Per-build storage: concurrent jobs never share containers/storage locks or images.
+  const global = [
+    "--storage-driver",
+    "vfs",
+    "--root",
+    path.join(work, "storage", "root"),
+    "--runroot",
+    path.join(work, "storage", "runroot"),
+  ];
+  const tag = `localhost/deckhand-build:${crypto.randomBytes(6).toString("hex")}`;
+  const env = buildEnv({ home: await ownDir(work, "home"), tmpDir: await ownDir(work, "tmp") });
+  const isolation = req.isolation ?? (await defaultIsolation());
+  const build = [
+    "build",
+    "--format",
+    "oci",
+    "--timestamp",
+    String(req.sourceDate),
+    "--identity-label=false",
+    // Proxy variables the builder may need for pulls stay out of RUN steps.
+    "--http-proxy=false",
+    "-f",
+    dockerfile,
+    ...(req.target ? ["--target", req.target] : []),
+    ...buildArgs(req.args),
+    "-t",
+    tag,
+    context,
+  ];
+  const left = () => (deadline ? Math.max(1, deadline - Date.now()) : undefined);
+  const run = (command: string, args: string[]) =>
+    runStreaming(command, args, { env, onLine: req.onLine, signal: req.signal, timeoutMs: left(), label: path.basename(req.builder.path) });
+  req.onLine?.(`$ buildah build --timestamp ${req.sourceDate}${req.target ? ` --target ${req.target}` : ""} -f ${path.basename(dockerfile)}`, "stdout");
+  if (isolation.kind === "isolated") {
+    const network = await openBuildNetwork({ mode: isolation.network, tools: isolation.tools });
+    try {
+      const netnsTarget = path.join(work, "netns");
+      await fs.writeFile(netnsTarget, "");
+      const args = [...global, "build", "--isolation", "oci", "--runtime", isolation.runtime.path, ...network.buildahArgs(netnsTarget), ...build.slice(1)];
+      const cmd = isolatedCommand({
+        tools: isolation.tools,
+        command: req.builder.path,
+        args,
+        netns: network.netnsSource ? { source: network.netnsSource, target: netnsTarget } : undefined,
+      });
+      await run(cmd.command, cmd.args);
+    } finally {
+      await network.close();
+    }
+  } else {
+    req.onLine?.(UNISOLATED_WARNING, "stderr");
+    await run(req.builder.path, [...global, "build", "--isolation", "chroot", ...(isolation.network === "none" ? ["--network", "none"] : []), ...build.slice(1)]);
+  }
+  const push = [...global, "push", "--format", "oci", "--compression-format", "gzip", tag, `oci:${layoutDir}:${LAYOUT_REF}`];
+  await run(req.builder.path, push);
+}
+
+let detected: Promise<Isolation> | undefined;
+/** For callers that do not pass the worker's isolation (tests, tools): detected once per process, never unisolated. */
+function defaultIsolation(): Promise<Isolation> {
+  detected ??= detectIsolation({ network: "outbound", allowUnisolated: false, builder: "buildah" });
+  return detected;
+}
+
+/**
+ * docker buildx: OCI output with rewrite-timestamp (file mtimes clamped to SOURCE_DATE_EPOCH) and no provenance or
+ * SBOM attestation (those embed build times and would make every build differ). Needs BuildKit 0.13 or newer.
+ */
+async function buildWithDocker(req: BuildRequest, work: string, context: string, dockerfile: string, layoutDir: string, deadline?: number) {
+  const network = req.isolation?.network === "none" ? "none" : undefined;
+  const args = dockerBuildxArgs({ dockerfile, context, layoutDir, target: req.target, args: req.args, sourceDate: req.sourceDate, network });
+  req.onLine?.(`$ docker ${args.slice(0, 2).join(" ")} (SOURCE_DATE_EPOCH=${req.sourceDate})`, "stdout");
+  // Never isolated as far as Deckhand has verified (see detectIsolation): say so on every build.
+  req.onLine?.(UNISOLATED_WARNING, "stderr");
+  const env = buildEnv({
+    home: await ownDir(work, "home"),
+    tmpDir: await ownDir(work, "tmp"),
+    // The docker CLI finds its daemon and buildx plugin through these.
+    extra: Object.fromEntries(["DOCKER_HOST", "DOCKER_CONFIG", "DOCKER_CONTEXT", "DOCKER_CERT_PATH", "DOCKER_TLS_VERIFY"].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : []))),
+  });
+  env.SOURCE_DATE_EPOCH = String(req.sourceDate);
+  if (!env.DOCKER_CONFIG && process.env.HOME) env.DOCKER_CONFIG = path.join(process.env.HOME, ".docker");
+  await runStreaming(req.builder.path, args, { env, onLine: req.onLine, signal: req.signal, timeoutMs: deadline ? Math.max(1, deadline - Date.now()) : undefined });
+}
+
+export function dockerBuildxArgs(o: {
+  dockerfile: string;
+  context: string;
+  layoutDir: string;
+  target?: string;
+  args?: Record<string, string>;
+  sourceDate: number;
+  network?: "none";
+}): string[] {
+  return [
+    "buildx",
+    "build",
+    "--progress",
+    "plain",
+    "--provenance=false",
+    "--sbom=false",
+    ...(o.network ? ["--network", o.network] : []),
+    "--build-arg",
+    `SOURCE_DATE_EPOCH=${o.sourceDate}`,
+    ...buildArgs(o.args),
+    ...(o.target ? ["--target", o.target] : []),
+    "-f",
+    o.dockerfile,
+    "--output",
+    `type=oci,dest=${o.layoutDir},tar=false,rewrite-timestamp=true`,
+    o.context,
+  ];
+}
+
+function buildArgs(args: Record<string, string> = {}): string[] {
+  return Object.entries(args).flatMap(([k, v]) => ["--build-arg", `${k}=${v}`]);
+}
+
+async function ownDir(work: string, name: string): Promise<string> {
+  const dir = path.join(work, name);
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  return dir;
+}
+
+async function removeStorage(work: string) {
+  // vfs storage is plain directories, and the builder's mounts lived in its own mount namespace (isolatedCommand):
+  // removing the tree is enough.
+  for (const name of ["storage", "tmp", "home", "netns"]) await fs.rm(path.join(work, name), { recursive: true, force: true });
+}

@@ -1,0 +1,151 @@
+import { createCheckoutReader } from "./read-checkout-file";
+import {
+  COMPOSE_FILE_NAMES,
+  resolveComposeProject,
+  type BuildPlan,
+  type ComposeEnv,
+  type ComposeProblem,
+  type ComposeResolution,
+  type ReadRepoFile,
+  type ServicePlan,
+} from "../../judgements/compose/resolve-compose-project";
+
+export { COMPOSE_FILE_NAMES };
+
+/** One service as today's build path (push-service, build-image) builds it. */
+export interface ServiceBuild {
+  service: string;
+  /** ECR repository: the prefix plus the service name, or plus the repository part of `image:`. */
+  repositoryName: string;
+  /** Build context relative to the checkout root, POSIX separators, "." for the root. */
+  context: string;
+  /** Dockerfile relative to the checkout root. */
+  dockerfile: string;
+  args: Record<string, string>;
+  target?: string;
+  /** 1-based line of the service in the compose file, for messages. */
+  line: number;
+}
+
+export interface ComposePlan {
+  /** The compose file(s), relative to the checkout root ("compose.yaml, compose.override.yaml" for several). */
+  file: string;
+  builds: ServiceBuild[];
+  /** Services not built (pulled images, profiles not selected). */
+  notBuilt: string[];
+  /** The full resolution, per service, for callers that report each service (issue 14 phase 2). */
+  resolution: ComposeResolution;
+}
+
+export class ComposeError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number | undefined,
+    readonly column: number | undefined,
+    readonly problem: string,
+  ) {
+    super(`${file}${line ? `:${line}${column ? `:${column}` : ""}` : ""}: ${problem}`);
+    this.name = "ComposeError";
+  }
+}
+
+export interface ComposeOptions {
+  /** Prepended verbatim to every repository name: include your separator, e.g. "team/" or "shop-". */
+  prefix?: string;
+  /** Variables for interpolation; they win over the repository's .env. Never process.env: a worker's environment must not leak in. */
+  env?: ComposeEnv;
+  /** Active profiles (DECKHAND_COMPOSE_PROFILES); default: COMPOSE_PROFILES from env / .env. */
+  profiles?: string[];
+  /** The build platform of this worker (buildah builds for its host), e.g. "linux/amd64". */
+  nativePlatform?: string;
+}
+
+/**
+ * Resolves the checkout's Compose project (lib/judgements/compose) and returns the builds today's build path can do.
+ * `composePath` is DECKHAND_COMPOSE_FILE: one file or several separated by ":" as in COMPOSE_FILE; unset, Compose's
+ * own lookup (and COMPOSE_FILE from the repository's .env) applies.
+ *
+ * Until per-service outcomes reach the job (issue 14 phase 2), anything that would fail a service fails the whole job
+ * with a ComposeError naming file, line and key, as before: nothing is skipped in silence. The same holds for features
+ * the resolver plans but this build path cannot build yet (inline Dockerfiles, other platforms, labels, additional
+ * contexts, secrets).
+ * @throws ComposeError
+ */
+export async function readCompose({
+  root,
+  composePath,
+  read = createCheckoutReader(root),
+  ...options
+}: { root: string; composePath?: string; read?: ReadRepoFile } & ComposeOptions): Promise<ComposePlan> {
+  const resolution = await resolveComposeProject({
+    read,
+    files: composePath ? composePath.split(":").filter(Boolean) : undefined,
+    env: options.env,
+    profiles: options.profiles,
+    prefix: options.prefix,
+  });
+  return toComposePlan(resolution, options.nativePlatform ?? nativeBuildPlatform());
+}
+
+/** The resolution as today's ComposePlan, or the first reason it cannot be built by this build path. */
+export function toComposePlan(resolution: ComposeResolution, nativePlatform: string): ComposePlan {
+  const first = resolution.problems[0];
+  if (first) throw problemError(first, "");
+  const builds: ServiceBuild[] = [];
+  const notBuilt: string[] = [];
+  for (const plan of resolution.services) {
+    if (plan.status === "failed") {
+      const more = plan.problems.length > 1 ? ` (and ${plan.problems.length - 1} more problem${plan.problems.length > 2 ? "s" : ""} in this service)` : "";
+      throw problemError(plan.problems[0], more);
+    }
+    if (plan.status === "not-built") {
+      notBuilt.push(plan.service);
+      continue;
+    }
+    const unbuildable = notYetBuilt(plan, nativePlatform);
+    if (unbuildable) {
+      const at = plan.build.keyAt[unbuildable.key] ?? plan.at;
+      throw new ComposeError(at.file, at.line, at.column, `services.${plan.service}.${unbuildable.key}: ${unbuildable.message}`);
+    }
+    const b = plan.build;
+    builds.push({
+      service: b.service,
+      repositoryName: b.repositoryName,
+      context: b.context,
+      dockerfile: (b.dockerfile as { path: string }).path,
+      args: b.args,
+      target: b.target,
+      line: b.at.line,
+    });
+  }
+  return { file: resolution.files.join(", "), builds, notBuilt, resolution };
+}
+
+/** What this build path cannot build yet for a planned service (phase 2 of issue 14 builds these). */
+function notYetBuilt(plan: ServicePlan & { status: "build" }, nativePlatform: string): { key: string; message: string } | undefined {
+  const b: BuildPlan = plan.build;
+  if (b.dockerfile.kind === "inline") {
+    return { key: "build.dockerfile_inline", message: "not built by this worker yet; commit the Dockerfile and name it in build.dockerfile" };
+  }
+  const other = b.platforms.filter((p) => p !== nativePlatform);
+  if (other.length) {
+    return {
+      key: "build.platforms" in b.keyAt ? "build.platforms" : "platform",
+      message: `${other.join(", ")} is not built by this worker yet (it builds ${nativePlatform} only): nothing is pushed rather than an image of the wrong architecture`,
+    };
+  }
+  if (Object.keys(b.labels).length) return { key: "build.labels", message: "not built by this worker yet" };
+  if (Object.keys(b.additionalContexts).length) return { key: "build.additional_contexts", message: "not built by this worker yet" };
+  if (b.secrets.length) return { key: "build.secrets", message: "not built by this worker yet" };
+  return undefined;
+}
+
+function problemError(p: ComposeProblem, suffix: string): ComposeError {
+  return new ComposeError(p.file, p.line, p.column, p.message + suffix);
+}
+
+/** The OCI platform buildah builds for when given none: the host's. */
+export function nativeBuildPlatform(): string {
+  const arch = { x64: "amd64", arm64: "arm64", arm: "arm", ppc64: "ppc64le", s390x: "s390x", riscv64: "riscv64" }[process.arch as string] ?? process.arch;
+  return `linux/${arch}`;
+}

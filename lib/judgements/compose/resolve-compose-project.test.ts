@@ -1,0 +1,481 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { createCheckoutReader } from "../../integrations/git/read-checkout-file";
+import { resolveComposeProject, type ComposeResolution, type ServicePlan } from "./resolve-compose-project";
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+/** A checkout in a temp dir, and a reader over it that records every path asked for (and refuses `..` / absolute). */
+function repo(files: Record<string, string>) {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "deckhand-compose-"));
+  dirs.push(root);
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
+    fs.writeFileSync(path.join(root, name), text);
+  }
+  const reads: string[] = [];
+  const inner = createCheckoutReader(root);
+  const read = (p: string) => {
+    reads.push(p);
+    return inner(p);
+  };
+  return { root, reads, read };
+}
+
+async function resolve(files: Record<string, string>, opts: Omit<Parameters<typeof resolveComposeProject>[0], "read"> = {}) {
+  const r = repo(files);
+  const resolution = await resolveComposeProject({ read: r.read, ...opts });
+  return { ...resolution, reads: r.reads, root: r.root };
+}
+
+function svc(res: ComposeResolution, name: string): ServicePlan {
+  const s = res.services.find((p) => p.service === name);
+  if (!s) throw new Error(`no service ${name} in ${res.services.map((p) => p.service).join(", ")}`);
+  return s;
+}
+function built(res: ComposeResolution, name: string) {
+  const s = svc(res, name);
+  if (s.status !== "build") throw new Error(`${name} is ${s.status}: ${JSON.stringify(s)}`);
+  return s.build;
+}
+function problems(res: ComposeResolution, name: string) {
+  const s = svc(res, name);
+  if (s.status !== "failed") throw new Error(`${name} is ${s.status}, not failed`);
+  return s.problems;
+}
+
+describe("the field cases (shared/field-cases), as docker compose build sees them", () => {
+  it("compose-profiles: the debug profile's service is not built without the profile", async () => {
+    const files = {
+      "compose.yaml": 'services:\n  app:\n    build: ./app\n    image: shop-app:latest\n\n  debug-tools:\n    build: ./debug-tools\n    image: shop-debug-tools:latest\n    profiles: ["debug"]\n',
+      "app/Dockerfile": "FROM scratch\nCOPY app.txt /app.txt\n",
+      "debug-tools/Dockerfile": "FROM scratch\nCOPY tools.txt /tools.txt\n",
+    };
+    const res = await resolve(files);
+    expect(res.problems).toEqual([]);
+    expect(built(res, "app")).toMatchObject({ repositoryName: "shop-app", context: "app", dockerfile: { kind: "path", path: "app/Dockerfile" } });
+    expect(svc(res, "debug-tools")).toMatchObject({ status: "not-built", reason: "profile-not-selected", message: expect.stringMatching(/profile debug/) });
+    const withDebug = await resolve(files, { profiles: ["debug"] });
+    expect(built(withDebug, "debug-tools").repositoryName).toBe("shop-debug-tools");
+    // COMPOSE_PROFILES in the repository's .env counts too, as for docker compose.
+    const fromDotenv = await resolve({ ...files, ".env": "COMPOSE_PROFILES=debug\n" });
+    expect(svc(fromDotenv, "debug-tools").status).toBe("build");
+  });
+
+  it("compose-extends: api inherits build from common.yaml and pushes to shop-api", async () => {
+    const res = await resolve({
+      "compose.yaml": "services:\n  api:\n    extends:\n      file: common.yaml\n      service: app-template\n    image: shop-api:latest\n",
+      "common.yaml": "services:\n  app-template:\n    build:\n      context: ./base-app\n      dockerfile: Dockerfile\n",
+    });
+    expect(res.problems).toEqual([]);
+    expect(res.services.map((s) => s.service)).toEqual(["api"]);
+    expect(built(res, "api")).toMatchObject({ repositoryName: "shop-api", context: "base-app", dockerfile: { kind: "path", path: "base-app/Dockerfile" } });
+    expect(res.reads).toContain("common.yaml");
+  });
+
+  it("compose-dotenv-image: .env beside the compose file sets the image and the build arg", async () => {
+    const files = {
+      ".env": "WEB_IMAGE=storefront/web\nAPP_VERSION=2.4.1\n",
+      "compose.yaml": "services:\n  web:\n    build:\n      context: ./web\n      args:\n        APP_VERSION: ${APP_VERSION:-dev}\n    image: ${WEB_IMAGE:-web}:latest\n",
+    };
+    const res = await resolve(files);
+    expect(built(res, "web")).toMatchObject({ repositoryName: "storefront/web", image: "storefront/web:latest", args: { APP_VERSION: "2.4.1" } });
+    // An explicit variable wins over .env, as the shell environment does for Compose.
+    expect(built(await resolve(files, { env: { APP_VERSION: "9.9.9" } }), "web").args).toEqual({ APP_VERSION: "9.9.9" });
+  });
+
+  it("compose-platform-arm64: the service's platform is the build platform", async () => {
+    const res = await resolve({ "compose.yaml": "services:\n  edge:\n    build:\n      context: ./edge\n    image: edge-gateway:latest\n    platform: linux/arm64\n" });
+    expect(built(res, "edge")).toMatchObject({ repositoryName: "edge-gateway", platforms: ["linux/arm64"], keyAt: { platform: expect.objectContaining({ line: 6 }) } });
+  });
+
+  it("compose-dockerfile-inline: both services are planned, one with its inline Dockerfile", async () => {
+    const res = await resolve({
+      "compose.yaml":
+        "services:\n  api:\n    build: ./api\n    image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/team/api:${TAG:-latest}\n\n  migrations:\n    build:\n      context: ./migrations\n      dockerfile_inline: |\n        FROM scratch\n        COPY 001_init.sql /migrations/001_init.sql\n    image: team/migrations\n",
+    });
+    expect(built(res, "api")).toMatchObject({ repositoryName: "team/api", dockerfile: { kind: "path", path: "api/Dockerfile" } });
+    expect(built(res, "migrations")).toMatchObject({
+      repositoryName: "team/migrations",
+      context: "migrations",
+      dockerfile: { kind: "inline", text: "FROM scratch\nCOPY 001_init.sql /migrations/001_init.sql\n" },
+    });
+  });
+});
+
+describe("files: -f order, COMPOSE_FILE, override files", () => {
+  it("adds compose.override.yaml after compose.yaml, merging by the specification's rules", async () => {
+    const res = await resolve({
+      "compose.yaml": "services:\n  api:\n    build:\n      context: ./api\n      args: { A: '1', B: '1' }\n    image: api\n",
+      "compose.override.yaml": "services:\n  api:\n    build:\n      args:\n        - B=2\n        - C=3\n      target: dev\n    image: api-dev\n",
+    });
+    expect(res.files).toEqual(["compose.yaml", "compose.override.yaml"]);
+    expect(built(res, "api")).toMatchObject({ repositoryName: "api-dev", args: { A: "1", B: "2", C: "3" }, target: "dev", context: "api" });
+  });
+
+  it("docker-compose.yml with docker-compose.override.yml; the first override name found wins", async () => {
+    const res = await resolve({
+      "docker-compose.yml": "services:\n  api:\n    build: ./api\n",
+      "docker-compose.override.yml": "services:\n  api:\n    image: from-override\n",
+      "docker-compose.override.yaml": "services:\n  api:\n    image: ignored\n",
+    });
+    expect(res.files).toEqual(["docker-compose.yml", "docker-compose.override.yml"]);
+    expect(built(res, "api").repositoryName).toBe("from-override");
+  });
+
+  it("explicit files: no override lookup, paths of every file relative to the first file's directory", async () => {
+    const res = await resolve(
+      {
+        "deploy/compose.yaml": "services:\n  api:\n    build: ../src/api\n",
+        "deploy/compose.override.yaml": "services:\n  api:\n    image: never-read\n",
+        "ops/dev.yaml": "services:\n  api:\n    build:\n      context: ../src/api-dev\n",
+      },
+      { files: ["deploy/compose.yaml", "ops/dev.yaml"] },
+    );
+    expect(res.files).toEqual(["deploy/compose.yaml", "ops/dev.yaml"]);
+    expect(res.projectDirectory).toBe("deploy");
+    expect(built(res, "api")).toMatchObject({ repositoryName: "api", context: "src/api-dev" });
+    expect(res.reads).not.toContain("deploy/compose.override.yaml");
+  });
+
+  it("COMPOSE_FILE from .env, split on COMPOSE_PATH_SEPARATOR", async () => {
+    const files = {
+      "a.yaml": "services:\n  api:\n    build: .\n",
+      "b.yaml": "services:\n  api:\n    image: from-b\n",
+    };
+    expect(built(await resolve({ ...files, ".env": "COMPOSE_FILE=a.yaml:b.yaml\n" }), "api").repositoryName).toBe("from-b");
+    const sep = await resolve({ ...files, ".env": "COMPOSE_PATH_SEPARATOR=;\nCOMPOSE_FILE=a.yaml;b.yaml\n" });
+    expect(sep.files).toEqual(["a.yaml", "b.yaml"]);
+  });
+
+  it("a missing file, a file outside the repository, an empty file, no file at all", async () => {
+    expect((await resolve({ "compose.yaml": "services: {a1: {build: .}}\n" }, { files: ["compose.yaml", "nope.yaml"] })).problems).toEqual([
+      { file: "nope.yaml", message: "compose file not found at this commit" },
+    ]);
+    const outside = await resolve({ "compose.yaml": "" }, { files: ["../etc/compose.yaml"] });
+    expect(outside.problems[0].message).toMatch(/inside the repository/);
+    expect(outside.reads).toEqual([]);
+    expect((await resolve({ "compose.yaml": "# nothing\n" })).problems[0]).toMatchObject({ file: "compose.yaml", line: 1, message: expect.stringMatching(/empty compose file/) });
+    expect((await resolve({ "README.md": "x" })).problems[0].message).toMatch(/no compose file found/);
+  });
+});
+
+describe("YAML corner cases", () => {
+  it("an anchor used by two services resolves each build path where it is used", async () => {
+    const res = await resolve(
+      { "deploy/compose.yaml": "x-build: &b\n  context: ./svc\n  args: { A: '1' }\nservices:\n  one:\n    build: *b\n    image: one\n  two:\n    build:\n      <<: *b\n      target: t\n    image: two\n" },
+      { files: ["deploy/compose.yaml"] },
+    );
+    expect([built(res, "one").context, built(res, "two").context, built(res, "two").target]).toEqual(["deploy/svc", "deploy/svc", "t"]);
+  });
+
+  it("an override file can !reset a build: the service is then not built, and says so", async () => {
+    const res = await resolve({
+      "compose.yaml": "services:\n  api:\n    build: ./api\n    image: api\n",
+      "compose.override.yaml": "services:\n  api:\n    build: !reset null\n",
+    });
+    expect(svc(res, "api")).toMatchObject({ status: "not-built", reason: "no-build" });
+  });
+
+  it("several documents in one file merge in order; alias bombs and alias cycles are refused", async () => {
+    const multi = await resolve({ "compose.yaml": "services:\n  api:\n    build: .\n---\nservices:\n  api:\n    image: team/api\n" });
+    expect(built(multi, "api").repositoryName).toBe("team/api");
+    const bomb = ["a: &a [x, x, x, x, x, x, x, x, x, x]", ...["b", "c", "d", "e", "f", "g"].map((n, i) => `${n}: &${n} [${Array(10).fill(`*${"abcdef"[i]}`).join(", ")}]`), "services:\n  api:\n    build: ."].join("\n");
+    expect((await resolve({ "compose.yaml": bomb })).problems[0]).toMatchObject({ file: "compose.yaml", message: expect.stringMatching(/alias bomb/) });
+    const cycle = await resolve({ "compose.yaml": "x: &x\n  self: *x\nservices:\n  api:\n    build: .\n" });
+    expect(cycle.problems[0]).toMatchObject({ file: "compose.yaml", line: expect.any(Number), message: expect.stringMatching(/alias/i) });
+  });
+});
+
+describe("extends", () => {
+  it("same file, short and long form, recursively; mappings merge and the extending service wins", async () => {
+    const res = await resolve({
+      "compose.yaml": `services:
+  base:
+    build:
+      context: ./svc
+      args: { A: "1", B: "1" }
+    image: base
+  mid:
+    extends: base
+    build:
+      args: { B: "2" }
+      target: mid
+    image: mid
+  top:
+    extends:
+      service: mid
+    build:
+      args: [C=3]
+    image: top
+`,
+    });
+    expect(res.problems).toEqual([]);
+    expect(built(res, "top")).toMatchObject({ repositoryName: "top", context: "svc", args: { A: "1", B: "2", C: "3" }, target: "mid" });
+  });
+
+  it("another file's relative paths stay its own, through a chain of files", async () => {
+    const res = await resolve({
+      "compose.yaml": "services:\n  api:\n    extends: { file: templates/web.yaml, service: web }\n    image: api\n",
+      "templates/web.yaml": "services:\n  web:\n    extends: { file: ../base/node.yaml, service: node }\n    build:\n      context: ./web-app\n",
+      "base/node.yaml": "services:\n  node:\n    build:\n      context: ./node\n      dockerfile: node.Dockerfile\n      args: { NODE: '20' }\n",
+    });
+    expect(built(res, "api")).toMatchObject({ context: "templates/web-app", dockerfile: { kind: "path", path: "templates/web-app/node.Dockerfile" }, args: { NODE: "20" } });
+  });
+
+  it("refuses cycles, missing services and bases with depends_on, failing only that service", async () => {
+    const res = await resolve({
+      "compose.yaml": `services:
+  a:
+    extends: b
+    build: .
+  b:
+    extends: { file: other.yaml, service: c }
+  ok:
+    build: .
+  lost:
+    extends: nowhere
+  needs:
+    extends: withdeps
+  withdeps:
+    image: x
+    depends_on: [ok]
+`,
+      "other.yaml": "services:\n  c:\n    extends: { file: compose.yaml, service: a }\n",
+    });
+    expect(res.problems).toEqual([]);
+    expect(built(res, "ok").repositoryName).toBe("ok");
+    expect(problems(res, "a")[0]).toMatchObject({ file: "compose.yaml", line: 3, key: "services.a.extends", message: expect.stringMatching(/circular extends: compose\.yaml service a → compose\.yaml service b → other\.yaml service c → compose\.yaml service a/) });
+    expect(problems(res, "b")[0].message).toMatch(/circular extends/);
+    expect(problems(res, "lost")[0].message).toMatch(/cannot extend service "nowhere" in compose\.yaml: service not found/);
+    expect(problems(res, "needs")[0].message).toMatch(/can't be used with extends as it declares depends_on/);
+  });
+});
+
+describe("include", () => {
+  it("loads each include as its own project: its paths and its .env are its own, the includer's variables win", async () => {
+    const res = await resolve({
+      "compose.yaml": "include:\n  - libs/db/compose.yaml\n  - path: tools/compose.yaml\n    project_directory: tools/src\n    env_file: tools/tools.env\nservices:\n  web:\n    build: ./web\n",
+      ".env": "DB_TAG=from-root\n",
+      "libs/db/compose.yaml": "services:\n  db:\n    build:\n      context: ./image\n      args:\n        - X=${DB_ONLY}\n    image: db:${DB_TAG}\n",
+      "libs/db/.env": "DB_TAG=from-include\nDB_ONLY=only-here\n",
+      "tools/compose.yaml": "services:\n  tools:\n    build:\n      context: .\n      args: { V: '${TOOLS_VERSION}' }\n",
+      "tools/tools.env": "TOOLS_VERSION=7\n",
+    });
+    expect(res.problems).toEqual([]);
+    expect(res.services.map((s) => s.service)).toEqual(["web", "db", "tools"]);
+    expect(built(res, "db")).toMatchObject({ context: "libs/db/image", repositoryName: "db", image: "db:from-root", args: { X: "only-here" } });
+    expect(built(res, "tools")).toMatchObject({ context: "tools/src", args: { V: "7" } });
+  });
+
+  it("include cycles and paths outside the repository are project problems; a clash fails the service", async () => {
+    const cycle = await resolve({
+      "compose.yaml": "include: [a/compose.yaml]\nservices:\n  web:\n    build: .\n",
+      "a/compose.yaml": "include: [../compose.yaml]\nservices:\n  x:\n    build: .\n",
+    });
+    expect(cycle.problems.map((p) => p.message)).toEqual([expect.stringMatching(/include cycle: compose\.yaml → a\/compose\.yaml → compose\.yaml/)]);
+    const outside = await resolve({ "compose.yaml": "include: [../../elsewhere/compose.yaml]\nservices:\n  web:\n    build: .\n" });
+    expect(outside.problems[0]).toMatchObject({ file: "compose.yaml", line: 1, message: expect.stringMatching(/must be a relative path inside the repository/) });
+    expect(outside.reads.some((p) => p.includes("elsewhere"))).toBe(false);
+    const clash = await resolve({
+      "compose.yaml": "include: [lib/compose.yaml]\nservices:\n  web:\n    build: .\n  db:\n    image: mine\n",
+      "lib/compose.yaml": "services:\n  db:\n    image: theirs\n",
+    });
+    expect(built(clash, "web").repositoryName).toBe("web");
+    expect(problems(clash, "db")[0]).toMatchObject({ line: 5, message: expect.stringMatching(/services\.db is defined both here and in the included lib\/compose\.yaml/) });
+  });
+});
+
+describe("interpolation and the worker's environment", () => {
+  it("a missing required variable fails its service with file, line and key; the others build", async () => {
+    const res = await resolve({
+      "compose.yaml": "services:\n  api:\n    build: .\n    image: ${REGISTRY:?set REGISTRY in .env}/api\n  web:\n    build: ./web\n  price:\n    build:\n      context: .\n      args: [COST=$5]\n",
+    });
+    expect(res.problems).toEqual([]);
+    expect(built(res, "web").repositoryName).toBe("web");
+    expect(problems(res, "api")).toEqual([
+      { file: "compose.yaml", line: 4, column: 5, key: "services.api.image", message: "services.api.image: required variable REGISTRY is missing a value: set REGISTRY in .env" },
+    ]);
+    expect(problems(res, "price")[0]).toMatchObject({ key: "services.price.build.args[0]", message: expect.stringMatching(/invalid interpolation format "COST=\$5" \(write \$\$ for a literal \$\)/) });
+  });
+
+  it("an interpolation error outside services fails the project", async () => {
+    const res = await resolve({ "compose.yaml": "name: ${PROJECT:?name the project}\nservices:\n  api:\n    build: .\n" });
+    expect(res.problems).toEqual([{ file: "compose.yaml", line: 1, column: 1, key: "name", message: "name: required variable PROJECT is missing a value: name the project" }]);
+  });
+
+  it("never reads the worker's own environment", async () => {
+    process.env.DECKHAND_COMPOSE_LEAK_TEST = "leaked";
+    try {
+      const res = await resolve({ "compose.yaml": "services:\n  api:\n    build:\n      context: .\n      args:\n        - X=${DECKHAND_COMPOSE_LEAK_TEST:-safe}\n        - DECKHAND_COMPOSE_LEAK_TEST\n" });
+      expect(built(res, "api").args).toEqual({ X: "safe" });
+      expect(built(res, "api").notes).toEqual([expect.stringMatching(/build arg DECKHAND_COMPOSE_LEAK_TEST has no value/)]);
+    } finally {
+      delete process.env.DECKHAND_COMPOSE_LEAK_TEST;
+    }
+  });
+
+  it("a malformed .env fails the project at its line", async () => {
+    const res = await resolve({ ".env": "OK=1\nBROKEN='open\n", "compose.yaml": "services:\n  a1:\n    build: .\n" });
+    expect(res.problems).toEqual([{ file: ".env", line: 2, message: "unterminated quoted value for BROKEN" }]);
+  });
+});
+
+describe("nothing dropped in silence: unsupported and invalid keys", () => {
+  it("a build key Deckhand does not build fails that service with file, line and key; cache hints are noted", async () => {
+    const res = await resolve({
+      "compose.yaml": "services:\n  api:\n    build:\n      context: .\n      ssh: [default]\n      network: host\n  web:\n    build:\n      context: ./web\n      cache_from: [type=registry,ref=x]\n",
+    });
+    expect(problems(res, "api").map((p) => [p.line, p.key])).toEqual([
+      [5, "services.api.build.ssh"],
+      [6, "services.api.build.network"],
+    ]);
+    expect(problems(res, "api")[0].message).toMatch(/services\.api\.build\.ssh: not supported by Deckhand's builder/);
+    expect(built(res, "web").notes).toEqual([expect.stringMatching(/build\.cache_from not used/)]);
+  });
+
+  it("keys outside the specification: in a service they fail it, at the top level the project", async () => {
+    const res = await resolve({ "compose.yaml": "services:\n  api:\n    build: .\n    buidl: typo\n  ok:\n    build: ./ok\n" });
+    expect(problems(res, "api")).toEqual([{ file: "compose.yaml", line: 4, column: 5, key: "services.api.buidl", message: "services.api.buidl is not a key of the Compose Specification" }]);
+    expect(svc(res, "ok").status).toBe("build");
+    const top = await resolve({ "compose.yaml": "servces: {}\nservices:\n  api:\n    build: .\n" });
+    expect(top.problems).toEqual([{ file: "compose.yaml", line: 1, column: 1, key: "servces", message: "servces is not a key of the Compose Specification" }]);
+  });
+
+  it("newer run-time keys (models, use_api_socket) pass; newer build keys (provenance) fail the service", async () => {
+    const res = await resolve({
+      "compose.yaml": "models:\n  llm:\n    model: ai/smollm2\nservices:\n  app:\n    build: .\n    models: [llm]\n    use_api_socket: true\n  attest:\n    build:\n      context: ./a\n      provenance: true\n",
+    });
+    expect(res.problems).toEqual([]);
+    expect(svc(res, "app").status).toBe("build");
+    expect(problems(res, "attest")[0]).toMatchObject({ line: 12, key: "services.attest.build.provenance" });
+  });
+
+  it("says why each service is not built", async () => {
+    const res = await resolve({ "compose.yaml": "services:\n  db:\n    image: postgres:16\n  api:\n    build: .\n" });
+    expect(svc(res, "db")).toMatchObject({ status: "not-built", reason: "no-build", message: expect.stringMatching(/no build: section/) });
+  });
+});
+
+describe("build keys", () => {
+  it("platforms, labels, additional contexts, no_cache, pull", async () => {
+    const res = await resolve({
+      "compose.yaml": `services:
+  multi:
+    build:
+      context: ./m
+      platforms: [linux/amd64, linux/ARM64, linux/amd64]
+      labels: { org.opencontainers.image.title: multi }
+      additional_contexts:
+        shared: ./shared
+        alpine: docker-image://alpine:3.20
+      no_cache: "true"
+      pull: false
+    platform: linux/arm64
+  wrong:
+    build:
+      context: .
+      platforms: [linux/amd64]
+    platform: linux/arm64
+  weird:
+    build:
+      context: .
+      additional_contexts: [other=service:multi]
+    platform: arm64
+`,
+    });
+    expect(built(res, "multi")).toMatchObject({
+      platforms: ["linux/amd64", "linux/arm64"],
+      labels: { "org.opencontainers.image.title": "multi" },
+      additionalContexts: { shared: "shared", alpine: "docker-image://alpine:3.20" },
+      noCache: true,
+      pull: false,
+    });
+    expect(problems(res, "wrong")[0].message).toMatch(/"linux\/arm64" is not one of build\.platforms \(linux\/amd64\)/);
+    expect(problems(res, "weird").map((p) => p.key).sort()).toEqual(["services.weird.build.additional_contexts.0", "services.weird.platform"]);
+  });
+
+  it("dockerfile and dockerfile_inline together, and remote contexts, are refused", async () => {
+    const res = await resolve({
+      "compose.yaml": "services:\n  both:\n    build:\n      dockerfile: Dockerfile\n      dockerfile_inline: FROM scratch\n  remote:\n    build: https://github.com/acme/api.git#main\n  git:\n    build:\n      context: git@github.com:acme/api.git\n",
+    });
+    expect(problems(res, "both")[0].message).toMatch(/mutually exclusive/);
+    expect(problems(res, "remote")[0]).toMatchObject({ line: 7, message: expect.stringMatching(/remote build context "https:\/\/github\.com\/acme\/api\.git#main" refused/) });
+    expect(problems(res, "git")[0].line).toBe(10);
+  });
+
+  it("build secrets come from files: the plan names the file, never its content", async () => {
+    const res = await resolve({
+      "compose.yaml": `services:
+  api:
+    build:
+      context: .
+      secrets:
+        - npmrc
+        - source: token
+          target: gh_token
+  envsecret:
+    build:
+      context: .
+      secrets: [fromenv]
+  missing:
+    build:
+      context: .
+      secrets: [gone, undefined_one]
+secrets:
+  npmrc:
+    file: ./secrets/npmrc
+  token:
+    file: secrets/token.txt
+  fromenv:
+    environment: GH_TOKEN
+  gone:
+    file: ./secrets/gone
+`,
+      "secrets/npmrc": "//registry.npmjs.org/:_authToken=SUPERSECRET-NPM\n",
+      "secrets/token.txt": "SUPERSECRET-GH\n",
+    });
+    expect(built(res, "api").secrets).toEqual([
+      { id: "npmrc", file: "secrets/npmrc" },
+      { id: "gh_token", file: "secrets/token.txt" },
+    ]);
+    expect(JSON.stringify(res)).not.toMatch(/SUPERSECRET/);
+    expect(problems(res, "envsecret")[0].message).toMatch(/must come from a file/);
+    expect(problems(res, "missing").map((p) => p.message)).toEqual([
+      expect.stringMatching(/secret "gone" file secrets\/gone not found/),
+      expect.stringMatching(/secret "undefined_one" is not defined/),
+    ]);
+    expect(res.reads).toEqual(expect.arrayContaining(["secrets/npmrc", "secrets/token.txt", "secrets/gone"]));
+  });
+});
+
+describe("project name and reads", () => {
+  it("name:, COMPOSE_PROJECT_NAME, or the default, normalised as Compose does", async () => {
+    expect((await resolve({ "compose.yaml": "name: shop\nservices:\n  a1:\n    build: .\n" })).projectName).toBe("shop");
+    expect((await resolve({ "compose.yaml": "services:\n  a1:\n    build: .\n", ".env": "COMPOSE_PROJECT_NAME=My.Shop\n" })).projectName).toBe("myshop");
+    expect((await resolve({ "compose.yaml": "services:\n  a1:\n    build: .\n" }, { defaultProjectName: "_Mcp-Servers" })).projectName).toBe("mcp-servers");
+    const bad = await resolve({ "compose.yaml": "name: My Shop\nservices:\n  a1:\n    build: .\n" });
+    expect(bad.problems[0]).toMatchObject({ line: 1, key: "name", message: expect.stringMatching(/must contain only lowercase letters/) });
+  });
+
+  it("a compose file that is a symbolic link out of the checkout is refused, not read", async () => {
+    const r = repo({ "real.yaml": "services:\n  a1:\n    build: .\n" });
+    fs.symlinkSync("/etc/hostname", path.join(r.root, "compose.yaml"));
+    const res = await resolveComposeProject({ read: r.read });
+    expect(res.problems).toEqual([{ file: "compose.yaml", message: expect.stringMatching(/cannot be read: compose\.yaml: resolves through a symbolic link to .*, outside the repository/) }]);
+  });
+
+  it("reads nothing but through the reader, and each file once", async () => {
+    const res = await resolve({
+      "compose.yaml": "services:\n  a1:\n    extends: { file: t.yaml, service: t }\n  a2:\n    extends: { file: t.yaml, service: t }\n",
+      "t.yaml": "services:\n  t:\n    build: .\n",
+      ".env": "X=1\n",
+    });
+    expect(res.services.map((s) => s.status)).toEqual(["build", "build"]);
+    expect(res.reads.filter((p) => p === "t.yaml")).toHaveLength(1);
+    expect(res.reads).toEqual([".env", "compose.yaml", "compose.override.yml", "compose.override.yaml", "docker-compose.override.yml", "docker-compose.override.yaml", "t.yaml"]);
+  });
+});

@@ -1,0 +1,125 @@
+import crypto from "node:crypto";
+import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST } from "../../integrations/build/read-oci-layout";
+
+/** A manifest as BatchGetImage returns it (imageManifest string + imageManifestMediaType), or already parsed. */
+export interface RemoteManifest {
+  manifest: string | Uint8Array | Record<string, unknown>;
+  mediaType?: string;
+}
+
+export type RemoteState =
+  | { repository: "missing" }
+  | { latest: "missing" }
+  | {
+      latest: RemoteManifest;
+      /** When `latest` is an index: the manifest fetched for the descriptor a previous call asked for. */
+      child?: RemoteManifest;
+    };
+
+export type PushReason = "repository-missing" | "latest-missing" | "config-differs" | "no-linux-amd64" | "unreadable-remote";
+
+export type PushDecision =
+  | { action: "push"; reason: PushReason; remoteConfigDigest?: string; detail?: string }
+  | { action: "skip"; reason: "config-matches"; remoteConfigDigest: string }
+  /** `latest` is an image index: fetch this manifest (BatchGetImage by digest) and decide again with it as `child`. */
+  | { action: "fetch"; digest: string; mediaType?: string };
+
+const SCHEMA1 = /^application\/vnd\.docker\.distribution\.manifest\.v1\+(prettyjws|json)$/;
+
+/**
+ * The guide's digest comparison, done on the image ID: push when ECR's `latest` has a different config digest than
+ * the local build, or does not exist. Comparing manifest digests instead would push whenever only layer compression
+ * differs; the config digest covers the uncompressed layers (diff_ids) and all metadata.
+ */
+export function decidePush({ localConfigDigest, remote }: { localConfigDigest: string; remote: RemoteState }): PushDecision {
+  if ("repository" in remote) return { action: "push", reason: "repository-missing" };
+  if (remote.latest === "missing") return { action: "push", reason: "latest-missing" };
+  const top = parseManifest(remote.latest);
+  if ("error" in top) return unreadable(top.error);
+
+  let image = top;
+  if (top.kind === "index") {
+    const entry = pickLinuxAmd64(top.entries);
+    if (!entry) {
+      return { action: "push", reason: "no-linux-amd64", detail: "latest is an image index without a linux/amd64 image" };
+    }
+    if (!remote.child) return { action: "fetch", digest: entry.digest, mediaType: entry.mediaType };
+    const child = parseManifest(remote.child);
+    if ("error" in child) return unreadable(`index entry ${entry.digest}: ${child.error}`);
+    if (child.digest && child.digest !== entry.digest.toLowerCase()) {
+      return unreadable(`fetched manifest ${child.digest} is not the index's linux/amd64 entry ${entry.digest}`);
+    }
+    if (child.kind === "index") return unreadable("nested image indexes are not followed");
+    image = child;
+  }
+  if (image.kind !== "image") return unreadable("unexpected manifest kind");
+  const remoteConfigDigest = image.configDigest;
+  if (remoteConfigDigest === localConfigDigest.toLowerCase()) {
+    return { action: "skip", reason: "config-matches", remoteConfigDigest };
+  }
+  return { action: "push", reason: "config-differs", remoteConfigDigest };
+}
+
+function unreadable(detail: string): PushDecision {
+  // Pushing replaces a latest we cannot interpret; skipping could leave it broken forever.
+  return { action: "push", reason: "unreadable-remote", detail };
+}
+
+interface IndexEntry {
+  digest: string;
+  mediaType?: string;
+  platform?: { os?: string; architecture?: string; variant?: string };
+}
+
+type Parsed =
+  | { kind: "image"; configDigest: string; digest?: string }
+  | { kind: "index"; entries: IndexEntry[]; digest?: string }
+  | { error: string };
+
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+
+function parseManifest(m: RemoteManifest): Parsed {
+  let json: unknown;
+  let digest: string | undefined;
+  if (typeof m.manifest === "string" || m.manifest instanceof Uint8Array) {
+    const bytes = typeof m.manifest === "string" ? Buffer.from(m.manifest, "utf8") : Buffer.from(m.manifest);
+    digest = "sha256:" + crypto.createHash("sha256").update(bytes).digest("hex");
+    try {
+      json = JSON.parse(bytes.toString("utf8"));
+    } catch {
+      return { error: "manifest is not JSON" };
+    }
+  } else {
+    json = m.manifest;
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) return { error: "manifest is not a JSON object" };
+  const doc = json as Record<string, unknown>;
+  // The embedded mediaType is optional in OCI; the API's media type may be missing too. Fall back to the shape.
+  const mediaType = (typeof doc.mediaType === "string" ? doc.mediaType : undefined) ?? m.mediaType;
+  if (doc.schemaVersion === 1 || (mediaType && SCHEMA1.test(mediaType))) {
+    return { error: "latest is a Docker schema 1 manifest, which has no config digest" };
+  }
+  const isIndex = mediaType === OCI_INDEX || mediaType === DOCKER_MANIFEST_LIST || (!mediaType && Array.isArray(doc.manifests));
+  if (isIndex) {
+    if (!Array.isArray(doc.manifests)) return { error: "image index has no manifests" };
+    const entries = (doc.manifests as unknown[]).filter(isEntry);
+    return { kind: "index", entries, digest };
+  }
+  if (mediaType && mediaType !== OCI_MANIFEST && mediaType !== DOCKER_MANIFEST) {
+    return { error: `unsupported manifest media type ${mediaType}` };
+  }
+  const config = doc.config as Record<string, unknown> | undefined;
+  const configDigest = typeof config?.digest === "string" ? config.digest.toLowerCase() : undefined;
+  if (!configDigest || !DIGEST.test(configDigest)) return { error: "manifest has no valid config digest" };
+  return { kind: "image", configDigest, digest };
+}
+
+function isEntry(e: unknown): e is IndexEntry {
+  return typeof e === "object" && e !== null && typeof (e as IndexEntry).digest === "string" && DIGEST.test((e as IndexEntry).digest.toLowerCase());
+}
+
+/** linux/amd64, preferring no variant or v1 over amd64 micro-architecture variants (v2, v3). Attestations are "unknown". */
+function pickLinuxAmd64(entries: IndexEntry[]): IndexEntry | undefined {
+  const amd64 = entries.filter((e) => e.platform?.os === "linux" && e.platform.architecture === "amd64");
+  return amd64.find((e) => !e.platform?.variant || e.platform.variant === "v1") ?? amd64[0];
+}

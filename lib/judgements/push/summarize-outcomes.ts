@@ -1,0 +1,26 @@
+import type { ServiceOutcome } from "./service-outcome";
+
+export interface JobSummary {
+  state: "succeeded" | "skipped" | "failed";
+  /** For the GitHub commit status deckhand/ecr-push. */
+  status: { state: "success" | "failure"; description: string };
+}
+
+/** The job's result and commit status from its services: any failure fails it; all unchanged is "skipped". */
+export function summarizeOutcomes(outcomes: Pick<ServiceOutcome, "service" | "result">[]): JobSummary {
+  const by = (r: ServiceOutcome["result"]) => outcomes.filter((o) => o.result === r).map((o) => o.service);
+  const failed = by("failed");
+  const pushed = by("pushed");
+  const skipped = by("skipped");
+  const parts = [
+    pushed.length ? `pushed ${pushed.join(", ")}` : "",
+    skipped.length ? `unchanged ${skipped.join(", ")}` : "",
+    failed.length ? `failed ${failed.join(", ")}` : "",
+  ].filter(Boolean);
+  // GitHub truncates descriptions at 140 characters.
+  const clip = (s: string) => (s.length > 140 ? s.slice(0, 139) + "…" : s);
+  if (outcomes.length === 0) return { state: "skipped", status: { state: "success", description: "unchanged: no service to build" } };
+  if (failed.length) return { state: "failed", status: { state: "failure", description: clip(parts.join("; ")) } };
+  if (pushed.length === 0) return { state: "skipped", status: { state: "success", description: clip(`unchanged: ${skipped.join(", ")}`) } };
+  return { state: "succeeded", status: { state: "success", description: clip(parts.join("; ")) } };
+}

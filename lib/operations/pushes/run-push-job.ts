@@ -1,0 +1,135 @@
+import fs from "node:fs/promises";
+import path from "node:path";
+import type { ECRClient } from "@aws-sdk/client-ecr";
+import { UNISOLATED_WARNING, type Isolation } from "../../integrations/build/isolation/detect-isolation";
+import { checkoutCommit, type Checkout } from "../../integrations/git/checkout-commit";
+import { detectBuilder, type Builder } from "../../integrations/build/detect-builder";
+import type { ServiceOutcome } from "../../judgements/push/service-outcome";
+import { pushService } from "./push-service";
+import { ComposeError, readCompose } from "../../integrations/git/read-compose";
+import { summarizeOutcomes } from "../../judgements/push/summarize-outcomes";
+import { mapLimit } from "../../infra/map-limit";
+
+export interface PushJobResult {
+  state: "succeeded" | "skipped" | "failed" | "cancelled";
+  /** One line for the job list: the summary, or why the job failed as a whole. */
+  message: string;
+  commit?: string;
+  composeFile?: string;
+  services: ServiceOutcome[];
+}
+
+/**
+ * What a worker does with one claimed job (issue 7, "What a job does"): check the commit out, read the compose file,
+ * push every built service that changed. The app reports on the commit (deckhand/ecr-push status) when the worker
+ * hands in the result. Job-level failures (no builder, fetch, compose file) come back as a failed result naming
+ * the cause; each service's failure stays its own.
+ */
+export async function runPushJob({
+  remoteUrl,
+  commit,
+  composePath,
+  prefix,
+  ecr,
+  token,
+  mirrorsDir,
+  workRoot,
+  detect = () => detectBuilder(),
+  isolate,
+  buildTimeoutMs,
+  concurrency = 2,
+  onLog = () => {},
+  signal,
+}: {
+  remoteUrl: string;
+  commit: string;
+  composePath?: string;
+  prefix?: string;
+  ecr: ECRClient;
+  token?: string;
+  mirrorsDir: string;
+  /** This job's scratch directory; removed at the end. */
+  workRoot: string;
+  detect?: () => Promise<Builder>;
+  /** How this host isolates RUN steps (detectIsolation, once per worker); a rejection fails the job at once. Unset: buildImage detects. */
+  isolate?: (builder: Builder) => Promise<Isolation>;
+  /** Wall-clock limit of each service's build, in milliseconds (DECKHAND_BUILD_TIMEOUT). */
+  buildTimeoutMs?: number;
+  /** Services built at the same time; each has its own builder storage. */
+  concurrency?: number;
+  onLog?: (line: string) => void;
+  signal?: AbortSignal;
+}): Promise<PushJobResult> {
+  const fail = async (message: string, sha?: string, extra: Partial<PushJobResult> = {}): Promise<PushJobResult> => {
+    onLog(message);
+    return { state: "failed", message, commit: sha, services: [], ...extra };
+  };
+
+  const isSha = /^[0-9a-f]{40}$/.test(commit);
+  let builder: Builder;
+  try {
+    builder = await detect();
+  } catch (err) {
+    return fail((err as Error).message, isSha ? commit : undefined);
+  }
+  let isolation: Isolation | undefined;
+  if (isolate) {
+    try {
+      isolation = await isolate(builder);
+    } catch (err) {
+      return fail((err as Error).message, isSha ? commit : undefined);
+    }
+    if (isolation.kind === "unisolated") onLog(`${UNISOLATED_WARNING} (missing: ${isolation.missing.join("; ")})`);
+  }
+
+  let checkout: Checkout | undefined;
+  await fs.mkdir(workRoot, { recursive: true });
+  try {
+    try {
+      checkout = await checkoutCommit({ mirrorsDir, remoteUrl, token, commit, into: path.join(workRoot, "checkout"), onLog });
+    } catch (err) {
+      return await fail(`cannot fetch ${commit}: ${(err as Error).message}`, isSha ? commit : undefined);
+    }
+    const sha = checkout.commit;
+
+    let plan;
+    try {
+      plan = await readCompose({ root: checkout.dir, composePath, prefix });
+    } catch (err) {
+      if (err instanceof ComposeError) return await fail(err.message, sha, { composeFile: err.file });
+      throw err;
+    }
+    onLog(`${plan.file}: building ${plan.builds.map((b) => `${b.service} → ${b.repositoryName}`).join(", ") || "nothing"}`);
+
+    const checkoutDir = checkout.dir;
+    // Builds mostly wait (process start, storage, I/O), so two at a time roughly halves a job on two cores.
+    const services = (
+      await mapLimit(plan.builds, concurrency, (build) =>
+        signal?.aborted
+          ? Promise.resolve(undefined)
+          : pushService({
+              ecr,
+              builder,
+              checkout: checkoutDir,
+              commit: sha,
+              build,
+              workRoot: path.join(workRoot, "build"),
+              isolation,
+              buildTimeoutMs,
+              onLog,
+              signal,
+            }),
+      )
+    ).filter((o): o is ServiceOutcome => o !== undefined);
+    if (signal?.aborted) {
+      onLog("cancelled");
+      return { state: "cancelled", message: "cancelled", commit: sha, composeFile: plan.file, services };
+    }
+    const summary = summarizeOutcomes(services);
+    onLog(summary.status.description);
+    return { state: summary.state, message: summary.status.description, commit: sha, composeFile: plan.file, services };
+  } finally {
+    await checkout?.dispose().catch(() => undefined);
+    await fs.rm(workRoot, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,135 @@
+import fs from "node:fs/promises";
+import path from "node:path";
+import type { ECRClient } from "@aws-sdk/client-ecr";
+import type { Isolation } from "../../../integrations/build/isolation/detect-isolation";
+import type { Builder, BuilderPreference } from "../../../integrations/build/detect-builder";
+import { detectBuilder } from "../../../integrations/build/detect-builder";
+import { runPushJob } from "../run-push-job";
+import { addKnownSecrets, redact } from "../../../errors";
+import type { ClaimedJob, JobChannel } from "./job-channel";
+
+const MAX_PENDING_LOG_LINES = 20_000;
+
+export interface WorkerEnvironment {
+  ecr: ECRClient;
+  /** Cached bare mirrors, kept between jobs so fetches are incremental. */
+  mirrorsDir: string;
+  /** Scratch space; each job uses and removes a subdirectory. */
+  workDir: string;
+  builder?: BuilderPreference;
+  composePath?: string;
+  repositoryPrefix?: string;
+  /** The host's build isolation (isolationOnce); unset: buildImage detects it, never unisolated. */
+  isolate?: (builder: Builder) => Promise<Isolation>;
+  /** DECKHAND_BUILD_TIMEOUT in milliseconds. */
+  buildTimeoutMs?: number;
+  /** This worker's own read-only git token; wins over the one the claim carries. */
+  gitToken?: string;
+}
+
+/**
+ * Runs a claimed job through the push pipeline (lib/operations/pushes/run-push-job) and reports through the channel:
+ * live log lines, each service's record, the result. A heartbeat keeps the lease; when it is lost or the
+ * job is cancelled, the build is aborted and nothing more is reported (the lease holder's word only counts).
+ */
+export async function executeClaimedJob(channel: JobChannel, job: ClaimedJob, env: WorkerEnvironment): Promise<"finished" | "abandoned"> {
+  addKnownSecrets([job.git.token, env.gitToken]);
+  // One batch in flight at a time; lines wait in `pending`, at most MAX_PENDING_LOG_LINES of them. A build that prints
+  // faster than the log can be stored loses lines here (said in the log), never the worker's memory. The store keeps
+  // a capped head and tail of what arrives (lib/operations/pushes/cap-job-log.ts).
+  const pending: Array<{ stream: string; line: string; at: string }> = [];
+  let dropped = 0;
+  let inFlight: Promise<void> | null = null;
+  const send = async () => {
+    while (pending.length) await channel.log(job, pending.splice(0, 2000)).catch(() => undefined);
+  };
+  const flush = () => (inFlight ??= send().finally(() => (inFlight = null)));
+  const sayDropped = (at: string) => {
+    if (!dropped) return;
+    pending.push({ stream: "stderr", line: `[deckhand] … ${dropped} lines dropped here: the build printed faster than its log could be stored …`, at });
+    dropped = 0;
+  };
+  const drain = async () => {
+    sayDropped(new Date().toISOString());
+    while (pending.length || inFlight) await flush();
+  };
+  const log = (line: string) => {
+    if (pending.length >= MAX_PENDING_LOG_LINES) {
+      dropped++;
+      return;
+    }
+    const at = new Date().toISOString();
+    sayDropped(at);
+    pending.push({ stream: "stdout", line: redact(line), at });
+    if (pending.length >= 200) void flush();
+  };
+  const flusher = setInterval(() => void flush(), 250);
+
+  const abort = new AbortController();
+  let lostReason: string | null = null;
+  const beat = setInterval(() => {
+    channel.heartbeat(job).then(
+      (answer) => {
+        if (!answer.ok) {
+          lostReason = answer.reason;
+          abort.abort();
+        }
+      },
+      // A heartbeat that cannot get through is retried at the next tick; the lease covers several.
+      () => undefined,
+    );
+  }, Math.max(1000, Math.floor(job.leaseMs / 3)));
+
+  const workRoot = path.join(env.workDir, `${job.jobId}-${job.attempt}`);
+  try {
+    log(`worker ${channel.workerId} took attempt ${job.attempt} of commit ${job.sha}`);
+    const out = await runPushJob({
+      remoteUrl: job.git.url,
+      token: env.gitToken ?? job.git.token,
+      commit: job.sha,
+      composePath: env.composePath,
+      prefix: env.repositoryPrefix,
+      ecr: env.ecr,
+      mirrorsDir: env.mirrorsDir,
+      workRoot,
+      detect: () => detectBuilder({ preference: env.builder }),
+      isolate: env.isolate,
+      buildTimeoutMs: env.buildTimeoutMs,
+      onLog: log,
+      signal: abort.signal,
+    });
+    if (abort.signal.aborted || out.state === "cancelled") {
+      log(`stopping: ${lostReason === "cancelled" ? "the job was cancelled" : `the lease was lost (${lostReason ?? "aborted"})`}`);
+      return "abandoned";
+    }
+    for (const o of out.services) {
+      await channel.recordService(job, {
+        service: o.service,
+        repository: o.repositoryName,
+        decision: o.result,
+        detail: o.error ? `${o.reason}: ${o.error}` : o.reason,
+        localConfigDigest: o.localConfigDigest,
+        localManifestDigest: o.localManifestDigest,
+        remoteDigestBefore: o.remoteManifestDigestBefore,
+        blobsUploaded: o.blobsUploaded,
+        bytesUploaded: o.bytesUploaded,
+        timings: o.timings,
+      });
+    }
+    const failed = out.services.filter((s) => s.result === "failed");
+    await drain();
+    const accepted = await channel.finish(job, {
+      result: out.state,
+      status: { state: out.state === "failed" ? "failure" : "success", description: out.message },
+      summary: { commit: out.commit, composeFile: out.composeFile, services: out.services.map((s) => ({ service: s.service, result: s.result, reason: s.reason })) },
+      error: out.state === "failed" ? redact(failed.length ? failed.map((s) => `${s.service}: ${s.error ?? s.reason}`).join("; ") : out.message) : null,
+    });
+    // Refused: the job was cancelled or another worker holds it now; its record stands as it is.
+    return accepted ? "finished" : "abandoned";
+  } finally {
+    clearInterval(beat);
+    clearInterval(flusher);
+    await drain();
+    await fs.rm(workRoot, { recursive: true, force: true }).catch(() => undefined);
+  }
+}

@@ -1,0 +1,36 @@
+import type { ServiceRecord } from "../job-store";
+
+/** What a worker needs to know about the job it claimed. */
+export interface ClaimedJob {
+  jobId: string;
+  /** The fencing token: quoted in every call about this job. */
+  attempt: number;
+  sha: string;
+  branch: string | null;
+  /** Where to fetch the commit (no credentials in it) and the token to fetch with. */
+  git: { url: string; token?: string };
+  leaseMs: number;
+}
+
+export type HeartbeatAnswer = { ok: true } | { ok: false; reason: string };
+
+export interface JobResult {
+  result: "succeeded" | "skipped" | "failed";
+  summary: Record<string, unknown>;
+  error?: string | null;
+  /** The deckhand/ecr-push commit status to set. */
+  status: { state: "success" | "failure"; description: string };
+}
+
+/**
+ * How a worker talks to the queue. The embedded worker uses the store directly; a standalone worker on
+ * another host goes through the app's HTTP API. Both end in the same service verbs.
+ */
+export interface JobChannel {
+  readonly workerId: string;
+  claim(): Promise<ClaimedJob | null>;
+  heartbeat(job: ClaimedJob): Promise<HeartbeatAnswer>;
+  log(job: ClaimedJob, lines: Array<{ stream: string; line: string; at: string }>): Promise<void>;
+  recordService(job: ClaimedJob, result: ServiceRecord): Promise<boolean>;
+  finish(job: ClaimedJob, result: JobResult): Promise<boolean>;
+}

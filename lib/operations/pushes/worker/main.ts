@@ -1,0 +1,109 @@
+/**
+ * `npm run worker`: a standalone push worker on any host. It talks to Deckhand over HTTP
+ * (DECKHAND_URL, DECKHAND_WORKER_TOKEN), uses this host's AWS credentials (standard chain) and builder.
+ * `--embedded` is how `npm start` runs the app's own worker: same loop, straight to the store.
+ */
+import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
+import { createAwsClients } from "../../../integrations/clients/aws-clients";
+import { ConfigError, getConfig } from "../../../infra/config/env";
+import { openDb } from "../../../infra/db/open-db";
+import { addKnownSecrets } from "../../../errors";
+import { getClients } from "../../../integrations/clients";
+import { isolationOnce, IsolationUnavailableError, UNISOLATED_WARNING } from "../../../integrations/build/isolation/detect-isolation";
+import { detectBuilder } from "../../../integrations/build/detect-builder";
+import { HttpChannel } from "./http-channel";
+import { prepareWorkerDir } from "./prepare-worker-dir";
+import { startWorkerLoop } from "./worker-loop";
+import { LIVE_EMBEDDED_WARNING, startEmbeddedWorker } from "./start-embedded-worker";
+import { parseWorkerConfig, resolveWorkerDir } from "./worker-config";
+
+function fail(message: string): never {
+  console.error(`Deckhand worker cannot start: ${message}`);
+  process.exit(1);
+}
+
+async function main() {
+  let env;
+  try {
+    env = parseWorkerConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) fail(`${err.setting} ${err.hint}`);
+    throw err;
+  }
+  addKnownSecrets([env.workerToken, env.gitToken]);
+  const embedded = process.argv.includes("--embedded");
+  const workerId = `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
+  const say = (line: string) => console.log(`[worker ${workerId}] ${line}`);
+  const build = { builder: env.builder, composePath: env.composePath, repositoryPrefix: env.repositoryPrefix };
+  const isolation = { network: env.buildNetwork, allowUnisolated: env.allowUnisolated };
+  let loop: { stop(): Promise<void> };
+
+  let config;
+  if (embedded) {
+    try {
+      config = getConfig();
+    } catch (err) {
+      if (err instanceof ConfigError) fail(`${err.setting} ${err.hint}`);
+      throw err;
+    }
+  }
+  let baseDir: string;
+  try {
+    baseDir = resolveWorkerDir(env, config?.dataDir);
+  } catch (err) {
+    if (err instanceof ConfigError) fail(`${err.setting} ${err.hint}`);
+    throw err;
+  }
+  const prepared = await prepareWorkerDir(baseDir).catch((err: Error) => fail(err.message));
+  if (prepared.removed.length) say(`removed what a stopped worker left in ${baseDir}: ${prepared.removed.length} item(s)`);
+  await reportIsolation(isolationOnce(isolation), env.builder, say);
+
+  if (embedded && config) {
+    if (config.mode === "live") console.error(`[worker ${workerId}] WARNING: ${LIVE_EMBEDDED_WARNING}`);
+    const ctx = { clients: getClients(), db: openDb(config.dataDir), config };
+    loop = startEmbeddedWorker(ctx, { workerId, leaseMs: env.leaseMs, baseDir, ...build, buildTimeoutMs: env.buildTimeoutMs, buildNetwork: env.buildNetwork, allowUnisolated: env.allowUnisolated });
+  } else {
+    if (!env.url) fail("DECKHAND_URL is required: the URL of the Deckhand app this worker serves");
+    if (!env.workerToken) fail("DECKHAND_WORKER_TOKEN is required: the same token the app has in DECKHAND_WORKER_TOKEN");
+    const channel = new HttpChannel(workerId, env.url, env.workerToken);
+    loop = startWorkerLoop(channel, {
+      ecr: createAwsClients({ region: env.region }).ecr,
+      ...prepared.dirs,
+      ...build,
+      isolate: isolationOnce(isolation),
+      buildTimeoutMs: env.buildTimeoutMs,
+      gitToken: env.gitToken,
+    });
+  }
+
+  say(`${embedded ? "embedded" : `serving ${env.url}`}; scratch and mirrors in ${baseDir}; waiting for push jobs`);
+  const stop = async () => {
+    await loop.stop();
+    process.exit(0);
+  };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+}
+
+/** Says at start how RUN steps will be isolated here, or loudly that they will not be (or cannot run at all). */
+async function reportIsolation(isolate: ReturnType<typeof isolationOnce>, preference: "auto" | "buildah" | "docker", say: (line: string) => void) {
+  const builder = await detectBuilder({ preference }).catch((err: Error) => {
+    say(err.message);
+    return null;
+  });
+  if (!builder) return;
+  try {
+    const found = await isolate(builder);
+    if (found.kind === "isolated") {
+      say(`RUN steps isolated: ${found.runtime.name}, own PID/mount namespaces, network ${found.network === "none" ? "none" : "outbound only (slirp4netns; host, link-local and metadata addresses blocked)"}`);
+    } else {
+      console.error(`${UNISOLATED_WARNING} (missing: ${found.missing.join("; ")})`);
+    }
+  } catch (err) {
+    if (err instanceof IsolationUnavailableError) console.error(`Deckhand worker: every job will fail: ${err.message}`);
+    else throw err;
+  }
+}
+
+main().catch((err) => fail((err as Error).message));

@@ -1,0 +1,58 @@
+import { createAwsClients } from "../../../integrations/clients/aws-clients";
+import type { Clients } from "../../../integrations/clients";
+import type { DeckhandConfig } from "../../../infra/config/env";
+import type { Db } from "../../../infra/db/open-db";
+import { isolationOnce, type BuildNetworkMode } from "../../../integrations/build/isolation/detect-isolation";
+import type { BuilderPreference } from "../../../integrations/build/detect-builder";
+import { workerDirs } from "./prepare-worker-dir";
+import { sandboxWorkerCredentialProvider } from "./sandbox-credentials";
+import { StoreChannel } from "./store-channel";
+import { startWorkerLoop } from "./worker-loop";
+
+export { workerDirs };
+
+/** Said at start by an embedded worker in live mode. */
+export const LIVE_EMBEDDED_WARNING =
+  "this embedded worker builds untrusted commits on the host that holds Deckhand's own AWS and GitHub credentials. " +
+  "In live mode run builds on standalone workers (npm run worker on another host) and set DECKHAND_EMBEDDED_WORKER=0";
+
+/**
+ * A worker beside the app, straight on its store: what `npm start` runs (lib/operations/pushes/worker/main.ts --embedded)
+ * and what tests run in-process. In sandbox mode it pushes as the sandbox's deckhand-worker user, like a
+ * real worker host with the guide's policy; in live mode with the app's own AWS credentials.
+ */
+export function startEmbeddedWorker(
+  ctx: { clients: Clients; db: Db; config: DeckhandConfig },
+  opts: {
+    workerId: string;
+    leaseMs: number;
+    /** Mirrors and scratch: outside the data dir (resolveWorkerDir). */
+    baseDir: string;
+    builder?: BuilderPreference;
+    composePath?: string;
+    repositoryPrefix?: string;
+    buildTimeoutMs?: number;
+    buildNetwork?: BuildNetworkMode;
+    allowUnisolated?: boolean;
+    idleMs?: number;
+    log?: (line: string) => void;
+  },
+) {
+  const { config } = ctx;
+  const channel = new StoreChannel(opts.workerId, ctx, opts.leaseMs);
+  const credentials = config.mode === "sandbox" ? sandboxWorkerCredentialProvider(config) : undefined;
+  const ecr = createAwsClients({ region: config.aws.region, endpoint: config.aws.endpoint, credentials }).ecr;
+  return startWorkerLoop(
+    channel,
+    {
+      ecr,
+      ...workerDirs(opts.baseDir),
+      builder: opts.builder,
+      composePath: opts.composePath,
+      repositoryPrefix: opts.repositoryPrefix,
+      isolate: isolationOnce({ network: opts.buildNetwork ?? "outbound", allowUnisolated: opts.allowUnisolated ?? false }),
+      buildTimeoutMs: opts.buildTimeoutMs,
+    },
+    { idleMs: opts.idleMs, log: opts.log },
+  );
+}

@@ -1,0 +1,36 @@
+import type { Clients } from "../../../integrations/clients";
+import type { DeckhandConfig } from "../../../infra/config/env";
+import type { Db } from "../../../infra/db/open-db";
+import { appendJobLog, heartbeatJob, recordServiceResult, type ServiceRecord } from "../job-store";
+import { claimPushJob, finishPushJob } from "../push-job-lifecycle";
+import type { ClaimedJob, HeartbeatAnswer, JobChannel, JobResult } from "./job-channel";
+
+/** The embedded worker's channel: the store itself, shared with the app through SQLite's WAL. */
+export class StoreChannel implements JobChannel {
+  constructor(
+    readonly workerId: string,
+    private ctx: { clients: Clients; db: Db; config: DeckhandConfig },
+    private leaseMs: number,
+  ) {}
+
+  claim(): Promise<ClaimedJob | null> {
+    return claimPushJob(this.ctx, { workerId: this.workerId, leaseMs: this.leaseMs, worker: "embedded" });
+  }
+
+  async heartbeat(job: ClaimedJob): Promise<HeartbeatAnswer> {
+    const d = heartbeatJob(this.ctx.db, { jobId: job.jobId, workerId: this.workerId, attempt: job.attempt, leaseMs: this.leaseMs });
+    return d.ok ? { ok: true } : { ok: false, reason: d.reason };
+  }
+
+  async log(job: ClaimedJob, lines: Array<{ stream: string; line: string; at: string }>): Promise<void> {
+    appendJobLog(this.ctx.db, { jobId: job.jobId, attempt: job.attempt, lines });
+  }
+
+  async recordService(job: ClaimedJob, result: ServiceRecord): Promise<boolean> {
+    return recordServiceResult(this.ctx.db, { jobId: job.jobId, workerId: this.workerId, attempt: job.attempt, result });
+  }
+
+  finish(job: ClaimedJob, result: JobResult): Promise<boolean> {
+    return finishPushJob(this.ctx, { workerId: this.workerId, job, result });
+  }
+}

@@ -1,0 +1,81 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { ConfigError } from "../../../infra/config/env";
+import { prepareWorkerDir, WorkerDirInUseError } from "./prepare-worker-dir";
+import { DEFAULT_BUILD_TIMEOUT_MS, parseDuration, parseWorkerConfig, resolveWorkerDir } from "./worker-config";
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "deckhand-worker-config-"));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+const settingOf = (env: Record<string, string>) => {
+  try {
+    parseWorkerConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return `${err.setting}: ${err.hint}`;
+    throw err;
+  }
+  throw new Error("expected a ConfigError");
+};
+
+describe("parseWorkerConfig", () => {
+  it("defaults to a 30-minute build limit, outbound network and isolated builds", () => {
+    const c = parseWorkerConfig({});
+    expect(c).toMatchObject({ buildTimeoutMs: DEFAULT_BUILD_TIMEOUT_MS, buildNetwork: "outbound", allowUnisolated: false, leaseMs: 60_000 });
+    expect(DEFAULT_BUILD_TIMEOUT_MS).toBe(1_800_000);
+  });
+
+  it("reads durations with units, a bare number as seconds", () => {
+    expect(parseDuration("30m")).toBe(1_800_000);
+    expect(parseDuration("90s")).toBe(90_000);
+    expect(parseDuration("1h")).toBe(3_600_000);
+    expect(parseDuration("1500ms")).toBe(1500);
+    expect(parseDuration("45")).toBe(45_000);
+    expect(parseDuration("2.5 min")).toBe(150_000);
+    for (const bad of ["", "soon", "-5s", "0", "5d", "1e3"]) expect(parseDuration(bad)).toBeNull();
+    expect(parseWorkerConfig({ DECKHAND_BUILD_TIMEOUT: "5s", DECKHAND_BUILD_NETWORK: "none", DECKHAND_UNISOLATED_BUILDS: "1" })).toMatchObject({
+      buildTimeoutMs: 5000,
+      buildNetwork: "none",
+      allowUnisolated: true,
+    });
+  });
+
+  it("names the setting that is wrong", () => {
+    expect(settingOf({ DECKHAND_BUILD_TIMEOUT: "forever" })).toMatch(/^DECKHAND_BUILD_TIMEOUT: must be a duration/);
+    expect(settingOf({ DECKHAND_BUILD_TIMEOUT: "100ms" })).toMatch(/^DECKHAND_BUILD_TIMEOUT: must be at least 1s/);
+    expect(settingOf({ DECKHAND_BUILD_NETWORK: "host" })).toMatch(/^DECKHAND_BUILD_NETWORK: must be "outbound" or "none"/);
+    expect(settingOf({ DECKHAND_UNISOLATED_BUILDS: "yes" })).toMatch(/^DECKHAND_UNISOLATED_BUILDS/);
+  });
+});
+
+describe("resolveWorkerDir", () => {
+  it("puts scratch beside the data dir by default and refuses one inside it", () => {
+    const data = path.join(tmp, "data");
+    expect(resolveWorkerDir(parseWorkerConfig({}), data)).toBe(`${data}-worker`);
+    expect(() => resolveWorkerDir(parseWorkerConfig({ DECKHAND_WORKER_DIR: path.join(data, "work") }), data)).toThrow(/DECKHAND_WORKER_DIR.*must be outside DECKHAND_DATA_DIR/);
+    expect(() => resolveWorkerDir(parseWorkerConfig({ DECKHAND_WORKER_DIR: data }), data)).toThrow(ConfigError);
+    expect(() => resolveWorkerDir(parseWorkerConfig({ DECKHAND_WORKER_DIR: tmp }), data)).toThrow(/not contain it/);
+    expect(resolveWorkerDir(parseWorkerConfig({ DECKHAND_WORKER_DIR: path.join(tmp, "elsewhere") }), data)).toBe(path.join(tmp, "elsewhere"));
+  });
+});
+
+describe("prepareWorkerDir", () => {
+  it("clears a killed worker's scratch and git locks, and refuses a directory a live worker holds", async () => {
+    const base = path.join(tmp, "w");
+    fs.mkdirSync(path.join(base, "work", "job-1", "checkout"), { recursive: true });
+    fs.mkdirSync(path.join(base, "git-mirrors", "m.git", "refs", "heads"), { recursive: true });
+    fs.writeFileSync(path.join(base, "git-mirrors", "m.git", "refs", "heads", "main.lock"), "");
+    fs.writeFileSync(path.join(base, "git-mirrors", "m.git", "HEAD"), "ref: refs/heads/main\n");
+    // A pid that cannot be alive: the previous worker is gone.
+    fs.writeFileSync(path.join(base, "worker.pid"), "2147483646\n");
+    const out = await prepareWorkerDir(base, 4242);
+    expect(out.removed.sort()).toEqual([path.join(base, "git-mirrors", "m.git", "refs", "heads", "main.lock"), path.join(base, "work", "job-1")].sort());
+    expect(fs.readdirSync(path.join(base, "work"))).toEqual([]);
+    expect(fs.existsSync(path.join(base, "git-mirrors", "m.git", "HEAD"))).toBe(true);
+    expect(fs.readFileSync(path.join(base, "worker.pid"), "utf8").trim()).toBe("4242");
+    // This test process is alive: a second worker on the same directory is refused.
+    fs.writeFileSync(path.join(base, "worker.pid"), `${process.pid}\n`);
+    await expect(prepareWorkerDir(base, 4243)).rejects.toBeInstanceOf(WorkerDirInUseError);
+  });
+});

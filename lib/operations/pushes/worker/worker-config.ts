@@ -1,0 +1,104 @@
+import path from "node:path";
+import { z } from "zod";
+import { ConfigError } from "../../../infra/config/env";
+import type { BuildNetworkMode } from "../../../integrations/build/isolation/detect-isolation";
+import { isWithin } from "../../../integrations/git/contain-path";
+import type { BuilderPreference } from "../../../integrations/build/detect-builder";
+
+/**
+ * A worker's own settings (`npm run worker`, and the embedded worker `npm start` runs), parsed once at start.
+ * A bad one stops the worker with ConfigError naming it.
+ */
+export interface WorkerConfig {
+  leaseMs: number;
+  /** Mirrors and scratch; never inside DECKHAND_DATA_DIR. Unset: the caller's default. */
+  workerDir: string | undefined;
+  builder: BuilderPreference;
+  composePath: string | undefined;
+  repositoryPrefix: string | undefined;
+  url: string | undefined;
+  workerToken: string | undefined;
+  region: string | undefined;
+  /** Wall-clock limit of one service's build, in milliseconds (DECKHAND_BUILD_TIMEOUT). */
+  buildTimeoutMs: number;
+  /** DECKHAND_BUILD_NETWORK: "outbound" (default) or "none". */
+  buildNetwork: BuildNetworkMode;
+  /** DECKHAND_UNISOLATED_BUILDS=1: build where isolation is missing, saying so loudly. */
+  allowUnisolated: boolean;
+  /** A standalone worker's own read-only git token (DECKHAND_WORKER_GIT_TOKEN); wins over the one a claim carries. */
+  gitToken: string | undefined;
+}
+
+export const DEFAULT_BUILD_TIMEOUT_MS = 30 * 60_000;
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000 };
+
+/** "30m", "90s", "1h", "1500ms", or a bare number of seconds, in milliseconds; null when unreadable. */
+export function parseDuration(text: string): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h)?\s*$/i.exec(text);
+  if (!m) return null;
+  const ms = Number(m[1]) * UNITS[(m[2] ?? "s").toLowerCase()];
+  return Number.isFinite(ms) && ms > 0 ? Math.round(ms) : null;
+}
+
+const duration = z.string().transform((v, ctx) => {
+  const ms = parseDuration(v);
+  if (ms === null) {
+    ctx.addIssue({ code: "custom", message: 'must be a duration such as "30m", "90s" or "1h" (a bare number is seconds)' });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const schema = z.object({
+  DECKHAND_WORKER_LEASE_MS: z.coerce.number().int().min(3000).max(3_600_000).default(60_000),
+  DECKHAND_WORKER_DIR: z.string().min(1).optional(),
+  DECKHAND_BUILDER: z.enum(["auto", "buildah", "docker"]).default("auto"),
+  DECKHAND_COMPOSE_FILE: z.string().min(1).optional(),
+  DECKHAND_REPOSITORY_PREFIX: z.string().optional(),
+  DECKHAND_URL: z.url().optional(),
+  DECKHAND_WORKER_TOKEN: z.string().min(16).optional(),
+  DECKHAND_WORKER_GIT_TOKEN: z.string().min(1).optional(),
+  AWS_REGION: z.string().optional(),
+  DECKHAND_BUILD_TIMEOUT: duration.pipe(z.number().min(1000, "must be at least 1s").max(24 * 3_600_000, "must be at most 24h")).optional(),
+  DECKHAND_BUILD_NETWORK: z.enum(["outbound", "none"], { error: 'must be "outbound" or "none"' }).default("outbound"),
+  DECKHAND_UNISOLATED_BUILDS: z.enum(["0", "1"], { error: 'must be "0" or "1"' }).default("0"),
+});
+
+export function parseWorkerConfig(env: Record<string, string | undefined>): WorkerConfig {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const result = schema.safeParse(cleaned);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const setting = String(issue.path[0] ?? "configuration");
+    throw new ConfigError(setting, issue.message);
+  }
+  const e = result.data;
+  return {
+    leaseMs: e.DECKHAND_WORKER_LEASE_MS,
+    workerDir: e.DECKHAND_WORKER_DIR ? path.resolve(e.DECKHAND_WORKER_DIR) : undefined,
+    builder: e.DECKHAND_BUILDER,
+    composePath: e.DECKHAND_COMPOSE_FILE,
+    repositoryPrefix: e.DECKHAND_REPOSITORY_PREFIX,
+    url: e.DECKHAND_URL?.replace(/\/+$/, ""),
+    workerToken: e.DECKHAND_WORKER_TOKEN,
+    region: e.AWS_REGION,
+    buildTimeoutMs: e.DECKHAND_BUILD_TIMEOUT ?? DEFAULT_BUILD_TIMEOUT_MS,
+    buildNetwork: e.DECKHAND_BUILD_NETWORK,
+    allowUnisolated: e.DECKHAND_UNISOLATED_BUILDS === "1",
+    gitToken: e.DECKHAND_WORKER_GIT_TOKEN,
+  };
+}
+
+/**
+ * Where a worker keeps mirrors and scratch: DECKHAND_WORKER_DIR, else `<data dir>-worker` beside the data dir
+ * (embedded) or `./.deckhand-worker` (standalone). Never inside the data dir: a build context linked there would
+ * otherwise copy the store into its own scratch, and scratch would share the store's backups.
+ */
+export function resolveWorkerDir(config: WorkerConfig, dataDir?: string): string {
+  const dir = config.workerDir ?? (dataDir ? `${path.resolve(dataDir)}-worker` : path.resolve(".deckhand-worker"));
+  if (dataDir && (isWithin(path.resolve(dataDir), dir) || isWithin(dir, path.resolve(dataDir)))) {
+    throw new ConfigError("DECKHAND_WORKER_DIR", `must be outside DECKHAND_DATA_DIR (${path.resolve(dataDir)}), and not contain it; got ${dir}`);
+  }
+  return dir;
+}
