@@ -51,6 +51,18 @@ describe("parseConfig", () => {
     expect(c.aws.credentials).toBeUndefined();
   });
 
+  it("live mode names the AWS endpoints the SDK is pointed at: AWS_ENDPOINT_URL, per-service ones winning", () => {
+    expect(parseConfig(live).aws.endpointOverrides).toEqual([]);
+    const c = parseConfig({ ...live, AWS_ENDPOINT_URL: "http://localhost:4566", AWS_ENDPOINT_URL_IAM: "http://iam.local:9000" });
+    expect(c.aws.endpointOverrides).toEqual([
+      { service: "ECR", url: "http://localhost:4566" },
+      { service: "IAM", url: "http://iam.local:9000" },
+      { service: "STS", url: "http://localhost:4566" },
+      { service: "CLOUDTRAIL", url: "http://localhost:4566" },
+    ]);
+    expect(parseConfig({ ...live, AWS_ENDPOINT_URL: "http://localhost:4566", AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: "true" }).aws.endpointOverrides).toEqual([]);
+  });
+
   it("derives the web URL of GitHub Enterprise Server from its API URL", () => {
     const c = parseConfig({ ...live, GITHUB_API_URL: "https://ghe.acme.internal/api/v3/" });
     expect(c.github.apiUrl).toBe("https://ghe.acme.internal/api/v3");

@@ -126,6 +126,12 @@ export interface DeckhandConfig {
     region: string | undefined;
     /** Sandbox endpoint; undefined in live mode. */
     endpoint: string | undefined;
+    /**
+     * Live mode: endpoints the AWS SDK takes from the environment instead of AWS's own (AWS_ENDPOINT_URL and
+     * AWS_ENDPOINT_URL_<SERVICE>, per the SDKs and Tools reference guide, "Service-specific endpoints"), so the
+     * banner can say which AWS Deckhand talks to. Empty when none is set or AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true.
+     */
+    endpointOverrides: { service: string; url: string }[];
     /** Explicit credentials in sandbox mode; live mode uses the standard credential chain. */
     credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
   };
@@ -227,7 +233,7 @@ export function parseConfig(env: Record<string, string | undefined>): DeckhandCo
         webhookSecret: e.GITHUB_WEBHOOK_SECRET,
         branch: e.GITHUB_BRANCH,
       },
-      aws: { region: e.AWS_REGION, endpoint: undefined, credentials: undefined },
+      aws: { region: e.AWS_REGION, endpoint: undefined, endpointOverrides: configuredAwsEndpoints(env), credentials: undefined },
     };
   }
 
@@ -253,8 +259,25 @@ export function parseConfig(env: Record<string, string | undefined>): DeckhandCo
       webhookSecret: e.GITHUB_WEBHOOK_SECRET ?? SANDBOX_WEBHOOK_SECRET,
       branch: e.GITHUB_BRANCH,
     },
-    aws: { region: e.AWS_REGION ?? "us-east-1", endpoint: sandboxUrl, credentials: { ...SANDBOX_AWS_ADMIN } },
+    aws: { region: e.AWS_REGION ?? "us-east-1", endpoint: sandboxUrl, endpointOverrides: [], credentials: { ...SANDBOX_AWS_ADMIN } },
   };
+}
+
+/** The services Deckhand calls, by the suffix of their AWS_ENDPOINT_URL_<SERVICE> variable. */
+export const AWS_ENDPOINT_SERVICES = ["ECR", "IAM", "STS", "CLOUDTRAIL"] as const;
+
+/**
+ * Endpoints the AWS SDK for JavaScript v3 reads from the environment: `AWS_ENDPOINT_URL_<SERVICE>` wins over
+ * `AWS_ENDPOINT_URL`; `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` turns both off (AWS SDKs and Tools reference guide,
+ * "Service-specific endpoints"). Returns one entry per service that does not go to AWS's own endpoint.
+ */
+export function configuredAwsEndpoints(env: Record<string, string | undefined>): { service: string; url: string }[] {
+  if ((env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS ?? "").toLowerCase() === "true") return [];
+  const global = env.AWS_ENDPOINT_URL?.trim() || undefined;
+  return AWS_ENDPOINT_SERVICES.flatMap((service) => {
+    const url = env[`AWS_ENDPOINT_URL_${service}`]?.trim() || global;
+    return url ? [{ service, url }] : [];
+  });
 }
 
 let cached: DeckhandConfig | undefined;

@@ -280,6 +280,26 @@ describe("repository creation failed", () => {
     expect(byId(results, "access-denied").summary).toMatch(/ecr:CreateRepository/);
   });
 
+  it("CreateRepository allowed only on existing repository ARNs does not claim it creates any missing repository", () => {
+    const snap = healthy();
+    const arn = "arn:aws:ecr:us-east-1:123456789012:repository/web";
+    snap.policies = gathered([
+      {
+        source: { kind: "inline", policyName: "p" },
+        document: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            { Effect: "Allow", Action: guideActions.filter((a) => a !== "ecr:CreateRepository"), Resource: "*" },
+            { Effect: "Allow", Action: "ecr:CreateRepository", Resource: arn },
+          ],
+        }),
+      },
+    ]);
+    const r = byId(runDoctorChecks(snap), "repository-creation-failed");
+    expect(r.summary).not.toBe("The workflow can create missing repositories");
+    expect(r.summary).toMatch(/only where ecr:CreateRepository is granted: arn:aws:ecr:us-east-1:123456789012:repository\/web; any other name fails/);
+  });
+
   it("fails on a quota error in CloudTrail", () => {
     const snap = healthy();
     snap.cloudTrail = gathered([ctEvent({ eventName: "CreateRepository", errorCode: "LimitExceededException", time: at(HOUR_MS) })]);

@@ -38,7 +38,7 @@ export interface CheckResult {
 const FIX_STEPS: Record<CheckId, string[]> = {
   "credential-error": [
     "Verify secrets are set correctly in GitHub: Settings → Secrets and variables → Actions",
-    "Make sure secret names are exactly AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (case-sensitive)",
+    "Make sure secret names are exactly AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (GitHub ignores letter case in names and stores them upper-case, but a missing underscore or a typo is a different name)",
     "Check that the access key hasn't been deactivated in AWS",
   ],
   "aws-region-not-found": [
@@ -303,9 +303,12 @@ function checkRepositoryCreation(ctx: Context): CheckResult {
   const fails: string[] = [];
   const notes: string[] = [];
   let createAllowed = false;
+  // Allowed only on some repository ARNs: it creates those names and no others.
+  let scopedTo: string[] | null = null;
   if (ctx.effective) {
     const v = ctx.effective.byAction["ecr:CreateRepository"];
     createAllowed = v.status === "allowed" || v.status === "allowed-scoped";
+    if (v.status === "allowed-scoped") scopedTo = [...new Set(v.grants.filter((g) => g.condition === null && g.effect === "Allow").flatMap((g) => (g.resourceMode === "Resource" ? g.resources : [`anything but ${g.resources.join(", ")}`])))];
     if (createAllowed) notes.push(`ecr:CreateRepository: ${v.reason}`);
     else if (v.status === "not-allowed" || v.status === "denied") fails.push(`ecr:CreateRepository is not allowed: ${v.reason}`);
     else notes.push(`ecr:CreateRepository: ${v.reason}`);
@@ -325,6 +328,7 @@ function checkRepositoryCreation(ctx: Context): CheckResult {
   if (region && region.severity === "fail") fails.push(region.message);
   if (fails.length > 0) return result(id, ctx, "fail", fails[0], [...fails, ...notes]);
   if (!ctx.effective) return result(id, ctx, "unknown", "Could not read the user's policies", notes);
+  if (scopedTo) return result(id, ctx, "pass", `The workflow can create missing repositories only where ecr:CreateRepository is granted: ${scopedTo.join(", ")}; any other name fails with AccessDenied`, notes);
   return result(id, ctx, "pass", "The workflow can create missing repositories", notes);
 }
 

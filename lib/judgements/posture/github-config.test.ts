@@ -46,15 +46,25 @@ describe("checkGithubConfig", () => {
 
   it("names near-miss secrets instead of just saying missing", () => {
     const r = checkGithubConfig({
-      secrets: [s("aws_access_key_id"), s("AWS_SECRET_KEY")],
+      secrets: [s("AWS_ACCESS_KEY"), s("AWS_SECRET_KEY")],
       variables: [v("AWS_REGION", "us-east-1")],
       repositoryRegions: null,
     });
     expect(r.ok).toBe(false);
     const [id, secret] = r.findings;
     expect(id.code).toBe("secret-near-miss");
-    expect(id.message).toMatch(/"aws_access_key_id" \(differs only in letter case\)/);
+    expect(id.message).toMatch(/"AWS_ACCESS_KEY" \(.*\) exists: rename it to exactly AWS_ACCESS_KEY_ID$/);
     expect(secret.message).toMatch(/"AWS_SECRET_KEY" \(is a common alternative name\) exists: rename it to exactly AWS_SECRET_ACCESS_KEY/);
+  });
+
+  it("a name that differs only in letter case is the same name: GitHub ignores case in secret and variable names", () => {
+    const r = checkGithubConfig({
+      secrets: [s("aws_access_key_id"), s("Aws_Secret_Access_Key")],
+      variables: [v("aws_region", "us-east-1")],
+      repositoryRegions: null,
+    });
+    expect(codes(r)).toEqual(["secret-present", "secret-present", "region-ok"]);
+    expect(r.findings.map((f) => f.message).join(" ")).not.toMatch(/case-sensitive/);
   });
 
   it("reports plainly missing secrets", () => {

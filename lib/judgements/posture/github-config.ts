@@ -97,7 +97,9 @@ export function checkGithubConfig(input: {
   const secretNames = input.secrets.map((s) => s.name);
 
   for (const target of SECRET_NAMES) {
-    const exact = input.secrets.find((s) => s.name === target);
+    // GitHub treats secret and variable names case-insensitively and stores them upper-case
+    // (docs.github.com, "Naming your secrets"): a lower-case spelling is the same name.
+    const exact = input.secrets.find((s) => s.name.toUpperCase() === target);
     if (exact) {
       if (exact.scope && exact.scope !== "repository") {
         findings.push({ code: "secret-not-repository", severity: "info", name: target, message: `${target} is an ${exact.scope} secret, not a repository secret; it works only where that scope reaches` });
@@ -110,13 +112,13 @@ export function checkGithubConfig(input: {
       .map((n) => `"${n}" (${describeNearMiss(n, target)})`);
     findings.push(
       near.length > 0
-        ? { code: "secret-near-miss", severity: "fail", name: target, message: `${target} is missing, but ${near.join(", ")} exists: rename it to exactly ${target} (case-sensitive)` }
+        ? { code: "secret-near-miss", severity: "fail", name: target, message: `${target} is missing, but ${near.join(", ")} exists: rename it to exactly ${target}` }
         : { code: "secret-missing", severity: "fail", name: target, message: `Secret ${target} is missing: add it under Settings → Secrets and variables → Actions` },
     );
   }
 
   let region: string | null = null;
-  const variable = input.variables.find((v) => v.name === REGION_VARIABLE);
+  const variable = input.variables.find((v) => v.name.toUpperCase() === REGION_VARIABLE);
   const asSecret = input.secrets.find((s) => s.name === REGION_VARIABLE || describeNearMiss(s.name, REGION_VARIABLE) === "differs only in letter case");
   if (asSecret) {
     findings.push({

@@ -141,8 +141,21 @@ describe("computeDrift", () => {
     const d = computeDrift(e, expected());
     expect(d.missing).toEqual([]);
     expect(d.uncertain.map((u) => u.action)).toEqual(["ecr:PutImage"]);
-    expect(d.uncertain[0].reason).toMatch(/pushes may fail/);
+    expect(d.uncertain[0].reason).toMatch(/pushes fail whenever the condition does not hold/);
     expect(d.clean).toBe(false);
+  });
+
+  it("a conditional Deny fails pushes when it applies, not when it does not", () => {
+    const e = computeEffectiveActions([
+      inline([
+        { Effect: "Allow", Action: guideActions, Resource: "*" },
+        { Effect: "Deny", Action: "ecr:PutImage", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } },
+      ]),
+    ]);
+    const d = computeDrift(e, expected());
+    expect(d.uncertain.map((u) => [u.action, u.status])).toEqual([["ecr:PutImage", "conditionally-denied"]]);
+    expect(d.uncertain[0].reason).toMatch(/pushes fail whenever the Deny applies/);
+    expect(d.uncertain[0].reason).not.toMatch(/does not apply/);
   });
 
   it("CloudTrail drift: unused grants are extra, used-but-now-missing actions are missing", () => {

@@ -165,7 +165,7 @@ export function computeDrift(effective: EffectiveActions, baseline: Baseline): D
       uncertain.push({
         action,
         status: v.status,
-        reason: `${action}: ${v.reason}${critical.has(action) ? "; pushes may fail when it does not apply" : ""}`,
+        reason: `${action}: ${v.reason}${critical.has(action) ? (v.status === "conditionally-allowed" ? "; pushes fail whenever the condition does not hold" : "; pushes fail whenever the Deny applies") : ""}`,
         breaksPush: critical.has(action),
         provenance: [...v.grants, ...v.denies],
       });
