@@ -4,7 +4,7 @@
 
 import { computeEffectiveActions, describeSource, loadPolicies, type EffectiveActions, type LoadedPolicy, type PolicyLoadError } from "../judgements/posture/effective-actions";
 import { buildCloudTrailBaseline, buildExpectedBaseline, buildMinimalPushBaseline, computeDrift, type DriftReport } from "../judgements/posture/policy-drift";
-import { findWildcardResourceGrants, type WildcardResourceFinding } from "../judgements/posture/scoped-resources";
+import { findWildcardResourceGrants, scopeExpectedPolicy, type WildcardResourceFinding } from "../judgements/posture/scoped-resources";
 import { diffPolicyDocuments, reviewDigest, type PolicyDiffResult } from "../judgements/posture/policy-diff";
 import { normalizePolicy, type PolicyParseResult } from "../judgements/posture/normalize-policy";
 import type { EcrRepositoryInfo } from "../judgements/posture/types";
@@ -35,6 +35,8 @@ export interface PolicyView {
   /** Baselines that could not be built, with why (e.g. CloudTrail unavailable). */
   baselineErrors: { label: string; message: string }[];
   wildcardFindings: WildcardResourceFinding[];
+  /** What to use instead of Resource "*" grants: the expected policy scoped to the repositories (never the drifted one). */
+  scopedProposal: ReturnType<typeof scopeExpectedPolicy>;
   /** Diff of the user's inline policy named like the expected one against the expected document. */
   diff: PolicyDiffResult | null;
   currentInline: FetchedPolicy | null;
@@ -64,16 +66,15 @@ export function buildPolicyView(input: {
   else baselineErrors.push({ label: "actions seen in CloudTrail", message: input.activity.failure.message });
 
   let wildcardFindings: WildcardResourceFinding[] = [];
+  let scopedProposal: PolicyView["scopedProposal"] = null;
   if (input.identity.ok && input.repositories.ok) {
-    wildcardFindings = findWildcardResourceGrants(loaded, {
-      region: input.region,
-      accountId: input.identity.data.account,
-      repositoryNames: input.repositories.data.map((r) => r.name),
-    });
+    const target = { region: input.region, accountId: input.identity.data.account, repositoryNames: input.repositories.data.map((r) => r.name) };
+    wildcardFindings = findWildcardResourceGrants(loaded, target);
+    if (wildcardFindings.length > 0 && input.expected.ok) scopedProposal = scopeExpectedPolicy(input.expected.data.document, target);
   }
   const currentInline = input.policies.find((p) => p.source.kind === "inline" && p.source.policyName === input.policyName) ?? null;
   const diff = input.expected.ok ? diffPolicyDocuments(currentInline?.document ?? null, input.expected.data.document) : null;
-  return { loaded, readErrors, effective, drift, baselineErrors, wildcardFindings, diff, currentInline };
+  return { loaded, readErrors, effective, drift, baselineErrors, wildcardFindings, scopedProposal, diff, currentInline };
 }
 
 export interface PolicyPageView {

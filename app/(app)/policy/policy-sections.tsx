@@ -147,14 +147,21 @@ async function DriftSections({ ctx, canApply, policies }: { ctx: ReadContext; ca
             <p>
               <StatusBadge status="warn" text="finding" /> {f.message}
             </p>
-            {f.replacement ? (
-              <>
-                <p className="mt-1 text-xs text-slate-600">Use instead:</p>
-                <pre className="mt-1 overflow-x-auto rounded bg-slate-50 p-2 text-xs" data-testid="scoped-statement">{JSON.stringify(f.replacement, null, 2)}</pre>
-              </>
-            ) : null}
           </div>
         ))}
+        {view.scopedProposal ? (
+          <>
+            <p className="mt-1 text-xs text-slate-600">
+              Use instead: the expected policy ({expected.ok && expected.data.origin === "file" ? `from ${expected.data.label}` : "the guide's Step 2"}), scoped to the
+              account&apos;s repositories:
+            </p>
+            <pre className="mt-1 overflow-x-auto rounded bg-slate-50 p-2 text-xs" data-testid="scoped-statement">
+              {JSON.stringify(view.scopedProposal, null, 2)}
+            </pre>
+          </>
+        ) : view.wildcardFindings.length > 0 && !expected.ok ? (
+          <p className="mt-1 text-xs text-slate-600">No scoped policy to propose: the expected policy could not be read.</p>
+        ) : null}
         <CallsMade calls={[...identity.calls, ...repositories.calls]} />
       </SectionCard>
       <SectionCard title="Apply the expected policy" label="Apply the expected policy">

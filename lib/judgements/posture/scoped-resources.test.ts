@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { GUIDE_PUSH_POLICY } from "./ecr-actions";
 import type { PolicyInput } from "./effective-actions";
-import { findWildcardResourceGrants } from "./scoped-resources";
+import { findWildcardResourceGrants, scopeExpectedPolicy } from "./scoped-resources";
 
 const inline = (Statement: unknown[]): PolicyInput => ({
   source: { kind: "inline", policyName: "ecr-push-policy" },
@@ -64,5 +64,28 @@ describe("findWildcardResourceGrants", () => {
     const noNames = findWildcardResourceGrants([inline([...GUIDE_PUSH_POLICY.Statement])], { ...target, repositoryNames: [] });
     expect(noNames[0].replacement).toBeNull();
     expect(noNames[0].message).toMatch(/no repository names are known/);
+  });
+});
+
+describe("scopeExpectedPolicy", () => {
+  it("is built from the expected policy: a drifted policy's extra actions are not kept and its missing ones are there", () => {
+    // The user's drifted statement grants ecr:DeleteRepository and lacks ecr:CompleteLayerUpload.
+    const drifted = inline([{ Effect: "Allow", Action: ["ecr:GetAuthorizationToken", "ecr:PutImage", "ecr:DeleteRepository"], Resource: "*" }]);
+    expect(findWildcardResourceGrants([drifted], target)).toHaveLength(1);
+    const proposal = scopeExpectedPolicy(GUIDE_PUSH_POLICY as unknown as Record<string, unknown>, target)!;
+    const actions = proposal.Statement.flatMap((s) => [s.Action].flat() as string[]);
+    expect(actions).toContain("ecr:CompleteLayerUpload");
+    expect(actions).not.toContain("ecr:DeleteRepository");
+    expect(proposal.Statement[0]).toEqual({ Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" });
+    expect(proposal.Statement[1].Resource).toEqual([
+      "arn:aws:ecr:us-east-1:123456789012:repository/mcp-server-tcp",
+      "arn:aws:ecr:us-east-1:123456789012:repository/web",
+    ]);
+  });
+
+  it("keeps expected statements that are already scoped, and gives null without repository names", () => {
+    const doc = { Version: "2012-10-17", Statement: { Sid: "Scoped", Effect: "Allow", Action: "ecr:PutImage", Resource: "arn:aws:ecr:us-east-1:123456789012:repository/web" } };
+    expect(scopeExpectedPolicy(doc, target)?.Statement).toEqual([doc.Statement]);
+    expect(scopeExpectedPolicy(doc, { ...target, repositoryNames: [] })).toBeNull();
   });
 });

@@ -113,3 +113,29 @@ export function findWildcardResourceGrants(
   }
   return findings;
 }
+
+/**
+ * What the Policy page proposes in place of Resource "*" grants: the EXPECTED policy (never the user's drifted one,
+ * whose extra actions would be kept and missing ones still missing), with each of its statements that grants
+ * repository actions on "*" replaced by the scoped statements above. Registry-level actions stay on "*".
+ * Returns null when the expected document cannot be read or no repository names are known.
+ * Shape: an IAM policy document `{ Version, Statement: PolicyStatementJson[] }`.
+ */
+export function scopeExpectedPolicy(
+  expectedDocument: Record<string, unknown>,
+  target: ScopeTarget,
+): { Version: string; Statement: Record<string, unknown>[] } | null {
+  if (target.repositoryNames.length === 0) return null;
+  const raw = expectedDocument.Statement;
+  const statements = (Array.isArray(raw) ? raw : raw ? [raw] : []) as Record<string, unknown>[];
+  const source: PolicySource = { kind: "inline", policyName: "expected" };
+  const findings = findWildcardResourceGrants([{ source, document: expectedDocument as unknown as PolicyInput["document"] }], target);
+  if (statements.length === 0) return null;
+  const out: Record<string, unknown>[] = [];
+  statements.forEach((st, index) => {
+    const f = findings.find((x) => x.statementIndex === index);
+    if (f?.replacement) out.push(...(f.replacement as unknown as Record<string, unknown>[]));
+    else out.push(st);
+  });
+  return { Version: typeof expectedDocument.Version === "string" ? expectedDocument.Version : "2012-10-17", Statement: out };
+}
