@@ -12,6 +12,7 @@ import type { Failure, Part } from "../failures";
 import type { ReadContext } from "./context";
 import { readActivity, readKeys, readRepositories, readRuns, readSecrets, readVariables, type ActivityData, type PostureContext } from "./posture";
 import { readActivityWithin } from "./doctor";
+import { keyChangeUnderway } from "./rotation";
 
 export interface KeysView {
   thresholds: Thresholds;
@@ -29,7 +30,7 @@ export async function readKeyVerdicts(ctx: PostureContext & Pick<ReadContext, "d
   const keys = await readKeys(ctx);
   if (!keys.ok) return keys;
   const thresholds = getThresholds(ctx.db);
-  const judged = judgeAccessKeys({ keys: keys.data, now: ctx.now?.() ?? new Date(), thresholds });
+  const judged = judgeAccessKeys({ keys: keys.data, now: ctx.now?.() ?? new Date(), thresholds, rotationInProgress: keyChangeUnderway(ctx) });
   const active = judged.keys.filter((k) => k.active);
   const shown = active.length ? active : judged.keys;
   return {

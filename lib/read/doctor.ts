@@ -7,11 +7,13 @@ import type { PostureSnapshot } from "../judgements/posture/snapshot";
 import { failure, type Part } from "../failures";
 import { PART_CALLS, readActivity, readKeys, readPolicies, readRepositories, readRuns, readSecrets, readUser, readVariables, type ActivityData, type PostureContext, type PostureParts } from "./posture";
 import { withinTime } from "./time-box";
+import type { ReadContext } from "./context";
+import { keyChangeUnderway } from "./rotation";
 
 export type { CheckResult } from "../judgements/posture/doctor-checks";
 
 /** The parts as the doctor's snapshot: CloudTrail as its events, repositories under the region they were read in. */
-export function toSnapshot(parts: Omit<PostureParts, "identity" | "expected">, o: { now: Date; userName: string; region: string }): PostureSnapshot {
+export function toSnapshot(parts: Omit<PostureParts, "identity" | "expected">, o: { now: Date; userName: string; region: string; rotationInProgress?: boolean }): PostureSnapshot {
   const events: Part<ActivityData["events"]> = parts.activity.ok ? { ...parts.activity, data: parts.activity.data.events } : parts.activity;
   return {
     now: o.now,
@@ -24,6 +26,7 @@ export function toSnapshot(parts: Omit<PostureParts, "identity" | "expected">, o
     runs: parts.runs,
     cloudTrail: events,
     ecrRepositories: { [o.region]: parts.repositories },
+    rotationInProgress: o.rotationInProgress ?? false,
   };
 }
 
@@ -38,7 +41,7 @@ export async function readActivityWithin(ctx: PostureContext, ms: number): Promi
 }
 
 /** Every check, over parts read in parallel (cached). `activityWaitMs`: time-box CloudTrail; checks needing it then say unknown. */
-export async function readDoctorChecks(ctx: PostureContext, opts: { activityWaitMs?: number; now?: Date } = {}): Promise<CheckResult[]> {
+export async function readDoctorChecks(ctx: PostureContext & Partial<Pick<ReadContext, "db">>, opts: { activityWaitMs?: number; now?: Date } = {}): Promise<CheckResult[]> {
   const [user, keys, policies, activity, secrets, variables, runs, repositories] = await Promise.all([
     readUser(ctx),
     readKeys(ctx),
@@ -50,5 +53,5 @@ export async function readDoctorChecks(ctx: PostureContext, opts: { activityWait
     readRepositories(ctx),
   ]);
   const now = opts.now ?? ctx.now?.() ?? new Date();
-  return runDoctorChecks(toSnapshot({ user, keys, policies, activity, secrets, variables, runs, repositories }, { now, userName: ctx.userName, region: ctx.clients.aws.region }));
+  return runDoctorChecks(toSnapshot({ user, keys, policies, activity, secrets, variables, runs, repositories }, { now, userName: ctx.userName, region: ctx.clients.aws.region, rotationInProgress: ctx.db ? keyChangeUnderway({ db: ctx.db }) : false }));
 }

@@ -9,6 +9,7 @@ import type { ReadContext } from "./context";
 import { toSnapshot } from "./doctor";
 import { buildPolicyView } from "./policy";
 import { readPosture } from "./posture";
+import { keyChangeUnderway } from "./rotation";
 
 export { METRICS_CONTENT_TYPE } from "../judgements/posture/metrics";
 
@@ -17,8 +18,9 @@ export async function readMetricsText(ctx: ReadContext): Promise<string> {
   const now = ctx.now?.() ?? new Date();
   const p = await readPosture(ctx);
   const region = ctx.clients.aws.region;
-  const checks = runDoctorChecks(toSnapshot(p, { now, userName: ctx.userName, region }));
-  const keys = p.keys.ok ? judgeAccessKeys({ keys: p.keys.data, now, thresholds: getThresholds(ctx.db) }).keys : null;
+  const rotationInProgress = keyChangeUnderway(ctx);
+  const checks = runDoctorChecks(toSnapshot(p, { now, userName: ctx.userName, region, rotationInProgress }));
+  const keys = p.keys.ok ? judgeAccessKeys({ keys: p.keys.data, now, thresholds: getThresholds(ctx.db), rotationInProgress }).keys : null;
   const drift = p.policies.ok
     ? buildPolicyView({ policies: p.policies.data, expected: p.expected, activity: p.activity, identity: p.identity, repositories: p.repositories, region, policyName: ctx.policyName }).drift
     : null;

@@ -5,12 +5,21 @@
 import { listAccessKeys } from "../integrations/aws/iam";
 import { findWorkflowByName, listWorkflows } from "../integrations/github/workflows";
 import { ownerAlive } from "../infra/db/process-owner";
+import { activeSetup } from "../operations/setup/store";
 import { activeRotation, getRotation, getRotationSettings, listRotations, listSteps, type RotationSettings } from "../operations/rotation/store";
 import { toRotationView, type RotationView } from "../operations/rotation/view";
 import type { RotationRecord } from "../operations/rotation/types";
 import { getThresholds } from "../operations/settings/thresholds";
 import { describeFailure } from "../failures";
 import type { ReadContext } from "./context";
+
+/**
+ * A rotation or the guided setup is running or stopped mid-way (the store's own state, no API call): two active
+ * keys are then expected until the old one is deactivated, so the key verdicts must not call them an anomaly.
+ */
+export function keyChangeUnderway(ctx: Pick<ReadContext, "db">): boolean {
+  return activeRotation(ctx.db) !== null || activeSetup(ctx.db) !== null;
+}
 
 export interface RotationPlan {
   userName: string;
