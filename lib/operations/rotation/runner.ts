@@ -82,7 +82,7 @@ async function execute(deps: RotationDeps, r: RotationRecord, d: Decision, who: 
       return "break";
     case "complete": {
       const deleteAfter = r.oldKeyId ? new Date(Date.now() + options.graceDays * 86_400_000).toISOString() : null;
-      setRotation(db, r.id, { state: "completed", finishedAt: new Date().toISOString(), deleteAfter, message: completedMessage(r, deleteAfter) }, who, "rotation.complete", {
+      setRotation(db, r.id, { state: "completed", finishedAt: new Date().toISOString(), deleteAfter, message: completedMessage(r, deleteAfter), warning: null }, who, "rotation.complete", {
         newKeyId: r.newKeyId,
         oldKeyId: r.oldKeyId,
         deleteAfter,

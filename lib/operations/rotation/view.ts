@@ -61,8 +61,8 @@ export function toRotationView(r: RotationRecord, steps: StepRecord[], now = Dat
     userName: r.userName,
     oldKeyId: r.oldKeyId,
     newKeyId: r.newKeyId,
-    message: r.message,
-    warning: r.warning,
+    message: currentMessage(r),
+    warning: currentWarning(r, latestOf(7)),
     createdAt: r.createdAt,
     finishedAt: r.finishedAt,
     totalMs: r.finishedAt ? Date.parse(r.finishedAt) - Date.parse(r.createdAt) : null,
@@ -92,4 +92,26 @@ export function toRotationView(r: RotationRecord, steps: StepRecord[], now = Dat
     canResume: r.state === "stopped",
     canDeleteOldKey: r.state === "completed" && Boolean(r.oldKeyId) && !r.oldKeyDeletedAt,
   };
+}
+
+/**
+ * The result line from the rotation's state now, never a string left over from an earlier step: once the old key
+ * is deleted the line says so (the stored line, written at completion, said it "will be deleted").
+ */
+function currentMessage(r: RotationRecord): string | null {
+  if (r.state !== "completed") return r.message;
+  if (!r.oldKeyId) return `GitHub holds the new key ${r.newKeyId}. There was no old key to deactivate.`;
+  if (r.oldKeyDeletedAt) return `GitHub holds the new key ${r.newKeyId}; the old key ${r.oldKeyId} was deleted on ${r.oldKeyDeletedAt}.`;
+  if (r.deleteAfter) return `GitHub holds the new key ${r.newKeyId}; the old key ${r.oldKeyId} is inactive and will be deleted after ${r.deleteAfter}.`;
+  return r.message;
+}
+
+/**
+ * A warning holds while the step that raised it has not been done since. A completed rotation deactivated the old
+ * key and verified the new one, so a canary's or a write's warning from before a Resume is over; only what the
+ * deletion of the old key reported (step 7 skipped or failed) can still be true.
+ */
+function currentWarning(r: RotationRecord, deletion: StepRecord | undefined): string | null {
+  if (r.state !== "completed") return r.warning;
+  return deletion && deletion.outcome !== "succeeded" ? r.warning : null;
 }
