@@ -10,6 +10,11 @@ import { newErrorId, redact, SafeError } from "./errors";
 const SERVICE_NAMES = { iam: "IAM", sts: "STS", ecr: "ECR", cloudtrail: "CloudTrail", github: "GitHub", deckhand: "Deckhand" } as const;
 export type Service = keyof typeof SERVICE_NAMES;
 
+/** The name pages print for a service ("CloudTrail", "GitHub"). */
+export function serviceName(service: Service): string {
+  return SERVICE_NAMES[service];
+}
+
 export type FailureKind =
   /** Throttling or a rate limit (429; GitHub's 403 "rate limit"), still failing after the clients' retries. */
   | "throttled"

@@ -9,18 +9,41 @@ import { HeldKeyCard, KeyCard } from "@/components/overview/key-cards";
 import { DriftCard } from "@/components/overview/drift-card";
 import { LastRunCard, PushChartSection } from "@/components/overview/run-cards";
 import { DeckhandPushesCard, DoctorCard } from "@/components/overview/status-cards";
+import { PushVerdict, PushVerdictLoading } from "@/components/overview/push-verdict";
+import { readAccountNotSetUp } from "@/lib/read/overview";
+import { UnfinishedOperations } from "./unfinished-operations";
 
 export const metadata: Metadata = { title: "Overview" };
 
 export default async function OverviewPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  await requireUser();
+  const user = await requireUser();
   // "Refresh now" (?refresh=1) drops every cached read this page shows.
   const ctx = pageReadContext(await searchParams);
+  const header = (
+    <PageHeader title="Overview" description={`Can ${ctx.github.repository} push to ECR right now, and is anything about to break?`}>
+      <AutoRefresh />
+    </PageHeader>
+  );
+  const verdict = (
+    <Suspense fallback={<PushVerdictLoading />}>
+      <PushVerdict ctx={ctx} />
+    </Suspense>
+  );
+  // A fresh account: the way to Setup, not a wall of cards each failing on the missing user.
+  if (await readAccountNotSetUp(ctx)) {
+    return (
+      <>
+        {header}
+        <UnfinishedOperations ctx={ctx} operator={user.role === "operator"} />
+        {verdict}
+      </>
+    );
+  }
   return (
     <>
-      <PageHeader title="Overview" description={`Can ${ctx.github.repository} push to ECR right now, and is anything about to break?`}>
-        <AutoRefresh />
-      </PageHeader>
+      {header}
+      <UnfinishedOperations ctx={ctx} operator={user.role === "operator"} />
+      {verdict}
       <div className="grid gap-4 md:grid-cols-2 xl:grid-cols-3">
         <Suspense fallback={<CardLoading title="Push key" />}>
           <KeyCard ctx={ctx} />

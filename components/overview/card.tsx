@@ -1,6 +1,7 @@
 import Link from "next/link";
 import type { Failure } from "@/lib/failures";
 import { PartFailure } from "@/components/part-failure";
+import { DataAge } from "./data-age";
 
 export type Tone = "ok" | "warn" | "fail" | "neutral";
 
@@ -12,11 +13,27 @@ const TONE: Record<Tone, string> = {
 };
 
 /** One Overview card: a headline, a verdict colour, and a link to the page with the detail. */
-export function Card({ title, href, tone = "neutral", testId, children }: { title: string; href: string; tone?: Tone; testId: string; children: React.ReactNode }) {
+export function Card({
+  title,
+  href,
+  tone = "neutral",
+  testId,
+  asOf,
+  children,
+}: {
+  title: string;
+  href: string;
+  tone?: Tone;
+  testId: string;
+  /** When the card's data was read: every card says how old it is. */
+  asOf?: string | null;
+  children: React.ReactNode;
+}) {
   return (
     <section className={`flex flex-col rounded-lg border-2 bg-white p-4 ${TONE[tone]}`} data-testid={testId} data-tone={tone} aria-label={title}>
       <h2 className="text-sm font-medium text-slate-500">{title}</h2>
       <div className="mt-1 flex-1 text-sm">{children}</div>
+      <DataAge asOf={asOf} />
       <Link href={href} className="mt-3 text-xs font-medium text-sky-700 hover:underline">
         Details →
       </Link>

@@ -8,7 +8,7 @@ export async function DriftCard({ ctx }: { ctx: ReadContext }) {
   if (!drift.ok) return <CardFailure title="Policy drift" href="/policy" testId="card-drift" failure={drift.failure} />;
   const d = drift.data;
   return (
-    <Card title="Policy drift" href="/policy" tone={d.clean ? "ok" : d.breaksPush ? "fail" : "warn"} testId="card-drift">
+    <Card title="Policy drift" href="/policy" tone={d.clean ? "ok" : d.breaksPush ? "fail" : "warn"} testId="card-drift" asOf={drift.asOf}>
       {d.clean ? (
         <p>Matches {d.label}.</p>
       ) : (

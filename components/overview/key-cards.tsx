@@ -14,7 +14,7 @@ export async function KeyCard({ ctx }: { ctx: ReadContext }) {
   const active = keys.data.keys.filter((k) => k.active);
   const shown = active.length ? active : keys.data.keys;
   return (
-    <Card title="Push key" href="/credentials" tone={TONE[keys.data.worst]} testId="card-key">
+    <Card title="Push key" href="/credentials" tone={TONE[keys.data.worst]} testId="card-key" asOf={keys.asOf}>
       {shown.map((k) => (
         <div key={k.accessKeyId} className="mb-1" data-key={k.accessKeyId}>
           <p>
@@ -41,7 +41,7 @@ export async function HeldKeyCard({ ctx }: { ctx: ReadContext }) {
   if (!held.ok) return <CardFailure title="Key GitHub holds" href="/credentials" testId="card-held-key" failure={held.failure} />;
   const { correlation, caveats, worst } = held.data;
   return (
-    <Card title="Key GitHub holds" href="/credentials" tone={TONE[worst]} testId="card-held-key">
+    <Card title="Key GitHub holds" href="/credentials" tone={TONE[worst]} testId="card-held-key" asOf={held.asOf}>
       {correlation.mostLikely ? (
         <p>
           Most likely <code className="font-mono text-xs" data-testid="held-key">{correlation.mostLikely.accessKeyId}</code> ({correlation.mostLikely.level} confidence)

@@ -16,7 +16,7 @@ export async function LastRunCard({ ctx }: { ctx: ReadContext }) {
   const run = last.data;
   const tone: Tone = !run || run.status !== "completed" ? "neutral" : run.conclusion === "success" ? "ok" : run.conclusion === "failure" ? "fail" : "warn";
   return (
-    <Card title="Last workflow run" href={run ? `/workflows/runs/${run.id}` : "/workflows"} tone={tone} testId="card-last-run">
+    <Card title="Last workflow run" href={run ? `/workflows/runs/${run.id}` : "/workflows"} tone={tone} testId="card-last-run" asOf={last.asOf}>
       {run ? (
         <>
           <p>

@@ -11,7 +11,7 @@ export async function DoctorCard({ ctx }: { ctx: ReadContext }) {
   if (!summary.ok) return <CardFailure title="Doctor" href="/doctor" testId="card-doctor" failure={summary.failure} />;
   const { passed, failed, unknown } = summary.data;
   return (
-    <Card title="Doctor" href="/doctor" tone={failed.length ? "fail" : unknown ? "warn" : "ok"} testId="card-doctor">
+    <Card title="Doctor" href="/doctor" tone={failed.length ? "fail" : unknown ? "warn" : "ok"} testId="card-doctor" asOf={summary.asOf}>
       <p>
         {passed} passed, <span data-testid="doctor-failed-count">{failed.length} failed</span>, {unknown} unknown
       </p>
@@ -31,7 +31,10 @@ export async function DoctorCard({ ctx }: { ctx: ReadContext }) {
 
 /** Deckhand's own last push per compose service: from the store, so it never waits. */
 export function DeckhandPushesCard({ ctx }: { ctx: ReadContext }) {
-  const last = readLastPushPerService(ctx);
+  const all = readLastPushPerService(ctx);
+  // A service removed from the compose file keeps its history on the Pushes page, not a line here.
+  const last = all.filter((l) => l.inCurrentCompose);
+  const removed = all.filter((l) => !l.inCurrentCompose);
   const tone: Tone = last.some((l) => l.decision === "failed") ? "fail" : "ok";
   return (
     <Card title="Last Deckhand push per service" href="/pushes" tone={last.length ? tone : undefined} testId="card-pushes">
@@ -55,6 +58,11 @@ export function DeckhandPushesCard({ ctx }: { ctx: ReadContext }) {
           ))}
         </ul>
       )}
+      {removed.length ? (
+        <p className="mt-1 text-xs text-slate-500" data-testid="removed-services">
+          No longer in the compose file: {removed.map((l) => l.service).join(", ")}.
+        </p>
+      ) : null}
     </Card>
   );
 }

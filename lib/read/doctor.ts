@@ -40,8 +40,19 @@ export async function readActivityWithin(ctx: PostureContext, ms: number): Promi
   return { ok: false, calls: [...PART_CALLS.activity], failure: failure("cloudtrail", "LookupEvents (90 days of events)", "still-loading") };
 }
 
-/** Every check, over parts read in parallel (cached). `activityWaitMs`: time-box CloudTrail; checks needing it then say unknown. */
-export async function readDoctorChecks(ctx: PostureContext & Partial<Pick<ReadContext, "db">>, opts: { activityWaitMs?: number; now?: Date } = {}): Promise<CheckResult[]> {
+export interface DoctorSnapshot {
+  snapshot: PostureSnapshot;
+  /** When the oldest part the checks rely on was read (ISO 8601); null when none was read. */
+  asOf: string | null;
+  /** IAM GetUser answered NoSuchEntity (true), found the user (false), or failed (null). */
+  userMissing: boolean | null;
+}
+
+/**
+ * The parts the Doctor judges, read in parallel (cached), as one snapshot with the age of its oldest part.
+ * `activityWaitMs`: time-box CloudTrail; checks needing it then say unknown.
+ */
+export async function readDoctorSnapshot(ctx: PostureContext & Partial<Pick<ReadContext, "db">>, opts: { activityWaitMs?: number; now?: Date } = {}): Promise<DoctorSnapshot> {
   const [user, keys, policies, activity, secrets, variables, runs, repositories] = await Promise.all([
     readUser(ctx),
     readKeys(ctx),
@@ -53,5 +64,16 @@ export async function readDoctorChecks(ctx: PostureContext & Partial<Pick<ReadCo
     readRepositories(ctx),
   ]);
   const now = opts.now ?? ctx.now?.() ?? new Date();
-  return runDoctorChecks(toSnapshot({ user, keys, policies, activity, secrets, variables, runs, repositories }, { now, userName: ctx.userName, region: ctx.clients.aws.region, rotationInProgress: ctx.db ? keyChangeUnderway({ db: ctx.db }) : false }));
+  const parts = [user, keys, policies, activity, secrets, variables, runs, repositories];
+  const times = parts.flatMap((p) => (p.ok && p.asOf ? [p.asOf] : [])).sort();
+  const snapshot = toSnapshot(
+    { user, keys, policies, activity, secrets, variables, runs, repositories },
+    { now, userName: ctx.userName, region: ctx.clients.aws.region, rotationInProgress: ctx.db ? keyChangeUnderway({ db: ctx.db }) : false },
+  );
+  return { snapshot, asOf: times[0] ?? null, userMissing: user.ok ? user.data === null : null };
+}
+
+/** Every check, over parts read in parallel (cached). `activityWaitMs`: time-box CloudTrail; checks needing it then say unknown. */
+export async function readDoctorChecks(ctx: PostureContext & Partial<Pick<ReadContext, "db">>, opts: { activityWaitMs?: number; now?: Date } = {}): Promise<CheckResult[]> {
+  return runDoctorChecks((await readDoctorSnapshot(ctx, opts)).snapshot);
 }

@@ -6,7 +6,12 @@ import { bucketPushesByDay, type DayBucket } from "../judgements/daily-pushes";
 import type { CheckResult } from "../judgements/posture/doctor-checks";
 import { toPart, type Part } from "../failures";
 import type { ReadContext } from "./context";
-import { readDoctorChecks } from "./doctor";
+import { readDoctorSnapshot } from "./doctor";
+import { readUser } from "./posture";
+import { runDoctorChecks } from "../judgements/posture/doctor-checks";
+import { judgePushReadiness, type PushReadiness } from "../judgements/posture/push-readiness";
+import { activeRotation } from "../operations/rotation/store";
+import { activeSetup } from "../operations/setup/store";
 import { readJobOutcomes } from "./pushes";
 import { readRunsWindow } from "./workflows";
 
@@ -25,12 +30,12 @@ export interface DoctorSummary {
 
 /** The Doctor's checks counted, with the failing ones (CloudTrail time-boxed: checks needing it say unknown). */
 export async function readDoctorSummary(ctx: ReadContext): Promise<Part<DoctorSummary>> {
-  return toPart([], async () => {
-    const checks = await readDoctorChecks(ctx, { activityWaitMs: OVERVIEW_ACTIVITY_WAIT_MS });
-    const failed = checks.filter((c) => c.status === "fail");
-    const unknown = checks.filter((c) => c.status === "unknown").length;
-    return { passed: checks.length - failed.length - unknown, failed, unknown, total: checks.length };
-  });
+  const part = await toPart([], async () => readDoctorSnapshot(ctx, { activityWaitMs: OVERVIEW_ACTIVITY_WAIT_MS }));
+  if (!part.ok) return part;
+  const checks = runDoctorChecks(part.data.snapshot);
+  const failed = checks.filter((c) => c.status === "fail");
+  const unknown = checks.filter((c) => c.status === "unknown").length;
+  return { ok: true, calls: [], asOf: part.data.asOf ?? undefined, data: { passed: checks.length - failed.length - unknown, failed, unknown, total: checks.length } };
 }
 
 export interface PushChartView {
@@ -53,4 +58,47 @@ export async function readPushChart(ctx: ReadContext, days = 30): Promise<Part<P
     days,
   );
   return { ...runs, data: { buckets, workflowName: runs.data.workflowName, truncated: runs.data.truncated } };
+}
+
+export interface PushVerdictView {
+  readiness: PushReadiness;
+  /** When the oldest data behind the verdict was read (ISO 8601), so the page can say how old it is. */
+  asOf: string | null;
+}
+
+/**
+ * "Can we push right now?": one verdict over the Doctor's checks of one snapshot (CloudTrail time-boxed as for the
+ * Doctor card). Never throws: a part that failed makes its checks unknown, and the verdict says which call failed.
+ */
+export async function readPushVerdict(ctx: ReadContext): Promise<PushVerdictView> {
+  const { snapshot, asOf, userMissing } = await readDoctorSnapshot(ctx, { activityWaitMs: OVERVIEW_ACTIVITY_WAIT_MS });
+  return { readiness: judgePushReadiness({ checks: runDoctorChecks(snapshot), userMissing, userName: ctx.userName }), asOf };
+}
+
+export interface StoppedOperation {
+  kind: "rotation" | "setup";
+  id: number;
+  state: "running" | "stopped";
+  message: string | null;
+  /** The page that shows it with its Resume button. */
+  href: string;
+}
+
+/** A rotation or guided setup that is running or stopped mid-way (the store's state, no API call). */
+export function readUnfinishedOperations(ctx: Pick<ReadContext, "db">): StoppedOperation[] {
+  const out: StoppedOperation[] = [];
+  const r = activeRotation(ctx.db);
+  if (r && (r.state === "running" || r.state === "stopped")) out.push({ kind: "rotation", id: r.id, state: r.state, message: r.message, href: `/credentials/rotation/${r.id}` });
+  const s = activeSetup(ctx.db);
+  if (s && (s.state === "running" || s.state === "stopped")) out.push({ kind: "setup", id: s.id, state: s.state, message: s.message, href: "/setup" });
+  return out;
+}
+
+/**
+ * Is this an account nobody has set up yet (IAM GetUser: NoSuchEntity for the push user)? One cached call; the
+ * Overview then shows the way to Setup instead of a wall of red cards. False when it exists or could not be read.
+ */
+export async function readAccountNotSetUp(ctx: ReadContext): Promise<boolean> {
+  const user = await readUser(ctx);
+  return user.ok && user.data === null;
 }

@@ -9,17 +9,21 @@ import { pageReadContext } from "@/lib/read/context";
 import { KeysSection } from "./keys-section";
 import { HeldKeySection } from "./held-key-section";
 import { GithubConfigSection } from "./github-config-section";
+import { UnfinishedOperations } from "../unfinished-operations";
+import { readAccountNotSetUp } from "@/lib/read/overview";
 
 export const metadata: Metadata = { title: "Credentials" };
 
 export default async function CredentialsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireUser();
   const ctx = pageReadContext(await searchParams);
+  // Nothing to rotate or judge in an account nobody has set up: say where to start instead.
+  const notSetUp = await readAccountNotSetUp(ctx);
   return (
     <>
       <PageHeader title="Credentials" description={`Access keys of the IAM user ${ctx.userName}, which one GitHub holds, and whether the repository is configured as the guide says.`}>
         <div className="flex items-center gap-3">
-          {user.role === "operator" ? (
+          {user.role === "operator" && !notSetUp ? (
             <Link href="/credentials/rotation" className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-semibold text-white hover:bg-slate-700">
               Rotate key
             </Link>
@@ -27,6 +31,20 @@ export default async function CredentialsPage({ searchParams }: { searchParams: 
           <RefreshLink href="/credentials" fetchedNote="Cached for 30 s" />
         </div>
       </PageHeader>
+      <UnfinishedOperations ctx={ctx} operator={user.role === "operator"} />
+      {notSetUp ? (
+        <section className="rounded-lg border-2 border-sky-300 bg-sky-50 p-4 text-sm text-sky-950" data-testid="not-set-up">
+          <p className="font-medium">The IAM user {ctx.userName} does not exist in this account yet.</p>
+          <p className="mt-1">
+            The guided{" "}
+            <Link href="/setup" className="font-medium underline">
+              Setup
+            </Link>{" "}
+            creates it with its policy and key and writes the GitHub secrets; its keys appear here afterwards.
+          </p>
+        </section>
+      ) : null}
+      {notSetUp ? null : <>
       <SectionCard title="Access keys" label="Access keys">
         <Suspense fallback={<SectionLoading what="access keys" />}>
           <KeysSection ctx={ctx} operator={user.role === "operator"} />
@@ -42,6 +60,7 @@ export default async function CredentialsPage({ searchParams }: { searchParams: 
           <GithubConfigSection ctx={ctx} />
         </Suspense>
       </SectionCard>
+      </>}
     </>
   );
 }

@@ -115,6 +115,11 @@ describe("job store", () => {
       ["tcp", "skipped", "b"],
     ]);
     expect(last.find((l) => l.service === "tcp")?.jobId).toBe(second);
+    // http is not in the newest job that resolved the compose file: removed since, its last push is history.
+    expect(last.map((l) => [l.service, l.inCurrentCompose])).toEqual([
+      ["http", false],
+      ["tcp", true],
+    ]);
     expect(jobOutcomesSince(db, 30).map((o) => o.outcome).sort()).toEqual(["failure", "success", "success"]);
   });
 });

@@ -354,19 +354,34 @@ export interface ServicePushSummary {
   sha: string;
   at: string;
   localManifestDigest: string | null;
+  /**
+   * The service is in the newest job that resolved the compose file (the newest job with any service result);
+   * false for a service removed from the compose file since, whose last push is history.
+   */
+  inCurrentCompose: boolean;
 }
 
 /** For each compose service, what Deckhand's latest finished job decided for it (newest job first). */
 export function lastPushPerService(db: Db): ServicePushSummary[] {
   const rows = db
     .prepare(
-      `SELECT s.service, s.repository, s.decision, s.local_manifest_digest, j.id AS job_id, j.sha, COALESCE(j.finished_at, j.created_at) AS at
+      `SELECT s.service, s.repository, s.decision, s.local_manifest_digest, j.id AS job_id, j.sha, COALESCE(j.finished_at, j.created_at) AS at,
+         j.seq = (SELECT MAX(j3.seq) FROM push_job_services s3 JOIN push_jobs j3 ON j3.id = s3.job_id AND j3.attempts = s3.attempt) AS current
        FROM push_job_services s JOIN push_jobs j ON j.id = s.job_id AND j.attempts = s.attempt
        WHERE j.seq = (SELECT MAX(j2.seq) FROM push_job_services s2 JOIN push_jobs j2 ON j2.id = s2.job_id AND j2.attempts = s2.attempt WHERE s2.service = s.service)
        ORDER BY s.service`,
     )
-    .all() as Array<{ service: string; repository: string; decision: ServiceRecord["decision"]; local_manifest_digest: string | null; job_id: string; sha: string; at: string }>;
-  return rows.map((r) => ({ service: r.service, repository: r.repository, decision: r.decision, jobId: r.job_id, sha: r.sha, at: r.at, localManifestDigest: r.local_manifest_digest }));
+    .all() as Array<{ service: string; repository: string; decision: ServiceRecord["decision"]; local_manifest_digest: string | null; job_id: string; sha: string; at: string; current: number }>;
+  return rows.map((r) => ({
+    service: r.service,
+    repository: r.repository,
+    decision: r.decision,
+    jobId: r.job_id,
+    sha: r.sha,
+    at: r.at,
+    localManifestDigest: r.local_manifest_digest,
+    inCurrentCompose: r.current === 1,
+  }));
 }
 
 /** Finished jobs of the last days, for charts: "success" (pushed or unchanged), "failure", or null (cancelled, superseded). */

@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import type { CheckResult } from "./doctor-checks";
+import { judgePushReadiness } from "./push-readiness";
+import { failure } from "../../failures";
+
+const check = (id: string, status: CheckResult["status"], summary = "fine", over: Partial<CheckResult> = {}): CheckResult =>
+  ({ id, title: `Title of ${id}`, guideError: "", status, summary, evidence: [], apiCalls: [], failedCalls: [], ...over }) as CheckResult;
+
+describe("judgePushReadiness", () => {
+  it("yes only when every check passes", () => {
+    const r = judgePushReadiness({ checks: [check("credential-error", "pass"), check("access-denied", "pass")], userMissing: false, userName: "github-ecr-push" });
+    expect(r.answer).toBe("yes");
+    expect(r.reason).toBe("All 2 checks of the guide's troubleshooting pass.");
+  });
+
+  it("no, with the first failing check as the one reason, even when others are unknown", () => {
+    const r = judgePushReadiness({
+      checks: [check("credential-error", "unknown"), check("access-denied", "fail", "The policy does not allow ecr:PutImage: pushes fail"), check("invalid-access-key", "fail", "x")],
+      userMissing: false,
+      userName: "u",
+    });
+    expect(r.answer).toBe("no");
+    expect(r.reason).toBe("Title of access-denied: The policy does not allow ecr:PutImage: pushes fail");
+    expect(r.href).toBe("/doctor#access-denied");
+    expect(r.decidedBy).toEqual(["access-denied", "invalid-access-key"]);
+  });
+
+  it("unknown names the calls that failed, never 'yes' on missing data", () => {
+    const r = judgePushReadiness({
+      checks: [check("credential-error", "pass"), check("access-denied", "unknown", "Could not read", { failedCalls: [failure("iam", "ListUserPolicies", "throttled")] })],
+      userMissing: null,
+      userName: "u",
+    });
+    expect(r.answer).toBe("unknown");
+    expect(r.reason).toMatch(/Title of access-denied \(IAM ListUserPolicies failed\)/);
+  });
+
+  it("a push user that does not exist is an account to set up, not a failure", () => {
+    const r = judgePushReadiness({ checks: [check("credential-error", "fail")], userMissing: true, userName: "github-ecr-push" });
+    expect(r.answer).toBe("not-set-up");
+    expect(r.href).toBe("/setup");
+    expect(r.reason).toMatch(/github-ecr-push does not exist/);
+  });
+
+  it("no checks at all is unknown", () => {
+    expect(judgePushReadiness({ checks: [], userMissing: false, userName: "u" }).answer).toBe("unknown");
+  });
+});

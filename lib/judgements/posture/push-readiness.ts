@@ -1,0 +1,62 @@
+// The Overview's one answer: can the repository push to ECR right now? One verdict over the Doctor's checks of
+// one snapshot, so no card can say "ok" while the verdict, read at the same moment, says otherwise.
+
+import type { CheckResult } from "./doctor-checks";
+import { serviceName, type Failure } from "../../failures";
+
+export type PushAnswer = "yes" | "no" | "unknown" | "not-set-up";
+
+export interface PushReadiness {
+  answer: PushAnswer;
+  /** The one reason, in words: the first failing check, what could not be read, or why it is fine. */
+  reason: string;
+  /** Where the reason is explained or fixed: "/doctor#<check>", "/setup". */
+  href: string;
+  /** The checks that decided it (failing or unknown ones; all of them for "yes"). */
+  decidedBy: string[];
+}
+
+/**
+ * The checks in the order the guide's troubleshooting runs them: the first failing one is the reason. A missing push
+ * user is a fresh account (`not-set-up`, guidance towards Setup), not a red error.
+ * Input: the Doctor's results over one snapshot, and whether IAM GetUser said the push user does not exist
+ * (`userMissing`: true when GetUser answered NoSuchEntity; false when it exists; null when it could not be read).
+ */
+export function judgePushReadiness(input: { checks: readonly CheckResult[]; userMissing: boolean | null; userName: string }): PushReadiness {
+  if (input.userMissing) {
+    return {
+      answer: "not-set-up",
+      reason: `The push user ${input.userName} does not exist in this account yet: the guided Setup creates it, its policy, its key and the GitHub secrets.`,
+      href: "/setup",
+      decidedBy: [],
+    };
+  }
+  const failed = input.checks.filter((c) => c.status === "fail");
+  if (failed.length > 0) {
+    const first = failed[0];
+    return { answer: "no", reason: `${first.title}: ${first.summary}`, href: `/doctor#${first.id}`, decidedBy: failed.map((c) => c.id) };
+  }
+  const unknown = input.checks.filter((c) => c.status === "unknown");
+  if (unknown.length > 0) {
+    const calls = [...new Set(unknown.flatMap((c) => c.failedCalls.map(describeCall)))];
+    return {
+      answer: "unknown",
+      reason: calls.length
+        ? `Could not be checked: ${unknown.map((c) => c.title).join("; ")} (${calls.join(", ")} failed)`
+        : `Could not be checked yet: ${unknown.map((c) => `${c.title} (${c.summary})`).join("; ")}`,
+      href: `/doctor#${unknown[0].id}`,
+      decidedBy: unknown.map((c) => c.id),
+    };
+  }
+  if (input.checks.length === 0) return { answer: "unknown", reason: "No check has run yet.", href: "/doctor", decidedBy: [] };
+  return {
+    answer: "yes",
+    reason: `All ${input.checks.length} checks of the guide's troubleshooting pass.`,
+    href: "/doctor",
+    decidedBy: input.checks.map((c) => c.id),
+  };
+}
+
+function describeCall(f: Failure): string {
+  return `${serviceName(f.service)} ${f.call}`;
+}
