@@ -26,12 +26,26 @@ test.describe("overview", () => {
     await expect(overview.card("key").getByRole("link", { name: "Details →" })).toHaveAttribute("href", "/credentials");
   });
 
+  test("one verdict at the top: the seeded drift means no, with the Doctor check that decided it; every card says how old its data is", async ({ page }) => {
+    const overview = new OverviewPage(page);
+    await overview.open("?refresh=1");
+    await expect(overview.verdict()).toHaveAttribute("data-answer", "no");
+    const firstFailing = overview.card("doctor").locator("a[data-check-id]").first();
+    const checkId = await firstFailing.getAttribute("data-check-id");
+    await expect(overview.verdict().getByRole("link", { name: "What to do →" })).toHaveAttribute("href", `/doctor#${checkId}`);
+    await expect(overview.verdict().getByTestId("data-age")).toContainText(/Data from (just now|\d+ min ago)/);
+    for (const id of ["key", "held-key", "drift", "last-run", "doctor"] as const) await expect(overview.card(id).getByTestId("data-age")).toBeVisible();
+  });
+
   test("still shows what it can while IAM is throttled", async ({ page, request }) => {
     await sandbox(request, "POST", "/_sandbox/faults", { service: "iam", operation: "*", kind: "throttle", count: -1 });
     try {
       const overview = new OverviewPage(page);
       await overview.open("?refresh=1");
       await expect(overview.card("key").getByTestId("card-error")).toContainText(/throttled/i, { timeout: 45_000 });
+      // Never "yes" on data it could not read: the verdict names the call that failed.
+      await expect(overview.verdict()).toHaveAttribute("data-answer", /unknown|no/);
+      await expect(overview.verdict()).not.toHaveAttribute("data-answer", "yes");
       await expect(overview.card("last-run").getByTestId("run-status")).toBeVisible();
       await expect(overview.chart()).toBeVisible();
     } finally {
@@ -47,5 +61,24 @@ test.describe("overview", () => {
     await expect(page.getByRole("button", { name: "Resume" })).toBeVisible();
     await page.reload();
     await expect(page.getByLabel("Auto-refresh interval")).toHaveValue("15");
+  });
+
+  test.describe("an empty account", () => {
+    test.use({ storageState: "e2e/.auth/operator.json" });
+    test.afterEach(async ({ request }) => {
+      await sandbox(request, "POST", "/_sandbox/reset", { scenario: "default" });
+    });
+
+    test("points to Setup instead of red cards, and offers no rotation", async ({ page, request }) => {
+      await sandbox(request, "POST", "/_sandbox/reset", { scenario: "empty" });
+      const overview = new OverviewPage(page);
+      await overview.open("?refresh=1");
+      await expect(overview.verdict()).toHaveAttribute("data-answer", "not-set-up");
+      await expect(overview.verdict().getByRole("link", { name: "Start the guided setup →" })).toHaveAttribute("href", "/setup");
+      await expect(page.locator("[data-tone=fail]")).toHaveCount(0);
+      await page.goto("/credentials?refresh=1");
+      await expect(page.getByTestId("not-set-up")).toContainText("github-ecr-push does not exist");
+      await expect(page.getByRole("link", { name: "Rotate key" })).toHaveCount(0);
+    });
   });
 });

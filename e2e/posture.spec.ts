@@ -38,6 +38,8 @@ test.describe("posture as viewer (seeded sandbox)", () => {
     await expect(drift.locator("li").filter({ hasText: "ecr:BatchDeleteImage" })).toBeVisible();
     await expect(drift.locator("li").filter({ hasText: "ecr:DeleteRepository" })).toBeVisible();
     await expect(page.getByTestId("scoped-statement").first()).toContainText("arn:aws:ecr:us-east-1:123456789012:repository/");
+    // Built from the expected policy: the action the drifted policy lacks is in it.
+    await expect(page.getByTestId("scoped-statement").first()).toContainText("ecr:CompleteLayerUpload");
   });
 
   test("the activity page shows the seeded AccessDenied errors with the guide's explanation", async ({ page }) => {

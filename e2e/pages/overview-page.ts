@@ -11,6 +11,10 @@ export class OverviewPage {
     return this.page.getByTestId(`card-${id}`);
   }
 
+  verdict() {
+    return this.page.getByTestId("push-verdict");
+  }
+
   chart() {
     return this.page.getByTestId("push-chart");
   }
