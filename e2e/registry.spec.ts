@@ -1,4 +1,4 @@
-import { E2E_SANDBOX_PORT } from "../playwright.config";
+import { E2E_PORT, E2E_SANDBOX_PORT } from "../playwright.config";
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import { CreateRepositoryCommand, DeleteRepositoryCommand, DescribeImagesCommand, ECRClient } from "@aws-sdk/client-ecr";
 import { makeAttestationIndex, pushAmd64Image } from "../lib/tooling/testing/make-attestation-index";
@@ -100,6 +100,53 @@ test.describe("registry", () => {
       }
     } finally {
       await ecr.send(new DeleteRepositoryCommand({ repositoryName, force: true }));
+    }
+  });
+});
+
+test.describe("registry without a session", () => {
+  // A latency rule of 1 ms on every ECR call counts the calls: each one takes one from `remaining`.
+  async function ecrCallCounter(request: APIRequestContext) {
+    await sandbox(request, "DELETE", "/_sandbox/faults");
+    await sandbox(request, "POST", "/_sandbox/faults", { service: "ecr", operation: "*", kind: "latency", latencyMs: 1, count: 100_000 });
+    return async () => {
+      const res = await request.fetch(`${SANDBOX}/_sandbox/faults`, { headers: { authorization: "Bearer sandbox-admin-token" } });
+      const { faults } = (await res.json()) as { faults: Array<{ service: string; remaining: number }> };
+      return 100_000 - (faults.find((f) => f.service === "ecr")?.remaining ?? 0);
+    };
+  }
+
+  test("anonymous GET /registry and /registry/<name> redirect to sign-in and make no ECR call", async ({ playwright }) => {
+    const anonymous = await playwright.request.newContext({ baseURL: `http://localhost:${E2E_PORT}` });
+    const admin = await playwright.request.newContext();
+    try {
+      const ecrCalls = await ecrCallCounter(admin);
+      for (const path of ["/registry", "/registry/mcp-server-tcp", `/registry/anon-${Date.now()}`, "/registry?sort=images"]) {
+        const res = await anonymous.get(path, { maxRedirects: 0 });
+        expect(res.status(), path).toBeGreaterThanOrEqual(300);
+        expect(res.status(), path).toBeLessThan(400);
+        expect(res.headers()["location"], path).toContain("/sign-in");
+      }
+      expect(await ecrCalls()).toBe(0);
+
+      // The counter counts: the same kind of request with a session does call ECR.
+      const viewer = await playwright.request.newContext({ baseURL: `http://localhost:${E2E_PORT}`, storageState: "e2e/.auth/viewer.json" });
+      try {
+        const res = await viewer.get(`/registry/signed-in-${Date.now()}`);
+        expect(res.status()).toBe(404);
+        expect(await ecrCalls()).toBeGreaterThan(0);
+        // Malformed percent-encoding is a 404, never a 500, and costs no ECR call.
+        const before = await ecrCalls();
+        expect((await viewer.get("/registry/%E0%A4%A")).status()).toBe(404);
+        expect((await viewer.get("/registry/%2541")).status()).toBe(404);
+        expect(await ecrCalls()).toBe(before);
+      } finally {
+        await viewer.dispose();
+      }
+    } finally {
+      await sandbox(admin, "DELETE", "/_sandbox/faults");
+      await anonymous.dispose();
+      await admin.dispose();
     }
   });
 });

@@ -1,19 +1,25 @@
 import type { Metadata } from "next";
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { getConfig } from "@/lib/infra/config/env";
 import { getSessionUser } from "@/lib/infra/auth/session";
 import { ModeBanner } from "@/components/mode-banner";
+import { redirectToDeckhandHost } from "@/lib/infra/auth/start-sign-in";
 import { SignInButton } from "@/components/sign-in-button";
 
 export const metadata: Metadata = { title: "Sign in" };
 export const dynamic = "force-dynamic";
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string; error?: string }> }) {
+export default async function SignInPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string; error?: string; via?: string }> }) {
   if (await getSessionUser()) redirect("/");
   const config = getConfig();
-  const { callbackUrl, error } = await searchParams;
+  const { callbackUrl, error, via } = await searchParams;
   // Only same-site paths: an open redirect after sign-in would be a phishing aid.
-  const target = callbackUrl && callbackUrl.startsWith("/") && !callbackUrl.startsWith("//") ? callbackUrl : "/";
+  const target = callbackUrl && callbackUrl.startsWith("/") && !callbackUrl.startsWith("//") && !callbackUrl.startsWith("/\\") ? callbackUrl : "/";
+  // Signing in only works on DECKHAND_URL's host (GitHub calls back there): go there first.
+  const h = await headers();
+  const elsewhere = redirectToDeckhandHost(config.url, h.get("x-forwarded-host") ?? h.get("host"), `/sign-in?callbackUrl=${encodeURIComponent(target)}`, via === "host");
+  if (elsewhere) redirect(elsewhere);
   return (
     <div className="flex min-h-screen flex-col">
       <ModeBanner config={config} />

@@ -1,8 +1,13 @@
+import { randomUUID } from "node:crypto";
 import type { NextAuthOptions } from "next-auth";
 import type { DeckhandConfig } from "../config/env";
 import type { Db } from "../db/open-db";
 import { recordAudit } from "../audit/record-audit";
 import { roleFor } from "./roles";
+import { isSessionRevoked, revokeSession } from "./revoked-sessions";
+
+/** How long a session lasts (next-auth's JWT maxAge), in seconds. */
+export const SESSION_MAX_AGE_S = 8 * 60 * 60;
 
 interface GitHubProfile {
   id: number;
@@ -16,12 +21,14 @@ interface GitHubProfile {
  * next-auth options for GitHub OAuth. Every URL comes from configuration, so the same code signs in
  * against github.com, GitHub Enterprise Server, or the sandbox. Roles are decided from the login on
  * every request (see session callback), so editing DECKHAND_OPERATORS takes effect without re-login.
+ * Each session gets an id (`sid`) at sign-in; sign-out records it as revoked in the store and the session
+ * callback refuses a revoked id (or none), so a copied cookie dies with the sign-out, not 8 hours later.
  */
 export function buildAuthOptions(config: DeckhandConfig, db: () => Db): NextAuthOptions {
   const lists = { operators: config.operators, viewers: config.viewers };
   return {
     secret: config.authSecret,
-    session: { strategy: "jwt", maxAge: 8 * 60 * 60 },
+    session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_S },
     pages: { signIn: "/sign-in", error: "/refused" },
     providers: [
       {
@@ -59,12 +66,26 @@ export function buildAuthOptions(config: DeckhandConfig, db: () => Db): NextAuth
         return true;
       },
       async jwt({ token, profile }) {
-        if (profile) token.login = (profile as GitHubProfile).login;
+        if (profile) {
+          token.login = (profile as GitHubProfile).login;
+          token.sid = randomUUID();
+        }
         return token;
       },
       async session({ session, token }) {
-        const login = typeof token.login === "string" ? token.login : null;
+        const sid = typeof token.sid === "string" ? token.sid : null;
+        const live = sid !== null && !isSessionRevoked(db(), sid);
+        const login = live && typeof token.login === "string" ? token.login : null;
         return { ...session, login, role: roleFor(login, lists) };
+      },
+    },
+    events: {
+      async signOut({ token }) {
+        const sid = typeof token?.sid === "string" ? token.sid : null;
+        if (!sid) return;
+        revokeSession(db(), sid, new Date(Date.now() + SESSION_MAX_AGE_S * 1000));
+        const login = typeof token.login === "string" ? token.login : "(unknown)";
+        recordAudit(db(), { actor: login, role: roleFor(login, lists), action: "auth.sign-out", outcome: "success", detail: null });
       },
     },
   };

@@ -48,4 +48,40 @@ describe("TtlCache", () => {
     expect(await c.get("iam:keys", 1000, load)).toBe(3);
     expect(await c.get("ecr:repos", 1000, load)).toBe(2);
   });
+
+  it("stays within its bound when keys come from user input: expired first, then least recently used", async () => {
+    let t = 0;
+    const c = new TtlCache(() => t, 3);
+    let loads = 0;
+    const load = async () => ++loads;
+    await c.get("a", 1000, load);
+    await c.get("b", 10, load);
+    await c.get("c", 1000, load);
+    t = 20; // b has expired
+    await c.get("d", 1000, load);
+    expect(c.stats().size).toBe(3);
+    await c.get("a", 1000, load); // a is used again: c is now the least recently used
+    await c.get("e", 1000, load);
+    expect(c.stats().size).toBe(3);
+    const before = loads;
+    await c.get("a", 1000, load);
+    await c.get("d", 1000, load);
+    await c.get("e", 1000, load);
+    expect(loads).toBe(before);
+    await c.get("c", 1000, load);
+    expect(loads).toBe(before + 1);
+    for (let i = 0; i < 10_000; i++) await c.get(`repo-${i}`, 1000, load);
+    expect(c.stats().size).toBe(3);
+  });
+
+  it("never drops a load still in flight", async () => {
+    const c = new TtlCache(Date.now, 1);
+    let release!: (v: number) => void;
+    const slow = c.get("slow", 1000, () => new Promise<number>((r) => (release = r)));
+    await c.get("x", 1000, async () => 1);
+    const again = c.get("slow", 1000, async () => 99);
+    release(7);
+    expect(await slow).toBe(7);
+    expect(await again).toBe(7);
+  });
 });

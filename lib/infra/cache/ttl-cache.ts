@@ -2,6 +2,10 @@
  * A small per-process cache for AWS and GitHub reads: concurrent callers share one in-flight request,
  * results live for a short TTL, and Deckhand's own mutations invalidate by key prefix
  * (e.g. invalidate("iam:") after a rotation). Failures are never cached.
+ *
+ * Keys can carry user input (a repository name from the URL, a search), so the cache is bounded: past
+ * `maxEntries`, expired entries go first, then the least recently used settled ones (in-flight loads stay,
+ * so concurrent callers still share them).
  */
 interface Entry {
   expires: number;
@@ -14,12 +18,18 @@ export class TtlCache {
   private hits = 0;
   private misses = 0;
 
-  constructor(private now: () => number = Date.now) {}
+  constructor(
+    private now: () => number = Date.now,
+    private maxEntries = 2000,
+  ) {}
 
   get<T>(key: string, ttlMs: number, load: () => Promise<T>): Promise<T> {
     const hit = this.entries.get(key);
     if (hit && (!hit.settled || hit.expires > this.now())) {
       this.hits++;
+      // Most recently used last: Map keeps insertion order.
+      this.entries.delete(key);
+      this.entries.set(key, hit);
       return hit.value as Promise<T>;
     }
     this.misses++;
@@ -35,8 +45,20 @@ export class TtlCache {
         throw err;
       },
     );
+    this.entries.delete(key);
     this.entries.set(key, entry);
+    if (this.entries.size > this.maxEntries) this.evict();
     return entry.value as Promise<T>;
+  }
+
+  /** Drop expired entries, then the least recently used settled ones, until within `maxEntries`. */
+  private evict(): void {
+    const now = this.now();
+    for (const [key, e] of this.entries) if (e.settled && e.expires <= now) this.entries.delete(key);
+    for (const [key, e] of this.entries) {
+      if (this.entries.size <= this.maxEntries) break;
+      if (e.settled) this.entries.delete(key);
+    }
   }
 
   invalidate(prefix = ""): void {

@@ -114,4 +114,19 @@ describe("parseConfig", () => {
     expect(parseConfig(live).workerGitToken).toBeUndefined();
     expect(parseConfig({}).workerGitToken).toMatch(/^github_pat_/);
   });
+
+  it("live mode refuses a short GITHUB_WEBHOOK_SECRET, naming the setting and the minimum, never the value", () => {
+    let err: unknown;
+    try {
+      parseConfig({ ...live, GITHUB_WEBHOOK_SECRET: "hunter2" });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).setting).toBe("GITHUB_WEBHOOK_SECRET");
+    expect((err as Error).message).toContain("at least 20 characters");
+    expect((err as Error).message).not.toContain("hunter2");
+    expect(parseConfig({ ...live, GITHUB_WEBHOOK_SECRET: "x".repeat(20) }).github.webhookSecret).toBe("x".repeat(20));
+    expect(parseConfig(live).github.webhookSecret).toBeUndefined();
+  });
 });

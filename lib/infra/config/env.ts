@@ -163,6 +163,9 @@ const HINTS: Record<string, string> = {
   DECKHAND_URL: "set it to the public https:// URL Deckhand is reached at",
 };
 
+/** The shortest webhook secret live mode accepts (GitHub signs deliveries with it: HMAC-SHA256). */
+export const MIN_WEBHOOK_SECRET_LENGTH = 20;
+
 function required<T>(value: T | undefined, setting: string): T {
   if (value === undefined || value === "") throw new ConfigError(setting, `is required when DECKHAND_MODE=live; ${HINTS[setting] ?? "set it"}`);
   return value;
@@ -210,6 +213,13 @@ export function parseConfig(env: Record<string, string | undefined>): DeckhandCo
     const operators = required(e.DECKHAND_OPERATORS && e.DECKHAND_OPERATORS.length ? e.DECKHAND_OPERATORS : undefined, "DECKHAND_OPERATORS");
     const secret = required(e.NEXTAUTH_SECRET ?? e.AUTH_SECRET, "NEXTAUTH_SECRET");
     if (!e.DECKHAND_URL) throw new ConfigError("DECKHAND_URL", `is required when DECKHAND_MODE=live; ${HINTS.DECKHAND_URL}`);
+    // Anyone who guesses it can queue pushes: a short secret is refused at start.
+    if (e.GITHUB_WEBHOOK_SECRET !== undefined && e.GITHUB_WEBHOOK_SECRET.length < MIN_WEBHOOK_SECRET_LENGTH) {
+      throw new ConfigError(
+        "GITHUB_WEBHOOK_SECRET",
+        `must be at least ${MIN_WEBHOOK_SECRET_LENGTH} characters when DECKHAND_MODE=live (got ${e.GITHUB_WEBHOOK_SECRET.length}); use a random one (\`openssl rand -hex 32\`) and set the same in the repository's webhook`,
+      );
+    }
     const [owner, repo] = repository.split("/");
     if (e.DECKHAND_WORKER_GIT_TOKEN && e.DECKHAND_WORKER_GIT_TOKEN === token) {
       throw new ConfigError("DECKHAND_WORKER_GIT_TOKEN", "must not be GITHUB_TOKEN: workers get a token that can only read the repository's contents");

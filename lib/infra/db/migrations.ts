@@ -2,7 +2,7 @@
  * Versioned, append-only migrations. Never edit a released one: add the next version.
  * Reserved while features are built in parallel: 2 = pushes (webhook deliveries, jobs, job logs),
  * 3 = key rotation, 4 = guided setup, 5 = posture snapshots/cache, 6 = untrusted builds (log cap, forward-only
- * pushes), 7 = "interrupted" step outcome. Append in version order; a gap is fine (each version is applied once, in order).
+ * pushes), 7 = "interrupted" step outcome, 8 = revoked sessions (sign-out). Append in version order; a gap is fine (each version is applied once, in order).
  */
 export interface Migration {
   version: number;
@@ -262,6 +262,19 @@ export const migrations: Migration[] = [
       DROP TABLE setup_steps;
       ALTER TABLE setup_steps_v7 RENAME TO setup_steps;
       CREATE INDEX setup_steps_setup ON setup_steps (setup_id, id);
+    `,
+  },
+  {
+    version: 8,
+    name: "sign-out revokes the session on the server (revoked_sessions)",
+    // A signed-out session's id, kept until the session would have expired anyway (then pruned).
+    sql: `
+      CREATE TABLE revoked_sessions (
+        sid TEXT PRIMARY KEY,
+        revoked_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+      );
+      CREATE INDEX revoked_sessions_expires ON revoked_sessions (expires_at);
     `,
   },
 ];

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { readManifestRefs } from "./manifest-refs";
 import { findTaggedImage, latestSince, summarizeImages } from "./image-facts";
 import { commitUrl, isShaTag, sortTags } from "./commit-links";
-import { needsAllFacts, parseRepositoryQuery, queryRepositories, repositoryQueryHref } from "./repository-query";
+import { needsAllFacts, parseRepositoryQuery, queryRepositories, repositoryNameFromPath, repositoryQueryHref } from "./repository-query";
 import { parseImageQuery, queryImages } from "./image-query";
 import { formatBytes, shortDigest } from "../../format";
 
@@ -168,5 +168,26 @@ describe("format", () => {
     expect(formatBytes(5 * 1024 * 1024)).toBe("5.00 MB");
     expect(formatBytes(null)).toBe("—");
     expect(formatBytes(-1)).toBe("—");
+  });
+});
+
+describe("repositoryNameFromPath", () => {
+  it("takes a decoded segment as it is", () => {
+    expect(repositoryNameFromPath("mcp-server-tcp")).toBe("mcp-server-tcp");
+    expect(repositoryNameFromPath("team/api")).toBe("team/api");
+  });
+  it("decodes a still-encoded namespace once", () => {
+    expect(repositoryNameFromPath("team%2Fapi")).toBe("team/api");
+  });
+  it("refuses malformed percent-encoding instead of throwing (a 404, not a 500)", () => {
+    expect(repositoryNameFromPath("%E0%A4%A")).toBeNull();
+    expect(repositoryNameFromPath("%")).toBeNull();
+  });
+  it("never decodes twice", () => {
+    expect(repositoryNameFromPath("%2541")).toBeNull();
+    expect(repositoryNameFromPath("%61pi")).toBe("api");
+  });
+  it("refuses what cannot be an ECR repository name", () => {
+    for (const bad of ["", "a", "API", "../etc", "a//b", "name with space", "x".repeat(257)]) expect(repositoryNameFromPath(bad)).toBeNull();
   });
 });

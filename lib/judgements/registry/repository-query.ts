@@ -4,6 +4,8 @@
  * push time needs every repository's images, so the page asks `needsAllFacts` before fetching.
  */
 
+import { checkEcrRepositoryName } from "../push/ecr-repository-name";
+
 export type RepositorySort = "name" | "images" | "pushed" | "created";
 export type SortDir = "asc" | "desc";
 
@@ -116,4 +118,22 @@ export function repositoryQueryHref(base: string, query: RepositoryQuery, change
   if (next.perPage !== 25) p.set("perPage", String(next.perPage));
   const s = p.toString();
   return s ? `${base}?${s}` : base;
+}
+
+/**
+ * The repository name in a `/registry/<name>` path segment, or null when it cannot name an ECR repository
+ * (the page answers 404 without calling ECR). Next.js hands the segment over decoded, except when it is not
+ * valid percent-encoding (`%E0%A4%A`), where it stays as sent: a valid name never contains '%', so the
+ * segment is decoded at most once, and never a second time (which would turn "%2541" into "A").
+ */
+export function repositoryNameFromPath(segment: string): string | null {
+  if (checkEcrRepositoryName(segment) === null) return segment;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+  if (decoded.includes("%")) return null;
+  return checkEcrRepositoryName(decoded) === null ? decoded : null;
 }

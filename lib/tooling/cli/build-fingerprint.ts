@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 
-const INPUTS = ["app", "components", "lib", "public", "next.config.ts", "instrumentation.ts", "package-lock.json", "tsconfig.json", "postcss.config.mjs"];
+const INPUTS = ["app", "components", "lib", "public", "next.config.ts", "proxy.ts", "instrumentation.ts", "package-lock.json", "tsconfig.json", "postcss.config.mjs"];
 const SKIP = /(\.test\.tsx?$|^node_modules$|^\.next$|^fixtures$)/;
 
 /** A cheap fingerprint of what `next build` consumes (paths, sizes, mtimes): rebuild when it changes. */

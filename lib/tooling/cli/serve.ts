@@ -12,11 +12,14 @@ import { getConfig } from "../../infra/config/env";
 import { getClients } from "../../integrations/clients";
 import { getDb } from "../../infra/db";
 import { toUserFacing } from "../../errors";
-import { SECURITY_HEADERS } from "../../infra/http/security-headers";
+import { SECURITY_HEADERS, strictTransportSecurity } from "../../infra/http/security-headers";
 import { answerWebhookRequest } from "../../operations/pushes/answer-webhook-request";
 import { processPendingDeliveries } from "../../operations/pushes/process-pending-deliveries";
 
 const WEBHOOK_PATH = "/api/webhooks/github";
+
+/** Over https (DECKHAND_URL), every answer carries HSTS: Next.js's answers and the fast path's. */
+let hsts: string | null = null;
 
 /** Anyone can connect: the whole request (headers and body) must arrive within these, on every path. */
 const HEADERS_TIMEOUT_MS = 10_000;
@@ -29,6 +32,7 @@ function send(res: http.ServerResponse, status: number, body: unknown): void {
     "content-length": Buffer.byteLength(text),
     "cache-control": "no-store",
     ...Object.fromEntries(SECURITY_HEADERS.map((h) => [h.key, h.value])),
+    ...(hsts ? { "strict-transport-security": hsts } : {}),
   });
   res.end(text);
 }
@@ -82,7 +86,9 @@ async function main() {
   const app = next({ dev: false, dir: process.cwd(), hostname, port });
   const handle = app.getRequestHandler();
   await app.prepare();
+  hsts = strictTransportSecurity(getConfig().url);
   const server = http.createServer((req, res) => {
+    if (hsts) res.setHeader("strict-transport-security", hsts);
     const q = req.url?.indexOf("?") ?? -1;
     const pathname = q >= 0 ? req.url!.slice(0, q) : req.url;
     if (req.method === "POST" && pathname === WEBHOOK_PATH) return void answerWebhook(req, res);

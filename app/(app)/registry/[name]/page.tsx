@@ -5,6 +5,7 @@ import { Suspense } from "react";
 import { requireUser } from "@/lib/infra/auth/session";
 import { pageReadContext, type ReadContext } from "@/lib/read/context";
 import { readImages, readRepository } from "@/lib/read/registry";
+import { repositoryNameFromPath } from "@/lib/judgements/registry/repository-query";
 import type { RepositorySummary } from "@/lib/integrations/aws/ecr";
 import { formatBytes } from "@/lib/format";
 import { PageHeader } from "@/components/page-header";
@@ -18,12 +19,13 @@ type Params = Promise<{ name: string }>;
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
-  return { title: `${decodeURIComponent((await params).name)} · Registry` };
+  return { title: `${repositoryNameFromPath((await params).name) ?? "Not found"} · Registry` };
 }
 
 export default async function RepositoryPage({ params, searchParams }: { params: Params; searchParams: SearchParams }) {
   await requireUser();
-  const name = decodeURIComponent((await params).name);
+  const name = repositoryNameFromPath((await params).name);
+  if (name === null) notFound();
   const sp = await searchParams;
   const ctx = pageReadContext();
   const found = await readRepository(ctx, name);
