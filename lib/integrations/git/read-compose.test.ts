@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { ComposeError, readCompose } from "./read-compose";
+import { ComposeError, readCompose, type ComposePlan } from "./read-compose";
 
 const dirs: string[] = [];
 function checkout(files: Record<string, string>): string {
@@ -16,14 +16,17 @@ function checkout(files: Record<string, string>): string {
 }
 afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
-async function composeError(fn: () => Promise<unknown>): Promise<ComposeError> {
+/** The project's ComposeError, or else the first failed service (a per-service problem): both name file and line. */
+async function composeError(fn: () => Promise<ComposePlan>): Promise<{ file: string; line?: number; message: string }> {
+  let plan: ComposePlan;
   try {
-    await fn();
+    plan = await fn();
   } catch (err) {
     expect(err).toBeInstanceOf(ComposeError);
     return err as ComposeError;
   }
-  throw new Error("expected a ComposeError");
+  if (plan.failed[0]) return plan.failed[0];
+  throw new Error("expected a ComposeError or a failed service");
 }
 
 /** One compose file's text at `file` in a fresh checkout, read as the worker reads it. */
@@ -106,7 +109,7 @@ services:
     image: postgres:16
 `;
     const plan = await parseCompose({ file: "compose.yaml", text, prefix: "team/", env: { FROM_ENV: "e" } });
-    expect(plan.notBuilt).toEqual(["db"]);
+    expect(plan.notBuilt).toEqual([{ service: "db", reason: "no-build", message: expect.stringMatching(/no build/) }]);
     expect(plan.builds).toEqual([
       { service: "api", repositoryName: "team/api", context: "api", dockerfile: "api/Dockerfile", args: {}, target: undefined, line: 3 },
       {
@@ -161,7 +164,7 @@ services:
     expect(await parseCompose({ file: "compose.yaml", text: "services:\n  db:\n    image: redis\n" })).toMatchObject({
       file: "compose.yaml",
       builds: [],
-      notBuilt: ["db"],
+      notBuilt: [{ service: "db", reason: "no-build" }],
     });
   });
 });
@@ -228,12 +231,42 @@ describe("parseCompose: errors name the file and the line", () => {
   });
 });
 
+describe("readCompose: one service's problem fails that service only", () => {
+  it("a broken service is failed with file, line and key; the others are still built", async () => {
+    const root = checkout({
+      "compose.yaml": "services:\n  api:\n    build: ./api\n  bad:\n    build:\n      context: ./bad\n      network: host\n  db:\n    image: redis\n",
+    });
+    const plan = await readCompose({ root, nativePlatform: "linux/amd64" });
+    expect(plan.builds.map((b) => b.service)).toEqual(["api"]);
+    expect(plan.notBuilt.map((n) => n.service)).toEqual(["db"]);
+    expect(plan.failed).toEqual([
+      {
+        service: "bad",
+        repositoryName: "",
+        reason: "compose-invalid",
+        file: "compose.yaml",
+        line: 7,
+        column: 7,
+        key: "services.bad.build.network",
+        message: expect.stringMatching(/^compose\.yaml:7:7: services\.bad\.build\.network: not supported/),
+      },
+    ]);
+  });
+
+  it("a missing required variable fails the service that uses it, naming it", async () => {
+    const root = checkout({ "compose.yaml": "services:\n  api:\n    build: .\n  web:\n    build: ./web\n    image: ${WEB_REPO:?set WEB_REPO}\n" });
+    const plan = await readCompose({ root });
+    expect(plan.builds.map((b) => b.service)).toEqual(["api"]);
+    expect(plan.failed[0]).toMatchObject({ service: "web", line: 6, message: expect.stringMatching(/WEB_REPO/) });
+  });
+});
+
 describe("readCompose over the resolver: what this build path can build until phase 2", () => {
   it("profiles: a service of an inactive profile is not built; active profiles build it", async () => {
     const text = 'services:\n  app:\n    build: ./app\n  debug-tools:\n    build: ./debug-tools\n    profiles: ["debug"]\n';
     const root = checkout({ "compose.yaml": text });
     expect((await readCompose({ root })).builds.map((b) => b.service)).toEqual(["app"]);
-    expect((await readCompose({ root })).notBuilt).toEqual(["debug-tools"]);
+    expect((await readCompose({ root })).notBuilt).toMatchObject([{ service: "debug-tools", reason: "profile-not-selected" }]);
     expect((await readCompose({ root, profiles: ["debug"] })).builds.map((b) => b.service)).toEqual(["app", "debug-tools"]);
   });
 
