@@ -111,7 +111,7 @@ services:
     const plan = await parseCompose({ file: "compose.yaml", text, prefix: "team/", env: { FROM_ENV: "e" } });
     expect(plan.notBuilt).toEqual([{ service: "db", reason: "no-build", message: expect.stringMatching(/no build/) }]);
     expect(plan.builds).toEqual([
-      { service: "api", repositoryName: "team/api", context: "api", dockerfile: "api/Dockerfile", args: {}, target: undefined, line: 3 },
+      { service: "api", repositoryName: "team/api", context: "api", dockerfile: "api/Dockerfile", args: {}, target: undefined, features: {}, line: 3 },
       {
         service: "worker",
         repositoryName: "team/worker",
@@ -119,6 +119,7 @@ services:
         dockerfile: "jobs/docker/Worker.Dockerfile",
         args: { NODE_VERSION: "20", DEBUG: "false", EMPTY: "", FROM_ENV: "e" },
         target: "runtime",
+        features: {},
         line: 5,
       },
       {
@@ -128,6 +129,7 @@ services:
         dockerfile: "web/Dockerfile",
         args: { A: "1", B: "x=y", FROM_ENV: "e" },
         target: undefined,
+        features: {},
         line: 15,
       },
     ]);
@@ -214,7 +216,7 @@ describe("parseCompose: errors name the file and the line", () => {
   });
 
   it("unsupported or mistyped fields", async () => {
-    expect((await err("services:\n  api:\n    build:\n      dockerfile_inline: FROM scratch\n")).line).toBe(4);
+    expect((await err("services:\n  api:\n    build:\n      network: host\n")).line).toBe(4);
     expect((await err("services:\n  api:\n    build:\n      args: 3\n")).line).toBe(4);
     expect((await err("services:\n  api:\n    build:\n      args:\n        A: [1]\n")).line).toBe(5);
     expect((await err("services:\n  api:\n    build:\n      args:\n        - 7\n")).line).toBe(5);
@@ -261,7 +263,7 @@ describe("readCompose: one service's problem fails that service only", () => {
   });
 });
 
-describe("readCompose over the resolver: what this build path can build until phase 2", () => {
+describe("readCompose over the resolver: what this build path builds", () => {
   it("profiles: a service of an inactive profile is not built; active profiles build it", async () => {
     const text = 'services:\n  app:\n    build: ./app\n  debug-tools:\n    build: ./debug-tools\n    profiles: ["debug"]\n';
     const root = checkout({ "compose.yaml": text });
@@ -277,15 +279,34 @@ describe("readCompose over the resolver: what this build path can build until ph
     expect(plan.builds[0].repositoryName).toBe("team/api");
   });
 
-  it("a platform other than the worker's fails clearly instead of pushing the wrong architecture", async () => {
-    const root = checkout({ "compose.yaml": "services:\n  edge:\n    build:\n      context: ./edge\n    image: edge-gateway:latest\n    platform: linux/arm64\n" });
-    const e = await composeError(() => readCompose({ root, nativePlatform: "linux/amd64" }));
-    expect(e.message).toMatch(/^compose\.yaml:6:5: services\.edge\.platform: linux\/arm64 is not built by this worker yet/);
-    expect((await readCompose({ root, nativePlatform: "linux/arm64" })).builds[0].repositoryName).toBe("edge-gateway");
+  it("a single platform is built for; several platforms fail that service until image indexes are built", async () => {
+    const root = checkout({
+      "compose.yaml":
+        "services:\n  edge:\n    build:\n      context: ./edge\n    image: edge-gateway:latest\n    platform: linux/arm64\n" +
+        "  multi:\n    build:\n      context: .\n      platforms: [linux/amd64, linux/arm64]\n",
+    });
+    const plan = await readCompose({ root, nativePlatform: "linux/amd64" });
+    expect(plan.builds).toMatchObject([{ service: "edge", repositoryName: "edge-gateway", features: { platform: "linux/arm64" } }]);
+    expect(plan.failed).toMatchObject([{ service: "multi", repositoryName: "multi", reason: "not-supported", key: "services.multi.build.platforms", line: 10 }]);
+    expect(plan.failed[0].message).toMatch(/^compose\.yaml:10:7: services\.multi\.build\.platforms: several platforms \(linux\/amd64, linux\/arm64\)/);
   });
 
-  it("an inline Dockerfile is named at its line until the build path builds it", async () => {
-    const root = checkout({ "compose.yaml": "services:\n  m1:\n    build:\n      context: .\n      dockerfile_inline: |\n        FROM scratch\n" });
-    expect((await composeError(() => readCompose({ root }))).message).toMatch(/^compose\.yaml:5:7: services\.m1\.build\.dockerfile_inline: not built by this worker yet/);
+  it("an inline Dockerfile, labels, no_cache and pull reach the build; secrets and additional contexts fail the service naming the key", async () => {
+    const root = checkout({
+      "compose.yaml":
+        "services:\n  m1:\n    build:\n      context: .\n      dockerfile_inline: |\n        FROM scratch\n      labels:\n        team: shop\n      no_cache: true\n      pull: true\n" +
+        "  s1:\n    build:\n      context: .\n      secrets: [npm]\n  c1:\n    build:\n      context: .\n      additional_contexts:\n        lib: ./lib\n" +
+        "secrets:\n  npm:\n    file: ./npmrc\n",
+      npmrc: "token\n",
+    });
+    const plan = await readCompose({ root });
+    expect(plan.builds).toEqual([
+      expect.objectContaining({ service: "m1", dockerfile: undefined, features: { dockerfileInline: "FROM scratch\n", labels: { team: "shop" }, noCache: true, pull: true } }),
+    ]);
+    expect(plan.failed.map((f) => [f.service, f.reason, f.key, f.line])).toEqual([
+      ["s1", "not-supported", "services.s1.build.secrets", 14],
+      ["c1", "not-supported", "services.c1.build.additional_contexts", 18],
+    ]);
+    expect(JSON.stringify(plan.builds) + JSON.stringify(plan.failed)).not.toContain("token");
   });
 });

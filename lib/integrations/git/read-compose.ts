@@ -1,4 +1,5 @@
 import { createCheckoutReader } from "./read-checkout-file";
+import type { BuildFeatures } from "../build/build-image";
 import {
   COMPOSE_FILE_NAMES,
   resolveComposeProject,
@@ -19,10 +20,12 @@ export interface ServiceBuild {
   repositoryName: string;
   /** Build context relative to the checkout root, POSIX separators, "." for the root. */
   context: string;
-  /** Dockerfile relative to the checkout root. */
-  dockerfile: string;
+  /** Dockerfile relative to the checkout root; undefined when it is inline (`features.dockerfileInline`). */
+  dockerfile?: string;
   args: Record<string, string>;
   target?: string;
+  /** Inline Dockerfile, labels, no_cache, pull and the one platform to build for. */
+  features: BuildFeatures;
   /** 1-based line of the service in the compose file, for messages. */
   line: number;
 }
@@ -151,31 +154,37 @@ export function toComposePlan(resolution: ComposeResolution, nativePlatform: str
       service: b.service,
       repositoryName: b.repositoryName,
       context: b.context,
-      dockerfile: (b.dockerfile as { path: string }).path,
+      dockerfile: b.dockerfile.kind === "path" ? b.dockerfile.path : undefined,
       args: b.args,
       target: b.target,
+      features: {
+        ...(b.dockerfile.kind === "inline" ? { dockerfileInline: b.dockerfile.text } : {}),
+        ...(Object.keys(b.labels).length ? { labels: b.labels } : {}),
+        ...(b.noCache ? { noCache: true } : {}),
+        ...(b.pull ? { pull: true } : {}),
+        ...(b.platforms.length === 1 ? { platform: b.platforms[0] } : {}),
+      },
       line: b.at.line,
     });
   }
   return { file: resolution.files.join(", "), builds, notBuilt, failed, resolution };
 }
 
-/** What this build path cannot build yet for a planned service (phase 2 of issue 14 builds these). */
+/**
+ * What this build path cannot build yet (issue 14): several platforms in one image index, additional contexts and
+ * build secrets. A single platform other than the worker's is built (buildImage checks for emulation when the
+ * Dockerfile has RUN steps).
+ */
 function notYetBuilt(plan: ServicePlan & { status: "build" }, nativePlatform: string): { key: string; message: string } | undefined {
   const b: BuildPlan = plan.build;
-  if (b.dockerfile.kind === "inline") {
-    return { key: "build.dockerfile_inline", message: "not built by this worker yet; commit the Dockerfile and name it in build.dockerfile" };
-  }
-  const other = b.platforms.filter((p) => p !== nativePlatform);
-  if (other.length) {
+  if (b.platforms.length > 1) {
     return {
-      key: "build.platforms" in b.keyAt ? "build.platforms" : "platform",
-      message: `${other.join(", ")} is not built by this worker yet (it builds ${nativePlatform} only): nothing is pushed rather than an image of the wrong architecture`,
+      key: "build.platforms",
+      message: `several platforms (${b.platforms.join(", ")}) in one image index are not built by Deckhand yet; list one platform (this worker builds ${nativePlatform} natively)`,
     };
   }
-  if (Object.keys(b.labels).length) return { key: "build.labels", message: "not built by this worker yet" };
-  if (Object.keys(b.additionalContexts).length) return { key: "build.additional_contexts", message: "not built by this worker yet" };
-  if (b.secrets.length) return { key: "build.secrets", message: "not built by this worker yet" };
+  if (Object.keys(b.additionalContexts).length) return { key: "build.additional_contexts", message: "not supported by Deckhand yet; copy what the build needs into its context" };
+  if (b.secrets.length) return { key: "build.secrets", message: "not supported by Deckhand yet: nothing was built, so no secret reached a builder" };
   return undefined;
 }
 
