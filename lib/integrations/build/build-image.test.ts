@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import zlib from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildImage, dockerBuildxArgs, type BuildResult } from "./build-image";
+import { buildImage, dockerBuildxArgs, featureArgs, type BuildResult } from "./build-image";
 import { detectBuilder, type Builder } from "./detect-builder";
 import { CommandError } from "./run-streaming";
 
@@ -121,6 +121,25 @@ describe("buildImage with buildah", () => {
     expect(fs.readdirSync(path.dirname(image.layoutDir))).toEqual(["oci"]);
   });
 
+  it("builds an inline Dockerfile from outside the context, with labels, for another platform (no RUN step)", async () => {
+    const ctx = makeContext({ "001_init.sql": "create table t(id int);\n", Dockerfile: "FROM scratch\nCOPY nothing-here /x\n" });
+    const lines: string[] = [];
+    const image = await build(ctx, {
+      dockerfile: path.join(ctx, "ignored"),
+      features: { dockerfileInline: "FROM scratch\nCOPY 001_init.sql /migrations/001_init.sql\n", labels: { team: "shop" }, noCache: true, platform: "linux/arm64" },
+      onLine: (l) => lines.push(l),
+    });
+    const config = JSON.parse(fs.readFileSync(image.blobs[0].path, "utf8"));
+    expect(config.architecture).toBe("arm64");
+    expect(config.os).toBe("linux");
+    expect(config.config.Labels).toEqual({ team: "shop" });
+    expect(listLayer(image.blobs[1].path).map((e) => e.name)).toContain("migrations/001_init.sql");
+    expect(lines.join("\n")).toContain("--platform linux/arm64");
+    // Nothing was written into the checkout's context, and only the layout is left in the work dir.
+    expect(fs.readdirSync(ctx).sort()).toEqual(["001_init.sql", "Dockerfile"]);
+    expect(fs.readdirSync(path.dirname(image.layoutDir))).toEqual(["oci"]);
+  });
+
   it("passes build args and target, and finds a Dockerfile outside the context", async () => {
     const repo = makeContext({
       "docker/app.Dockerfile": "FROM scratch AS one\nARG WHICH\nCOPY ${WHICH}.txt /x\nFROM scratch AS two\nCOPY b.txt /y\n",
@@ -201,5 +220,13 @@ describe("dockerBuildxArgs", () => {
     expect(args.join(" ")).toContain("--build-arg SOURCE_DATE_EPOCH=5 --build-arg A=1 --target t -f /c/Dockerfile");
     expect(args).toContain("type=oci,dest=/w/oci,tar=false,rewrite-timestamp=true");
     expect(args.at(-1)).toBe("/c");
+  });
+  it("passes platform, labels, no_cache and pull", () => {
+    const features = { platform: "linux/arm64", labels: { a: "1 2" }, noCache: true, pull: true };
+    expect(featureArgs(features, "docker")).toEqual(["--platform", "linux/arm64", "--label", "a=1 2", "--no-cache", "--pull"]);
+    expect(featureArgs(features, "buildah").at(-1)).toBe("--pull=always");
+    expect(featureArgs({}, "buildah")).toEqual([]);
+    const args = dockerBuildxArgs({ dockerfile: "/c/Dockerfile", context: "/c", layoutDir: "/w/oci", sourceDate: 5, features });
+    expect(args.join(" ")).toContain("--platform linux/arm64 --label a=1 2 --no-cache --pull -f /c/Dockerfile");
   });
 });

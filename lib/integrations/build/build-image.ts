@@ -20,10 +20,12 @@ export interface BuildRequest {
   root?: string;
   /** Absolute path of the build context in the checkout. */
   context: string;
-  /** Absolute path of the Dockerfile in the checkout. */
+  /** Absolute path of the Dockerfile in the checkout; ignored when `dockerfileInline` is set. */
   dockerfile: string;
   args?: Record<string, string>;
   target?: string;
+  /** Compose build options beyond args and target (see featureArgs). */
+  features?: BuildFeatures;
   /** Unix seconds: the image's creation time and every file's mtime (see readSourceDate). */
   sourceDate: number;
   /**
@@ -82,11 +84,37 @@ export async function buildImage(req: BuildRequest): Promise<BuildResult> {
 
 const LAYOUT_REF = "image";
 
+/** Compose `build` keys passed to the builder as they are (Compose Specification, build.md). */
+export interface BuildFeatures {
+  /** `build.dockerfile_inline`: the Dockerfile's text; written to a file this build owns, outside the context. */
+  dockerfileInline?: string;
+  /** `build.labels`: set on the image config. */
+  labels?: Record<string, string>;
+  /** `build.no_cache`. */
+  noCache?: boolean;
+  /** `build.pull`: pull base images even when present. */
+  pull?: boolean;
+  /** One OCI platform ("linux/arm64"): the service's `platform` or its only `build.platforms` entry. */
+  platform?: string;
+}
+
+/** The builder flags for `features`: the same for buildah 1.28 and docker buildx, except pull. */
+export function featureArgs(f: BuildFeatures = {}, builder: Builder["kind"]): string[] {
+  return [
+    ...(f.platform ? ["--platform", f.platform] : []),
+    ...Object.entries(f.labels ?? {}).flatMap(([k, v]) => ["--label", `${k}=${v}`]),
+    ...(f.noCache ? ["--no-cache"] : []),
+    ...(f.pull ? [builder === "buildah" ? "--pull=always" : "--pull"] : []),
+  ];
+}
+
 interface BuildFiles {
   /** Real path of the context directory, inside the root. */
   context: string;
-  /** Real path of the Dockerfile, inside the root. */
-  dockerfile: string;
+  /** Real path of the Dockerfile, inside the root; undefined for an inline Dockerfile. */
+  dockerfile?: string;
+  /** The text of an inline Dockerfile (build.dockerfile_inline). */
+  inline?: string;
   /** Where the Dockerfile is named relative to the context, when it is named inside it. */
   dockerfileInContext?: string;
   /** Real paths of the ignore files that exist: `<Dockerfile>.dockerignore` and the context's `.dockerignore`. */
@@ -107,6 +135,9 @@ async function resolveBuildFiles(req: BuildRequest): Promise<BuildFiles> {
       throw err;
     });
   const context = await resolveInside(root, rel(req.context), "directory");
+  if (req.features?.dockerfileInline !== undefined) {
+    return { context, inline: req.features.dockerfileInline, contextIgnore: await optional(path.join(rel(req.context), ".dockerignore")) };
+  }
   const dockerfile = await resolveInside(root, rel(req.dockerfile), "file").catch((err) => {
     throw err instanceof PathMissingError ? new Error(`Dockerfile not found: ${req.dockerfile}`) : err;
   });
@@ -132,6 +163,15 @@ async function placeBuildFiles(files: BuildFiles, contextCopy: string, work: str
     await prepareBuildFile({ from, to, sourceDate });
   };
   if (files.contextIgnore) await put(files.contextIgnore, path.join(contextCopy, ".dockerignore"));
+  if (files.inline !== undefined) {
+    // Written by the worker, never into the checkout or the context: the text comes from the compose file alone.
+    const inline = path.join(work, "dockerfile", "Dockerfile");
+    await fs.mkdir(path.dirname(inline), { recursive: true });
+    await fs.writeFile(inline, files.inline, { mode: 0o644 });
+    await fs.utimes(inline, sourceDate, sourceDate);
+    return inline;
+  }
+  if (!files.dockerfile) throw new Error("no Dockerfile");
   const dockerfile = files.dockerfileInContext
     ? path.join(contextCopy, files.dockerfileInContext)
     : path.join(work, "dockerfile", path.basename(files.dockerfile));
@@ -167,6 +207,7 @@ async function buildWithBuildah(req: BuildRequest, work: string, context: string
     dockerfile,
     ...(req.target ? ["--target", req.target] : []),
     ...buildArgs(req.args),
+    ...featureArgs(req.features, "buildah"),
     "-t",
     tag,
     context,
@@ -174,7 +215,7 @@ async function buildWithBuildah(req: BuildRequest, work: string, context: string
   const left = () => (deadline ? Math.max(1, deadline - Date.now()) : undefined);
   const run = (command: string, args: string[]) =>
     runStreaming(command, args, { env, onLine: req.onLine, signal: req.signal, timeoutMs: left(), label: path.basename(req.builder.path) });
-  req.onLine?.(`$ buildah build --timestamp ${req.sourceDate}${req.target ? ` --target ${req.target}` : ""} -f ${path.basename(dockerfile)}`, "stdout");
+  req.onLine?.(`$ buildah build --timestamp ${req.sourceDate}${req.target ? ` --target ${req.target}` : ""}${req.features?.platform ? ` --platform ${req.features.platform}` : ""} -f ${path.basename(dockerfile)}`, "stdout");
   if (isolation.kind === "isolated") {
     const network = await openBuildNetwork({ mode: isolation.network, tools: isolation.tools });
     try {
@@ -212,7 +253,7 @@ function defaultIsolation(): Promise<Isolation> {
  */
 async function buildWithDocker(req: BuildRequest, work: string, context: string, dockerfile: string, layoutDir: string, deadline?: number) {
   const network = req.isolation?.network === "none" ? "none" : undefined;
-  const args = dockerBuildxArgs({ dockerfile, context, layoutDir, target: req.target, args: req.args, sourceDate: req.sourceDate, network });
+  const args = dockerBuildxArgs({ dockerfile, context, layoutDir, target: req.target, args: req.args, sourceDate: req.sourceDate, network, features: req.features });
   req.onLine?.(`$ docker ${args.slice(0, 2).join(" ")} (SOURCE_DATE_EPOCH=${req.sourceDate})`, "stdout");
   // Never isolated as far as Deckhand has verified (see detectIsolation): say so on every build.
   req.onLine?.(UNISOLATED_WARNING, "stderr");
@@ -235,6 +276,7 @@ export function dockerBuildxArgs(o: {
   args?: Record<string, string>;
   sourceDate: number;
   network?: "none";
+  features?: BuildFeatures;
 }): string[] {
   return [
     "buildx",
@@ -248,6 +290,7 @@ export function dockerBuildxArgs(o: {
     `SOURCE_DATE_EPOCH=${o.sourceDate}`,
     ...buildArgs(o.args),
     ...(o.target ? ["--target", o.target] : []),
+    ...featureArgs(o.features, "docker"),
     "-f",
     o.dockerfile,
     "--output",

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { ComposeError, readCompose } from "./read-compose";
+import { ComposeError, readCompose, type ComposePlan } from "./read-compose";
 
 const dirs: string[] = [];
 function checkout(files: Record<string, string>): string {
@@ -16,14 +16,17 @@ function checkout(files: Record<string, string>): string {
 }
 afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
-async function composeError(fn: () => Promise<unknown>): Promise<ComposeError> {
+/** The project's ComposeError, or else the first failed service (a per-service problem): both name file and line. */
+async function composeError(fn: () => Promise<ComposePlan>): Promise<{ file: string; line?: number; message: string }> {
+  let plan: ComposePlan;
   try {
-    await fn();
+    plan = await fn();
   } catch (err) {
     expect(err).toBeInstanceOf(ComposeError);
     return err as ComposeError;
   }
-  throw new Error("expected a ComposeError");
+  if (plan.failed[0]) return plan.failed[0];
+  throw new Error("expected a ComposeError or a failed service");
 }
 
 /** One compose file's text at `file` in a fresh checkout, read as the worker reads it. */
@@ -106,9 +109,9 @@ services:
     image: postgres:16
 `;
     const plan = await parseCompose({ file: "compose.yaml", text, prefix: "team/", env: { FROM_ENV: "e" } });
-    expect(plan.notBuilt).toEqual(["db"]);
+    expect(plan.notBuilt).toEqual([{ service: "db", reason: "no-build", message: expect.stringMatching(/no build/) }]);
     expect(plan.builds).toEqual([
-      { service: "api", repositoryName: "team/api", context: "api", dockerfile: "api/Dockerfile", args: {}, target: undefined, line: 3 },
+      { service: "api", repositoryName: "team/api", context: "api", dockerfile: "api/Dockerfile", args: {}, target: undefined, features: {}, line: 3 },
       {
         service: "worker",
         repositoryName: "team/worker",
@@ -116,6 +119,7 @@ services:
         dockerfile: "jobs/docker/Worker.Dockerfile",
         args: { NODE_VERSION: "20", DEBUG: "false", EMPTY: "", FROM_ENV: "e" },
         target: "runtime",
+        features: {},
         line: 5,
       },
       {
@@ -125,6 +129,7 @@ services:
         dockerfile: "web/Dockerfile",
         args: { A: "1", B: "x=y", FROM_ENV: "e" },
         target: undefined,
+        features: {},
         line: 15,
       },
     ]);
@@ -161,7 +166,7 @@ services:
     expect(await parseCompose({ file: "compose.yaml", text: "services:\n  db:\n    image: redis\n" })).toMatchObject({
       file: "compose.yaml",
       builds: [],
-      notBuilt: ["db"],
+      notBuilt: [{ service: "db", reason: "no-build" }],
     });
   });
 });
@@ -211,7 +216,7 @@ describe("parseCompose: errors name the file and the line", () => {
   });
 
   it("unsupported or mistyped fields", async () => {
-    expect((await err("services:\n  api:\n    build:\n      dockerfile_inline: FROM scratch\n")).line).toBe(4);
+    expect((await err("services:\n  api:\n    build:\n      network: host\n")).line).toBe(4);
     expect((await err("services:\n  api:\n    build:\n      args: 3\n")).line).toBe(4);
     expect((await err("services:\n  api:\n    build:\n      args:\n        A: [1]\n")).line).toBe(5);
     expect((await err("services:\n  api:\n    build:\n      args:\n        - 7\n")).line).toBe(5);
@@ -228,12 +233,42 @@ describe("parseCompose: errors name the file and the line", () => {
   });
 });
 
-describe("readCompose over the resolver: what this build path can build until phase 2", () => {
+describe("readCompose: one service's problem fails that service only", () => {
+  it("a broken service is failed with file, line and key; the others are still built", async () => {
+    const root = checkout({
+      "compose.yaml": "services:\n  api:\n    build: ./api\n  bad:\n    build:\n      context: ./bad\n      network: host\n  db:\n    image: redis\n",
+    });
+    const plan = await readCompose({ root, nativePlatform: "linux/amd64" });
+    expect(plan.builds.map((b) => b.service)).toEqual(["api"]);
+    expect(plan.notBuilt.map((n) => n.service)).toEqual(["db"]);
+    expect(plan.failed).toEqual([
+      {
+        service: "bad",
+        repositoryName: "",
+        reason: "compose-invalid",
+        file: "compose.yaml",
+        line: 7,
+        column: 7,
+        key: "services.bad.build.network",
+        message: expect.stringMatching(/^compose\.yaml:7:7: services\.bad\.build\.network: not supported/),
+      },
+    ]);
+  });
+
+  it("a missing required variable fails the service that uses it, naming it", async () => {
+    const root = checkout({ "compose.yaml": "services:\n  api:\n    build: .\n  web:\n    build: ./web\n    image: ${WEB_REPO:?set WEB_REPO}\n" });
+    const plan = await readCompose({ root });
+    expect(plan.builds.map((b) => b.service)).toEqual(["api"]);
+    expect(plan.failed[0]).toMatchObject({ service: "web", line: 6, message: expect.stringMatching(/WEB_REPO/) });
+  });
+});
+
+describe("readCompose over the resolver: what this build path builds", () => {
   it("profiles: a service of an inactive profile is not built; active profiles build it", async () => {
     const text = 'services:\n  app:\n    build: ./app\n  debug-tools:\n    build: ./debug-tools\n    profiles: ["debug"]\n';
     const root = checkout({ "compose.yaml": text });
     expect((await readCompose({ root })).builds.map((b) => b.service)).toEqual(["app"]);
-    expect((await readCompose({ root })).notBuilt).toEqual(["debug-tools"]);
+    expect((await readCompose({ root })).notBuilt).toMatchObject([{ service: "debug-tools", reason: "profile-not-selected" }]);
     expect((await readCompose({ root, profiles: ["debug"] })).builds.map((b) => b.service)).toEqual(["app", "debug-tools"]);
   });
 
@@ -244,15 +279,34 @@ describe("readCompose over the resolver: what this build path can build until ph
     expect(plan.builds[0].repositoryName).toBe("team/api");
   });
 
-  it("a platform other than the worker's fails clearly instead of pushing the wrong architecture", async () => {
-    const root = checkout({ "compose.yaml": "services:\n  edge:\n    build:\n      context: ./edge\n    image: edge-gateway:latest\n    platform: linux/arm64\n" });
-    const e = await composeError(() => readCompose({ root, nativePlatform: "linux/amd64" }));
-    expect(e.message).toMatch(/^compose\.yaml:6:5: services\.edge\.platform: linux\/arm64 is not built by this worker yet/);
-    expect((await readCompose({ root, nativePlatform: "linux/arm64" })).builds[0].repositoryName).toBe("edge-gateway");
+  it("a single platform is built for; several platforms fail that service until image indexes are built", async () => {
+    const root = checkout({
+      "compose.yaml":
+        "services:\n  edge:\n    build:\n      context: ./edge\n    image: edge-gateway:latest\n    platform: linux/arm64\n" +
+        "  multi:\n    build:\n      context: .\n      platforms: [linux/amd64, linux/arm64]\n",
+    });
+    const plan = await readCompose({ root, nativePlatform: "linux/amd64" });
+    expect(plan.builds).toMatchObject([{ service: "edge", repositoryName: "edge-gateway", features: { platform: "linux/arm64" } }]);
+    expect(plan.failed).toMatchObject([{ service: "multi", repositoryName: "multi", reason: "not-supported", key: "services.multi.build.platforms", line: 10 }]);
+    expect(plan.failed[0].message).toMatch(/^compose\.yaml:10:7: services\.multi\.build\.platforms: several platforms \(linux\/amd64, linux\/arm64\)/);
   });
 
-  it("an inline Dockerfile is named at its line until the build path builds it", async () => {
-    const root = checkout({ "compose.yaml": "services:\n  m1:\n    build:\n      context: .\n      dockerfile_inline: |\n        FROM scratch\n" });
-    expect((await composeError(() => readCompose({ root }))).message).toMatch(/^compose\.yaml:5:7: services\.m1\.build\.dockerfile_inline: not built by this worker yet/);
+  it("an inline Dockerfile, labels, no_cache and pull reach the build; secrets and additional contexts fail the service naming the key", async () => {
+    const root = checkout({
+      "compose.yaml":
+        "services:\n  m1:\n    build:\n      context: .\n      dockerfile_inline: |\n        FROM scratch\n      labels:\n        team: shop\n      no_cache: true\n      pull: true\n" +
+        "  s1:\n    build:\n      context: .\n      secrets: [npm]\n  c1:\n    build:\n      context: .\n      additional_contexts:\n        lib: ./lib\n" +
+        "secrets:\n  npm:\n    file: ./npmrc\n",
+      npmrc: "token\n",
+    });
+    const plan = await readCompose({ root });
+    expect(plan.builds).toEqual([
+      expect.objectContaining({ service: "m1", dockerfile: undefined, features: { dockerfileInline: "FROM scratch\n", labels: { team: "shop" }, noCache: true, pull: true } }),
+    ]);
+    expect(plan.failed.map((f) => [f.service, f.reason, f.key, f.line])).toEqual([
+      ["s1", "not-supported", "services.s1.build.secrets", 14],
+      ["c1", "not-supported", "services.c1.build.additional_contexts", 18],
+    ]);
+    expect(JSON.stringify(plan.builds) + JSON.stringify(plan.failed)).not.toContain("token");
   });
 });

@@ -1,4 +1,5 @@
 import { createCheckoutReader } from "./read-checkout-file";
+import type { BuildFeatures } from "../build/build-image";
 import {
   COMPOSE_FILE_NAMES,
   resolveComposeProject,
@@ -19,21 +20,49 @@ export interface ServiceBuild {
   repositoryName: string;
   /** Build context relative to the checkout root, POSIX separators, "." for the root. */
   context: string;
-  /** Dockerfile relative to the checkout root. */
-  dockerfile: string;
+  /** Dockerfile relative to the checkout root; undefined when it is inline (`features.dockerfileInline`). */
+  dockerfile?: string;
   args: Record<string, string>;
   target?: string;
+  /** Inline Dockerfile, labels, no_cache, pull and the one platform to build for. */
+  features: BuildFeatures;
   /** 1-based line of the service in the compose file, for messages. */
   line: number;
+}
+
+/** A service that will not be built, and why: the job goes on with the others. */
+export interface NotBuiltService {
+  service: string;
+  reason: "no-build" | "profile-not-selected";
+  message: string;
+}
+
+/**
+ * A service whose compose definition cannot be built: it becomes a failed service outcome, the other services still
+ * build. `message` names file, line and key ("compose.yaml:5:7: services.m1.build.secrets: ...").
+ */
+export interface FailedServiceBuild {
+  service: string;
+  /** The ECR repository it would push to, when the plan got that far; else "". */
+  repositoryName: string;
+  /** "compose-invalid": the definition is wrong; "not-supported": a key this worker does not build yet. */
+  reason: "compose-invalid" | "not-supported";
+  file: string;
+  line?: number;
+  column?: number;
+  key?: string;
+  message: string;
 }
 
 export interface ComposePlan {
   /** The compose file(s), relative to the checkout root ("compose.yaml, compose.override.yaml" for several). */
   file: string;
   builds: ServiceBuild[];
-  /** Services not built (pulled images, profiles not selected). */
-  notBuilt: string[];
-  /** The full resolution, per service, for callers that report each service (issue 14 phase 2). */
+  /** Services not built (pulled images, profiles not selected), with the reason. */
+  notBuilt: NotBuiltService[];
+  /** Services that fail before building, each with file, line and key. */
+  failed: FailedServiceBuild[];
+  /** The full resolution, per service. */
   resolution: ComposeResolution;
 }
 
@@ -61,14 +90,13 @@ export interface ComposeOptions {
 }
 
 /**
- * Resolves the checkout's Compose project (lib/judgements/compose) and returns the builds today's build path can do.
+ * Resolves the checkout's Compose project (lib/judgements/compose) and plans each service for the build path.
  * `composePath` is DECKHAND_COMPOSE_FILE: one file or several separated by ":" as in COMPOSE_FILE; unset, Compose's
  * own lookup (and COMPOSE_FILE from the repository's .env) applies.
  *
- * Until per-service outcomes reach the job (issue 14 phase 2), anything that would fail a service fails the whole job
- * with a ComposeError naming file, line and key, as before: nothing is skipped in silence. The same holds for features
- * the resolver plans but this build path cannot build yet (inline Dockerfiles, other platforms, labels, additional
- * contexts, secrets).
+ * Only a project that cannot be read at all (no file, YAML or schema errors outside services, ...) throws. A service
+ * whose definition is wrong, or uses a key this worker does not build, comes back in `failed` naming file, line and
+ * key: it fails alone, the other services still build. Nothing is skipped in silence.
  * @throws ComposeError
  */
 export async function readCompose({
@@ -87,56 +115,76 @@ export async function readCompose({
   return toComposePlan(resolution, options.nativePlatform ?? nativeBuildPlatform());
 }
 
-/** The resolution as today's ComposePlan, or the first reason it cannot be built by this build path. */
+/** The resolution as builds, services not built and failed services; throws for a project-level problem. */
 export function toComposePlan(resolution: ComposeResolution, nativePlatform: string): ComposePlan {
   const first = resolution.problems[0];
   if (first) throw problemError(first, "");
   const builds: ServiceBuild[] = [];
-  const notBuilt: string[] = [];
+  const notBuilt: NotBuiltService[] = [];
+  const failed: FailedServiceBuild[] = [];
   for (const plan of resolution.services) {
     if (plan.status === "failed") {
+      const p = plan.problems[0];
       const more = plan.problems.length > 1 ? ` (and ${plan.problems.length - 1} more problem${plan.problems.length > 2 ? "s" : ""} in this service)` : "";
-      throw problemError(plan.problems[0], more);
-    }
-    if (plan.status === "not-built") {
-      notBuilt.push(plan.service);
+      failed.push({ service: plan.service, repositoryName: "", reason: "compose-invalid", file: p.file, line: p.line, column: p.column, key: p.key, message: problemError(p, more).message });
       continue;
     }
-    const unbuildable = notYetBuilt(plan, nativePlatform);
-    if (unbuildable) {
-      const at = plan.build.keyAt[unbuildable.key] ?? plan.at;
-      throw new ComposeError(at.file, at.line, at.column, `services.${plan.service}.${unbuildable.key}: ${unbuildable.message}`);
+    if (plan.status === "not-built") {
+      notBuilt.push({ service: plan.service, reason: plan.reason, message: plan.message });
+      continue;
     }
     const b = plan.build;
+    const unbuildable = notYetBuilt(plan, nativePlatform);
+    if (unbuildable) {
+      const at = b.keyAt[unbuildable.key] ?? plan.at;
+      const key = `services.${plan.service}.${unbuildable.key}`;
+      failed.push({
+        service: plan.service,
+        repositoryName: b.repositoryName,
+        reason: "not-supported",
+        file: at.file,
+        line: at.line,
+        column: at.column,
+        key,
+        message: new ComposeError(at.file, at.line, at.column, `${key}: ${unbuildable.message}`).message,
+      });
+      continue;
+    }
     builds.push({
       service: b.service,
       repositoryName: b.repositoryName,
       context: b.context,
-      dockerfile: (b.dockerfile as { path: string }).path,
+      dockerfile: b.dockerfile.kind === "path" ? b.dockerfile.path : undefined,
       args: b.args,
       target: b.target,
+      features: {
+        ...(b.dockerfile.kind === "inline" ? { dockerfileInline: b.dockerfile.text } : {}),
+        ...(Object.keys(b.labels).length ? { labels: b.labels } : {}),
+        ...(b.noCache ? { noCache: true } : {}),
+        ...(b.pull ? { pull: true } : {}),
+        ...(b.platforms.length === 1 ? { platform: b.platforms[0] } : {}),
+      },
       line: b.at.line,
     });
   }
-  return { file: resolution.files.join(", "), builds, notBuilt, resolution };
+  return { file: resolution.files.join(", "), builds, notBuilt, failed, resolution };
 }
 
-/** What this build path cannot build yet for a planned service (phase 2 of issue 14 builds these). */
+/**
+ * What this build path cannot build yet (issue 14): several platforms in one image index, additional contexts and
+ * build secrets. A single platform other than the worker's is built (buildImage checks for emulation when the
+ * Dockerfile has RUN steps).
+ */
 function notYetBuilt(plan: ServicePlan & { status: "build" }, nativePlatform: string): { key: string; message: string } | undefined {
   const b: BuildPlan = plan.build;
-  if (b.dockerfile.kind === "inline") {
-    return { key: "build.dockerfile_inline", message: "not built by this worker yet; commit the Dockerfile and name it in build.dockerfile" };
-  }
-  const other = b.platforms.filter((p) => p !== nativePlatform);
-  if (other.length) {
+  if (b.platforms.length > 1) {
     return {
-      key: "build.platforms" in b.keyAt ? "build.platforms" : "platform",
-      message: `${other.join(", ")} is not built by this worker yet (it builds ${nativePlatform} only): nothing is pushed rather than an image of the wrong architecture`,
+      key: "build.platforms",
+      message: `several platforms (${b.platforms.join(", ")}) in one image index are not built by Deckhand yet; list one platform (this worker builds ${nativePlatform} natively)`,
     };
   }
-  if (Object.keys(b.labels).length) return { key: "build.labels", message: "not built by this worker yet" };
-  if (Object.keys(b.additionalContexts).length) return { key: "build.additional_contexts", message: "not built by this worker yet" };
-  if (b.secrets.length) return { key: "build.secrets", message: "not built by this worker yet" };
+  if (Object.keys(b.additionalContexts).length) return { key: "build.additional_contexts", message: "not supported by Deckhand yet; copy what the build needs into its context" };
+  if (b.secrets.length) return { key: "build.secrets", message: "not supported by Deckhand yet: nothing was built, so no secret reached a builder" };
   return undefined;
 }
 

@@ -13,7 +13,30 @@ describe("summarizeOutcomes", () => {
       state: "skipped",
       status: { state: "success", description: "unchanged: api, web" },
     });
-    expect(summarizeOutcomes([])).toEqual({ state: "skipped", status: { state: "success", description: "unchanged: no service to build" } });
+  });
+  it("is never a success when nothing was built: no service, or every service not built", () => {
+    expect(summarizeOutcomes([])).toEqual({ state: "failed", status: { state: "failure", description: "no service to build: the compose file defines none" } });
+    expect(summarizeOutcomes([{ service: "db", result: "not-built" }, { service: "debug", result: "not-built" }])).toEqual({
+      state: "failed",
+      status: { state: "failure", description: "no service to build: not built db, debug" },
+    });
+  });
+  it("names services not built beside those built", () => {
+    expect(summarizeOutcomes([{ service: "app", result: "pushed" }, { service: "debug", result: "not-built" }]).status).toEqual({
+      state: "success",
+      description: "pushed app; not built debug",
+    });
+    expect(summarizeOutcomes([{ service: "app", result: "skipped" }, { service: "debug", result: "not-built" }])).toEqual({
+      state: "skipped",
+      status: { state: "success", description: "unchanged: app; not built debug" },
+    });
+  });
+  it("fails when every service failed, and when one failed in the compose file while another pushed", () => {
+    expect(summarizeOutcomes([{ service: "a", result: "failed" }]).state).toBe("failed");
+    expect(summarizeOutcomes([{ service: "a", result: "pushed" }, { service: "m", result: "failed" }, { service: "db", result: "not-built" }]).status).toEqual({
+      state: "failure",
+      description: "pushed a; failed m; not built db",
+    });
   });
   it("fails when any service failed, naming all outcomes", () => {
     expect(summarizeOutcomes([{ service: "api", result: "pushed" }, { service: "web", result: "failed" }])).toEqual({

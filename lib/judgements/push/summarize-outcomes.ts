@@ -6,21 +6,30 @@ export interface JobSummary {
   status: { state: "success" | "failure"; description: string };
 }
 
-/** The job's result and commit status from its services: any failure fails it; all unchanged is "skipped". */
+/**
+ * The job's result and commit status from its services: any failure fails it; all unchanged is "skipped". A job that
+ * built nothing (no service, or every service not built) is a failure saying so, never a success: a compose file
+ * Deckhand reads differently from the team must not look like "nothing changed".
+ */
 export function summarizeOutcomes(outcomes: Pick<ServiceOutcome, "service" | "result">[]): JobSummary {
   const by = (r: ServiceOutcome["result"]) => outcomes.filter((o) => o.result === r).map((o) => o.service);
   const failed = by("failed");
   const pushed = by("pushed");
   const skipped = by("skipped");
+  const notBuilt = by("not-built");
   const parts = [
     pushed.length ? `pushed ${pushed.join(", ")}` : "",
     skipped.length ? `unchanged ${skipped.join(", ")}` : "",
     failed.length ? `failed ${failed.join(", ")}` : "",
+    notBuilt.length ? `not built ${notBuilt.join(", ")}` : "",
   ].filter(Boolean);
   // GitHub truncates descriptions at 140 characters.
   const clip = (s: string) => (s.length > 140 ? s.slice(0, 139) + "…" : s);
-  if (outcomes.length === 0) return { state: "skipped", status: { state: "success", description: "unchanged: no service to build" } };
+  if (outcomes.length === 0) return { state: "failed", status: { state: "failure", description: "no service to build: the compose file defines none" } };
+  if (notBuilt.length === outcomes.length) {
+    return { state: "failed", status: { state: "failure", description: clip(`no service to build: not built ${notBuilt.join(", ")}`) } };
+  }
   if (failed.length) return { state: "failed", status: { state: "failure", description: clip(parts.join("; ")) } };
-  if (pushed.length === 0) return { state: "skipped", status: { state: "success", description: clip(`unchanged: ${skipped.join(", ")}`) } };
+  if (pushed.length === 0) return { state: "skipped", status: { state: "success", description: clip(["unchanged: " + skipped.join(", "), parts.slice(1).join("; ")].filter(Boolean).join("; ")) } };
   return { state: "succeeded", status: { state: "success", description: clip(parts.join("; ")) } };
 }

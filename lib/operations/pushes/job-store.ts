@@ -232,7 +232,7 @@ export function heartbeatJob(db: Db, opts: { jobId: string; workerId: string; at
 export interface ServiceRecord {
   service: string;
   repository: string;
-  decision: "pushed" | "skipped" | "failed";
+  decision: "pushed" | "skipped" | "failed" | "not-built";
   detail?: string | null;
   localConfigDigest?: string | null;
   localManifestDigest?: string | null;

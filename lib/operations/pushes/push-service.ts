@@ -7,7 +7,9 @@ import { buildImage } from "../../integrations/build/build-image";
 import { PathEscapeError } from "../../integrations/git/contain-path";
 import type { Builder } from "../../integrations/build/detect-builder";
 import { pushImage, readPushProgress } from "../../integrations/aws/push-image";
-import type { ServiceBuild } from "../../integrations/git/read-compose";
+import { nativeBuildPlatform, type ServiceBuild } from "../../integrations/git/read-compose";
+import { checkPlatform, PlatformUnavailableError } from "../../integrations/build/check-platform";
+import { createCheckoutReader } from "../../integrations/git/read-checkout-file";
 import { checkRemoteImage } from "../../integrations/aws/read-remote-image";
 import { readSourceDate } from "../../integrations/git/source-date";
 
@@ -59,14 +61,17 @@ export async function pushService({
   let step = "build";
   try {
     let t = Date.now();
+    await checkServicePlatform(build, checkout, log);
     outcome.sourceDate = await readSourceDate({ checkout, commit, context: build.context, dockerfile: build.dockerfile });
     const image = await buildImage({
       builder,
       root: checkout,
       context: path.join(checkout, build.context),
-      dockerfile: path.join(checkout, build.dockerfile),
+      // An inline Dockerfile (features.dockerfileInline) is written by buildImage outside the context; this path is unused then.
+      dockerfile: path.join(checkout, build.dockerfile ?? build.context),
       args: build.args,
       target: build.target,
+      features: build.features,
       sourceDate: outcome.sourceDate,
       workDir,
       isolation,
@@ -106,7 +111,7 @@ export async function pushService({
   } catch (err) {
     outcome.result = "failed";
     // A path that leads out of the checkout is refused before anything is built: nothing is pushed for it.
-    outcome.reason = err instanceof PathEscapeError ? "path-outside-repository" : `${step}-failed`;
+    outcome.reason = err instanceof PathEscapeError ? "path-outside-repository" : err instanceof PlatformUnavailableError ? "platform-unavailable" : `${step}-failed`;
     outcome.error = (err as Error).message;
     // Blobs that went up before a later step failed (e.g. an immutable latest) are part of the record.
     const progress = readPushProgress(err);
@@ -116,4 +121,20 @@ export async function pushService({
   } finally {
     await fs.rm(workDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A service built for another platform than this worker's: fine without RUN steps, or with qemu's binfmt handler;
+ * else it fails before anything is built, saying what to install. The Dockerfile is read through the checkout's
+ * containment (an escaping link is refused as everywhere else).
+ * @throws PlatformUnavailableError
+ */
+async function checkServicePlatform(build: ServiceBuild, checkout: string, log: (line: string) => void): Promise<void> {
+  const platform = build.features.platform;
+  if (!platform) return;
+  const native = nativeBuildPlatform();
+  const dockerfile = build.features.dockerfileInline ?? (await createCheckoutReader(checkout)(build.dockerfile ?? "Dockerfile"));
+  const decision = checkPlatform({ platform, native, dockerfile });
+  if (decision.kind === "no-run-steps") log(`building for ${platform} on a ${native} worker: no RUN step, so no emulation is needed`);
+  if (decision.kind === "emulated") log(`building for ${platform} on a ${native} worker: RUN steps run under ${decision.handler}`);
 }

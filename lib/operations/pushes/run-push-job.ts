@@ -4,7 +4,7 @@ import type { ECRClient } from "@aws-sdk/client-ecr";
 import { UNISOLATED_WARNING, type Isolation } from "../../integrations/build/isolation/detect-isolation";
 import { checkoutCommit, type Checkout } from "../../integrations/git/checkout-commit";
 import { detectBuilder, type Builder } from "../../integrations/build/detect-builder";
-import type { ServiceOutcome } from "../../judgements/push/service-outcome";
+import { outcomeWithoutBuild, type ServiceOutcome } from "../../judgements/push/service-outcome";
 import { pushService } from "./push-service";
 import { ComposeError, readCompose } from "../../integrations/git/read-compose";
 import { summarizeOutcomes } from "../../judgements/push/summarize-outcomes";
@@ -29,6 +29,7 @@ export async function runPushJob({
   remoteUrl,
   commit,
   composePath,
+  profiles,
   prefix,
   ecr,
   token,
@@ -44,6 +45,8 @@ export async function runPushJob({
   remoteUrl: string;
   commit: string;
   composePath?: string;
+  /** DECKHAND_COMPOSE_PROFILES; unset: COMPOSE_PROFILES from the repository's .env, as Compose does. */
+  profiles?: string[];
   prefix?: string;
   ecr: ECRClient;
   token?: string;
@@ -94,12 +97,18 @@ export async function runPushJob({
 
     let plan;
     try {
-      plan = await readCompose({ root: checkout.dir, composePath, prefix });
+      plan = await readCompose({ root: checkout.dir, composePath, prefix, profiles });
     } catch (err) {
       if (err instanceof ComposeError) return await fail(err.message, sha, { composeFile: err.file });
       throw err;
     }
     onLog(`${plan.file}: building ${plan.builds.map((b) => `${b.service} → ${b.repositoryName}`).join(", ") || "nothing"}`);
+    // Services that never reach the builder are outcomes too: each says why, in the log and in the job's record.
+    const unbuilt: ServiceOutcome[] = [
+      ...plan.failed.map((f) => outcomeWithoutBuild({ service: f.service, repositoryName: f.repositoryName, result: "failed", reason: f.reason, error: f.message })),
+      ...plan.notBuilt.map((n) => outcomeWithoutBuild({ service: n.service, repositoryName: "", result: "not-built", reason: n.reason, error: n.message })),
+    ];
+    for (const o of unbuilt) onLog(`[${o.service}] ${o.result === "failed" ? "failed" : "not built"}: ${o.error}`);
 
     const checkoutDir = checkout.dir;
     // Builds mostly wait (process start, storage, I/O), so two at a time roughly halves a job on two cores.
@@ -121,6 +130,9 @@ export async function runPushJob({
             }),
       )
     ).filter((o): o is ServiceOutcome => o !== undefined);
+    services.push(...unbuilt);
+    const order = plan.resolution.services.map((p) => p.service);
+    services.sort((a, b) => order.indexOf(a.service) - order.indexOf(b.service));
     if (signal?.aborted) {
       onLog("cancelled");
       return { state: "cancelled", message: "cancelled", commit: sha, composeFile: plan.file, services };

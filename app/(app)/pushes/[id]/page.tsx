@@ -81,12 +81,16 @@ export default async function PushJobPage({ params }: { params: Promise<{ id: st
             </tr>
           ) : (
             services.map((s) => (
-              <tr key={s.service} className="border-t border-slate-100 align-top">
+              <tr key={s.service} className="border-t border-slate-100 align-top" data-testid={`service-${s.service}`}>
                 <td className="px-3 py-2 font-medium">{s.service}</td>
-                <td className="px-3 py-2">{s.repository}</td>
-                <td className="px-3 py-2">
-                  {s.decision}
-                  {s.detail ? <div className="text-xs text-slate-500">{s.detail}</div> : null}
+                <td className="px-3 py-2">{s.repository === "-" ? <span className="text-slate-400">none</span> : s.repository}</td>
+                <td className="px-3 py-2" data-testid="service-decision">
+                  <span className={s.decision === "failed" ? "font-medium text-red-800" : undefined}>{s.decision === "not-built" ? "not built" : s.decision}</span>
+                  {s.detail ? (
+                    <div className={`max-w-xl text-xs break-words ${s.decision === "failed" ? "text-red-800" : "text-slate-500"}`} data-testid="service-detail">
+                      {s.detail}
+                    </div>
+                  ) : null}
                 </td>
                 <td className="px-3 py-2 font-mono text-xs" title={s.localConfigDigest ?? ""}>
                   {short(s.localConfigDigest)}

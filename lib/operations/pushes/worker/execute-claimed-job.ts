@@ -18,6 +18,8 @@ export interface WorkerEnvironment {
   workDir: string;
   builder?: BuilderPreference;
   composePath?: string;
+  /** DECKHAND_COMPOSE_PROFILES: active Compose profiles; unset, the repository's COMPOSE_PROFILES applies. */
+  composeProfiles?: string[];
   repositoryPrefix?: string;
   /** The host's build isolation (isolationOnce); unset: buildImage detects it, never unisolated. */
   isolate?: (builder: Builder) => Promise<Isolation>;
@@ -88,6 +90,7 @@ export async function executeClaimedJob(channel: JobChannel, job: ClaimedJob, en
       token: env.gitToken ?? job.git.token,
       commit: job.sha,
       composePath: env.composePath,
+      profiles: env.composeProfiles,
       prefix: env.repositoryPrefix,
       ecr: env.ecr,
       mirrorsDir: env.mirrorsDir,
@@ -105,7 +108,7 @@ export async function executeClaimedJob(channel: JobChannel, job: ClaimedJob, en
     for (const o of out.services) {
       await channel.recordService(job, {
         service: o.service,
-        repository: o.repositoryName,
+        repository: o.repositoryName || "-",
         decision: o.result,
         detail: o.error ? `${o.reason}: ${o.error}` : o.reason,
         localConfigDigest: o.localConfigDigest,

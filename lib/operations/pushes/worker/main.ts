@@ -35,7 +35,7 @@ async function main() {
   const embedded = process.argv.includes("--embedded");
   const workerId = `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
   const say = (line: string) => console.log(`[worker ${workerId}] ${line}`);
-  const build = { builder: env.builder, composePath: env.composePath, repositoryPrefix: env.repositoryPrefix };
+  const build = { builder: env.builder, composePath: env.composePath, composeProfiles: env.composeProfiles, repositoryPrefix: env.repositoryPrefix };
   const isolation = { network: env.buildNetwork, allowUnisolated: env.allowUnisolated };
   let loop: { stop(): Promise<void> };
 

@@ -30,6 +30,7 @@ export function startEmbeddedWorker(
     baseDir: string;
     builder?: BuilderPreference;
     composePath?: string;
+    composeProfiles?: string[];
     repositoryPrefix?: string;
     buildTimeoutMs?: number;
     buildNetwork?: BuildNetworkMode;
@@ -49,6 +50,7 @@ export function startEmbeddedWorker(
       ...workerDirs(opts.baseDir),
       builder: opts.builder,
       composePath: opts.composePath,
+      composeProfiles: opts.composeProfiles,
       repositoryPrefix: opts.repositoryPrefix,
       isolate: isolationOnce({ network: opts.buildNetwork ?? "outbound", allowUnisolated: opts.allowUnisolated ?? false }),
       buildTimeoutMs: opts.buildTimeoutMs,

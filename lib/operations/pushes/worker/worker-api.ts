@@ -17,7 +17,7 @@ export const servicesBody = z.object({
   result: z.object({
     service: z.string().min(1).max(200),
     repository: z.string().min(1).max(256),
-    decision: z.enum(["pushed", "skipped", "failed"]),
+    decision: z.enum(["pushed", "skipped", "failed", "not-built"]),
     detail: z.string().max(4000).nullish(),
     localConfigDigest: z.string().max(100).nullish(),
     localManifestDigest: z.string().max(100).nullish(),

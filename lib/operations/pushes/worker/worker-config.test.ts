@@ -26,6 +26,12 @@ describe("parseWorkerConfig", () => {
     expect(DEFAULT_BUILD_TIMEOUT_MS).toBe(1_800_000);
   });
 
+  it("reads DECKHAND_COMPOSE_PROFILES as comma-separated profile names", () => {
+    expect(parseWorkerConfig({}).composeProfiles).toBeUndefined();
+    expect(parseWorkerConfig({ DECKHAND_COMPOSE_PROFILES: "debug, tools,," }).composeProfiles).toEqual(["debug", "tools"]);
+    expect(settingOf({ DECKHAND_COMPOSE_PROFILES: "debug,no spaces" })).toMatch(/^DECKHAND_COMPOSE_PROFILES: must be profile names/);
+  });
+
   it("reads durations with units, a bare number as seconds", () => {
     expect(parseDuration("30m")).toBe(1_800_000);
     expect(parseDuration("90s")).toBe(90_000);

@@ -15,6 +15,8 @@ export interface WorkerConfig {
   workerDir: string | undefined;
   builder: BuilderPreference;
   composePath: string | undefined;
+  /** DECKHAND_COMPOSE_PROFILES, comma-separated; unset: the repository's COMPOSE_PROFILES (from its .env) applies. */
+  composeProfiles: string[] | undefined;
   repositoryPrefix: string | undefined;
   url: string | undefined;
   workerToken: string | undefined;
@@ -55,6 +57,11 @@ const schema = z.object({
   DECKHAND_WORKER_DIR: z.string().min(1).optional(),
   DECKHAND_BUILDER: z.enum(["auto", "buildah", "docker"]).default("auto"),
   DECKHAND_COMPOSE_FILE: z.string().min(1).optional(),
+  DECKHAND_COMPOSE_PROFILES: z
+    .string()
+    .transform((v) => v.split(",").map((p) => p.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, "must be profile names separated by commas (letters, digits, _ . -)")))
+    .optional(),
   DECKHAND_REPOSITORY_PREFIX: z.string().optional(),
   DECKHAND_URL: z.url().optional(),
   DECKHAND_WORKER_TOKEN: z.string().min(16).optional(),
@@ -79,6 +86,7 @@ export function parseWorkerConfig(env: Record<string, string | undefined>): Work
     workerDir: e.DECKHAND_WORKER_DIR ? path.resolve(e.DECKHAND_WORKER_DIR) : undefined,
     builder: e.DECKHAND_BUILDER,
     composePath: e.DECKHAND_COMPOSE_FILE,
+    composeProfiles: e.DECKHAND_COMPOSE_PROFILES,
     repositoryPrefix: e.DECKHAND_REPOSITORY_PREFIX,
     url: e.DECKHAND_URL?.replace(/\/+$/, ""),
     workerToken: e.DECKHAND_WORKER_TOKEN,

@@ -1,0 +1,34 @@
+import fsSync from "node:fs";
+import path from "node:path";
+import { planEmulation, type EmulationDecision } from "../../judgements/push/plan-emulation";
+
+/** Where the kernel lists binfmt_misc handlers (qemu-user-static + binfmt-support register qemu-<arch> there). */
+export const BINFMT_DIR = "/proc/sys/fs/binfmt_misc";
+
+/** A service asks for a platform this worker cannot build; the message says what to install. */
+export class PlatformUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PlatformUnavailableError";
+  }
+}
+
+/** True when `<dir>/<handler>` exists and its first line is "enabled" (kernel Documentation/admin-guide/binfmt-misc). */
+export function binfmtHandlerEnabled(handler: string, dir = BINFMT_DIR): boolean {
+  try {
+    return fsSync.readFileSync(path.join(dir, handler), "utf8").split("\n")[0].trim() === "enabled";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Checks, before building, that this worker can build `dockerfile` (its text) for `platform`: natively, without
+ * emulation (no RUN step), or through an enabled qemu binfmt handler.
+ * @throws PlatformUnavailableError naming the handler and the packages to install
+ */
+export function checkPlatform(o: { platform: string; native: string; dockerfile: string; binfmtDir?: string }): EmulationDecision {
+  const decision = planEmulation({ ...o, handlerEnabled: (h) => binfmtHandlerEnabled(h, o.binfmtDir) });
+  if (decision.kind === "missing") throw new PlatformUnavailableError(decision.message);
+  return decision;
+}
