@@ -154,6 +154,18 @@ describe("environments", () => {
   });
 });
 
+describe("repository content", () => {
+  it("serves web-gateway's workflow file (base64, blob sha) at the default branch; 404 for a missing path or ref", async () => {
+    const { data } = await f.as("octo-viewer").repos.getContent({ ...gateway, path: ".github/workflows/ecr.yml" });
+    if (Array.isArray(data) || data.type !== "file") throw new Error("expected a file");
+    expect(Buffer.from(data.content, "base64").toString("utf8")).toContain("    environment: production\n");
+    expect(data.sha).toMatch(/^[0-9a-f]{40}$/);
+    await expect(f.octokit.repos.getContent({ ...gateway, path: "nope.yml" })).rejects.toMatchObject({ status: 404 });
+    await expect(f.octokit.repos.getContent({ ...gateway, path: "compose.yaml", ref: "no-such-branch" })).rejects.toMatchObject({ status: 404 });
+    await expect(f.as("mallory").repos.getContent({ ...gateway, path: "compose.yaml" })).rejects.toMatchObject({ status: 404 });
+  });
+});
+
 describe("what a run is given", () => {
   async function dispatchAndWait(r: typeof mcp) {
     const before = await f.octokit.actions.listWorkflowRuns({ ...r, workflow_id: "ecr.yml", per_page: 1 });
