@@ -13,7 +13,7 @@ const faultSchema = z.object({
 });
 
 const resetSchema = z.object({
-  scenario: z.enum(["default", "empty", "partial"]).optional(),
+  scenario: z.enum(["default", "empty", "partial", "organization"]).optional(),
   scale: z.enum(["small", "large"]).optional(),
 });
 

@@ -2,7 +2,8 @@ import type Database from "better-sqlite3";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { FaultRegistry } from "./faults";
 
-export type SandboxScenario = "default" | "empty" | "partial";
+/** `organization`: the default accounts, with the key shared through organization and environment secrets (github/README.md). */
+export type SandboxScenario = "default" | "empty" | "partial" | "organization";
 export type SandboxScale = "small" | "large";
 
 export interface SandboxOptions {

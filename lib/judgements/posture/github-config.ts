@@ -54,8 +54,10 @@ export interface ConfigFinding {
     | "secret-missing"
     | "secret-near-miss"
     | "secret-not-repository"
+    | "secret-unverified"
     | "region-ok"
     | "region-variable-missing"
+    | "region-unverified"
     | "region-is-secret"
     | "region-near-miss"
     | "region-invalid"
@@ -92,7 +94,14 @@ export function checkGithubConfig(input: {
   secrets: readonly GithubSecretInfo[];
   variables: readonly GithubVariableInfo[];
   repositoryRegions: readonly string[] | null;
+  /**
+   * Scopes whose lists could not be read (resolveScopes' `unreadable`): a name missing from what was read may be
+   * set there, so it is "not verified" (warn), not "missing" (fail).
+   */
+  unreadable?: ReadonlyArray<{ scope: string; kind: "secret" | "variable"; reason: string }>;
 }): GithubConfigReport {
+  const unreadable = (kind: "secret" | "variable") => (input.unreadable ?? []).filter((u) => u.kind === kind);
+  const unverified = (kind: "secret" | "variable") => unreadable(kind).map((u) => `the ${u.scope} ${kind}s could not be read (${u.reason})`).join("; ");
   const findings: ConfigFinding[] = [];
   const secretNames = input.secrets.map((s) => s.name);
 
@@ -102,7 +111,8 @@ export function checkGithubConfig(input: {
     const exact = input.secrets.find((s) => s.name.toUpperCase() === target);
     if (exact) {
       if (exact.scope && exact.scope !== "repository") {
-        findings.push({ code: "secret-not-repository", severity: "info", name: target, message: `${target} is an ${exact.scope} secret, not a repository secret; it works only where that scope reaches` });
+        const where = exact.scope === "environment" && exact.environment ? `the ${exact.environment} environment's` : `an ${exact.scope}`;
+        findings.push({ code: "secret-not-repository", severity: "info", name: target, message: `${target} is ${where} secret, not a repository secret; it works only where that scope reaches` });
       }
       findings.push({ code: "secret-present", severity: "ok", name: target, message: `${target} exists as a secret` });
       continue;
@@ -110,6 +120,10 @@ export function checkGithubConfig(input: {
     const near = secretNames
       .filter((n) => closestTarget(n, [...SECRET_NAMES, REGION_VARIABLE])?.target === target)
       .map((n) => `"${n}" (${describeNearMiss(n, target)})`);
+    if (near.length === 0 && unreadable("secret").length > 0) {
+      findings.push({ code: "secret-unverified", severity: "warn", name: target, message: `${target} is not a repository or environment secret, and ${unverified("secret")}: it may be set there` });
+      continue;
+    }
     findings.push(
       near.length > 0
         ? { code: "secret-near-miss", severity: "fail", name: target, message: `${target} is missing, but ${near.join(", ")} exists: rename it to exactly ${target}` }
@@ -139,6 +153,8 @@ export function checkGithubConfig(input: {
         name: REGION_VARIABLE,
         message: `Variable ${REGION_VARIABLE} is missing, but ${near.map((v) => `"${v.name}" (${describeNearMiss(v.name, REGION_VARIABLE)})`).join(", ")} exists: rename it to exactly ${REGION_VARIABLE}`,
       });
+    } else if (!asSecret && unreadable("variable").length > 0) {
+      findings.push({ code: "region-unverified", severity: "warn", name: REGION_VARIABLE, message: `Variable ${REGION_VARIABLE} is not a repository or environment variable, and ${unverified("variable")}: it may be set there` });
     } else if (!asSecret) {
       findings.push({ code: "region-variable-missing", severity: "fail", name: REGION_VARIABLE, message: `Variable ${REGION_VARIABLE} is missing: add it under Settings → Secrets and variables → Actions → Variables` });
     }

@@ -13,6 +13,8 @@ export interface GithubSecretInfo {
   updatedAt: TimeInput;
   /** Where it is defined; repository secrets are what the guide sets. */
   scope?: "repository" | "organization" | "environment";
+  /** The environment's name, for an environment secret. */
+  environment?: string;
 }
 
 /** A GitHub Actions variable; unlike secrets, the API returns the value. */

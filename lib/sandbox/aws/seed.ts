@@ -27,7 +27,8 @@ export async function seedAws(ctx: SandboxContext, seed: SeedContext): Promise<v
   db.transaction(() => {
     setMeta(db, "aws_account_created", String(accountCreated));
     seedManagedPolicies(db, accountCreated);
-    if (seed.scenario === "default") {
+    // "organization" is the default account; only GitHub's side of it differs (where the key is held).
+    if (seed.scenario === "default" || seed.scenario === "organization") {
       seedUser(db, PUSH_USER, now - 120 * DAY_MS);
       seedInlinePolicy(db, PUSH_USER, "ecr-push-policy", policyDocumentText(DRIFTED_PUSH_ACTIONS));
       const lastUsed = now - 2 * DAY_MS;

@@ -10,6 +10,9 @@ import { registerCommitRoutes } from "./commits";
 import { registerBranchAndCompareRoutes } from "./compare";
 import { registerSecretRoutes } from "./secrets";
 import { registerVariableRoutes } from "./variables";
+import { registerOrgSecretRoutes } from "./org-secrets";
+import { registerEnvironmentRoutes } from "./environments";
+import { registerContentRoutes } from "./contents";
 import { registerWorkflowRoutes } from "./workflows";
 import { registerRunRoutes } from "./runs-routes";
 import { registerHookRoutes } from "./hooks";
@@ -66,7 +69,7 @@ export interface TokenIdentity {
 }
 
 export function resolveToken(ctx: SandboxContext, token: string): TokenIdentity | null {
-  if (token === ADMIN_TOKEN) return { login: ADMIN_TOKEN_LOGIN, scopes: ["repo", "workflow", "admin:repo_hook", "read:user", "user:email"], isAdmin: true };
+  if (token === ADMIN_TOKEN) return { login: ADMIN_TOKEN_LOGIN, scopes: ["repo", "workflow", "admin:repo_hook", "admin:org", "read:user", "user:email"], isAdmin: true };
   const fine = findFineGrainedToken(ctx.db, token);
   if (fine) return { login: fine.login, scopes: ["repo"], isAdmin: false, grant: fine.grant };
   const row = ctx.db.prepare(`SELECT login, scopes FROM gh_tokens WHERE token = ?`).get(token) as { login: string; scopes: string } | undefined;
@@ -89,6 +92,9 @@ registerCommitRoutes(router);
 registerBranchAndCompareRoutes(router);
 registerSecretRoutes(router);
 registerVariableRoutes(router);
+registerOrgSecretRoutes(router);
+registerEnvironmentRoutes(router);
+registerContentRoutes(router);
 registerWorkflowRoutes(router);
 registerRunRoutes(router);
 registerOidcCustomizationRoutes(router);
@@ -148,7 +154,7 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, ctx: 
   } else {
     res.setHeader("x-oauth-scopes", who.scopes.join(", "));
   }
-  const r: ApiRequest = { req, res, ctx, url, params: found.params, login: who.login, isAdminToken: who.isAdmin, scopes: who.scopes, route: routeName };
+  const r: ApiRequest = { req, res, ctx, url, params: found.params, login: who.login, isAdminToken: who.isAdmin, scopes: who.scopes, fineGrained: Boolean(who.grant), route: routeName };
   try {
     await found.route.handler(r);
   } catch (err) {

@@ -2,6 +2,12 @@ import type Database from "better-sqlite3";
 
 /** Tables of the GitHub half beyond users/OAuth (repositories, Actions, statuses, hooks). */
 export const REPO_TABLES = [
+  "gh_org_members",
+  "gh_scope_keys",
+  "gh_scoped_secrets",
+  "gh_scoped_variables",
+  "gh_selected_repos",
+  "gh_environments",
   "gh_deliveries",
   "gh_hooks",
   "gh_statuses",
@@ -129,6 +135,56 @@ export function migrateRepos(db: Database.Database): void {
       last_code INTEGER,
       last_status TEXT NOT NULL DEFAULT 'unused',
       last_message TEXT
+    );
+    CREATE TABLE IF NOT EXISTS gh_org_members (
+      org TEXT NOT NULL COLLATE NOCASE,
+      login TEXT NOT NULL COLLATE NOCASE,
+      role TEXT NOT NULL,
+      PRIMARY KEY (org, login)
+    );
+    -- Sealing keys of organizations ("org:acme") and environments ("env:<id>"); repositories keep gh_repo_keys.
+    CREATE TABLE IF NOT EXISTS gh_scope_keys (
+      scope TEXT PRIMARY KEY,
+      key_id TEXT NOT NULL,
+      public_key TEXT NOT NULL,
+      secret_key TEXT NOT NULL
+    );
+    -- Organization ("org:acme", with visibility) and environment ("env:<id>") secrets and variables.
+    CREATE TABLE IF NOT EXISTS gh_scoped_secrets (
+      scope TEXT NOT NULL COLLATE NOCASE,
+      name TEXT NOT NULL COLLATE NOCASE,
+      value TEXT NOT NULL,
+      visibility TEXT,
+      created_at TEXT NOT NULL,
+      updated_at TEXT NOT NULL,
+      PRIMARY KEY (scope, name)
+    );
+    CREATE TABLE IF NOT EXISTS gh_scoped_variables (
+      scope TEXT NOT NULL COLLATE NOCASE,
+      name TEXT NOT NULL COLLATE NOCASE,
+      value TEXT NOT NULL,
+      visibility TEXT,
+      created_at TEXT NOT NULL,
+      updated_at TEXT NOT NULL,
+      PRIMARY KEY (scope, name)
+    );
+    -- Repositories selected for an organization secret or variable (visibility "selected").
+    CREATE TABLE IF NOT EXISTS gh_selected_repos (
+      scope TEXT NOT NULL COLLATE NOCASE,
+      kind TEXT NOT NULL,
+      name TEXT NOT NULL COLLATE NOCASE,
+      repo_id INTEGER NOT NULL,
+      PRIMARY KEY (scope, kind, name, repo_id)
+    );
+    CREATE TABLE IF NOT EXISTS gh_environments (
+      id INTEGER PRIMARY KEY,
+      repo_id INTEGER NOT NULL,
+      name TEXT NOT NULL COLLATE NOCASE,
+      wait_timer INTEGER NOT NULL DEFAULT 0,
+      reviewers TEXT NOT NULL DEFAULT '[]',
+      created_at TEXT NOT NULL,
+      updated_at TEXT NOT NULL,
+      UNIQUE (repo_id, name)
     );
     CREATE TABLE IF NOT EXISTS gh_deliveries (
       id INTEGER PRIMARY KEY,

@@ -68,11 +68,16 @@ export function findFineGrainedToken(db: Database.Database, token: string): { lo
  */
 export function requiredPermission(method: string, template: string): { name: string; access: Access } | null {
   const access: Access = method === "GET" || method === "HEAD" ? "read" : "write";
+  if (template.startsWith("/orgs/{org}/actions/secrets")) return { name: "organization_secrets", access };
+  if (template.startsWith("/orgs/{org}/actions/variables")) return { name: "organization_actions_variables", access };
   if (!template.startsWith("/repos/{owner}/{repo}")) return null;
   const rest = template.slice("/repos/{owner}/{repo}".length);
   if (rest === "") return { name: "metadata", access: "read" };
-  if (rest.startsWith("/actions/secrets")) return { name: "secrets", access };
-  if (rest.startsWith("/actions/variables")) return { name: "actions_variables", access };
+  if (rest.startsWith("/actions/secrets") || rest.startsWith("/actions/organization-secrets") || /^\/environments\/\{environment_name\}\/secrets/.test(rest)) {
+    return { name: "secrets", access };
+  }
+  if (rest.startsWith("/actions/variables") || rest.startsWith("/actions/organization-variables")) return { name: "actions_variables", access };
+  if (rest.startsWith("/environments")) return { name: "environments", access };
   if (rest.startsWith("/statuses") || /^\/commits\/\{ref\}\/status(es)?$/.test(rest)) return { name: "statuses", access };
   if (rest.startsWith("/actions")) return { name: "actions", access };
   if (rest.startsWith("/hooks")) return { name: "repository_hooks", access };

@@ -11,6 +11,8 @@ export interface ApiRequest {
   login: string;
   isAdminToken: boolean;
   scopes: string[];
+  /** A fine-grained personal access token (its grant was checked before the handler ran). */
+  fineGrained?: boolean;
   /** The route template that matched, e.g. "GET /repos/{owner}/{repo}". Faults are keyed by it. */
   route: string;
 }

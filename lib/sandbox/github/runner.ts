@@ -18,8 +18,7 @@ import {
 import { readFileAt } from "./git";
 import { completeJob, findRun, insertQueuedJob, insertRun, jobsOfRun, type NewRun, type RunRow } from "./runs-store";
 import { findRepoById, repoDir, type Repo } from "./repos";
-import { readSecret } from "./secrets";
-import { readVariable } from "./variables";
+import { resolveForJob } from "./scoped-store";
 import { emitRunEvents } from "./run-events";
 import { listWorkflows } from "./workflows";
 import { readWorkflowAwsAuth } from "./workflow-aws-auth";
@@ -177,11 +176,15 @@ export async function executeEcrJob(input: JobInputs): Promise<JobResult> {
 }
 
 function jobInputs(ctx: SandboxContext, repo: Repo, run: RunRow): JobInputs {
-  const secret = (n: string) => readSecret(ctx, repo.id, n)?.value || undefined;
   const ref = run.head_branch ? `refs/heads/${run.head_branch}` : run.head_sha;
   const workflow = listWorkflows(ctx, repo.id).find((w) => w.id === run.workflow_id);
   const yaml = workflow ? readFileAt(repoDir(ctx, repo), run.head_sha, workflow.path) : null;
-  const auth = yaml ? readWorkflowAwsAuth(yaml, (kind, name) => (kind === "secrets" ? secret(name) : readVariable(ctx, repo.id, name)?.value)) : undefined;
+  // The job's environment decides which environment secrets and variables it sees (over the repository's, over the
+  // organization's); its name is read first, without any secret.
+  const environment = yaml ? readWorkflowAwsAuth(yaml, () => undefined)?.environment : undefined;
+  const secret = (n: string) => resolveForJob(ctx, repo, environment, "secret", n) || undefined;
+  const variable = (n: string) => resolveForJob(ctx, repo, environment, "variable", n);
+  const auth = yaml ? readWorkflowAwsAuth(yaml, (kind, name) => (kind === "secrets" ? secret(name) : variable(name))) : undefined;
   const role = auth?.inputs["role-to-assume"] || undefined;
   if (auth && role) {
     const duration = Number(auth.inputs["role-duration-seconds"] || 3600);
@@ -222,7 +225,7 @@ function jobInputs(ctx: SandboxContext, repo: Repo, run: RunRow): JobInputs {
     accessKeyId: secret("AWS_ACCESS_KEY_ID"),
     secretAccessKey: secret("AWS_SECRET_ACCESS_KEY"),
     // ${{ vars.AWS_REGION }} reads variables only: a secret of that name leaves the input empty.
-    region: readVariable(ctx, repo.id, "AWS_REGION")?.value || undefined,
+    region: variable("AWS_REGION") || undefined,
     composeYaml: readFileAt(repoDir(ctx, repo), run.head_sha, "compose.yaml"),
     endpoint: ctx.baseUrl(),
   };

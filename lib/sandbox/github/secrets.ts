@@ -6,7 +6,7 @@ import { readBody, sendJson } from "../http-util";
 import { ghError, parseJsonBody, validationFailed } from "./errors";
 import { paginate } from "./pagination";
 import { findRepo, repoFor, type Repo } from "./repos";
-import type { Router } from "./router";
+import type { ApiRequest, Router } from "./router";
 
 interface RepoKey {
   repo_id: number;
@@ -90,6 +90,58 @@ export function invalidActionsName(name: string): string | null {
   return null;
 }
 
+/**
+ * Check a PUT of a sealed secret as GitHub does (name rules, base64 `encrypted_value`, `key_id` of the scope's
+ * current public key, a box that opens with that key, at most 48 KB) and answer 422 when it fails. Returns the
+ * decrypted value, or null after sending the error. `whose` names the key in messages ("this repository's").
+ */
+export async function acceptSealed(
+  r: ApiRequest,
+  body: Record<string, unknown>,
+  name: string,
+  keyId: string,
+  open: (encrypted: string) => Promise<string | null>,
+  whose: string,
+): Promise<string | null> {
+  const badName = invalidActionsName(name);
+  if (badName) {
+    validationFailed(r.res, [{ resource: "Secret", field: "name", code: "invalid", message: `Secret names ${badName}.` }]);
+    return null;
+  }
+  const { encrypted_value, key_id } = body;
+  if (typeof encrypted_value !== "string" || !/^[A-Za-z0-9+/]+={0,2}$/.test(encrypted_value)) {
+    validationFailed(r.res, [{ resource: "Secret", field: "encrypted_value", code: "invalid" }], "Invalid request.\n\nencrypted_value is not a valid Base64 string.");
+    return null;
+  }
+  if (typeof key_id !== "string" || key_id === "") {
+    validationFailed(r.res, [{ resource: "Secret", field: "key_id", code: "missing_field" }], "Invalid request.\n\nkey_id is required when encrypted_value is set.");
+    return null;
+  }
+  if (key_id !== keyId) {
+    validationFailed(r.res, [{ resource: "Secret", field: "key_id", code: "invalid" }], `Bad request - key_id is not valid for ${whose} public key.`);
+    return null;
+  }
+  const value = await open(encrypted_value);
+  if (value === null) {
+    validationFailed(r.res, [{ resource: "Secret", field: "encrypted_value", code: "invalid" }], `Bad request - encrypted_value could not be decrypted with ${whose} key.`);
+    return null;
+  }
+  if (Buffer.byteLength(value) > 48 * 1024) {
+    validationFailed(r.res, [{ resource: "Secret", field: "encrypted_value", code: "too_large" }]);
+    return null;
+  }
+  return value;
+}
+
+/** 201 `{}` for a new secret, 204 for an updated one. */
+export function answerStored(r: ApiRequest, outcome: "created" | "updated"): void {
+  if (outcome === "created") sendJson(r.res, 201, {});
+  else {
+    r.res.writeHead(204);
+    r.res.end();
+  }
+}
+
 const secretJson = (s: SecretRow) => ({ name: s.name, created_at: s.created_at, updated_at: s.updated_at });
 
 export function registerSecretRoutes(router: Router): void {
@@ -123,29 +175,9 @@ export function registerSecretRoutes(router: Router): void {
     if (!repo) return;
     const body = parseJsonBody(await readBody(r.req, 1 << 20));
     const name = r.params.secret_name;
-    const badName = invalidActionsName(name);
-    if (badName) return validationFailed(r.res, [{ resource: "Secret", field: "name", code: "invalid", message: `Secret names ${badName}.` }]);
-    const { encrypted_value, key_id } = body;
-    if (typeof encrypted_value !== "string" || !/^[A-Za-z0-9+/]+={0,2}$/.test(encrypted_value)) {
-      return validationFailed(r.res, [{ resource: "Secret", field: "encrypted_value", code: "invalid" }], "Invalid request.\n\nencrypted_value is not a valid Base64 string.");
-    }
-    if (typeof key_id !== "string" || key_id === "") {
-      return validationFailed(r.res, [{ resource: "Secret", field: "key_id", code: "missing_field" }], "Invalid request.\n\nkey_id is required when encrypted_value is set.");
-    }
-    if (key_id !== repoKey(r.ctx, repo.id).key_id) {
-      return validationFailed(r.res, [{ resource: "Secret", field: "key_id", code: "invalid" }], "Bad request - key_id is not valid for this repository's public key.");
-    }
-    const value = await openSealed(r.ctx, repo.id, encrypted_value);
-    if (value === null) {
-      return validationFailed(r.res, [{ resource: "Secret", field: "encrypted_value", code: "invalid" }], "Bad request - encrypted_value could not be decrypted with this repository's key.");
-    }
-    if (Buffer.byteLength(value) > 48 * 1024) return validationFailed(r.res, [{ resource: "Secret", field: "encrypted_value", code: "too_large" }]);
-    const outcome = storeSecret(r.ctx, repo.id, name, value);
-    if (outcome === "created") sendJson(r.res, 201, {});
-    else {
-      r.res.writeHead(204);
-      r.res.end();
-    }
+    const value = await acceptSealed(r, body, name, repoKey(r.ctx, repo.id).key_id, (v) => openSealed(r.ctx, repo.id, v), "this repository's");
+    if (value === null) return;
+    answerStored(r, storeSecret(r.ctx, repo.id, name, value));
   });
 
   router.add("DELETE", "/repos/{owner}/{repo}/actions/secrets/{secret_name}", (r) => {

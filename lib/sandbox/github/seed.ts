@@ -11,6 +11,9 @@ import { historicalJob, outcomeAt } from "./seed-history";
 import { setVariable } from "./variables";
 import { listWorkflows, syncWorkflows } from "./workflows";
 import { SEEDED_USERS } from "./users";
+import { seedOrgMembers } from "./orgs";
+import { createEnvironment } from "./environments";
+import { ensureScopeKey, envScope, orgScope, setSelectedRepos, storeScoped } from "./scoped-store";
 
 export const SEED_REPO = { id: 812_345_670, owner: "acme", name: "mcp-servers" };
 const FIXTURES = path.join(__dirname, "fixtures", "mcp-servers");
@@ -34,7 +37,7 @@ const HISTORY: Array<{ daysAgo: number; message: string; files: string[]; early?
 ];
 
 /** Build the sample project's real git history (fixed dates relative to now) into a bare repository. */
-export function buildRepoHistory(ctx: SandboxContext, repo: Repo, now: Date): CommitInfo[] {
+export function buildRepoHistory(ctx: SandboxContext, repo: Repo, now: Date, edit: (file: string, content: string) => string = (_f, c) => c): CommitInfo[] {
   const bare = repoDir(ctx, repo);
   const work = path.join(ctx.root, "github", "tmp", `seed-${process.pid}-${Date.now()}`);
   fs.rmSync(bare, { recursive: true, force: true });
@@ -46,8 +49,7 @@ export function buildRepoHistory(ctx: SandboxContext, repo: Repo, now: Date): Co
       for (const f of step.files) {
         const target = path.join(work, f);
         fs.mkdirSync(path.dirname(target), { recursive: true });
-        if (step.early?.includes(f)) fs.writeFileSync(target, EARLY[f]);
-        else fs.copyFileSync(path.join(FIXTURES, f), target);
+        fs.writeFileSync(target, edit(f, step.early?.includes(f) ? EARLY[f] : fs.readFileSync(path.join(FIXTURES, f), "utf8")));
       }
       // Commits land at a fixed hour of their day so every reset yields the same shape of history.
       const when = new Date(now.getTime() - step.daysAgo * DAY + (i % 3) * 3_600_000);
@@ -123,19 +125,16 @@ function seedRuns(ctx: SandboxContext, repo: Repo, commits: CommitInfo[], count:
   return resavedAt;
 }
 
-/** acme/mcp-servers as each scenario wants it. */
-export async function seedRepository(ctx: SandboxContext, seed: SeedContext): Promise<void> {
+/** A private repository of acme with the sample project's history (the operator admin, the viewer reading). */
+async function seedProject(
+  ctx: SandboxContext,
+  identity: { id: number; owner: string; name: string },
+  description: string,
+  edit?: (file: string, content: string) => string,
+): Promise<{ repo: Repo; commits: CommitInfo[]; wfCommit: CommitInfo }> {
   const now = ctx.now();
   const created = isoSeconds(new Date(now.getTime() - 60 * DAY - 3_600_000));
-  const repo: Repo = {
-    ...SEED_REPO,
-    private: 1,
-    description: "MCP servers, built and pushed to AWS ECR",
-    default_branch: "main",
-    created_at: created,
-    updated_at: created,
-    pushed_at: created,
-  };
+  const repo: Repo = { ...identity, private: 1, description, default_branch: "main", created_at: created, updated_at: created, pushed_at: created };
   ctx.db
     .prepare(`INSERT INTO gh_repos (id, owner, name, private, description, default_branch, created_at, updated_at, pushed_at) VALUES (@id, @owner, @name, @private, @description, @default_branch, @created_at, @updated_at, @pushed_at)`)
     .run(repo);
@@ -143,12 +142,31 @@ export async function seedRepository(ctx: SandboxContext, seed: SeedContext): Pr
   perm.run(repo.id, "octo-operator", "admin");
   perm.run(repo.id, "octo-viewer", "read");
 
-  const commits = buildRepoHistory(ctx, repo, now);
+  const commits = buildRepoHistory(ctx, repo, now, edit);
   const head = commits[commits.length - 1];
   const wfCommit = commits.find((c) => c.message.startsWith("Add ECR build"))!;
   syncWorkflows(ctx, repo, wfCommit.sha, isoSeconds(new Date(wfCommit.committer.date)));
   ctx.db.prepare(`UPDATE gh_repos SET pushed_at = ?, updated_at = ? WHERE id = ?`).run(isoSeconds(new Date(head.committer.date)), isoSeconds(new Date(head.committer.date)), repo.id);
   await createRepoKey(ctx, repo.id);
+  return { repo, commits, wfCommit };
+}
+
+/** The other repositories of the `organization` scenario, sharing the push user's key with acme/mcp-servers. */
+export const ORG_SCENARIO_REPOS = {
+  /** Its ECR job runs in the `production` environment, whose secrets hold the key (shadowing the organization's). */
+  webGateway: { id: 812_345_671, owner: "acme", name: "web-gateway" },
+  /** Selected for the organization secrets, but a stale repository copy of the key shadows them. */
+  billingWorker: { id: 812_345_672, owner: "acme", name: "billing-worker" },
+};
+/** A key github-ecr-push no longer has (deleted in IAM long ago): what the stale repository copy holds. */
+export const STALE_KEY = { accessKeyId: "AKIAQSTALE0EXAMPLE00", secretAccessKey: "staleSecretAccessKeyThatIAMNoLongerKnows0" };
+
+/** acme/mcp-servers as each scenario wants it (and, in `organization`, the repositories sharing its key). */
+export async function seedRepository(ctx: SandboxContext, seed: SeedContext): Promise<void> {
+  const now = ctx.now();
+  seedOrgMembers(ctx);
+  await ensureScopeKey(ctx, orgScope(SEED_REPO.owner));
+  const { repo, commits, wfCommit } = await seedProject(ctx, SEED_REPO, "MCP servers, built and pushed to AWS ECR");
 
   if (seed.scenario !== "empty") {
     ctx.db
@@ -160,6 +178,7 @@ export async function seedRepository(ctx: SandboxContext, seed: SeedContext): Pr
     // The classic slip the guide warns about: the region stored as a secret, and no key secrets at all.
     storeSecret(ctx, repo.id, "AWS_REGION", seed.shared.region, early);
   }
+  if (seed.scenario === "organization") await seedOrganizationScopes(ctx, seed, repo, commits, early, now);
   if (seed.scenario === "default") {
     const key = seed.shared.pushUserKey;
     // Set a little after the first run, which failed for want of it.
@@ -172,4 +191,32 @@ export async function seedRepository(ctx: SandboxContext, seed: SeedContext): Pr
       if (resaved) ctx.db.prepare(`UPDATE gh_secrets SET updated_at = ? WHERE repo_id = ?`).run(isoSeconds(resaved), repo.id);
     }
   }
+}
+
+/**
+ * The `organization` scenario: the push key in organization secrets (visibility selected: the three repositories),
+ * AWS_REGION an organization variable for all repositories; acme/web-gateway's job deploys to `production`, whose
+ * environment secrets hold the same key; acme/billing-worker keeps a stale repository copy that shadows the
+ * organization's. acme/mcp-servers has no secrets of its own and the default scenario's run history.
+ */
+async function seedOrganizationScopes(ctx: SandboxContext, seed: SeedContext, repo: Repo, commits: CommitInfo[], early: string, now: Date): Promise<void> {
+  const key = seed.shared.pushUserKey;
+  const inEnvironment = (file: string, content: string) =>
+    file === ".github/workflows/ecr.yml" ? content.replace("    runs-on: ubuntu-latest\n", "    runs-on: ubuntu-latest\n    environment: production\n") : content;
+  const gateway = await seedProject(ctx, ORG_SCENARIO_REPOS.webGateway, "Public API gateway, deployed from GitHub Actions", inEnvironment);
+  const billing = await seedProject(ctx, ORG_SCENARIO_REPOS.billingWorker, "Billing worker images");
+  const org = orgScope(repo.owner);
+  const at = isoSeconds(new Date(Date.parse(early) + 3_600_000));
+  storeScoped(ctx, "variable", org, "AWS_REGION", seed.shared.region, "all", at);
+  const production = await createEnvironment(ctx, gateway.repo, "production", { reviewers: ["octo-operator"], at });
+  if (key) {
+    for (const [name, value] of [["AWS_ACCESS_KEY_ID", key.accessKeyId], ["AWS_SECRET_ACCESS_KEY", key.secretAccessKey]]) {
+      storeScoped(ctx, "secret", org, name, value, "selected", at);
+      setSelectedRepos(ctx, "secret", org, name, [repo.id, gateway.repo.id, billing.repo.id]);
+      storeScoped(ctx, "secret", envScope(production.id), name, value, null, at);
+    }
+  }
+  storeSecret(ctx, billing.repo.id, "AWS_ACCESS_KEY_ID", STALE_KEY.accessKeyId, early);
+  storeSecret(ctx, billing.repo.id, "AWS_SECRET_ACCESS_KEY", STALE_KEY.secretAccessKey, early);
+  seedRuns(ctx, repo, commits, 36 + (seed.scale === "large" ? 2000 : 0), seed, now);
 }

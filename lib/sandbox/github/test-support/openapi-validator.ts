@@ -155,7 +155,8 @@ export function validateOctokit(octokit: Octokit): Octokit {
     const method = String(options.method);
     const template = templateOf(method, String(options.url));
     const parsed = octokit.request.endpoint.parse(options as Parameters<typeof octokit.request.endpoint.parse>[0]);
-    if (parsed.body !== undefined) {
+    // Octokit sends an empty string for a PUT without parameters (e.g. "Add selected repository to an organization secret").
+    if (parsed.body !== undefined && parsed.body !== "") {
       checkRequest(method, template, typeof parsed.body === "string" ? JSON.parse(parsed.body) : parsed.body);
       validated.requests++;
     }

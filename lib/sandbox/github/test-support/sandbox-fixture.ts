@@ -37,6 +37,9 @@ const PRE_ISSUED: Array<[string, string[]]> = [
   ["octo-viewer", DEFAULT_SCOPES],
   ["mallory", DEFAULT_SCOPES],
   ["octo-operator", ["read:user"]],
+  // Organization secrets and variables need admin:org besides being an owner.
+  ["octo-operator", ["repo", "admin:org"]],
+  ["octo-viewer", ["repo", "admin:org"]],
 ];
 
 /** Click "Continue as <login>" on the sandbox's authorize page and exchange the code, as a browser and Deckhand would. */
