@@ -9,12 +9,12 @@ import type { Builder } from "../../integrations/build/detect-builder";
 import { pushImage, readPushProgress } from "../../integrations/aws/push-image";
 import type { ServiceBuild } from "../../integrations/git/read-compose";
 import { checkRemoteImage } from "../../integrations/aws/read-remote-image";
-import { readSourceDate } from "../../integrations/git/source-date";
+import type { BuildCache } from "../../integrations/build/build-cache";
 
 
 /**
- * One compose service, from checkout to ECR: source date, reproducible build, compare with `latest`, push when it
- * differs. A failure is returned, not thrown, so the job's other services still run; nothing is pushed for a
+ * One compose service, from checkout to ECR: reproducible build (constant layer timestamp, one layer per
+ * instruction, the worker's kept cache when it has one), compare with `latest`, push when it differs. A failure is returned, not thrown, so the job's other services still run; nothing is pushed for a
  * service whose build failed.
  */
 export async function pushService({
@@ -26,6 +26,8 @@ export async function pushService({
   workRoot,
   isolation,
   buildTimeoutMs,
+  cache,
+  pullAlways,
   onLog = () => {},
   signal,
 }: {
@@ -41,6 +43,10 @@ export async function pushService({
   isolation?: Isolation;
   /** Wall-clock limit of this service's build (DECKHAND_BUILD_TIMEOUT), in milliseconds. */
   buildTimeoutMs?: number;
+  /** The worker's kept build cache; unset: a store of the build's own. */
+  cache?: BuildCache;
+  /** Pull every base image again for this build. */
+  pullAlways?: boolean;
   onLog?: (line: string) => void;
   signal?: AbortSignal;
 }): Promise<ServiceOutcome> {
@@ -59,7 +65,6 @@ export async function pushService({
   let step = "build";
   try {
     let t = Date.now();
-    outcome.sourceDate = await readSourceDate({ checkout, commit, context: build.context, dockerfile: build.dockerfile });
     const image = await buildImage({
       builder,
       root: checkout,
@@ -67,8 +72,9 @@ export async function pushService({
       dockerfile: path.join(checkout, build.dockerfile),
       args: build.args,
       target: build.target,
-      sourceDate: outcome.sourceDate,
       workDir,
+      cache,
+      pullAlways,
       isolation,
       timeoutMs: buildTimeoutMs,
       onLine: (line) => log(line),
@@ -77,7 +83,13 @@ export async function pushService({
     outcome.localConfigDigest = image.configDigest;
     outcome.localManifestDigest = image.manifestDigest;
     outcome.timings.buildMs = Date.now() - t;
-    log(`built image ${image.configDigest} (source date ${new Date(outcome.sourceDate * 1000).toISOString()})`);
+    outcome.imageBlobs = image.blobs.length;
+    outcome.imageBytes = image.blobs.reduce((n, b) => n + b.size, 0);
+    outcome.steps = image.steps;
+    outcome.baseImages = image.baseImages;
+    if (pullAlways) outcome.freshBases = true;
+    const bases = image.baseImages?.map((b) => `${b.ref}${b.digest ? `@${b.digest.slice(0, 19)}` : ""}`).join(", ");
+    log(`built image ${image.configDigest}${image.steps ? ` (${image.steps.cached} of ${image.steps.total} steps cached)` : ""}${bases ? `; base ${bases}` : ""}`);
 
     step = "compare";
     t = Date.now();
