@@ -1,6 +1,9 @@
-import crypto from "node:crypto";
+import { execFile } from "node:child_process";
 import fs from "node:fs/promises";
 import path from "node:path";
+import { promisify } from "node:util";
+import { readDockerfileBases } from "../../judgements/push/dockerfile-bases";
+import { usedImageIds, type BuildCache } from "./build-cache";
 import { buildEnv } from "./isolation/build-env";
 import { detectIsolation, UNISOLATED_WARNING, type Isolation } from "./isolation/detect-isolation";
 import { isolatedCommand } from "./isolation/isolated-command";
@@ -26,8 +29,18 @@ export interface BuildRequest {
   target?: string;
   /** Compose build options beyond args and target (see featureArgs). */
   features?: BuildFeatures;
-  /** Unix seconds: the image's creation time and every file's mtime (see readSourceDate). */
-  sourceDate: number;
+  /**
+   * Unix seconds: the image's creation time and every file's mtime. Default STABLE_TIMESTAMP, the same for every
+   * commit, so a layer whose inputs did not change keeps its digest from commit to commit and worker to worker.
+   */
+  sourceDate?: number;
+  /**
+   * The worker's kept store (buildah only): one layer per instruction (`--layers`), unchanged steps and base images
+   * from the cache, pruned to its budget after the build. Unset: a store of the build's own, removed after it.
+   */
+  cache?: BuildCache;
+  /** Pull every base image again (`--pull=always`, "rebuild with fresh base images"); otherwise pulled when missing. */
+  pullAlways?: boolean;
   /**
    * A directory owned by this build (one per job and service). The OCI layout is left in `<workDir>/oci` for the
    * push; everything else (builder storage, the context copy) is removed before returning. The caller removes workDir.
@@ -44,7 +57,25 @@ export interface BuildRequest {
 export interface BuildResult extends BuiltImage {
   /** The OCI layout holding the blobs. */
   layoutDir: string;
+  /** The base images the Dockerfile names and the manifest digest each resolved to in the store (buildah only). */
+  baseImages?: BaseImage[];
+  /** Steps the builder ran and how many came from its cache (buildah only). */
+  steps?: { total: number; cached: number };
 }
+
+export interface BaseImage {
+  ref: string;
+  /** Manifest digest of the image the build used; unset when the store could not say. */
+  digest?: string;
+}
+
+/**
+ * The layer timestamp of every build (Unix seconds): 1970-01-01T00:00:01Z. Constant so that the same inputs give the
+ * same layer and config digests on any worker and for any commit (the commit is identified by its SHA tag and the
+ * job record, never inside the image). One second rather than zero, as jib does: some tools read an mtime of 0 as
+ * "unknown" (Java's File.lastModified, zip writers that refuse dates before 1980 clamp it anyway).
+ */
+export const STABLE_TIMESTAMP = 1;
 
 /**
  * Builds one service reproducibly into an OCI layout: same sources and source date give the same config and
@@ -55,7 +86,8 @@ export interface BuildResult extends BuiltImage {
  * different buildah versions do not differ by a label alone. The context is still copied with normalised modes
  * and mtimes (prepareBuildContext) because --timestamp does not touch permissions.
  */
-export async function buildImage(req: BuildRequest): Promise<BuildResult> {
+export async function buildImage(request: BuildRequest): Promise<BuildResult> {
+  const req = { ...request, sourceDate: request.sourceDate ?? STABLE_TIMESTAMP };
   const work = path.resolve(req.workDir);
   const contextCopy = path.join(work, "context");
   const layoutDir = path.join(work, "oci");
@@ -66,11 +98,12 @@ export async function buildImage(req: BuildRequest): Promise<BuildResult> {
     const files = await resolveBuildFiles(req);
     await prepareBuildContext({ from: files.context, to: contextCopy, sourceDate: req.sourceDate });
     const dockerfile = await placeBuildFiles(files, contextCopy, work, req.sourceDate);
-    if (req.builder.kind === "buildah") await buildWithBuildah(req, work, contextCopy, dockerfile, layoutDir, deadline);
+    let extra: Pick<BuildResult, "baseImages" | "steps"> = {};
+    if (req.builder.kind === "buildah") extra = await buildWithBuildah(req, work, contextCopy, dockerfile, layoutDir, deadline);
     else await buildWithDocker(req, work, contextCopy, dockerfile, layoutDir, deadline);
     // buildx names entries its own way; its layout holds just this image.
     const image = await readOciLayout(layoutDir, req.builder.kind === "buildah" ? LAYOUT_REF : undefined);
-    return { ...image, layoutDir };
+    return { ...image, layoutDir, ...extra };
   } catch (err) {
     // Each step got what was left of the limit; the message names the limit itself.
     if (err instanceof CommandTimeoutError && req.timeoutMs) throw new CommandTimeoutError(req.timeoutMs, err.tail);
@@ -83,6 +116,7 @@ export async function buildImage(req: BuildRequest): Promise<BuildResult> {
 }
 
 const LAYOUT_REF = "image";
+const execFileAsync = promisify(execFile);
 
 /** Compose `build` keys passed to the builder as they are (Compose Specification, build.md). */
 export interface BuildFeatures {
@@ -181,17 +215,21 @@ async function placeBuildFiles(files: BuildFiles, contextCopy: string, work: str
   return dockerfile;
 }
 
-async function buildWithBuildah(req: BuildRequest, work: string, context: string, dockerfile: string, layoutDir: string, deadline?: number) {
-  // Per-build storage: concurrent jobs never share containers/storage locks or images.
-  const global = [
-    "--storage-driver",
-    "vfs",
-    "--root",
-    path.join(work, "storage", "root"),
-    "--runroot",
-    path.join(work, "storage", "runroot"),
-  ];
-  const tag = `localhost/deckhand-build:${crypto.randomBytes(6).toString("hex")}`;
+type ResolvedRequest = BuildRequest & { sourceDate: number };
+
+async function buildWithBuildah(req: ResolvedRequest, work: string, context: string, dockerfile: string, layoutDir: string, deadline?: number) {
+  // Without a kept cache, per-build storage: concurrent jobs never share containers/storage locks or images.
+  const cache = req.cache;
+  const global = cache
+    ? cache.storageArgs()
+    : ["--storage-driver", "vfs", "--root", path.join(work, "storage", "root"), "--runroot", path.join(work, "storage", "runroot")];
+  // Named by ID, not tagged: in a kept store the image stays as the cache of its last step, with no name to clean up.
+  const iidFile = path.join(work, "iid");
+  const lines: string[] = [];
+  const onLine: LineSink = (line, stream) => {
+    if (stream === "stdout" && lines.length < 10_000) lines.push(line);
+    req.onLine?.(line, stream);
+  };
   const env = buildEnv({ home: await ownDir(work, "home"), tmpDir: await ownDir(work, "tmp") });
   const isolation = req.isolation ?? (await defaultIsolation());
   const build = [
@@ -201,6 +239,10 @@ async function buildWithBuildah(req: BuildRequest, work: string, context: string
     "--timestamp",
     String(req.sourceDate),
     "--identity-label=false",
+    // One layer per instruction, with or without a kept store: the same image either way.
+    "--layers",
+    "--force-rm",
+    ...(cache ? [`--pull=${req.pullAlways ? "always" : "false"}`] : req.pullAlways ? ["--pull=always"] : []),
     // Proxy variables the builder may need for pulls stay out of RUN steps.
     "--http-proxy=false",
     "-f",
@@ -208,14 +250,31 @@ async function buildWithBuildah(req: BuildRequest, work: string, context: string
     ...(req.target ? ["--target", req.target] : []),
     ...buildArgs(req.args),
     ...featureArgs(req.features, "buildah"),
-    "-t",
-    tag,
+    "--iidfile",
+    iidFile,
     context,
   ];
   const left = () => (deadline ? Math.max(1, deadline - Date.now()) : undefined);
   const run = (command: string, args: string[]) =>
-    runStreaming(command, args, { env, onLine: req.onLine, signal: req.signal, timeoutMs: left(), label: path.basename(req.builder.path) });
-  req.onLine?.(`$ buildah build --timestamp ${req.sourceDate}${req.target ? ` --target ${req.target}` : ""}${req.features?.platform ? ` --platform ${req.features.platform}` : ""} -f ${path.basename(dockerfile)}`, "stdout");
+    runStreaming(command, args, { env, onLine, signal: req.signal, timeoutMs: left(), label: path.basename(req.builder.path) });
+  const flags = ` --layers${cache ? ` --pull=${req.pullAlways ? "always" : "false"}` : ""}`;
+  req.onLine?.(`$ buildah build --timestamp ${req.sourceDate}${flags}${req.target ? ` --target ${req.target}` : ""}${req.features?.platform ? ` --platform ${req.features.platform}` : ""} -f ${path.basename(dockerfile)}`, "stdout");
+  const locked = cache ? <T>(fn: () => Promise<T>) => cache.withLock("shared", fn) : <T>(fn: () => Promise<T>) => fn();
+  const baseImages = await locked(async () => {
+    await runBuild();
+    const id = (await fs.readFile(iidFile, "utf8")).trim().replace(/^sha256:/, "");
+    await fs.rm(iidFile, { force: true });
+    await run(req.builder.path, [...global, "push", "--format", "oci", "--compression-format", "gzip", id, `oci:${layoutDir}:${LAYOUT_REF}`]);
+    return inspectBases(req.builder.path, global, env, await fs.readFile(dockerfile, "utf8"), req.args);
+  });
+  const used = usedImageIds(lines);
+  if (cache) await cache.afterBuild(req.builder.path, used, (l) => req.onLine?.(l, "stdout"));
+  return {
+    baseImages,
+    steps: { total: lines.filter((l) => /^STEP \d+\/\d+: /.test(l)).length, cached: lines.filter((l) => /^--> Using cache /.test(l)).length },
+  };
+
+  async function runBuild() {
   if (isolation.kind === "isolated") {
     const network = await openBuildNetwork({ mode: isolation.network, tools: isolation.tools });
     try {
@@ -236,8 +295,22 @@ async function buildWithBuildah(req: BuildRequest, work: string, context: string
     req.onLine?.(UNISOLATED_WARNING, "stderr");
     await run(req.builder.path, [...global, "build", "--isolation", "chroot", ...(isolation.network === "none" ? ["--network", "none"] : []), ...build.slice(1)]);
   }
-  const push = [...global, "push", "--format", "oci", "--compression-format", "gzip", tag, `oci:${layoutDir}:${LAYOUT_REF}`];
-  await run(req.builder.path, push);
+  }
+}
+
+/**
+ * The manifest digest of each base image the Dockerfile names, as the store holds it after the build (so the one
+ * the build used). A base the store cannot name (a FROM this reading cannot resolve) is left out.
+ */
+async function inspectBases(builderPath: string, global: string[], env: NodeJS.ProcessEnv, dockerfileText: string, args?: Record<string, string>): Promise<BaseImage[]> {
+  const out: BaseImage[] = [];
+  for (const ref of readDockerfileBases(dockerfileText, args).bases) {
+    const digest = await execFileAsync(builderPath, [...global, "inspect", "--type", "image", "--format", "{{.FromImageDigest}}", ref], { env })
+      .then((r) => r.stdout.trim())
+      .catch(() => "");
+    out.push({ ref, digest: /^sha256:[0-9a-f]{64}$/.test(digest) ? digest : undefined });
+  }
+  return out;
 }
 
 let detected: Promise<Isolation> | undefined;
@@ -251,7 +324,7 @@ function defaultIsolation(): Promise<Isolation> {
  * docker buildx: OCI output with rewrite-timestamp (file mtimes clamped to SOURCE_DATE_EPOCH) and no provenance or
  * SBOM attestation (those embed build times and would make every build differ). Needs BuildKit 0.13 or newer.
  */
-async function buildWithDocker(req: BuildRequest, work: string, context: string, dockerfile: string, layoutDir: string, deadline?: number) {
+async function buildWithDocker(req: ResolvedRequest, work: string, context: string, dockerfile: string, layoutDir: string, deadline?: number) {
   const network = req.isolation?.network === "none" ? "none" : undefined;
   const args = dockerBuildxArgs({ dockerfile, context, layoutDir, target: req.target, args: req.args, sourceDate: req.sourceDate, network, features: req.features });
   req.onLine?.(`$ docker ${args.slice(0, 2).join(" ")} (SOURCE_DATE_EPOCH=${req.sourceDate})`, "stdout");
@@ -312,5 +385,5 @@ async function ownDir(work: string, name: string): Promise<string> {
 async function removeStorage(work: string) {
   // vfs storage is plain directories, and the builder's mounts lived in its own mount namespace (isolatedCommand):
   // removing the tree is enough.
-  for (const name of ["storage", "tmp", "home", "netns"]) await fs.rm(path.join(work, name), { recursive: true, force: true });
+  for (const name of ["storage", "tmp", "home", "netns", "iid"]) await fs.rm(path.join(work, name), { recursive: true, force: true });
 }

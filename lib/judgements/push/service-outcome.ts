@@ -10,6 +10,7 @@ export interface ServiceOutcome {
    */
   reason: string;
   error?: string;
+  /** Records before issue 15 only: the per-commit layer timestamp (now constant, STABLE_TIMESTAMP). */
   sourceDate?: number;
   localConfigDigest?: string;
   localManifestDigest?: string;
@@ -17,8 +18,20 @@ export interface ServiceOutcome {
   remoteConfigDigestBefore?: string;
   blobsUploaded: number;
   bytesUploaded: number;
+  /** The built image's blobs (config and layers) and their bytes: what a push without any reuse would upload. */
+  imageBlobs?: number;
+  imageBytes?: number;
+  /** Steps the builder ran and how many its cache served. */
+  steps?: { total: number; cached: number };
+  /** Base images the Dockerfile names and the manifest digest the build used. */
+  baseImages?: { ref: string; digest?: string }[];
+  /** Digest of every build input (see digestBuildInputs); equal inputs let a later job decide "unchanged" unbuilt. */
+  inputsDigest?: string;
+  /** The job had the builder pull every base image again ("rebuild with fresh base images"). */
+  freshBases?: boolean;
   tags: string[];
-  timings: { buildMs: number; compareMs: number; pushMs: number };
+  /** Milliseconds per phase; `inputsMs`: digesting the build inputs and looking them up (issue 15). */
+  timings: { buildMs: number; compareMs: number; pushMs: number; inputsMs?: number };
 }
 
 /** An outcome for a service that never reached the builder: it failed in the compose file, or is not built. */

@@ -11,12 +11,12 @@ import { nativeBuildPlatform, type ServiceBuild } from "../../integrations/git/r
 import { checkPlatform, PlatformUnavailableError } from "../../integrations/build/check-platform";
 import { createCheckoutReader } from "../../integrations/git/read-checkout-file";
 import { checkRemoteImage } from "../../integrations/aws/read-remote-image";
-import { readSourceDate } from "../../integrations/git/source-date";
+import type { BuildCache } from "../../integrations/build/build-cache";
 
 
 /**
- * One compose service, from checkout to ECR: source date, reproducible build, compare with `latest`, push when it
- * differs. A failure is returned, not thrown, so the job's other services still run; nothing is pushed for a
+ * One compose service, from checkout to ECR: reproducible build (constant layer timestamp, one layer per
+ * instruction, the worker's kept cache when it has one), compare with `latest`, push when it differs. A failure is returned, not thrown, so the job's other services still run; nothing is pushed for a
  * service whose build failed.
  */
 export async function pushService({
@@ -28,6 +28,8 @@ export async function pushService({
   workRoot,
   isolation,
   buildTimeoutMs,
+  cache,
+  pullAlways,
   onLog = () => {},
   signal,
 }: {
@@ -43,6 +45,10 @@ export async function pushService({
   isolation?: Isolation;
   /** Wall-clock limit of this service's build (DECKHAND_BUILD_TIMEOUT), in milliseconds. */
   buildTimeoutMs?: number;
+  /** The worker's kept build cache; unset: a store of the build's own. */
+  cache?: BuildCache;
+  /** Pull every base image again for this build. */
+  pullAlways?: boolean;
   onLog?: (line: string) => void;
   signal?: AbortSignal;
 }): Promise<ServiceOutcome> {
@@ -62,7 +68,6 @@ export async function pushService({
   try {
     let t = Date.now();
     await checkServicePlatform(build, checkout, log);
-    outcome.sourceDate = await readSourceDate({ checkout, commit, context: build.context, dockerfile: build.dockerfile });
     const image = await buildImage({
       builder,
       root: checkout,
@@ -72,8 +77,9 @@ export async function pushService({
       args: build.args,
       target: build.target,
       features: build.features,
-      sourceDate: outcome.sourceDate,
       workDir,
+      cache,
+      pullAlways,
       isolation,
       timeoutMs: buildTimeoutMs,
       onLine: (line) => log(line),
@@ -82,7 +88,13 @@ export async function pushService({
     outcome.localConfigDigest = image.configDigest;
     outcome.localManifestDigest = image.manifestDigest;
     outcome.timings.buildMs = Date.now() - t;
-    log(`built image ${image.configDigest} (source date ${new Date(outcome.sourceDate * 1000).toISOString()})`);
+    outcome.imageBlobs = image.blobs.length;
+    outcome.imageBytes = image.blobs.reduce((n, b) => n + b.size, 0);
+    outcome.steps = image.steps;
+    outcome.baseImages = image.baseImages;
+    if (pullAlways) outcome.freshBases = true;
+    const bases = image.baseImages?.map((b) => `${b.ref}${b.digest ? `@${b.digest.slice(0, 19)}` : ""}`).join(", ");
+    log(`built image ${image.configDigest}${image.steps ? ` (${image.steps.cached} of ${image.steps.total} steps cached)` : ""}${bases ? `; base ${bases}` : ""}`);
 
     step = "compare";
     t = Date.now();

@@ -1,0 +1,190 @@
+import { execFile, spawn } from "node:child_process";
+import fs from "node:fs/promises";
+import path from "node:path";
+import { promisify } from "node:util";
+
+const exec = promisify(execFile);
+const BUSY = Symbol("busy");
+
+export const DEFAULT_BUILD_CACHE_BYTES = 20 * 1024 ** 3;
+
+/**
+ * A worker's kept buildah storage (issue 15): `<dir>/root` and `<dir>/runroot` (vfs driver), kept between jobs and
+ * worker restarts, so base images are pulled once and unchanged steps (`--layers`) come from the cache.
+ *
+ * Locking, with flock(1) on `<dir>/lock` (the kernel drops a lock whose holder died, so a killed worker never leaves
+ * it held): builds take it shared (containers/storage locks its own files, so builds of one worker may run at the
+ * same time); pruning, recovery and dropping take it exclusive, so nothing is removed under a running build.
+ *
+ * Least-recently-used pruning: `<dir>/usage.json` maps image IDs (full, or the 11-character prefix buildah prints for
+ * a new step) to the last time a build used them (Unix ms); after each build, while the store's size on disk is over
+ * `budgetBytes`, images are removed oldest use first (never used by a recorded build: oldest of all). An image other
+ * images are built on is removed after them (buildah refuses before).
+ */
+export class BuildCache {
+  constructor(
+    /** Under the worker's own directory, never the data dir. */
+    readonly dir: string,
+    /** DECKHAND_BUILD_CACHE_BYTES. */
+    readonly budgetBytes: number = DEFAULT_BUILD_CACHE_BYTES,
+  ) {}
+
+  /** buildah's global options that select this store. */
+  storageArgs(): string[] {
+    return ["--storage-driver", "vfs", "--root", path.join(this.dir, "root"), "--runroot", path.join(this.dir, "runroot")];
+  }
+
+  /** Runs `fn` holding the store's lock, shared (builds) or exclusive (prune, drop). */
+  async withLock<T>(mode: "shared" | "exclusive", fn: () => Promise<T>): Promise<T> {
+    return (await this.lockAnd("lock", mode, true, fn)) as T;
+  }
+
+  private async lockAnd<T>(name: string, mode: "shared" | "exclusive", wait: boolean, fn: () => Promise<T>): Promise<T | typeof BUSY> {
+    await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const release = await holdFlock(path.join(this.dir, name), mode, wait);
+    if (!release) return BUSY;
+    try {
+      return await fn();
+    } finally {
+      await release();
+    }
+  }
+
+  /** Bytes the store takes on disk (`du`), 0 when it does not exist yet. */
+  async sizeBytes(): Promise<number> {
+    const root = path.join(this.dir, "root");
+    if (!(await exists(root))) return 0;
+    const { stdout } = await exec("du", ["-s", "--block-size=1", root], { maxBuffer: 1 << 20 });
+    return Number(stdout.split(/\s/)[0]) || 0;
+  }
+
+  /**
+   * After a build (its lock released): records the images it used, then, unless another build is running (that
+   * one prunes when it ends), removes what killed builds left (working containers) and prunes least-recently-used
+   * images down to the budget. Returns the size after, or null when pruning was left to the running build.
+   */
+  async afterBuild(builderPath: string, usedImageIds: string[], onLine?: (line: string) => void, now = Date.now()): Promise<{ sizeBytes: number; removed: number } | null> {
+    await this.lockAnd("usage.lock", "exclusive", true, async () => {
+      const usage = await this.readUsage();
+      for (const id of usedImageIds) usage[id] = now;
+      await this.writeUsage(usage);
+    });
+    const pruned = await this.lockAnd("lock", "exclusive", false, () => this.prune(builderPath, onLine));
+    return pruned === BUSY ? null : pruned;
+  }
+
+  /** Recovery and pruning; the caller holds the store's lock exclusively. */
+  private async prune(builderPath: string, onLine?: (line: string) => void) {
+    const usage = await this.readUsage();
+    return this.pruneLocked(builderPath, usage, onLine);
+  }
+
+  private async pruneLocked(builderPath: string, usage: Record<string, number>, onLine?: (line: string) => void) {
+    const b = (...args: string[]) => exec(builderPath, [...this.storageArgs(), ...args], { maxBuffer: 16 << 20 });
+    // Working containers of builds that were killed; no build runs while the lock is held exclusively.
+    await b("rm", "--all").catch(() => undefined);
+    let size = await this.sizeBytes();
+    const removed: string[] = [];
+    if (size <= this.budgetBytes) return { sizeBytes: size, removed: 0 };
+    const { stdout } = await b("images", "--all", "--json", "--no-trunc");
+    const images = ((JSON.parse(stdout || "[]") as { id: string }[]) ?? []).map((i) => i.id.replace(/^sha256:/, ""));
+    const lastUse = (id: string) => Math.max(0, ...Object.entries(usage).filter(([k]) => id.startsWith(k)).map(([, t]) => t));
+    let left = images.sort((a, b2) => lastUse(a) - lastUse(b2));
+    // Parents refuse removal while their children exist: passes until under budget or nothing more goes.
+    while (size > this.budgetBytes && left.length) {
+      const next: string[] = [];
+      for (const id of left) {
+        if (size <= this.budgetBytes) break;
+        try {
+          await b("rmi", "--force", id);
+          removed.push(id);
+          size = await this.sizeBytes();
+        } catch {
+          next.push(id);
+        }
+      }
+      if (next.length === left.length) break;
+      left = next;
+    }
+    await this.lockAnd("usage.lock", "exclusive", true, async () => {
+      const now = await this.readUsage();
+      for (const k of Object.keys(now)) if (removed.some((id) => id.startsWith(k))) delete now[k];
+      await this.writeUsage(now);
+    });
+    onLine?.(`build cache: removed ${removed.length} least recently used image(s); ${formatBytes(size)} of ${formatBytes(this.budgetBytes)}`);
+    return { sizeBytes: size, removed: removed.length };
+  }
+
+  /** Removes the whole store (operator's "drop the build cache", the worker's --drop-cache); waits for running builds. */
+  async drop(): Promise<void> {
+    await this.withLock("exclusive", async () => {
+      for (const name of ["root", "runroot", "usage.json"]) await fs.rm(path.join(this.dir, name), { recursive: true, force: true });
+    });
+  }
+
+  private async readUsage(): Promise<Record<string, number>> {
+    const text = await fs.readFile(path.join(this.dir, "usage.json"), "utf8").catch(() => "{}");
+    try {
+      const parsed = JSON.parse(text) as unknown;
+      return parsed && typeof parsed === "object" ? (parsed as Record<string, number>) : {};
+    } catch {
+      return {};
+    }
+  }
+
+  private async writeUsage(usage: Record<string, number>) {
+    const file = path.join(this.dir, "usage.json");
+    await fs.writeFile(file + ".tmp", JSON.stringify(usage));
+    await fs.rename(file + ".tmp", file);
+  }
+}
+
+/** Image IDs a buildah build printed as used: `--> Using cache <id>` (cached step) and `--> <id>` (new step). */
+export function usedImageIds(lines: string[]): string[] {
+  const ids = new Set<string>();
+  for (const line of lines) {
+    const m = /^--> (?:Using cache )?([0-9a-f]{11,64})\s*$/.exec(line.trim());
+    if (m) ids.add(m[1]);
+  }
+  return [...ids];
+}
+
+/**
+ * Takes a flock(1) lock on `file` and keeps it until the returned release is called: the holder is a `flock … cat`
+ * child whose stdin this process holds, so the lock goes when this process dies, whatever kills it.
+ */
+function holdFlock(file: string, mode: "shared" | "exclusive", wait: boolean): Promise<(() => Promise<void>) | null> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("flock", [mode === "shared" ? "--shared" : "--exclusive", ...(wait ? [] : ["--nonblock", "--conflict-exit-code", "75"]), file, "sh", "-c", "echo locked; exec cat >/dev/null"], {
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let err = "";
+    let held = false;
+    const exited = new Promise<void>((r) => child.on("close", () => r()));
+    child.stderr.on("data", (d) => (err += d));
+    child.stdout.on("data", (d: Buffer) => {
+      if (held || !d.toString().includes("locked")) return;
+      held = true;
+      resolve(async () => {
+        child.stdin.end();
+        await exited;
+      });
+    });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (!held && code === 75 && !wait) resolve(null);
+      else if (!held) reject(new Error(`cannot lock the build cache (${file}): flock exited ${code}${err ? `: ${err.trim()}` : ""}`));
+    });
+  });
+}
+
+async function exists(p: string) {
+  return fs.stat(p).then(
+    () => true,
+    () => false,
+  );
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(1)} GiB` : `${(n / 1024 ** 2).toFixed(1)} MiB`;
+}

@@ -1,0 +1,103 @@
+// Issue 15 with real git, buildah and the sandbox's ECR: a one-line change uploads one small layer, and a cold
+// worker builds the very same image as a warm one.
+import { execFileSync } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { BatchGetImageCommand, ECRClient } from "@aws-sdk/client-ecr";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { defaultSandboxOptions, startSandbox, type RunningSandbox } from "../../sandbox/server";
+import { BuildCache } from "../../integrations/build/build-cache";
+import { detectBuilder, type Builder } from "../../integrations/build/detect-builder";
+import { readCompose } from "../../integrations/git/read-compose";
+import type { ServiceOutcome } from "../../judgements/push/service-outcome";
+import { pushService } from "./push-service";
+
+let sandbox: RunningSandbox;
+let ecr: ECRClient;
+let builder: Builder;
+let tmp: string;
+let repo: string;
+
+function git(...args: string[]) {
+  return execFileSync("git", args, { cwd: repo, encoding: "utf8" }).trim();
+}
+function commit(files: Record<string, string | Buffer>, message: string): string {
+  for (const [f, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(repo, f)), { recursive: true });
+    fs.writeFileSync(path.join(repo, f), content);
+  }
+  git("add", "-A");
+  git("commit", "-q", "-m", message);
+  return git("rev-parse", "HEAD");
+}
+
+async function push(sha: string, cache?: BuildCache): Promise<ServiceOutcome> {
+  git("checkout", "-q", sha);
+  const plan = await readCompose({ root: repo });
+  const workRoot = fs.mkdtempSync(path.join(tmp, "job-"));
+  return pushService({ ecr, builder, checkout: repo, commit: sha, build: plan.builds[0], workRoot, cache });
+}
+
+async function manifestOf(repositoryName: string, tag: string) {
+  const out = await ecr.send(new BatchGetImageCommand({ repositoryName, imageIds: [{ imageTag: tag }] }));
+  return JSON.parse(out.images![0].imageManifest!) as { config: { digest: string }; layers: { digest: string; size: number }[] };
+}
+
+beforeAll(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "deckhand-warm-"));
+  sandbox = await startSandbox(defaultSandboxOptions({ port: 0, dataDir: path.join(tmp, "sandbox"), keyPropagationMs: 50 }), { reset: true });
+  ecr = new ECRClient({
+    endpoint: sandbox.url,
+    region: "us-east-1",
+    credentials: { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" },
+  });
+  builder = await detectBuilder({ preference: "buildah" });
+  repo = path.join(tmp, "repo");
+  fs.mkdirSync(repo);
+  git("init", "-q", "-b", "main");
+  git("config", "user.email", "t@example.com");
+  git("config", "user.name", "t");
+});
+afterAll(async () => {
+  ecr?.destroy();
+  await sandbox?.close();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe("warm builds against the sandbox", () => {
+  it("a one-line app change uploads only the app layer and the config; a cold worker builds the same image", async () => {
+    const warm = new BuildCache(path.join(tmp, "worker-a", "build-cache"), 1024 ** 3);
+    const c1 = commit(
+      {
+        "compose.yaml": "services:\n  api:\n    build: ./api\n",
+        "api/Dockerfile": "FROM scratch\nCOPY deps/ /deps/\nCOPY app/ /app/\n",
+        "api/deps/vendor.bin": crypto.randomBytes(2_000_000),
+        "api/app/main.txt": "line 1\nline 2\n",
+      },
+      "first",
+    );
+    const first = await push(c1, warm);
+    expect(first).toMatchObject({ result: "pushed", reason: "repository-missing", blobsUploaded: 3, imageBlobs: 3 });
+    expect(first.bytesUploaded).toBe(first.imageBytes);
+    const m1 = await manifestOf("api", "latest");
+
+    const c2 = commit({ "api/app/main.txt": "line 1\nline 2 changed\n" }, "one line");
+    const second = await push(c2, warm);
+    expect(second).toMatchObject({ result: "pushed", reason: "config-differs", blobsUploaded: 2, steps: { total: 3, cached: 1 } });
+    const m2 = await manifestOf("api", "latest");
+    expect(m2.layers[0].digest).toBe(m1.layers[0].digest);
+    expect(m2.layers[1].digest).not.toBe(m1.layers[1].digest);
+    // The app layer and the config: well under 1% of the image.
+    expect(second.bytesUploaded).toBe(m2.layers[1].size + (second.imageBytes! - m2.layers[0].size - m2.layers[1].size));
+    expect(second.bytesUploaded / second.imageBytes!).toBeLessThan(0.01);
+
+    // Another worker, cold, and one without any kept cache, retry the same commit: the very image latest has.
+    for (const cache of [new BuildCache(path.join(tmp, "worker-b", "build-cache"), 1024 ** 3), undefined]) {
+      const retry = await push(c2, cache);
+      expect(retry).toMatchObject({ result: "skipped", reason: "config-matches", blobsUploaded: 0, localManifestDigest: second.localManifestDigest });
+      expect(retry.localConfigDigest).toBe(m2.config.digest);
+    }
+  }, 120_000);
+});
