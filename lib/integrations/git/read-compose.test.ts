@@ -291,7 +291,7 @@ describe("readCompose over the resolver: what this build path builds", () => {
     expect(plan.failed[0].message).toMatch(/^compose\.yaml:10:7: services\.multi\.build\.platforms: several platforms \(linux\/amd64, linux\/arm64\)/);
   });
 
-  it("an inline Dockerfile, labels, no_cache and pull reach the build; secrets and additional contexts fail the service naming the key", async () => {
+  it("an inline Dockerfile, labels, no_cache, pull, additional contexts and secret files reach the build (secrets by path only)", async () => {
     const root = checkout({
       "compose.yaml":
         "services:\n  m1:\n    build:\n      context: .\n      dockerfile_inline: |\n        FROM scratch\n      labels:\n        team: shop\n      no_cache: true\n      pull: true\n" +
@@ -302,11 +302,10 @@ describe("readCompose over the resolver: what this build path builds", () => {
     const plan = await readCompose({ root });
     expect(plan.builds).toEqual([
       expect.objectContaining({ service: "m1", dockerfile: undefined, features: { dockerfileInline: "FROM scratch\n", labels: { team: "shop" }, noCache: true, pull: true } }),
+      expect.objectContaining({ service: "s1", features: { secrets: [{ id: "npm", file: "npmrc" }] } }),
+      expect.objectContaining({ service: "c1", features: { additionalContexts: { lib: "lib" } } }),
     ]);
-    expect(plan.failed.map((f) => [f.service, f.reason, f.key, f.line])).toEqual([
-      ["s1", "not-supported", "services.s1.build.secrets", 14],
-      ["c1", "not-supported", "services.c1.build.additional_contexts", 18],
-    ]);
+    expect(plan.failed).toEqual([]);
     expect(JSON.stringify(plan.builds) + JSON.stringify(plan.failed)).not.toContain("token");
   });
 });

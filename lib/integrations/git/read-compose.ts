@@ -24,7 +24,7 @@ export interface ServiceBuild {
   dockerfile?: string;
   args: Record<string, string>;
   target?: string;
-  /** Inline Dockerfile, labels, no_cache, pull and the one platform to build for. */
+  /** Inline Dockerfile, labels, no_cache, pull, the one platform to build for, additional contexts, secret files. */
   features: BuildFeatures;
   /** 1-based line of the service in the compose file, for messages. */
   line: number;
@@ -163,6 +163,8 @@ export function toComposePlan(resolution: ComposeResolution, nativePlatform: str
         ...(b.noCache ? { noCache: true } : {}),
         ...(b.pull ? { pull: true } : {}),
         ...(b.platforms.length === 1 ? { platform: b.platforms[0] } : {}),
+        ...(Object.keys(b.additionalContexts).length ? { additionalContexts: b.additionalContexts } : {}),
+        ...(b.secrets.length ? { secrets: b.secrets } : {}),
       },
       line: b.at.line,
     });
@@ -171,8 +173,7 @@ export function toComposePlan(resolution: ComposeResolution, nativePlatform: str
 }
 
 /**
- * What this build path cannot build yet (issue 14): several platforms in one image index, additional contexts and
- * build secrets. A single platform other than the worker's is built (buildImage checks for emulation when the
+ * What this build path cannot build yet (issue 14): several platforms in one image index. A single platform other than the worker's is built (buildImage checks for emulation when the
  * Dockerfile has RUN steps).
  */
 function notYetBuilt(plan: ServicePlan & { status: "build" }, nativePlatform: string): { key: string; message: string } | undefined {
@@ -183,8 +184,6 @@ function notYetBuilt(plan: ServicePlan & { status: "build" }, nativePlatform: st
       message: `several platforms (${b.platforms.join(", ")}) in one image index are not built by Deckhand yet; list one platform (this worker builds ${nativePlatform} natively)`,
     };
   }
-  if (Object.keys(b.additionalContexts).length) return { key: "build.additional_contexts", message: "not supported by Deckhand yet; copy what the build needs into its context" };
-  if (b.secrets.length) return { key: "build.secrets", message: "not supported by Deckhand yet: nothing was built, so no secret reached a builder" };
   return undefined;
 }
 
