@@ -99,6 +99,11 @@ export interface BuildFeatures {
   /** One OCI platform ("linux/arm64"): the service's `platform` or its only `build.platforms` entry. */
   platform?: string;
   /**
+   * Several platforms (`build.platforms`): the service is built once per platform (each build gets `platform`) and
+   * pushed as an image index (lib/operations/pushes/push-service-index.ts). Not a builder flag.
+   */
+  platforms?: string[];
+  /**
    * `build.additional_contexts`: name → a directory relative to the checkout root (copied like the context, through
    * contain-path), or a `docker-image://` reference (pulled like a FROM image).
    */

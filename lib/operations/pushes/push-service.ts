@@ -7,9 +7,9 @@ import { buildImage } from "../../integrations/build/build-image";
 import { PathEscapeError } from "../../integrations/git/contain-path";
 import type { Builder } from "../../integrations/build/detect-builder";
 import { pushImage, readPushProgress } from "../../integrations/aws/push-image";
-import { nativeBuildPlatform, type ServiceBuild } from "../../integrations/git/read-compose";
-import { checkPlatform, PlatformUnavailableError } from "../../integrations/build/check-platform";
-import { createCheckoutReader } from "../../integrations/git/read-checkout-file";
+import type { ServiceBuild } from "../../integrations/git/read-compose";
+import { checkServicePlatform, PlatformUnavailableError } from "../../integrations/build/check-platform";
+import { pushServiceIndex } from "./push-service-index";
 import { checkRemoteImage } from "../../integrations/aws/read-remote-image";
 import { readSourceDate } from "../../integrations/git/source-date";
 
@@ -46,6 +46,8 @@ export async function pushService({
   onLog?: (line: string) => void;
   signal?: AbortSignal;
 }): Promise<ServiceOutcome> {
+  // Several platforms: one build each, pushed as an image index (push-service-index.ts).
+  if (build.features.platforms?.length) return pushServiceIndex({ ecr, builder, checkout, commit, build, workRoot, isolation, buildTimeoutMs, onLog, signal });
   const outcome: ServiceOutcome = {
     service: build.service,
     repositoryName: build.repositoryName,
@@ -123,18 +125,3 @@ export async function pushService({
   }
 }
 
-/**
- * A service built for another platform than this worker's: fine without RUN steps, or with qemu's binfmt handler;
- * else it fails before anything is built, saying what to install. The Dockerfile is read through the checkout's
- * containment (an escaping link is refused as everywhere else).
- * @throws PlatformUnavailableError
- */
-async function checkServicePlatform(build: ServiceBuild, checkout: string, log: (line: string) => void): Promise<void> {
-  const platform = build.features.platform;
-  if (!platform) return;
-  const native = nativeBuildPlatform();
-  const dockerfile = build.features.dockerfileInline ?? (await createCheckoutReader(checkout)(build.dockerfile ?? "Dockerfile"));
-  const decision = checkPlatform({ platform, native, dockerfile });
-  if (decision.kind === "no-run-steps") log(`building for ${platform} on a ${native} worker: no RUN step, so no emulation is needed`);
-  if (decision.kind === "emulated") log(`building for ${platform} on a ${native} worker: RUN steps run under ${decision.handler}`);
-}

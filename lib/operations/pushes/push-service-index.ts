@@ -1,0 +1,148 @@
+import fs from "node:fs/promises";
+import path from "node:path";
+import type { ServiceOutcome } from "../../judgements/push/service-outcome";
+import { makeImageIndex, type PlatformImage } from "../../judgements/push/plan-image-index";
+import { buildImage, type BuildResult } from "../../integrations/build/build-image";
+import { checkServicePlatform, PlatformUnavailableError } from "../../integrations/build/check-platform";
+import type { Builder } from "../../integrations/build/detect-builder";
+import type { Isolation } from "../../integrations/build/isolation/detect-isolation";
+import type { ServiceBuild } from "../../integrations/git/read-compose";
+import type { ECRClient } from "@aws-sdk/client-ecr";
+import { PathEscapeError } from "../../integrations/git/contain-path";
+import { pushImage, putUntaggedManifest, readPushProgress } from "../../integrations/aws/push-image";
+import { checkRemoteIndex } from "../../integrations/aws/read-remote-image";
+import { readSourceDate } from "../../integrations/git/source-date";
+
+/** pushService's input (push-service.ts), for the service it hands over. */
+export interface PushServiceIndexInput {
+  ecr: ECRClient;
+  builder: Builder;
+  /** The checkout at `commit` (full history, for readSourceDate). */
+  checkout: string;
+  commit: string;
+  build: ServiceBuild;
+  /** Per-job scratch directory; this service uses and removes a subdirectory of it. */
+  workRoot: string;
+  isolation?: Isolation;
+  /** Wall-clock limit of all of this service's builds together, in milliseconds. */
+  buildTimeoutMs?: number;
+  onLog?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * A service with several `build.platforms`: checks each platform can be built here (emulation for RUN steps), builds
+ * one image per platform, compares per platform with the matching entry of ECR's `latest` index (decideIndexPush),
+ * and when anything differs pushes each image untagged, then an OCI image index naming them, tagged with the commit
+ * and `latest`. Outcome digests are the index's; `localConfigDigest` is left unset (there is one per platform, in
+ * the log). Same contract as pushService: failures are returned, nothing is pushed for a failed build.
+ */
+export async function pushServiceIndex({
+  ecr,
+  builder,
+  checkout,
+  commit,
+  build,
+  workRoot,
+  isolation,
+  buildTimeoutMs,
+  onLog = () => {},
+  signal,
+}: PushServiceIndexInput): Promise<ServiceOutcome> {
+  const platforms = build.features.platforms ?? [];
+  const outcome: ServiceOutcome = {
+    service: build.service,
+    repositoryName: build.repositoryName,
+    result: "failed",
+    reason: "build-failed",
+    blobsUploaded: 0,
+    bytesUploaded: 0,
+    tags: [],
+    timings: { buildMs: 0, compareMs: 0, pushMs: 0 },
+  };
+  const log = (line: string) => onLog(`[${build.service}] ${line}`);
+  const workDir = path.join(workRoot, build.service);
+  let step = "build";
+  try {
+    let t = Date.now();
+    for (const platform of platforms) await checkServicePlatform(build, checkout, log, platform);
+    outcome.sourceDate = await readSourceDate({ checkout, commit, context: build.context, dockerfile: build.dockerfile });
+    const built: { platform: string; image: BuildResult }[] = [];
+    for (const [i, platform] of platforms.entries()) {
+      const image = await buildImage({
+        builder,
+        root: checkout,
+        context: path.join(checkout, build.context),
+        dockerfile: path.join(checkout, build.dockerfile ?? build.context),
+        args: build.args,
+        target: build.target,
+        features: { ...build.features, platforms: undefined, platform },
+        sourceDate: outcome.sourceDate,
+        workDir: path.join(workDir, String(i)),
+        isolation,
+        timeoutMs: buildTimeoutMs ? Math.max(1, buildTimeoutMs - (Date.now() - t)) : undefined,
+        onLine: (line) => log(line),
+        signal,
+      });
+      log(`built ${platform} image ${image.configDigest}`);
+      built.push({ platform, image });
+    }
+    const images: PlatformImage[] = built.map(({ platform, image }) => ({
+      platform,
+      manifestDigest: image.manifestDigest,
+      manifestSize: image.manifestBytes.length,
+      manifestMediaType: image.manifestMediaType,
+      configDigest: image.configDigest,
+    }));
+    const index = makeImageIndex(images);
+    outcome.localManifestDigest = index.digest;
+    outcome.timings.buildMs = Date.now() - t;
+
+    step = "compare";
+    t = Date.now();
+    const remote = await checkRemoteIndex({ ecr, repositoryName: build.repositoryName, local: images });
+    outcome.timings.compareMs = Date.now() - t;
+    outcome.remoteManifestDigestBefore = remote.remoteManifestDigest;
+    outcome.reason = remote.decision.reason;
+    if (remote.decision.action === "skip") {
+      outcome.result = "skipped";
+      log(`unchanged: ${build.repositoryName}:latest already has these images for ${platforms.join(", ")}; nothing pushed`);
+      return outcome;
+    }
+    log(`pushing an index of ${platforms.join(", ")} (${remote.decision.reason}${remote.decision.detail ? `: ${remote.decision.detail}` : ""})`);
+
+    step = "push";
+    t = Date.now();
+    for (const { image } of built) {
+      const pushed = await pushImage({ ecr, repositoryName: build.repositoryName, image, tags: [], onLog: log });
+      outcome.blobsUploaded += pushed.blobsUploaded;
+      outcome.bytesUploaded += pushed.bytesUploaded;
+      await putUntaggedManifest({ ecr, repositoryName: build.repositoryName, image });
+    }
+    const tags = [commit.slice(0, 7), "latest"];
+    await pushImage({
+      ecr,
+      repositoryName: build.repositoryName,
+      image: { manifestBytes: index.bytes, manifestMediaType: index.mediaType, manifestDigest: index.digest, configDigest: index.digest, blobs: [] },
+      tags,
+      onLog: log,
+    });
+    outcome.timings.pushMs = Date.now() - t;
+    outcome.tags = tags;
+    outcome.result = "pushed";
+    return outcome;
+  } catch (err) {
+    outcome.result = "failed";
+    outcome.reason = err instanceof PathEscapeError ? "path-outside-repository" : err instanceof PlatformUnavailableError ? "platform-unavailable" : `${step}-failed`;
+    outcome.error = (err as Error).message;
+    const progress = readPushProgress(err);
+    if (progress) {
+      outcome.blobsUploaded += progress.blobsUploaded;
+      outcome.bytesUploaded += progress.bytesUploaded;
+    }
+    log(`failed to ${step}: ${outcome.error}`);
+    return outcome;
+  } finally {
+    await fs.rm(workDir, { recursive: true, force: true });
+  }
+}
