@@ -162,6 +162,9 @@ describe("buildImage with buildah", () => {
     expect(lines.join("\n")).not.toContain("s3cr3t-token-value");
     expect(fs.readdirSync(path.dirname(image.layoutDir))).toEqual(["oci"]);
 
+    // An id or name that would smuggle another source into the builder's flags is refused before anything runs.
+    await expect(build(path.join(repo, "app"), { root: repo, features: { secrets: [{ id: "npm,src=/etc/shadow", file: "npmrc" }] } })).rejects.toThrow(/build secret id .* refused/);
+    await expect(build(path.join(repo, "app"), { root: repo, features: { additionalContexts: { "a=b": "shared" } } })).rejects.toThrow(/additional context name .* refused/);
     fs.symlinkSync("/etc", path.join(repo, "etc-link"));
     await expect(build(path.join(repo, "app"), { root: repo, features: { additionalContexts: { shared: "etc-link" } } })).rejects.toThrow(/etc-link/);
   }, 120_000);

@@ -128,8 +128,15 @@ interface FeatureInputs {
  */
 async function prepareFeatureInputs(f: BuildFeatures = {}, root: string, work: string, sourceDate: number): Promise<FeatureInputs> {
   const out: FeatureInputs = { contexts: {}, secrets: [] };
+  // Names and ids become parts of "name=value" and "id=...,src=..." flags: a comma or "=" in one could name another
+  // source (src=/etc/shadow), so only plain names pass.
+  const plain = (kind: string, v: string) => {
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(v)) throw new Error(`${kind} "${v.slice(0, 80)}" refused: use letters, digits, "_", "." and "-" only`);
+  };
   for (const [name, where] of Object.entries(f.additionalContexts ?? {})) {
+    plain("additional context name", name);
     if (where.startsWith("docker-image://")) {
+      if (/[\s,]/.test(where)) throw new Error(`additional context ${name}: "${where.slice(0, 120)}" is not an image reference`);
       out.contexts[name] = where;
       continue;
     }
@@ -139,6 +146,7 @@ async function prepareFeatureInputs(f: BuildFeatures = {}, root: string, work: s
     out.contexts[name] = to;
   }
   for (const [i, secret] of (f.secrets ?? []).entries()) {
+    plain("build secret id", secret.id);
     const from = await resolveInside(root, secret.file, "file");
     const dir = await ownDir(work, "secrets");
     const src = path.join(dir, String(i));
