@@ -3,32 +3,11 @@ import path from "node:path";
 import type { ServiceOutcome } from "../../judgements/push/service-outcome";
 import { makeImageIndex, type PlatformImage } from "../../judgements/push/plan-image-index";
 import { buildImage, type BuildResult } from "../../integrations/build/build-image";
-import { checkServicePlatform, PlatformUnavailableError } from "../../integrations/build/check-platform";
-import type { Builder } from "../../integrations/build/detect-builder";
-import type { Isolation } from "../../integrations/build/isolation/detect-isolation";
-import type { ServiceBuild } from "../../integrations/git/read-compose";
-import type { ECRClient } from "@aws-sdk/client-ecr";
-import { PathEscapeError } from "../../integrations/git/contain-path";
-import { pushImage, putUntaggedManifest, readPushProgress } from "../../integrations/aws/push-image";
+import { checkServicePlatform } from "../../integrations/build/check-platform";
+import { pushImage, putUntaggedManifest } from "../../integrations/aws/push-image";
 import { checkRemoteIndex } from "../../integrations/aws/read-remote-image";
 import { readSourceDate } from "../../integrations/git/source-date";
-
-/** pushService's input (push-service.ts), for the service it hands over. */
-export interface PushServiceIndexInput {
-  ecr: ECRClient;
-  builder: Builder;
-  /** The checkout at `commit` (full history, for readSourceDate). */
-  checkout: string;
-  commit: string;
-  build: ServiceBuild;
-  /** Per-job scratch directory; this service uses and removes a subdirectory of it. */
-  workRoot: string;
-  isolation?: Isolation;
-  /** Wall-clock limit of all of this service's builds together, in milliseconds. */
-  buildTimeoutMs?: number;
-  onLog?: (line: string) => void;
-  signal?: AbortSignal;
-}
+import { recordFailure, startOutcome, type PushServiceInput } from "./service-outcome-steps";
 
 /**
  * A service with several `build.platforms`: checks each platform can be built here (emulation for RUN steps), builds
@@ -48,18 +27,10 @@ export async function pushServiceIndex({
   buildTimeoutMs,
   onLog = () => {},
   signal,
-}: PushServiceIndexInput): Promise<ServiceOutcome> {
+}: PushServiceInput): Promise<ServiceOutcome> {
   const platforms = build.features.platforms ?? [];
-  const outcome: ServiceOutcome = {
-    service: build.service,
-    repositoryName: build.repositoryName,
-    result: "failed",
-    reason: "build-failed",
-    blobsUploaded: 0,
-    bytesUploaded: 0,
-    tags: [],
-    timings: { buildMs: 0, compareMs: 0, pushMs: 0 },
-  };
+  const outcome = startOutcome(build);
+
   const log = (line: string) => onLog(`[${build.service}] ${line}`);
   const workDir = path.join(workRoot, build.service);
   let step = "build";
@@ -132,14 +103,8 @@ export async function pushServiceIndex({
     outcome.result = "pushed";
     return outcome;
   } catch (err) {
-    outcome.result = "failed";
-    outcome.reason = err instanceof PathEscapeError ? "path-outside-repository" : err instanceof PlatformUnavailableError ? "platform-unavailable" : `${step}-failed`;
-    outcome.error = (err as Error).message;
-    const progress = readPushProgress(err);
-    if (progress) {
-      outcome.blobsUploaded += progress.blobsUploaded;
-      outcome.bytesUploaded += progress.bytesUploaded;
-    }
+    // A path out of the checkout or a platform this worker cannot build is refused before anything is built.
+    recordFailure(outcome, err, step);
     log(`failed to ${step}: ${outcome.error}`);
     return outcome;
   } finally {

@@ -1,15 +1,11 @@
 import fs from "node:fs/promises";
 import type { ServiceOutcome } from "../../judgements/push/service-outcome";
 import path from "node:path";
-import type { ECRClient } from "@aws-sdk/client-ecr";
-import type { Isolation } from "../../integrations/build/isolation/detect-isolation";
 import { buildImage } from "../../integrations/build/build-image";
-import { PathEscapeError } from "../../integrations/git/contain-path";
-import type { Builder } from "../../integrations/build/detect-builder";
-import { pushImage, readPushProgress } from "../../integrations/aws/push-image";
-import type { ServiceBuild } from "../../integrations/git/read-compose";
-import { checkServicePlatform, PlatformUnavailableError } from "../../integrations/build/check-platform";
+import { pushImage } from "../../integrations/aws/push-image";
+import { checkServicePlatform } from "../../integrations/build/check-platform";
 import { pushServiceIndex } from "./push-service-index";
+import { recordFailure, startOutcome, type PushServiceInput } from "./service-outcome-steps";
 import { checkRemoteImage } from "../../integrations/aws/read-remote-image";
 import { readSourceDate } from "../../integrations/git/source-date";
 
@@ -30,34 +26,10 @@ export async function pushService({
   buildTimeoutMs,
   onLog = () => {},
   signal,
-}: {
-  ecr: ECRClient;
-  builder: Builder;
-  /** The checkout at `commit` (full history: see readSourceDate). */
-  checkout: string;
-  commit: string;
-  build: ServiceBuild;
-  /** Per-job scratch directory; this service uses and removes a subdirectory of it. */
-  workRoot: string;
-  /** How RUN steps are isolated (the worker's detectIsolation); unset: detected by buildImage. */
-  isolation?: Isolation;
-  /** Wall-clock limit of this service's build (DECKHAND_BUILD_TIMEOUT), in milliseconds. */
-  buildTimeoutMs?: number;
-  onLog?: (line: string) => void;
-  signal?: AbortSignal;
-}): Promise<ServiceOutcome> {
+}: PushServiceInput): Promise<ServiceOutcome> {
   // Several platforms: one build each, pushed as an image index (push-service-index.ts).
   if (build.features.platforms?.length) return pushServiceIndex({ ecr, builder, checkout, commit, build, workRoot, isolation, buildTimeoutMs, onLog, signal });
-  const outcome: ServiceOutcome = {
-    service: build.service,
-    repositoryName: build.repositoryName,
-    result: "failed",
-    reason: "build-failed",
-    blobsUploaded: 0,
-    bytesUploaded: 0,
-    tags: [],
-    timings: { buildMs: 0, compareMs: 0, pushMs: 0 },
-  };
+  const outcome = startOutcome(build);
   const log = (line: string) => onLog(`[${build.service}] ${line}`);
   const workDir = path.join(workRoot, build.service);
   let step = "build";
@@ -111,13 +83,8 @@ export async function pushService({
     outcome.result = "pushed";
     return outcome;
   } catch (err) {
-    outcome.result = "failed";
-    // A path that leads out of the checkout is refused before anything is built: nothing is pushed for it.
-    outcome.reason = err instanceof PathEscapeError ? "path-outside-repository" : err instanceof PlatformUnavailableError ? "platform-unavailable" : `${step}-failed`;
-    outcome.error = (err as Error).message;
-    // Blobs that went up before a later step failed (e.g. an immutable latest) are part of the record.
-    const progress = readPushProgress(err);
-    if (progress) Object.assign(outcome, progress);
+    // A path out of the checkout or a platform this worker cannot build is refused before anything is built.
+    recordFailure(outcome, err, step);
     log(`failed to ${step}: ${outcome.error}`);
     return outcome;
   } finally {
