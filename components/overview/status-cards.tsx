@@ -47,7 +47,7 @@ export function DeckhandPushesCard({ ctx }: { ctx: ReadContext }) {
         <ul className="space-y-1">
           {last.map((l) => (
             <li key={l.service} data-service={l.service}>
-              <span className="font-medium">{l.service}</span>: {l.decision === "skipped" ? "unchanged" : l.decision} at{" "}
+              <span className="font-medium">{l.service}</span>: {l.decision === "skipped" ? "unchanged" : l.decision === "not-built" ? "not built" : l.decision} at{" "}
               <Link href={`/pushes/${l.jobId}`} className="font-mono text-xs underline">
                 {l.sha.slice(0, 7)}
               </Link>{" "}

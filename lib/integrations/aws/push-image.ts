@@ -41,6 +41,21 @@ export function readPushProgress(err: unknown): PushProgress | undefined {
   return typeof err === "object" && err !== null ? progressOf.get(err) : undefined;
 }
 
+/**
+ * PutImage without a tag: an image an index refers to (ECR keeps it untagged, listed under the index). A manifest
+ * already there is fine. Its blobs must be uploaded first (pushImage with no tags).
+ */
+export async function putUntaggedManifest({ ecr, repositoryName, image }: { ecr: ECRClient; repositoryName: string; image: Pick<BuiltImage, "manifestBytes" | "manifestMediaType" | "manifestDigest"> }): Promise<void> {
+  try {
+    await ecr.send(
+      new PutImageCommand({ repositoryName, imageManifest: image.manifestBytes.toString("utf8"), imageManifestMediaType: image.manifestMediaType, imageDigest: image.manifestDigest }),
+    );
+  } catch (err) {
+    if ((err as Error).name === "ImageAlreadyExistsException") return;
+    throw new PushImageError(`PutImage ${repositoryName}@${image.manifestDigest} failed: ${(err as Error).name}: ${(err as Error).message}`, "put-failed");
+  }
+}
+
 /** BatchCheckLayerAvailability takes at most 100 digests per call. */
 const CHECK_BATCH = 100;
 /** Used only if InitiateLayerUpload returns no partSize; ECR documents that it always does. */

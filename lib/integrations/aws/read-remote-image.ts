@@ -1,5 +1,6 @@
 import { BatchGetImageCommand, type ECRClient } from "@aws-sdk/client-ecr";
 import { decidePush, type PushDecision, type RemoteManifest, type RemoteState } from "../../judgements/push/decide-push";
+import { decideIndexPush, type IndexPushDecision } from "../../judgements/push/plan-image-index";
 import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST } from "../build/read-oci-layout";
 
 /** Without this, BatchGetImage may answer with a Docker schema 1 conversion of an OCI image. */
@@ -41,6 +42,31 @@ export async function checkRemoteImage({
       };
     }
     remote = { latest: latest.manifest, child: child.manifest };
+  }
+}
+
+/**
+ * The multi-platform compare (decideIndexPush): reads `latest` and each of its entries that a local platform needs.
+ */
+export async function checkRemoteIndex({
+  ecr,
+  repositoryName,
+  local,
+}: {
+  ecr: ECRClient;
+  repositoryName: string;
+  local: { platform: string; configDigest: string }[];
+}): Promise<{ decision: Exclude<IndexPushDecision, { action: "fetch" }>; remoteManifestDigest?: string }> {
+  const latest = await getManifest(ecr, repositoryName, { imageTag: "latest" });
+  if (latest === "repository-missing") return { decision: { action: "push", reason: "repository-missing" } };
+  if (latest === "image-missing") return { decision: { action: "push", reason: "latest-missing" } };
+  const children: Record<string, RemoteManifest> = {};
+  for (;;) {
+    const decision = decideIndexPush({ local, remote: { latest: latest.manifest, children } });
+    if (decision.action !== "fetch") return { decision, remoteManifestDigest: latest.digest };
+    const child = await getManifest(ecr, repositoryName, { imageDigest: decision.digest });
+    if (typeof child === "string") return { decision: { action: "push", reason: "unreadable-remote", detail: `index entry ${decision.digest} is missing` }, remoteManifestDigest: latest.digest };
+    children[decision.digest] = child.manifest;
   }
 }
 

@@ -140,6 +140,35 @@ describe("buildImage with buildah", () => {
     expect(fs.readdirSync(path.dirname(image.layoutDir))).toEqual(["oci"]);
   });
 
+  it("passes additional contexts and secret files: the secret is mounted for RUN only, never in a layer or the log; links out are refused", async () => {
+    const repo = makeContext({
+      "app/Dockerfile":
+        "FROM scratch\nCOPY busybox /bin/busybox\nCOPY --from=shared lib.txt /lib.txt\n" +
+        'RUN --mount=type=secret,id=npm ["/bin/busybox", "sh", "-c", "/bin/busybox wc -c < /run/secrets/npm > /secret-size"]\n',
+      "shared/lib.txt": "shared\n",
+      "npmrc": "s3cr3t-token-value\n",
+    });
+    fs.copyFileSync("/bin/busybox", path.join(repo, "app", "busybox"));
+    const lines: string[] = [];
+    const features = { additionalContexts: { shared: "shared" }, secrets: [{ id: "npm", file: "npmrc" }] };
+    const image = await build(path.join(repo, "app"), { root: repo, features, onLine: (l) => lines.push(l) });
+    const names = image.blobs.slice(1).flatMap((b) => listLayer(b.path).map((e) => e.name));
+    expect(names).toContain("lib.txt");
+    expect(names).toContain("secret-size");
+    // buildah leaves the mount point's directory (run/secrets/, empty); no file of it is in a layer.
+    expect(names.filter((n) => n.startsWith("run/secrets/") && n !== "run/secrets/")).toEqual([]);
+    expect(fs.readFileSync(image.blobs[0].path).includes("s3cr3t-token-value")).toBe(false);
+    for (const b of image.blobs.slice(1)) expect(zlib.gunzipSync(fs.readFileSync(b.path)).includes("s3cr3t-token-value")).toBe(false);
+    expect(lines.join("\n")).not.toContain("s3cr3t-token-value");
+    expect(fs.readdirSync(path.dirname(image.layoutDir))).toEqual(["oci"]);
+
+    // An id or name that would smuggle another source into the builder's flags is refused before anything runs.
+    await expect(build(path.join(repo, "app"), { root: repo, features: { secrets: [{ id: "npm,src=/etc/shadow", file: "npmrc" }] } })).rejects.toThrow(/build secret id .* refused/);
+    await expect(build(path.join(repo, "app"), { root: repo, features: { additionalContexts: { "a=b": "shared" } } })).rejects.toThrow(/additional context name .* refused/);
+    fs.symlinkSync("/etc", path.join(repo, "etc-link"));
+    await expect(build(path.join(repo, "app"), { root: repo, features: { additionalContexts: { shared: "etc-link" } } })).rejects.toThrow(/etc-link/);
+  }, 120_000);
+
   it("passes build args and target, and finds a Dockerfile outside the context", async () => {
     const repo = makeContext({
       "docker/app.Dockerfile": "FROM scratch AS one\nARG WHICH\nCOPY ${WHICH}.txt /x\nFROM scratch AS two\nCOPY b.txt /y\n",

@@ -99,8 +99,9 @@ export async function buildImage(request: BuildRequest): Promise<BuildResult> {
     await prepareBuildContext({ from: files.context, to: contextCopy, sourceDate: req.sourceDate });
     const dockerfile = await placeBuildFiles(files, contextCopy, work, req.sourceDate);
     let extra: Pick<BuildResult, "baseImages" | "steps"> = {};
-    if (req.builder.kind === "buildah") extra = await buildWithBuildah(req, work, contextCopy, dockerfile, layoutDir, deadline);
-    else await buildWithDocker(req, work, contextCopy, dockerfile, layoutDir, deadline);
+    const inputs = await prepareFeatureInputs(req.features, path.resolve(req.root ?? req.context), work, req.sourceDate);
+    if (req.builder.kind === "buildah") extra = await buildWithBuildah(req, work, contextCopy, dockerfile, layoutDir, deadline, inputs);
+    else await buildWithDocker(req, work, contextCopy, dockerfile, layoutDir, deadline, inputs);
     // buildx names entries its own way; its layout holds just this image.
     const image = await readOciLayout(layoutDir, req.builder.kind === "buildah" ? LAYOUT_REF : undefined);
     return { ...image, layoutDir, ...extra };
@@ -111,6 +112,7 @@ export async function buildImage(request: BuildRequest): Promise<BuildResult> {
   } finally {
     await fs.rm(contextCopy, { recursive: true, force: true });
     await fs.rm(path.join(work, "dockerfile"), { recursive: true, force: true });
+    for (const name of ["contexts", "secrets"]) await fs.rm(path.join(work, name), { recursive: true, force: true });
     await removeStorage(work);
   }
 }
@@ -130,6 +132,72 @@ export interface BuildFeatures {
   pull?: boolean;
   /** One OCI platform ("linux/arm64"): the service's `platform` or its only `build.platforms` entry. */
   platform?: string;
+  /**
+   * Several platforms (`build.platforms`): the service is built once per platform (each build gets `platform`) and
+   * pushed as an image index (lib/operations/pushes/push-service-index.ts). Not a builder flag.
+   */
+  platforms?: string[];
+  /**
+   * `build.additional_contexts`: name → a directory relative to the checkout root (copied like the context, through
+   * contain-path), or a `docker-image://` reference (pulled like a FROM image).
+   */
+  additionalContexts?: Record<string, string>;
+  /**
+   * `build.secrets` from files: the id a Dockerfile mounts (RUN --mount=type=secret,id=...) and the file relative to
+   * the checkout root. The file is copied (contained, mode 0600) into this build's work dir and removed with it; the
+   * builder mounts it for RUN steps only, so it never reaches a layer; its content is never logged.
+   */
+  secrets?: { id: string; file: string }[];
+}
+
+/** Where the additional contexts and secrets of one build were copied (see prepareFeatureInputs). */
+interface FeatureInputs {
+  contexts: Record<string, string>;
+  secrets: { id: string; src: string }[];
+}
+
+/**
+ * Copies the additional contexts and secret files a build names out of the checkout into `work`, each resolved inside
+ * `root` (a link out of the checkout is refused with PathEscapeError, as for the context).
+ */
+async function prepareFeatureInputs(f: BuildFeatures = {}, root: string, work: string, sourceDate: number): Promise<FeatureInputs> {
+  const out: FeatureInputs = { contexts: {}, secrets: [] };
+  // Names and ids become parts of "name=value" and "id=...,src=..." flags: a comma or "=" in one could name another
+  // source (src=/etc/shadow), so only plain names pass.
+  const plain = (kind: string, v: string) => {
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(v)) throw new Error(`${kind} "${v.slice(0, 80)}" refused: use letters, digits, "_", "." and "-" only`);
+  };
+  for (const [name, where] of Object.entries(f.additionalContexts ?? {})) {
+    plain("additional context name", name);
+    if (where.startsWith("docker-image://")) {
+      if (/[\s,]/.test(where)) throw new Error(`additional context ${name}: "${where.slice(0, 120)}" is not an image reference`);
+      out.contexts[name] = where;
+      continue;
+    }
+    const from = await resolveInside(root, where, "directory");
+    const to = path.join(work, "contexts", String(Object.keys(out.contexts).length));
+    await prepareBuildContext({ from, to, sourceDate });
+    out.contexts[name] = to;
+  }
+  for (const [i, secret] of (f.secrets ?? []).entries()) {
+    plain("build secret id", secret.id);
+    const from = await resolveInside(root, secret.file, "file");
+    const dir = await ownDir(work, "secrets");
+    const src = path.join(dir, String(i));
+    await fs.copyFile(from, src);
+    await fs.chmod(src, 0o600);
+    out.secrets.push({ id: secret.id, src });
+  }
+  return out;
+}
+
+/** --build-context and --secret flags (buildah 1.28 and buildx spell them the same). */
+function featureInputArgs(inputs?: FeatureInputs): string[] {
+  if (!inputs) return [];
+  return [
+    ...Object.entries(inputs.contexts).flatMap(([name, where]) => ["--build-context", `${name}=${where}`]),
+    ...inputs.secrets.flatMap((s) => ["--secret", `id=${s.id},src=${s.src}`]),
+  ];
 }
 
 /** The builder flags for `features`: the same for buildah 1.28 and docker buildx, except pull. */
@@ -217,7 +285,7 @@ async function placeBuildFiles(files: BuildFiles, contextCopy: string, work: str
 
 type ResolvedRequest = BuildRequest & { sourceDate: number };
 
-async function buildWithBuildah(req: ResolvedRequest, work: string, context: string, dockerfile: string, layoutDir: string, deadline?: number) {
+async function buildWithBuildah(req: ResolvedRequest, work: string, context: string, dockerfile: string, layoutDir: string, deadline?: number, inputs?: FeatureInputs) {
   // Without a kept cache, per-build storage: concurrent jobs never share containers/storage locks or images.
   const cache = req.cache;
   const global = cache
@@ -250,6 +318,7 @@ async function buildWithBuildah(req: ResolvedRequest, work: string, context: str
     ...(req.target ? ["--target", req.target] : []),
     ...buildArgs(req.args),
     ...featureArgs(req.features, "buildah"),
+    ...featureInputArgs(inputs),
     "--iidfile",
     iidFile,
     context,
@@ -324,9 +393,9 @@ function defaultIsolation(): Promise<Isolation> {
  * docker buildx: OCI output with rewrite-timestamp (file mtimes clamped to SOURCE_DATE_EPOCH) and no provenance or
  * SBOM attestation (those embed build times and would make every build differ). Needs BuildKit 0.13 or newer.
  */
-async function buildWithDocker(req: ResolvedRequest, work: string, context: string, dockerfile: string, layoutDir: string, deadline?: number) {
+async function buildWithDocker(req: ResolvedRequest, work: string, context: string, dockerfile: string, layoutDir: string, deadline?: number, inputs?: FeatureInputs) {
   const network = req.isolation?.network === "none" ? "none" : undefined;
-  const args = dockerBuildxArgs({ dockerfile, context, layoutDir, target: req.target, args: req.args, sourceDate: req.sourceDate, network, features: req.features });
+  const args = dockerBuildxArgs({ dockerfile, context, layoutDir, target: req.target, args: req.args, sourceDate: req.sourceDate, network, features: req.features, inputs });
   req.onLine?.(`$ docker ${args.slice(0, 2).join(" ")} (SOURCE_DATE_EPOCH=${req.sourceDate})`, "stdout");
   // Never isolated as far as Deckhand has verified (see detectIsolation): say so on every build.
   req.onLine?.(UNISOLATED_WARNING, "stderr");
@@ -350,6 +419,7 @@ export function dockerBuildxArgs(o: {
   sourceDate: number;
   network?: "none";
   features?: BuildFeatures;
+  inputs?: FeatureInputs;
 }): string[] {
   return [
     "buildx",
@@ -364,6 +434,7 @@ export function dockerBuildxArgs(o: {
     ...buildArgs(o.args),
     ...(o.target ? ["--target", o.target] : []),
     ...featureArgs(o.features, "docker"),
+    ...featureInputArgs(o.inputs),
     "-f",
     o.dockerfile,
     "--output",

@@ -1,6 +1,8 @@
 import fsSync from "node:fs";
 import path from "node:path";
 import { planEmulation, type EmulationDecision } from "../../judgements/push/plan-emulation";
+import { createCheckoutReader } from "../git/read-checkout-file";
+import { nativeBuildPlatform, type ServiceBuild } from "../git/read-compose";
 
 /** Where the kernel lists binfmt_misc handlers (qemu-user-static + binfmt-support register qemu-<arch> there). */
 export const BINFMT_DIR = "/proc/sys/fs/binfmt_misc";
@@ -31,4 +33,19 @@ export function checkPlatform(o: { platform: string; native: string; dockerfile:
   const decision = planEmulation({ ...o, handlerEnabled: (h) => binfmtHandlerEnabled(h, o.binfmtDir) });
   if (decision.kind === "missing") throw new PlatformUnavailableError(decision.message);
   return decision;
+}
+
+/**
+ * A service built for another platform than this worker's: fine without RUN steps, or with qemu's binfmt handler;
+ * else it fails before anything is built, saying what to install. The Dockerfile is read through the checkout's
+ * containment (an escaping link is refused as everywhere else).
+ * @throws PlatformUnavailableError
+ */
+export async function checkServicePlatform(build: ServiceBuild, checkout: string, log: (line: string) => void, platform = build.features.platform): Promise<void> {
+  if (!platform) return;
+  const native = nativeBuildPlatform();
+  const dockerfile = build.features.dockerfileInline ?? (await createCheckoutReader(checkout)(build.dockerfile ?? "Dockerfile"));
+  const decision = checkPlatform({ platform, native, dockerfile });
+  if (decision.kind === "no-run-steps") log(`building for ${platform} on a ${native} worker: no RUN step, so no emulation is needed`);
+  if (decision.kind === "emulated") log(`building for ${platform} on a ${native} worker: RUN steps run under ${decision.handler}`);
 }

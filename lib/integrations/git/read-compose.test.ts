@@ -32,7 +32,7 @@ async function composeError(fn: () => Promise<ComposePlan>): Promise<{ file: str
 /** One compose file's text at `file` in a fresh checkout, read as the worker reads it. */
 function parseCompose({ file, text, prefix, env }: { file: string; text: string; prefix?: string; env?: Record<string, string> }) {
   const root = checkout({ [file]: text });
-  return readCompose({ root, composePath: file === "compose.yaml" ? undefined : file, prefix, env, nativePlatform: "linux/amd64" });
+  return readCompose({ root, composePath: file === "compose.yaml" ? undefined : file, prefix, env });
 }
 
 describe("readCompose: finding the file", () => {
@@ -238,7 +238,7 @@ describe("readCompose: one service's problem fails that service only", () => {
     const root = checkout({
       "compose.yaml": "services:\n  api:\n    build: ./api\n  bad:\n    build:\n      context: ./bad\n      network: host\n  db:\n    image: redis\n",
     });
-    const plan = await readCompose({ root, nativePlatform: "linux/amd64" });
+    const plan = await readCompose({ root });
     expect(plan.builds.map((b) => b.service)).toEqual(["api"]);
     expect(plan.notBuilt.map((n) => n.service)).toEqual(["db"]);
     expect(plan.failed).toEqual([
@@ -279,19 +279,21 @@ describe("readCompose over the resolver: what this build path builds", () => {
     expect(plan.builds[0].repositoryName).toBe("team/api");
   });
 
-  it("a single platform is built for; several platforms fail that service until image indexes are built", async () => {
+  it("a single platform is built for; several platforms are built as an index", async () => {
     const root = checkout({
       "compose.yaml":
         "services:\n  edge:\n    build:\n      context: ./edge\n    image: edge-gateway:latest\n    platform: linux/arm64\n" +
         "  multi:\n    build:\n      context: .\n      platforms: [linux/amd64, linux/arm64]\n",
     });
-    const plan = await readCompose({ root, nativePlatform: "linux/amd64" });
-    expect(plan.builds).toMatchObject([{ service: "edge", repositoryName: "edge-gateway", features: { platform: "linux/arm64" } }]);
-    expect(plan.failed).toMatchObject([{ service: "multi", repositoryName: "multi", reason: "not-supported", key: "services.multi.build.platforms", line: 10 }]);
-    expect(plan.failed[0].message).toMatch(/^compose\.yaml:10:7: services\.multi\.build\.platforms: several platforms \(linux\/amd64, linux\/arm64\)/);
+    const plan = await readCompose({ root });
+    expect(plan.builds).toMatchObject([
+      { service: "edge", repositoryName: "edge-gateway", features: { platform: "linux/arm64" } },
+      { service: "multi", features: { platforms: ["linux/amd64", "linux/arm64"] } },
+    ]);
+    expect(plan.failed).toEqual([]);
   });
 
-  it("an inline Dockerfile, labels, no_cache and pull reach the build; secrets and additional contexts fail the service naming the key", async () => {
+  it("an inline Dockerfile, labels, no_cache, pull, additional contexts and secret files reach the build (secrets by path only)", async () => {
     const root = checkout({
       "compose.yaml":
         "services:\n  m1:\n    build:\n      context: .\n      dockerfile_inline: |\n        FROM scratch\n      labels:\n        team: shop\n      no_cache: true\n      pull: true\n" +
@@ -302,11 +304,10 @@ describe("readCompose over the resolver: what this build path builds", () => {
     const plan = await readCompose({ root });
     expect(plan.builds).toEqual([
       expect.objectContaining({ service: "m1", dockerfile: undefined, features: { dockerfileInline: "FROM scratch\n", labels: { team: "shop" }, noCache: true, pull: true } }),
+      expect.objectContaining({ service: "s1", features: { secrets: [{ id: "npm", file: "npmrc" }] } }),
+      expect.objectContaining({ service: "c1", features: { additionalContexts: { lib: "lib" } } }),
     ]);
-    expect(plan.failed.map((f) => [f.service, f.reason, f.key, f.line])).toEqual([
-      ["s1", "not-supported", "services.s1.build.secrets", 14],
-      ["c1", "not-supported", "services.c1.build.additional_contexts", 18],
-    ]);
+    expect(plan.failed).toEqual([]);
     expect(JSON.stringify(plan.builds) + JSON.stringify(plan.failed)).not.toContain("token");
   });
 });

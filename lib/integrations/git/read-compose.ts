@@ -3,12 +3,10 @@ import type { BuildFeatures } from "../build/build-image";
 import {
   COMPOSE_FILE_NAMES,
   resolveComposeProject,
-  type BuildPlan,
   type ComposeEnv,
   type ComposeProblem,
   type ComposeResolution,
   type ReadRepoFile,
-  type ServicePlan,
 } from "../../judgements/compose/resolve-compose-project";
 
 export { COMPOSE_FILE_NAMES };
@@ -24,7 +22,7 @@ export interface ServiceBuild {
   dockerfile?: string;
   args: Record<string, string>;
   target?: string;
-  /** Inline Dockerfile, labels, no_cache, pull and the one platform to build for. */
+  /** Inline Dockerfile, labels, no_cache, pull, the one platform to build for, additional contexts, secret files. */
   features: BuildFeatures;
   /** 1-based line of the service in the compose file, for messages. */
   line: number;
@@ -45,8 +43,8 @@ export interface FailedServiceBuild {
   service: string;
   /** The ECR repository it would push to, when the plan got that far; else "". */
   repositoryName: string;
-  /** "compose-invalid": the definition is wrong; "not-supported": a key this worker does not build yet. */
-  reason: "compose-invalid" | "not-supported";
+  /** The definition is wrong, or uses a key Deckhand does not build (remote context, build.network, ...). */
+  reason: "compose-invalid";
   file: string;
   line?: number;
   column?: number;
@@ -85,8 +83,6 @@ export interface ComposeOptions {
   env?: ComposeEnv;
   /** Active profiles (DECKHAND_COMPOSE_PROFILES); default: COMPOSE_PROFILES from env / .env. */
   profiles?: string[];
-  /** The build platform of this worker (buildah builds for its host), e.g. "linux/amd64". */
-  nativePlatform?: string;
 }
 
 /**
@@ -112,11 +108,11 @@ export async function readCompose({
     profiles: options.profiles,
     prefix: options.prefix,
   });
-  return toComposePlan(resolution, options.nativePlatform ?? nativeBuildPlatform());
+  return toComposePlan(resolution);
 }
 
 /** The resolution as builds, services not built and failed services; throws for a project-level problem. */
-export function toComposePlan(resolution: ComposeResolution, nativePlatform: string): ComposePlan {
+export function toComposePlan(resolution: ComposeResolution): ComposePlan {
   const first = resolution.problems[0];
   if (first) throw problemError(first, "");
   const builds: ServiceBuild[] = [];
@@ -134,22 +130,6 @@ export function toComposePlan(resolution: ComposeResolution, nativePlatform: str
       continue;
     }
     const b = plan.build;
-    const unbuildable = notYetBuilt(plan, nativePlatform);
-    if (unbuildable) {
-      const at = b.keyAt[unbuildable.key] ?? plan.at;
-      const key = `services.${plan.service}.${unbuildable.key}`;
-      failed.push({
-        service: plan.service,
-        repositoryName: b.repositoryName,
-        reason: "not-supported",
-        file: at.file,
-        line: at.line,
-        column: at.column,
-        key,
-        message: new ComposeError(at.file, at.line, at.column, `${key}: ${unbuildable.message}`).message,
-      });
-      continue;
-    }
     builds.push({
       service: b.service,
       repositoryName: b.repositoryName,
@@ -163,29 +143,14 @@ export function toComposePlan(resolution: ComposeResolution, nativePlatform: str
         ...(b.noCache ? { noCache: true } : {}),
         ...(b.pull ? { pull: true } : {}),
         ...(b.platforms.length === 1 ? { platform: b.platforms[0] } : {}),
+        ...(b.platforms.length > 1 ? { platforms: b.platforms } : {}),
+        ...(Object.keys(b.additionalContexts).length ? { additionalContexts: b.additionalContexts } : {}),
+        ...(b.secrets.length ? { secrets: b.secrets } : {}),
       },
       line: b.at.line,
     });
   }
   return { file: resolution.files.join(", "), builds, notBuilt, failed, resolution };
-}
-
-/**
- * What this build path cannot build yet (issue 14): several platforms in one image index, additional contexts and
- * build secrets. A single platform other than the worker's is built (buildImage checks for emulation when the
- * Dockerfile has RUN steps).
- */
-function notYetBuilt(plan: ServicePlan & { status: "build" }, nativePlatform: string): { key: string; message: string } | undefined {
-  const b: BuildPlan = plan.build;
-  if (b.platforms.length > 1) {
-    return {
-      key: "build.platforms",
-      message: `several platforms (${b.platforms.join(", ")}) in one image index are not built by Deckhand yet; list one platform (this worker builds ${nativePlatform} natively)`,
-    };
-  }
-  if (Object.keys(b.additionalContexts).length) return { key: "build.additional_contexts", message: "not supported by Deckhand yet; copy what the build needs into its context" };
-  if (b.secrets.length) return { key: "build.secrets", message: "not supported by Deckhand yet: nothing was built, so no secret reached a builder" };
-  return undefined;
 }
 
 function problemError(p: ComposeProblem, suffix: string): ComposeError {

@@ -64,6 +64,9 @@ const SUPPORTED_BUILD_KEYS = new Set([
 /** Keys that only steer a build cache: Deckhand builds every image from scratch, so they change nothing it pushes. */
 const CACHE_ONLY_KEYS = new Set(["cache_from", "cache_to"]);
 
+/** Additional context names and build secret ids: they become parts of builder flags ("name=...", "id=...,src=..."). */
+const PLAIN_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
 const PLATFORM = /^[a-z0-9_]+\/[a-z0-9_]+(?:\/[a-z0-9_.]+)?$/;
 
 /**
@@ -173,6 +176,7 @@ export async function planServiceBuild({
   const additionalContexts: Record<string, string> = {};
   for (const [k, v, keys] of keyValues(build.get("additional_contexts"), ["build", "additional_contexts"])) {
     if (v === undefined || v === null) fail(keys, "must be NAME=PATH");
+    else if (!PLAIN_NAME.test(k)) fail(keys, `name "${k}" must be letters, digits, "_", "." and "-"`);
     else if (v.startsWith("docker-image://")) additionalContexts[k] = v;
     else if (isRemoteContext(v)) fail(keys, `"${v}" refused: additional contexts must be directories of the repository or docker-image:// references`);
     else additionalContexts[k] = v;
@@ -194,6 +198,10 @@ export async function planServiceBuild({
     }
     if (!source) {
       fail(["build", "secrets", i], "must name a secret");
+      continue;
+    }
+    if (!PLAIN_NAME.test(target ?? source)) {
+      fail(["build", "secrets", i], `secret id "${target ?? source}" must be letters, digits, "_", "." and "-" (it is the id a RUN step mounts)`);
       continue;
     }
     const def = secretDefs?.kind === "map" ? secretDefs.entries.get(source) : undefined;

@@ -450,6 +450,31 @@ secrets:
     ]);
     expect(res.reads).toEqual(expect.arrayContaining(["secrets/npmrc", "secrets/token.txt", "secrets/gone"]));
   });
+
+  it("secret ids and additional context names that could smuggle builder flags fail the service at their line", async () => {
+    const res = await resolve({
+      "compose.yaml": `services:
+  api:
+    build:
+      context: .
+      secrets:
+        - source: npmrc
+          target: "x,src=/etc/shadow"
+  web:
+    build:
+      context: .
+      additional_contexts:
+        "a=b": ./lib
+secrets:
+  npmrc:
+    file: ./npmrc
+`,
+      npmrc: "t\n",
+      "lib/x": "x\n",
+    });
+    expect(problems(res, "api")[0]).toMatchObject({ line: 6, key: "services.api.build.secrets.0", message: expect.stringMatching(/secret id "x,src=\/etc\/shadow" must be letters/) });
+    expect(problems(res, "web")[0]).toMatchObject({ line: 12, key: "services.web.build.additional_contexts.a=b" });
+  });
 });
 
 describe("project name and reads", () => {

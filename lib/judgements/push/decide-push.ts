@@ -65,20 +65,20 @@ function unreadable(detail: string): PushDecision {
   return { action: "push", reason: "unreadable-remote", detail };
 }
 
-interface IndexEntry {
+export interface IndexEntry {
   digest: string;
   mediaType?: string;
   platform?: { os?: string; architecture?: string; variant?: string };
 }
 
-type Parsed =
+export type ParsedManifest =
   | { kind: "image"; configDigest: string; digest?: string }
   | { kind: "index"; entries: IndexEntry[]; digest?: string }
   | { error: string };
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
-function parseManifest(m: RemoteManifest): Parsed {
+export function parseManifest(m: RemoteManifest): ParsedManifest {
   let json: unknown;
   let digest: string | undefined;
   if (typeof m.manifest === "string" || m.manifest instanceof Uint8Array) {

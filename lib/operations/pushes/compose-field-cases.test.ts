@@ -115,6 +115,37 @@ describe("the compose field cases, pushed and built by the worker", () => {
     expect(await latestConfig("edge-gateway")).toEqual(before);
   }, 300_000);
 
+  it("two platforms (FROM scratch + COPY): an OCI index with both is pushed; the same commit again skips; pulls resolve each platform", async () => {
+    const sha = await pushCase("compose-platform-arm64", (dir) =>
+      fs.writeFileSync(
+        path.join(dir, "compose.yaml"),
+        "services:\n  edge:\n    build:\n      context: ./edge\n      platforms: [linux/amd64, linux/arm64]\n    image: edge-multi:latest\n",
+      ),
+    );
+    const first = await runJob(sha);
+    expect(first.job.state).toBe("succeeded");
+    expect(first.services.edge).toMatchObject({ repository: "edge-multi", decision: "pushed" });
+
+    const ecr = bed.sb.clients.aws.ecr;
+    const INDEX = "application/vnd.oci.image.index.v1+json";
+    const MANIFEST = "application/vnd.oci.image.manifest.v1+json";
+    const got = (await ecr.send(new BatchGetImageCommand({ repositoryName: "edge-multi", imageIds: [{ imageTag: "latest" }], acceptedMediaTypes: [INDEX, MANIFEST] }))).images![0];
+    expect(got.imageManifestMediaType).toBe(INDEX);
+    expect(got.imageId!.imageDigest).toBe(first.services.edge.localManifestDigest);
+    const index = JSON.parse(got.imageManifest!) as { manifests: { digest: string; platform: { os: string; architecture: string } }[] };
+    expect(index.manifests.map((m) => `${m.platform.os}/${m.platform.architecture}`)).toEqual(["linux/amd64", "linux/arm64"]);
+    for (const entry of index.manifests) {
+      const child = (await ecr.send(new BatchGetImageCommand({ repositoryName: "edge-multi", imageIds: [{ imageDigest: entry.digest }], acceptedMediaTypes: [INDEX, MANIFEST] }))).images![0];
+      const manifest = JSON.parse(child.imageManifest!);
+      const url = (await ecr.send(new GetDownloadUrlForLayerCommand({ repositoryName: "edge-multi", layerDigest: manifest.config.digest }))).downloadUrl!;
+      expect(await (await fetch(url)).json()).toMatchObject({ os: "linux", architecture: entry.platform.architecture });
+    }
+
+    const again = await runJob(sha);
+    expect(again.job.state).toBe("skipped");
+    expect(again.services.edge).toMatchObject({ decision: "skipped", detail: "config-matches" });
+  }, 300_000);
+
   it("compose-dockerfile-inline: both services are pushed, the inline Dockerfile built like a file", async () => {
     const { job, services } = await runJob(await pushCase("compose-dockerfile-inline"));
     expect(job.state).toBe("succeeded");

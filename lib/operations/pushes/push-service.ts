@@ -1,15 +1,11 @@
 import fs from "node:fs/promises";
 import type { ServiceOutcome } from "../../judgements/push/service-outcome";
 import path from "node:path";
-import type { ECRClient } from "@aws-sdk/client-ecr";
-import type { Isolation } from "../../integrations/build/isolation/detect-isolation";
 import { buildImage } from "../../integrations/build/build-image";
-import { PathEscapeError } from "../../integrations/git/contain-path";
-import type { Builder } from "../../integrations/build/detect-builder";
-import { pushImage, readPushProgress } from "../../integrations/aws/push-image";
-import { nativeBuildPlatform, type ServiceBuild } from "../../integrations/git/read-compose";
-import { checkPlatform, PlatformUnavailableError } from "../../integrations/build/check-platform";
-import { createCheckoutReader } from "../../integrations/git/read-checkout-file";
+import { pushImage } from "../../integrations/aws/push-image";
+import { checkServicePlatform } from "../../integrations/build/check-platform";
+import { pushServiceIndex } from "./push-service-index";
+import { recordFailure, startOutcome, type PushServiceInput } from "./service-outcome-steps";
 import { checkRemoteImage } from "../../integrations/aws/read-remote-image";
 import type { BuildCache } from "../../integrations/build/build-cache";
 
@@ -32,36 +28,10 @@ export async function pushService({
   pullAlways,
   onLog = () => {},
   signal,
-}: {
-  ecr: ECRClient;
-  builder: Builder;
-  /** The checkout at `commit` (full history: see readSourceDate). */
-  checkout: string;
-  commit: string;
-  build: ServiceBuild;
-  /** Per-job scratch directory; this service uses and removes a subdirectory of it. */
-  workRoot: string;
-  /** How RUN steps are isolated (the worker's detectIsolation); unset: detected by buildImage. */
-  isolation?: Isolation;
-  /** Wall-clock limit of this service's build (DECKHAND_BUILD_TIMEOUT), in milliseconds. */
-  buildTimeoutMs?: number;
-  /** The worker's kept build cache; unset: a store of the build's own. */
-  cache?: BuildCache;
-  /** Pull every base image again for this build. */
-  pullAlways?: boolean;
-  onLog?: (line: string) => void;
-  signal?: AbortSignal;
-}): Promise<ServiceOutcome> {
-  const outcome: ServiceOutcome = {
-    service: build.service,
-    repositoryName: build.repositoryName,
-    result: "failed",
-    reason: "build-failed",
-    blobsUploaded: 0,
-    bytesUploaded: 0,
-    tags: [],
-    timings: { buildMs: 0, compareMs: 0, pushMs: 0 },
-  };
+}: PushServiceInput): Promise<ServiceOutcome> {
+  // Several platforms: one build each, pushed as an image index (push-service-index.ts).
+  if (build.features.platforms?.length) return pushServiceIndex({ ecr, builder, checkout, commit, build, workRoot, isolation, buildTimeoutMs, cache, pullAlways, onLog, signal });
+  const outcome = startOutcome(build);
   const log = (line: string) => onLog(`[${build.service}] ${line}`);
   const workDir = path.join(workRoot, build.service);
   let step = "build";
@@ -121,13 +91,8 @@ export async function pushService({
     outcome.result = "pushed";
     return outcome;
   } catch (err) {
-    outcome.result = "failed";
-    // A path that leads out of the checkout is refused before anything is built: nothing is pushed for it.
-    outcome.reason = err instanceof PathEscapeError ? "path-outside-repository" : err instanceof PlatformUnavailableError ? "platform-unavailable" : `${step}-failed`;
-    outcome.error = (err as Error).message;
-    // Blobs that went up before a later step failed (e.g. an immutable latest) are part of the record.
-    const progress = readPushProgress(err);
-    if (progress) Object.assign(outcome, progress);
+    // A path out of the checkout or a platform this worker cannot build is refused before anything is built.
+    recordFailure(outcome, err, step);
     log(`failed to ${step}: ${outcome.error}`);
     return outcome;
   } finally {
@@ -135,18 +100,3 @@ export async function pushService({
   }
 }
 
-/**
- * A service built for another platform than this worker's: fine without RUN steps, or with qemu's binfmt handler;
- * else it fails before anything is built, saying what to install. The Dockerfile is read through the checkout's
- * containment (an escaping link is refused as everywhere else).
- * @throws PlatformUnavailableError
- */
-async function checkServicePlatform(build: ServiceBuild, checkout: string, log: (line: string) => void): Promise<void> {
-  const platform = build.features.platform;
-  if (!platform) return;
-  const native = nativeBuildPlatform();
-  const dockerfile = build.features.dockerfileInline ?? (await createCheckoutReader(checkout)(build.dockerfile ?? "Dockerfile"));
-  const decision = checkPlatform({ platform, native, dockerfile });
-  if (decision.kind === "no-run-steps") log(`building for ${platform} on a ${native} worker: no RUN step, so no emulation is needed`);
-  if (decision.kind === "emulated") log(`building for ${platform} on a ${native} worker: RUN steps run under ${decision.handler}`);
-}

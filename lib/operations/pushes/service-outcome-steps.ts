@@ -1,0 +1,62 @@
+import type { BuildCache } from "../../integrations/build/build-cache";
+import type { ServiceOutcome } from "../../judgements/push/service-outcome";
+import { PlatformUnavailableError } from "../../integrations/build/check-platform";
+import { PathEscapeError } from "../../integrations/git/contain-path";
+import { readPushProgress } from "../../integrations/aws/push-image";
+import type { ECRClient } from "@aws-sdk/client-ecr";
+import type { Builder } from "../../integrations/build/detect-builder";
+import type { Isolation } from "../../integrations/build/isolation/detect-isolation";
+import type { ServiceBuild } from "../../integrations/git/read-compose";
+
+/** What pushService (and pushServiceIndex, for several platforms) take. */
+export interface PushServiceInput {
+  ecr: ECRClient;
+  builder: Builder;
+  /** The checkout at `commit` (full history: see readSourceDate). */
+  checkout: string;
+  commit: string;
+  build: ServiceBuild;
+  /** Per-job scratch directory; this service uses and removes a subdirectory of it. */
+  workRoot: string;
+  /** How RUN steps are isolated (the worker's detectIsolation); unset: detected by buildImage. */
+  isolation?: Isolation;
+  /** Wall-clock limit of this service's build(s) (DECKHAND_BUILD_TIMEOUT), in milliseconds. */
+  buildTimeoutMs?: number;
+  /** The worker's kept build cache; unset: a store of the build's own. */
+  cache?: BuildCache;
+  /** Pull every base image again for this build. */
+  pullAlways?: boolean;
+  onLog?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+/** A service's outcome before anything ran: failed at the build until a step says otherwise. */
+export function startOutcome(build: Pick<ServiceBuild, "service" | "repositoryName">): ServiceOutcome {
+  return {
+    service: build.service,
+    repositoryName: build.repositoryName,
+    result: "failed",
+    reason: "build-failed",
+    blobsUploaded: 0,
+    bytesUploaded: 0,
+    tags: [],
+    timings: { buildMs: 0, compareMs: 0, pushMs: 0 },
+  };
+}
+
+/**
+ * Records why a service failed at `step` (build, compare, push): a path out of the checkout and a platform this
+ * worker cannot build have their own reasons; blobs uploaded before a later step failed (e.g. an immutable latest)
+ * are added to the record.
+ */
+export function recordFailure(outcome: ServiceOutcome, err: unknown, step: string): ServiceOutcome {
+  outcome.result = "failed";
+  outcome.reason = err instanceof PathEscapeError ? "path-outside-repository" : err instanceof PlatformUnavailableError ? "platform-unavailable" : `${step}-failed`;
+  outcome.error = (err as Error).message;
+  const progress = readPushProgress(err);
+  if (progress) {
+    outcome.blobsUploaded += progress.blobsUploaded;
+    outcome.bytesUploaded += progress.bytesUploaded;
+  }
+  return outcome;
+}
