@@ -7,7 +7,6 @@ import { checkServicePlatform } from "../../integrations/build/check-platform";
 import { pushServiceIndex } from "./push-service-index";
 import { recordFailure, startOutcome, type PushServiceInput } from "./service-outcome-steps";
 import { checkRemoteImage } from "../../integrations/aws/read-remote-image";
-import type { BuildCache } from "../../integrations/build/build-cache";
 
 
 /**
