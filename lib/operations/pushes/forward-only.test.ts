@@ -44,7 +44,8 @@ afterAll(async () => {
 
 async function pushCommit(text: string): Promise<{ before: string; after: string }> {
   const before = await git("rev-parse", "HEAD");
-  fs.writeFileSync(path.join(clone, "mcp-server-tcp", "forward.txt"), text);
+  // A file the Dockerfile copies: layers are content-stable, so a file outside the image would change nothing.
+  fs.writeFileSync(path.join(clone, "mcp-server-tcp", "server.json"), JSON.stringify({ name: "mcp-server-tcp", forward: text.trim() }));
   await git("add", "-A");
   await git("commit", "-q", "-m", text.trim());
   await git("push", "-q", "origin", "HEAD:main");
