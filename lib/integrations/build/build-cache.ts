@@ -115,11 +115,33 @@ export class BuildCache {
     return { sizeBytes: size, removed: removed.length };
   }
 
+  /**
+   * The manifest digest of a base image as this store holds it (what a build with `--pull=false` uses), or
+   * undefined when the store does not have it. Shared lock: never while the store is pruned or dropped.
+   */
+  baseDigest(builderPath: string, ref: string): Promise<string | undefined> {
+    return this.withLock("shared", () => inspectImageDigest(builderPath, this.storageArgs(), ref));
+  }
+
   /** Removes the whole store (operator's "drop the build cache", the worker's --drop-cache); waits for running builds. */
   async drop(): Promise<void> {
     await this.withLock("exclusive", async () => {
       for (const name of ["root", "runroot", "usage.json"]) await fs.rm(path.join(this.dir, name), { recursive: true, force: true });
     });
+  }
+
+  /**
+   * Drops the cache once per operator request: when `requestedAt` (ISO time) is later than the last request this
+   * cache honoured (`<dir>/dropped-at`). Returns whether it dropped.
+   */
+  async dropIfRequested(requestedAt: string | undefined): Promise<boolean> {
+    if (!requestedAt) return false;
+    const marker = path.join(this.dir, "dropped-at");
+    const honoured = (await fs.readFile(marker, "utf8").catch(() => "")).trim();
+    if (honoured && honoured >= requestedAt) return false;
+    await this.drop();
+    await fs.writeFile(marker, requestedAt);
+    return true;
   }
 
   private async readUsage(): Promise<Record<string, number>> {
@@ -137,6 +159,15 @@ export class BuildCache {
     await fs.writeFile(file + ".tmp", JSON.stringify(usage));
     await fs.rename(file + ".tmp", file);
   }
+}
+
+/** `buildah inspect --type image`'s FromImageDigest for `ref` in the store the global options name; undefined when absent. */
+export async function inspectImageDigest(builderPath: string, storageArgs: string[], ref: string, env?: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const digest = await exec(builderPath, [...storageArgs, "inspect", "--type", "image", "--format", "{{.FromImageDigest}}", ref], { env }).then(
+    (r) => r.stdout.trim(),
+    () => "",
+  );
+  return /^sha256:[0-9a-f]{64}$/.test(digest) ? digest : undefined;
 }
 
 /** Image IDs a buildah build printed as used: `--> Using cache <id>` (cached step) and `--> <id>` (new step). */

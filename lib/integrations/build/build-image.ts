@@ -1,9 +1,7 @@
-import { execFile } from "node:child_process";
 import fs from "node:fs/promises";
 import path from "node:path";
-import { promisify } from "node:util";
 import { readDockerfileBases } from "../../judgements/push/dockerfile-bases";
-import { usedImageIds, type BuildCache } from "./build-cache";
+import { inspectImageDigest, usedImageIds, type BuildCache } from "./build-cache";
 import { buildEnv } from "./isolation/build-env";
 import { detectIsolation, UNISOLATED_WARNING, type Isolation } from "./isolation/detect-isolation";
 import { isolatedCommand } from "./isolation/isolated-command";
@@ -114,7 +112,6 @@ export async function buildImage(request: BuildRequest): Promise<BuildResult> {
 }
 
 const LAYOUT_REF = "image";
-const execFileAsync = promisify(execFile);
 
 interface BuildFiles {
   /** Real path of the context directory, inside the root. */
@@ -264,10 +261,7 @@ async function buildWithBuildah(req: ResolvedRequest, work: string, context: str
 async function inspectBases(builderPath: string, global: string[], env: NodeJS.ProcessEnv, dockerfileText: string, args?: Record<string, string>): Promise<BaseImage[]> {
   const out: BaseImage[] = [];
   for (const ref of readDockerfileBases(dockerfileText, args).bases) {
-    const digest = await execFileAsync(builderPath, [...global, "inspect", "--type", "image", "--format", "{{.FromImageDigest}}", ref], { env })
-      .then((r) => r.stdout.trim())
-      .catch(() => "");
-    out.push({ ref, digest: /^sha256:[0-9a-f]{64}$/.test(digest) ? digest : undefined });
+    out.push({ ref, digest: await inspectImageDigest(builderPath, global, ref, env) });
   }
   return out;
 }

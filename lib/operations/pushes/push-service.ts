@@ -8,8 +8,11 @@ import { PathEscapeError } from "../../integrations/git/contain-path";
 import type { Builder } from "../../integrations/build/detect-builder";
 import { pushImage, readPushProgress } from "../../integrations/aws/push-image";
 import type { ServiceBuild } from "../../integrations/git/read-compose";
-import { checkRemoteImage } from "../../integrations/aws/read-remote-image";
+import { checkRemoteImage, readTagDigest } from "../../integrations/aws/read-remote-image";
 import type { BuildCache } from "../../integrations/build/build-cache";
+import { digestBuildInputs } from "../../integrations/git/build-inputs";
+import { decideEarlySkip } from "../../judgements/push/decide-early-skip";
+import type { ImageInputs } from "./build-records";
 
 
 /**
@@ -28,6 +31,7 @@ export async function pushService({
   buildTimeoutMs,
   cache,
   pullAlways,
+  knownInputs = [],
   onLog = () => {},
   signal,
 }: {
@@ -47,6 +51,8 @@ export async function pushService({
   cache?: BuildCache;
   /** Pull every base image again for this build. */
   pullAlways?: boolean;
+  /** Recorded build inputs of recent images (the claim's): equal inputs behind `latest` decide "unchanged" unbuilt. */
+  knownInputs?: ImageInputs[];
   onLog?: (line: string) => void;
   signal?: AbortSignal;
 }): Promise<ServiceOutcome> {
@@ -65,6 +71,26 @@ export async function pushService({
   let step = "build";
   try {
     let t = Date.now();
+    // Skip early: every input identical to those recorded for the image latest points to means nothing can change.
+    const inputs = await digestBuildInputs({
+      checkout,
+      build,
+      builder: builder.kind,
+      baseDigest: (ref) => (cache ? cache.baseDigest(builder.path, ref) : Promise.resolve(undefined)),
+    }).catch((err: Error) => (err instanceof PathEscapeError ? Promise.reject(err) : { known: false as const, why: err.message }));
+    if (inputs.known) outcome.inputsDigest = inputs.digest;
+    const latestDigest = inputs.known && !pullAlways ? await readTagDigest({ ecr, repositoryName: build.repositoryName }) : null;
+    const early = decideEarlySkip({ repository: build.repositoryName, inputsDigest: outcome.inputsDigest ?? null, freshBases: !!pullAlways, latestDigest, known: knownInputs });
+    outcome.timings.inputsMs = Date.now() - t;
+    if (early.skip) {
+      outcome.result = "skipped";
+      outcome.reason = "inputs-match";
+      outcome.remoteManifestDigestBefore = early.imageDigest;
+      log(`unchanged: every build input equals those of ${build.repositoryName}:latest (${early.imageDigest.slice(0, 19)}); not built, nothing pushed`);
+      return outcome;
+    }
+    log(`building: ${inputs.known ? `inputs ${inputs.digest.slice(7, 19)} (${early.why})` : inputs.why}`);
+    t = Date.now();
     const image = await buildImage({
       builder,
       root: checkout,

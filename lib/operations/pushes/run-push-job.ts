@@ -9,6 +9,8 @@ import { pushService } from "./push-service";
 import { ComposeError, readCompose } from "../../integrations/git/read-compose";
 import { summarizeOutcomes } from "../../judgements/push/summarize-outcomes";
 import { mapLimit } from "../../infra/map-limit";
+import type { BuildCache } from "../../integrations/build/build-cache";
+import type { ImageInputs } from "./build-records";
 
 export interface PushJobResult {
   state: "succeeded" | "skipped" | "failed" | "cancelled";
@@ -37,6 +39,9 @@ export async function runPushJob({
   detect = () => detectBuilder(),
   isolate,
   buildTimeoutMs,
+  cache,
+  pullAlways,
+  knownInputs,
   concurrency = 2,
   onLog = () => {},
   signal,
@@ -55,7 +60,13 @@ export async function runPushJob({
   isolate?: (builder: Builder) => Promise<Isolation>;
   /** Wall-clock limit of each service's build, in milliseconds (DECKHAND_BUILD_TIMEOUT). */
   buildTimeoutMs?: number;
-  /** Services built at the same time; each has its own builder storage. */
+  /** The worker's kept build cache (shared by the services built at the same time); unset: each build's own store. */
+  cache?: BuildCache;
+  /** Pull every base image again ("rebuild with fresh base images"). */
+  pullAlways?: boolean;
+  /** Recent images' build inputs (from the claim): lets a service be decided "unchanged" without building. */
+  knownInputs?: ImageInputs[];
+  /** Services built at the same time. */
   concurrency?: number;
   onLog?: (line: string) => void;
   signal?: AbortSignal;
@@ -116,6 +127,9 @@ export async function runPushJob({
               workRoot: path.join(workRoot, "build"),
               isolation,
               buildTimeoutMs,
+              cache,
+              pullAlways,
+              knownInputs,
               onLog,
               signal,
             }),

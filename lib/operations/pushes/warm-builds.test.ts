@@ -13,6 +13,7 @@ import { detectBuilder, type Builder } from "../../integrations/build/detect-bui
 import { readCompose } from "../../integrations/git/read-compose";
 import type { ServiceOutcome } from "../../judgements/push/service-outcome";
 import { pushService } from "./push-service";
+import type { ImageInputs } from "./build-records";
 
 let sandbox: RunningSandbox;
 let ecr: ECRClient;
@@ -33,11 +34,18 @@ function commit(files: Record<string, string | Buffer>, message: string): string
   return git("rev-parse", "HEAD");
 }
 
-async function push(sha: string, cache?: BuildCache): Promise<ServiceOutcome> {
+/** What the store records (recordServiceResult): the inputs behind the image latest points to after each push. */
+const known: ImageInputs[] = [];
+
+async function push(sha: string, cache?: BuildCache, service = "api", extra: Partial<Parameters<typeof pushService>[0]> = {}): Promise<ServiceOutcome> {
   git("checkout", "-q", sha);
   const plan = await readCompose({ root: repo });
   const workRoot = fs.mkdtempSync(path.join(tmp, "job-"));
-  return pushService({ ecr, builder, checkout: repo, commit: sha, build: plan.builds[0], workRoot, cache });
+  const build = plan.builds.find((b) => b.service === service)!;
+  const out = await pushService({ ecr, builder, checkout: repo, commit: sha, build, workRoot, cache, knownInputs: [...known], ...extra });
+  const image = out.result === "pushed" ? out.localManifestDigest : out.result === "skipped" ? out.remoteManifestDigestBefore : undefined;
+  if (out.inputsDigest && image) known.unshift({ repository: out.repositoryName, imageDigest: image, inputsDigest: out.inputsDigest });
+  return out;
 }
 
 async function manifestOf(repositoryName: string, tag: string) {
@@ -95,9 +103,46 @@ describe("warm builds against the sandbox", () => {
 
     // Another worker, cold, and one without any kept cache, retry the same commit: the very image latest has.
     for (const cache of [new BuildCache(path.join(tmp, "worker-b", "build-cache"), 1024 ** 3), undefined]) {
-      const retry = await push(c2, cache);
+      // No recorded inputs: built, so the digests are compared.
+      const retry = await push(c2, cache, "api", { knownInputs: [] });
       expect(retry).toMatchObject({ result: "skipped", reason: "config-matches", blobsUploaded: 0, localManifestDigest: second.localManifestDigest });
       expect(retry.localConfigDigest).toBe(m2.config.digest);
     }
+  }, 120_000);
+
+  it("a change outside every build context is decided unchanged without building; a moved base image tag builds", async () => {
+    const warm = new BuildCache(path.join(tmp, "worker-a", "build-cache"), 1024 ** 3);
+    const before = await manifestOf("api", "latest");
+    const c3 = commit({ "README.md": "docs only\n" }, "docs");
+    const started = Date.now();
+    const docs = await push(c3, warm);
+    expect(docs).toMatchObject({ result: "skipped", reason: "inputs-match", blobsUploaded: 0, timings: { buildMs: 0 } });
+    expect(docs.steps).toBeUndefined();
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect((await manifestOf("api", "latest")).config.digest).toBe(before.config.digest);
+    // Fresh base images asked for: built (every step but the pulls cached), found equal.
+    const fresh = await push(c3, warm, "api", { pullAlways: true });
+    expect(fresh).toMatchObject({ result: "skipped", reason: "config-matches", freshBases: true, steps: { total: 3, cached: 2 } });
+
+    // A base image in the worker's store, then the same tag moved to another image.
+    const baseTag = "localhost/deckhand-test-base:1";
+    const baseCtx = path.join(tmp, "base");
+    const makeBase = (text: string) => {
+      fs.mkdirSync(baseCtx, { recursive: true });
+      fs.writeFileSync(path.join(baseCtx, "os-release"), text);
+      fs.writeFileSync(path.join(baseCtx, "Dockerfile"), "FROM scratch\nCOPY os-release /etc/os-release\n");
+      execFileSync(builder.path, [...warm.storageArgs(), "build", "--isolation", "chroot", "--timestamp", "1", "-t", baseTag, baseCtx], { stdio: "pipe" });
+    };
+    makeBase("base v1\n");
+    const c4 = commit({ "compose.yaml": "services:\n  api:\n    build: ./api\n  web:\n    build: ./web\n", "web/Dockerfile": `FROM ${baseTag}\nCOPY . /web/\n`, "web/index.html": "hi\n" }, "web");
+    const web1 = await push(c4, warm, "web");
+    expect(web1).toMatchObject({ result: "pushed", reason: "repository-missing" });
+    expect(web1.baseImages).toEqual([{ ref: baseTag, digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) }]);
+    const c5 = commit({ "README.md": "docs again\n" }, "docs again");
+    expect(await push(c5, warm, "web")).toMatchObject({ result: "skipped", reason: "inputs-match" });
+    makeBase("base v2\n");
+    const web2 = await push(c5, warm, "web");
+    expect(web2).toMatchObject({ result: "pushed", reason: "config-differs" });
+    expect(web2.baseImages![0].digest).not.toBe(web1.baseImages![0].digest);
   }, 120_000);
 });
