@@ -1,6 +1,7 @@
 // Issue 15 with real git, buildah and the sandbox's ECR: a one-line change uploads one small layer, and a cold
 // worker builds the very same image as a warm one.
 import { execFileSync } from "node:child_process";
+import { scratchGitRepo } from "../../tooling/testing/scratch-git-repo";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -20,19 +21,8 @@ let ecr: ECRClient;
 let builder: Builder;
 let tmp: string;
 let repo: string;
-
-function git(...args: string[]) {
-  return execFileSync("git", args, { cwd: repo, encoding: "utf8" }).trim();
-}
-function commit(files: Record<string, string | Buffer>, message: string): string {
-  for (const [f, content] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(repo, f)), { recursive: true });
-    fs.writeFileSync(path.join(repo, f), content);
-  }
-  git("add", "-A");
-  git("commit", "-q", "-m", message);
-  return git("rev-parse", "HEAD");
-}
+let git: ReturnType<typeof scratchGitRepo>["git"];
+let commit: ReturnType<typeof scratchGitRepo>["commit"];
 
 /** What the store records (recordServiceResult): the inputs behind the image latest points to after each push. */
 const known: ImageInputs[] = [];
@@ -62,11 +52,10 @@ beforeAll(async () => {
     credentials: { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" },
   });
   builder = await detectBuilder({ preference: "buildah" });
-  repo = path.join(tmp, "repo");
-  fs.mkdirSync(repo);
-  git("init", "-q", "-b", "main");
-  git("config", "user.email", "t@example.com");
-  git("config", "user.name", "t");
+  const scratch = scratchGitRepo(path.join(tmp, "repo"));
+  repo = scratch.dir;
+  git = scratch.git;
+  commit = scratch.commit;
 });
 afterAll(async () => {
   ecr?.destroy();

@@ -12,7 +12,6 @@
  * Goals: the one-line change uploads < 1% of the image's bytes and completes in < 10 s; the README change is
  * decided in < 3 s with no build.
  */
-import { execFileSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -28,6 +27,7 @@ import { recentImageInputs } from "../../operations/pushes/build-records";
 import { claimNextJob, enqueueJob, recordServiceResult } from "../../operations/pushes/job-store";
 import { runPushJob } from "../../operations/pushes/run-push-job";
 import type { ServiceOutcome } from "../../judgements/push/service-outcome";
+import { scratchGitRepo } from "../testing/scratch-git-repo";
 
 const MB = 1024 * 1024;
 
@@ -60,21 +60,7 @@ export default async function benchWarmPush(): Promise<void> {
     await pushImage({ ecr, repositoryName: "base/busybox", image: base, tags: ["1"] });
     const baseRef = `${host}/base/busybox:1`;
 
-    const repo = path.join(tmp, "repo");
-    fs.mkdirSync(repo);
-    const git = (...args: string[]) => execFileSync("git", args, { cwd: repo, encoding: "utf8" }).trim();
-    git("init", "-q", "-b", "main");
-    git("config", "user.email", "b@example.com");
-    git("config", "user.name", "b");
-    const commit = (files: Record<string, string | Buffer>, message: string) => {
-      for (const [f, content] of Object.entries(files)) {
-        fs.mkdirSync(path.dirname(path.join(repo, f)), { recursive: true });
-        fs.writeFileSync(path.join(repo, f), content);
-      }
-      git("add", "-A");
-      git("commit", "-q", "-m", message);
-      return git("rev-parse", "HEAD");
-    };
+    const { dir: repo, commit } = scratchGitRepo(path.join(tmp, "repo"));
     const deps = crypto.randomBytes(20 * MB);
     const app = (v: string) => Array.from({ length: 40 }, (_, i) => (i === 20 ? `const version = "${v}";` : `line ${i}: some application code`)).join("\n") + "\n";
     const commits = [
