@@ -83,7 +83,12 @@ describe("prepareWorkerDir", () => {
     fs.writeFileSync(path.join(base, "git-mirrors", "m.git", "HEAD"), "ref: refs/heads/main\n");
     // A pid that cannot be alive: the previous worker is gone.
     fs.writeFileSync(path.join(base, "worker.pid"), "2147483646\n");
+    // The kept build cache is not scratch: it survives the restart.
+    fs.mkdirSync(path.join(base, "build-cache", "root"), { recursive: true });
+    fs.writeFileSync(path.join(base, "build-cache", "usage.json"), "{}");
     const out = await prepareWorkerDir(base, 4242);
+    expect(out.dirs.buildCacheDir).toBe(path.join(base, "build-cache"));
+    expect(fs.existsSync(path.join(base, "build-cache", "usage.json"))).toBe(true);
     expect(out.removed.sort()).toEqual([path.join(base, "git-mirrors", "m.git", "refs", "heads", "main.lock"), path.join(base, "work", "job-1")].sort());
     expect(fs.readdirSync(path.join(base, "work"))).toEqual([]);
     expect(fs.existsSync(path.join(base, "git-mirrors", "m.git", "HEAD"))).toBe(true);
