@@ -37,6 +37,8 @@ export interface BuildRequest {
   cache?: BuildCache;
   /** Pull every base image again (`--pull=always`, "rebuild with fresh base images"); otherwise pulled when missing. */
   pullAlways?: boolean;
+  /** A shared cache in the registry (buildah only): steps are looked up there (`--cache-from`) and written (`--cache-to`). */
+  registryCache?: { ref: string; authFile: string };
   /**
    * A directory owned by this build (one per job and service). The OCI layout is left in `<workDir>/oci` for the
    * push; everything else (builder storage, the context copy) is removed before returning. The caller removes workDir.
@@ -187,7 +189,11 @@ async function buildWithBuildah(req: ResolvedRequest, work: string, context: str
     if (stream === "stdout" && lines.length < 10_000) lines.push(line);
     req.onLine?.(line, stream);
   };
-  const env = buildEnv({ home: await ownDir(work, "home"), tmpDir: await ownDir(work, "tmp") });
+  const env = buildEnv({
+    home: await ownDir(work, "home"),
+    tmpDir: await ownDir(work, "tmp"),
+    extra: req.registryCache ? { REGISTRY_AUTH_FILE: req.registryCache.authFile } : {},
+  });
   const isolation = req.isolation ?? (await defaultIsolation());
   const build = [
     "build",
@@ -200,6 +206,7 @@ async function buildWithBuildah(req: ResolvedRequest, work: string, context: str
     "--layers",
     "--force-rm",
     ...(cache ? [`--pull=${req.pullAlways ? "always" : "false"}`] : req.pullAlways ? ["--pull=always"] : []),
+    ...(req.registryCache ? ["--cache-from", req.registryCache.ref, "--cache-to", req.registryCache.ref] : []),
     // Proxy variables the builder may need for pulls stay out of RUN steps.
     "--http-proxy=false",
     "-f",

@@ -13,6 +13,7 @@ import type { BuildCache } from "../../integrations/build/build-cache";
 import { digestBuildInputs } from "../../integrations/git/build-inputs";
 import { decideEarlySkip } from "../../judgements/push/decide-early-skip";
 import type { ImageInputs } from "./build-records";
+import type { RegistryCache } from "../../integrations/aws/registry-cache";
 
 
 /**
@@ -32,6 +33,7 @@ export async function pushService({
   cache,
   pullAlways,
   knownInputs = [],
+  registryCache,
   onLog = () => {},
   signal,
 }: {
@@ -53,6 +55,8 @@ export async function pushService({
   pullAlways?: boolean;
   /** Recorded build inputs of recent images (the claim's): equal inputs behind `latest` decide "unchanged" unbuilt. */
   knownInputs?: ImageInputs[];
+  /** The shared build cache in the registry (openRegistryCache), when the worker has one. */
+  registryCache?: RegistryCache;
   onLog?: (line: string) => void;
   signal?: AbortSignal;
 }): Promise<ServiceOutcome> {
@@ -101,6 +105,7 @@ export async function pushService({
       workDir,
       cache,
       pullAlways,
+      registryCache,
       isolation,
       timeoutMs: buildTimeoutMs,
       onLine: (line) => log(line),

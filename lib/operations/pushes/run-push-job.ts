@@ -11,6 +11,7 @@ import { summarizeOutcomes } from "../../judgements/push/summarize-outcomes";
 import { mapLimit } from "../../infra/map-limit";
 import type { BuildCache } from "../../integrations/build/build-cache";
 import type { ImageInputs } from "./build-records";
+import { openRegistryCache, type RegistryCache } from "../../integrations/aws/registry-cache";
 
 export interface PushJobResult {
   state: "succeeded" | "skipped" | "failed" | "cancelled";
@@ -42,6 +43,7 @@ export async function runPushJob({
   cache,
   pullAlways,
   knownInputs,
+  registryCacheRepository,
   concurrency = 2,
   onLog = () => {},
   signal,
@@ -66,6 +68,8 @@ export async function runPushJob({
   pullAlways?: boolean;
   /** Recent images' build inputs (from the claim): lets a service be decided "unchanged" without building. */
   knownInputs?: ImageInputs[];
+  /** DECKHAND_BUILD_CACHE_REPOSITORY: an ECR repository holding cached build steps for every worker. */
+  registryCacheRepository?: string;
   /** Services built at the same time. */
   concurrency?: number;
   onLog?: (line: string) => void;
@@ -113,6 +117,14 @@ export async function runPushJob({
     onLog(`${plan.file}: building ${plan.builds.map((b) => `${b.service} → ${b.repositoryName}`).join(", ") || "nothing"}`);
 
     const checkoutDir = checkout.dir;
+    let registryCache: RegistryCache | undefined;
+    if (registryCacheRepository && builder.kind === "buildah") {
+      // A cache that cannot be opened costs time, never the push: the job builds without it.
+      registryCache = await openRegistryCache({ ecr, repositoryName: registryCacheRepository, dir: path.join(workRoot, "registry-cache") }).catch((err: Error) => {
+        onLog(`building without the registry cache ${registryCacheRepository}: ${err.message}`);
+        return undefined;
+      });
+    }
     // Builds mostly wait (process start, storage, I/O), so two at a time roughly halves a job on two cores.
     const services = (
       await mapLimit(plan.builds, concurrency, (build) =>
@@ -130,6 +142,7 @@ export async function runPushJob({
               cache,
               pullAlways,
               knownInputs,
+              registryCache,
               onLog,
               signal,
             }),

@@ -14,6 +14,7 @@ import { detectBuilder, type Builder } from "../../integrations/build/detect-bui
 import { readCompose } from "../../integrations/git/read-compose";
 import type { ServiceOutcome } from "../../judgements/push/service-outcome";
 import { pushService } from "./push-service";
+import { openRegistryCache } from "../../integrations/aws/registry-cache";
 import type { ImageInputs } from "./build-records";
 
 let sandbox: RunningSandbox;
@@ -134,4 +135,41 @@ describe("warm builds against the sandbox", () => {
     expect(web2).toMatchObject({ result: "pushed", reason: "config-differs" });
     expect(web2.baseImages![0].digest).not.toBe(web1.baseImages![0].digest);
   }, 120_000);
+
+  it("a second worker on an empty cache warms from the registry cache and reuses the cached RUN step", async () => {
+    // The sandbox's registry is plain HTTP: the operator's registries.conf says so, as for any private registry.
+    const conf = path.join(tmp, "registries.conf");
+    fs.writeFileSync(conf, `[[registry]]\nlocation = "${new URL(sandbox.url).host}"\ninsecure = true\n`);
+    const saved = process.env.CONTAINERS_REGISTRIES_CONF;
+    process.env.CONTAINERS_REGISTRIES_CONF = conf;
+    try {
+      const dockerfile = 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\nRUN sleep 2 && echo compiled > /compiled.txt\nCOPY app/ /app/\n';
+      fs.mkdirSync(path.join(repo, "runner"), { recursive: true });
+      fs.copyFileSync("/bin/busybox", path.join(repo, "runner", "busybox"));
+      fs.chmodSync(path.join(repo, "runner", "busybox"), 0o755);
+      const c6 = commit(
+        {
+          "compose.yaml": "services:\n  runner:\n    build: ./runner\n",
+          "runner/Dockerfile": dockerfile,
+          "runner/app/main.txt": "v1\n",
+        },
+        "runner",
+      );
+      const open = (worker: string) => openRegistryCache({ ecr, repositoryName: "deckhand-build-cache", dir: path.join(tmp, worker, "registry-cache") });
+      const first = await push(c6, new BuildCache(path.join(tmp, "worker-c", "build-cache"), 1024 ** 3), "runner", { registryCache: await open("worker-c") });
+      expect(first).toMatchObject({ result: "pushed", steps: { total: 5, cached: 0 } });
+      const lines: string[] = [];
+      const second = await push(c6, new BuildCache(path.join(tmp, "worker-d", "build-cache"), 1024 ** 3), "runner", {
+        registryCache: await open("worker-d"),
+        knownInputs: [],
+        onLog: (l) => lines.push(l),
+      });
+      expect(second).toMatchObject({ result: "skipped", reason: "config-matches", steps: { total: 5, cached: 4 }, localConfigDigest: first.localConfigDigest });
+      expect(lines.some((l) => /Cache pulled from remote .*deckhand-build-cache/.test(l))).toBe(true);
+      expect(lines.some((l) => /STEP 4\/5: RUN sleep/.test(l))).toBe(true);
+    } finally {
+      if (saved === undefined) delete process.env.CONTAINERS_REGISTRIES_CONF;
+      else process.env.CONTAINERS_REGISTRIES_CONF = saved;
+    }
+  }, 180_000);
 });

@@ -28,6 +28,8 @@ export interface WorkerEnvironment {
   gitToken?: string;
   /** The worker's kept build cache (DECKHAND_BUILD_CACHE_BYTES > 0); unset: every build starts cold. */
   cache?: BuildCache;
+  /** DECKHAND_BUILD_CACHE_REPOSITORY: cached steps shared by every worker through ECR. */
+  registryCacheRepository?: string;
 }
 
 /**
@@ -103,6 +105,7 @@ export async function executeClaimedJob(channel: JobChannel, job: ClaimedJob, en
       cache: env.cache,
       pullAlways: job.freshBases,
       knownInputs: job.knownInputs,
+      registryCacheRepository: env.registryCacheRepository,
       onLog: log,
       signal: abort.signal,
     });

@@ -71,7 +71,7 @@ async function main() {
   if (embedded && config) {
     if (config.mode === "live") console.error(`[worker ${workerId}] WARNING: ${LIVE_EMBEDDED_WARNING}`);
     const ctx = { clients: getClients(), db: openDb(config.dataDir), config };
-    loop = startEmbeddedWorker(ctx, { workerId, leaseMs: env.leaseMs, baseDir, ...build, buildTimeoutMs: env.buildTimeoutMs, buildNetwork: env.buildNetwork, allowUnisolated: env.allowUnisolated, buildCacheBytes: env.buildCacheBytes });
+    loop = startEmbeddedWorker(ctx, { workerId, leaseMs: env.leaseMs, baseDir, ...build, buildTimeoutMs: env.buildTimeoutMs, buildNetwork: env.buildNetwork, allowUnisolated: env.allowUnisolated, buildCacheBytes: env.buildCacheBytes, buildCacheRepository: env.buildCacheRepository });
   } else {
     if (!env.url) fail("DECKHAND_URL is required: the URL of the Deckhand app this worker serves");
     if (!env.workerToken) fail("DECKHAND_WORKER_TOKEN is required: the same token the app has in DECKHAND_WORKER_TOKEN");
@@ -84,6 +84,7 @@ async function main() {
       buildTimeoutMs: env.buildTimeoutMs,
       gitToken: env.gitToken,
       cache,
+      registryCacheRepository: env.buildCacheRepository,
     });
   }
 

@@ -37,6 +37,8 @@ export function startEmbeddedWorker(
     allowUnisolated?: boolean;
     /** DECKHAND_BUILD_CACHE_BYTES; 0: no kept build cache. Unset: the default budget. */
     buildCacheBytes?: number;
+    /** DECKHAND_BUILD_CACHE_REPOSITORY. */
+    buildCacheRepository?: string;
     idleMs?: number;
     log?: (line: string) => void;
   },
@@ -52,6 +54,7 @@ export function startEmbeddedWorker(
       ecr,
       ...dirs,
       cache: opts.buildCacheBytes === 0 ? undefined : new BuildCache(dirs.buildCacheDir, opts.buildCacheBytes),
+      registryCacheRepository: opts.buildCacheRepository,
       builder: opts.builder,
       composePath: opts.composePath,
       repositoryPrefix: opts.repositoryPrefix,

@@ -28,6 +28,8 @@ describe("DECKHAND_BUILD_CACHE_BYTES", () => {
     expect(parseWorkerConfig({ DECKHAND_BUILD_CACHE_BYTES: "0" }).buildCacheBytes).toBe(0);
     expect(parseBytes("1.5g")).toBe(1_500_000_000);
     expect(parseBytes("12 parsecs")).toBeNull();
+    expect(parseWorkerConfig({ DECKHAND_BUILD_CACHE_REPOSITORY: "ci/deckhand-build-cache" }).buildCacheRepository).toBe("ci/deckhand-build-cache");
+    expect(settingOf({ DECKHAND_BUILD_CACHE_REPOSITORY: "Not/Valid" })).toMatch(/^DECKHAND_BUILD_CACHE_REPOSITORY: must be an ECR repository name/);
     expect(settingOf({ DECKHAND_BUILD_CACHE_BYTES: "lots" })).toMatch(/^DECKHAND_BUILD_CACHE_BYTES: must be a size/);
     expect(settingOf({ DECKHAND_BUILD_CACHE_BYTES: "1MB" })).toMatch(/^DECKHAND_BUILD_CACHE_BYTES: must be 0 \(no cache\) or at least 100MiB/);
   });

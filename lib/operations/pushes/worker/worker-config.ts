@@ -30,6 +30,8 @@ export interface WorkerConfig {
   gitToken: string | undefined;
   /** DECKHAND_BUILD_CACHE_BYTES: the kept build cache's budget in bytes (default 20 GiB); 0 keeps no cache. */
   buildCacheBytes: number;
+  /** DECKHAND_BUILD_CACHE_REPOSITORY: an ECR repository every worker reads and writes cached build steps in. */
+  buildCacheRepository: string | undefined;
 }
 
 export const DEFAULT_BUILD_TIMEOUT_MS = 30 * 60_000;
@@ -90,6 +92,12 @@ const schema = z.object({
   DECKHAND_BUILD_CACHE_BYTES: bytes
     .pipe(z.number().refine((n) => n === 0 || n >= 100 * 1024 ** 2, "must be 0 (no cache) or at least 100MiB"))
     .optional(),
+  DECKHAND_BUILD_CACHE_REPOSITORY: z
+    .string()
+    .min(2)
+    .max(256)
+    .regex(/^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/, "must be an ECR repository name (lowercase, e.g. deckhand-build-cache)")
+    .optional(),
 });
 
 export function parseWorkerConfig(env: Record<string, string | undefined>): WorkerConfig {
@@ -115,6 +123,7 @@ export function parseWorkerConfig(env: Record<string, string | undefined>): Work
     allowUnisolated: e.DECKHAND_UNISOLATED_BUILDS === "1",
     gitToken: e.DECKHAND_WORKER_GIT_TOKEN,
     buildCacheBytes: e.DECKHAND_BUILD_CACHE_BYTES ?? DEFAULT_BUILD_CACHE_BYTES,
+    buildCacheRepository: e.DECKHAND_BUILD_CACHE_REPOSITORY,
   };
 }
 
