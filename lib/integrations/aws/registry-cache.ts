@@ -2,6 +2,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { GetAuthorizationTokenCommand, type ECRClient } from "@aws-sdk/client-ecr";
 import { ensureRepository } from "./ecr";
+import { addKnownSecrets } from "../../errors";
 
 /** A registry cache buildah reads and writes (`--cache-from`/`--cache-to`), and the auth file that logs it in. */
 export interface RegistryCache {
@@ -22,6 +23,8 @@ export async function openRegistryCache({ ecr, repositoryName, dir }: { ecr: ECR
   await ensureRepository({ ecr, repositoryName });
   const data = (await ecr.send(new GetAuthorizationTokenCommand({}))).authorizationData?.[0];
   if (!data?.authorizationToken || !data.proxyEndpoint) throw new Error("ECR GetAuthorizationToken answered without a token or registry endpoint");
+  // Never in a job log: the token and the password inside it are redacted wherever they would appear.
+  addKnownSecrets([data.authorizationToken, Buffer.from(data.authorizationToken, "base64").toString().replace(/^AWS:/, "")]);
   const host = new URL(data.proxyEndpoint).host;
   const operator = process.env.REGISTRY_AUTH_FILE;
   const existing = operator ? ((JSON.parse(await fs.readFile(operator, "utf8").catch(() => "{}")) as { auths?: Record<string, unknown> }) ?? {}) : {};
