@@ -80,7 +80,7 @@ export async function pushService({
       checkout,
       build,
       builder: builder.kind,
-      baseDigest: (ref) => (cache ? cache.baseDigest(builder.path, ref) : Promise.resolve(undefined)),
+      baseDigest: (ref) => (cache && builder.kind === "buildah" ? cache.baseDigest(builder.path, ref) : Promise.resolve(undefined)),
     }).catch((err: Error) => (err instanceof PathEscapeError ? Promise.reject(err) : { known: false as const, why: err.message }));
     if (inputs.known) outcome.inputsDigest = inputs.digest;
     const latestDigest = inputs.known && !pullAlways ? await readTagDigest({ ecr, repositoryName: build.repositoryName }) : null;
