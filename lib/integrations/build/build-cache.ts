@@ -13,8 +13,9 @@ export const DEFAULT_BUILD_CACHE_BYTES = 20 * 1024 ** 3;
  * worker restarts, so base images are pulled once and unchanged steps (`--layers`) come from the cache.
  *
  * Locking, with flock(1) on `<dir>/lock` (the kernel drops a lock whose holder died, so a killed worker never leaves
- * it held): builds take it shared (containers/storage locks its own files, so builds of one worker may run at the
- * same time); pruning, recovery and dropping take it exclusive, so nothing is removed under a running build.
+ * it held): builds, pruning, recovery and dropping take it exclusive; base-image lookups take it shared. Builds are
+ * serialised because two concurrent `--layers` builds on one store were seen (buildah 1.28, vfs) to give an image
+ * other than a lone build of the same context; nothing is removed under a running build.
  *
  * Least-recently-used pruning: `<dir>/usage.json` maps image IDs (full, or the 11-character prefix buildah prints for
  * a new step) to the last time a build used them (Unix ms); after each build, while the store's size on disk is over

@@ -222,7 +222,9 @@ async function buildWithBuildah(req: ResolvedRequest, work: string, context: str
     runStreaming(command, args, { env, onLine, signal: req.signal, timeoutMs: left(), label: path.basename(req.builder.path) });
   const flags = ` --layers${cache ? ` --pull=${req.pullAlways ? "always" : "false"}` : ""}`;
   req.onLine?.(`$ buildah build --timestamp ${req.sourceDate}${flags}${req.target ? ` --target ${req.target}` : ""} -f ${path.basename(dockerfile)}`, "stdout");
-  const locked = cache ? <T>(fn: () => Promise<T>) => cache.withLock("shared", fn) : <T>(fn: () => Promise<T>) => fn();
+  // One build at a time per kept store: two concurrent `--layers` builds on one store were seen to give an image
+  // other than a lone build of the same context (build-cache.test.ts), so they are serialised.
+  const locked = cache ? <T>(fn: () => Promise<T>) => cache.withLock("exclusive", fn) : <T>(fn: () => Promise<T>) => fn();
   const baseImages = await locked(async () => {
     await runBuild();
     const id = (await fs.readFile(iidFile, "utf8")).trim().replace(/^sha256:/, "");
