@@ -25,6 +25,28 @@ test.describe("pushes by hand", () => {
       await expect(page).not.toHaveURL(first);
       await expect(page.getByTestId("job-state")).toContainText(/succeeded|skipped/, { timeout: 180_000 });
       await expect(page.getByText("rerun push requested by octo-operator")).toBeVisible();
+      // What each service's build reused: uploads against the image, cached steps, time per phase.
+      const row = page.getByTestId("services-table").locator("tbody tr").first();
+      await expect(row.getByTestId("uploaded")).toContainText(/nothing|of \d+ blobs/);
+      await expect(row.getByTestId("steps-cached")).toContainText(/cached|not built: inputs unchanged/);
+      await expect(row.getByTestId("phases")).toContainText(/inputs \d/);
+
+      const second = page.url();
+      page.once("dialog", (d) => void d.accept());
+      await page.getByRole("button", { name: "Rebuild with fresh base images" }).click();
+      await expect(page).not.toHaveURL(second);
+      await expect(page.getByText("pulled again for this job")).toBeVisible();
+      await expect(page.getByTestId("job-state")).toContainText(/succeeded|skipped/, { timeout: 180_000 });
+    });
+
+    test("asks every worker to drop its build cache", async ({ page }) => {
+      const pushes = new PushesPage(page);
+      await pushes.open();
+      page.once("dialog", (d) => void d.accept());
+      await page.getByRole("button", { name: "Drop build caches" }).click();
+      const caches = page.getByTestId("build-caches");
+      await expect(caches.getByRole("status")).toContainText("Each worker drops its build cache before its next job.");
+      await expect(caches).toContainText(/Last asked .* UTC by octo-operator/);
     });
 
     test("names a branch GitHub does not have, and queues nothing", async ({ page }) => {
@@ -46,6 +68,7 @@ test.describe("pushes by hand", () => {
       const pushes = new PushesPage(page);
       await pushes.open();
       await expect(page.getByRole("button", { name: "Push now" })).toHaveCount(0);
+      await expect(page.getByRole("button", { name: "Drop build caches" })).toHaveCount(0);
       const res = await page.request.post("/pushes", {
         headers: { "Next-Action": serverActionId("triggerPushAction"), "Content-Type": "text/plain;charset=UTF-8", Accept: "text/x-component", Origin: baseURL! },
         data: JSON.stringify([{ target: "main" }]),

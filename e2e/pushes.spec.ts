@@ -17,8 +17,10 @@ test.describe("webhook-triggered pushes", () => {
 
   test("a git push that changes one service pushes only that one; a push that changes nothing pushes nothing", async ({ page }) => {
     const pushes = new PushesPage(page);
-    // Settle latest for both services first, whatever the seeded registry held.
-    const base = pushCommit({ "mcp-server-tcp/e2e-marker.txt": `base ${Date.now()}\n` }, "e2e: base");
+    // Settle latest for both services first, whatever the seeded registry held. Layers are content-stable (issue 15):
+    // only a change that reaches the image changes it, so the marker is copied into the tcp image.
+    const dockerfile = 'FROM scratch\nCOPY server.json /etc/mcp/server.json\nCOPY tools.json /etc/mcp/tools.json\nCOPY e2e-marker.txt /etc/mcp/e2e-marker.txt\nLABEL org.opencontainers.image.title="mcp-server-tcp"\nEXPOSE 7000\n';
+    const base = pushCommit({ "mcp-server-tcp/Dockerfile": dockerfile, "mcp-server-tcp/e2e-marker.txt": `base ${Date.now()}\n` }, "e2e: base");
     await pushes.open();
     await pushes.waitForJob(base, /succeeded|skipped/);
 

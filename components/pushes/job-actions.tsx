@@ -6,7 +6,22 @@ import type { ActionResult } from "@/lib/infra/actions/action-client";
 
 type JobAction = (input: { jobId: string }) => Promise<ActionResult<unknown>>;
 
-export function JobActions({ jobId, canCancel, canRerun, cancel, rerun }: { jobId: string; canCancel: boolean; canRerun: boolean; cancel: JobAction; rerun: JobAction }) {
+export function JobActions({
+  jobId,
+  canCancel,
+  canRerun,
+  cancel,
+  rerun,
+  rebuildFresh,
+}: {
+  jobId: string;
+  canCancel: boolean;
+  canRerun: boolean;
+  cancel: JobAction;
+  rerun: JobAction;
+  /** "Rebuild with fresh base images": a re-run that pulls every base image again. */
+  rebuildFresh?: JobAction;
+}) {
   const router = useRouter();
   const [message, setMessage] = useState<string | null>(null);
   const [pending, start] = useTransition();
@@ -30,6 +45,16 @@ export function JobActions({ jobId, canCancel, canRerun, cancel, rerun }: { jobI
       {canRerun ? (
         <button type="button" disabled={pending} onClick={() => run(rerun, "Run this commit again as a new push job?")} className="rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium hover:bg-slate-50">
           Re-run
+        </button>
+      ) : null}
+      {canRerun && rebuildFresh ? (
+        <button
+          type="button"
+          disabled={pending}
+          onClick={() => run(rebuildFresh, "Run this commit again, pulling every base image again (its builds will not come from cached base images)?")}
+          className="rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium hover:bg-slate-50"
+        >
+          Rebuild with fresh base images
         </button>
       ) : null}
       {message ? (

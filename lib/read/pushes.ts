@@ -4,13 +4,14 @@
 import { getJob, jobOutcomesSince, lastPushPerService, listJobs, listServiceResults, readJobLog, type PushJob, type ServicePushSummary } from "../operations/pushes/job-store";
 import { listDeliveries, type DeliveryRow } from "../operations/pushes/receive-github-delivery";
 import { isTerminal } from "../judgements/push/job-states";
+import { lastBuildCacheDrop } from "../operations/pushes/build-records";
 import type { ReadContext } from "./context";
 
 type StoreContext = Pick<ReadContext, "db">;
 
-/** The newest push jobs and webhook deliveries (50 of each). */
-export function readPushes(ctx: StoreContext, limit = 50): { jobs: PushJob[]; deliveries: DeliveryRow[] } {
-  return { jobs: listJobs(ctx.db, { limit }), deliveries: listDeliveries(ctx.db, limit) };
+/** The newest push jobs and webhook deliveries (50 of each), and the last request to drop the workers' build caches. */
+export function readPushes(ctx: StoreContext, limit = 50): { jobs: PushJob[]; deliveries: DeliveryRow[]; lastCacheDrop: ReturnType<typeof lastBuildCacheDrop> } {
+  return { jobs: listJobs(ctx.db, { limit }), deliveries: listDeliveries(ctx.db, limit), lastCacheDrop: lastBuildCacheDrop(ctx.db) };
 }
 
 export type JobLogLine = ReturnType<typeof readJobLog>[number];

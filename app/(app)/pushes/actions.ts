@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { defineAction } from "@/lib/infra/actions/action-client";
 import { triggerPush, triggerPushInput } from "@/lib/operations/pushes/trigger-push";
-import { cancelPushJob, rerunPushJob } from "@/lib/operations/pushes/manage-push-job";
+import { cancelPushJob, dropBuildCaches, rerunPushJob } from "@/lib/operations/pushes/manage-push-job";
 
 const jobId = z.object({ jobId: z.string().uuid("Not a job id") });
 
@@ -35,4 +35,21 @@ export const rerunPushJobAction = defineAction({ name: "push.rerun", role: "oper
   const job = rerunPushJob(ctx, jobId);
   revalidatePath("/pushes");
   return { message: `Queued again as a new job.`, data: { jobId: job.id }, target: job.id, detail: { rerunOf: jobId, sha: job.sha } };
+});
+
+export const rebuildFreshBasesAction = defineAction({ name: "push.rebuild-fresh-bases", role: "operator", input: jobId }, async ({ jobId }, ctx) => {
+  const job = rerunPushJob(ctx, jobId, { freshBases: true });
+  revalidatePath("/pushes");
+  return {
+    message: "Queued again as a new job that pulls every base image again.",
+    data: { jobId: job.id },
+    target: job.id,
+    detail: { rerunOf: jobId, sha: job.sha, freshBases: true },
+  };
+});
+
+export const dropBuildCachesAction = defineAction({ name: "push.drop-build-caches", role: "operator", input: z.object({}) }, async (_input, ctx) => {
+  const out = dropBuildCaches(ctx);
+  revalidatePath("/pushes");
+  return { message: "Each worker drops its build cache before its next job.", target: "build-cache", detail: { requestedAt: out.requestedAt } };
 });

@@ -7,7 +7,8 @@ import { formatElapsed, formatUtcSeconds } from "@/lib/format";
 import { PageHeader } from "@/components/page-header";
 import { JobStateBadge } from "@/components/pushes/job-state-badge";
 import { TriggerPushForm } from "@/components/pushes/trigger-push-form";
-import { triggerPushAction } from "./actions";
+import { dropBuildCachesAction, triggerPushAction } from "./actions";
+import { DropBuildCaches } from "@/components/pushes/drop-build-caches";
 import { DataTable } from "@/components/data-table";
 
 export const metadata: Metadata = { title: "Pushes" };
@@ -15,7 +16,7 @@ export const metadata: Metadata = { title: "Pushes" };
 export default async function PushesPage() {
   const user = await requireUser();
   const ctx = pageReadContext();
-  const { jobs, deliveries } = readPushes(ctx);
+  const { jobs, deliveries, lastCacheDrop } = readPushes(ctx);
   const commitUrl = (sha: string) => `${ctx.github.webUrl}/${ctx.github.repository}/commit/${sha}`;
   return (
     <>
@@ -26,6 +27,9 @@ export default async function PushesPage() {
       {user.role === "operator" ? (
         <section className="mb-8">
           <TriggerPushForm action={triggerPushAction} defaultBranch={ctx.github.branch ?? "main"} />
+          <div className="mt-4" data-testid="build-caches">
+            <DropBuildCaches drop={dropBuildCachesAction} lastRequest={lastCacheDrop ? `${formatUtcSeconds(lastCacheDrop.requestedAt)} UTC by ${lastCacheDrop.requestedBy}` : null} />
+          </div>
         </section>
       ) : null}
 

@@ -277,4 +277,30 @@ export const migrations: Migration[] = [
       CREATE INDEX revoked_sessions_expires ON revoked_sessions (expires_at);
     `,
   },
+  {
+    version: 9,
+    name: "warm builds: build inputs per image, build details per service, fresh base images, build cache drops",
+    sql: `
+      ALTER TABLE push_job_services ADD COLUMN inputs_digest TEXT;
+      ALTER TABLE push_job_services ADD COLUMN build TEXT;
+      ALTER TABLE push_jobs ADD COLUMN fresh_bases INTEGER NOT NULL DEFAULT 0;
+      -- The build inputs behind each image Deckhand pushed or found equal: what lets a later job decide
+      -- "unchanged" for the image latest points to without building (lib/judgements/push/decide-early-skip.ts).
+      CREATE TABLE image_build_inputs (
+        repository TEXT NOT NULL,
+        image_digest TEXT NOT NULL,
+        inputs_digest TEXT NOT NULL,
+        job_id TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        PRIMARY KEY (repository, image_digest)
+      );
+      CREATE INDEX image_build_inputs_recent ON image_build_inputs (repository, recorded_at);
+      -- An operator's "drop the build cache": each worker drops its cache once, at its next claim.
+      CREATE TABLE build_cache_drops (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        requested_by TEXT NOT NULL,
+        requested_at TEXT NOT NULL
+      );
+    `,
+  },
 ];

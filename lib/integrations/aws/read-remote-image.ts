@@ -93,3 +93,9 @@ function settled(d: PushDecision): RemoteCheck["decision"] {
   if (d.action === "fetch") throw new Error("decidePush asked for a manifest without a remote image");
   return d;
 }
+
+/** The manifest digest a tag points to (BatchGetImage), or null when the repository or the tag does not exist. */
+export async function readTagDigest({ ecr, repositoryName, tag = "latest" }: { ecr: ECRClient; repositoryName: string; tag?: string }): Promise<string | null> {
+  const latest = await getManifest(ecr, repositoryName, { imageTag: tag });
+  return typeof latest === "string" ? null : (latest.digest ?? null);
+}

@@ -135,3 +135,17 @@ describe("a killed build", () => {
     expect(again.steps).toEqual({ total: 6, cached: 5 });
   }, 120_000);
 });
+
+describe("an operator's drop request", () => {
+  it("is honoured once per request", async () => {
+    const cache = new BuildCache(path.join(root, "drop-requests"));
+    fs.mkdirSync(path.join(cache.dir, "root"), { recursive: true });
+    expect(await cache.dropIfRequested(undefined)).toBe(false);
+    expect(await cache.dropIfRequested("2026-12-01T10:00:00.000Z")).toBe(true);
+    expect(fs.existsSync(path.join(cache.dir, "root"))).toBe(false);
+    fs.mkdirSync(path.join(cache.dir, "root"));
+    expect(await cache.dropIfRequested("2026-12-01T10:00:00.000Z")).toBe(false);
+    expect(fs.existsSync(path.join(cache.dir, "root"))).toBe(true);
+    expect(await cache.dropIfRequested("2026-12-02T10:00:00.000Z")).toBe(true);
+  });
+});

@@ -13,8 +13,9 @@ export const DEFAULT_BUILD_CACHE_BYTES = 20 * 1024 ** 3;
  * worker restarts, so base images are pulled once and unchanged steps (`--layers`) come from the cache.
  *
  * Locking, with flock(1) on `<dir>/lock` (the kernel drops a lock whose holder died, so a killed worker never leaves
- * it held): builds take it shared (containers/storage locks its own files, so builds of one worker may run at the
- * same time); pruning, recovery and dropping take it exclusive, so nothing is removed under a running build.
+ * it held): builds, pruning, recovery and dropping take it exclusive; base-image lookups take it shared. Builds are
+ * serialised because two concurrent `--layers` builds on one store were seen (buildah 1.28, vfs) to give an image
+ * other than a lone build of the same context; nothing is removed under a running build.
  *
  * Least-recently-used pruning: `<dir>/usage.json` maps image IDs (full, or the 11-character prefix buildah prints for
  * a new step) to the last time a build used them (Unix ms); after each build, while the store's size on disk is over
@@ -115,11 +116,33 @@ export class BuildCache {
     return { sizeBytes: size, removed: removed.length };
   }
 
+  /**
+   * The manifest digest of a base image as this store holds it (what a build with `--pull=false` uses), or
+   * undefined when the store does not have it. Shared lock: never while the store is pruned or dropped.
+   */
+  baseDigest(builderPath: string, ref: string): Promise<string | undefined> {
+    return this.withLock("shared", () => inspectImageDigest(builderPath, this.storageArgs(), ref));
+  }
+
   /** Removes the whole store (operator's "drop the build cache", the worker's --drop-cache); waits for running builds. */
   async drop(): Promise<void> {
     await this.withLock("exclusive", async () => {
       for (const name of ["root", "runroot", "usage.json"]) await fs.rm(path.join(this.dir, name), { recursive: true, force: true });
     });
+  }
+
+  /**
+   * Drops the cache once per operator request: when `requestedAt` (ISO time) is later than the last request this
+   * cache honoured (`<dir>/dropped-at`). Returns whether it dropped.
+   */
+  async dropIfRequested(requestedAt: string | undefined): Promise<boolean> {
+    if (!requestedAt) return false;
+    const marker = path.join(this.dir, "dropped-at");
+    const honoured = (await fs.readFile(marker, "utf8").catch(() => "")).trim();
+    if (honoured && honoured >= requestedAt) return false;
+    await this.drop();
+    await fs.writeFile(marker, requestedAt);
+    return true;
   }
 
   private async readUsage(): Promise<Record<string, number>> {
@@ -137,6 +160,15 @@ export class BuildCache {
     await fs.writeFile(file + ".tmp", JSON.stringify(usage));
     await fs.rename(file + ".tmp", file);
   }
+}
+
+/** `buildah inspect --type image`'s FromImageDigest for `ref` in the store the global options name; undefined when absent. */
+export async function inspectImageDigest(builderPath: string, storageArgs: string[], ref: string, env?: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const digest = await exec(builderPath, [...storageArgs, "inspect", "--type", "image", "--format", "{{.FromImageDigest}}", ref], { env }).then(
+    (r) => r.stdout.trim(),
+    () => "",
+  );
+  return /^sha256:[0-9a-f]{64}$/.test(digest) ? digest : undefined;
 }
 
 /** Image IDs a buildah build printed as used: `--> Using cache <id>` (cached step) and `--> <id>` (new step). */

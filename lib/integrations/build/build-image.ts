@@ -1,9 +1,7 @@
-import { execFile } from "node:child_process";
 import fs from "node:fs/promises";
 import path from "node:path";
-import { promisify } from "node:util";
 import { readDockerfileBases } from "../../judgements/push/dockerfile-bases";
-import { usedImageIds, type BuildCache } from "./build-cache";
+import { inspectImageDigest, usedImageIds, type BuildCache } from "./build-cache";
 import { buildEnv } from "./isolation/build-env";
 import { detectIsolation, UNISOLATED_WARNING, type Isolation } from "./isolation/detect-isolation";
 import { isolatedCommand } from "./isolation/isolated-command";
@@ -41,6 +39,8 @@ export interface BuildRequest {
   cache?: BuildCache;
   /** Pull every base image again (`--pull=always`, "rebuild with fresh base images"); otherwise pulled when missing. */
   pullAlways?: boolean;
+  /** A shared cache in the registry (buildah only): steps are looked up there (`--cache-from`) and written (`--cache-to`). */
+  registryCache?: { ref: string; authFile: string };
   /**
    * A directory owned by this build (one per job and service). The OCI layout is left in `<workDir>/oci` for the
    * push; everything else (builder storage, the context copy) is removed before returning. The caller removes workDir.
@@ -118,7 +118,6 @@ export async function buildImage(request: BuildRequest): Promise<BuildResult> {
 }
 
 const LAYOUT_REF = "image";
-const execFileAsync = promisify(execFile);
 
 /** Compose `build` keys passed to the builder as they are (Compose Specification, build.md). */
 export interface BuildFeatures {
@@ -298,7 +297,11 @@ async function buildWithBuildah(req: ResolvedRequest, work: string, context: str
     if (stream === "stdout" && lines.length < 10_000) lines.push(line);
     req.onLine?.(line, stream);
   };
-  const env = buildEnv({ home: await ownDir(work, "home"), tmpDir: await ownDir(work, "tmp") });
+  const env = buildEnv({
+    home: await ownDir(work, "home"),
+    tmpDir: await ownDir(work, "tmp"),
+    extra: req.registryCache ? { REGISTRY_AUTH_FILE: req.registryCache.authFile } : {},
+  });
   const isolation = req.isolation ?? (await defaultIsolation());
   const build = [
     "build",
@@ -311,6 +314,7 @@ async function buildWithBuildah(req: ResolvedRequest, work: string, context: str
     "--layers",
     "--force-rm",
     ...(cache ? [`--pull=${req.pullAlways ? "always" : "false"}`] : req.pullAlways ? ["--pull=always"] : []),
+    ...(req.registryCache ? ["--cache-from", req.registryCache.ref, "--cache-to", req.registryCache.ref] : []),
     // Proxy variables the builder may need for pulls stay out of RUN steps.
     "--http-proxy=false",
     "-f",
@@ -328,7 +332,9 @@ async function buildWithBuildah(req: ResolvedRequest, work: string, context: str
     runStreaming(command, args, { env, onLine, signal: req.signal, timeoutMs: left(), label: path.basename(req.builder.path) });
   const flags = ` --layers${cache ? ` --pull=${req.pullAlways ? "always" : "false"}` : ""}`;
   req.onLine?.(`$ buildah build --timestamp ${req.sourceDate}${flags}${req.target ? ` --target ${req.target}` : ""}${req.features?.platform ? ` --platform ${req.features.platform}` : ""} -f ${path.basename(dockerfile)}`, "stdout");
-  const locked = cache ? <T>(fn: () => Promise<T>) => cache.withLock("shared", fn) : <T>(fn: () => Promise<T>) => fn();
+  // One build at a time per kept store: two concurrent `--layers` builds on one store were seen to give an image
+  // other than a lone build of the same context (build-cache.test.ts), so they are serialised.
+  const locked = cache ? <T>(fn: () => Promise<T>) => cache.withLock("exclusive", fn) : <T>(fn: () => Promise<T>) => fn();
   const baseImages = await locked(async () => {
     await runBuild();
     const id = (await fs.readFile(iidFile, "utf8")).trim().replace(/^sha256:/, "");
@@ -374,10 +380,7 @@ async function buildWithBuildah(req: ResolvedRequest, work: string, context: str
 async function inspectBases(builderPath: string, global: string[], env: NodeJS.ProcessEnv, dockerfileText: string, args?: Record<string, string>): Promise<BaseImage[]> {
   const out: BaseImage[] = [];
   for (const ref of readDockerfileBases(dockerfileText, args).bases) {
-    const digest = await execFileAsync(builderPath, [...global, "inspect", "--type", "image", "--format", "{{.FromImageDigest}}", ref], { env })
-      .then((r) => r.stdout.trim())
-      .catch(() => "");
-    out.push({ ref, digest: /^sha256:[0-9a-f]{64}$/.test(digest) ? digest : undefined });
+    out.push({ ref, digest: await inspectImageDigest(builderPath, global, ref, env) });
   }
   return out;
 }

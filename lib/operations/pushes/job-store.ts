@@ -13,6 +13,7 @@ import {
   type ReportDecision,
 } from "../../judgements/push/job-states";
 import { appendCappedJobLog, type JobLogLimits } from "./cap-job-log";
+import { recordImageInputs } from "./build-records";
 
 /**
  * Push jobs in the store. Every change runs in one IMMEDIATE transaction over the pure decisions of
@@ -43,6 +44,8 @@ export interface PushJob {
   supersededBy: string | null;
   summary: Record<string, unknown> | null;
   error: string | null;
+  /** An operator asked for this job to pull every base image again ("rebuild with fresh base images"). */
+  freshBases: boolean;
 }
 
 interface JobRow {
@@ -65,6 +68,7 @@ interface JobRow {
   superseded_by: string | null;
   summary: string | null;
   error: string | null;
+  fresh_bases: number;
 }
 
 function toJob(r: JobRow): PushJob {
@@ -88,6 +92,7 @@ function toJob(r: JobRow): PushJob {
     supersededBy: r.superseded_by,
     summary: r.summary ? (JSON.parse(r.summary) as Record<string, unknown>) : null,
     error: r.error,
+    freshBases: r.fresh_bases === 1,
   };
 }
 
@@ -240,9 +245,24 @@ export interface ServiceRecord {
   blobsUploaded?: number;
   bytesUploaded?: number;
   timings?: Record<string, number>;
+  /** Digest of the service's build inputs (issue 15); kept with the image it built or found equal. */
+  inputsDigest?: string | null;
+  /** What the build reused and what the image weighs: the Pushes page's savings. */
+  build?: ServiceBuildDetail | null;
 }
 
-/** Record one service's outcome; only the current lease holder may. */
+export interface ServiceBuildDetail {
+  imageBlobs?: number;
+  imageBytes?: number;
+  steps?: { total: number; cached: number };
+  baseImages?: { ref: string; digest?: string }[];
+  freshBases?: boolean;
+}
+
+/**
+ * Record one service's outcome; only the current lease holder may. Its build inputs are kept with the image that
+ * `latest` points to after it: the one pushed, or the one found equal (skipped).
+ */
 export function recordServiceResult(db: Db, opts: { jobId: string; workerId: string; attempt: number; result: ServiceRecord }): boolean {
   return db
     .transaction(() => {
@@ -251,7 +271,7 @@ export function recordServiceResult(db: Db, opts: { jobId: string; workerId: str
       const s = opts.result;
       db.prepare(
         `INSERT OR REPLACE INTO push_job_services (job_id, attempt, service, repository, decision, detail, local_config_digest, local_manifest_digest,
-           remote_digest_before, blobs_uploaded, bytes_uploaded, timings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           remote_digest_before, blobs_uploaded, bytes_uploaded, timings, inputs_digest, build) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         opts.jobId,
         opts.attempt,
@@ -265,7 +285,11 @@ export function recordServiceResult(db: Db, opts: { jobId: string; workerId: str
         s.blobsUploaded ?? 0,
         s.bytesUploaded ?? 0,
         s.timings ? JSON.stringify(s.timings) : null,
+        s.inputsDigest ?? null,
+        s.build ? JSON.stringify(s.build) : null,
       );
+      const image = s.decision === "pushed" ? s.localManifestDigest : s.decision === "skipped" ? s.remoteDigestBefore : null;
+      if (s.inputsDigest && image) recordImageInputs(db, { repository: s.repository, imageDigest: image, inputsDigest: s.inputsDigest, jobId: opts.jobId });
       return true;
     })
     .immediate();
@@ -285,6 +309,8 @@ export function listServiceResults(db: Db, jobId: string): Array<ServiceRecord &
     blobsUploaded: r.blobs_uploaded as number,
     bytesUploaded: r.bytes_uploaded as number,
     timings: r.timings ? (JSON.parse(r.timings as string) as Record<string, number>) : undefined,
+    inputsDigest: (r.inputs_digest as string | null) ?? null,
+    build: r.build ? (JSON.parse(r.build as string) as ServiceBuildDetail) : null,
   }));
 }
 

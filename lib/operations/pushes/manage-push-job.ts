@@ -1,6 +1,7 @@
 import { SafeError } from "../../errors";
 import { cancelJob, enqueueJob, getJob, type PushJob } from "./job-store";
 import type { OperationContext } from "../context";
+import { askFreshBases, requestBuildCacheDrop } from "./build-records";
 
 /** Cancel a queued job, or ask a running one to stop (its worker learns it on the next heartbeat). */
 export function cancelPushJob({ db }: Pick<OperationContext, "db">, jobId: string): { workerMustStop: boolean } {
@@ -11,12 +12,19 @@ export function cancelPushJob({ db }: Pick<OperationContext, "db">, jobId: strin
 
 /**
  * Run a finished job's commit again as a new job (the old one keeps its history). It carries no branch:
- * re-running an old commit must not supersede newer pushes queued for that branch.
+ * re-running an old commit must not supersede newer pushes queued for that branch. `freshBases`: the new job pulls
+ * every base image again ("rebuild with fresh base images") and never decides "unchanged" without building.
  */
-export function rerunPushJob({ db, actor }: Pick<OperationContext, "db" | "actor">, jobId: string): PushJob {
+export function rerunPushJob({ db, actor }: Pick<OperationContext, "db" | "actor">, jobId: string, opts: { freshBases?: boolean } = {}): PushJob {
   const job = getJob(db, jobId);
   if (!job) throw new SafeError("No such push job.", "not-found");
   if (job.state === "queued" || job.state === "running") throw new SafeError("That job has not finished yet.", "conflict");
   const out = enqueueJob(db, { sha: job.sha, branch: null, ref: job.ref, trigger: "rerun", requestedBy: actor.login });
-  return out.job;
+  if (opts.freshBases) askFreshBases(db, out.job.id);
+  return getJob(db, out.job.id)!;
+}
+
+/** Every worker drops its kept build cache once, before its next job (each worker reads the request at its claim). */
+export function dropBuildCaches({ db, actor }: Pick<OperationContext, "db" | "actor">): { requestedAt: string } {
+  return requestBuildCacheDrop(db, actor.login);
 }

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { openDb } from "../../infra/db/open-db";
 import { appendJobLog, enqueueJob, getJob, readJobLog } from "./job-store";
 import { pruneHistory } from "./prune-history";
+import { lastBuildCacheDrop, recentImageInputs, recordImageInputs, requestBuildCacheDrop } from "./build-records";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "deckhand-prune-"));
 const db = openDb(dir);
@@ -41,5 +42,21 @@ describe("pruneHistory", () => {
     expect(db.pragma("freelist_count", { simple: true })).toBe(0);
     // Nothing more to do the second time.
     expect(pruneHistory(db, { retentionDays: 30 })).toEqual({ jobs: 0, logLines: 0, deliveries: 0, vacuumed: false });
+  });
+
+  it("keeps the five most recent build-input records per repository and the last cache-drop request, whatever their age", () => {
+    const digest = (n: number) => `sha256:${String(n).padStart(64, "0")}`;
+    for (let i = 0; i < 8; i++) recordImageInputs(db, { repository: "api", imageDigest: digest(i), inputsDigest: digest(100 + i), jobId: "j" }, days(60 - i));
+    recordImageInputs(db, { repository: "web", imageDigest: digest(50), inputsDigest: digest(150), jobId: "j" }, days(90));
+    recordImageInputs(db, { repository: "web", imageDigest: digest(51), inputsDigest: digest(151), jobId: "j" }, days(1));
+    requestBuildCacheDrop(db, "a", days(50));
+    requestBuildCacheDrop(db, "b", days(40));
+    pruneHistory(db, { retentionDays: 30 });
+    const left = db.prepare(`SELECT repository, image_digest FROM image_build_inputs ORDER BY repository, image_digest`).all() as { repository: string; image_digest: string }[];
+    expect(left.filter((r) => r.repository === "api").map((r) => r.image_digest)).toEqual([3, 4, 5, 6, 7].map(digest));
+    expect(left.filter((r) => r.repository === "web")).toHaveLength(2);
+    expect(recentImageInputs(db)).toHaveLength(7);
+    expect(lastBuildCacheDrop(db)?.requestedBy).toBe("b");
+    expect((db.prepare(`SELECT COUNT(*) AS n FROM build_cache_drops`).get() as { n: number }).n).toBe(1);
   });
 });

@@ -12,7 +12,8 @@ export interface PruneResult {
  * Forgets finished push jobs (with their logs and service records) and webhook deliveries older than
  * `retentionDays` (DECKHAND_RETENTION_DAYS), then gives the space back to the file system when more than a quarter
  * of the file is free pages. Queued and running jobs and pending deliveries are kept whatever their age, and so is
- * each branch's last accepted commit (the base of the forward-only check). The audit log is not touched.
+ * each branch's last accepted commit (the base of the forward-only check), the five most recent build-input records of
+ * each repository and the last build-cache drop request. The audit log is not touched.
  *
  * VACUUM rewrites the file under an exclusive lock; other processes wait on their busy timeout, so it runs only when
  * it frees a real share of the file.
@@ -27,6 +28,13 @@ export function pruneHistory(db: Db, { retentionDays, now = new Date() }: { rete
       db.prepare(`DELETE FROM push_job_log_stats WHERE job_id IN (${old})`).run(cutoff);
       const jobs = db.prepare(`DELETE FROM push_jobs WHERE id IN (${old})`).run(cutoff).changes;
       const deliveries = db.prepare(`DELETE FROM webhook_deliveries WHERE outcome != 'pending' AND received_at < ?`).run(cutoff).changes;
+      // Build inputs of old images, except the few most recent per repository (what claims hand out), and old
+      // cache-drop requests, except the last (workers compare with it).
+      db.prepare(
+        `DELETE FROM image_build_inputs WHERE recorded_at < ? AND (repository, image_digest) NOT IN (
+           SELECT repository, image_digest FROM (SELECT repository, image_digest, ROW_NUMBER() OVER (PARTITION BY repository ORDER BY recorded_at DESC) AS n FROM image_build_inputs) WHERE n <= 5)`,
+      ).run(cutoff);
+      db.prepare(`DELETE FROM build_cache_drops WHERE requested_at < ? AND id != (SELECT MAX(id) FROM build_cache_drops)`).run(cutoff);
       return { jobs, logLines, deliveries };
     })
     .immediate();

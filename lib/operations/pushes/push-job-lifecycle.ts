@@ -5,6 +5,7 @@ import { appendJobLog, claimNextJob, getJob, reportJobResult } from "./job-store
 import type { ClaimedJob, JobResult } from "./worker/job-channel";
 import { setCommitStatus, STATUS_CONTEXT } from "../../integrations/github/set-commit-status";
 import { processPendingDeliveries } from "./process-pending-deliveries";
+import { lastBuildCacheDrop, recentImageInputs } from "./build-records";
 
 
 /** Where workers fetch commits from: the repository's git URL on the configured GitHub. */
@@ -64,6 +65,9 @@ export async function claimPushJob(
     branch: claim.job.branch,
     git: { url: gitRemoteUrl(ctx.config), token: workerGitToken(ctx.config, opts.worker) },
     leaseMs: opts.leaseMs,
+    freshBases: claim.job.freshBases,
+    cacheDropRequestedAt: lastBuildCacheDrop(ctx.db)?.requestedAt,
+    knownInputs: recentImageInputs(ctx.db),
   };
   await reportCommitStatus(ctx, job, "pending", `building (attempt ${claim.attempt})`, `${ctx.config.url}/pushes/${job.jobId}`);
   return job;

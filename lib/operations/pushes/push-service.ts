@@ -6,7 +6,10 @@ import { pushImage } from "../../integrations/aws/push-image";
 import { checkServicePlatform } from "../../integrations/build/check-platform";
 import { pushServiceIndex } from "./push-service-index";
 import { recordFailure, startOutcome, type PushServiceInput } from "./service-outcome-steps";
-import { checkRemoteImage } from "../../integrations/aws/read-remote-image";
+import { checkRemoteImage, readTagDigest } from "../../integrations/aws/read-remote-image";
+import { PathEscapeError } from "../../integrations/git/contain-path";
+import { digestBuildInputs } from "../../integrations/git/build-inputs";
+import { decideEarlySkip } from "../../judgements/push/decide-early-skip";
 
 
 /**
@@ -25,11 +28,13 @@ export async function pushService({
   buildTimeoutMs,
   cache,
   pullAlways,
+  knownInputs = [],
+  registryCache,
   onLog = () => {},
   signal,
 }: PushServiceInput): Promise<ServiceOutcome> {
-  // Several platforms: one build each, pushed as an image index (push-service-index.ts).
-  if (build.features.platforms?.length) return pushServiceIndex({ ecr, builder, checkout, commit, build, workRoot, isolation, buildTimeoutMs, cache, pullAlways, onLog, signal });
+  // Several platforms: one build each, pushed as an image index (push-service-index.ts; no early skip there yet).
+  if (build.features.platforms?.length) return pushServiceIndex({ ecr, builder, checkout, commit, build, workRoot, isolation, buildTimeoutMs, cache, pullAlways, registryCache, onLog, signal });
   const outcome = startOutcome(build);
   const log = (line: string) => onLog(`[${build.service}] ${line}`);
   const workDir = path.join(workRoot, build.service);
@@ -37,6 +42,28 @@ export async function pushService({
   try {
     let t = Date.now();
     await checkServicePlatform(build, checkout, log);
+    // compose `pull` and `no_cache` ask for a real build, as an operator's "fresh base images" does.
+    const forceBuild = !!(pullAlways || build.features.pull || build.features.noCache);
+    // Skip early: every input identical to those recorded for the image latest points to means nothing can change.
+    const inputs = await digestBuildInputs({
+      checkout,
+      build,
+      builder: builder.kind,
+      baseDigest: (ref) => (cache && builder.kind === "buildah" ? cache.baseDigest(builder.path, ref) : Promise.resolve(undefined)),
+    }).catch((err: Error) => (err instanceof PathEscapeError ? Promise.reject(err) : { known: false as const, why: err.message }));
+    if (inputs.known) outcome.inputsDigest = inputs.digest;
+    const latestDigest = inputs.known && !forceBuild ? await readTagDigest({ ecr, repositoryName: build.repositoryName }) : null;
+    const early = decideEarlySkip({ repository: build.repositoryName, inputsDigest: outcome.inputsDigest ?? null, freshBases: forceBuild, latestDigest, known: knownInputs });
+    outcome.timings.inputsMs = Date.now() - t;
+    if (early.skip) {
+      outcome.result = "skipped";
+      outcome.reason = "inputs-match";
+      outcome.remoteManifestDigestBefore = early.imageDigest;
+      log(`unchanged: every build input equals those of ${build.repositoryName}:latest (${early.imageDigest.slice(0, 19)}); not built, nothing pushed`);
+      return outcome;
+    }
+    log(`building: ${inputs.known ? `inputs ${inputs.digest.slice(7, 19)} (${early.why})` : inputs.why}`);
+    t = Date.now();
     const image = await buildImage({
       builder,
       root: checkout,
@@ -49,6 +76,7 @@ export async function pushService({
       workDir,
       cache,
       pullAlways,
+      registryCache,
       isolation,
       timeoutMs: buildTimeoutMs,
       onLine: (line) => log(line),

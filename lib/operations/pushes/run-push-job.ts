@@ -9,6 +9,9 @@ import { pushService } from "./push-service";
 import { ComposeError, readCompose } from "../../integrations/git/read-compose";
 import { summarizeOutcomes } from "../../judgements/push/summarize-outcomes";
 import { mapLimit } from "../../infra/map-limit";
+import type { BuildCache } from "../../integrations/build/build-cache";
+import type { ImageInputs } from "./build-records";
+import { openRegistryCache, type RegistryCache } from "../../integrations/aws/registry-cache";
 
 export interface PushJobResult {
   state: "succeeded" | "skipped" | "failed" | "cancelled";
@@ -38,6 +41,10 @@ export async function runPushJob({
   detect = () => detectBuilder(),
   isolate,
   buildTimeoutMs,
+  cache,
+  pullAlways,
+  knownInputs,
+  registryCacheRepository,
   concurrency = 2,
   onLog = () => {},
   signal,
@@ -58,7 +65,15 @@ export async function runPushJob({
   isolate?: (builder: Builder) => Promise<Isolation>;
   /** Wall-clock limit of each service's build, in milliseconds (DECKHAND_BUILD_TIMEOUT). */
   buildTimeoutMs?: number;
-  /** Services built at the same time; each has its own builder storage. */
+  /** The worker's kept build cache (shared by the services built at the same time); unset: each build's own store. */
+  cache?: BuildCache;
+  /** Pull every base image again ("rebuild with fresh base images"). */
+  pullAlways?: boolean;
+  /** Recent images' build inputs (from the claim): lets a service be decided "unchanged" without building. */
+  knownInputs?: ImageInputs[];
+  /** DECKHAND_BUILD_CACHE_REPOSITORY: an ECR repository holding cached build steps for every worker. */
+  registryCacheRepository?: string;
+  /** Services built at the same time. */
   concurrency?: number;
   onLog?: (line: string) => void;
   signal?: AbortSignal;
@@ -111,6 +126,14 @@ export async function runPushJob({
     for (const o of unbuilt) onLog(`[${o.service}] ${o.result === "failed" ? "failed" : "not built"}: ${o.error}`);
 
     const checkoutDir = checkout.dir;
+    let registryCache: RegistryCache | undefined;
+    if (registryCacheRepository && builder.kind === "buildah") {
+      // A cache that cannot be opened costs time, never the push: the job builds without it.
+      registryCache = await openRegistryCache({ ecr, repositoryName: registryCacheRepository, dir: path.join(workRoot, "registry-cache") }).catch((err: Error) => {
+        onLog(`building without the registry cache ${registryCacheRepository}: ${err.message}`);
+        return undefined;
+      });
+    }
     // Builds mostly wait (process start, storage, I/O), so two at a time roughly halves a job on two cores.
     const services = (
       await mapLimit(plan.builds, concurrency, (build) =>
@@ -125,6 +148,10 @@ export async function runPushJob({
               workRoot: path.join(workRoot, "build"),
               isolation,
               buildTimeoutMs,
+              cache,
+              pullAlways,
+              knownInputs,
+              registryCache,
               onLog,
               signal,
             }),

@@ -1,3 +1,5 @@
+import type { ImageInputs } from "./build-records";
+import type { RegistryCache } from "../../integrations/aws/registry-cache";
 import type { BuildCache } from "../../integrations/build/build-cache";
 import type { ServiceOutcome } from "../../judgements/push/service-outcome";
 import { PlatformUnavailableError } from "../../integrations/build/check-platform";
@@ -26,6 +28,10 @@ export interface PushServiceInput {
   cache?: BuildCache;
   /** Pull every base image again for this build. */
   pullAlways?: boolean;
+  /** Recorded build inputs of recent images (the claim's): equal inputs behind `latest` decide "unchanged" unbuilt. */
+  knownInputs?: ImageInputs[];
+  /** The shared build cache in the registry (openRegistryCache), when the worker has one. */
+  registryCache?: RegistryCache;
   onLog?: (line: string) => void;
   signal?: AbortSignal;
 }

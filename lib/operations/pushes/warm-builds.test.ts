@@ -1,6 +1,7 @@
 // Issue 15 with real git, buildah and the sandbox's ECR: a one-line change uploads one small layer, and a cold
 // worker builds the very same image as a warm one.
 import { execFileSync } from "node:child_process";
+import { scratchGitRepo } from "../../tooling/testing/scratch-git-repo";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -13,31 +14,29 @@ import { detectBuilder, type Builder } from "../../integrations/build/detect-bui
 import { readCompose } from "../../integrations/git/read-compose";
 import type { ServiceOutcome } from "../../judgements/push/service-outcome";
 import { pushService } from "./push-service";
+import { openRegistryCache } from "../../integrations/aws/registry-cache";
+import type { ImageInputs } from "./build-records";
 
 let sandbox: RunningSandbox;
 let ecr: ECRClient;
 let builder: Builder;
 let tmp: string;
 let repo: string;
+let git: ReturnType<typeof scratchGitRepo>["git"];
+let commit: ReturnType<typeof scratchGitRepo>["commit"];
 
-function git(...args: string[]) {
-  return execFileSync("git", args, { cwd: repo, encoding: "utf8" }).trim();
-}
-function commit(files: Record<string, string | Buffer>, message: string): string {
-  for (const [f, content] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(repo, f)), { recursive: true });
-    fs.writeFileSync(path.join(repo, f), content);
-  }
-  git("add", "-A");
-  git("commit", "-q", "-m", message);
-  return git("rev-parse", "HEAD");
-}
+/** What the store records (recordServiceResult): the inputs behind the image latest points to after each push. */
+const known: ImageInputs[] = [];
 
-async function push(sha: string, cache?: BuildCache): Promise<ServiceOutcome> {
+async function push(sha: string, cache?: BuildCache, service = "api", extra: Partial<Parameters<typeof pushService>[0]> = {}): Promise<ServiceOutcome> {
   git("checkout", "-q", sha);
   const plan = await readCompose({ root: repo });
   const workRoot = fs.mkdtempSync(path.join(tmp, "job-"));
-  return pushService({ ecr, builder, checkout: repo, commit: sha, build: plan.builds[0], workRoot, cache });
+  const build = plan.builds.find((b) => b.service === service)!;
+  const out = await pushService({ ecr, builder, checkout: repo, commit: sha, build, workRoot, cache, knownInputs: [...known], ...extra });
+  const image = out.result === "pushed" ? out.localManifestDigest : out.result === "skipped" ? out.remoteManifestDigestBefore : undefined;
+  if (out.inputsDigest && image) known.unshift({ repository: out.repositoryName, imageDigest: image, inputsDigest: out.inputsDigest });
+  return out;
 }
 
 async function manifestOf(repositoryName: string, tag: string) {
@@ -54,11 +53,10 @@ beforeAll(async () => {
     credentials: { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" },
   });
   builder = await detectBuilder({ preference: "buildah" });
-  repo = path.join(tmp, "repo");
-  fs.mkdirSync(repo);
-  git("init", "-q", "-b", "main");
-  git("config", "user.email", "t@example.com");
-  git("config", "user.name", "t");
+  const scratch = scratchGitRepo(path.join(tmp, "repo"));
+  repo = scratch.dir;
+  git = scratch.git;
+  commit = scratch.commit;
 });
 afterAll(async () => {
   ecr?.destroy();
@@ -95,9 +93,83 @@ describe("warm builds against the sandbox", () => {
 
     // Another worker, cold, and one without any kept cache, retry the same commit: the very image latest has.
     for (const cache of [new BuildCache(path.join(tmp, "worker-b", "build-cache"), 1024 ** 3), undefined]) {
-      const retry = await push(c2, cache);
+      // No recorded inputs: built, so the digests are compared.
+      const retry = await push(c2, cache, "api", { knownInputs: [] });
       expect(retry).toMatchObject({ result: "skipped", reason: "config-matches", blobsUploaded: 0, localManifestDigest: second.localManifestDigest });
       expect(retry.localConfigDigest).toBe(m2.config.digest);
     }
   }, 120_000);
+
+  it("a change outside every build context is decided unchanged without building; a moved base image tag builds", async () => {
+    const warm = new BuildCache(path.join(tmp, "worker-a", "build-cache"), 1024 ** 3);
+    const before = await manifestOf("api", "latest");
+    const c3 = commit({ "README.md": "docs only\n" }, "docs");
+    const started = Date.now();
+    const docs = await push(c3, warm);
+    expect(docs).toMatchObject({ result: "skipped", reason: "inputs-match", blobsUploaded: 0, timings: { buildMs: 0 } });
+    expect(docs.steps).toBeUndefined();
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect((await manifestOf("api", "latest")).config.digest).toBe(before.config.digest);
+    // Fresh base images asked for: built (every step but the pulls cached), found equal.
+    const fresh = await push(c3, warm, "api", { pullAlways: true });
+    expect(fresh).toMatchObject({ result: "skipped", reason: "config-matches", freshBases: true, steps: { total: 3, cached: 2 } });
+
+    // A base image in the worker's store, then the same tag moved to another image.
+    const baseTag = "localhost/deckhand-test-base:1";
+    const baseCtx = path.join(tmp, "base");
+    const makeBase = (text: string) => {
+      fs.mkdirSync(baseCtx, { recursive: true });
+      fs.writeFileSync(path.join(baseCtx, "os-release"), text);
+      fs.writeFileSync(path.join(baseCtx, "Dockerfile"), "FROM scratch\nCOPY os-release /etc/os-release\n");
+      execFileSync(builder.path, [...warm.storageArgs(), "build", "--isolation", "chroot", "--timestamp", "1", "-t", baseTag, baseCtx], { stdio: "pipe" });
+    };
+    makeBase("base v1\n");
+    const c4 = commit({ "compose.yaml": "services:\n  api:\n    build: ./api\n  web:\n    build: ./web\n", "web/Dockerfile": `FROM ${baseTag}\nCOPY . /web/\n`, "web/index.html": "hi\n" }, "web");
+    const web1 = await push(c4, warm, "web");
+    expect(web1).toMatchObject({ result: "pushed", reason: "repository-missing" });
+    expect(web1.baseImages).toEqual([{ ref: baseTag, digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) }]);
+    const c5 = commit({ "README.md": "docs again\n" }, "docs again");
+    expect(await push(c5, warm, "web")).toMatchObject({ result: "skipped", reason: "inputs-match" });
+    makeBase("base v2\n");
+    const web2 = await push(c5, warm, "web");
+    expect(web2).toMatchObject({ result: "pushed", reason: "config-differs" });
+    expect(web2.baseImages![0].digest).not.toBe(web1.baseImages![0].digest);
+  }, 120_000);
+
+  it("a second worker on an empty cache warms from the registry cache and reuses the cached RUN step", async () => {
+    // The sandbox's registry is plain HTTP: the operator's registries.conf says so, as for any private registry.
+    const conf = path.join(tmp, "registries.conf");
+    fs.writeFileSync(conf, `[[registry]]\nlocation = "${new URL(sandbox.url).host}"\ninsecure = true\n`);
+    const saved = process.env.CONTAINERS_REGISTRIES_CONF;
+    process.env.CONTAINERS_REGISTRIES_CONF = conf;
+    try {
+      const dockerfile = 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\nRUN sleep 2 && echo compiled > /compiled.txt\nCOPY app/ /app/\n';
+      fs.mkdirSync(path.join(repo, "runner"), { recursive: true });
+      fs.copyFileSync("/bin/busybox", path.join(repo, "runner", "busybox"));
+      fs.chmodSync(path.join(repo, "runner", "busybox"), 0o755);
+      const c6 = commit(
+        {
+          "compose.yaml": "services:\n  runner:\n    build: ./runner\n",
+          "runner/Dockerfile": dockerfile,
+          "runner/app/main.txt": "v1\n",
+        },
+        "runner",
+      );
+      const open = (worker: string) => openRegistryCache({ ecr, repositoryName: "deckhand-build-cache", dir: path.join(tmp, worker, "registry-cache") });
+      const first = await push(c6, new BuildCache(path.join(tmp, "worker-c", "build-cache"), 1024 ** 3), "runner", { registryCache: await open("worker-c") });
+      expect(first).toMatchObject({ result: "pushed", steps: { total: 5, cached: 0 } });
+      const lines: string[] = [];
+      const second = await push(c6, new BuildCache(path.join(tmp, "worker-d", "build-cache"), 1024 ** 3), "runner", {
+        registryCache: await open("worker-d"),
+        knownInputs: [],
+        onLog: (l) => lines.push(l),
+      });
+      expect(second).toMatchObject({ result: "skipped", reason: "config-matches", steps: { total: 5, cached: 4 }, localConfigDigest: first.localConfigDigest });
+      expect(lines.some((l) => /Cache pulled from remote .*deckhand-build-cache/.test(l))).toBe(true);
+      expect(lines.some((l) => /STEP 4\/5: RUN sleep/.test(l))).toBe(true);
+    } finally {
+      if (saved === undefined) delete process.env.CONTAINERS_REGISTRIES_CONF;
+      else process.env.CONTAINERS_REGISTRIES_CONF = saved;
+    }
+  }, 180_000);
 });

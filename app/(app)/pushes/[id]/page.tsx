@@ -4,12 +4,13 @@ import { notFound } from "next/navigation";
 import { requireUser } from "@/lib/infra/auth/session";
 import { pageReadContext } from "@/lib/read/context";
 import { readPushJob } from "@/lib/read/pushes";
-import { formatBytes, shortDigest } from "@/lib/format";
+import { shortDigest } from "@/lib/format";
 import { PageHeader } from "@/components/page-header";
 import { JobStateBadge } from "@/components/pushes/job-state-badge";
 import { JobActions } from "@/components/pushes/job-actions";
 import { LiveLog } from "@/components/pushes/live-log";
-import { cancelPushJobAction, rerunPushJobAction } from "../actions";
+import { cancelPushJobAction, rebuildFreshBasesAction, rerunPushJobAction } from "../actions";
+import { describeBuildSavings } from "@/lib/judgements/push/describe-build-savings";
 import { DataTable } from "@/components/data-table";
 
 export const metadata: Metadata = { title: "Push job" };
@@ -28,7 +29,7 @@ export default async function PushJobPage({ params }: { params: Promise<{ id: st
     <>
       <PageHeader title={`Push ${job.sha.slice(0, 7)}`} description={`${job.trigger} push requested by ${job.requestedBy}${job.branch ? ` for ${job.branch}` : ""}.`}>
         {user.role === "operator" ? (
-          <JobActions jobId={job.id} canCancel={running} canRerun={!running} cancel={cancelPushJobAction} rerun={rerunPushJobAction} />
+          <JobActions jobId={job.id} canCancel={running} canRerun={!running} cancel={cancelPushJobAction} rerun={rerunPushJobAction} rebuildFresh={rebuildFreshBasesAction} />
         ) : null}
       </PageHeader>
       <dl className="mb-6 grid max-w-3xl grid-cols-[10rem_1fr] gap-y-1 text-sm">
@@ -46,6 +47,12 @@ export default async function PushJobPage({ params }: { params: Promise<{ id: st
         <dd>
           {job.attempts} of {job.maxAttempts}
         </dd>
+        {job.freshBases ? (
+          <>
+            <dt className="text-slate-500">Base images</dt>
+            <dd>pulled again for this job (rebuild with fresh base images)</dd>
+          </>
+        ) : null}
         {job.deliveryId ? (
           <>
             <dt className="text-slate-500">Webhook delivery</dt>
@@ -72,40 +79,53 @@ export default async function PushJobPage({ params }: { params: Promise<{ id: st
 
       <h2 className="mb-2 text-lg font-medium">Services</h2>
       <div className="mb-8 overflow-x-auto rounded-lg border border-slate-200 bg-white">
-        <DataTable columns={["Service", "Repository", "Decision", "Local image (config)", "Manifest", "latest before", "Uploaded"]} testId="services-table">
+        <DataTable
+          columns={["Service", "Repository", "Decision", "Local image (config)", "Manifest", "latest before", "Uploaded of the image", "Steps cached", "Time per phase"]}
+          testId="services-table"
+        >
           {services.length === 0 ? (
             <tr>
-              <td colSpan={7} className="px-3 py-6 text-center text-slate-500">
+              <td colSpan={9} className="px-3 py-6 text-center text-slate-500">
                 {running ? "Not built yet." : "No service results recorded."}
               </td>
             </tr>
           ) : (
-            services.map((s) => (
-              <tr key={s.service} className="border-t border-slate-100 align-top" data-testid={`service-${s.service}`}>
-                <td className="px-3 py-2 font-medium">{s.service}</td>
-                <td className="px-3 py-2">{s.repository === "-" ? <span className="text-slate-400">none</span> : s.repository}</td>
-                <td className="px-3 py-2" data-testid="service-decision">
-                  <span className={s.decision === "failed" ? "font-medium text-red-800" : undefined}>{s.decision === "not-built" ? "not built" : s.decision}</span>
-                  {s.detail ? (
-                    <div className={`max-w-xl text-xs break-words ${s.decision === "failed" ? "text-red-800" : "text-slate-500"}`} data-testid="service-detail">
-                      {s.detail}
-                    </div>
-                  ) : null}
-                </td>
-                <td className="px-3 py-2 font-mono text-xs" title={s.localConfigDigest ?? ""}>
-                  {short(s.localConfigDigest)}
-                </td>
-                <td className="px-3 py-2 font-mono text-xs" title={s.localManifestDigest ?? ""}>
-                  {short(s.localManifestDigest)}
-                </td>
-                <td className="px-3 py-2 font-mono text-xs" title={s.remoteDigestBefore ?? ""}>
-                  {short(s.remoteDigestBefore) || "none"}
-                </td>
-                <td className="px-3 py-2">
-                  {s.blobsUploaded} blobs, {formatBytes(s.bytesUploaded ?? 0)}
-                </td>
-              </tr>
-            ))
+            services.map((s) => {
+              const savings = describeBuildSavings(s);
+              return (
+                <tr key={s.service} className="border-t border-slate-100 align-top" data-testid={`service-${s.service}`}>
+                  <td className="px-3 py-2 font-medium">{s.service}</td>
+                  <td className="px-3 py-2">{s.repository === "-" ? <span className="text-slate-400">none</span> : s.repository}</td>
+                  <td className="px-3 py-2" data-testid="service-decision">
+                    <span className={s.decision === "failed" ? "font-medium text-red-800" : undefined}>{s.decision === "not-built" ? "not built" : s.decision}</span>
+                    {s.detail ? (
+                      <div className={`max-w-xl text-xs break-words ${s.decision === "failed" ? "text-red-800" : "text-slate-500"}`} data-testid="service-detail">
+                        {s.detail}
+                      </div>
+                    ) : null}
+                    {savings.bases ? <div className="text-xs text-slate-500">base: {savings.bases}</div> : null}
+                  </td>
+                  <td className="px-3 py-2 font-mono text-xs" title={s.localConfigDigest ?? ""}>
+                    {short(s.localConfigDigest)}
+                  </td>
+                  <td className="px-3 py-2 font-mono text-xs" title={s.localManifestDigest ?? ""}>
+                    {short(s.localManifestDigest)}
+                  </td>
+                  <td className="px-3 py-2 font-mono text-xs" title={s.remoteDigestBefore ?? ""}>
+                    {short(s.remoteDigestBefore) || "none"}
+                  </td>
+                  <td className="px-3 py-2 text-xs" data-testid="uploaded">
+                    {savings.uploaded}
+                  </td>
+                  <td className="px-3 py-2 text-xs" data-testid="steps-cached">
+                    {savings.steps}
+                  </td>
+                  <td className="px-3 py-2 text-xs" data-testid="phases">
+                    {savings.phases}
+                  </td>
+                </tr>
+              );
+            })
           )}
         </DataTable>
       </div>

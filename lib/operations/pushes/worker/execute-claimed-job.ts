@@ -7,6 +7,7 @@ import { detectBuilder } from "../../../integrations/build/detect-builder";
 import { runPushJob } from "../run-push-job";
 import { addKnownSecrets, redact } from "../../../errors";
 import type { ClaimedJob, JobChannel } from "./job-channel";
+import type { BuildCache } from "../../../integrations/build/build-cache";
 
 const MAX_PENDING_LOG_LINES = 20_000;
 
@@ -27,6 +28,10 @@ export interface WorkerEnvironment {
   buildTimeoutMs?: number;
   /** This worker's own read-only git token; wins over the one the claim carries. */
   gitToken?: string;
+  /** The worker's kept build cache (DECKHAND_BUILD_CACHE_BYTES > 0); unset: every build starts cold. */
+  cache?: BuildCache;
+  /** DECKHAND_BUILD_CACHE_REPOSITORY: cached steps shared by every worker through ECR. */
+  registryCacheRepository?: string;
 }
 
 /**
@@ -85,6 +90,8 @@ export async function executeClaimedJob(channel: JobChannel, job: ClaimedJob, en
   const workRoot = path.join(env.workDir, `${job.jobId}-${job.attempt}`);
   try {
     log(`worker ${channel.workerId} took attempt ${job.attempt} of commit ${job.sha}`);
+    if (env.cache && (await env.cache.dropIfRequested(job.cacheDropRequestedAt))) log(`dropped this worker's build cache, as an operator asked at ${job.cacheDropRequestedAt}`);
+    if (job.freshBases) log("pulling every base image again, as an operator asked (rebuild with fresh base images)");
     const out = await runPushJob({
       remoteUrl: job.git.url,
       token: env.gitToken ?? job.git.token,
@@ -98,6 +105,10 @@ export async function executeClaimedJob(channel: JobChannel, job: ClaimedJob, en
       detect: () => detectBuilder({ preference: env.builder }),
       isolate: env.isolate,
       buildTimeoutMs: env.buildTimeoutMs,
+      cache: env.cache,
+      pullAlways: job.freshBases,
+      knownInputs: job.knownInputs,
+      registryCacheRepository: env.registryCacheRepository,
       onLog: log,
       signal: abort.signal,
     });
@@ -117,6 +128,8 @@ export async function executeClaimedJob(channel: JobChannel, job: ClaimedJob, en
         blobsUploaded: o.blobsUploaded,
         bytesUploaded: o.bytesUploaded,
         timings: o.timings,
+        inputsDigest: o.inputsDigest ?? null,
+        build: { imageBlobs: o.imageBlobs, imageBytes: o.imageBytes, steps: o.steps, baseImages: o.baseImages, freshBases: o.freshBases },
       });
     }
     const failed = out.services.filter((s) => s.result === "failed");

@@ -1,3 +1,4 @@
+import type { ImageInputs } from "../build-records";
 import type { ServiceRecord } from "../job-store";
 
 /** What a worker needs to know about the job it claimed. */
@@ -10,6 +11,12 @@ export interface ClaimedJob {
   /** Where to fetch the commit (no credentials in it) and the token to fetch with. */
   git: { url: string; token?: string };
   leaseMs: number;
+  /** Pull every base image again for this job ("rebuild with fresh base images"). */
+  freshBases?: boolean;
+  /** When an operator last asked workers to drop their build caches (ISO time); a worker drops once per request. */
+  cacheDropRequestedAt?: string;
+  /** Recent images' build inputs, for deciding "unchanged" without building (issue 15). */
+  knownInputs?: ImageInputs[];
 }
 
 export type HeartbeatAnswer = { ok: true } | { ok: false; reason: string };

@@ -2,6 +2,7 @@
  * `npm run worker`: a standalone push worker on any host. It talks to Deckhand over HTTP
  * (DECKHAND_URL, DECKHAND_WORKER_TOKEN), uses this host's AWS credentials (standard chain) and builder.
  * `--embedded` is how `npm start` runs the app's own worker: same loop, straight to the store.
+ * `--drop-cache` empties the worker's kept build cache before it starts serving.
  */
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
@@ -17,6 +18,7 @@ import { prepareWorkerDir } from "./prepare-worker-dir";
 import { startWorkerLoop } from "./worker-loop";
 import { LIVE_EMBEDDED_WARNING, startEmbeddedWorker } from "./start-embedded-worker";
 import { parseWorkerConfig, resolveWorkerDir } from "./worker-config";
+import { BuildCache } from "../../../integrations/build/build-cache";
 
 function fail(message: string): never {
   console.error(`Deckhand worker cannot start: ${message}`);
@@ -58,11 +60,18 @@ async function main() {
   const prepared = await prepareWorkerDir(baseDir).catch((err: Error) => fail(err.message));
   if (prepared.removed.length) say(`removed what a stopped worker left in ${baseDir}: ${prepared.removed.length} item(s)`);
   await reportIsolation(isolationOnce(isolation), env.builder, say);
+  const cache = env.buildCacheBytes > 0 ? new BuildCache(prepared.dirs.buildCacheDir, env.buildCacheBytes) : undefined;
+  if (process.argv.includes("--drop-cache")) {
+    // The worker directory is this process's (prepareWorkerDir): no build of another worker uses the cache.
+    await new BuildCache(prepared.dirs.buildCacheDir).drop();
+    say(`dropped the build cache in ${prepared.dirs.buildCacheDir}`);
+  }
+  say(cache ? `build cache in ${prepared.dirs.buildCacheDir}, budget ${env.buildCacheBytes} bytes (DECKHAND_BUILD_CACHE_BYTES)` : "no build cache (DECKHAND_BUILD_CACHE_BYTES=0): every build starts cold");
 
   if (embedded && config) {
     if (config.mode === "live") console.error(`[worker ${workerId}] WARNING: ${LIVE_EMBEDDED_WARNING}`);
     const ctx = { clients: getClients(), db: openDb(config.dataDir), config };
-    loop = startEmbeddedWorker(ctx, { workerId, leaseMs: env.leaseMs, baseDir, ...build, buildTimeoutMs: env.buildTimeoutMs, buildNetwork: env.buildNetwork, allowUnisolated: env.allowUnisolated });
+    loop = startEmbeddedWorker(ctx, { workerId, leaseMs: env.leaseMs, baseDir, ...build, buildTimeoutMs: env.buildTimeoutMs, buildNetwork: env.buildNetwork, allowUnisolated: env.allowUnisolated, buildCacheBytes: env.buildCacheBytes, buildCacheRepository: env.buildCacheRepository });
   } else {
     if (!env.url) fail("DECKHAND_URL is required: the URL of the Deckhand app this worker serves");
     if (!env.workerToken) fail("DECKHAND_WORKER_TOKEN is required: the same token the app has in DECKHAND_WORKER_TOKEN");
@@ -74,6 +83,8 @@ async function main() {
       isolate: isolationOnce(isolation),
       buildTimeoutMs: env.buildTimeoutMs,
       gitToken: env.gitToken,
+      cache,
+      registryCacheRepository: env.buildCacheRepository,
     });
   }
 

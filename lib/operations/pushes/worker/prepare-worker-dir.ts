@@ -6,11 +6,13 @@ export interface WorkerDirs {
   mirrorsDir: string;
   /** Scratch: one subdirectory per job attempt, removed after it. */
   workDir: string;
+  /** The kept build cache (BuildCache): survives jobs and restarts; not scratch. */
+  buildCacheDir: string;
 }
 
 /** Where a worker keeps its git mirrors (kept between jobs) and its scratch space, under one directory. */
 export function workerDirs(baseDir: string): WorkerDirs {
-  return { mirrorsDir: path.join(baseDir, "git-mirrors"), workDir: path.join(baseDir, "work") };
+  return { mirrorsDir: path.join(baseDir, "git-mirrors"), workDir: path.join(baseDir, "work"), buildCacheDir: path.join(baseDir, "build-cache") };
 }
 
 export class WorkerDirInUseError extends Error {

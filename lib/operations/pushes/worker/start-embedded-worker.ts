@@ -5,6 +5,7 @@ import type { Db } from "../../../infra/db/open-db";
 import { isolationOnce, type BuildNetworkMode } from "../../../integrations/build/isolation/detect-isolation";
 import type { BuilderPreference } from "../../../integrations/build/detect-builder";
 import { workerDirs } from "./prepare-worker-dir";
+import { BuildCache } from "../../../integrations/build/build-cache";
 import { sandboxWorkerCredentialProvider } from "./sandbox-credentials";
 import { StoreChannel } from "./store-channel";
 import { startWorkerLoop } from "./worker-loop";
@@ -35,6 +36,10 @@ export function startEmbeddedWorker(
     buildTimeoutMs?: number;
     buildNetwork?: BuildNetworkMode;
     allowUnisolated?: boolean;
+    /** DECKHAND_BUILD_CACHE_BYTES; 0: no kept build cache. Unset: the default budget. */
+    buildCacheBytes?: number;
+    /** DECKHAND_BUILD_CACHE_REPOSITORY. */
+    buildCacheRepository?: string;
     idleMs?: number;
     log?: (line: string) => void;
   },
@@ -43,11 +48,14 @@ export function startEmbeddedWorker(
   const channel = new StoreChannel(opts.workerId, ctx, opts.leaseMs);
   const credentials = config.mode === "sandbox" ? sandboxWorkerCredentialProvider(config) : undefined;
   const ecr = createAwsClients({ region: config.aws.region, endpoint: config.aws.endpoint, credentials }).ecr;
+  const dirs = workerDirs(opts.baseDir);
   return startWorkerLoop(
     channel,
     {
       ecr,
-      ...workerDirs(opts.baseDir),
+      ...dirs,
+      cache: opts.buildCacheBytes === 0 ? undefined : new BuildCache(dirs.buildCacheDir, opts.buildCacheBytes),
+      registryCacheRepository: opts.buildCacheRepository,
       builder: opts.builder,
       composePath: opts.composePath,
       composeProfiles: opts.composeProfiles,

@@ -25,6 +25,16 @@ export const servicesBody = z.object({
     blobsUploaded: z.number().int().min(0).optional(),
     bytesUploaded: z.number().int().min(0).optional(),
     timings: z.record(z.string(), z.number()).optional(),
+    inputsDigest: z.string().regex(/^sha256:[0-9a-f]{64}$/).nullish(),
+    build: z
+      .object({
+        imageBlobs: z.number().int().min(0).optional(),
+        imageBytes: z.number().int().min(0).optional(),
+        steps: z.object({ total: z.number().int().min(0), cached: z.number().int().min(0) }).optional(),
+        baseImages: z.array(z.object({ ref: z.string().max(512), digest: z.string().max(100).optional() })).max(50).optional(),
+        freshBases: z.boolean().optional(),
+      })
+      .nullish(),
   }),
 });
 export const resultBody = z.object({

@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../../../infra/config/env";
 import { prepareWorkerDir, WorkerDirInUseError } from "./prepare-worker-dir";
-import { DEFAULT_BUILD_TIMEOUT_MS, parseDuration, parseWorkerConfig, resolveWorkerDir } from "./worker-config";
+import { DEFAULT_BUILD_CACHE_BYTES, DEFAULT_BUILD_TIMEOUT_MS, parseBytes, parseDuration, parseWorkerConfig, resolveWorkerDir } from "./worker-config";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "deckhand-worker-config-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -18,6 +18,22 @@ const settingOf = (env: Record<string, string>) => {
   }
   throw new Error("expected a ConfigError");
 };
+
+describe("DECKHAND_BUILD_CACHE_BYTES", () => {
+  it("defaults to 20 GiB, reads units, 0 turns the cache off, and names the setting when wrong", () => {
+    expect(parseWorkerConfig({}).buildCacheBytes).toBe(DEFAULT_BUILD_CACHE_BYTES);
+    expect(DEFAULT_BUILD_CACHE_BYTES).toBe(21_474_836_480);
+    expect(parseWorkerConfig({ DECKHAND_BUILD_CACHE_BYTES: "5GiB" }).buildCacheBytes).toBe(5 * 1024 ** 3);
+    expect(parseWorkerConfig({ DECKHAND_BUILD_CACHE_BYTES: "500MB" }).buildCacheBytes).toBe(500_000_000);
+    expect(parseWorkerConfig({ DECKHAND_BUILD_CACHE_BYTES: "0" }).buildCacheBytes).toBe(0);
+    expect(parseBytes("1.5g")).toBe(1_500_000_000);
+    expect(parseBytes("12 parsecs")).toBeNull();
+    expect(parseWorkerConfig({ DECKHAND_BUILD_CACHE_REPOSITORY: "ci/deckhand-build-cache" }).buildCacheRepository).toBe("ci/deckhand-build-cache");
+    expect(settingOf({ DECKHAND_BUILD_CACHE_REPOSITORY: "Not/Valid" })).toMatch(/^DECKHAND_BUILD_CACHE_REPOSITORY: must be an ECR repository name/);
+    expect(settingOf({ DECKHAND_BUILD_CACHE_BYTES: "lots" })).toMatch(/^DECKHAND_BUILD_CACHE_BYTES: must be a size/);
+    expect(settingOf({ DECKHAND_BUILD_CACHE_BYTES: "1MB" })).toMatch(/^DECKHAND_BUILD_CACHE_BYTES: must be 0 \(no cache\) or at least 100MiB/);
+  });
+});
 
 describe("parseWorkerConfig", () => {
   it("defaults to a 30-minute build limit, outbound network and isolated builds", () => {
@@ -75,7 +91,12 @@ describe("prepareWorkerDir", () => {
     fs.writeFileSync(path.join(base, "git-mirrors", "m.git", "HEAD"), "ref: refs/heads/main\n");
     // A pid that cannot be alive: the previous worker is gone.
     fs.writeFileSync(path.join(base, "worker.pid"), "2147483646\n");
+    // The kept build cache is not scratch: it survives the restart.
+    fs.mkdirSync(path.join(base, "build-cache", "root"), { recursive: true });
+    fs.writeFileSync(path.join(base, "build-cache", "usage.json"), "{}");
     const out = await prepareWorkerDir(base, 4242);
+    expect(out.dirs.buildCacheDir).toBe(path.join(base, "build-cache"));
+    expect(fs.existsSync(path.join(base, "build-cache", "usage.json"))).toBe(true);
     expect(out.removed.sort()).toEqual([path.join(base, "git-mirrors", "m.git", "refs", "heads", "main.lock"), path.join(base, "work", "job-1")].sort());
     expect(fs.readdirSync(path.join(base, "work"))).toEqual([]);
     expect(fs.existsSync(path.join(base, "git-mirrors", "m.git", "HEAD"))).toBe(true);

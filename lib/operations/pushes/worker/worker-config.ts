@@ -4,6 +4,7 @@ import { ConfigError } from "../../../infra/config/env";
 import type { BuildNetworkMode } from "../../../integrations/build/isolation/detect-isolation";
 import { isWithin } from "../../../integrations/git/contain-path";
 import type { BuilderPreference } from "../../../integrations/build/detect-builder";
+import { DEFAULT_BUILD_CACHE_BYTES } from "../../../integrations/build/build-cache";
 
 /**
  * A worker's own settings (`npm run worker`, and the embedded worker `npm start` runs), parsed once at start.
@@ -29,9 +30,14 @@ export interface WorkerConfig {
   allowUnisolated: boolean;
   /** A standalone worker's own read-only git token (DECKHAND_WORKER_GIT_TOKEN); wins over the one a claim carries. */
   gitToken: string | undefined;
+  /** DECKHAND_BUILD_CACHE_BYTES: the kept build cache's budget in bytes (default 20 GiB); 0 keeps no cache. */
+  buildCacheBytes: number;
+  /** DECKHAND_BUILD_CACHE_REPOSITORY: an ECR repository every worker reads and writes cached build steps in. */
+  buildCacheRepository: string | undefined;
 }
 
 export const DEFAULT_BUILD_TIMEOUT_MS = 30 * 60_000;
+export { DEFAULT_BUILD_CACHE_BYTES };
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000 };
 
@@ -42,6 +48,26 @@ export function parseDuration(text: string): number | null {
   const ms = Number(m[1]) * UNITS[(m[2] ?? "s").toLowerCase()];
   return Number.isFinite(ms) && ms > 0 ? Math.round(ms) : null;
 }
+
+const BYTE_UNITS: Record<string, number> = { "": 1, b: 1, k: 1e3, kb: 1e3, m: 1e6, mb: 1e6, g: 1e9, gb: 1e9, t: 1e12, tb: 1e12, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4 };
+
+/** "20GiB", "500MB", "1.5g", or a bare number of bytes; null when unreadable. */
+export function parseBytes(text: string): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
+  const unit = m ? BYTE_UNITS[m[2].toLowerCase()] : undefined;
+  if (!m || unit === undefined) return null;
+  const n = Math.round(Number(m[1]) * unit);
+  return Number.isSafeInteger(n) ? n : null;
+}
+
+const bytes = z.string().transform((v, ctx) => {
+  const n = parseBytes(v);
+  if (n === null) {
+    ctx.addIssue({ code: "custom", message: 'must be a size such as "20GiB", "500MB" or a number of bytes (0 keeps no build cache)' });
+    return z.NEVER;
+  }
+  return n;
+});
 
 const duration = z.string().transform((v, ctx) => {
   const ms = parseDuration(v);
@@ -70,6 +96,15 @@ const schema = z.object({
   DECKHAND_BUILD_TIMEOUT: duration.pipe(z.number().min(1000, "must be at least 1s").max(24 * 3_600_000, "must be at most 24h")).optional(),
   DECKHAND_BUILD_NETWORK: z.enum(["outbound", "none"], { error: 'must be "outbound" or "none"' }).default("outbound"),
   DECKHAND_UNISOLATED_BUILDS: z.enum(["0", "1"], { error: 'must be "0" or "1"' }).default("0"),
+  DECKHAND_BUILD_CACHE_BYTES: bytes
+    .pipe(z.number().refine((n) => n === 0 || n >= 100 * 1024 ** 2, "must be 0 (no cache) or at least 100MiB"))
+    .optional(),
+  DECKHAND_BUILD_CACHE_REPOSITORY: z
+    .string()
+    .min(2)
+    .max(256)
+    .regex(/^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/, "must be an ECR repository name (lowercase, e.g. deckhand-build-cache)")
+    .optional(),
 });
 
 export function parseWorkerConfig(env: Record<string, string | undefined>): WorkerConfig {
@@ -95,6 +130,8 @@ export function parseWorkerConfig(env: Record<string, string | undefined>): Work
     buildNetwork: e.DECKHAND_BUILD_NETWORK,
     allowUnisolated: e.DECKHAND_UNISOLATED_BUILDS === "1",
     gitToken: e.DECKHAND_WORKER_GIT_TOKEN,
+    buildCacheBytes: e.DECKHAND_BUILD_CACHE_BYTES ?? DEFAULT_BUILD_CACHE_BYTES,
+    buildCacheRepository: e.DECKHAND_BUILD_CACHE_REPOSITORY,
   };
 }
 
