@@ -10,7 +10,7 @@ import type { GithubSecretInfo, GithubVariableInfo, WorkflowRunInfo } from "../j
 import { getThresholds, type Thresholds } from "../operations/settings/thresholds";
 import type { Failure, Part } from "../failures";
 import type { ReadContext } from "./context";
-import { readActivity, readKeys, readRepositories, readRuns, readSecrets, readVariables, type ActivityData, type PostureContext } from "./posture";
+import { readActivity, readEffectiveSecrets, readKeys, readRepositories, readRuns, readScopes, type ActivityData, type PostureContext, type ScopesView } from "./posture";
 import { readActivityWithin } from "./doctor";
 
 export interface KeysView {
@@ -77,7 +77,7 @@ export function correlateParts(input: {
 /** The key correlation over the cached parts. `activityWaitMs` time-boxes CloudTrail (the Overview). */
 export async function readHeldKey(ctx: PostureContext, opts: { activityWaitMs?: number } = {}): Promise<Part<HeldKeyView>> {
   const [secrets, keys, activity, runs] = await Promise.all([
-    readSecrets(ctx),
+    readEffectiveSecrets(ctx),
     readKeys(ctx),
     opts.activityWaitMs === undefined ? readActivity(ctx) : readActivityWithin(ctx, opts.activityWaitMs),
     readRuns(ctx),
@@ -87,27 +87,34 @@ export async function readHeldKey(ctx: PostureContext, opts: { activityWaitMs?: 
 
 export interface GithubConfigView {
   report: GithubConfigReport;
+  /** What a run gets per name, each tagged with its scope. */
   secrets: GithubSecretInfo[];
   variables: GithubVariableInfo[];
+  /** Per name: where the run's value comes from, the shadowed copies, scope findings and unreadable scopes. */
+  scopes: ScopesView;
   /** Why AWS_REGION was not compared with where the repositories are, when it was not. */
   regionNotCompared: Failure | null;
 }
 
-/** The secrets and variables checked against the guide, and AWS_REGION against where the repositories are. */
+/**
+ * The secrets and variables a run gets (environment over repository over organization) checked against the guide,
+ * and AWS_REGION against where the repositories are.
+ */
 export async function readGithubConfig(ctx: PostureContext): Promise<Part<GithubConfigView>> {
-  const [secrets, variables, repositories] = await Promise.all([readSecrets(ctx), readVariables(ctx), readRepositories(ctx)]);
-  const calls = [...secrets.calls, ...variables.calls, ...repositories.calls];
-  if (!secrets.ok) return { ...secrets, calls };
-  if (!variables.ok) return { ...variables, calls };
+  const [scopes, repositories] = await Promise.all([readScopes(ctx), readRepositories(ctx)]);
+  const calls = [...scopes.calls, ...repositories.calls];
+  if (!scopes.ok) return { ...scopes, calls };
   const repositoryRegions = repositories.ok ? (repositories.data.length ? [ctx.clients.aws.region] : []) : null;
+  const { effectiveSecrets: secrets, effectiveVariables: variables, unreadable } = scopes.data;
   return {
     ok: true,
     calls,
-    asOf: secrets.asOf,
+    asOf: scopes.asOf,
     data: {
-      report: checkGithubConfig({ secrets: secrets.data, variables: variables.data, repositoryRegions }),
-      secrets: secrets.data,
-      variables: variables.data,
+      report: checkGithubConfig({ secrets, variables, repositoryRegions, unreadable }),
+      secrets,
+      variables,
+      scopes: scopes.data,
       regionNotCompared: repositories.ok ? null : repositories.failure,
     },
   };
