@@ -8,6 +8,8 @@ import { checkGithubConfig, type GithubConfigReport } from "../judgements/postur
 import type { TimeInput } from "../judgements/posture/time-util";
 import type { GithubSecretInfo, GithubVariableInfo, WorkflowRunInfo } from "../judgements/posture/types";
 import { getThresholds, type Thresholds } from "../operations/settings/thresholds";
+import { listRotations, listSteps } from "../operations/rotation/store";
+import { describeCopy, keyOfCopy, type KnownWrite } from "../judgements/posture/secret-scopes";
 import type { Failure, Part } from "../failures";
 import type { ReadContext } from "./context";
 import { readActivity, readEffectiveSecrets, readKeys, readRepositories, readRuns, readScopes, type ActivityData, type PostureContext, type ScopesView } from "./posture";
@@ -85,6 +87,28 @@ export async function readHeldKey(ctx: PostureContext, opts: { activityWaitMs?: 
   return correlateParts({ secrets, keys, activity, runs, now: ctx.now?.() ?? new Date() });
 }
 
+export interface AccessKeyIdCopy {
+  /** "organization secret (selected repositories)", "environment secret (production)", "repository secret". */
+  where: string;
+  used: boolean;
+  updatedAt: string | null;
+  /** The key it holds when Deckhand wrote it; null: unknown. */
+  accessKeyId: string | null;
+}
+
+/** The keys Deckhand's rotations wrote into AWS_ACCESS_KEY_ID (step 4's recorded updated_at), newest first. */
+export function deckhandSecretWrites(db: ReadContext["db"]): KnownWrite[] {
+  const writes: KnownWrite[] = [];
+  for (const r of listRotations(db, 20)) {
+    if (!r.newKeyId) continue;
+    for (const step of listSteps(db, r.id)) {
+      const at = step.step === 4 && step.outcome === "succeeded" ? step.detail?.accessKeyIdUpdatedAt : undefined;
+      if (typeof at === "string") writes.push({ scope: "repository", updatedAt: at, accessKeyId: r.newKeyId });
+    }
+  }
+  return writes;
+}
+
 export interface GithubConfigView {
   report: GithubConfigReport;
   /** What a run gets per name, each tagged with its scope. */
@@ -92,6 +116,8 @@ export interface GithubConfigView {
   variables: GithubVariableInfo[];
   /** Per name: where the run's value comes from, the shadowed copies, scope findings and unreadable scopes. */
   scopes: ScopesView;
+  /** Every copy of AWS_ACCESS_KEY_ID, the run's first: where it is and which key it holds when Deckhand knows. */
+  accessKeyIdCopies: AccessKeyIdCopy[];
   /** Why AWS_REGION was not compared with where the repositories are, when it was not. */
   regionNotCompared: Failure | null;
 }
@@ -100,7 +126,7 @@ export interface GithubConfigView {
  * The secrets and variables a run gets (environment over repository over organization) checked against the guide,
  * and AWS_REGION against where the repositories are.
  */
-export async function readGithubConfig(ctx: PostureContext): Promise<Part<GithubConfigView>> {
+export async function readGithubConfig(ctx: PostureContext & Partial<Pick<ReadContext, "db">>): Promise<Part<GithubConfigView>> {
   const [scopes, repositories] = await Promise.all([readScopes(ctx), readRepositories(ctx)]);
   const calls = [...scopes.calls, ...repositories.calls];
   if (!scopes.ok) return { ...scopes, calls };
@@ -115,7 +141,19 @@ export async function readGithubConfig(ctx: PostureContext): Promise<Part<Github
       secrets,
       variables,
       scopes: scopes.data,
+      accessKeyIdCopies: accessKeyIdCopies(scopes.data, ctx.db ? deckhandSecretWrites(ctx.db) : []),
       regionNotCompared: repositories.ok ? null : repositories.failure,
     },
   };
+}
+
+function accessKeyIdCopies(scopes: ScopesView, writes: KnownWrite[]): AccessKeyIdCopy[] {
+  const r = scopes.secrets.find((x) => x.name === "AWS_ACCESS_KEY_ID");
+  if (!r) return [];
+  return [r.source, ...r.shadowed].map((copy, i) => ({
+    where: describeCopy(copy, "secret"),
+    used: i === 0,
+    updatedAt: copy.updatedAt === null ? null : new Date(copy.updatedAt).toISOString(),
+    accessKeyId: keyOfCopy(copy, writes),
+  }));
 }
