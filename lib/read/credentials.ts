@@ -102,8 +102,14 @@ export function deckhandSecretWrites(db: ReadContext["db"]): KnownWrite[] {
   for (const r of listRotations(db, 20)) {
     if (!r.newKeyId) continue;
     for (const step of listSteps(db, r.id)) {
-      const at = step.step === 4 && step.outcome === "succeeded" ? step.detail?.accessKeyIdUpdatedAt : undefined;
-      if (typeof at === "string") writes.push({ scope: "repository", updatedAt: at, accessKeyId: r.newKeyId });
+      if (step.step !== 4 || step.outcome !== "succeeded") continue;
+      // Each holder's write (organization, environment, repository); older rotations wrote the repository's only.
+      const each = Array.isArray(step.detail?.writes)
+        ? (step.detail.writes as Array<{ scope: KnownWrite["scope"]; environment?: string; accessKeyIdUpdatedAt: string }>)
+        : typeof step.detail?.accessKeyIdUpdatedAt === "string"
+          ? [{ scope: "repository" as const, accessKeyIdUpdatedAt: step.detail.accessKeyIdUpdatedAt }]
+          : [];
+      for (const w of each) writes.push({ scope: w.scope, ...(w.environment ? { environment: w.environment } : {}), updatedAt: w.accessKeyIdUpdatedAt, accessKeyId: r.newKeyId });
     }
   }
   return writes;
