@@ -42,3 +42,15 @@ export async function findKeyHolders({ github, repo, workflowName }: { github: G
   if (has(repoSecrets) || holders.length === 0) holders.push({ scope: "repository" });
   return { holders, notes };
 }
+
+/**
+ * The repositories an organization's AWS_ACCESS_KEY_ID reaches, when its visibility is `selected` (GitHub REST "List
+ * selected repositories for an organization secret"); for `all`/`private` none are listed (no organization-wide
+ * repository listing here), so only the configured repository's canary runs.
+ */
+export async function listReposUsingOrgSecret({ github, org }: { github: GitHubClient; org: string }): Promise<GitHubRepoRef[]> {
+  const { data } = await github.rest.actions.getOrgSecret({ org, secret_name: ACCESS_KEY_ID_SECRET });
+  if (data.visibility !== "selected") return [];
+  const repos = await github.paginate(github.rest.actions.listSelectedReposForOrgSecret, { org, secret_name: ACCESS_KEY_ID_SECRET, per_page: 100 });
+  return repos.map((r) => ({ owner: r.owner.login, repo: r.name }));
+}

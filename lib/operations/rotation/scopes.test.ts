@@ -69,6 +69,13 @@ describe("a rotation writes the key where it lives", () => {
       expect(keys.find((k) => k.accessKeyId === oldKeyId)?.status).toBe("Inactive");
       const written = listSteps(ctx.db, r.id).find((s) => s.step === 4 && s.outcome === "succeeded")!;
       expect((written.detail?.writes as Array<{ scope: string }>).map((w) => w.scope)).toEqual(["organization", "environment"]);
+      // The canary ran in every other repository using the organization secret; billing-worker's own stale copy
+      // shadows it, so it does not use the key: skipped and said.
+      const canary = listSteps(ctx.db, r.id).find((s) => s.step === 5 && s.outcome === "succeeded")!;
+      expect(canary.detail?.shared).toEqual([
+        { repository: "acme/mcp-servers", conclusion: "success", runId: expect.any(Number) },
+        { repository: "acme/billing-worker", conclusion: "skipped", note: "its own repository secret shadows the organization's" },
+      ]);
     } finally {
       close();
       fs.rmSync(dir, { recursive: true, force: true });

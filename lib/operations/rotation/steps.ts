@@ -11,7 +11,9 @@ import { listAccessKeys } from "../../integrations/aws/iam";
 import { createAccessKey, deleteAccessKey, updateAccessKey, type NewAccessKey } from "../../integrations/aws/iam-keys";
 import { KeyNotAcceptedError, verifyAccessKey } from "../../integrations/aws/verify-access-key";
 import { checkHolderWritable, describeHolder, writeAccessKeyToHolder, type SecretHolder } from "../../integrations/github/write-secret";
-import { findKeyHolders } from "./holders";
+import { findKeyHolders, listReposUsingOrgSecret } from "./holders";
+import { listRepoSecrets } from "../../integrations/github/secrets";
+import { mapLimit } from "../../infra/map-limit";
 import { listFailingSteps, type RunSummary } from "../../integrations/github/runs";
 import { explainErrorCode } from "../../judgements/guide-errors";
 import { explainFailingStep } from "../../judgements/workflows/failing-step";
@@ -245,7 +247,7 @@ async function explainCanaryFailure(deps: RotationDeps, run: RunSummary): Promis
 }
 
 /** Step 5: the canary run of the workflow with the secrets GitHub now holds. */
-async function stepCanary({ deps, stepId, who, followRunId }: StepRun): Promise<StepResult> {
+async function stepCanary({ deps, r, stepId, who, followRunId }: StepRun): Promise<StepResult> {
   const { github, repo } = deps.clients;
   // A retry after a GitHub error follows the run already dispatched instead of dispatching again.
   let knownRunId = followRunId;
@@ -277,8 +279,54 @@ async function stepCanary({ deps, stepId, who, followRunId }: StepRun): Promise<
     endStep(deps.db, stepId, { outcome: "failed", detail, message, rotation: { state: "stopped", message, warning: CANARY_FAILED_WARNING } }, who);
     return "break";
   }
-  endStep(deps.db, stepId, { outcome: "succeeded", detail }, who);
+  // The organization secret reaches other repositories too: each that uses it runs its own canary before the old
+  // key is deactivated, so none is left holding a dead key.
+  const shared = await sharedCanaries(deps, r);
+  const failed = shared.filter((x) => x.conclusion !== "success" && x.conclusion !== "skipped");
+  if (failed.length > 0) {
+    const message = `The canary failed in ${failed.map((x) => `${x.repository} (${x.conclusion})`).join(", ")}, which use${failed.length === 1 ? "s" : ""} the organization secret: the old key stays active.`;
+    endStep(deps.db, stepId, { outcome: "failed", detail: { ...detail, shared }, message, rotation: { state: "stopped", message, warning: CANARY_FAILED_WARNING } }, who);
+    return "break";
+  }
+  endStep(deps.db, stepId, { outcome: "succeeded", detail: shared.length ? { ...detail, shared } : detail }, who);
   return "continue";
+}
+
+/** How many other repositories' canaries run at once: GitHub's secondary rate limits punish bursts of dispatches. */
+const SHARED_CANARY_CONCURRENCY = 3;
+
+interface SharedCanary {
+  repository: string;
+  conclusion: string;
+  runId?: number;
+  note?: string;
+}
+
+/**
+ * The canary in every other repository the rotated organization secret reaches (visibility `selected`: its selected
+ * repositories). A repository with its own AWS_ACCESS_KEY_ID does not use the organization's copy: skipped, said.
+ */
+async function sharedCanaries(deps: RotationDeps, r: RotationRecord): Promise<SharedCanary[]> {
+  const pre = listSteps(deps.db, r.id).filter((s) => s.step === 1 && s.outcome === "succeeded").at(-1);
+  const holders = Array.isArray(pre?.detail?.holders) ? (pre.detail.holders as SecretHolder[]) : [];
+  const org = holders.find((h): h is Extract<SecretHolder, { scope: "organization" }> => h.scope === "organization");
+  if (!org) return [];
+  const { github, repo } = deps.clients;
+  const others = (await withStepRetries(() => listReposUsingOrgSecret({ github, org: org.org }), retryOf(deps))).filter(
+    (x) => `${x.owner}/${x.repo}`.toLowerCase() !== `${repo.owner}/${repo.repo}`.toLowerCase(),
+  );
+  return mapLimit(others, SHARED_CANARY_CONCURRENCY, async (other): Promise<SharedCanary> => {
+    const repository = `${other.owner}/${other.repo}`;
+    try {
+      const own = await withStepRetries(() => listRepoSecrets({ github, repo: other }), retryOf(deps));
+      if (own.some((x) => x.name === "AWS_ACCESS_KEY_ID")) return { repository, conclusion: "skipped", note: "its own repository secret shadows the organization's" };
+      const out = await runCanary({ github, repo: other, workflowName: deps.workflowName, timeoutMs: deps.options.canaryTimeoutMs, pollMs: deps.options.canaryPollMs });
+      if (out.kind === "skipped") return { repository, conclusion: "skipped", note: out.message };
+      return { repository, conclusion: out.run.conclusion ?? "unknown", runId: out.run.id };
+    } catch (err) {
+      return { repository, conclusion: "error", note: describeFailure(err, "github", "canary").message };
+    }
+  });
 }
 
 class AlreadyDone extends Error {}
