@@ -13,6 +13,11 @@ export class CredentialsPage {
     return this.page.getByRole("region", { name });
   }
 
+  /** The row of the "where a run gets it from" table for one secret or variable name. */
+  sourceRow(name: string) {
+    return this.page.getByTestId("secret-sources").locator(`tbody tr[data-name="${name}"]`);
+  }
+
   keyRows() {
     return this.page.getByTestId("keys-table").locator("tbody tr");
   }

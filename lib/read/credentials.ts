@@ -8,9 +8,11 @@ import { checkGithubConfig, type GithubConfigReport } from "../judgements/postur
 import type { TimeInput } from "../judgements/posture/time-util";
 import type { GithubSecretInfo, GithubVariableInfo, WorkflowRunInfo } from "../judgements/posture/types";
 import { getThresholds, type Thresholds } from "../operations/settings/thresholds";
+import { listRotations, listSteps } from "../operations/rotation/store";
+import { describeCopy, keyOfCopy, type KnownWrite } from "../judgements/posture/secret-scopes";
 import type { Failure, Part } from "../failures";
 import type { ReadContext } from "./context";
-import { readActivity, readKeys, readRepositories, readRuns, readSecrets, readVariables, type ActivityData, type PostureContext } from "./posture";
+import { readActivity, readEffectiveSecrets, readKeys, readRepositories, readRuns, readScopes, type ActivityData, type PostureContext, type ScopesView } from "./posture";
 import { readActivityWithin } from "./doctor";
 import { keyChangeUnderway } from "./rotation";
 
@@ -78,7 +80,7 @@ export function correlateParts(input: {
 /** The key correlation over the cached parts. `activityWaitMs` time-boxes CloudTrail (the Overview). */
 export async function readHeldKey(ctx: PostureContext, opts: { activityWaitMs?: number } = {}): Promise<Part<HeldKeyView>> {
   const [secrets, keys, activity, runs] = await Promise.all([
-    readSecrets(ctx),
+    readEffectiveSecrets(ctx),
     readKeys(ctx),
     opts.activityWaitMs === undefined ? readActivity(ctx) : readActivityWithin(ctx, opts.activityWaitMs),
     readRuns(ctx),
@@ -86,30 +88,79 @@ export async function readHeldKey(ctx: PostureContext, opts: { activityWaitMs?: 
   return correlateParts({ secrets, keys, activity, runs, now: ctx.now?.() ?? new Date() });
 }
 
+export interface AccessKeyIdCopy {
+  /** "organization secret (selected repositories)", "environment secret (production)", "repository secret". */
+  where: string;
+  used: boolean;
+  updatedAt: string | null;
+  /** The key it holds when Deckhand wrote it; null: unknown. */
+  accessKeyId: string | null;
+}
+
+/** The keys Deckhand's rotations wrote into AWS_ACCESS_KEY_ID (step 4's recorded updated_at), newest first. */
+export function deckhandSecretWrites(db: ReadContext["db"]): KnownWrite[] {
+  const writes: KnownWrite[] = [];
+  for (const r of listRotations(db, 20)) {
+    if (!r.newKeyId) continue;
+    for (const step of listSteps(db, r.id)) {
+      if (step.step !== 4 || step.outcome !== "succeeded") continue;
+      // Each holder's write (organization, environment, repository); older rotations wrote the repository's only.
+      const each = Array.isArray(step.detail?.writes)
+        ? (step.detail.writes as Array<{ scope: KnownWrite["scope"]; environment?: string; accessKeyIdUpdatedAt: string }>)
+        : typeof step.detail?.accessKeyIdUpdatedAt === "string"
+          ? [{ scope: "repository" as const, accessKeyIdUpdatedAt: step.detail.accessKeyIdUpdatedAt }]
+          : [];
+      for (const w of each) writes.push({ scope: w.scope, ...(w.environment ? { environment: w.environment } : {}), updatedAt: w.accessKeyIdUpdatedAt, accessKeyId: r.newKeyId });
+    }
+  }
+  return writes;
+}
+
 export interface GithubConfigView {
   report: GithubConfigReport;
+  /** What a run gets per name, each tagged with its scope. */
   secrets: GithubSecretInfo[];
   variables: GithubVariableInfo[];
+  /** Per name: where the run's value comes from, the shadowed copies, scope findings and unreadable scopes. */
+  scopes: ScopesView;
+  /** Every copy of AWS_ACCESS_KEY_ID, the run's first: where it is and which key it holds when Deckhand knows. */
+  accessKeyIdCopies: AccessKeyIdCopy[];
   /** Why AWS_REGION was not compared with where the repositories are, when it was not. */
   regionNotCompared: Failure | null;
 }
 
-/** The secrets and variables checked against the guide, and AWS_REGION against where the repositories are. */
-export async function readGithubConfig(ctx: PostureContext): Promise<Part<GithubConfigView>> {
-  const [secrets, variables, repositories] = await Promise.all([readSecrets(ctx), readVariables(ctx), readRepositories(ctx)]);
-  const calls = [...secrets.calls, ...variables.calls, ...repositories.calls];
-  if (!secrets.ok) return { ...secrets, calls };
-  if (!variables.ok) return { ...variables, calls };
+/**
+ * The secrets and variables a run gets (environment over repository over organization) checked against the guide,
+ * and AWS_REGION against where the repositories are.
+ */
+export async function readGithubConfig(ctx: PostureContext & Partial<Pick<ReadContext, "db">>): Promise<Part<GithubConfigView>> {
+  const [scopes, repositories] = await Promise.all([readScopes(ctx), readRepositories(ctx)]);
+  const calls = [...scopes.calls, ...repositories.calls];
+  if (!scopes.ok) return { ...scopes, calls };
   const repositoryRegions = repositories.ok ? (repositories.data.length ? [ctx.clients.aws.region] : []) : null;
+  const { effectiveSecrets: secrets, effectiveVariables: variables, unreadable } = scopes.data;
   return {
     ok: true,
     calls,
-    asOf: secrets.asOf,
+    asOf: scopes.asOf,
     data: {
-      report: checkGithubConfig({ secrets: secrets.data, variables: variables.data, repositoryRegions }),
-      secrets: secrets.data,
-      variables: variables.data,
+      report: checkGithubConfig({ secrets, variables, repositoryRegions, unreadable }),
+      secrets,
+      variables,
+      scopes: scopes.data,
+      accessKeyIdCopies: accessKeyIdCopies(scopes.data, ctx.db ? deckhandSecretWrites(ctx.db) : []),
       regionNotCompared: repositories.ok ? null : repositories.failure,
     },
   };
+}
+
+function accessKeyIdCopies(scopes: ScopesView, writes: KnownWrite[]): AccessKeyIdCopy[] {
+  const r = scopes.secrets.find((x) => x.name === "AWS_ACCESS_KEY_ID");
+  if (!r) return [];
+  return [r.source, ...r.shadowed].map((copy, i) => ({
+    where: describeCopy(copy, "secret"),
+    used: i === 0,
+    updatedAt: copy.updatedAt === null ? null : new Date(copy.updatedAt).toISOString(),
+    accessKeyId: keyOfCopy(copy, writes),
+  }));
 }

@@ -5,7 +5,7 @@
 import { runDoctorChecks, type CheckResult } from "../judgements/posture/doctor-checks";
 import type { PostureSnapshot } from "../judgements/posture/snapshot";
 import { failure, type Part } from "../failures";
-import { PART_CALLS, readActivity, readKeys, readPolicies, readRepositories, readRuns, readSecrets, readUser, readVariables, type ActivityData, type PostureContext, type PostureParts } from "./posture";
+import { PART_CALLS, readActivity, readEffectiveSecrets, readEffectiveVariables, readKeys, readPolicies, readRepositories, readRuns, readUser, type ActivityData, type PostureContext, type PostureParts } from "./posture";
 import { withinTime } from "./time-box";
 import type { ReadContext } from "./context";
 import { keyChangeUnderway } from "./rotation";
@@ -58,8 +58,9 @@ export async function readDoctorSnapshot(ctx: PostureContext & Partial<Pick<Read
     readKeys(ctx),
     readPolicies(ctx),
     opts.activityWaitMs === undefined ? readActivity(ctx) : readActivityWithin(ctx, opts.activityWaitMs),
-    readSecrets(ctx),
-    readVariables(ctx),
+    // What a run gets, across environment, repository and organization scopes.
+    readEffectiveSecrets(ctx),
+    readEffectiveVariables(ctx),
     readRuns(ctx),
     readRepositories(ctx),
   ]);

@@ -11,6 +11,18 @@ import { describeAllRepositories } from "../integrations/aws/ecr";
 import { listRepoSecrets } from "../integrations/github/secrets";
 import { listRepoVariables } from "../integrations/github/variables";
 import { listRecentRunsWithFailures } from "../integrations/github/runs";
+import {
+  listEnvironmentSecrets,
+  listEnvironmentVariables,
+  listOrgSecretVisibility,
+  listOrgVariableVisibility,
+  listRepoOrganizationSecrets,
+  listRepoOrganizationVariables,
+  readRepoFile,
+} from "../integrations/github/scoped-secrets";
+import { findWorkflowByName, listWorkflows } from "../integrations/github/workflows";
+import { resolveScopes, type ScopeRead, type ScopeResolution, type ScopesInput } from "../judgements/posture/secret-scopes";
+import { ecrJobEnvironment } from "../judgements/workflows/job-environment";
 import type { TtlCache } from "../infra/cache/ttl-cache";
 import type { AccessKeyInfo } from "../judgements/posture/key-verdicts";
 import type { CloudTrailEvent, EcrRepositoryInfo, GithubSecretInfo, GithubVariableInfo, WorkflowRunInfo } from "../judgements/posture/types";
@@ -22,7 +34,8 @@ import { READ_CACHE_PREFIXES, readPart, repoKey, type ReadContext, type Stamped 
 const POSTURE_TTL_MS = 30_000;
 
 /** What the posture readers need of a ReadContext (tests pass just this). */
-export type PostureContext = Pick<ReadContext, "clients" | "cache" | "userName" | "policyName" | "expectedPolicyPath" | "ttlMs" | "now" | "activityDays">;
+export type PostureContext = Pick<ReadContext, "clients" | "cache" | "userName" | "policyName" | "expectedPolicyPath" | "ttlMs" | "now" | "activityDays"> &
+  Partial<Pick<ReadContext, "workflowName">>;
 
 /** The API calls behind each part, as pages list them under it. */
 export const PART_CALLS = {
@@ -35,6 +48,17 @@ export const PART_CALLS = {
   variables: ["GitHub GET /repos/{owner}/{repo}/actions/variables"],
   runs: ["GitHub GET /repos/{owner}/{repo}/actions/runs", "GitHub GET /actions/runs/{run_id}/jobs", "GitHub GET /actions/jobs/{job_id}/logs"],
   repositories: ["ECR DescribeRepositories", "ECR DescribeImages"],
+  scopes: [
+    "GitHub GET /repos/{owner}/{repo}/actions/secrets",
+    "GitHub GET /repos/{owner}/{repo}/actions/variables",
+    "GitHub GET /repos/{owner}/{repo}/actions/organization-secrets",
+    "GitHub GET /repos/{owner}/{repo}/actions/organization-variables",
+    "GitHub GET /orgs/{org}/actions/secrets",
+    "GitHub GET /orgs/{org}/actions/variables",
+    "GitHub GET /repos/{owner}/{repo}/contents/{workflow file}",
+    "GitHub GET /repos/{owner}/{repo}/environments/{environment}/secrets",
+    "GitHub GET /repos/{owner}/{repo}/environments/{environment}/variables",
+  ],
   expected: [] as string[],
 };
 
@@ -42,7 +66,7 @@ type PartName = keyof typeof PART_CALLS;
 
 /** A part's cache key: AWS parts are the push user's, GitHub parts the repository's. */
 function keyOf(ctx: PostureContext, part: PartName): string {
-  const scope = part === "secrets" || part === "variables" || part === "runs" ? repoKey(ctx) : ctx.userName;
+  const scope = part === "secrets" || part === "variables" || part === "runs" || part === "scopes" ? repoKey(ctx) : ctx.userName;
   return `${READ_CACHE_PREFIXES.posture}${part}:${scope}`;
 }
 
@@ -121,6 +145,84 @@ async function fetchExpectedPolicy(ctx: Pick<PostureContext, "expectedPolicyPath
   return { document: parsed.policy.document, label: ctx.expectedPolicyPath.split("/").pop() ?? ctx.expectedPolicyPath, origin: "file" };
 }
 
+/** A scope's list, or why it could not be read (in the failure vocabulary's words: "GitHub … was refused"). */
+async function scopeRead<T>(call: string, load: () => Promise<T[]>): Promise<ScopeRead<T>> {
+  try {
+    return { readable: true, items: await callApi("github", call, load) };
+  } catch (err) {
+    if (err instanceof CallFailure) return { readable: false, reason: err.failure.message };
+    throw err;
+  }
+}
+
+async function orNull<T>(load: () => Promise<T>): Promise<T | null> {
+  try {
+    return await load();
+  } catch {
+    return null;
+  }
+}
+
+export interface ScopesView extends ScopeResolution {
+  /** The ECR job's environment, when the workflow file names one. */
+  environment: string | null;
+}
+
+/**
+ * Secrets and variables at every scope a run of the ECR workflow sees: the repository's (required: their failure is
+ * the part's), the organization's that reach it (their visibility when the token may read the organization's lists),
+ * and the ECR job's environment's (from the workflow file). A scope the token may not read is said, not shown empty.
+ */
+async function fetchScopes(ctx: PostureContext): Promise<ScopesView> {
+  const github = ctx.clients.github;
+  const repo = ctx.clients.repo;
+  const [secrets, variables, orgSecrets, orgVariables, secretVisibility, variableVisibility, job] = await Promise.all([
+    cachedData(ctx, "secrets", () => callApi("github", "list repository secrets", () => listRepoSecrets({ github, repo }))),
+    cachedData(ctx, "variables", () => callApi("github", "list repository variables", () => listRepoVariables({ github, repo }))),
+    scopeRead("list organization secrets of the repository", () => listRepoOrganizationSecrets({ github, repo })),
+    scopeRead("list organization variables of the repository", () => listRepoOrganizationVariables({ github, repo })),
+    orNull(() => listOrgSecretVisibility({ github, org: repo.owner })),
+    orNull(() => listOrgVariableVisibility({ github, org: repo.owner })),
+    ecrJob(ctx),
+  ]);
+  let environment: ScopesInput["environment"] = null;
+  if (job.name) {
+    const env = job.name;
+    const [envSecrets, envVariables] = await Promise.all([
+      scopeRead(`list secrets of environment ${env}`, () => listEnvironmentSecrets({ github, repo, environment: env })),
+      scopeRead(`list variables of environment ${env}`, () => listEnvironmentVariables({ github, repo, environment: env })),
+    ]);
+    environment = { name: env, secrets: envSecrets, variables: envVariables };
+  }
+  const resolution = resolveScopes({
+    repository: { secrets, variables },
+    organization: { secrets: orgSecrets, variables: orgVariables, secretVisibility, variableVisibility },
+    environment,
+    environmentUnknown: job.unknown,
+  });
+  return { ...resolution, environment: job.name };
+}
+
+/** The ECR job's environment from the workflow file (DECKHAND_WORKFLOW), or why it is unknown. */
+async function ecrJob(ctx: PostureContext): Promise<{ name: string | null; unknown: string | null }> {
+  if (!ctx.workflowName) return { name: null, unknown: null };
+  const github = ctx.clients.github;
+  const repo = ctx.clients.repo;
+  try {
+    const workflow = findWorkflowByName(await callApi("github", "list workflows", () => listWorkflows({ github, repo })), ctx.workflowName);
+    if (!workflow) return { name: null, unknown: null };
+    const text = await callApi("github", `read ${workflow.path}`, () => readRepoFile({ github, repo, path: workflow.path }));
+    const env = text === null ? { kind: "unparsable" as const } : ecrJobEnvironment(text);
+    if (env.kind === "named") return { name: env.name, unknown: null };
+    if (env.kind === "dynamic") return { name: null, unknown: `the ECR job's environment is the expression ${env.expression}` };
+    if (env.kind === "unparsable") return { name: null, unknown: `${workflow.path} could not be parsed` };
+    return { name: null, unknown: null };
+  } catch (err) {
+    if (err instanceof CallFailure) return { name: null, unknown: err.failure.message };
+    throw err;
+  }
+}
+
 export const readUser = (ctx: PostureContext): Promise<Part<IamUser | null>> =>
   part(ctx, "user", () => callApi("iam", "GetUser", () => getUser({ iam: ctx.clients.aws.iam, userName: ctx.userName })));
 export const readKeys = (ctx: PostureContext): Promise<Part<AccessKeyInfo[]>> => part(ctx, "keys", () => fetchKeys(ctx));
@@ -136,6 +238,18 @@ export const readRuns = (ctx: PostureContext): Promise<Part<WorkflowRunInfo[]>> 
   part(ctx, "runs", () => callApi("github", "list workflow runs", () => listRecentRunsWithFailures({ github: ctx.clients.github, repo: ctx.clients.repo })));
 export const readRepositories = (ctx: PostureContext): Promise<Part<EcrRepositoryInfo[]>> =>
   part(ctx, "repositories", () => callApi("ecr", "DescribeRepositories/DescribeImages", () => describeAllRepositories({ ecr: ctx.clients.aws.ecr })));
+export const readScopes = (ctx: PostureContext): Promise<Part<ScopesView>> => part(ctx, "scopes", () => fetchScopes(ctx));
+
+/** What a run of the ECR job gets per name (each tagged with its scope): what the guide's checks judge. */
+export async function readEffectiveSecrets(ctx: PostureContext): Promise<Part<GithubSecretInfo[]>> {
+  const scopes = await readScopes(ctx);
+  return scopes.ok ? { ...scopes, data: scopes.data.effectiveSecrets } : scopes;
+}
+export async function readEffectiveVariables(ctx: PostureContext): Promise<Part<GithubVariableInfo[]>> {
+  const scopes = await readScopes(ctx);
+  return scopes.ok ? { ...scopes, data: scopes.data.effectiveVariables } : scopes;
+}
+
 /** Not cached: a local file (or the guide's policy), read fresh so an edited file shows at once. */
 export const readExpectedPolicy = (ctx: Pick<PostureContext, "expectedPolicyPath">): Promise<Part<ExpectedPolicy>> => toPart([], () => fetchExpectedPolicy(ctx));
 
@@ -160,8 +274,9 @@ export async function readPosture(ctx: PostureContext): Promise<PostureParts> {
     readPolicies(ctx),
     readIdentity(ctx),
     readActivity(ctx),
-    readSecrets(ctx),
-    readVariables(ctx),
+    // What a run gets, across environment, repository and organization scopes.
+    readEffectiveSecrets(ctx),
+    readEffectiveVariables(ctx),
     readRuns(ctx),
     readRepositories(ctx),
     readExpectedPolicy(ctx),
@@ -175,5 +290,7 @@ export async function readPosture(ctx: PostureContext): Promise<PostureParts> {
  */
 export function invalidatePosture(cache: TtlCache, ...parts: PartName[]): void {
   if (parts.length === 0) cache.invalidate(READ_CACHE_PREFIXES.posture);
-  for (const p of parts) cache.invalidate(`${READ_CACHE_PREFIXES.posture}${p}:`);
+  // The scopes part is built on the repository's secrets and variables.
+  const all = parts.some((p) => p === "secrets" || p === "variables") ? [...parts, "scopes" as const] : parts;
+  for (const p of all) cache.invalidate(`${READ_CACHE_PREFIXES.posture}${p}:`);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeCopy, resolveScopes, type ScopesInput } from "./secret-scopes";
+import { describeCopy, keyOfCopy, resolveScopes, type ScopesInput } from "./secret-scopes";
 import { checkGithubConfig } from "./github-config";
 
 const s = (name: string, updatedAt = "2026-01-10T10:00:00Z") => ({ name, createdAt: "2026-01-01T00:00:00Z", updatedAt });
@@ -95,5 +95,18 @@ describe("resolveScopes", () => {
   it("says when the workflow's environment is unknown", () => {
     const r = resolveScopes({ ...orgOnly, environmentUnknown: "the workflow file could not be read" });
     expect(r.findings).toEqual([expect.objectContaining({ code: "scope-unreadable", name: "environment" })]);
+  });
+});
+
+describe("keyOfCopy", () => {
+  const writes = [{ scope: "repository" as const, updatedAt: "2026-01-10T10:00:00Z", accessKeyId: "AKIANEW" }];
+  it("names the key Deckhand wrote when the copy's updated_at is that write's", () => {
+    expect(keyOfCopy({ scope: "repository", createdAt: null, updatedAt: "2026-01-10T10:00:00.400Z" }, writes)).toBe("AKIANEW");
+  });
+  it("is unknown for a copy written since, at another scope, or in another environment", () => {
+    expect(keyOfCopy({ scope: "repository", createdAt: null, updatedAt: "2026-01-11T10:00:00Z" }, writes)).toBeNull();
+    expect(keyOfCopy({ scope: "organization", createdAt: null, updatedAt: "2026-01-10T10:00:00Z" }, writes)).toBeNull();
+    expect(keyOfCopy({ scope: "environment", environment: "prod", createdAt: null, updatedAt: "2026-01-10T10:00:00Z" }, [{ ...writes[0], scope: "environment", environment: "staging" }])).toBeNull();
+    expect(keyOfCopy({ scope: "repository", createdAt: null, updatedAt: null }, writes)).toBeNull();
   });
 });

@@ -188,3 +188,22 @@ export function resolveScopes(input: ScopesInput): ScopeResolution {
   }));
   return { secrets, variables, findings, unreadable, effectiveSecrets, effectiveVariables };
 }
+
+/** A key Deckhand wrote into a secret at a scope: which key, and the updated_at GitHub gave the write. */
+export interface KnownWrite {
+  scope: ScopeCopy["scope"];
+  environment?: string;
+  updatedAt: string;
+  accessKeyId: string;
+}
+
+/**
+ * Which key a copy of AWS_ACCESS_KEY_ID holds, when Deckhand wrote it (the copy's updated_at is the one its write got,
+ * within a second; a later write by anyone else moves it). Null: unknown — GitHub never returns values.
+ */
+export function keyOfCopy(copy: ScopeCopy, writes: readonly KnownWrite[]): string | null {
+  const at = toEpochMs(copy.updatedAt ?? null);
+  if (at === null) return null;
+  const match = writes.find((w) => w.scope === copy.scope && (w.environment ?? null) === (copy.environment ?? null) && Math.abs((toEpochMs(w.updatedAt) ?? Number.NaN) - at) <= 1000);
+  return match?.accessKeyId ?? null;
+}

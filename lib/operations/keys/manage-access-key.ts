@@ -6,7 +6,7 @@ import { listAccessKeys, type AccessKeyMetadata } from "../../integrations/aws/i
 import { deleteAccessKey, updateAccessKey } from "../../integrations/aws/iam-keys";
 import { callFailed } from "../../failures";
 import { readContextFrom } from "../../read/context";
-import { invalidatePosture, readSecrets } from "../../read/posture";
+import { invalidatePosture, readEffectiveSecrets } from "../../read/posture";
 import { readHeldKey } from "../../read/credentials";
 import { listRotations } from "../rotation/store";
 import type { OperationContext } from "../context";
@@ -40,7 +40,8 @@ export function judgeKeyAction(input: { action: KeyAction; key: { accessKeyId: s
 /** Does GitHub (possibly) hold this key? Deckhand's own last write wins; otherwise the posture's evidence; unsure counts as yes. */
 async function githubMayHold(ctx: OperationContext, accessKeyId: string, keyIds: string[]): Promise<boolean> {
   const reads = readContextFrom(ctx.config, ctx.clients, ctx.cache, ctx.db);
-  const secrets = await readSecrets(reads);
+  // Any scope a run reads it from counts (an organization or environment secret holds it as much as the repository's).
+  const secrets = await readEffectiveSecrets(reads);
   if (secrets.ok && !secrets.data.some((s) => s.name === "AWS_ACCESS_KEY_ID")) return false;
   const written = listRotations(ctx.db, 10).find((r) => r.state === "completed" && r.userName === ctx.config.iamUser && r.newKeyId && keyIds.includes(r.newKeyId));
   if (written) return written.newKeyId === accessKeyId;

@@ -10,15 +10,12 @@ import type { Actor } from "../context";
 import { CanaryTimeoutError } from "./canary";
 import { decideDeletion, decideDeletionInDoubt, decideNext, type Decision } from "./decide";
 import { isTransient, withStepRetries } from "./retry";
-import { STEP_CALLS, STEP_EXECUTORS, StepStop, type Memory, type RotationDeps, type RotationOptions, type StepResult } from "./steps";
+import { STEP_CALLS, STEP_EXECUTORS, StepStop, hitFailpoint, type Memory, type RotationDeps, type StepResult } from "./steps";
 import { beginStep, claimLease, closeInterruptedSteps, endStep, getRotation, listSteps, releaseLease, renewLease, setRotation, type RotationPatch } from "./store";
 import { STEP_TITLES, type Observations, type RotationRecord, type StepNo } from "./types";
 
 export { DEFAULT_ROTATION_OPTIONS, StepStop, preflight, type RotationDeps, type RotationOptions } from "./steps";
 
-function hitFailpoint(options: RotationOptions, point: string): void {
-  if (options.failpoint === point) process.kill(process.pid, "SIGKILL");
-}
 
 async function observe(deps: RotationDeps, r: RotationRecord, secrets: boolean): Promise<Observations> {
   const { iam } = deps.clients.aws;

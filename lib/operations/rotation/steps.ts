@@ -10,8 +10,10 @@ import type { Db } from "../../infra/db/open-db";
 import { listAccessKeys } from "../../integrations/aws/iam";
 import { createAccessKey, deleteAccessKey, updateAccessKey, type NewAccessKey } from "../../integrations/aws/iam-keys";
 import { KeyNotAcceptedError, verifyAccessKey } from "../../integrations/aws/verify-access-key";
-import { getRepoPublicKey, writeAccessKeyToSecrets } from "../../integrations/github/write-secret";
+import { checkHolderWritable, describeHolder, writeAccessKeyToHolder, type SecretHolder } from "../../integrations/github/write-secret";
+import { findKeyHolders, listReposUsingOrgSecret } from "./holders";
 import { listRepoSecrets } from "../../integrations/github/secrets";
+import { mapLimit } from "../../infra/map-limit";
 import { listFailingSteps, type RunSummary } from "../../integrations/github/runs";
 import { explainErrorCode } from "../../judgements/guide-errors";
 import { explainFailingStep } from "../../judgements/workflows/failing-step";
@@ -20,7 +22,7 @@ import type { Actor } from "../context";
 import { runCanary } from "./canary";
 import { keysCreatedBy } from "./decide";
 import { withStepRetries } from "./retry";
-import { endStep, updateStepDetail } from "./store";
+import { endStep, listSteps, updateStepDetail } from "./store";
 import type { RotationRecord, StepNo } from "./types";
 
 export interface RotationOptions {
@@ -104,7 +106,15 @@ export interface PreflightResult {
   detail: Record<string, unknown>;
 }
 
-/** Step 1: at most one key (or the second inactive: refused with an offer to delete it), GitHub writable. */
+/** Kill tests only: SIGKILL this process at a named point (DECKHAND_FAILPOINT). */
+export function hitFailpoint(options: RotationOptions, point: string): void {
+  if (options.failpoint === point) process.kill(process.pid, "SIGKILL");
+}
+
+/**
+ * Step 1: at most one key (or the second inactive: refused with an offer to delete it), and every holder of the
+ * key (organization, environment, repository secrets) writable: a missing permission is named before any change.
+ */
 export async function preflight(deps: RotationDeps, userName: string): Promise<PreflightResult> {
   const { iam } = deps.clients.aws;
   const { github, repo } = deps.clients;
@@ -121,15 +131,29 @@ export async function preflight(deps: RotationDeps, userName: string): Promise<P
     if (inactive) throw new StepStop(`The user ${userName} already has two keys; ${inactive.accessKeyId} is inactive. Delete it first (separately confirmed), then rotate.`, "failed");
     throw new StepStop(`The user ${userName} has two active keys, so Deckhand cannot tell which one to replace. Deactivate the one GitHub does not hold, then rotate.`, "failed");
   }
+  let found: { holders: SecretHolder[]; notes: string[] };
   try {
-    // Listing secrets needs the same admin access as writing them; the public key is needed to seal.
-    await withStepRetries(() => listRepoSecrets({ github, repo }), retry);
-    await withStepRetries(() => getRepoPublicKey({ github, repo }), retry);
+    found = await withStepRetries(() => findKeyHolders({ github, repo, workflowName: deps.workflowName }), retry);
   } catch (err) {
-    throw new StepStop(`Preflight: Deckhand cannot write the repository's secrets: ${describeFailure(err, "github", "list secrets / get public key").message}.`, "failed");
+    throw new StepStop(`Preflight: Deckhand cannot write the repository's secrets: ${describeFailure(err, "github", "list secrets").message}.`, "failed");
+  }
+  for (const holder of found.holders) {
+    try {
+      // Listing secrets needs the same access as writing them; the public key is needed to seal.
+      await withStepRetries(() => checkHolderWritable({ github, repo, holder }), retry);
+    } catch (err) {
+      const need =
+        holder.scope === "organization"
+          ? ` Organization secrets can be written only by an owner of ${holder.org} with the admin:org scope (or a fine-grained token with organization Secrets: write).`
+          : holder.scope === "environment"
+            ? " Environment secrets need admin on the repository."
+            : "";
+      throw new StepStop(`Preflight: the key lives in ${describeHolder(holder)}, and Deckhand cannot write them: ${describeFailure(err, "github", "list secrets / get public key").message}.${need}`, "failed");
+    }
   }
   const oldKeyId = active[0]?.accessKeyId ?? null;
-  return { oldKeyId, keysBefore: keys.map((k) => k.accessKeyId), detail: { oldKeyId, keysBefore: keys.map((k) => k.accessKeyId) } };
+  const keysBefore = keys.map((k) => k.accessKeyId);
+  return { oldKeyId, keysBefore, detail: { oldKeyId, keysBefore, holders: found.holders, ...(found.notes.length ? { notes: found.notes } : {}) } };
 }
 
 async function stepPreflight({ deps, r, stepId, who }: StepRun): Promise<StepResult> {
@@ -183,13 +207,24 @@ async function stepVerifyKey({ deps, r, stepId, who, mem }: StepRun): Promise<St
 }
 
 /** Step 4: seal the pair and write both secrets; the secret leaves memory. */
-async function stepWriteSecrets({ deps, stepId, who, mem }: StepRun): Promise<StepResult> {
+async function stepWriteSecrets({ deps, r, stepId, who, mem }: StepRun): Promise<StepResult> {
   const key = mem.get();
   if (!key) throw new StepStop("The new key's secret is not held by this process.", "stopped");
   const { github, repo } = deps.clients;
-  const written = await withStepRetries(() => writeAccessKeyToSecrets({ github, repo, accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey }), retryOf(deps));
+  // Every holder the preflight found, organization first; the repository alone for rotations from before scopes.
+  const pre = listSteps(deps.db, r.id).filter((s) => s.step === 1 && s.outcome === "succeeded").at(-1);
+  const holders = Array.isArray(pre?.detail?.holders) ? (pre.detail.holders as SecretHolder[]) : [{ scope: "repository" as const }];
+  const writes: Array<SecretHolder & { accessKeyIdUpdatedAt: string; secretAccessKeyUpdatedAt: string }> = [];
+  for (const holder of holders) {
+    const written = await withStepRetries(() => writeAccessKeyToHolder({ github, repo, holder, accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey }), retryOf(deps));
+    writes.push({ ...holder, ...written });
+    updateStepDetail(deps.db, stepId, { writes });
+    hitFailpoint(deps.options, `rotation:in-step-4-after-${holder.scope}`);
+  }
   mem.set(null);
-  endStep(deps.db, stepId, { outcome: "succeeded", detail: written }, who);
+  // The repository's pair at the top level, as a resume observes it (see decide.ts); else the last holder's.
+  const top = writes.find((w) => w.scope === "repository") ?? writes[writes.length - 1];
+  endStep(deps.db, stepId, { outcome: "succeeded", detail: { accessKeyIdUpdatedAt: top.accessKeyIdUpdatedAt, secretAccessKeyUpdatedAt: top.secretAccessKeyUpdatedAt, writes } }, who);
   return "continue";
 }
 
@@ -212,7 +247,7 @@ async function explainCanaryFailure(deps: RotationDeps, run: RunSummary): Promis
 }
 
 /** Step 5: the canary run of the workflow with the secrets GitHub now holds. */
-async function stepCanary({ deps, stepId, who, followRunId }: StepRun): Promise<StepResult> {
+async function stepCanary({ deps, r, stepId, who, followRunId }: StepRun): Promise<StepResult> {
   const { github, repo } = deps.clients;
   // A retry after a GitHub error follows the run already dispatched instead of dispatching again.
   let knownRunId = followRunId;
@@ -244,8 +279,54 @@ async function stepCanary({ deps, stepId, who, followRunId }: StepRun): Promise<
     endStep(deps.db, stepId, { outcome: "failed", detail, message, rotation: { state: "stopped", message, warning: CANARY_FAILED_WARNING } }, who);
     return "break";
   }
-  endStep(deps.db, stepId, { outcome: "succeeded", detail }, who);
+  // The organization secret reaches other repositories too: each that uses it runs its own canary before the old
+  // key is deactivated, so none is left holding a dead key.
+  const shared = await sharedCanaries(deps, r);
+  const failed = shared.filter((x) => x.conclusion !== "success" && x.conclusion !== "skipped");
+  if (failed.length > 0) {
+    const message = `The canary failed in ${failed.map((x) => `${x.repository} (${x.conclusion})`).join(", ")}, which use${failed.length === 1 ? "s" : ""} the organization secret: the old key stays active.`;
+    endStep(deps.db, stepId, { outcome: "failed", detail: { ...detail, shared }, message, rotation: { state: "stopped", message, warning: CANARY_FAILED_WARNING } }, who);
+    return "break";
+  }
+  endStep(deps.db, stepId, { outcome: "succeeded", detail: shared.length ? { ...detail, shared } : detail }, who);
   return "continue";
+}
+
+/** How many other repositories' canaries run at once: GitHub's secondary rate limits punish bursts of dispatches. */
+const SHARED_CANARY_CONCURRENCY = 3;
+
+interface SharedCanary {
+  repository: string;
+  conclusion: string;
+  runId?: number;
+  note?: string;
+}
+
+/**
+ * The canary in every other repository the rotated organization secret reaches (visibility `selected`: its selected
+ * repositories). A repository with its own AWS_ACCESS_KEY_ID does not use the organization's copy: skipped, said.
+ */
+async function sharedCanaries(deps: RotationDeps, r: RotationRecord): Promise<SharedCanary[]> {
+  const pre = listSteps(deps.db, r.id).filter((s) => s.step === 1 && s.outcome === "succeeded").at(-1);
+  const holders = Array.isArray(pre?.detail?.holders) ? (pre.detail.holders as SecretHolder[]) : [];
+  const org = holders.find((h): h is Extract<SecretHolder, { scope: "organization" }> => h.scope === "organization");
+  if (!org) return [];
+  const { github, repo } = deps.clients;
+  const others = (await withStepRetries(() => listReposUsingOrgSecret({ github, org: org.org }), retryOf(deps))).filter(
+    (x) => `${x.owner}/${x.repo}`.toLowerCase() !== `${repo.owner}/${repo.repo}`.toLowerCase(),
+  );
+  return mapLimit(others, SHARED_CANARY_CONCURRENCY, async (other): Promise<SharedCanary> => {
+    const repository = `${other.owner}/${other.repo}`;
+    try {
+      const own = await withStepRetries(() => listRepoSecrets({ github, repo: other }), retryOf(deps));
+      if (own.some((x) => x.name === "AWS_ACCESS_KEY_ID")) return { repository, conclusion: "skipped", note: "its own repository secret shadows the organization's" };
+      const out = await runCanary({ github, repo: other, workflowName: deps.workflowName, timeoutMs: deps.options.canaryTimeoutMs, pollMs: deps.options.canaryPollMs });
+      if (out.kind === "skipped") return { repository, conclusion: "skipped", note: out.message };
+      return { repository, conclusion: out.run.conclusion ?? "unknown", runId: out.run.id };
+    } catch (err) {
+      return { repository, conclusion: "error", note: describeFailure(err, "github", "canary").message };
+    }
+  });
 }
 
 class AlreadyDone extends Error {}

@@ -7,6 +7,7 @@ import { handleApi } from "./api";
 import { migrateRepos, REPO_TABLES } from "./db";
 import { seedRepository } from "./seed";
 import { handleSecretAdmin } from "./secrets";
+import { handleScopedSecretAdmin } from "./scoped-admin";
 import { handleGitHttp } from "./git-http";
 import { handleLogDownload } from "./runs-routes";
 import { orphanBackground, startBackground, stopBackground } from "./background";
@@ -56,6 +57,6 @@ export const githubModule: SandboxModule & { admin(hooks: AdminHooks): void } = 
     await stopBackground();
   },
   admin(hooks) {
-    hooks.extra.push(handleSecretAdmin, handleFineGrainedTokenAdmin, handleIdTokenAdmin);
+    hooks.extra.push(handleSecretAdmin, handleScopedSecretAdmin, handleFineGrainedTokenAdmin, handleIdTokenAdmin);
   },
 };

@@ -18,10 +18,10 @@ export interface ChildExit {
 }
 
 /** In the test: run `script` with `node --import tsx` (not the tsx wrapper, so the killed process is the child itself). */
-export function runKillChild(script: string, env: { sandboxUrl: string; dataDir: string; failpoint: string }): Promise<ChildExit> {
+export function runKillChild(script: string, env: { sandboxUrl: string; dataDir: string; failpoint: string; repository?: string }): Promise<ChildExit> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", script], {
-      env: { ...process.env, KILL_CHILD_SANDBOX_URL: env.sandboxUrl, KILL_CHILD_DATA_DIR: env.dataDir, DECKHAND_FAILPOINT: env.failpoint },
+      env: { ...process.env, KILL_CHILD_SANDBOX_URL: env.sandboxUrl, KILL_CHILD_DATA_DIR: env.dataDir, DECKHAND_FAILPOINT: env.failpoint, KILL_CHILD_REPOSITORY: env.repository ?? "" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";
@@ -36,7 +36,7 @@ export function runKillChild(script: string, env: { sandboxUrl: string; dataDir:
 export function killChildContext(): { ctx: OperationContext; rotation: RotationExtras } {
   const url = process.env.KILL_CHILD_SANDBOX_URL!;
   const dir = process.env.KILL_CHILD_DATA_DIR!;
-  const [owner, repo] = SANDBOX_REPOSITORY.split("/");
+  const [owner, repo] = (process.env.KILL_CHILD_REPOSITORY || SANDBOX_REPOSITORY).split("/");
   const awsAs = (credentials: { accessKeyId: string; secretAccessKey: string }) => createAwsClients({ region: "us-east-1", endpoint: url, credentials, maxAttempts: 3 });
   const clients = {
     aws: awsAs(SANDBOX_AWS_ADMIN),
