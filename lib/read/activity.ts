@@ -5,7 +5,7 @@ import { filterEvents, groupFailedCalls, summarizeDailyActivity, type DailyActiv
 import { parseActivityQuery, type ActivityQuery } from "../judgements/posture/activity-filter";
 import type { CloudTrailEvent } from "../judgements/posture/types";
 import type { Part } from "../failures";
-import { readActivity, type PostureContext } from "./posture";
+import { readActivity, type ActivityData, type PostureContext } from "./posture";
 
 /** Rows of the event table per page. */
 export const ACTIVITY_ROWS = 500;
@@ -24,6 +24,8 @@ export interface ActivityView {
   rows: CloudTrailEvent[];
   hasNewer: boolean;
   hasOlder: boolean;
+  /** History that could not be read (a LookupEvents page failed): the events before it are kept and shown. */
+  gaps: ActivityData["gaps"];
 }
 
 /** The page for `searchParams` (key, event, errors, from, to, page; malformed values are dropped). */
@@ -49,6 +51,7 @@ export async function readActivityPage(ctx: PostureContext, searchParams: Record
         rows: shown.slice(query.page * ACTIVITY_ROWS, (query.page + 1) * ACTIVITY_ROWS),
         hasNewer: query.page > 0,
         hasOlder: (query.page + 1) * ACTIVITY_ROWS < shown.length,
+        gaps: activity.data.gaps ?? [],
       },
     },
   };

@@ -3,7 +3,8 @@
 // the guide. Plain data plus per-part failures.
 
 import { judgeAccessKeys, type AccessKeyInfo, type AccountKeyFinding, type KeyVerdict, type Severity } from "../judgements/posture/key-verdicts";
-import { correlateSecretKey, type SecretCorrelation } from "../judgements/posture/secret-correlation";
+import { correlateSecretKey, type OwnKeyUse, type OwnSecretWrite, type SecretCorrelation } from "../judgements/posture/secret-correlation";
+import { listOwnKeyActivity } from "../operations/rotation/store";
 import { checkGithubConfig, type GithubConfigReport } from "../judgements/posture/github-config";
 import type { TimeInput } from "../judgements/posture/time-util";
 import type { GithubSecretInfo, GithubVariableInfo, WorkflowRunInfo } from "../judgements/posture/types";
@@ -60,6 +61,8 @@ export function correlateParts(input: {
   activity: Part<ActivityData>;
   runs: Part<WorkflowRunInfo[]>;
   now: Date;
+  /** When Deckhand itself used and wrote keys (listOwnKeyActivity): never a stranger's use. */
+  own?: { uses: OwnKeyUse[]; writes: OwnSecretWrite[] };
 }): Part<HeldKeyView> {
   const calls = [...new Set([...input.secrets.calls, ...input.keys.calls, ...input.activity.calls, ...input.runs.calls])];
   if (!input.secrets.ok) return { ...input.secrets, calls };
@@ -73,19 +76,21 @@ export function correlateParts(input: {
     events: input.activity.ok ? input.activity.data.events : [],
     runs: input.runs.ok ? input.runs.data : [],
     now: input.now,
+    ownUses: input.own?.uses,
+    ownWrites: input.own?.writes,
   });
   return { ok: true, calls, asOf: input.keys.asOf, data: { correlation, caveats, worst: worstOf(correlation.flags.map((f) => f.severity)) } };
 }
 
 /** The key correlation over the cached parts. `activityWaitMs` time-boxes CloudTrail (the Overview). */
-export async function readHeldKey(ctx: PostureContext, opts: { activityWaitMs?: number } = {}): Promise<Part<HeldKeyView>> {
+export async function readHeldKey(ctx: PostureContext & Partial<Pick<ReadContext, "db">>, opts: { activityWaitMs?: number } = {}): Promise<Part<HeldKeyView>> {
   const [secrets, keys, activity, runs] = await Promise.all([
     readEffectiveSecrets(ctx),
     readKeys(ctx),
     opts.activityWaitMs === undefined ? readActivity(ctx) : readActivityWithin(ctx, opts.activityWaitMs),
     readRuns(ctx),
   ]);
-  return correlateParts({ secrets, keys, activity, runs, now: ctx.now?.() ?? new Date() });
+  return correlateParts({ secrets, keys, activity, runs, now: ctx.now?.() ?? new Date(), own: ctx.db ? listOwnKeyActivity(ctx.db) : undefined });
 }
 
 export interface AccessKeyIdCopy {

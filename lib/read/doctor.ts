@@ -9,11 +9,15 @@ import { PART_CALLS, readActivity, readEffectiveSecrets, readEffectiveVariables,
 import { withinTime } from "./time-box";
 import type { ReadContext } from "./context";
 import { keyChangeUnderway } from "./rotation";
+import { listOwnKeyActivity } from "../operations/rotation/store";
 
 export type { CheckResult } from "../judgements/posture/doctor-checks";
 
 /** The parts as the doctor's snapshot: CloudTrail as its events, repositories under the region they were read in. */
-export function toSnapshot(parts: Omit<PostureParts, "identity" | "expected">, o: { now: Date; userName: string; region: string; rotationInProgress?: boolean }): PostureSnapshot {
+export function toSnapshot(
+  parts: Omit<PostureParts, "identity" | "expected">,
+  o: { now: Date; userName: string; region: string; rotationInProgress?: boolean; ownKeyActivity?: PostureSnapshot["ownKeyActivity"] },
+): PostureSnapshot {
   const events: Part<ActivityData["events"]> = parts.activity.ok ? { ...parts.activity, data: parts.activity.data.events } : parts.activity;
   return {
     now: o.now,
@@ -27,6 +31,7 @@ export function toSnapshot(parts: Omit<PostureParts, "identity" | "expected">, o
     cloudTrail: events,
     ecrRepositories: { [o.region]: parts.repositories },
     rotationInProgress: o.rotationInProgress ?? false,
+    ownKeyActivity: o.ownKeyActivity,
   };
 }
 
@@ -69,7 +74,13 @@ export async function readDoctorSnapshot(ctx: PostureContext & Partial<Pick<Read
   const times = parts.flatMap((p) => (p.ok && p.asOf ? [p.asOf] : [])).sort();
   const snapshot = toSnapshot(
     { user, keys, policies, activity, secrets, variables, runs, repositories },
-    { now, userName: ctx.userName, region: ctx.clients.aws.region, rotationInProgress: ctx.db ? keyChangeUnderway({ db: ctx.db }) : false },
+    {
+      now,
+      userName: ctx.userName,
+      region: ctx.clients.aws.region,
+      rotationInProgress: ctx.db ? keyChangeUnderway({ db: ctx.db }) : false,
+      ownKeyActivity: ctx.db ? listOwnKeyActivity(ctx.db) : undefined,
+    },
   );
   return { snapshot, asOf: times[0] ?? null, userMissing: user.ok ? user.data === null : null };
 }

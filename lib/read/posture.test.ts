@@ -67,6 +67,16 @@ describe("readPosture against the seeded sandbox", () => {
     expect(accessDenied.evidence.join("\n")).toMatch(/CloudTrail .*: CompleteLayerUpload → AccessDeniedException/);
   });
 
+  it("a later CloudTrail page that fails keeps the history read before it and names the gap", async () => {
+    await sb.admin("POST", "/_sandbox/faults", { service: "cloudtrail", operation: "LookupEvents", kind: "503", count: -1, skip: 1 });
+    const p = await loadPosture(deps);
+    if (!p.activity.ok) throw new Error(`the activity part failed: ${p.activity.failure.message}`);
+    expect(p.activity.data.events.length).toBe(50);
+    expect(p.activity.data.gaps).toHaveLength(1);
+    expect(p.activity.data.gaps[0].failure).toMatchObject({ service: "cloudtrail", call: "LookupEvents", kind: "unavailable" });
+    expect(p.activity.data.gaps[0].missingBefore).toBe(String(p.activity.data.events[49].time));
+  });
+
   it("shows the seeded drift by name against the guide's policy", async () => {
     const p = await loadPosture(deps);
     if (!p.policies.ok) throw new Error(p.policies.failure.message);

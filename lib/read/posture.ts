@@ -6,7 +6,7 @@
 import fs from "node:fs/promises";
 import { getAccessKeyLastUsed, getAttachedPolicy, getDefaultVersionId, getInlinePolicy, getUser, listAccessKeys, listAttachedPolicyRefs, listUserPolicyNames, type FetchedPolicy, type IamUser } from "../integrations/aws/iam";
 import { getCallerIdentity, type CallerIdentity } from "../integrations/aws/sts";
-import { lookupEventsByAccessKey } from "../integrations/aws/cloudtrail";
+import { lookupEventsKeepingPartial } from "../integrations/aws/cloudtrail";
 import { describeAllRepositories } from "../integrations/aws/ecr";
 import { listRepoSecrets } from "../integrations/github/secrets";
 import { listRepoVariables } from "../integrations/github/variables";
@@ -28,7 +28,7 @@ import type { AccessKeyInfo } from "../judgements/posture/key-verdicts";
 import type { CloudTrailEvent, EcrRepositoryInfo, GithubSecretInfo, GithubVariableInfo, WorkflowRunInfo } from "../judgements/posture/types";
 import { GUIDE_POLICY_NAME, GUIDE_PUSH_POLICY } from "../judgements/posture/ecr-actions";
 import { normalizePolicy } from "../judgements/posture/normalize-policy";
-import { CallFailure, callApi, failure, toPart, type Part } from "../failures";
+import { CallFailure, callApi, describeFailure, failure, toPart, type Failure, type Part } from "../failures";
 import { READ_CACHE_PREFIXES, readPart, repoKey, type ReadContext, type Stamped } from "./context";
 
 const POSTURE_TTL_MS = 30_000;
@@ -111,6 +111,11 @@ export interface ActivityData {
   /** The keys whose events were looked up. */
   accessKeyIds: string[];
   windowDays: number;
+  /**
+   * History that could not be read: per key, the failure of the LookupEvents page that stopped it and the time at or
+   * before which its events are missing. What was read before the failure is kept in `events`.
+   */
+  gaps: { accessKeyId: string; missingBefore: string; failure: Failure }[];
 }
 
 async function fetchActivity(ctx: PostureContext): Promise<ActivityData> {
@@ -118,11 +123,15 @@ async function fetchActivity(ctx: PostureContext): Promise<ActivityData> {
   const keys = await fetchKeys(ctx);
   const end = ctx.now?.() ?? new Date();
   const start = new Date(end.getTime() - days * 86_400_000);
-  const perKey = await Promise.all(
-    keys.map((k) => callApi("cloudtrail", "LookupEvents", () => lookupEventsByAccessKey({ cloudtrail: ctx.clients.aws.cloudtrail, accessKeyId: k.accessKeyId, start, end }))),
+  const perKey = await Promise.all(keys.map((k) => lookupEventsKeepingPartial({ cloudtrail: ctx.clients.aws.cloudtrail, accessKeyId: k.accessKeyId, start, end })));
+  // Nothing read at all: the part fails as any call does. Anything read is kept, and the gap is said.
+  const firstError = perKey.find((r) => r.error)?.error;
+  if (firstError && perKey.every((r) => r.error && r.events.length === 0)) await callApi("cloudtrail", "LookupEvents", () => Promise.reject(firstError));
+  const gaps = perKey.flatMap((r, i) =>
+    r.error ? [{ accessKeyId: keys[i].accessKeyId, missingBefore: r.missingBefore ?? end.toISOString(), failure: describeFailure(r.error, "cloudtrail", "LookupEvents") }] : [],
   );
-  const events = perKey.flat().sort((a, b) => String(b.time).localeCompare(String(a.time)));
-  return { events, accessKeyIds: keys.map((k) => k.accessKeyId), windowDays: days };
+  const events = perKey.flatMap((r) => r.events).sort((a, b) => String(b.time).localeCompare(String(a.time)));
+  return { events, accessKeyIds: keys.map((k) => k.accessKeyId), windowDays: days, gaps };
 }
 
 export interface ExpectedPolicy {

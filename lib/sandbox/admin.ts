@@ -9,6 +9,7 @@ const faultSchema = z.object({
   operation: z.string().min(1).default("*"),
   kind: z.enum(["throttle", "500", "502", "503", "secondary-rate-limit", "latency", "access-denied"]),
   count: z.number().int().min(-1).default(1),
+  skip: z.number().int().min(0).max(100_000).optional(),
   latencyMs: z.number().int().min(0).max(120_000).optional(),
 });
 
@@ -59,6 +60,7 @@ export async function handleAdmin(req: IncomingMessage, res: ServerResponse, ctx
         operation: body.operation,
         kind: body.kind,
         remaining: body.count,
+        skip: body.skip,
         latencyMs: body.latencyMs,
       });
       return sendJson(res, 201, rule);

@@ -13,6 +13,8 @@ export interface FaultRule {
   kind: FaultKind;
   /** Remaining calls to affect; -1 means until cleared. */
   remaining: number;
+  /** Matching calls to let through before the rule applies (e.g. fail the second page of a listing). */
+  skip?: number;
   latencyMs?: number;
 }
 
@@ -50,6 +52,10 @@ export class FaultRegistry {
       if (r.remaining === 0) continue;
       if (r.service !== "*" && r.service.toLowerCase() !== service.toLowerCase()) continue;
       if (r.operation !== "*" && r.operation.toLowerCase() !== operation.toLowerCase()) continue;
+      if (r.skip) {
+        r.skip -= 1;
+        continue;
+      }
       if (r.kind === "latency") {
         if (latencyMs) continue;
         latencyMs = r.latencyMs ?? 1000;

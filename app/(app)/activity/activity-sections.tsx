@@ -17,9 +17,14 @@ export async function ActivitySections({ ctx, searchParams }: { ctx: ReadContext
       </SectionCard>
     );
   }
-  const { accessKeyIds, eventNames, series, groups, rows, total, matching, hasNewer, hasOlder } = activity.data;
+  const { accessKeyIds, eventNames, series, groups, rows, total, matching, hasNewer, hasOlder, gaps } = activity.data;
   return (
     <>
+      {gaps.map((g) => (
+        <div key={g.accessKeyId} role="alert" data-testid="activity-gap" className="mb-4 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950">
+          Events of {g.accessKeyId} at or before {formatUtc(g.missingBefore)} are missing: {g.failure.message} The newer events that were read are shown.
+        </div>
+      ))}
       <SectionCard title="Filters" label="Filters">
         <form method="get" className="flex flex-wrap items-end gap-3 text-sm" aria-label="Event filters">
           <label className="flex flex-col">

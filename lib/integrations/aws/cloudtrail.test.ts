@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestSandbox, type TestSandbox } from "../../tooling/testing/sandbox-fixture";
 import { listAccessKeys } from "./iam";
-import { lookupEventsByAccessKey, mapLookupEvent } from "./cloudtrail";
+import { lookupEventsByAccessKey, lookupEventsKeepingPartial, mapLookupEvent } from "./cloudtrail";
 
 let sb: TestSandbox;
 let pushKey: string;
@@ -62,5 +62,22 @@ describe("mapLookupEvent", () => {
     expect(e).toEqual({ eventId: "e1", time: "2026-11-01T00:00:00.000Z", eventName: "PutImage", eventSource: "ecr.amazonaws.com", errorCode: "ImageAlreadyExistsException", errorMessage: "exists", accessKeyId: "AKIAX", sourceIp: "20.1.2.3", userAgent: "docker/26", region: "eu-west-1" });
     const broken = mapLookupEvent({ EventName: "X", EventTime: new Date("2026-11-01T00:00:00Z"), CloudTrailEvent: "{not json" });
     expect(broken).toMatchObject({ eventName: "X", errorCode: null, sourceIp: null, accessKeyId: null });
+  });
+});
+
+describe("a LookupEvents page that fails", () => {
+  it("keeps the pages read before it and says from when on history is missing", async () => {
+    const all = await lookupEventsByAccessKey({ cloudtrail: sb.clients.aws.cloudtrail, accessKeyId: pushKey });
+    // The first page answers; every later call fails with 503 (past the SDK's retries).
+    await sb.admin("POST", "/_sandbox/faults", { service: "cloudtrail", operation: "LookupEvents", kind: "503", count: -1, skip: 1 });
+    try {
+      const r = await lookupEventsKeepingPartial({ cloudtrail: sb.clients.aws.cloudtrail, accessKeyId: pushKey });
+      expect(r.error).toBeTruthy();
+      expect(r.events).toEqual(all.slice(0, 50));
+      expect(r.missingBefore).toBe(String(all[49].time));
+      await expect(lookupEventsByAccessKey({ cloudtrail: sb.clients.aws.cloudtrail, accessKeyId: pushKey })).rejects.toBeTruthy();
+    } finally {
+      await sb.admin("DELETE", "/_sandbox/faults");
+    }
   });
 });

@@ -40,8 +40,31 @@ export interface LookupEventsByKeyInput {
   maxEvents?: number;
 }
 
-/** Every event signed with one access key in the window, newest first. */
+/** Every event signed with one access key in the window, newest first. Throws the first failed page's error. */
 export async function lookupEventsByAccessKey(input: LookupEventsByKeyInput): Promise<CloudTrailEvent[]> {
+  const r = await lookupEventsKeepingPartial(input);
+  if (r.error) throw r.error;
+  return r.events;
+}
+
+export interface PartialLookup {
+  /** The events read before a page failed (all of them when none failed), newest first. */
+  events: CloudTrailEvent[];
+  /** A page failed: the error (the SDK's, after its retries). */
+  error: unknown;
+  /**
+   * When `error` is set: events at or before this time (ISO 8601) were not read; the window's end when even the
+   * first page failed. LookupEvents returns newest first, so what was read is the newest part of the window.
+   */
+  missingBefore: string | null;
+}
+
+/**
+ * Like lookupEventsByAccessKey, but a page that fails after the SDK's retries ends the lookup with what was read
+ * kept, and says from when on history is missing (CloudTrail API Reference, LookupEvents: results newest first,
+ * NextToken paging, 2 requests per second per account).
+ */
+export async function lookupEventsKeepingPartial(input: LookupEventsByKeyInput): Promise<PartialLookup> {
   const end = input.end ?? new Date();
   const start = input.start ?? new Date(end.getTime() - 90 * DAY_MS);
   const max = input.maxEvents ?? 20_000;
@@ -50,17 +73,23 @@ export async function lookupEventsByAccessKey(input: LookupEventsByKeyInput): Pr
   // when the app's bundler gives the client's class another identity.
   let NextToken: string | undefined;
   do {
-    const page = await input.cloudtrail.send(
-      new LookupEventsCommand({
-        LookupAttributes: [{ AttributeKey: "AccessKeyId", AttributeValue: input.accessKeyId }],
-        StartTime: start,
-        EndTime: end,
-        MaxResults: 50,
-        NextToken,
-      }),
-    );
+    let page;
+    try {
+      page = await input.cloudtrail.send(
+        new LookupEventsCommand({
+          LookupAttributes: [{ AttributeKey: "AccessKeyId", AttributeValue: input.accessKeyId }],
+          StartTime: start,
+          EndTime: end,
+          MaxResults: 50,
+          NextToken,
+        }),
+      );
+    } catch (error) {
+      const oldest = out.length ? out[out.length - 1].time : null;
+      return { events: out, error, missingBefore: oldest ? String(oldest) : end.toISOString() };
+    }
     for (const e of page.Events ?? []) out.push(mapLookupEvent(e));
     NextToken = page.NextToken;
   } while (NextToken && out.length < max);
-  return out;
+  return { events: out, error: null, missingBefore: null };
 }

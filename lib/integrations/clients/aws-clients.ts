@@ -4,6 +4,8 @@ import { ECRClient } from "@aws-sdk/client-ecr";
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import type { DeckhandConfig } from "../../infra/config/env";
+import { DECKHAND_VERSION } from "../../infra/version";
+import { DECKHAND_USER_AGENT_PRODUCT } from "../../judgements/posture/secret-correlation";
 
 export interface AwsClients {
   iam: IAMClient;
@@ -33,6 +35,9 @@ export function createAwsClients(opts: AwsClientOptions): AwsClients {
     credentials: opts.credentials,
     maxAttempts: opts.maxAttempts ?? 5,
     retryMode: "standard" as const,
+    // "deckhand/<version>" in every request's User-Agent, so CloudTrail tells Deckhand's own calls (verifying a new
+    // key, reading the account) from a stranger's use of the key.
+    customUserAgent: `${DECKHAND_USER_AGENT_PRODUCT}/${DECKHAND_VERSION}`,
   };
   return {
     // IAM is global: its endpoint is signed for us-east-1 whatever region the repositories are in.

@@ -389,6 +389,8 @@ export function runDoctorChecks(snap: PostureSnapshot): CheckResult[] {
           events: snap.cloudTrail.ok ? snap.cloudTrail.data : [],
           runs: snap.runs.ok ? snap.runs.data : [],
           now: new Date(now),
+          ownUses: snap.ownKeyActivity?.uses,
+          ownWrites: snap.ownKeyActivity?.writes,
         })
       : null;
   const ctx: Context = { snap, now, config, effective, correlation };

@@ -157,13 +157,57 @@ describe("correlateSecretKey", () => {
     expect(idle.evidence.join()).toMatch(/not used during successful run\(s\) #7/);
   });
 
-  it("use outside GitHub Actions is reported as evidence of another holder", () => {
+  it("use from an address and agent that match neither a runner nor Deckhand is evidence of another holder, with why", () => {
     const r = correlate({
       secrets: secrets(10 * DAY_MS),
       keys: [key("AKIAA", 20 * DAY_MS)],
       events: [event("AKIAA", DAY_MS), event("AKIAA", DAY_MS, { userAgent: CLI_UA, sourceIp: "203.0.113.9" })],
     });
-    expect(r.mostLikely!.evidence.join("\n")).toMatch(/also used outside GitHub Actions since then \(aws-cli\/2.15.0\)/);
+    expect(r.mostLikely!.evidence.join("\n")).toMatch(/someone other than GitHub Actions and Deckhand .* from 203\.0\.113\.9 with aws-cli\/2\.15\.0: not a GitHub Actions agent/);
+    expect(r.flags.find((f) => f.code === "used-elsewhere")).toMatchObject({ severity: "warn", accessKeyId: "AKIAA" });
+  });
+
+  it("the AWS CLI and docker from the runner's own address are the runner, not a stranger", () => {
+    const docker = "docker/26.1.3 go/go1.21.10 git-commit/8e96db1 kernel/6.5.0-1025-azure os/linux arch/amd64";
+    const r = correlate({
+      secrets: secrets(10 * DAY_MS),
+      keys: [key("AKIAA", 20 * DAY_MS)],
+      events: [
+        event("AKIAA", DAY_MS, { sourceIp: "20.44.1.7" }),
+        event("AKIAA", DAY_MS - MINUTE_MS, { userAgent: CLI_UA, sourceIp: "20.44.1.7" }),
+        event("AKIAA", DAY_MS - 2 * MINUTE_MS, { userAgent: docker, sourceIp: "20.44.1.7" }),
+      ],
+    });
+    expect(r.flags.map((f) => f.code)).not.toContain("used-elsewhere");
+    expect(r.mostLikely!.evidence.join("\n")).not.toMatch(/someone other/);
+    expect(r.mostLikely!.evidence.join("\n")).toMatch(/3 call\(s\) from GitHub Actions runners/);
+  });
+
+  it("docker during a workflow run from another runner address is the run's", () => {
+    const r = correlate({
+      secrets: secrets(10 * DAY_MS),
+      keys: [key("AKIAA", 20 * DAY_MS)],
+      events: [event("AKIAA", DAY_MS + 30 * MINUTE_MS, { userAgent: "docker/26.1.3 go/go1.21.10", sourceIp: "52.1.1.1" })],
+      runs: [run(9, DAY_MS + 31 * MINUTE_MS)],
+    });
+    expect(r.flags.map((f) => f.code)).not.toContain("used-elsewhere");
+  });
+
+  it("Deckhand's own calls (its agent, or while it verified the key) are never a stranger; its own write makes the key certain", () => {
+    const written = new Date(NOW - 10 * MINUTE_MS).toISOString();
+    const r = correlate({
+      secrets: secrets(10 * MINUTE_MS),
+      keys: [key("AKIAOLD", 40 * DAY_MS), key("AKIANEW", 12 * MINUTE_MS)],
+      events: [
+        event("AKIANEW", 11 * MINUTE_MS, { userAgent: "aws-sdk-js/3.1000.0 ua/2.0 os/linux lang/js md/nodejs#20 api/sts#3 deckhand/0.1.0", sourceIp: "10.0.0.5", eventName: "GetCallerIdentity" }),
+        event("AKIANEW", 11 * MINUTE_MS + 20_000, { userAgent: "aws-sdk-js/3.1000.0 ua/2.0 api/ecr#3", sourceIp: "10.0.0.5", eventName: "GetAuthorizationToken" }),
+      ],
+      ownUses: [{ accessKeyId: "AKIANEW", from: new Date(NOW - 12 * MINUTE_MS).toISOString(), to: new Date(NOW - 11 * MINUTE_MS).toISOString() }],
+      ownWrites: [{ accessKeyId: "AKIANEW", at: written, by: "rotation #3" }],
+    });
+    expect(r.flags.map((f) => f.code)).not.toContain("used-elsewhere");
+    expect(r.mostLikely).toMatchObject({ accessKeyId: "AKIANEW", level: "high" });
+    expect(r.mostLikely!.evidence.join("\n")).toMatch(/Deckhand wrote AWS_ACCESS_KEY_ID itself with this key at .* \(rotation #3\)/);
   });
 
   it("a tie lowers the confidence and says so", () => {

@@ -13,6 +13,56 @@ export function isGithubActionsUserAgent(userAgent: string | null | undefined): 
   return !!userAgent && GITHUB_USER_AGENT_RE.test(userAgent);
 }
 
+/** The User-Agent product Deckhand's own AWS clients add (lib/integrations/clients/aws-clients.ts). */
+export const DECKHAND_USER_AGENT_PRODUCT = "deckhand";
+const DECKHAND_USER_AGENT_RE = /(^|\s)deckhand\//i;
+/** Tools a workflow runs beside the SDK on the same runner: the AWS CLI (get-login-password) and docker (push). */
+const RUNNER_TOOL_RE = /^(aws-cli|docker|buildkit|buildx|aws-sdk-[a-z]+|Boto3|Botocore)\//i;
+
+/** A time Deckhand itself used a key: verifying a new key before writing it (rotation step 3, the setup's key step). */
+export interface OwnKeyUse {
+  accessKeyId: string;
+  /** ISO 8601. */
+  from: string;
+  to: string;
+}
+
+/** Deckhand wrote AWS_ACCESS_KEY_ID itself with this key at this time (a rotation's or setup's write step). */
+export interface OwnSecretWrite {
+  accessKeyId: string;
+  /** ISO 8601. */
+  at: string;
+  /** "rotation #12", for the evidence line. */
+  by: string;
+}
+
+export type CallOrigin = { origin: "runner" | "deckhand"; why: string } | { origin: "other"; why: string };
+
+/**
+ * Where one CloudTrail call came from. Deckhand's own calls (its User-Agent product, or inside a window in which it
+ * verified the key) and the workflow runners' calls (GitHub Actions' agent; the AWS CLI or docker from an address a
+ * GitHub Actions call of the same key used within 30 minutes; a runner tool during a workflow run) are never evidence
+ * that someone else holds the key. Anything else is, and `why` says what did not match.
+ */
+export function classifyCallOrigin(
+  e: CloudTrailEvent,
+  ctx: { at: number; runnerAddresses: { ip: string; at: number }[]; runs: { id: number; start: number; end: number | null }[]; own: { accessKeyId: string; from: number; to: number }[] },
+): CallOrigin {
+  const agent = e.userAgent ?? "";
+  if (DECKHAND_USER_AGENT_RE.test(agent)) return { origin: "deckhand", why: "Deckhand's own call" };
+  const own = ctx.own.find((w) => w.accessKeyId === e.accessKeyId && ctx.at >= w.from && ctx.at <= w.to);
+  if (own) return { origin: "deckhand", why: "while Deckhand verified the key" };
+  if (isGithubActionsUserAgent(agent)) return { origin: "runner", why: "GitHub Actions" };
+  const near = e.sourceIp ? ctx.runnerAddresses.find((r) => r.ip === e.sourceIp && Math.abs(r.at - ctx.at) <= 30 * MINUTE_MS) : undefined;
+  if (near) return { origin: "runner", why: `from ${e.sourceIp}, the address of a GitHub Actions call at ${new Date(near.at).toISOString()}` };
+  const run = RUNNER_TOOL_RE.test(agent) ? ctx.runs.find((r) => ctx.at >= r.start - 2 * MINUTE_MS && ctx.at <= (r.end ?? r.start + 6 * HOUR_MS) + 5 * MINUTE_MS) : undefined;
+  if (run) return { origin: "runner", why: `${agent.split(" ")[0]} during workflow run #${run.id}` };
+  return {
+    origin: "other",
+    why: `${e.eventName} from ${e.sourceIp ?? "an unknown address"} with ${agent.split(" ")[0] || "no user agent"}: not a GitHub Actions agent, not a runner's address, outside every workflow run, not Deckhand`,
+  };
+}
+
 export interface CandidateKey {
   accessKeyId: string;
   /** False for a key seen in CloudTrail that IAM no longer lists: it was deleted. */
@@ -32,7 +82,9 @@ export type CorrelationFlagCode =
   | "deleted-key-seen"
   | "no-consistent-key"
   | "held-key-inactive"
-  | "secret-pair-mismatch";
+  | "secret-pair-mismatch"
+  /** Calls with the key that match neither a workflow runner nor Deckhand: someone else may hold it. */
+  | "used-elsewhere";
 
 export interface CorrelationFlag {
   code: CorrelationFlagCode;
@@ -67,6 +119,10 @@ export interface CorrelationInput {
   toleranceMinutes?: number;
   /** IAM's last-used data lags; runs newer than this are not held against a key. */
   lastUsedLagHours?: number;
+  /** When Deckhand itself used keys (verification before writing them): never evidence of a stranger. */
+  ownUses?: readonly OwnKeyUse[];
+  /** When Deckhand itself wrote AWS_ACCESS_KEY_ID, and with which key. */
+  ownWrites?: readonly OwnSecretWrite[];
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -118,12 +174,25 @@ export function correlateSecretKey(input: CorrelationInput): SecretCorrelation {
     return c !== null && c <= writtenAt + tolerance;
   }).length;
 
+  const own = (input.ownUses ?? []).flatMap((u) => {
+    const from = toEpochMs(u.from);
+    const to = toEpochMs(u.to);
+    return from !== null && to !== null ? [{ accessKeyId: u.accessKeyId, from: from - tolerance, to: to + tolerance }] : [];
+  });
+  const runnerAddresses = events.filter((x) => isGithubActionsUserAgent(x.e.userAgent) && x.e.sourceIp).map((x) => ({ ip: x.e.sourceIp!, at: x.at }));
+  const runWindows = input.runs.flatMap((r) => {
+    const start = toEpochMs(r.createdAt);
+    return start === null ? [] : [{ id: r.id, start, end: toEpochMs(r.updatedAt ?? null) }];
+  });
+  const origins = new Map(events.map((x) => [x, classifyCallOrigin(x.e, { at: x.at, runnerAddresses, runs: runWindows, own })] as const));
+  const isRunner = (x: TimedEvent) => origins.get(x)?.origin === "runner";
+
   const scoreUsage = (id: string, evidence: string[]): number => {
     let score = 0;
     const mine = events.filter((x) => x.e.accessKeyId === id);
-    const ghAfter = mine.filter((x) => x.at >= writtenAt - tolerance && isGithubActionsUserAgent(x.e.userAgent));
-    const ghBefore = mine.filter((x) => x.at < writtenAt - tolerance && isGithubActionsUserAgent(x.e.userAgent));
-    const otherAfter = mine.filter((x) => x.at >= writtenAt - tolerance && !isGithubActionsUserAgent(x.e.userAgent));
+    const ghAfter = mine.filter((x) => x.at >= writtenAt - tolerance && isRunner(x));
+    const ghBefore = mine.filter((x) => x.at < writtenAt - tolerance && isRunner(x));
+    const otherAfter = mine.filter((x) => x.at >= writtenAt - tolerance && origins.get(x)?.origin === "other");
     if (ghAfter.length > 0) {
       const last = ghAfter.reduce((a, b) => (b.at > a.at ? b : a));
       const ok = ghAfter.filter((x) => !x.e.errorCode).length;
@@ -141,8 +210,16 @@ export function correlateSecretKey(input: CorrelationInput): SecretCorrelation {
       evidence.push(`used by GitHub Actions only before the secret was last written (last ${iso(ghBefore[ghBefore.length - 1].at)}): possibly the previous value`);
     }
     if (otherAfter.length > 0) {
-      const agents = [...new Set(otherAfter.map((x) => (x.e.userAgent ?? "unknown agent").split(" ")[0]))].slice(0, 3);
-      evidence.push(`also used outside GitHub Actions since then (${agents.join(", ")}): someone else holds this key too`);
+      const newest = otherAfter.reduce((a, b) => (b.at > a.at ? b : a));
+      evidence.push(
+        `also used by someone other than GitHub Actions and Deckhand since then: ${otherAfter.length} call(s), last ${iso(newest.at)} ${(origins.get(newest) as CallOrigin).why}`,
+      );
+      flags.push({
+        code: "used-elsewhere",
+        severity: "warn",
+        accessKeyId: id,
+        message: `${id} was used ${otherAfter.length} time(s) by someone other than GitHub Actions and Deckhand since the secret was written; last ${iso(newest.at)}, ${(origins.get(newest) as CallOrigin).why}`,
+      });
     }
     return score;
   };
@@ -164,6 +241,15 @@ export function correlateSecretKey(input: CorrelationInput): SecretCorrelation {
       continue;
     }
     score += scoreUsage(key.accessKeyId, evidence);
+    // The strongest evidence there is: Deckhand wrote the secret itself, with this key, at the time GitHub reports.
+    const wrote = (input.ownWrites ?? []).find((w) => {
+      const at = toEpochMs(w.at);
+      return w.accessKeyId === key.accessKeyId && at !== null && Math.abs(at - writtenAt) <= tolerance + MINUTE_MS;
+    });
+    if (wrote) {
+      score += 10;
+      evidence.push(`Deckhand wrote AWS_ACCESS_KEY_ID itself with this key at ${iso(toEpochMs(wrote.at)!)} (${wrote.by})`);
+    }
     const lastUsed = toEpochMs(key.lastUsed?.date ?? null);
     if (lastUsed !== null && lastUsed >= writtenAt - tolerance) {
       score += 2;

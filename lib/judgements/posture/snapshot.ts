@@ -1,3 +1,4 @@
+import type { OwnKeyUse, OwnSecretWrite } from "./secret-correlation";
 // Everything the doctor looks at, gathered once per refresh. Each field is a Part: the data, or the failure of
 // the call that should have produced it, so one failing API (IAM throttled, CloudTrail denied, GitHub down)
 // turns only the checks that need it to "unknown" and names what failed.
@@ -32,6 +33,8 @@ export interface PostureSnapshot {
   /** ECR repositories per region looked at (AWS_REGION plus any others checked), each fetched on its own. */
   ecrRepositories: Record<string, Part<EcrRepositoryInfo[]>>;
   rotationInProgress?: boolean;
+  /** When Deckhand itself used and wrote keys (its rotations' steps): never a stranger's use of the key. */
+  ownKeyActivity?: { uses: OwnKeyUse[]; writes: OwnSecretWrite[] };
 }
 
 /** The API calls behind each snapshot field, named the way AWS and GitHub document them. */

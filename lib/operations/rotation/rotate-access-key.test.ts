@@ -8,6 +8,7 @@ import { getRotation, listSteps, updateRotationSettings } from "./store";
 import { createAccessKey, updateAccessKey } from "../../integrations/aws/iam-keys";
 import { deleteInactiveSecondKey, deleteOldKeyNow, rotateIfDue, runDueDeletions, startRotation } from "./rotate-access-key";
 import { readRotationPlan } from "../../read/rotation";
+import { readHeldKey } from "../../read/credentials";
 import { dumpStore, githubHoldsWorkingKey, readsOf, sandboxKeys, stsWith, testContext, testExtras } from "./testing/rotation-test-kit";
 import type { OperationContext } from "../context";
 import type { Db } from "../../infra/db/open-db";
@@ -65,6 +66,14 @@ describe("a full rotation against the sandbox", () => {
       if (!conclusion) await new Promise((res) => setTimeout(res, 100));
     }
     expect(conclusion).toBe("success");
+
+    // Right after Deckhand wrote the secret, it knows which key GitHub holds, and its own verification calls of the
+    // new key (and the canary's) are never taken for a stranger's use.
+    const heldView = await readHeldKey(readsOf(ctx));
+    if (!heldView.ok) throw new Error(heldView.failure.message);
+    expect(heldView.data.correlation.mostLikely).toMatchObject({ accessKeyId: r.newKeyId, level: "high" });
+    expect(heldView.data.correlation.mostLikely!.evidence.join("\n")).toMatch(new RegExp(`Deckhand wrote AWS_ACCESS_KEY_ID itself with this key .*\\(rotation #${rotationId}\\)`));
+    expect(heldView.data.correlation.flags.map((f) => f.code)).not.toContain("used-elsewhere");
 
     // Every step is audited under the operator's login, and the secret is nowhere in the store.
     const audit = listAudit(db, { limit: 500 }).filter((a) => a.target === `rotation ${rotationId}`);

@@ -282,3 +282,22 @@ export function updateRotationSettings(db: Db, actor: Actor, s: RotationSettings
   })();
   return changed;
 }
+
+/**
+ * When Deckhand itself used or wrote keys, from the rotations' steps (the guided setup's key step is a rotation too):
+ * the windows of "wait until AWS accepts the new key" (step 3) and the end of each successful "write the GitHub
+ * secrets" (step 4). The key correlation never counts these as someone else's use.
+ */
+export function listOwnKeyActivity(db: Db, limit = 50): { uses: { accessKeyId: string; from: string; to: string }[]; writes: { accessKeyId: string; at: string; by: string }[] } {
+  const rows = db
+    .prepare(
+      `SELECT r.id AS rotation_id, r.new_key_id, s.step, s.outcome, s.started_at, s.ended_at
+       FROM rotation_steps s JOIN rotations r ON r.id = s.rotation_id
+       WHERE s.step IN (3, 4) AND r.new_key_id IS NOT NULL AND r.id IN (SELECT id FROM rotations ORDER BY id DESC LIMIT ?)`,
+    )
+    .all(limit) as { rotation_id: number; new_key_id: string; step: number; outcome: string; started_at: string; ended_at: string | null }[];
+  return {
+    uses: rows.filter((r) => r.step === 3).map((r) => ({ accessKeyId: r.new_key_id, from: r.started_at, to: r.ended_at ?? r.started_at })),
+    writes: rows.filter((r) => r.step === 4 && r.outcome === "succeeded" && r.ended_at).map((r) => ({ accessKeyId: r.new_key_id, at: r.ended_at!, by: `rotation #${r.rotation_id}` })),
+  };
+}
