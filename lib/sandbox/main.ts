@@ -7,6 +7,7 @@
 import path from "node:path";
 import { z } from "zod";
 import { defaultSandboxOptions, startSandbox } from "./server";
+import { exitWithParent } from "../infra/exit-with-parent";
 
 const env = z
   .object({
@@ -65,6 +66,8 @@ startSandbox(options, { reset: explicit })
     };
     process.on("SIGTERM", stop);
     process.on("SIGINT", stop);
+    // Started by npm start (DECKHAND_SANDBOX_CHILD): never outlive it.
+    if (process.env.DECKHAND_SANDBOX_CHILD === "1") exitWithParent(() => void stop());
   })
   .catch((err) => {
     console.error(`[sandbox] failed to start: ${err instanceof Error ? err.message : String(err)}`);
