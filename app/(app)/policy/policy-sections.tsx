@@ -51,6 +51,7 @@ function PolicyStatements({ policy: { name, parsed } }: { policy: PolicyStatemen
       {parsed.policy.warnings.map((w) => (
         <p key={w} className="text-xs text-amber-800">{w}</p>
       ))}
+      <div tabIndex={0} className="overflow-x-auto">
       <table className="mt-2 w-full text-left text-sm">
         <thead className="bg-slate-50 text-xs uppercase text-slate-500">
           <tr>
@@ -81,6 +82,7 @@ function PolicyStatements({ policy: { name, parsed } }: { policy: PolicyStatemen
           ))}
         </tbody>
       </table>
+      </div>
     </div>
   );
 }
@@ -150,7 +152,7 @@ async function DriftSections({ ctx, canApply, policies }: { ctx: ReadContext; ca
             {f.replacement ? (
               <>
                 <p className="mt-1 text-xs text-slate-600">Use instead:</p>
-                <pre className="mt-1 overflow-x-auto rounded bg-slate-50 p-2 text-xs" data-testid="scoped-statement">{JSON.stringify(f.replacement, null, 2)}</pre>
+                <pre tabIndex={0} className="mt-1 overflow-x-auto rounded bg-slate-50 p-2 text-xs" data-testid="scoped-statement">{JSON.stringify(f.replacement, null, 2)}</pre>
               </>
             ) : null}
           </div>
