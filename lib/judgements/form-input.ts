@@ -1,3 +1,5 @@
+import { z } from "zod";
+
 /**
  * What a form field holds, judged the way a person typed it: numbers of days as plain digits, git ref names
  * by git's rules (git-check-ref-format(1)). Each function names the rule that failed, for the message beside
@@ -42,3 +44,28 @@ export function refNameProblem(ref: string): string | null {
   if (ref.split("/").some((part) => part.endsWith(".lock"))) return "No part of a branch or tag name can end with “.lock”";
   return null;
 }
+
+// The same rules as zod fields, for server actions and verbs (zod is pure: no I/O).
+/**
+ * A whole number of days from a form (or a number from a direct call): blank, "1e3" and fractions are refused
+ * with the rule named (parseWholeDays above), never coerced to 0 or 1000. `limits` are shown beside the
+ * field by the form, from the same constant.
+ */
+export function wholeDaysField(limits: { min: number; max: number }) {
+  return z.unknown().transform((raw, ctx): number => {
+    const r = parseWholeDays(raw, limits);
+    if (r.ok) return r.days;
+    ctx.addIssue({ code: "custom", message: r.message });
+    return z.NEVER;
+  });
+}
+
+/** An optional branch or tag name: blank means "the default branch"; otherwise git's rules, naming the character that breaks them. */
+export const optionalRefField = z
+  .string()
+  .trim()
+  .optional()
+  .superRefine((ref, ctx) => {
+    const problem = ref ? refNameProblem(ref) : null;
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });

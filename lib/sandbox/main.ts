@@ -7,7 +7,6 @@
 import path from "node:path";
 import { z } from "zod";
 import { defaultSandboxOptions, startSandbox } from "./server";
-import { exitWithParent } from "../infra/exit-with-parent";
 
 const env = z
   .object({
@@ -66,8 +65,11 @@ startSandbox(options, { reset: explicit })
     };
     process.on("SIGTERM", stop);
     process.on("SIGINT", stop);
-    // Started by npm start (DECKHAND_SANDBOX_CHILD): never outlive it.
-    if (process.env.DECKHAND_SANDBOX_CHILD === "1") exitWithParent(() => void stop());
+    // Started by npm start (DECKHAND_SANDBOX_CHILD): never outlive it (its pid as our parent changes when it dies).
+    if (process.env.DECKHAND_SANDBOX_CHILD === "1") {
+      const parent = process.ppid;
+      setInterval(() => process.ppid !== parent && void stop(), 1000).unref();
+    }
   })
   .catch((err) => {
     console.error(`[sandbox] failed to start: ${err instanceof Error ? err.message : String(err)}`);

@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { defineAction } from "@/lib/infra/actions/action-client";
-import { optionalRefField } from "@/lib/infra/actions/form-fields";
+import { optionalRefField } from "@/lib/judgements/form-input";
 import { dispatchWorkflowRun } from "@/lib/operations/workflows/dispatch-workflow";
 import { rerunFailedWorkflowRun } from "@/lib/operations/workflows/rerun-workflow-run";
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Actor } from "../context";
 import type { Db } from "../../infra/db/open-db";
-import { wholeDaysField } from "../../infra/actions/form-fields";
+import { wholeDaysField } from "../../judgements/form-input";
 import { THRESHOLD_LIMITS } from "./threshold-limits";
 
 /** Audit defaults: rotate at 90 days (warn from 75), an active key unused for 45 days is a finding. */

@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { defineAction } from "@/lib/infra/actions/action-client";
-import { wholeDaysField } from "@/lib/infra/actions/form-fields";
+import { wholeDaysField } from "@/lib/judgements/form-input";
 import { GRACE_DAYS_LIMITS } from "@/lib/operations/rotation/settings-limits";
 import { updateRotationSettings } from "@/lib/operations/rotation/store";
 import { deleteInactiveSecondKey, deleteOldKeyNow, resumeRotation, startRotation } from "@/lib/operations/rotation/rotate-access-key";
