@@ -33,7 +33,8 @@ export default defineConfig({
     { name: "chromium", testMatch: /.*\.spec\.ts/, dependencies: ["setup"] },
   ],
   webServer: {
-    command: `rm -rf ${E2E_DATA_DIR} ${E2E_DATA_DIR}-worker && node node_modules/tsx/dist/cli.mjs lib/tooling/cli/start.ts`,
+    // exec: npm start is the runner's own child, so it (and what it started) stops when the runner dies (exit-with-parent).
+    command: `rm -rf ${E2E_DATA_DIR} ${E2E_DATA_DIR}-worker && exec node --import tsx lib/tooling/cli/start.ts`,
     url: `${baseURL}/api/health`,
     timeout: 600_000,
     reuseExistingServer: false,

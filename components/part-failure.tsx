@@ -23,7 +23,7 @@ export function PartFailure({ failure, what, compact = false, testId }: { failur
 
 export function PartLoading({ label }: { label: string }) {
   return (
-    <div aria-busy="true" className="animate-pulse rounded-lg border border-slate-200 bg-white p-4 text-sm text-slate-400">
+    <div aria-busy="true" className="animate-pulse rounded-lg border border-slate-200 bg-white p-4 text-sm text-slate-500">
       Loading {label}…
     </div>
   );

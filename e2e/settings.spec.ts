@@ -31,6 +31,35 @@ test.describe("settings as operator", () => {
   });
 });
 
+test.describe("settings form input", () => {
+  test.use({ storageState: "e2e/.auth/operator.json" });
+
+  test("a refused save keeps what was typed and names each field's rule; blank is not 0 and 1e3 is not 1000", async ({ page }) => {
+    const settings = new SettingsPage(page);
+    await settings.open();
+    await expect(page.getByText("whole days, 1–3650").first()).toBeVisible();
+    const before = await settings.field("Rotate keys at (days)").inputValue();
+    await settings.setThresholds({ rotate: "1e3", warn: "7.5", unused: "" });
+    await expect(settings.status()).toHaveText("Some fields need attention.");
+    await expect(settings.field("Rotate keys at (days)")).toHaveValue("1e3");
+    await expect(settings.field("Warn from (days)")).toHaveValue("7.5");
+    await expect(settings.field("Unused after (days)")).toHaveValue("");
+    await expect(settings.fieldError("rotateAfterDays")).toContainText("Whole days only");
+    await expect(settings.fieldError("rotateAfterDays")).toContainText("“1e3”");
+    await expect(settings.fieldError("warnAfterDays")).toContainText("Whole days only");
+    await expect(settings.fieldError("unusedAfterDays")).toHaveText("Enter a number of days (1 to 3650)");
+    await expect(settings.field("Rotate keys at (days)")).toHaveAttribute("aria-invalid", "true");
+    // Correcting one field keeps the others as typed.
+    await settings.field("Unused after (days)").fill("30");
+    await page.getByRole("button", { name: "Save thresholds" }).click();
+    await expect(settings.fieldError("unusedAfterDays")).toHaveCount(0);
+    await expect(settings.field("Unused after (days)")).toHaveValue("30");
+    await expect(settings.field("Rotate keys at (days)")).toHaveValue("1e3");
+    await settings.open();
+    await expect(settings.field("Rotate keys at (days)")).toHaveValue(before);
+  });
+});
+
 test.describe("settings as viewer", () => {
   test.use({ storageState: "e2e/.auth/viewer.json" });
 

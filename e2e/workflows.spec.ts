@@ -111,4 +111,13 @@ test.describe("workflows as operator", () => {
       await sandbox(request, "POST", "/_sandbox/reset");
     }
   });
+
+  test("a ref git refuses keeps what was typed and says which character is wrong, before GitHub is asked", async ({ page }) => {
+    const workflows = new WorkflowsPage(page);
+    await workflows.open();
+    await workflows.dispatch("my branch~1");
+    await expect(page.getByTestId("dispatch-result")).toHaveText("Some fields need attention.");
+    await expect(page.getByTestId("dispatch-ref-error")).toHaveText("A branch or tag name cannot contain a space");
+    await expect(page.getByLabel(/Run .* on/)).toHaveValue("my branch~1");
+  });
 });

@@ -64,7 +64,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
       </div>
       <section className="mt-6 rounded-lg border border-slate-200 bg-white p-4">
         <h2 className="mb-2 text-sm font-medium text-slate-500">Pushes and failures, last 30 days</h2>
-        <Suspense fallback={<p className="text-sm text-slate-400">Loading runs…</p>}>
+        <Suspense fallback={<p className="text-sm text-slate-500">Loading runs…</p>}>
           <PushChartSection ctx={ctx} />
         </Suspense>
       </section>

@@ -43,8 +43,8 @@ export function Card({
 
 export function CardLoading({ title }: { title: string }) {
   return (
-    <section aria-busy="true" className="rounded-lg border-2 border-slate-100 bg-white p-4 text-sm text-slate-400">
-      <h2 className="text-sm font-medium text-slate-400">{title}</h2>
+    <section aria-busy="true" className="rounded-lg border-2 border-slate-100 bg-white p-4 text-sm text-slate-500">
+      <h2 className="text-sm font-medium text-slate-500">{title}</h2>
       <p className="mt-2 animate-pulse">Loading…</p>
     </section>
   );

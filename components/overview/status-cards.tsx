@@ -18,7 +18,7 @@ export async function DoctorCard({ ctx }: { ctx: ReadContext }) {
       <ul className="mt-1 space-y-0.5 text-xs">
         {failed.map((c) => (
           <li key={c.id}>
-            <Link href={`/doctor#${c.id}`} className="text-red-800 hover:underline" data-check-id={c.id}>
+            <Link href={`/doctor#${c.id}`} className="text-red-800 underline" data-check-id={c.id}>
               ✗ {c.title}
             </Link>
             : {c.summary}

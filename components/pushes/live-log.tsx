@@ -53,7 +53,7 @@ export function LiveLog({ jobId, initial, running }: { jobId: string; initial: L
   }, [lines.length]);
 
   return (
-    <pre ref={box} data-testid="job-log" className="max-h-[32rem] overflow-auto rounded-lg bg-slate-950 p-4 font-mono text-xs leading-5 text-slate-100">
+    <pre ref={box} data-testid="job-log" tabIndex={0} className="max-h-[32rem] overflow-auto rounded-lg bg-slate-950 p-4 font-mono text-xs leading-5 text-slate-100">
       {lines.length === 0 ? <span className="text-slate-500">{running ? "Waiting for the worker…" : "No log lines."}</span> : null}
       {lines.map((l) => (
         <div key={l.id} className={l.stream === "stderr" ? "text-amber-300" : undefined}>

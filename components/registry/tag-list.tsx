@@ -2,7 +2,7 @@ import { commitUrl, isShaTag, sortTags } from "@/lib/judgements/registry/commit-
 
 /** Tags as chips; SHA tags link to their commit on GitHub (GitHub resolves short SHAs itself). */
 export function TagList({ tags, webUrl, owner, repo }: { tags: string[]; webUrl: string; owner: string; repo: string }) {
-  if (tags.length === 0) return <span className="text-xs text-slate-400">untagged</span>;
+  if (tags.length === 0) return <span className="text-xs text-slate-500">untagged</span>;
   return (
     <span className="flex flex-wrap gap-1">
       {sortTags(tags).map((t) =>

@@ -90,6 +90,7 @@ export function RotationProgress({ initial, children }: { initial: RotationView;
       {children}
       <details className="text-sm">
         <summary className="cursor-pointer text-slate-600">Step log ({view.steps.length} records)</summary>
+        <div tabIndex={0} className="overflow-x-auto">
         <table className="mt-2 w-full text-left text-xs">
           <thead className="text-slate-500">
             <tr>
@@ -125,6 +126,7 @@ export function RotationProgress({ initial, children }: { initial: RotationView;
             ))}
           </tbody>
         </table>
+        </div>
       </details>
     </div>
   );

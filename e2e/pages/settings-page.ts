@@ -12,11 +12,16 @@ export class SettingsPage {
     return this.page.getByLabel(label);
   }
 
-  async setThresholds(values: { rotate: number; warn: number; unused: number }) {
+  async setThresholds(values: { rotate: number | string; warn: number | string; unused: number | string }) {
     await this.field("Rotate keys at (days)").fill(String(values.rotate));
     await this.field("Warn from (days)").fill(String(values.warn));
     await this.field("Unused after (days)").fill(String(values.unused));
     await this.page.getByRole("button", { name: "Save thresholds" }).click();
+  }
+
+  /** The rule a field broke, shown beside it after a refused save. */
+  fieldError(name: "rotateAfterDays" | "warnAfterDays" | "unusedAfterDays") {
+    return this.page.getByTestId(`${name}-error`);
   }
 
   status() {

@@ -65,6 +65,11 @@ startSandbox(options, { reset: explicit })
     };
     process.on("SIGTERM", stop);
     process.on("SIGINT", stop);
+    // Started by npm start (DECKHAND_SANDBOX_CHILD): never outlive it (its pid as our parent changes when it dies).
+    if (process.env.DECKHAND_SANDBOX_CHILD === "1") {
+      const parent = process.ppid;
+      setInterval(() => process.ppid !== parent && void stop(), 1000).unref();
+    }
   })
   .catch((err) => {
     console.error(`[sandbox] failed to start: ${err instanceof Error ? err.message : String(err)}`);

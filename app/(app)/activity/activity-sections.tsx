@@ -92,7 +92,7 @@ export async function ActivitySections({ ctx, searchParams }: { ctx: ReadContext
           {matching} of {total} events
           {matching > ACTIVITY_ROWS ? `; showing ${Math.min(matching, query.page * ACTIVITY_ROWS + 1)}–${Math.min(matching, (query.page + 1) * ACTIVITY_ROWS)}, newest first` : ""}.
         </p>
-        <div className="overflow-x-auto">
+        <div tabIndex={0} className="overflow-x-auto">
           <table className="w-full text-left text-xs" data-testid="events-table">
             <thead className="bg-slate-50 uppercase text-slate-500">
               <tr>
@@ -112,7 +112,7 @@ export async function ActivitySections({ ctx, searchParams }: { ctx: ReadContext
                   <td className="px-2 py-1">
                     {e.eventName}
                     <br />
-                    <span className="text-slate-500">{e.eventSource}</span>
+                    <span className="text-slate-600">{e.eventSource}</span>
                   </td>
                   <td className="px-2 py-1">{e.sourceIp ?? "—"}</td>
                   <td className="max-w-48 truncate px-2 py-1" title={e.userAgent ?? ""}>

@@ -42,7 +42,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           </Link>
         ) : null}
       </div>
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+      <div tabIndex={0} className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
         <DataTable columns={["When (UTC)", "Who", "Action", "Target", "Outcome", "Detail"]} testId="audit-table">
           {shown.length === 0 ? (
             <tr>

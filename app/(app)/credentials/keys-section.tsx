@@ -25,7 +25,7 @@ export async function KeysSection({ ctx, operator = false }: { ctx: ReadContext;
           ))}
         </ul>
       ) : null}
-      <div className="overflow-x-auto">
+      <div tabIndex={0} className="overflow-x-auto">
         <table className="w-full text-left text-sm" data-testid="keys-table">
           <thead className="bg-slate-50 text-xs uppercase text-slate-500">
             <tr>

@@ -10,7 +10,7 @@ const ROW: Record<SideBySideLine["kind"], string> = {
 /** Current document left, expected right, line by line. */
 export function PolicyDiffView({ lines }: { lines: SideBySideLine[] }) {
   return (
-    <div className="mt-3 overflow-x-auto rounded border border-slate-200" data-testid="policy-diff">
+    <div tabIndex={0} className="mt-3 overflow-x-auto rounded border border-slate-200" data-testid="policy-diff">
       <table className="w-full font-mono text-xs">
         <thead className="bg-slate-50 text-left text-slate-500">
           <tr>

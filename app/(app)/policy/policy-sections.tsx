@@ -51,6 +51,7 @@ function PolicyStatements({ policy: { name, parsed } }: { policy: PolicyStatemen
       {parsed.policy.warnings.map((w) => (
         <p key={w} className="text-xs text-amber-800">{w}</p>
       ))}
+      <div tabIndex={0} className="overflow-x-auto">
       <table className="mt-2 w-full text-left text-sm">
         <thead className="bg-slate-50 text-xs uppercase text-slate-500">
           <tr>
@@ -81,6 +82,7 @@ function PolicyStatements({ policy: { name, parsed } }: { policy: PolicyStatemen
           ))}
         </tbody>
       </table>
+      </div>
     </div>
   );
 }
@@ -155,7 +157,7 @@ async function DriftSections({ ctx, canApply, policies }: { ctx: ReadContext; ca
               Use instead: the expected policy ({expected.ok && expected.data.origin === "file" ? `from ${expected.data.label}` : "the guide's Step 2"}), scoped to the
               account&apos;s repositories:
             </p>
-            <pre className="mt-1 overflow-x-auto rounded bg-slate-50 p-2 text-xs" data-testid="scoped-statement">
+            <pre tabIndex={0} className="mt-1 overflow-x-auto rounded bg-slate-50 p-2 text-xs" data-testid="scoped-statement">
               {JSON.stringify(view.scopedProposal, null, 2)}
             </pre>
           </>

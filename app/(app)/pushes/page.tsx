@@ -35,7 +35,7 @@ export default async function PushesPage() {
 
       <section className="mb-10">
         <h2 className="mb-3 text-lg font-medium">Jobs</h2>
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <div tabIndex={0} className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
           <DataTable columns={["Job", "State", "Commit", "Branch", "Trigger", "Queued (UTC)", "Duration", "Result"]} testId="jobs-table">
             {jobs.length === 0 ? (
               <tr>
@@ -78,7 +78,7 @@ export default async function PushesPage() {
       <section>
         <h2 className="mb-1 text-lg font-medium">Webhook deliveries</h2>
         <p className="mb-3 text-sm text-slate-600">Every signed delivery GitHub sent to /api/webhooks/github, with what Deckhand did with it.</p>
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <div tabIndex={0} className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
           <DataTable columns={["Delivery", "Event", "Received (UTC)", "Outcome", "Reason", "Job"]} testId="deliveries-table">
             {deliveries.length === 0 ? (
               <tr>

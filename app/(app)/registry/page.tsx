@@ -65,7 +65,7 @@ async function RepositoryTable({ ctx, searchParams }: { ctx: ReadContext; search
         {result.total} {result.total === 1 ? "repository" : "repositories"}
         {query.q ? ` matching “${query.q}”` : ""} · page {result.page} of {result.pageCount}
       </p>
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+      <div tabIndex={0} className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
         <table className="min-w-full text-sm" data-testid="repository-table">
           <thead className="bg-slate-50 text-left text-xs uppercase text-slate-500">
             <tr>

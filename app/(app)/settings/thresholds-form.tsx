@@ -3,6 +3,8 @@
 import { useActionState } from "react";
 import type { ActionResult } from "@/lib/infra/actions/action-client";
 import type { Thresholds } from "@/lib/operations/settings/thresholds";
+import { THRESHOLD_LIMITS } from "@/lib/operations/settings/threshold-limits";
+import { fieldState } from "@/components/form-field-state";
 
 type Action = (prev: ActionResult | null, form: FormData) => Promise<ActionResult>;
 
@@ -14,34 +16,50 @@ const FIELDS: Array<{ name: keyof Thresholds; label: string; help: string }> = [
 
 export function ThresholdsForm({ values, canEdit, action }: { values: Thresholds; canEdit: boolean; action: Action }) {
   const [state, formAction, pending] = useActionState(action, null);
-  const errors = state && !state.ok ? state.fieldErrors ?? {} : {};
+  const formErrors = state && !state.ok ? (state.fieldErrors?._ ?? []) : [];
   return (
     <form action={formAction} className="max-w-md space-y-4 rounded-lg border border-slate-200 bg-white p-6" aria-label="Key thresholds">
       <fieldset disabled={!canEdit || pending} className="space-y-4">
-        {FIELDS.map((f) => (
-          <div key={f.name}>
-            <label htmlFor={f.name} className="block text-sm font-medium">
-              {f.label}
-            </label>
-            <input
-              id={f.name}
-              name={f.name}
-              type="number"
-              inputMode="numeric"
-              defaultValue={values[f.name]}
-              aria-describedby={`${f.name}-help`}
-              aria-invalid={errors[f.name] ? true : undefined}
-              className="mt-1 w-32 rounded-md border border-slate-300 px-2 py-1.5 text-sm disabled:bg-slate-100"
-            />
-            <p id={`${f.name}-help`} className="mt-1 text-xs text-slate-500">
-              {f.help}
-            </p>
-            {errors[f.name]?.map((e) => (
-              <p key={e} className="mt-1 text-xs text-red-700">
-                {e}
+        {FIELDS.map((f) => {
+          const field = fieldState(state, f.name, values[f.name]);
+          return (
+            <div key={f.name}>
+              <label htmlFor={f.name} className="block text-sm font-medium">
+                {f.label}
+              </label>
+              <div className="mt-1 flex items-center gap-2">
+                {/* type="text": a number input hides what was typed when it is not a number ("1e3", "7 days"). */}
+                <input
+                  key={field.key}
+                  id={f.name}
+                  name={f.name}
+                  type="text"
+                  inputMode="numeric"
+                  autoComplete="off"
+                  defaultValue={field.defaultValue}
+                  aria-describedby={`${f.name}-limits ${f.name}-help${field.errors.length ? ` ${f.name}-error` : ""}`}
+                  aria-invalid={field.errors.length ? true : undefined}
+                  className={`w-32 rounded-md border px-2 py-1.5 text-sm disabled:bg-slate-100 ${field.errors.length ? "border-red-600" : "border-slate-300"}`}
+                />
+                <span id={`${f.name}-limits`} className="text-xs text-slate-500">
+                  whole days, {THRESHOLD_LIMITS.min}–{THRESHOLD_LIMITS.max}
+                </span>
+              </div>
+              <p id={`${f.name}-help`} className="mt-1 text-xs text-slate-500">
+                {f.help}
               </p>
-            ))}
-          </div>
+              {field.errors.length ? (
+                <p id={`${f.name}-error`} className="mt-1 text-xs text-red-700" data-testid={`${f.name}-error`}>
+                  {field.errors.join(" ")}
+                </p>
+              ) : null}
+            </div>
+          );
+        })}
+        {formErrors.map((e) => (
+          <p key={e} className="text-xs text-red-700">
+            {e}
+          </p>
         ))}
       </fieldset>
       {canEdit ? (

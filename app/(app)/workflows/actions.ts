@@ -3,20 +3,13 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { defineAction } from "@/lib/infra/actions/action-client";
+import { optionalRefField } from "@/lib/judgements/form-input";
 import { dispatchWorkflowRun } from "@/lib/operations/workflows/dispatch-workflow";
 import { rerunFailedWorkflowRun } from "@/lib/operations/workflows/rerun-workflow-run";
 
-// Branch or tag names as git allows them; anything else is refused before GitHub sees it.
-const refSchema = z
-  .string()
-  .trim()
-  .max(255)
-  .regex(/^[^\s~^:?*[\\\x00-\x1f]*$/, "Not a valid branch or tag name")
-  .refine((s) => !s.includes(".."), "Not a valid branch or tag name")
-  .optional();
 
 export const dispatchWorkflowAction = defineAction(
-  { name: "workflows.dispatch", role: "operator", input: z.object({ ref: refSchema }) },
+  { name: "workflows.dispatch", role: "operator", input: z.object({ ref: optionalRefField }) },
   async (input, ctx) => {
     const r = await dispatchWorkflowRun(ctx, { ref: input.ref || undefined });
     revalidatePath("/workflows");

@@ -118,7 +118,7 @@ async function RunsTable({ ctx, searchParams }: { ctx: ReadContext; searchParams
         </p>
         <RunPoller runs={active} />
       </div>
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+      <div tabIndex={0} className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
         <DataTable columns={["Status", "Run", "Branch", "Commit", "Actor", "Event", "Started", "Duration", "GitHub"]} testId="run-table">
           {page.runs.map((r) => (
             <tr key={r.id} data-run-id={r.id} className="border-t border-slate-100">

@@ -60,6 +60,21 @@ describe("defineAction", () => {
     expect(calls).toHaveLength(0);
   });
 
+  it("a refused form gets back what was typed and each field's rule, never a secret field", async () => {
+    const { action, calls } = setup(operator);
+    const fd = new FormData();
+    fd.set("days", "1e3x");
+    fd.set("clientSecret", "s3cr3t");
+    fd.set("$ACTION_ID_abc", "");
+    const out = await action(null, fd);
+    expect(out).toMatchObject({ ok: false, code: "invalid-input", values: { days: "1e3x" } });
+    if (out.ok) throw new Error("expected a refusal");
+    expect(out.fieldErrors?.days?.length).toBeGreaterThan(0);
+    expect(out.values).not.toHaveProperty("clientSecret");
+    expect(out.values).not.toHaveProperty("$ACTION_ID_abc");
+    expect(calls).toHaveLength(0);
+  });
+
   it("accepts FormData from a form action (prevState, formData) and audits success", async () => {
     const { db, action } = setup(operator);
     const fd = new FormData();

@@ -12,7 +12,16 @@ import type { OperationContext } from "../../operations/context";
 
 export type ActionResult<T = undefined> =
   | { ok: true; message?: string; data?: T }
-  | { ok: false; message: string; code: SafeErrorCode; errorId?: string; fieldErrors?: Record<string, string[]> };
+  | {
+      ok: false;
+      message: string;
+      code: SafeErrorCode;
+      errorId?: string;
+      /** Per field (zod path joined with "."), the rules the input broke; "_" for the form as a whole. */
+      fieldErrors?: Record<string, string[]>;
+      /** What was submitted, as typed, so the form shows it again beside the errors (text fields only). */
+      values?: Record<string, string>;
+    };
 
 export interface ActionOutcome<T> {
   message?: string;
@@ -32,6 +41,18 @@ interface Deps {
 }
 
 const defaultDeps: Deps = { getUser: getSessionUser, getDb, getConfig, getClients, getCache: appCache };
+
+/** Never echoed back to the browser, even though the browser sent them. */
+const NEVER_ECHOED = /secret|token|password/i;
+
+/** The submitted text fields, to show again after a refusal. */
+function submittedValues(args: unknown[]): Record<string, string> | undefined {
+  const last = args[args.length - 1];
+  if (!(last instanceof FormData)) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, v] of last.entries()) if (!k.startsWith("$ACTION") && typeof v === "string" && !NEVER_ECHOED.test(k)) out[k] = v;
+  return out;
+}
 
 function inputFrom(args: unknown[]): unknown {
   // Works both as a form action under useActionState (prevState, formData) and as a direct call (input).
@@ -75,7 +96,13 @@ export function defineAction<S extends z.ZodType, T = undefined>(
     if (!parsed.success) {
       const fieldErrors: Record<string, string[]> = {};
       for (const issue of parsed.error.issues) (fieldErrors[issue.path.join(".") || "_"] ??= []).push(issue.message);
-      return { ok: false, message: "Some fields need attention.", code: "invalid-input", fieldErrors };
+      return {
+        ok: false,
+        message: "Some fields need attention.",
+        code: "invalid-input",
+        fieldErrors,
+        values: submittedValues(args),
+      };
     }
     const db = deps.getDb();
     try {

@@ -33,3 +33,21 @@ describe("thresholds", () => {
     expect(thresholdsSchema.safeParse({ rotateAfterDays: "90.5", warnAfterDays: "75", unusedAfterDays: "45" }).success).toBe(false);
   });
 });
+
+describe("thresholds as typed into the form", () => {
+  const base = { rotateAfterDays: "90", warnAfterDays: "75", unusedAfterDays: "45" };
+  const errorsOf = (input: Record<string, string>) => {
+    const r = thresholdsSchema.safeParse(input);
+    return r.success ? {} : Object.fromEntries(r.error.issues.map((i) => [i.path.join("."), i.message]));
+  };
+  it("a blank field is an error naming the range, not 0", () => {
+    expect(errorsOf({ ...base, unusedAfterDays: "" })).toEqual({ unusedAfterDays: "Enter a number of days (1 to 3650)" });
+  });
+  it("1e3 and fractions are refused where days are expected", () => {
+    expect(errorsOf({ ...base, rotateAfterDays: "1e3" }).rotateAfterDays).toContain("Whole days only");
+    expect(errorsOf({ ...base, warnAfterDays: "7.5" }).warnAfterDays).toContain("Whole days only");
+  });
+  it("reads digits as days", () => {
+    expect(thresholdsSchema.parse(base)).toEqual({ rotateAfterDays: 90, warnAfterDays: 75, unusedAfterDays: 45 });
+  });
+});

@@ -1,15 +1,19 @@
 import { z } from "zod";
 import type { Actor } from "../context";
 import type { Db } from "../../infra/db/open-db";
+import { wholeDaysField } from "../../judgements/form-input";
+import { THRESHOLD_LIMITS } from "./threshold-limits";
 
 /** Audit defaults: rotate at 90 days (warn from 75), an active key unused for 45 days is a finding. */
 export const DEFAULT_THRESHOLDS = { rotateAfterDays: 90, warnAfterDays: 75, unusedAfterDays: 45 } as const;
 
+export { THRESHOLD_LIMITS };
+
 export const thresholdsSchema = z
   .object({
-    rotateAfterDays: z.coerce.number({ error: "Enter a number of days" }).int("Whole days only").min(1, "At least 1 day").max(3650, "At most 3650 days"),
-    warnAfterDays: z.coerce.number({ error: "Enter a number of days" }).int("Whole days only").min(1, "At least 1 day").max(3650, "At most 3650 days"),
-    unusedAfterDays: z.coerce.number({ error: "Enter a number of days" }).int("Whole days only").min(1, "At least 1 day").max(3650, "At most 3650 days"),
+    rotateAfterDays: wholeDaysField(THRESHOLD_LIMITS),
+    warnAfterDays: wholeDaysField(THRESHOLD_LIMITS),
+    unusedAfterDays: wholeDaysField(THRESHOLD_LIMITS),
   })
   .refine((t) => t.warnAfterDays < t.rotateAfterDays, { message: "The warning must come before the rotation age", path: ["warnAfterDays"] });
 

@@ -5,7 +5,11 @@ import path from "node:path";
 const INPUTS = ["app", "components", "lib", "public", "next.config.ts", "proxy.ts", "instrumentation.ts", "package-lock.json", "tsconfig.json", "postcss.config.mjs"];
 const SKIP = /(\.test\.tsx?$|^node_modules$|^\.next$|^fixtures$)/;
 
-/** A cheap fingerprint of what `next build` consumes (paths, sizes, mtimes): rebuild when it changes. */
+/**
+ * A fingerprint of what `next build` consumes (paths and contents): rebuild when it changes. Contents, not
+ * mtimes: `npm install` with nothing to change rewrites package-lock.json, and a checkout touches files,
+ * without changing what the build would produce.
+ */
 export function sourceFingerprint(root: string): string {
   const hash = createHash("sha256");
   const walk = (rel: string) => {
@@ -19,7 +23,9 @@ export function sourceFingerprint(root: string): string {
     if (st.isDirectory()) {
       for (const name of fs.readdirSync(abs).sort()) if (!SKIP.test(name)) walk(path.join(rel, name));
     } else {
-      hash.update(`${rel}\0${st.size}\0${Math.floor(st.mtimeMs)}\n`);
+      hash.update(`${rel}\0${st.size}\0`);
+      hash.update(fs.readFileSync(abs));
+      hash.update("\n");
     }
   };
   INPUTS.forEach(walk);

@@ -9,6 +9,7 @@
 import http from "node:http";
 import next from "next";
 import { getConfig } from "../../infra/config/env";
+import { exitWithParent } from "../../infra/exit-with-parent";
 import { getClients } from "../../integrations/clients";
 import { getDb } from "../../infra/db";
 import { toUserFacing } from "../../errors";
@@ -107,6 +108,7 @@ async function main() {
   };
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
+  exitWithParent(stop);
 }
 
 main().catch((err) => {

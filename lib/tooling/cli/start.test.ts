@@ -64,3 +64,41 @@ describe("npm start with bad configuration", () => {
     }
   });
 });
+
+describe("npm start without an image builder", () => {
+  it("warns at start, before building, that pushes will fail", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "deckhand-start-nobuilder-"));
+    // PATH without buildah or docker; the launcher itself runs from process.execPath.
+    const child = spawn(process.execPath, ["node_modules/tsx/dist/cli.mjs", "lib/tooling/cli/start.ts"], {
+      env: { PATH: "", HOME: process.env.HOME ?? "/root", PORT: "3231", SANDBOX_PORT: "4731", DECKHAND_DATA_DIR: dir } as unknown as NodeJS.ProcessEnv,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    let out = "";
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no warning within 60 s:\n${out}`)), 60_000);
+        const onData = (d: Buffer) => {
+          out += d.toString();
+          if (/no image builder/.test(out)) {
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+        child.stdout.on("data", onData);
+        child.stderr.on("data", onData);
+        child.once("exit", () => (clearTimeout(timer), reject(new Error(`exited before warning:\n${out}`))));
+      });
+      expect(out).toMatch(/WARNING: no image builder/);
+      expect(out).toMatch(/every push will fail until buildah/);
+      expect(out.indexOf("no image builder")).toBeLessThan(out.indexOf("building the app") === -1 ? Infinity : out.indexOf("building the app"));
+    } finally {
+      try {
+        process.kill(-child.pid!, "SIGKILL");
+      } catch {
+        /* gone */
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
+});

@@ -11,6 +11,8 @@ import path from "node:path";
 import { ConfigError, parseConfig, type DeckhandConfig } from "../../infra/config/env";
 import { checkDataDirWritable, openDb } from "../../infra/db/open-db";
 import { buildIsCurrent, stampBuild } from "./build-fingerprint";
+import { exitWithParent } from "../../infra/exit-with-parent";
+import { detectBuilder, NoBuilderError, type BuilderPreference } from "../../integrations/build/detect-builder";
 
 const root = process.cwd();
 const dev = process.argv.includes("--dev");
@@ -113,6 +115,9 @@ async function main() {
     NEXT_TELEMETRY_DISABLED: "1",
   };
 
+  // Said first, before a build that can take minutes, so it is not lost in the output.
+  if (config.embeddedWorker) await warnWithoutBuilder();
+
   if (!dev && !buildIsCurrent(root)) {
     console.log("Deckhand: building the app (first start or sources changed)…");
     const code = await new Promise<number>((resolve) => {
@@ -124,10 +129,15 @@ async function main() {
   }
 
   for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => void shutdown(0));
+  // Started by a test runner or a supervisor that dies without a signal: stop everything rather than linger.
+  exitWithParent(() => {
+    console.error("Deckhand: the process that started npm start is gone; stopping.");
+    void shutdown(1);
+  });
 
   if (config.mode === "sandbox") {
     await new Promise<void>((resolve, reject) => {
-      const sb = (sandboxChild = run("sandbox", [...tsx, "lib/sandbox/main.ts"], { ...env, SANDBOX_PORT: String(config.sandbox.port), DECKHAND_URL: config.url }, (line) => {
+      const sb = (sandboxChild = run("sandbox", [...tsx, "lib/sandbox/main.ts"], { ...env, SANDBOX_PORT: String(config.sandbox.port), DECKHAND_URL: config.url, DECKHAND_SANDBOX_CHILD: "1" }, (line) => {
         if (line.includes("listening on")) resolve();
       }));
       sb.once("exit", () => reject(new Error("sandbox exited before it was ready")));
@@ -140,6 +150,21 @@ async function main() {
   // One embedded push worker: it shares the store with the app; `npm run worker` adds more on other hosts.
   if (config.embeddedWorker) run("embedded worker", [...tsx, "lib/operations/pushes/worker/main.ts", "--embedded"], env, undefined, { restart: true });
   console.log(`Deckhand (${config.mode} mode) starting at ${config.url}`);
+}
+
+/** Pushes build images: without buildah or docker every push will fail, so say so now, not at the first push. */
+async function warnWithoutBuilder(): Promise<void> {
+  const preference = (["auto", "buildah", "docker"].includes(process.env.DECKHAND_BUILDER ?? "") ? process.env.DECKHAND_BUILDER : "auto") as BuilderPreference;
+  try {
+    await detectBuilder({ preference });
+  } catch (err) {
+    if (!(err instanceof NoBuilderError)) throw err;
+    const bar = "!".repeat(78);
+    console.warn(
+      `${bar}\nDeckhand: WARNING: no image builder: ${err.message}.\n` +
+        `The dashboard works, but every push will fail until buildah (apt-get install buildah) or docker with buildx is installed.\n${bar}`,
+    );
+  }
 }
 
 main().catch((err) => {

@@ -3,6 +3,8 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { defineAction } from "@/lib/infra/actions/action-client";
+import { wholeDaysField } from "@/lib/judgements/form-input";
+import { GRACE_DAYS_LIMITS } from "@/lib/operations/rotation/settings-limits";
 import { updateRotationSettings } from "@/lib/operations/rotation/store";
 import { deleteInactiveSecondKey, deleteOldKeyNow, resumeRotation, startRotation } from "@/lib/operations/rotation/rotate-access-key";
 
@@ -51,7 +53,7 @@ export const updateRotationSettingsAction = defineAction(
     name: "rotation.update-settings",
     role: "operator",
     input: z.object({
-      graceDays: z.coerce.number({ error: "Enter a number of days" }).int("Whole days only").min(0, "At least 0 days").max(365, "At most 365 days"),
+      graceDays: wholeDaysField(GRACE_DAYS_LIMITS),
       autoRotate: z.preprocess((v) => v === "on" || v === "true" || v === true, z.boolean()),
     }),
   },

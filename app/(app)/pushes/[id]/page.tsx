@@ -78,7 +78,7 @@ export default async function PushJobPage({ params }: { params: Promise<{ id: st
       </dl>
 
       <h2 className="mb-2 text-lg font-medium">Services</h2>
-      <div className="mb-8 overflow-x-auto rounded-lg border border-slate-200 bg-white">
+      <div tabIndex={0} className="mb-8 overflow-x-auto rounded-lg border border-slate-200 bg-white">
         <DataTable
           columns={["Service", "Repository", "Decision", "Local image (config)", "Manifest", "latest before", "Uploaded of the image", "Steps cached", "Time per phase"]}
           testId="services-table"

@@ -61,7 +61,7 @@ export default async function RepositoryPage({ params, searchParams }: { params:
       </dl>
       <details className="mb-6 max-w-3xl text-xs text-slate-600">
         <summary className="cursor-pointer">The AWS CLI commands this page answers</summary>
-        <pre className="mt-2 overflow-x-auto rounded bg-slate-900 p-3 text-slate-100">
+        <pre tabIndex={0} className="mt-2 overflow-x-auto rounded bg-slate-900 p-3 text-slate-100">
           {`aws ecr describe-images --repository-name ${repo.name} --region ${region}\n` +
             `aws ecr describe-images --repository-name ${repo.name} --region ${region} \\\n  --query 'imageDetails[*].{Tag:imageTags, Digest:imageId.imageDigest}'`}
         </pre>
@@ -140,7 +140,7 @@ async function Images({ ctx, repo, searchParams }: { ctx: ReadContext; repo: Rep
         </span>
       </form>
       {configFailure ? <p className="mb-2 text-xs text-amber-800">{configFailure}</p> : null}
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+      <div tabIndex={0} className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
         <table className="min-w-full text-sm" data-testid="image-table">
           <thead className="bg-slate-50 text-left text-xs uppercase text-slate-500">
             <tr>
@@ -162,7 +162,7 @@ async function Images({ ctx, repo, searchParams }: { ctx: ReadContext; repo: Rep
                 <tr key={img.digest} data-digest={img.digest} data-latest={isLatest ? "true" : undefined} className={`border-t border-slate-100 ${isLatest ? "bg-emerald-50" : ""}`}>
                   <td className="px-3 py-2">
                     <DigestText digest={img.digest} />
-                    {isLatest ? <span className="ml-2 rounded bg-emerald-600 px-1.5 py-0.5 text-xs text-white" data-testid="latest-marker">latest</span> : null}
+                    {isLatest ? <span className="ml-2 rounded bg-emerald-700 px-1.5 py-0.5 text-xs text-white" data-testid="latest-marker">latest</span> : null}
                     {nested.children.get(img.digest) ? <IndexEntries entries={nested.children.get(img.digest)!} /> : null}
                     {nested.parents.get(img.digest) ? (
                       <p className="mt-1 text-xs text-slate-500" data-testid="in-index">
@@ -185,7 +185,7 @@ async function Images({ ctx, repo, searchParams }: { ctx: ReadContext; repo: Rep
                   </td>
                   <td className="px-3 py-2 font-mono text-xs text-slate-600">
                     {img.manifestMediaType ?? "—"}
-                    {img.artifactMediaType ? <span className="block text-slate-400">{img.artifactMediaType}</span> : null}
+                    {img.artifactMediaType ? <span className="block text-slate-600">{img.artifactMediaType}</span> : null}
                   </td>
                   <td className="px-3 py-2 text-xs" data-testid="pushed-by">
                     {pushedBy.get(img.digest) ? (
@@ -193,7 +193,7 @@ async function Images({ ctx, repo, searchParams }: { ctx: ReadContext; repo: Rep
                         job {pushedBy.get(img.digest)!.jobId.slice(0, 8)}
                       </Link>
                     ) : (
-                      <span className="text-slate-400">—</span>
+                      <span className="text-slate-500">—</span>
                     )}
                   </td>
                 </tr>

@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto";
 import { createAwsClients } from "../../../integrations/clients/aws-clients";
 import { ConfigError, getConfig } from "../../../infra/config/env";
 import { openDb } from "../../../infra/db/open-db";
+import { exitWithParent } from "../../../infra/exit-with-parent";
 import { addKnownSecrets } from "../../../errors";
 import { getClients } from "../../../integrations/clients";
 import { isolationOnce, IsolationUnavailableError, UNISOLATED_WARNING } from "../../../integrations/build/isolation/detect-isolation";
@@ -95,6 +96,8 @@ async function main() {
   };
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
+  // Embedded in npm start: never outlive it.
+  if (embedded) exitWithParent(() => void stop());
 }
 
 /** Says at start how RUN steps will be isolated here, or loudly that they will not be (or cannot run at all). */
