@@ -7,7 +7,7 @@ import { isLoopback, readBody, sendJson } from "./http-util";
 const faultSchema = z.object({
   service: z.string().min(1),
   operation: z.string().min(1).default("*"),
-  kind: z.enum(["throttle", "500", "502", "503", "secondary-rate-limit", "latency", "access-denied"]),
+  kind: z.enum(["throttle", "500", "502", "503", "secondary-rate-limit", "latency", "access-denied", "gateway-html"]),
   count: z.number().int().min(-1).default(1),
   skip: z.number().int().min(0).max(100_000).optional(),
   latencyMs: z.number().int().min(0).max(120_000).optional(),

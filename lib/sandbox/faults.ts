@@ -2,7 +2,8 @@
  * Faults on demand: the next N calls to a service operation (AWS) or route (GitHub) fail or slow down.
  * Each half decides how a fault looks on its wire protocol; this registry only counts.
  */
-export type FaultKind = "throttle" | "500" | "502" | "503" | "secondary-rate-limit" | "latency" | "access-denied";
+/** `gateway-html`: a proxy in front of the endpoint answers 502 with an HTML page (AWS calls only). */
+export type FaultKind = "throttle" | "500" | "502" | "503" | "secondary-rate-limit" | "latency" | "access-denied" | "gateway-html";
 
 export interface FaultRule {
   id: number;

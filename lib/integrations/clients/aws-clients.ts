@@ -5,6 +5,7 @@ import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import type { DeckhandConfig } from "../../infra/config/env";
 import { DECKHAND_VERSION } from "../../infra/version";
+import { nameFailedCalls } from "./name-failed-call";
 import { DECKHAND_USER_AGENT_PRODUCT } from "../../judgements/posture/secret-correlation";
 
 export interface AwsClients {
@@ -41,10 +42,10 @@ export function createAwsClients(opts: AwsClientOptions): AwsClients {
   };
   return {
     // IAM is global: its endpoint is signed for us-east-1 whatever region the repositories are in.
-    iam: new IAMClient({ ...common, region: "us-east-1" }),
-    sts: new STSClient({ ...common, region }),
-    ecr: new ECRClient({ ...common, region }),
-    cloudtrail: new CloudTrailClient({ ...common, region }),
+    iam: nameFailedCalls(new IAMClient({ ...common, region: "us-east-1" })),
+    sts: nameFailedCalls(new STSClient({ ...common, region })),
+    ecr: nameFailedCalls(new ECRClient({ ...common, region })),
+    cloudtrail: nameFailedCalls(new CloudTrailClient({ ...common, region })),
     region,
   };
 }

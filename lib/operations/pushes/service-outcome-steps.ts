@@ -1,3 +1,4 @@
+import { describeFailedCall } from "../../integrations/clients/name-failed-call";
 import type { ImageInputs } from "./build-records";
 import type { RegistryCache } from "../../integrations/aws/registry-cache";
 import type { BuildCache } from "../../integrations/build/build-cache";
@@ -58,7 +59,8 @@ export function startOutcome(build: Pick<ServiceBuild, "service" | "repositoryNa
 export function recordFailure(outcome: ServiceOutcome, err: unknown, step: string): ServiceOutcome {
   outcome.result = "failed";
   outcome.reason = err instanceof PathEscapeError ? "path-outside-repository" : err instanceof PlatformUnavailableError ? "platform-unavailable" : `${step}-failed`;
-  outcome.error = (err as Error).message;
+  // Names the AWS call and its HTTP status (never an HTML page's text); other errors keep their own message.
+  outcome.error = describeFailedCall(err);
   const progress = readPushProgress(err);
   if (progress) {
     outcome.blobsUploaded += progress.blobsUploaded;

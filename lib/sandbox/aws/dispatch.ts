@@ -174,6 +174,13 @@ export async function handleAwsApi(req: IncomingMessage, res: ServerResponse, ct
   try {
     const fault = ctx.faults.take(service, operation);
     if (fault.latencyMs) await sleep(fault.latencyMs);
+    if (fault.failure?.kind === "gateway-html") {
+      // Not AWS: a proxy or load balancer in front of the endpoint answering with its own HTML page. The call never
+      // reached the service, so CloudTrail has nothing.
+      res.writeHead(502, { "content-type": "text/html", connection: "close" });
+      res.end("<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>\n");
+      return;
+    }
     const injected = fault.failure ? faultError(fault.failure.kind, protocol, principal, service, operation) : undefined;
     if (injected) throw injected;
     result = await def.operations[operation](call);
