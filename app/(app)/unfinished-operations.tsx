@@ -1,9 +1,7 @@
 import Link from "next/link";
 import type { ReadContext } from "@/lib/read/context";
 import { readUnfinishedOperations } from "@/lib/read/overview";
-import { ConfirmActionButton } from "@/components/rotation/confirm-action-button";
-import { resumeRotationAction } from "./credentials/rotation/actions";
-import { resumeSetupAction } from "./setup/actions";
+import { ResumeRotationButton, ResumeSetupButton } from "./resume-buttons";
 
 /**
  * A rotation or guided setup that is running or stopped mid-way, on the Overview and on Credentials, with its Resume
@@ -30,26 +28,7 @@ export function UnfinishedOperations({ ctx, operator }: { ctx: Pick<ReadContext,
           {op.message ? <p className="mt-1 text-slate-700">{op.message}</p> : null}
           {operator && op.state === "stopped" ? (
             <div className="mt-2">
-              {op.kind === "rotation" ? (
-                <ConfirmActionButton
-                  action={resumeRotationAction}
-                  label="Resume"
-                  confirmLabel="Resume the rotation"
-                  fields={{ rotationId: op.id }}
-                  tone="primary"
-                  goToRotation
-                  consequence={<>The rotation continues from where it stopped. A new key GitHub never received is deleted first and created again.</>}
-                />
-              ) : (
-                <ConfirmActionButton
-                  action={resumeSetupAction}
-                  label="Resume setup"
-                  confirmLabel="Resume the setup"
-                  fields={{ setupId: op.id }}
-                  tone="primary"
-                  consequence={<>The setup continues with the step that stopped; steps already done are not repeated.</>}
-                />
-              )}
+              {op.kind === "rotation" ? <ResumeRotationButton rotationId={op.id} /> : <ResumeSetupButton setupId={op.id} />}
             </div>
           ) : null}
         </section>

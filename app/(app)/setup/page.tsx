@@ -9,7 +9,8 @@ import { SetupPlanView } from "@/components/setup/setup-plan-view";
 import { SetupRunView } from "@/components/setup/setup-run-view";
 import { RefreshWhileRunning } from "@/components/setup/refresh-while-running";
 import { ConfirmActionButton } from "@/components/rotation/confirm-action-button";
-import { resumeSetupAction, startSetupAction } from "./actions";
+import { startSetupAction } from "./actions";
+import { ResumeSetupButton } from "../resume-buttons";
 
 export const metadata: Metadata = { title: "Setup" };
 export const dynamic = "force-dynamic";
@@ -34,14 +35,7 @@ export default async function SetupPage() {
           <SetupRunView setup={latest.setup} steps={latest.steps} />
           {operator && latest.setup.state === "stopped" ? (
             <div className="mt-3">
-              <ConfirmActionButton
-                action={resumeSetupAction}
-                label="Resume setup"
-                confirmLabel="Resume the setup"
-                fields={{ setupId: latest.setup.id }}
-                tone="primary"
-                consequence={<>The setup continues with the step that stopped; steps already done are not repeated.</>}
-              />
+              <ResumeSetupButton setupId={latest.setup.id} />
             </div>
           ) : null}
         </section>

@@ -7,7 +7,8 @@ import { readRotation } from "@/lib/read/rotation";
 import { PageHeader } from "@/components/page-header";
 import { RotationProgress } from "@/components/rotation/rotation-progress";
 import { ConfirmActionButton } from "@/components/rotation/confirm-action-button";
-import { deleteOldKeyNowAction, resumeRotationAction } from "../actions";
+import { deleteOldKeyNowAction } from "../actions";
+import { ResumeRotationButton } from "../../../resume-buttons";
 
 export const metadata: Metadata = { title: "Rotation" };
 export const dynamic = "force-dynamic";
@@ -27,17 +28,7 @@ export default async function RotationDetailPage({ params }: { params: Promise<{
         </Link>
       </PageHeader>
       <RotationProgress key={found.updatedAt} initial={view}>
-        {operator && view.canResume ? (
-          <ConfirmActionButton
-            action={resumeRotationAction}
-            label="Resume"
-            confirmLabel="Resume the rotation"
-            fields={{ rotationId: view.id }}
-            tone="primary"
-            goToRotation
-            consequence={<>The rotation continues from where it stopped. A new key GitHub never received is deleted first and created again.</>}
-          />
-        ) : null}
+        {operator && view.canResume ? <ResumeRotationButton rotationId={view.id} /> : null}
         {operator && view.canDeleteOldKey ? (
           <ConfirmActionButton
             action={deleteOldKeyNowAction}
