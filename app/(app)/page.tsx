@@ -12,6 +12,7 @@ import { DeckhandPushesCard, DoctorCard } from "@/components/overview/status-car
 import { PushVerdict, PushVerdictLoading } from "@/components/overview/push-verdict";
 import { readAccountNotSetUp } from "@/lib/read/overview";
 import { UnfinishedOperations } from "./unfinished-operations";
+import { TwoPushersNotice } from "@/components/overview/two-pushers";
 
 export const metadata: Metadata = { title: "Overview" };
 
@@ -44,6 +45,9 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
       {header}
       <UnfinishedOperations ctx={ctx} operator={user.role === "operator"} />
       {verdict}
+      <Suspense fallback={null}>
+        <TwoPushersNotice ctx={ctx} />
+      </Suspense>
       <div className="grid gap-4 md:grid-cols-2 xl:grid-cols-3">
         <Suspense fallback={<CardLoading title="Push key" />}>
           <KeyCard ctx={ctx} />

@@ -6,7 +6,9 @@ import { bucketPushesByDay, type DayBucket } from "../judgements/daily-pushes";
 import type { CheckResult } from "../judgements/posture/doctor-checks";
 import { toPart, type Part } from "../failures";
 import type { ReadContext } from "./context";
-import { readDoctorSnapshot } from "./doctor";
+import { readActivityWithin, readDoctorSnapshot } from "./doctor";
+import { detectTwoPushers, type RepositoryPushers } from "../judgements/push/detect-two-pushers";
+import { pushesSince } from "../operations/pushes/job-store";
 import { readUser } from "./posture";
 import { runDoctorChecks } from "../judgements/posture/doctor-checks";
 import { judgePushReadiness, type PushReadiness } from "../judgements/posture/push-readiness";
@@ -101,4 +103,24 @@ export function readUnfinishedOperations(ctx: Pick<ReadContext, "db">): StoppedO
 export async function readAccountNotSetUp(ctx: ReadContext): Promise<boolean> {
   const user = await readUser(ctx);
   return user.ok && user.data === null;
+}
+
+export interface TwoPushersView {
+  repositories: RepositoryPushers[];
+  windowDays: number;
+}
+
+/**
+ * Repositories both Deckhand's worker and the repository's own workflow pushed to in the last `windowDays`: their
+ * builds differ, so neither can skip and `latest` flips between them. CloudTrail time-boxed as on the Overview;
+ * Deckhand's own calls (its User-Agent) never count as the workflow's.
+ */
+export async function readTwoPushers(ctx: ReadContext, windowDays = 14): Promise<Part<TwoPushersView>> {
+  const activity = await readActivityWithin(ctx, OVERVIEW_ACTIVITY_WAIT_MS);
+  if (!activity.ok) return activity;
+  const now = ctx.now?.() ?? new Date();
+  const since = new Date(now.getTime() - windowDays * 86_400_000).toISOString();
+  const workflowEvents = activity.data.events.filter((e) => !/(^|\s)deckhand\//i.test(e.userAgent ?? ""));
+  const repositories = detectTwoPushers({ deckhandPushes: pushesSince(ctx.db, since), workflowEvents, now, windowDays });
+  return { ...activity, data: { repositories, windowDays } };
 }

@@ -7,6 +7,7 @@ import { SectionCard, SectionLoading } from "@/components/posture/section-card";
 import { pageReadContext, type ReadContext } from "@/lib/read/context";
 import { readDoctorChecks } from "@/lib/read/doctor";
 import { StatusBadge } from "@/components/posture/status-badge";
+import { TwoPushersNotice } from "@/components/overview/two-pushers";
 
 export const metadata: Metadata = { title: "Doctor" };
 
@@ -18,6 +19,9 @@ export default async function DoctorPage({ searchParams }: { searchParams: Promi
       <PageHeader title="Doctor" description="Every section of the guide's Troubleshooting, checked live against IAM, CloudTrail, ECR and GitHub.">
         <RefreshLink href="/doctor" fetchedNote="Cached for 30 s" />
       </PageHeader>
+      <Suspense fallback={null}>
+        <TwoPushersNotice ctx={ctx} />
+      </Suspense>
       <Suspense
         fallback={
           <SectionCard title="Checks" label="Checks">

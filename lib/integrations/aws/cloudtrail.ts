@@ -27,6 +27,7 @@ export function mapLookupEvent(e: Event): CloudTrailEvent {
     sourceIp: str(detail.sourceIPAddress),
     userAgent: str(detail.userAgent),
     region: str(detail.awsRegion),
+    repositoryName: str(((detail.requestParameters ?? {}) as Record<string, unknown>).repositoryName) ?? e.Resources?.find((r) => r.ResourceType === "AWS::ECR::Repository")?.ResourceName ?? null,
   };
 }
 

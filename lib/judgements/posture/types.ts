@@ -64,6 +64,8 @@ export interface CloudTrailEvent {
   sourceIp: string | null;
   userAgent: string | null;
   region: string | null;
+  /** The ECR repository the call named (requestParameters.repositoryName), for ECR calls; absent otherwise. */
+  repositoryName?: string | null;
 }
 
 /** An ECR repository as DescribeRepositories / DescribeImages summarise it. */

@@ -434,3 +434,14 @@ export function jobsThatPushed(db: Db, repository: string, digests: string[]): M
   for (const r of rows) out.set(r.digest, { jobId: r.job_id, sha: r.sha });
   return out;
 }
+
+/** Every image Deckhand pushed since `since` (ISO 8601): the repository and when its job finished. */
+export function pushesSince(db: Db, since: string): Array<{ repository: string; at: string }> {
+  return db
+    .prepare(
+      `SELECT s.repository, COALESCE(j.finished_at, j.created_at) AS at
+       FROM push_job_services s JOIN push_jobs j ON j.id = s.job_id AND j.attempts = s.attempt
+       WHERE s.decision = 'pushed' AND COALESCE(j.finished_at, j.created_at) >= ?`,
+    )
+    .all(since) as Array<{ repository: string; at: string }>;
+}
