@@ -57,9 +57,28 @@ describe("mapLookupEvent", () => {
       EventTime: new Date("2026-11-01T00:00:00Z"),
       EventSource: "ecr.amazonaws.com",
       AccessKeyId: "AKIAX",
-      CloudTrailEvent: JSON.stringify({ sourceIPAddress: "20.1.2.3", userAgent: "docker/26", awsRegion: "eu-west-1", errorCode: "ImageAlreadyExistsException", errorMessage: "exists" }),
+      CloudTrailEvent: JSON.stringify({
+        sourceIPAddress: "20.1.2.3",
+        userAgent: "docker/26",
+        awsRegion: "eu-west-1",
+        errorCode: "ImageAlreadyExistsException",
+        errorMessage: "exists",
+        requestParameters: { repositoryName: "web", imageTag: "latest" },
+      }),
     });
-    expect(e).toEqual({ eventId: "e1", time: "2026-11-01T00:00:00.000Z", eventName: "PutImage", eventSource: "ecr.amazonaws.com", errorCode: "ImageAlreadyExistsException", errorMessage: "exists", accessKeyId: "AKIAX", sourceIp: "20.1.2.3", userAgent: "docker/26", region: "eu-west-1" });
+    expect(e).toEqual({
+      eventId: "e1",
+      time: "2026-11-01T00:00:00.000Z",
+      eventName: "PutImage",
+      eventSource: "ecr.amazonaws.com",
+      errorCode: "ImageAlreadyExistsException",
+      errorMessage: "exists",
+      accessKeyId: "AKIAX",
+      sourceIp: "20.1.2.3",
+      userAgent: "docker/26",
+      region: "eu-west-1",
+      repositoryName: "web",
+    });
     const broken = mapLookupEvent({ EventName: "X", EventTime: new Date("2026-11-01T00:00:00Z"), CloudTrailEvent: "{not json" });
     expect(broken).toMatchObject({ eventName: "X", errorCode: null, sourceIp: null, accessKeyId: null });
   });
