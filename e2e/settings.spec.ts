@@ -19,6 +19,21 @@ test.describe("settings as operator", () => {
     await expect(audit.row("settings.update-thresholds", "octo-operator", "success").first()).toBeVisible();
   });
 
+  test("webhook pushes can be turned off (the workflow is the pusher) and on again, audited", async ({ page }) => {
+    const settings = new SettingsPage(page);
+    await settings.open();
+    const form = settings.webhookPushes();
+    await expect(form.getByTestId("webhook-pushes-state")).toContainText("On:");
+    await form.getByRole("button", { name: "Turn webhook pushes off" }).click();
+    await expect(form.getByRole("status")).toHaveText("Webhook pushes are off.");
+    await expect(form.getByTestId("webhook-pushes-state")).toContainText("Off: push deliveries are recorded and ignored");
+    await form.getByRole("button", { name: "Turn webhook pushes on" }).click();
+    await expect(form.getByRole("status")).toHaveText("Webhook pushes are on.");
+    await expect(form.getByTestId("webhook-pushes-state")).toContainText("On:");
+    await page.goto("/audit");
+    await expect(page.getByText("settings.webhook-pushes").first()).toBeVisible();
+  });
+
   test("bad input gets a clear error and changes nothing", async ({ page }) => {
     const settings = new SettingsPage(page);
     await settings.open();

@@ -33,11 +33,15 @@ export async function TwoPushersNotice({ ctx }: { ctx: ReadContext }) {
           already builds every pushed commit.
         </li>
         <li>
-          <strong>The workflow pushes</strong>: remove Deckhand&apos;s push webhook in the{" "}
+          <strong>The workflow pushes</strong>: turn Deckhand&apos;s webhook pushes off in{" "}
+          <a href="/settings" className="underline">
+            Settings
+          </a>{" "}
+          (or remove its webhook in the{" "}
           <a href={settingsUrl} className="underline">
             repository&apos;s webhook settings
           </a>
-          ; Deckhand then only watches.
+          ); Deckhand then only watches.
         </li>
       </ul>
     </section>

@@ -27,4 +27,9 @@ export class SettingsPage {
   status() {
     return this.page.getByRole("form", { name: "Key thresholds" }).getByRole("status");
   }
+
+  /** The webhook pushes switch: its state line and its one button. */
+  webhookPushes() {
+    return this.page.getByRole("form", { name: "Webhook pushes" });
+  }
 }

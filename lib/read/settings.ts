@@ -1,12 +1,18 @@
 // The Settings and Audit pages: Deckhand's own store, no AWS or GitHub call.
 
 import { getThresholds, type Thresholds } from "../operations/settings/thresholds";
+import { getWebhookPushes } from "../operations/settings/webhook-pushes";
 import { listAudit, type AuditOutcome } from "../infra/audit/record-audit";
 import type { ReadContext } from "./context";
 
 /** The key thresholds the Credentials, Overview and Doctor pages judge by. */
 export function readThresholds(ctx: Pick<ReadContext, "db">): Thresholds {
   return getThresholds(ctx.db);
+}
+
+/** Whether GitHub's push webhook makes Deckhand build and push (Settings). */
+export function readWebhookPushes(ctx: Pick<ReadContext, "db">): boolean {
+  return getWebhookPushes(ctx.db);
 }
 
 const AUDIT_PAGE = 50;

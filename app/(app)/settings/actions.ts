@@ -3,6 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { defineAction } from "@/lib/infra/actions/action-client";
 import { thresholdsSchema, updateThresholds } from "@/lib/operations/settings/thresholds";
+import { setWebhookPushes, webhookPushesSchema } from "@/lib/operations/settings/webhook-pushes";
 
 export const updateThresholdsAction = defineAction(
   { name: "settings.update-thresholds", role: "operator", input: thresholdsSchema },
@@ -12,6 +13,19 @@ export const updateThresholdsAction = defineAction(
     return {
       message: Object.keys(changed).length ? "Thresholds saved." : "Nothing changed.",
       target: "thresholds",
+      detail: { changed },
+    };
+  },
+);
+
+export const setWebhookPushesAction = defineAction(
+  { name: "settings.webhook-pushes", role: "operator", input: webhookPushesSchema },
+  async (input, { db, actor }) => {
+    const changed = setWebhookPushes({ db, actor }, input.enabled === "on");
+    revalidatePath("/", "layout");
+    return {
+      message: !Object.keys(changed).length ? "Nothing changed." : input.enabled === "on" ? "Webhook pushes are on." : "Webhook pushes are off.",
+      target: "webhook pushes",
       detail: { changed },
     };
   },

@@ -1,10 +1,11 @@
 import type { Metadata } from "next";
 import { requireUser } from "@/lib/infra/auth/session";
 import { pageReadContext } from "@/lib/read/context";
-import { readThresholds } from "@/lib/read/settings";
+import { readThresholds, readWebhookPushes } from "@/lib/read/settings";
 import { PageHeader } from "@/components/page-header";
 import { ThresholdsForm } from "./thresholds-form";
-import { updateThresholdsAction } from "./actions";
+import { setWebhookPushesAction, updateThresholdsAction } from "./actions";
+import { WebhookPushesForm } from "./webhook-pushes-form";
 
 export const metadata: Metadata = { title: "Settings" };
 
@@ -16,6 +17,8 @@ export default async function SettingsPage() {
       <PageHeader title="Settings" description="Thresholds the Credentials, Overview and Doctor pages judge access keys by. Changes are audited." />
       <h2 className="mb-3 text-lg font-medium">Access key thresholds</h2>
       <ThresholdsForm values={thresholds} canEdit={user.role === "operator"} action={updateThresholdsAction} />
+      <h2 className="mt-8 mb-3 text-lg font-medium">Webhook pushes</h2>
+      <WebhookPushesForm enabled={readWebhookPushes(pageReadContext())} canEdit={user.role === "operator"} action={setWebhookPushesAction} />
     </>
   );
 }

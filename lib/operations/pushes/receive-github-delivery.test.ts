@@ -3,9 +3,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { openDb } from "../../infra/db/open-db";
+import { setWebhookPushes } from "../settings/webhook-pushes";
 import { listJobs } from "./job-store";
 import { signWebhookBody } from "../../judgements/push/verify-webhook-signature";
-import { listDeliveries, receiveGitHubDelivery } from "./receive-github-delivery";
+import { listDeliveries, receiveGitHubDelivery, WEBHOOK_PUSHES_OFF } from "./receive-github-delivery";
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
@@ -46,6 +47,19 @@ describe("receiveGitHubDelivery", () => {
     // The job is queued by processPendingDeliveries once GitHub says the commit moves main forward.
     expect(listJobs(d)).toHaveLength(0);
     expect(listDeliveries(d)[0]).toMatchObject({ id: "d-1", event: "push", outcome: "pending", sha, ref: "refs/heads/main" });
+  });
+
+  it("with webhook pushes turned off in Settings, a push is recorded as ignored with why, and nothing waits for a build", () => {
+    const d = db();
+    setWebhookPushes({ db: d, actor: { login: "octo-operator", role: "operator" } }, false);
+    const out = deliver(d, "push", pushPayload(), { id: "d-off" });
+    expect(out.status).toBe(200);
+    expect(out.body).toMatchObject({ outcome: "ignored", reason: "pushes-off", detail: WEBHOOK_PUSHES_OFF });
+    expect(listDeliveries(d)[0]).toMatchObject({ id: "d-off", outcome: "ignored", reason: WEBHOOK_PUSHES_OFF, sha });
+    expect(listJobs(d)).toHaveLength(0);
+    // Back on: the next push is pending again.
+    setWebhookPushes({ db: d, actor: { login: "octo-operator", role: "operator" } }, true);
+    expect(deliver(d, "push", pushPayload({ after: "b".repeat(40) })).body).toMatchObject({ outcome: "pending" });
   });
 
   it("answers a repeated delivery id with 200 and records nothing new", () => {

@@ -1,5 +1,9 @@
 import type { Db } from "../../infra/db/open-db";
 import { answerWebhook } from "../../judgements/push/answer-webhook";
+import { getWebhookPushes } from "../settings/webhook-pushes";
+
+/** Why a push delivery queues nothing while webhook pushes are off (Settings). */
+export const WEBHOOK_PUSHES_OFF = "Deckhand's webhook pushes are turned off in Settings: the repository's workflow is the pusher";
 
 export { MAX_WEBHOOK_BODY_BYTES } from "../../judgements/push/answer-webhook";
 
@@ -66,6 +70,10 @@ export function receiveGitHubDelivery(db: Db, settings: DeliverySettings, req: D
         case "enqueue": {
           if (answer.decision?.action !== "enqueue") throw new Error("enqueue answer without a push decision");
           const d = answer.decision;
+          if (!getWebhookPushes(db)) {
+            record("ignored", WEBHOOK_PUSHES_OFF, { ref: d.ref, sha: d.sha, branch: d.branch });
+            return { status: 200, body: { outcome: "ignored", reason: "pushes-off", detail: WEBHOOK_PUSHES_OFF } };
+          }
           const reason = `checking that ${d.sha.slice(0, 7)} moves ${d.branch} forward`;
           record("pending", reason, { ref: d.ref, sha: d.sha, branch: d.branch });
           return { status: 202, body: { outcome: "pending", reason } };
