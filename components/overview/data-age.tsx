@@ -4,7 +4,7 @@ import { formatAgo, formatUtc } from "@/lib/format";
 export function DataAge({ asOf, now }: { asOf: string | null | undefined; now?: Date }) {
   if (!asOf) return null;
   return (
-    <p className="mt-1 text-xs text-slate-500" data-testid="data-age">
+    <p className="mt-1 text-xs text-slate-600" data-testid="data-age">
       Data from{" "}
       <time dateTime={asOf} title={formatUtc(asOf)}>
         {formatAgo(asOf, now)}

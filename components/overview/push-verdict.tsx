@@ -35,7 +35,7 @@ export async function PushVerdict({ ctx }: { ctx: ReadContext }) {
 /** While the verdict loads. */
 export function PushVerdictLoading() {
   return (
-    <section aria-busy="true" aria-label="Can we push right now?" className="mb-4 rounded-lg border-2 border-slate-100 bg-white p-4 text-sm text-slate-400">
+    <section aria-busy="true" aria-label="Can we push right now?" className="mb-4 rounded-lg border-2 border-slate-100 bg-white p-4 text-sm text-slate-600">
       <h2 className="text-sm font-medium">Can we push right now?</h2>
       <p className="mt-1 animate-pulse">Checking…</p>
     </section>
