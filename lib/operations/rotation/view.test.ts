@@ -9,11 +9,11 @@ const base: RotationRecord = {
   trigger: "operator",
   requestedBy: "octo-operator",
   userName: "github-ecr-push",
-  oldKeyId: "AKIAOLD0000000000001",
-  newKeyId: "AKIANEW0000000000002",
-  keysBefore: ["AKIAOLD0000000000001"],
+  oldKeyId: "AKIAIOSFODNN7EXAMPLE",
+  newKeyId: "AKIAI44QH8DHBEXAMPLE",
+  keysBefore: ["AKIAIOSFODNN7EXAMPLE"],
   restarts: 0,
-  message: "GitHub holds the new key AKIANEW0000000000002; the old key AKIAOLD0000000000001 is inactive and will be deleted after 2026-12-09T10:00:00.000Z.",
+  message: "GitHub holds the new key AKIAI44QH8DHBEXAMPLE; the old key AKIAIOSFODNN7EXAMPLE is inactive and will be deleted after 2026-12-09T10:00:00.000Z.",
   warning: null,
   createdAt: "2026-12-02T10:00:00.000Z",
   updatedAt: "2026-12-02T10:01:00.000Z",
@@ -43,12 +43,12 @@ describe("toRotationView: messages from the state now", () => {
 
   it("after the grace-period delete the line says deleted, not 'will be deleted'", () => {
     const v = toRotationView({ ...base, oldKeyDeletedAt: "2026-12-09T10:00:05.000Z" }, [...done, step(5, "succeeded"), step(7, "succeeded")]);
-    expect(v.message).toBe("GitHub holds the new key AKIANEW0000000000002; the old key AKIAOLD0000000000001 was deleted on 2026-12-09T10:00:05.000Z.");
+    expect(v.message).toBe("GitHub holds the new key AKIAI44QH8DHBEXAMPLE; the old key AKIAIOSFODNN7EXAMPLE was deleted on 2026-12-09T10:00:05.000Z.");
     expect(v.message).not.toMatch(/will be deleted/);
   });
 
   it("a skipped deletion keeps its warning (the old key was reactivated)", () => {
-    const w = "The old key AKIAOLD0000000000001 was reactivated since the rotation; Deckhand does not delete an active key.";
+    const w = "The old key AKIAIOSFODNN7EXAMPLE was reactivated since the rotation; Deckhand does not delete an active key.";
     const v = toRotationView({ ...base, deleteAfter: null, warning: w, message: "stored" }, [...done, step(7, "skipped", w)]);
     expect(v.warning).toBe(w);
   });

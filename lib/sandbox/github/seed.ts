@@ -159,7 +159,7 @@ export const ORG_SCENARIO_REPOS = {
   billingWorker: { id: 812_345_672, owner: "acme", name: "billing-worker" },
 };
 /** A key github-ecr-push no longer has (deleted in IAM long ago): what the stale repository copy holds. */
-export const STALE_KEY = { accessKeyId: "AKIAQSTALE0EXAMPLE00", secretAccessKey: "staleSecretAccessKeyThatIAMNoLongerKnows0" };
+export const STALE_KEY = { accessKeyId: "AKIAI44QH8DHBEXAMPLE", secretAccessKey: "staleSecretAccessKeyThatIAMNoLongerKnows0" };
 
 /** acme/mcp-servers as each scenario wants it (and, in `organization`, the repositories sharing its key). */
 export async function seedRepository(ctx: SandboxContext, seed: SeedContext): Promise<void> {
