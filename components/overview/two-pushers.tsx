@@ -1,3 +1,4 @@
+import Link from "next/link";
 import type { ReadContext } from "@/lib/read/context";
 import { readTwoPushers } from "@/lib/read/overview";
 import { formatUtc } from "@/lib/format";
@@ -34,9 +35,9 @@ export async function TwoPushersNotice({ ctx }: { ctx: ReadContext }) {
         </li>
         <li>
           <strong>The workflow pushes</strong>: turn Deckhand&apos;s webhook pushes off in{" "}
-          <a href="/settings" className="underline">
+          <Link href="/settings" className="underline">
             Settings
-          </a>{" "}
+          </Link>{" "}
           (or remove its webhook in the{" "}
           <a href={settingsUrl} className="underline">
             repository&apos;s webhook settings

@@ -8,6 +8,7 @@ import { toPart, type Part } from "../failures";
 import type { ReadContext } from "./context";
 import { readActivityWithin, readDoctorSnapshot } from "./doctor";
 import { detectTwoPushers, type RepositoryPushers } from "../judgements/push/detect-two-pushers";
+import { isDeckhandUserAgent } from "../judgements/posture/secret-correlation";
 import { pushesSince } from "../operations/pushes/job-store";
 import { readUser } from "./posture";
 import { runDoctorChecks } from "../judgements/posture/doctor-checks";
@@ -120,7 +121,7 @@ export async function readTwoPushers(ctx: ReadContext, windowDays = 14): Promise
   if (!activity.ok) return activity;
   const now = ctx.now?.() ?? new Date();
   const since = new Date(now.getTime() - windowDays * 86_400_000).toISOString();
-  const workflowEvents = activity.data.events.filter((e) => !/(^|\s)deckhand\//i.test(e.userAgent ?? ""));
+  const workflowEvents = activity.data.events.filter((e) => !isDeckhandUserAgent(e.userAgent));
   const repositories = detectTwoPushers({ deckhandPushes: pushesSince(ctx.db, since), workflowEvents, now, windowDays });
   return { ...activity, data: { repositories, windowDays } };
 }

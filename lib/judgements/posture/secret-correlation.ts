@@ -16,6 +16,11 @@ export function isGithubActionsUserAgent(userAgent: string | null | undefined): 
 /** The User-Agent product Deckhand's own AWS clients add (lib/integrations/clients/aws-clients.ts). */
 export const DECKHAND_USER_AGENT_PRODUCT = "deckhand";
 const DECKHAND_USER_AGENT_RE = /(^|\s)deckhand\//i;
+
+/** A call made by Deckhand's own AWS clients (their User-Agent carries `deckhand/<version>`). */
+export function isDeckhandUserAgent(userAgent: string | null | undefined): boolean {
+  return !!userAgent && DECKHAND_USER_AGENT_RE.test(userAgent);
+}
 /** Tools a workflow runs beside the SDK on the same runner: the AWS CLI (get-login-password) and docker (push). */
 const RUNNER_TOOL_RE = /^(aws-cli|docker|buildkit|buildx|aws-sdk-[a-z]+|Boto3|Botocore)\//i;
 
@@ -49,7 +54,7 @@ export function classifyCallOrigin(
   ctx: { at: number; runnerAddresses: { ip: string; at: number }[]; runs: { id: number; start: number; end: number | null }[]; own: { accessKeyId: string; from: number; to: number }[] },
 ): CallOrigin {
   const agent = e.userAgent ?? "";
-  if (DECKHAND_USER_AGENT_RE.test(agent)) return { origin: "deckhand", why: "Deckhand's own call" };
+  if (isDeckhandUserAgent(agent)) return { origin: "deckhand", why: "Deckhand's own call" };
   const own = ctx.own.find((w) => w.accessKeyId === e.accessKeyId && ctx.at >= w.from && ctx.at <= w.to);
   if (own) return { origin: "deckhand", why: "while Deckhand verified the key" };
   if (isGithubActionsUserAgent(agent)) return { origin: "runner", why: "GitHub Actions" };
