@@ -14,7 +14,7 @@ export default async function SettingsPage() {
   const thresholds = readThresholds(pageReadContext());
   return (
     <>
-      <PageHeader title="Settings" description="Thresholds the Credentials, Overview and Doctor pages judge access keys by. Changes are audited." />
+      <PageHeader title="Settings" description="Thresholds the Credentials, Overview and Doctor pages judge access keys by, and whether GitHub's push webhook makes Deckhand build and push. Changes are audited." />
       <h2 className="mb-3 text-lg font-medium">Access key thresholds</h2>
       <ThresholdsForm values={thresholds} canEdit={user.role === "operator"} action={updateThresholdsAction} />
       <h2 className="mt-8 mb-3 text-lg font-medium">Webhook pushes</h2>
