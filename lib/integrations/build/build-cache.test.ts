@@ -149,3 +149,35 @@ describe("an operator's drop request", () => {
     expect(await cache.dropIfRequested("2026-12-02T10:00:00.000Z")).toBe(true);
   });
 });
+
+describe("the store's storage driver", () => {
+  it("a new store takes overlay where this filesystem mounts it and keeps its choice; a store made before the choice stays vfs", async () => {
+    const fresh = new BuildCache(path.join(root, "driver-new"), 1024 ** 3);
+    const chosen = fresh.driver();
+    expect(fs.readFileSync(path.join(fresh.dir, "driver"), "utf8").trim()).toBe(chosen);
+    // This machine's /tmp is ext4, where overlay mounts; on overlayfs (nested containers) the probe falls back to vfs.
+    const fsType = fs.readFileSync("/proc/mounts", "utf8").split("\n").map((l) => l.split(" ")).filter((f) => f[1] && root.startsWith(f[1])).sort((a, b) => b[1].length - a[1].length)[0]?.[2];
+    if (fsType === "ext4" || fsType === "xfs") expect(chosen).toBe("overlay");
+    expect(fresh.storageArgs().slice(0, 2)).toEqual(["--storage-driver", chosen]);
+    expect(new BuildCache(fresh.dir).driver()).toBe(chosen);
+
+    const legacy = path.join(root, "driver-legacy");
+    fs.mkdirSync(path.join(legacy, "root"), { recursive: true });
+    expect(new BuildCache(legacy).driver()).toBe("vfs");
+    expect(fs.readFileSync(path.join(legacy, "driver"), "utf8").trim()).toBe("vfs");
+  });
+
+  it("an overlay store and a vfs store build the same image from the same context", async () => {
+    const ctx = service("same on every driver");
+    const overlayDir = path.join(root, "driver-overlay");
+    const vfsDir = path.join(root, "driver-vfs");
+    fs.mkdirSync(vfsDir, { recursive: true });
+    fs.writeFileSync(path.join(vfsDir, "driver"), "vfs\n");
+    const a = await build(ctx, new BuildCache(overlayDir, 1024 ** 3));
+    const b = await build(ctx, new BuildCache(vfsDir, 1024 ** 3));
+    expect(new BuildCache(vfsDir).driver()).toBe("vfs");
+    expect(a.configDigest).toBe(b.configDigest);
+    expect(a.manifestDigest).toBe(b.manifestDigest);
+    expect(layers(a)).toEqual(layers(b));
+  });
+});
