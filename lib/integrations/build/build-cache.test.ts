@@ -181,3 +181,22 @@ describe("the store's storage driver", () => {
     expect(layers(a)).toEqual(layers(b));
   });
 });
+
+describe("base image refresh records", () => {
+  it("a base is due once its last recorded pull is older than the period; never-recorded and period 0 are not due", async () => {
+    const dir = path.join(root, "bases");
+    const hour = 3600_000;
+    const cache = new BuildCache(dir, 1024 ** 3, hour);
+    expect(await cache.basesDue(["a:1", "b:1"], 10 * hour)).toEqual([]);
+    await cache.recordBasePulls(["a:1", "b:1"], [], 1 * hour);
+    expect(await cache.basesDue(["a:1", "b:1"], 1.5 * hour)).toEqual([]);
+    expect(await cache.basesDue(["a:1", "b:1"], 2 * hour)).toEqual(["a:1", "b:1"]);
+    // b pulled again at 2 h; a kept its first stamp (not pulled, already recorded).
+    await cache.recordBasePulls(["a:1", "b:1"], ["b:1"], 2 * hour);
+    expect(await cache.basesDue(["a:1", "b:1"], 2.5 * hour)).toEqual(["a:1"]);
+    expect(await cache.baseDigest(builder.path, "a:1", 2.5 * hour)).toBeUndefined();
+    expect(await new BuildCache(dir, 1024 ** 3, 0).basesDue(["a:1"], 100 * hour)).toEqual([]);
+    await cache.drop();
+    expect(await cache.basesDue(["a:1"], 100 * hour)).toEqual([]);
+  });
+});

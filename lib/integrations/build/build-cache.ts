@@ -8,6 +8,8 @@ const exec = promisify(execFile);
 const BUSY = Symbol("busy");
 
 export const DEFAULT_BUILD_CACHE_BYTES = 20 * 1024 ** 3;
+/** DECKHAND_BASE_REFRESH_HOURS' default: base images are pulled again once a day, as a nightly `docker compose build --pull`. */
+export const DEFAULT_BASE_REFRESH_MS = 24 * 3600_000;
 
 /**
  * A worker's kept buildah storage (issue 15): `<dir>/root` and `<dir>/runroot`, kept between jobs and worker
@@ -25,6 +27,11 @@ export const DEFAULT_BUILD_CACHE_BYTES = 20 * 1024 ** 3;
  * serialised because two concurrent `--layers` builds on one store were seen (buildah 1.28, vfs) to give an image
  * other than a lone build of the same context; nothing is removed under a running build.
  *
+ * Base images are pulled when missing and again when the last pull of that reference is older than `baseRefreshMs`
+ * (DECKHAND_BASE_REFRESH_HOURS; 0: only when an operator asks), recorded per reference in `<dir>/bases.json`
+ * (reference → Unix ms of the last pull). A base due for a refresh has no known digest (`baseDigest`), so a service
+ * that uses it is built (with `--pull=always`), never skipped on what may be an old copy.
+ *
  * Least-recently-used pruning: `<dir>/usage.json` maps image IDs (full, or the 11-character prefix buildah prints for
  * a new step) to the last time a build used them (Unix ms); after each build, while the store's size on disk is over
  * `budgetBytes`, images are removed oldest use first (never used by a recorded build: oldest of all). An image other
@@ -36,6 +43,8 @@ export class BuildCache {
     readonly dir: string,
     /** DECKHAND_BUILD_CACHE_BYTES. */
     readonly budgetBytes: number = DEFAULT_BUILD_CACHE_BYTES,
+    /** DECKHAND_BASE_REFRESH_HOURS in ms; 0: base images are pulled again only when an operator asks. */
+    readonly baseRefreshMs: number = DEFAULT_BASE_REFRESH_MS,
   ) {}
 
   private driverName?: StorageDriver;
@@ -144,10 +153,35 @@ export class BuildCache {
 
   /**
    * The manifest digest of a base image as this store holds it (what a build with `--pull=false` uses), or
-   * undefined when the store does not have it. Shared lock: never while the store is pruned or dropped.
+   * undefined when the store does not have it or its copy is due for a refresh (`baseDue`): the build then pulls.
+   * Shared lock: never while the store is pruned or dropped.
    */
-  baseDigest(builderPath: string, ref: string): Promise<string | undefined> {
+  async baseDigest(builderPath: string, ref: string, now = Date.now()): Promise<string | undefined> {
+    if ((await this.basesDue([ref], now)).length) return undefined;
     return this.withLock("shared", () => inspectImageDigest(builderPath, this.storageArgs(), ref));
+  }
+
+  /**
+   * The references among `refs` whose last recorded pull is older than `baseRefreshMs` (Unix ms `now`). A reference
+   * never recorded is not due: a build pulls it when the store lacks it (and records it then). Empty when
+   * `baseRefreshMs` is 0.
+   */
+  async basesDue(refs: string[], now = Date.now()): Promise<string[]> {
+    if (this.baseRefreshMs <= 0) return [];
+    const pulled = await this.readJson("bases.json");
+    return refs.filter((r) => typeof pulled[r] === "number" && now - pulled[r] >= this.baseRefreshMs);
+  }
+
+  /**
+   * After a successful build: `pulled` references were pulled by it (refreshed, or forced by an operator) and
+   * references with no record were pulled because the store lacked them; both are stamped `now` (Unix ms).
+   */
+  async recordBasePulls(refs: string[], pulled: string[], now = Date.now()): Promise<void> {
+    await this.lockAnd("usage.lock", "exclusive", true, async () => {
+      const record = await this.readJson("bases.json");
+      for (const r of refs) if (pulled.includes(r) || typeof record[r] !== "number") record[r] = now;
+      await this.writeJson("bases.json", record);
+    });
   }
 
   /** Removes the whole store (operator's "drop the build cache", the worker's --drop-cache); waits for running builds. */
@@ -155,7 +189,7 @@ export class BuildCache {
     await this.withLock("exclusive", async () => {
       // An overlay store may hold mounts of working containers a killed build left; unmount them before removing.
       if (this.driver() === "overlay") await exec("buildah", [...this.storageArgs(), "rm", "--all"]).catch(() => undefined);
-      for (const name of ["root", "runroot", "usage.json"]) await fs.rm(path.join(this.dir, name), { recursive: true, force: true });
+      for (const name of ["root", "runroot", "usage.json", "bases.json"]) await fs.rm(path.join(this.dir, name), { recursive: true, force: true });
     });
   }
 
@@ -173,8 +207,16 @@ export class BuildCache {
     return true;
   }
 
-  private async readUsage(): Promise<Record<string, number>> {
-    const text = await fs.readFile(path.join(this.dir, "usage.json"), "utf8").catch(() => "{}");
+  private readUsage(): Promise<Record<string, number>> {
+    return this.readJson("usage.json");
+  }
+
+  private writeUsage(usage: Record<string, number>) {
+    return this.writeJson("usage.json", usage);
+  }
+
+  private async readJson(name: string): Promise<Record<string, number>> {
+    const text = await fs.readFile(path.join(this.dir, name), "utf8").catch(() => "{}");
     try {
       const parsed = JSON.parse(text) as unknown;
       return parsed && typeof parsed === "object" ? (parsed as Record<string, number>) : {};
@@ -183,9 +225,10 @@ export class BuildCache {
     }
   }
 
-  private async writeUsage(usage: Record<string, number>) {
-    const file = path.join(this.dir, "usage.json");
-    await fs.writeFile(file + ".tmp", JSON.stringify(usage));
+  private async writeJson(name: string, data: Record<string, number>) {
+    await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const file = path.join(this.dir, name);
+    await fs.writeFile(file + ".tmp", JSON.stringify(data));
     await fs.rename(file + ".tmp", file);
   }
 }

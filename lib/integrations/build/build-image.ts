@@ -67,6 +67,8 @@ export interface BaseImage {
   ref: string;
   /** Manifest digest of the image the build used; unset when the store could not say. */
   digest?: string;
+  /** Pulled again by this build (an operator's "rebuild with fresh base images", or DECKHAND_BASE_REFRESH_HOURS). */
+  pulled?: boolean;
 }
 
 /**
@@ -96,6 +98,9 @@ export async function buildImage(request: BuildRequest): Promise<BuildResult> {
   await fs.rm(layoutDir, { recursive: true, force: true });
   try {
     const files = await resolveBuildFiles(req);
+    // The context is copied into the work directory: one inside the context would copy itself without end.
+    const rel = path.relative(path.resolve(files.context), work);
+    if (rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel))) throw new Error(`the build's work directory ${work} is inside its context ${files.context}: give one outside it`);
     await prepareBuildContext({ from: files.context, to: contextCopy, sourceDate: req.sourceDate });
     const dockerfile = await placeBuildFiles(files, contextCopy, work, req.sourceDate);
     let extra: Pick<BuildResult, "baseImages" | "steps"> = {};
@@ -303,6 +308,14 @@ async function buildWithBuildah(req: ResolvedRequest, work: string, context: str
     extra: req.registryCache ? { REGISTRY_AUTH_FILE: req.registryCache.authFile } : {},
   });
   const isolation = req.isolation ?? (await defaultIsolation());
+  // Bases whose last pull is older than the cache's refresh period are pulled again (the schedule half of "rebuild
+  // with fresh base images"); the operator's request pulls them all.
+  const baseRefs = readDockerfileBases(await fs.readFile(dockerfile, "utf8"), req.args).bases;
+  const due = cache && !req.pullAlways ? await cache.basesDue(baseRefs) : [];
+  const pullAlways = !!req.pullAlways || due.length > 0;
+  if (due.length && cache) {
+    req.onLine?.(`base image ${due.join(", ")} last pulled ${Math.round(cache.baseRefreshMs / 3600_000)} h or more ago (DECKHAND_BASE_REFRESH_HOURS): pulling it again`, "stdout");
+  }
   const build = [
     "build",
     "--format",
@@ -313,7 +326,7 @@ async function buildWithBuildah(req: ResolvedRequest, work: string, context: str
     // One layer per instruction, with or without a kept store: the same image either way.
     "--layers",
     "--force-rm",
-    ...(cache ? [`--pull=${req.pullAlways ? "always" : "false"}`] : req.pullAlways ? ["--pull=always"] : []),
+    ...(cache ? [`--pull=${pullAlways ? "always" : "false"}`] : pullAlways ? ["--pull=always"] : []),
     ...(req.registryCache ? ["--cache-from", req.registryCache.ref, "--cache-to", req.registryCache.ref] : []),
     // Proxy variables the builder may need for pulls stay out of RUN steps.
     "--http-proxy=false",
@@ -330,7 +343,7 @@ async function buildWithBuildah(req: ResolvedRequest, work: string, context: str
   const left = () => (deadline ? Math.max(1, deadline - Date.now()) : undefined);
   const run = (command: string, args: string[]) =>
     runStreaming(command, args, { env, onLine, signal: req.signal, timeoutMs: left(), label: path.basename(req.builder.path) });
-  const flags = ` --layers${cache ? ` --pull=${req.pullAlways ? "always" : "false"}` : ""}`;
+  const flags = ` --layers${cache ? ` --pull=${pullAlways ? "always" : "false"}` : ""}`;
   req.onLine?.(`$ buildah build --timestamp ${req.sourceDate}${flags}${req.target ? ` --target ${req.target}` : ""}${req.features?.platform ? ` --platform ${req.features.platform}` : ""} -f ${path.basename(dockerfile)}`, "stdout");
   // One build at a time per kept store: two concurrent `--layers` builds on one store were seen to give an image
   // other than a lone build of the same context (build-cache.test.ts), so they are serialised.
@@ -340,8 +353,10 @@ async function buildWithBuildah(req: ResolvedRequest, work: string, context: str
     const id = (await fs.readFile(iidFile, "utf8")).trim().replace(/^sha256:/, "");
     await fs.rm(iidFile, { force: true });
     await run(req.builder.path, [...global, "push", "--format", "oci", "--compression-format", "gzip", id, `oci:${layoutDir}:${LAYOUT_REF}`]);
-    return inspectBases(req.builder.path, global, env, await fs.readFile(dockerfile, "utf8"), req.args);
+    const bases = await inspectBases(req.builder.path, global, env, await fs.readFile(dockerfile, "utf8"), req.args);
+    return pullAlways ? bases.map((b) => ({ ...b, pulled: true })) : bases;
   });
+  if (cache) await cache.recordBasePulls(baseRefs, pullAlways ? baseRefs : []);
   const used = usedImageIds(lines);
   if (cache) await cache.afterBuild(req.builder.path, used, (l) => req.onLine?.(l, "stdout"));
   return {

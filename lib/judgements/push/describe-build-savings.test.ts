@@ -30,5 +30,9 @@ describe("describeBuildSavings", () => {
       uploaded: "3 of 3 blobs, 100 B of 100 B (100%)",
       bases: "x (pulled fresh)",
     });
+    // The schedule pulled one base again, the other was the worker's copy.
+    expect(
+      describeBuildSavings({ decision: "pushed", build: { baseImages: [{ ref: "node:22", digest: "sha256:" + "a".repeat(64), pulled: true }, { ref: "busybox:1" }] } }).bases,
+    ).toBe("node:22@sha256:aaaaaaaaaaaa (pulled again: DECKHAND_BASE_REFRESH_HOURS), busybox:1");
   });
 });

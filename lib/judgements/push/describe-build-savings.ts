@@ -7,7 +7,7 @@ export interface SavingsInput {
   blobsUploaded?: number;
   bytesUploaded?: number;
   timings?: Record<string, number>;
-  build?: { imageBlobs?: number; imageBytes?: number; steps?: { total: number; cached: number }; baseImages?: { ref: string; digest?: string }[]; freshBases?: boolean } | null;
+  build?: { imageBlobs?: number; imageBytes?: number; steps?: { total: number; cached: number }; baseImages?: { ref: string; digest?: string; pulled?: boolean }[]; freshBases?: boolean } | null;
 }
 
 /**
@@ -39,7 +39,10 @@ export function describeBuildSavings(s: SavingsInput): { uploaded: string; steps
     .filter(([, ms]) => typeof ms === "number" && ms > 0)
     .map(([name, ms]) => `${name} ${seconds(ms!)}`)
     .join(" · ");
-  const bases = (b.baseImages ?? []).map((x) => `${x.ref}${x.digest ? `@${x.digest.slice(0, 19)}` : ""}`).join(", ") + (b.freshBases ? " (pulled fresh)" : "");
+  // "(pulled fresh)" once for an operator's request (every base), else after each base the schedule pulled again.
+  const bases =
+    (b.baseImages ?? []).map((x) => `${x.ref}${x.digest ? `@${x.digest.slice(0, 19)}` : ""}${x.pulled && !b.freshBases ? " (pulled again: DECKHAND_BASE_REFRESH_HOURS)" : ""}`).join(", ") +
+    (b.freshBases ? " (pulled fresh)" : "");
   return { uploaded, steps, phases: phases || "—", bases };
 }
 

@@ -24,7 +24,7 @@ export interface ServiceOutcome {
   /** Steps the builder ran and how many its cache served. */
   steps?: { total: number; cached: number };
   /** Base images the Dockerfile names and the manifest digest the build used. */
-  baseImages?: { ref: string; digest?: string }[];
+  baseImages?: { ref: string; digest?: string; pulled?: boolean }[];
   /** Digest of every build input (see digestBuildInputs); equal inputs let a later job decide "unchanged" unbuilt. */
   inputsDigest?: string;
   /** The job had the builder pull every base image again ("rebuild with fresh base images"). */

@@ -255,7 +255,7 @@ export interface ServiceBuildDetail {
   imageBlobs?: number;
   imageBytes?: number;
   steps?: { total: number; cached: number };
-  baseImages?: { ref: string; digest?: string }[];
+  baseImages?: { ref: string; digest?: string; pulled?: boolean }[];
   freshBases?: boolean;
 }
 

@@ -90,6 +90,13 @@ export async function pushService({
     outcome.steps = image.steps;
     outcome.baseImages = image.baseImages;
     if (pullAlways) outcome.freshBases = true;
+    // Inputs read before the build miss a base it pulled (missing, due for a refresh, or asked fresh): recorded
+    // with the digests the build used, so the next push of the same inputs can skip early.
+    if (cache && builder.kind === "buildah" && (!inputs.known || forceBuild || image.baseImages?.some((b) => b.pulled))) {
+      const used = new Map((image.baseImages ?? []).map((b) => [b.ref, b.digest]));
+      const after = await digestBuildInputs({ checkout, build, builder: builder.kind, baseDigest: async (ref) => used.get(ref) }).catch(() => null);
+      outcome.inputsDigest = after?.known ? after.digest : undefined;
+    }
     const bases = image.baseImages?.map((b) => `${b.ref}${b.digest ? `@${b.digest.slice(0, 19)}` : ""}`).join(", ");
     log(`built image ${image.configDigest}${image.steps ? ` (${image.steps.cached} of ${image.steps.total} steps cached)` : ""}${bases ? `; base ${bases}` : ""}`);
 

@@ -6,10 +6,12 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { BatchGetImageCommand, ECRClient } from "@aws-sdk/client-ecr";
+import { BatchGetImageCommand, ECRClient, GetAuthorizationTokenCommand } from "@aws-sdk/client-ecr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultSandboxOptions, startSandbox, type RunningSandbox } from "../../sandbox/server";
 import { BuildCache } from "../../integrations/build/build-cache";
+import { buildImage } from "../../integrations/build/build-image";
+import { pushImage } from "../../integrations/aws/push-image";
 import { detectBuilder, type Builder } from "../../integrations/build/detect-builder";
 import { readCompose } from "../../integrations/git/read-compose";
 import type { ServiceOutcome } from "../../judgements/push/service-outcome";
@@ -170,6 +172,54 @@ describe("warm builds against the sandbox", () => {
     } finally {
       if (saved === undefined) delete process.env.CONTAINERS_REGISTRIES_CONF;
       else process.env.CONTAINERS_REGISTRIES_CONF = saved;
+    }
+  }, 180_000);
+
+  it("a base image pulled longer ago than DECKHAND_BASE_REFRESH_HOURS is pulled again: no early skip on the old copy, a moved tag builds", async () => {
+    const host = new URL(sandbox.url).host;
+    const data = (await ecr.send(new GetAuthorizationTokenCommand({}))).authorizationData![0];
+    fs.writeFileSync(path.join(tmp, "registries-refresh.conf"), `[[registry]]\nlocation = "${host}"\ninsecure = true\n`);
+    fs.writeFileSync(path.join(tmp, "auth-refresh.json"), JSON.stringify({ auths: { [host]: { auth: data.authorizationToken } } }));
+    const saved = { conf: process.env.CONTAINERS_REGISTRIES_CONF, auth: process.env.REGISTRY_AUTH_FILE };
+    process.env.CONTAINERS_REGISTRIES_CONF = path.join(tmp, "registries-refresh.conf");
+    process.env.REGISTRY_AUTH_FILE = path.join(tmp, "auth-refresh.json");
+    const publishBase = async (text: string) => {
+      const ctx = fs.mkdtempSync(path.join(tmp, "refresh-base-"));
+      fs.writeFileSync(path.join(ctx, "os-release"), text);
+      fs.writeFileSync(path.join(ctx, "Dockerfile"), "FROM scratch\nCOPY os-release /etc/os-release\n");
+      const image = await buildImage({ builder, context: ctx, dockerfile: path.join(ctx, "Dockerfile"), workDir: `${ctx}-work` });
+      await pushImage({ ecr, repositoryName: "base/refresh", image, tags: ["1"] });
+    };
+    try {
+      await publishBase("base v1\n");
+      const ref = `${host}/base/refresh:1`;
+      const c7 = commit({ "compose.yaml": "services:\n  site:\n    build: ./site\n", "site/Dockerfile": `FROM ${ref}\nCOPY . /site/\n`, "site/index.html": "hi\n" }, "site");
+      const dir = path.join(tmp, "worker-e", "build-cache");
+      const first = await push(c7, new BuildCache(dir, 1024 ** 3, 3600_000), "site");
+      expect(first).toMatchObject({ result: "pushed", reason: "repository-missing" });
+      expect(first.baseImages).toEqual([{ ref, digest: expect.stringMatching(/^sha256:/) }]);
+      // The first build pulled the base (its inputs were not known before it) and recorded them with the digest it used.
+      expect(first.inputsDigest).toMatch(/^sha256:/);
+      expect(await push(c7, new BuildCache(dir, 1024 ** 3, 3600_000), "site")).toMatchObject({ result: "skipped", reason: "inputs-match" });
+
+      // The base's tag moves upstream; within the refresh period the worker's copy is what builds use.
+      await publishBase("base v2\n");
+      expect(await push(c7, new BuildCache(dir, 1024 ** 3, 3600_000), "site")).toMatchObject({ result: "skipped", reason: "inputs-match" });
+      // Past the period (here 1 ms): pulled again, built on the moved tag and pushed.
+      await new Promise((r) => setTimeout(r, 5));
+      const lines: string[] = [];
+      const refreshed = await push(c7, new BuildCache(dir, 1024 ** 3, 1), "site", { onLog: (l) => lines.push(l) });
+      expect(refreshed).toMatchObject({ result: "pushed", reason: "config-differs" });
+      expect(refreshed.baseImages).toEqual([{ ref, digest: expect.stringMatching(/^sha256:/), pulled: true }]);
+      expect(refreshed.baseImages![0].digest).not.toBe(first.baseImages![0].digest);
+      expect(lines.some((l) => l.includes("DECKHAND_BASE_REFRESH_HOURS") && l.includes(ref))).toBe(true);
+      // Just pulled: the next push of the same commit skips early again.
+      expect(await push(c7, new BuildCache(dir, 1024 ** 3, 3600_000), "site")).toMatchObject({ result: "skipped", reason: "inputs-match" });
+    } finally {
+      for (const [k, v] of [["CONTAINERS_REGISTRIES_CONF", saved.conf], ["REGISTRY_AUTH_FILE", saved.auth]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
     }
   }, 180_000);
 });

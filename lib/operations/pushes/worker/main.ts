@@ -61,18 +61,18 @@ async function main() {
   const prepared = await prepareWorkerDir(baseDir).catch((err: Error) => fail(err.message));
   if (prepared.removed.length) say(`removed what a stopped worker left in ${baseDir}: ${prepared.removed.length} item(s)`);
   await reportIsolation(isolationOnce(isolation), env.builder, say);
-  const cache = env.buildCacheBytes > 0 ? new BuildCache(prepared.dirs.buildCacheDir, env.buildCacheBytes) : undefined;
+  const cache = env.buildCacheBytes > 0 ? new BuildCache(prepared.dirs.buildCacheDir, env.buildCacheBytes, env.baseRefreshMs) : undefined;
   if (process.argv.includes("--drop-cache")) {
     // The worker directory is this process's (prepareWorkerDir): no build of another worker uses the cache.
     await new BuildCache(prepared.dirs.buildCacheDir).drop();
     say(`dropped the build cache in ${prepared.dirs.buildCacheDir}`);
   }
-  say(cache ? `build cache in ${prepared.dirs.buildCacheDir}, budget ${env.buildCacheBytes} bytes (DECKHAND_BUILD_CACHE_BYTES)` : "no build cache (DECKHAND_BUILD_CACHE_BYTES=0): every build starts cold");
+  say(cache ? `build cache in ${prepared.dirs.buildCacheDir}, budget ${env.buildCacheBytes} bytes (DECKHAND_BUILD_CACHE_BYTES), ${cache.driver()} storage, base images pulled again ${env.baseRefreshMs ? `after ${env.baseRefreshMs / 3600_000} h` : "only on request"} (DECKHAND_BASE_REFRESH_HOURS)` : "no build cache (DECKHAND_BUILD_CACHE_BYTES=0): every build starts cold");
 
   if (embedded && config) {
     if (config.mode === "live") console.error(`[worker ${workerId}] WARNING: ${LIVE_EMBEDDED_WARNING}`);
     const ctx = { clients: getClients(), db: openDb(config.dataDir), config };
-    loop = startEmbeddedWorker(ctx, { workerId, leaseMs: env.leaseMs, baseDir, ...build, buildTimeoutMs: env.buildTimeoutMs, buildNetwork: env.buildNetwork, allowUnisolated: env.allowUnisolated, buildCacheBytes: env.buildCacheBytes, buildCacheRepository: env.buildCacheRepository });
+    loop = startEmbeddedWorker(ctx, { workerId, leaseMs: env.leaseMs, baseDir, ...build, buildTimeoutMs: env.buildTimeoutMs, buildNetwork: env.buildNetwork, allowUnisolated: env.allowUnisolated, buildCacheBytes: env.buildCacheBytes, baseRefreshMs: env.baseRefreshMs, buildCacheRepository: env.buildCacheRepository });
   } else {
     if (!env.url) fail("DECKHAND_URL is required: the URL of the Deckhand app this worker serves");
     if (!env.workerToken) fail("DECKHAND_WORKER_TOKEN is required: the same token the app has in DECKHAND_WORKER_TOKEN");

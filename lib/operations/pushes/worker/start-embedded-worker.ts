@@ -38,6 +38,8 @@ export function startEmbeddedWorker(
     allowUnisolated?: boolean;
     /** DECKHAND_BUILD_CACHE_BYTES; 0: no kept build cache. Unset: the default budget. */
     buildCacheBytes?: number;
+    /** DECKHAND_BASE_REFRESH_HOURS in ms. Unset: the default (24 h). */
+    baseRefreshMs?: number;
     /** DECKHAND_BUILD_CACHE_REPOSITORY. */
     buildCacheRepository?: string;
     idleMs?: number;
@@ -54,7 +56,7 @@ export function startEmbeddedWorker(
     {
       ecr,
       ...dirs,
-      cache: opts.buildCacheBytes === 0 ? undefined : new BuildCache(dirs.buildCacheDir, opts.buildCacheBytes),
+      cache: opts.buildCacheBytes === 0 ? undefined : new BuildCache(dirs.buildCacheDir, opts.buildCacheBytes, opts.baseRefreshMs),
       registryCacheRepository: opts.buildCacheRepository,
       builder: opts.builder,
       composePath: opts.composePath,

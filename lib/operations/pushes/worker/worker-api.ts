@@ -31,7 +31,7 @@ export const servicesBody = z.object({
         imageBlobs: z.number().int().min(0).optional(),
         imageBytes: z.number().int().min(0).optional(),
         steps: z.object({ total: z.number().int().min(0), cached: z.number().int().min(0) }).optional(),
-        baseImages: z.array(z.object({ ref: z.string().max(512), digest: z.string().max(100).optional() })).max(50).optional(),
+        baseImages: z.array(z.object({ ref: z.string().max(512), digest: z.string().max(100).optional(), pulled: z.boolean().optional() })).max(50).optional(),
         freshBases: z.boolean().optional(),
       })
       .nullish(),

@@ -35,6 +35,16 @@ describe("DECKHAND_BUILD_CACHE_BYTES", () => {
   });
 });
 
+describe("DECKHAND_BASE_REFRESH_HOURS", () => {
+  it("defaults to a day, 0 pulls base images again only on request, and refuses what is not whole hours", () => {
+    expect(parseWorkerConfig({}).baseRefreshMs).toBe(24 * 3600_000);
+    expect(parseWorkerConfig({ DECKHAND_BASE_REFRESH_HOURS: "6" }).baseRefreshMs).toBe(6 * 3600_000);
+    expect(parseWorkerConfig({ DECKHAND_BASE_REFRESH_HOURS: "0" }).baseRefreshMs).toBe(0);
+    for (const bad of ["1.5", "-1", "1e3", "daily"]) expect(settingOf({ DECKHAND_BASE_REFRESH_HOURS: bad })).toMatch(/^DECKHAND_BASE_REFRESH_HOURS: must be a whole number of hours/);
+    expect(settingOf({ DECKHAND_BASE_REFRESH_HOURS: "10000" })).toMatch(/^DECKHAND_BASE_REFRESH_HOURS: must be at most 8784/);
+  });
+});
+
 describe("parseWorkerConfig", () => {
   it("defaults to a 30-minute build limit, outbound network and isolated builds", () => {
     const c = parseWorkerConfig({});

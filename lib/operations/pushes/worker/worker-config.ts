@@ -4,7 +4,7 @@ import { ConfigError } from "../../../infra/config/env";
 import type { BuildNetworkMode } from "../../../integrations/build/isolation/detect-isolation";
 import { isWithin } from "../../../integrations/git/contain-path";
 import type { BuilderPreference } from "../../../integrations/build/detect-builder";
-import { DEFAULT_BUILD_CACHE_BYTES } from "../../../integrations/build/build-cache";
+import { DEFAULT_BASE_REFRESH_MS, DEFAULT_BUILD_CACHE_BYTES } from "../../../integrations/build/build-cache";
 
 /**
  * A worker's own settings (`npm run worker`, and the embedded worker `npm start` runs), parsed once at start.
@@ -32,6 +32,8 @@ export interface WorkerConfig {
   gitToken: string | undefined;
   /** DECKHAND_BUILD_CACHE_BYTES: the kept build cache's budget in bytes (default 20 GiB); 0 keeps no cache. */
   buildCacheBytes: number;
+  /** DECKHAND_BASE_REFRESH_HOURS in ms: base images in the kept cache are pulled again after this (default 24 h); 0: only on request. */
+  baseRefreshMs: number;
   /** DECKHAND_BUILD_CACHE_REPOSITORY: an ECR repository every worker reads and writes cached build steps in. */
   buildCacheRepository: string | undefined;
 }
@@ -99,6 +101,12 @@ const schema = z.object({
   DECKHAND_BUILD_CACHE_BYTES: bytes
     .pipe(z.number().refine((n) => n === 0 || n >= 100 * 1024 ** 2, "must be 0 (no cache) or at least 100MiB"))
     .optional(),
+  DECKHAND_BASE_REFRESH_HOURS: z
+    .string()
+    .regex(/^\d+$/, "must be a whole number of hours (0: pull base images again only when an operator asks)")
+    .transform(Number)
+    .pipe(z.number().max(24 * 366, "must be at most 8784 (a year)"))
+    .optional(),
   DECKHAND_BUILD_CACHE_REPOSITORY: z
     .string()
     .min(2)
@@ -132,6 +140,7 @@ export function parseWorkerConfig(env: Record<string, string | undefined>): Work
     gitToken: e.DECKHAND_WORKER_GIT_TOKEN,
     buildCacheBytes: e.DECKHAND_BUILD_CACHE_BYTES ?? DEFAULT_BUILD_CACHE_BYTES,
     buildCacheRepository: e.DECKHAND_BUILD_CACHE_REPOSITORY,
+    baseRefreshMs: e.DECKHAND_BASE_REFRESH_HOURS === undefined ? DEFAULT_BASE_REFRESH_MS : e.DECKHAND_BASE_REFRESH_HOURS * 3600_000,
   };
 }
 
