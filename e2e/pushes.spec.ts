@@ -2,6 +2,7 @@ import { expect, test } from "@playwright/test";
 import { ListImagesCommand, ECRClient } from "@aws-sdk/client-ecr";
 import { PushesPage } from "./pages/pushes-page";
 import { pushCommit, sandboxUrl } from "./support/sandbox-admin";
+import { expectAccessibleAtEveryWidth } from "./support/expect-accessible";
 
 const ecr = new ECRClient({
   region: "us-east-1",
@@ -30,6 +31,7 @@ test.describe("webhook-triggered pushes", () => {
     await pushes.openJob(changed);
     await expect(pushes.serviceRow("mcp-server-tcp")).toContainText("pushed");
     await expect(pushes.serviceRow("mcp-server-http")).toContainText("skipped");
+    await expectAccessibleAtEveryWidth(page, `the job page of ${changed.slice(0, 7)}`);
     const tcp = await tagsOf("mcp-server-tcp");
     const shaTag = tcp.find((t) => t.imageTag === changed.slice(0, 7));
     expect(shaTag).toBeTruthy();

@@ -4,6 +4,7 @@ import { E2E_SANDBOX_PORT } from "../playwright.config";
 import { CredentialsPage } from "./pages/credentials-page";
 import { RotationPage } from "./pages/rotation-page";
 import { serverActionId } from "./server-actions";
+import { expectAccessibleAtEveryWidth } from "./support/expect-accessible";
 
 const SBX = `http://127.0.0.1:${E2E_SANDBOX_PORT}`;
 const ADMIN = { authorization: "Bearer sandbox-admin-token" };
@@ -92,6 +93,9 @@ test.describe("key rotation as operator", () => {
 
     const id = await rotation.rotateAndConfirm();
     await rotation.waitForState("completed");
+    // The page's own buttons follow the final state without a reload: the delete-now offer appears.
+    await expect(page.getByRole("button", { name: "Delete the old key now" })).toBeVisible();
+    await expectAccessibleAtEveryWidth(page, `/credentials/rotation/${id}`);
     for (const n of [1, 2, 3, 4, 5, 6]) await expect(rotation.step(n)).toHaveAttribute("data-outcome", "succeeded");
     await expect(rotation.step(7)).toHaveAttribute("data-outcome", "scheduled");
     await expect(page.getByTestId("rotation-message")).toContainText(`the old key ${old.accessKeyId} is inactive`);

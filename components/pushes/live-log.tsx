@@ -54,10 +54,10 @@ export function LiveLog({ jobId, initial, running }: { jobId: string; initial: L
 
   return (
     <pre ref={box} data-testid="job-log" tabIndex={0} className="max-h-[32rem] overflow-auto rounded-lg bg-slate-950 p-4 font-mono text-xs leading-5 text-slate-100">
-      {lines.length === 0 ? <span className="text-slate-500">{running ? "Waiting for the worker…" : "No log lines."}</span> : null}
+      {lines.length === 0 ? <span className="text-slate-400">{running ? "Waiting for the worker…" : "No log lines."}</span> : null}
       {lines.map((l) => (
         <div key={l.id} className={l.stream === "stderr" ? "text-amber-300" : undefined}>
-          <span className="select-none text-slate-500">{l.at.slice(11, 19)} </span>
+          <span className="select-none text-slate-400">{l.at.slice(11, 19)} </span>
           {l.line}
         </div>
       ))}

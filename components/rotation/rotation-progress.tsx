@@ -1,6 +1,7 @@
 "use client";
 
 import { useEffect, useState } from "react";
+import { useRouter } from "next/navigation";
 import type { RotationView } from "@/lib/operations/rotation/view";
 import { formatMs } from "@/lib/format";
 
@@ -25,8 +26,14 @@ const STATE_TEXT: Record<string, string> = {
 export function RotationProgress({ initial, children }: { initial: RotationView; children?: React.ReactNode }) {
   const [view, setView] = useState(initial);
   const [pollError, setPollError] = useState<string | null>(null);
+  const router = useRouter();
   useEffect(() => {
-    if (view.state !== "running") return;
+    // The page's buttons (Resume, Delete the old key now) are rendered on the server for the state it saw: once the
+    // rotation leaves "running", the page is rendered again so they match the final state without a reload.
+    if (view.state !== "running") {
+      if (initial.state === "running") router.refresh();
+      return;
+    }
     let stop = false;
     const t = setTimeout(async () => {
       try {
@@ -46,7 +53,7 @@ export function RotationProgress({ initial, children }: { initial: RotationView;
       stop = true;
       clearTimeout(t);
     };
-  }, [view]);
+  }, [view, initial.state, router]);
 
   return (
     <div className="space-y-4" data-testid="rotation-progress" data-state={view.state}>

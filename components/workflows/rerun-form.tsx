@@ -9,7 +9,7 @@ export function RerunForm({ action, runId }: { action: Action; runId: number }) 
   return (
     <form action={formAction} className="flex items-center gap-2 text-sm" aria-label="Re-run failed jobs">
       <input type="hidden" name="runId" value={runId} />
-      <button disabled={pending} className="rounded bg-amber-600 px-3 py-1.5 font-medium text-white disabled:opacity-50">
+      <button disabled={pending} className="rounded bg-amber-700 px-3 py-1.5 font-medium text-white disabled:opacity-50">
         {pending ? "Re-running…" : "Re-run failed jobs"}
       </button>
       {state ? (

@@ -108,10 +108,10 @@ async function Jobs({ ctx, run }: { ctx: ReadContext; run: RunSummary }) {
           <ol className="divide-y divide-slate-50 text-sm">
             {job.steps.map((s) => (
               <li key={s.number} data-step={s.name} data-conclusion={s.conclusion ?? ""} className={`flex items-center gap-3 px-4 py-1.5 ${s.conclusion === "failure" ? "bg-red-50" : ""}`}>
-                <span className="w-6 text-right text-xs text-slate-500">{s.number}</span>
+                <span className="w-6 text-right text-xs text-slate-600">{s.number}</span>
                 <RunStatus status={s.status} conclusion={s.conclusion} />
                 <span>{s.name}</span>
-                <span className="ml-auto text-xs text-slate-500">
+                <span className="ml-auto text-xs text-slate-600">
                   {formatRunDuration(s.startedAt && s.completedAt ? Date.parse(s.completedAt) - Date.parse(s.startedAt) : null)}
                 </span>
               </li>
