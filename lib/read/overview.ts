@@ -31,11 +31,26 @@ export interface DoctorSummary {
   total: number;
 }
 
+/**
+ * The Overview's Doctor snapshot and its checks, once per read context (one per request): the verdict and the
+ * Doctor card judge the same data of one moment, and the checks run once.
+ */
+const overviewChecks = new WeakMap<ReadContext, ReturnType<typeof judgeOverviewSnapshot>>();
+function readOverviewChecks(ctx: ReadContext) {
+  let found = overviewChecks.get(ctx);
+  if (!found) overviewChecks.set(ctx, (found = judgeOverviewSnapshot(ctx)));
+  return found;
+}
+async function judgeOverviewSnapshot(ctx: ReadContext) {
+  const read = await readDoctorSnapshot(ctx, { activityWaitMs: OVERVIEW_ACTIVITY_WAIT_MS });
+  return { ...read, checks: runDoctorChecks(read.snapshot) };
+}
+
 /** The Doctor's checks counted, with the failing ones (CloudTrail time-boxed: checks needing it say unknown). */
 export async function readDoctorSummary(ctx: ReadContext): Promise<Part<DoctorSummary>> {
-  const part = await toPart([], async () => readDoctorSnapshot(ctx, { activityWaitMs: OVERVIEW_ACTIVITY_WAIT_MS }));
+  const part = await toPart([], () => readOverviewChecks(ctx));
   if (!part.ok) return part;
-  const checks = runDoctorChecks(part.data.snapshot);
+  const checks = part.data.checks;
   const failed = checks.filter((c) => c.status === "fail");
   const unknown = checks.filter((c) => c.status === "unknown").length;
   return { ok: true, calls: [], asOf: part.data.asOf ?? undefined, data: { passed: checks.length - failed.length - unknown, failed, unknown, total: checks.length } };
@@ -74,8 +89,8 @@ export interface PushVerdictView {
  * Doctor card). Never throws: a part that failed makes its checks unknown, and the verdict says which call failed.
  */
 export async function readPushVerdict(ctx: ReadContext): Promise<PushVerdictView> {
-  const { snapshot, asOf, userMissing } = await readDoctorSnapshot(ctx, { activityWaitMs: OVERVIEW_ACTIVITY_WAIT_MS });
-  return { readiness: judgePushReadiness({ checks: runDoctorChecks(snapshot), userMissing, userName: ctx.userName }), asOf };
+  const { checks, asOf, userMissing } = await readOverviewChecks(ctx);
+  return { readiness: judgePushReadiness({ checks, userMissing, userName: ctx.userName }), asOf };
 }
 
 export interface StoppedOperation {

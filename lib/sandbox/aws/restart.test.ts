@@ -1,3 +1,6 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { CreateUserCommand, GetUserCommand, ListAccessKeysCommand, ListUserPoliciesCommand, ListUsersCommand } from "@aws-sdk/client-iam";
 import { BatchGetImageCommand, CreateRepositoryCommand, DescribeImagesCommand, DescribeRepositoriesCommand } from "@aws-sdk/client-ecr";
@@ -6,10 +9,19 @@ import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { startTestSandbox, type TestSandbox } from "./test-helpers";
 
 let running: TestSandbox[] = [];
+let dirs: string[] = [];
 afterEach(async () => {
   for (const s of running) await s.close().catch(() => undefined);
   running = [];
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  dirs = [];
 });
+/** A data dir that outlives one sandbox (a sandbox's own temp dir goes when it closes). */
+const keptDir = () => {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), "deckhand-aws-restart-"));
+  dirs.push(d);
+  return d;
+};
 const start = async (...args: Parameters<typeof startTestSandbox>) => {
   const s = await startTestSandbox(...args);
   running.push(s);
@@ -18,7 +30,7 @@ const start = async (...args: Parameters<typeof startTestSandbox>) => {
 
 describe("persistence and scenarios", () => {
   it("keeps IAM, ECR (blobs included) and CloudTrail state across a restart on the same data dir", async () => {
-    const first = await start();
+    const first = await start({ dataDir: keptDir() });
     const shared = await first.seedShared();
     await first.iam().send(new CreateUserCommand({ UserName: "survivor" }));
     await first.ecr().send(new CreateRepositoryCommand({ repositoryName: "kept" }));

@@ -21,13 +21,15 @@ export const ADMIN: Creds = { accessKeyId: ADMIN_ACCESS_KEY_ID, secretAccessKey:
 export async function startTestSandbox(overrides: Partial<SandboxOptions> = {}): Promise<TestSandbox> {
   const dataDir = overrides.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "deckhand-aws-"));
   const sb = await startSandbox(defaultSandboxOptions({ port: 0, dataDir, keyPropagationMs: 300, ...overrides }));
-  return new TestSandbox(sb, dataDir);
+  return new TestSandbox(sb, dataDir, !overrides.dataDir);
 }
 
 export class TestSandbox {
   constructor(
     public sb: RunningSandbox,
     public dataDir: string,
+    /** The data dir was made for this sandbox: close() removes it. */
+    private ownsDataDir = false,
   ) {}
 
   get url(): string {
@@ -90,6 +92,7 @@ export class TestSandbox {
 
   async close(): Promise<void> {
     await this.sb.close();
+    if (this.ownsDataDir) fs.rmSync(this.dataDir, { recursive: true, force: true });
   }
 
   async seedShared(): Promise<{ pushUserKey?: Creds; workerKey?: Creds; partialKeyNotHeld?: boolean }> {
