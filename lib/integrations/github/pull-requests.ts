@@ -78,7 +78,7 @@ export async function readBranchSha({ github, repo, branch }: Repo & { branch: s
 
 /** The repository's default branch name (`GET /repos/{owner}/{repo}`). */
 export async function readDefaultBranch({ github, repo }: Repo): Promise<string> {
-  return callApi("github", "get a repository", async () => (await github.rest.repos.get(repo)).data.default_branch);
+  return callApi("github", "get a repository", async () => (await github.rest.repos.get({ ...repo })).data.default_branch);
 }
 
 /**
