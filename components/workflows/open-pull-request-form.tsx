@@ -4,8 +4,11 @@ import { useRefreshingAction, type FormAction } from "@/components/use-refreshin
 
 type Action = FormAction<{ url: string; number: number }>;
 
-/** The confirm button under the diff: opens the pull request and shows its link. */
-export function OpenPullRequestForm({ action, branch, base }: { action: Action; branch: string; base: string }) {
+/**
+ * The confirm button under the diff: opens the pull request and shows its link. With `alreadyOpen` (the page shows
+ * the open pull request above) the button is gone; the answer of the click that opened it stays.
+ */
+export function OpenPullRequestForm({ action, branch, base, alreadyOpen }: { action: Action; branch: string; base: string; alreadyOpen: boolean }) {
   const [state, formAction, pending] = useRefreshingAction(action);
   return (
     <form action={formAction} className="space-y-2 text-sm" aria-label="Open the pull request">
@@ -14,9 +17,11 @@ export function OpenPullRequestForm({ action, branch, base }: { action: Action; 
         Deckhand commits this change on the branch <code className="font-mono">{branch}</code> and opens a pull request into <code className="font-mono">{base}</code>.
         Nothing changes on {base} until someone merges it.
       </p>
-      <button type="submit" disabled={pending} className="rounded bg-sky-700 px-3 py-1.5 font-medium text-white disabled:opacity-50">
-        {pending ? "Opening the pull request…" : "Open the pull request"}
-      </button>
+      {alreadyOpen ? null : (
+        <button type="submit" disabled={pending} className="rounded bg-sky-700 px-3 py-1.5 font-medium text-white disabled:opacity-50">
+          {pending ? "Opening the pull request…" : "Open the pull request"}
+        </button>
+      )}
       {state ? (
         <p role="status" data-testid="open-pull-request-result" className={state.ok ? "text-emerald-800" : "text-red-700"}>
           {state.message}{" "}

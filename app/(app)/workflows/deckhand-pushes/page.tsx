@@ -89,9 +89,11 @@ export default async function DeckhandPushesPage() {
             </ul>
             <p className="mt-2 text-slate-600">Everything else in the workflow stays as it is.</p>
           </section>
-          {openPullRequest ? null : user.role === "operator" ? (
+          {user.role === "operator" ? (
+            // Rendered also once a pull request is open (without its button), so the answer of the click that opened
+            // it stays on screen when the page refreshes.
             <section className="rounded-lg border border-slate-200 bg-white p-4">
-              <OpenPullRequestForm action={openDeckhandPushesAction} branch={branch} base={lookup.change.baseBranch} />
+              <OpenPullRequestForm action={openDeckhandPushesAction} branch={branch} base={lookup.change.baseBranch} alreadyOpen={openPullRequest !== null} />
             </section>
           ) : (
             <p className="text-sm text-slate-600" data-testid="viewer-note">
