@@ -13,10 +13,12 @@ export function OpenPullRequestForm({ action, branch, base, alreadyOpen }: { act
   return (
     <form action={formAction} className="space-y-2 text-sm" aria-label="Open the pull request">
       <input type="hidden" name="confirm" value="open-pull-request" />
-      <p className="text-slate-700">
-        Deckhand commits this change on the branch <code className="font-mono">{branch}</code> and opens a pull request into <code className="font-mono">{base}</code>.
-        Nothing changes on {base} until someone merges it.
-      </p>
+      {alreadyOpen ? null : (
+        <p className="text-slate-700">
+          Deckhand commits this change on the branch <code className="font-mono">{branch}</code> and opens a pull request into <code className="font-mono">{base}</code>.
+          Nothing changes on {base} until someone merges it.
+        </p>
+      )}
       {alreadyOpen ? null : (
         <button type="submit" disabled={pending} className="rounded bg-sky-700 px-3 py-1.5 font-medium text-white disabled:opacity-50">
           {pending ? "Opening the pull request…" : "Open the pull request"}

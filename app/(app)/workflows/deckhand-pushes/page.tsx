@@ -92,7 +92,7 @@ export default async function DeckhandPushesPage() {
           {user.role === "operator" ? (
             // Rendered also once a pull request is open (without its button), so the answer of the click that opened
             // it stays on screen when the page refreshes.
-            <section className="rounded-lg border border-slate-200 bg-white p-4">
+            <section className={openPullRequest ? "" : "rounded-lg border border-slate-200 bg-white p-4"}>
               <OpenPullRequestForm action={openDeckhandPushesAction} branch={branch} base={lookup.change.baseBranch} alreadyOpen={openPullRequest !== null} />
             </section>
           ) : (
