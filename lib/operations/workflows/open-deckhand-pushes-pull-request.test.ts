@@ -9,6 +9,7 @@ import { TtlCache } from "../../infra/cache/ttl-cache";
 import type { OperationContext } from "../context";
 import { openDeckhandPushesPullRequest } from "./open-deckhand-pushes-pull-request";
 import { DECKHAND_PUSHES_BRANCH, readDeckhandPushesPreview } from "../../read/deckhand-pushes";
+import { createGitHubClient } from "../../integrations/clients/github-client";
 import { readBranchSha, readPullRequest, readRepositoryFile, writeRepositoryFile } from "../../integrations/github/pull-requests";
 
 const WORKFLOW = ".github/workflows/ecr.yml";
@@ -84,6 +85,24 @@ describe("the Deckhand pushes pull request", () => {
     const branchBefore = await readBranchSha({ ...gh(), branch: DECKHAND_PUSHES_BRANCH });
     await expect(openDeckhandPushesPullRequest(ctx)).rejects.toMatchObject({ name: "SafeError", code: "workflow-change-refused", message: expect.stringMatching(/also runs other commands/) });
     expect(await readBranchSha({ ...gh(), branch: DECKHAND_PUSHES_BRANCH })).toBe(branchBefore);
+  });
+
+  it("names the missing workflow scope when GitHub refuses the token a workflow file", async () => {
+    // Restore a workflow Deckhand can change, then use a token without the `workflow` scope.
+    const current = (await readRepositoryFile({ ...gh(), path: WORKFLOW }))!;
+    const clean = current.text.replace("          npm run lint\n", "");
+    await writeRepositoryFile({ ...gh(), branch: "main", path: WORKFLOW, text: clean, message: "Lint elsewhere", sha: current.sha });
+    const res = await sbx.admin("POST", "/_sandbox/github/fine-grained-tokens", {
+      login: "octo-operator",
+      repositories: ["acme/mcp-servers"],
+      permissions: { contents: "write", pull_requests: "write", actions: "read" },
+    });
+    const { token } = (await res.json()) as { token: string };
+    const github = createGitHubClient({ baseUrl: `${sbx.url}/api/v3`, token, retries: 0, log: { warn: () => {} } });
+    await expect(openDeckhandPushesPullRequest({ ...ctx, clients: { ...ctx.clients, github } })).rejects.toMatchObject({
+      code: "missing-permission",
+      message: expect.stringMatching(/needs the `workflow` scope .* or Workflows: write/),
+    });
   });
 
   it("says so when the workflow does not exist", async () => {

@@ -72,8 +72,22 @@ export async function openDeckhandPushesPullRequest(ctx: OperationContext): Prom
     const onBranch = await readRepositoryFile({ github, repo, path: change.workflow.path, ref: DECKHAND_PUSHES_BRANCH });
     if (!onBranch || onBranch.sha !== change.before.sha) throw new SafeError("The workflow changed while Deckhand prepared the pull request; try again.", "conflict");
     const message = plan.change === "delete" ? `Remove ${change.workflow.path}: Deckhand pushes the images` : `${change.workflow.path}: stop pushing to ECR, Deckhand pushes the images`;
-    if (plan.change === "delete") await deleteRepositoryFile({ github, repo, branch: DECKHAND_PUSHES_BRANCH, path: change.workflow.path, message, sha: onBranch.sha });
-    else await writeRepositoryFile({ github, repo, branch: DECKHAND_PUSHES_BRANCH, path: change.workflow.path, text: plan.after, message, sha: onBranch.sha });
+    try {
+      if (plan.change === "delete") await deleteRepositoryFile({ github, repo, branch: DECKHAND_PUSHES_BRANCH, path: change.workflow.path, message, sha: onBranch.sha });
+      else await writeRepositoryFile({ github, repo, branch: DECKHAND_PUSHES_BRANCH, path: change.workflow.path, text: plan.after, message, sha: onBranch.sha });
+    } catch (err) {
+      // GitHub hides workflow files from tokens that may not change them: 404 without the `workflow` scope, 403
+      // for a fine-grained token without Workflows: write (docs: "Scopes for OAuth apps", fine-grained permissions).
+      const status = githubStatusOf(err);
+      if (status === 404 || status === 403) {
+        throw new SafeError(
+          `GitHub refused Deckhand's token a change to ${change.workflow.path}: changing workflow files needs the \`workflow\` scope (classic or OAuth token) or Workflows: write (fine-grained token). Nothing was opened; the branch ${DECKHAND_PUSHES_BRANCH} holds no change.`,
+          "missing-permission",
+          { cause: err },
+        );
+      }
+      throw err;
+    }
     let pullRequest: PullRequestSummary;
     try {
       pullRequest = await openPullRequest({ github, repo, head: DECKHAND_PUSHES_BRANCH, base: change.baseBranch, title: TITLE, body: pullRequestBody(change, plan.removed, ctx.config.url) });

@@ -158,7 +158,7 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, ctx: 
   } else {
     res.setHeader("x-oauth-scopes", who.scopes.join(", "));
   }
-  const r: ApiRequest = { req, res, ctx, url, params: found.params, login: who.login, isAdminToken: who.isAdmin, scopes: who.scopes, fineGrained: Boolean(who.grant), route: routeName };
+  const r: ApiRequest = { req, res, ctx, url, params: found.params, login: who.login, isAdminToken: who.isAdmin, scopes: who.scopes, fineGrained: Boolean(who.grant), grant: who.grant, route: routeName };
   try {
     await found.route.handler(r);
   } catch (err) {

@@ -113,6 +113,15 @@ async function writeFile(r: ApiRequest, kind: "put" | "delete"): Promise<void> {
   if (typeof body.message !== "string") return ghError(r.res, 422, `Invalid request.\n\n"message" wasn't supplied.`);
   if (kind === "put" && typeof body.content !== "string") return ghError(r.res, 422, `Invalid request.\n\n"content" wasn't supplied.`);
   if (file === "" || file.split("/").some((seg) => seg === "" || seg === "." || seg === ".." || seg === ".git")) return ghError(r.res, 422, "path is invalid");
+  // Workflow files need more than Contents: write: the `workflow` scope (OAuth; without it GitHub answers 404, as
+  // for a path it will not show) or Workflows: write (fine-grained, 403).
+  if (file.startsWith(".github/workflows/")) {
+    if (r.grant && r.grant.permissions.workflows !== "write") {
+      r.res.setHeader("x-accepted-github-permissions", "contents=write; workflows=write");
+      return ghError(r.res, 403, "Resource not accessible by personal access token");
+    }
+    if (!r.grant && !r.isAdminToken && !r.scopes.includes("workflow")) return ghError(r.res, 404, "Not Found");
+  }
   const branch = typeof body.branch === "string" && body.branch ? body.branch.replace(/^refs\/heads\//, "") : repo.default_branch;
   const ref = `refs/heads/${branch}`;
   let head: string | null = null;

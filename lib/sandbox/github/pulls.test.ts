@@ -178,6 +178,19 @@ describe("branches, file writes and a pull request, end to end", () => {
 });
 
 describe("who may", () => {
+  it("changing a workflow file needs the workflow scope (404 without) or Workflows: write (403 without)", async () => {
+    const file = ".github/workflows/ecr.yml";
+    const noWorkflowScope = f.as("octo-operator", ["repo", "admin:org"]);
+    const current = (await noWorkflowScope.repos.getContent({ ...repo, path: file })).data as { sha: string };
+    expect(await status(noWorkflowScope.repos.createOrUpdateFileContents({ ...repo, path: file, message: "m", content: b64("x"), sha: current.sha }))).toMatchObject({ status: 404 });
+    const mint = async (permissions: Record<string, string>) =>
+      ((await (await f.admin("POST", "/_sandbox/github/fine-grained-tokens", { login: "octo-operator", repositories: ["acme/mcp-servers"], permissions })).json()) as { token: string }).token;
+    const contentsOnly = octokitWith(await mint({ contents: "write" }));
+    expect(await status(contentsOnly.repos.deleteFile({ ...repo, path: file, message: "m", sha: current.sha }))).toMatchObject({ status: 403, message: "Resource not accessible by personal access token" });
+    // Other paths are fine with Contents: write alone.
+    expect((await contentsOnly.repos.createOrUpdateFileContents({ ...repo, path: "docs/ok.md", message: "m", content: b64("ok\n") })).status).toBe(201);
+  });
+
   it("a reader cannot create branches, write files or open pull requests (403)", async () => {
     const viewer = f.as("octo-viewer");
     const main = (await viewer.repos.getBranch({ ...repo, branch: "main" })).data.commit.sha;
