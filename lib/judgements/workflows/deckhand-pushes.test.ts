@@ -278,6 +278,23 @@ jobs:
   });
 });
 
+describe("line endings and compose flags", () => {
+  it("a CRLF workflow keeps its CRLF line endings", () => {
+    const crlf = SEED.replace("      - name: Configure AWS", "      - name: Test\n        run: npm test\n\n      - name: Configure AWS").replace(/\n/g, "\r\n");
+    const after = edited(planDeckhandPushes(crlf));
+    expect(after).toContain("        run: npm test\r\n");
+    expect(after).not.toMatch(/[^\r]\n/);
+    expect(after).not.toContain("amazon-ecr-login");
+  });
+
+  it("docker compose with -f and a project name, and docker-compose, count as pushes", () => {
+    for (const run of ["docker compose -f compose.prod.yaml -p app push", "docker-compose -f a.yml build && docker-compose -f a.yml push web"]) {
+      const wf = `on: push\njobs:\n  p:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make test\n      - name: Ship\n        run: ${run}\n`;
+      expect(steps(planDeckhandPushes(wf))).toEqual(["p/Ship"]);
+    }
+  });
+});
+
 describe("push-commands", () => {
   it("splits commands on separators, outside quotes and expressions", () => {
     expect(commandsOf(`echo "a | b; c" && docker push x || true\n# comment\nfor s in $(docker compose config --services); do echo $s; done`)).toEqual([

@@ -7,7 +7,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { Octokit } from "@octokit/rest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { validateOctokit } from "./test-support/openapi-validator";
+import { schemaErrors, validateOctokit } from "./test-support/openapi-validator";
 import { settledFetch, startGithubFixture, waitFor, type GithubFixture } from "./test-support/sandbox-fixture";
 
 const exec = promisify(execFile);
@@ -136,7 +136,8 @@ describe("branches, file writes and a pull request, end to end", () => {
     ]);
     expect(files.data[0].patch).toMatch(/^@@ /);
     expect(files.data[0].patch).toContain("+name: changed");
-    await waitFor(() => received.find((d) => d.event === "pull_request" && d.body.action === "opened" && d.body.number === number));
+    const opened = await waitFor(() => received.find((d) => d.event === "pull_request" && d.body.action === "opened" && d.body.number === number));
+    expect(schemaErrors("webhook-pull-request-opened", opened.body)).toBe("");
   });
 
   it("closes and reopens it", async () => {
@@ -163,7 +164,8 @@ describe("branches, file writes and a pull request, end to end", () => {
     expect(fs.readFileSync(path.join(dir, "docs/NOTE.md"), "utf8")).toBe("hello\n");
     expect(await status(f.octokit.pulls.merge({ ...repo, pull_number: number }))).toMatchObject({ status: 405, message: "Pull Request is not mergeable" });
     await waitFor(() => received.find((d) => d.event === "push" && d.body.ref === "refs/heads/main" && d.body.after === merged.data.sha));
-    await waitFor(() => received.find((d) => d.event === "pull_request" && d.body.action === "closed" && (d.body.pull_request as { merged: boolean }).merged));
+    const closed = await waitFor(() => received.find((d) => d.event === "pull_request" && d.body.action === "closed" && (d.body.pull_request as { merged: boolean }).merged));
+    expect(schemaErrors("webhook-pull-request-closed", closed.body)).toBe("");
   });
 
   it("deletes the file and the branch; the default branch cannot be deleted", async () => {
