@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import { Octokit } from "@octokit/rest";
 import { expect, test } from "@playwright/test";
 import { DeckhandPushesPage } from "./pages/deckhand-pushes-page";
@@ -71,6 +73,27 @@ test.describe("Deckhand pushes: a pull request that takes the push out of the wo
       // Leave GitHub as the specs after this one expect it.
       await github.pulls.update({ ...repo, pull_number: number, state: "closed" });
       await github.git.deleteRef({ ...repo, ref: `heads/${BRANCH}` });
+    });
+  });
+
+  test.describe("a workflow Deckhand will not cut", () => {
+    test.use({ storageState: "e2e/.auth/operator.json" });
+    const SEEDED = fs.readFileSync(path.join(__dirname, "..", "lib", "sandbox", "github", "fixtures", "mcp-servers", WORKFLOW), "utf8");
+
+    test("a push step that also lints: the refusal says why and what to do by hand, and there is no button", async ({ page }) => {
+      const mixed = SEEDED.replace("          docker compose build\n", "          npm run lint\n          docker compose build\n");
+      pushCommit({ [WORKFLOW]: mixed }, "e2e: lint inside the push step");
+      try {
+        const dp = new DeckhandPushesPage(page);
+        await dp.open();
+        const refused = page.getByTestId("workflow-change-refused");
+        await expect(refused).toContainText('Step "Build and push images" in job "build-and-push" pushes images but also runs other commands');
+        await expect(refused).toContainText("By hand:");
+        await expect(refused.getByRole("link", { name: "Settings" })).toHaveAttribute("href", "/settings");
+        await expect(dp.openButton()).toHaveCount(0);
+      } finally {
+        pushCommit({ [WORKFLOW]: SEEDED }, "e2e: restore the workflow");
+      }
     });
   });
 
