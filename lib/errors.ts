@@ -37,7 +37,8 @@ export type SafeErrorCode =
   | "in-progress"
   | "nothing-failed"
   | "stale-review"
-  | "already-finished";
+  | "already-finished"
+  | "workflow-change-refused";
 
 /**
  * An error whose message was written for users and may be shown as is.

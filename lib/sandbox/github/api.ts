@@ -13,6 +13,8 @@ import { registerVariableRoutes } from "./variables";
 import { registerOrgSecretRoutes } from "./org-secrets";
 import { registerEnvironmentRoutes } from "./environments";
 import { registerContentRoutes } from "./contents";
+import { registerRefRoutes } from "./refs";
+import { registerPullRoutes } from "./pulls";
 import { registerWorkflowRoutes } from "./workflows";
 import { registerRunRoutes } from "./runs-routes";
 import { registerHookRoutes } from "./hooks";
@@ -95,6 +97,8 @@ registerVariableRoutes(router);
 registerOrgSecretRoutes(router);
 registerEnvironmentRoutes(router);
 registerContentRoutes(router);
+registerRefRoutes(router);
+registerPullRoutes(router);
 registerWorkflowRoutes(router);
 registerRunRoutes(router);
 registerOidcCustomizationRoutes(router);
@@ -154,7 +158,7 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, ctx: 
   } else {
     res.setHeader("x-oauth-scopes", who.scopes.join(", "));
   }
-  const r: ApiRequest = { req, res, ctx, url, params: found.params, login: who.login, isAdminToken: who.isAdmin, scopes: who.scopes, fineGrained: Boolean(who.grant), route: routeName };
+  const r: ApiRequest = { req, res, ctx, url, params: found.params, login: who.login, isAdminToken: who.isAdmin, scopes: who.scopes, fineGrained: Boolean(who.grant), grant: who.grant, route: routeName };
   try {
     await found.route.handler(r);
   } catch (err) {

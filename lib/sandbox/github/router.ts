@@ -13,6 +13,8 @@ export interface ApiRequest {
   scopes: string[];
   /** A fine-grained personal access token (its grant was checked before the handler ran). */
   fineGrained?: boolean;
+  /** That token's repositories and permissions, for handlers whose need depends on the request (workflow files). */
+  grant?: import("./fine-grained-tokens").TokenGrant;
   /** The route template that matched, e.g. "GET /repos/{owner}/{repo}". Faults are keyed by it. */
   route: string;
 }
