@@ -95,7 +95,9 @@ describe("platform routing between workers", () => {
     expect(part).toMatchObject({ service: "arm", workerId: "worker-b", attempts: 1 });
     expect(["succeeded", "failed"]).toContain(part.state);
     // B's record replaced the waiting one; web's record from A stands.
-    expect(byService().arm.decision).not.toBe("waiting");
+    // B built it (its declared platform is trusted, not checked); the RUN step cannot execute its text file.
+    expect(byService().arm).toMatchObject({ decision: "failed" });
+    expect(byService().arm.detail).toMatch(/^build-failed: .*RUN/s);
     expect(byService().web).toMatchObject({ decision: "pushed" });
     const log = readJobLog(bed.db, job.id).map((l) => l.line);
     expect(log.some((l) => l.includes("worker worker-b") && l.includes("took arm for linux/arm64"))).toBe(true);
