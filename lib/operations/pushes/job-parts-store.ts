@@ -223,6 +223,17 @@ export function reportPartResult(
     .immediate();
 }
 
+/**
+ * Whether this worker holds the part now (worker id and part attempt): only the holder writes to the job's log.
+ * Returns the job's attempt, the one the log lines are kept under, or null.
+ */
+export function partLogAttempt(db: Db, opts: { jobId: string; service: string; workerId: string; attempt: number }): number | null {
+  const r = db
+    .prepare(`SELECT j.attempts FROM push_job_parts p JOIN push_jobs j ON j.id = p.job_id WHERE p.job_id = ? AND p.service = ? AND p.state = 'running' AND p.worker_id = ? AND p.attempts = ?`)
+    .get(opts.jobId, opts.service, opts.workerId, opts.attempt) as { attempts: number } | undefined;
+  return r?.attempts ?? null;
+}
+
 /** A worker as the app last heard of it: the platforms it builds, when it was last seen. */
 export interface PushWorker {
   workerId: string;

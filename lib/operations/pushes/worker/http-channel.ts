@@ -43,7 +43,7 @@ export class HttpChannel implements JobChannel {
   }
 
   async log(job: ClaimedJob, lines: Array<{ stream: string; line: string; at: string }>): Promise<void> {
-    await this.call(`/jobs/${job.jobId}/logs`, { attempt: job.attempt, lines });
+    await this.call(`/jobs/${job.jobId}/logs`, { attempt: job.attempt, service: job.part?.service, lines });
   }
 
   async recordService(job: ClaimedJob, result: ServiceRecord): Promise<boolean> {

@@ -2,6 +2,7 @@ import type { Clients } from "../../../integrations/clients";
 import type { DeckhandConfig } from "../../../infra/config/env";
 import type { Db } from "../../../infra/db/open-db";
 import { appendJobLog, recordServiceResult, type ServiceRecord } from "../job-store";
+import { partLogAttempt } from "../job-parts-store";
 import { claimPushJob, finishJobPart, finishPushJob, heartbeatPushJob } from "../push-job-lifecycle";
 import type { ClaimedJob, HeartbeatAnswer, JobChannel, JobResult } from "./job-channel";
 
@@ -23,7 +24,9 @@ export class StoreChannel implements JobChannel {
   }
 
   async log(job: ClaimedJob, lines: Array<{ stream: string; line: string; at: string }>): Promise<void> {
-    appendJobLog(this.ctx.db, { jobId: job.jobId, attempt: job.attempt, lines });
+    // A part's lines go under its job's attempt, beside the lines of the worker that ran the job.
+    const attempt = job.part ? partLogAttempt(this.ctx.db, { jobId: job.jobId, service: job.part.service, workerId: this.workerId, attempt: job.attempt }) : job.attempt;
+    if (attempt !== null) appendJobLog(this.ctx.db, { jobId: job.jobId, attempt, lines });
   }
 
   async recordService(job: ClaimedJob, result: ServiceRecord): Promise<boolean> {

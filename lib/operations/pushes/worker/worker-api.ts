@@ -14,6 +14,7 @@ export const heartbeatBody = z.object({ workerId, attempt, platforms, service })
 export const logsBody = z.object({
   workerId,
   attempt,
+  service,
   lines: z.array(z.object({ stream: z.string().max(16), line: z.string().max(65_536), at: z.string().max(40) })).max(5000),
 });
 export const servicesBody = z.object({
