@@ -196,9 +196,17 @@ export async function runPushJob({
       onLog("cancelled");
       return { state: "cancelled", message: "cancelled", commit: sha, composeFile: plan.file, services, waiting };
     }
-    // Waiting services count as not failed for now: the job's result is decided again when they end.
-    const summary = summarizeOutcomes(services.length || !waiting.length ? services : waiting.map((w) => ({ service: w.service, result: "skipped" as const })));
-    onLog(waiting.length ? `${summary.status.description}; waiting: ${waiting.map((w) => `${w.service} (${w.platform})`).join(", ")}` : summary.status.description);
+    if (waiting.length) {
+      // Not the job's result yet: it is decided again, over every service, when the waiting ones end (job-parts.ts).
+      const done = services.length ? summarizeOutcomes(services) : null;
+      const full = `${done ? `${done.status.description}; ` : ""}waiting: ${waiting.map((w) => `${w.service} (${w.platform})`).join(", ")}`;
+      // The result's status text is capped (GitHub's 140 characters), as summarizeOutcomes caps its own.
+      const message = full.length > 140 ? full.slice(0, 139) + "…" : full;
+      onLog(message);
+      return { state: done?.state ?? "skipped", message, commit: sha, composeFile: plan.file, services, waiting };
+    }
+    const summary = summarizeOutcomes(services);
+    onLog(summary.status.description);
     return { state: summary.state, message: summary.status.description, commit: sha, composeFile: plan.file, services, waiting };
   } finally {
     await checkout?.dispose().catch(() => undefined);
