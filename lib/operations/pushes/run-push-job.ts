@@ -143,7 +143,9 @@ export async function runPushJob({
         const elsewhere = await platformBuiltElsewhere(build, checkout.dir, platforms).catch(() => undefined);
         if (elsewhere) {
           waiting.push({ service: build.service, repository: build.repositoryName, platform: elsewhere });
-          onLog(`[${build.service}] ${waitingReason(elsewhere)} (this worker builds ${platforms.join(", ")})`);
+          onLog(
+            `[${build.service}] ${waitingReason(elsewhere)}: this worker builds ${platforms.join(", ")}; a ${elsewhere} worker, one with qemu-user-static and binfmt-support, or DECKHAND_WORKER_PLATFORMS=${elsewhere} on one that can, will take it`,
+          );
         } else here.push(build);
       }
       plan = { ...plan, builds: here };
