@@ -3,6 +3,7 @@ import type { JobState } from "@/lib/judgements/push/job-states";
 const STYLE: Record<JobState, string> = {
   queued: "bg-slate-100 text-slate-700",
   running: "bg-sky-100 text-sky-800",
+  waiting: "bg-violet-100 text-violet-900",
   succeeded: "bg-emerald-100 text-emerald-800",
   skipped: "bg-emerald-50 text-emerald-700",
   failed: "bg-red-100 text-red-800",

@@ -29,6 +29,11 @@ export class PushesPage {
     await expect(this.page.getByRole("heading", { name: `Push ${sha.slice(0, 7)}` })).toBeVisible();
   }
 
+  /** The Pushes page's list of workers and the platforms each reports. */
+  workerRows() {
+    return this.page.getByTestId("workers-table").locator("tbody tr");
+  }
+
   serviceRow(service: string) {
     return this.page.getByTestId("services-table").locator("tbody tr").filter({ hasText: service });
   }

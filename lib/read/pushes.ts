@@ -5,13 +5,34 @@ import { getJob, jobOutcomesSince, lastPushPerService, listJobs, listServiceResu
 import { listDeliveries, type DeliveryRow } from "../operations/pushes/receive-github-delivery";
 import { isTerminal } from "../judgements/push/job-states";
 import { lastBuildCacheDrop } from "../operations/pushes/build-records";
+import { listJobParts, listWorkers, type JobPart, type PushWorker } from "../operations/pushes/job-parts-store";
+import { describeWaiting } from "../judgements/push/job-parts";
 import type { ReadContext } from "./context";
 
 type StoreContext = Pick<ReadContext, "db">;
 
-/** The newest push jobs and webhook deliveries (50 of each), and the last request to drop the workers' build caches. */
-export function readPushes(ctx: StoreContext, limit = 50): { jobs: PushJob[]; deliveries: DeliveryRow[]; lastCacheDrop: ReturnType<typeof lastBuildCacheDrop> } {
-  return { jobs: listJobs(ctx.db, { limit }), deliveries: listDeliveries(ctx.db, limit), lastCacheDrop: lastBuildCacheDrop(ctx.db) };
+/** Workers seen in the last week are listed on the Pushes page. */
+const WORKERS_SHOWN_MS = 7 * 86_400_000;
+
+/**
+ * The newest push jobs and webhook deliveries (50 of each), the last request to drop the workers' build caches,
+ * the workers seen in the last week with their platforms, and for each waiting job which service waits for which
+ * platform (by job id).
+ */
+export function readPushes(
+  ctx: StoreContext & Partial<Pick<ReadContext, "now">>,
+  limit = 50,
+): { jobs: PushJob[]; deliveries: DeliveryRow[]; lastCacheDrop: ReturnType<typeof lastBuildCacheDrop>; workers: PushWorker[]; waiting: Record<string, string> } {
+  const jobs = listJobs(ctx.db, { limit });
+  const now = ctx.now?.() ?? new Date();
+  const waiting = Object.fromEntries(jobs.filter((j) => j.state === "waiting").map((j) => [j.id, describeWaiting(listJobParts(ctx.db, j.id))]));
+  return {
+    jobs,
+    deliveries: listDeliveries(ctx.db, limit),
+    lastCacheDrop: lastBuildCacheDrop(ctx.db),
+    workers: listWorkers(ctx.db, { since: new Date(now.getTime() - WORKERS_SHOWN_MS).toISOString() }),
+    waiting,
+  };
 }
 
 export type JobLogLine = ReturnType<typeof readJobLog>[number];
@@ -22,6 +43,8 @@ export interface PushJobView {
   /** The services of the job's latest attempt. */
   services: ReturnType<typeof listServiceResults>;
   log: JobLogLine[];
+  /** Services left for a worker that can build their platform (issue 14), with their state. */
+  parts: JobPart[];
 }
 
 /** One job with its latest attempt's services and its log so far; null when there is no such job. */
@@ -30,7 +53,7 @@ export function readPushJob(ctx: StoreContext, jobId: string): PushJobView | nul
   if (!job) return null;
   const all = listServiceResults(ctx.db, jobId);
   const latest = Math.max(...all.map((x) => x.attempt));
-  return { job, running: !isTerminal(job.state), services: all.filter((s) => s.attempt === latest), log: readJobLog(ctx.db, jobId) };
+  return { job, running: !isTerminal(job.state), services: all.filter((s) => s.attempt === latest), log: readJobLog(ctx.db, jobId), parts: listJobParts(ctx.db, jobId) };
 }
 
 /** Log lines after `afterId`, for the live log's polling; null when there is no such job. */

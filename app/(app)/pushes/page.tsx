@@ -16,7 +16,7 @@ export const metadata: Metadata = { title: "Pushes" };
 export default async function PushesPage() {
   const user = await requireUser();
   const ctx = pageReadContext();
-  const { jobs, deliveries, lastCacheDrop } = readPushes(ctx);
+  const { jobs, deliveries, lastCacheDrop, workers, waiting } = readPushes(ctx);
   const commitUrl = (sha: string) => `${ctx.github.webUrl}/${ctx.github.repository}/commit/${sha}`;
   return (
     <>
@@ -65,9 +65,45 @@ export default async function PushesPage() {
                   </td>
                   <td className="whitespace-nowrap px-3 py-2 font-mono text-xs">{formatUtcSeconds(j.createdAt)}</td>
                   <td className="px-3 py-2">{formatElapsed(j.startedAt, j.finishedAt)}</td>
-                  <td className="max-w-sm truncate px-3 py-2 text-xs text-slate-600" title={j.error ?? (typeof j.summary?.text === "string" ? j.summary.text : "")}>
-                    {j.error ?? (typeof j.summary?.text === "string" ? j.summary.text : "")}
+                  {waiting[j.id] ? (
+                    <td className="max-w-sm truncate px-3 py-2 text-xs text-violet-900" title={waiting[j.id]} data-testid="job-waiting">
+                      {waiting[j.id]}
+                    </td>
+                  ) : (
+                    <td className="max-w-sm truncate px-3 py-2 text-xs text-slate-600" title={j.error ?? (typeof j.summary?.text === "string" ? j.summary.text : "")}>
+                      {j.error ?? (typeof j.summary?.text === "string" ? j.summary.text : "")}
+                    </td>
+                  )}
+                </tr>
+              ))
+            )}
+          </DataTable>
+        </div>
+      </section>
+
+      <section className="mb-10">
+        <h2 className="mb-1 text-lg font-medium">Workers</h2>
+        <p className="mb-3 text-sm text-slate-600">
+          Workers seen in the last week and the platforms each builds (its own, those with a qemu handler, and those set in DECKHAND_WORKER_PLATFORMS). A
+          service whose RUN steps need a platform its job&apos;s worker does not build waits for a worker that reports it.
+        </p>
+        <div tabIndex={0} className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+          <DataTable columns={["Worker", "Kind", "Platforms", "Last seen (UTC)"]} testId="workers-table">
+            {workers.length === 0 ? (
+              <tr>
+                <td colSpan={4} className="px-3 py-6 text-center text-slate-500">
+                  No worker has asked for a job in the last week.
+                </td>
+              </tr>
+            ) : (
+              workers.map((w) => (
+                <tr key={w.workerId} className="border-t border-slate-100" data-testid={`worker-${w.workerId}`}>
+                  <td className="px-3 py-2 font-mono text-xs">{w.workerId}</td>
+                  <td className="px-3 py-2">{w.kind}</td>
+                  <td className="px-3 py-2 font-mono text-xs" data-testid="worker-platforms">
+                    {w.platforms.length ? w.platforms.join(", ") : <span className="text-slate-500">none reported</span>}
                   </td>
+                  <td className="whitespace-nowrap px-3 py-2 font-mono text-xs">{formatUtcSeconds(w.lastSeen)}</td>
                 </tr>
               ))
             )}

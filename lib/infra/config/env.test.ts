@@ -109,6 +109,11 @@ describe("parseConfig", () => {
     expect(parseConfig({ GITHUB_BRANCH: "release/2025" }).github.branch).toBe("release/2025");
     expect(parseConfig({}).retentionDays).toBe(30);
     expect(settingOf({ DECKHAND_RETENTION_DAYS: "0" })).toBe("DECKHAND_RETENTION_DAYS");
+    expect(parseConfig({}).platformWaitMinutes).toBe(30);
+    expect(parseConfig({ DECKHAND_PLATFORM_WAIT_MINUTES: "90" }).platformWaitMinutes).toBe(90);
+    expect(parseConfig({ DECKHAND_PLATFORM_WAIT_MINUTES: "0.5" }).platformWaitMinutes).toBe(0.5);
+    expect(settingOf({ DECKHAND_PLATFORM_WAIT_MINUTES: "0" })).toBe("DECKHAND_PLATFORM_WAIT_MINUTES");
+    expect(settingOf({ DECKHAND_PLATFORM_WAIT_MINUTES: "soon" })).toBe("DECKHAND_PLATFORM_WAIT_MINUTES");
     expect(settingOf({ ...live, DECKHAND_WORKER_GIT_TOKEN: live.GITHUB_TOKEN })).toBe("DECKHAND_WORKER_GIT_TOKEN");
     expect(parseConfig({ ...live, DECKHAND_WORKER_GIT_TOKEN: "github_pat_worker" }).workerGitToken).toBe("github_pat_worker");
     expect(parseConfig(live).workerGitToken).toBeUndefined();

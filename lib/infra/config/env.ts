@@ -82,6 +82,11 @@ const raw = z.object({
   DECKHAND_EXPECTED_POLICY: z.string().min(1).optional(),
   DECKHAND_API_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   DECKHAND_WORKER_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  DECKHAND_PLATFORM_WAIT_MINUTES: z.coerce
+    .number({ error: "must be a number of minutes" })
+    .positive("must be more than 0 minutes")
+    .max(7 * 24 * 60, "must be at most 10080 minutes (a week)")
+    .default(30),
   DECKHAND_EMBEDDED_WORKER: z.enum(["0", "1"], { error: 'must be "0" or "1"' }).default("1"),
   DECKHAND_WORKER_GIT_TOKEN: z.string().min(1).optional(),
   DECKHAND_RETENTION_DAYS: z.coerce
@@ -147,6 +152,11 @@ export interface DeckhandConfig {
    * sandbox mode, the sandbox's read-only token.
    */
   workerGitToken: string | undefined;
+  /**
+   * DECKHAND_PLATFORM_WAIT_MINUTES (default 30; fractions allowed): how long a service its job's worker could not
+   * build waits for a worker that reports its platform before it fails.
+   */
+  platformWaitMinutes: number;
   /** Finished jobs, their logs and webhook deliveries older than this are pruned (DECKHAND_RETENTION_DAYS). */
   retentionDays: number;
   embeddedWorker: boolean;
@@ -199,6 +209,7 @@ export function parseConfig(env: Record<string, string | undefined>): DeckhandCo
     expectedPolicyPath: e.DECKHAND_EXPECTED_POLICY,
     apiToken: e.DECKHAND_API_TOKEN,
     workerToken: e.DECKHAND_WORKER_TOKEN,
+    platformWaitMinutes: e.DECKHAND_PLATFORM_WAIT_MINUTES,
     retentionDays: e.DECKHAND_RETENTION_DAYS,
     embeddedWorker: e.DECKHAND_EMBEDDED_WORKER === "1",
     sandbox: { port: e.SANDBOX_PORT, url: sandboxUrl, scenario: e.SANDBOX_SCENARIO, keyPropagationMs: e.SANDBOX_KEY_PROPAGATION_MS, adminToken: SANDBOX_ADMIN_TOKEN },

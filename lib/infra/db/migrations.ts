@@ -303,4 +303,70 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 10,
+    name: "platform routing: waiting jobs, job parts for another platform's worker, workers and their platforms",
+    // SQLite cannot change a CHECK constraint in place: push_jobs is rebuilt with the state 'waiting'.
+    sql: `
+      CREATE TABLE push_jobs_v10 (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'waiting', 'succeeded', 'skipped', 'failed', 'cancelled', 'superseded')),
+        trigger TEXT NOT NULL,
+        requested_by TEXT NOT NULL,
+        delivery_id TEXT,
+        branch TEXT,
+        ref TEXT,
+        sha TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        max_attempts INTEGER NOT NULL,
+        worker_id TEXT,
+        lease_until INTEGER,
+        created_at TEXT NOT NULL,
+        started_at TEXT,
+        finished_at TEXT,
+        superseded_by TEXT,
+        summary TEXT,
+        error TEXT,
+        fresh_bases INTEGER NOT NULL DEFAULT 0
+      );
+      INSERT INTO push_jobs_v10 (seq, id, state, trigger, requested_by, delivery_id, branch, ref, sha, attempts, max_attempts, worker_id,
+        lease_until, created_at, started_at, finished_at, superseded_by, summary, error, fresh_bases)
+      SELECT seq, id, state, trigger, requested_by, delivery_id, branch, ref, sha, attempts, max_attempts, worker_id,
+        lease_until, created_at, started_at, finished_at, superseded_by, summary, error, fresh_bases FROM push_jobs;
+      DROP TABLE push_jobs;
+      ALTER TABLE push_jobs_v10 RENAME TO push_jobs;
+      CREATE INDEX push_jobs_state ON push_jobs (state, seq);
+      CREATE INDEX push_jobs_branch ON push_jobs (branch, state);
+      CREATE INDEX push_jobs_finished ON push_jobs (finished_at);
+      -- A service the job's worker could not build (its platform's RUN steps need emulation the worker lacks):
+      -- claimable only by a worker reporting the platform, with its own lease and attempt (fencing token).
+      CREATE TABLE push_job_parts (
+        job_id TEXT NOT NULL,
+        service TEXT NOT NULL,
+        repository TEXT NOT NULL,
+        platform TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('waiting', 'running', 'succeeded', 'skipped', 'failed', 'cancelled', 'superseded')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        max_attempts INTEGER NOT NULL,
+        worker_id TEXT,
+        lease_until INTEGER,
+        waiting_since TEXT NOT NULL,
+        deadline INTEGER NOT NULL,
+        error TEXT,
+        finished_at TEXT,
+        PRIMARY KEY (job_id, service)
+      );
+      CREATE INDEX push_job_parts_open ON push_job_parts (state, platform);
+      -- Every worker that claimed or heartbeat: which platforms it builds, when it was last seen.
+      CREATE TABLE push_workers (
+        worker_id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        platforms TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL
+      );
+      CREATE INDEX push_workers_seen ON push_workers (last_seen);
+    `,
+  },
 ];

@@ -69,6 +69,23 @@ describe("migration 7: interrupted steps", () => {
     expect(() => db.prepare(`UPDATE setup_steps SET outcome = 'lost'`).run()).toThrow(/CHECK constraint/);
     db.close();
   });
+
+  it("keeps every push job a version-9 store had and then accepts the state 'waiting'", () => {
+    const dir = tmp();
+    const old = openDb(dir, migrations.filter((m) => m.version <= 9));
+    old.prepare(`INSERT INTO push_jobs (id, state, trigger, requested_by, sha, max_attempts, created_at, fresh_bases) VALUES ('j1', 'running', 'manual', 'me', 'abc', 3, 't', 1)`).run();
+    expect(() => old.prepare(`UPDATE push_jobs SET state = 'waiting'`).run()).toThrow(/CHECK constraint/);
+    old.close();
+
+    const db = openDb(dir);
+    expect(db.prepare(`SELECT seq, id, state, fresh_bases FROM push_jobs`).all()).toEqual([{ seq: 1, id: "j1", state: "running", fresh_bases: 1 }]);
+    db.prepare(`UPDATE push_jobs SET state = 'waiting'`).run();
+    // New jobs continue the old sequence (the AUTOINCREMENT sequence moved with the table).
+    const seq = db.prepare(`INSERT INTO push_jobs (id, state, trigger, requested_by, sha, max_attempts, created_at) VALUES ('j2', 'queued', 'manual', 'me', 'def', 3, 't')`).run().lastInsertRowid;
+    expect(Number(seq)).toBe(2);
+    expect(() => db.prepare(`UPDATE push_jobs SET state = 'lost'`).run()).toThrow(/CHECK constraint/);
+    db.close();
+  });
 });
 
 describe("checkDataDirWritable", () => {

@@ -2,7 +2,7 @@ import { formatBytes } from "../../format";
 
 /** One service's record as the job page has it (job-store's ServiceRecord, the parts that matter here). */
 export interface SavingsInput {
-  decision: "pushed" | "skipped" | "failed" | "not-built";
+  decision: "pushed" | "skipped" | "failed" | "not-built" | "waiting";
   detail?: string | null;
   blobsUploaded?: number;
   bytesUploaded?: number;

@@ -29,6 +29,12 @@ describe("transitions", () => {
         "running>failed",
         "running>cancelled",
         "running>queued",
+        "running>waiting",
+        "waiting>succeeded",
+        "waiting>skipped",
+        "waiting>failed",
+        "waiting>cancelled",
+        "waiting>superseded",
       ].sort(),
     );
   });

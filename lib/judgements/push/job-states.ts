@@ -3,7 +3,7 @@
  * two workers never hold the same job: a claim, heartbeat or report is only valid for the worker and attempt that
  * holds the current lease (the attempt number is the fencing token).
  */
-export const JOB_STATES = ["queued", "running", "succeeded", "skipped", "failed", "cancelled", "superseded"] as const;
+export const JOB_STATES = ["queued", "running", "waiting", "succeeded", "skipped", "failed", "cancelled", "superseded"] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
 export const TERMINAL_STATES: ReadonlySet<JobState> = new Set(["succeeded", "skipped", "failed", "cancelled", "superseded"]);
@@ -13,7 +13,10 @@ const TRANSITIONS: Record<JobState, readonly JobState[]> = {
   queued: ["running", "cancelled", "superseded"],
   // A running job finishes, is cancelled (the worker learns it on its next heartbeat), or goes back to the queue
   // when its lease expires with attempts left. It is never superseded: it may already be pushing.
-  running: ["succeeded", "skipped", "failed", "cancelled", "queued"],
+  running: ["succeeded", "skipped", "failed", "cancelled", "queued", "waiting"],
+  // A job whose worker built what it could and left services for another platform (job-parts.ts): it finishes
+  // when its parts do, is cancelled, or is superseded by a newer push while none of its parts is being built.
+  waiting: ["succeeded", "skipped", "failed", "cancelled", "superseded"],
   succeeded: [],
   skipped: [],
   failed: [],
@@ -133,6 +136,8 @@ export type CancelDecision =
 export function decideCancel(job: { state: JobState }): CancelDecision {
   if (job.state === "queued") return { ok: true, state: "cancelled", workerMustStop: false };
   if (job.state === "running") return { ok: true, state: "cancelled", workerMustStop: true };
+  // A waiting job's part being built stops at its worker's next heartbeat, as a running job's worker does.
+  if (job.state === "waiting") return { ok: true, state: "cancelled", workerMustStop: true };
   return { ok: false, reason: "already-finished" };
 }
 
@@ -144,6 +149,8 @@ export interface QueuedJobRef {
   sha: string;
   /** Monotonic enqueue order (a store sequence); wall clocks can tie or go backwards. */
   seq: number;
+  /** A waiting job's parts being built right now (job-parts.ts); such a job is not superseded. */
+  runningParts?: number;
 }
 
 export type EnqueueDecision =
@@ -153,7 +160,9 @@ export type EnqueueDecision =
 /**
  * A new push to a branch: queued jobs for the same branch enqueued before it are superseded (only the branch's
  * newest commit matters for `latest`); the same commit already queued for the branch is not queued twice.
- * Running jobs are left alone. GitHub does not promise delivery order, so "newer" means enqueued later (`seq`):
+ * Running jobs are left alone. A waiting job (services left for another platform's worker) is superseded like a
+ * queued one while none of its parts is being built: its waiting services would push an older commit's image.
+ * GitHub does not promise delivery order, so "newer" means enqueued later (`seq`):
  * a late redelivery of an old push can supersede a newer one; idempotency on X-GitHub-Delivery limits that to
  * genuinely late first deliveries.
  */
@@ -169,7 +178,7 @@ export function decideEnqueue({
   seq: number;
 }): EnqueueDecision {
   if (branch === null) return { action: "enqueue", supersede: [] };
-  const sameBranchQueued = jobs.filter((j) => j.state === "queued" && j.branch === branch);
+  const sameBranchQueued = jobs.filter((j) => (j.state === "queued" || (j.state === "waiting" && !j.runningParts)) && j.branch === branch);
   const duplicate = sameBranchQueued.find((j) => j.sha === sha);
   if (duplicate) {
     return { action: "duplicate", of: duplicate.id };

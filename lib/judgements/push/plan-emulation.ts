@@ -36,6 +36,9 @@ const QEMU_NAMES: Record<string, string> = {
   loong64: "loongarch64",
 };
 
+/** Every platform qemu-user-static can emulate through a binfmt_misc handler ("linux/arm64", ...). */
+export const EMULATABLE_PLATFORMS: readonly string[] = Object.keys(QEMU_NAMES).map((arch) => `linux/${arch}`);
+
 /** The binfmt_misc handler name for an OCI platform ("linux/arm64" → "qemu-aarch64"), undefined when qemu has none. */
 export function binfmtHandlerName(platform: string): string | undefined {
   const [, arch] = platform.split("/");

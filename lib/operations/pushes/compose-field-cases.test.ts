@@ -143,7 +143,8 @@ describe("the compose field cases, pushed and built by the worker", () => {
 
     const again = await runJob(sha);
     expect(again.job.state).toBe("skipped");
-    expect(again.services.edge).toMatchObject({ decision: "skipped", detail: "config-matches" });
+    // Decided before building: every input equals those recorded for the index latest points to (buildServiceImage's early skip).
+    expect(again.services.edge).toMatchObject({ decision: "skipped", detail: "inputs-match" });
   }, 300_000);
 
   it("compose-dockerfile-inline: both services are pushed, the inline Dockerfile built like a file", async () => {

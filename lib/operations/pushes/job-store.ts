@@ -23,6 +23,15 @@ import { recordImageInputs } from "./build-records";
 
 export const DEFAULT_MAX_ATTEMPTS = 3;
 export const DEFAULT_LEASE_MS = 60_000;
+/** DECKHAND_PLATFORM_WAIT_MINUTES' default: how long a service waits for a worker that can build its platform. */
+export const DEFAULT_PLATFORM_WAIT_MINUTES = 30;
+
+/** A service left for a worker that can build `platform` (issue 14). */
+export interface WaitingService {
+  service: string;
+  repository: string;
+  platform: string;
+}
 
 export interface PushJob {
   seq: number;
@@ -134,7 +143,13 @@ export function enqueueJob(db: Db, input: EnqueueInput, now = new Date()): Enque
   return db
     .transaction((): EnqueueOutcome => {
       const queued = (input.branch
-        ? db.prepare(`SELECT id, state, branch, sha, seq FROM push_jobs WHERE state = 'queued' AND branch = ?`).all(input.branch)
+        ? db
+            .prepare(
+              `SELECT id, state, branch, sha, seq,
+                 (SELECT COUNT(*) FROM push_job_parts p WHERE p.job_id = push_jobs.id AND p.state = 'running') AS runningParts
+               FROM push_jobs WHERE state IN ('queued', 'waiting') AND branch = ?`,
+            )
+            .all(input.branch)
         : []) as QueuedJobRef[];
       const nextSeq = ((db.prepare(`SELECT COALESCE(MAX(seq), 0) + 1 AS s FROM push_jobs`).get() as { s: number }).s);
       const decision = decideEnqueue({ jobs: queued, branch: input.branch, sha: input.sha, seq: nextSeq });
@@ -144,8 +159,13 @@ export function enqueueJob(db: Db, input: EnqueueInput, now = new Date()): Enque
         `INSERT INTO push_jobs (id, state, trigger, requested_by, delivery_id, branch, ref, sha, max_attempts, created_at)
          VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(id, input.trigger, input.requestedBy, input.deliveryId ?? null, input.branch, input.ref, input.sha, input.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, now.toISOString());
-      const supersede = db.prepare(`UPDATE push_jobs SET state = 'superseded', superseded_by = ?, finished_at = ? WHERE id = ? AND state = 'queued'`);
-      for (const old of decision.supersede) supersede.run(id, now.toISOString(), old);
+      const supersede = db.prepare(`UPDATE push_jobs SET state = 'superseded', superseded_by = ?, finished_at = ? WHERE id = ? AND state IN ('queued', 'waiting')`);
+      // A superseded waiting job's parts end with it (none is running: decideEnqueue leaves such a job alone).
+      const supersedeParts = db.prepare(`UPDATE push_job_parts SET state = 'superseded', finished_at = ? WHERE job_id = ? AND state = 'waiting'`);
+      for (const old of decision.supersede) {
+        supersede.run(id, now.toISOString(), old);
+        supersedeParts.run(now.toISOString(), old);
+      }
       return { kind: "enqueued", job: getJob(db, id)!, superseded: decision.supersede };
     })
     .immediate();
@@ -237,7 +257,8 @@ export function heartbeatJob(db: Db, opts: { jobId: string; workerId: string; at
 export interface ServiceRecord {
   service: string;
   repository: string;
-  decision: "pushed" | "skipped" | "failed" | "not-built";
+  /** "waiting": left for a worker that can build its platform (a job part); its part's result replaces this record. */
+  decision: "pushed" | "skipped" | "failed" | "not-built" | "waiting";
   detail?: string | null;
   localConfigDigest?: string | null;
   localManifestDigest?: string | null;
@@ -268,13 +289,24 @@ export function recordServiceResult(db: Db, opts: { jobId: string; workerId: str
     .transaction(() => {
       const r = db.prepare(`SELECT state, worker_id, attempts FROM push_jobs WHERE id = ?`).get(opts.jobId) as JobRow | undefined;
       if (!r || r.state !== "running" || r.worker_id !== opts.workerId || r.attempts !== opts.attempt) return false;
-      const s = opts.result;
-      db.prepare(
-        `INSERT OR REPLACE INTO push_job_services (job_id, attempt, service, repository, decision, detail, local_config_digest, local_manifest_digest,
-           remote_digest_before, blobs_uploaded, bytes_uploaded, timings, inputs_digest, build) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
-        opts.jobId,
-        opts.attempt,
+      insertServiceRecord(db, opts.jobId, opts.attempt, opts.result);
+      return true;
+    })
+    .immediate();
+}
+
+/**
+ * Writes one service's record under the job's attempt (a later record of the same service replaces it: a part's
+ * result replaces its "waiting" record) and keeps its build inputs with the image `latest` points to after it.
+ * The caller holds the transaction and has checked the lease.
+ */
+export function insertServiceRecord(db: Db, jobId: string, attempt: number, s: ServiceRecord): void {
+  db.prepare(
+    `INSERT OR REPLACE INTO push_job_services (job_id, attempt, service, repository, decision, detail, local_config_digest, local_manifest_digest,
+       remote_digest_before, blobs_uploaded, bytes_uploaded, timings, inputs_digest, build) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+        jobId,
+        attempt,
         s.service,
         s.repository,
         s.decision,
@@ -287,12 +319,9 @@ export function recordServiceResult(db: Db, opts: { jobId: string; workerId: str
         s.timings ? JSON.stringify(s.timings) : null,
         s.inputsDigest ?? null,
         s.build ? JSON.stringify(s.build) : null,
-      );
-      const image = s.decision === "pushed" ? s.localManifestDigest : s.decision === "skipped" ? s.remoteDigestBefore : null;
-      if (s.inputsDigest && image) recordImageInputs(db, { repository: s.repository, imageDigest: image, inputsDigest: s.inputsDigest, jobId: opts.jobId });
-      return true;
-    })
-    .immediate();
+  );
+  const image = s.decision === "pushed" ? s.localManifestDigest : s.decision === "skipped" ? s.remoteDigestBefore : null;
+  if (s.inputsDigest && image) recordImageInputs(db, { repository: s.repository, imageDigest: image, inputsDigest: s.inputsDigest, jobId });
 }
 
 export function listServiceResults(db: Db, jobId: string): Array<ServiceRecord & { attempt: number }> {
@@ -316,7 +345,19 @@ export function listServiceResults(db: Db, jobId: string): Array<ServiceRecord &
 
 export function reportJobResult(
   db: Db,
-  opts: { jobId: string; workerId: string; attempt: number; result: "succeeded" | "skipped" | "failed"; summary?: Record<string, unknown>; error?: string | null; now?: Date },
+  opts: {
+    jobId: string;
+    workerId: string;
+    attempt: number;
+    result: "succeeded" | "skipped" | "failed";
+    summary?: Record<string, unknown>;
+    error?: string | null;
+    now?: Date;
+    /** Services this worker could not build, each left as a job part for a worker reporting its platform. */
+    waiting?: WaitingService[];
+    /** How long a part may wait for such a worker (DECKHAND_PLATFORM_WAIT_MINUTES). */
+    waitMinutes?: number;
+  },
 ): ReportDecision {
   return db
     .transaction((): ReportDecision => {
@@ -328,12 +369,26 @@ export function reportJobResult(
         attempt: opts.attempt,
         result: opts.result,
       });
-      if (d.ok) {
+      const now = opts.now ?? new Date();
+      if (d.ok && opts.waiting?.length) {
+        // Not finished: the job waits for its parts (lib/judgements/push/job-parts.ts); the result comes when they end.
+        db.prepare(`UPDATE push_jobs SET state = 'waiting', summary = ?, error = ?, lease_until = NULL WHERE id = ?`).run(
+          opts.summary ? JSON.stringify(opts.summary) : null,
+          opts.error ?? null,
+          opts.jobId,
+        );
+        const deadline = now.getTime() + (opts.waitMinutes ?? DEFAULT_PLATFORM_WAIT_MINUTES) * 60_000;
+        const insert = db.prepare(
+          `INSERT OR REPLACE INTO push_job_parts (job_id, service, repository, platform, state, attempts, max_attempts, waiting_since, deadline)
+           VALUES (?, ?, ?, ?, 'waiting', 0, ?, ?, ?)`,
+        );
+        for (const w of opts.waiting) insert.run(opts.jobId, w.service, w.repository, w.platform, r.max_attempts, now.toISOString(), deadline);
+      } else if (d.ok) {
         db.prepare(`UPDATE push_jobs SET state = ?, summary = ?, error = ?, finished_at = ?, lease_until = NULL WHERE id = ?`).run(
           opts.result,
           opts.summary ? JSON.stringify(opts.summary) : null,
           opts.error ?? null,
-          (opts.now ?? new Date()).toISOString(),
+          now.toISOString(),
           opts.jobId,
         );
       }
@@ -352,6 +407,8 @@ export function cancelJob(db: Db, jobId: string, now = new Date()): CancelOutcom
       const d = decideCancel(r);
       if (!d.ok) return d;
       db.prepare(`UPDATE push_jobs SET state = 'cancelled', finished_at = ?, lease_until = NULL WHERE id = ?`).run(now.toISOString(), jobId);
+      // A waiting job's parts end with it; a part's worker learns it at its next heartbeat (decidePartHeartbeat).
+      db.prepare(`UPDATE push_job_parts SET state = 'cancelled', finished_at = ? WHERE job_id = ? AND state IN ('waiting', 'running')`).run(now.toISOString(), jobId);
       return { ok: true, workerMustStop: d.workerMustStop };
     })
     .immediate();

@@ -18,7 +18,7 @@ export function cancelPushJob({ db }: Pick<OperationContext, "db">, jobId: strin
 export function rerunPushJob({ db, actor }: Pick<OperationContext, "db" | "actor">, jobId: string, opts: { freshBases?: boolean } = {}): PushJob {
   const job = getJob(db, jobId);
   if (!job) throw new SafeError("No such push job.", "not-found");
-  if (job.state === "queued" || job.state === "running") throw new SafeError("That job has not finished yet.", "conflict");
+  if (job.state === "queued" || job.state === "running" || job.state === "waiting") throw new SafeError("That job has not finished yet.", "conflict");
   const out = enqueueJob(db, { sha: job.sha, branch: null, ref: job.ref, trigger: "rerun", requestedBy: actor.login });
   if (opts.freshBases) askFreshBases(db, out.job.id);
   return getJob(db, out.job.id)!;

@@ -5,6 +5,7 @@ import type { Db } from "../../infra/db/open-db";
 import { compareCommits, getBranchHead } from "../../integrations/github/compare";
 import { getAcceptedHead } from "./branch-heads";
 import { decideForwardMove } from "../../judgements/push/decide-forward-move";
+import { reportSupersededWaiting } from "./report-superseded-waiting";
 import { deferPendingDelivery, finishPendingDelivery, hasDuePendingDelivery, leaseNextPendingDelivery, type FinishOutcome } from "./pending-deliveries";
 
 const OWNER = `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
@@ -42,6 +43,7 @@ async function run({ db, github, repo }: { db: Db; github: GitHubClient; repo: G
         if (decision.action === "compare") throw new Error("a comparison was asked for twice");
         outcome = finishPendingDelivery(db, { delivery, owner: OWNER, decision, base });
       }
+      if (outcome.kind === "enqueued" && outcome.superseded.length) await reportSupersededWaiting({ db, github, repo }, outcome.superseded);
       decided++;
     } catch (err) {
       const status = (err as { status?: number }).status;

@@ -1,7 +1,9 @@
 import type { Clients } from "../../integrations/clients";
 import type { DeckhandConfig } from "../../infra/config/env";
 import type { Db } from "../../infra/db/open-db";
-import { appendJobLog, claimNextJob, getJob, reportJobResult } from "./job-store";
+import { appendJobLog, claimNextJob, getJob, heartbeatJob, reportJobResult, type ServiceRecord } from "./job-store";
+import { claimNextPart, heartbeatPart, listJobParts, recordWorkerSeen, reportPartResult, sweepJobParts, type FinishedByParts } from "./job-parts-store";
+import { describeWaiting } from "../../judgements/push/job-parts";
 import type { ClaimedJob, JobResult } from "./worker/job-channel";
 import { setCommitStatus, STATUS_CONTEXT } from "../../integrations/github/set-commit-status";
 import { processPendingDeliveries } from "./process-pending-deliveries";
@@ -44,36 +46,94 @@ export function workerGitToken(config: DeckhandConfig, worker: "standalone" | "e
   return worker === "embedded" ? config.github.token : undefined;
 }
 
+/** Sets the final commit status of jobs their last part finished (or the sweep timed out). */
+async function reportFinishedByParts(ctx: { clients: Clients; db: Db; config: DeckhandConfig }, finished: FinishedByParts[]): Promise<void> {
+  for (const f of finished) {
+    await reportCommitStatus(ctx, { jobId: f.job.id, attempt: f.job.attempts, sha: f.job.sha }, f.summary.status.state, f.summary.status.description, `${ctx.config.url}/pushes/${f.job.id}`);
+  }
+}
+
 /**
- * A worker takes the next job; GitHub shows the commit as pending while it runs. Push deliveries still waiting for
+ * A worker takes the next unit of work; GitHub shows the commit as pending while it runs. First a job part it can
+ * build (a service another worker left for its platform), else the next job. Push deliveries still waiting for
  * the forward-only check are decided first (processPendingDeliveries), so a worker never waits on an app that was
- * restarted between answering a webhook and checking it.
+ * restarted between answering a webhook and checking it; parts past their deadline are failed first too
+ * (sweepJobParts), which is what ends a job nobody could finish.
  */
 export async function claimPushJob(
   ctx: { clients: Clients; db: Db; config: DeckhandConfig },
-  opts: { workerId: string; leaseMs: number; worker: "standalone" | "embedded" },
+  opts: { workerId: string; leaseMs: number; worker: "standalone" | "embedded"; platforms?: readonly string[] },
 ): Promise<ClaimedJob | null> {
+  const platforms = opts.platforms ?? [];
+  recordWorkerSeen(ctx.db, { workerId: opts.workerId, kind: opts.worker, platforms });
   await processPendingDeliveries({ db: ctx.db, github: ctx.clients.github, repo: ctx.clients.repo }).catch((err: Error) =>
     console.error(`[deckhand] checking webhook deliveries: ${err.message}`),
   );
-  const claim = claimNextJob(ctx.db, { workerId: opts.workerId, leaseMs: opts.leaseMs });
-  if (!claim) return null;
-  const job: ClaimedJob = {
-    jobId: claim.job.id,
-    attempt: claim.attempt,
-    sha: claim.job.sha,
-    branch: claim.job.branch,
+  await reportFinishedByParts(ctx, sweepJobParts(ctx.db, { waitMinutes: ctx.config.platformWaitMinutes }));
+  const common = (job: { id: string; sha: string; branch: string | null; freshBases: boolean }, attempt: number): ClaimedJob => ({
+    jobId: job.id,
+    attempt,
+    sha: job.sha,
+    branch: job.branch,
     git: { url: gitRemoteUrl(ctx.config), token: workerGitToken(ctx.config, opts.worker) },
     leaseMs: opts.leaseMs,
-    freshBases: claim.job.freshBases,
+    freshBases: job.freshBases,
     cacheDropRequestedAt: lastBuildCacheDrop(ctx.db)?.requestedAt,
     knownInputs: recentImageInputs(ctx.db),
-  };
+  });
+  const part = platforms.length ? claimNextPart(ctx.db, { workerId: opts.workerId, platforms, leaseMs: opts.leaseMs }) : null;
+  if (part) {
+    const job = { ...common(part.job, part.attempt), part: { service: part.part.service, platform: part.part.platform } };
+    appendJobLog(ctx.db, {
+      jobId: part.job.id,
+      attempt: part.job.attempts,
+      lines: [{ stream: "stdout", line: `worker ${opts.workerId} (${platforms.join(", ")}) took ${part.part.service} for ${part.part.platform}, part attempt ${part.attempt}` }],
+    });
+    await reportCommitStatus(ctx, job, "pending", describeWaiting(listJobParts(ctx.db, part.job.id)), `${ctx.config.url}/pushes/${job.jobId}`);
+    return job;
+  }
+  const claim = claimNextJob(ctx.db, { workerId: opts.workerId, leaseMs: opts.leaseMs });
+  if (!claim) return null;
+  const job = common(claim.job, claim.attempt);
   await reportCommitStatus(ctx, job, "pending", `building (attempt ${claim.attempt})`, `${ctx.config.url}/pushes/${job.jobId}`);
   return job;
 }
 
-/** A worker's final word: the job's state, then the commit status on GitHub. Only the lease holder's counts. */
+/** A heartbeat for a job or a job part; it also says the worker is alive and which platforms it builds. */
+export function heartbeatPushJob(
+  db: Db,
+  opts: { workerId: string; attempt: number; jobId: string; service?: string; leaseMs: number; worker: "standalone" | "embedded"; platforms?: readonly string[] },
+): { ok: true } | { ok: false; reason: string } {
+  recordWorkerSeen(db, { workerId: opts.workerId, kind: opts.worker, platforms: opts.platforms ?? [] });
+  const d = opts.service
+    ? heartbeatPart(db, { jobId: opts.jobId, service: opts.service, workerId: opts.workerId, attempt: opts.attempt, leaseMs: opts.leaseMs })
+    : heartbeatJob(db, { jobId: opts.jobId, workerId: opts.workerId, attempt: opts.attempt, leaseMs: opts.leaseMs });
+  return d.ok ? { ok: true } : { ok: false, reason: d.reason };
+}
+
+/**
+ * A job part's result (its one service record): the part ends, and when it was the job's last open part the job
+ * finishes and GitHub gets the final commit status. Only the part's holder (worker id and part attempt) counts.
+ */
+export async function finishJobPart(
+  ctx: { clients: Clients; db: Db; config: DeckhandConfig },
+  opts: { workerId: string; job: Pick<ClaimedJob, "jobId" | "attempt">; record: ServiceRecord },
+): Promise<boolean> {
+  const out = reportPartResult(ctx.db, { jobId: opts.job.jobId, service: opts.record.service, workerId: opts.workerId, attempt: opts.job.attempt, result: opts.record });
+  if (!out.decision.ok) return false;
+  if (out.finished) await reportFinishedByParts(ctx, [out.finished]);
+  else {
+    const job = getJob(ctx.db, opts.job.jobId)!;
+    await reportCommitStatus(ctx, { jobId: job.id, attempt: job.attempts, sha: job.sha }, "pending", describeWaiting(listJobParts(ctx.db, job.id)), `${ctx.config.url}/pushes/${job.id}`);
+  }
+  return true;
+}
+
+/**
+ * A worker's final word: the job's state, then the commit status on GitHub. Only the lease holder's counts. With
+ * services left waiting for another platform's worker, the job waits (its parts) and the status stays pending,
+ * saying which service waits for which platform.
+ */
 export async function finishPushJob(
   ctx: { clients: Clients; db: Db; config: DeckhandConfig },
   opts: { workerId: string; job: Pick<ClaimedJob, "jobId" | "attempt">; result: JobResult },
@@ -85,9 +145,13 @@ export async function finishPushJob(
     result: opts.result.result,
     summary: { ...opts.result.summary, text: opts.result.status.description },
     error: opts.result.error ?? null,
+    waiting: opts.result.waiting,
+    waitMinutes: ctx.config.platformWaitMinutes,
   });
   if (!decision.ok) return false;
   const job = getJob(ctx.db, opts.job.jobId)!;
-  await reportCommitStatus(ctx, { jobId: job.id, attempt: opts.job.attempt, sha: job.sha }, opts.result.status.state, opts.result.status.description, `${ctx.config.url}/pushes/${job.id}`);
+  const url = `${ctx.config.url}/pushes/${job.id}`;
+  if (job.state === "waiting") await reportCommitStatus(ctx, { jobId: job.id, attempt: opts.job.attempt, sha: job.sha }, "pending", describeWaiting(listJobParts(ctx.db, job.id)), url);
+  else await reportCommitStatus(ctx, { jobId: job.id, attempt: opts.job.attempt, sha: job.sha }, opts.result.status.state, opts.result.status.description, url);
   return true;
 }

@@ -1,61 +1,34 @@
-import fs from "node:fs/promises";
 import path from "node:path";
 import type { ServiceOutcome } from "../../judgements/push/service-outcome";
 import { makeImageIndex, type PlatformImage } from "../../judgements/push/plan-image-index";
-import { buildImage, type BuildResult } from "../../integrations/build/build-image";
-import { checkServicePlatform } from "../../integrations/build/check-platform";
+import type { BuildResult } from "../../integrations/build/build-image";
+import { buildServiceImage } from "./build-service-image";
 import { pushImage, putUntaggedManifest } from "../../integrations/aws/push-image";
 import { checkRemoteIndex } from "../../integrations/aws/read-remote-image";
-import { recordFailure, startOutcome, type PushServiceInput } from "./service-outcome-steps";
+import { recordFailure, type PushServiceInput } from "./service-outcome-steps";
 
 /**
- * A service with several `build.platforms`: checks each platform can be built here (emulation for RUN steps), builds
- * one image per platform, compares per platform with the matching entry of ECR's `latest` index (decideIndexPush),
+ * A service with several `build.platforms`, after pushService checked each platform can be built here and found its
+ * inputs changed (skipIfInputsMatch): builds one image per platform (buildServiceImage), compares per platform with the matching entry of ECR's `latest` index (decideIndexPush),
  * and when anything differs pushes each image untagged, then an OCI image index naming them, tagged with the commit
  * and `latest`. Outcome digests are the index's; `localConfigDigest` is left unset (there is one per platform, in
- * the log). Same contract as pushService: failures are returned, nothing is pushed for a failed build.
+ * the log). Same contract as pushService: failures are recorded on `outcome` and returned, nothing is pushed for a
+ * failed build; pushService removes the scratch directory.
  */
-export async function pushServiceIndex({
-  ecr,
-  builder,
-  checkout,
-  commit,
-  build,
-  workRoot,
-  isolation,
-  buildTimeoutMs,
-  cache,
-  pullAlways,
-  onLog = () => {},
-  signal,
-}: PushServiceInput): Promise<ServiceOutcome> {
+export async function pushServiceIndex(input: PushServiceInput, outcome: ServiceOutcome, log: (line: string) => void): Promise<ServiceOutcome> {
+  const { ecr, commit, build, workRoot, buildTimeoutMs } = input;
   const platforms = build.features.platforms ?? [];
-  const outcome = startOutcome(build);
-
-  const log = (line: string) => onLog(`[${build.service}] ${line}`);
   const workDir = path.join(workRoot, build.service);
   let step = "build";
   try {
     let t = Date.now();
-    for (const platform of platforms) await checkServicePlatform(build, checkout, log, platform);
     const built: { platform: string; image: BuildResult }[] = [];
     for (const [i, platform] of platforms.entries()) {
-      const image = await buildImage({
-        builder,
-        root: checkout,
-        context: path.join(checkout, build.context),
-        dockerfile: path.join(checkout, build.dockerfile ?? build.context),
-        args: build.args,
-        target: build.target,
-        features: { ...build.features, platforms: undefined, platform },
-        // No per-commit time: layers keep their digests when their inputs did not change (STABLE_TIMESTAMP).
+      const image = await buildServiceImage(input, {
+        platform,
         workDir: path.join(workDir, String(i)),
-        cache,
-        pullAlways,
-        isolation,
         timeoutMs: buildTimeoutMs ? Math.max(1, buildTimeoutMs - (Date.now() - t)) : undefined,
-        onLine: (line) => log(line),
-        signal,
+        log,
       });
       log(`built ${platform} image ${image.configDigest}`);
       built.push({ platform, image });
@@ -109,7 +82,5 @@ export async function pushServiceIndex({
     recordFailure(outcome, err, step);
     log(`failed to ${step}: ${outcome.error}`);
     return outcome;
-  } finally {
-    await fs.rm(workDir, { recursive: true, force: true });
   }
 }

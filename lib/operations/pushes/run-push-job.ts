@@ -12,6 +12,9 @@ import { mapLimit } from "../../infra/map-limit";
 import type { BuildCache } from "../../integrations/build/build-cache";
 import type { ImageInputs } from "./build-records";
 import { openRegistryCache, type RegistryCache } from "../../integrations/aws/registry-cache";
+import { platformBuiltElsewhere } from "../../integrations/build/check-platform";
+import { waitingReason } from "../../judgements/push/job-parts";
+import type { WaitingService } from "./job-store";
 
 export interface PushJobResult {
   state: "succeeded" | "skipped" | "failed" | "cancelled";
@@ -20,6 +23,8 @@ export interface PushJobResult {
   commit?: string;
   composeFile?: string;
   services: ServiceOutcome[];
+  /** Services left for a worker that can build their platform (only with `platforms`); not in `services`. */
+  waiting: WaitingService[];
 }
 
 /**
@@ -46,6 +51,8 @@ export async function runPushJob({
   knownInputs,
   registryCacheRepository,
   concurrency = 2,
+  platforms,
+  onlyServices,
   onLog = () => {},
   signal,
 }: {
@@ -75,12 +82,19 @@ export async function runPushJob({
   registryCacheRepository?: string;
   /** Services built at the same time. */
   concurrency?: number;
+  /**
+   * The platforms this worker builds (detectBuildPlatforms). Set: a service needing RUN steps for another platform
+   * is not built here but returned in `waiting` (issue 14). Unset: such a service fails, naming what to install.
+   */
+  platforms?: readonly string[];
+  /** A job part: build only these services (the rest of the job was done by another worker). */
+  onlyServices?: readonly string[];
   onLog?: (line: string) => void;
   signal?: AbortSignal;
 }): Promise<PushJobResult> {
   const fail = async (message: string, sha?: string, extra: Partial<PushJobResult> = {}): Promise<PushJobResult> => {
     onLog(message);
-    return { state: "failed", message, commit: sha, services: [], ...extra };
+    return { state: "failed", message, commit: sha, services: [], waiting: [], ...extra };
   };
 
   const isSha = /^[0-9a-f]{40}$/.test(commit);
@@ -117,6 +131,25 @@ export async function runPushJob({
       if (err instanceof ComposeError) return await fail(err.message, sha, { composeFile: err.file });
       throw err;
     }
+    if (onlyServices) {
+      const only = (s: { service: string }) => onlyServices.includes(s.service);
+      plan = { ...plan, builds: plan.builds.filter(only), failed: plan.failed.filter(only), notBuilt: plan.notBuilt.filter(only) };
+    }
+    // Routing (issue 14): a service whose RUN steps need a platform this worker does not build waits for one that does.
+    const waiting: WaitingService[] = [];
+    if (platforms) {
+      const here = [];
+      for (const build of plan.builds) {
+        const elsewhere = await platformBuiltElsewhere(build, checkout.dir, platforms).catch(() => undefined);
+        if (elsewhere) {
+          waiting.push({ service: build.service, repository: build.repositoryName, platform: elsewhere });
+          onLog(
+            `[${build.service}] ${waitingReason(elsewhere)}: this worker builds ${platforms.join(", ")}; a ${elsewhere} worker, one with qemu-user-static and binfmt-support, or DECKHAND_WORKER_PLATFORMS=${elsewhere} on one that can, will take it`,
+          );
+        } else here.push(build);
+      }
+      plan = { ...plan, builds: here };
+    }
     onLog(`${plan.file}: building ${plan.builds.map((b) => `${b.service} → ${b.repositoryName}`).join(", ") || "nothing"}`);
     // Services that never reach the builder are outcomes too: each says why, in the log and in the job's record.
     const unbuilt: ServiceOutcome[] = [
@@ -152,6 +185,7 @@ export async function runPushJob({
               pullAlways,
               knownInputs,
               registryCache,
+              platforms,
               onLog,
               signal,
             }),
@@ -162,11 +196,20 @@ export async function runPushJob({
     services.sort((a, b) => order.indexOf(a.service) - order.indexOf(b.service));
     if (signal?.aborted) {
       onLog("cancelled");
-      return { state: "cancelled", message: "cancelled", commit: sha, composeFile: plan.file, services };
+      return { state: "cancelled", message: "cancelled", commit: sha, composeFile: plan.file, services, waiting };
+    }
+    if (waiting.length) {
+      // Not the job's result yet: it is decided again, over every service, when the waiting ones end (job-parts.ts).
+      const done = services.length ? summarizeOutcomes(services) : null;
+      const full = `${done ? `${done.status.description}; ` : ""}waiting: ${waiting.map((w) => `${w.service} (${w.platform})`).join(", ")}`;
+      // The result's status text is capped (GitHub's 140 characters), as summarizeOutcomes caps its own.
+      const message = full.length > 140 ? full.slice(0, 139) + "…" : full;
+      onLog(message);
+      return { state: done?.state ?? "skipped", message, commit: sha, composeFile: plan.file, services, waiting };
     }
     const summary = summarizeOutcomes(services);
     onLog(summary.status.description);
-    return { state: summary.state, message: summary.status.description, commit: sha, composeFile: plan.file, services };
+    return { state: summary.state, message: summary.status.description, commit: sha, composeFile: plan.file, services, waiting };
   } finally {
     await checkout?.dispose().catch(() => undefined);
     await fs.rm(workRoot, { recursive: true, force: true });

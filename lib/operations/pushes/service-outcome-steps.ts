@@ -33,6 +33,8 @@ export interface PushServiceInput {
   knownInputs?: ImageInputs[];
   /** The shared build cache in the registry (openRegistryCache), when the worker has one. */
   registryCache?: RegistryCache;
+  /** The platforms the worker reports (detectBuildPlatforms); one it was told it builds is not checked again. */
+  platforms?: readonly string[];
   onLog?: (line: string) => void;
   signal?: AbortSignal;
 }

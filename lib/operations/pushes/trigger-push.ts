@@ -4,6 +4,7 @@ import { checkBranchName } from "../../judgements/push/check-branch-name";
 import { resolveCommit } from "../../integrations/github/commits";
 import { setAcceptedHead } from "./branch-heads";
 import { enqueueJob, type PushJob } from "./job-store";
+import { reportSupersededWaiting } from "./report-superseded-waiting";
 import type { OperationContext } from "../context";
 
 export const triggerPushInput = z.union([
@@ -44,5 +45,7 @@ export async function triggerPush(
     if (branch) setAcceptedHead(db, { branch, sha: commit.sha, jobId: queued.job.id });
     return queued;
   })();
-  return out.kind === "duplicate" ? { job: out.job, duplicate: true, superseded: [] } : { job: out.job, duplicate: false, superseded: out.superseded };
+  if (out.kind === "duplicate") return { job: out.job, duplicate: true, superseded: [] };
+  await reportSupersededWaiting({ db, github: clients.github, repo: clients.repo }, out.superseded);
+  return { job: out.job, duplicate: false, superseded: out.superseded };
 }

@@ -4,7 +4,8 @@ import { notFound } from "next/navigation";
 import { requireUser } from "@/lib/infra/auth/session";
 import { pageReadContext } from "@/lib/read/context";
 import { readPushJob } from "@/lib/read/pushes";
-import { shortDigest } from "@/lib/format";
+import { formatUtcSeconds, shortDigest } from "@/lib/format";
+import { waitingReason } from "@/lib/judgements/push/job-parts";
 import { PageHeader } from "@/components/page-header";
 import { JobStateBadge } from "@/components/pushes/job-state-badge";
 import { JobActions } from "@/components/pushes/job-actions";
@@ -24,7 +25,7 @@ export default async function PushJobPage({ params }: { params: Promise<{ id: st
   const ctx = pageReadContext();
   const found = readPushJob(ctx, id);
   if (!found) notFound();
-  const { job, services, log, running } = found;
+  const { job, services, log, running, parts } = found;
   return (
     <>
       <PageHeader title={`Push ${job.sha.slice(0, 7)}`} description={`${job.trigger} push requested by ${job.requestedBy}${job.branch ? ` for ${job.branch}` : ""}.`}>
@@ -66,6 +67,25 @@ export default async function PushJobPage({ params }: { params: Promise<{ id: st
               <Link className="font-mono text-xs underline" href={`/pushes/${job.supersededBy}`}>
                 {job.supersededBy.slice(0, 8)}
               </Link>
+            </dd>
+          </>
+        ) : null}
+        {parts.length ? (
+          <>
+            <dt className="text-slate-500">Other platforms</dt>
+            <dd data-testid="job-parts">
+              <ul>
+                {parts.map((p) => (
+                  <li key={p.service} data-testid={`part-${p.service}`}>
+                    <span className="font-medium">{p.service}</span>{" "}
+                    {p.state === "waiting"
+                      ? `${waitingReason(p.platform)} (until ${formatUtcSeconds(new Date(p.deadline).toISOString())} UTC)`
+                      : p.state === "running"
+                        ? `building for ${p.platform} on ${p.workerId} (part attempt ${p.attempts})`
+                        : `${p.state} (${p.platform}${p.workerId ? `, worker ${p.workerId}` : ""})${p.error ? `: ${p.error}` : ""}`}
+                  </li>
+                ))}
+              </ul>
             </dd>
           </>
         ) : null}

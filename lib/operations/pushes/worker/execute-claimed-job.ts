@@ -4,7 +4,10 @@ import type { ECRClient } from "@aws-sdk/client-ecr";
 import type { Isolation } from "../../../integrations/build/isolation/detect-isolation";
 import type { Builder, BuilderPreference } from "../../../integrations/build/detect-builder";
 import { detectBuilder } from "../../../integrations/build/detect-builder";
-import { runPushJob } from "../run-push-job";
+import { runPushJob, type PushJobResult } from "../run-push-job";
+import type { ServiceRecord } from "../job-store";
+import type { ServiceOutcome } from "../../../judgements/push/service-outcome";
+import { waitingReason } from "../../../judgements/push/job-parts";
 import { addKnownSecrets, redact } from "../../../errors";
 import type { ClaimedJob, JobChannel } from "./job-channel";
 import type { BuildCache } from "../../../integrations/build/build-cache";
@@ -32,6 +35,11 @@ export interface WorkerEnvironment {
   cache?: BuildCache;
   /** DECKHAND_BUILD_CACHE_REPOSITORY: cached steps shared by every worker through ECR. */
   registryCacheRepository?: string;
+  /**
+   * The platforms this worker builds (detectBuildPlatforms, the channel's). Set: a service for another platform's
+   * RUN steps is left waiting for a worker that reports it (issue 14). Unset: such a service fails here.
+   */
+  platforms?: readonly string[];
 }
 
 /**
@@ -89,7 +97,11 @@ export async function executeClaimedJob(channel: JobChannel, job: ClaimedJob, en
 
   const workRoot = path.join(env.workDir, `${job.jobId}-${job.attempt}`);
   try {
-    log(`worker ${channel.workerId} took attempt ${job.attempt} of commit ${job.sha}`);
+    log(
+      job.part
+        ? `worker ${channel.workerId} took ${job.part.service} for ${job.part.platform} (part attempt ${job.attempt}) of commit ${job.sha}`
+        : `worker ${channel.workerId} took attempt ${job.attempt} of commit ${job.sha}`,
+    );
     if (env.cache && (await env.cache.dropIfRequested(job.cacheDropRequestedAt))) log(`dropped this worker's build cache, as an operator asked at ${job.cacheDropRequestedAt}`);
     if (job.freshBases) log("pulling every base image again, as an operator asked (rebuild with fresh base images)");
     const out = await runPushJob({
@@ -109,6 +121,8 @@ export async function executeClaimedJob(channel: JobChannel, job: ClaimedJob, en
       pullAlways: job.freshBases,
       knownInputs: job.knownInputs,
       registryCacheRepository: env.registryCacheRepository,
+      platforms: env.platforms,
+      onlyServices: job.part ? [job.part.service] : undefined,
       onLog: log,
       signal: abort.signal,
     });
@@ -116,21 +130,12 @@ export async function executeClaimedJob(channel: JobChannel, job: ClaimedJob, en
       log(`stopping: ${lostReason === "cancelled" ? "the job was cancelled" : `the lease was lost (${lostReason ?? "aborted"})`}`);
       return "abandoned";
     }
+    if (job.part) return await finishPart(channel, job, out, drain);
+    for (const w of out.waiting) {
+      await channel.recordService(job, { service: w.service, repository: w.repository, decision: "waiting", detail: `waits-for-platform: ${waitingReason(w.platform)}` });
+    }
     for (const o of out.services) {
-      await channel.recordService(job, {
-        service: o.service,
-        repository: o.repositoryName || "-",
-        decision: o.result,
-        detail: o.error ? `${o.reason}: ${o.error}` : o.reason,
-        localConfigDigest: o.localConfigDigest,
-        localManifestDigest: o.localManifestDigest,
-        remoteDigestBefore: o.remoteManifestDigestBefore,
-        blobsUploaded: o.blobsUploaded,
-        bytesUploaded: o.bytesUploaded,
-        timings: o.timings,
-        inputsDigest: o.inputsDigest ?? null,
-        build: { imageBlobs: o.imageBlobs, imageBytes: o.imageBytes, steps: o.steps, baseImages: o.baseImages, freshBases: o.freshBases },
-      });
+      await channel.recordService(job, toRecord(o));
     }
     const failed = out.services.filter((s) => s.result === "failed");
     await drain();
@@ -139,6 +144,7 @@ export async function executeClaimedJob(channel: JobChannel, job: ClaimedJob, en
       status: { state: out.state === "failed" ? "failure" : "success", description: out.message },
       summary: { commit: out.commit, composeFile: out.composeFile, services: out.services.map((s) => ({ service: s.service, result: s.result, reason: s.reason })) },
       error: out.state === "failed" ? redact(failed.length ? failed.map((s) => `${s.service}: ${s.error ?? s.reason}`).join("; ") : out.message) : null,
+      waiting: out.waiting.length ? out.waiting : undefined,
     });
     // Refused: the job was cancelled or another worker holds it now; its record stands as it is.
     return accepted ? "finished" : "abandoned";
@@ -148,4 +154,37 @@ export async function executeClaimedJob(channel: JobChannel, job: ClaimedJob, en
     await drain();
     await fs.rm(workRoot, { recursive: true, force: true }).catch(() => undefined);
   }
+}
+
+/**
+ * A job part's end: exactly one record for its service, which is the part's result. When the run never reached the
+ * service (the checkout or the compose file failed, the service is gone), the record is a failure saying why.
+ */
+async function finishPart(channel: JobChannel, job: ClaimedJob, out: PushJobResult, drain: () => Promise<void>): Promise<"finished" | "abandoned"> {
+  const service = job.part!.service;
+  const o = out.services.find((s) => s.service === service);
+  const record: ServiceRecord = o
+    ? toRecord(o)
+    : out.waiting.some((w) => w.service === service)
+      ? { service, repository: out.waiting.find((w) => w.service === service)!.repository, decision: "failed", detail: `platform-unavailable: this worker reported ${job.part!.platform} but cannot build it` }
+      : { service, repository: "-", decision: "failed", detail: redact(`part-failed: ${out.message}`) };
+  await drain();
+  return (await channel.recordService(job, record)) ? "finished" : "abandoned";
+}
+
+function toRecord(o: ServiceOutcome): ServiceRecord {
+  return {
+    service: o.service,
+    repository: o.repositoryName || "-",
+    decision: o.result,
+    detail: o.error ? `${o.reason}: ${o.error}` : o.reason,
+    localConfigDigest: o.localConfigDigest,
+    localManifestDigest: o.localManifestDigest,
+    remoteDigestBefore: o.remoteManifestDigestBefore,
+    blobsUploaded: o.blobsUploaded,
+    bytesUploaded: o.bytesUploaded,
+    timings: o.timings,
+    inputsDigest: o.inputsDigest ?? null,
+    build: { imageBlobs: o.imageBlobs, imageBytes: o.imageBytes, steps: o.steps, baseImages: o.baseImages, freshBases: o.freshBases },
+  };
 }

@@ -7,6 +7,7 @@ export class HttpChannel implements JobChannel {
     readonly workerId: string,
     private baseUrl: string,
     private token: string,
+    readonly platforms: readonly string[] = [],
   ) {}
 
   private async call<T>(route: string, body: unknown, attempts = 5): Promise<{ status: number; body: T | null }> {
@@ -32,21 +33,21 @@ export class HttpChannel implements JobChannel {
   }
 
   async claim(): Promise<ClaimedJob | null> {
-    const r = await this.call<{ job: ClaimedJob }>("/claim", {});
+    const r = await this.call<{ job: ClaimedJob }>("/claim", { platforms: this.platforms });
     return r.status === 200 && r.body ? r.body.job : null;
   }
 
   async heartbeat(job: ClaimedJob): Promise<HeartbeatAnswer> {
-    const r = await this.call<HeartbeatAnswer>(`/jobs/${job.jobId}/heartbeat`, { attempt: job.attempt });
+    const r = await this.call<HeartbeatAnswer>(`/jobs/${job.jobId}/heartbeat`, { attempt: job.attempt, service: job.part?.service, platforms: this.platforms });
     return r.body ?? { ok: false, reason: "no answer" };
   }
 
   async log(job: ClaimedJob, lines: Array<{ stream: string; line: string; at: string }>): Promise<void> {
-    await this.call(`/jobs/${job.jobId}/logs`, { attempt: job.attempt, lines });
+    await this.call(`/jobs/${job.jobId}/logs`, { attempt: job.attempt, service: job.part?.service, lines });
   }
 
   async recordService(job: ClaimedJob, result: ServiceRecord): Promise<boolean> {
-    const r = await this.call<{ ok: boolean }>(`/jobs/${job.jobId}/services`, { attempt: job.attempt, result });
+    const r = await this.call<{ ok: boolean }>(`/jobs/${job.jobId}/services`, { attempt: job.attempt, part: job.part ? true : undefined, result });
     return r.body?.ok ?? false;
   }
 

@@ -1,5 +1,5 @@
 import type { ImageInputs } from "../build-records";
-import type { ServiceRecord } from "../job-store";
+import type { ServiceRecord, WaitingService } from "../job-store";
 
 /** What a worker needs to know about the job it claimed. */
 export interface ClaimedJob {
@@ -17,6 +17,11 @@ export interface ClaimedJob {
   cacheDropRequestedAt?: string;
   /** Recent images' build inputs, for deciding "unchanged" without building (issue 15). */
   knownInputs?: ImageInputs[];
+  /**
+   * Set when this claim is a job part (issue 14): build only this service, for a platform this worker reported.
+   * `attempt` is then the part's own attempt; heartbeats and the report name the service.
+   */
+  part?: { service: string; platform: string };
 }
 
 export type HeartbeatAnswer = { ok: true } | { ok: false; reason: string };
@@ -27,6 +32,8 @@ export interface JobResult {
   error?: string | null;
   /** The deckhand/ecr-push commit status to set. */
   status: { state: "success" | "failure"; description: string };
+  /** Services this worker could not build (another platform's RUN steps): the job waits for a worker that can. */
+  waiting?: WaitingService[];
 }
 
 /**
@@ -35,9 +42,12 @@ export interface JobResult {
  */
 export interface JobChannel {
   readonly workerId: string;
+  /** The platforms this worker builds (detectBuildPlatforms), reported with each claim and heartbeat. */
+  readonly platforms: readonly string[];
   claim(): Promise<ClaimedJob | null>;
   heartbeat(job: ClaimedJob): Promise<HeartbeatAnswer>;
   log(job: ClaimedJob, lines: Array<{ stream: string; line: string; at: string }>): Promise<void>;
+  /** One service's record; for a part, its result, which ends the part (and the job, when it was the last). */
   recordService(job: ClaimedJob, result: ServiceRecord): Promise<boolean>;
   finish(job: ClaimedJob, result: JobResult): Promise<boolean>;
 }

@@ -20,6 +20,7 @@ import { startWorkerLoop } from "./worker-loop";
 import { LIVE_EMBEDDED_WARNING, startEmbeddedWorker } from "./start-embedded-worker";
 import { parseWorkerConfig, resolveWorkerDir } from "./worker-config";
 import { BuildCache } from "../../../integrations/build/build-cache";
+import { detectBuildPlatforms } from "../../../integrations/build/check-platform";
 
 function fail(message: string): never {
   console.error(`Deckhand worker cannot start: ${message}`);
@@ -67,16 +68,31 @@ async function main() {
     await new BuildCache(prepared.dirs.buildCacheDir).drop();
     say(`dropped the build cache in ${prepared.dirs.buildCacheDir}`);
   }
+  // Reported with every claim and heartbeat: a service for another platform's RUN steps goes to a worker that builds it.
+  const platforms = detectBuildPlatforms({ declared: env.declaredPlatforms });
+  say(`builds ${platforms.join(", ")}${env.declaredPlatforms.length ? ` (DECKHAND_WORKER_PLATFORMS declares ${env.declaredPlatforms.join(", ")})` : ""}`);
   say(cache ? `build cache in ${prepared.dirs.buildCacheDir}, budget ${env.buildCacheBytes} bytes (DECKHAND_BUILD_CACHE_BYTES), ${cache.driver()} storage, base images pulled again ${env.baseRefreshMs ? `after ${env.baseRefreshMs / 3600_000} h` : "only on request"} (DECKHAND_BASE_REFRESH_HOURS)` : "no build cache (DECKHAND_BUILD_CACHE_BYTES=0): every build starts cold");
 
   if (embedded && config) {
     if (config.mode === "live") console.error(`[worker ${workerId}] WARNING: ${LIVE_EMBEDDED_WARNING}`);
     const ctx = { clients: getClients(), db: openDb(config.dataDir), config };
-    loop = startEmbeddedWorker(ctx, { workerId, leaseMs: env.leaseMs, baseDir, ...build, buildTimeoutMs: env.buildTimeoutMs, buildNetwork: env.buildNetwork, allowUnisolated: env.allowUnisolated, buildCacheBytes: env.buildCacheBytes, baseRefreshMs: env.baseRefreshMs, buildCacheRepository: env.buildCacheRepository });
+    loop = startEmbeddedWorker(ctx, {
+      workerId,
+      leaseMs: env.leaseMs,
+      baseDir,
+      ...build,
+      buildTimeoutMs: env.buildTimeoutMs,
+      buildNetwork: env.buildNetwork,
+      allowUnisolated: env.allowUnisolated,
+      buildCacheBytes: env.buildCacheBytes,
+      baseRefreshMs: env.baseRefreshMs,
+      buildCacheRepository: env.buildCacheRepository,
+      declaredPlatforms: env.declaredPlatforms,
+    });
   } else {
     if (!env.url) fail("DECKHAND_URL is required: the URL of the Deckhand app this worker serves");
     if (!env.workerToken) fail("DECKHAND_WORKER_TOKEN is required: the same token the app has in DECKHAND_WORKER_TOKEN");
-    const channel = new HttpChannel(workerId, env.url, env.workerToken);
+    const channel = new HttpChannel(workerId, env.url, env.workerToken, platforms);
     loop = startWorkerLoop(channel, {
       ecr: createAwsClients({ region: env.region }).ecr,
       ...prepared.dirs,
@@ -86,6 +102,7 @@ async function main() {
       gitToken: env.gitToken,
       cache,
       registryCacheRepository: env.buildCacheRepository,
+      platforms,
     });
   }
 

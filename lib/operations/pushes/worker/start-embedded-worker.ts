@@ -5,6 +5,7 @@ import type { Db } from "../../../infra/db/open-db";
 import { isolationOnce, type BuildNetworkMode } from "../../../integrations/build/isolation/detect-isolation";
 import type { BuilderPreference } from "../../../integrations/build/detect-builder";
 import { workerDirs } from "./prepare-worker-dir";
+import { detectBuildPlatforms } from "../../../integrations/build/check-platform";
 import { BuildCache } from "../../../integrations/build/build-cache";
 import { sandboxWorkerCredentialProvider } from "./sandbox-credentials";
 import { StoreChannel } from "./store-channel";
@@ -42,12 +43,17 @@ export function startEmbeddedWorker(
     baseRefreshMs?: number;
     /** DECKHAND_BUILD_CACHE_REPOSITORY. */
     buildCacheRepository?: string;
+    /** DECKHAND_WORKER_PLATFORMS: platforms this worker builds beyond those it detects. */
+    declaredPlatforms?: string[];
+    /** Where binfmt_misc handlers are listed (tests); default /proc/sys/fs/binfmt_misc. */
+    binfmtDir?: string;
     idleMs?: number;
     log?: (line: string) => void;
   },
 ) {
   const { config } = ctx;
-  const channel = new StoreChannel(opts.workerId, ctx, opts.leaseMs);
+  const platforms = detectBuildPlatforms({ declared: opts.declaredPlatforms, binfmtDir: opts.binfmtDir });
+  const channel = new StoreChannel(opts.workerId, ctx, opts.leaseMs, platforms);
   const credentials = config.mode === "sandbox" ? sandboxWorkerCredentialProvider(config) : undefined;
   const ecr = createAwsClients({ region: config.aws.region, endpoint: config.aws.endpoint, credentials }).ecr;
   const dirs = workerDirs(opts.baseDir);
@@ -64,6 +70,7 @@ export function startEmbeddedWorker(
       repositoryPrefix: opts.repositoryPrefix,
       isolate: isolationOnce({ network: opts.buildNetwork ?? "outbound", allowUnisolated: opts.allowUnisolated ?? false }),
       buildTimeoutMs: opts.buildTimeoutMs,
+      platforms,
     },
     { idleMs: opts.idleMs, log: opts.log },
   );

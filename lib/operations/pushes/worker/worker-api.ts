@@ -3,21 +3,28 @@ import { z } from "zod";
 /** Request bodies of the standalone worker's API, validated on the app's side. */
 const workerId = z.string().min(1).max(200);
 const attempt = z.number().int().min(1);
+const platform = z.string().regex(/^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/).max(64);
+/** The platforms the worker builds (issue 14); a worker from before them reports none and gets no job parts. */
+const platforms = z.array(platform).max(32).optional();
+/** Set when the call is about a job part: the part's service (its attempt is the part's). */
+const service = z.string().min(1).max(200).optional();
 
-export const claimBody = z.object({ workerId });
-export const heartbeatBody = z.object({ workerId, attempt });
+export const claimBody = z.object({ workerId, platforms });
+export const heartbeatBody = z.object({ workerId, attempt, platforms, service });
 export const logsBody = z.object({
   workerId,
   attempt,
+  service,
   lines: z.array(z.object({ stream: z.string().max(16), line: z.string().max(65_536), at: z.string().max(40) })).max(5000),
 });
 export const servicesBody = z.object({
   workerId,
   attempt,
+  part: z.boolean().optional(),
   result: z.object({
     service: z.string().min(1).max(200),
     repository: z.string().min(1).max(256),
-    decision: z.enum(["pushed", "skipped", "failed", "not-built"]),
+    decision: z.enum(["pushed", "skipped", "failed", "not-built", "waiting"]),
     detail: z.string().max(4000).nullish(),
     localConfigDigest: z.string().max(100).nullish(),
     localManifestDigest: z.string().max(100).nullish(),
@@ -45,6 +52,7 @@ export const resultBody = z.object({
     summary: z.record(z.string(), z.unknown()),
     error: z.string().max(8000).nullish(),
     status: z.object({ state: z.enum(["success", "failure"]), description: z.string().max(200) }),
+    waiting: z.array(z.object({ service: z.string().min(1).max(200), repository: z.string().min(1).max(256), platform })).max(200).optional(),
   }),
 });
 

@@ -45,6 +45,16 @@ describe("DECKHAND_BASE_REFRESH_HOURS", () => {
   });
 });
 
+describe("DECKHAND_WORKER_PLATFORMS", () => {
+  it("reads OCI platforms separated by commas, defaults to none, and names the setting when wrong", () => {
+    expect(parseWorkerConfig({}).declaredPlatforms).toEqual([]);
+    expect(parseWorkerConfig({ DECKHAND_WORKER_PLATFORMS: "linux/arm64, linux/arm/v7" }).declaredPlatforms).toEqual(["linux/arm64", "linux/arm/v7"]);
+    expect(settingOf({ DECKHAND_WORKER_PLATFORMS: "arm64" })).toMatch(/^DECKHAND_WORKER_PLATFORMS: must be OCI platforms separated by commas/);
+    expect(settingOf({ DECKHAND_WORKER_PLATFORMS: "linux/arm64;linux/amd64" })).toMatch(/^DECKHAND_WORKER_PLATFORMS: must be OCI platforms/);
+    expect(settingOf({ DECKHAND_WORKER_PLATFORMS: " , " })).toMatch(/^DECKHAND_WORKER_PLATFORMS: must name at least one platform/);
+  });
+});
+
 describe("parseWorkerConfig", () => {
   it("defaults to a 30-minute build limit, outbound network and isolated builds", () => {
     const c = parseWorkerConfig({});

@@ -36,6 +36,11 @@ export interface WorkerConfig {
   baseRefreshMs: number;
   /** DECKHAND_BUILD_CACHE_REPOSITORY: an ECR repository every worker reads and writes cached build steps in. */
   buildCacheRepository: string | undefined;
+  /**
+   * DECKHAND_WORKER_PLATFORMS, comma-separated OCI platforms ("linux/arm64,linux/amd64"): platforms this worker
+   * builds beyond the ones it detects (its own, and those with an enabled qemu binfmt handler). Unset: none.
+   */
+  declaredPlatforms: string[];
 }
 
 export const DEFAULT_BUILD_TIMEOUT_MS = 30 * 60_000;
@@ -80,7 +85,17 @@ const duration = z.string().transform((v, ctx) => {
   return ms;
 });
 
+const platformList = z
+  .string()
+  .transform((v) => v.split(",").map((p) => p.trim()).filter(Boolean))
+  .pipe(
+    z
+      .array(z.string().regex(/^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/, 'must be OCI platforms separated by commas, such as "linux/arm64,linux/amd64"'))
+      .min(1, 'must name at least one platform, such as "linux/arm64"'),
+  );
+
 const schema = z.object({
+  DECKHAND_WORKER_PLATFORMS: platformList.optional(),
   DECKHAND_WORKER_LEASE_MS: z.coerce.number().int().min(3000).max(3_600_000).default(60_000),
   DECKHAND_WORKER_DIR: z.string().min(1).optional(),
   DECKHAND_BUILDER: z.enum(["auto", "buildah", "docker"]).default("auto"),
@@ -141,6 +156,7 @@ export function parseWorkerConfig(env: Record<string, string | undefined>): Work
     buildCacheBytes: e.DECKHAND_BUILD_CACHE_BYTES ?? DEFAULT_BUILD_CACHE_BYTES,
     buildCacheRepository: e.DECKHAND_BUILD_CACHE_REPOSITORY,
     baseRefreshMs: e.DECKHAND_BASE_REFRESH_HOURS === undefined ? DEFAULT_BASE_REFRESH_MS : e.DECKHAND_BASE_REFRESH_HOURS * 3600_000,
+    declaredPlatforms: e.DECKHAND_WORKER_PLATFORMS ?? [],
   };
 }
 
