@@ -24,11 +24,11 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
   return { title: `Run ${(await params).id} · Workflows` };
 }
 
-export default async function RunPage({ params }: { params: Params }) {
+export default async function RunPage({ params, searchParams }: { params: Params; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireUser();
   const id = Number((await params).id);
   if (!Number.isSafeInteger(id) || id <= 0) notFound();
-  const ctx = pageReadContext();
+  const ctx = pageReadContext(await searchParams);
   const found = await readRun(ctx, id);
   if (!found.ok)
     return (
