@@ -148,7 +148,7 @@ const raw = z.object({
     .max(3650, "must be at most 3650 days")
     .default(30),
   SANDBOX_PORT: port("SANDBOX_PORT").default(SANDBOX_DEFAULT_PORT),
-  SANDBOX_SCENARIO: z.enum(["default", "empty", "partial", "organization"], { error: "must be default, empty, partial or organization" }).default("default"),
+  SANDBOX_SCENARIO: z.enum(["default", "empty", "partial", "organization", "fleet"], { error: "must be default, empty, partial, organization or fleet" }).default("default"),
   SANDBOX_KEY_PROPAGATION_MS: z.coerce.number().int().min(0).max(120_000).default(4000),
 });
 
@@ -210,7 +210,7 @@ export interface DeckhandConfig {
   /** Finished jobs, their logs and webhook deliveries older than this are pruned (DECKHAND_RETENTION_DAYS). */
   retentionDays: number;
   embeddedWorker: boolean;
-  sandbox: { port: number; url: string; scenario: "default" | "empty" | "partial" | "organization"; keyPropagationMs: number; adminToken: string };
+  sandbox: { port: number; url: string; scenario: "default" | "empty" | "partial" | "organization" | "fleet"; keyPropagationMs: number; adminToken: string };
 }
 
 const HINTS: Record<string, string> = {
