@@ -303,4 +303,14 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 10,
+    name: "push jobs and webhook deliveries name their GitHub repository (several repositories)",
+    // NULL: a job or delivery from before, of the repository that was then the only one (the configured default).
+    sql: `
+      ALTER TABLE push_jobs ADD COLUMN repository TEXT;
+      CREATE INDEX push_jobs_repository ON push_jobs (repository, seq);
+      ALTER TABLE webhook_deliveries ADD COLUMN repository TEXT;
+    `,
+  },
 ];

@@ -46,6 +46,8 @@ export interface PushJob {
   error: string | null;
   /** An operator asked for this job to pull every base image again ("rebuild with fresh base images"). */
   freshBases: boolean;
+  /** The GitHub repository (owner/name) it builds; null for jobs queued before several repositories: the default one. */
+  repository: string | null;
 }
 
 interface JobRow {
@@ -69,6 +71,7 @@ interface JobRow {
   summary: string | null;
   error: string | null;
   fresh_bases: number;
+  repository: string | null;
 }
 
 function toJob(r: JobRow): PushJob {
@@ -93,6 +96,7 @@ function toJob(r: JobRow): PushJob {
     summary: r.summary ? (JSON.parse(r.summary) as Record<string, unknown>) : null,
     error: r.error,
     freshBases: r.fresh_bases === 1,
+    repository: r.repository ?? null,
   };
 }
 
@@ -125,25 +129,27 @@ export interface EnqueueInput {
   requestedBy: string;
   deliveryId?: string | null;
   maxAttempts?: number;
+  /** owner/name; omitted: the default repository (stored as NULL, as jobs from before). */
+  repository?: string | null;
 }
 
 export type EnqueueOutcome = { kind: "enqueued"; job: PushJob; superseded: string[] } | { kind: "duplicate"; job: PushJob };
 
-/** Queue a job; queued jobs of the same branch become superseded, the same commit is never queued twice. */
+/** Queue a job; queued jobs of the same repository and branch become superseded, the same commit is never queued twice. */
 export function enqueueJob(db: Db, input: EnqueueInput, now = new Date()): EnqueueOutcome {
   return db
     .transaction((): EnqueueOutcome => {
       const queued = (input.branch
-        ? db.prepare(`SELECT id, state, branch, sha, seq FROM push_jobs WHERE state = 'queued' AND branch = ?`).all(input.branch)
+        ? db.prepare(`SELECT id, state, branch, sha, seq FROM push_jobs WHERE state = 'queued' AND branch = ? AND repository IS ?`).all(input.branch, input.repository ?? null)
         : []) as QueuedJobRef[];
       const nextSeq = ((db.prepare(`SELECT COALESCE(MAX(seq), 0) + 1 AS s FROM push_jobs`).get() as { s: number }).s);
       const decision = decideEnqueue({ jobs: queued, branch: input.branch, sha: input.sha, seq: nextSeq });
       if (decision.action === "duplicate") return { kind: "duplicate", job: getJob(db, decision.of)! };
       const id = randomUUID();
       db.prepare(
-        `INSERT INTO push_jobs (id, state, trigger, requested_by, delivery_id, branch, ref, sha, max_attempts, created_at)
-         VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(id, input.trigger, input.requestedBy, input.deliveryId ?? null, input.branch, input.ref, input.sha, input.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, now.toISOString());
+        `INSERT INTO push_jobs (id, state, trigger, requested_by, delivery_id, branch, ref, sha, max_attempts, created_at, repository)
+         VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(id, input.trigger, input.requestedBy, input.deliveryId ?? null, input.branch, input.ref, input.sha, input.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, now.toISOString(), input.repository ?? null);
       const supersede = db.prepare(`UPDATE push_jobs SET state = 'superseded', superseded_by = ?, finished_at = ? WHERE id = ? AND state = 'queued'`);
       for (const old of decision.supersede) supersede.run(id, now.toISOString(), old);
       return { kind: "enqueued", job: getJob(db, id)!, superseded: decision.supersede };
@@ -444,4 +450,17 @@ export function pushesSince(db: Db, since: string): Array<{ repository: string; 
        WHERE s.decision = 'pushed' AND COALESCE(j.finished_at, j.created_at) >= ?`,
     )
     .all(since) as Array<{ repository: string; at: string }>;
+}
+
+/**
+ * The newest finished job of a repository (succeeded, skipped, failed), or null. `isDefault`: the configured default
+ * repository, which also owns the jobs stored without one (queued before several repositories).
+ */
+export function lastFinishedJobOf(db: Db, repository: string, isDefault: boolean): PushJob | null {
+  const r = db
+    .prepare(
+      `SELECT * FROM push_jobs WHERE state IN ('succeeded', 'skipped', 'failed') AND (repository = ? COLLATE NOCASE OR (? AND repository IS NULL)) ORDER BY seq DESC LIMIT 1`,
+    )
+    .get(repository, isDefault ? 1 : 0) as JobRow | undefined;
+  return r ? toJob(r) : null;
 }
