@@ -120,3 +120,8 @@ export async function readPart<T>(
 
 /** The repository a GitHub read is about, as cache keys name it. */
 export const repoKey = (ctx: Pick<ReadContext, "clients">) => `${ctx.clients.repo.owner}/${ctx.clients.repo.repo}`;
+
+/** The `?repo=` value links from this context's page must carry to stay on its repository; null for the default one. */
+export function repoParamOf(ctx: Pick<ReadContext, "github">): string | null {
+  return ctx.github.repository === getConfig().github.repository ? null : ctx.github.repository;
+}

@@ -71,7 +71,8 @@ describe("readFleet", () => {
     const row = view.rows.find((r) => r.repository === "acme/no-such-repo")!;
     expect(row.secretsFrom).toBe("unknown");
     expect(["no", "unknown"]).toContain(row.answer);
-    expect(row.lastRun).toMatchObject({ service: "github" });
+    expect(row.lastRun).toBeNull();
+    expect(row.lastRunFailure).toMatchObject({ service: "github" });
   }, 60_000);
 
   it("last push: the repository's newest finished Deckhand job; old jobs without a repository are the default's", async () => {

@@ -23,8 +23,9 @@ import { readLastRun } from "./workflows";
 export const FLEET_CONCURRENCY = 4;
 
 export interface FleetRowView extends FleetRow {
-  /** The ECR workflow's newest run; null when it has none; a Failure when GitHub could not say. */
-  lastRun: RunSummary | null | Failure;
+  /** The ECR workflow's newest run; null when it has none or GitHub could not say (then `lastRunFailure`). */
+  lastRun: RunSummary | null;
+  lastRunFailure: Failure | null;
   /** Deckhand's newest finished push job of the repository, null when none. */
   lastPush: Pick<PushJob, "id" | "state" | "finishedAt" | "sha"> | null;
   /** When the oldest data behind the verdict was read (ISO 8601). */
@@ -56,7 +57,8 @@ async function readRow(ctx: ReadContext, r: ConfiguredRepository, isDefault: boo
   const job = lastFinishedJobOf(ctx.db, r.repository, isDefault);
   return {
     ...row,
-    lastRun: lastRun.ok ? lastRun.data : lastRun.failure,
+    lastRun: lastRun.ok ? lastRun.data : null,
+    lastRunFailure: lastRun.ok ? null : lastRun.failure,
     lastPush: job ? { id: job.id, state: job.state, finishedAt: job.finishedAt, sha: job.sha } : null,
     asOf: doctor.asOf,
   };
