@@ -8,27 +8,32 @@ import { processPendingDeliveries } from "./process-pending-deliveries";
 import { lastBuildCacheDrop, recentImageInputs } from "./build-records";
 
 
-/** Where workers fetch commits from: the repository's git URL on the configured GitHub. */
-function gitRemoteUrl(config: DeckhandConfig): string {
-  return `${config.github.webUrl}/${config.github.repository}.git`;
+/** The job's repository (owner/name): its own, or the default one for jobs that name none. */
+function jobRepository(config: DeckhandConfig, job: { repository: string | null }): string {
+  return job.repository ?? config.github.repository;
+}
+
+/** Where workers fetch commits from: the job's repository's git URL on the configured GitHub. */
+function gitRemoteUrl(config: DeckhandConfig, repository: string): string {
+  return `${config.github.webUrl}/${repository}.git`;
 }
 
 async function reportCommitStatus(
   { clients, db }: { clients: Clients; db: Db },
-  job: { jobId: string; attempt: number; sha: string },
+  job: { jobId: string; attempt: number; sha: string; repository: string },
   state: "pending" | "success" | "failure",
   description: string,
   targetUrl?: string,
 ): Promise<void> {
   try {
-    await setCommitStatus({ octokit: clients.github, repository: `${clients.repo.owner}/${clients.repo.repo}`, sha: job.sha, state, description, targetUrl });
+    await setCommitStatus({ octokit: clients.github, repository: job.repository, sha: job.sha, state, description, targetUrl });
   } catch (err) {
     // The push itself stands; say on the job that GitHub was not told.
     const status = (err as { status?: number }).status;
     appendJobLog(db, {
       jobId: job.jobId,
       attempt: job.attempt,
-      lines: [{ stream: "stderr", line: `could not set the ${STATUS_CONTEXT} commit status on GitHub (${status ?? "network error"})` }],
+      lines: [{ stream: "stderr", line: `could not set the ${STATUS_CONTEXT} commit status on ${job.repository} (${status ?? "network error"})` }],
     });
   }
 }
@@ -58,12 +63,14 @@ export async function claimPushJob(
   );
   const claim = claimNextJob(ctx.db, { workerId: opts.workerId, leaseMs: opts.leaseMs });
   if (!claim) return null;
-  const job: ClaimedJob = {
+  const repository = jobRepository(ctx.config, claim.job);
+  const job: ClaimedJob & { repository: string } = {
     jobId: claim.job.id,
     attempt: claim.attempt,
     sha: claim.job.sha,
     branch: claim.job.branch,
-    git: { url: gitRemoteUrl(ctx.config), token: workerGitToken(ctx.config, opts.worker) },
+    git: { url: gitRemoteUrl(ctx.config, repository), token: workerGitToken(ctx.config, opts.worker) },
+    repository,
     leaseMs: opts.leaseMs,
     freshBases: claim.job.freshBases,
     cacheDropRequestedAt: lastBuildCacheDrop(ctx.db)?.requestedAt,
@@ -88,6 +95,6 @@ export async function finishPushJob(
   });
   if (!decision.ok) return false;
   const job = getJob(ctx.db, opts.job.jobId)!;
-  await reportCommitStatus(ctx, { jobId: job.id, attempt: opts.job.attempt, sha: job.sha }, opts.result.status.state, opts.result.status.description, `${ctx.config.url}/pushes/${job.id}`);
+  await reportCommitStatus(ctx, { jobId: job.id, attempt: opts.job.attempt, sha: job.sha, repository: jobRepository(ctx.config, job) }, opts.result.status.state, opts.result.status.description, `${ctx.config.url}/pushes/${job.id}`);
   return true;
 }

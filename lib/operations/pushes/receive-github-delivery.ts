@@ -22,7 +22,8 @@ export interface DeliveryResponse {
 
 export interface DeliverySettings {
   secret: string | undefined;
-  repository: string;
+  /** The configured repository, or every configured one, the default first (its deliveries are stored without a name). */
+  repository: string | readonly string[];
   branch: string | undefined;
 }
 
@@ -46,10 +47,10 @@ export function receiveGitHubDelivery(db: Db, settings: DeliverySettings, req: D
         branch: settings.branch,
       });
       const deliveryId = req.deliveryId?.trim() ?? "";
-      const record = (outcome: string, reason: string | null, extra: { ref?: string | null; sha?: string | null; branch?: string | null } = {}) =>
+      const record = (outcome: string, reason: string | null, extra: { ref?: string | null; sha?: string | null; branch?: string | null; repository?: string } = {}) =>
         db
-          .prepare(`INSERT INTO webhook_deliveries (id, event, received_at, outcome, reason, ref, sha, branch, body_bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-          .run(deliveryId, req.event ?? "", now.toISOString(), outcome, reason, extra.ref ?? null, extra.sha ?? null, extra.branch ?? null, req.rawBody.byteLength);
+          .prepare(`INSERT INTO webhook_deliveries (id, event, received_at, outcome, reason, ref, sha, branch, body_bytes, repository) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+          .run(deliveryId, req.event ?? "", now.toISOString(), outcome, reason, extra.ref ?? null, extra.sha ?? null, extra.branch ?? null, req.rawBody.byteLength, storedRepository(settings, extra.repository));
 
       switch (answer.outcome) {
         case "too-large":
@@ -71,16 +72,23 @@ export function receiveGitHubDelivery(db: Db, settings: DeliverySettings, req: D
           if (answer.decision?.action !== "enqueue") throw new Error("enqueue answer without a push decision");
           const d = answer.decision;
           if (!getWebhookPushes(db)) {
-            record("ignored", WEBHOOK_PUSHES_OFF, { ref: d.ref, sha: d.sha, branch: d.branch });
+            record("ignored", WEBHOOK_PUSHES_OFF, { ref: d.ref, sha: d.sha, branch: d.branch, repository: d.repository });
             return { status: 200, body: { outcome: "ignored", reason: "pushes-off", detail: WEBHOOK_PUSHES_OFF } };
           }
           const reason = `checking that ${d.sha.slice(0, 7)} moves ${d.branch} forward`;
-          record("pending", reason, { ref: d.ref, sha: d.sha, branch: d.branch });
+          record("pending", reason, { ref: d.ref, sha: d.sha, branch: d.branch, repository: d.repository });
           return { status: 202, body: { outcome: "pending", reason } };
         }
       }
     })
     .immediate();
+}
+
+/** How deliveries and jobs name a repository: NULL for the default (first configured) one, as rows from before. */
+function storedRepository(settings: Pick<DeliverySettings, "repository">, repository: string | undefined): string | null {
+  if (!repository) return null;
+  const first = typeof settings.repository === "string" ? settings.repository : settings.repository[0];
+  return first && first.toLowerCase() === repository.toLowerCase() ? null : repository;
 }
 
 export interface DeliveryRow {
@@ -93,6 +101,8 @@ export interface DeliveryRow {
   sha: string | null;
   job_id: string | null;
   body_bytes: number;
+  /** owner/name; null: the default repository. */
+  repository: string | null;
 }
 
 export function listDeliveries(db: Db, limit = 50): DeliveryRow[] {

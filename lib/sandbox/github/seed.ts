@@ -12,6 +12,7 @@ import { setVariable } from "./variables";
 import { listWorkflows, syncWorkflows } from "./workflows";
 import { SEEDED_USERS } from "./users";
 import { seedOrgMembers } from "./orgs";
+import { seedFineGrainedTokens } from "./fine-grained-tokens";
 import { createEnvironment } from "./environments";
 import { ensureScopeKey, envScope, orgScope, setSelectedRepos, storeScoped } from "./scoped-store";
 
@@ -220,6 +221,8 @@ async function seedFleet(ctx: SandboxContext, seed: SeedContext, early: string, 
   const key = seed.shared.pushUserKey;
   const gateway = await seedProject(ctx, FLEET_SCENARIO_REPOS.webGateway, "Public API gateway images");
   const billing = await seedProject(ctx, FLEET_SCENARIO_REPOS.billingWorker, "Billing worker images");
+  // The workers' read-only token reads every repository of the fleet, as one fine-grained token can select several.
+  seedFineGrainedTokens(ctx.db, [SEED_REPO, gateway.repo, billing.repo].map((r) => `${r.owner}/${r.name}`));
   seedHook(ctx, gateway.repo, 498_765_481, now);
   seedHook(ctx, billing.repo, 498_765_482, now);
   const org = orgScope(gateway.repo.owner);
