@@ -1,7 +1,7 @@
 // The Pushes pages and the Overview's pushes card: Deckhand's own push jobs, their services and logs, and
 // the webhook deliveries, all from the store (no AWS or GitHub call, so these never wait).
 
-import { getJob, jobOutcomesSince, lastPushPerService, listJobs, listServiceResults, readJobLog, type PushJob, type ServicePushSummary } from "../operations/pushes/job-store";
+import { getJob, jobOutcomesSince, lastPushPerService, listJobs, listServiceResults, readJobLog, type PushJob, type RepositoryFilter, type ServicePushSummary } from "../operations/pushes/job-store";
 import { listDeliveries, type DeliveryRow } from "../operations/pushes/receive-github-delivery";
 import { isTerminal } from "../judgements/push/job-states";
 import { lastBuildCacheDrop } from "../operations/pushes/build-records";
@@ -9,9 +9,16 @@ import type { ReadContext } from "./context";
 
 type StoreContext = Pick<ReadContext, "db">;
 
-/** The newest push jobs and webhook deliveries (50 of each), and the last request to drop the workers' build caches. */
-export function readPushes(ctx: StoreContext, limit = 50): { jobs: PushJob[]; deliveries: DeliveryRow[]; lastCacheDrop: ReturnType<typeof lastBuildCacheDrop> } {
-  return { jobs: listJobs(ctx.db, { limit }), deliveries: listDeliveries(ctx.db, limit), lastCacheDrop: lastBuildCacheDrop(ctx.db) };
+/**
+ * The newest push jobs and webhook deliveries (50 of each), of one repository when `repository` says which (several
+ * configured), and the last request to drop the workers' build caches.
+ */
+export function readPushes(
+  ctx: StoreContext,
+  limit = 50,
+  repository?: RepositoryFilter,
+): { jobs: PushJob[]; deliveries: DeliveryRow[]; lastCacheDrop: ReturnType<typeof lastBuildCacheDrop> } {
+  return { jobs: listJobs(ctx.db, { limit, repository }), deliveries: listDeliveries(ctx.db, limit, repository), lastCacheDrop: lastBuildCacheDrop(ctx.db) };
 }
 
 export type JobLogLine = ReturnType<typeof readJobLog>[number];

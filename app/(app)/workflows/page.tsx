@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { OtherRepositoryNote, canChangeHere } from "@/components/fleet/other-repository-note";
 import Link from "next/link";
 import { Suspense } from "react";
 import { requireUser } from "@/lib/infra/auth/session";
@@ -40,8 +41,9 @@ export default async function WorkflowsPage({ searchParams }: { searchParams: Se
   return (
     <>
       <PageHeader title="Workflows" description={`GitHub Actions runs in ${ctx.github.repository}.`}>
-        {user.role === "operator" && ecr ? <DispatchForm action={dispatchWorkflowAction} defaultRef={ctx.github.branch ?? "main"} workflowName={ecr.name} /> : null}
+        {canChangeHere(ctx, user.role) && ecr ? <DispatchForm action={dispatchWorkflowAction} defaultRef={ctx.github.branch ?? "main"} workflowName={ecr.name} /> : null}
       </PageHeader>
+      <OtherRepositoryNote ctx={ctx} operator={user.role === "operator"} />
       {!ecr ? (
         <p className="mb-4 rounded border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900">
           No workflow named “{ctx.workflowName}” (DECKHAND_WORKFLOW) in this repository: showing every workflow&apos;s runs.

@@ -105,9 +105,25 @@ export function getJob(db: Db, id: string): PushJob | null {
   return r ? toJob(r) : null;
 }
 
-export function listJobs(db: Db, opts: { limit?: number; beforeSeq?: number; state?: JobState } = {}): PushJob[] {
+/** Which repository's rows: `name` (owner/name), and whether it is the default one, which owns rows without a name. */
+export interface RepositoryFilter {
+  name: string;
+  isDefault: boolean;
+}
+
+/** SQL for a RepositoryFilter over a `repository` column (NULL: the default repository). */
+export function repositoryWhere(filter: RepositoryFilter): { sql: string; args: unknown[] } {
+  return { sql: "(repository = ? COLLATE NOCASE OR (? AND repository IS NULL))", args: [filter.name, filter.isDefault ? 1 : 0] };
+}
+
+export function listJobs(db: Db, opts: { limit?: number; beforeSeq?: number; state?: JobState; repository?: RepositoryFilter } = {}): PushJob[] {
   const where: string[] = [];
   const args: unknown[] = [];
+  if (opts.repository) {
+    const r = repositoryWhere(opts.repository);
+    where.push(r.sql);
+    args.push(...r.args);
+  }
   if (opts.beforeSeq) {
     where.push("seq < ?");
     args.push(opts.beforeSeq);

@@ -1,6 +1,7 @@
 import type { Db } from "../../infra/db/open-db";
 import { answerWebhook } from "../../judgements/push/answer-webhook";
 import { getWebhookPushes } from "../settings/webhook-pushes";
+import { repositoryWhere, type RepositoryFilter } from "./job-store";
 
 /** Why a push delivery queues nothing while webhook pushes are off (Settings). */
 export const WEBHOOK_PUSHES_OFF = "Deckhand's webhook pushes are turned off in Settings: the repository's workflow is the pusher";
@@ -105,6 +106,10 @@ export interface DeliveryRow {
   repository: string | null;
 }
 
-export function listDeliveries(db: Db, limit = 50): DeliveryRow[] {
-  return db.prepare(`SELECT * FROM webhook_deliveries ORDER BY received_at DESC, rowid DESC LIMIT ?`).all(Math.min(Math.max(limit, 1), 500)) as DeliveryRow[];
+/** The newest deliveries, of one repository when `repository` says which (NULL rows are the default repository's). */
+export function listDeliveries(db: Db, limit = 50, repository?: RepositoryFilter): DeliveryRow[] {
+  const where = repository ? repositoryWhere(repository) : null;
+  return db
+    .prepare(`SELECT * FROM webhook_deliveries ${where ? `WHERE ${where.sql}` : ""} ORDER BY received_at DESC, rowid DESC LIMIT ?`)
+    .all(...(where?.args ?? []), Math.min(Math.max(limit, 1), 500)) as DeliveryRow[];
 }
