@@ -8,7 +8,8 @@ import { openDb, type Db } from "../infra/db/open-db";
 import type { ConfiguredRepository } from "../infra/config/env";
 import { enqueueJob, reportJobResult, claimNextJob } from "../operations/pushes/job-store";
 import type { ReadContext } from "./context";
-import { readFleet } from "./fleet";
+import { readChecksPerRepository, readFleet } from "./fleet";
+import { readMetricsText } from "./metrics";
 
 /** The Fleet page's rows against the sandbox's `fleet` scenario over HTTP (GitHub's OpenAPI-validated). */
 
@@ -88,5 +89,20 @@ describe("readFleet", () => {
     expect(by["acme/mcp-servers"].lastPush?.sha).toBe("a".repeat(40));
     expect(by["acme/web-gateway"].lastPush?.sha).toBe("b".repeat(40));
     expect(by["acme/billing-worker"].lastPush).toBeNull();
+  }, 60_000);
+
+  it("checks and metrics carry the repository: billing-worker's region check fails there alone", async () => {
+    const per = await readChecksPerRepository(ctx(), fleet);
+    expect(per.map((r) => r.repository)).toEqual(["acme/mcp-servers", "acme/web-gateway", "acme/billing-worker"]);
+    for (const r of per) expect(new Set(r.checks.map((c) => c.repository))).toEqual(new Set([r.repository]));
+    const text = await readMetricsText(ctx(), fleet);
+    const status = (repository: string, check: string) => text.match(new RegExp(`^deckhand_check_status\\{repository="${repository}",check="${check}"\\} (-?\\d+)$`, "m"))?.[1];
+    const regionCheck = per[2].checks.find((c) => c.status === "fail" && /region/i.test(c.id))!.id;
+    expect(status("acme/billing-worker", regionCheck)).toBe("0");
+    expect(status("acme/web-gateway", regionCheck)).toBe("1");
+    expect(text).toMatch(/^deckhand_push_ready\{repository="acme\/billing-worker"\} 0$/m);
+    // Key ages are the push user's, once, whatever the number of repositories holding its key.
+    expect(text.match(/^deckhand_access_key_age_days\{user="github-ecr-push",/gm)).toHaveLength(1);
+    expect(text.match(/^# TYPE deckhand_check_status gauge$/gm)).toHaveLength(1);
   }, 60_000);
 });

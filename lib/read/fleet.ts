@@ -7,14 +7,14 @@
 import type { ConfiguredRepository } from "../infra/config/env";
 import { mapLimit } from "../infra/map-limit";
 import { judgeFleetRow, summarizeFleet, type FleetRow, type FleetSummary } from "../judgements/fleet/judge-fleet";
-import { runDoctorChecks } from "../judgements/posture/doctor-checks";
+import { runDoctorChecks, type CheckResult } from "../judgements/posture/doctor-checks";
 import { judgePushReadiness } from "../judgements/posture/push-readiness";
 import { lastFinishedJobOf, type PushJob } from "../operations/pushes/job-store";
 import type { RunSummary } from "../integrations/github/runs";
 import type { Failure } from "../failures";
 import { forRepository, type ReadContext } from "./context";
 import { readHeldKey, readKeyVerdicts } from "./credentials";
-import { readDoctorSnapshot } from "./doctor";
+import { readDoctorChecks, readDoctorSnapshot } from "./doctor";
 import { OVERVIEW_ACTIVITY_WAIT_MS } from "./overview";
 import { readKeys, readScopes } from "./posture";
 import { readLastRun } from "./workflows";
@@ -81,4 +81,20 @@ export async function readFleet(ctx: ReadContext, repositories: readonly Configu
   const rows = await mapLimit(repositories, FLEET_CONCURRENCY, (r, i) => readRow(ctx, r, i === 0, keysByUser));
   const { rows: sorted, summary } = summarizeFleet(rows);
   return { rows: sorted, summary };
+}
+
+export interface RepositoryChecks {
+  repository: string;
+  pushUser: string;
+  /** No check fails. */
+  ok: boolean;
+  checks: Array<CheckResult & { repository: string }>;
+}
+
+/** Every Doctor check of each repository (GET /api/checks), each check labelled with its repository. */
+export async function readChecksPerRepository(ctx: ReadContext, repositories: readonly ConfiguredRepository[]): Promise<RepositoryChecks[]> {
+  return mapLimit(repositories, FLEET_CONCURRENCY, async (r) => {
+    const checks = (await readDoctorChecks(forRepository(ctx, r))).map((c) => ({ ...c, repository: r.repository }));
+    return { repository: r.repository, pushUser: r.pushUser, ok: checks.every((c) => c.status !== "fail"), checks };
+  });
 }
