@@ -19,8 +19,11 @@ import { OVERVIEW_ACTIVITY_WAIT_MS } from "./overview";
 import { readKeys, readScopes } from "./posture";
 import { readLastRun } from "./workflows";
 
-/** Repositories read at once: each is ~10 GitHub calls cold, so 4 keeps well under GitHub's concurrency guidance. */
-export const FLEET_CONCURRENCY = 4;
+/**
+ * Repositories read at once: each is ~10 GitHub calls cold, so 8 repositories keep well under GitHub's guidance of no
+ * more than 100 concurrent requests ("Best practices for using the REST API": avoid concurrent requests).
+ */
+export const FLEET_CONCURRENCY = 8;
 
 export interface FleetRowView extends FleetRow {
   /** The ECR workflow's newest run; null when it has none or GitHub could not say (then `lastRunFailure`). */

@@ -238,6 +238,47 @@ async function seedFleet(ctx: SandboxContext, seed: SeedContext, early: string, 
   }
   seedRuns(ctx, gateway.repo, gateway.commits, 8, seed, now);
   seedRuns(ctx, billing.repo, billing.commits, 4, seed, now);
+  if (seed.scale === "large") await seedFleetCopies(ctx, seed, gateway, early);
+}
+
+/** `--scale large` of the `fleet` scenario: this many more repositories (200 in all), for the Fleet page's bench. */
+export const LARGE_FLEET_EXTRA = 197;
+
+/** The name of the i-th (1-based) extra repository of a large fleet: acme/service-001 … */
+export const fleetCopyName = (i: number) => `service-${String(i).padStart(3, "0")}`;
+
+/**
+ * LARGE_FLEET_EXTRA copies of acme/web-gateway's git repository (copied on disk, not rebuilt: a large seed stays
+ * seconds), each with the ECR workflow and the push user's key: every other one through the organization secrets
+ * (selected), the rest as repository secrets; every tenth has no AWS_REGION (cannot push). No run history.
+ */
+async function seedFleetCopies(ctx: SandboxContext, seed: SeedContext, from: { repo: Repo; wfCommit: CommitInfo }, early: string): Promise<void> {
+  const key = seed.shared.pushUserKey;
+  const org = orgScope(from.repo.owner);
+  const wfAt = isoSeconds(new Date(from.wfCommit.committer.date));
+  const viaOrg: number[] = [from.repo.id];
+  const regionVia: number[] = [from.repo.id];
+  const insert = ctx.db.prepare(
+    `INSERT INTO gh_repos (id, owner, name, private, description, default_branch, created_at, updated_at, pushed_at) VALUES (@id, @owner, @name, @private, @description, @default_branch, @created_at, @updated_at, @pushed_at)`,
+  );
+  const perm = ctx.db.prepare(`INSERT INTO gh_repo_perms (repo_id, login, permission) VALUES (?, ?, ?)`);
+  for (let i = 1; i <= LARGE_FLEET_EXTRA; i++) {
+    const repo: Repo = { ...from.repo, id: 812_346_000 + i, name: fleetCopyName(i), description: `Service ${i} images` };
+    insert.run(repo);
+    perm.run(repo.id, "octo-operator", "admin");
+    perm.run(repo.id, "octo-viewer", "read");
+    fs.cpSync(repoDir(ctx, from.repo), repoDir(ctx, repo), { recursive: true });
+    syncWorkflows(ctx, repo, from.wfCommit.sha, wfAt);
+    await createRepoKey(ctx, repo.id);
+    if (i % 2 === 0) viaOrg.push(repo.id);
+    else if (key) {
+      storeSecret(ctx, repo.id, "AWS_ACCESS_KEY_ID", key.accessKeyId, early);
+      storeSecret(ctx, repo.id, "AWS_SECRET_ACCESS_KEY", key.secretAccessKey, early);
+    }
+    if (i % 10 !== 0) regionVia.push(repo.id);
+  }
+  if (key) for (const name of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]) setSelectedRepos(ctx, "secret", org, name, viaOrg);
+  setSelectedRepos(ctx, "variable", org, "AWS_REGION", regionVia);
 }
 
 /**
