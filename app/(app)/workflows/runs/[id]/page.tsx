@@ -1,10 +1,11 @@
 import type { Metadata } from "next";
+import { withRepo } from "@/components/fleet/repo-href";
 import { OtherRepositoryNote, canChangeHere } from "@/components/fleet/other-repository-note";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Suspense } from "react";
 import { requireUser } from "@/lib/infra/auth/session";
-import { pageReadContext, type ReadContext } from "@/lib/read/context";
+import { pageReadContext, repoParamOf, type ReadContext } from "@/lib/read/context";
 import { readFailingStep, readJobs, readRun } from "@/lib/read/workflows";
 import type { RunSummary } from "@/lib/integrations/github/runs";
 import { commitUrl } from "@/lib/judgements/registry/commit-links";
@@ -45,13 +46,14 @@ export default async function RunPage({ params, searchParams }: { params: Params
   return (
     <>
       <p className="mb-2 text-sm">
-        <Link href="/workflows" className="text-sky-700 hover:underline">
+        <Link href={withRepo("/workflows", repoParamOf(ctx))} className="text-sky-700 hover:underline">
           ← Workflows
         </Link>
       </p>
       <PageHeader title={run.displayTitle} description={`${run.name} #${run.runNumber}${run.runAttempt > 1 ? ` · attempt ${run.runAttempt}` : ""}`}>
         {canChangeHere(ctx, user.role) && failed ? <RerunForm action={rerunFailedAction} runId={run.id} /> : null}
       </PageHeader>
+      {failed ? <OtherRepositoryNote ctx={ctx} operator={user.role === "operator"} /> : null}
       <dl className="mb-6 grid max-w-4xl grid-cols-2 gap-x-6 gap-y-1 text-sm sm:grid-cols-4" data-testid="run-summary">
         <dt className="text-slate-500">Status</dt>
         <dd>
