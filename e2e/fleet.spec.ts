@@ -1,3 +1,4 @@
+import AxeBuilder from "@axe-core/playwright";
 import { expect, test } from "@playwright/test";
 import { FleetPage } from "./pages/fleet-page";
 import { PushesPage } from "./pages/pushes-page";
@@ -74,3 +75,17 @@ test("a push to the second repository is built by Deckhand and its commit gets t
   const list = (await statuses.json()) as Array<{ context: string; state: string }>;
   expect(list.filter((s) => s.context === "deckhand/ecr-push").map((s) => s.state)).toContain("success");
 });
+
+for (const size of [
+  { width: 390, height: 844 },
+  { width: 1280, height: 800 },
+]) {
+  test(`with the selector at ${size.width} px: no serious axe finding on the Fleet page and another repository's Workflows`, async ({ page }) => {
+    await page.setViewportSize(size);
+    for (const path of ["/fleet", "/workflows?repo=acme%2Fweb-gateway"]) {
+      await page.goto(path, { waitUntil: "load" });
+      const { violations } = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+      expect(violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(" | ")}`), path).toEqual([]);
+    }
+  });
+}
