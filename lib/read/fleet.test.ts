@@ -10,6 +10,7 @@ import { enqueueJob, reportJobResult, claimNextJob } from "../operations/pushes/
 import type { ReadContext } from "./context";
 import { readChecksPerRepository, readFleet } from "./fleet";
 import { readMetricsText } from "./metrics";
+import { invalidatePosture } from "./posture";
 
 /** The Fleet page's rows against the sandbox's `fleet` scenario over HTTP (GitHub's OpenAPI-validated). */
 
@@ -104,5 +105,18 @@ describe("readFleet", () => {
     // Key ages are the push user's, once, whatever the number of repositories holding its key.
     expect(text.match(/^deckhand_access_key_age_days\{user="github-ecr-push",/gm)).toHaveLength(1);
     expect(text.match(/^# TYPE deckhand_check_status gauge$/gm)).toHaveLength(1);
+  }, 60_000);
+
+  it("a second read within the parts' lifetime reuses the judged rows; any posture change drops them", async () => {
+    const c = ctx();
+    const first = await readFleet(c, fleet);
+    const after = c.cache.stats().misses;
+    const second = await readFleet(c, fleet);
+    expect(c.cache.stats().misses).toBe(after);
+    expect(second.rows.map((r) => [r.repository, r.answer])).toEqual(first.rows.map((r) => [r.repository, r.answer]));
+    invalidatePosture(c.cache, "keys");
+    await readFleet(c, fleet);
+    // Each row is judged again (and the keys read again), the rest comes from the cache.
+    expect(c.cache.stats().misses - after).toBeGreaterThanOrEqual(fleet.length + 1);
   }, 60_000);
 });

@@ -12,7 +12,7 @@ import { judgePushReadiness } from "../judgements/posture/push-readiness";
 import { lastFinishedJobOf, type PushJob } from "../operations/pushes/job-store";
 import type { RunSummary } from "../integrations/github/runs";
 import type { Failure } from "../failures";
-import { forRepository, type ReadContext } from "./context";
+import { forRepository, READ_CACHE_PREFIXES, type ReadContext } from "./context";
 import { readHeldKey, readKeyVerdicts } from "./credentials";
 import { readDoctorChecks, readDoctorSnapshot } from "./doctor";
 import { OVERVIEW_ACTIVITY_WAIT_MS } from "./overview";
@@ -40,8 +40,25 @@ export interface FleetView {
   summary: FleetSummary;
 }
 
-/** One repository's row (never throws: a failed read shows as unknown in its row). */
+/** How long a judged row is kept: the posture parts' lifetime (invalidatePosture drops the rows with any part). */
+const FLEET_ROW_TTL_MS = 30_000;
+
+/**
+ * One repository's row, the judged part cached per repository and push user (judging runs the key correlation and
+ * every Doctor check over the user's CloudTrail events: pure work that 200 repositories would repeat on every
+ * read); the last Deckhand push is read from the store each time.
+ */
 async function readRow(ctx: ReadContext, r: ConfiguredRepository, isDefault: boolean, keysByUser: Record<string, string[]>): Promise<FleetRowView> {
+  // "|" ends the key, so dropping it below never drops another repository's or user's row.
+  const key = `${READ_CACHE_PREFIXES.posture}fleet:${r.repository.toLowerCase()}:${r.pushUser}|`;
+  const judged = await ctx.cache.get(key, ctx.ttlMs ?? FLEET_ROW_TTL_MS, () => judgeRow(ctx, r, keysByUser));
+  // A row that could not be judged (a part failed or CloudTrail was still loading) is judged again next time.
+  if (judged.answer === "unknown") ctx.cache.invalidate(key);
+  const job = lastFinishedJobOf(ctx.db, r.repository, isDefault);
+  return { ...judged, lastPush: job ? { id: job.id, state: job.state, finishedAt: job.finishedAt, sha: job.sha } : null };
+}
+
+async function judgeRow(ctx: ReadContext, r: ConfiguredRepository, keysByUser: Record<string, string[]>): Promise<Omit<FleetRowView, "lastPush">> {
   const rctx = forRepository(ctx, r);
   const wait = { activityWaitMs: OVERVIEW_ACTIVITY_WAIT_MS };
   const [doctor, held, keys, scopes, lastRun] = await Promise.all([readDoctorSnapshot(rctx, wait), readHeldKey(rctx, wait), readKeyVerdicts(rctx), readScopes(rctx), readLastRun(rctx)]);
@@ -57,12 +74,10 @@ async function readRow(ctx: ReadContext, r: ConfiguredRepository, isDefault: boo
     keysByUser,
     keySource,
   });
-  const job = lastFinishedJobOf(ctx.db, r.repository, isDefault);
   return {
     ...row,
     lastRun: lastRun.ok ? lastRun.data : null,
     lastRunFailure: lastRun.ok ? null : lastRun.failure,
-    lastPush: job ? { id: job.id, state: job.state, finishedAt: job.finishedAt, sha: job.sha } : null,
     asOf: doctor.asOf,
   };
 }

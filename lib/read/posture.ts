@@ -308,4 +308,6 @@ export function invalidatePosture(cache: TtlCache, ...parts: PartName[]): void {
   // The scopes part is built on the repository's secrets and variables.
   const all = parts.some((p) => p === "secrets" || p === "variables") ? [...parts, "scopes" as const] : parts;
   for (const p of all) cache.invalidate(`${READ_CACHE_PREFIXES.posture}${p}:`);
+  // The Fleet page's rows are judged over every part: any change makes them stale.
+  cache.invalidate(`${READ_CACHE_PREFIXES.posture}fleet:`);
 }
