@@ -30,7 +30,8 @@ export default defineConfig({
   },
   projects: [
     { name: "setup", testMatch: /auth\.setup\.ts/ },
-    { name: "chromium", testMatch: /.*\.spec\.ts/, dependencies: ["setup"] },
+    // fleet.spec.ts needs several repositories: it runs under playwright.fleet.config.ts, against its own Deckhand.
+    { name: "chromium", testMatch: /.*\.spec\.ts/, testIgnore: /fleet\.spec\.ts/, dependencies: ["setup"] },
   ],
   webServer: {
     // exec: npm start is the runner's own child, so it (and what it started) stops when the runner dies (exit-with-parent).

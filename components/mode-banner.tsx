@@ -13,7 +13,7 @@ export function ModeBanner({ config }: { config: DeckhandConfig }) {
   return (
     <div role="status" data-testid="mode-banner" className="bg-emerald-700 px-4 py-1.5 text-center text-sm font-medium text-white">
       Live mode: {describeAws(config.aws.endpointOverrides)}
-      {region} and GitHub repository {config.github.repository}.
+      {region} and {config.github.repositories.length > 1 ? `${config.github.repositories.length} GitHub repositories (default ${config.github.repository})` : `GitHub repository ${config.github.repository}`}.
     </div>
   );
 }

@@ -18,3 +18,6 @@ export const NAV_ITEMS: NavItem[] = [
   { href: "/audit", label: "Audit", summary: "Who did what, when, with what outcome." },
   { href: "/settings", label: "Settings", summary: "Thresholds the other pages judge by." },
 ];
+
+/** Shown after Overview when more than one repository is configured. */
+export const FLEET_NAV_ITEM: NavItem = { href: "/fleet", label: "Fleet", summary: "Can every repository push right now? One row per repository." };

@@ -27,7 +27,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
         <div className="w-full max-w-sm rounded-xl border border-slate-200 bg-white p-8 shadow-sm">
           <h1 className="text-xl font-semibold">Sign in to Deckhand</h1>
           <p className="mt-2 text-sm text-slate-600">
-            Deckhand watches the access key that pushes {config.github.repository} to ECR. Sign in with your GitHub account
+            Deckhand watches the access key that pushes {config.github.repositories.length > 1 ? `${config.github.repositories.length} repositories` : config.github.repository} to ECR. Sign in with your GitHub account
             {config.mode === "sandbox" ? " (in sandbox mode, the sandbox lets you choose who you are)" : ""}.
           </p>
           {error ? (

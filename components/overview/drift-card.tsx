@@ -1,14 +1,15 @@
-import type { ReadContext } from "@/lib/read/context";
+import { withRepo } from "@/components/fleet/repo-href";
+import { repoParamOf, type ReadContext } from "@/lib/read/context";
 import { readDriftSummary } from "@/lib/read/policy";
 import { Card, CardFailure } from "./card";
 
 /** Drift of the push user's policy against the expected policy. */
 export async function DriftCard({ ctx }: { ctx: ReadContext }) {
   const drift = await readDriftSummary(ctx);
-  if (!drift.ok) return <CardFailure title="Policy drift" href="/policy" testId="card-drift" failure={drift.failure} />;
+  if (!drift.ok) return <CardFailure title="Policy drift" href={withRepo("/policy", repoParamOf(ctx))} testId="card-drift" failure={drift.failure} />;
   const d = drift.data;
   return (
-    <Card title="Policy drift" href="/policy" tone={d.clean ? "ok" : d.breaksPush ? "fail" : "warn"} testId="card-drift" asOf={drift.asOf}>
+    <Card title="Policy drift" href={withRepo("/policy", repoParamOf(ctx))} tone={d.clean ? "ok" : d.breaksPush ? "fail" : "warn"} testId="card-drift" asOf={drift.asOf}>
       {d.clean ? (
         <p>Matches {d.label}.</p>
       ) : (

@@ -1,5 +1,6 @@
+import { withRepo } from "@/components/fleet/repo-href";
 import type { Severity } from "@/lib/judgements/posture/key-verdicts";
-import type { ReadContext } from "@/lib/read/context";
+import { repoParamOf, type ReadContext } from "@/lib/read/context";
 import { readHeldKey, readKeyVerdicts } from "@/lib/read/credentials";
 import { OVERVIEW_ACTIVITY_WAIT_MS } from "@/lib/read/overview";
 import { TimeCell } from "@/components/registry/time-cell";
@@ -10,11 +11,11 @@ const TONE: Record<Severity, Tone> = { ok: "ok", info: "ok", warn: "warn", fail:
 /** The push user's active keys (all of them when none is active), each with its verdict. */
 export async function KeyCard({ ctx }: { ctx: ReadContext }) {
   const keys = await readKeyVerdicts(ctx);
-  if (!keys.ok) return <CardFailure title="Push key" href="/credentials" testId="card-key" failure={keys.failure} />;
+  if (!keys.ok) return <CardFailure title="Push key" href={withRepo("/credentials", repoParamOf(ctx))} testId="card-key" failure={keys.failure} />;
   const active = keys.data.keys.filter((k) => k.active);
   const shown = active.length ? active : keys.data.keys;
   return (
-    <Card title="Push key" href="/credentials" tone={TONE[keys.data.worst]} testId="card-key" asOf={keys.asOf}>
+    <Card title="Push key" href={withRepo("/credentials", repoParamOf(ctx))} tone={TONE[keys.data.worst]} testId="card-key" asOf={keys.asOf}>
       {shown.map((k) => (
         <div key={k.accessKeyId} className="mb-1" data-key={k.accessKeyId}>
           <p>
@@ -38,10 +39,10 @@ export async function KeyCard({ ctx }: { ctx: ReadContext }) {
 /** Which key GitHub's secret most likely holds (CloudTrail time-boxed). */
 export async function HeldKeyCard({ ctx }: { ctx: ReadContext }) {
   const held = await readHeldKey(ctx, { activityWaitMs: OVERVIEW_ACTIVITY_WAIT_MS });
-  if (!held.ok) return <CardFailure title="Key GitHub holds" href="/credentials" testId="card-held-key" failure={held.failure} />;
+  if (!held.ok) return <CardFailure title="Key GitHub holds" href={withRepo("/credentials", repoParamOf(ctx))} testId="card-held-key" failure={held.failure} />;
   const { correlation, caveats, worst } = held.data;
   return (
-    <Card title="Key GitHub holds" href="/credentials" tone={TONE[worst]} testId="card-held-key" asOf={held.asOf}>
+    <Card title="Key GitHub holds" href={withRepo("/credentials", repoParamOf(ctx))} tone={TONE[worst]} testId="card-held-key" asOf={held.asOf}>
       {correlation.mostLikely ? (
         <p>
           Most likely <code className="font-mono text-xs" data-testid="held-key">{correlation.mostLikely.accessKeyId}</code> ({correlation.mostLikely.level} confidence)

@@ -1,5 +1,6 @@
 import Link from "next/link";
-import type { ReadContext } from "@/lib/read/context";
+import { repoParamOf, type ReadContext } from "@/lib/read/context";
+import { withRepo } from "@/components/fleet/repo-href";
 import { readPushVerdict } from "@/lib/read/overview";
 import type { PushAnswer } from "@/lib/judgements/posture/push-readiness";
 import { DataAge } from "./data-age";
@@ -23,7 +24,7 @@ export async function PushVerdict({ ctx }: { ctx: ReadContext }) {
       </p>
       <p className="mt-1 text-sm" data-testid="push-verdict-reason">
         {readiness.reason}{" "}
-        <Link href={readiness.href} className="font-medium underline">
+        <Link href={withRepo(readiness.href, repoParamOf(ctx))} className="font-medium underline">
           {readiness.answer === "not-set-up" ? "Start the guided setup →" : readiness.answer === "yes" ? "See the checks →" : "What to do →"}
         </Link>
       </p>

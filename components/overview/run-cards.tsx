@@ -1,4 +1,5 @@
-import type { ReadContext } from "@/lib/read/context";
+import { withRepo } from "@/components/fleet/repo-href";
+import { repoParamOf, type ReadContext } from "@/lib/read/context";
 import { readLastRun } from "@/lib/read/workflows";
 import { readPushChart } from "@/lib/read/overview";
 import { runDurationMs } from "@/lib/judgements/workflows/run-duration";
@@ -12,11 +13,11 @@ import { PushChart } from "./push-chart";
 /** The ECR workflow's newest run. */
 export async function LastRunCard({ ctx }: { ctx: ReadContext }) {
   const last = await readLastRun(ctx);
-  if (!last.ok) return <CardFailure title="Last workflow run" href="/workflows" testId="card-last-run" failure={last.failure} />;
+  if (!last.ok) return <CardFailure title="Last workflow run" href={withRepo("/workflows", repoParamOf(ctx))} testId="card-last-run" failure={last.failure} />;
   const run = last.data;
   const tone: Tone = !run || run.status !== "completed" ? "neutral" : run.conclusion === "success" ? "ok" : run.conclusion === "failure" ? "fail" : "warn";
   return (
-    <Card title="Last workflow run" href={run ? `/workflows/runs/${run.id}` : "/workflows"} tone={tone} testId="card-last-run" asOf={last.asOf}>
+    <Card title="Last workflow run" href={withRepo(run ? `/workflows/runs/${run.id}` : "/workflows", repoParamOf(ctx))} tone={tone} testId="card-last-run" asOf={last.asOf}>
       {run ? (
         <>
           <p>

@@ -1,5 +1,6 @@
+import { withRepo } from "@/components/fleet/repo-href";
 import Link from "next/link";
-import type { ReadContext } from "@/lib/read/context";
+import { repoParamOf, type ReadContext } from "@/lib/read/context";
 import { readDoctorSummary } from "@/lib/read/overview";
 import { readLastPushPerService } from "@/lib/read/pushes";
 import { TimeCell } from "@/components/registry/time-cell";
@@ -8,17 +9,17 @@ import { Card, CardFailure, type Tone } from "./card";
 /** The Doctor's checks counted, the failing ones linked. */
 export async function DoctorCard({ ctx }: { ctx: ReadContext }) {
   const summary = await readDoctorSummary(ctx);
-  if (!summary.ok) return <CardFailure title="Doctor" href="/doctor" testId="card-doctor" failure={summary.failure} />;
+  if (!summary.ok) return <CardFailure title="Doctor" href={withRepo("/doctor", repoParamOf(ctx))} testId="card-doctor" failure={summary.failure} />;
   const { passed, failed, unknown } = summary.data;
   return (
-    <Card title="Doctor" href="/doctor" tone={failed.length ? "fail" : unknown ? "warn" : "ok"} testId="card-doctor" asOf={summary.asOf}>
+    <Card title="Doctor" href={withRepo("/doctor", repoParamOf(ctx))} tone={failed.length ? "fail" : unknown ? "warn" : "ok"} testId="card-doctor" asOf={summary.asOf}>
       <p>
         {passed} passed, <span data-testid="doctor-failed-count">{failed.length} failed</span>, {unknown} unknown
       </p>
       <ul className="mt-1 space-y-0.5 text-xs">
         {failed.map((c) => (
           <li key={c.id}>
-            <Link href={`/doctor#${c.id}`} className="text-red-800 underline" data-check-id={c.id}>
+            <Link href={withRepo(`/doctor#${c.id}`, repoParamOf(ctx))} className="text-red-800 underline" data-check-id={c.id}>
               ✗ {c.title}
             </Link>
             : {c.summary}
@@ -37,7 +38,7 @@ export function DeckhandPushesCard({ ctx }: { ctx: ReadContext }) {
   const removed = all.filter((l) => !l.inCurrentCompose);
   const tone: Tone = last.some((l) => l.decision === "failed") ? "fail" : "ok";
   return (
-    <Card title="Last Deckhand push per service" href="/pushes" tone={last.length ? tone : undefined} testId="card-pushes">
+    <Card title="Last Deckhand push per service" href={withRepo("/pushes", repoParamOf(ctx))} tone={last.length ? tone : undefined} testId="card-pushes">
       {last.length === 0 ? (
         <>
           <p data-testid="no-deckhand-pushes">No Deckhand pushes yet.</p>

@@ -3,8 +3,9 @@ import { expect, type Page } from "@playwright/test";
 export class PushesPage {
   constructor(private page: Page) {}
 
-  async open() {
-    await this.page.goto("/pushes");
+  /** `repo`: a configured repository other than the default (several configured). */
+  async open(repo?: string) {
+    await this.page.goto(repo ? `/pushes?repo=${encodeURIComponent(repo)}` : "/pushes");
     await expect(this.page.getByRole("heading", { name: "Pushes" })).toBeVisible();
   }
 

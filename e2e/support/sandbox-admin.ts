@@ -15,11 +15,11 @@ export async function sandboxAdmin(method: string, route: string, body?: unknown
   });
 }
 
-/** Commit a change to the sandbox repository over git HTTP and push it to main, as a developer would. Returns the new SHA. */
-export function pushCommit(files: Record<string, string>, message: string): string {
+/** Commit a change to a sandbox repository (acme/mcp-servers unless named) over git HTTP and push it to main, as a developer would. Returns the new SHA. */
+export function pushCommit(files: Record<string, string>, message: string, repository = "acme/mcp-servers"): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "deckhand-e2e-git-"));
   try {
-    const remote = `http://x-access-token:ghp_sandboxadmintoken@127.0.0.1:${E2E_SANDBOX_PORT}/acme/mcp-servers.git`;
+    const remote = `http://x-access-token:ghp_sandboxadmintoken@127.0.0.1:${E2E_SANDBOX_PORT}/${repository}.git`;
     const git = (...args: string[]) =>
       execFileSync("git", ["-c", "user.name=Octo Operator", "-c", "user.email=octo-operator@users.noreply.sandbox.local", ...args], { cwd: dir, encoding: "utf8" }).trim();
     git("clone", "--quiet", remote, ".");

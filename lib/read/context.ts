@@ -3,7 +3,8 @@
 // functions; they never build clients, open the store or touch the cache themselves. Tests build their
 // own against the sandbox (the readers declare the subset they use).
 
-import type { DeckhandConfig } from "../infra/config/env";
+import { notFound } from "next/navigation";
+import type { ConfiguredRepository, DeckhandConfig } from "../infra/config/env";
 import { getConfig } from "../infra/config/env";
 import { getDb, type Db } from "../infra/db";
 import { appCache, type TtlCache } from "../infra/cache/ttl-cache";
@@ -62,9 +63,36 @@ export function appReadContext(): ReadContext {
 /** Cache keys start with these; a reader's key is `${prefix}${part}:${scope}`. */
 export const READ_CACHE_PREFIXES = { posture: "posture:", runs: "gh:runs", registry: "ecr:" } as const;
 
-/** The page's context; `?refresh=1` (the Refresh button) first drops every cached read the page shows. */
+/**
+ * The configured repository `?repo=owner/name` names (case-insensitive, as GitHub's names), the default (first) one
+ * when absent; null when it names one Deckhand does not watch: never an arbitrary repository.
+ */
+export function selectRepository(repositories: readonly ConfiguredRepository[], param: string | string[] | undefined): ConfiguredRepository | null {
+  if (param === undefined || param === "") return repositories[0];
+  if (typeof param !== "string") return null;
+  return repositories.find((r) => r.repository.toLowerCase() === param.toLowerCase()) ?? null;
+}
+
+/** The same context about another configured repository: its GitHub reads, and its push user for the AWS reads. */
+export function forRepository<C extends Pick<ReadContext, "clients" | "github" | "userName">>(ctx: C, r: ConfiguredRepository): C {
+  return {
+    ...ctx,
+    clients: { ...ctx.clients, repo: { owner: r.owner, repo: r.repo } },
+    userName: r.pushUser,
+    github: { ...ctx.github, repository: r.repository, owner: r.owner, repo: r.repo },
+  };
+}
+
+/**
+ * The page's context about the repository `?repo=owner/name` chooses (the default one when absent); an unknown one is
+ * the page's 404 (app/(app)/not-found.tsx lists the configured ones). `?refresh=1` (the Refresh button) first drops
+ * every cached read the page shows.
+ */
 export function pageReadContext(searchParams: Record<string, string | string[] | undefined> = {}): ReadContext {
-  const ctx = appReadContext();
+  const config = getConfig();
+  const selected = selectRepository(config.github.repositories, searchParams.repo);
+  if (!selected) notFound();
+  const ctx = forRepository(appReadContext(), selected);
   if (searchParams.refresh) for (const prefix of Object.values(READ_CACHE_PREFIXES)) ctx.cache.invalidate(prefix);
   return ctx;
 }
@@ -92,3 +120,8 @@ export async function readPart<T>(
 
 /** The repository a GitHub read is about, as cache keys name it. */
 export const repoKey = (ctx: Pick<ReadContext, "clients">) => `${ctx.clients.repo.owner}/${ctx.clients.repo.repo}`;
+
+/** The `?repo=` value links from this context's page must carry to stay on its repository; null for the default one. */
+export function repoParamOf(ctx: Pick<ReadContext, "github">): string | null {
+  return ctx.github.repository === getConfig().github.repository ? null : ctx.github.repository;
+}

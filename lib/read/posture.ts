@@ -172,6 +172,11 @@ async function orNull<T>(load: () => Promise<T>): Promise<T | null> {
   }
 }
 
+/** A read about an organization, cached with the scopes part (invalidated with it) but shared by its repositories. */
+function perOrg<T>(ctx: PostureContext, org: string, what: string, load: () => Promise<T>): Promise<T> {
+  return ctx.cache.get<T>(`${READ_CACHE_PREFIXES.posture}scopes:org:${org.toLowerCase()}:${what}`, ttl(ctx), load);
+}
+
 export interface ScopesView extends ScopeResolution {
   /** The ECR job's environment, when the workflow file names one. */
   environment: string | null;
@@ -190,8 +195,9 @@ async function fetchScopes(ctx: PostureContext): Promise<ScopesView> {
     cachedData(ctx, "variables", () => callApi("github", "list repository variables", () => listRepoVariables({ github, repo }))),
     scopeRead("list organization secrets of the repository", () => listRepoOrganizationSecrets({ github, repo })),
     scopeRead("list organization variables of the repository", () => listRepoOrganizationVariables({ github, repo })),
-    orNull(() => listOrgSecretVisibility({ github, org: repo.owner })),
-    orNull(() => listOrgVariableVisibility({ github, org: repo.owner })),
+    // The organization's own lists are the same for each of its repositories: read once per organization.
+    perOrg(ctx, repo.owner, "secret-visibility", () => orNull(() => listOrgSecretVisibility({ github, org: repo.owner }))),
+    perOrg(ctx, repo.owner, "variable-visibility", () => orNull(() => listOrgVariableVisibility({ github, org: repo.owner }))),
     ecrJob(ctx),
   ]);
   let environment: ScopesInput["environment"] = null;
@@ -302,4 +308,6 @@ export function invalidatePosture(cache: TtlCache, ...parts: PartName[]): void {
   // The scopes part is built on the repository's secrets and variables.
   const all = parts.some((p) => p === "secrets" || p === "variables") ? [...parts, "scopes" as const] : parts;
   for (const p of all) cache.invalidate(`${READ_CACHE_PREFIXES.posture}${p}:`);
+  // The Fleet page's rows are judged over every part: any change makes them stale.
+  cache.invalidate(`${READ_CACHE_PREFIXES.posture}fleet:`);
 }

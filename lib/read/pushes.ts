@@ -1,7 +1,7 @@
 // The Pushes pages and the Overview's pushes card: Deckhand's own push jobs, their services and logs, and
 // the webhook deliveries, all from the store (no AWS or GitHub call, so these never wait).
 
-import { getJob, jobOutcomesSince, lastPushPerService, listJobs, listServiceResults, readJobLog, type PushJob, type ServicePushSummary } from "../operations/pushes/job-store";
+import { getJob, jobOutcomesSince, lastPushPerService, listJobs, listServiceResults, readJobLog, type PushJob, type RepositoryFilter, type ServicePushSummary } from "../operations/pushes/job-store";
 import { listDeliveries, type DeliveryRow } from "../operations/pushes/receive-github-delivery";
 import { isTerminal } from "../judgements/push/job-states";
 import { lastBuildCacheDrop } from "../operations/pushes/build-records";
@@ -15,20 +15,21 @@ type StoreContext = Pick<ReadContext, "db">;
 const WORKERS_SHOWN_MS = 7 * 86_400_000;
 
 /**
- * The newest push jobs and webhook deliveries (50 of each), the last request to drop the workers' build caches,
- * the workers seen in the last week with their platforms, and for each waiting job which service waits for which
- * platform (by job id).
+ * The newest push jobs and webhook deliveries (50 of each), of one repository when `repository` says which (several
+ * configured), the last request to drop the workers' build caches, the workers seen in the last week with their
+ * platforms, and for each waiting job which service waits for which platform (by job id).
  */
 export function readPushes(
   ctx: StoreContext & Partial<Pick<ReadContext, "now">>,
   limit = 50,
+  repository?: RepositoryFilter,
 ): { jobs: PushJob[]; deliveries: DeliveryRow[]; lastCacheDrop: ReturnType<typeof lastBuildCacheDrop>; workers: PushWorker[]; waiting: Record<string, string> } {
-  const jobs = listJobs(ctx.db, { limit });
+  const jobs = listJobs(ctx.db, { limit, repository });
   const now = ctx.now?.() ?? new Date();
   const waiting = Object.fromEntries(jobs.filter((j) => j.state === "waiting").map((j) => [j.id, describeWaiting(listJobParts(ctx.db, j.id))]));
   return {
     jobs,
-    deliveries: listDeliveries(ctx.db, limit),
+    deliveries: listDeliveries(ctx.db, limit, repository),
     lastCacheDrop: lastBuildCacheDrop(ctx.db),
     workers: listWorkers(ctx.db, { since: new Date(now.getTime() - WORKERS_SHOWN_MS).toISOString() }),
     waiting,

@@ -14,7 +14,7 @@ const faultSchema = z.object({
 });
 
 const resetSchema = z.object({
-  scenario: z.enum(["default", "empty", "partial", "organization"]).optional(),
+  scenario: z.enum(["default", "empty", "partial", "organization", "fleet"]).optional(),
   scale: z.enum(["small", "large"]).optional(),
 });
 

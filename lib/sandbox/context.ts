@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { FaultRegistry } from "./faults";
 
 /** `organization`: the default accounts, with the key shared through organization and environment secrets (github/README.md). */
-export type SandboxScenario = "default" | "empty" | "partial" | "organization";
+export type SandboxScenario = "default" | "empty" | "partial" | "organization" | "fleet";
 export type SandboxScale = "small" | "large";
 
 export interface SandboxOptions {

@@ -1,7 +1,7 @@
 /**
  * `npm run sandbox` — the local AWS + GitHub emulator.
  *   --reset              wipe and re-seed
- *   --scenario NAME      default | empty | partial | organization (also SANDBOX_SCENARIO)
+ *   --scenario NAME      default | empty | partial | organization | fleet (also SANDBOX_SCENARIO)
  *   --scale large        seed the large account used by benchmarks
  */
 import path from "node:path";
@@ -15,7 +15,7 @@ const env = z
     DECKHAND_DATA_DIR: z.string().default(".deckhand"),
     SANDBOX_KEY_PROPAGATION_MS: z.coerce.number().int().min(0).default(4000),
     SANDBOX_ADMIN_TOKEN: z.string().min(8).default("sandbox-admin-token"),
-    SANDBOX_SCENARIO: z.enum(["default", "empty", "partial", "organization"]).default("default"),
+    SANDBOX_SCENARIO: z.enum(["default", "empty", "partial", "organization", "fleet"]).default("default"),
     SANDBOX_LOG: z.enum(["0", "1"]).default("0"),
     GITHUB_WEBHOOK_SECRET: z.string().default("deckhand-sandbox-webhook-secret"),
     DECKHAND_URL: z.string().url().default("http://localhost:3000"),
@@ -33,10 +33,10 @@ const argValue = (name: string) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 };
-const scenario = z.enum(["default", "empty", "partial", "organization"]).safeParse(argValue("--scenario") ?? env.data.SANDBOX_SCENARIO);
+const scenario = z.enum(["default", "empty", "partial", "organization", "fleet"]).safeParse(argValue("--scenario") ?? env.data.SANDBOX_SCENARIO);
 const scale = z.enum(["small", "large"]).safeParse(argValue("--scale") ?? "small");
 if (!scenario.success || !scale.success) {
-  console.error("Usage: npm run sandbox -- [--reset] [--scenario default|empty|partial|organization] [--scale small|large]");
+  console.error("Usage: npm run sandbox -- [--reset] [--scenario default|empty|partial|organization|fleet] [--scale small|large]");
   process.exit(1);
 }
 

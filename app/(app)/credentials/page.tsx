@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { OtherRepositoryNote, canChangeHere } from "@/components/fleet/other-repository-note";
 import { Suspense } from "react";
 import Link from "next/link";
 import { requireUser } from "@/lib/infra/auth/session";
@@ -23,7 +24,7 @@ export default async function CredentialsPage({ searchParams }: { searchParams: 
     <>
       <PageHeader title="Credentials" description={`Access keys of the IAM user ${ctx.userName}, which one GitHub holds, and whether the repository is configured as the guide says.`}>
         <div className="flex items-center gap-3">
-          {user.role === "operator" && !notSetUp ? (
+          {canChangeHere(ctx, user.role) && !notSetUp ? (
             <Link href="/credentials/rotation" className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-semibold text-white hover:bg-slate-700">
               Rotate key
             </Link>
@@ -31,6 +32,7 @@ export default async function CredentialsPage({ searchParams }: { searchParams: 
           <RefreshLink href="/credentials" fetchedNote="Cached for 30 s" />
         </div>
       </PageHeader>
+      <OtherRepositoryNote ctx={ctx} operator={user.role === "operator"} />
       <UnfinishedOperations ctx={ctx} operator={user.role === "operator"} />
       {notSetUp ? (
         <section className="rounded-lg border-2 border-sky-300 bg-sky-50 p-4 text-sm text-sky-950" data-testid="not-set-up">
@@ -47,7 +49,7 @@ export default async function CredentialsPage({ searchParams }: { searchParams: 
       {notSetUp ? null : <>
       <SectionCard title="Access keys" label="Access keys">
         <Suspense fallback={<SectionLoading what="access keys" />}>
-          <KeysSection ctx={ctx} operator={user.role === "operator"} />
+          <KeysSection ctx={ctx} operator={canChangeHere(ctx, user.role)} />
         </Suspense>
       </SectionCard>
       <SectionCard title="Which key GitHub holds" label="Which key GitHub holds">

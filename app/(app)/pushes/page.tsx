@@ -1,7 +1,9 @@
 import type { Metadata } from "next";
+import { OtherRepositoryNote, canChangeHere } from "@/components/fleet/other-repository-note";
 import Link from "next/link";
 import { requireUser } from "@/lib/infra/auth/session";
-import { pageReadContext } from "@/lib/read/context";
+import { pageReadContext, repoParamOf } from "@/lib/read/context";
+import { getConfig } from "@/lib/infra/config/env";
 import { readPushes } from "@/lib/read/pushes";
 import { formatElapsed, formatUtcSeconds } from "@/lib/format";
 import { PageHeader } from "@/components/page-header";
@@ -13,10 +15,12 @@ import { DataTable } from "@/components/data-table";
 
 export const metadata: Metadata = { title: "Pushes" };
 
-export default async function PushesPage() {
+export default async function PushesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireUser();
-  const ctx = pageReadContext();
-  const { jobs, deliveries, lastCacheDrop, workers, waiting } = readPushes(ctx);
+  const ctx = pageReadContext(await searchParams);
+  // Several repositories: the chosen one's jobs and deliveries (rows from before name none: the default's).
+  const fleet = getConfig().github.repositories.length > 1;
+  const { jobs, deliveries, lastCacheDrop, workers, waiting } = readPushes(ctx, 50, fleet ? { name: ctx.github.repository, isDefault: repoParamOf(ctx) === null } : undefined);
   const commitUrl = (sha: string) => `${ctx.github.webUrl}/${ctx.github.repository}/commit/${sha}`;
   return (
     <>
@@ -24,7 +28,8 @@ export default async function PushesPage() {
         title="Pushes"
         description="GitHub push webhooks and Deckhand's build-and-push jobs: each compose service is built reproducibly, compared with ECR's latest, and pushed only when it changed."
       />
-      {user.role === "operator" ? (
+      <OtherRepositoryNote ctx={ctx} operator={user.role === "operator"} />
+      {canChangeHere(ctx, user.role) ? (
         <section className="mb-8">
           <TriggerPushForm action={triggerPushAction} defaultBranch={ctx.github.branch ?? "main"} />
           <div className="mt-4" data-testid="build-caches">

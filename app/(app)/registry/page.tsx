@@ -18,7 +18,7 @@ export default async function RegistryPage({ searchParams }: { searchParams: Sea
   await requireUser();
   const sp = await searchParams;
   const query = parseRepositoryQuery(sp);
-  const ctx = pageReadContext();
+  const ctx = pageReadContext(sp);
   const region = ctx.clients.aws.region;
   return (
     <>

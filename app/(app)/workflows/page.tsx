@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { OtherRepositoryNote, canChangeHere } from "@/components/fleet/other-repository-note";
 import Link from "next/link";
 import { Suspense } from "react";
 import { requireUser } from "@/lib/infra/auth/session";
@@ -16,6 +17,7 @@ import { RunPoller } from "@/components/workflows/run-poller";
 import { DispatchForm } from "@/components/workflows/dispatch-form";
 import { dispatchWorkflowAction } from "./actions";
 import { DataTable } from "@/components/data-table";
+import { repoParamOf, withRepo } from "@/components/fleet/repo-href";
 
 export const metadata: Metadata = { title: "Workflows" };
 
@@ -25,7 +27,8 @@ export default async function WorkflowsPage({ searchParams }: { searchParams: Se
   const user = await requireUser();
   const sp = await searchParams;
   const query = parseRunQuery(sp);
-  const ctx = pageReadContext();
+  const repoParam = repoParamOf(sp);
+  const ctx = pageReadContext(sp);
   const listed = await readWorkflows(ctx);
   if (!listed.ok)
     return (
@@ -38,24 +41,26 @@ export default async function WorkflowsPage({ searchParams }: { searchParams: Se
   return (
     <>
       <PageHeader title="Workflows" description={`GitHub Actions runs in ${ctx.github.repository}.`}>
-        {user.role === "operator" && ecr ? <DispatchForm action={dispatchWorkflowAction} defaultRef={ctx.github.branch ?? "main"} workflowName={ecr.name} /> : null}
+        {canChangeHere(ctx, user.role) && ecr ? <DispatchForm action={dispatchWorkflowAction} defaultRef={ctx.github.branch ?? "main"} workflowName={ecr.name} /> : null}
       </PageHeader>
+      <OtherRepositoryNote ctx={ctx} operator={user.role === "operator"} />
       {!ecr ? (
         <p className="mb-4 rounded border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900">
           No workflow named “{ctx.workflowName}” (DECKHAND_WORKFLOW) in this repository: showing every workflow&apos;s runs.
         </p>
       ) : null}
       <nav className="mb-3 flex flex-wrap gap-2 text-sm" aria-label="Workflows">
-        {ecr ? <WorkflowTab href={runQueryHref("/workflows", query, { workflow: "ecr", page: 1 })} active={query.workflow === "ecr"} label={`${ecr.name} (ECR)`} /> : null}
-        <WorkflowTab href={runQueryHref("/workflows", query, { workflow: "all", page: 1 })} active={query.workflow === "all" || (!ecr && query.workflow === "ecr")} label="All workflows" />
+        {ecr ? <WorkflowTab href={withRepo(runQueryHref("/workflows", query, { workflow: "ecr", page: 1 }), repoParam)} active={query.workflow === "ecr"} label={`${ecr.name} (ECR)`} /> : null}
+        <WorkflowTab href={withRepo(runQueryHref("/workflows", query, { workflow: "all", page: 1 }), repoParam)} active={query.workflow === "all" || (!ecr && query.workflow === "ecr")} label="All workflows" />
         {workflows
           .filter((w) => w.id !== ecr?.id)
           .map((w) => (
-            <WorkflowTab key={w.id} href={runQueryHref("/workflows", query, { workflow: String(w.id), page: 1 })} active={query.workflow === String(w.id)} label={w.name} />
+            <WorkflowTab key={w.id} href={withRepo(runQueryHref("/workflows", query, { workflow: String(w.id), page: 1 }), repoParam)} active={query.workflow === String(w.id)} label={w.name} />
           ))}
       </nav>
       <form method="get" className="mb-4 flex flex-wrap items-end gap-2 text-sm" aria-label="Filter runs">
         {query.workflow !== "ecr" ? <input type="hidden" name="workflow" value={query.workflow} /> : null}
+        {repoParam ? <input type="hidden" name="repo" value={repoParam} /> : null}
         <label className="flex flex-col">
           <span className="text-xs text-slate-500">Status</span>
           <select name="status" defaultValue={query.status} className="rounded border border-slate-300 px-2 py-1.5">
@@ -84,7 +89,7 @@ export default async function WorkflowsPage({ searchParams }: { searchParams: Se
         </label>
         <button className="rounded bg-slate-800 px-3 py-1.5 text-white">Filter</button>
         {query.status || query.branch || query.event ? (
-          <Link className="text-sky-700" href={runQueryHref("/workflows", query, { status: "", branch: "", event: "", page: 1 })}>
+          <Link className="text-sky-700" href={withRepo(runQueryHref("/workflows", query, { status: "", branch: "", event: "", page: 1 }), repoParam)}>
             Clear
           </Link>
         ) : null}
@@ -106,6 +111,7 @@ function WorkflowTab({ href, active, label }: { href: string; active: boolean; l
 
 async function RunsTable({ ctx, searchParams }: { ctx: ReadContext; searchParams: Record<string, string | string[] | undefined> }) {
   const { query, runs } = await readRunPage(ctx, searchParams);
+  const repoParam = repoParamOf(searchParams);
   if (!runs.ok) return <PartFailure failure={runs.failure} />;
   const page = runs.data;
   const now = new Date();
@@ -126,7 +132,7 @@ async function RunsTable({ ctx, searchParams }: { ctx: ReadContext; searchParams
                 <RunStatus status={r.status} conclusion={r.conclusion} />
               </td>
               <td className="px-3 py-2">
-                <Link href={`/workflows/runs/${r.id}`} className="font-medium text-sky-700 hover:underline">
+                <Link href={withRepo(`/workflows/runs/${r.id}`, repoParam)} className="font-medium text-sky-700 hover:underline">
                   {r.displayTitle}
                 </Link>
                 <span className="block text-xs text-slate-500">
@@ -163,8 +169,8 @@ async function RunsTable({ ctx, searchParams }: { ctx: ReadContext; searchParams
         </DataTable>
       </div>
       <nav className="mt-3 flex gap-3 text-sm" aria-label="Pages">
-        {page.page > 1 ? <Link href={runQueryHref("/workflows", query, { page: page.page - 1 })}>← Newer</Link> : null}
-        {page.hasNext ? <Link href={runQueryHref("/workflows", query, { page: page.page + 1 })}>Older →</Link> : null}
+        {page.page > 1 ? <Link href={withRepo(runQueryHref("/workflows", query, { page: page.page - 1 }), repoParam)}>← Newer</Link> : null}
+        {page.hasNext ? <Link href={withRepo(runQueryHref("/workflows", query, { page: page.page + 1 }), repoParam)}>Older →</Link> : null}
       </nav>
     </section>
   );

@@ -46,10 +46,11 @@ describe("GET /api/checks and /api/metrics", () => {
     const res = await getMetrics(req("http://x/api/metrics", TOKEN), ctx);
     expect(res.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = await res.text();
-    expect(text).toMatch(/^deckhand_access_key_age_days\{access_key_id="AKIA[A-Z0-9]+",status="Active"\} 97$/m);
-    expect(text).toContain('deckhand_check_status{check="access-denied"} 0');
-    expect(text).toContain('deckhand_policy_drift_actions{baseline="expected",kind="missing"} 1');
-    expect(text).toContain('deckhand_policy_drift_actions{baseline="expected",kind="extra"} 2');
+    // Labelled by push user and by repository, also with one of each (issue 16: metrics carry the repository).
+    expect(text).toMatch(/^deckhand_access_key_age_days\{user="github-ecr-push",access_key_id="AKIA[A-Z0-9]+",status="Active"\} 97$/m);
+    expect(text).toContain('deckhand_check_status{repository="acme/mcp-servers",check="access-denied"} 0');
+    expect(text).toContain('deckhand_policy_drift_actions{user="github-ecr-push",baseline="expected",kind="missing"} 1');
+    expect(text).toContain('deckhand_policy_drift_actions{user="github-ecr-push",baseline="expected",kind="extra"} 2');
   });
 
   it("do not exist (404) when no token is configured", async () => {

@@ -1,13 +1,30 @@
 import { NextResponse } from "next/server";
 import { withBearer } from "@/lib/infra/http/route-wrappers";
-import { appReadContext } from "@/lib/read/context";
-import { readDoctorChecks } from "@/lib/read/doctor";
+import { appReadContext, selectRepository } from "@/lib/read/context";
+import { readChecksPerRepository } from "@/lib/read/fleet";
 
 export const dynamic = "force-dynamic";
 
-/** The Doctor's checks as JSON, for scripts and monitoring. */
-export const GET = withBearer({ name: "api.checks", token: (c) => c.apiToken }, async () => {
-  const checks = await readDoctorChecks(appReadContext());
-  const failing = checks.filter((c) => c.status === "fail").length;
-  return NextResponse.json({ ok: failing === 0, generatedAt: new Date().toISOString(), checks });
+/**
+ * The Doctor's checks as JSON, for scripts and monitoring, each labelled with its `repository`. `?repo=owner/name`:
+ * that configured repository's (404 for one Deckhand does not watch). Without it: the default repository's checks
+ * (`checks`, as before several repositories) and, when several are configured, every one's under `repositories`;
+ * `ok` is then true only when no check fails in any of them.
+ */
+export const GET = withBearer({ name: "api.checks", token: (c) => c.apiToken }, async (req, { config }) => {
+  const all = config.github.repositories;
+  const param = req.nextUrl.searchParams.get("repo");
+  const chosen = param === null ? null : selectRepository(all, param);
+  if (param !== null && !chosen) {
+    return NextResponse.json({ error: `${param} is not a configured repository (GITHUB_REPOSITORIES): ${all.map((r) => r.repository).join(", ")}` }, { status: 404 });
+  }
+  const per = await readChecksPerRepository(appReadContext(), chosen ? [chosen] : all);
+  const first = per[0];
+  return NextResponse.json({
+    ok: per.every((r) => r.ok),
+    generatedAt: new Date().toISOString(),
+    repository: first.repository,
+    checks: first.checks,
+    ...(chosen || all.length === 1 ? {} : { repositories: per }),
+  });
 });

@@ -4,7 +4,7 @@ import { METRICS_CONTENT_TYPE, readMetricsText } from "@/lib/read/metrics";
 
 export const dynamic = "force-dynamic";
 
-/** Prometheus gauges: key age, check status, drift counts. */
-export const GET = withBearer({ name: "api.metrics", token: (c) => c.apiToken }, async () => {
-  return new Response(await readMetricsText(appReadContext()), { headers: { "content-type": METRICS_CONTENT_TYPE } });
+/** Prometheus gauges: key age (per push user), check status and push verdict (per repository), drift counts. */
+export const GET = withBearer({ name: "api.metrics", token: (c) => c.apiToken }, async (_req, { config }) => {
+  return new Response(await readMetricsText(appReadContext(), config.github.repositories), { headers: { "content-type": METRICS_CONTENT_TYPE } });
 });

@@ -135,3 +135,55 @@ describe("parseConfig", () => {
     expect(parseConfig(live).github.webhookSecret).toBeUndefined();
   });
 });
+
+describe("several repositories (GITHUB_REPOSITORIES)", () => {
+  const errorOf = (env: Record<string, string>) => {
+    try {
+      parseConfig(env);
+    } catch (err) {
+      if (err instanceof ConfigError) return err;
+      throw err;
+    }
+    throw new Error("expected a ConfigError");
+  };
+
+  it("GITHUB_REPOSITORY alone still gives one repository, with DECKHAND_IAM_USER as its push user", () => {
+    const c = parseConfig({ ...live, DECKHAND_IAM_USER: "pusher" });
+    expect(c.github.repositories).toEqual([{ repository: "acme/mcp-servers", owner: "acme", repo: "mcp-servers", pushUser: "pusher" }]);
+  });
+
+  it("takes a list, trims and deduplicates it case-insensitively, keeping the first as the default", () => {
+    const { GITHUB_REPOSITORY: _, ...rest } = live;
+    const c = parseConfig({ ...rest, GITHUB_REPOSITORIES: " acme/a , acme/b:web-push,ACME/A,, acme/c " });
+    expect(c.github.repositories.map((r) => `${r.repository}:${r.pushUser}`)).toEqual(["acme/a:github-ecr-push", "acme/b:web-push", "acme/c:github-ecr-push"]);
+    expect(c.github.repository).toBe("acme/a");
+    expect(c.github.owner).toBe("acme");
+    expect(c.github.repo).toBe("a");
+  });
+
+  it("with both set, GITHUB_REPOSITORY must be in the list and becomes the default", () => {
+    const c = parseConfig({ ...live, GITHUB_REPOSITORIES: "acme/web-gateway,acme/mcp-servers" });
+    expect(c.github.repositories.map((r) => r.repository)).toEqual(["acme/mcp-servers", "acme/web-gateway"]);
+    const err = errorOf({ ...live, GITHUB_REPOSITORIES: "acme/web-gateway,acme/billing" });
+    expect(err.setting).toBe("GITHUB_REPOSITORY");
+    expect(err.message).toContain("is not in GITHUB_REPOSITORIES (acme/web-gateway, acme/billing)");
+  });
+
+  it.each([
+    ["just-a-name", '"just-a-name" must be owner/name'],
+    ["acme/a,acme/b c", '"acme/b c" must be owner/name'],
+    ["acme/a:bad user", '"bad user" must be an IAM user name'],
+    ["acme/a:x:y", '"acme/a:x:y" must be owner/name'],
+    [" , ", "must name at least one owner/name"],
+    ["acme/a:u1,acme/A:u2", "acme/A is listed twice with different push users (u1, u2)"],
+  ])("refuses %j naming GITHUB_REPOSITORIES and the bad entry", (value, message) => {
+    const err = errorOf({ GITHUB_REPOSITORIES: value });
+    expect(err.setting).toBe("GITHUB_REPOSITORIES");
+    expect(err.message).toContain(message);
+  });
+
+  it("sandbox mode takes the list too; without either it watches the sandbox's repository", () => {
+    expect(parseConfig({ GITHUB_REPOSITORIES: "acme/mcp-servers,acme/web-gateway" }).github.repositories).toHaveLength(2);
+    expect(parseConfig({}).github.repositories.map((r) => r.repository)).toEqual(["acme/mcp-servers"]);
+  });
+});

@@ -38,6 +38,62 @@ const loginList = z
   )
   .pipe(z.array(z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, "must be comma-separated GitHub logins")));
 
+const REPOSITORY_RE = /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/;
+const IAM_USER_RE = /^[\w+=,.@-]{1,64}$/;
+
+/** One configured repository: `owner/name`, and its push user when GITHUB_REPOSITORIES names one (`owner/name:user`). */
+export interface ConfiguredRepository {
+  repository: string;
+  owner: string;
+  repo: string;
+  /** The IAM user whose key this repository holds; DECKHAND_IAM_USER unless the entry names another. */
+  pushUser: string;
+}
+
+/**
+ * GITHUB_REPOSITORIES: a comma-separated list of `owner/name` or `owner/name:iam-user` (a colon cannot appear in a
+ * repository name). Duplicates (GitHub names are case-insensitive) are dropped, keeping the first; an entry naming
+ * the same repository with another push user is refused. Throws ConfigError naming the bad entry.
+ */
+export function parseRepositoryList(value: string, defaultUser: string): ConfiguredRepository[] {
+  const out: ConfiguredRepository[] = [];
+  for (const entry of value.split(",").map((x) => x.trim()).filter(Boolean)) {
+    const [repository, user, ...rest] = entry.split(":");
+    if (!REPOSITORY_RE.test(repository) || rest.length > 0) {
+      throw new ConfigError("GITHUB_REPOSITORIES", `"${entry}" must be owner/name or owner/name:iam-user, e.g. acme/mcp-servers,acme/web-gateway:ecr-push-web`);
+    }
+    if (user !== undefined && !IAM_USER_RE.test(user)) throw new ConfigError("GITHUB_REPOSITORIES", `"${entry}": "${user}" must be an IAM user name`);
+    const pushUser = user ?? defaultUser;
+    const same = out.find((r) => r.repository.toLowerCase() === repository.toLowerCase());
+    if (same) {
+      if (same.pushUser !== pushUser) throw new ConfigError("GITHUB_REPOSITORIES", `${repository} is listed twice with different push users (${same.pushUser}, ${pushUser})`);
+      continue;
+    }
+    const [owner, repo] = repository.split("/");
+    out.push({ repository, owner, repo, pushUser });
+  }
+  if (out.length === 0) throw new ConfigError("GITHUB_REPOSITORIES", "must name at least one owner/name");
+  return out;
+}
+
+/**
+ * The repositories Deckhand watches, the default first. GITHUB_REPOSITORY alone: that one. GITHUB_REPOSITORIES
+ * alone: the list, the first the default. Both: GITHUB_REPOSITORY must be in the list and is the default (GitHub
+ * Actions sets GITHUB_REPOSITORY itself, so both being set is ordinary); otherwise ConfigError.
+ */
+export function resolveRepositories(single: string | undefined, list: string | undefined, defaultUser: string): ConfiguredRepository[] | undefined {
+  if (list === undefined) {
+    if (single === undefined) return undefined;
+    const [owner, repo] = single.split("/");
+    return [{ repository: single, owner, repo, pushUser: defaultUser }];
+  }
+  const repos = parseRepositoryList(list, defaultUser);
+  if (single === undefined) return repos;
+  const i = repos.findIndex((r) => r.repository.toLowerCase() === single.toLowerCase());
+  if (i < 0) throw new ConfigError("GITHUB_REPOSITORY", `${single} is not in GITHUB_REPOSITORIES (${repos.map((r) => r.repository).join(", ")}): add it there, or unset GITHUB_REPOSITORY`);
+  return [repos[i], ...repos.filter((_, j) => j !== i)];
+}
+
 const port = (name: string) =>
   z.coerce
     .number({ error: `${name} must be a port number between 1 and 65535` })
@@ -59,8 +115,9 @@ const raw = z.object({
   DECKHAND_VIEWERS: loginList.optional(),
   GITHUB_REPOSITORY: z
     .string()
-    .regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, "must be owner/name, e.g. acme/mcp-servers")
+    .regex(REPOSITORY_RE, "must be owner/name, e.g. acme/mcp-servers")
     .optional(),
+  GITHUB_REPOSITORIES: z.string().optional(),
   GITHUB_TOKEN: z.string().min(1).optional(),
   GITHUB_API_URL: httpUrl.optional(),
   GITHUB_URL: httpUrl.optional(),
@@ -76,7 +133,7 @@ const raw = z.object({
     })
     .optional(),
   AWS_REGION: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, "must be an AWS region code such as us-east-1").optional(),
-  DECKHAND_IAM_USER: z.string().regex(/^[\w+=,.@-]{1,64}$/, "must be an IAM user name").default("github-ecr-push"),
+  DECKHAND_IAM_USER: z.string().regex(IAM_USER_RE, "must be an IAM user name").default("github-ecr-push"),
   DECKHAND_IAM_POLICY: z.string().regex(/^[\w+=,.@-]{1,128}$/, "must be an IAM policy name").default("ecr-push-policy"),
   DECKHAND_WORKFLOW: z.string().min(1).default("Build and Push to AWS ECR"),
   DECKHAND_EXPECTED_POLICY: z.string().min(1).optional(),
@@ -96,7 +153,7 @@ const raw = z.object({
     .max(3650, "must be at most 3650 days")
     .default(30),
   SANDBOX_PORT: port("SANDBOX_PORT").default(SANDBOX_DEFAULT_PORT),
-  SANDBOX_SCENARIO: z.enum(["default", "empty", "partial", "organization"], { error: "must be default, empty, partial or organization" }).default("default"),
+  SANDBOX_SCENARIO: z.enum(["default", "empty", "partial", "organization", "fleet"], { error: "must be default, empty, partial, organization or fleet" }).default("default"),
   SANDBOX_KEY_PROPAGATION_MS: z.coerce.number().int().min(0).max(120_000).default(4000),
 });
 
@@ -113,9 +170,12 @@ export interface DeckhandConfig {
   operators: string[];
   viewers: string[];
   github: {
+    /** The default repository (the first of `repositories`). */
     repository: string;
     owner: string;
     repo: string;
+    /** Every repository Deckhand watches, the default first (GITHUB_REPOSITORIES, or GITHUB_REPOSITORY alone). */
+    repositories: ConfiguredRepository[];
     token: string;
     apiUrl: string;
     /** Web base URL: OAuth endpoints and links to commits. */
@@ -160,11 +220,11 @@ export interface DeckhandConfig {
   /** Finished jobs, their logs and webhook deliveries older than this are pruned (DECKHAND_RETENTION_DAYS). */
   retentionDays: number;
   embeddedWorker: boolean;
-  sandbox: { port: number; url: string; scenario: "default" | "empty" | "partial" | "organization"; keyPropagationMs: number; adminToken: string };
+  sandbox: { port: number; url: string; scenario: "default" | "empty" | "partial" | "organization" | "fleet"; keyPropagationMs: number; adminToken: string };
 }
 
 const HINTS: Record<string, string> = {
-  GITHUB_REPOSITORY: "set it to owner/name of the repository that pushes to ECR",
+  GITHUB_REPOSITORY: "set it to owner/name of the repository that pushes to ECR (or GITHUB_REPOSITORIES to several)",
   GITHUB_TOKEN: "set it to a token with repo (secrets, variables, actions) access to GITHUB_REPOSITORY",
   GITHUB_OAUTH_CLIENT_ID: "create a GitHub OAuth app whose callback is <DECKHAND_URL>/api/auth/callback/github and set its client id",
   GITHUB_OAUTH_CLIENT_SECRET: "set it to the OAuth app's client secret",
@@ -216,7 +276,8 @@ export function parseConfig(env: Record<string, string | undefined>): DeckhandCo
   };
 
   if (mode === "live") {
-    const repository = required(e.GITHUB_REPOSITORY, "GITHUB_REPOSITORY");
+    const repositories = required(resolveRepositories(e.GITHUB_REPOSITORY, e.GITHUB_REPOSITORIES, e.DECKHAND_IAM_USER), "GITHUB_REPOSITORY");
+    const { repository, owner, repo } = repositories[0];
     const token = required(e.GITHUB_TOKEN, "GITHUB_TOKEN");
     const apiUrl = (e.GITHUB_API_URL ?? "https://api.github.com").replace(/\/+$/, "");
     // GitHub Enterprise Server serves the API under /api/v3 of its web host.
@@ -231,7 +292,6 @@ export function parseConfig(env: Record<string, string | undefined>): DeckhandCo
         `must be at least ${MIN_WEBHOOK_SECRET_LENGTH} characters when DECKHAND_MODE=live (got ${e.GITHUB_WEBHOOK_SECRET.length}); use a random one (\`openssl rand -hex 32\`) and set the same in the repository's webhook`,
       );
     }
-    const [owner, repo] = repository.split("/");
     if (e.DECKHAND_WORKER_GIT_TOKEN && e.DECKHAND_WORKER_GIT_TOKEN === token) {
       throw new ConfigError("DECKHAND_WORKER_GIT_TOKEN", "must not be GITHUB_TOKEN: workers get a token that can only read the repository's contents");
     }
@@ -246,6 +306,7 @@ export function parseConfig(env: Record<string, string | undefined>): DeckhandCo
         repository,
         owner,
         repo,
+        repositories,
         token,
         apiUrl,
         webUrl,
@@ -258,8 +319,8 @@ export function parseConfig(env: Record<string, string | undefined>): DeckhandCo
     };
   }
 
-  const repository = e.GITHUB_REPOSITORY ?? SANDBOX_REPOSITORY;
-  const [owner, repo] = repository.split("/");
+  const repositories = resolveRepositories(e.GITHUB_REPOSITORY, e.GITHUB_REPOSITORIES, e.DECKHAND_IAM_USER) ?? resolveRepositories(SANDBOX_REPOSITORY, undefined, e.DECKHAND_IAM_USER)!;
+  const { repository, owner, repo } = repositories[0];
   return {
     ...common,
     workerGitToken: e.DECKHAND_WORKER_GIT_TOKEN ?? SANDBOX_GITHUB_WORKER_TOKEN,
@@ -272,6 +333,7 @@ export function parseConfig(env: Record<string, string | undefined>): DeckhandCo
       repository,
       owner,
       repo,
+      repositories,
       token: e.GITHUB_TOKEN ?? SANDBOX_GITHUB_ADMIN_TOKEN,
       apiUrl: `${sandboxUrl}/api/v3`,
       webUrl: sandboxUrl,

@@ -369,4 +369,26 @@ export const migrations: Migration[] = [
       CREATE INDEX push_workers_seen ON push_workers (last_seen);
     `,
   },
+  {
+    version: 11,
+    name: "push jobs and webhook deliveries name their GitHub repository (several repositories)",
+    // NULL: a job or delivery from before, of the repository that was then the only one (the configured default).
+    sql: `
+      ALTER TABLE push_jobs ADD COLUMN repository TEXT;
+      CREATE INDEX push_jobs_repository ON push_jobs (repository, seq);
+      ALTER TABLE webhook_deliveries ADD COLUMN repository TEXT;
+      -- Accepted heads per repository and branch ("" = the default repository, as every row from before).
+      CREATE TABLE push_branch_heads_v11 (
+        repository TEXT NOT NULL DEFAULT '',
+        branch TEXT NOT NULL,
+        sha TEXT NOT NULL,
+        job_id TEXT,
+        accepted_at TEXT NOT NULL,
+        PRIMARY KEY (repository, branch)
+      );
+      INSERT INTO push_branch_heads_v11 (repository, branch, sha, job_id, accepted_at) SELECT '', branch, sha, job_id, accepted_at FROM push_branch_heads;
+      DROP TABLE push_branch_heads;
+      ALTER TABLE push_branch_heads_v11 RENAME TO push_branch_heads;
+    `,
+  },
 ];

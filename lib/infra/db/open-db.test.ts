@@ -86,6 +86,22 @@ describe("migration 7: interrupted steps", () => {
     expect(() => db.prepare(`UPDATE push_jobs SET state = 'lost'`).run()).toThrow(/CHECK constraint/);
     db.close();
   });
+
+  it("keeps a version-10 store's jobs, deliveries and accepted heads as the default repository's (repository NULL / '')", () => {
+    const dir = tmp();
+    const old = openDb(dir, migrations.filter((m) => m.version <= 10));
+    old.prepare(`INSERT INTO push_branch_heads (branch, sha, job_id, accepted_at) VALUES ('main', 'abc', 'j1', 't')`).run();
+    old.prepare(`INSERT INTO push_jobs (id, state, trigger, requested_by, sha, max_attempts, created_at) VALUES ('j1', 'succeeded', 'webhook', 'github', 'abc', 3, 't')`).run();
+    old.close();
+
+    const db = openDb(dir);
+    expect(db.prepare(`SELECT repository, branch, sha FROM push_branch_heads`).all()).toEqual([{ repository: "", branch: "main", sha: "abc" }]);
+    expect(db.prepare(`SELECT repository FROM push_jobs WHERE id = 'j1'`).get()).toEqual({ repository: null });
+    // The same branch of another repository is a head of its own.
+    db.prepare(`INSERT INTO push_branch_heads (repository, branch, sha, job_id, accepted_at) VALUES ('acme/web-gateway', 'main', 'def', NULL, 't')`).run();
+    expect(db.prepare(`SELECT COUNT(*) AS n FROM push_branch_heads WHERE branch = 'main'`).get()).toEqual({ n: 2 });
+    db.close();
+  });
 });
 
 describe("checkDataDirWritable", () => {

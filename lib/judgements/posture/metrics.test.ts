@@ -115,3 +115,30 @@ describe("renderPostureMetrics", () => {
     expect(empty.match(/^# TYPE/gm)).toHaveLength(3);
   });
 });
+
+describe("renderPostureMetrics with several repositories", () => {
+  const keys = judgeAccessKeys({ keys: [{ accessKeyId: "AKIAOLD", status: "Active", createDate: "2026-08-20T12:00:00Z", lastUsed: null }], now: "2026-11-25T12:00:00Z" }).keys;
+  const text = renderPostureMetrics({
+    users: [{ user: "github-ecr-push", keys, drift: null }],
+    repositories: [
+      { repository: "acme/mcp-servers", checks: [check("access-denied", "pass")], ready: "yes" },
+      { repository: 'acme/we"ird', checks: [check("access-denied", "fail")], ready: "no" },
+      { repository: "acme/unread", checks: null, ready: null },
+    ],
+  });
+  const { samples, types } = parse(text);
+
+  it("labels checks and the push verdict by repository and keys by user, each family declared once", () => {
+    expect(types).toMatchObject({ deckhand_check_status: "gauge", deckhand_push_ready: "gauge" });
+    expect(text.match(/^# TYPE deckhand_check_status/gm)).toHaveLength(1);
+    expect(samples.filter((s) => s.name === "deckhand_check_status")).toEqual([
+      { name: "deckhand_check_status", labels: { repository: "acme/mcp-servers", check: "access-denied" }, value: 1 },
+      { name: "deckhand_check_status", labels: { repository: 'acme/we"ird', check: "access-denied" }, value: 0 },
+    ]);
+    expect(samples.filter((s) => s.name === "deckhand_push_ready").map((s) => [s.labels.repository, s.value])).toEqual([
+      ["acme/mcp-servers", 1],
+      ['acme/we"ird', 0],
+    ]);
+    expect(samples.find((s) => s.name === "deckhand_access_key_age_days")?.labels).toEqual({ user: "github-ecr-push", access_key_id: "AKIAOLD", status: "Active" });
+  });
+});

@@ -5,6 +5,7 @@
 import type { CheckResult, CheckStatus } from "./doctor-checks";
 import type { KeyVerdict } from "./key-verdicts";
 import type { DriftReport } from "./policy-drift";
+import type { PushAnswer } from "./push-readiness";
 
 export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -56,35 +57,72 @@ export function formatGaugeFamily(family: GaugeFamily): string {
 
 const CHECK_STATUS_VALUE: Record<CheckStatus, number> = { pass: 1, fail: 0, unknown: -1 };
 
-/** The posture as Prometheus text. Pass null for a part that could not be computed. */
-export function renderPostureMetrics(input: {
+const PUSH_ANSWER_VALUE: Record<PushAnswer, number> = { yes: 1, no: 0, unknown: -1, "not-set-up": 0 };
+
+/** One push user's parts (keys and policy drift are the user's, shared by every repository holding its key). */
+export interface UserMetrics {
+  /** The IAM user name: the `user` label when given. */
+  user?: string;
   keys: readonly KeyVerdict[] | null;
-  checks: readonly CheckResult[] | null;
   drift: readonly DriftReport[] | null;
-}): string {
+}
+
+/** One repository's parts: its Doctor checks and its push verdict. */
+export interface RepositoryMetrics {
+  /** owner/name: the `repository` label when given. */
+  repository?: string;
+  checks: readonly CheckResult[] | null;
+  /** The push verdict (deckhand_push_ready); omitted: no sample. */
+  ready?: PushAnswer | null;
+}
+
+const withLabel = (name: string, value: string | undefined): Record<string, string> => (value === undefined ? {} : { [name]: value });
+
+/**
+ * The posture as Prometheus text. Pass null for a part that could not be computed. One repository and user: the
+ * single object (no `repository`/`user` labels unless named). Several: `users` and `repositories`, each family
+ * declared once with a `user` or `repository` label per sample.
+ */
+export function renderPostureMetrics(
+  input: { keys: readonly KeyVerdict[] | null; checks: readonly CheckResult[] | null; drift: readonly DriftReport[] | null } | { users: readonly UserMetrics[]; repositories: readonly RepositoryMetrics[] },
+): string {
+  const users: readonly UserMetrics[] = "users" in input ? input.users : [{ keys: input.keys, drift: input.drift }];
+  const repositories: readonly RepositoryMetrics[] = "repositories" in input ? input.repositories : [{ checks: input.checks }];
   const families: GaugeFamily[] = [
     {
       name: "deckhand_access_key_age_days",
       help: "Age of each access key of the push user in whole days since creation.",
-      samples: (input.keys ?? [])
-        .filter((k) => k.ageDays !== null)
-        .map((k) => ({ labels: { access_key_id: k.accessKeyId, status: k.status }, value: k.ageDays! })),
+      samples: users.flatMap((u) =>
+        (u.keys ?? []).filter((k) => k.ageDays !== null).map((k) => ({ labels: { ...withLabel("user", u.user), access_key_id: k.accessKeyId, status: k.status }, value: k.ageDays! })),
+      ),
     },
     {
       name: "deckhand_check_status",
       help: "Doctor check status: 1 pass, 0 fail, -1 unknown (a call it needs failed).",
-      samples: (input.checks ?? []).map((c) => ({ labels: { check: c.id }, value: CHECK_STATUS_VALUE[c.status] })),
+      samples: repositories.flatMap((r) => (r.checks ?? []).map((c) => ({ labels: { ...withLabel("repository", r.repository), check: c.id }, value: CHECK_STATUS_VALUE[c.status] }))),
     },
     {
       name: "deckhand_policy_drift_actions",
       help: "Number of ECR actions drifting from each baseline, by kind (missing, extra, uncertain; extra_non_ecr counts non-ECR grants).",
-      samples: (input.drift ?? []).flatMap((d) => [
-        { labels: { baseline: d.baseline, kind: "missing" }, value: d.missing.length },
-        { labels: { baseline: d.baseline, kind: "extra" }, value: d.extra.length },
-        { labels: { baseline: d.baseline, kind: "uncertain" }, value: d.uncertain.length },
-        { labels: { baseline: d.baseline, kind: "extra_non_ecr" }, value: d.extraNonEcr.length },
-      ]),
+      samples: users.flatMap((u) =>
+        (u.drift ?? []).flatMap((d) => {
+          const l = withLabel("user", u.user);
+          return [
+            { labels: { ...l, baseline: d.baseline, kind: "missing" }, value: d.missing.length },
+            { labels: { ...l, baseline: d.baseline, kind: "extra" }, value: d.extra.length },
+            { labels: { ...l, baseline: d.baseline, kind: "uncertain" }, value: d.uncertain.length },
+            { labels: { ...l, baseline: d.baseline, kind: "extra_non_ecr" }, value: d.extraNonEcr.length },
+          ];
+        }),
+      ),
     },
   ];
+  if (repositories.some((r) => r.ready !== undefined)) {
+    families.push({
+      name: "deckhand_push_ready",
+      help: "Can the repository push to ECR right now (the Overview's verdict): 1 yes, 0 no or not set up, -1 unknown.",
+      samples: repositories.flatMap((r) => (r.ready ? [{ labels: withLabel("repository", r.repository), value: PUSH_ANSWER_VALUE[r.ready] }] : [])),
+    });
+  }
   return `${families.map(formatGaugeFamily).join("\n")}\n`;
 }

@@ -40,7 +40,8 @@ export function answerWebhook({
   headers: { signature?: string | null; event?: string | null; delivery?: string | null; contentType?: string | null };
   /** Whether this X-GitHub-Delivery id was already recorded. */
   seenDelivery: (id: string) => boolean;
-  repository: string;
+  /** The configured "owner/name", or every configured one. */
+  repository: string | readonly string[];
   branch?: string | null;
 }): WebhookAnswer {
   if (rawBody.length > MAX_WEBHOOK_BODY_BYTES) return { status: 413, outcome: "too-large", reason: `body of ${rawBody.length} bytes exceeds GitHub's 25 MB cap` };

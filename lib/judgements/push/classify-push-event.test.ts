@@ -104,6 +104,18 @@ describe("classifyPushEvent", () => {
     });
   });
 
+  it("with several configured repositories, enqueues a push from any of them, named as configured", () => {
+    const several = { repository: ["acme/api", "Acme/Shop"], branch: "main" };
+    expect(classifyPushEvent({ ...several, event: "push", payload: pushPayload() })).toMatchObject({ action: "enqueue", repository: "Acme/Shop", sha: SHA });
+    expect(classifyPushEvent({ ...several, event: "push", payload: pushPayload({ repository: { full_name: "acme/other", default_branch: "main" } }) })).toEqual({
+      action: "ignore",
+      reason: "other-repository",
+      detail: "push to acme/other, configured acme/api, Acme/Shop",
+    });
+    // An empty list configures nothing: every push is another repository's.
+    expect(classifyPushEvent({ repository: [], branch: "main", event: "push", payload: pushPayload() })).toMatchObject({ action: "ignore", reason: "other-repository" });
+  });
+
   it("ignores other events, and a missing event header", () => {
     for (const event of ["pull_request", "workflow_run", "create", "", undefined, null]) {
       expect(classifyPushEvent({ ...base, event, payload: pushPayload() })).toMatchObject({

@@ -30,8 +30,8 @@ export function classifyPushEvent({
   /** The X-GitHub-Event header. */
   event: string | undefined | null;
   payload: unknown;
-  /** The configured "owner/name". */
-  repository: string;
+  /** The configured "owner/name", or every configured one (GITHUB_REPOSITORIES). */
+  repository: string | readonly string[];
   /** The configured branch; when unset, the repository's default branch named in the payload. */
   branch?: string | null;
 }): PushEventDecision {
@@ -43,9 +43,11 @@ export function classifyPushEvent({
   const repo = isRecord(payload.repository) ? payload.repository : undefined;
   const fullName = typeof repo?.full_name === "string" ? repo.full_name : undefined;
   if (!fullName) return invalid("payload has no repository.full_name");
-  // GitHub owner and repository names are case-insensitive.
-  if (fullName.toLowerCase() !== repository.toLowerCase()) {
-    return { action: "ignore", reason: "other-repository", detail: `push to ${fullName}, configured ${repository}` };
+  // GitHub owner and repository names are case-insensitive; the job names the repository as configured.
+  const configured = typeof repository === "string" ? [repository] : repository;
+  const matched = configured.find((r) => r.toLowerCase() === fullName.toLowerCase());
+  if (!matched) {
+    return { action: "ignore", reason: "other-repository", detail: `push to ${fullName}, configured ${configured.join(", ")}` };
   }
   const ref = payload.ref;
   if (typeof ref !== "string" || ref === "") return invalid("payload has no ref");
@@ -66,7 +68,7 @@ export function classifyPushEvent({
     return { action: "ignore", reason: "other-branch", detail: `push to ${pushedBranch}, configured ${wanted}` };
   }
   if (typeof after !== "string" || !FULL_SHA.test(after)) return invalid("payload has no valid after commit SHA");
-  return { action: "enqueue", sha: after, branch: pushedBranch, ref, repository: fullName };
+  return { action: "enqueue", sha: after, branch: pushedBranch, ref, repository: matched };
 }
 
 function invalid(detail: string): PushEventDecision {

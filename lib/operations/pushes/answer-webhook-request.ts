@@ -83,7 +83,7 @@ export async function answerWebhookRequest(db: Db, config: DeckhandConfig, req: 
   if (!read.ok) return { ...read.answer, closeConnection: true };
   return receiveGitHubDelivery(
     db,
-    { secret: config.github.webhookSecret, repository: config.github.repository, branch: config.github.branch },
+    { secret: config.github.webhookSecret, repository: config.github.repositories.map((r) => r.repository), branch: config.github.branch },
     {
       event: req.header("x-github-event"),
       deliveryId: req.header("x-github-delivery"),

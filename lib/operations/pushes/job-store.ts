@@ -55,6 +55,8 @@ export interface PushJob {
   error: string | null;
   /** An operator asked for this job to pull every base image again ("rebuild with fresh base images"). */
   freshBases: boolean;
+  /** The GitHub repository (owner/name) it builds; null for jobs queued before several repositories: the default one. */
+  repository: string | null;
 }
 
 interface JobRow {
@@ -78,6 +80,7 @@ interface JobRow {
   summary: string | null;
   error: string | null;
   fresh_bases: number;
+  repository: string | null;
 }
 
 function toJob(r: JobRow): PushJob {
@@ -102,6 +105,7 @@ function toJob(r: JobRow): PushJob {
     summary: r.summary ? (JSON.parse(r.summary) as Record<string, unknown>) : null,
     error: r.error,
     freshBases: r.fresh_bases === 1,
+    repository: r.repository ?? null,
   };
 }
 
@@ -110,9 +114,25 @@ export function getJob(db: Db, id: string): PushJob | null {
   return r ? toJob(r) : null;
 }
 
-export function listJobs(db: Db, opts: { limit?: number; beforeSeq?: number; state?: JobState } = {}): PushJob[] {
+/** Which repository's rows: `name` (owner/name), and whether it is the default one, which owns rows without a name. */
+export interface RepositoryFilter {
+  name: string;
+  isDefault: boolean;
+}
+
+/** SQL for a RepositoryFilter over a `repository` column (NULL: the default repository). */
+export function repositoryWhere(filter: RepositoryFilter): { sql: string; args: unknown[] } {
+  return { sql: "(repository = ? COLLATE NOCASE OR (? AND repository IS NULL))", args: [filter.name, filter.isDefault ? 1 : 0] };
+}
+
+export function listJobs(db: Db, opts: { limit?: number; beforeSeq?: number; state?: JobState; repository?: RepositoryFilter } = {}): PushJob[] {
   const where: string[] = [];
   const args: unknown[] = [];
+  if (opts.repository) {
+    const r = repositoryWhere(opts.repository);
+    where.push(r.sql);
+    args.push(...r.args);
+  }
   if (opts.beforeSeq) {
     where.push("seq < ?");
     args.push(opts.beforeSeq);
@@ -134,11 +154,13 @@ export interface EnqueueInput {
   requestedBy: string;
   deliveryId?: string | null;
   maxAttempts?: number;
+  /** owner/name; omitted: the default repository (stored as NULL, as jobs from before). */
+  repository?: string | null;
 }
 
 export type EnqueueOutcome = { kind: "enqueued"; job: PushJob; superseded: string[] } | { kind: "duplicate"; job: PushJob };
 
-/** Queue a job; queued jobs of the same branch become superseded, the same commit is never queued twice. */
+/** Queue a job; queued jobs of the same repository and branch become superseded, the same commit is never queued twice. */
 export function enqueueJob(db: Db, input: EnqueueInput, now = new Date()): EnqueueOutcome {
   return db
     .transaction((): EnqueueOutcome => {
@@ -147,18 +169,18 @@ export function enqueueJob(db: Db, input: EnqueueInput, now = new Date()): Enque
             .prepare(
               `SELECT id, state, branch, sha, seq,
                  (SELECT COUNT(*) FROM push_job_parts p WHERE p.job_id = push_jobs.id AND p.state = 'running') AS runningParts
-               FROM push_jobs WHERE state IN ('queued', 'waiting') AND branch = ?`,
+               FROM push_jobs WHERE state IN ('queued', 'waiting') AND branch = ? AND repository IS ?`,
             )
-            .all(input.branch)
+            .all(input.branch, input.repository ?? null)
         : []) as QueuedJobRef[];
       const nextSeq = ((db.prepare(`SELECT COALESCE(MAX(seq), 0) + 1 AS s FROM push_jobs`).get() as { s: number }).s);
       const decision = decideEnqueue({ jobs: queued, branch: input.branch, sha: input.sha, seq: nextSeq });
       if (decision.action === "duplicate") return { kind: "duplicate", job: getJob(db, decision.of)! };
       const id = randomUUID();
       db.prepare(
-        `INSERT INTO push_jobs (id, state, trigger, requested_by, delivery_id, branch, ref, sha, max_attempts, created_at)
-         VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(id, input.trigger, input.requestedBy, input.deliveryId ?? null, input.branch, input.ref, input.sha, input.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, now.toISOString());
+        `INSERT INTO push_jobs (id, state, trigger, requested_by, delivery_id, branch, ref, sha, max_attempts, created_at, repository)
+         VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(id, input.trigger, input.requestedBy, input.deliveryId ?? null, input.branch, input.ref, input.sha, input.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, now.toISOString(), input.repository ?? null);
       const supersede = db.prepare(`UPDATE push_jobs SET state = 'superseded', superseded_by = ?, finished_at = ? WHERE id = ? AND state IN ('queued', 'waiting')`);
       // A superseded waiting job's parts end with it (none is running: decideEnqueue leaves such a job alone).
       const supersedeParts = db.prepare(`UPDATE push_job_parts SET state = 'superseded', finished_at = ? WHERE job_id = ? AND state = 'waiting'`);
@@ -501,4 +523,17 @@ export function pushesSince(db: Db, since: string): Array<{ repository: string; 
        WHERE s.decision = 'pushed' AND COALESCE(j.finished_at, j.created_at) >= ?`,
     )
     .all(since) as Array<{ repository: string; at: string }>;
+}
+
+/**
+ * The newest finished job of a repository (succeeded, skipped, failed), or null. `isDefault`: the configured default
+ * repository, which also owns the jobs stored without one (queued before several repositories).
+ */
+export function lastFinishedJobOf(db: Db, repository: string, isDefault: boolean): PushJob | null {
+  const r = db
+    .prepare(
+      `SELECT * FROM push_jobs WHERE state IN ('succeeded', 'skipped', 'failed') AND (repository = ? COLLATE NOCASE OR (? AND repository IS NULL)) ORDER BY seq DESC LIMIT 1`,
+    )
+    .get(repository, isDefault ? 1 : 0) as JobRow | undefined;
+  return r ? toJob(r) : null;
 }

@@ -19,7 +19,7 @@ export function rerunPushJob({ db, actor }: Pick<OperationContext, "db" | "actor
   const job = getJob(db, jobId);
   if (!job) throw new SafeError("No such push job.", "not-found");
   if (job.state === "queued" || job.state === "running" || job.state === "waiting") throw new SafeError("That job has not finished yet.", "conflict");
-  const out = enqueueJob(db, { sha: job.sha, branch: null, ref: job.ref, trigger: "rerun", requestedBy: actor.login });
+  const out = enqueueJob(db, { sha: job.sha, branch: null, ref: job.ref, trigger: "rerun", requestedBy: actor.login, repository: job.repository });
   if (opts.freshBases) askFreshBases(db, out.job.id);
   return getJob(db, out.job.id)!;
 }

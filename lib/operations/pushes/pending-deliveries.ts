@@ -16,6 +16,8 @@ export interface PendingDelivery {
   branch: string;
   ref: string;
   attempts: number;
+  /** owner/name; null: the default repository. */
+  repository: string | null;
 }
 
 /** Whether any pending delivery is due: a plain read, so idle callers (every worker poll) take no write lock. */
@@ -34,7 +36,7 @@ export function leaseNextPendingDelivery(db: Db, { owner, leaseMs = 60_000, now 
       if (busy) return null;
       const row = db
         .prepare(
-          `SELECT id, sha, branch, ref, attempts FROM webhook_deliveries
+          `SELECT id, sha, branch, ref, attempts, repository FROM webhook_deliveries
            WHERE outcome = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY received_at, rowid LIMIT 1`,
         )
         .get(now) as PendingDelivery | undefined;
@@ -67,7 +69,7 @@ export function finishPendingDelivery(
     .transaction((): FinishOutcome => {
       const row = db.prepare(`SELECT outcome, lease_owner FROM webhook_deliveries WHERE id = ?`).get(delivery.id) as { outcome: string; lease_owner: string | null } | undefined;
       if (!row || row.outcome !== "pending" || row.lease_owner !== owner) return { kind: "lease-lost" };
-      if (getAcceptedHead(db, delivery.branch) !== base) return { kind: "base-moved" };
+      if (getAcceptedHead(db, delivery.branch, delivery.repository) !== base) return { kind: "base-moved" };
       const done = (outcome: string, reason: string, jobId: string | null) =>
         db
           .prepare(`UPDATE webhook_deliveries SET outcome = ?, reason = ?, job_id = ?, processed_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`)
@@ -76,8 +78,12 @@ export function finishPendingDelivery(
         done("ignored", `${decision.reason}: ${decision.detail}`, null);
         return { kind: "ignored" };
       }
-      const queued = enqueueJob(db, { sha: delivery.sha, branch: delivery.branch, ref: delivery.ref, trigger: "webhook", requestedBy: "github", deliveryId: delivery.id }, now);
-      setAcceptedHead(db, { branch: delivery.branch, sha: delivery.sha, jobId: queued.job.id, now });
+      const queued = enqueueJob(
+        db,
+        { sha: delivery.sha, branch: delivery.branch, ref: delivery.ref, trigger: "webhook", requestedBy: "github", deliveryId: delivery.id, repository: delivery.repository },
+        now,
+      );
+      setAcceptedHead(db, { branch: delivery.branch, repository: delivery.repository, sha: delivery.sha, jobId: queued.job.id, now });
       if (queued.kind === "duplicate") {
         done("duplicate", `commit ${delivery.sha.slice(0, 7)} is already queued`, queued.job.id);
         return { kind: "duplicate", jobId: queued.job.id };

@@ -25,16 +25,24 @@ export function processPendingDeliveries(ctx: { db: Db; github: GitHubClient; re
   return running;
 }
 
-async function run({ db, github, repo }: { db: Db; github: GitHubClient; repo: GitHubRepoRef }, max: number): Promise<number> {
+/** The repository a delivery is about: its own (several repositories), or the default one (`repo`) when it names none. */
+function repoOf(delivery: { repository: string | null }, fallback: GitHubRepoRef): GitHubRepoRef {
+  if (!delivery.repository) return fallback;
+  const [owner, name] = delivery.repository.split("/");
+  return { owner, repo: name };
+}
+
+async function run({ db, github, repo: defaultRepo }: { db: Db; github: GitHubClient; repo: GitHubRepoRef }, max: number): Promise<number> {
   let decided = 0;
   while (decided < max) {
     const delivery = leaseNextPendingDelivery(db, { owner: OWNER });
     if (!delivery) break;
+    const repo = repoOf(delivery, defaultRepo);
     try {
       const branchHead = await getBranchHead({ github, repo, branch: delivery.branch });
       let outcome: FinishOutcome = { kind: "base-moved" };
       for (let round = 0; round < 3 && outcome.kind === "base-moved"; round++) {
-        const base = getAcceptedHead(db, delivery.branch);
+        const base = getAcceptedHead(db, delivery.branch, delivery.repository);
         let decision = decideForwardMove({ sha: delivery.sha, branch: delivery.branch, branchHead, lastAccepted: base });
         if (decision.action === "compare") {
           const comparison = await compareCommits({ github, repo, base: decision.base, head: delivery.sha });

@@ -10,27 +10,32 @@ import { processPendingDeliveries } from "./process-pending-deliveries";
 import { lastBuildCacheDrop, recentImageInputs } from "./build-records";
 
 
-/** Where workers fetch commits from: the repository's git URL on the configured GitHub. */
-function gitRemoteUrl(config: DeckhandConfig): string {
-  return `${config.github.webUrl}/${config.github.repository}.git`;
+/** The job's repository (owner/name): its own, or the default one for jobs that name none. */
+function jobRepository(config: DeckhandConfig, job: { repository: string | null }): string {
+  return job.repository ?? config.github.repository;
+}
+
+/** Where workers fetch commits from: the job's repository's git URL on the configured GitHub. */
+function gitRemoteUrl(config: DeckhandConfig, repository: string): string {
+  return `${config.github.webUrl}/${repository}.git`;
 }
 
 async function reportCommitStatus(
   { clients, db }: { clients: Clients; db: Db },
-  job: { jobId: string; attempt: number; sha: string },
+  job: { jobId: string; attempt: number; sha: string; repository: string },
   state: "pending" | "success" | "failure",
   description: string,
   targetUrl?: string,
 ): Promise<void> {
   try {
-    await setCommitStatus({ octokit: clients.github, repository: `${clients.repo.owner}/${clients.repo.repo}`, sha: job.sha, state, description, targetUrl });
+    await setCommitStatus({ octokit: clients.github, repository: job.repository, sha: job.sha, state, description, targetUrl });
   } catch (err) {
     // The push itself stands; say on the job that GitHub was not told.
     const status = (err as { status?: number }).status;
     appendJobLog(db, {
       jobId: job.jobId,
       attempt: job.attempt,
-      lines: [{ stream: "stderr", line: `could not set the ${STATUS_CONTEXT} commit status on GitHub (${status ?? "network error"})` }],
+      lines: [{ stream: "stderr", line: `could not set the ${STATUS_CONTEXT} commit status on ${job.repository} (${status ?? "network error"})` }],
     });
   }
 }
@@ -49,7 +54,7 @@ export function workerGitToken(config: DeckhandConfig, worker: "standalone" | "e
 /** Sets the final commit status of jobs their last part finished (or the sweep timed out). */
 async function reportFinishedByParts(ctx: { clients: Clients; db: Db; config: DeckhandConfig }, finished: FinishedByParts[]): Promise<void> {
   for (const f of finished) {
-    await reportCommitStatus(ctx, { jobId: f.job.id, attempt: f.job.attempts, sha: f.job.sha }, f.summary.status.state, f.summary.status.description, `${ctx.config.url}/pushes/${f.job.id}`);
+    await reportCommitStatus(ctx, { jobId: f.job.id, attempt: f.job.attempts, sha: f.job.sha, repository: jobRepository(ctx.config, f.job) }, f.summary.status.state, f.summary.status.description, `${ctx.config.url}/pushes/${f.job.id}`);
   }
 }
 
@@ -70,12 +75,13 @@ export async function claimPushJob(
     console.error(`[deckhand] checking webhook deliveries: ${err.message}`),
   );
   await reportFinishedByParts(ctx, sweepJobParts(ctx.db, { waitMinutes: ctx.config.platformWaitMinutes }));
-  const common = (job: { id: string; sha: string; branch: string | null; freshBases: boolean }, attempt: number): ClaimedJob => ({
+  const common = (job: { id: string; sha: string; branch: string | null; freshBases: boolean; repository: string | null }, attempt: number): ClaimedJob & { repository: string } => ({
     jobId: job.id,
     attempt,
     sha: job.sha,
     branch: job.branch,
-    git: { url: gitRemoteUrl(ctx.config), token: workerGitToken(ctx.config, opts.worker) },
+    git: { url: gitRemoteUrl(ctx.config, jobRepository(ctx.config, job)), token: workerGitToken(ctx.config, opts.worker) },
+    repository: jobRepository(ctx.config, job),
     leaseMs: opts.leaseMs,
     freshBases: job.freshBases,
     cacheDropRequestedAt: lastBuildCacheDrop(ctx.db)?.requestedAt,
@@ -124,7 +130,7 @@ export async function finishJobPart(
   if (out.finished) await reportFinishedByParts(ctx, [out.finished]);
   else {
     const job = getJob(ctx.db, opts.job.jobId)!;
-    await reportCommitStatus(ctx, { jobId: job.id, attempt: job.attempts, sha: job.sha }, "pending", describeWaiting(listJobParts(ctx.db, job.id)), `${ctx.config.url}/pushes/${job.id}`);
+    await reportCommitStatus(ctx, { jobId: job.id, attempt: job.attempts, sha: job.sha, repository: jobRepository(ctx.config, job) }, "pending", describeWaiting(listJobParts(ctx.db, job.id)), `${ctx.config.url}/pushes/${job.id}`);
   }
   return true;
 }
@@ -151,7 +157,8 @@ export async function finishPushJob(
   if (!decision.ok) return false;
   const job = getJob(ctx.db, opts.job.jobId)!;
   const url = `${ctx.config.url}/pushes/${job.id}`;
-  if (job.state === "waiting") await reportCommitStatus(ctx, { jobId: job.id, attempt: opts.job.attempt, sha: job.sha }, "pending", describeWaiting(listJobParts(ctx.db, job.id)), url);
-  else await reportCommitStatus(ctx, { jobId: job.id, attempt: opts.job.attempt, sha: job.sha }, opts.result.status.state, opts.result.status.description, url);
+  const target = { jobId: job.id, attempt: opts.job.attempt, sha: job.sha, repository: jobRepository(ctx.config, job) };
+  if (job.state === "waiting") await reportCommitStatus(ctx, target, "pending", describeWaiting(listJobParts(ctx.db, job.id)), url);
+  else await reportCommitStatus(ctx, target, opts.result.status.state, opts.result.status.description, url);
   return true;
 }

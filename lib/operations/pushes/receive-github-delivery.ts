@@ -1,6 +1,7 @@
 import type { Db } from "../../infra/db/open-db";
 import { answerWebhook } from "../../judgements/push/answer-webhook";
 import { getWebhookPushes } from "../settings/webhook-pushes";
+import { repositoryWhere, type RepositoryFilter } from "./job-store";
 
 /** Why a push delivery queues nothing while webhook pushes are off (Settings). */
 export const WEBHOOK_PUSHES_OFF = "Deckhand's webhook pushes are turned off in Settings: the repository's workflow is the pusher";
@@ -22,7 +23,8 @@ export interface DeliveryResponse {
 
 export interface DeliverySettings {
   secret: string | undefined;
-  repository: string;
+  /** The configured repository, or every configured one, the default first (its deliveries are stored without a name). */
+  repository: string | readonly string[];
   branch: string | undefined;
 }
 
@@ -46,10 +48,10 @@ export function receiveGitHubDelivery(db: Db, settings: DeliverySettings, req: D
         branch: settings.branch,
       });
       const deliveryId = req.deliveryId?.trim() ?? "";
-      const record = (outcome: string, reason: string | null, extra: { ref?: string | null; sha?: string | null; branch?: string | null } = {}) =>
+      const record = (outcome: string, reason: string | null, extra: { ref?: string | null; sha?: string | null; branch?: string | null; repository?: string } = {}) =>
         db
-          .prepare(`INSERT INTO webhook_deliveries (id, event, received_at, outcome, reason, ref, sha, branch, body_bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-          .run(deliveryId, req.event ?? "", now.toISOString(), outcome, reason, extra.ref ?? null, extra.sha ?? null, extra.branch ?? null, req.rawBody.byteLength);
+          .prepare(`INSERT INTO webhook_deliveries (id, event, received_at, outcome, reason, ref, sha, branch, body_bytes, repository) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+          .run(deliveryId, req.event ?? "", now.toISOString(), outcome, reason, extra.ref ?? null, extra.sha ?? null, extra.branch ?? null, req.rawBody.byteLength, storedRepository(settings, extra.repository));
 
       switch (answer.outcome) {
         case "too-large":
@@ -71,16 +73,23 @@ export function receiveGitHubDelivery(db: Db, settings: DeliverySettings, req: D
           if (answer.decision?.action !== "enqueue") throw new Error("enqueue answer without a push decision");
           const d = answer.decision;
           if (!getWebhookPushes(db)) {
-            record("ignored", WEBHOOK_PUSHES_OFF, { ref: d.ref, sha: d.sha, branch: d.branch });
+            record("ignored", WEBHOOK_PUSHES_OFF, { ref: d.ref, sha: d.sha, branch: d.branch, repository: d.repository });
             return { status: 200, body: { outcome: "ignored", reason: "pushes-off", detail: WEBHOOK_PUSHES_OFF } };
           }
           const reason = `checking that ${d.sha.slice(0, 7)} moves ${d.branch} forward`;
-          record("pending", reason, { ref: d.ref, sha: d.sha, branch: d.branch });
+          record("pending", reason, { ref: d.ref, sha: d.sha, branch: d.branch, repository: d.repository });
           return { status: 202, body: { outcome: "pending", reason } };
         }
       }
     })
     .immediate();
+}
+
+/** How deliveries and jobs name a repository: NULL for the default (first configured) one, as rows from before. */
+function storedRepository(settings: Pick<DeliverySettings, "repository">, repository: string | undefined): string | null {
+  if (!repository) return null;
+  const first = typeof settings.repository === "string" ? settings.repository : settings.repository[0];
+  return first && first.toLowerCase() === repository.toLowerCase() ? null : repository;
 }
 
 export interface DeliveryRow {
@@ -93,8 +102,14 @@ export interface DeliveryRow {
   sha: string | null;
   job_id: string | null;
   body_bytes: number;
+  /** owner/name; null: the default repository. */
+  repository: string | null;
 }
 
-export function listDeliveries(db: Db, limit = 50): DeliveryRow[] {
-  return db.prepare(`SELECT * FROM webhook_deliveries ORDER BY received_at DESC, rowid DESC LIMIT ?`).all(Math.min(Math.max(limit, 1), 500)) as DeliveryRow[];
+/** The newest deliveries, of one repository when `repository` says which (NULL rows are the default repository's). */
+export function listDeliveries(db: Db, limit = 50, repository?: RepositoryFilter): DeliveryRow[] {
+  const where = repository ? repositoryWhere(repository) : null;
+  return db
+    .prepare(`SELECT * FROM webhook_deliveries ${where ? `WHERE ${where.sql}` : ""} ORDER BY received_at DESC, rowid DESC LIMIT ?`)
+    .all(...(where?.args ?? []), Math.min(Math.max(limit, 1), 500)) as DeliveryRow[];
 }

@@ -27,8 +27,8 @@ export async function seedAws(ctx: SandboxContext, seed: SeedContext): Promise<v
   db.transaction(() => {
     setMeta(db, "aws_account_created", String(accountCreated));
     seedManagedPolicies(db, accountCreated);
-    // "organization" is the default account; only GitHub's side of it differs (where the key is held).
-    if (seed.scenario === "default" || seed.scenario === "organization") {
+    // "organization" and "fleet" are the default account; only GitHub's side of it differs (where the key is held).
+    if (seed.scenario === "default" || seed.scenario === "organization" || seed.scenario === "fleet") {
       seedUser(db, PUSH_USER, now - 120 * DAY_MS);
       seedInlinePolicy(db, PUSH_USER, "ecr-push-policy", policyDocumentText(DRIFTED_PUSH_ACTIONS));
       const lastUsed = now - 2 * DAY_MS;

@@ -5,6 +5,7 @@ import { Router, type ApiRequest } from "./router";
 import { findUser, privateUserJson } from "./users";
 import { BadJsonError, ghError } from "./errors";
 import { registerRepoRoutes } from "./repos";
+import { registerRepoListRoutes } from "./repo-lists";
 import { registerStatusRoutes } from "./statuses";
 import { registerCommitRoutes } from "./commits";
 import { registerBranchAndCompareRoutes } from "./compare";
@@ -89,6 +90,7 @@ router.add("GET", "/user", ({ res, ctx, login }) => {
 
 // Order matters where templates overlap: /commits/{ref}/status before /commits/{ref}, public-key before {secret_name}.
 registerRepoRoutes(router);
+registerRepoListRoutes(router);
 registerStatusRoutes(router);
 registerCommitRoutes(router);
 registerBranchAndCompareRoutes(router);

@@ -39,8 +39,8 @@ export function migrateFineGrainedTokens(db: Database.Database): void {
   `);
 }
 
-export function seedFineGrainedTokens(db: Database.Database): void {
-  insertToken(db, SANDBOX_GITHUB_WORKER_TOKEN, "octo-operator", [SANDBOX_REPOSITORY], { contents: "read" });
+export function seedFineGrainedTokens(db: Database.Database, repositories: string[] = [SANDBOX_REPOSITORY]): void {
+  insertToken(db, SANDBOX_GITHUB_WORKER_TOKEN, "octo-operator", repositories, { contents: "read" });
 }
 
 function insertToken(db: Database.Database, token: string, login: string, repositories: string[], permissions: Record<string, Access>) {

@@ -12,6 +12,7 @@ import { setVariable } from "./variables";
 import { listWorkflows, syncWorkflows } from "./workflows";
 import { SEEDED_USERS } from "./users";
 import { seedOrgMembers } from "./orgs";
+import { seedFineGrainedTokens } from "./fine-grained-tokens";
 import { createEnvironment } from "./environments";
 import { ensureScopeKey, envScope, orgScope, setSelectedRepos, storeScoped } from "./scoped-store";
 
@@ -158,6 +159,14 @@ export const ORG_SCENARIO_REPOS = {
   /** Selected for the organization secrets, but a stale repository copy of the key shadows them. */
   billingWorker: { id: 812_345_672, owner: "acme", name: "billing-worker" },
 };
+/** The other repositories of the `fleet` scenario: one push user, three ways of holding its key. */
+export const FLEET_SCENARIO_REPOS = {
+  /** The key as organization secrets and AWS_REGION as an organization variable, both selected for it alone. */
+  webGateway: { id: 812_345_681, owner: "acme", name: "web-gateway" },
+  /** The key as repository secrets but no AWS_REGION anywhere: the guide's "Missing region" case. */
+  billingWorker: { id: 812_345_682, owner: "acme", name: "billing-worker" },
+};
+
 /** A key github-ecr-push no longer has (deleted in IAM long ago): what the stale repository copy holds. */
 export const STALE_KEY = { accessKeyId: "AKIAI44QH8DHBEXAMPLE", secretAccessKey: "staleSecretAccessKeyThatIAMNoLongerKnows0" };
 
@@ -179,7 +188,7 @@ export async function seedRepository(ctx: SandboxContext, seed: SeedContext): Pr
     storeSecret(ctx, repo.id, "AWS_REGION", seed.shared.region, early);
   }
   if (seed.scenario === "organization") await seedOrganizationScopes(ctx, seed, repo, commits, early, now);
-  if (seed.scenario === "default") {
+  if (seed.scenario === "default" || seed.scenario === "fleet") {
     const key = seed.shared.pushUserKey;
     // Set a little after the first run, which failed for want of it.
     setVariable(ctx, repo.id, "AWS_REGION", seed.shared.region, isoSeconds(new Date(Date.parse(early) + 2 * 3_600_000)));
@@ -191,6 +200,85 @@ export async function seedRepository(ctx: SandboxContext, seed: SeedContext): Pr
       if (resaved) ctx.db.prepare(`UPDATE gh_secrets SET updated_at = ? WHERE repo_id = ?`).run(isoSeconds(resaved), repo.id);
     }
   }
+  if (seed.scenario === "fleet") await seedFleet(ctx, seed, early, now);
+}
+
+/** A push webhook to Deckhand on `repo`, as the guide's Deckhand section has the operator add it. */
+function seedHook(ctx: SandboxContext, repo: Repo, id: number, now: Date): void {
+  const at = isoSeconds(new Date(now.getTime() - 30 * DAY));
+  ctx.db
+    .prepare(`INSERT INTO gh_hooks (id, repo_id, active, events, url, content_type, secret, insecure_ssl, created_at, updated_at) VALUES (?, ?, 1, ?, ?, 'json', ?, '0', ?, ?)`)
+    .run(id, repo.id, JSON.stringify(["push"]), `${ctx.options.deckhandUrl.replace(/\/$/, "")}/api/webhooks/github`, ctx.options.webhookSecret, at, at);
+}
+
+/**
+ * The `fleet` scenario: acme/mcp-servers as in `default` (the key and AWS_REGION in repository secrets and
+ * variables), acme/web-gateway holding the same push user's key through organization secrets and AWS_REGION through
+ * an organization variable (both visible to it alone), and acme/billing-worker with the key as repository secrets but
+ * no AWS_REGION at any scope (it cannot push). Each has the ECR workflow, a few runs and a push webhook to Deckhand.
+ */
+async function seedFleet(ctx: SandboxContext, seed: SeedContext, early: string, now: Date): Promise<void> {
+  const key = seed.shared.pushUserKey;
+  const gateway = await seedProject(ctx, FLEET_SCENARIO_REPOS.webGateway, "Public API gateway images");
+  const billing = await seedProject(ctx, FLEET_SCENARIO_REPOS.billingWorker, "Billing worker images");
+  // The workers' read-only token reads every repository of the fleet, as one fine-grained token can select several.
+  seedFineGrainedTokens(ctx.db, [SEED_REPO, gateway.repo, billing.repo].map((r) => `${r.owner}/${r.name}`));
+  seedHook(ctx, gateway.repo, 498_765_481, now);
+  seedHook(ctx, billing.repo, 498_765_482, now);
+  const org = orgScope(gateway.repo.owner);
+  const at = isoSeconds(new Date(Date.parse(early) + 3_600_000));
+  storeScoped(ctx, "variable", org, "AWS_REGION", seed.shared.region, "selected", at);
+  setSelectedRepos(ctx, "variable", org, "AWS_REGION", [gateway.repo.id]);
+  if (key) {
+    for (const [name, value] of [["AWS_ACCESS_KEY_ID", key.accessKeyId], ["AWS_SECRET_ACCESS_KEY", key.secretAccessKey]]) {
+      storeScoped(ctx, "secret", org, name, value, "selected", at);
+      setSelectedRepos(ctx, "secret", org, name, [gateway.repo.id]);
+      storeSecret(ctx, billing.repo.id, name, value, early);
+    }
+  }
+  seedRuns(ctx, gateway.repo, gateway.commits, 8, seed, now);
+  seedRuns(ctx, billing.repo, billing.commits, 4, seed, now);
+  if (seed.scale === "large") await seedFleetCopies(ctx, seed, gateway, early);
+}
+
+/** `--scale large` of the `fleet` scenario: this many more repositories (200 in all), for the Fleet page's bench. */
+export const LARGE_FLEET_EXTRA = 197;
+
+/** The name of the i-th (1-based) extra repository of a large fleet: acme/service-001 … */
+export const fleetCopyName = (i: number) => `service-${String(i).padStart(3, "0")}`;
+
+/**
+ * LARGE_FLEET_EXTRA copies of acme/web-gateway's git repository (copied on disk, not rebuilt: a large seed stays
+ * seconds), each with the ECR workflow and the push user's key: every other one through the organization secrets
+ * (selected), the rest as repository secrets; every tenth has no AWS_REGION (cannot push). No run history.
+ */
+async function seedFleetCopies(ctx: SandboxContext, seed: SeedContext, from: { repo: Repo; wfCommit: CommitInfo }, early: string): Promise<void> {
+  const key = seed.shared.pushUserKey;
+  const org = orgScope(from.repo.owner);
+  const wfAt = isoSeconds(new Date(from.wfCommit.committer.date));
+  const viaOrg: number[] = [from.repo.id];
+  const regionVia: number[] = [from.repo.id];
+  const insert = ctx.db.prepare(
+    `INSERT INTO gh_repos (id, owner, name, private, description, default_branch, created_at, updated_at, pushed_at) VALUES (@id, @owner, @name, @private, @description, @default_branch, @created_at, @updated_at, @pushed_at)`,
+  );
+  const perm = ctx.db.prepare(`INSERT INTO gh_repo_perms (repo_id, login, permission) VALUES (?, ?, ?)`);
+  for (let i = 1; i <= LARGE_FLEET_EXTRA; i++) {
+    const repo: Repo = { ...from.repo, id: 812_346_000 + i, name: fleetCopyName(i), description: `Service ${i} images` };
+    insert.run(repo);
+    perm.run(repo.id, "octo-operator", "admin");
+    perm.run(repo.id, "octo-viewer", "read");
+    fs.cpSync(repoDir(ctx, from.repo), repoDir(ctx, repo), { recursive: true });
+    syncWorkflows(ctx, repo, from.wfCommit.sha, wfAt);
+    await createRepoKey(ctx, repo.id);
+    if (i % 2 === 0) viaOrg.push(repo.id);
+    else if (key) {
+      storeSecret(ctx, repo.id, "AWS_ACCESS_KEY_ID", key.accessKeyId, early);
+      storeSecret(ctx, repo.id, "AWS_SECRET_ACCESS_KEY", key.secretAccessKey, early);
+    }
+    if (i % 10 !== 0) regionVia.push(repo.id);
+  }
+  if (key) for (const name of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]) setSelectedRepos(ctx, "secret", org, name, viaOrg);
+  setSelectedRepos(ctx, "variable", org, "AWS_REGION", regionVia);
 }
 
 /**

@@ -7,6 +7,7 @@ import { openDb, type Db } from "../../infra/db/open-db";
 import { sandboxWorkerCredentials } from "../../operations/pushes/worker/sandbox-credentials";
 import { cloneSandboxRepo } from "./clone-sandbox-repo";
 import { startTestSandbox, type TestSandbox } from "./sandbox-fixture";
+import type { SandboxOptions } from "../../sandbox/context";
 
 export interface WorkerTestBed {
   sb: TestSandbox;
@@ -21,15 +22,22 @@ export interface WorkerTestBed {
   close(): Promise<void>;
 }
 
-/** A sandbox, a Deckhand store and a clone of the seeded repository, for tests that run a worker end to end. */
-export async function startWorkerTestBed(name: string, opts: { validateGitHubOpenApi?: boolean } = {}): Promise<WorkerTestBed> {
-  const sb = await startTestSandbox({}, opts);
+/**
+ * A sandbox, a Deckhand store and a clone of the seeded repository, for tests that run a worker end to end.
+ * `scenario`: the sandbox's; `env`: more settings for Deckhand's configuration (e.g. GITHUB_REPOSITORIES); `clone`:
+ * the repository to clone (owner/name, the seeded one by default).
+ */
+export async function startWorkerTestBed(
+  name: string,
+  opts: { validateGitHubOpenApi?: boolean; scenario?: SandboxOptions["scenario"]; env?: Record<string, string>; clone?: string } = {},
+): Promise<WorkerTestBed> {
+  const sb = await startTestSandbox(opts.scenario ? { scenario: opts.scenario } : {}, { validateGitHubOpenApi: opts.validateGitHubOpenApi });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `deckhand-${name}-`));
-  const config = parseConfig({ SANDBOX_PORT: String(sb.sandbox.port), DECKHAND_DATA_DIR: path.join(tmp, "data") });
+  const config = parseConfig({ ...opts.env, SANDBOX_PORT: String(sb.sandbox.port), DECKHAND_DATA_DIR: path.join(tmp, "data") });
   const db = openDb(config.dataDir);
   const credentials = await sandboxWorkerCredentials(config);
   const clone = path.join(tmp, "clone");
-  const git = await cloneSandboxRepo(sb.url, clone);
+  const git = await cloneSandboxRepo(sb.url, clone, opts.clone);
   return {
     sb,
     tmp,

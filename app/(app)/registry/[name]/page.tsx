@@ -27,7 +27,7 @@ export default async function RepositoryPage({ params, searchParams }: { params:
   const name = repositoryNameFromPath((await params).name);
   if (name === null) notFound();
   const sp = await searchParams;
-  const ctx = pageReadContext();
+  const ctx = pageReadContext(sp);
   const found = await readRepository(ctx, name);
   if (!found.ok)
     return (

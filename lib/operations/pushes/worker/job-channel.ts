@@ -10,6 +10,8 @@ export interface ClaimedJob {
   branch: string | null;
   /** Where to fetch the commit (no credentials in it) and the token to fetch with. */
   git: { url: string; token?: string };
+  /** The GitHub repository (owner/name) the commit is in; workers from before several repositories ignore it. */
+  repository?: string;
   leaseMs: number;
   /** Pull every base image again for this job ("rebuild with fresh base images"). */
   freshBases?: boolean;

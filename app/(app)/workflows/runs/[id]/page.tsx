@@ -1,9 +1,11 @@
 import type { Metadata } from "next";
+import { withRepo } from "@/components/fleet/repo-href";
+import { OtherRepositoryNote, canChangeHere } from "@/components/fleet/other-repository-note";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Suspense } from "react";
 import { requireUser } from "@/lib/infra/auth/session";
-import { pageReadContext, type ReadContext } from "@/lib/read/context";
+import { pageReadContext, repoParamOf, type ReadContext } from "@/lib/read/context";
 import { readFailingStep, readJobs, readRun } from "@/lib/read/workflows";
 import type { RunSummary } from "@/lib/integrations/github/runs";
 import { commitUrl } from "@/lib/judgements/registry/commit-links";
@@ -24,11 +26,11 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
   return { title: `Run ${(await params).id} · Workflows` };
 }
 
-export default async function RunPage({ params }: { params: Params }) {
+export default async function RunPage({ params, searchParams }: { params: Params; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireUser();
   const id = Number((await params).id);
   if (!Number.isSafeInteger(id) || id <= 0) notFound();
-  const ctx = pageReadContext();
+  const ctx = pageReadContext(await searchParams);
   const found = await readRun(ctx, id);
   if (!found.ok)
     return (
@@ -44,13 +46,14 @@ export default async function RunPage({ params }: { params: Params }) {
   return (
     <>
       <p className="mb-2 text-sm">
-        <Link href="/workflows" className="text-sky-700 hover:underline">
+        <Link href={withRepo("/workflows", repoParamOf(ctx))} className="text-sky-700 hover:underline">
           ← Workflows
         </Link>
       </p>
       <PageHeader title={run.displayTitle} description={`${run.name} #${run.runNumber}${run.runAttempt > 1 ? ` · attempt ${run.runAttempt}` : ""}`}>
-        {user.role === "operator" && failed ? <RerunForm action={rerunFailedAction} runId={run.id} /> : null}
+        {canChangeHere(ctx, user.role) && failed ? <RerunForm action={rerunFailedAction} runId={run.id} /> : null}
       </PageHeader>
+      {failed ? <OtherRepositoryNote ctx={ctx} operator={user.role === "operator"} /> : null}
       <dl className="mb-6 grid max-w-4xl grid-cols-2 gap-x-6 gap-y-1 text-sm sm:grid-cols-4" data-testid="run-summary">
         <dt className="text-slate-500">Status</dt>
         <dd>

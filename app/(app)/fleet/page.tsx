@@ -1,0 +1,156 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { Suspense } from "react";
+import { requireUser } from "@/lib/infra/auth/session";
+import { getConfig } from "@/lib/infra/config/env";
+import { appReadContext, READ_CACHE_PREFIXES } from "@/lib/read/context";
+import { readFleet, type FleetRowView } from "@/lib/read/fleet";
+import type { PushAnswer } from "@/lib/judgements/posture/push-readiness";
+import { PageHeader } from "@/components/page-header";
+import { RefreshLink } from "@/components/posture/refresh-link";
+import { StatusBadge } from "@/components/posture/status-badge";
+import { DataTable } from "@/components/data-table";
+import { TimeCell } from "@/components/registry/time-cell";
+import { RunStatus } from "@/components/workflows/run-status";
+import { JobStateBadge } from "@/components/pushes/job-state-badge";
+import { withRepo } from "@/components/fleet/repo-href";
+
+export const metadata: Metadata = { title: "Fleet" };
+
+const ANSWER: Record<PushAnswer, { text: string; status: string }> = {
+  yes: { text: "Can push", status: "ok" },
+  no: { text: "Cannot push", status: "fail" },
+  unknown: { text: "Unknown", status: "warn" },
+  "not-set-up": { text: "Not set up", status: "info" },
+};
+
+const BOX: Record<"yes" | "no" | "unknown", string> = {
+  yes: "border-emerald-300 bg-emerald-50 text-emerald-950",
+  no: "border-red-300 bg-red-50 text-red-950",
+  unknown: "border-amber-300 bg-amber-50 text-amber-950",
+};
+
+export default async function FleetPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  await requireUser();
+  const sp = await searchParams;
+  const ctx = appReadContext();
+  if (sp.refresh) for (const prefix of Object.values(READ_CACHE_PREFIXES)) ctx.cache.invalidate(prefix);
+  const repositories = getConfig().github.repositories;
+  return (
+    <>
+      <PageHeader title="Fleet" description={`Can every repository push to ECR right now? ${repositories.length} configured (GITHUB_REPOSITORIES), one row each.`}>
+        <RefreshLink href="/fleet" />
+      </PageHeader>
+      <Suspense
+        fallback={
+          <p aria-busy="true" className="animate-pulse rounded-lg border border-slate-200 bg-white p-4 text-sm text-slate-600">
+            Checking {repositories.length} repositories…
+          </p>
+        }
+      >
+        <FleetTable />
+      </Suspense>
+    </>
+  );
+}
+
+async function FleetTable() {
+  const repositories = getConfig().github.repositories;
+  const { rows, summary } = await readFleet(appReadContext(), repositories);
+  const now = new Date();
+  const param = (repository: string) => (repository === repositories[0].repository ? null : repository);
+  return (
+    <>
+      <section aria-label="Can every repository push right now?" data-testid="fleet-verdict" data-answer={summary.answer} className={`mb-4 rounded-lg border-2 p-4 ${BOX[summary.answer]}`}>
+        <h2 className="text-sm font-medium">Can every repository push right now?</h2>
+        <p className="mt-1 text-2xl font-semibold">{summary.answer === "yes" ? "Yes" : summary.answer === "no" ? "No" : "Unknown"}</p>
+        <p className="mt-1 text-sm" data-testid="fleet-summary">
+          {summary.sentence}
+        </p>
+      </section>
+      <section className="min-w-0 rounded-lg border border-slate-200 bg-white" aria-label="Repositories">
+        <DataTable columns={["Repository", "Verdict", "Push user", "Key", "Secrets from", "Last run", "Last push", "Failing checks"]} testId="fleet-table">
+          {rows.map((r) => (
+            <Row key={r.repository} row={r} repoParam={param(r.repository)} now={now} />
+          ))}
+        </DataTable>
+      </section>
+    </>
+  );
+}
+
+function Row({ row: r, repoParam, now }: { row: FleetRowView; repoParam: string | null; now: Date }) {
+  const answer = ANSWER[r.answer];
+  return (
+    <tr className="border-t border-slate-100 align-top" data-repository={r.repository} data-answer={r.answer}>
+      <td className="px-3 py-2">
+        <Link href={withRepo("/", repoParam)} className="whitespace-nowrap font-medium text-sky-700 hover:underline">
+          {r.repository}
+        </Link>
+      </td>
+      <td className="min-w-56 px-3 py-2">
+        <StatusBadge status={answer.status} text={answer.text} />
+        <p className="mt-1 text-xs text-slate-600">
+          <Link href={withRepo(r.href, repoParam)} className="underline">
+            {r.reason}
+          </Link>
+        </p>
+      </td>
+      <td className="px-3 py-2 font-mono text-xs">
+        {r.pushUser}
+        {r.holdsKeyOf ? <p className="font-sans text-amber-800">holds a key of {r.holdsKeyOf}</p> : null}
+      </td>
+      <td className="whitespace-nowrap px-3 py-2 text-xs" data-testid="fleet-key">
+        {r.key ? (
+          <>
+            <span className="font-mono">…{r.key.accessKeyId.slice(-4)}</span> · {r.key.ageDays === null ? "age unknown" : `${r.key.ageDays} d`}{" "}
+            <StatusBadge status={r.key.severity} text={r.key.verdict} />
+            {r.key.basis === "only-active" ? <p className="text-slate-500">the user&apos;s only active key</p> : null}
+          </>
+        ) : (
+          <span className="text-slate-500">unknown</span>
+        )}
+      </td>
+      <td className="px-3 py-2 text-xs" data-testid="fleet-secrets-from">
+        {r.secretsFrom}
+      </td>
+      <td className="px-3 py-2 text-xs">
+        {r.lastRunFailure ? (
+          <span className="text-slate-600">{r.lastRunFailure.message}</span>
+        ) : r.lastRun === null ? (
+          <span className="text-slate-500">none</span>
+        ) : (
+          <Link href={withRepo(`/workflows/runs/${r.lastRun.id}`, repoParam)} className="flex flex-col gap-0.5 hover:underline">
+            <RunStatus status={r.lastRun.status} conclusion={r.lastRun.conclusion} />
+            <TimeCell iso={r.lastRun.createdAt} now={now} />
+          </Link>
+        )}
+      </td>
+      <td className="px-3 py-2 text-xs">
+        {r.lastPush ? (
+          <Link href={`/pushes/${r.lastPush.id}`} className="flex flex-col gap-0.5 hover:underline">
+            <JobStateBadge state={r.lastPush.state} />
+            <TimeCell iso={r.lastPush.finishedAt} now={now} />
+          </Link>
+        ) : (
+          <span className="text-slate-500">none by Deckhand</span>
+        )}
+      </td>
+      <td className="px-3 py-2 text-xs" data-testid="fleet-failing-checks">
+        {r.failingChecks.length === 0 ? (
+          <span className="text-slate-500">none</span>
+        ) : (
+          <ul className="flex flex-col gap-0.5">
+            {r.failingChecks.map((c) => (
+              <li key={c.id}>
+                <Link href={withRepo(`/doctor#${c.id}`, repoParam)} className="text-red-800 underline">
+                  {c.title}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        )}
+      </td>
+    </tr>
+  );
+}

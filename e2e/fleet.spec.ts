@@ -1,0 +1,91 @@
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test } from "@playwright/test";
+import { FleetPage } from "./pages/fleet-page";
+import { PushesPage } from "./pages/pushes-page";
+import { pushCommit, sandboxUrl } from "./support/sandbox-admin";
+
+// Runs under playwright.fleet.config.ts: Deckhand watching acme/mcp-servers, acme/web-gateway and acme/billing-worker
+// (the sandbox's `fleet` scenario: repository secrets, organization secrets, no AWS_REGION).
+test.describe.configure({ timeout: 180_000 });
+test.use({ storageState: "e2e/.auth/operator.json" });
+
+test("the fleet overview answers for every repository in one table", async ({ page }) => {
+  const fleet = new FleetPage(page);
+  await fleet.open();
+  await expect(fleet.verdict()).toHaveAttribute("data-answer", "no");
+  await expect(fleet.table().locator("tbody tr")).toHaveCount(3);
+  await expect(fleet.row("acme/mcp-servers").getByTestId("fleet-secrets-from")).toHaveText("repository secret");
+  await expect(fleet.row("acme/web-gateway").getByTestId("fleet-secrets-from")).toHaveText("organization secret (selected repositories)");
+  const billing = fleet.row("acme/billing-worker");
+  await expect(billing).toHaveAttribute("data-answer", "no");
+  await expect(billing.getByTestId("fleet-failing-checks")).toContainText("AWS_REGION");
+  await expect(fleet.row("acme/web-gateway").getByTestId("fleet-failing-checks")).not.toContainText("AWS_REGION");
+  for (const r of ["acme/mcp-servers", "acme/web-gateway", "acme/billing-worker"]) {
+    await expect(fleet.row(r)).toContainText("github-ecr-push");
+    await expect(fleet.row(r).getByTestId("fleet-key")).toContainText("97 d");
+  }
+  // The repository's name leads to its Overview.
+  await fleet.row("acme/web-gateway").getByRole("link", { name: "acme/web-gateway" }).click();
+  await expect(page.getByRole("heading", { name: "Overview", level: 1 })).toBeVisible();
+  await expect(page.getByText("Can acme/web-gateway push to ECR right now")).toBeVisible();
+});
+
+test("at 390 px the table scrolls inside its card, never the page", async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  const fleet = new FleetPage(page);
+  await fleet.open();
+  expect(await fleet.tableScrollsInside()).toBe(true);
+  const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
+  expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
+});
+
+test("the repository selector filters every page and keeps the choice across the navigation", async ({ page }) => {
+  const fleet = new FleetPage(page);
+  await page.goto("/workflows");
+  await expect(page.getByText("GitHub Actions runs in acme/mcp-servers.")).toBeVisible();
+  await fleet.chooseRepository("acme/billing-worker");
+  await expect(page).toHaveURL(/\/workflows\?repo=acme(%2F|\/)billing-worker/);
+  await expect(page.getByText("GitHub Actions runs in acme/billing-worker.")).toBeVisible();
+  // Changes act on the default repository: not offered here, and the page says why.
+  await expect(page.getByTestId("other-repository-note")).toBeVisible();
+  await fleet.navLink("Credentials").click();
+  await expect(page).toHaveURL(/\/credentials\?repo=acme(%2F|\/)billing-worker/);
+  await expect(fleet.selector()).toHaveValue("acme/billing-worker");
+  await expect(page.getByRole("link", { name: "Rotate key" })).toHaveCount(0);
+  await fleet.navLink("Doctor").click();
+  await expect(page).toHaveURL(/\/doctor\?repo=acme(%2F|\/)billing-worker/);
+  // Back to the default repository: no parameter, and its changes are offered again.
+  await fleet.chooseRepository("acme/mcp-servers");
+  await expect(page).toHaveURL(/\/doctor$/);
+  // A repository Deckhand does not watch is never read: the page says which ones it watches.
+  await page.goto("/credentials?repo=someone/else");
+  await expect(page.getByTestId("not-found")).toContainText("acme/web-gateway");
+});
+
+test("a push to the second repository is built by Deckhand and its commit gets the status", async ({ page, request }) => {
+  const sha = pushCommit({ "fleet-e2e.txt": `gateway ${Date.now()}\n` }, "e2e: a push to web-gateway", "acme/web-gateway");
+  const pushes = new PushesPage(page);
+  await pushes.open("acme/web-gateway");
+  await pushes.waitForJob(sha, /succeeded|skipped/, 150_000);
+  // The default repository's Pushes page does not list it.
+  await pushes.open();
+  await expect(pushes.jobRow(sha)).toHaveCount(0);
+  const statuses = await request.get(`${sandboxUrl}/api/v3/repos/acme/web-gateway/commits/${sha}/statuses`, { headers: { authorization: "token ghp_sandboxadmintoken" } });
+  expect(statuses.ok()).toBe(true);
+  const list = (await statuses.json()) as Array<{ context: string; state: string }>;
+  expect(list.filter((s) => s.context === "deckhand/ecr-push").map((s) => s.state)).toContain("success");
+});
+
+for (const size of [
+  { width: 390, height: 844 },
+  { width: 1280, height: 800 },
+]) {
+  test(`with the selector at ${size.width} px: no serious axe finding on the Fleet page and another repository's Workflows`, async ({ page }) => {
+    await page.setViewportSize(size);
+    for (const path of ["/fleet", "/workflows?repo=acme%2Fweb-gateway"]) {
+      await page.goto(path, { waitUntil: "load" });
+      const { violations } = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+      expect(violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(" | ")}`), path).toEqual([]);
+    }
+  });
+}

@@ -1,0 +1,48 @@
+import { expect, type Page } from "@playwright/test";
+
+/** The Fleet page and the repository selector in the navigation (several repositories configured). */
+export class FleetPage {
+  constructor(private page: Page) {}
+
+  async open() {
+    await this.page.goto("/fleet?refresh=1");
+    await expect(this.page.getByRole("heading", { name: "Fleet", level: 1 })).toBeVisible();
+    await expect(this.table()).toBeVisible({ timeout: 60_000 });
+  }
+
+  verdict() {
+    return this.page.getByTestId("fleet-verdict");
+  }
+
+  table() {
+    return this.page.getByTestId("fleet-table");
+  }
+
+  row(repository: string) {
+    return this.table().locator(`tbody tr[data-repository="${repository}"]`);
+  }
+
+  /** The table's scrolling box: wider content than the box means it scrolls inside its card. */
+  async tableScrollsInside(): Promise<boolean> {
+    return this.table().evaluate((t) => {
+      const box = t.parentElement!;
+      return box.scrollWidth > box.clientWidth && getComputedStyle(box).overflowX === "auto";
+    });
+  }
+
+  /** The visible repository selector (the sidebar's on wide screens). */
+  selector() {
+    return this.page.locator('[data-testid="repository-selector"]:visible').getByLabel("Repository");
+  }
+
+  /** Choose a repository; the page reloads on it (the default one drops `?repo=`). */
+  async chooseRepository(repository: string) {
+    const before = this.page.url();
+    await this.selector().selectOption(repository);
+    await this.page.waitForURL((u) => u.toString() !== before);
+  }
+
+  navLink(name: string) {
+    return this.page.getByRole("navigation", { name: "Main" }).filter({ visible: true }).getByRole("link", { name, exact: true });
+  }
+}

@@ -1,0 +1,100 @@
+import { describe, expect, it } from "vitest";
+import { judgeFleetRow, summarizeFleet, type FleetRow, type FleetRowInput } from "./judge-fleet";
+import type { KeyVerdict } from "../posture/key-verdicts";
+import type { CheckResult } from "../posture/doctor-checks";
+
+const A = "AKIAIOSFODNN7EXAMPLE";
+const B = "AKIAI44QH8DHBEXAMPLE";
+const verdict = (accessKeyId: string, over: Partial<KeyVerdict> = {}): KeyVerdict => ({
+  accessKeyId,
+  status: "Active",
+  active: true,
+  verdict: "ok",
+  severity: "ok",
+  reason: "fine",
+  ageDays: 12,
+  daysSinceLastUse: 1,
+  lastUsed: null,
+  findings: [],
+  ...over,
+});
+const check = (id: string, status: CheckResult["status"]): CheckResult =>
+  ({ id, title: `Title ${id}`, guideError: "", status, summary: `summary ${id}`, evidence: [], apiCalls: [], failedCalls: [], fixSteps: [] }) as unknown as CheckResult;
+const yes = { answer: "yes" as const, reason: "All checks pass.", href: "/doctor", decidedBy: [] };
+
+const base: FleetRowInput = {
+  repository: "acme/a",
+  pushUser: "github-ecr-push",
+  readiness: yes,
+  checks: [check("region", "pass")],
+  keys: [verdict(A)],
+  heldKeyId: A,
+  keysByUser: { "github-ecr-push": [A], "web-push": [B] },
+  keySource: { scope: "organization", visibility: "selected", createdAt: null, updatedAt: null },
+};
+
+describe("judgeFleetRow", () => {
+  it("shows the held key with its age and verdict, and where the secret comes from", () => {
+    const row = judgeFleetRow(base);
+    expect(row.key).toMatchObject({ accessKeyId: A, ageDays: 12, verdict: "ok", basis: "held" });
+    expect(row.secretsFrom).toBe("organization secret (selected repositories)");
+    expect(row.holdsKeyOf).toBeNull();
+    expect(row.answer).toBe("yes");
+  });
+
+  it("falls back to the only active key when the held one is unknown, but not when there are two", () => {
+    expect(judgeFleetRow({ ...base, heldKeyId: null }).key).toMatchObject({ accessKeyId: A, basis: "only-active" });
+    expect(judgeFleetRow({ ...base, heldKeyId: null, keys: [verdict(A), verdict(B)] }).key).toBeNull();
+    expect(judgeFleetRow({ ...base, keys: null }).key).toBeNull();
+  });
+
+  it("says whose key it holds when it is another configured user's, and never answers yes then", () => {
+    const row = judgeFleetRow({ ...base, heldKeyId: B });
+    expect(row.holdsKeyOf).toBe("web-push");
+    expect(row.key).toBeNull();
+    expect(row.answer).toBe("unknown");
+    expect(row.reason).toContain("acme/a:web-push");
+  });
+
+  it("lists failing checks only, and keeps a 'no' verdict and its reason", () => {
+    const row = judgeFleetRow({
+      ...base,
+      readiness: { answer: "no", reason: "Missing region: AWS_REGION is not set", href: "/doctor#region", decidedBy: ["region"] },
+      checks: [check("keys", "pass"), check("region", "fail"), check("policy", "unknown")],
+    });
+    expect(row.failingChecks).toEqual([{ id: "region", title: "Title region" }]);
+    expect(row.answer).toBe("no");
+    expect(row.href).toBe("/doctor#region");
+  });
+
+  it("says 'missing' for a secret at no scope and 'unknown' when the scopes could not be read", () => {
+    expect(judgeFleetRow({ ...base, keySource: null }).secretsFrom).toBe("missing");
+    expect(judgeFleetRow({ ...base, keySource: undefined }).secretsFrom).toBe("unknown");
+    expect(judgeFleetRow({ ...base, keySource: { scope: "environment", environment: "production", createdAt: null, updatedAt: null } }).secretsFrom).toBe("environment secret (production)");
+  });
+});
+
+describe("summarizeFleet", () => {
+  const row = (repository: string, answer: FleetRow["answer"]): FleetRow => ({ ...judgeFleetRow({ ...base, repository }), answer });
+
+  it("answers yes only when every repository can push", () => {
+    expect(summarizeFleet([row("a", "yes"), row("b", "yes")]).summary).toMatchObject({ answer: "yes", sentence: "All 2 repositories can push." });
+    expect(summarizeFleet([row("a", "yes")]).summary.sentence).toBe("The repository can push.");
+  });
+
+  it("answers no when any cannot, listing them first in configuration order", () => {
+    const { rows, summary } = summarizeFleet([row("a", "yes"), row("b", "no"), row("c", "unknown"), row("d", "no")]);
+    expect(rows.map((r) => r.repository)).toEqual(["b", "d", "c", "a"]);
+    expect(summary.answer).toBe("no");
+    expect(summary.sentence).toBe("2 of 4 cannot push; 1 could not be checked; 1 can push.");
+  });
+
+  it("answers unknown when none fails but some could not be checked, and for an empty fleet", () => {
+    expect(summarizeFleet([row("a", "yes"), row("b", "unknown")]).summary.answer).toBe("unknown");
+    expect(summarizeFleet([]).summary).toMatchObject({ answer: "unknown", sentence: "No repository is configured." });
+  });
+
+  it("counts a repository not set up as unable to push", () => {
+    expect(summarizeFleet([row("a", "not-set-up")]).summary).toMatchObject({ answer: "no", sentence: "1 not set up." });
+  });
+});

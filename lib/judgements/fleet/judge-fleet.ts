@@ -1,0 +1,103 @@
+// The Fleet page's answer: can every configured repository push right now? One row per repository over what the
+// single-repository pages already judge (the push verdict over the Doctor's checks, the key verdicts, where the
+// secrets come from); this module only picks, per repository, which key it holds and whose it is, and sums up.
+
+import type { PushAnswer, PushReadiness } from "../posture/push-readiness";
+import type { CheckResult } from "../posture/doctor-checks";
+import type { KeyVerdict, Severity } from "../posture/key-verdicts";
+import { describeCopy, type ScopeCopy } from "../posture/secret-scopes";
+
+export interface FleetRowInput {
+  repository: string;
+  /** The configured push user (GITHUB_REPOSITORIES' `:user`, else DECKHAND_IAM_USER). */
+  pushUser: string;
+  readiness: PushReadiness;
+  checks: readonly CheckResult[];
+  /** The push user's keys as judged against the thresholds; null when they could not be read. */
+  keys: readonly KeyVerdict[] | null;
+  /** The key AWS_ACCESS_KEY_ID most likely holds (the key correlation), null when unknown. */
+  heldKeyId: string | null;
+  /** Every configured push user's key ids (IAM ListAccessKeys, one call per user), to say whose key a repository holds. */
+  keysByUser: Readonly<Record<string, readonly string[]>>;
+  /** Where the run's AWS_ACCESS_KEY_ID comes from: a copy, null when it exists nowhere, undefined when unreadable. */
+  keySource: ScopeCopy | null | undefined;
+}
+
+export interface FleetKey {
+  accessKeyId: string;
+  ageDays: number | null;
+  verdict: KeyVerdict["verdict"];
+  severity: Severity;
+  reason: string;
+  /** How the key was picked: the one the secret holds, or the push user's only active key. */
+  basis: "held" | "only-active";
+}
+
+export interface FleetRow {
+  repository: string;
+  pushUser: string;
+  /** The user whose key the repository holds when it is not the configured one (found from ListAccessKeys). */
+  holdsKeyOf: string | null;
+  key: FleetKey | null;
+  /** "repository secret", "organization secret (selected repositories)", "missing", "unknown". */
+  secretsFrom: string;
+  failingChecks: Array<{ id: string; title: string }>;
+  answer: PushAnswer;
+  reason: string;
+  href: string;
+}
+
+/** One repository's row. Pure: never throws; what could not be read shows as unknown. */
+export function judgeFleetRow(input: FleetRowInput): FleetRow {
+  const holder = input.heldKeyId ? Object.entries(input.keysByUser).find(([, ids]) => ids.includes(input.heldKeyId!))?.[0] ?? null : null;
+  const own = input.keys ?? [];
+  let key: FleetKey | null = null;
+  const held = input.heldKeyId ? own.find((k) => k.accessKeyId === input.heldKeyId) : undefined;
+  const active = own.filter((k) => k.active);
+  const picked = held ?? (!input.heldKeyId && active.length === 1 ? active[0] : undefined);
+  if (picked) key = { accessKeyId: picked.accessKeyId, ageDays: picked.ageDays, verdict: picked.verdict, severity: picked.severity, reason: picked.reason, basis: held ? "held" : "only-active" };
+  const failingChecks = input.checks.filter((c) => c.status === "fail").map((c) => ({ id: c.id, title: c.title }));
+  const secretsFrom = input.keySource === undefined ? "unknown" : input.keySource === null ? "missing" : describeCopy(input.keySource, "secret");
+  let { answer, reason, href } = input.readiness;
+  // A key of another configured user: the checks judged the configured user's keys, so they cannot say "yes".
+  if (holder && holder !== input.pushUser && answer === "yes") {
+    answer = "unknown";
+    reason = `It holds a key of ${holder}, not of its configured push user ${input.pushUser}: set ${input.repository}:${holder} in GITHUB_REPOSITORIES.`;
+    href = "/credentials";
+  }
+  return { repository: input.repository, pushUser: input.pushUser, holdsKeyOf: holder && holder !== input.pushUser ? holder : null, key, secretsFrom, failingChecks, answer, reason, href };
+}
+
+const ORDER: Record<PushAnswer, number> = { no: 0, unknown: 1, "not-set-up": 2, yes: 3 };
+
+export interface FleetSummary {
+  /** "yes" only when every repository can push; "no" when any cannot; else "unknown". Empty fleet: "unknown". */
+  answer: "yes" | "no" | "unknown";
+  counts: Record<PushAnswer, number>;
+  sentence: string;
+}
+
+/** The rows, those that cannot push first (configuration order kept within each answer), and the one answer. */
+export function summarizeFleet<R extends FleetRow>(rows: readonly R[]): { rows: R[]; summary: FleetSummary } {
+  const sorted = rows.map((r, i) => ({ r, i })).sort((a, b) => ORDER[a.r.answer] - ORDER[b.r.answer] || a.i - b.i).map((x) => x.r);
+  const counts: Record<PushAnswer, number> = { yes: 0, no: 0, unknown: 0, "not-set-up": 0 };
+  for (const r of rows) counts[r.answer]++;
+  const n = rows.length;
+  const answer = n === 0 ? "unknown" : counts.yes === n ? "yes" : counts.no + counts["not-set-up"] > 0 ? "no" : "unknown";
+  const sentence =
+    n === 0
+      ? "No repository is configured."
+      : answer === "yes"
+        ? n === 1
+          ? "The repository can push."
+          : `All ${n} repositories can push.`
+        : [
+            counts.no ? `${counts.no} of ${n} cannot push` : null,
+            counts["not-set-up"] ? `${counts["not-set-up"]} not set up` : null,
+            counts.unknown ? `${counts.unknown} could not be checked` : null,
+            counts.yes ? `${counts.yes} can push` : null,
+          ]
+            .filter(Boolean)
+            .join("; ") + ".";
+  return { rows: sorted, summary: { answer, counts, sentence } };
+}

@@ -1,0 +1,122 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestSandbox, type TestSandbox } from "../tooling/testing/sandbox-fixture";
+import { TtlCache } from "../infra/cache/ttl-cache";
+import { openDb, type Db } from "../infra/db/open-db";
+import type { ConfiguredRepository } from "../infra/config/env";
+import { enqueueJob, reportJobResult, claimNextJob } from "../operations/pushes/job-store";
+import type { ReadContext } from "./context";
+import { readChecksPerRepository, readFleet } from "./fleet";
+import { readMetricsText } from "./metrics";
+import { invalidatePosture } from "./posture";
+
+/** The Fleet page's rows against the sandbox's `fleet` scenario over HTTP (GitHub's OpenAPI-validated). */
+
+let sb: TestSandbox;
+let db: Db;
+let dir: string;
+const repo = (name: string, pushUser = "github-ecr-push"): ConfiguredRepository => ({ repository: `acme/${name}`, owner: "acme", repo: name, pushUser });
+const fleet = [repo("mcp-servers"), repo("web-gateway"), repo("billing-worker")];
+
+beforeAll(async () => {
+  sb = await startTestSandbox({ scenario: "fleet" }, { validateGitHubOpenApi: true });
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "deckhand-fleet-"));
+  db = openDb(dir);
+}, 90_000);
+afterAll(async () => {
+  db?.close();
+  await sb?.close();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const ctx = (): ReadContext => ({
+  clients: sb.clients,
+  quickGitHub: sb.clients.github,
+  cache: new TtlCache(),
+  db,
+  userName: "github-ecr-push",
+  policyName: "ecr-push-policy",
+  workflowName: "Build and Push to AWS ECR",
+  github: { webUrl: sb.url, owner: "acme", repo: "mcp-servers", repository: "acme/mcp-servers", branch: undefined },
+});
+
+describe("readFleet", () => {
+  it("one row per repository: its push user, the key it holds, where the secrets come from, its last run and verdict", async () => {
+    const view = await readFleet(ctx(), fleet);
+    const by = Object.fromEntries(view.rows.map((r) => [r.repository, r]));
+    expect(Object.keys(by).sort()).toEqual(["acme/billing-worker", "acme/mcp-servers", "acme/web-gateway"]);
+    expect(by["acme/mcp-servers"].secretsFrom).toBe("repository secret");
+    expect(by["acme/web-gateway"].secretsFrom).toBe("organization secret (selected repositories)");
+    expect(by["acme/billing-worker"].secretsFrom).toBe("repository secret");
+    for (const r of view.rows) {
+      expect(r.pushUser).toBe("github-ecr-push");
+      expect(r.key?.accessKeyId).toMatch(/^AKIA/);
+      expect(r.key?.ageDays).toBe(97);
+      expect(r.holdsKeyOf).toBeNull();
+      expect(r.lastRun).toMatchObject({ name: "Build and Push to AWS ECR" });
+    }
+    // billing-worker has no AWS_REGION at any scope: the guide's region check fails there, and only there.
+    const regionFails = (name: string) => by[name].failingChecks.some((c) => /region/i.test(c.id));
+    expect(regionFails("acme/billing-worker")).toBe(true);
+    expect(regionFails("acme/web-gateway")).toBe(false);
+    expect(regionFails("acme/mcp-servers")).toBe(false);
+    expect(by["acme/billing-worker"].answer).toBe("no");
+    // The seeded push policy drifted (ecr:CompleteLayerUpload removed): nobody can push, and the page says so.
+    expect(view.summary.answer).toBe("no");
+    expect(view.summary.sentence).toMatch(/^3 of 3 cannot push\.$/);
+  }, 60_000);
+
+  it("a repository the token cannot see is a row that says so, not a failed page", async () => {
+    const view = await readFleet(ctx(), [...fleet, repo("no-such-repo")]);
+    const row = view.rows.find((r) => r.repository === "acme/no-such-repo")!;
+    expect(row.secretsFrom).toBe("unknown");
+    expect(["no", "unknown"]).toContain(row.answer);
+    expect(row.lastRun).toBeNull();
+    expect(row.lastRunFailure).toMatchObject({ service: "github" });
+  }, 60_000);
+
+  it("last push: the repository's newest finished Deckhand job; old jobs without a repository are the default's", async () => {
+    const finish = (repository: string | null, sha: string) => {
+      enqueueJob(db, { sha, branch: "main", ref: "refs/heads/main", trigger: "manual", requestedBy: "octo-operator", repository });
+      const claim = claimNextJob(db, { workerId: "w" })!;
+      reportJobResult(db, { jobId: claim.job.id, workerId: "w", attempt: claim.attempt, result: "succeeded", summary: {} });
+    };
+    finish(null, "a".repeat(40));
+    finish("acme/web-gateway", "b".repeat(40));
+    const view = await readFleet(ctx(), fleet);
+    const by = Object.fromEntries(view.rows.map((r) => [r.repository, r]));
+    expect(by["acme/mcp-servers"].lastPush?.sha).toBe("a".repeat(40));
+    expect(by["acme/web-gateway"].lastPush?.sha).toBe("b".repeat(40));
+    expect(by["acme/billing-worker"].lastPush).toBeNull();
+  }, 60_000);
+
+  it("checks and metrics carry the repository: billing-worker's region check fails there alone", async () => {
+    const per = await readChecksPerRepository(ctx(), fleet);
+    expect(per.map((r) => r.repository)).toEqual(["acme/mcp-servers", "acme/web-gateway", "acme/billing-worker"]);
+    for (const r of per) expect(new Set(r.checks.map((c) => c.repository))).toEqual(new Set([r.repository]));
+    const text = await readMetricsText(ctx(), fleet);
+    const status = (repository: string, check: string) => text.match(new RegExp(`^deckhand_check_status\\{repository="${repository}",check="${check}"\\} (-?\\d+)$`, "m"))?.[1];
+    const regionCheck = per[2].checks.find((c) => c.status === "fail" && /region/i.test(c.id))!.id;
+    expect(status("acme/billing-worker", regionCheck)).toBe("0");
+    expect(status("acme/web-gateway", regionCheck)).toBe("1");
+    expect(text).toMatch(/^deckhand_push_ready\{repository="acme\/billing-worker"\} 0$/m);
+    // Key ages are the push user's, once, whatever the number of repositories holding its key.
+    expect(text.match(/^deckhand_access_key_age_days\{user="github-ecr-push",/gm)).toHaveLength(1);
+    expect(text.match(/^# TYPE deckhand_check_status gauge$/gm)).toHaveLength(1);
+  }, 60_000);
+
+  it("a second read within the parts' lifetime reuses the judged rows; any posture change drops them", async () => {
+    const c = ctx();
+    const first = await readFleet(c, fleet);
+    const after = c.cache.stats().misses;
+    const second = await readFleet(c, fleet);
+    expect(c.cache.stats().misses).toBe(after);
+    expect(second.rows.map((r) => [r.repository, r.answer])).toEqual(first.rows.map((r) => [r.repository, r.answer]));
+    invalidatePosture(c.cache, "keys");
+    await readFleet(c, fleet);
+    // Each row is judged again (and the keys read again), the rest comes from the cache.
+    expect(c.cache.stats().misses - after).toBeGreaterThanOrEqual(fleet.length + 1);
+  }, 60_000);
+});

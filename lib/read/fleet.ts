@@ -1,0 +1,118 @@
+// The Fleet page: can every configured repository push right now? One row per repository, each read through the
+// same readers as the single-repository pages (forRepository: GitHub reads about that repository, AWS reads about
+// its push user), so the caches are shared: repositories sharing a push user share its IAM and CloudTrail reads
+// (one ListAccessKeys per user, not per repository). Repositories are read a few at a time (GitHub's secondary
+// rate limits ask for no flood of concurrent requests).
+
+import type { ConfiguredRepository } from "../infra/config/env";
+import { mapLimit } from "../infra/map-limit";
+import { judgeFleetRow, summarizeFleet, type FleetRow, type FleetSummary } from "../judgements/fleet/judge-fleet";
+import { runDoctorChecks, type CheckResult } from "../judgements/posture/doctor-checks";
+import { judgePushReadiness } from "../judgements/posture/push-readiness";
+import { lastFinishedJobOf, type PushJob } from "../operations/pushes/job-store";
+import type { RunSummary } from "../integrations/github/runs";
+import type { Failure } from "../failures";
+import { forRepository, READ_CACHE_PREFIXES, type ReadContext } from "./context";
+import { readHeldKey, readKeyVerdicts } from "./credentials";
+import { readDoctorChecks, readDoctorSnapshot } from "./doctor";
+import { OVERVIEW_ACTIVITY_WAIT_MS } from "./overview";
+import { readKeys, readScopes } from "./posture";
+import { readLastRun } from "./workflows";
+
+/**
+ * Repositories read at once: each is ~10 GitHub calls cold, so 8 repositories keep well under GitHub's guidance of no
+ * more than 100 concurrent requests ("Best practices for using the REST API": avoid concurrent requests).
+ */
+export const FLEET_CONCURRENCY = 8;
+
+export interface FleetRowView extends FleetRow {
+  /** The ECR workflow's newest run; null when it has none or GitHub could not say (then `lastRunFailure`). */
+  lastRun: RunSummary | null;
+  lastRunFailure: Failure | null;
+  /** Deckhand's newest finished push job of the repository, null when none. */
+  lastPush: Pick<PushJob, "id" | "state" | "finishedAt" | "sha"> | null;
+  /** When the oldest data behind the verdict was read (ISO 8601). */
+  asOf: string | null;
+}
+
+export interface FleetView {
+  rows: FleetRowView[];
+  summary: FleetSummary;
+}
+
+/** How long a judged row is kept: the posture parts' lifetime (invalidatePosture drops the rows with any part). */
+const FLEET_ROW_TTL_MS = 30_000;
+
+/**
+ * One repository's row, the judged part cached per repository and push user (judging runs the key correlation and
+ * every Doctor check over the user's CloudTrail events: pure work that 200 repositories would repeat on every
+ * read); the last Deckhand push is read from the store each time.
+ */
+async function readRow(ctx: ReadContext, r: ConfiguredRepository, isDefault: boolean, keysByUser: Record<string, string[]>): Promise<FleetRowView> {
+  // "|" ends the key, so dropping it below never drops another repository's or user's row.
+  const key = `${READ_CACHE_PREFIXES.posture}fleet:${r.repository.toLowerCase()}:${r.pushUser}|`;
+  const judged = await ctx.cache.get(key, ctx.ttlMs ?? FLEET_ROW_TTL_MS, () => judgeRow(ctx, r, keysByUser));
+  // A row that could not be judged (a part failed or CloudTrail was still loading) is judged again next time.
+  if (judged.answer === "unknown") ctx.cache.invalidate(key);
+  const job = lastFinishedJobOf(ctx.db, r.repository, isDefault);
+  return { ...judged, lastPush: job ? { id: job.id, state: job.state, finishedAt: job.finishedAt, sha: job.sha } : null };
+}
+
+async function judgeRow(ctx: ReadContext, r: ConfiguredRepository, keysByUser: Record<string, string[]>): Promise<Omit<FleetRowView, "lastPush">> {
+  const rctx = forRepository(ctx, r);
+  const wait = { activityWaitMs: OVERVIEW_ACTIVITY_WAIT_MS };
+  const [doctor, held, keys, scopes, lastRun] = await Promise.all([readDoctorSnapshot(rctx, wait), readHeldKey(rctx, wait), readKeyVerdicts(rctx), readScopes(rctx), readLastRun(rctx)]);
+  const checks = runDoctorChecks(doctor.snapshot);
+  const keySource = scopes.ok ? (scopes.data.secrets.find((s) => s.name === "AWS_ACCESS_KEY_ID")?.source ?? null) : undefined;
+  const row = judgeFleetRow({
+    repository: r.repository,
+    pushUser: r.pushUser,
+    readiness: judgePushReadiness({ checks, userMissing: doctor.userMissing, userName: r.pushUser }),
+    checks,
+    keys: keys.ok ? keys.data.keys : null,
+    heldKeyId: held.ok ? (held.data.correlation.mostLikely?.accessKeyId ?? null) : null,
+    keysByUser,
+    keySource,
+  });
+  return {
+    ...row,
+    lastRun: lastRun.ok ? lastRun.data : null,
+    lastRunFailure: lastRun.ok ? null : lastRun.failure,
+    asOf: doctor.asOf,
+  };
+}
+
+/**
+ * Every configured repository's row (the default first in `repositories`), those that cannot push first, and the
+ * one answer. Calls: per push user IAM GetUser, ListAccessKeys (+ GetAccessKeyLastUsed per key), policies and
+ * CloudTrail (time-boxed to OVERVIEW_ACTIVITY_WAIT_MS); per repository GitHub secrets, variables and their other
+ * scopes, workflows and runs; all through the shared cache.
+ */
+export async function readFleet(ctx: ReadContext, repositories: readonly ConfiguredRepository[]): Promise<FleetView> {
+  // Whose key does a repository hold? Every configured push user's key ids, one ListAccessKeys per user.
+  const users = [...new Set(repositories.map((r) => r.pushUser))];
+  const keysByUser: Record<string, string[]> = {};
+  await mapLimit(users, FLEET_CONCURRENCY, async (userName) => {
+    const keys = await readKeys({ ...ctx, userName });
+    keysByUser[userName] = keys.ok ? keys.data.map((k) => k.accessKeyId) : [];
+  });
+  const rows = await mapLimit(repositories, FLEET_CONCURRENCY, (r, i) => readRow(ctx, r, i === 0, keysByUser));
+  const { rows: sorted, summary } = summarizeFleet(rows);
+  return { rows: sorted, summary };
+}
+
+export interface RepositoryChecks {
+  repository: string;
+  pushUser: string;
+  /** No check fails. */
+  ok: boolean;
+  checks: Array<CheckResult & { repository: string }>;
+}
+
+/** Every Doctor check of each repository (GET /api/checks), each check labelled with its repository. */
+export async function readChecksPerRepository(ctx: ReadContext, repositories: readonly ConfiguredRepository[]): Promise<RepositoryChecks[]> {
+  return mapLimit(repositories, FLEET_CONCURRENCY, async (r) => {
+    const checks = (await readDoctorChecks(forRepository(ctx, r))).map((c) => ({ ...c, repository: r.repository }));
+    return { repository: r.repository, pushUser: r.pushUser, ok: checks.every((c) => c.status !== "fail"), checks };
+  });
+}

@@ -1,0 +1,109 @@
+/**
+ * The Fleet page's read (readFleet, lib/read/fleet.ts) against the sandbox's `fleet` scenario at `--scale large`:
+ * 200 repositories sharing one push user (half through organization secrets), beside a baseline of 1 repository.
+ *  - cold: a fresh cache (every AWS and GitHub read goes out)
+ *  - warm: the median of the next five, same cache (what an auto-refresh within 30 s costs)
+ * AWS and GitHub calls are counted on the sandbox's side (its request log). Goals (issue 16): 200 repositories
+ * cold under 3 s, warm under 200 ms; one IAM ListAccessKeys per push user, not per repository.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { startTestSandbox, type TestSandbox } from "../testing/sandbox-fixture";
+import { TtlCache } from "../../infra/cache/ttl-cache";
+import { openDb, type Db } from "../../infra/db/open-db";
+import type { ConfiguredRepository } from "../../infra/config/env";
+import type { ReadContext } from "../../read/context";
+import { readFleet } from "../../read/fleet";
+import { fleetCopyName, LARGE_FLEET_EXTRA } from "../../sandbox/github/seed";
+
+/** Counts the sandbox's request log lines ("[sandbox] METHOD /path status ms") by service. */
+class CallCounter {
+  aws = 0;
+  github = 0;
+  private original = console.log;
+  install() {
+    console.log = (...args: unknown[]) => {
+      const line = typeof args[0] === "string" ? args[0] : "";
+      const m = /^\[sandbox\] (\w+) (\S+) /.exec(line);
+      if (!m) return this.original(...args);
+      const p = m[2];
+      if (p.startsWith("/_sandbox")) return;
+      if (p.startsWith("/api/v3") || p.startsWith("/actions-logs") || p.startsWith("/login/oauth")) this.github++;
+      else this.aws++;
+    };
+  }
+  uninstall() {
+    console.log = this.original;
+  }
+  take() {
+    const r = { aws: this.aws, github: this.github };
+    this.aws = 0;
+    this.github = 0;
+    return r;
+  }
+}
+
+const repo = (name: string): ConfiguredRepository => ({ repository: `acme/${name}`, owner: "acme", repo: name, pushUser: "github-ecr-push" });
+
+function context(sb: TestSandbox, db: Db, cache: TtlCache): ReadContext {
+  return {
+    clients: sb.clients,
+    quickGitHub: sb.clients.github,
+    cache,
+    db,
+    userName: "github-ecr-push",
+    policyName: "ecr-push-policy",
+    workflowName: "Build and Push to AWS ECR",
+    github: { webUrl: sb.url, owner: "acme", repo: "mcp-servers", repository: "acme/mcp-servers", branch: undefined },
+  };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+export default async function bench(): Promise<void> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "deckhand-bench-fleet-"));
+  const counter = new CallCounter();
+  let sb: TestSandbox | undefined;
+  let db: Db | undefined;
+  try {
+    const t0 = performance.now();
+    sb = await startTestSandbox({ dataDir: path.join(dataDir, "sandbox"), scenario: "fleet", scale: "large", logRequests: true });
+    console.log(`large fleet sandbox seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    db = openDb(path.join(dataDir, "deckhand"));
+    const all = [repo("mcp-servers"), repo("web-gateway"), repo("billing-worker"), ...Array.from({ length: LARGE_FLEET_EXTRA }, (_, i) => repo(fleetCopyName(i + 1)))];
+    counter.install();
+    const rows: string[] = ["repositories | cold ms | warm ms (median of 5) | cold AWS calls | cold GitHub calls | warm calls | answer"];
+    const figures: Record<number, { cold: number; warm: number }> = {};
+    for (const repos of [all.slice(0, 1), all]) {
+      const ctx = context(sb, db, new TtlCache());
+      counter.take();
+      let t = performance.now();
+      const cold = await readFleet(ctx, repos);
+      const coldMs = performance.now() - t;
+      const coldCalls = counter.take();
+      const warm: number[] = [];
+      let warmCalls = 0;
+      for (let i = 0; i < 5; i++) {
+        t = performance.now();
+        await readFleet(ctx, repos);
+        warm.push(performance.now() - t);
+        const c = counter.take();
+        warmCalls += c.aws + c.github;
+      }
+      figures[repos.length] = { cold: coldMs, warm: median(warm) };
+      rows.push(
+        `${repos.length} | ${coldMs.toFixed(0)} | ${median(warm).toFixed(1)} | ${coldCalls.aws} | ${coldCalls.github} | ${warmCalls} | ${cold.summary.sentence}`,
+      );
+    }
+    counter.uninstall();
+    console.log(rows.join("\n"));
+    const big = figures[all.length];
+    console.log(`goals at ${all.length}: cold < 3000 ms (${big.cold < 3000 ? "met" : "NOT met"}), warm < 200 ms (${big.warm < 200 ? "met" : "NOT met"})`);
+  } finally {
+    counter.uninstall();
+    db?.close();
+    await sb?.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
