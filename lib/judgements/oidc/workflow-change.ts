@@ -60,17 +60,16 @@ export function planWorkflowChange(workflowYaml: string, roleArn: string): Workf
     if (!step) continue;
     found = true;
     const jobName = isScalar(pair.key) ? String(pair.key.value) : "job";
-    let permissions = job.get("permissions", true);
+    const permissions: unknown = job.get("permissions", true);
     if (isScalar(permissions) || permissions === undefined) {
       const was = isScalar(permissions) ? String(permissions.value) : null;
       job.set("permissions", doc.createNode({ contents: "read", "id-token": "write" }));
       changes.push(was ? `Job "${jobName}": permissions "${was}" replaced by contents: read and id-token: write (a job needs id-token: write to ask GitHub for an ID token).` : `Job "${jobName}": permissions contents: read and id-token: write (id-token: write lets the job ask GitHub for an ID token; listing permissions drops the others, so contents: read keeps actions/checkout working).`);
-      permissions = job.get("permissions", true);
     } else if (isMap(permissions) && permissions.get("id-token") !== "write") {
       permissions.set("id-token", "write");
       changes.push(`Job "${jobName}": id-token: write added to its permissions (without it the job cannot ask GitHub for an ID token).`);
     }
-    let withMap = step.get("with", true);
+    let withMap: unknown = step.get("with", true);
     if (!isMap(withMap)) {
       step.set("with", doc.createNode({}));
       withMap = step.get("with", true);
