@@ -37,7 +37,9 @@ export type SafeErrorCode =
   | "in-progress"
   | "nothing-failed"
   | "stale-review"
-  | "already-finished";
+  | "already-finished"
+  | "oidc-busy"
+  | "oidc-blocked";
 
 /**
  * An error whose message was written for users and may be shown as is.

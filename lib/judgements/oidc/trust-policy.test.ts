@@ -62,6 +62,15 @@ describe("judgeTrustPolicy", () => {
     expect(kinds(trust({}, { Principal: { Federated: "arn:aws:iam::123456789012:oidc-provider/gitlab.com" } }))).toEqual(["no-github-statement", "refuses-planned"]);
   });
 
+  it("probes other repositories in GitHub's immutable subject form too", () => {
+    const doc = trust({ StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" }, StringLike: { "token.actions.githubusercontent.com:sub": "repo:acme@2001/*" } });
+    const f = judgeTrustPolicy(doc, PROVIDER, "repo:acme@2001/mcp-servers@812345670", [{ ...MAIN, value: "repo:acme@2001/mcp-servers@812345670:ref:refs/heads/main" }]);
+    const others = f.filter((x) => x.kind === "other-repositories").map((x) => x.message);
+    expect(others).toContainEqual(expect.stringContaining("(immutable subject)"));
+    // The name-form probe is not admitted by a pattern in the immutable form.
+    expect(others.some((x) => x.includes('"repo:acme/other-repository'))).toBe(false);
+  });
+
   it("takes hostile documents without throwing", () => {
     for (const doc of [null, "x", { Statement: "x" }, { Statement: [null, 3, { Effect: "Allow" }] }]) expect(() => judgeTrustPolicy(doc, PROVIDER, "repo:acme/mcp-servers", [MAIN])).not.toThrow();
   });

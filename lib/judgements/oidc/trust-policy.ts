@@ -132,10 +132,14 @@ export function judgeTrustPolicy(doc: unknown, providerArn: string, repoPart: st
     const constrainsSub = Object.entries(s.condition).some(([op, block]) => /^string(equals|like|equalsignorecase)$/i.test(op) && Object.keys(block ?? {}).some((k) => k.toLowerCase() === SUB_KEY));
     if (!constrainsSub) findings.push({ kind: "unconstrained-sub", statement: s.index, message: `Statement ${s.sid ?? s.index + 1} does not constrain ${SUB_KEY}: any GitHub repository's workflow could assume the role.` });
   }
-  const [owner] = repoPart.replace(/^repo:/, "").split("/");
+  // The prefix is `repo:OWNER/NAME` or GitHub's immutable `repo:OWNER@ID/NAME@ID`: other repositories are probed in both forms.
+  const m = /^repo:([^@/]+)(@\d+)?\/([^@/:]+)(@\d+)?$/.exec(repoPart);
+  const owner = m?.[1] ?? repoPart.replace(/^repo:/, "").split("/")[0];
+  const ownerId = m?.[2] ?? "";
   const probes: Array<{ sub: string; kind: TrustFindingKind; what: string }> = [
     { sub: `repo:${owner}-other/other-repository:ref:refs/heads/main`, kind: "other-repositories", what: "a repository of another owner" },
     { sub: `repo:${owner}/other-repository:ref:refs/heads/main`, kind: "other-repositories", what: `another repository of ${owner}` },
+    ...(ownerId ? [{ sub: `repo:${owner}${ownerId}/other-repository@1:ref:refs/heads/main`, kind: "other-repositories" as const, what: `another repository of ${owner} (immutable subject)` }] : []),
     { sub: `${repoPart}-fork:ref:refs/heads/main`, kind: "other-repositories", what: "a repository whose name starts with this one's" },
     { sub: `${repoPart}:pull_request`, kind: "wider-than-plan", what: "any pull request" },
     { sub: `${repoPart}:ref:refs/heads/deckhand-probe/unplanned-branch`, kind: "wider-than-plan", what: "any branch" },

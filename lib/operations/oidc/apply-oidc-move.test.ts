@@ -1,0 +1,104 @@
+// The OIDC move's IAM steps against the sandbox over HTTP: from the default scenario, then again (idempotent), an
+// existing role with a wider trust (reported, not changed), and a child process killed inside and after each step
+// then resumed (nothing half-done: never a role without its push policy at the end, one provider, one role).
+
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, DeleteOpenIDConnectProviderCommand, GetRoleCommand, GetRolePolicyCommand, ListOpenIDConnectProvidersCommand, ListRolesCommand } from "@aws-sdk/client-iam";
+import { sharedTestSandbox } from "../../tooling/testing/shared-test-sandbox";
+import { runKillChild } from "../../tooling/testing/kill-child-support";
+import { testContext } from "../rotation/testing/rotation-test-kit";
+import { resumeOidcMove, startOidcMove } from "./apply-oidc-move";
+import { activeOidcMove, listOidcSteps } from "./store";
+import { listAudit } from "../../infra/audit/record-audit";
+
+const sbx = sharedTestSandbox();
+const CHILD = path.resolve("lib/operations/oidc/testing/kill-child.ts");
+const PROVIDER = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
+const ROLE = "github-ecr-push-oidc";
+
+async function cleanIam() {
+  const iam = sbx.clients.aws.iam;
+  await iam.send(new DeleteRolePolicyCommand({ RoleName: ROLE, PolicyName: "ecr-push-policy" })).catch(() => {});
+  await iam.send(new DeleteRoleCommand({ RoleName: ROLE })).catch(() => {});
+  await iam.send(new DeleteOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: PROVIDER })).catch(() => {});
+}
+
+async function trustOf(): Promise<Record<string, unknown>> {
+  const r = await sbx.clients.aws.iam.send(new GetRoleCommand({ RoleName: ROLE }));
+  return JSON.parse(decodeURIComponent(r.Role!.AssumeRolePolicyDocument!));
+}
+
+describe("startOidcMove against the sandbox", () => {
+  it("creates the provider, the pinned role and its push policy; a second move reuses them", async () => {
+    await cleanIam();
+    const { ctx, db, dir } = testContext(sbx);
+    try {
+      const first = await (await startOidcMove(ctx)).done;
+      expect(first.state, first.message ?? "").toBe("completed");
+      expect(listOidcSteps(db, first.id).map((s) => [s.step, s.outcome, s.detail?.created])).toEqual([["provider", "succeeded", true], ["role", "succeeded", true], ["role-policy", "succeeded", undefined]]);
+      const trust = JSON.stringify(await trustOf());
+      expect(trust).toContain(`${first.plan.subjectPrefix}:ref:refs/heads/main`);
+      expect(trust).toContain('"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"');
+      const policy = await sbx.clients.aws.iam.send(new GetRolePolicyCommand({ RoleName: ROLE, PolicyName: "ecr-push-policy" }));
+      expect(JSON.parse(decodeURIComponent(policy.PolicyDocument!))).toEqual(JSON.parse(first.plan.permissionPolicy));
+      expect(listAudit(db, { limit: 50 }).map((a) => a.action)).toEqual(expect.arrayContaining(["oidc.start", "oidc.provider.end", "oidc.role.end", "oidc.role-policy.end", "oidc.complete"]));
+
+      const second = await (await startOidcMove(ctx)).done;
+      expect(second.state).toBe("completed");
+      expect(listOidcSteps(db, second.id).map((s) => s.detail?.created)).toEqual([false, false, undefined]);
+    } finally {
+      db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses to start when the existing role's trust is wider, and changes nothing", async () => {
+    await cleanIam();
+    const { ctx, db, dir } = testContext(sbx);
+    try {
+      const wide = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Federated: PROVIDER }, Action: "sts:AssumeRoleWithWebIdentity", Condition: { StringLike: { "token.actions.githubusercontent.com:sub": ["repo:acme/*", "repo:acme@*"] } } }] };
+      await sbx.clients.aws.iam.send(new CreateRoleCommand({ RoleName: ROLE, AssumeRolePolicyDocument: JSON.stringify(wide) }));
+      const refused = await startOidcMove(ctx).then(() => null, (e: Error & { code?: string }) => e);
+      expect(refused?.code).toBe("oidc-blocked");
+      expect(refused?.message).toMatch(/another repository of acme \(immutable subject\)/);
+      expect(await trustOf()).toEqual(wide);
+      expect((await sbx.clients.aws.iam.send(new ListOpenIDConnectProvidersCommand({}))).OpenIDConnectProviderList).toEqual([]);
+      expect(activeOidcMove(db, "acme/mcp-servers")).toBeNull();
+    } finally {
+      db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+const FAILPOINTS = ["oidc:in-provider", "oidc:in-provider-called", "oidc:after-provider", "oidc:in-role", "oidc:in-role-called", "oidc:after-role", "oidc:in-role-policy-called"];
+
+describe("an OIDC move killed inside and after each step resumes with nothing half-done", () => {
+  for (const fp of FAILPOINTS) {
+    it(`killed at ${fp}`, async () => {
+      await cleanIam();
+      const { ctx, db, dir } = testContext(sbx);
+      try {
+        const child = await runKillChild(CHILD, { sandboxUrl: sbx.url, dataDir: dir, failpoint: fp });
+        expect(child.signal, child.out).toBe("SIGKILL");
+        const left = activeOidcMove(db, "acme/mcp-servers")!;
+        expect(left.state).toBe("running");
+        const m = await (await resumeOidcMove(ctx, { moveId: left.id })).done;
+        expect(m.state, m.message ?? "").toBe("completed");
+        const steps = listOidcSteps(db, m.id);
+        expect(steps.filter((s) => s.outcome === "running")).toEqual([]);
+        expect(steps.filter((s) => s.outcome === "succeeded").map((s) => s.step)).toEqual(["provider", "role", "role-policy"]);
+        if (fp.startsWith("oidc:in-")) expect(steps.filter((s) => s.outcome === "interrupted")).toHaveLength(1);
+        // One provider, one role, and the role has its push policy: nothing half-done.
+        expect((await sbx.clients.aws.iam.send(new ListOpenIDConnectProvidersCommand({}))).OpenIDConnectProviderList).toEqual([{ Arn: PROVIDER }]);
+        expect((await sbx.clients.aws.iam.send(new ListRolesCommand({}))).Roles!.filter((r) => r.RoleName === ROLE)).toHaveLength(1);
+        await sbx.clients.aws.iam.send(new GetRolePolicyCommand({ RoleName: ROLE, PolicyName: "ecr-push-policy" }));
+      } finally {
+        db.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    }, 60_000);
+  }
+});
