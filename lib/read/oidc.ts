@@ -15,6 +15,8 @@ import { diffPolicyDocuments } from "../judgements/posture/policy-diff";
 import { describeFailure, type Service } from "../failures";
 import type { ReadContext } from "./context";
 import { readExpectedDocument } from "./setup";
+import { latestOidcMove, listOidcSteps } from "../operations/oidc/store";
+import type { OidcMoveRecord, OidcStepRecord } from "../operations/oidc/types";
 
 async function attempt<T>(errors: string[], service: Service, call: string, fn: () => Promise<T>): Promise<T | null> {
   try {
@@ -84,4 +86,15 @@ export async function readOidcState(ctx: OidcContext): Promise<OidcLiveState> {
 export async function readOidcPlan(ctx: OidcContext): Promise<OidcOverview> {
   const state = await readOidcState(ctx);
   return { state, plan: planOidcMove(state) };
+}
+
+export interface OidcMoveView {
+  move: OidcMoveRecord;
+  steps: OidcStepRecord[];
+}
+
+/** The latest move of the configured repository with its steps, or null (from the store: no AWS/GitHub call). */
+export function readLatestOidcMove(ctx: Pick<ReadContext, "db" | "clients">): OidcMoveView | null {
+  const move = latestOidcMove(ctx.db, `${ctx.clients.repo.owner}/${ctx.clients.repo.repo}`);
+  return move ? { move, steps: listOidcSteps(ctx.db, move.id) } : null;
 }

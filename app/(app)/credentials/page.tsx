@@ -28,6 +28,11 @@ export default async function CredentialsPage({ searchParams }: { searchParams: 
               Rotate key
             </Link>
           ) : null}
+          {!notSetUp ? (
+            <Link href="/credentials/oidc" className="text-sm font-medium underline">
+              Move to the OIDC role
+            </Link>
+          ) : null}
           <RefreshLink href="/credentials" fetchedNote="Cached for 30 s" />
         </div>
       </PageHeader>

@@ -1,0 +1,75 @@
+import { expect, test } from "@playwright/test";
+import { E2E_SANDBOX_PORT } from "../playwright.config";
+import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
+import { SANDBOX_AWS_ADMIN } from "../lib/sandbox/constants";
+import { OidcPage } from "./pages/oidc-page";
+
+const SBX = `http://127.0.0.1:${E2E_SANDBOX_PORT}`;
+const ADMIN = { authorization: "Bearer sandbox-admin-token", "content-type": "application/json" };
+
+async function resetSandbox() {
+  const r = await fetch(`${SBX}/_sandbox/reset`, { method: "POST", headers: ADMIN, body: JSON.stringify({ scenario: "default" }) });
+  expect(r.status).toBe(200);
+}
+
+test.describe("move to GitHub's OIDC role", () => {
+  test.describe.configure({ mode: "serial" });
+  test.afterAll(resetSandbox);
+
+  test.describe("as an operator", () => {
+    test.use({ storageState: "e2e/.auth/operator.json" });
+
+    test("from Credentials: the plan pinned to main with every statement explained, then the IAM steps applied", async ({ page }) => {
+      test.setTimeout(90_000);
+      await resetSandbox();
+      await page.goto("/credentials");
+      await page.getByRole("link", { name: "Move to the OIDC role" }).click();
+      const oidc = new OidcPage(page);
+      await expect(page).toHaveURL(/\/credentials\/oidc$/);
+      await expect(oidc.step("provider")).toHaveAttribute("data-status", "missing");
+      await expect(oidc.step("role")).toHaveAttribute("data-status", "missing");
+      await expect(oidc.step("workflow")).toHaveAttribute("data-status", "missing");
+      await expect(oidc.subjects()).toContainText(":ref:refs/heads/main");
+      await expect(oidc.subjects()).not.toContainText("pull_request");
+      await expect(oidc.trustExplained()).toContainText("whose audience is sts.amazonaws.com");
+      await expect(oidc.workflowDiff()).toContainText("+       id-token: write");
+      await expect(oidc.workflowDiff()).toContainText("aws-access-key-id: ${{ secrets.AWS_ACCESS_KEY_ID }}");
+
+      await oidc.applyAndConfirm();
+      await page.reload();
+      await expect(oidc.moveState()).toHaveAttribute("data-status", "completed", { timeout: 30_000 });
+      await expect(oidc.step("provider")).toHaveAttribute("data-status", "done");
+      await expect(oidc.step("role")).toHaveAttribute("data-status", "done");
+      await expect(oidc.step("role-policy")).toHaveAttribute("data-status", "done");
+    });
+
+    test("an existing role whose trust admits the whole repository is reported, not changed", async ({ page }) => {
+      await resetSandbox();
+      const custom = (await (await fetch(`${SBX}/api/v3/repos/acme/mcp-servers/actions/oidc/customization/sub`, { headers: { authorization: "Bearer ghp_sandboxadmintoken" } })).json()) as { sub_claim_prefix: string };
+      const trust = {
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Federated: "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" }, Action: "sts:AssumeRoleWithWebIdentity", Condition: { StringLike: { "token.actions.githubusercontent.com:sub": `${custom.sub_claim_prefix}:*` } } }],
+      };
+      // Made as a user would: the AWS API, signed with the account's administrator key.
+      const iam = new IAMClient({ endpoint: SBX, region: "us-east-1", credentials: SANDBOX_AWS_ADMIN });
+      await iam.send(new CreateRoleCommand({ RoleName: "github-ecr-push-oidc", AssumeRolePolicyDocument: JSON.stringify(trust) }));
+      const oidc = new OidcPage(page);
+      await oidc.open();
+      await expect(oidc.step("role")).toHaveAttribute("data-status", "wrong");
+      await expect(oidc.trustFindings()).toContainText("any pull request");
+      await expect(page.getByRole("button", { name: "Apply the IAM steps" })).toHaveCount(0);
+    });
+  });
+
+  test.describe("as a viewer", () => {
+    test.use({ storageState: "e2e/.auth/viewer.json" });
+
+    test("sees the plan but no apply button", async ({ page }) => {
+      const oidc = new OidcPage(page);
+      await oidc.open();
+      await expect(oidc.subjects()).toBeVisible();
+      await expect(page.getByRole("button", { name: "Apply the IAM steps" })).toHaveCount(0);
+      await expect(page.getByText("Operators apply the move; you can see its plan.")).toBeVisible();
+    });
+  });
+});

@@ -1,0 +1,43 @@
+import { expect, type Page } from "@playwright/test";
+
+/** The Move to GitHub's OIDC role page (/credentials/oidc). */
+export class OidcPage {
+  constructor(private page: Page) {}
+
+  async open() {
+    await this.page.goto("/credentials/oidc");
+    await expect(this.page.getByRole("heading", { name: "Move to GitHub's OIDC role", level: 1 })).toBeVisible();
+  }
+
+  /** A plan step's status badge (`data-status`: missing = to do, wrong = blocked, done, unknown). */
+  step(id: "provider" | "role" | "role-policy" | "workflow") {
+    return this.page.getByTestId(`oidc-step-${id}`);
+  }
+
+  subjects() {
+    return this.page.getByTestId("oidc-subjects");
+  }
+
+  trustExplained() {
+    return this.page.getByTestId("oidc-trust-explained");
+  }
+
+  trustFindings() {
+    return this.page.getByTestId("oidc-trust-findings");
+  }
+
+  workflowDiff() {
+    return this.page.getByTestId("oidc-workflow-diff");
+  }
+
+  /** Apply the IAM steps and confirm; resolves when the move is shown with the state. */
+  async applyAndConfirm() {
+    await this.page.getByRole("button", { name: "Apply the IAM steps" }).click();
+    await this.page.getByRole("button", { name: "Confirm: create the provider and role" }).click();
+    await expect(this.page.getByTestId("action-status")).toContainText(/Move #\d+ started/);
+  }
+
+  moveState() {
+    return this.page.getByTestId("oidc-move-state");
+  }
+}
