@@ -5,7 +5,7 @@ import { expect, test, type Page } from "@playwright/test";
 test.describe.configure({ timeout: 180_000 });
 
 /** Every page, as a signed-in operator; the sign-in page without a session. */
-const PAGES = ["/", "/credentials", "/credentials/rotation", "/credentials/oidc", "/policy", "/activity", "/registry", "/registry/mcp-server-tcp", "/workflows", "/pushes", "/doctor", "/setup", "/audit", "/settings"];
+const PAGES = ["/", "/credentials", "/credentials/rotation", "/credentials/oidc", "/policy", "/activity", "/registry", "/registry/mcp-server-tcp", "/workflows", "/pushes", "/doctor", "/setup", "/audit", "/settings", "/workflows/deckhand-pushes"];
 
 const WIDTHS = [
   { name: "phone", width: 390, height: 844 },

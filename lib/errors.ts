@@ -39,7 +39,8 @@ export type SafeErrorCode =
   | "stale-review"
   | "already-finished"
   | "oidc-busy"
-  | "oidc-blocked";
+  | "oidc-blocked"
+  | "workflow-change-refused";
 
 /**
  * An error whose message was written for users and may be shown as is.

@@ -31,7 +31,11 @@ export async function TwoPushersNotice({ ctx }: { ctx: ReadContext }) {
       <ul className="list-disc pl-5">
         <li>
           <strong>Deckhand pushes</strong>: remove the build-and-push steps from the workflow &ldquo;{ctx.workflowName}&rdquo; (its tests can stay); Deckhand&apos;s worker
-          already builds every pushed commit.
+          already builds every pushed commit.{" "}
+          <Link href="/workflows/deckhand-pushes" className="underline" data-testid="deckhand-pushes-link">
+            See the change and open a pull request
+          </Link>
+          .
         </li>
         <li>
           <strong>The workflow pushes</strong>: turn Deckhand&apos;s webhook pushes off in{" "}

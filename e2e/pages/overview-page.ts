@@ -18,4 +18,9 @@ export class OverviewPage {
   chart() {
     return this.page.getByTestId("push-chart");
   }
+
+  /** The "two pushers move latest" notice (both the workflow and Deckhand push the same repositories). */
+  twoPushers() {
+    return this.page.getByTestId("two-pushers");
+  }
 }

@@ -81,6 +81,9 @@ export function requiredPermission(method: string, template: string): { name: st
   if (rest.startsWith("/statuses") || /^\/commits\/\{ref\}\/status(es)?$/.test(rest)) return { name: "statuses", access };
   if (rest.startsWith("/actions")) return { name: "actions", access };
   if (rest.startsWith("/hooks")) return { name: "repository_hooks", access };
+  // Merging writes the base branch: GitHub asks for Contents: write there, Pull requests elsewhere.
+  if (/^\/pulls\/\{pull_number\}\/merge$/.test(rest)) return { name: "contents", access };
+  if (rest.startsWith("/pulls")) return { name: "pull_requests", access };
   if (rest.startsWith("/commits") || rest.startsWith("/compare") || rest.startsWith("/branches") || rest.startsWith("/git/") || rest.startsWith("/contents")) {
     return { name: "contents", access };
   }

@@ -15,9 +15,10 @@ import { gitRoot } from "./repos";
 import { scheduleRun } from "./runner";
 import { handleIdTokenAdmin, handleOidcIssuer } from "./oidc-issuer";
 import { migrateOidcCustomization, OIDC_CUSTOMIZATION_TABLES } from "./oidc-customization";
+import { migratePulls, PULL_TABLES } from "./pulls";
 import fs from "node:fs";
 
-const TABLES = ["gh_users", "gh_tokens", "gh_fine_grained_tokens", "gh_oauth_codes", "gh_oauth_apps", ...REPO_TABLES, ...OIDC_CUSTOMIZATION_TABLES];
+const TABLES = ["gh_users", "gh_tokens", "gh_fine_grained_tokens", "gh_oauth_codes", "gh_oauth_apps", ...REPO_TABLES, ...OIDC_CUSTOMIZATION_TABLES, ...PULL_TABLES];
 
 /** GitHub half of the sandbox: OAuth, REST API under /api/v3, git over HTTP, webhooks, Actions runs. */
 export const githubModule: SandboxModule & { admin(hooks: AdminHooks): void } = {
@@ -28,6 +29,7 @@ export const githubModule: SandboxModule & { admin(hooks: AdminHooks): void } = 
     migrateOAuth(db);
     migrateRepos(db);
     migrateOidcCustomization(db);
+    migratePulls(db);
   },
   wipe(ctx) {
     orphanBackground(ctx);

@@ -47,6 +47,12 @@ function rebase(schema: unknown): unknown {
   if (schema && typeof schema === "object") {
     const out: Json = {};
     for (const [k, v] of Object.entries(schema)) out[k] = k === "$ref" && typeof v === "string" && v.startsWith("#/") ? `gh${v}` : rebase(v);
+    // GitHub's 409 for file writes is oneOf basic-error / repository-rule-violation-error, two open schemas every
+    // error body matches both of: read it as anyOf, or no real answer could pass.
+    if (Array.isArray(out.oneOf) && (out.oneOf as Json[]).some((x) => x.$ref === "gh#/components/schemas/repository-rule-violation-error")) {
+      out.anyOf = out.oneOf;
+      delete out.oneOf;
+    }
     if (out.nullable === true) {
       if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
       if (out.type === undefined) {

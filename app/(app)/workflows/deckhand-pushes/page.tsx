@@ -1,0 +1,105 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { requireUser } from "@/lib/infra/auth/session";
+import { pageReadContext } from "@/lib/read/context";
+import { readDeckhandPushesPreview } from "@/lib/read/deckhand-pushes";
+import { PageHeader } from "@/components/page-header";
+import { PartFailure } from "@/components/part-failure";
+import { DiffView } from "@/components/workflows/diff-view";
+import { OpenPullRequestForm } from "@/components/workflows/open-pull-request-form";
+import { openDeckhandPushesAction } from "../actions";
+
+export const metadata: Metadata = { title: "Deckhand pushes" };
+
+const DESCRIPTION =
+  "When both the workflow and Deckhand's worker push the same ECR repositories, latest flips between two builds. Deckhand already builds every commit: this change takes the push out of the workflow, through a pull request you review.";
+
+export default async function DeckhandPushesPage() {
+  const user = await requireUser();
+  const ctx = pageReadContext();
+  const part = await readDeckhandPushesPreview(ctx);
+  if (!part.ok) {
+    return (
+      <>
+        <PageHeader title="Deckhand pushes" description={DESCRIPTION} />
+        <PartFailure failure={part.failure} />
+      </>
+    );
+  }
+  const { lookup, openPullRequest, branch } = part.data;
+  return (
+    <>
+      <PageHeader title="Deckhand pushes" description={DESCRIPTION} />
+      {openPullRequest ? (
+        <section data-testid="open-pull-request" className="mb-4 rounded-lg border border-sky-300 bg-sky-50 p-4 text-sm text-sky-950">
+          <h2 className="font-semibold">A pull request is open</h2>
+          <p className="mt-1">
+            <a href={openPullRequest.url} className="underline" data-testid="pull-request-link">
+              #{openPullRequest.number} {openPullRequest.title}
+            </a>{" "}
+            from <code className="font-mono">{openPullRequest.headRef}</code> into <code className="font-mono">{openPullRequest.baseRef}</code>. Review and merge it on GitHub;
+            Deckhand will not open another while it is open.
+          </p>
+        </section>
+      ) : null}
+      {!lookup.found ? (
+        <p role="alert" className="rounded border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950">
+          {lookup.reason}
+        </p>
+      ) : !lookup.change.plan.ok ? (
+        <section role="alert" data-testid="workflow-change-refused" className="rounded-lg border border-amber-300 bg-amber-50 p-4 text-sm text-amber-950">
+          <h2 className="font-semibold">Deckhand will not change this workflow itself</h2>
+          <p className="mt-1">{lookup.change.plan.reason}</p>
+          <p className="mt-2">
+            By hand: in <code className="font-mono">{lookup.change.workflow.path}</code>, remove the steps that log in to ECR, build, tag and push the images (keep the tests),
+            and the AWS credentials step if nothing else uses it. Or keep the workflow as the pusher and turn Deckhand&apos;s webhook pushes off in{" "}
+            <Link href="/settings" className="underline">
+              Settings
+            </Link>
+            .
+          </p>
+        </section>
+      ) : (
+        <>
+          <section className="mb-4 min-w-0 rounded-lg border border-slate-200 bg-white p-4" aria-labelledby="diff-heading">
+            <h2 id="diff-heading" className="mb-1 font-semibold">
+              {lookup.change.plan.change === "delete" ? "The change: delete the workflow file" : "The change"}
+            </h2>
+            <p className="mb-3 text-sm text-slate-600">
+              <code className="font-mono">{lookup.change.workflow.path}</code> (“{lookup.change.workflow.name}”) on <code className="font-mono">{lookup.change.baseBranch}</code>.
+            </p>
+            <DiffView diff={lookup.change.diff} label={`Diff of ${lookup.change.workflow.path}`} />
+          </section>
+          <section className="mb-4 rounded-lg border border-slate-200 bg-white p-4 text-sm" aria-labelledby="removed-heading">
+            <h2 id="removed-heading" className="mb-2 font-semibold">
+              What goes, and why
+            </h2>
+            <ul className="list-disc space-y-1 pl-5" data-testid="removed-parts">
+              {lookup.change.plan.removed.map((r, i) => (
+                <li key={i}>
+                  {r.job === "*" ? null : (
+                    <>
+                      <span className="font-mono">{r.job}</span>
+                      {r.step ? <> › {r.step}</> : " (the whole job)"}:{" "}
+                    </>
+                  )}
+                  {r.why}
+                </li>
+              ))}
+            </ul>
+            <p className="mt-2 text-slate-600">Everything else in the workflow stays as it is.</p>
+          </section>
+          {openPullRequest ? null : user.role === "operator" ? (
+            <section className="rounded-lg border border-slate-200 bg-white p-4">
+              <OpenPullRequestForm action={openDeckhandPushesAction} branch={branch} base={lookup.change.baseBranch} />
+            </section>
+          ) : (
+            <p className="text-sm text-slate-600" data-testid="viewer-note">
+              Only operators can open the pull request.
+            </p>
+          )}
+        </>
+      )}
+    </>
+  );
+}
