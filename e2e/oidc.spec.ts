@@ -41,6 +41,11 @@ test.describe("move to GitHub's OIDC role", () => {
       await expect(oidc.step("provider")).toHaveAttribute("data-status", "done");
       await expect(oidc.step("role")).toHaveAttribute("data-status", "done");
       await expect(oidc.step("role-policy")).toHaveAttribute("data-status", "done");
+      // The workflow moves through a pull request, never a push to main: main still uses the key.
+      await expect(oidc.pullRequestLink()).toBeVisible();
+      await expect(oidc.step("workflow")).toHaveAttribute("data-status", "missing");
+      const pulls = (await (await fetch(`${SBX}/api/v3/repos/acme/mcp-servers/pulls?state=open`, { headers: { authorization: "Bearer ghp_sandboxadmintoken" } })).json()) as Array<{ head: { ref: string }; base: { ref: string } }>;
+      expect(pulls.map((p) => [p.head.ref, p.base.ref])).toContainEqual(["deckhand/oidc-role", "main"]);
     });
 
     test("an existing role whose trust admits the whole repository is reported, not changed", async ({ page }) => {
@@ -57,7 +62,7 @@ test.describe("move to GitHub's OIDC role", () => {
       await oidc.open();
       await expect(oidc.step("role")).toHaveAttribute("data-status", "wrong");
       await expect(oidc.trustFindings()).toContainText("any pull request");
-      await expect(page.getByRole("button", { name: "Apply the IAM steps" })).toHaveCount(0);
+      await expect(oidc.applyButton()).toHaveCount(0);
     });
   });
 
@@ -68,7 +73,7 @@ test.describe("move to GitHub's OIDC role", () => {
       const oidc = new OidcPage(page);
       await oidc.open();
       await expect(oidc.subjects()).toBeVisible();
-      await expect(page.getByRole("button", { name: "Apply the IAM steps" })).toHaveCount(0);
+      await expect(oidc.applyButton()).toHaveCount(0);
       await expect(page.getByText("Operators apply the move; you can see its plan.")).toBeVisible();
     });
   });

@@ -30,11 +30,19 @@ export class OidcPage {
     return this.page.getByTestId("oidc-workflow-diff");
   }
 
-  /** Apply the IAM steps and confirm; resolves when the move is shown with the state. */
+  applyButton() {
+    return this.page.getByRole("button", { name: "Apply the move" });
+  }
+
+  /** Apply the move and confirm; resolves when the action says the move started. */
   async applyAndConfirm() {
-    await this.page.getByRole("button", { name: "Apply the IAM steps" }).click();
-    await this.page.getByRole("button", { name: "Confirm: create the provider and role" }).click();
+    await this.applyButton().click();
+    await this.page.getByRole("button", { name: "Confirm: create the role and open the pull request" }).click();
     await expect(this.page.getByTestId("action-status")).toContainText(/Move #\d+ started/);
+  }
+
+  pullRequestLink() {
+    return this.page.getByTestId("oidc-pull-request");
   }
 
   moveState() {

@@ -8,6 +8,8 @@ import { getOidcProvider, getRole, getRolePolicy } from "../integrations/aws/iam
 import { getDefaultBranch } from "../integrations/github/commits";
 import { getSubClaimTemplate } from "../integrations/github/oidc-customization";
 import { readRepoFile } from "../integrations/github/scoped-secrets";
+import { findOpenPullRequest } from "../integrations/github/pull-requests";
+import { OIDC_BRANCH } from "../operations/oidc/types";
 import { findWorkflowByName, listWorkflows } from "../integrations/github/workflows";
 import { defaultRoleName, githubProviderArn } from "../judgements/oidc/github-oidc";
 import { planOidcMove, type OidcLiveState, type OidcPlan } from "../judgements/oidc/plan";
@@ -44,12 +46,13 @@ export async function readOidcState(ctx: OidcContext): Promise<OidcLiveState> {
   const { github, repo } = ctx.clients;
   const roleName = oidcRoleName(ctx);
   const expectedPolicy = await readExpectedDocument(ctx);
-  const [identity, roleRead, template, defaultBranch, workflows] = await Promise.all([
+  const [identity, roleRead, template, defaultBranch, workflows, pullRequest] = await Promise.all([
     attempt(errors, "sts", "GetCallerIdentity", () => getCallerIdentity({ sts })),
     attempt(errors, "iam", "GetRole", async () => (await getRole({ iam, roleName })) ?? ("missing" as const)),
     attempt(errors, "github", "get OIDC sub-claim customisation", () => getSubClaimTemplate({ github, repo })),
     attempt(errors, "github", "get repository", () => getDefaultBranch({ github, repo })),
     attempt(errors, "github", "list workflows", () => listWorkflows({ github, repo })),
+    attempt(errors, "github", "list pull requests", () => findOpenPullRequest({ github, repo, head: OIDC_BRANCH })),
   ]);
   const accountId = identity?.account || null;
   const providerArn = accountId ? githubProviderArn(accountId) : null;
@@ -78,6 +81,7 @@ export async function readOidcState(ctx: OidcContext): Promise<OidcLiveState> {
     template,
     defaultBranch,
     workflow: summary && workflowText !== null ? { path: summary.path, text: workflowText } : null,
+    openPullRequest: pullRequest ? { number: pullRequest.number, url: pullRequest.url } : null,
     errors,
   };
 }

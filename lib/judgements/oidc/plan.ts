@@ -34,6 +34,8 @@ export interface OidcLiveState {
   template: SubClaimTemplate | null;
   defaultBranch: string | null;
   workflow: { path: string; text: string } | null;
+  /** The open pull request from Deckhand's branch that moves the workflow, if any. */
+  openPullRequest?: { number: number; url: string } | null;
   errors: string[];
 }
 
@@ -118,6 +120,8 @@ export function planOidcMove(s: OidcLiveState): OidcPlan {
   if (!s.workflow) steps.push({ id: "workflow", title: "The ECR workflow", status: "unknown", state: "Could not be read.", action: "Read it again once GitHub answers." });
   else if (!workflowChange || !workflowChange.ok) steps.push({ id: "workflow", title: `The ECR workflow (${s.workflow.path})`, status: "blocked", state: workflowChange && !workflowChange.ok ? workflowChange.reason : "The role's ARN is not known yet.", action: "Fix the workflow file first." });
   else if (workflowChange.changes.length === 0) steps.push({ id: "workflow", title: `The ECR workflow (${s.workflow.path})`, status: "done", state: "Already assumes the role with id-token: write.", action: "Nothing to change." });
+  else if (s.openPullRequest)
+    steps.push({ id: "workflow", title: `The ECR workflow (${s.workflow.path})`, status: "to-do", state: `Still signs in with the access key on the default branch; pull request #${s.openPullRequest.number} moves it to the role.`, action: `Review and merge pull request #${s.openPullRequest.number}.` });
   else steps.push({ id: "workflow", title: `The ECR workflow (${s.workflow.path})`, status: "to-do", state: "Signs in with the access key from the two secrets.", action: `Open a pull request with the ${workflowChange.changes.length} changes below (never a push to the default branch).` });
 
   const ready = steps.every((st) => st.status === "done" || st.status === "to-do") && trustPolicy !== null;

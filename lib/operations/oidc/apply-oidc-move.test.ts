@@ -1,6 +1,7 @@
 // The OIDC move's IAM steps against the sandbox over HTTP: from the default scenario, then again (idempotent), an
 // existing role with a wider trust (reported, not changed), and a child process killed inside and after each step
-// then resumed (nothing half-done: never a role without its push policy at the end, one provider, one role).
+// then resumed (nothing half-done: never a role without its push policy at the end, one provider, one role, one
+// pull request with one commit, the default branch untouched).
 
 import fs from "node:fs";
 import path from "node:path";
@@ -11,6 +12,7 @@ import { runKillChild } from "../../tooling/testing/kill-child-support";
 import { testContext } from "../rotation/testing/rotation-test-kit";
 import { resumeOidcMove, startOidcMove } from "./apply-oidc-move";
 import { activeOidcMove, listOidcSteps } from "./store";
+import { openWorkflowPullRequest, StaleReviewError } from "./workflow-pull-request";
 import { listAudit } from "../../infra/audit/record-audit";
 
 const sbx = sharedTestSandbox();
@@ -19,6 +21,11 @@ const PROVIDER = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubus
 const ROLE = "github-ecr-push-oidc";
 
 async function cleanIam() {
+  // The pull request and its branch an earlier test left, through GitHub's API as a user would.
+  const { github, repo } = sbx.clients;
+  const open = await github.rest.pulls.list({ ...repo, state: "open", head: `${repo.owner}:deckhand/oidc-role` });
+  for (const pr of open.data) await github.rest.pulls.update({ ...repo, pull_number: pr.number, state: "closed" });
+  await github.rest.git.deleteRef({ ...repo, ref: "heads/deckhand/oidc-role" }).catch(() => {});
   const iam = sbx.clients.aws.iam;
   await iam.send(new DeleteRolePolicyCommand({ RoleName: ROLE, PolicyName: "ecr-push-policy" })).catch(() => {});
   await iam.send(new DeleteRoleCommand({ RoleName: ROLE })).catch(() => {});
@@ -37,7 +44,17 @@ describe("startOidcMove against the sandbox", () => {
     try {
       const first = await (await startOidcMove(ctx)).done;
       expect(first.state, first.message ?? "").toBe("completed");
-      expect(listOidcSteps(db, first.id).map((s) => [s.step, s.outcome, s.detail?.created])).toEqual([["provider", "succeeded", true], ["role", "succeeded", true], ["role-policy", "succeeded", undefined]]);
+      expect(listOidcSteps(db, first.id).map((s) => [s.step, s.outcome, s.detail?.created])).toEqual([["provider", "succeeded", true], ["role", "succeeded", true], ["role-policy", "succeeded", undefined], ["workflow-pr", "succeeded", true]]);
+      // The pull request: from deckhand/oidc-role into main, the workflow changed there, main untouched.
+      const { github, repo } = sbx.clients;
+      const prNumber = listOidcSteps(db, first.id)[3].detail!.pullRequest as number;
+      const pr = (await github.rest.pulls.get({ ...repo, pull_number: prNumber })).data;
+      expect(pr).toMatchObject({ state: "open", head: { ref: "deckhand/oidc-role" }, base: { ref: "main" } });
+      const fileAt = async (ref: string) => Buffer.from(((await github.rest.repos.getContent({ ...repo, path: ".github/workflows/ecr.yml", ref })).data as { content: string }).content, "base64").toString("utf8");
+      expect(await fileAt("deckhand/oidc-role")).toBe(first.plan.workflowAfter);
+      expect(await fileAt("deckhand/oidc-role")).toContain(`role-to-assume: ${first.plan.roleArn}`);
+      expect(await fileAt("main")).toBe(first.plan.workflowBefore);
+      expect(await fileAt("main")).toContain("secrets.AWS_ACCESS_KEY_ID");
       const trust = JSON.stringify(await trustOf());
       expect(trust).toContain(`${first.plan.subjectPrefix}:ref:refs/heads/main`);
       expect(trust).toContain('"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"');
@@ -47,7 +64,9 @@ describe("startOidcMove against the sandbox", () => {
 
       const second = await (await startOidcMove(ctx)).done;
       expect(second.state).toBe("completed");
-      expect(listOidcSteps(db, second.id).map((s) => s.detail?.created)).toEqual([false, false, undefined]);
+      // Reused: the provider, the role, and the pull request already open.
+      expect(listOidcSteps(db, second.id).map((s) => s.detail?.created)).toEqual([false, false, undefined, false]);
+      expect(listOidcSteps(db, second.id)[3].detail!.pullRequest).toBe(prNumber);
     } finally {
       db.close();
       fs.rmSync(dir, { recursive: true, force: true });
@@ -73,7 +92,36 @@ describe("startOidcMove against the sandbox", () => {
   });
 });
 
-const FAILPOINTS = ["oidc:in-provider", "oidc:in-provider-called", "oidc:after-provider", "oidc:in-role", "oidc:in-role-called", "oidc:after-role", "oidc:in-role-policy-called"];
+describe("openWorkflowPullRequest", () => {
+  it("stops when the workflow changed on the default branch since the diff was reviewed, writing nothing", async () => {
+    await cleanIam();
+    const { ctx, db, dir } = testContext(sbx);
+    try {
+      const move = await (await startOidcMove(ctx, { failpoint: undefined })).done;
+      await cleanIam();
+      const stale = { ...move.plan, workflowBefore: move.plan.workflowBefore + "# reviewed earlier\n" };
+      await expect(openWorkflowPullRequest({ clients: sbx.clients, plan: stale })).rejects.toBeInstanceOf(StaleReviewError);
+      const { github, repo } = sbx.clients;
+      await expect(github.rest.git.getRef({ ...repo, ref: "heads/deckhand/oidc-role" })).rejects.toMatchObject({ status: 404 });
+    } finally {
+      db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+const FAILPOINTS = [
+  "oidc:in-provider",
+  "oidc:in-provider-called",
+  "oidc:after-provider",
+  "oidc:in-role",
+  "oidc:in-role-called",
+  "oidc:after-role",
+  "oidc:in-role-policy-called",
+  "oidc:after-role-policy",
+  "oidc:in-workflow-pr",
+  "oidc:in-workflow-pr-called",
+];
 
 describe("an OIDC move killed inside and after each step resumes with nothing half-done", () => {
   for (const fp of FAILPOINTS) {
@@ -89,12 +137,18 @@ describe("an OIDC move killed inside and after each step resumes with nothing ha
         expect(m.state, m.message ?? "").toBe("completed");
         const steps = listOidcSteps(db, m.id);
         expect(steps.filter((s) => s.outcome === "running")).toEqual([]);
-        expect(steps.filter((s) => s.outcome === "succeeded").map((s) => s.step)).toEqual(["provider", "role", "role-policy"]);
+        expect(steps.filter((s) => s.outcome === "succeeded").map((s) => s.step)).toEqual(["provider", "role", "role-policy", "workflow-pr"]);
         if (fp.startsWith("oidc:in-")) expect(steps.filter((s) => s.outcome === "interrupted")).toHaveLength(1);
         // One provider, one role, and the role has its push policy: nothing half-done.
         expect((await sbx.clients.aws.iam.send(new ListOpenIDConnectProvidersCommand({}))).OpenIDConnectProviderList).toEqual([{ Arn: PROVIDER }]);
         expect((await sbx.clients.aws.iam.send(new ListRolesCommand({}))).Roles!.filter((r) => r.RoleName === ROLE)).toHaveLength(1);
         await sbx.clients.aws.iam.send(new GetRolePolicyCommand({ RoleName: ROLE, PolicyName: "ecr-push-policy" }));
+        // One pull request from the branch, one commit on it: a resume found what the killed runner had done.
+        const { github, repo } = sbx.clients;
+        const prs = (await github.rest.pulls.list({ ...repo, state: "open", head: `${repo.owner}:deckhand/oidc-role` })).data;
+        expect(prs).toHaveLength(1);
+        const commits = (await github.rest.repos.compareCommits({ ...repo, base: "main", head: "deckhand/oidc-role" })).data;
+        expect(commits.ahead_by).toBe(1);
       } finally {
         db.close();
         fs.rmSync(dir, { recursive: true, force: true });

@@ -28,7 +28,7 @@ export async function startOidcMove(ctx: OperationContext, extras: OidcMoveOptio
   const { state, plan } = await readOidcPlan(reads);
   if (!plan.trustPolicy || !plan.providerArn || !plan.roleArn || !plan.subjects)
     throw new SafeError(`Cannot start: ${plan.subjects?.problems[0] ?? state.errors[0] ?? "the workflow or the account could not be read"}. Nothing was changed.`, "oidc-blocked");
-  const blocked = plan.steps.find((s) => s.id !== "workflow" && (s.status === "blocked" || s.status === "unknown"));
+  const blocked = plan.steps.find((s) => s.status === "blocked" || s.status === "unknown");
   if (blocked) {
     const findings = blocked.id === "role" ? ` ${plan.trustFindings.map((f) => f.message).join(" ")}` : "";
     throw new SafeError(`Cannot start: ${blocked.title}: ${blocked.state}${findings} ${blocked.action} Nothing was changed.`, "oidc-blocked");
@@ -45,6 +45,9 @@ export async function startOidcMove(ctx: OperationContext, extras: OidcMoveOptio
     subjects: plan.subjects.subjects.map((s) => ({ value: s.value, operator: s.operator, because: s.because })),
     policyName: state.policyName,
     permissionPolicy: JSON.stringify(state.expectedPolicy),
+    workflowPath: state.workflow?.path ?? "",
+    workflowBefore: state.workflow?.text ?? "",
+    workflowAfter: plan.workflowChange?.ok ? plan.workflowChange.text : (state.workflow?.text ?? ""),
   };
   let moveId: number;
   try {

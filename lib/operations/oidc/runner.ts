@@ -1,4 +1,4 @@
-// Applies an OIDC move's IAM steps in order: provider → role → role-policy. Each step is recorded as begun,
+// Applies an OIDC move's steps in order: provider → role → role-policy → workflow-pr (the pull request). Each step is recorded as begun,
 // then as ended, before the next one starts; every step is idempotent (CreateOpenIDConnectProvider and CreateRole
 // tolerate EntityAlreadyExists, AddClientID and PutRolePolicy are idempotent by nature), so a resume re-runs the
 // one in doubt and closes the record a dead runner left "running" as "interrupted". A role that already exists is
@@ -8,6 +8,7 @@
 import { describeFailure } from "../../failures";
 import { createRole, ensureOidcProvider, putRolePolicy } from "../../integrations/aws/iam-oidc-roles";
 import { judgeTrustPolicy } from "../../judgements/oidc/trust-policy";
+import { openWorkflowPullRequest, StaleReviewError } from "./workflow-pull-request";
 import type { Actor, OperationContext } from "../context";
 import { beginOidcStep, claimOidcMove, closeInterruptedOidcSteps, endOidcStep, getOidcMove, listOidcSteps, releaseOidcMove, setOidcMoveState } from "./store";
 import { OIDC_STEP_TITLES, OIDC_STEPS, type OidcMoveRecord, type OidcStepId } from "./types";
@@ -52,9 +53,22 @@ async function runStep(ctx: OperationContext, move: OidcMoveRecord, step: OidcSt
     }
     return { detail: { roleArn: r.role.arn, created: r.created }, message: r.created ? "Created with the pinned trust policy." : "Reused: its trust admits exactly what the workflow presents." };
   }
-  await putRolePolicy({ iam, roleName: p.roleName, policyName: p.policyName, document: p.permissionPolicy });
-  hitFailpoint(options, "oidc:in-role-policy-called");
-  return { detail: { policyName: p.policyName }, message: "The expected push policy is the role's inline policy." };
+  if (step === "role-policy") {
+    await putRolePolicy({ iam, roleName: p.roleName, policyName: p.policyName, document: p.permissionPolicy });
+    hitFailpoint(options, "oidc:in-role-policy-called");
+    return { detail: { policyName: p.policyName }, message: "The expected push policy is the role's inline policy." };
+  }
+  let opened;
+  try {
+    opened = await openWorkflowPullRequest({ clients: ctx.clients, plan: p });
+  } catch (err) {
+    if (err instanceof StaleReviewError) throw new OidcStop(err.message);
+    throw err;
+  }
+  hitFailpoint(options, "oidc:in-workflow-pr-called");
+  if (!opened) return { detail: { skipped: true }, message: "The workflow already assumes the role; nothing to change." };
+  const pr = opened.pullRequest;
+  return { detail: { pullRequest: pr.number, url: pr.url, branch: pr.headRef, created: opened.created }, message: `Pull request #${pr.number} ${opened.created ? "opened" : "already open"} from ${pr.headRef} into ${pr.baseRef}. Merge it to move the workflow to the role.` };
 }
 
 /** Run (or resume) a move until it completes or stops. One runner per move (the owner in the store). */
@@ -75,14 +89,14 @@ export async function runOidcMove(ctx: OperationContext, moveId: number, who: Ac
         const end = await runStep(ctx, move, step, options);
         endOidcStep(db, stepId, { outcome: "succeeded", detail: end.detail, message: end.message }, who);
       } catch (err) {
-        const message = err instanceof OidcStop ? err.message : `${OIDC_STEP_TITLES[step]} stopped: ${describeFailure(err, "iam", step).message}. Resume when it is fixed.`;
+        const message = err instanceof OidcStop ? err.message : `${OIDC_STEP_TITLES[step]} stopped: ${describeFailure(err, step === "workflow-pr" ? "github" : "iam", step).message}. Resume when it is fixed.`;
         endOidcStep(db, stepId, { outcome: "failed", message }, who);
         setOidcMoveState(db, moveId, { state: "stopped", message }, who);
         return getOidcMove(db, moveId)!;
       }
       hitFailpoint(options, `oidc:after-${step}`);
     }
-    setOidcMoveState(db, moveId, { state: "completed", message: "The provider, the role and its push policy are in place. Next: the pull request that moves the workflow to the role." }, who);
+    setOidcMoveState(db, moveId, { state: "completed", message: "The provider, the role and its push policy are in place, and the pull request moving the workflow to the role is open. Merge it; the key keeps working until it is retired." }, who);
     return getOidcMove(db, moveId)!;
   } finally {
     releaseOidcMove(db, moveId);

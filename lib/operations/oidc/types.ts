@@ -1,16 +1,20 @@
 // The move to GitHub's OIDC role (issue 17): its record, its steps, and the plan it applies.
 
 export type OidcMoveState = "running" | "stopped" | "completed" | "failed";
-export type OidcStepId = "provider" | "role" | "role-policy";
+export type OidcStepId = "provider" | "role" | "role-policy" | "workflow-pr";
 export type OidcStepOutcome = "running" | "succeeded" | "failed" | "skipped" | "interrupted";
 
-/** Steps in the order they run. The pull request changing the workflow is not a step yet (see the notes). */
-export const OIDC_STEPS: OidcStepId[] = ["provider", "role", "role-policy"];
+/** Steps in the order they run: the role exists with its policy before any workflow is asked to assume it. */
+export const OIDC_STEPS: OidcStepId[] = ["provider", "role", "role-policy", "workflow-pr"];
+
+/** The branch the workflow change is committed to (never the default branch). */
+export const OIDC_BRANCH = "deckhand/oidc-role";
 
 export const OIDC_STEP_TITLES: Record<OidcStepId, string> = {
   provider: "Create or reuse GitHub's OIDC provider (audience sts.amazonaws.com)",
   role: "Create or reuse the role with the pinned trust policy",
   "role-policy": "Put the expected push policy on the role",
+  "workflow-pr": "Open the pull request that moves the workflow to the role",
 };
 
 /** What the move applies, fixed when it starts (the operator saw exactly this). */
@@ -27,6 +31,10 @@ export interface OidcMovePlan {
   subjects: Array<{ value: string; operator: "StringEquals" | "StringLike"; because: string }>;
   policyName: string;
   permissionPolicy: string;
+  /** The ECR workflow's path and the file as the operator reviewed it (before, after the change). */
+  workflowPath: string;
+  workflowBefore: string;
+  workflowAfter: string;
 }
 
 export interface OidcMoveRecord {

@@ -43,6 +43,14 @@ export default async function OidcPage() {
               <li key={s.id}>
                 <StatusBadge status={s.outcome} /> {OIDC_STEP_TITLES[s.step]}
                 {s.message ? <span className="text-slate-600"> — {s.message}</span> : null}
+                {typeof s.detail?.url === "string" && /^https?:\/\//.test(s.detail.url) ? (
+                  <>
+                    {" "}
+                    <a href={s.detail.url} className="font-medium underline" data-testid="oidc-pull-request">
+                      Pull request #{String(s.detail.pullRequest)}
+                    </a>
+                  </>
+                ) : null}
               </li>
             ))}
           </ol>
@@ -219,8 +227,8 @@ async function PlanSection({ ctx, operator, canStart }: { ctx: ReadContext; oper
               </pre>
             ) : null}
             <p className="mt-2 text-sm text-slate-600">
-              This change goes to a pull request, never straight to the default branch; the pull-request step is not built yet, so for now the diff is what to
-              commit on a branch.
+              Applying commits exactly this change to the branch deckhand/oidc-role and opens a pull request into the default branch; nothing is pushed to the
+              default branch. If the file changes before then, the move stops and asks for a new review.
             </p>
           </>
         ) : (
@@ -229,18 +237,19 @@ async function PlanSection({ ctx, operator, canStart }: { ctx: ReadContext; oper
       </section>
 
       {operator ? (
-        canStart && plan.steps.some((s) => s.id !== "workflow" && s.status === "to-do") ? (
-          plan.steps.every((s) => s.id === "workflow" || s.status === "done" || s.status === "to-do") && plan.trustPolicy ? (
+        canStart && !state.openPullRequest && plan.steps.some((s) => s.status === "to-do") ? (
+          plan.steps.every((s) => s.status === "done" || s.status === "to-do") && plan.trustPolicy ? (
             <ConfirmActionButton
               action={startOidcMoveAction}
-              label="Apply the IAM steps"
-              confirmLabel="Confirm: create the provider and role"
+              label="Apply the move"
+              confirmLabel="Confirm: create the role and open the pull request"
               confirmValue="apply"
               tone="primary"
               consequence={
                 <p>
                   Deckhand creates (or reuses) GitHub&apos;s OIDC provider, creates the role {state.roleName} with the trust policy above and puts the push policy on it,
-                  recording each step before the next. An existing role whose trust differs is reported and left as it is. The key keeps working.
+                  then opens the pull request with the workflow diff above, recording each step before the next. An existing role whose trust differs is
+                  reported and left as it is. The key keeps working until it is retired.
                 </p>
               }
             />
