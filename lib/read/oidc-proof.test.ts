@@ -13,6 +13,8 @@ import { testContext } from "../operations/rotation/testing/rotation-test-kit";
 import { startOidcMove } from "../operations/oidc/apply-oidc-move";
 import { listOidcSteps } from "../operations/oidc/store";
 import { readRoleProof } from "./oidc-proof";
+import { deactivateRetiredKey, deleteRetiredKey, deleteRetiredSecrets, reactivateRetiredKey } from "../operations/oidc/retire-key";
+import { listAccessKeys } from "../integrations/aws/iam";
 
 const sbx = sharedTestSandbox();
 
@@ -65,6 +67,22 @@ describe("readRoleProof", () => {
       const used = await readRoleProof(reads);
       expect(used!.proof.verdict).toBe("key-still-used");
       expect(used!.proof.keyUses[0]).toMatchObject({ eventName: "GetAuthorizationToken", userAgent: expect.stringContaining("forgotten-script/1.0"), sourceIp: expect.any(String) });
+
+      // Retiring: refused while the key was used within the grace period; allowed 8 days later.
+      await expect(deactivateRetiredKey(ctx)).rejects.toMatchObject({ code: "oidc-blocked" });
+      await expect(deleteRetiredSecrets(ctx)).rejects.toMatchObject({ code: "active-key" });
+      const later = () => new Date(Date.now() + 8 * 86_400_000);
+      const { keys } = await deactivateRetiredKey(ctx, { now: later });
+      const iamKeys = async () => (await listAccessKeys({ iam: sbx.clients.aws.iam, userName: ctx.config.iamUser })).map((k) => [k.accessKeyId, k.status]);
+      expect(await iamKeys()).toEqual(keys.map((k) => [k, "Inactive"]));
+      await expect(deleteRetiredKey(ctx, { accessKeyId: keys[0] })).rejects.toMatchObject({ code: "conflict" });
+      expect((await deleteRetiredSecrets(ctx)).deleted).toEqual(["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]);
+      // Reversible until the key is deleted: reactivate (and the message says how to get the secrets back).
+      expect((await reactivateRetiredKey(ctx, { accessKeyId: keys[0] })).message).toMatch(/rotate the key/);
+      expect(await iamKeys()).toContainEqual([keys[0], "Active"]);
+      await deactivateRetiredKey(ctx, { now: later });
+      await deleteRetiredKey(ctx, { accessKeyId: keys[0] });
+      expect((await iamKeys()).map(([k]) => k)).not.toContain(keys[0]);
     } finally {
       db.close();
       fs.rmSync(dir, { recursive: true, force: true });

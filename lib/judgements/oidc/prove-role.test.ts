@@ -42,6 +42,9 @@ describe("proveRole", () => {
     expect(r.verdict).toBe("key-still-used");
     expect(r.keyUses.map((e) => e.eventName)).toEqual(["GetAuthorizationToken"]);
     expect(r.message).toContain("198.51.100.7");
+    // The grace period runs from that use: 7 quiet days after it, the key can go.
+    expect(r.graceEndsAt).toBe("2026-12-08T12:00:00.000Z");
+    expect(proveRole(base({ now: new Date("2026-12-08T12:00:00Z"), keyEvents: [call("2026-12-01T12:00:00Z", "GetAuthorizationToken", "AKIAKEY")] })).verdict).toBe("ready-to-retire");
   });
 
   it("runs the grace period from the proof, then offers retiring", () => {

@@ -82,8 +82,9 @@ export function proveRole(input: ProofInput): RoleProof {
   const proofAt = Math.max(ms(assumed.time), ms(pushed.time));
   const graceStart = Math.max(proofAt, lastKeyUse ?? 0);
   const graceEndsAt = new Date(graceStart + input.graceDays * DAY_MS).toISOString();
-  if (lastKeyUse !== null && lastKeyUse > proofAt)
-    return { assumed, refused, pushed, keyUses, graceEndsAt, verdict: "key-still-used", message: `The role works, but the key was still used after it did (last ${keyUses[0].eventName} at ${new Date(lastKeyUse).toISOString()} from ${keyUses[0].sourceIp ?? "an unknown address"}): find that user before retiring the key.` };
+  // A use of the key after the role worked restarts the grace period from that use: someone still holds the key.
+  if (lastKeyUse !== null && lastKeyUse > proofAt && input.now.getTime() < graceStart + input.graceDays * DAY_MS)
+    return { assumed, refused, pushed, keyUses, graceEndsAt, verdict: "key-still-used", message: `The role works, but the key was still used after it did (last ${keyUses[0].eventName} at ${new Date(lastKeyUse).toISOString()} from ${keyUses[0].sourceIp ?? "an unknown address"}): find that user before retiring the key; the grace period runs again until ${graceEndsAt}.` };
   if (input.now.getTime() < graceStart + input.graceDays * DAY_MS)
     return { assumed, refused, pushed, keyUses, graceEndsAt, verdict: "grace-running", message: `The role works and the key is unused since; the ${input.graceDays}-day grace period ends ${graceEndsAt}.` };
   return { assumed, refused, pushed, keyUses, graceEndsAt, verdict: "ready-to-retire", message: `The role works and the key has gone unused for ${input.graceDays} days: it can be retired.` };
