@@ -44,8 +44,22 @@ test.describe("move to GitHub's OIDC role", () => {
       // The workflow moves through a pull request, never a push to main: main still uses the key.
       await expect(oidc.pullRequestLink()).toBeVisible();
       await expect(oidc.step("workflow")).toHaveAttribute("data-status", "missing");
-      const pulls = (await (await fetch(`${SBX}/api/v3/repos/acme/mcp-servers/pulls?state=open`, { headers: { authorization: "Bearer ghp_sandboxadmintoken" } })).json()) as Array<{ head: { ref: string }; base: { ref: string } }>;
-      expect(pulls.map((p) => [p.head.ref, p.base.ref])).toContainEqual(["deckhand/oidc-role", "main"]);
+      const gh = { authorization: "Bearer ghp_sandboxadmintoken", accept: "application/vnd.github+json", "content-type": "application/json" };
+      const pulls = (await (await fetch(`${SBX}/api/v3/repos/acme/mcp-servers/pulls?state=open`, { headers: gh })).json()) as Array<{ number: number; head: { ref: string }; base: { ref: string } }>;
+      const pr = pulls.find((p) => p.head.ref === "deckhand/oidc-role" && p.base.ref === "main");
+      expect(pr).toBeTruthy();
+      await expect(oidc.proof()).toHaveAttribute("data-verdict", "waiting-for-merge");
+
+      // Merged as a user would (GitHub's API): the merge's run assumes the role, which the page proves from CloudTrail.
+      const merged = await fetch(`${SBX}/api/v3/repos/acme/mcp-servers/pulls/${pr!.number}/merge`, { method: "PUT", headers: gh, body: "{}" });
+      expect(merged.status).toBe(200);
+      await expect(async () => {
+        await page.reload();
+        await expect(oidc.proof()).toHaveAttribute("data-verdict", "no-role-push-yet", { timeout: 2000 });
+      }).toPass({ timeout: 30_000 });
+      await expect(oidc.proofMessage()).toContainText(":ref:refs/heads/main");
+      // The key is still there, untouched: nothing is retired before the proof and the grace period.
+      await expect(page.getByRole("button", { name: "Deactivate the key" })).toHaveCount(0);
     });
 
     test("an existing role whose trust admits the whole repository is reported, not changed", async ({ page }) => {

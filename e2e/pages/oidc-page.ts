@@ -45,6 +45,15 @@ export class OidcPage {
     return this.page.getByTestId("oidc-pull-request");
   }
 
+  /** The proof section (`data-verdict`: waiting-for-merge, no-role-use-yet, no-role-push-yet, key-still-used, grace-running, ready-to-retire). */
+  proof() {
+    return this.page.getByTestId("oidc-proof");
+  }
+
+  proofMessage() {
+    return this.page.getByTestId("oidc-proof-message");
+  }
+
   moveState() {
     return this.page.getByTestId("oidc-move-state");
   }

@@ -6,6 +6,7 @@ import { listAccessKeys } from "../integrations/aws/iam";
 import { lookupEventsByAccessKey } from "../integrations/aws/cloudtrail";
 import { lookupWebIdentityEvents } from "../integrations/aws/cloudtrail-web-identity";
 import { readPullRequest } from "../integrations/github/pull-requests";
+import { listRepoSecrets } from "../integrations/github/secrets";
 import { proveRole, type RoleProof } from "../judgements/oidc/prove-role";
 import type { CloudTrailEvent } from "../judgements/posture/types";
 import { callApi } from "../failures";
@@ -14,6 +15,9 @@ import { latestOidcMove, listOidcSteps } from "../operations/oidc/store";
 import type { ReadContext } from "./context";
 
 export interface RoleProofView {
+  /** The push user's keys and whether the repository still has the two secrets (what the retire steps act on). */
+  keys: Array<{ accessKeyId: string; status: string }>;
+  secretsPresent: boolean;
   pullRequest: { number: number; url: string; state: string; merged: boolean; mergedAt: string | null } | null;
   graceDays: number;
   proof: RoleProof;
@@ -35,15 +39,18 @@ export async function readRoleProof(ctx: Pick<ReadContext, "clients" | "db" | "u
   if (!move || !prStep) return null;
   const now = ctx.now?.() ?? new Date();
   const graceDays = getGraceDays(ctx.db);
-  const pr = await readPullRequest({ github, repo, number: prStep.detail!.pullRequest as number });
+  const [pr, keys, secrets] = await Promise.all([
+    readPullRequest({ github, repo, number: prStep.detail!.pullRequest as number }),
+    callApi("iam", "ListAccessKeys", () => listAccessKeys({ iam, userName: ctx.userName })),
+    callApi("github", "list repository secrets", () => listRepoSecrets({ github, repo })),
+  ]);
+  const held = { keys: keys.map((k) => ({ accessKeyId: k.accessKeyId, status: k.status })), secretsPresent: secrets.some((x) => x.name === "AWS_ACCESS_KEY_ID" || x.name === "AWS_SECRET_ACCESS_KEY") };
   const mergedAt = pr?.merged ? pr.mergedAt : null;
   const base = { roleArn: move.plan.roleArn, subjects: move.plan.subjects, now, graceDays };
-  if (!mergedAt) return { pullRequest: pr && { number: pr.number, url: pr.url, state: pr.state, merged: pr.merged, mergedAt: pr.mergedAt }, graceDays, proof: proveRole({ ...base, mergedAt: null, webIdentity: [], sessionEvents: [], keyEvents: [] }) };
+  const pullRequest = pr && { number: pr.number, url: pr.url, state: pr.state, merged: pr.merged, mergedAt: pr.mergedAt };
+  if (!mergedAt) return { ...held, pullRequest, graceDays, proof: proveRole({ ...base, mergedAt: null, webIdentity: [], sessionEvents: [], keyEvents: [] }) };
   const start = new Date(Math.max(new Date(mergedAt).getTime() - 60_000, now.getTime() - 90 * DAY_MS));
-  const [webIdentity, keys] = await Promise.all([
-    callApi("cloudtrail", "LookupEvents", () => lookupWebIdentityEvents({ cloudtrail, start, end: now })),
-    callApi("iam", "ListAccessKeys", () => listAccessKeys({ iam, userName: ctx.userName })),
-  ]);
+  const webIdentity = await callApi("cloudtrail", "LookupEvents", () => lookupWebIdentityEvents({ cloudtrail, start, end: now }));
   const sessionKeys = [...new Set(webIdentity.filter((e) => e.roleArn === move.plan.roleArn && !e.errorCode && e.sessionKeyId).map((e) => e.sessionKeyId!))].slice(0, SESSIONS_LOOKED_AT);
   const lookup = (accessKeyId: string) => callApi("cloudtrail", "LookupEvents", () => lookupEventsByAccessKey({ cloudtrail, accessKeyId, start, end: now }));
   const [sessionEvents, keyEvents] = await Promise.all([
@@ -51,7 +58,8 @@ export async function readRoleProof(ctx: Pick<ReadContext, "clients" | "db" | "u
     Promise.all(keys.map((k) => lookup(k.accessKeyId))).then((x) => x.flat() as CloudTrailEvent[]),
   ]);
   return {
-    pullRequest: pr && { number: pr.number, url: pr.url, state: pr.state, merged: pr.merged, mergedAt: pr.mergedAt },
+    ...held,
+    pullRequest,
     graceDays,
     proof: proveRole({ ...base, mergedAt, webIdentity, sessionEvents, keyEvents }),
   };

@@ -11,6 +11,7 @@ import { StatusBadge } from "@/components/setup/status-badge";
 import { ConfirmActionButton } from "@/components/rotation/confirm-action-button";
 import { RefreshWhileRunning } from "@/components/setup/refresh-while-running";
 import { resumeOidcMoveAction, startOidcMoveAction } from "./actions";
+import { ProofSection } from "./proof-section";
 
 export const metadata: Metadata = { title: "Move to the OIDC role" };
 export const dynamic = "force-dynamic";
@@ -68,6 +69,11 @@ export default async function OidcPage() {
           ) : null}
         </section>
       ) : null}
+      {latest?.move.state === "completed" ? (
+        <Suspense fallback={<p className="text-sm text-slate-500">Reading CloudTrail and the pull request…</p>}>
+          <ProofSection ctx={ctx} operator={operator} />
+        </Suspense>
+      ) : null}
       <Suspense fallback={<p className="text-sm text-slate-500">Reading AWS and GitHub…</p>}>
         <PlanSection ctx={ctx} operator={operator} canStart={!active} />
       </Suspense>
@@ -122,8 +128,8 @@ async function PlanSection({ ctx, operator, canStart }: { ctx: ReadContext; oper
             </li>
           ))}
           <li className="rounded-md border border-dashed border-slate-300 p-3 text-sm text-slate-600">
-            Then: prove the role works (a run assuming it and a push with its session, CloudTrail), wait a grace period without any use of the key, and only
-            then retire the key and the two secrets. Not built yet on this page.
+            Then, once the pull request is merged: prove the role works (a run assuming it and a push with its session, from CloudTrail), wait a grace period
+            without any use of the key, and only then retire the key and the two secrets, each step confirmed and reversible until the key is deleted.
           </li>
         </ol>
       </section>
