@@ -107,9 +107,11 @@ function refContexts(kind: "heads" | "tags", filters: string[], ignores: string[
 function triggersOf(on: unknown): Map<string, Record<string, unknown>> | null {
   const map = new Map<string, Record<string, unknown>>();
   if (typeof on === "string") map.set(on, {});
-  else if (Array.isArray(on)) for (const e of on) typeof e === "string" && map.set(e, {});
-  else if (on && typeof on === "object") for (const [k, v] of Object.entries(on)) map.set(k, v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
-  else return null;
+  else if (Array.isArray(on)) {
+    for (const e of on) if (typeof e === "string") map.set(e, {});
+  } else if (on && typeof on === "object") {
+    for (const [k, v] of Object.entries(on)) map.set(k, v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+  } else return null;
   return map;
 }
 
