@@ -27,10 +27,16 @@ export async function lookupWebIdentityEvents({ cloudtrail, start, end, max = 10
       const identity = (d.userIdentity ?? {}) as Record<string, unknown>;
       const request = (d.requestParameters ?? {}) as Record<string, unknown>;
       const credentials = (((d.responseElements ?? {}) as Record<string, unknown>).credentials ?? {}) as Record<string, unknown>;
+      const subject = str(identity.userName) ?? e.Username ?? null;
+      const provider = str(identity.identityProvider);
+      // principalId is `PROVIDER_ARN:AUDIENCE:SUBJECT`; the audience may itself hold ":" (https://github.com/o).
+      const principalId = str(identity.principalId) ?? "";
+      const middle = provider && subject && principalId.startsWith(`${provider}:`) && principalId.endsWith(`:${subject}`) ? principalId.slice(provider.length + 1, principalId.length - subject.length - 1) : null;
       out.push({
         time: e.EventTime ? e.EventTime.toISOString() : (str(d.eventTime) ?? ""),
-        subject: str(identity.userName) ?? e.Username ?? null,
-        provider: str(identity.identityProvider),
+        subject,
+        audience: middle || null,
+        provider,
         roleArn: str(request.roleArn),
         errorCode: str(d.errorCode),
         errorMessage: str(d.errorMessage),

@@ -10,6 +10,8 @@ export interface WebIdentityEvent {
   time: string;
   /** The token's `sub`. */
   subject: string | null;
+  /** The token's audience as CloudTrail records it (from the principal id), when it can be read. */
+  audience?: string | null;
   provider: string | null;
   roleArn: string | null;
   errorCode: string | null;

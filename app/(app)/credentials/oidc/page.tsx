@@ -12,6 +12,7 @@ import { ConfirmActionButton } from "@/components/rotation/confirm-action-button
 import { RefreshWhileRunning } from "@/components/setup/refresh-while-running";
 import { resumeOidcMoveAction, startOidcMoveAction } from "./actions";
 import { ProofSection } from "./proof-section";
+import { RefusalsSection } from "./refusals-section";
 
 export const metadata: Metadata = { title: "Move to the OIDC role" };
 export const dynamic = "force-dynamic";
@@ -133,6 +134,10 @@ async function PlanSection({ ctx, operator, canStart }: { ctx: ReadContext; oper
           </li>
         </ol>
       </section>
+
+      <Suspense fallback={<p className="text-sm text-slate-500">Reading CloudTrail…</p>}>
+        <RefusalsSection ctx={ctx} planned={plan.subjects?.subjects ?? []} />
+      </Suspense>
 
       {plan.trustFindings.length ? (
         <section aria-labelledby="oidc-findings" className="rounded-md border-2 border-red-300 bg-red-50 p-3">
