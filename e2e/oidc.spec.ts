@@ -1,6 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { E2E_SANDBOX_PORT } from "../playwright.config";
 import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
+import { AssumeRoleWithWebIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { SANDBOX_AWS_ADMIN } from "../lib/sandbox/constants";
 import { OidcPage } from "./pages/oidc-page";
 
@@ -60,6 +61,17 @@ test.describe("move to GitHub's OIDC role", () => {
       await expect(oidc.proofMessage()).toContainText(":ref:refs/heads/main");
       // The key is still there, untouched: nothing is retired before the proof and the grace period.
       await expect(page.getByRole("button", { name: "Deactivate the key" })).toHaveCount(0);
+
+      // A run from a pull request tries the role pinned to main (as configure-aws-credentials would): the doctor's
+      // OIDC mode names the subject, the condition that refused it and the fix.
+      const tokenRes = await fetch(`${SBX}/_sandbox/github/actions/id-token`, { method: "POST", headers: ADMIN, body: JSON.stringify({ repository: "acme/mcp-servers", audience: "sts.amazonaws.com", eventName: "pull_request", ref: "refs/pull/7/merge" }) });
+      const { value: token } = (await tokenRes.json()) as { value: string };
+      const sts = new STSClient({ endpoint: SBX, region: "us-east-1", maxAttempts: 1 });
+      await expect(sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: "arn:aws:iam::123456789012:role/github-ecr-push-oidc", RoleSessionName: "GitHubActions", WebIdentityToken: token }))).rejects.toMatchObject({ name: "AccessDenied" });
+      await page.reload();
+      await expect(oidc.refusals()).toContainText(":pull_request");
+      await expect(oidc.refusals()).toContainText("requires StringEquals token.actions.githubusercontent.com:sub");
+      await expect(oidc.refusals()).toContainText("Fix: This run came from a pull request");
     });
 
     test("an existing role whose trust admits the whole repository is reported, not changed", async ({ page }) => {

@@ -54,6 +54,11 @@ export class OidcPage {
     return this.page.getByTestId("oidc-proof-message");
   }
 
+  /** The doctor's OIDC mode: refused assumptions with cause and fix. */
+  refusals() {
+    return this.page.getByTestId("oidc-refusals");
+  }
+
   moveState() {
     return this.page.getByTestId("oidc-move-state");
   }

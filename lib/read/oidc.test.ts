@@ -56,3 +56,16 @@ describe("readOidcPlan against the sandbox", () => {
     expect(plan.ready).toBe(false);
   });
 });
+
+describe("readRoleSummary", () => {
+  it("reports the wide trust of the role made above, its policy matching, and null without a role", async () => {
+    const { readRoleSummary } = await import("./oidc");
+    const summary = await readRoleSummary(ctx());
+    expect(summary).toMatchObject({ roleName: "github-ecr-push-oidc", policy: { present: true, matches: true } });
+    expect(summary!.findings.map((f) => f.kind)).toEqual(["wider-than-plan", "wider-than-plan", "wider-than-plan", "wider-than-plan"]);
+    const { DeleteRolePolicyCommand, DeleteRoleCommand } = await import("@aws-sdk/client-iam");
+    await sb.clients.aws.iam.send(new DeleteRolePolicyCommand({ RoleName: "github-ecr-push-oidc", PolicyName: "ecr-push-policy" }));
+    await sb.clients.aws.iam.send(new DeleteRoleCommand({ RoleName: "github-ecr-push-oidc" }));
+    expect(await readRoleSummary(ctx())).toBeNull();
+  });
+});

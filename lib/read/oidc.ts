@@ -14,7 +14,8 @@ import { findWorkflowByName, listWorkflows } from "../integrations/github/workfl
 import { defaultRoleName, githubProviderArn } from "../judgements/oidc/github-oidc";
 import { planOidcMove, type OidcLiveState, type OidcPlan } from "../judgements/oidc/plan";
 import { diffPolicyDocuments } from "../judgements/posture/policy-diff";
-import { describeFailure, type Service } from "../failures";
+import { callApi, describeFailure, type Service } from "../failures";
+import { judgeTrustPolicy, type TrustFinding } from "../judgements/oidc/trust-policy";
 import type { ReadContext } from "./context";
 import { readExpectedDocument } from "./setup";
 import { latestOidcMove, listOidcSteps } from "../operations/oidc/store";
@@ -101,4 +102,48 @@ export interface OidcMoveView {
 export function readLatestOidcMove(ctx: Pick<ReadContext, "db" | "clients">): OidcMoveView | null {
   const move = latestOidcMove(ctx.db, `${ctx.clients.repo.owner}/${ctx.clients.repo.repo}`);
   return move ? { move, steps: listOidcSteps(ctx.db, move.id) } : null;
+}
+
+export interface RoleSummary {
+  roleName: string;
+  arn: string;
+  lastUsed: string | null;
+  /** Trust breadth findings (a `sub` wildcard admitting any branch, pull request or other repositories). */
+  findings: TrustFinding[];
+  /** The role's inline push policy against the expected one: null when it could not be compared. */
+  policy: { present: boolean; matches: boolean; addedActions: string[]; removedActions: string[] } | null;
+}
+
+/**
+ * The OIDC role as the Credentials page shows it for a repository that pushes (or will push) with it: null when the
+ * role does not exist. Trust breadth is judged without the workflow (any probe admitted is a finding: a pinned role
+ * admits none of them). Throws CallFailure naming the IAM call.
+ */
+export async function readRoleSummary(ctx: Pick<ReadContext, "clients" | "cache" | "userName" | "policyName" | "expectedPolicyPath">): Promise<RoleSummary | null> {
+  const { iam, sts } = ctx.clients.aws;
+  const roleName = oidcRoleName(ctx);
+  const role = await callApi("iam", "GetRole", () => getRole({ iam, roleName }));
+  if (!role) return null;
+  const [identity, doc, expected] = await Promise.all([
+    callApi("sts", "GetCallerIdentity", () => getCallerIdentity({ sts })),
+    callApi("iam", "GetRolePolicy", () => getRolePolicy({ iam, roleName, policyName: ctx.policyName })),
+    readExpectedDocument(ctx).catch(() => null),
+  ]);
+  let trust: unknown = null;
+  try {
+    trust = JSON.parse(role.trustPolicy);
+  } catch {
+    trust = null;
+  }
+  const template = await callApi("github", "get OIDC sub-claim customisation", () => getSubClaimTemplate({ github: ctx.clients.github, repo: ctx.clients.repo }));
+  const findings = judgeTrustPolicy(trust, githubProviderArn(identity.account), template.prefix, []);
+  let policy: RoleSummary["policy"] = null;
+  if (expected) {
+    if (doc === null) policy = { present: false, matches: false, addedActions: [], removedActions: [] };
+    else {
+      const d = diffPolicyDocuments(doc, expected);
+      policy = d.ok ? { present: true, matches: d.diff.addedActions.length === 0 && d.diff.removedActions.length === 0, addedActions: d.diff.addedActions, removedActions: d.diff.removedActions } : null;
+    }
+  }
+  return { roleName, arn: role.arn, lastUsed: role.lastUsed, findings, policy };
 }

@@ -9,6 +9,7 @@ import { pageReadContext } from "@/lib/read/context";
 import { KeysSection } from "./keys-section";
 import { HeldKeySection } from "./held-key-section";
 import { GithubConfigSection } from "./github-config-section";
+import { OidcRoleSection } from "./oidc-role-section";
 import { UnfinishedOperations } from "../unfinished-operations";
 import { readAccountNotSetUp } from "@/lib/read/overview";
 
@@ -63,6 +64,11 @@ export default async function CredentialsPage({ searchParams }: { searchParams: 
       <SectionCard title="GitHub configuration" label="GitHub configuration">
         <Suspense fallback={<SectionLoading what="the GitHub configuration" />}>
           <GithubConfigSection ctx={ctx} />
+        </Suspense>
+      </SectionCard>
+      <SectionCard title="GitHub OIDC role" label="GitHub OIDC role">
+        <Suspense fallback={<SectionLoading what="the OIDC role" />}>
+          <OidcRoleSection ctx={ctx} />
         </Suspense>
       </SectionCard>
       </>}
