@@ -89,6 +89,10 @@ test.describe("move to GitHub's OIDC role", () => {
       await expect(oidc.step("role")).toHaveAttribute("data-status", "wrong");
       await expect(oidc.trustFindings()).toContainText("any pull request");
       await expect(oidc.applyButton()).toHaveCount(0);
+
+      // Credentials knows the role too: no key age, but its trust breadth.
+      await page.goto("/credentials");
+      await expect(page.getByTestId("oidc-role-findings")).toContainText("any pull request");
     });
   });
 
