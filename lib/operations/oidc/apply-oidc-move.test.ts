@@ -10,8 +10,8 @@ import { CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, DeleteOp
 import { sharedTestSandbox } from "../../tooling/testing/shared-test-sandbox";
 import { runKillChild } from "../../tooling/testing/kill-child-support";
 import { testContext } from "../rotation/testing/rotation-test-kit";
-import { resumeOidcMove, startOidcMove } from "./apply-oidc-move";
-import { activeOidcMove, listOidcSteps } from "./store";
+import { resumeInterruptedOidcMove, resumeOidcMove, startOidcMove } from "./apply-oidc-move";
+import { activeOidcMove, getOidcMove, listOidcSteps } from "./store";
 import { openWorkflowPullRequest, StaleReviewError } from "./workflow-pull-request";
 import { listAudit } from "../../infra/audit/record-audit";
 
@@ -133,7 +133,13 @@ describe("an OIDC move killed inside and after each step resumes with nothing ha
         expect(child.signal, child.out).toBe("SIGKILL");
         const left = activeOidcMove(db, "acme/mcp-servers")!;
         expect(left.state).toBe("running");
-        const m = await (await resumeOidcMove(ctx, { moveId: left.id })).done;
+        let m;
+        if (fp === "oidc:after-role") {
+          // What a server start does (instrumentation): find the interrupted move and resume it.
+          expect(await resumeInterruptedOidcMove(ctx)).toBe(left.id);
+          for (let i = 0; i < 300 && getOidcMove(db, left.id)!.state === "running"; i++) await new Promise((r) => setTimeout(r, 100));
+          m = getOidcMove(db, left.id)!;
+        } else m = await (await resumeOidcMove(ctx, { moveId: left.id })).done;
         expect(m.state, m.message ?? "").toBe("completed");
         const steps = listOidcSteps(db, m.id);
         expect(steps.filter((s) => s.outcome === "running")).toEqual([]);

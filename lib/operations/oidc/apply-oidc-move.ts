@@ -72,3 +72,15 @@ export async function resumeOidcMove(ctx: OperationContext, input: { moveId: num
   });
   return { moveId: m.id, done: inFlight.track(m.id, done) };
 }
+
+/** On server start: continue the repository's move whose process died mid-way (it is still "running"). */
+export async function resumeInterruptedOidcMove(ctx: OperationContext): Promise<number | null> {
+  const m = activeOidcMove(ctx.db, `${ctx.clients.repo.owner}/${ctx.clients.repo.repo}`);
+  if (!m || m.state !== "running" || inFlight.has(m.id)) return null;
+  try {
+    await resumeOidcMove({ ...ctx, actor: { login: m.requestedBy, role: "system" } }, { moveId: m.id });
+    return m.id;
+  } catch {
+    return null;
+  }
+}
