@@ -12,6 +12,8 @@ export async function register() {
   (await import("./lib/operations/rotation/scheduler")).startRotationScheduler();
   // Resume a guided setup a crash interrupted (after the rotation scheduler: its key step is a rotation).
   void (await import("./lib/operations/setup/resume-on-start")).resumeSetupOnStart();
+  // Resume a move to the OIDC role a crash interrupted.
+  void (await import("./lib/operations/oidc/resume-on-start")).resumeOidcMoveOnStart();
   // Push deliveries waiting for the forward-only check (GitHub was down, or the app restarted after answering).
   const { getClients } = await import("./lib/integrations/clients");
   (await import("./lib/operations/pushes/process-pending-deliveries")).startPendingDeliveryProcessor(() => {

@@ -5,7 +5,7 @@ import { expectAccessible } from "./support/expect-accessible";
 test.describe.configure({ timeout: 180_000 });
 
 /** Every page, as a signed-in operator; the sign-in page without a session. */
-const PAGES = ["/", "/fleet", "/credentials", "/credentials/rotation", "/policy", "/activity", "/registry", "/registry/mcp-server-tcp", "/workflows", "/pushes", "/doctor", "/setup", "/audit", "/settings", "/workflows/deckhand-pushes"];
+const PAGES = ["/", "/fleet", "/credentials", "/credentials/rotation", "/credentials/oidc", "/policy", "/activity", "/registry", "/registry/mcp-server-tcp", "/workflows", "/pushes", "/doctor", "/setup", "/audit", "/settings", "/workflows/deckhand-pushes"];
 
 const WIDTHS = [
   { name: "phone", width: 390, height: 844 },

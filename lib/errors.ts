@@ -38,6 +38,8 @@ export type SafeErrorCode =
   | "nothing-failed"
   | "stale-review"
   | "already-finished"
+  | "oidc-busy"
+  | "oidc-blocked"
   | "workflow-change-refused";
 
 /**

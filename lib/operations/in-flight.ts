@@ -9,7 +9,7 @@ export interface InFlight<T> {
   track(id: number, run: Promise<T>, onSettled?: () => void): Promise<T>;
 }
 
-export function inFlightRegistry<T>(kind: "rotation" | "setup"): InFlight<T> {
+export function inFlightRegistry<T>(kind: "rotation" | "setup" | "oidc-move"): InFlight<T> {
   const g = globalThis as unknown as Record<string, Map<number, Promise<T>> | undefined>;
   const key = `deckhandInFlight:${kind}`;
   const map = () => (g[key] ??= new Map());

@@ -2,6 +2,7 @@
 
 import { getThresholds, type Thresholds } from "../operations/settings/thresholds";
 import { getWebhookPushes } from "../operations/settings/webhook-pushes";
+import { getGraceDays } from "../operations/oidc/grace-days";
 import { listAudit, type AuditOutcome } from "../infra/audit/record-audit";
 import type { ReadContext } from "./context";
 
@@ -13,6 +14,11 @@ export function readThresholds(ctx: Pick<ReadContext, "db">): Thresholds {
 /** Whether GitHub's push webhook makes Deckhand build and push (Settings). */
 export function readWebhookPushes(ctx: Pick<ReadContext, "db">): boolean {
   return getWebhookPushes(ctx.db);
+}
+
+/** Days the access key must go unused after the OIDC role is proven, before retiring it is offered (default 7). */
+export function readOidcGraceDays(ctx: Pick<ReadContext, "db">): number {
+  return getGraceDays(ctx.db);
 }
 
 const AUDIT_PAGE = 50;

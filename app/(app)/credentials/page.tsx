@@ -10,6 +10,7 @@ import { pageReadContext } from "@/lib/read/context";
 import { KeysSection } from "./keys-section";
 import { HeldKeySection } from "./held-key-section";
 import { GithubConfigSection } from "./github-config-section";
+import { OidcRoleSection } from "./oidc-role-section";
 import { UnfinishedOperations } from "../unfinished-operations";
 import { readAccountNotSetUp } from "@/lib/read/overview";
 
@@ -27,6 +28,11 @@ export default async function CredentialsPage({ searchParams }: { searchParams: 
           {canChangeHere(ctx, user.role) && !notSetUp ? (
             <Link href="/credentials/rotation" className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-semibold text-white hover:bg-slate-700">
               Rotate key
+            </Link>
+          ) : null}
+          {!notSetUp ? (
+            <Link href="/credentials/oidc" className="text-sm font-medium underline">
+              Move to the OIDC role
             </Link>
           ) : null}
           <RefreshLink href="/credentials" fetchedNote="Cached for 30 s" />
@@ -60,6 +66,11 @@ export default async function CredentialsPage({ searchParams }: { searchParams: 
       <SectionCard title="GitHub configuration" label="GitHub configuration">
         <Suspense fallback={<SectionLoading what="the GitHub configuration" />}>
           <GithubConfigSection ctx={ctx} />
+        </Suspense>
+      </SectionCard>
+      <SectionCard title="GitHub OIDC role" label="GitHub OIDC role">
+        <Suspense fallback={<SectionLoading what="the OIDC role" />}>
+          <OidcRoleSection ctx={ctx} />
         </Suspense>
       </SectionCard>
       </>}

@@ -1,9 +1,11 @@
 "use server";
 
+import { z } from "zod";
 import { revalidatePath } from "next/cache";
 import { defineAction } from "@/lib/infra/actions/action-client";
 import { thresholdsSchema, updateThresholds } from "@/lib/operations/settings/thresholds";
 import { setWebhookPushes, webhookPushesSchema } from "@/lib/operations/settings/webhook-pushes";
+import { graceDaysSchema, setGraceDays } from "@/lib/operations/oidc/grace-days";
 
 export const updateThresholdsAction = defineAction(
   { name: "settings.update-thresholds", role: "operator", input: thresholdsSchema },
@@ -28,5 +30,14 @@ export const setWebhookPushesAction = defineAction(
       target: "webhook pushes",
       detail: { changed },
     };
+  },
+);
+
+export const setGraceDaysAction = defineAction(
+  { name: "settings.oidc-grace-days", role: "operator", input: z.object({ days: graceDaysSchema }) },
+  async (input, { db, actor }) => {
+    const changed = setGraceDays({ db, actor }, input.days);
+    revalidatePath("/", "layout");
+    return { message: Object.keys(changed).length ? `The key must go unused for ${input.days} days before it is retired.` : "Nothing changed.", target: "oidc grace days", detail: { changed } };
   },
 );

@@ -1,10 +1,11 @@
 import type { Metadata } from "next";
 import { requireUser } from "@/lib/infra/auth/session";
 import { pageReadContext } from "@/lib/read/context";
-import { readThresholds, readWebhookPushes } from "@/lib/read/settings";
+import { readOidcGraceDays, readThresholds, readWebhookPushes } from "@/lib/read/settings";
 import { PageHeader } from "@/components/page-header";
 import { ThresholdsForm } from "./thresholds-form";
-import { setWebhookPushesAction, updateThresholdsAction } from "./actions";
+import { setGraceDaysAction, setWebhookPushesAction, updateThresholdsAction } from "./actions";
+import { GraceDaysForm } from "./grace-days-form";
 import { WebhookPushesForm } from "./webhook-pushes-form";
 
 export const metadata: Metadata = { title: "Settings" };
@@ -19,6 +20,8 @@ export default async function SettingsPage() {
       <ThresholdsForm values={thresholds} canEdit={user.role === "operator"} action={updateThresholdsAction} />
       <h2 className="mt-8 mb-3 text-lg font-medium">Webhook pushes</h2>
       <WebhookPushesForm enabled={readWebhookPushes(pageReadContext())} canEdit={user.role === "operator"} action={setWebhookPushesAction} />
+      <h2 className="mt-8 mb-3 text-lg font-medium">Retiring the key after the move to the OIDC role</h2>
+      <GraceDaysForm days={readOidcGraceDays(pageReadContext())} canEdit={user.role === "operator"} action={setGraceDaysAction} />
     </>
   );
 }

@@ -2,7 +2,7 @@
  * Versioned, append-only migrations. Never edit a released one: add the next version.
  * Reserved while features are built in parallel: 2 = pushes (webhook deliveries, jobs, job logs),
  * 3 = key rotation, 4 = guided setup, 5 = posture snapshots/cache, 6 = untrusted builds (log cap, forward-only
- * pushes), 7 = "interrupted" step outcome, 8 = revoked sessions (sign-out). Append in version order; a gap is fine (each version is applied once, in order).
+ * pushes), 7 = "interrupted" step outcome, 8 = revoked sessions (sign-out), 10 = the move to the OIDC role. Append in version order; a gap is fine (each version is applied once, in order).
  */
 export interface Migration {
   version: number;
@@ -389,6 +389,38 @@ export const migrations: Migration[] = [
       INSERT INTO push_branch_heads_v11 (repository, branch, sha, job_id, accepted_at) SELECT '', branch, sha, job_id, accepted_at FROM push_branch_heads;
       DROP TABLE push_branch_heads;
       ALTER TABLE push_branch_heads_v11 RENAME TO push_branch_heads;
+    `,
+  },
+  {
+    version: 12,
+    name: "the move to GitHub's OIDC role: one move at a time, its steps like a setup's",
+    sql: `
+      CREATE TABLE oidc_moves (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        state TEXT NOT NULL CHECK (state IN ('running', 'stopped', 'completed', 'failed')),
+        -- The repository (owner/name): one move running or stopped per repository.
+        repository TEXT NOT NULL,
+        requested_by TEXT NOT NULL,
+        -- The plan as applied (names, ARNs, the trust and permission documents, the workflow path): JSON.
+        plan TEXT NOT NULL,
+        message TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        finished_at TEXT,
+        owner TEXT
+      );
+      CREATE UNIQUE INDEX oidc_moves_one_active ON oidc_moves (repository) WHERE state IN ('running', 'stopped');
+      CREATE TABLE oidc_move_steps (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        move_id INTEGER NOT NULL REFERENCES oidc_moves (id),
+        step TEXT NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('running', 'succeeded', 'failed', 'skipped', 'interrupted')),
+        started_at TEXT NOT NULL,
+        ended_at TEXT,
+        detail TEXT,
+        message TEXT
+      );
+      CREATE INDEX oidc_move_steps_move ON oidc_move_steps (move_id, id);
     `,
   },
 ];

@@ -41,6 +41,8 @@ export function migrateIamRoles(db: Database.Database): void {
       max_session_duration INTEGER NOT NULL, create_date INTEGER NOT NULL, last_used_ms INTEGER, last_used_region TEXT);
     CREATE TABLE IF NOT EXISTS aws_iam_role_policies (
       role_name TEXT NOT NULL COLLATE NOCASE, policy_name TEXT NOT NULL COLLATE NOCASE, document TEXT NOT NULL, PRIMARY KEY (role_name, policy_name));
+    CREATE TABLE IF NOT EXISTS aws_iam_role_attached (
+      role_name TEXT NOT NULL COLLATE NOCASE, policy_arn TEXT NOT NULL, PRIMARY KEY (role_name, policy_arn));
     CREATE TABLE IF NOT EXISTS aws_iam_oidc_providers (
       arn TEXT PRIMARY KEY, url TEXT NOT NULL UNIQUE, client_ids TEXT NOT NULL, thumbprints TEXT NOT NULL, create_date INTEGER NOT NULL);
     CREATE TABLE IF NOT EXISTS aws_sts_sessions (
@@ -49,7 +51,7 @@ export function migrateIamRoles(db: Database.Database): void {
   `);
 }
 
-export const IAM_ROLE_TABLES = ["aws_iam_roles", "aws_iam_role_policies", "aws_iam_oidc_providers", "aws_sts_sessions"];
+export const IAM_ROLE_TABLES = ["aws_iam_roles", "aws_iam_role_policies", "aws_iam_role_attached", "aws_iam_oidc_providers", "aws_sts_sessions"];
 
 export const roleArn = (r: Pick<IamRole, "path" | "role_name">) => `arn:aws:iam::${ACCOUNT_ID}:role${r.path}${r.role_name}`;
 export const oidcProviderArn = (urlWithoutScheme: string) => `arn:aws:iam::${ACCOUNT_ID}:oidc-provider/${urlWithoutScheme}`;
@@ -67,8 +69,16 @@ export function findRoleByArn(db: Database.Database, arn: string): IamRole | und
   return role && role.path === (m[2] ?? "/") ? role : undefined;
 }
 
+/** Every identity-based policy document of a role: inline ones, then attached managed ones (default versions). */
 export function rolePolicyDocuments(db: Database.Database, roleName: string): string[] {
-  return (db.prepare(`SELECT document FROM aws_iam_role_policies WHERE role_name = ?`).all(roleName) as { document: string }[]).map((r) => r.document);
+  const inline = db.prepare(`SELECT document FROM aws_iam_role_policies WHERE role_name = ?`).all(roleName) as { document: string }[];
+  const attached = db
+    .prepare(
+      `SELECT v.document FROM aws_iam_role_attached a JOIN aws_iam_policies p ON p.arn = a.policy_arn
+       JOIN aws_iam_policy_versions v ON v.policy_arn = p.arn AND v.version_id = p.default_version_id WHERE a.role_name = ?`,
+    )
+    .all(roleName) as { document: string }[];
+  return [...inline, ...attached].map((r) => r.document);
 }
 
 export function findOidcProviderByUrl(db: Database.Database, urlWithoutScheme: string): OidcProvider | undefined {

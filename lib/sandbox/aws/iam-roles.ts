@@ -4,6 +4,7 @@ import { generateAwsId } from "./ids";
 import { checkName, NAME_RE, pathOf, policyDocumentOf, POLICY_NAME_RE } from "./iam";
 import { paginateIam } from "./iam-pagination";
 import { queryList } from "./protocol";
+import { findManagedPolicy } from "./iam-store";
 import { findRole, oidcProviderArn, roleArn, type IamRole, type OidcProvider } from "./iam-roles-store";
 import { parseTrustPolicy } from "./trust-policy";
 
@@ -95,6 +96,8 @@ const roleOperations: Record<string, OperationHandler> = {
     const role = authorizedRole(call, "iam:DeleteRole");
     const policies = call.ctx.db.prepare(`SELECT COUNT(*) AS n FROM aws_iam_role_policies WHERE role_name = ?`).get(role.role_name) as { n: number };
     if (policies.n > 0) throw new AwsError("DeleteConflict", "Cannot delete entity, must delete policies first.", 409);
+    const attached = call.ctx.db.prepare(`SELECT COUNT(*) AS n FROM aws_iam_role_attached WHERE role_name = ?`).get(role.role_name) as { n: number };
+    if (attached.n > 0) throw new AwsError("DeleteConflict", "Cannot delete entity, must detach all policies first.", 409);
     call.ctx.db.prepare(`DELETE FROM aws_iam_roles WHERE role_name = ?`).run(role.role_name);
     return undefined;
   },
@@ -132,7 +135,45 @@ const roleOperations: Record<string, OperationHandler> = {
     if (r.changes === 0) throw new AwsError("NoSuchEntity", `The role policy with name ${name} cannot be found.`, 404);
     return undefined;
   },
+
+  /** Managed policies on a role (IAM API reference: AttachRolePolicy; default quota of 10 managed policies per role). */
+  AttachRolePolicy(call) {
+    const role = authorizedRole(call, "iam:AttachRolePolicy");
+    const arn = policyArnOf(call);
+    if (!findManagedPolicy(call.ctx.db, arn)) throw new AwsError("NoSuchEntity", `Policy ${arn} does not exist or is not attachable.`, 404);
+    const count = call.ctx.db.prepare(`SELECT COUNT(*) AS n FROM aws_iam_role_attached WHERE role_name = ?`).get(role.role_name) as { n: number };
+    const already = call.ctx.db.prepare(`SELECT 1 FROM aws_iam_role_attached WHERE role_name = ? AND policy_arn = ?`).get(role.role_name, arn);
+    if (!already && count.n >= 10) throw new AwsError("LimitExceeded", "Cannot exceed quota for PoliciesPerRole: 10", 409);
+    call.ctx.db.prepare(`INSERT OR IGNORE INTO aws_iam_role_attached (role_name, policy_arn) VALUES (?, ?)`).run(role.role_name, arn);
+    return undefined;
+  },
+
+  DetachRolePolicy(call) {
+    const role = authorizedRole(call, "iam:DetachRolePolicy");
+    const arn = policyArnOf(call);
+    const r = call.ctx.db.prepare(`DELETE FROM aws_iam_role_attached WHERE role_name = ? AND policy_arn = ?`).run(role.role_name, arn);
+    if (r.changes === 0) throw new AwsError("NoSuchEntity", `Policy ${arn} was not found.`, 404);
+    return undefined;
+  },
+
+  ListAttachedRolePolicies(call) {
+    const role = authorizedRole(call, "iam:ListAttachedRolePolicies");
+    const prefix = str(call, "PathPrefix") ?? "/";
+    const rows = call.ctx.db
+      .prepare(`SELECT p.policy_name, p.arn, p.path FROM aws_iam_role_attached a JOIN aws_iam_policies p ON p.arn = a.policy_arn WHERE a.role_name = ? ORDER BY p.policy_name`)
+      .all(role.role_name) as { policy_name: string; arn: string; path: string }[];
+    const { page, ...more } = paginateIam(rows.filter((r) => r.path.startsWith(prefix)), call.params);
+    return { AttachedPolicies: page.map((r) => ({ PolicyName: r.policy_name, PolicyArn: r.arn })), ...more };
+  },
 };
+
+const policyArnRe = /^arn:aws:iam::(\d{12}|aws):policy(\/[\w+=,.@/-]*)?$/;
+
+function policyArnOf(call: AwsCall): string {
+  const arn = requireStr(call, "PolicyArn");
+  if (!policyArnRe.test(arn)) throw new AwsError("InvalidInput", `ARN ${arn} is not valid.`, 400);
+  return arn;
+}
 
 const providerArnRe = /^arn:aws:iam::(\d{12}):oidc-provider\/(.+)$/;
 
@@ -143,6 +184,13 @@ function providerByArn(call: AwsCall, action: string): OidcProvider {
   const p = call.ctx.db.prepare(`SELECT * FROM aws_iam_oidc_providers WHERE arn = ?`).get(arn) as OidcProvider | undefined;
   if (!p) throw new AwsError("NoSuchEntity", `OpenIDConnect Provider not found for arn ${arn}`, 404);
   return p;
+}
+
+function clientIdOf(call: AwsCall): string {
+  const clientId = requireStr(call, "ClientID");
+  if (clientId.length > 255)
+    throw new AwsError("ValidationError", "1 validation error detected: Value at 'clientID' failed to satisfy constraint: Member must have length less than or equal to 255", 400);
+  return clientId;
 }
 
 function listOf(call: AwsCall, name: string): string[] {
@@ -182,6 +230,26 @@ const oidcOperations: Record<string, OperationHandler> = {
     authorize(call, "iam:ListOpenIDConnectProviders", "*", undefined);
     const rows = call.ctx.db.prepare(`SELECT arn FROM aws_iam_oidc_providers ORDER BY arn`).all() as { arn: string }[];
     return { OpenIDConnectProviderList: rows.map((r) => ({ Arn: r.arn })) };
+  },
+
+  /** Idempotent: adding a client ID the provider already has is not an error (IAM API reference). */
+  AddClientIDToOpenIDConnectProvider(call) {
+    const p = providerByArn(call, "iam:AddClientIDToOpenIDConnectProvider");
+    const clientId = clientIdOf(call);
+    const ids = JSON.parse(p.client_ids) as string[];
+    if (ids.includes(clientId)) return undefined;
+    if (ids.length >= 100) throw new AwsError("LimitExceeded", "Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: 100", 409);
+    call.ctx.db.prepare(`UPDATE aws_iam_oidc_providers SET client_ids = ? WHERE arn = ?`).run(JSON.stringify([...ids, clientId]), p.arn);
+    return undefined;
+  },
+
+  /** Idempotent as well: removing a client ID the provider does not have succeeds (IAM API reference). */
+  RemoveClientIDFromOpenIDConnectProvider(call) {
+    const p = providerByArn(call, "iam:RemoveClientIDFromOpenIDConnectProvider");
+    const clientId = clientIdOf(call);
+    const ids = (JSON.parse(p.client_ids) as string[]).filter((c) => c !== clientId);
+    call.ctx.db.prepare(`UPDATE aws_iam_oidc_providers SET client_ids = ? WHERE arn = ?`).run(JSON.stringify(ids), p.arn);
+    return undefined;
   },
 
   DeleteOpenIDConnectProvider(call) {

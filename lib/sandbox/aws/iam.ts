@@ -66,7 +66,9 @@ function findKeyOf(call: AwsCall, userName: string, accessKeyId: string): IamKey
 const policyArnRe = /^arn:aws:iam::(\d{12}|aws):policy(\/[\w+=,.@/-]*)?$/;
 
 function managedPolicyShape(call: AwsCall, p: IamManagedPolicy) {
-  const attachments = call.ctx.db.prepare(`SELECT COUNT(*) AS n FROM aws_iam_user_attached WHERE policy_arn = ?`).get(p.arn) as { n: number };
+  const attachments = call.ctx.db
+    .prepare(`SELECT (SELECT COUNT(*) FROM aws_iam_user_attached WHERE policy_arn = ?) + (SELECT COUNT(*) FROM aws_iam_role_attached WHERE policy_arn = ?) AS n`)
+    .get(p.arn, p.arn) as { n: number };
   return {
     PolicyName: p.policy_name,
     PolicyId: p.policy_id,

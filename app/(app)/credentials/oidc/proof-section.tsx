@@ -1,0 +1,136 @@
+import { toUserFacing } from "@/lib/errors";
+import type { ReadContext } from "@/lib/read/context";
+import { readRoleProof } from "@/lib/read/oidc-proof";
+import { StatusBadge } from "@/components/setup/status-badge";
+import { ConfirmActionButton } from "@/components/rotation/confirm-action-button";
+import { deactivateRetiredKeyAction, deleteRetiredKeyAction, deleteRetiredSecretsAction, reactivateRetiredKeyAction } from "./actions";
+
+const VERDICT_BADGE: Record<string, string> = {
+  "waiting-for-merge": "pending",
+  "no-role-use-yet": "pending",
+  "no-role-push-yet": "running",
+  "key-still-used": "wrong",
+  "grace-running": "running",
+  "ready-to-retire": "done",
+};
+
+/** After the move's pull request: is the role proven, is the key still used (where from), and the retire steps. */
+export async function ProofSection({ ctx, operator }: { ctx: ReadContext; operator: boolean }) {
+  let view;
+  try {
+    view = await readRoleProof(ctx);
+  } catch (err) {
+    const { message } = toUserFacing(err, "OIDC proof");
+    return (
+      <p role="alert" className="text-sm text-red-700">
+        Could not read the proof: {message}
+      </p>
+    );
+  }
+  if (!view) return null;
+  const { proof } = view;
+  const active = view.keys.filter((k) => k.status === "Active");
+  const inactive = view.keys.filter((k) => k.status !== "Active");
+  return (
+    <section aria-labelledby="oidc-proof" className="mb-8 rounded-lg border border-slate-200 p-4" data-testid="oidc-proof" data-verdict={proof.verdict}>
+      <h2 id="oidc-proof" className="mb-2 text-lg font-semibold">
+        Prove, then retire the key <StatusBadge status={VERDICT_BADGE[proof.verdict] ?? "unknown"} />
+      </h2>
+      {view.pullRequest ? (
+        <p className="text-sm">
+          Pull request <a href={view.pullRequest.url} className="font-medium underline">#{view.pullRequest.number}</a>:{" "}
+          {view.pullRequest.merged ? `merged ${view.pullRequest.mergedAt}` : view.pullRequest.state}.
+        </p>
+      ) : null}
+      <p className="mt-1 text-sm" data-testid="oidc-proof-message">
+        {proof.message}
+      </p>
+      <ul className="mt-2 list-disc pl-5 text-sm">
+        <li>Role assumed: {proof.assumed ? `${proof.assumed.time} by ${proof.assumed.subject} from ${proof.assumed.sourceIp ?? "?"}` : "not yet"}.</li>
+        <li>Image pushed with the role&apos;s session: {proof.pushed ? `${proof.pushed.time}, ${proof.pushed.repositoryName ?? "?"} (${proof.pushed.accessKeyId})` : "not yet"}.</li>
+        {proof.refused.length ? <li className="text-red-700">Refused assumptions since the merge: {proof.refused.map((r) => `${r.time} ${r.errorCode} (subject ${r.subject ?? "?"})`).join("; ")}.</li> : null}
+        <li>
+          Grace period: {view.graceDays} days{proof.graceEndsAt ? `, ends ${proof.graceEndsAt}` : ""}.
+        </li>
+      </ul>
+      <h3 className="mt-3 text-sm font-semibold">Uses of the key since the merge ({proof.keyUses.length})</h3>
+      {proof.keyUses.length ? (
+        <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="Uses of the key since the merge">
+          <table className="mt-1 text-left text-xs" data-testid="oidc-key-uses">
+            <thead>
+              <tr>
+                <th className="pr-3">Time</th>
+                <th className="pr-3">Call</th>
+                <th className="pr-3">Key</th>
+                <th className="pr-3">Source IP</th>
+                <th className="pr-3">User agent</th>
+                <th>Region</th>
+              </tr>
+            </thead>
+            <tbody>
+              {proof.keyUses.slice(0, 100).map((e, i) => (
+                <tr key={e.eventId ?? i}>
+                  <td className="pr-3">{String(e.time)}</td>
+                  <td className="pr-3">
+                    {e.eventName}
+                    {e.errorCode ? ` (${e.errorCode})` : ""}
+                  </td>
+                  <td className="pr-3">{e.accessKeyId}</td>
+                  <td className="pr-3">{e.sourceIp}</td>
+                  <td className="pr-3">{e.userAgent}</td>
+                  <td>{e.region}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : (
+        <p className="text-sm text-slate-600">None.</p>
+      )}
+      {operator ? (
+        <div className="mt-4 space-y-3">
+          {proof.verdict === "ready-to-retire" && active.length ? (
+            <ConfirmActionButton
+              action={deactivateRetiredKeyAction}
+              label="Deactivate the key"
+              confirmLabel="Confirm: deactivate"
+              confirmValue="deactivate"
+              consequence={<>Deactivates {active.map((k) => k.accessKeyId).join(", ")}. Anything still using it stops working; reactivating undoes it.</>}
+            />
+          ) : null}
+          {active.length === 0 && view.secretsPresent ? (
+            <ConfirmActionButton
+              action={deleteRetiredSecretsAction}
+              label="Delete the two secrets"
+              confirmLabel="Confirm: delete the secrets"
+              confirmValue="delete-secrets"
+              consequence={<>Deletes AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the repository. To undo: reactivate the key and rotate it, which writes a new key into them.</>}
+            />
+          ) : null}
+          {inactive.map((k) => (
+            <div key={k.accessKeyId} className="flex flex-wrap gap-3">
+              <ConfirmActionButton
+                action={reactivateRetiredKeyAction}
+                label={`Reactivate ${k.accessKeyId}`}
+                confirmLabel="Confirm: reactivate"
+                fields={{ accessKeyId: k.accessKeyId }}
+                tone="primary"
+                consequence={<>The key works again. If the secrets were deleted, rotate it to write them again.</>}
+              />
+              {!view.secretsPresent ? (
+                <ConfirmActionButton
+                  action={deleteRetiredKeyAction}
+                  label={`Delete ${k.accessKeyId}`}
+                  confirmLabel="Confirm: delete for good"
+                  confirmValue="delete-key"
+                  fields={{ accessKeyId: k.accessKeyId }}
+                  consequence={<>Deletes the key. This cannot be undone.</>}
+                />
+              ) : null}
+            </div>
+          ))}
+        </div>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,110 @@
+import { expect, test } from "@playwright/test";
+import { E2E_SANDBOX_PORT } from "../playwright.config";
+import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
+import { AssumeRoleWithWebIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { SANDBOX_AWS_ADMIN } from "../lib/sandbox/constants";
+import { OidcPage } from "./pages/oidc-page";
+
+const SBX = `http://127.0.0.1:${E2E_SANDBOX_PORT}`;
+const ADMIN = { authorization: "Bearer sandbox-admin-token", "content-type": "application/json" };
+
+async function resetSandbox() {
+  const r = await fetch(`${SBX}/_sandbox/reset`, { method: "POST", headers: ADMIN, body: JSON.stringify({ scenario: "default" }) });
+  expect(r.status).toBe(200);
+}
+
+test.describe("move to GitHub's OIDC role", () => {
+  test.describe.configure({ mode: "serial" });
+  test.afterAll(resetSandbox);
+
+  test.describe("as an operator", () => {
+    test.use({ storageState: "e2e/.auth/operator.json" });
+
+    test("from Credentials: the plan pinned to main with every statement explained, then the IAM steps applied", async ({ page }) => {
+      test.setTimeout(90_000);
+      await resetSandbox();
+      await page.goto("/credentials");
+      await page.getByRole("link", { name: "Move to the OIDC role" }).click();
+      const oidc = new OidcPage(page);
+      await expect(page).toHaveURL(/\/credentials\/oidc$/);
+      await expect(oidc.step("provider")).toHaveAttribute("data-status", "missing");
+      await expect(oidc.step("role")).toHaveAttribute("data-status", "missing");
+      await expect(oidc.step("workflow")).toHaveAttribute("data-status", "missing");
+      await expect(oidc.subjects()).toContainText(":ref:refs/heads/main");
+      await expect(oidc.subjects()).not.toContainText("pull_request");
+      await expect(oidc.trustExplained()).toContainText("whose audience is sts.amazonaws.com");
+      await expect(oidc.workflowDiff()).toContainText("+       id-token: write");
+      await expect(oidc.workflowDiff()).toContainText("aws-access-key-id: ${{ secrets.AWS_ACCESS_KEY_ID }}");
+
+      await oidc.applyAndConfirm();
+      await page.reload();
+      await expect(oidc.moveState()).toHaveAttribute("data-status", "completed", { timeout: 30_000 });
+      await expect(oidc.step("provider")).toHaveAttribute("data-status", "done");
+      await expect(oidc.step("role")).toHaveAttribute("data-status", "done");
+      await expect(oidc.step("role-policy")).toHaveAttribute("data-status", "done");
+      // The workflow moves through a pull request, never a push to main: main still uses the key.
+      await expect(oidc.pullRequestLink()).toBeVisible();
+      await expect(oidc.step("workflow")).toHaveAttribute("data-status", "missing");
+      const gh = { authorization: "Bearer ghp_sandboxadmintoken", accept: "application/vnd.github+json", "content-type": "application/json" };
+      const pulls = (await (await fetch(`${SBX}/api/v3/repos/acme/mcp-servers/pulls?state=open`, { headers: gh })).json()) as Array<{ number: number; head: { ref: string }; base: { ref: string } }>;
+      const pr = pulls.find((p) => p.head.ref === "deckhand/oidc-role" && p.base.ref === "main");
+      expect(pr).toBeTruthy();
+      await expect(oidc.proof()).toHaveAttribute("data-verdict", "waiting-for-merge");
+
+      // Merged as a user would (GitHub's API): the merge's run assumes the role, which the page proves from CloudTrail.
+      const merged = await fetch(`${SBX}/api/v3/repos/acme/mcp-servers/pulls/${pr!.number}/merge`, { method: "PUT", headers: gh, body: "{}" });
+      expect(merged.status).toBe(200);
+      await expect(async () => {
+        await page.reload();
+        await expect(oidc.proof()).toHaveAttribute("data-verdict", "no-role-push-yet", { timeout: 2000 });
+      }).toPass({ timeout: 30_000 });
+      await expect(oidc.proofMessage()).toContainText(":ref:refs/heads/main");
+      // The key is still there, untouched: nothing is retired before the proof and the grace period.
+      await expect(page.getByRole("button", { name: "Deactivate the key" })).toHaveCount(0);
+
+      // A run from a pull request tries the role pinned to main (as configure-aws-credentials would): the doctor's
+      // OIDC mode names the subject, the condition that refused it and the fix.
+      const tokenRes = await fetch(`${SBX}/_sandbox/github/actions/id-token`, { method: "POST", headers: ADMIN, body: JSON.stringify({ repository: "acme/mcp-servers", audience: "sts.amazonaws.com", eventName: "pull_request", ref: "refs/pull/7/merge" }) });
+      const { value: token } = (await tokenRes.json()) as { value: string };
+      const sts = new STSClient({ endpoint: SBX, region: "us-east-1", maxAttempts: 1 });
+      await expect(sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: "arn:aws:iam::123456789012:role/github-ecr-push-oidc", RoleSessionName: "GitHubActions", WebIdentityToken: token }))).rejects.toMatchObject({ name: "AccessDenied" });
+      await page.reload();
+      await expect(oidc.refusals()).toContainText(":pull_request");
+      await expect(oidc.refusals()).toContainText("requires StringEquals token.actions.githubusercontent.com:sub");
+      await expect(oidc.refusals()).toContainText("Fix: This run came from a pull request");
+    });
+
+    test("an existing role whose trust admits the whole repository is reported, not changed", async ({ page }) => {
+      await resetSandbox();
+      const custom = (await (await fetch(`${SBX}/api/v3/repos/acme/mcp-servers/actions/oidc/customization/sub`, { headers: { authorization: "Bearer ghp_sandboxadmintoken" } })).json()) as { sub_claim_prefix: string };
+      const trust = {
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Federated: "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" }, Action: "sts:AssumeRoleWithWebIdentity", Condition: { StringLike: { "token.actions.githubusercontent.com:sub": `${custom.sub_claim_prefix}:*` } } }],
+      };
+      // Made as a user would: the AWS API, signed with the account's administrator key.
+      const iam = new IAMClient({ endpoint: SBX, region: "us-east-1", credentials: SANDBOX_AWS_ADMIN });
+      await iam.send(new CreateRoleCommand({ RoleName: "github-ecr-push-oidc", AssumeRolePolicyDocument: JSON.stringify(trust) }));
+      const oidc = new OidcPage(page);
+      await oidc.open();
+      await expect(oidc.step("role")).toHaveAttribute("data-status", "wrong");
+      await expect(oidc.trustFindings()).toContainText("any pull request");
+      await expect(oidc.applyButton()).toHaveCount(0);
+
+      // Credentials knows the role too: no key age, but its trust breadth.
+      await page.goto("/credentials");
+      await expect(page.getByTestId("oidc-role-findings")).toContainText("any pull request");
+    });
+  });
+
+  test.describe("as a viewer", () => {
+    test.use({ storageState: "e2e/.auth/viewer.json" });
+
+    test("sees the plan but no apply button", async ({ page }) => {
+      const oidc = new OidcPage(page);
+      await oidc.open();
+      await expect(oidc.subjects()).toBeVisible();
+      await expect(oidc.applyButton()).toHaveCount(0);
+      await expect(page.getByText("Operators apply the move; you can see its plan.")).toBeVisible();
+    });
+  });
+});

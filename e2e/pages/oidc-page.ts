@@ -1,0 +1,65 @@
+import { expect, type Page } from "@playwright/test";
+
+/** The Move to GitHub's OIDC role page (/credentials/oidc). */
+export class OidcPage {
+  constructor(private page: Page) {}
+
+  async open() {
+    await this.page.goto("/credentials/oidc");
+    await expect(this.page.getByRole("heading", { name: "Move to GitHub's OIDC role", level: 1 })).toBeVisible();
+  }
+
+  /** A plan step's status badge (`data-status`: missing = to do, wrong = blocked, done, unknown). */
+  step(id: "provider" | "role" | "role-policy" | "workflow") {
+    return this.page.getByTestId(`oidc-step-${id}`);
+  }
+
+  subjects() {
+    return this.page.getByTestId("oidc-subjects");
+  }
+
+  trustExplained() {
+    return this.page.getByTestId("oidc-trust-explained");
+  }
+
+  trustFindings() {
+    return this.page.getByTestId("oidc-trust-findings");
+  }
+
+  workflowDiff() {
+    return this.page.getByTestId("oidc-workflow-diff");
+  }
+
+  applyButton() {
+    return this.page.getByRole("button", { name: "Apply the move" });
+  }
+
+  /** Apply the move and confirm; resolves when the action says the move started. */
+  async applyAndConfirm() {
+    await this.applyButton().click();
+    await this.page.getByRole("button", { name: "Confirm: create the role and open the pull request" }).click();
+    await expect(this.page.getByTestId("action-status")).toContainText(/Move #\d+ started/);
+  }
+
+  pullRequestLink() {
+    return this.page.getByTestId("oidc-pull-request");
+  }
+
+  /** The proof section (`data-verdict`: waiting-for-merge, no-role-use-yet, no-role-push-yet, key-still-used, grace-running, ready-to-retire). */
+  proof() {
+    return this.page.getByTestId("oidc-proof");
+  }
+
+  proofMessage() {
+    return this.page.getByTestId("oidc-proof-message");
+  }
+
+  /** The doctor's OIDC mode: refused assumptions with cause and fix. */
+  refusals() {
+    return this.page.getByTestId("oidc-refusals");
+  }
+
+  moveState() {
+    return this.page.getByTestId("oidc-move-state");
+  }
+}

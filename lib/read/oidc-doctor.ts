@@ -1,0 +1,44 @@
+// The doctor's OIDC mode, as the OIDC page shows it: every refused AssumeRoleWithWebIdentity of GitHub's provider
+// in the last days (CloudTrail), each diagnosed against the role's trust and the account's provider as they are
+// now, with the fix. Read fresh.
+
+import { lookupWebIdentityEvents } from "../integrations/aws/cloudtrail-web-identity";
+import { getOidcProvider, getRole } from "../integrations/aws/iam-oidc-roles";
+import { diagnoseRefusal, type RefusalDiagnosis } from "../judgements/oidc/diagnose-refusal";
+import { GITHUB_OIDC_HOST } from "../judgements/oidc/github-oidc";
+import type { PlannedSubject } from "../judgements/oidc/workflow-subjects";
+import { callApi } from "../failures";
+import type { ReadContext } from "./context";
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Refusals of the last `days` (default 7), newest first, at most 50, each diagnosed. `planned` are the subjects the
+ * ECR workflow presents (from the plan) so a fix can tell an intended run from a stray one. Throws CallFailure.
+ */
+export async function readOidcRefusals(ctx: Pick<ReadContext, "clients"> & { now?: () => Date }, planned: PlannedSubject[], days = 7): Promise<RefusalDiagnosis[]> {
+  const { cloudtrail, iam } = ctx.clients.aws;
+  const end = ctx.now?.() ?? new Date();
+  const events = await callApi("cloudtrail", "LookupEvents", () => lookupWebIdentityEvents({ cloudtrail, start: new Date(end.getTime() - days * DAY_MS), end, max: 500 }));
+  const refused = events.filter((e) => e.errorCode && (e.provider ?? "").endsWith(`:oidc-provider/${GITHUB_OIDC_HOST}`)).slice(0, 50);
+  const trusts = new Map<string, unknown>();
+  const providers = new Map<string, string[] | null>();
+  for (const e of refused) {
+    const roleName = e.roleArn?.split("/").pop();
+    if (e.roleArn && roleName && !trusts.has(e.roleArn)) {
+      const role = await callApi("iam", "GetRole", () => getRole({ iam, roleName }));
+      let doc: unknown = null;
+      try {
+        doc = role ? JSON.parse(role.trustPolicy) : null;
+      } catch {
+        doc = null;
+      }
+      trusts.set(e.roleArn, doc);
+    }
+    if (e.provider && !providers.has(e.provider)) {
+      const p = await callApi("iam", "GetOpenIDConnectProvider", () => getOidcProvider({ iam, arn: e.provider! }));
+      providers.set(e.provider, p ? p.clientIds : null);
+    }
+  }
+  return refused.map((e) => diagnoseRefusal(e, { trust: e.roleArn ? (trusts.get(e.roleArn) ?? null) : null, providerArn: e.provider ?? "", providerAudiences: e.provider ? (providers.get(e.provider) ?? null) : null, planned }));
+}

@@ -1,0 +1,149 @@
+// The OIDC page's data: live state for the move from the access key to GitHub's OIDC role (IAM provider and role,
+// the repository's sub-claim template, the ECR workflow file), judged into the plan by lib/judgements/oidc. Read
+// fresh (no cache): the apply steps must see what their own writes just did. Each failed read leaves its field
+// null and adds one line naming the call.
+
+import { getCallerIdentity } from "../integrations/aws/sts";
+import { getOidcProvider, getRole, getRolePolicy } from "../integrations/aws/iam-oidc-roles";
+import { getDefaultBranch } from "../integrations/github/commits";
+import { getSubClaimTemplate } from "../integrations/github/oidc-customization";
+import { readRepoFile } from "../integrations/github/scoped-secrets";
+import { findOpenPullRequest } from "../integrations/github/pull-requests";
+import { OIDC_BRANCH } from "../operations/oidc/types";
+import { findWorkflowByName, listWorkflows } from "../integrations/github/workflows";
+import { defaultRoleName, githubProviderArn } from "../judgements/oidc/github-oidc";
+import { planOidcMove, type OidcLiveState, type OidcPlan } from "../judgements/oidc/plan";
+import { diffPolicyDocuments } from "../judgements/posture/policy-diff";
+import { callApi, describeFailure, type Service } from "../failures";
+import { judgeTrustPolicy, type TrustFinding } from "../judgements/oidc/trust-policy";
+import type { ReadContext } from "./context";
+import { readExpectedDocument } from "./setup";
+import { latestOidcMove, listOidcSteps } from "../operations/oidc/store";
+import type { OidcMoveRecord, OidcStepRecord } from "../operations/oidc/types";
+
+async function attempt<T>(errors: string[], service: Service, call: string, fn: () => Promise<T>): Promise<T | null> {
+  try {
+    return await fn();
+  } catch (err) {
+    errors.push(describeFailure(err, service, call).message);
+    return null;
+  }
+}
+
+export type OidcContext = Pick<ReadContext, "clients" | "cache" | "userName" | "policyName" | "expectedPolicyPath" | "workflowName" | "github">;
+
+export interface OidcOverview {
+  state: OidcLiveState;
+  plan: OidcPlan;
+}
+
+/** The role Deckhand proposes: DECKHAND_IAM_USER + `-oidc` (e.g. github-ecr-push-oidc). */
+export const oidcRoleName = (ctx: Pick<ReadContext, "userName">) => defaultRoleName(ctx.userName);
+
+/** Live state of every step of the move, read fresh. Throws SafeError("expected-policy") when that cannot be read. */
+export async function readOidcState(ctx: OidcContext): Promise<OidcLiveState> {
+  const errors: string[] = [];
+  const { iam, sts } = ctx.clients.aws;
+  const { github, repo } = ctx.clients;
+  const roleName = oidcRoleName(ctx);
+  const expectedPolicy = await readExpectedDocument(ctx);
+  const [identity, roleRead, template, defaultBranch, workflows, pullRequest] = await Promise.all([
+    attempt(errors, "sts", "GetCallerIdentity", () => getCallerIdentity({ sts })),
+    attempt(errors, "iam", "GetRole", async () => (await getRole({ iam, roleName })) ?? ("missing" as const)),
+    attempt(errors, "github", "get OIDC sub-claim customisation", () => getSubClaimTemplate({ github, repo })),
+    attempt(errors, "github", "get repository", () => getDefaultBranch({ github, repo })),
+    attempt(errors, "github", "list workflows", () => listWorkflows({ github, repo })),
+    attempt(errors, "github", "list pull requests", () => findOpenPullRequest({ github, repo, head: OIDC_BRANCH })),
+  ]);
+  const accountId = identity?.account || null;
+  const providerArn = accountId ? githubProviderArn(accountId) : null;
+  const summary = workflows ? findWorkflowByName(workflows, ctx.workflowName) : null;
+  if (workflows && !summary) errors.push(`No workflow named "${ctx.workflowName}" (DECKHAND_WORKFLOW) in ${repo.owner}/${repo.repo}.`);
+  const [provider, rolePolicy, workflowText] = await Promise.all([
+    providerArn ? attempt(errors, "iam", "GetOpenIDConnectProvider", async () => (await getOidcProvider({ iam, arn: providerArn })) ?? ("missing" as const)) : Promise.resolve(null),
+    roleRead && roleRead !== "missing" ? attempt(errors, "iam", "GetRolePolicy", async () => (await getRolePolicy({ iam, roleName, policyName: ctx.policyName })) ?? ("missing" as const)) : Promise.resolve(roleRead === "missing" ? ("missing" as const) : null),
+    summary ? attempt(errors, "github", "get workflow file", () => readRepoFile({ github, repo, path: summary.path })) : Promise.resolve(null),
+  ]);
+  let rolePolicyMatches: boolean | null = null;
+  if (typeof rolePolicy === "string" && rolePolicy !== "missing") {
+    const d = diffPolicyDocuments(rolePolicy, expectedPolicy);
+    rolePolicyMatches = d.ok && (d.diff.identical || (d.diff.addedActions.length === 0 && d.diff.removedActions.length === 0 && d.diff.statements.every((st) => st.status === "same")));
+  }
+  return {
+    repository: `${repo.owner}/${repo.repo}`,
+    accountId,
+    provider: provider === null ? null : provider === "missing" ? "missing" : { arn: provider.arn, clientIds: provider.clientIds },
+    roleName,
+    role: roleRead === null ? null : roleRead === "missing" ? "missing" : { arn: roleRead.arn, trustPolicy: roleRead.trustPolicy },
+    rolePolicy,
+    rolePolicyMatches,
+    policyName: ctx.policyName,
+    expectedPolicy,
+    template,
+    defaultBranch,
+    workflow: summary && workflowText !== null ? { path: summary.path, text: workflowText } : null,
+    openPullRequest: pullRequest ? { number: pullRequest.number, url: pullRequest.url } : null,
+    errors,
+  };
+}
+
+/** The plan over live state (read only). */
+export async function readOidcPlan(ctx: OidcContext): Promise<OidcOverview> {
+  const state = await readOidcState(ctx);
+  return { state, plan: planOidcMove(state) };
+}
+
+export interface OidcMoveView {
+  move: OidcMoveRecord;
+  steps: OidcStepRecord[];
+}
+
+/** The latest move of the configured repository with its steps, or null (from the store: no AWS/GitHub call). */
+export function readLatestOidcMove(ctx: Pick<ReadContext, "db" | "clients">): OidcMoveView | null {
+  const move = latestOidcMove(ctx.db, `${ctx.clients.repo.owner}/${ctx.clients.repo.repo}`);
+  return move ? { move, steps: listOidcSteps(ctx.db, move.id) } : null;
+}
+
+export interface RoleSummary {
+  roleName: string;
+  arn: string;
+  lastUsed: string | null;
+  /** Trust breadth findings (a `sub` wildcard admitting any branch, pull request or other repositories). */
+  findings: TrustFinding[];
+  /** The role's inline push policy against the expected one: null when it could not be compared. */
+  policy: { present: boolean; matches: boolean; addedActions: string[]; removedActions: string[] } | null;
+}
+
+/**
+ * The OIDC role as the Credentials page shows it for a repository that pushes (or will push) with it: null when the
+ * role does not exist. Trust breadth is judged without the workflow (any probe admitted is a finding: a pinned role
+ * admits none of them). Throws CallFailure naming the IAM call.
+ */
+export async function readRoleSummary(ctx: Pick<ReadContext, "clients" | "cache" | "userName" | "policyName" | "expectedPolicyPath">): Promise<RoleSummary | null> {
+  const { iam, sts } = ctx.clients.aws;
+  const roleName = oidcRoleName(ctx);
+  const role = await callApi("iam", "GetRole", () => getRole({ iam, roleName }));
+  if (!role) return null;
+  const [identity, doc, expected] = await Promise.all([
+    callApi("sts", "GetCallerIdentity", () => getCallerIdentity({ sts })),
+    callApi("iam", "GetRolePolicy", () => getRolePolicy({ iam, roleName, policyName: ctx.policyName })),
+    readExpectedDocument(ctx).catch(() => null),
+  ]);
+  let trust: unknown = null;
+  try {
+    trust = JSON.parse(role.trustPolicy);
+  } catch {
+    trust = null;
+  }
+  const template = await callApi("github", "get OIDC sub-claim customisation", () => getSubClaimTemplate({ github: ctx.clients.github, repo: ctx.clients.repo }));
+  const findings = judgeTrustPolicy(trust, githubProviderArn(identity.account), template.prefix, []);
+  let policy: RoleSummary["policy"] = null;
+  if (expected) {
+    if (doc === null) policy = { present: false, matches: false, addedActions: [], removedActions: [] };
+    else {
+      const d = diffPolicyDocuments(doc, expected);
+      policy = d.ok ? { present: true, matches: d.diff.addedActions.length === 0 && d.diff.removedActions.length === 0, addedActions: d.diff.addedActions, removedActions: d.diff.removedActions } : null;
+    }
+  }
+  return { roleName, arn: role.arn, lastUsed: role.lastUsed, findings, policy };
+}
