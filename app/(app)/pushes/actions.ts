@@ -26,7 +26,7 @@ export const triggerPushAction = defineAction({ name: "push.trigger", role: "ope
 });
 
 export const cancelPushJobAction = defineAction({ name: "push.cancel", role: "operator", input: jobId }, async ({ jobId }, ctx) => {
-  const out = cancelPushJob(ctx, jobId);
+  const out = await cancelPushJob(ctx, jobId);
   revalidatePath("/pushes");
   return { message: out.workerMustStop ? "Cancelling: the worker stops at its next heartbeat." : "Cancelled.", target: jobId };
 });

@@ -2,11 +2,18 @@ import { SafeError } from "../../errors";
 import { cancelJob, enqueueJob, getJob, type PushJob } from "./job-store";
 import type { OperationContext } from "../context";
 import { askFreshBases, requestBuildCacheDrop } from "./build-records";
+import { reportCancelledJob } from "./push-job-lifecycle";
 
-/** Cancel a queued job, or ask a running one to stop (its worker learns it on the next heartbeat). */
-export function cancelPushJob({ db }: Pick<OperationContext, "db">, jobId: string): { workerMustStop: boolean } {
-  const out = cancelJob(db, jobId);
+/**
+ * Cancel a queued job, or ask a running or waiting one to stop (its worker learns it on the next heartbeat). A job a
+ * worker had claimed gets a final `deckhand/ecr-push` commit status naming who cancelled it, so GitHub does not show
+ * the commit pending for ever. Throws SafeError `not-found` or `conflict` (already finished).
+ */
+export async function cancelPushJob(ctx: Pick<OperationContext, "db" | "clients" | "config" | "actor">, jobId: string): Promise<{ workerMustStop: boolean }> {
+  const out = cancelJob(ctx.db, jobId);
   if (!out.ok) throw new SafeError(out.reason === "not-found" ? "No such push job." : "That job has already finished.", out.reason);
+  const job = getJob(ctx.db, jobId);
+  if (job) await reportCancelledJob(ctx, job, ctx.actor.login);
   return { workerMustStop: out.workerMustStop };
 }
 

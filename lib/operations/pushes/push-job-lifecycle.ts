@@ -1,7 +1,7 @@
 import type { Clients } from "../../integrations/clients";
 import type { DeckhandConfig } from "../../infra/config/env";
 import type { Db } from "../../infra/db/open-db";
-import { appendJobLog, claimNextJob, getJob, heartbeatJob, reportJobResult, type ServiceRecord } from "./job-store";
+import { appendJobLog, claimNextJob, getJob, heartbeatJob, reportJobResult, type PushJob, type ServiceRecord } from "./job-store";
 import { claimNextPart, heartbeatPart, listJobParts, recordWorkerSeen, reportPartResult, sweepJobParts, type FinishedByParts } from "./job-parts-store";
 import { describeWaiting } from "../../judgements/push/job-parts";
 import type { ClaimedJob, JobResult } from "./worker/job-channel";
@@ -38,6 +38,16 @@ async function reportCommitStatus(
       lines: [{ stream: "stderr", line: `could not set the ${STATUS_CONTEXT} commit status on ${job.repository} (${status ?? "network error"})` }],
     });
   }
+}
+
+/**
+ * An operator cancelled a job a worker had claimed: GitHub showed it pending since the claim, so the commit status
+ * says it ended, and who ended it (a queued job never had a status and gets none).
+ */
+export async function reportCancelledJob(ctx: { clients: Clients; db: Db; config: DeckhandConfig }, job: PushJob, by: string): Promise<void> {
+  if (job.attempts === 0) return;
+  const target = { jobId: job.id, attempt: job.attempts, sha: job.sha, repository: jobRepository(ctx.config, job) };
+  await reportCommitStatus(ctx, target, "failure", `cancelled by ${by}: nothing more is built or pushed for this commit`, `${ctx.config.url}/pushes/${job.id}`);
 }
 
 /**

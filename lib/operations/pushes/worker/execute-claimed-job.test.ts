@@ -6,7 +6,8 @@ import { startTestSandbox, type TestSandbox } from "../../../tooling/testing/san
 import { parseConfig, type DeckhandConfig } from "../../../infra/config/env";
 import { openDb, type Db } from "../../../infra/db/open-db";
 import { createAwsClients } from "../../../integrations/clients/aws-clients";
-import { cancelJob, enqueueJob, getJob, listServiceResults, readJobLog } from "../job-store";
+import { enqueueJob, getJob, listServiceResults, readJobLog } from "../job-store";
+import { cancelPushJob } from "../manage-push-job";
 import { resolveCommit } from "../../../integrations/github/commits";
 import { StoreChannel } from "./store-channel";
 import { executeClaimedJob, type WorkerEnvironment } from "./execute-claimed-job";
@@ -66,17 +67,23 @@ describe("a worker on the store channel", () => {
     expect(listServiceResults(db, again.job.id).every((s) => s.decision === "skipped" && s.blobsUploaded === 0)).toBe(true);
   }, 300_000);
 
-  it("stops a cancelled job at the next heartbeat and reports nothing more", async () => {
+  it("stops a cancelled job at the next heartbeat; GitHub's status says who cancelled it, not pending", async () => {
     const queued = enqueueJob(db, { sha: head, branch: null, ref: null, trigger: "manual", requestedBy: "test" });
     // A short lease makes heartbeats frequent (a third of it, at least a second).
     const channel = new StoreChannel("w2", { clients: sb.clients, db, config }, 3000);
     const claim = (await channel.claim())!;
     expect(claim.jobId).toBe(queued.job.id);
     const running = executeClaimedJob(channel, claim, env);
-    expect(cancelJob(db, claim.jobId)).toEqual({ ok: true, workerMustStop: true });
+    expect(await cancelPushJob({ db, clients: sb.clients, config, actor: { login: "octo-operator", role: "operator" } }, claim.jobId)).toEqual({ workerMustStop: true });
     expect(await running).toBe("abandoned");
     expect(getJob(db, claim.jobId)?.state).toBe("cancelled");
     expect(listServiceResults(db, claim.jobId)).toHaveLength(0);
+    const { data: statuses } = await sb.clients.github.rest.repos.listCommitStatusesForRef({ ...sb.clients.repo, ref: head });
+    const newest = statuses.find((s) => s.context === "deckhand/ecr-push")!;
+    expect(newest).toMatchObject({ state: "failure", description: expect.stringMatching(/^cancelled by octo-operator/) });
+    expect(newest.target_url).toContain(`/pushes/${claim.jobId}`);
+    // A job that had finished cannot be cancelled, and says so.
+    await expect(cancelPushJob({ db, clients: sb.clients, config, actor: { login: "octo-operator", role: "operator" } }, claim.jobId)).rejects.toThrow("already finished");
   }, 300_000);
 });
 
