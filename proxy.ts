@@ -1,6 +1,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { getConfig } from "./lib/infra/config/env";
 import { contentSecurityPolicy, strictTransportSecurity } from "./lib/infra/http/security-headers";
+import { CHOSEN_REPOSITORY_COOKIE, decideChosenRepository } from "./lib/judgements/chosen-repository";
 
 /**
  * Every page request (Next.js 16 proxy; see the matcher) gets a fresh nonce and its Content-Security-Policy,
@@ -15,8 +16,19 @@ export function proxy(request: NextRequest) {
   } catch {
     return NextResponse.rewrite(new URL("/not-found-malformed-path", request.url));
   }
-  const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
   const config = getConfig();
+  // Several repositories: the one chosen last stays chosen on pages whose links carry no ?repo=.
+  const chosen = decideChosenRepository({
+    repositories: config.github.repositories.map((r) => r.repository),
+    param: request.nextUrl.searchParams.get("repo"),
+    cookie: request.cookies.get(CHOSEN_REPOSITORY_COOKIE)?.value ?? null,
+  });
+  if (chosen.kind === "redirect" && (request.method === "GET" || request.method === "HEAD")) {
+    const to = request.nextUrl.clone();
+    to.searchParams.set("repo", chosen.repository);
+    return NextResponse.redirect(to, 307);
+  }
+  const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
   const deckhandUrl = config.url;
   const csp = contentSecurityPolicy(nonce, { dev: process.env.NODE_ENV === "development", https: deckhandUrl.startsWith("https://"), signInOrigin: new URL(config.github.webUrl).origin });
   const requestHeaders = new Headers(request.headers);
@@ -26,6 +38,9 @@ export function proxy(request: NextRequest) {
   response.headers.set("Content-Security-Policy", csp);
   const hsts = strictTransportSecurity(deckhandUrl);
   if (hsts) response.headers.set("Strict-Transport-Security", hsts);
+  if (chosen.kind === "remember") {
+    response.cookies.set(CHOSEN_REPOSITORY_COOKIE, chosen.repository, { httpOnly: true, sameSite: "lax", path: "/", secure: deckhandUrl.startsWith("https://"), maxAge: 30 * 86_400 });
+  } else if (chosen.kind === "forget") response.cookies.delete(CHOSEN_REPOSITORY_COOKIE);
   return response;
 }
 

@@ -54,9 +54,16 @@ test("the repository selector filters every page and keeps the choice across the
   await expect(page.getByRole("link", { name: "Rotate key" })).toHaveCount(0);
   await fleet.navLink("Doctor").click();
   await expect(page).toHaveURL(/\/doctor\?repo=acme(%2F|\/)billing-worker/);
-  // Back to the default repository: no parameter, and its changes are offered again.
+  // An address without ?repo= (an inner link, a bookmark) stays on the chosen repository.
+  await page.goto("/policy");
+  await expect(page).toHaveURL(/\/policy\?repo=acme(%2F|\/)billing-worker/);
+  await expect(fleet.selector()).toHaveValue("acme/billing-worker");
+  // Back to the default repository: named once, then forgotten, and its changes are offered again.
   await fleet.chooseRepository("acme/mcp-servers");
+  await expect(page).toHaveURL(/\/policy\?repo=acme(%2F|\/)mcp-servers/);
+  await page.goto("/doctor");
   await expect(page).toHaveURL(/\/doctor$/);
+  await expect(fleet.selector()).toHaveValue("acme/mcp-servers");
   // A repository Deckhand does not watch is never read: the page says which ones it watches.
   await page.goto("/credentials?repo=someone/else");
   await expect(page.getByTestId("not-found")).toContainText("acme/web-gateway");

@@ -15,9 +15,9 @@ export default function NotFound() {
       <section className="rounded-lg border border-slate-200 bg-white p-4 text-sm" data-testid="not-found">
         <p className="mb-2">Deckhand watches {repositories.length === 1 ? "one repository" : `${repositories.length} repositories`} (GITHUB_REPOSITORIES):</p>
         <ul className="list-disc pl-5">
-          {repositories.map((r, i) => (
+          {repositories.map((r) => (
             <li key={r.repository}>
-              <Link className="text-sky-700 underline" href={withRepo("/", i === 0 ? null : r.repository)}>
+              <Link className="text-sky-700 underline" href={withRepo("/", r.repository)}>
                 {r.repository}
               </Link>
             </li>

@@ -3,8 +3,9 @@
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 
 /**
- * Which configured repository the pages show (`?repo=owner/name`; the default one has no parameter). A GET form, so
- * it works before hydration; with JavaScript, choosing one navigates at once and keeps the page.
+ * Which configured repository the pages show (`?repo=owner/name`; no parameter: the one chosen last, else the
+ * default). The server remembers the choice (proxy.ts, `decideChosenRepository`), so inner links without `?repo=`
+ * stay on it. A GET form, so it works before hydration; with JavaScript, choosing one navigates at once and keeps the page.
  */
 export function RepositorySelector({ repositories, id }: { repositories: string[]; id: string }) {
   const pathname = usePathname();
@@ -14,8 +15,8 @@ export function RepositorySelector({ repositories, id }: { repositories: string[
   const go = (repo: string) => {
     const next = new URLSearchParams(params.toString());
     next.delete("refresh");
-    if (repo === repositories[0]) next.delete("repo");
-    else next.set("repo", repo);
+    // The default is named too: the server then forgets the repository chosen before (links without ?repo= keep it).
+    next.set("repo", repo);
     const q = next.toString();
     router.push(q ? `${pathname}?${q}` : pathname);
   };

@@ -58,7 +58,8 @@ async function FleetTable() {
   const repositories = getConfig().github.repositories;
   const { rows, summary } = await readFleet(appReadContext(), repositories);
   const now = new Date();
-  const param = (repository: string) => (repository === repositories[0].repository ? null : repository);
+  // Every row names its repository, the default's too: the server forgets another repository chosen before.
+  const param = (repository: string) => repository;
   return (
     <>
       <section aria-label="Can every repository push right now?" data-testid="fleet-verdict" data-answer={summary.answer} className={`mb-4 rounded-lg border-2 p-4 ${BOX[summary.answer]}`}>
