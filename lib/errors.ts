@@ -40,7 +40,8 @@ export type SafeErrorCode =
   | "already-finished"
   | "oidc-busy"
   | "oidc-blocked"
-  | "workflow-change-refused";
+  | "workflow-change-refused"
+  | "unknown-repository";
 
 /**
  * An error whose message was written for users and may be shown as is.

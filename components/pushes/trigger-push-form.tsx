@@ -5,11 +5,13 @@ import type { ActionResult } from "@/lib/infra/actions/action-client";
 
 type Action = (prev: ActionResult<{ jobId: string }> | null, form: FormData) => Promise<ActionResult<{ jobId: string }>>;
 
-export function TriggerPushForm({ action, defaultBranch }: { action: Action; defaultBranch: string }) {
+/** `repository`: the repository the page shows (owner/name), sent as `repo`; null for the default one. */
+export function TriggerPushForm({ action, defaultBranch, repository = null }: { action: Action; defaultBranch: string; repository?: string | null }) {
   const [state, formAction, pending] = useActionState(action, null);
   const error = state && !state.ok ? (state.fieldErrors ? Object.values(state.fieldErrors).flat()[0] : state.message) : null;
   return (
     <form action={formAction} aria-label="Trigger a push" className="flex flex-wrap items-end gap-2 rounded-lg border border-slate-200 bg-white p-4">
+      {repository ? <input type="hidden" name="repo" value={repository} /> : null}
       <div>
         <label htmlFor="target" className="block text-sm font-medium">
           Branch or commit

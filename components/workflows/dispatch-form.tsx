@@ -5,12 +5,14 @@ import { fieldState } from "@/components/form-field-state";
 
 type Action = FormAction<{ runId: number | null }>;
 
-export function DispatchForm({ action, defaultRef, workflowName }: { action: Action; defaultRef: string; workflowName: string }) {
+/** `repository`: the repository the page shows (owner/name), sent as `repo`; null for the default one. */
+export function DispatchForm({ action, defaultRef, workflowName, repository = null }: { action: Action; defaultRef: string; workflowName: string; repository?: string | null }) {
   // The new run is queued on GitHub; show it now, the poller follows it to completion.
   const [state, formAction, pending] = useRefreshingAction(action);
   const ref = fieldState(state, "ref", defaultRef);
   return (
     <form action={formAction} className="flex flex-wrap items-center gap-2 text-sm" aria-label="Dispatch workflow">
+      {repository ? <input type="hidden" name="repo" value={repository} /> : null}
       <label htmlFor="dispatch-ref" className="text-slate-600">
         Run “{workflowName}” on
       </label>

@@ -5,12 +5,15 @@
 
 import { notFound } from "next/navigation";
 import type { ConfiguredRepository, DeckhandConfig } from "../infra/config/env";
-import { getConfig } from "../infra/config/env";
+import { getConfig, selectRepository } from "../infra/config/env";
 import { getDb, type Db } from "../infra/db";
 import { appCache, type TtlCache } from "../infra/cache/ttl-cache";
-import { getClients, type Clients, type GitHubClient } from "../integrations/clients";
+import { clientsForRepository, getClients, type Clients, type GitHubClient } from "../integrations/clients";
 import { createGitHubClient, githubClientOptionsFrom } from "../integrations/clients/github-client";
 import { toPart, type Part } from "../failures";
+
+// Chosen by name in the configuration (shared with the action layer, which scopes mutations the same way).
+export { selectRepository };
 
 export interface ReadContext {
   /** AWS and GitHub; `clients.repo` is the repository every GitHub read is about. */
@@ -63,21 +66,11 @@ export function appReadContext(): ReadContext {
 /** Cache keys start with these; a reader's key is `${prefix}${part}:${scope}`. */
 export const READ_CACHE_PREFIXES = { posture: "posture:", runs: "gh:runs", registry: "ecr:" } as const;
 
-/**
- * The configured repository `?repo=owner/name` names (case-insensitive, as GitHub's names), the default (first) one
- * when absent; null when it names one Deckhand does not watch: never an arbitrary repository.
- */
-export function selectRepository(repositories: readonly ConfiguredRepository[], param: string | string[] | undefined): ConfiguredRepository | null {
-  if (param === undefined || param === "") return repositories[0];
-  if (typeof param !== "string") return null;
-  return repositories.find((r) => r.repository.toLowerCase() === param.toLowerCase()) ?? null;
-}
-
 /** The same context about another configured repository: its GitHub reads, and its push user for the AWS reads. */
 export function forRepository<C extends Pick<ReadContext, "clients" | "github" | "userName">>(ctx: C, r: ConfiguredRepository): C {
   return {
     ...ctx,
-    clients: { ...ctx.clients, repo: { owner: r.owner, repo: r.repo } },
+    clients: clientsForRepository(ctx.clients, r),
     userName: r.pushUser,
     github: { ...ctx.github, repository: r.repository, owner: r.owner, repo: r.repo },
   };

@@ -5,6 +5,11 @@ import { z } from "zod";
 import { defineAction } from "@/lib/infra/actions/action-client";
 import { triggerPush, triggerPushInput } from "@/lib/operations/pushes/trigger-push";
 import { cancelPushJob, dropBuildCaches, rerunPushJob } from "@/lib/operations/pushes/manage-push-job";
+import type { PushJob } from "@/lib/operations/pushes/job-store";
+import type { OperationContext } from "@/lib/operations/context";
+
+/** The repository a job builds (jobs without one are the default repository's), for the audit entry. */
+const repositoryOf = (ctx: OperationContext, job: Pick<PushJob, "repository">) => job.repository ?? ctx.config.github.repository;
 
 const jobId = z.object({ jobId: z.string().uuid("Not a job id") });
 
@@ -14,11 +19,13 @@ const triggerForm = z
   .transform(({ target }) => (/^[0-9a-f]{7,40}$/i.test(target) ? { sha: target } : { ref: target }))
   .pipe(triggerPushInput);
 
-export const triggerPushAction = defineAction({ name: "push.trigger", role: "operator", input: triggerForm }, async (input, ctx) => {
+// `repo` (hidden field): the repository the Pushes page shows; defineAction refuses one that is not configured.
+export const triggerPushAction = defineAction({ name: "push.trigger", role: "operator", input: triggerForm, repository: true }, async (input, ctx) => {
   const out = await triggerPush(ctx, input);
   revalidatePath("/pushes");
+  const where = `${ctx.clients.repo.owner}/${ctx.clients.repo.repo}`;
   return {
-    message: out.duplicate ? `Commit ${out.job.sha.slice(0, 7)} is already queued.` : `Queued a push of ${out.job.sha.slice(0, 7)}.`,
+    message: out.duplicate ? `Commit ${out.job.sha.slice(0, 7)} of ${where} is already queued.` : `Queued a push of ${out.job.sha.slice(0, 7)} of ${where}.`,
     data: { jobId: out.job.id },
     target: out.job.id,
     detail: { sha: out.job.sha, branch: out.job.branch, superseded: out.superseded },
@@ -34,7 +41,7 @@ export const cancelPushJobAction = defineAction({ name: "push.cancel", role: "op
 export const rerunPushJobAction = defineAction({ name: "push.rerun", role: "operator", input: jobId }, async ({ jobId }, ctx) => {
   const job = rerunPushJob(ctx, jobId);
   revalidatePath("/pushes");
-  return { message: `Queued again as a new job.`, data: { jobId: job.id }, target: job.id, detail: { rerunOf: jobId, sha: job.sha } };
+  return { message: `Queued again as a new job.`, data: { jobId: job.id }, target: job.id, detail: { rerunOf: jobId, sha: job.sha, repository: repositoryOf(ctx, job) } };
 });
 
 export const rebuildFreshBasesAction = defineAction({ name: "push.rebuild-fresh-bases", role: "operator", input: jobId }, async ({ jobId }, ctx) => {
@@ -44,7 +51,7 @@ export const rebuildFreshBasesAction = defineAction({ name: "push.rebuild-fresh-
     message: "Queued again as a new job that pulls every base image again.",
     data: { jobId: job.id },
     target: job.id,
-    detail: { rerunOf: jobId, sha: job.sha, freshBases: true },
+    detail: { rerunOf: jobId, sha: job.sha, freshBases: true, repository: repositoryOf(ctx, job) },
   };
 });
 

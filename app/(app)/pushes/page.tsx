@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import { OtherRepositoryNote, canChangeHere } from "@/components/fleet/other-repository-note";
 import Link from "next/link";
 import { requireUser } from "@/lib/infra/auth/session";
 import { pageReadContext, repoParamOf } from "@/lib/read/context";
@@ -28,10 +27,10 @@ export default async function PushesPage({ searchParams }: { searchParams: Promi
         title="Pushes"
         description="GitHub push webhooks and Deckhand's build-and-push jobs: each compose service is built reproducibly, compared with ECR's latest, and pushed only when it changed."
       />
-      <OtherRepositoryNote ctx={ctx} operator={user.role === "operator"} />
-      {canChangeHere(ctx, user.role) ? (
+      {/* "Push now" queues a push of the repository this page shows (sent as `repo`); the build-cache drop is every worker's. */}
+      {user.role === "operator" ? (
         <section className="mb-8">
-          <TriggerPushForm action={triggerPushAction} defaultBranch={ctx.github.branch ?? "main"} />
+          <TriggerPushForm action={triggerPushAction} defaultBranch={ctx.github.branch ?? "main"} repository={ctx.github.repository} />
           <div className="mt-4" data-testid="build-caches">
             <DropBuildCaches drop={dropBuildCachesAction} lastRequest={lastCacheDrop ? `${formatUtcSeconds(lastCacheDrop.requestedAt)} UTC by ${lastCacheDrop.requestedBy}` : null} />
           </div>

@@ -10,13 +10,13 @@ import { openDeckhandPushesPullRequest } from "@/lib/operations/workflows/open-d
 
 
 export const dispatchWorkflowAction = defineAction(
-  { name: "workflows.dispatch", role: "operator", input: z.object({ ref: optionalRefField }) },
+  { name: "workflows.dispatch", role: "operator", input: z.object({ ref: optionalRefField }), repository: true },
   async (input, ctx) => {
     const r = await dispatchWorkflowRun(ctx, { ref: input.ref || undefined });
     revalidatePath("/workflows");
     revalidatePath("/");
     return {
-      message: `Dispatched “${r.workflowName}” on ${r.ref}.`,
+      message: `Dispatched “${r.workflowName}” on ${r.ref} in ${ctx.clients.repo.owner}/${ctx.clients.repo.repo}.`,
       data: { runId: r.runId },
       target: `${r.workflowName}@${r.ref}`,
       detail: { workflowId: r.workflowId, ref: r.ref, runId: r.runId },
@@ -25,7 +25,7 @@ export const dispatchWorkflowAction = defineAction(
 );
 
 export const rerunFailedAction = defineAction(
-  { name: "workflows.rerun-failed", role: "operator", input: z.object({ runId: z.coerce.number().int().positive() }) },
+  { name: "workflows.rerun-failed", role: "operator", input: z.object({ runId: z.coerce.number().int().positive() }), repository: true },
   async (input, ctx) => {
     const r = await rerunFailedWorkflowRun(ctx, { runId: input.runId });
     revalidatePath("/workflows");

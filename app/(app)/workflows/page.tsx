@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import { OtherRepositoryNote, canChangeHere } from "@/components/fleet/other-repository-note";
 import Link from "next/link";
 import { Suspense } from "react";
 import { requireUser } from "@/lib/infra/auth/session";
@@ -41,9 +40,9 @@ export default async function WorkflowsPage({ searchParams }: { searchParams: Se
   return (
     <>
       <PageHeader title="Workflows" description={`GitHub Actions runs in ${ctx.github.repository}.`}>
-        {canChangeHere(ctx, user.role) && ecr ? <DispatchForm action={dispatchWorkflowAction} defaultRef={ctx.github.branch ?? "main"} workflowName={ecr.name} /> : null}
+        {/* Dispatches in the repository this page shows (the form sends it as `repo`). */}
+        {user.role === "operator" && ecr ? <DispatchForm action={dispatchWorkflowAction} defaultRef={ctx.github.branch ?? "main"} workflowName={ecr.name} repository={ctx.github.repository} /> : null}
       </PageHeader>
-      <OtherRepositoryNote ctx={ctx} operator={user.role === "operator"} />
       {!ecr ? (
         <p className="mb-4 rounded border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900">
           No workflow named “{ctx.workflowName}” (DECKHAND_WORKFLOW) in this repository: showing every workflow&apos;s runs.

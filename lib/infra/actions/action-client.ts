@@ -1,12 +1,12 @@
 import { z } from "zod";
-import { getConfig, type DeckhandConfig } from "../config/env";
+import { getConfig, selectRepository, type ConfiguredRepository, type DeckhandConfig } from "../config/env";
 import { getDb } from "../db";
 import type { Db } from "../db/open-db";
 import { appCache, type TtlCache } from "../cache/ttl-cache";
 import { recordAudit } from "../audit/record-audit";
 import { getSessionUser, type SessionUser } from "../auth/session";
 import { roleAllows, type Role } from "../auth/roles";
-import { getClients, type Clients } from "../../integrations/clients";
+import { clientsForRepository, getClients, type Clients } from "../../integrations/clients";
 import { toUserFacing, type SafeErrorCode } from "../../errors";
 import type { OperationContext } from "../../operations/context";
 
@@ -54,6 +54,32 @@ function submittedValues(args: unknown[]): Record<string, string> | undefined {
   return out;
 }
 
+/** The `repo` field of a repository-scoped action's input: owner/name, absent or empty for the default repository. */
+const repositoryField = z.string().trim().max(200, "A repository name is owner/name").optional();
+
+/**
+ * The configured repository a repository-scoped action acts on (`repo` in its input), or the refusal: a malformed
+ * value is invalid input, a name Deckhand does not watch is `unknown-repository` naming it and the configured ones.
+ */
+function chosenRepository(
+  raw: unknown,
+  config: DeckhandConfig,
+): { ok: true; repository: ConfiguredRepository } | { ok: false; named: string; result: ActionResult<never> } {
+  const value = raw && typeof raw === "object" ? (raw as Record<string, unknown>).repo : undefined;
+  const parsed = repositoryField.safeParse(value);
+  if (!parsed.success)
+    return { ok: false, named: String(value).slice(0, 200), result: { ok: false, message: "Some fields need attention.", code: "invalid-input", fieldErrors: { repo: parsed.error.issues.map((i) => i.message) } } };
+  const repository = selectRepository(config.github.repositories, parsed.data);
+  if (repository) return { ok: true, repository };
+  const named = parsed.data ?? "";
+  const configured = config.github.repositories.map((r) => r.repository).join(", ");
+  return {
+    ok: false,
+    named,
+    result: { ok: false, code: "unknown-repository", message: `Deckhand does not watch the repository “${named}”: it acts only on the configured ones (${configured}).` },
+  };
+}
+
 function inputFrom(args: unknown[]): unknown {
   // Works both as a form action under useActionState (prevState, formData) and as a direct call (input).
   const last = args[args.length - 1];
@@ -70,9 +96,15 @@ function inputFrom(args: unknown[]): unknown {
  * not enough), validates input with zod, audits the outcome, and turns errors into whitelisted
  * messages. No action can skip these steps because there is no other constructor. The handler gets one
  * ready OperationContext (the signed-in user as the Actor) to hand to its verb.
+ *
+ * `repository: true`: the action acts on one GitHub repository, the one its input's `repo` field names (owner/name;
+ * absent or empty: the default one). It must be a configured one (GITHUB_REPOSITORIES): any other is refused with
+ * SafeError code `unknown-repository` naming it, before the handler runs (nothing is called). The handler's
+ * `ctx.clients.repo` is that repository (the shared clients, `clientsForRepository`), and every audit entry of the
+ * action names it (`detail.repository`).
  */
 export function defineAction<S extends z.ZodType, T = undefined>(
-  opts: { name: string; role: Role; input: S },
+  opts: { name: string; role: Role; input: S; repository?: boolean },
   handler: (input: z.output<S>, ctx: OperationContext) => Promise<ActionOutcome<T>>,
   deps: Deps = defaultDeps,
 ): (...args: unknown[]) => Promise<ActionResult<T>> {
@@ -92,6 +124,23 @@ export function defineAction<S extends z.ZodType, T = undefined>(
       });
       return { ok: false, message: `Only ${opts.role}s may do this.`, code: "forbidden" };
     }
+    const config = deps.getConfig();
+    let scope: ConfiguredRepository | undefined;
+    if (opts.repository) {
+      const chosen = chosenRepository(inputFrom(args), config);
+      if (!chosen.ok) {
+        recordAudit(deps.getDb(), {
+          actor: user.login,
+          role: user.role,
+          action: opts.name,
+          outcome: "refused",
+          detail: { reason: chosen.result.ok ? "" : chosen.result.message, repository: chosen.named },
+        });
+        return { ...chosen.result, values: submittedValues(args) };
+      }
+      scope = chosen.repository;
+    }
+    const named = scope ? { repository: scope.repository } : {};
     const parsed = opts.input.safeParse(inputFrom(args));
     if (!parsed.success) {
       const fieldErrors: Record<string, string[]> = {};
@@ -110,14 +159,15 @@ export function defineAction<S extends z.ZodType, T = undefined>(
       const ctx: OperationContext = {
         actor: { login: user.login, role: user.role },
         db,
-        config: deps.getConfig(),
+        config,
         get clients() {
-          return (deps.getClients ?? getClients)();
+          const clients = (deps.getClients ?? getClients)();
+          return scope ? clientsForRepository(clients, scope) : clients;
         },
         cache: (deps.getCache ?? appCache)(),
       };
       const out = await handler(parsed.data, ctx);
-      recordAudit(db, { actor: user.login, role: user.role, action: opts.name, target: out.target, outcome: "success", detail: out.detail });
+      recordAudit(db, { actor: user.login, role: user.role, action: opts.name, target: out.target, outcome: "success", detail: scope ? { ...named, ...out.detail } : out.detail });
       return { ok: true, message: out.message, data: out.data };
     } catch (err) {
       const safe = toUserFacing(err, opts.name);
@@ -126,7 +176,7 @@ export function defineAction<S extends z.ZodType, T = undefined>(
         role: user.role,
         action: opts.name,
         outcome: "failure",
-        detail: { message: safe.message },
+        detail: { ...named, message: safe.message },
         errorId: safe.errorId,
       });
       return { ok: false, message: safe.message, code: safe.code, errorId: safe.errorId };

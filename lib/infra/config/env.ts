@@ -51,6 +51,16 @@ export interface ConfiguredRepository {
 }
 
 /**
+ * The configured repository `?repo=owner/name` names (case-insensitive, as GitHub's names), the default (first) one
+ * when absent; null when it names one Deckhand does not watch: never an arbitrary repository.
+ */
+export function selectRepository(repositories: readonly ConfiguredRepository[], param: string | string[] | undefined): ConfiguredRepository | null {
+  if (param === undefined || param === "") return repositories[0];
+  if (typeof param !== "string") return null;
+  return repositories.find((r) => r.repository.toLowerCase() === param.toLowerCase()) ?? null;
+}
+
+/**
  * GITHUB_REPOSITORIES: a comma-separated list of `owner/name` or `owner/name:iam-user` (a colon cannot appear in a
  * repository name). Duplicates (GitHub names are case-insensitive) are dropped, keeping the first; an entry naming
  * the same repository with another push user is refused. Throws ConfigError naming the bad entry.

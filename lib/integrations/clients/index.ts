@@ -12,6 +12,16 @@ export interface Clients {
   repo: GitHubRepoRef;
 }
 
+/**
+ * The same clients about another repository (`owner`/`repo`, e.g. a configured ConfiguredRepository): the AWS clients
+ * and the GitHub client (its token, retries, connection pool) are shared, only the repository every GitHub call
+ * names changes. Pages (lib/read/context.ts `forRepository`) and actions (`defineAction` with `repository: true`)
+ * both scope through this.
+ */
+export function clientsForRepository(clients: Clients, r: GitHubRepoRef): Clients {
+  return { ...clients, repo: { owner: r.owner, repo: r.repo } };
+}
+
 const g = globalThis as unknown as { deckhandClients?: Clients };
 
 /** The app's clients, created once per process from the configuration. */

@@ -26,11 +26,23 @@ export const triggerPushInput = z.union([
 export type TriggerPushInput = z.infer<typeof triggerPushInput>;
 
 /**
- * Queue a push of a branch's head or of one commit, for an operator, a script (POST /api/push) or
- * Deckhand itself. The same queue as webhook pushes: a newer push of a branch supersedes queued ones.
+ * How jobs and branch heads name `repo`: null for the default (first configured) repository, as rows from before
+ * several repositories (and as webhook jobs name it), else owner/name as configured.
+ */
+export function storedRepositoryName(config: Pick<OperationContext["config"], "github">, repo: { owner: string; repo: string }): string | null {
+  const name = `${repo.owner}/${repo.repo}`;
+  if (name.toLowerCase() === config.github.repository.toLowerCase()) return null;
+  return config.github.repositories.find((r) => r.repository.toLowerCase() === name.toLowerCase())?.repository ?? name;
+}
+
+/**
+ * Queue a push of a branch's head or of one commit of `clients.repo` (the repository the operator's page shows; the
+ * default one for scripts and the setup), for an operator, a script (POST /api/push) or Deckhand itself. The same
+ * queue as webhook pushes: a newer push of a branch of that repository supersedes its queued ones. The job names the
+ * repository, so the worker fetches it there and sets the commit status on it.
  */
 export async function triggerPush(
-  { clients, actor, db }: Pick<OperationContext, "clients" | "actor" | "db">,
+  { clients, actor, db, config }: Pick<OperationContext, "clients" | "actor" | "db" | "config">,
   input: TriggerPushInput,
   trigger: "manual" | "api" = "manual",
 ): Promise<{ job: PushJob; duplicate: boolean; superseded: string[] }> {
@@ -40,9 +52,10 @@ export async function triggerPush(
   const branch = "ref" in input ? ref : null;
   // A branch's head, asked for by an operator: it becomes the branch's accepted commit, the base later webhook
   // deliveries are compared with (decideForwardMove). A bare commit is a deliberate pick and moves nothing.
+  const repository = storedRepositoryName(config, clients.repo);
   const out = db.transaction(() => {
-    const queued = enqueueJob(db, { sha: commit.sha, branch, ref: branch ? `refs/heads/${branch}` : null, trigger, requestedBy: actor.login });
-    if (branch) setAcceptedHead(db, { branch, sha: commit.sha, jobId: queued.job.id });
+    const queued = enqueueJob(db, { sha: commit.sha, branch, ref: branch ? `refs/heads/${branch}` : null, trigger, requestedBy: actor.login, repository });
+    if (branch) setAcceptedHead(db, { branch, repository, sha: commit.sha, jobId: queued.job.id });
     return queued;
   })();
   if (out.kind === "duplicate") return { job: out.job, duplicate: true, superseded: [] };

@@ -1,6 +1,5 @@
 import type { Metadata } from "next";
 import { withRepo } from "@/components/fleet/repo-href";
-import { OtherRepositoryNote, canChangeHere } from "@/components/fleet/other-repository-note";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Suspense } from "react";
@@ -51,9 +50,8 @@ export default async function RunPage({ params, searchParams }: { params: Params
         </Link>
       </p>
       <PageHeader title={run.displayTitle} description={`${run.name} #${run.runNumber}${run.runAttempt > 1 ? ` · attempt ${run.runAttempt}` : ""}`}>
-        {canChangeHere(ctx, user.role) && failed ? <RerunForm action={rerunFailedAction} runId={run.id} /> : null}
+        {user.role === "operator" && failed ? <RerunForm action={rerunFailedAction} runId={run.id} repository={ctx.github.repository} /> : null}
       </PageHeader>
-      {failed ? <OtherRepositoryNote ctx={ctx} operator={user.role === "operator"} /> : null}
       <dl className="mb-6 grid max-w-4xl grid-cols-2 gap-x-6 gap-y-1 text-sm sm:grid-cols-4" data-testid="run-summary">
         <dt className="text-slate-500">Status</dt>
         <dd>
