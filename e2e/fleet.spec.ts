@@ -2,6 +2,7 @@ import AxeBuilder from "@axe-core/playwright";
 import { expect, test } from "@playwright/test";
 import { FleetPage } from "./pages/fleet-page";
 import { PushesPage } from "./pages/pushes-page";
+import { WorkflowsPage } from "./pages/workflows-page";
 import { pushCommit, sandboxUrl } from "./support/sandbox-admin";
 
 // Runs under playwright.fleet.config.ts: Deckhand watching acme/mcp-servers, acme/web-gateway and acme/billing-worker
@@ -46,12 +47,15 @@ test("the repository selector filters every page and keeps the choice across the
   await fleet.chooseRepository("acme/billing-worker");
   await expect(page).toHaveURL(/\/workflows\?repo=acme(%2F|\/)billing-worker/);
   await expect(page.getByText("GitHub Actions runs in acme/billing-worker.")).toBeVisible();
-  // Changes act on the default repository: not offered here, and the page says why.
-  await expect(page.getByTestId("other-repository-note")).toBeVisible();
+  // A dispatch acts on the repository shown: offered here, no note.
+  await expect(new WorkflowsPage(page).dispatchButton()).toBeVisible();
+  await expect(page.getByTestId("other-repository-note")).toHaveCount(0);
   await fleet.navLink("Credentials").click();
   await expect(page).toHaveURL(/\/credentials\?repo=acme(%2F|\/)billing-worker/);
   await expect(fleet.selector()).toHaveValue("acme/billing-worker");
+  // Rotation acts per push user (the default repository's): not offered here, and the page says why.
   await expect(page.getByRole("link", { name: "Rotate key" })).toHaveCount(0);
+  await expect(page.getByTestId("other-repository-note")).toBeVisible();
   await fleet.navLink("Doctor").click();
   await expect(page).toHaveURL(/\/doctor\?repo=acme(%2F|\/)billing-worker/);
   // An address without ?repo= (an inner link, a bookmark) stays on the chosen repository.
@@ -81,6 +85,26 @@ test("a push to the second repository is built by Deckhand and its commit gets t
   expect(statuses.ok()).toBe(true);
   const list = (await statuses.json()) as Array<{ context: string; state: string }>;
   expect(list.filter((s) => s.context === "deckhand/ecr-push").map((s) => s.state)).toContain("success");
+});
+
+test("dispatching on acme/web-gateway's Workflows page starts a run in acme/web-gateway, not in the default repository", async ({ page, request }) => {
+  const dispatched = async (repository: string) => {
+    const res = await request.get(`${sandboxUrl}/api/v3/repos/${repository}/actions/runs?event=workflow_dispatch&per_page=100`, { headers: { authorization: "token ghp_sandboxadmintoken" } });
+    expect(res.ok()).toBe(true);
+    return ((await res.json()) as { workflow_runs: Array<{ id: number }> }).workflow_runs.map((r) => r.id);
+  };
+  const [gatewayBefore, defaultBefore] = [await dispatched("acme/web-gateway"), await dispatched("acme/mcp-servers")];
+  const workflows = new WorkflowsPage(page);
+  await workflows.open("?repo=acme%2Fweb-gateway");
+  await expect(page.getByText("GitHub Actions runs in acme/web-gateway.")).toBeVisible();
+  await workflows.dispatch("main");
+  await expect(page.getByTestId("dispatch-result")).toContainText("in acme/web-gateway");
+  await expect.poll(async () => (await dispatched("acme/web-gateway")).length).toBe(gatewayBefore.length + 1);
+  const runId = (await dispatched("acme/web-gateway")).find((id) => !gatewayBefore.includes(id))!;
+  expect(await dispatched("acme/mcp-servers")).toEqual(defaultBefore);
+  // The page (still web-gateway's) lists the new run.
+  await page.reload();
+  await expect(workflows.runRow(runId)).toBeVisible();
 });
 
 for (const size of [
