@@ -8,11 +8,25 @@ type Action = FormAction<{ url: string; number: number }>;
  * The confirm button under the diff: opens the pull request and shows its link. With `alreadyOpen` (the page shows
  * the open pull request above) the button is gone; the answer of the click that opened it stays.
  */
-export function OpenPullRequestForm({ action, branch, base, alreadyOpen }: { action: Action; branch: string; base: string; alreadyOpen: boolean }) {
+export function OpenPullRequestForm({
+  action,
+  branch,
+  base,
+  alreadyOpen,
+  repository = null,
+}: {
+  action: Action;
+  branch: string;
+  base: string;
+  alreadyOpen: boolean;
+  /** The repository the page shows (owner/name), sent as `repo`; null for the default one. */
+  repository?: string | null;
+}) {
   const [state, formAction, pending] = useRefreshingAction(action);
   return (
     <form action={formAction} className="space-y-2 text-sm" aria-label="Open the pull request">
       <input type="hidden" name="confirm" value="open-pull-request" />
+      {repository ? <input type="hidden" name="repo" value={repository} /> : null}
       {alreadyOpen ? null : (
         <p className="text-slate-700">
           Deckhand commits this change on the branch <code className="font-mono">{branch}</code> and opens a pull request into <code className="font-mono">{base}</code>.

@@ -36,7 +36,7 @@ export const rerunFailedAction = defineAction(
 
 /** "Deckhand pushes": open the pull request that takes the ECR push out of the workflow (the page shows the diff first). */
 export const openDeckhandPushesAction = defineAction(
-  { name: "workflows.deckhand-pushes", role: "operator", input: z.object({ confirm: z.literal("open-pull-request", { error: "Confirm with the button on the page." }) }) },
+  { name: "workflows.deckhand-pushes", role: "operator", input: z.object({ confirm: z.literal("open-pull-request", { error: "Confirm with the button on the page." }) }), repository: true },
   async (_input, ctx) => {
     const r = await openDeckhandPushesPullRequest(ctx);
     revalidatePath("/workflows/deckhand-pushes");

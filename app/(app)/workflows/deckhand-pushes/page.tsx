@@ -14,9 +14,10 @@ export const metadata: Metadata = { title: "Deckhand pushes" };
 const DESCRIPTION =
   "When both the workflow and Deckhand's worker push the same ECR repositories, latest flips between two builds. Deckhand already builds every commit: this change takes the push out of the workflow, through a pull request you review.";
 
-export default async function DeckhandPushesPage() {
+// The repository `?repo=` chooses: its workflow is previewed, and the pull request is opened there (the form sends it).
+export default async function DeckhandPushesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireUser();
-  const ctx = pageReadContext();
+  const ctx = pageReadContext(await searchParams);
   const part = await readDeckhandPushesPreview(ctx);
   if (!part.ok) {
     return (
@@ -93,7 +94,7 @@ export default async function DeckhandPushesPage() {
             // Rendered also once a pull request is open (without its button), so the answer of the click that opened
             // it stays on screen when the page refreshes.
             <section className={openPullRequest ? "" : "rounded-lg border border-slate-200 bg-white p-4"}>
-              <OpenPullRequestForm action={openDeckhandPushesAction} branch={branch} base={lookup.change.baseBranch} alreadyOpen={openPullRequest !== null} />
+              <OpenPullRequestForm action={openDeckhandPushesAction} branch={branch} base={lookup.change.baseBranch} alreadyOpen={openPullRequest !== null} repository={ctx.github.repository} />
             </section>
           ) : (
             <p className="text-sm text-slate-600" data-testid="viewer-note">
