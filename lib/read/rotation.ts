@@ -11,6 +11,8 @@ import { toRotationView, type RotationView } from "../operations/rotation/view";
 import type { RotationRecord } from "../operations/rotation/types";
 import { getThresholds } from "../operations/settings/thresholds";
 import { describeFailure } from "../failures";
+import type { ConfiguredRepository } from "../infra/config/env";
+import { findFleetKeyHolders, HolderLookupError, repositoryName, type PlannedHolder } from "../operations/rotation/holders";
 import type { ReadContext } from "./context";
 
 /**
@@ -33,10 +35,20 @@ export interface RotationPlan {
   graceDays: number;
   workflow: { name: string; found: boolean };
   active: RotationRecord | null;
+  /**
+   * Where the key would be written, per repository and scope, across the configured repositories whose configured
+   * push user is this one (the preflight also drops those whose key resolves to another user's); empty with
+   * `holdersFailure` when GitHub could not say.
+   */
+  holders: PlannedHolder[];
+  holdersFailure: string | null;
 }
 
 /** What a rotation would do now: IAM ListAccessKeys and the workflow list, read fresh. */
-export async function readRotationPlan(ctx: Pick<ReadContext, "clients" | "db" | "userName" | "workflowName" | "now">): Promise<RotationPlan> {
+export async function readRotationPlan(
+  ctx: Pick<ReadContext, "clients" | "db" | "userName" | "workflowName" | "now">,
+  repositories: readonly ConfiguredRepository[] = [],
+): Promise<RotationPlan> {
   const userName = ctx.userName;
   const now = (ctx.now?.() ?? new Date()).getTime();
   let keys: RotationPlan["keys"] = [];
@@ -59,6 +71,16 @@ export async function readRotationPlan(ctx: Pick<ReadContext, "clients" | "db" |
   } catch (err) {
     blockers.push(describeFailure(err, "github", "list workflows").message);
   }
+  let holders: PlannedHolder[] = [];
+  let holdersFailure: string | null = null;
+  const self = repositoryName(ctx.clients.repo).toLowerCase();
+  const others = repositories.filter((r) => r.pushUser === userName && r.repository.toLowerCase() !== self).map((r) => ({ owner: r.owner, repo: r.repo }));
+  try {
+    holders = (await findFleetKeyHolders({ github: ctx.clients.github, repos: [ctx.clients.repo, ...others], workflowName: ctx.workflowName })).holders;
+  } catch (err) {
+    const where = err instanceof HolderLookupError ? err.repository : repositoryName(ctx.clients.repo);
+    holdersFailure = `${where}: ${describeFailure(err instanceof HolderLookupError ? err.cause : err, "github", "list secrets").message}`;
+  }
   const current = activeRotation(ctx.db);
   if (current) blockers.push(`Rotation #${current.id} is ${current.state}: open it to follow or resume it.`);
   return {
@@ -70,6 +92,8 @@ export async function readRotationPlan(ctx: Pick<ReadContext, "clients" | "db" |
     graceDays: getRotationSettings(ctx.db).graceDays,
     workflow: { name: ctx.workflowName, found },
     active: current,
+    holders,
+    holdersFailure,
   };
 }
 

@@ -16,7 +16,8 @@ import { openDb } from "../../infra/db/open-db";
 import { TtlCache } from "../../infra/cache/ttl-cache";
 import { resumeRotation, startRotation } from "./rotate-access-key";
 import { activeRotation, listRotations, listSteps } from "./store";
-import { sandboxKeys, stsWith, testExtras } from "./testing/rotation-test-kit";
+import { readsOf, sandboxKeys, stsWith, testExtras } from "./testing/rotation-test-kit";
+import { readRotationPlan } from "../../read/rotation";
 import type { OperationContext } from "../context";
 
 const FLEET = "acme/mcp-servers,acme/web-gateway,acme/billing-worker";
@@ -119,6 +120,40 @@ describe("a rotation of a push user shared by three configured repositories", ()
       close();
     }
   }, 90_000);
+
+  it("shows the holders per repository and scope in the plan before anything starts", async () => {
+    await reset("organization");
+    const { ctx, close } = fleetContext();
+    try {
+      const plan = await readRotationPlan(readsOf(ctx), ctx.config.github.repositories);
+      expect(plan.holdersFailure).toBeNull();
+      expect(plan.holders.map((h) => [h.scope, h.scope === "organization" ? h.org : h.repository])).toEqual([
+        ["organization", "acme"],
+        ["environment", "acme/web-gateway"],
+        ["repository", "acme/billing-worker"],
+      ]);
+    } finally {
+      close();
+    }
+  }, 60_000);
+
+  it("names the repository and the permission when another repository's secrets cannot be written, before anything changes", async () => {
+    await reset("organization");
+    const before = await sandboxKeys(sbx);
+    // Only acme/billing-worker's repository secrets are written among the three (mcp-servers holds none of its own).
+    await sbx.admin("POST", "/_sandbox/faults", { service: "github", operation: "GET /repos/{owner}/{repo}/actions/secrets/public-key", kind: "access-denied", count: 20 });
+    const { ctx, close } = fleetContext();
+    try {
+      await expect(startRotation(ctx, {}, testExtras(sbx))).rejects.toThrow(/the key lives in acme\/billing-worker's repository secrets, and Deckhand cannot write them: .*Secrets: write/);
+      const r = listRotations(ctx.db, 1)[0];
+      expect(listSteps(ctx.db, r.id).map((s) => [s.step, s.outcome])).toEqual([[1, "failed"]]);
+      expect(await sandboxKeys(sbx)).toEqual(before);
+      expect((await pairAt(ORG)).id).toBe(before.find((k) => k.status === "Active")!.accessKeyId);
+    } finally {
+      close();
+      await sbx.admin("DELETE", "/_sandbox/faults");
+    }
+  }, 60_000);
 
   it("killed after the organization secret was written and before the environment secret, resumes with every holder on the new key", async () => {
     await reset("organization");

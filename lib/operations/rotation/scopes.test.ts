@@ -78,7 +78,7 @@ describe("a rotation writes the key where it lives", () => {
       // shadows it, so it does not use the key: skipped and said.
       const canary = listSteps(ctx.db, r.id).find((s) => s.step === 5 && s.outcome === "succeeded")!;
       expect(canary.detail?.shared).toEqual([
-        { repository: "acme/mcp-servers", conclusion: "success", runId: expect.any(Number) },
+        { repository: "acme/mcp-servers", conclusion: "success", runId: expect.any(Number), htmlUrl: expect.stringContaining("/acme/mcp-servers/actions/runs/") },
         { repository: "acme/billing-worker", conclusion: "skipped", note: "its own repository secret shadows the organization's" },
       ]);
     } finally {

@@ -325,6 +325,7 @@ interface SharedCanary {
   repository: string;
   conclusion: string;
   runId?: number;
+  htmlUrl?: string;
   note?: string;
 }
 
@@ -361,7 +362,7 @@ async function sharedCanaries(deps: RotationDeps, r: RotationRecord): Promise<Sh
       }
       const out = await runCanary({ github, repo: other, workflowName: deps.workflowName, timeoutMs: deps.options.canaryTimeoutMs, pollMs: deps.options.canaryPollMs });
       if (out.kind === "skipped") return { repository, conclusion: "skipped", note: out.message };
-      return { repository, conclusion: out.run.conclusion ?? "unknown", runId: out.run.id };
+      return { repository, conclusion: out.run.conclusion ?? "unknown", runId: out.run.id, htmlUrl: out.run.htmlUrl };
     } catch (err) {
       return { repository, conclusion: "error", note: describeFailure(err, "github", "canary").message };
     }
