@@ -13,7 +13,7 @@ import { getThresholds } from "../operations/settings/thresholds";
 import { describeFailure } from "../failures";
 import type { ConfiguredRepository } from "../infra/config/env";
 import { findFleetKeyHolders, HolderLookupError, repositoryName, type PlannedHolder } from "../operations/rotation/holders";
-import type { ReadContext } from "./context";
+import { READ_CACHE_PREFIXES, type ReadContext } from "./context";
 
 /**
  * A rotation or the guided setup is running or stopped mid-way (the store's own state, no API call): two active
@@ -44,9 +44,15 @@ export interface RotationPlan {
   holdersFailure: string | null;
 }
 
-/** What a rotation would do now: IAM ListAccessKeys and the workflow list, read fresh. */
+/** How long the plan's holder list is kept (the posture parts' lifetime). */
+const PLAN_HOLDERS_TTL_MS = 30_000;
+
+/**
+ * What a rotation would do now: IAM ListAccessKeys and the workflow list, read fresh; where the key would be
+ * written (every holder across `repositories` whose configured push user is this one), cached briefly.
+ */
 export async function readRotationPlan(
-  ctx: Pick<ReadContext, "clients" | "db" | "userName" | "workflowName" | "now">,
+  ctx: Pick<ReadContext, "clients" | "db" | "userName" | "workflowName" | "now"> & Partial<Pick<ReadContext, "cache">>,
   repositories: readonly ConfiguredRepository[] = [],
 ): Promise<RotationPlan> {
   const userName = ctx.userName;
@@ -76,7 +82,12 @@ export async function readRotationPlan(
   const self = repositoryName(ctx.clients.repo).toLowerCase();
   const others = repositories.filter((r) => r.pushUser === userName && r.repository.toLowerCase() !== self).map((r) => ({ owner: r.owner, repo: r.repo }));
   try {
-    holders = (await findFleetKeyHolders({ github: ctx.clients.github, repos: [ctx.clients.repo, ...others], workflowName: ctx.workflowName })).holders;
+    const repos = [ctx.clients.repo, ...others];
+    const load = async () => (await findFleetKeyHolders({ github: ctx.clients.github, repos, workflowName: ctx.workflowName })).holders;
+    // A few GitHub calls per repository: kept for the posture parts' lifetime (a fleet of 200 would list ~1000
+    // secrets on every view otherwise); a rotation invalidates the posture prefix when it ends.
+    const key = `${READ_CACHE_PREFIXES.posture}rotation-holders:${userName}:${repos.map(repositoryName).join(",").toLowerCase()}|`;
+    holders = ctx.cache ? await ctx.cache.get(key, PLAN_HOLDERS_TTL_MS, load) : await load();
   } catch (err) {
     const where = err instanceof HolderLookupError ? err.repository : repositoryName(ctx.clients.repo);
     holdersFailure = `${where}: ${describeFailure(err instanceof HolderLookupError ? err.cause : err, "github", "list secrets").message}`;
