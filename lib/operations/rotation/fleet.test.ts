@@ -195,6 +195,8 @@ describe("the fleet scenario: repository secrets, an organization secret, and a 
       expect(r.state).toBe("stopped");
       expect(r.message).toMatch(/The canary failed in acme\/billing-worker \(failure/);
       expect(r.message).not.toMatch(/web-gateway/);
+      // Its own reason, in the guide's terms: the region is missing there.
+      expect(r.message).toMatch(/billing-worker \(failure: It failed at .*region/i);
       // Every holder already has the new key, and the old key is still active: nobody is left on a dead key.
       for (const w of [MCP, ORG, BILLING]) expect(await pairAt(w), JSON.stringify(w)).toMatchObject({ id: r.newKeyId, works: true });
       expect((await sandboxKeys(sbx)).find((k) => k.accessKeyId === oldKeyId)?.status).toBe("Active");

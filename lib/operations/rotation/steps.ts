@@ -250,9 +250,9 @@ async function stepWriteSecrets({ deps, r, stepId, who, mem }: StepRun): Promise
  * section for it (the same table the Doctor and the run pages use). Best effort: null when the logs
  * cannot be read.
  */
-async function explainCanaryFailure(deps: RotationDeps, run: RunSummary): Promise<string | null> {
+async function explainCanaryFailure(deps: RotationDeps, run: RunSummary, repo: GitHubRepoRef = deps.clients.repo): Promise<string | null> {
   try {
-    const steps = await listFailingSteps({ github: deps.clients.github, repo: deps.clients.repo, runId: run.id });
+    const steps = await listFailingSteps({ github: deps.clients.github, repo, runId: run.id });
     for (const s of steps) {
       const { error, guide } = explainFailingStep(s.log, null);
       if (error) return `It failed at “${s.step}”: ${error.message}${guide ? ` (the guide's “${guide.title}”: ${guide.meaning})` : ""}`;
@@ -362,7 +362,12 @@ async function sharedCanaries(deps: RotationDeps, r: RotationRecord): Promise<Sh
       }
       const out = await runCanary({ github, repo: other, workflowName: deps.workflowName, timeoutMs: deps.options.canaryTimeoutMs, pollMs: deps.options.canaryPollMs });
       if (out.kind === "skipped") return { repository, conclusion: "skipped", note: out.message };
-      return { repository, conclusion: out.run.conclusion ?? "unknown", runId: out.run.id, htmlUrl: out.run.htmlUrl };
+      if (out.run.conclusion !== "success") {
+        // The repository's own reason, in the guide's terms (as for the default repository's canary).
+        const why = await explainCanaryFailure(deps, out.run, other);
+        return { repository, conclusion: out.run.conclusion ?? "unknown", runId: out.run.id, htmlUrl: out.run.htmlUrl, ...(why ? { note: why } : {}) };
+      }
+      return { repository, conclusion: "success", runId: out.run.id, htmlUrl: out.run.htmlUrl };
     } catch (err) {
       return { repository, conclusion: "error", note: describeFailure(err, "github", "canary").message };
     }
