@@ -18,6 +18,7 @@ import { resumeRotation, startRotation } from "./rotate-access-key";
 import { activeRotation, listRotations, listSteps } from "./store";
 import { readsOf, sandboxKeys, stsWith, testExtras } from "./testing/rotation-test-kit";
 import { readRotationPlan } from "../../read/rotation";
+import { selectFleetRepositories } from "./fleet-members";
 import type { OperationContext } from "../context";
 
 const FLEET = "acme/mcp-servers,acme/web-gateway,acme/billing-worker";
@@ -186,6 +187,21 @@ describe("a rotation of a push user shared by three configured repositories", ()
 });
 
 describe("the fleet scenario: repository secrets, an organization secret, and a repository that cannot push", () => {
+  it("leaves out a repository configured with another push user when nothing shows it holds this user's key", async () => {
+    await reset("fleet");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "deckhand-fleet-members-"));
+    const db = openDb(dir);
+    try {
+      const config = parseConfig({ DECKHAND_DATA_DIR: dir, SANDBOX_PORT: String(sbx.sandbox.port), GITHUB_REPOSITORIES: "acme/mcp-servers,acme/web-gateway,acme/billing-worker:deckhand-worker" });
+      const ctx: OperationContext = { clients: sbx.clients, actor: { login: "octo-operator", role: "operator" }, db, config, cache: new TtlCache() };
+      expect((await selectFleetRepositories(ctx, "github-ecr-push")).repositories).toEqual([{ owner: "acme", repo: "web-gateway" }]);
+      expect((await selectFleetRepositories(ctx, "deckhand-worker")).repositories).toEqual([{ owner: "acme", repo: "billing-worker" }]);
+    } finally {
+      db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it("stops before deactivating when acme/billing-worker's canary fails, naming it; with AWS_REGION set, a resume finishes", async () => {
     await reset("fleet");
     const oldKeyId = (await sandboxKeys(sbx)).find((k) => k.status === "Active")!.accessKeyId;
