@@ -18,6 +18,7 @@ import { resumeRotation, startRotation } from "./rotate-access-key";
 import { activeRotation, listRotations, listSteps } from "./store";
 import { readsOf, sandboxKeys, stsWith, testExtras } from "./testing/rotation-test-kit";
 import { readRotationPlan } from "../../read/rotation";
+import { deckhandSecretWrites } from "../../read/credentials";
 import { selectFleetRepositories } from "./fleet-members";
 import type { OperationContext } from "../context";
 
@@ -104,6 +105,11 @@ describe("a rotation of a push user shared by three configured repositories", ()
       expect(await pairAt(ORG)).toMatchObject({ visibility: "selected", selected: [812_345_670, 812_345_671, 812_345_672] });
       const written = listSteps(ctx.db, r.id).find((s) => s.step === 4 && s.outcome === "succeeded")!;
       expect((written.detail?.writes as Array<{ scope: string }>).map((w) => w.scope)).toEqual(["organization", "environment", "repository"]);
+      // The Credentials page of acme/web-gateway names the key of its own copies only (not billing-worker's write).
+      expect(deckhandSecretWrites(ctx.db, "acme/web-gateway").map((w) => [w.scope, w.environment ?? null, w.accessKeyId])).toEqual([
+        ["organization", null, r.newKeyId],
+        ["environment", "production", r.newKeyId],
+      ]);
       // The canary ran, and succeeded, in each of the three repositories.
       const canary = listSteps(ctx.db, r.id).find((s) => s.step === 5 && s.outcome === "succeeded")!;
       expect(await conclusionOf("acme/mcp-servers", canary.detail?.runId as number)).toBe("success");
