@@ -90,6 +90,9 @@ test.describe("key rotation as operator", () => {
     await expect(page.getByRole("heading", { name: "Key rotation", level: 1 })).toBeVisible();
     await expect(rotation.plan()).toContainText(`Deactivate the old key ${old.accessKeyId} (97 days old)`);
     await expect(rotation.plan()).toContainText("delete it after 7 days");
+    // Where the key would be written: the default scenario holds it in acme/mcp-servers' repository secrets alone.
+    await expect(rotation.planHolders()).toHaveCount(1);
+    await expect(rotation.planHolders().first()).toContainText("acme/mcp-servers: repository secrets");
 
     const id = await rotation.rotateAndConfirm();
     await rotation.waitForState("completed");
@@ -97,6 +100,12 @@ test.describe("key rotation as operator", () => {
     await expect(page.getByRole("button", { name: "Delete the old key now" })).toBeVisible();
     await expectAccessibleAtEveryWidth(page, `/credentials/rotation/${id}`);
     for (const n of [1, 2, 3, 4, 5, 6]) await expect(rotation.step(n)).toHaveAttribute("data-outcome", "succeeded");
+    // The progress names each holder (written) and each repository's canary.
+    await expect(rotation.holders()).toHaveCount(1);
+    await expect(rotation.holders().first()).toHaveAttribute("data-written", "yes");
+    await expect(rotation.holders().first()).toContainText("acme/mcp-servers");
+    await expect(rotation.canaries()).toHaveCount(1);
+    await expect(rotation.canaries().first()).toHaveAttribute("data-conclusion", "success");
     await expect(rotation.step(7)).toHaveAttribute("data-outcome", "scheduled");
     await expect(page.getByTestId("rotation-message")).toContainText(`the old key ${old.accessKeyId} is inactive`);
 

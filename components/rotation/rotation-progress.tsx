@@ -93,6 +93,62 @@ export function RotationProgress({ initial, children }: { initial: RotationView;
           </li>
         ))}
       </ol>
+      {view.holders.length > 0 ? (
+        <section aria-labelledby="rotation-holders-title" className="space-y-1">
+          <h2 id="rotation-holders-title" className="text-sm font-semibold">
+            Where the key is written ({view.holders.length} {view.holders.length === 1 ? "holder" : "holders"}, all before the old key is deactivated)
+          </h2>
+          <div tabIndex={0} className="overflow-x-auto">
+            <table className="w-full text-left text-sm" data-testid="rotation-holders">
+              <thead className="text-xs text-slate-500">
+                <tr>
+                  <th className="py-1">Repository or organization</th>
+                  <th>Scope</th>
+                  <th>New key written</th>
+                </tr>
+              </thead>
+              <tbody>
+                {view.holders.map((h) => (
+                  <tr key={`${h.scope}:${h.where}:${h.label}`} className="border-t border-slate-100 align-top" data-testid="rotation-holder" data-written={h.written ? "yes" : "no"}>
+                    <td className="py-1 font-mono text-xs">
+                      {h.where}
+                      {h.repositories.length ? <span className="block font-sans text-slate-500">used by {h.repositories.join(", ")}</span> : null}
+                    </td>
+                    <td>{h.label}</td>
+                    <td>
+                      <span className={`rounded-full px-2 py-0.5 text-xs font-semibold ${h.written ? OUTCOME_STYLE.succeeded : OUTCOME_STYLE.pending}`}>{h.written ? "written" : "pending"}</span>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      ) : null}
+      {view.canaries.length > 0 ? (
+        <section aria-labelledby="rotation-canaries-title" className="space-y-1">
+          <h2 id="rotation-canaries-title" className="text-sm font-semibold">
+            Canary runs, one per repository using the key
+          </h2>
+          <ul className="space-y-1 text-sm" data-testid="rotation-canaries">
+            {view.canaries.map((c) => (
+              <li key={c.repository} data-testid="rotation-canary" data-conclusion={c.conclusion}>
+                <span className="font-mono text-xs">{c.repository}</span>{" "}
+                <span className={`rounded-full px-2 py-0.5 text-xs font-semibold ${c.conclusion === "success" ? OUTCOME_STYLE.succeeded : c.conclusion === "skipped" ? OUTCOME_STYLE.skipped : c.conclusion === "running" ? OUTCOME_STYLE.running : OUTCOME_STYLE.failed}`}>{c.conclusion}</span>
+                {c.note ? <span className="text-slate-600"> — {c.note}</span> : null}
+                {c.runUrl ? (
+                  <>
+                    {" "}
+                    <a className="text-sky-700 underline" href={c.runUrl}>
+                      run
+                    </a>
+                  </>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
       {pollError ? <p className="text-xs text-amber-800">{pollError}</p> : null}
       {children}
       <details className="text-sm">

@@ -35,6 +35,20 @@ export class RotationPage {
     return this.page.getByTestId("rotation-progress");
   }
 
+  /** The plan's list of holders (where the new key would be written), one item per repository and scope. */
+  planHolders() {
+    return this.page.getByTestId("rotation-plan-holder");
+  }
+
+  /** The progress's holder rows (data-written yes/no) and canary items (data-conclusion). */
+  holders() {
+    return this.page.getByTestId("rotation-holder");
+  }
+
+  canaries() {
+    return this.page.getByTestId("rotation-canary");
+  }
+
   step(n: number) {
     return this.page.getByTestId(`rotation-step-${n}`);
   }

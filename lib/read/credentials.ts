@@ -102,8 +102,12 @@ export interface AccessKeyIdCopy {
   accessKeyId: string | null;
 }
 
-/** The keys Deckhand's rotations wrote into AWS_ACCESS_KEY_ID (step 4's recorded updated_at), newest first. */
-export function deckhandSecretWrites(db: ReadContext["db"]): KnownWrite[] {
+/**
+ * The keys Deckhand's rotations wrote into AWS_ACCESS_KEY_ID (step 4's recorded updated_at), newest first. With
+ * `repository` ("owner/name"), a fleet rotation's writes into another repository's or its environments' secrets are
+ * left out (organization writes and writes recorded without a repository are kept).
+ */
+export function deckhandSecretWrites(db: ReadContext["db"], repository?: string): KnownWrite[] {
   const writes: KnownWrite[] = [];
   for (const r of listRotations(db, 20)) {
     if (!r.newKeyId) continue;
@@ -111,7 +115,9 @@ export function deckhandSecretWrites(db: ReadContext["db"]): KnownWrite[] {
       if (step.step !== 4 || step.outcome !== "succeeded") continue;
       // Each holder's write (organization, environment, repository); older rotations wrote the repository's only.
       const each = Array.isArray(step.detail?.writes)
-        ? (step.detail.writes as Array<{ scope: KnownWrite["scope"]; environment?: string; accessKeyIdUpdatedAt: string }>)
+        ? (step.detail.writes as Array<{ scope: KnownWrite["scope"]; environment?: string; repository?: string; accessKeyIdUpdatedAt: string }>).filter(
+            (w) => !repository || w.scope === "organization" || !w.repository || w.repository.toLowerCase() === repository.toLowerCase(),
+          )
         : typeof step.detail?.accessKeyIdUpdatedAt === "string"
           ? [{ scope: "repository" as const, accessKeyIdUpdatedAt: step.detail.accessKeyIdUpdatedAt }]
           : [];
@@ -153,7 +159,7 @@ export async function readGithubConfig(ctx: PostureContext & Partial<Pick<ReadCo
       secrets,
       variables,
       scopes: scopes.data,
-      accessKeyIdCopies: accessKeyIdCopies(scopes.data, ctx.db ? deckhandSecretWrites(ctx.db) : []),
+      accessKeyIdCopies: accessKeyIdCopies(scopes.data, ctx.db ? deckhandSecretWrites(ctx.db, `${ctx.clients.repo.owner}/${ctx.clients.repo.repo}`) : []),
       regionNotCompared: repositories.ok ? null : repositories.failure,
     },
   };

@@ -11,7 +11,9 @@ import { toRotationView, type RotationView } from "../operations/rotation/view";
 import type { RotationRecord } from "../operations/rotation/types";
 import { getThresholds } from "../operations/settings/thresholds";
 import { describeFailure } from "../failures";
-import type { ReadContext } from "./context";
+import type { ConfiguredRepository } from "../infra/config/env";
+import { findFleetKeyHolders, HolderLookupError, repositoryName, type PlannedHolder } from "../operations/rotation/holders";
+import { READ_CACHE_PREFIXES, type ReadContext } from "./context";
 
 /**
  * A rotation or the guided setup is running or stopped mid-way (the store's own state, no API call): two active
@@ -33,10 +35,26 @@ export interface RotationPlan {
   graceDays: number;
   workflow: { name: string; found: boolean };
   active: RotationRecord | null;
+  /**
+   * Where the key would be written, per repository and scope, across the configured repositories whose configured
+   * push user is this one (the preflight also drops those whose key resolves to another user's); empty with
+   * `holdersFailure` when GitHub could not say.
+   */
+  holders: PlannedHolder[];
+  holdersFailure: string | null;
 }
 
-/** What a rotation would do now: IAM ListAccessKeys and the workflow list, read fresh. */
-export async function readRotationPlan(ctx: Pick<ReadContext, "clients" | "db" | "userName" | "workflowName" | "now">): Promise<RotationPlan> {
+/** How long the plan's holder list is kept (the posture parts' lifetime). */
+const PLAN_HOLDERS_TTL_MS = 30_000;
+
+/**
+ * What a rotation would do now: IAM ListAccessKeys and the workflow list, read fresh; where the key would be
+ * written (every holder across `repositories` whose configured push user is this one), cached briefly.
+ */
+export async function readRotationPlan(
+  ctx: Pick<ReadContext, "clients" | "db" | "userName" | "workflowName" | "now"> & Partial<Pick<ReadContext, "cache">>,
+  repositories: readonly ConfiguredRepository[] = [],
+): Promise<RotationPlan> {
   const userName = ctx.userName;
   const now = (ctx.now?.() ?? new Date()).getTime();
   let keys: RotationPlan["keys"] = [];
@@ -59,6 +77,21 @@ export async function readRotationPlan(ctx: Pick<ReadContext, "clients" | "db" |
   } catch (err) {
     blockers.push(describeFailure(err, "github", "list workflows").message);
   }
+  let holders: PlannedHolder[] = [];
+  let holdersFailure: string | null = null;
+  const self = repositoryName(ctx.clients.repo).toLowerCase();
+  const others = repositories.filter((r) => r.pushUser === userName && r.repository.toLowerCase() !== self).map((r) => ({ owner: r.owner, repo: r.repo }));
+  try {
+    const repos = [ctx.clients.repo, ...others];
+    const load = async () => (await findFleetKeyHolders({ github: ctx.clients.github, repos, workflowName: ctx.workflowName })).holders;
+    // A few GitHub calls per repository: kept for the posture parts' lifetime (a fleet of 200 would list ~1000
+    // secrets on every view otherwise); a rotation invalidates the posture prefix when it ends.
+    const key = `${READ_CACHE_PREFIXES.posture}rotation-holders:${userName}:${repos.map(repositoryName).join(",").toLowerCase()}|`;
+    holders = ctx.cache ? await ctx.cache.get(key, PLAN_HOLDERS_TTL_MS, load) : await load();
+  } catch (err) {
+    const where = err instanceof HolderLookupError ? err.repository : repositoryName(ctx.clients.repo);
+    holdersFailure = `${where}: ${describeFailure(err instanceof HolderLookupError ? err.cause : err, "github", "list secrets").message}`;
+  }
   const current = activeRotation(ctx.db);
   if (current) blockers.push(`Rotation #${current.id} is ${current.state}: open it to follow or resume it.`);
   return {
@@ -70,6 +103,8 @@ export async function readRotationPlan(ctx: Pick<ReadContext, "clients" | "db" |
     graceDays: getRotationSettings(ctx.db).graceDays,
     workflow: { name: ctx.workflowName, found },
     active: current,
+    holders,
+    holdersFailure,
   };
 }
 

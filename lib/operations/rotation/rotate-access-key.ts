@@ -26,6 +26,7 @@ import {
   setRotation,
 } from "./store";
 import type { RotationRecord } from "./types";
+import { selectFleetRepositories } from "./fleet-members";
 import type { Actor, OperationContext } from "../context";
 
 export interface RotationExtras {
@@ -57,6 +58,8 @@ function rotationDepsFrom(ctx: OperationContext, extras: RotationExtras = {}): R
       failpoint: process.env.DECKHAND_FAILPOINT,
       ...extras.options,
     },
+    // Every configured repository using the push user's key is written too (asked for by the preflight only).
+    fleet: () => selectFleetRepositories(ctx, ctx.config.iamUser),
   };
 }
 

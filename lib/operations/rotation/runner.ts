@@ -4,13 +4,14 @@
 
 import { listAccessKeys } from "../../integrations/aws/iam";
 import { deleteAccessKey, type NewAccessKey } from "../../integrations/aws/iam-keys";
-import { ACCESS_KEY_ID_SECRET, getSecretUpdatedAt, SECRET_ACCESS_KEY_SECRET } from "../../integrations/github/write-secret";
+import { mapLimit } from "../../infra/map-limit";
+import { readHolderUpdatedAt } from "./holders";
 import { describeFailure } from "../../failures";
 import type { Actor } from "../context";
 import { CanaryTimeoutError } from "./canary";
 import { decideDeletion, decideDeletionInDoubt, decideNext, type Decision } from "./decide";
 import { isTransient, withStepRetries } from "./retry";
-import { STEP_CALLS, STEP_EXECUTORS, StepStop, hitFailpoint, type Memory, type RotationDeps, type StepResult } from "./steps";
+import { STEP_CALLS, STEP_EXECUTORS, StepStop, hitFailpoint, plannedHolders, type Memory, type RotationDeps, type StepResult } from "./steps";
 import { beginStep, claimLease, closeInterruptedSteps, endStep, getRotation, listSteps, releaseLease, renewLease, setRotation, type RotationPatch } from "./store";
 import { STEP_TITLES, type Observations, type RotationRecord, type StepNo } from "./types";
 
@@ -23,8 +24,16 @@ async function observe(deps: RotationDeps, r: RotationRecord, secrets: boolean):
   const retry = { attempts: deps.options.stepAttempts, backoffMs: deps.options.backoffMs };
   const keys = (await withStepRetries(() => listAccessKeys({ iam, userName: r.userName }), retry)).map((k) => ({ accessKeyId: k.accessKeyId, status: k.status }));
   if (!secrets) return { keys };
-  const read = (name: string) => withStepRetries(() => getSecretUpdatedAt({ github, repo, name }), retry);
-  return { keys, secrets: { accessKeyIdUpdatedAt: await read(ACCESS_KEY_ID_SECRET), secretAccessKeyUpdatedAt: await read(SECRET_ACCESS_KEY_SECRET) } };
+  // Every recorded holder (across the fleet), each pair read back: the oldest updated_at stands for all, so step 4
+  // counts as done only when every holder was rewritten after it began (a missing secret counts as not written).
+  const pairs = await mapLimit(plannedHolders(deps, r), 4, (holder) => withStepRetries(() => readHolderUpdatedAt({ github, holder, fallback: repo }), retry));
+  return { keys, secrets: { accessKeyIdUpdatedAt: oldest(pairs.map((p) => p.accessKeyIdUpdatedAt)), secretAccessKeyUpdatedAt: oldest(pairs.map((p) => p.secretAccessKeyUpdatedAt)) } };
+}
+
+/** The earliest of ISO timestamps; null when any is null (or there are none). */
+function oldest(xs: Array<string | null>): string | null {
+  if (xs.length === 0 || xs.some((x) => x === null)) return null;
+  return (xs as string[]).reduce((a, b) => (Date.parse(b) < Date.parse(a) ? b : a));
 }
 
 /**

@@ -57,7 +57,12 @@ describe("a rotation writes the key where it lives", () => {
       const r = await (await startRotation(ctx, {}, testExtras(sbx))).done;
       expect(r.state, r.message ?? "").toBe("completed");
       const pre = listSteps(ctx.db, r.id).find((s) => s.step === 1)!;
-      expect(pre.detail?.holders).toEqual([{ scope: "organization", org: "acme" }, { scope: "environment", environment: "production" }]);
+      // One holder per organization secret, naming the configured repositories getting the key from it (the default
+      // configuration's acme/mcp-servers is one) and its visibility.
+      expect(pre.detail?.holders).toEqual([
+        { scope: "organization", org: "acme", repositories: ["acme/web-gateway", "acme/mcp-servers"], visibility: "selected" },
+        { scope: "environment", environment: "production", repository: "acme/web-gateway" },
+      ]);
       const h = await holders();
       expect(h.org.id).toBe(r.newKeyId);
       expect(h.env.id).toBe(r.newKeyId);
@@ -73,7 +78,7 @@ describe("a rotation writes the key where it lives", () => {
       // shadows it, so it does not use the key: skipped and said.
       const canary = listSteps(ctx.db, r.id).find((s) => s.step === 5 && s.outcome === "succeeded")!;
       expect(canary.detail?.shared).toEqual([
-        { repository: "acme/mcp-servers", conclusion: "success", runId: expect.any(Number) },
+        { repository: "acme/mcp-servers", conclusion: "success", runId: expect.any(Number), htmlUrl: expect.stringContaining("/acme/mcp-servers/actions/runs/") },
         { repository: "acme/billing-worker", conclusion: "skipped", note: "its own repository secret shadows the organization's" },
       ]);
     } finally {

@@ -10,8 +10,9 @@ import type { Db } from "../../infra/db/open-db";
 import { listAccessKeys } from "../../integrations/aws/iam";
 import { createAccessKey, deleteAccessKey, updateAccessKey, type NewAccessKey } from "../../integrations/aws/iam-keys";
 import { KeyNotAcceptedError, verifyAccessKey } from "../../integrations/aws/verify-access-key";
-import { checkHolderWritable, describeHolder, writeAccessKeyToHolder, type SecretHolder } from "../../integrations/github/write-secret";
-import { findKeyHolders, listReposUsingOrgSecret } from "./holders";
+import type { GitHubRepoRef } from "../../integrations/clients/github-client";
+import { checkHolderWritable, writeAccessKeyToHolder } from "../../integrations/github/write-secret";
+import { describePlannedHolder, findFleetKeyHolders, HolderLookupError, holderRepo, listReposUsingOrgSecret, repositoryName, type PlannedHolder } from "./holders";
 import { listRepoSecrets } from "../../integrations/github/secrets";
 import { mapLimit } from "../../infra/map-limit";
 import { listFailingSteps, type RunSummary } from "../../integrations/github/runs";
@@ -60,6 +61,11 @@ export interface RotationDeps {
   workflowName: string;
   branch?: string;
   options: RotationOptions;
+  /**
+   * The other configured repositories using the rotated user's key (fleet-members.ts), asked for by the preflight
+   * only; absent: the default repository alone.
+   */
+  fleet?: () => Promise<{ repositories: GitHubRepoRef[]; notes: string[] }>;
 }
 
 export const CANARY_FAILED_WARNING =
@@ -131,29 +137,40 @@ export async function preflight(deps: RotationDeps, userName: string): Promise<P
     if (inactive) throw new StepStop(`The user ${userName} already has two keys; ${inactive.accessKeyId} is inactive. Delete it first (separately confirmed), then rotate.`, "failed");
     throw new StepStop(`The user ${userName} has two active keys, so Deckhand cannot tell which one to replace. Deactivate the one GitHub does not hold, then rotate.`, "failed");
   }
-  let found: { holders: SecretHolder[]; notes: string[] };
+  // Every configured repository using this user's key: each of their holders is written before the old key goes.
+  const fleet = deps.fleet ? await deps.fleet() : { repositories: [], notes: [] };
+  const repos = [repo, ...fleet.repositories];
+  let found: { holders: PlannedHolder[]; notes: string[] };
   try {
-    found = await withStepRetries(() => findKeyHolders({ github, repo, workflowName: deps.workflowName }), retry);
+    found = await withStepRetries(() => findFleetKeyHolders({ github, repos, workflowName: deps.workflowName }), retry);
   } catch (err) {
-    throw new StepStop(`Preflight: Deckhand cannot write the repository's secrets: ${describeFailure(err, "github", "list secrets").message}.`, "failed");
+    const where = err instanceof HolderLookupError ? err.repository : repositoryName(repo);
+    const cause = err instanceof HolderLookupError ? err.cause : err;
+    throw new StepStop(`Preflight: Deckhand cannot write ${where}'s secrets: ${describeFailure(cause, "github", "list secrets").message}. Repository secrets need a token that can write ${where}'s secrets (classic: repo scope; fine-grained: Secrets: write).`, "failed");
   }
   for (const holder of found.holders) {
+    const at = holderRepo(holder, repo);
     try {
       // Listing secrets needs the same access as writing them; the public key is needed to seal.
-      await withStepRetries(() => checkHolderWritable({ github, repo, holder }), retry);
+      await withStepRetries(() => checkHolderWritable({ github, repo: at, holder }), retry);
     } catch (err) {
       const need =
         holder.scope === "organization"
           ? ` Organization secrets can be written only by an owner of ${holder.org} with the admin:org scope (or a fine-grained token with organization Secrets: write).`
           : holder.scope === "environment"
-            ? " Environment secrets need admin on the repository."
-            : "";
-      throw new StepStop(`Preflight: the key lives in ${describeHolder(holder)}, and Deckhand cannot write them: ${describeFailure(err, "github", "list secrets / get public key").message}.${need}`, "failed");
+            ? ` Environment secrets need admin on ${repositoryName(at)}.`
+            : ` Repository secrets need a token that can write ${repositoryName(at)}'s secrets (classic: repo scope; fine-grained: Secrets: write).`;
+      throw new StepStop(`Preflight: the key lives in ${describePlannedHolder(holder, repo)}, and Deckhand cannot write them: ${describeFailure(err, "github", "list secrets / get public key").message}.${need}`, "failed");
     }
   }
   const oldKeyId = active[0]?.accessKeyId ?? null;
   const keysBefore = keys.map((k) => k.accessKeyId);
-  return { oldKeyId, keysBefore, detail: { oldKeyId, keysBefore, holders: found.holders, ...(found.notes.length ? { notes: found.notes } : {}) } };
+  const notes = [...fleet.notes, ...found.notes];
+  return {
+    oldKeyId,
+    keysBefore,
+    detail: { oldKeyId, keysBefore, repositories: repos.map(repositoryName), holders: found.holders, ...(notes.length ? { notes } : {}) },
+  };
 }
 
 async function stepPreflight({ deps, r, stepId, who }: StepRun): Promise<StepResult> {
@@ -211,19 +228,19 @@ async function stepWriteSecrets({ deps, r, stepId, who, mem }: StepRun): Promise
   const key = mem.get();
   if (!key) throw new StepStop("The new key's secret is not held by this process.", "stopped");
   const { github, repo } = deps.clients;
-  // Every holder the preflight found, organization first; the repository alone for rotations from before scopes.
-  const pre = listSteps(deps.db, r.id).filter((s) => s.step === 1 && s.outcome === "succeeded").at(-1);
-  const holders = Array.isArray(pre?.detail?.holders) ? (pre.detail.holders as SecretHolder[]) : [{ scope: "repository" as const }];
-  const writes: Array<SecretHolder & { accessKeyIdUpdatedAt: string; secretAccessKeyUpdatedAt: string }> = [];
+  // Every holder the preflight recorded (across the fleet), organization first; a resume uses the same list.
+  const holders = plannedHolders(deps, r);
+  const writes: Array<PlannedHolder & { accessKeyIdUpdatedAt: string; secretAccessKeyUpdatedAt: string }> = [];
   for (const holder of holders) {
-    const written = await withStepRetries(() => writeAccessKeyToHolder({ github, repo, holder, accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey }), retryOf(deps));
+    const at = holderRepo(holder, repo);
+    const written = await withStepRetries(() => writeAccessKeyToHolder({ github, repo: at, holder, accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey }), retryOf(deps));
     writes.push({ ...holder, ...written });
     updateStepDetail(deps.db, stepId, { writes });
     hitFailpoint(deps.options, `rotation:in-step-4-after-${holder.scope}`);
   }
   mem.set(null);
-  // The repository's pair at the top level, as a resume observes it (see decide.ts); else the last holder's.
-  const top = writes.find((w) => w.scope === "repository") ?? writes[writes.length - 1];
+  // The default repository's pair at the top level; else the last holder's.
+  const top = writes.find((w) => w.scope === "repository" && (!w.repository || w.repository === repositoryName(repo))) ?? writes[writes.length - 1];
   endStep(deps.db, stepId, { outcome: "succeeded", detail: { accessKeyIdUpdatedAt: top.accessKeyIdUpdatedAt, secretAccessKeyUpdatedAt: top.secretAccessKeyUpdatedAt, writes } }, who);
   return "continue";
 }
@@ -233,9 +250,9 @@ async function stepWriteSecrets({ deps, r, stepId, who, mem }: StepRun): Promise
  * section for it (the same table the Doctor and the run pages use). Best effort: null when the logs
  * cannot be read.
  */
-async function explainCanaryFailure(deps: RotationDeps, run: RunSummary): Promise<string | null> {
+async function explainCanaryFailure(deps: RotationDeps, run: RunSummary, repo: GitHubRepoRef = deps.clients.repo): Promise<string | null> {
   try {
-    const steps = await listFailingSteps({ github: deps.clients.github, repo: deps.clients.repo, runId: run.id });
+    const steps = await listFailingSteps({ github: deps.clients.github, repo, runId: run.id });
     for (const s of steps) {
       const { error, guide } = explainFailingStep(s.log, null);
       if (error) return `It failed at “${s.step}”: ${error.message}${guide ? ` (the guide's “${guide.title}”: ${guide.meaning})` : ""}`;
@@ -244,6 +261,15 @@ async function explainCanaryFailure(deps: RotationDeps, run: RunSummary): Promis
     // The run page shows it; the rotation's message stays without the detail.
   }
   return null;
+}
+
+/**
+ * The holders step 1 recorded: organization, environment and repository secrets across the fleet. A rotation
+ * recorded before scopes (no list) holds the default repository's secrets alone.
+ */
+export function plannedHolders(deps: RotationDeps, r: RotationRecord): PlannedHolder[] {
+  const pre = listSteps(deps.db, r.id).filter((s) => s.step === 1 && s.outcome === "succeeded").at(-1);
+  return Array.isArray(pre?.detail?.holders) ? (pre.detail.holders as PlannedHolder[]) : [{ scope: "repository" }];
 }
 
 /** Step 5: the canary run of the workflow with the secrets GitHub now holds. */
@@ -279,12 +305,12 @@ async function stepCanary({ deps, r, stepId, who, followRunId }: StepRun): Promi
     endStep(deps.db, stepId, { outcome: "failed", detail, message, rotation: { state: "stopped", message, warning: CANARY_FAILED_WARNING } }, who);
     return "break";
   }
-  // The organization secret reaches other repositories too: each that uses it runs its own canary before the old
-  // key is deactivated, so none is left holding a dead key.
+  // Every other repository using the key (the fleet's holders, and those the organization secret reaches) runs
+  // its own canary before the old key is deactivated, so none is left holding a dead key.
   const shared = await sharedCanaries(deps, r);
   const failed = shared.filter((x) => x.conclusion !== "success" && x.conclusion !== "skipped");
   if (failed.length > 0) {
-    const message = `The canary failed in ${failed.map((x) => `${x.repository} (${x.conclusion})`).join(", ")}, which use${failed.length === 1 ? "s" : ""} the organization secret: the old key stays active.`;
+    const message = `The canary failed in ${failed.map((x) => `${x.repository} (${x.conclusion}${x.note ? `: ${x.note}` : ""})`).join(", ")}, which use${failed.length === 1 ? "s" : ""} the new key: the old key stays active.`;
     endStep(deps.db, stepId, { outcome: "failed", detail: { ...detail, shared }, message, rotation: { state: "stopped", message, warning: CANARY_FAILED_WARNING } }, who);
     return "break";
   }
@@ -299,30 +325,49 @@ interface SharedCanary {
   repository: string;
   conclusion: string;
   runId?: number;
+  htmlUrl?: string;
   note?: string;
 }
 
 /**
- * The canary in every other repository the rotated organization secret reaches (visibility `selected`: its selected
- * repositories). A repository with its own AWS_ACCESS_KEY_ID does not use the organization's copy: skipped, said.
+ * The canary in every other repository using the new key: those whose own repository or environment secrets were
+ * written (step 1's fleet holders), the configured ones getting it from an organization holder, and every repository
+ * a rotated organization secret reaches (visibility `selected`: its selected repositories). A repository reached only
+ * through the organization but with its own AWS_ACCESS_KEY_ID does not use the organization's copy: skipped, said.
+ * At most SHARED_CANARY_CONCURRENCY at once.
  */
 async function sharedCanaries(deps: RotationDeps, r: RotationRecord): Promise<SharedCanary[]> {
-  const pre = listSteps(deps.db, r.id).filter((s) => s.step === 1 && s.outcome === "succeeded").at(-1);
-  const holders = Array.isArray(pre?.detail?.holders) ? (pre.detail.holders as SecretHolder[]) : [];
-  const org = holders.find((h): h is Extract<SecretHolder, { scope: "organization" }> => h.scope === "organization");
-  if (!org) return [];
+  const holders = plannedHolders(deps, r);
   const { github, repo } = deps.clients;
-  const others = (await withStepRetries(() => listReposUsingOrgSecret({ github, org: org.org }), retryOf(deps))).filter(
-    (x) => `${x.owner}/${x.repo}`.toLowerCase() !== `${repo.owner}/${repo.repo}`.toLowerCase(),
-  );
-  return mapLimit(others, SHARED_CANARY_CONCURRENCY, async (other): Promise<SharedCanary> => {
-    const repository = `${other.owner}/${other.repo}`;
+  const self = repositoryName(repo).toLowerCase();
+  const others = new Map<string, { ref: GitHubRepoRef; written: boolean }>();
+  const add = (ref: GitHubRepoRef, written: boolean) => {
+    const k = repositoryName(ref).toLowerCase();
+    if (k === self) return;
+    const had = others.get(k);
+    others.set(k, { ref: had?.ref ?? ref, written: written || Boolean(had?.written) });
+  };
+  for (const h of holders) {
+    if (h.scope !== "organization") continue;
+    for (const x of await withStepRetries(() => listReposUsingOrgSecret({ github, org: h.org }), retryOf(deps))) add(x, false);
+    for (const name of h.repositories ?? []) add(holderRepo({ scope: "repository", repository: name }, repo), true);
+  }
+  for (const h of holders) if (h.scope !== "organization" && h.repository) add(holderRepo(h, repo), true);
+  return mapLimit([...others.values()], SHARED_CANARY_CONCURRENCY, async ({ ref: other, written }): Promise<SharedCanary> => {
+    const repository = repositoryName(other);
     try {
-      const own = await withStepRetries(() => listRepoSecrets({ github, repo: other }), retryOf(deps));
-      if (own.some((x) => x.name === "AWS_ACCESS_KEY_ID")) return { repository, conclusion: "skipped", note: "its own repository secret shadows the organization's" };
+      if (!written) {
+        const own = await withStepRetries(() => listRepoSecrets({ github, repo: other }), retryOf(deps));
+        if (own.some((x) => x.name === "AWS_ACCESS_KEY_ID")) return { repository, conclusion: "skipped", note: "its own repository secret shadows the organization's" };
+      }
       const out = await runCanary({ github, repo: other, workflowName: deps.workflowName, timeoutMs: deps.options.canaryTimeoutMs, pollMs: deps.options.canaryPollMs });
       if (out.kind === "skipped") return { repository, conclusion: "skipped", note: out.message };
-      return { repository, conclusion: out.run.conclusion ?? "unknown", runId: out.run.id };
+      if (out.run.conclusion !== "success") {
+        // The repository's own reason, in the guide's terms (as for the default repository's canary).
+        const why = await explainCanaryFailure(deps, out.run, other);
+        return { repository, conclusion: out.run.conclusion ?? "unknown", runId: out.run.id, htmlUrl: out.run.htmlUrl, ...(why ? { note: why } : {}) };
+      }
+      return { repository, conclusion: "success", runId: out.run.id, htmlUrl: out.run.htmlUrl };
     } catch (err) {
       return { repository, conclusion: "error", note: describeFailure(err, "github", "canary").message };
     }

@@ -53,3 +53,50 @@ describe("toRotationView: messages from the state now", () => {
     expect(v.warning).toBe(w);
   });
 });
+
+describe("holders and canaries per repository", () => {
+  const withDetail = (s: StepRecord, detail: Record<string, unknown>): StepRecord => ({ ...s, detail });
+  const holders = [
+    { scope: "organization", org: "acme", repositories: ["acme/web-gateway"], visibility: "selected" },
+    { scope: "repository", repository: "acme/mcp-servers" },
+    { scope: "repository", repository: "acme/billing-worker" },
+  ];
+  const pre = withDetail(step(1, "succeeded"), { repositories: ["acme/mcp-servers", "acme/web-gateway", "acme/billing-worker"], holders });
+
+  it("lists each holder by repository and scope, written only by the current attempt's step 4", () => {
+    // The first attempt wrote the organization and was unwound (its key deleted); the second wrote two holders so far.
+    const first = withDetail(step(4, "interrupted"), { writes: [{ scope: "organization", org: "acme" }] });
+    const unwind = step(0, "succeeded");
+    const second = withDetail(step(4, "running"), { writes: [{ scope: "organization", org: "acme" }, { scope: "repository", repository: "acme/mcp-servers" }] });
+    const v = toRotationView({ ...base, state: "running" }, [pre, first, unwind, step(2, "succeeded"), step(3, "succeeded"), second]);
+    expect(v.holders.map((h) => [h.where, h.label, h.written])).toEqual([
+      ["acme", "organization secrets (visibility selected)", true],
+      ["acme/mcp-servers", "repository secrets", true],
+      ["acme/billing-worker", "repository secrets", false],
+    ]);
+    expect(v.holders[0].repositories).toEqual(["acme/web-gateway"]);
+    // Right after the unwind nothing of the thrown-away key counts as written.
+    const afterUnwind = toRotationView({ ...base, state: "running" }, [pre, first, step(0, "succeeded")]);
+    expect(afterUnwind.holders.every((h) => !h.written)).toBe(true);
+  });
+
+  it("names the canary of every repository using the key, the default first; a holder recorded before the fleet is the default's", () => {
+    const canary = withDetail(step(5, "failed"), {
+      runId: 7,
+      htmlUrl: "https://github.example/acme/mcp-servers/actions/runs/7",
+      conclusion: "success",
+      shared: [
+        { repository: "acme/web-gateway", conclusion: "success", runId: 8, htmlUrl: "https://github.example/acme/web-gateway/actions/runs/8" },
+        { repository: "acme/billing-worker", conclusion: "failure", runId: 9 },
+      ],
+    });
+    const v = toRotationView({ ...base, state: "stopped" }, [pre, canary]);
+    expect(v.canaries).toEqual([
+      { repository: "acme/mcp-servers", conclusion: "success", runUrl: "https://github.example/acme/mcp-servers/actions/runs/7", note: null },
+      { repository: "acme/web-gateway", conclusion: "success", runUrl: "https://github.example/acme/web-gateway/actions/runs/8", note: null },
+      { repository: "acme/billing-worker", conclusion: "failure", runUrl: null, note: null },
+    ]);
+    const legacy = toRotationView(base, [withDetail(step(1, "succeeded"), { holders: [{ scope: "repository" }] })]);
+    expect(legacy.holders).toEqual([{ scope: "repository", where: "the default repository", label: "repository secrets", repositories: [], written: false }]);
+  });
+});

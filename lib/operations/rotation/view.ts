@@ -16,6 +16,26 @@ export interface StepView {
   recovered: boolean;
 }
 
+/** One holder of the key in the plan (step 1's list), and whether the current attempt's step 4 wrote it. */
+export interface HolderView {
+  scope: "organization" | "environment" | "repository";
+  /** The repository ("owner/name") of a repository or environment holder; the organization's login for one. */
+  where: string;
+  /** The scope in words: "repository secrets", "production environment secrets", "organization secrets (selected)". */
+  label: string;
+  /** Organization holders: the configured repositories getting the key from it. */
+  repositories: string[];
+  written: boolean;
+}
+
+/** The canary of one repository using the key (step 5): the default repository's first. */
+export interface CanaryView {
+  repository: string;
+  conclusion: string;
+  runUrl: string | null;
+  note: string | null;
+}
+
 export interface RotationView {
   id: number;
   state: string;
@@ -35,6 +55,10 @@ export interface RotationView {
   /** The steps 1..6 as a checklist: the latest record of each, or pending. */
   checklist: { step: StepNo; title: string; outcome: string; durationMs: number | null }[];
   steps: StepView[];
+  /** Every holder of the key the rotation writes, per repository and scope (empty until the preflight ran). */
+  holders: HolderView[];
+  /** The canary per repository using the key (empty until step 5 ran). */
+  canaries: CanaryView[];
   /** What GitHub holds, in words, for the result panel. */
   githubHolds: string;
   canResume: boolean;
@@ -88,6 +112,8 @@ export function toRotationView(r: RotationRecord, steps: StepRecord[], now = Dat
       runUrl: typeof s.detail?.htmlUrl === "string" && s.detail.htmlUrl ? (s.detail.htmlUrl as string) : null,
       recovered: s.detail?.recovered === true,
     })),
+    holders: holdersOf(steps),
+    canaries: canariesOf(steps),
     githubHolds,
     canResume: r.state === "stopped",
     canDeleteOldKey: r.state === "completed" && Boolean(r.oldKeyId) && !r.oldKeyDeletedAt,
@@ -114,4 +140,61 @@ function currentMessage(r: RotationRecord): string | null {
 function currentWarning(r: RotationRecord, deletion: StepRecord | undefined): string | null {
   if (r.state !== "completed") return r.warning;
   return deletion && deletion.outcome !== "succeeded" ? r.warning : null;
+}
+
+type RecordedHolder = { scope: string; org?: string; environment?: string; repository?: string; repositories?: unknown; visibility?: string };
+const isRecord = (x: unknown): x is RecordedHolder => typeof x === "object" && x !== null && typeof (x as { scope?: unknown }).scope === "string";
+const sameHolder = (a: RecordedHolder, b: RecordedHolder) => a.scope === b.scope && a.org === b.org && a.environment === b.environment && (a.repository ?? "") === (b.repository ?? "");
+
+/**
+ * The holders step 1 recorded, each marked written when the latest step 4 since the last unwind (a key that was
+ * thrown away does not count) wrote it. A holder recorded before the fleet (no repository) is the default one's.
+ */
+function holdersOf(steps: StepRecord[]): HolderView[] {
+  const pre = [...steps].reverse().find((s) => s.step === 1 && s.outcome === "succeeded");
+  const recorded = Array.isArray(pre?.detail?.holders) ? (pre.detail.holders as unknown[]).filter(isRecord) : [];
+  const repos = Array.isArray(pre?.detail?.repositories) ? (pre.detail.repositories as unknown[]).filter((x): x is string => typeof x === "string") : [];
+  const defaultRepo = repos[0] ?? "the default repository";
+  const lastUnwind = [...steps].reverse().find((s) => s.step === 0);
+  const write = [...steps].reverse().find((s) => s.step === 4 && (!lastUnwind || s.id > lastUnwind.id));
+  const writes = Array.isArray(write?.detail?.writes) ? (write.detail.writes as unknown[]).filter(isRecord) : [];
+  return recorded
+    .filter((h) => h.scope === "organization" || h.scope === "environment" || h.scope === "repository")
+    .map((h) => ({
+      scope: h.scope as HolderView["scope"],
+      where: h.scope === "organization" ? String(h.org) : (h.repository ?? defaultRepo),
+      label:
+        h.scope === "organization"
+          ? `organization secrets${h.visibility ? ` (visibility ${h.visibility})` : ""}`
+          : h.scope === "environment"
+            ? `${h.environment} environment secrets`
+            : "repository secrets",
+      repositories: Array.isArray(h.repositories) ? h.repositories.filter((x): x is string => typeof x === "string") : [],
+      written: writes.some((w) => sameHolder(w, h)),
+    }));
+}
+
+/** The latest canary step's runs: the default repository's, then every other repository's (`shared`). */
+function canariesOf(steps: StepRecord[]): CanaryView[] {
+  const canary = [...steps].reverse().find((s) => s.step === 5);
+  if (!canary) return [];
+  const pre = [...steps].reverse().find((s) => s.step === 1 && s.outcome === "succeeded");
+  const repos = Array.isArray(pre?.detail?.repositories) ? (pre.detail.repositories as unknown[]) : [];
+  const d = canary.detail ?? {};
+  const first: CanaryView = {
+    repository: typeof repos[0] === "string" ? repos[0] : "the default repository",
+    conclusion: typeof d.conclusion === "string" ? d.conclusion : canary.outcome === "skipped" ? "skipped" : canary.outcome,
+    runUrl: typeof d.htmlUrl === "string" && d.htmlUrl ? d.htmlUrl : null,
+    note: canary.outcome === "skipped" ? canary.message : null,
+  };
+  const shared = Array.isArray(d.shared) ? (d.shared as Array<Record<string, unknown>>) : [];
+  return [
+    first,
+    ...shared.map((x) => ({
+      repository: String(x.repository),
+      conclusion: String(x.conclusion),
+      runUrl: typeof x.htmlUrl === "string" && x.htmlUrl ? x.htmlUrl : null,
+      note: typeof x.note === "string" ? x.note : null,
+    })),
+  ];
 }

@@ -18,10 +18,10 @@ export interface ChildExit {
 }
 
 /** In the test: run `script` with `node --import tsx` (not the tsx wrapper, so the killed process is the child itself). */
-export function runKillChild(script: string, env: { sandboxUrl: string; dataDir: string; failpoint: string; repository?: string }): Promise<ChildExit> {
+export function runKillChild(script: string, env: { sandboxUrl: string; dataDir: string; failpoint: string; repository?: string; repositories?: string }): Promise<ChildExit> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", script], {
-      env: { ...process.env, KILL_CHILD_SANDBOX_URL: env.sandboxUrl, KILL_CHILD_DATA_DIR: env.dataDir, DECKHAND_FAILPOINT: env.failpoint, KILL_CHILD_REPOSITORY: env.repository ?? "" },
+      env: { ...process.env, KILL_CHILD_SANDBOX_URL: env.sandboxUrl, KILL_CHILD_DATA_DIR: env.dataDir, DECKHAND_FAILPOINT: env.failpoint, KILL_CHILD_REPOSITORY: env.repository ?? "", KILL_CHILD_REPOSITORIES: env.repositories ?? "" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";
@@ -43,7 +43,7 @@ export function killChildContext(): { ctx: OperationContext; rotation: RotationE
     github: createGitHubClient({ baseUrl: `${url}/api/v3`, token: SANDBOX_GITHUB_ADMIN_TOKEN, retries: 2, log: { warn: () => {} } }),
     repo: { owner, repo },
   };
-  const ctx: OperationContext = { clients, actor: { login: "octo-operator", role: "operator" }, db: openDb(dir), config: parseConfig({ DECKHAND_DATA_DIR: dir }), cache: new TtlCache() };
+  const ctx: OperationContext = { clients, actor: { login: "octo-operator", role: "operator" }, db: openDb(dir), config: parseConfig({ DECKHAND_DATA_DIR: dir, ...(process.env.KILL_CHILD_REPOSITORIES ? { GITHUB_REPOSITORIES: process.env.KILL_CHILD_REPOSITORIES } : {}) }), cache: new TtlCache() };
   const rotation: RotationExtras = {
     awsAs: (c) => {
       const a = awsAs(c);

@@ -3,6 +3,7 @@ import { Suspense } from "react";
 import Link from "next/link";
 import { requireUser } from "@/lib/infra/auth/session";
 import { pageReadContext } from "@/lib/read/context";
+import { getConfig } from "@/lib/infra/config/env";
 import { readRotationSettings } from "@/lib/read/rotation";
 import { PageHeader } from "@/components/page-header";
 import { SectionCard, SectionLoading } from "@/components/posture/section-card";
@@ -27,7 +28,7 @@ export default async function RotationPage() {
       </PageHeader>
       <SectionCard title="Plan" label="Rotation plan">
         <Suspense fallback={<SectionLoading what="the rotation plan" />}>
-          <PlanSection ctx={ctx} user={user} />
+          <PlanSection ctx={ctx} user={user} repositories={getConfig().github.repositories} />
         </Suspense>
       </SectionCard>
       <SectionCard title="History" label="Rotation history">

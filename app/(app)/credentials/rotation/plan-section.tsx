@@ -4,10 +4,35 @@ import type { ReadContext } from "@/lib/read/context";
 import { readRotationPlan } from "@/lib/read/rotation";
 import { ConfirmActionButton } from "@/components/rotation/confirm-action-button";
 import { deleteInactiveKeyAction, startRotationAction } from "./actions";
+import type { ConfiguredRepository } from "@/lib/infra/config/env";
+import type { PlannedHolder } from "@/lib/operations/rotation/holders";
+
+/** The holders the rotation would write, one row per repository and scope (an organization secret once). */
+function PlanHolders({ holders, failure, defaultRepository }: { holders: PlannedHolder[]; failure: string | null; defaultRepository: string }) {
+  if (failure) return <p className="text-amber-800">Deckhand could not list where the key lives ({failure}); the preflight checks it again and names what is missing.</p>;
+  return (
+    <ul className="mt-1 list-disc space-y-0.5 pl-5" data-testid="rotation-plan-holders">
+      {holders.map((h) => (
+        <li key={h.scope === "organization" ? `org:${h.org}` : `${h.scope}:${h.repository ?? defaultRepository}:${h.scope === "environment" ? h.environment : ""}`} data-testid="rotation-plan-holder">
+          {h.scope === "organization" ? (
+            <>
+              the organization <span className="font-mono">{h.org}</span>&apos;s secrets{h.visibility ? ` (visibility ${h.visibility}, kept)` : ""}
+              {h.repositories?.length ? <>, used by {h.repositories.join(", ")}</> : null}
+            </>
+          ) : (
+            <>
+              <span className="font-mono">{h.repository ?? defaultRepository}</span>: {h.scope === "environment" ? `the ${h.environment} environment's secrets` : "repository secrets"}
+            </>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
 
 /** The plan: which key is created, which deactivated, when deleted; the Rotate confirmation. */
-export async function PlanSection({ ctx, user }: { ctx: ReadContext; user: SessionUser }) {
-  const plan = await readRotationPlan(ctx);
+export async function PlanSection({ ctx, user, repositories }: { ctx: ReadContext; user: SessionUser; repositories: readonly ConfiguredRepository[] }) {
+  const plan = await readRotationPlan(ctx, repositories);
   const operator = user.role === "operator";
   const old = plan.keys.find((k) => k.accessKeyId === plan.oldKeyId);
   return (
@@ -18,9 +43,13 @@ export async function PlanSection({ ctx, user }: { ctx: ReadContext; user: Sessi
           Create a new access key for <strong>{plan.userName}</strong> (CreateAccessKey).
         </li>
         <li>Wait until AWS accepts it: STS GetCallerIdentity and ECR GetAuthorizationToken signed with it.</li>
-        <li>Seal it with the repository&apos;s public key and write AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; read both back.</li>
         <li>
-          Canary: dispatch “{plan.workflow.name}” and require success{plan.workflow.found ? "" : " (workflow not found: the canary will be skipped)"}.
+          Seal it with each holder&apos;s public key and write AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY at every holder, organization first; read both back:
+          <PlanHolders holders={plan.holders} failure={plan.holdersFailure} defaultRepository={`${ctx.clients.repo.owner}/${ctx.clients.repo.repo}`} />
+        </li>
+        <li>
+          Canary: dispatch “{plan.workflow.name}” in every repository using the key (a few at a time) and require success in each
+          {plan.workflow.found ? "" : " (workflow not found: the canary will be skipped)"}.
         </li>
         <li>
           {old ? (
