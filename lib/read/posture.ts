@@ -64,9 +64,18 @@ export const PART_CALLS = {
 
 type PartName = keyof typeof PART_CALLS;
 
-/** A part's cache key: AWS parts are the push user's, GitHub parts the repository's. */
+/**
+ * A part's cache key: GitHub parts are the repository's, the ECR repositories and the caller identity the account's
+ * (one region's: the same for every push user, so a fleet of several users reads them once), the other AWS parts the
+ * push user's.
+ */
 function keyOf(ctx: PostureContext, part: PartName): string {
-  const scope = part === "secrets" || part === "variables" || part === "runs" || part === "scopes" ? repoKey(ctx) : ctx.userName;
+  const scope =
+    part === "secrets" || part === "variables" || part === "runs" || part === "scopes"
+      ? repoKey(ctx)
+      : part === "repositories" || part === "identity"
+        ? `region=${ctx.clients.aws.region}`
+        : ctx.userName;
   return `${READ_CACHE_PREFIXES.posture}${part}:${scope}`;
 }
 

@@ -239,7 +239,7 @@ async function seedFleet(ctx: SandboxContext, seed: SeedContext, early: string, 
   }
   seedRuns(ctx, gateway.repo, gateway.commits, 8, seed, now);
   seedRuns(ctx, billing.repo, billing.commits, 4, seed, now);
-  if (seed.scale === "large") await seedFleetCopies(ctx, seed, gateway, early);
+  if (seed.scale === "large") await seedFleetCopies(ctx, seed, gateway, early, now);
 }
 
 /** `--scale large` of the `fleet` scenario: this many more repositories (200 in all), for the Fleet page's bench. */
@@ -261,7 +261,7 @@ export const fleetCopyPushUser = (i: number): string => SANDBOX_FLEET_PUSH_USERS
  * repository secrets (an organization holds one AWS_ACCESS_KEY_ID); every tenth has no AWS_REGION (cannot push).
  * No run history.
  */
-async function seedFleetCopies(ctx: SandboxContext, seed: SeedContext, from: { repo: Repo; wfCommit: CommitInfo }, early: string): Promise<void> {
+async function seedFleetCopies(ctx: SandboxContext, seed: SeedContext, from: { repo: Repo; wfCommit: CommitInfo }, early: string, now: Date): Promise<void> {
   const key = seed.shared.pushUserKey;
   const userKeys = (seed.shared.fleetUserKeys ?? {}) as Record<string, { accessKeyId: string; secretAccessKey: string }>;
   const org = orgScope(from.repo.owner);
@@ -283,8 +283,10 @@ async function seedFleetCopies(ctx: SandboxContext, seed: SeedContext, from: { r
     const own = fleetCopyPushUser(i) === SANDBOX_FLEET_PUSH_USERS[0] ? key : userKeys[fleetCopyPushUser(i)];
     if (own === key && i % 2 === 0) viaOrg.push(repo.id);
     else if (own) {
-      storeSecret(ctx, repo.id, "AWS_ACCESS_KEY_ID", own.accessKeyId, early);
-      storeSecret(ctx, repo.id, "AWS_SECRET_ACCESS_KEY", own.secretAccessKey, early);
+      // The other users' keys are younger than `early` (20–80 days): their copies were saved after the key was made.
+      const at = own === key ? early : isoSeconds(new Date(now.getTime() - 10 * DAY));
+      storeSecret(ctx, repo.id, "AWS_ACCESS_KEY_ID", own.accessKeyId, at);
+      storeSecret(ctx, repo.id, "AWS_SECRET_ACCESS_KEY", own.secretAccessKey, at);
     }
     if (i % 10 !== 0) regionVia.push(repo.id);
   }

@@ -14,7 +14,7 @@ import { TtlCache } from "../../infra/cache/ttl-cache";
 import { openDb, type Db } from "../../infra/db/open-db";
 import type { ConfiguredRepository } from "../../infra/config/env";
 import type { ReadContext } from "../../read/context";
-import { readFleet } from "../../read/fleet";
+import { readFleet, type FleetRowView } from "../../read/fleet";
 import { fleetCopyName, fleetCopyPushUser, LARGE_FLEET_EXTRA } from "../../sandbox/github/seed";
 
 /** Counts the sandbox's request log lines ("[sandbox] METHOD /path status ms") by service. */
@@ -64,6 +64,16 @@ function context(sb: TestSandbox, db: Db, cache: TtlCache): ReadContext {
   };
 }
 
+/** "  github-ecr-push yes —: 20" lines: what the page shows, so a faster read can be seen to show the same. */
+function describeRows(rows: FleetRowView[]): string {
+  const counts = new Map<string, number>();
+  for (const r of rows) {
+    const k = `${r.pushUser} ${r.answer} ${r.failingChecks.map((c) => c.id).join(",") || "—"}`;
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  return [...counts].sort().map(([k, n]) => `  ${k}: ${n}`).join("\n");
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export default async function bench(): Promise<void> {
@@ -99,6 +109,7 @@ export default async function bench(): Promise<void> {
         warmCalls += c.aws + c.github;
       }
       figures[repos.length] = { cold: coldMs, warm: median(warm) };
+      if (repos.length > 1) console.log(`cold rows at ${repos.length} by push user, answer and failing checks:\n${describeRows(cold.rows)}`);
       rows.push(
         `${repos.length} | ${coldMs.toFixed(0)} | ${median(warm).toFixed(1)} | ${coldCalls.aws} | ${coldCalls.github} | ${warmCalls} | ${cold.summary.sentence}`,
       );
