@@ -11,6 +11,7 @@ import type { ReadContext } from "./context";
 import { readChecksPerRepository, readFleet } from "./fleet";
 import { readMetricsText } from "./metrics";
 import { invalidatePosture } from "./posture";
+import { readLastRun } from "./workflows";
 
 /** The Fleet page's rows against the sandbox's `fleet` scenario over HTTP (GitHub's OpenAPI-validated). */
 
@@ -55,7 +56,13 @@ describe("readFleet", () => {
       expect(r.key?.accessKeyId).toMatch(/^AKIA/);
       expect(r.key?.ageDays).toBe(97);
       expect(r.holdsKeyOf).toBeNull();
-      expect(r.lastRun).toMatchObject({ name: "Build and Push to AWS ECR" });
+    }
+    // The last run comes from the runs the Doctor read (no call of its own), and is the ECR workflow's newest run as
+    // GitHub lists that workflow's runs.
+    for (const r of fleet) {
+      const own = await readLastRun({ ...ctx(), clients: { ...sb.clients, repo: { owner: r.owner, repo: r.repo } } });
+      expect(own.ok && own.data).toBeTruthy();
+      if (own.ok && own.data) expect(by[r.repository].lastRun).toEqual({ id: own.data.id, status: own.data.status, conclusion: own.data.conclusion, createdAt: own.data.createdAt });
     }
     // billing-worker has no AWS_REGION at any scope: the guide's region check fails there, and only there.
     const regionFails = (name: string) => by[name].failingChecks.some((c) => /region/i.test(c.id));

@@ -20,7 +20,8 @@ import {
   listRepoOrganizationVariables,
   readRepoFile,
 } from "../integrations/github/scoped-secrets";
-import { findWorkflowByName, listWorkflows } from "../integrations/github/workflows";
+import { findWorkflowByName } from "../integrations/github/workflows";
+import { readWorkflowList } from "./workflow-list";
 import { resolveScopes, type ScopeRead, type ScopeResolution, type ScopesInput } from "../judgements/posture/secret-scopes";
 import { ecrJobEnvironment } from "../judgements/workflows/job-environment";
 import type { TtlCache } from "../infra/cache/ttl-cache";
@@ -233,7 +234,10 @@ async function ecrJob(ctx: PostureContext): Promise<{ name: string | null; unkno
   const github = ctx.clients.github;
   const repo = ctx.clients.repo;
   try {
-    const workflow = findWorkflowByName(await callApi("github", "list workflows", () => listWorkflows({ github, repo })), ctx.workflowName);
+    // The same cached list as the Workflows page's (one call per repository, not two).
+    const workflows = await readWorkflowList(ctx, github);
+    if (!workflows.ok) throw new CallFailure(workflows.failure);
+    const workflow = findWorkflowByName(workflows.data, ctx.workflowName);
     if (!workflow) return { name: null, unknown: null };
     const text = await callApi("github", `read ${workflow.path}`, () => readRepoFile({ github, repo, path: workflow.path }));
     const env = text === null ? { kind: "unparsable" as const } : ecrJobEnvironment(text);

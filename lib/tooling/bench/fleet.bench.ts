@@ -94,8 +94,11 @@ export default async function bench(): Promise<void> {
       const ctx = context(sb, db, new TtlCache());
       counter.take();
       let t = performance.now();
+      const from = process.hrtime.bigint() / 1000n;
       const cold = await readFleet(ctx, repos);
       const coldMs = performance.now() - t;
+      // For a --cpu-prof run: the cold read's window on the profile's clock (µs, monotonic).
+      if (process.env.BENCH_PROFILE_WINDOW) console.log(`profile window ${repos.length}: ${from} ${process.hrtime.bigint() / 1000n}`);
       const top = [...counter.byCall].sort((a, b) => b[1] - a[1]).slice(0, 12);
       const coldCalls = counter.take();
       if (repos.length > 1) console.log(`cold calls at ${repos.length} by kind:\n${top.map(([k, n]) => `  ${n} ${k}`).join("\n")}`);
