@@ -21,7 +21,7 @@ export function workflowUsesKeySecret(text: string): WorkflowKeyUse {
   if (Buffer.byteLength(text, "utf8") > MAX_WORKFLOW_BYTES) return { uses: false, reason: `the file is larger than ${MAX_WORKFLOW_BYTES / 1024} KB` };
   let doc: unknown;
   try {
-    const parsed = YAML.parseDocument(text, { maxAliasCount: 100 });
+    const parsed = YAML.parseDocument(text);
     if (parsed.errors.length > 0) return { uses: false, reason: "the file is not YAML" };
     doc = parsed.contents;
   } catch {
