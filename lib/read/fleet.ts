@@ -21,7 +21,7 @@ import { readKeys, readRuns, readScopes } from "./posture";
 import { readLastRun } from "./workflows";
 
 /**
- * Repositories read at once: each is ~10 GitHub calls cold, so 8 repositories keep well under GitHub's guidance of no
+ * Repositories read at once: each is ~5 GitHub calls cold, so 8 repositories keep well under GitHub's guidance of no
  * more than 100 concurrent requests ("Best practices for using the REST API": avoid concurrent requests).
  */
 export const FLEET_CONCURRENCY = 8;
@@ -103,8 +103,10 @@ async function readLastEcrRun(ctx: ReadContext): Promise<{ ok: true; data: LastR
 /**
  * Every configured repository's row (the default first in `repositories`), those that cannot push first, and the
  * one answer. Calls: per push user IAM GetUser, ListAccessKeys (+ GetAccessKeyLastUsed per key), policies and
- * CloudTrail (time-boxed to OVERVIEW_ACTIVITY_WAIT_MS); per repository GitHub secrets, variables and their other
- * scopes, workflows and runs; all through the shared cache.
+ * CloudTrail (time-boxed to OVERVIEW_ACTIVITY_WAIT_MS); per account region the ECR repositories; per organization its
+ * secrets and variables with their selected repositories; per repository five GitHub calls (secrets, variables,
+ * workflows, the ECR workflow file, the newest runs; the last run is picked from those), plus the failing runs' jobs
+ * and logs; all through the shared cache.
  */
 export async function readFleet(ctx: ReadContext, repositories: readonly ConfiguredRepository[]): Promise<FleetView> {
   // Whose key does a repository hold? Every configured push user's key ids, one ListAccessKeys per user.
