@@ -10,7 +10,9 @@ import { enqueueJob, reportJobResult, claimNextJob } from "../operations/pushes/
 import type { ReadContext } from "./context";
 import { readChecksPerRepository, readFleet } from "./fleet";
 import { readMetricsText } from "./metrics";
-import { invalidatePosture } from "./posture";
+import { invalidatePosture, readScopes } from "./posture";
+import { listRepoOrganizationSecrets } from "../integrations/github/scoped-secrets";
+import { readLastRun } from "./workflows";
 
 /** The Fleet page's rows against the sandbox's `fleet` scenario over HTTP (GitHub's OpenAPI-validated). */
 
@@ -55,7 +57,13 @@ describe("readFleet", () => {
       expect(r.key?.accessKeyId).toMatch(/^AKIA/);
       expect(r.key?.ageDays).toBe(97);
       expect(r.holdsKeyOf).toBeNull();
-      expect(r.lastRun).toMatchObject({ name: "Build and Push to AWS ECR" });
+    }
+    // The last run comes from the runs the Doctor read (no call of its own), and is the ECR workflow's newest run as
+    // GitHub lists that workflow's runs.
+    for (const r of fleet) {
+      const own = await readLastRun({ ...ctx(), clients: { ...sb.clients, repo: { owner: r.owner, repo: r.repo } } });
+      expect(own.ok && own.data).toBeTruthy();
+      if (own.ok && own.data) expect(by[r.repository].lastRun).toEqual({ id: own.data.id, status: own.data.status, conclusion: own.data.conclusion, createdAt: own.data.createdAt });
     }
     // billing-worker has no AWS_REGION at any scope: the guide's region check fails there, and only there.
     const regionFails = (name: string) => by[name].failingChecks.some((c) => /region/i.test(c.id));
@@ -118,5 +126,26 @@ describe("readFleet", () => {
     await readFleet(c, fleet);
     // Each row is judged again (and the keys read again), the rest comes from the cache.
     expect(c.cache.stats().misses - after).toBeGreaterThanOrEqual(fleet.length + 1);
+  }, 60_000);
+
+  it("what the organization gives each repository is read once per organization and equals GitHub's per-repository lists", async () => {
+    const c = ctx();
+    const at = (name: string) => ({ ...c, clients: { ...sb.clients, repo: { owner: "acme", repo: name } } });
+    const views = await Promise.all(fleet.map((r) => readScopes(at(r.repo))));
+    for (const [i, r] of fleet.entries()) {
+      const view = views[i];
+      if (!view.ok) throw new Error(view.failure.message);
+      const mine = await listRepoOrganizationSecrets({ github: sb.clients.github, repo: { owner: "acme", repo: r.repo } });
+      const fromOrg = view.data.secrets.filter((x) => [x.source, ...x.shadowed].some((c) => c?.scope === "organization")).map((x) => x.name);
+      expect(new Set(fromOrg)).toEqual(new Set(mine.map((m) => m.name)));
+    }
+    // The organization lists could not be read: each repository's own list is asked, and says the same.
+    for (const operation of ["GET /orgs/{org}/actions/secrets", "GET /orgs/{org}/actions/variables"]) {
+      await sb.admin("POST", "/_sandbox/faults", { service: "github", operation, kind: "access-denied", count: 2 });
+    }
+    const fallback = await readScopes({ ...at("web-gateway"), cache: new TtlCache() });
+    if (!fallback.ok) throw new Error(fallback.failure.message);
+    expect(fallback.data.secrets.find((x) => x.name === "AWS_ACCESS_KEY_ID")?.source).toMatchObject({ scope: "organization", visibility: null });
+    expect(fallback.data.unreadable).toEqual([]);
   }, 60_000);
 });

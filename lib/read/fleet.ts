@@ -10,24 +10,25 @@ import { judgeFleetRow, summarizeFleet, type FleetRow, type FleetSummary } from 
 import { runDoctorChecks, type CheckResult } from "../judgements/posture/doctor-checks";
 import { judgePushReadiness } from "../judgements/posture/push-readiness";
 import { lastFinishedJobOf, type PushJob } from "../operations/pushes/job-store";
-import type { RunSummary } from "../integrations/github/runs";
+import { RECENT_RUNS_PER_PAGE } from "../integrations/github/runs";
+import { pickLastEcrRun, type LastRunView } from "../judgements/fleet/last-ecr-run";
 import type { Failure } from "../failures";
 import { forRepository, READ_CACHE_PREFIXES, type ReadContext } from "./context";
 import { readHeldKey, readKeyVerdicts } from "./credentials";
 import { readDoctorChecks, readDoctorSnapshot } from "./doctor";
 import { OVERVIEW_ACTIVITY_WAIT_MS } from "./overview";
-import { readKeys, readScopes } from "./posture";
+import { readKeys, readRuns, readScopes } from "./posture";
 import { readLastRun } from "./workflows";
 
 /**
- * Repositories read at once: each is ~10 GitHub calls cold, so 8 repositories keep well under GitHub's guidance of no
+ * Repositories read at once: each is ~5 GitHub calls cold, so 8 repositories keep well under GitHub's guidance of no
  * more than 100 concurrent requests ("Best practices for using the REST API": avoid concurrent requests).
  */
 export const FLEET_CONCURRENCY = 8;
 
 export interface FleetRowView extends FleetRow {
   /** The ECR workflow's newest run; null when it has none or GitHub could not say (then `lastRunFailure`). */
-  lastRun: RunSummary | null;
+  lastRun: LastRunView | null;
   lastRunFailure: Failure | null;
   /** Deckhand's newest finished push job of the repository, null when none. */
   lastPush: Pick<PushJob, "id" | "state" | "finishedAt" | "sha"> | null;
@@ -61,7 +62,7 @@ async function readRow(ctx: ReadContext, r: ConfiguredRepository, isDefault: boo
 async function judgeRow(ctx: ReadContext, r: ConfiguredRepository, keysByUser: Record<string, string[]>): Promise<Omit<FleetRowView, "lastPush">> {
   const rctx = forRepository(ctx, r);
   const wait = { activityWaitMs: OVERVIEW_ACTIVITY_WAIT_MS };
-  const [doctor, held, keys, scopes, lastRun] = await Promise.all([readDoctorSnapshot(rctx, wait), readHeldKey(rctx, wait), readKeyVerdicts(rctx), readScopes(rctx), readLastRun(rctx)]);
+  const [doctor, held, keys, scopes, lastRun] = await Promise.all([readDoctorSnapshot(rctx, wait), readHeldKey(rctx, wait), readKeyVerdicts(rctx), readScopes(rctx), readLastEcrRun(rctx)]);
   const checks = runDoctorChecks(doctor.snapshot);
   const keySource = scopes.ok ? (scopes.data.secrets.find((s) => s.name === "AWS_ACCESS_KEY_ID")?.source ?? null) : undefined;
   const row = judgeFleetRow({
@@ -83,10 +84,29 @@ async function judgeRow(ctx: ReadContext, r: ConfiguredRepository, keysByUser: R
 }
 
 /**
+ * The ECR workflow's newest run from the runs part the Doctor reads anyway (the repository's newest runs of every
+ * workflow); only when that page cannot say (pickLastEcrRun: "ask") the workflow's own runs (readLastRun: list
+ * workflows + one run), as before. Saves two GitHub calls per repository.
+ */
+async function readLastEcrRun(ctx: ReadContext): Promise<{ ok: true; data: LastRunView | null } | { ok: false; failure: Failure }> {
+  const runs = await readRuns(ctx);
+  if (runs.ok) {
+    const picked = pickLastEcrRun(runs.data, ctx.workflowName, runs.data.length < RECENT_RUNS_PER_PAGE);
+    if (picked !== "ask") return { ok: true, data: picked.found };
+  }
+  const last = await readLastRun(ctx);
+  if (!last.ok) return last;
+  const r = last.data;
+  return { ok: true, data: r && { id: r.id, status: r.status, conclusion: r.conclusion, createdAt: r.createdAt } };
+}
+
+/**
  * Every configured repository's row (the default first in `repositories`), those that cannot push first, and the
  * one answer. Calls: per push user IAM GetUser, ListAccessKeys (+ GetAccessKeyLastUsed per key), policies and
- * CloudTrail (time-boxed to OVERVIEW_ACTIVITY_WAIT_MS); per repository GitHub secrets, variables and their other
- * scopes, workflows and runs; all through the shared cache.
+ * CloudTrail (time-boxed to OVERVIEW_ACTIVITY_WAIT_MS); per account region the ECR repositories; per organization its
+ * secrets and variables with their selected repositories; per repository five GitHub calls (secrets, variables,
+ * workflows, the ECR workflow file, the newest runs; the last run is picked from those), plus the failing runs' jobs
+ * and logs; all through the shared cache.
  */
 export async function readFleet(ctx: ReadContext, repositories: readonly ConfiguredRepository[]): Promise<FleetView> {
   // Whose key does a repository hold? Every configured push user's key ids, one ListAccessKeys per user.

@@ -14,14 +14,17 @@ import { listRecentRunsWithFailures } from "../integrations/github/runs";
 import {
   listEnvironmentSecrets,
   listEnvironmentVariables,
-  listOrgSecretVisibility,
-  listOrgVariableVisibility,
+  listOrgSecretsWithReach,
+  listOrgVariablesWithReach,
+  type OrgScopeEntry,
   listRepoOrganizationSecrets,
   listRepoOrganizationVariables,
   readRepoFile,
 } from "../integrations/github/scoped-secrets";
-import { findWorkflowByName, listWorkflows } from "../integrations/github/workflows";
-import { resolveScopes, type ScopeRead, type ScopeResolution, type ScopesInput } from "../judgements/posture/secret-scopes";
+import { findWorkflowByName } from "../integrations/github/workflows";
+import { readWorkflowList } from "./workflow-list";
+import { orgItemsReaching, visibilityByName } from "../judgements/posture/org-reach";
+import { resolveScopes, type ScopeRead, type ScopeResolution, type ScopesInput, type Visibility } from "../judgements/posture/secret-scopes";
 import { ecrJobEnvironment } from "../judgements/workflows/job-environment";
 import type { TtlCache } from "../infra/cache/ttl-cache";
 import type { AccessKeyInfo } from "../judgements/posture/key-verdicts";
@@ -55,6 +58,8 @@ export const PART_CALLS = {
     "GitHub GET /repos/{owner}/{repo}/actions/organization-variables",
     "GitHub GET /orgs/{org}/actions/secrets",
     "GitHub GET /orgs/{org}/actions/variables",
+    "GitHub GET /orgs/{org}/actions/secrets/{secret_name}/repositories",
+    "GitHub GET /orgs/{org}/actions/variables/{name}/repositories",
     "GitHub GET /repos/{owner}/{repo}/contents/{workflow file}",
     "GitHub GET /repos/{owner}/{repo}/environments/{environment}/secrets",
     "GitHub GET /repos/{owner}/{repo}/environments/{environment}/variables",
@@ -64,9 +69,18 @@ export const PART_CALLS = {
 
 type PartName = keyof typeof PART_CALLS;
 
-/** A part's cache key: AWS parts are the push user's, GitHub parts the repository's. */
+/**
+ * A part's cache key: GitHub parts are the repository's, the ECR repositories and the caller identity the account's
+ * (one region's: the same for every push user, so a fleet of several users reads them once), the other AWS parts the
+ * push user's.
+ */
 function keyOf(ctx: PostureContext, part: PartName): string {
-  const scope = part === "secrets" || part === "variables" || part === "runs" || part === "scopes" ? repoKey(ctx) : ctx.userName;
+  const scope =
+    part === "secrets" || part === "variables" || part === "runs" || part === "scopes"
+      ? repoKey(ctx)
+      : part === "repositories" || part === "identity"
+        ? `region=${ctx.clients.aws.region}`
+        : ctx.userName;
   return `${READ_CACHE_PREFIXES.posture}${part}:${scope}`;
 }
 
@@ -177,6 +191,16 @@ function perOrg<T>(ctx: PostureContext, org: string, what: string, load: () => P
   return ctx.cache.get<T>(`${READ_CACHE_PREFIXES.posture}scopes:org:${org.toLowerCase()}:${what}`, ttl(ctx), load);
 }
 
+/**
+ * What of the organization reaches `repository`: from the organization's lists when they say (orgItemsReaching),
+ * else from the repository's own list (`load`, one call). `visibility` is null when the organization's lists could
+ * not be read.
+ */
+async function orgScopeRead<T extends { name: string }>(reach: OrgScopeEntry<T>[] | null, repository: string, call: string, load: () => Promise<T[]>): Promise<{ visibility: Record<string, Visibility> | null; read: ScopeRead<T> }> {
+  const items = reach && orgItemsReaching(reach, repository);
+  return { visibility: reach && visibilityByName(reach), read: items ? { readable: true, items } : await scopeRead(call, load) };
+}
+
 export interface ScopesView extends ScopeResolution {
   /** The ECR job's environment, when the workflow file names one. */
   environment: string | null;
@@ -190,14 +214,19 @@ export interface ScopesView extends ScopeResolution {
 async function fetchScopes(ctx: PostureContext): Promise<ScopesView> {
   const github = ctx.clients.github;
   const repo = ctx.clients.repo;
-  const [secrets, variables, orgSecrets, orgVariables, secretVisibility, variableVisibility, job] = await Promise.all([
+  const repository = `${repo.owner}/${repo.repo}`;
+  const [secrets, variables, orgSecrets, orgVariables, job] = await Promise.all([
     cachedData(ctx, "secrets", () => callApi("github", "list repository secrets", () => listRepoSecrets({ github, repo }))),
     cachedData(ctx, "variables", () => callApi("github", "list repository variables", () => listRepoVariables({ github, repo }))),
-    scopeRead("list organization secrets of the repository", () => listRepoOrganizationSecrets({ github, repo })),
-    scopeRead("list organization variables of the repository", () => listRepoOrganizationVariables({ github, repo })),
-    // The organization's own lists are the same for each of its repositories: read once per organization.
-    perOrg(ctx, repo.owner, "secret-visibility", () => orNull(() => listOrgSecretVisibility({ github, org: repo.owner }))),
-    perOrg(ctx, repo.owner, "variable-visibility", () => orNull(() => listOrgVariableVisibility({ github, org: repo.owner }))),
+    // The organization's own lists (with each selected secret's repositories) are the same for each of its
+    // repositories: read once per organization, they say what reaches this one without a call of its own. When
+    // they cannot (no admin:org, or a `private` visibility), the repository's own list is asked, as before.
+    perOrg(ctx, repo.owner, "secret-reach", () => orNull(() => listOrgSecretsWithReach({ github, org: repo.owner }))).then((reach) =>
+      orgScopeRead(reach, repository, "list organization secrets of the repository", () => listRepoOrganizationSecrets({ github, repo })),
+    ),
+    perOrg(ctx, repo.owner, "variable-reach", () => orNull(() => listOrgVariablesWithReach({ github, org: repo.owner }))).then((reach) =>
+      orgScopeRead(reach, repository, "list organization variables of the repository", () => listRepoOrganizationVariables({ github, repo })),
+    ),
     ecrJob(ctx),
   ]);
   let environment: ScopesInput["environment"] = null;
@@ -211,7 +240,7 @@ async function fetchScopes(ctx: PostureContext): Promise<ScopesView> {
   }
   const resolution = resolveScopes({
     repository: { secrets, variables },
-    organization: { secrets: orgSecrets, variables: orgVariables, secretVisibility, variableVisibility },
+    organization: { secrets: orgSecrets.read, variables: orgVariables.read, secretVisibility: orgSecrets.visibility, variableVisibility: orgVariables.visibility },
     environment,
     environmentUnknown: job.unknown,
   });
@@ -224,7 +253,10 @@ async function ecrJob(ctx: PostureContext): Promise<{ name: string | null; unkno
   const github = ctx.clients.github;
   const repo = ctx.clients.repo;
   try {
-    const workflow = findWorkflowByName(await callApi("github", "list workflows", () => listWorkflows({ github, repo })), ctx.workflowName);
+    // The same cached list as the Workflows page's (one call per repository, not two).
+    const workflows = await readWorkflowList(ctx, github);
+    if (!workflows.ok) throw new CallFailure(workflows.failure);
+    const workflow = findWorkflowByName(workflows.data, ctx.workflowName);
     if (!workflow) return { name: null, unknown: null };
     const text = await callApi("github", `read ${workflow.path}`, () => readRepoFile({ github, repo, path: workflow.path }));
     const env = text === null ? { kind: "unparsable" as const } : ecrJobEnvironment(text);

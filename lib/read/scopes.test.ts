@@ -67,7 +67,9 @@ describe("secrets and variables at every scope", () => {
   });
 
   it("a scope the token may not read is said, and the key is 'not verified' rather than missing", async () => {
-    for (const operation of ["GET /repos/{owner}/{repo}/actions/organization-secrets", "GET /repos/{owner}/{repo}/actions/organization-variables"]) {
+    // Neither the organization's own lists (which, when readable, say what reaches the repository) nor the
+    // repository's view of them.
+    for (const operation of ["GET /orgs/{org}/actions/secrets", "GET /orgs/{org}/actions/variables", "GET /repos/{owner}/{repo}/actions/organization-secrets", "GET /repos/{owner}/{repo}/actions/organization-variables"]) {
       await sb.admin("POST", "/_sandbox/faults", { service: "github", operation, kind: "access-denied", count: 5 });
     }
     const config = await readGithubConfig(ctx);

@@ -3,7 +3,7 @@
 // the live poller through invalidateRuns); a finished job's log never changes and is kept an hour. GitHub
 // reads here use the quick client: a page says "GitHub is unreachable" within a second.
 
-import { findWorkflowByName, listWorkflows, type WorkflowSummary } from "../integrations/github/workflows";
+import { findWorkflowByName, type WorkflowSummary } from "../integrations/github/workflows";
 import { getJobLog, getRun, listJobs, listRuns, type JobSummary, type RunPage, type RunSummary } from "../integrations/github/runs";
 import { parseRunQuery, type RunQuery } from "../judgements/workflows/run-query";
 import { explainFailingStep, findFailingStep, type StepError, type StepLike } from "../judgements/workflows/failing-step";
@@ -11,6 +11,7 @@ import type { GuideErrorMatch } from "../judgements/guide-errors";
 import type { TtlCache } from "../infra/cache/ttl-cache";
 import { callApi, describeFailure, type Failure, type Part } from "../failures";
 import { READ_CACHE_PREFIXES, readPart, repoKey, type ReadContext } from "./context";
+import { readWorkflowList } from "./workflow-list";
 
 export type WorkflowsContext = Pick<ReadContext, "clients" | "quickGitHub" | "cache" | "workflowName" | "now">;
 
@@ -31,9 +32,7 @@ export interface WorkflowsView {
 
 /** The repository's workflows (cached 5 min) and which one is the ECR workflow. */
 export async function readWorkflows(ctx: WorkflowsContext): Promise<Part<WorkflowsView>> {
-  const part = await readPart(ctx, `gh:workflows:${repoKey(ctx)}`, 300_000, ["GitHub GET /repos/{owner}/{repo}/actions/workflows"], () =>
-    callApi("github", "list workflows", () => listWorkflows(gh(ctx))),
-  );
+  const part = await readWorkflowList(ctx, ctx.quickGitHub);
   return part.ok ? { ...part, data: { workflows: part.data, ecr: findWorkflowByName(part.data, ctx.workflowName) } } : part;
 }
 

@@ -30,3 +30,9 @@ export const SANDBOX_ACCOUNT_ID = "123456789012";
  * Deckhand hands its workers in sandbox mode: it can fetch the code and nothing else.
  */
 export const SANDBOX_GITHUB_WORKER_TOKEN = "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";
+
+/**
+ * The push users of the `fleet` scenario at `--scale large` (IAM users with the guide's policy and one key each):
+ * its 200 repositories are spread over them, the first being the guide's own `github-ecr-push`.
+ */
+export const SANDBOX_FLEET_PUSH_USERS = ["github-ecr-push", "ecr-push-payments", "ecr-push-search", "ecr-push-data", "ecr-push-edge"] as const;

@@ -236,6 +236,9 @@ export async function listFailingSteps({ github, repo, runId }: { github: GitHub
   );
 }
 
+/** How many newest runs listRecentRunsWithFailures reads by default (one page): fewer back means that was all of them. */
+export const RECENT_RUNS_PER_PAGE = 30;
+
 /**
  * The repository's newest runs (of every workflow, newest first, at most 100), with the failing steps'
  * log tails filled in for the newest few failures: what the doctor and the key correlation judge.
@@ -243,7 +246,7 @@ export async function listFailingSteps({ github, repo, runId }: { github: GitHub
 export async function listRecentRunsWithFailures({
   github,
   repo,
-  count = 30,
+  count = RECENT_RUNS_PER_PAGE,
   failuresToRead = 3,
 }: {
   github: GitHubClient;

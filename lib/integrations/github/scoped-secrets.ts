@@ -18,18 +18,6 @@ export async function listRepoOrganizationVariables({ github, repo }: { github: 
   return all.map((v) => ({ name: v.name, value: v.value, createdAt: v.created_at, updatedAt: v.updated_at }));
 }
 
-/** `GET /orgs/{org}/actions/secrets`: each organization secret's visibility (403 unless an owner with admin:org). */
-export async function listOrgSecretVisibility({ github, org }: { github: GitHubClient; org: string }): Promise<Record<string, Visibility>> {
-  const all = await github.paginate(github.rest.actions.listOrgSecrets, { org, per_page: 100 });
-  return Object.fromEntries(all.map((s) => [s.name, s.visibility]));
-}
-
-/** `GET /orgs/{org}/actions/variables`: each organization variable's visibility. */
-export async function listOrgVariableVisibility({ github, org }: { github: GitHubClient; org: string }): Promise<Record<string, Visibility>> {
-  const all = await github.paginate(github.rest.actions.listOrgVariables, { org, per_page: 30 });
-  return Object.fromEntries(all.map((v) => [v.name, v.visibility]));
-}
-
 /** `GET /repos/{owner}/{repo}/environments/{environment_name}/secrets`. */
 export async function listEnvironmentSecrets({ github, repo, environment }: { github: GitHubClient; repo: GitHubRepoRef; environment: string }): Promise<GithubSecretInfo[]> {
   const all = await github.paginate(github.rest.actions.listEnvironmentSecrets, { ...repo, environment_name: environment, per_page: 100 });
@@ -47,4 +35,41 @@ export async function readRepoFile({ github, repo, path }: { github: GitHubClien
   const { data } = await github.rest.repos.getContent({ ...repo, path });
   if (Array.isArray(data) || data.type !== "file" || !("content" in data)) return null;
   return Buffer.from(data.content, "base64").toString("utf8");
+}
+
+/** An organization secret or variable with whom it reaches (OrgReachItem in judgements/posture/org-reach.ts). */
+export interface OrgScopeEntry<T> {
+  item: T;
+  visibility: Visibility;
+  /** Full names ("owner/name") of the selected repositories when `visibility` is "selected", else null. */
+  selected: string[] | null;
+}
+
+/**
+ * `GET /orgs/{org}/actions/secrets` and, for each secret of visibility `selected`,
+ * `GET /orgs/{org}/actions/secrets/{secret_name}/repositories` (GitHub REST "Actions secrets": organization owners with
+ * admin:org only; a 403/404 is thrown as Octokit's RequestError). Read once per organization, this tells which
+ * organization secrets reach each of its repositories without one call per repository.
+ */
+export async function listOrgSecretsWithReach({ github, org }: { github: GitHubClient; org: string }): Promise<OrgScopeEntry<GithubSecretInfo>[]> {
+  const all = await github.paginate(github.rest.actions.listOrgSecrets, { org, per_page: 100 });
+  return Promise.all(
+    all.map(async (s) => ({
+      item: { name: s.name, createdAt: s.created_at, updatedAt: s.updated_at, scope: "organization" as const },
+      visibility: s.visibility,
+      selected: s.visibility === "selected" ? (await github.paginate(github.rest.actions.listSelectedReposForOrgSecret, { org, secret_name: s.name, per_page: 100 })).map((r) => r.full_name) : null,
+    })),
+  );
+}
+
+/** The same for organization variables (`GET /orgs/{org}/actions/variables` + `…/variables/{name}/repositories`). */
+export async function listOrgVariablesWithReach({ github, org }: { github: GitHubClient; org: string }): Promise<OrgScopeEntry<GithubVariableInfo>[]> {
+  const all = await github.paginate(github.rest.actions.listOrgVariables, { org, per_page: 30 });
+  return Promise.all(
+    all.map(async (v) => ({
+      item: { name: v.name, value: v.value, createdAt: v.created_at, updatedAt: v.updated_at },
+      visibility: v.visibility,
+      selected: v.visibility === "selected" ? (await github.paginate(github.rest.actions.listSelectedReposForOrgVariable, { org, name: v.name, per_page: 100 })).map((r) => r.full_name) : null,
+    })),
+  );
 }

@@ -5,6 +5,7 @@ import { DRIFTED_PUSH_ACTIONS, GUIDE_PUSH_ACTIONS, policyDocumentText } from "./
 import { findUser, userArn } from "./iam-store";
 import { seedEcrHistory } from "./seed-ecr-history";
 import { seedLargeAccount } from "./seed-large";
+import { SANDBOX_FLEET_PUSH_USERS } from "../constants";
 
 export const PUSH_USER = "github-ecr-push";
 export const WORKER_USER = "deckhand-worker";
@@ -55,6 +56,22 @@ export async function seedAws(ctx: SandboxContext, seed: SeedContext): Promise<v
     seedInlinePolicy(db, WORKER_USER, "ecr-push-policy", policyDocumentText(GUIDE_PUSH_ACTIONS));
     shared.workerKey = seedKey(db, WORKER_USER, now - 30 * DAY_MS);
     if (seed.scale === "large") seedLargeAccount(ctx, { now, region: SEED_REGION });
+    if (seed.scale === "large" && seed.scenario === "fleet") shared.fleetUserKeys = seedFleetPushUsers(db, now);
   })();
   setMeta(db, "aws_seed_shared", JSON.stringify({ pushUserKey: shared.pushUserKey, workerKey: shared.workerKey, partialKeyNotHeld: shared.partialKeyNotHeld ?? false }));
+}
+
+/**
+ * The large fleet's other push users (SANDBOX_FLEET_PUSH_USERS after github-ecr-push): each with the guide's policy
+ * and one active key used a day ago. Returns every push user's key by user name (the GitHub half stores them).
+ */
+function seedFleetPushUsers(db: SandboxContext["db"], now: number): Record<string, { accessKeyId: string; secretAccessKey: string }> {
+  const keys: Record<string, { accessKeyId: string; secretAccessKey: string }> = {};
+  for (const [i, name] of SANDBOX_FLEET_PUSH_USERS.entries()) {
+    if (name === PUSH_USER) continue;
+    seedUser(db, name, now - (150 - i * 10) * DAY_MS);
+    seedInlinePolicy(db, name, "ecr-push-policy", policyDocumentText(GUIDE_PUSH_ACTIONS));
+    keys[name] = seedKey(db, name, now - (20 + i * 15) * DAY_MS, { ms: now - DAY_MS, service: "ecr", region: SEED_REGION });
+  }
+  return keys;
 }

@@ -10,6 +10,30 @@ import type { ApiRequest, Router } from "./router";
  * base64 `content` in 60-column lines, the blob `sha`), at `ref` (branch, tag or commit; default branch when absent).
  * Read access; a missing path or ref is 404. Directories and symlinks are not served (404): nothing here lists them.
  */
+/**
+ * A file at a commit is immutable (the commit names its tree by hash), and so the same in every repository holding
+ * that commit (the large fleet's copies): kept here so reading one workflow file from 200 repositories spawns git
+ * once per repository (the ref), not three times. Bounded; oldest dropped first.
+ */
+const filesAtCommit = new Map<string, { sha: string; bytes: Buffer } | null>();
+const FILES_AT_COMMIT_MAX = 1000;
+
+function servedFileAt(dir: string, commit: string, file: string): { sha: string; bytes: Buffer } | null {
+  const key = `${commit}\0${file}`;
+  const known = filesAtCommit.get(key);
+  if (known !== undefined) return known;
+  let found: { sha: string; bytes: Buffer } | null = null;
+  try {
+    const [mode, , sha] = git(dir, ["ls-tree", commit, "--", file]).trim().split(/\s+/);
+    if (sha && mode?.startsWith("100")) found = { sha, bytes: Buffer.from(git(dir, ["cat-file", "blob", sha], {}), "utf8") };
+  } catch {
+    found = null;
+  }
+  if (filesAtCommit.size >= FILES_AT_COMMIT_MAX) filesAtCommit.delete(filesAtCommit.keys().next().value!);
+  filesAtCommit.set(key, found);
+  return found;
+}
+
 export function registerContentRoutes(router: Router): void {
   router.add("GET", "/repos/{owner}/{repo}/contents/{path}", (r) => {
     const repo = repoFor(r, "read");
@@ -19,15 +43,9 @@ export function registerContentRoutes(router: Router): void {
     const commit = resolveRef(dir, ref);
     const file = r.params.path.replace(/^\/+|\/+$/g, "");
     if (!commit || file === "") return ghError(r.res, 404, "Not Found");
-    let mode: string;
-    let sha: string;
-    try {
-      [mode, , sha] = git(dir, ["ls-tree", commit, "--", file]).trim().split(/\s+/);
-    } catch {
-      return ghError(r.res, 404, "Not Found");
-    }
-    if (!sha || !mode?.startsWith("100")) return ghError(r.res, 404, "Not Found");
-    const bytes = Buffer.from(git(dir, ["cat-file", "blob", sha], {}), "utf8");
+    const blob = servedFileAt(dir, commit, file);
+    if (!blob) return ghError(r.res, 404, "Not Found");
+    const { sha, bytes } = blob;
     const web = r.ctx.baseUrl();
     const api = `${web}/api/v3/repos/${repo.owner}/${repo.name}`;
     const self = `${api}/contents/${file}?ref=${encodeURIComponent(ref)}`;

@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import { execFileSync } from "node:child_process";
 
 /** Small synchronous git plumbing over the sandbox's bare repositories (they are tiny; calls take milliseconds). */
@@ -53,6 +55,16 @@ function parseCommits(out: string): CommitInfo[] {
 /** Resolve a branch, tag or (abbreviated) sha to a commit sha, or null. */
 export function resolveRef(dir: string, ref: string): string | null {
   if (!/^[\w./-]+$/.test(ref) || ref.startsWith("-")) return null;
+  // A branch's loose ref file names its commit: read without spawning git (one spawn per contents request was most of
+  // a 200-repository Fleet read's time). Packed refs, tags and expressions go through git below.
+  if (!ref.split("/").includes("..")) {
+    try {
+      const sha = fs.readFileSync(path.join(dir, "refs", "heads", ref), "utf8").trim();
+      if (/^[0-9a-f]{40}$/.test(sha)) return sha;
+    } catch {
+      // not a loose branch ref
+    }
+  }
   for (const candidate of [`refs/heads/${ref}`, `refs/tags/${ref}`, ref]) {
     try {
       return git(dir, ["rev-parse", "--verify", "--quiet", `${candidate}^{commit}`]).trim();

@@ -14,6 +14,7 @@ import { SEEDED_USERS } from "./users";
 import { seedOrgMembers } from "./orgs";
 import { seedFineGrainedTokens } from "./fine-grained-tokens";
 import { createEnvironment } from "./environments";
+import { SANDBOX_FLEET_PUSH_USERS } from "../constants";
 import { ensureScopeKey, envScope, orgScope, setSelectedRepos, storeScoped } from "./scoped-store";
 
 export const SEED_REPO = { id: 812_345_670, owner: "acme", name: "mcp-servers" };
@@ -238,7 +239,7 @@ async function seedFleet(ctx: SandboxContext, seed: SeedContext, early: string, 
   }
   seedRuns(ctx, gateway.repo, gateway.commits, 8, seed, now);
   seedRuns(ctx, billing.repo, billing.commits, 4, seed, now);
-  if (seed.scale === "large") await seedFleetCopies(ctx, seed, gateway, early);
+  if (seed.scale === "large") await seedFleetCopies(ctx, seed, gateway, early, now);
 }
 
 /** `--scale large` of the `fleet` scenario: this many more repositories (200 in all), for the Fleet page's bench. */
@@ -248,12 +249,21 @@ export const LARGE_FLEET_EXTRA = 197;
 export const fleetCopyName = (i: number) => `service-${String(i).padStart(3, "0")}`;
 
 /**
- * LARGE_FLEET_EXTRA copies of acme/web-gateway's git repository (copied on disk, not rebuilt: a large seed stays
- * seconds), each with the ECR workflow and the push user's key: every other one through the organization secrets
- * (selected), the rest as repository secrets; every tenth has no AWS_REGION (cannot push). No run history.
+ * The push user of the i-th (1-based) extra repository of a large fleet: the copies take SANDBOX_FLEET_PUSH_USERS in
+ * turn (i % 5), so each user holds ~40 repositories; the first three repositories are github-ecr-push's.
  */
-async function seedFleetCopies(ctx: SandboxContext, seed: SeedContext, from: { repo: Repo; wfCommit: CommitInfo }, early: string): Promise<void> {
+export const fleetCopyPushUser = (i: number): string => SANDBOX_FLEET_PUSH_USERS[i % SANDBOX_FLEET_PUSH_USERS.length];
+
+/**
+ * LARGE_FLEET_EXTRA copies of acme/web-gateway's git repository (copied on disk, not rebuilt: a large seed stays
+ * seconds), each with the ECR workflow and its push user's key (fleetCopyPushUser): github-ecr-push's copies every
+ * other one through the organization secrets (selected), the rest as repository secrets; the other users' copies as
+ * repository secrets (an organization holds one AWS_ACCESS_KEY_ID); every tenth has no AWS_REGION (cannot push).
+ * No run history.
+ */
+async function seedFleetCopies(ctx: SandboxContext, seed: SeedContext, from: { repo: Repo; wfCommit: CommitInfo }, early: string, now: Date): Promise<void> {
   const key = seed.shared.pushUserKey;
+  const userKeys = (seed.shared.fleetUserKeys ?? {}) as Record<string, { accessKeyId: string; secretAccessKey: string }>;
   const org = orgScope(from.repo.owner);
   const wfAt = isoSeconds(new Date(from.wfCommit.committer.date));
   const viaOrg: number[] = [from.repo.id];
@@ -270,10 +280,13 @@ async function seedFleetCopies(ctx: SandboxContext, seed: SeedContext, from: { r
     fs.cpSync(repoDir(ctx, from.repo), repoDir(ctx, repo), { recursive: true });
     syncWorkflows(ctx, repo, from.wfCommit.sha, wfAt);
     await createRepoKey(ctx, repo.id);
-    if (i % 2 === 0) viaOrg.push(repo.id);
-    else if (key) {
-      storeSecret(ctx, repo.id, "AWS_ACCESS_KEY_ID", key.accessKeyId, early);
-      storeSecret(ctx, repo.id, "AWS_SECRET_ACCESS_KEY", key.secretAccessKey, early);
+    const own = fleetCopyPushUser(i) === SANDBOX_FLEET_PUSH_USERS[0] ? key : userKeys[fleetCopyPushUser(i)];
+    if (own === key && i % 2 === 0) viaOrg.push(repo.id);
+    else if (own) {
+      // The other users' keys are younger than `early` (20–80 days): their copies were saved after the key was made.
+      const at = own === key ? early : isoSeconds(new Date(now.getTime() - 10 * DAY));
+      storeSecret(ctx, repo.id, "AWS_ACCESS_KEY_ID", own.accessKeyId, at);
+      storeSecret(ctx, repo.id, "AWS_SECRET_ACCESS_KEY", own.secretAccessKey, at);
     }
     if (i % 10 !== 0) regionVia.push(repo.id);
   }

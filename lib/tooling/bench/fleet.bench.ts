@@ -1,6 +1,6 @@
 /**
  * The Fleet page's read (readFleet, lib/read/fleet.ts) against the sandbox's `fleet` scenario at `--scale large`:
- * 200 repositories sharing one push user (half through organization secrets), beside a baseline of 1 repository.
+ * 200 repositories over 5 push users (some through organization secrets), beside a baseline of 1 repository.
  *  - cold: a fresh cache (every AWS and GitHub read goes out)
  *  - warm: the median of the next five, same cache (what an auto-refresh within 30 s costs)
  * AWS and GitHub calls are counted on the sandbox's side (its request log). Goals (issue 16): 200 repositories
@@ -14,13 +14,15 @@ import { TtlCache } from "../../infra/cache/ttl-cache";
 import { openDb, type Db } from "../../infra/db/open-db";
 import type { ConfiguredRepository } from "../../infra/config/env";
 import type { ReadContext } from "../../read/context";
-import { readFleet } from "../../read/fleet";
-import { fleetCopyName, LARGE_FLEET_EXTRA } from "../../sandbox/github/seed";
+import { readFleet, type FleetRowView } from "../../read/fleet";
+import { fleetCopyName, fleetCopyPushUser, LARGE_FLEET_EXTRA } from "../../sandbox/github/seed";
 
 /** Counts the sandbox's request log lines ("[sandbox] METHOD /path status ms") by service. */
 class CallCounter {
   aws = 0;
   github = 0;
+  /** Calls by method and path with the repository's name folded ("GET /api/v3/repos/acme/{repo}/actions/secrets"). */
+  byCall = new Map<string, number>();
   private original = console.log;
   install() {
     console.log = (...args: unknown[]) => {
@@ -29,6 +31,8 @@ class CallCounter {
       if (!m) return this.original(...args);
       const p = m[2];
       if (p.startsWith("/_sandbox")) return;
+      const shape = `${m[1]} ${p.replace(/\?.*$/, "").replace(/^(\/api\/v3\/repos\/[^/]+\/)[^/]+/, "$1{repo}").replace(/\/\d+(?=\/|$)/g, "/{id}")}`;
+      this.byCall.set(shape, (this.byCall.get(shape) ?? 0) + 1);
       if (p.startsWith("/api/v3") || p.startsWith("/actions-logs") || p.startsWith("/login/oauth")) this.github++;
       else this.aws++;
     };
@@ -40,11 +44,12 @@ class CallCounter {
     const r = { aws: this.aws, github: this.github };
     this.aws = 0;
     this.github = 0;
+    this.byCall.clear();
     return r;
   }
 }
 
-const repo = (name: string): ConfiguredRepository => ({ repository: `acme/${name}`, owner: "acme", repo: name, pushUser: "github-ecr-push" });
+const repo = (name: string, pushUser = "github-ecr-push"): ConfiguredRepository => ({ repository: `acme/${name}`, owner: "acme", repo: name, pushUser });
 
 function context(sb: TestSandbox, db: Db, cache: TtlCache): ReadContext {
   return {
@@ -59,6 +64,16 @@ function context(sb: TestSandbox, db: Db, cache: TtlCache): ReadContext {
   };
 }
 
+/** "  github-ecr-push yes —: 20" lines: what the page shows, so a faster read can be seen to show the same. */
+function describeRows(rows: FleetRowView[]): string {
+  const counts = new Map<string, number>();
+  for (const r of rows) {
+    const k = `${r.pushUser} ${r.answer} ${r.failingChecks.map((c) => c.id).join(",") || "—"}`;
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  return [...counts].sort().map(([k, n]) => `  ${k}: ${n}`).join("\n");
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export default async function bench(): Promise<void> {
@@ -71,17 +86,27 @@ export default async function bench(): Promise<void> {
     sb = await startTestSandbox({ dataDir: path.join(dataDir, "sandbox"), scenario: "fleet", scale: "large", logRequests: true });
     console.log(`large fleet sandbox seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     db = openDb(path.join(dataDir, "deckhand"));
-    const all = [repo("mcp-servers"), repo("web-gateway"), repo("billing-worker"), ...Array.from({ length: LARGE_FLEET_EXTRA }, (_, i) => repo(fleetCopyName(i + 1)))];
+    const all = [repo("mcp-servers"), repo("web-gateway"), repo("billing-worker"), ...Array.from({ length: LARGE_FLEET_EXTRA }, (_, i) => repo(fleetCopyName(i + 1), fleetCopyPushUser(i + 1)))];
     counter.install();
-    const rows: string[] = ["repositories | cold ms | warm ms (median of 5) | cold AWS calls | cold GitHub calls | warm calls | answer"];
+    const rows: string[] = ["repositories | cold ms | cold CPU ms (Deckhand + sandbox) | warm ms (median of 5) | cold AWS calls | cold GitHub calls | warm calls | answer"];
     const figures: Record<number, { cold: number; warm: number }> = {};
     for (const repos of [all.slice(0, 1), all]) {
       const ctx = context(sb, db, new TtlCache());
       counter.take();
       let t = performance.now();
+      const from = process.hrtime.bigint() / 1000n;
+      const cpu0 = process.cpuUsage();
       const cold = await readFleet(ctx, repos);
       const coldMs = performance.now() - t;
+      // CPU of this process (Deckhand's read and the in-process sandbox answering it): steadier than wall time on a
+      // machine other work loads.
+      const cpu = process.cpuUsage(cpu0);
+      const coldCpuMs = (cpu.user + cpu.system) / 1000;
+      // For a --cpu-prof run: the cold read's window on the profile's clock (µs, monotonic).
+      if (process.env.BENCH_PROFILE_WINDOW) console.log(`profile window ${repos.length}: ${from} ${process.hrtime.bigint() / 1000n}`);
+      const top = [...counter.byCall].sort((a, b) => b[1] - a[1]).slice(0, 12);
       const coldCalls = counter.take();
+      if (repos.length > 1) console.log(`cold calls at ${repos.length} by kind:\n${top.map(([k, n]) => `  ${n} ${k}`).join("\n")}`);
       const warm: number[] = [];
       let warmCalls = 0;
       for (let i = 0; i < 5; i++) {
@@ -92,8 +117,9 @@ export default async function bench(): Promise<void> {
         warmCalls += c.aws + c.github;
       }
       figures[repos.length] = { cold: coldMs, warm: median(warm) };
+      if (repos.length > 1) console.log(`cold rows at ${repos.length} by push user, answer and failing checks:\n${describeRows(cold.rows)}`);
       rows.push(
-        `${repos.length} | ${coldMs.toFixed(0)} | ${median(warm).toFixed(1)} | ${coldCalls.aws} | ${coldCalls.github} | ${warmCalls} | ${cold.summary.sentence}`,
+        `${repos.length} | ${coldMs.toFixed(0)} | ${coldCpuMs.toFixed(0)} | ${median(warm).toFixed(1)} | ${coldCalls.aws} | ${coldCalls.github} | ${warmCalls} | ${cold.summary.sentence}`,
       );
     }
     counter.uninstall();

@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestSandbox, type TestSandbox } from "../tooling/testing/sandbox-fixture";
+import { TtlCache } from "../infra/cache/ttl-cache";
+import { ConfigError } from "../infra/config/env";
+import { discoverRepositories } from "./discover-repositories";
+
+/** Discovery against the sandbox's `fleet` scenario over HTTP (GitHub's OpenAPI-validated). */
+let sb: TestSandbox;
+
+beforeAll(async () => {
+  sb = await startTestSandbox({ scenario: "fleet" }, { validateGitHubOpenApi: true });
+}, 90_000);
+afterAll(async () => {
+  await sb?.close();
+});
+
+const ctx = () => ({ clients: sb.clients, cache: new TtlCache() });
+
+describe("discoverRepositories", () => {
+  it("finds every repository of the organization whose ECR workflow takes the key from AWS_ACCESS_KEY_ID", async () => {
+    const found = await discoverRepositories(ctx(), "acme", "github-ecr-push");
+    expect(found.repositories.map((r) => r.repository).sort()).toEqual(["acme/billing-worker", "acme/mcp-servers", "acme/web-gateway"]);
+    for (const r of found.repositories) expect(r).toMatchObject({ owner: "acme", pushUser: "github-ecr-push" });
+    for (const s of found.skipped) expect(s.reason).not.toBe("");
+  }, 60_000);
+
+  it("an owner that cannot be listed is a configuration error naming GITHUB_REPOSITORIES", async () => {
+    const err = await discoverRepositories(ctx(), "no-such-owner", "github-ecr-push").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).setting).toBe("GITHUB_REPOSITORIES");
+    expect((err as Error).message).toMatch(/no-such-owner\/\* cannot be discovered/);
+  }, 60_000);
+
+  it("a repository whose workflow changes away from the key is no longer found", async () => {
+    // acme/billing-worker's workflow moved to a role: rewrite its file through the contents API.
+    const github = sb.clients.github;
+    const repo = { owner: "acme", repo: "billing-worker" };
+    const file = await github.rest.repos.getContent({ ...repo, path: ".github/workflows/ecr.yml" });
+    if (Array.isArray(file.data) || !("content" in file.data)) throw new Error("no workflow file");
+    const text = Buffer.from(file.data.content, "base64").toString("utf8").replace(/^(\s*)aws-access-key-id:.*$/m, "$1role-to-assume: arn:aws:iam::123456789012:role/push").replace(/^\s*aws-secret-access-key:.*\n/m, "");
+    await github.rest.repos.createOrUpdateFileContents({ ...repo, path: ".github/workflows/ecr.yml", message: "Use the role", content: Buffer.from(text).toString("base64"), sha: file.data.sha });
+    const found = await discoverRepositories(ctx(), "acme", "github-ecr-push");
+    expect(found.repositories.map((r) => r.repository)).not.toContain("acme/billing-worker");
+    expect(found.skipped.find((s) => s.repository === "acme/billing-worker")?.reason).toMatch(/does not take aws-access-key-id/);
+  }, 60_000);
+});

@@ -1,0 +1,63 @@
+// Discovery (issue 16): GITHUB_REPOSITORIES=owner/* means every repository of the owner whose ECR workflow pushes with
+// the push user's key (judgements/fleet/workflow-uses-key.ts). One listing of the owner, then per repository its
+// workflows (one cached list) and the workflow files, a few repositories at a time.
+
+import { listOwnerRepositories } from "../integrations/github/owner-repositories";
+import { readRepoFile } from "../integrations/github/scoped-secrets";
+import type { ConfiguredRepository } from "../infra/config/env";
+import { ConfigError } from "../infra/config/env";
+import { mapLimit } from "../infra/map-limit";
+import { workflowUsesKeySecret } from "../judgements/fleet/workflow-uses-key";
+import { callApi } from "../failures";
+import type { ReadContext } from "./context";
+import { readWorkflowList } from "./workflow-list";
+
+/** Repositories examined at once (each is 1 + one call per workflow file): far under GitHub's concurrency guidance. */
+export const DISCOVERY_CONCURRENCY = 4;
+
+export interface DiscoveredRepositories {
+  /** The repositories that use the push user's key, in the owner's listing order, each with `pushUser`. */
+  repositories: ConfiguredRepository[];
+  /** The others, each with why (in words), archived ones included. */
+  skipped: Array<{ repository: string; reason: string }>;
+}
+
+/**
+ * Every repository of `owner` with a workflow under .github/workflows that takes aws-access-key-id from the
+ * AWS_ACCESS_KEY_ID secret, configured with `pushUser`. Archived repositories are skipped (they cannot run).
+ * Throws ConfigError naming GITHUB_REPOSITORIES when the owner cannot be listed; a repository whose workflows cannot
+ * be read is skipped with the failure's message.
+ */
+export async function discoverRepositories(ctx: Pick<ReadContext, "clients" | "cache" | "now">, owner: string, pushUser: string): Promise<DiscoveredRepositories> {
+  const github = ctx.clients.github;
+  let listed;
+  try {
+    listed = await callApi("github", `list repositories of ${owner}`, () => listOwnerRepositories({ github, owner }));
+  } catch (err) {
+    throw new ConfigError("GITHUB_REPOSITORIES", `${owner}/* cannot be discovered: the repositories of ${owner} could not be listed (${(err as Error).message})`);
+  }
+  const judged = await mapLimit(listed, DISCOVERY_CONCURRENCY, async (r) => {
+    if (r.archived) return { repository: r.fullName, reason: "archived" };
+    const rctx = { ...ctx, clients: { ...ctx.clients, repo: { owner: r.owner, repo: r.name } } };
+    const workflows = await readWorkflowList(rctx, github);
+    if (!workflows.ok) return { repository: r.fullName, reason: workflows.failure.message };
+    const reasons: string[] = [];
+    for (const w of workflows.data.filter((x) => x.path.startsWith(".github/workflows/"))) {
+      let text: string | null;
+      try {
+        text = await callApi("github", `read ${w.path}`, () => readRepoFile({ github, repo: rctx.clients.repo, path: w.path }));
+      } catch (err) {
+        reasons.push(`${w.path}: ${(err as Error).message}`);
+        continue;
+      }
+      const use = text === null ? { uses: false as const, reason: "not a file" } : workflowUsesKeySecret(text);
+      if (use.uses) return { repository: r.fullName, configured: { repository: r.fullName, owner: r.owner, repo: r.name, pushUser } satisfies ConfiguredRepository };
+      reasons.push(`${w.path}: ${use.reason}`);
+    }
+    return { repository: r.fullName, reason: reasons.length ? reasons.join("; ") : "no workflows" };
+  });
+  return {
+    repositories: judged.flatMap((j) => ("configured" in j && j.configured ? [j.configured] : [])),
+    skipped: judged.flatMap((j) => ("reason" in j && j.reason ? [{ repository: j.repository, reason: j.reason }] : [])),
+  };
+}
