@@ -78,8 +78,8 @@ test("a push to the second repository is built by Deckhand and its commit gets t
   const pushes = new PushesPage(page);
   await pushes.open("acme/web-gateway");
   await pushes.waitForJob(sha, /succeeded|skipped/, 150_000);
-  // The default repository's Pushes page does not list it.
-  await pushes.open();
+  // The default repository's Pushes page does not list it (named: a bare /pushes would stay on the one chosen last).
+  await pushes.open("acme/mcp-servers");
   await expect(pushes.jobRow(sha)).toHaveCount(0);
   const statuses = await request.get(`${sandboxUrl}/api/v3/repos/acme/web-gateway/commits/${sha}/statuses`, { headers: { authorization: "token ghp_sandboxadmintoken" } });
   expect(statuses.ok()).toBe(true);
