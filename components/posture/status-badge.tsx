@@ -9,5 +9,5 @@ const STYLE: Record<string, string> = {
 
 /** A severity or check status as a coloured word (the word carries the meaning; colour only helps). */
 export function StatusBadge({ status, text }: { status: string; text?: string }) {
-  return <span className={`inline-block rounded-full px-2 py-0.5 text-xs font-semibold ${STYLE[status] ?? STYLE.unknown}`}>{text ?? status}</span>;
+  return <span className={`inline-block shrink-0 whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-semibold ${STYLE[status] ?? STYLE.unknown}`}>{text ?? status}</span>;
 }

@@ -18,7 +18,7 @@ const STYLE: Record<string, string> = {
 
 export function StatusBadge({ status, testId }: { status: string; testId?: string }) {
   return (
-    <span data-testid={testId} data-status={status} className={`inline-block rounded-full px-2 py-0.5 text-xs font-semibold ${STYLE[status] ?? STYLE.unknown}`}>
+    <span data-testid={testId} data-status={status} className={`inline-block shrink-0 whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-semibold ${STYLE[status] ?? STYLE.unknown}`}>
       {status}
     </span>
   );
