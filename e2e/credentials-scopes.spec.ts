@@ -52,7 +52,7 @@ test.describe("secrets at organization scope", () => {
   });
 
   test("a stale repository copy of the same name is said to shadow the organization's, with which key each holds", async ({ page }) => {
-    await putRepoSecret("AWS_ACCESS_KEY_ID", "AKIAI44QH8DHBEXAMPLE");
+    await putRepoSecret("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE");
     const credentials = new CredentialsPage(page);
     await credentials.open();
     const config = credentials.section("GitHub configuration");

@@ -81,7 +81,7 @@ describe("secrets and variables at every scope", () => {
   });
 
   it("a repository copy written later is the one the run gets (and what the effective list dates)", async () => {
-    const { updatedAt } = await writeRepoSecret({ github: sb.clients.github, repo: sb.clients.repo, name: "AWS_ACCESS_KEY_ID", value: "AKIAI44QH8DHBEXAMPLE" });
+    const { updatedAt } = await writeRepoSecret({ github: sb.clients.github, repo: sb.clients.repo, name: "AWS_ACCESS_KEY_ID", value: "AKIDEXAMPLE" });
     const secrets = await readEffectiveSecrets(ctx);
     if (!secrets.ok) throw new Error(secrets.failure.message);
     expect(secrets.data.find((s) => s.name === "AWS_ACCESS_KEY_ID")).toMatchObject({ scope: "repository", updatedAt });

@@ -4,7 +4,7 @@ import type { KeyVerdict } from "../posture/key-verdicts";
 import type { CheckResult } from "../posture/doctor-checks";
 
 const A = "AKIAIOSFODNN7EXAMPLE";
-const B = "AKIAI44QH8DHBEXAMPLE";
+const B = "AKIDEXAMPLE";
 const verdict = (accessKeyId: string, over: Partial<KeyVerdict> = {}): KeyVerdict => ({
   accessKeyId,
   status: "Active",

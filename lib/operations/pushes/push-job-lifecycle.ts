@@ -85,18 +85,21 @@ export async function claimPushJob(
     console.error(`[deckhand] checking webhook deliveries: ${err.message}`),
   );
   await reportFinishedByParts(ctx, sweepJobParts(ctx.db, { waitMinutes: ctx.config.platformWaitMinutes }));
-  const common = (job: { id: string; sha: string; branch: string | null; freshBases: boolean; repository: string | null }, attempt: number): ClaimedJob & { repository: string } => ({
-    jobId: job.id,
-    attempt,
-    sha: job.sha,
-    branch: job.branch,
-    git: { url: gitRemoteUrl(ctx.config, jobRepository(ctx.config, job)), token: workerGitToken(ctx.config, opts.worker) },
-    repository: jobRepository(ctx.config, job),
-    leaseMs: opts.leaseMs,
-    freshBases: job.freshBases,
-    cacheDropRequestedAt: lastBuildCacheDrop(ctx.db)?.requestedAt,
-    knownInputs: recentImageInputs(ctx.db),
-  });
+  const common = (job: { id: string; sha: string; branch: string | null; freshBases: boolean; repository: string | null }, attempt: number): ClaimedJob & { repository: string } => {
+    const repository = jobRepository(ctx.config, job);
+    return {
+      jobId: job.id,
+      attempt,
+      sha: job.sha,
+      branch: job.branch,
+      git: { url: gitRemoteUrl(ctx.config, repository), token: workerGitToken(ctx.config, opts.worker) },
+      repository,
+      leaseMs: opts.leaseMs,
+      freshBases: job.freshBases,
+      cacheDropRequestedAt: lastBuildCacheDrop(ctx.db)?.requestedAt,
+      knownInputs: recentImageInputs(ctx.db),
+    };
+  };
   const part = platforms.length ? claimNextPart(ctx.db, { workerId: opts.workerId, platforms, leaseMs: opts.leaseMs }) : null;
   if (part) {
     const job = { ...common(part.job, part.attempt), part: { service: part.part.service, platform: part.part.platform } };

@@ -10,10 +10,10 @@ const base: RotationRecord = {
   requestedBy: "octo-operator",
   userName: "github-ecr-push",
   oldKeyId: "AKIAIOSFODNN7EXAMPLE",
-  newKeyId: "AKIAI44QH8DHBEXAMPLE",
+  newKeyId: "AKIDEXAMPLE",
   keysBefore: ["AKIAIOSFODNN7EXAMPLE"],
   restarts: 0,
-  message: "GitHub holds the new key AKIAI44QH8DHBEXAMPLE; the old key AKIAIOSFODNN7EXAMPLE is inactive and will be deleted after 2026-12-09T10:00:00.000Z.",
+  message: "GitHub holds the new key AKIDEXAMPLE; the old key AKIAIOSFODNN7EXAMPLE is inactive and will be deleted after 2026-12-09T10:00:00.000Z.",
   warning: null,
   createdAt: "2026-12-02T10:00:00.000Z",
   updatedAt: "2026-12-02T10:01:00.000Z",
@@ -43,7 +43,7 @@ describe("toRotationView: messages from the state now", () => {
 
   it("after the grace-period delete the line says deleted, not 'will be deleted'", () => {
     const v = toRotationView({ ...base, oldKeyDeletedAt: "2026-12-09T10:00:05.000Z" }, [...done, step(5, "succeeded"), step(7, "succeeded")]);
-    expect(v.message).toBe("GitHub holds the new key AKIAI44QH8DHBEXAMPLE; the old key AKIAIOSFODNN7EXAMPLE was deleted on 2026-12-09T10:00:05.000Z.");
+    expect(v.message).toBe("GitHub holds the new key AKIDEXAMPLE; the old key AKIAIOSFODNN7EXAMPLE was deleted on 2026-12-09T10:00:05.000Z.");
     expect(v.message).not.toMatch(/will be deleted/);
   });
 

@@ -169,7 +169,7 @@ export const FLEET_SCENARIO_REPOS = {
 };
 
 /** A key github-ecr-push no longer has (deleted in IAM long ago): what the stale repository copy holds. */
-export const STALE_KEY = { accessKeyId: "AKIAI44QH8DHBEXAMPLE", secretAccessKey: "staleSecretAccessKeyThatIAMNoLongerKnows0" };
+export const STALE_KEY = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "staleSecretAccessKeyThatIAMNoLongerKnows0" };
 
 /** acme/mcp-servers as each scenario wants it (and, in `organization`, the repositories sharing its key). */
 export async function seedRepository(ctx: SandboxContext, seed: SeedContext): Promise<void> {
