@@ -7,8 +7,14 @@ import { getOidcProvider, getRole } from "../integrations/aws/iam-oidc-roles";
 import { diagnoseRefusal, type RefusalDiagnosis } from "../judgements/oidc/diagnose-refusal";
 import { GITHUB_OIDC_HOST } from "../judgements/oidc/github-oidc";
 import type { PlannedSubject } from "../judgements/oidc/workflow-subjects";
-import { callApi } from "../failures";
+import { callApi, toPart } from "../failures";
 import type { ReadContext } from "./context";
+import { lastCommitTouching } from "../integrations/github/commits";
+import { runOidcDoctorChecks, type OidcCheckResult } from "../judgements/oidc/doctor-checks";
+import { compareRolePolicy } from "../judgements/oidc/role-permission-policy";
+import { readWorkflowCredentials } from "../judgements/oidc/workflow-credentials";
+import { readOidcPlan } from "./oidc";
+import { readRuns } from "./posture";
 
 const DAY_MS = 86_400_000;
 
@@ -41,4 +47,47 @@ export async function readOidcRefusals(ctx: Pick<ReadContext, "clients"> & { now
     }
   }
   return refused.map((e) => diagnoseRefusal(e, { trust: e.roleArn ? (trusts.get(e.roleArn) ?? null) : null, providerArn: e.provider ?? "", providerAudiences: e.provider ? (providers.get(e.provider) ?? null) : null, planned }));
+}
+
+/**
+ * The Doctor's OIDC mode: every OIDC check (lib/judgements/oidc/doctor-checks.ts) over live state — the move's plan
+ * state (provider, role, trust findings, the workflow; read fresh), the refusals above, the workflow file's last
+ * change, and the repository's runs with their failing steps' logs (the posture part, cached). Throws SafeError
+ * ("expected-policy") when the expected policy cannot be read; every other failed read leaves its checks unknown.
+ */
+export async function readOidcDoctorChecks(ctx: ReadContext): Promise<OidcCheckResult[]> {
+  const { state, plan } = await readOidcPlan(ctx);
+  const planned = plan.subjects ? plan.subjects.subjects : null;
+  const [refusals, runs, workflowChangedAt] = await Promise.all([
+    toPart(["CloudTrail LookupEvents"], () => readOidcRefusals(ctx, planned ?? [])),
+    readRuns(ctx),
+    state.workflow && state.defaultBranch
+      ? lastCommitTouching({ github: ctx.clients.github, repo: ctx.clients.repo, path: state.workflow.path, ref: state.defaultBranch }).catch(() => null)
+      : Promise.resolve(null),
+  ]);
+  const role = state.role === null || state.role === "missing" ? state.role : { arn: state.role.arn, trust: parseJson(state.role.trustPolicy) };
+  const rolePolicy = state.rolePolicy === null || state.role === "missing" ? null : compareRolePolicy(state.rolePolicy === "missing" ? null : state.rolePolicy, state.permissionPolicy);
+  return runOidcDoctorChecks({
+    providerArn: plan.providerArn,
+    provider: state.provider === null || state.provider === "missing" ? state.provider : { clientIds: state.provider.clientIds, thumbprints: state.provider.thumbprints ?? [] },
+    roleName: state.roleName,
+    role,
+    rolePolicy,
+    policyName: state.policyName,
+    trustFindings: plan.trustFindings,
+    planned,
+    workflow: state.workflow ? { path: state.workflow.path, credentials: readWorkflowCredentials(state.workflow.text) } : null,
+    workflowChangedAt,
+    refusals,
+    runs,
+    readErrors: state.errors,
+  });
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }

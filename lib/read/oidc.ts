@@ -14,10 +14,14 @@ import { findWorkflowByName, listWorkflows } from "../integrations/github/workfl
 import { defaultRoleName, githubProviderArn } from "../judgements/oidc/github-oidc";
 import { planOidcMove, type OidcLiveState, type OidcPlan } from "../judgements/oidc/plan";
 import { diffPolicyDocuments } from "../judgements/posture/policy-diff";
-import { callApi, describeFailure, type Service } from "../failures";
+import { callApi, describeFailure, type Part, type Service } from "../failures";
+import { readWorkflowCredentials, type WorkflowCredentials } from "../judgements/oidc/workflow-credentials";
 import { judgeTrustPolicy, type TrustFinding } from "../judgements/oidc/trust-policy";
-import type { ReadContext } from "./context";
+import { READ_CACHE_PREFIXES, readPart, repoKey, type ReadContext } from "./context";
 import { readExpectedDocument } from "./setup";
+import { POSTURE_TTL_MS } from "./posture";
+import { listRepositories } from "../integrations/aws/ecr";
+import { compareRolePolicy, rolePermissionPolicy, type RolePolicyComparison } from "../judgements/oidc/role-permission-policy";
 import { latestOidcMove, listOidcSteps } from "../operations/oidc/store";
 import type { OidcMoveRecord, OidcStepRecord } from "../operations/oidc/types";
 
@@ -43,12 +47,14 @@ export const oidcRoleName = (ctx: Pick<ReadContext, "userName">) => defaultRoleN
 /** Live state of every step of the move, read fresh. Throws SafeError("expected-policy") when that cannot be read. */
 export async function readOidcState(ctx: OidcContext): Promise<OidcLiveState> {
   const errors: string[] = [];
-  const { iam, sts } = ctx.clients.aws;
+  const { iam, sts, ecr } = ctx.clients.aws;
   const { github, repo } = ctx.clients;
   const roleName = oidcRoleName(ctx);
   const expectedPolicy = await readExpectedDocument(ctx);
-  const [identity, roleRead, template, defaultBranch, workflows, pullRequest] = await Promise.all([
+  const [identity, repositories, roleRead, template, defaultBranch, workflows, pullRequest] = await Promise.all([
     attempt(errors, "sts", "GetCallerIdentity", () => getCallerIdentity({ sts })),
+    // The role gets only the account's repositories (the narrowing the Policy page proposes for the user).
+    attempt(errors, "ecr", "DescribeRepositories", () => listRepositories({ ecr })),
     attempt(errors, "iam", "GetRole", async () => (await getRole({ iam, roleName })) ?? ("missing" as const)),
     attempt(errors, "github", "get OIDC sub-claim customisation", () => getSubClaimTemplate({ github, repo })),
     attempt(errors, "github", "get repository", () => getDefaultBranch({ github, repo })),
@@ -64,21 +70,20 @@ export async function readOidcState(ctx: OidcContext): Promise<OidcLiveState> {
     roleRead && roleRead !== "missing" ? attempt(errors, "iam", "GetRolePolicy", async () => (await getRolePolicy({ iam, roleName, policyName: ctx.policyName })) ?? ("missing" as const)) : Promise.resolve(roleRead === "missing" ? ("missing" as const) : null),
     summary ? attempt(errors, "github", "get workflow file", () => readRepoFile({ github, repo, path: summary.path })) : Promise.resolve(null),
   ]);
-  let rolePolicyMatches: boolean | null = null;
-  if (typeof rolePolicy === "string" && rolePolicy !== "missing") {
-    const d = diffPolicyDocuments(rolePolicy, expectedPolicy);
-    rolePolicyMatches = d.ok && (d.diff.identical || (d.diff.addedActions.length === 0 && d.diff.removedActions.length === 0 && d.diff.statements.every((st) => st.status === "same")));
-  }
+  const permissionPolicy = rolePermissionPolicy(expectedPolicy, { region: ctx.clients.aws.region, accountId, repositoryNames: repositories ? repositories.map((r) => r.name) : null });
+  const rolePolicyComparison = typeof rolePolicy === "string" && rolePolicy !== "missing" ? compareRolePolicy(rolePolicy, permissionPolicy) : null;
+  const rolePolicyMatches = rolePolicyComparison ? rolePolicyComparison.matches : typeof rolePolicy === "string" && rolePolicy !== "missing" ? false : null;
   return {
     repository: `${repo.owner}/${repo.repo}`,
     accountId,
-    provider: provider === null ? null : provider === "missing" ? "missing" : { arn: provider.arn, clientIds: provider.clientIds },
+    provider: provider === null ? null : provider === "missing" ? "missing" : { arn: provider.arn, clientIds: provider.clientIds, thumbprints: provider.thumbprints },
     roleName,
     role: roleRead === null ? null : roleRead === "missing" ? "missing" : { arn: roleRead.arn, trustPolicy: roleRead.trustPolicy },
     rolePolicy,
     rolePolicyMatches,
     policyName: ctx.policyName,
     expectedPolicy,
+    permissionPolicy,
     template,
     defaultBranch,
     workflow: summary && workflowText !== null ? { path: summary.path, text: workflowText } : null,
@@ -146,4 +151,28 @@ export async function readRoleSummary(ctx: Pick<ReadContext, "clients" | "cache"
     }
   }
   return { roleName, arn: role.arn, lastUsed: role.lastUsed, findings, policy };
+}
+
+/**
+ * How the configured ECR workflow (DECKHAND_WORKFLOW) signs in to AWS: with the role (role-to-assume), the key, or
+ * neither, from the file on the default branch. Cached like the posture parts (`?refresh=1` drops it).
+ */
+export function readWorkflowSignIn(ctx: Pick<ReadContext, "clients" | "cache" | "now" | "ttlMs" | "workflowName">): Promise<Part<{ path: string; credentials: WorkflowCredentials }>> {
+  const { github, repo } = ctx.clients;
+  return readPart(ctx, `${READ_CACHE_PREFIXES.posture}oidc-workflow:${repoKey(ctx)}:${ctx.workflowName}`, ctx.ttlMs ?? POSTURE_TTL_MS, ["GitHub list workflows", "GitHub get workflow file"], async () => {
+    const workflows = await callApi("github", "list workflows", () => listWorkflows({ github, repo }));
+    const w = findWorkflowByName(workflows, ctx.workflowName);
+    if (!w) return { path: "", credentials: { kind: "none" as const, reason: `no workflow named "${ctx.workflowName}"` } };
+    const text = await callApi("github", "get workflow file", () => readRepoFile({ github, repo, path: w.path }));
+    return { path: w.path, credentials: text === null ? { kind: "none" as const, reason: `${w.path} could not be read` } : readWorkflowCredentials(text) };
+  });
+}
+
+export type DoctorMode = "key" | "oidc";
+
+/** The Doctor's mode: `?mode=oidc|key` when given, else OIDC when the ECR workflow assumes a role, else the key's. */
+export async function resolveDoctorMode(ctx: Parameters<typeof readWorkflowSignIn>[0], requested: unknown): Promise<{ mode: DoctorMode; automatic: boolean }> {
+  if (requested === "oidc" || requested === "key") return { mode: requested, automatic: false };
+  const signIn = await readWorkflowSignIn(ctx);
+  return { mode: signIn.ok && signIn.data.credentials.kind === "role" ? "oidc" : "key", automatic: true };
 }

@@ -4,6 +4,7 @@
 import { GITHUB_OIDC_URL, STS_AUDIENCE } from "./github-oidc";
 import { buildTrustPolicy, explainTrustPolicy, judgeTrustPolicy, type TrustFinding, type TrustPolicyJson } from "./trust-policy";
 import { deriveWorkflowSubjects, type SubClaimTemplate, type WorkflowSubjects } from "./workflow-subjects";
+import type { RolePermissionPolicy } from "./role-permission-policy";
 import { planWorkflowChange, type WorkflowChangeResult } from "./workflow-change";
 
 export type StepStatus = "done" | "to-do" | "blocked" | "unknown";
@@ -22,7 +23,7 @@ export interface OidcLiveState {
   repository: string;
   accountId: string | null;
   /** null: the read failed (named in `errors`). */
-  provider: { arn: string; clientIds: string[] } | "missing" | null;
+  provider: { arn: string; clientIds: string[]; thumbprints?: string[] } | "missing" | null;
   roleName: string;
   role: { arn: string; trustPolicy: string } | "missing" | null;
   /** The role's inline push policy as JSON text; "missing" when it has none of that name. */
@@ -31,6 +32,8 @@ export interface OidcLiveState {
   rolePolicyMatches: boolean | null;
   policyName: string;
   expectedPolicy: Record<string, unknown>;
+  /** What the role gets: the expected policy narrowed to the account's ECR repositories (rolePermissionPolicy). */
+  permissionPolicy: RolePermissionPolicy;
   template: SubClaimTemplate | null;
   defaultBranch: string | null;
   workflow: { path: string; text: string } | null;
@@ -107,12 +110,14 @@ export function planOidcMove(s: OidcLiveState): OidcPlan {
   }
 
   // 3. The role's permission policy: the expected push policy, never the user's drifted one.
-  const policyStep: PlanStep = { id: "role-policy", title: `Permission policy ${s.policyName} on the role`, status: "to-do", state: "", action: `Put the expected push policy as the role's inline policy ${s.policyName}.` };
+  const scoped = s.permissionPolicy.scopedTo;
+  const what = scoped ? `the expected push policy narrowed to ${scoped.length === 1 ? "the repository" : `the ${scoped.length} repositories`} ${scoped.join(", ")}` : "the expected push policy";
+  const policyStep: PlanStep = { id: "role-policy", title: `Permission policy ${s.policyName} on the role`, status: "to-do", state: "", action: `Put ${what} as the role's inline policy ${s.policyName}.` };
   if (s.role === "missing") policyStep.state = "The role does not exist yet.";
   else if (s.rolePolicy === null) Object.assign(policyStep, { status: "unknown", state: "Could not be read." });
   else if (s.rolePolicy === "missing") policyStep.state = "The role has no such inline policy: it could not push.";
-  else if (s.rolePolicyMatches) Object.assign(policyStep, { status: "done", state: "Equals the expected push policy.", action: "Kept." });
-  else policyStep.state = "Differs from the expected push policy; it will be replaced by it.";
+  else if (s.rolePolicyMatches) Object.assign(policyStep, { status: "done", state: `Equals ${what}.`, action: "Kept." });
+  else policyStep.state = `Differs from ${what}; it will be replaced by it.`;
   steps.push(policyStep);
 
   // 4. The workflow.

@@ -44,7 +44,7 @@ export async function startOidcMove(ctx: OperationContext, extras: OidcMoveOptio
     subjectPrefix: state.template?.prefix ?? `repo:${repository}`,
     subjects: plan.subjects.subjects.map((s) => ({ value: s.value, operator: s.operator, because: s.because })),
     policyName: state.policyName,
-    permissionPolicy: JSON.stringify(state.expectedPolicy),
+    permissionPolicy: JSON.stringify(state.permissionPolicy.document),
     workflowPath: state.workflow?.path ?? "",
     workflowBefore: state.workflow?.text ?? "",
     workflowAfter: plan.workflowChange?.ok ? plan.workflowChange.text : (state.workflow?.text ?? ""),

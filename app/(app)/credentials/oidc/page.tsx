@@ -210,8 +210,13 @@ async function PlanSection({ ctx, operator, canStart }: { ctx: ReadContext; oper
         <h2 id="oidc-permissions" className="mb-2 text-lg font-semibold">
           Permission policy ({state.policyName})
         </h2>
-        <p className="mb-2 text-sm text-slate-600">The expected push policy (DECKHAND_EXPECTED_POLICY, else the guide&apos;s), never the user&apos;s drifted one: the role may do exactly what the key should.</p>
-        <Json value={state.expectedPolicy} label="Permission policy" />
+        <p className="mb-2 text-sm text-slate-600" data-testid="oidc-permission-scope">
+          The expected push policy (DECKHAND_EXPECTED_POLICY, else the guide&apos;s), never the user&apos;s drifted one
+          {state.permissionPolicy.scopedTo
+            ? `, with its repository actions narrowed to ${state.permissionPolicy.scopedTo.join(", ")} (registry-level actions stay on "*": ECR has no resource for them). A repository created later needs the policy widened.`
+            : `. ${state.permissionPolicy.note ?? ""}`}
+        </p>
+        <Json value={state.permissionPolicy.document} label="Permission policy" />
       </section>
 
       <section aria-labelledby="oidc-workflow">
