@@ -96,4 +96,25 @@ describe("readOidcDoctorChecks (the Doctor's OIDC mode)", () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }, 90_000);
+
+  it("a job without id-token: write: the run's log says what configure-aws-credentials says, and the doctor names it", async () => {
+    const { db, dir } = testContext(sbx);
+    const rctx = readContextFrom(parseConfig({ SANDBOX_PORT: String(sbx.sandbox.port) }), sbx.clients, new TtlCache(), db);
+    try {
+      const { github, repo } = sbx.clients;
+      const { data: file } = await github.rest.repos.getContent({ ...repo, path: ".github/workflows/ecr.yml" });
+      const text = Buffer.from((file as { content: string }).content, "base64").toString("utf8");
+      const broken = text.replace(/\n\s+id-token: write/, "");
+      expect(broken).not.toBe(text);
+      const { data: put } = await github.rest.repos.createOrUpdateFileContents({ ...repo, path: ".github/workflows/ecr.yml", message: "Drop id-token", content: Buffer.from(broken).toString("base64"), sha: (file as { sha: string }).sha });
+      expect((await waitForRun(rctx, put.commit.sha!)).conclusion).toBe("failure");
+      const c = (await readOidcDoctorChecks(rctx)).find((x) => x.id === "oidc-id-token")!;
+      expect(c.status).toBe("fail");
+      expect(c.evidence.join("\n")).toMatch(/the job build-and-push assumes a role but cannot request an ID token \(permissions of job build-and-push: contents: read\)/);
+      expect(c.evidence.join("\n")).toMatch(/run #\d+ \(failure\), Configure AWS credentials: It looks like you might be trying to authenticate with OIDC\. Did you mean to set the `id-token` permission\?/);
+    } finally {
+      db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
