@@ -21,6 +21,8 @@ export interface PlanStep {
 
 export interface OidcLiveState {
   repository: string;
+  /** The push user (DECKHAND_IAM_USER): its name, and whether IAM has it (null: the read failed). */
+  pushUser?: { name: string; exists: boolean | null };
   accountId: string | null;
   /** null: the read failed (named in `errors`). */
   provider: { arn: string; clientIds: string[]; thumbprints?: string[] } | "missing" | null;
@@ -52,6 +54,8 @@ export interface OidcPlan {
   trustFindings: TrustFinding[];
   workflowChange: WorkflowChangeResult | null;
   steps: PlanStep[];
+  /** What must exist before the move can start (the guided setup's work), with where to do it; null when nothing. */
+  prerequisite: { missing: string; href: string } | null;
   /** True when every step can be applied (or is done) as planned. */
   ready: boolean;
 }
@@ -129,6 +133,12 @@ export function planOidcMove(s: OidcLiveState): OidcPlan {
     steps.push({ id: "workflow", title: `The ECR workflow (${s.workflow.path})`, status: "to-do", state: `Still signs in with the access key on the default branch; pull request #${s.openPullRequest.number} moves it to the role.`, action: `Review and merge pull request #${s.openPullRequest.number}.` });
   else steps.push({ id: "workflow", title: `The ECR workflow (${s.workflow.path})`, status: "to-do", state: "Signs in with the access key from the two secrets.", action: `Open a pull request with the ${workflowChange.changes.length} changes below (never a push to the default branch).` });
 
-  const ready = steps.every((st) => st.status === "done" || st.status === "to-do") && trustPolicy !== null;
-  return { providerArn, roleArn, subjects, trustPolicy, trustExplained, trustFindings, workflowChange, steps, ready };
+  // The move retires an existing key: an account the guided setup never set up has none, nor the AWS_REGION variable
+  // the moved workflow still reads. Setup comes first; the role's policy is the expected one either way.
+  const prerequisite =
+    s.pushUser && s.pushUser.exists === false
+      ? { missing: `The account has no push user ${s.pushUser.name} yet: nothing has been set up to move from. Run the guided setup first (it creates the user, its push policy, the key, the two secrets and the AWS_REGION variable the workflow reads); then move the workflow to the role and retire that key.`, href: "/setup" }
+      : null;
+  const ready = steps.every((st) => st.status === "done" || st.status === "to-do") && trustPolicy !== null && prerequisite === null;
+  return { providerArn, roleArn, subjects, trustPolicy, trustExplained, trustFindings, workflowChange, steps, prerequisite, ready };
 }
