@@ -73,3 +73,19 @@ describe("readRoleSummary", () => {
     expect(await readRoleSummary(ctx())).toBeNull();
   });
 });
+
+describe("an account without the push user (the empty scenario)", () => {
+  it("asks for the guided setup first and the move refuses to start, changing nothing", async () => {
+    expect((await sb.admin("POST", "/_sandbox/reset", { scenario: "empty" })).status).toBe(200);
+    const { state, plan } = await readOidcPlan(ctx());
+    expect(state.pushUser).toEqual({ name: "github-ecr-push", exists: false });
+    expect(plan.prerequisite).toEqual({ missing: expect.stringMatching(/^The account has no push user github-ecr-push yet: .*guided setup first/), href: "/setup" });
+    expect(plan.ready).toBe(false);
+    const { startOidcMove } = await import("../operations/oidc/apply-oidc-move");
+    const opCtx = { clients: sb.clients, actor: { login: "octo-operator", role: "operator" as const }, db, config: parseConfig({ SANDBOX_PORT: "4566" }), cache: new TtlCache() };
+    await expect(startOidcMove(opCtx)).rejects.toMatchObject({ code: "oidc-blocked", message: expect.stringMatching(/no push user github-ecr-push yet.*Nothing was changed\.$/) });
+    const { GetRoleCommand } = await import("@aws-sdk/client-iam");
+    await expect(sb.clients.aws.iam.send(new GetRoleCommand({ RoleName: "github-ecr-push-oidc" }))).rejects.toMatchObject({ name: "NoSuchEntityException" });
+    expect((await sb.admin("POST", "/_sandbox/reset", { scenario: "default" })).status).toBe(200);
+  });
+});
