@@ -5,6 +5,7 @@ import { AssumeRoleWithWebIdentityCommand, STSClient } from "@aws-sdk/client-sts
 import { SANDBOX_AWS_ADMIN } from "../lib/sandbox/constants";
 import { OidcPage } from "./pages/oidc-page";
 import { DoctorPage } from "./pages/doctor-page";
+import { OverviewPage } from "./pages/overview-page";
 import { expectAccessible } from "./support/expect-accessible";
 
 const SBX = `http://127.0.0.1:${E2E_SANDBOX_PORT}`;
@@ -107,6 +108,24 @@ test.describe("move to GitHub's OIDC role", () => {
       await expect(refusal).toHaveAttribute("data-status", "pass");
       await expect(refusal.getByTestId("check-evidence")).toContainText("Resolved: the ECR workflow changed after it");
       await expectAccessible(page, "Doctor in OIDC mode, all green");
+
+      // The Overview knows the repository pushes with the role: no key age, but the role's trust, last session and drift.
+      const overview = new OverviewPage(page);
+      await overview.open("?refresh=1");
+      await expect(overview.card("key")).toHaveCount(0);
+      const role = overview.card("role");
+      await expect(role).toContainText("arn:aws:iam::123456789012:role/github-ecr-push-oidc");
+      await expect(role.getByTestId("oidc-role-breadth")).toHaveAttribute("data-clean", "true");
+      await expect(role.getByTestId("oidc-role-last-session")).toContainText(/:ref:refs\/heads\/main/);
+      await expect(role.getByTestId("oidc-role-policy")).toHaveAttribute("data-matches", "true");
+      await expect(role.getByTestId("oidc-role-policy")).toContainText("narrowed to");
+      await expect(overview.verdict()).toHaveAttribute("data-answer", "yes");
+      await expect(overview.verdict()).toContainText("checks of the Doctor's OIDC mode pass");
+      await expect(overview.card("doctor").getByTestId("doctor-card-mode")).toBeVisible();
+      await expectAccessible(page, "Overview of a repository that pushes with the role");
+      await page.goto("/credentials");
+      await expect(page.getByTestId("oidc-role-summary").getByTestId("oidc-role-last-session")).toContainText(/:ref:refs\/heads\/main/);
+      await doctor.open();
 
       // The key's checks stay one click away.
       await doctor.modeTab("Access key").click();

@@ -7,14 +7,14 @@ import { getOidcProvider, getRole } from "../integrations/aws/iam-oidc-roles";
 import { diagnoseRefusal, type RefusalDiagnosis } from "../judgements/oidc/diagnose-refusal";
 import { GITHUB_OIDC_HOST } from "../judgements/oidc/github-oidc";
 import type { PlannedSubject } from "../judgements/oidc/workflow-subjects";
-import { callApi, toPart } from "../failures";
-import type { ReadContext } from "./context";
+import { callApi, toPart, type Part } from "../failures";
+import { READ_CACHE_PREFIXES, readPart, repoKey, type ReadContext } from "./context";
 import { lastCommitTouching } from "../integrations/github/commits";
 import { runOidcDoctorChecks, type OidcCheckResult } from "../judgements/oidc/doctor-checks";
 import { compareRolePolicy } from "../judgements/oidc/role-permission-policy";
 import { readWorkflowCredentials } from "../judgements/oidc/workflow-credentials";
 import { readOidcPlan } from "./oidc";
-import { readRuns } from "./posture";
+import { POSTURE_TTL_MS, readRuns } from "./posture";
 
 const DAY_MS = 86_400_000;
 
@@ -82,6 +82,11 @@ export async function readOidcDoctorChecks(ctx: ReadContext): Promise<OidcCheckR
     runs,
     readErrors: state.errors,
   });
+}
+
+/** readOidcDoctorChecks cached like the posture parts (the Overview's verdict and Doctor card; `?refresh=1` drops it). */
+export function readOidcDoctorChecksPart(ctx: ReadContext): Promise<Part<OidcCheckResult[]>> {
+  return readPart(ctx, `${READ_CACHE_PREFIXES.posture}oidc-checks:${repoKey(ctx)}`, ctx.ttlMs ?? POSTURE_TTL_MS, ["IAM", "CloudTrail LookupEvents", "GitHub"], () => readOidcDoctorChecks(ctx));
 }
 
 function parseJson(text: string): unknown {
