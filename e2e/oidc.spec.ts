@@ -6,7 +6,7 @@ import { SANDBOX_AWS_ADMIN } from "../lib/sandbox/constants";
 import { OidcPage } from "./pages/oidc-page";
 import { DoctorPage } from "./pages/doctor-page";
 import { OverviewPage } from "./pages/overview-page";
-import { expectAccessible } from "./support/expect-accessible";
+import { expectAccessible, expectAccessibleAtEveryWidth } from "./support/expect-accessible";
 
 const SBX = `http://127.0.0.1:${E2E_SANDBOX_PORT}`;
 const ADMIN = { authorization: "Bearer sandbox-admin-token", "content-type": "application/json" };
@@ -91,7 +91,7 @@ test.describe("move to GitHub's OIDC role", () => {
       await expect(refusal.getByTestId("check-fix")).toContainText("skip the push job on pull_request (`if: github.event_name != 'pull_request'`)");
       for (const id of ["oidc-provider", "oidc-audience", "oidc-role", "oidc-trust-breadth", "oidc-id-token", "oidc-role-policy"]) await expect(doctor.check(id)).toHaveAttribute("data-status", "pass");
       await expect(doctor.summary()).toHaveText("6 passed, 1 failed, 0 unknown.");
-      await expectAccessible(page, "Doctor in OIDC mode");
+      await expectAccessibleAtEveryWidth(page, "Doctor in OIDC mode");
 
       // The fix, made as a user would (GitHub's contents API on main): the push job skips pull requests.
       const path = ".github/workflows/ecr.yml";

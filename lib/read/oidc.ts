@@ -14,7 +14,6 @@ import { OIDC_BRANCH } from "../operations/oidc/types";
 import { findWorkflowByName, listWorkflows } from "../integrations/github/workflows";
 import { defaultRoleName, githubProviderArn } from "../judgements/oidc/github-oidc";
 import { planOidcMove, type OidcLiveState, type OidcPlan } from "../judgements/oidc/plan";
-import { diffPolicyDocuments } from "../judgements/posture/policy-diff";
 import { callApi, describeFailure, type Part, type Service } from "../failures";
 import { readWorkflowCredentials, type WorkflowCredentials } from "../judgements/oidc/workflow-credentials";
 import { judgeTrustPolicy, type TrustFinding } from "../judgements/oidc/trust-policy";
