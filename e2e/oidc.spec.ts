@@ -155,6 +155,24 @@ test.describe("move to GitHub's OIDC role", () => {
     });
   });
 
+  test.describe("an account nobody set up (empty scenario), as an operator", () => {
+    test.use({ storageState: "e2e/.auth/operator.json" });
+
+    test("says the push user is missing and links to Setup instead of offering Apply", async ({ page }) => {
+      const r = await fetch(`${SBX}/_sandbox/reset`, { method: "POST", headers: ADMIN, body: JSON.stringify({ scenario: "empty" }) });
+      expect(r.status).toBe(200);
+      const oidc = new OidcPage(page);
+      await oidc.open();
+      await expect(oidc.prerequisite()).toContainText("The account has no push user github-ecr-push yet");
+      await oidc.prerequisite().getByRole("link", { name: "Start the guided setup →" }).click();
+      await expect(page).toHaveURL(/\/setup$/);
+      await oidc.open();
+      await expect(oidc.applyButton()).toHaveCount(0);
+      await expect(page.getByTestId("oidc-apply-blocked")).toBeVisible();
+      await resetSandbox();
+    });
+  });
+
   test.describe("as a viewer", () => {
     test.use({ storageState: "e2e/.auth/viewer.json" });
 

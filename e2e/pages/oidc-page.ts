@@ -64,6 +64,11 @@ export class OidcPage {
     return this.page.getByTestId("oidc-refusals");
   }
 
+  /** What must be set up before the move (an account without the push user), with its link to Setup. */
+  prerequisite() {
+    return this.page.getByTestId("oidc-prerequisite");
+  }
+
   moveState() {
     return this.page.getByTestId("oidc-move-state");
   }

@@ -117,4 +117,32 @@ describe("readOidcDoctorChecks (the Doctor's OIDC mode)", () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
+
+  it("a workflow naming a role of its own: that role's wide trust and missing push policy are judged, not Deckhand's", async () => {
+    const { db, dir } = testContext(sbx);
+    const rctx = readContextFrom(parseConfig({ SANDBOX_PORT: String(sbx.sandbox.port) }), sbx.clients, new TtlCache(), db);
+    try {
+      const { github, repo } = sbx.clients;
+      const { CreateRoleCommand } = await import("@aws-sdk/client-iam");
+      const { state } = await (await import("./oidc")).readOidcPlan(rctx);
+      const provider = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
+      const wide = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Federated: provider }, Action: "sts:AssumeRoleWithWebIdentity", Condition: { StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" }, StringLike: { "token.actions.githubusercontent.com:sub": `${state.template!.prefix}:*` } } }] };
+      await sbx.clients.aws.iam.send(new CreateRoleCommand({ RoleName: "custom-push", AssumeRolePolicyDocument: JSON.stringify(wide) }));
+      const { data: file } = await github.rest.repos.getContent({ ...repo, path: ".github/workflows/ecr.yml" });
+      const text = Buffer.from((file as { content: string }).content, "base64").toString("utf8");
+      const renamed = text.replace("role/github-ecr-push-oidc", "role/custom-push");
+      expect(renamed).not.toBe(text);
+      await github.rest.repos.createOrUpdateFileContents({ ...repo, path: ".github/workflows/ecr.yml", message: "Assume custom-push", content: Buffer.from(renamed).toString("base64"), sha: (file as { sha: string }).sha });
+      const checks = await readOidcDoctorChecks(rctx);
+      const by = (id: string) => checks.find((c) => c.id === id)!;
+      expect(by("oidc-role")).toMatchObject({ status: "pass", title: "Role custom-push admits the workflow's runs" });
+      expect(by("oidc-trust-breadth").status).toBe("fail");
+      expect(by("oidc-trust-breadth").evidence.join(" ")).toMatch(/any pull request/);
+      expect(by("oidc-role-policy")).toMatchObject({ status: "fail", summary: expect.stringMatching(/no inline policy ecr-push-policy/) });
+    } finally {
+      db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
+

@@ -44,3 +44,17 @@ describe("readWorkflowCredentials", () => {
     expect(readWorkflowCredentials("jobs:\n  a: null\n  b:\n    steps: nope\n")).toMatchObject({ kind: "none" });
   });
 });
+
+describe("namedRoleName", () => {
+  it("reads the role's name from an ARN (with a path, any partition) or a bare name; never from an expression", async () => {
+    const { namedRoleName } = await import("./workflow-credentials");
+    expect(namedRoleName("arn:aws:iam::123456789012:role/github-ecr-push-oidc")).toBe("github-ecr-push-oidc");
+    expect(namedRoleName(" arn:aws-cn:iam::123456789012:role/ci/deploy/pusher ")).toBe("pusher");
+    expect(namedRoleName("my-role")).toBe("my-role");
+    expect(namedRoleName("${{ secrets.ROLE_ARN }}")).toBeNull();
+    expect(namedRoleName("arn:aws:iam::123456789012:user/github-ecr-push")).toBeNull();
+    expect(namedRoleName("arn:aws:iam::1234:role/x")).toBeNull();
+    expect(namedRoleName("a".repeat(65))).toBeNull();
+    expect(namedRoleName("role with spaces")).toBeNull();
+  });
+});

@@ -69,3 +69,17 @@ export function readWorkflowCredentials(text: string): WorkflowCredentials {
   }
   return { kind: "none", reason: "no step uses aws-actions/configure-aws-credentials" };
 }
+
+/**
+ * The role name `role-to-assume` names, when it is written literally: a role ARN (`arn:aws:iam::123456789012:role/
+ * path/NAME`, any partition) or a bare role name (the action then builds the ARN in the caller's account). Null for an
+ * expression (`${{ secrets.ROLE }}`: its value is not in the file) or anything that is not a valid IAM role name
+ * (IAM API reference, CreateRole: RoleName `[\w+=,.@-]+`, 1–64 characters).
+ */
+export function namedRoleName(roleToAssume: string): string | null {
+  const v = roleToAssume.trim();
+  if (v.includes("${{")) return null;
+  const arn = /^arn:aws[a-z-]*:iam::\d{12}:role\/(?:[\w+=,.@/-]*\/)?([\w+=,.@-]{1,64})$/.exec(v);
+  if (arn) return arn[1];
+  return /^[\w+=,.@-]{1,64}$/.test(v) ? v : null;
+}
