@@ -2,8 +2,8 @@
 // defineAction; API routes, the scheduler, the worker and the tests build theirs. One Actor type names the
 // person (or Deckhand itself) in every audit entry a verb or a long operation writes.
 
-import type { Clients } from "../integrations/clients";
-import { getClients } from "../integrations/clients";
+import type { Clients, GitHubRepoRef } from "../integrations/clients";
+import { clientsForRepository, getClients } from "../integrations/clients";
 import type { DeckhandConfig } from "../infra/config/env";
 import { getConfig } from "../infra/config/env";
 import type { Db } from "../infra/db/open-db";
@@ -30,7 +30,11 @@ export interface OperationContext {
   cache: TtlCache;
 }
 
-/** The app's context for `actor`: process-wide clients, store, configuration and cache. */
-export function appOperationContext(actor: Actor): OperationContext {
-  return { clients: getClients(), actor, db: getDb(), config: getConfig(), cache: appCache() };
+/**
+ * The app's context for `actor`: process-wide clients, store, configuration and cache; `repository` (a configured
+ * one, checked by the caller) scopes the GitHub calls to it, absent the default repository.
+ */
+export function appOperationContext(actor: Actor, repository?: GitHubRepoRef): OperationContext {
+  const clients = repository ? clientsForRepository(getClients(), repository) : getClients();
+  return { clients, actor, db: getDb(), config: getConfig(), cache: appCache() };
 }
