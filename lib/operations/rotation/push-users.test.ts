@@ -23,6 +23,14 @@ import { readRotationPlan } from "../../read/rotation";
 import { readContextFrom } from "../../read/context";
 import { deactivateAccessKey, listPushUserKeys } from "../keys/manage-access-key";
 import type { OperationContext } from "../context";
+import { z } from "zod";
+import { GetUserPolicyCommand, PutUserPolicyCommand } from "@aws-sdk/client-iam";
+import { defineAction } from "../../infra/actions/action-client";
+import { listAudit } from "../../infra/audit/record-audit";
+import type { SessionUser } from "../../infra/auth/session";
+import { applyExpectedPolicy } from "../policy/apply-expected-policy";
+import { reviewDigest } from "../../judgements/posture/policy-diff";
+import { GUIDE_PUSH_POLICY } from "../../judgements/posture/ecr-actions";
 
 const A = "github-ecr-push";
 const B = "ecr-push-payments";
@@ -271,4 +279,67 @@ describe("a rotation of the second push user killed mid-way", () => {
       close();
     }
   }, 120_000);
+});
+
+const operator: SessionUser = { login: "octo-operator", role: "operator", name: null, image: null };
+
+function form(fields: Record<string, string>): FormData {
+  const f = new FormData();
+  for (const [k, v] of Object.entries(fields)) f.set(k, v);
+  return f;
+}
+
+describe("the page's actions, scoped to the repository shown (defineAction repository: true)", () => {
+  it("the Rotate form of web-gateway's page rotates ecr-push-payments; the audit names the repository and the user", async () => {
+    await resetWithSecondUser();
+    const { ctx, close } = fleetContext();
+    try {
+      // As app/(app)/credentials/rotation/actions.ts defines it (that file is "use server" and revalidates Next's paths).
+      const started: Array<Promise<unknown>> = [];
+      const action = defineAction(
+        { name: "rotation.request", role: "operator", repository: true, input: z.object({ confirm: z.literal("rotate") }) },
+        async (_input, actx) => {
+          const r = await startRotation(actx, { userName: actx.repository!.pushUser }, testExtras(sbx));
+          started.push(r.done);
+          return { data: { rotationId: r.rotationId }, target: `rotation ${r.rotationId}`, detail: { user: actx.repository!.pushUser } };
+        },
+        { getUser: async () => operator, getDb: () => ctx.db, getConfig: () => ctx.config, getClients: () => sbx.clients, getCache: () => ctx.cache },
+      );
+      const out = await action(null, form({ confirm: "rotate", repo: "acme/web-gateway" }));
+      expect(out).toMatchObject({ ok: true, data: { rotationId: expect.any(Number) } });
+      await Promise.all(started);
+      const r = getRotation(ctx.db, out.ok ? out.data!.rotationId : 0)!;
+      expect(r).toMatchObject({ state: "completed", userName: B, repository: "acme/web-gateway" });
+      expect(listAudit(ctx.db).find((a) => a.action === "rotation.request")).toMatchObject({ outcome: "success", detail: expect.objectContaining({ repository: "acme/web-gateway", user: B }) });
+      // Without `repo`: the default repository's user.
+      const again = await action(null, form({ confirm: "rotate" }));
+      await Promise.all(started.slice(1)).catch(() => undefined);
+      expect(again.ok).toBe(true);
+      expect(getRotation(ctx.db, again.ok ? again.data!.rotationId : 0)).toMatchObject({ userName: A, repository: "acme/mcp-servers" });
+    } finally {
+      close();
+    }
+  }, 120_000);
+
+  it("the policy apply of web-gateway's page puts the expected policy on ecr-push-payments, not on github-ecr-push", async () => {
+    await resetWithSecondUser();
+    const iam = sbx.clients.aws.iam;
+    const policyOf = async (user: string) => (await iam.send(new GetUserPolicyCommand({ UserName: user, PolicyName: "ecr-push-policy" }))).PolicyDocument;
+    // B's policy drifted: one action too many.
+    const drifted = { ...GUIDE_PUSH_POLICY, Statement: [...(GUIDE_PUSH_POLICY.Statement as unknown as object[]), { Effect: "Allow", Action: "ecr:DeleteRepository", Resource: "*" }] };
+    await iam.send(new PutUserPolicyCommand({ UserName: B, PolicyName: "ecr-push-policy", PolicyDocument: JSON.stringify(drifted) }));
+    const aBefore = await policyOf(A);
+    const { ctx, close } = fleetContext("acme/web-gateway");
+    try {
+      await expect(applyExpectedPolicy(ctx, { reviewed: "0".repeat(32), userName: A })).rejects.toMatchObject({ code: "invalid-input" });
+      // The digest of what the operator reviewed on web-gateway's page: B's document as IAM returns it.
+      const reviewed = reviewDigest((await policyOf(B)) ?? null, GUIDE_PUSH_POLICY as unknown as Record<string, unknown>);
+      const result = await applyExpectedPolicy(ctx, { reviewed, userName: B });
+      expect(result).toMatchObject({ userName: B, removedActions: ["ecr:DeleteRepository"] });
+      expect(JSON.parse(decodeURIComponent((await policyOf(B))!))).toEqual(GUIDE_PUSH_POLICY);
+      expect(await policyOf(A)).toBe(aBefore);
+    } finally {
+      close();
+    }
+  }, 60_000);
 });
