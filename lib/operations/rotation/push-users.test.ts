@@ -16,7 +16,7 @@ import { parseConfig, selectRepository } from "../../infra/config/env";
 import { openDb } from "../../infra/db/open-db";
 import { TtlCache } from "../../infra/cache/ttl-cache";
 import { clientsForRepository } from "../../integrations/clients";
-import { deleteInactiveSecondKey, resumeInterruptedRotations, resumeRotation, startRotation } from "./rotate-access-key";
+import { deleteInactiveSecondKey, resumeInterruptedRotations, resumeRotation, runDueDeletions, startRotation } from "./rotate-access-key";
 import { activeRotation, getRotation, listRotations, listSteps } from "./store";
 import { sandboxKeys, stsWith, testExtras } from "./testing/rotation-test-kit";
 import { readRotationPlan } from "../../read/rotation";
@@ -251,6 +251,10 @@ describe("a rotation of the second push user killed mid-way", () => {
       // Nothing of A's was touched by B's rotation or its resume.
       expect(await pairAt(MCP)).toEqual(mcpBefore);
       expect(await pairAt(BILLING)).toEqual(billingBefore);
+      expect(await keysOf(A)).toEqual(aKeys);
+      // The scheduled deletion after the grace period (the scheduler's default context) deletes B's old key, not A's.
+      expect(await runDueDeletions(ctx, new Date(Date.now() + 8 * 86_400_000), testExtras(sbx))).toEqual([r.id]);
+      expect((await keysOf(B)).map((k) => k.accessKeyId)).toEqual([r.newKeyId]);
       expect(await keysOf(A)).toEqual(aKeys);
     } finally {
       close();
