@@ -16,8 +16,8 @@ import { parseConfig, selectRepository } from "../../infra/config/env";
 import { openDb } from "../../infra/db/open-db";
 import { TtlCache } from "../../infra/cache/ttl-cache";
 import { clientsForRepository } from "../../integrations/clients";
-import { deleteInactiveSecondKey, resumeInterruptedRotations, resumeRotation, runDueDeletions, startRotation } from "./rotate-access-key";
-import { activeRotation, getRotation, listRotations, listSteps } from "./store";
+import { deleteInactiveSecondKey, resumeInterruptedRotations, resumeRotation, rotateIfDue, runDueDeletions, startRotation } from "./rotate-access-key";
+import { activeRotation, getRotation, listRotations, listSteps, updateRotationSettings } from "./store";
 import { sandboxKeys, stsWith, testExtras } from "./testing/rotation-test-kit";
 import { readRotationPlan } from "../../read/rotation";
 import { readContextFrom } from "../../read/context";
@@ -216,6 +216,28 @@ describe("a rotation of a second push user, started from its own repository", ()
       close();
     }
   }, 60_000);
+});
+
+describe("automatic rotation", () => {
+  it("considers every configured push user, each from its own first repository", async () => {
+    await resetWithSecondUser();
+    const { ctx, close } = fleetContext();
+    try {
+      updateRotationSettings(ctx.db, ctx.actor, { graceDays: 7, autoRotate: true });
+      // Both keys past the rotation age (a day 200 days from now): one automatic rotation per user.
+      const ids = await rotateIfDue(ctx, new Date(Date.now() + 200 * 86_400_000), testExtras(sbx));
+      expect(ids).toHaveLength(2);
+      for (const id of ids) await waitUntilSettled(ctx.db, id);
+      const [a, b] = ids.map((id) => getRotation(ctx.db, id)!);
+      expect(a).toMatchObject({ trigger: "automatic", requestedBy: "deckhand", userName: A, repository: "acme/mcp-servers" });
+      expect(b).toMatchObject({ trigger: "automatic", requestedBy: "deckhand", userName: B, repository: "acme/web-gateway", state: "completed" });
+      // A's stops at billing-worker's canary (no AWS_REGION there) with the old key active: nobody on a dead key.
+      expect(a.state).toBe("stopped");
+      expect((await pairAt(ORG)).id).toBe(b.newKeyId);
+    } finally {
+      close();
+    }
+  }, 120_000);
 });
 
 describe("a rotation of the second push user killed mid-way", () => {
