@@ -4,7 +4,7 @@
 
 import type { Clients, GitHubRepoRef } from "../integrations/clients";
 import { clientsForRepository, getClients } from "../integrations/clients";
-import type { DeckhandConfig } from "../infra/config/env";
+import type { ConfiguredRepository, DeckhandConfig } from "../infra/config/env";
 import { getConfig } from "../infra/config/env";
 import type { Db } from "../infra/db/open-db";
 import { getDb } from "../infra/db";
@@ -28,6 +28,12 @@ export interface OperationContext {
   db: Db;
   config: DeckhandConfig;
   cache: TtlCache;
+  /**
+   * The configured repository a repository-scoped server action acts on (defineAction `repository: true`; the same
+   * repository as `clients.repo`), with its push user. Absent elsewhere: the per-user verbs then take the configured
+   * repository `clients.repo` names (lib/operations/push-user.ts).
+   */
+  repository?: ConfiguredRepository;
 }
 
 /**
