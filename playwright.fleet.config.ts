@@ -3,7 +3,9 @@ import base, { E2E_DATA_DIR } from "./playwright.config";
 
 /**
  * The fleet spec (e2e/fleet.spec.ts) against a Deckhand of its own that watches several repositories: the sandbox's
- * `fleet` scenario and GITHUB_REPOSITORIES naming its three. The other specs keep the one-repository Deckhand of
+ * `fleet` scenario and GITHUB_REPOSITORIES naming its three, acme/web-gateway with a push user of its own
+ * (ecr-push-payments: the spec creates it and puts its key in the organization secret that reaches web-gateway alone,
+ * e2e/support/second-push-user.ts). The other specs keep the one-repository Deckhand of
  * playwright.config.ts, so nothing they see changes. Same ports and variables (E2E_PORT, E2E_SANDBOX_PORT,
  * E2E_DATA_DIR): run one configuration at a time. `npx playwright test -c playwright.fleet.config.ts`.
  */
@@ -21,7 +23,7 @@ export default defineConfig({
     env: {
       ...webServer.env,
       SANDBOX_SCENARIO: "fleet",
-      GITHUB_REPOSITORIES: "acme/mcp-servers,acme/web-gateway,acme/billing-worker",
+      GITHUB_REPOSITORIES: "acme/mcp-servers,acme/web-gateway:ecr-push-payments,acme/billing-worker",
     },
   },
 });

@@ -3,12 +3,21 @@ import { expect, test } from "@playwright/test";
 import { FleetPage } from "./pages/fleet-page";
 import { PushesPage } from "./pages/pushes-page";
 import { WorkflowsPage } from "./pages/workflows-page";
-import { pushCommit, sandboxUrl } from "./support/sandbox-admin";
+import { pushCommit, sandboxAdmin, sandboxUrl } from "./support/sandbox-admin";
+import { CredentialsPage } from "./pages/credentials-page";
+import { RotationPage } from "./pages/rotation-page";
+import { GATEWAY_PUSH_USER, giveWebGatewayItsPushUser } from "./support/second-push-user";
 
 // Runs under playwright.fleet.config.ts: Deckhand watching acme/mcp-servers, acme/web-gateway and acme/billing-worker
-// (the sandbox's `fleet` scenario: repository secrets, organization secrets, no AWS_REGION).
+// (the sandbox's `fleet` scenario: repository secrets, organization secrets, no AWS_REGION); acme/web-gateway's push
+// user is ecr-push-payments (created here, its key in the organization secret that reaches web-gateway alone), the
+// other two github-ecr-push's.
 test.describe.configure({ timeout: 180_000 });
 test.use({ storageState: "e2e/.auth/operator.json" });
+
+test.beforeAll(async () => {
+  await giveWebGatewayItsPushUser();
+});
 
 test("the fleet overview answers for every repository in one table", async ({ page }) => {
   const fleet = new FleetPage(page);
@@ -21,10 +30,11 @@ test("the fleet overview answers for every repository in one table", async ({ pa
   await expect(billing).toHaveAttribute("data-answer", "no");
   await expect(billing.getByTestId("fleet-failing-checks")).toContainText("AWS_REGION");
   await expect(fleet.row("acme/web-gateway").getByTestId("fleet-failing-checks")).not.toContainText("AWS_REGION");
-  for (const r of ["acme/mcp-servers", "acme/web-gateway", "acme/billing-worker"]) {
+  for (const r of ["acme/mcp-servers", "acme/billing-worker"]) {
     await expect(fleet.row(r)).toContainText("github-ecr-push");
     await expect(fleet.row(r).getByTestId("fleet-key")).toContainText("97 d");
   }
+  await expect(fleet.row("acme/web-gateway")).toContainText(GATEWAY_PUSH_USER);
   // The repository's name leads to its Overview.
   await fleet.row("acme/web-gateway").getByRole("link", { name: "acme/web-gateway" }).click();
   await expect(page.getByRole("heading", { name: "Overview", level: 1 })).toBeVisible();
@@ -53,9 +63,9 @@ test("the repository selector filters every page and keeps the choice across the
   await fleet.navLink("Credentials").click();
   await expect(page).toHaveURL(/\/credentials\?repo=acme(%2F|\/)billing-worker/);
   await expect(fleet.selector()).toHaveValue("acme/billing-worker");
-  // Rotation acts per push user (the default repository's): not offered here, and the page says why.
-  await expect(page.getByRole("link", { name: "Rotate key" })).toHaveCount(0);
-  await expect(page.getByTestId("other-repository-note")).toBeVisible();
+  // Rotation acts on the push user of the repository shown: offered here too, for billing-worker's user, no note.
+  await expect(page.getByRole("link", { name: "Rotate key" })).toHaveAttribute("href", /\/credentials\/rotation\?repo=acme(%2F|\/)billing-worker/);
+  await expect(page.getByTestId("other-repository-note")).toHaveCount(0);
   await fleet.navLink("Doctor").click();
   await expect(page).toHaveURL(/\/doctor\?repo=acme(%2F|\/)billing-worker/);
   // An address without ?repo= (an inner link, a bookmark) stays on the chosen repository.
@@ -105,6 +115,47 @@ test("dispatching on acme/web-gateway's Workflows page starts a run in acme/web-
   // The page (still web-gateway's) lists the new run.
   await page.reload();
   await expect(workflows.runRow(runId)).toBeVisible();
+});
+
+test("an operator rotates acme/web-gateway's own push user from its Credentials page; the default repository's key stays", async ({ page }) => {
+  const secretOf = async (route: string) => ((await (await sandboxAdmin("GET", route)).json()) as { value: string }).value;
+  const defaultKeyBefore = await secretOf("/_sandbox/github/repos/acme/mcp-servers/secrets/AWS_ACCESS_KEY_ID");
+  const billingKeyBefore = await secretOf("/_sandbox/github/repos/acme/billing-worker/secrets/AWS_ACCESS_KEY_ID");
+  const gatewayKeyBefore = await secretOf("/_sandbox/github/orgs/acme/secrets/AWS_ACCESS_KEY_ID");
+
+  await page.goto("/credentials?repo=acme%2Fweb-gateway&refresh=1");
+  await expect(page.getByRole("heading", { name: "Credentials", level: 1 })).toBeVisible();
+  await expect(page.getByText(`Access keys of the IAM user ${GATEWAY_PUSH_USER}`)).toBeVisible();
+  await expect(new CredentialsPage(page).keyRows()).toHaveCount(1);
+  await expect(new CredentialsPage(page).keyRows().first()).toContainText(gatewayKeyBefore);
+  await expect(page.getByTestId("other-repository-note")).toHaveCount(0);
+  await page.getByRole("link", { name: "Rotate key" }).click();
+
+  const rotation = new RotationPage(page);
+  await expect(page).toHaveURL(/\/credentials\/rotation\?repo=acme(%2F|\/)web-gateway/);
+  await expect(rotation.planUser()).toHaveText(GATEWAY_PUSH_USER);
+  // Only where web-gateway's key lives: the organization secret selected for it alone.
+  await expect(rotation.planHolders()).toHaveCount(1, { timeout: 30_000 });
+  await expect(rotation.planHolders().first()).toContainText("the organization acme's secrets");
+  const id = await rotation.rotateAndConfirm();
+  expect(id).toBeGreaterThan(0);
+  await expect(rotation.user()).toHaveText(GATEWAY_PUSH_USER);
+  await expect(rotation.repository()).toHaveText("acme/web-gateway");
+  await rotation.waitForState("completed", 120_000);
+  await expect(rotation.holders()).toHaveCount(1);
+  await expect(rotation.holders().first()).toHaveAttribute("data-written", "yes");
+  await expect(rotation.canaries()).toHaveCount(1);
+  await expect(rotation.canaries().first()).toHaveAttribute("data-conclusion", "success");
+  await expect(rotation.canaries().first()).toContainText("acme/web-gateway");
+
+  // web-gateway holds the new key; the default repository and billing-worker hold what they held.
+  await expect.poll(() => secretOf("/_sandbox/github/orgs/acme/secrets/AWS_ACCESS_KEY_ID")).not.toBe(gatewayKeyBefore);
+  expect(await secretOf("/_sandbox/github/repos/acme/mcp-servers/secrets/AWS_ACCESS_KEY_ID")).toBe(defaultKeyBefore);
+  expect(await secretOf("/_sandbox/github/repos/acme/billing-worker/secrets/AWS_ACCESS_KEY_ID")).toBe(billingKeyBefore);
+  // Its Credentials page shows the old key inactive beside the new one.
+  await page.goto("/credentials?repo=acme%2Fweb-gateway&refresh=1");
+  await expect(new CredentialsPage(page).keyRows()).toHaveCount(2);
+  await expect(page.getByTestId(`key-${gatewayKeyBefore}`)).toContainText("Inactive");
 });
 
 for (const size of [

@@ -20,7 +20,7 @@ export function UnfinishedOperations({ ctx, operator }: { ctx: Pick<ReadContext,
           className={`rounded-lg border-2 p-3 text-sm ${op.state === "stopped" ? "border-amber-400 bg-amber-50" : "border-sky-300 bg-sky-50"}`}
         >
           <p className="font-medium">
-            {op.kind === "rotation" ? `Rotation #${op.id}` : `Setup #${op.id}`} {op.state === "stopped" ? "stopped before it finished" : "is running"}.{" "}
+            {op.kind === "rotation" ? `Rotation #${op.id} of ${op.userName}` : `Setup #${op.id}`} {op.state === "stopped" ? "stopped before it finished" : "is running"}.{" "}
             <Link href={op.href} className="text-sky-700 underline">
               Open it
             </Link>

@@ -12,9 +12,11 @@ const input = z.object({
   confirmPushesStop: z.preprocess((v) => v === "on" || v === "true" || v === true, z.boolean()),
 });
 
-export const manageAccessKeyAction = defineAction({ name: "access-key.manage", role: "operator", input }, async (i, ctx) => {
+// Acts on a key of the push user of the repository the page shows (`repo`).
+export const manageAccessKeyAction = defineAction({ name: "access-key.manage", role: "operator", repository: true, input }, async (i, ctx) => {
   const verb = i.action === "deactivate" ? deactivateAccessKey : i.action === "reactivate" ? reactivateAccessKey : deleteAccessKeyByHand;
-  const r = await verb(ctx, { accessKeyId: i.accessKeyId, confirmPushesStop: i.confirmPushesStop });
+  const userName = ctx.repository!.pushUser;
+  const r = await verb(ctx, { accessKeyId: i.accessKeyId, confirmPushesStop: i.confirmPushesStop, userName });
   revalidatePath("/credentials");
-  return { message: r.message, target: i.accessKeyId, detail: { action: i.action, githubMayHold: r.githubMayHold, confirmPushesStop: i.confirmPushesStop } };
+  return { message: r.message, target: i.accessKeyId, detail: { action: i.action, user: userName, githubMayHold: r.githubMayHold, confirmPushesStop: i.confirmPushesStop } };
 });

@@ -16,11 +16,12 @@ const CONSEQUENCE: Record<Verb, (id: string) => string> = {
  * Deactivate, reactivate or delete one key, each behind a confirmation that names the consequence.
  * Keyed by the status, so the fresh page after a change starts closed.
  */
-export function KeyActions({ accessKeyId, status }: { accessKeyId: string; status: string }) {
-  return <KeyActionsForStatus key={status} accessKeyId={accessKeyId} status={status} />;
+export function KeyActions({ accessKeyId, status, repo }: { accessKeyId: string; status: string; repo: string }) {
+  return <KeyActionsForStatus key={status} accessKeyId={accessKeyId} status={status} repo={repo} />;
 }
 
-function KeyActionsForStatus({ accessKeyId, status }: { accessKeyId: string; status: string }) {
+/** `repo`: the repository the page shows (owner/name); the action acts on its push user's key. */
+function KeyActionsForStatus({ accessKeyId, status, repo }: { accessKeyId: string; status: string; repo: string }) {
   const [open, setOpen] = useState<Verb | null>(null);
   const [state, formAction, pending] = useRefreshingAction(manageAccessKeyAction as FormAction<unknown>);
   const verbs: Verb[] = status === "Active" ? ["deactivate"] : ["reactivate", "delete"];
@@ -38,6 +39,7 @@ function KeyActionsForStatus({ accessKeyId, status }: { accessKeyId: string; sta
         <form action={formAction} className="space-y-2 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm" aria-label={`Confirm: ${open} ${accessKeyId}`}>
           <p>{CONSEQUENCE[open](accessKeyId)}</p>
           <input type="hidden" name="accessKeyId" value={accessKeyId} />
+          <input type="hidden" name="repo" value={repo} />
           <input type="hidden" name="action" value={open} />
           <input type="hidden" name="confirm" value="yes" />
           {open !== "reactivate" ? (

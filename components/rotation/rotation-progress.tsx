@@ -62,7 +62,14 @@ export function RotationProgress({ initial, children }: { initial: RotationView;
           {STATE_TEXT[view.state] ?? view.state}
         </span>
         <span className="text-sm text-slate-600">
-          #{view.id} · {view.trigger === "automatic" ? "automatic" : `by ${view.requestedBy}`} · user {view.userName}
+          #{view.id} · {view.trigger === "automatic" ? "automatic" : `by ${view.requestedBy}`} · push user{" "}
+          <strong data-testid="rotation-user">{view.userName}</strong>
+          {view.repository ? (
+            <>
+              {" "}
+              · from <span data-testid="rotation-repository">{view.repository}</span>
+            </>
+          ) : null}
           {view.totalMs !== null ? ` · took ${formatMs(view.totalMs)}` : ""}
         </span>
       </div>

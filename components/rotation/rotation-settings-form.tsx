@@ -45,7 +45,7 @@ export function RotationSettingsForm({ values, rotateAfterDays, canEdit, action 
         </div>
         <label className="flex items-center gap-2 text-sm">
           <input type="checkbox" name="autoRotate" defaultChecked={values.autoRotate} />
-          Rotate automatically when the active key is {rotateAfterDays} days old (the rotation age in Settings)
+          Rotate automatically when a push user&apos;s active key is {rotateAfterDays} days old (the rotation age in Settings; every configured push user, each from its first repository)
         </label>
       </fieldset>
       {canEdit ? (

@@ -2,9 +2,9 @@
 // defineAction; API routes, the scheduler, the worker and the tests build theirs. One Actor type names the
 // person (or Deckhand itself) in every audit entry a verb or a long operation writes.
 
-import type { Clients } from "../integrations/clients";
-import { getClients } from "../integrations/clients";
-import type { DeckhandConfig } from "../infra/config/env";
+import type { Clients, GitHubRepoRef } from "../integrations/clients";
+import { clientsForRepository, getClients } from "../integrations/clients";
+import type { ConfiguredRepository, DeckhandConfig } from "../infra/config/env";
 import { getConfig } from "../infra/config/env";
 import type { Db } from "../infra/db/open-db";
 import { getDb } from "../infra/db";
@@ -28,9 +28,19 @@ export interface OperationContext {
   db: Db;
   config: DeckhandConfig;
   cache: TtlCache;
+  /**
+   * The configured repository a repository-scoped server action acts on (defineAction `repository: true`; the same
+   * repository as `clients.repo`), with its push user. Absent elsewhere: the per-user verbs then take the configured
+   * repository `clients.repo` names (lib/operations/push-user.ts).
+   */
+  repository?: ConfiguredRepository;
 }
 
-/** The app's context for `actor`: process-wide clients, store, configuration and cache. */
-export function appOperationContext(actor: Actor): OperationContext {
-  return { clients: getClients(), actor, db: getDb(), config: getConfig(), cache: appCache() };
+/**
+ * The app's context for `actor`: process-wide clients, store, configuration and cache; `repository` (a configured
+ * one, checked by the caller) scopes the GitHub calls to it, absent the default repository.
+ */
+export function appOperationContext(actor: Actor, repository?: GitHubRepoRef): OperationContext {
+  const clients = repository ? clientsForRepository(getClients(), repository) : getClients();
+  return { clients, actor, db: getDb(), config: getConfig(), cache: appCache() };
 }

@@ -14,7 +14,7 @@ import { runDoctorChecks } from "../judgements/posture/doctor-checks";
 import { judgePushReadiness, type PushReadiness, type ReadinessCheck } from "../judgements/posture/push-readiness";
 import { readWorkflowSignIn, type DoctorMode } from "./oidc";
 import { readOidcDoctorChecksPart } from "./oidc-doctor";
-import { activeRotation } from "../operations/rotation/store";
+import { activeRotations } from "../operations/rotation/store";
 import { activeSetup } from "../operations/setup/store";
 import { readJobOutcomes } from "./pushes";
 import { readRunsWindow } from "./workflows";
@@ -108,13 +108,17 @@ export interface StoppedOperation {
   message: string | null;
   /** The page that shows it with its Resume button. */
   href: string;
+  /** A rotation's push user and the repository it acts from (owner/name; null: the default one). */
+  userName?: string;
+  repository?: string | null;
 }
 
-/** A rotation or guided setup that is running or stopped mid-way (the store's state, no API call). */
+/** The rotations (one per push user at most) and guided setup running or stopped mid-way (the store's state, no API call). */
 export function readUnfinishedOperations(ctx: Pick<ReadContext, "db">): StoppedOperation[] {
   const out: StoppedOperation[] = [];
-  const r = activeRotation(ctx.db);
-  if (r && (r.state === "running" || r.state === "stopped")) out.push({ kind: "rotation", id: r.id, state: r.state, message: r.message, href: `/credentials/rotation/${r.id}` });
+  for (const r of activeRotations(ctx.db)) {
+    if (r.state === "running" || r.state === "stopped") out.push({ kind: "rotation", id: r.id, state: r.state, message: r.message, href: `/credentials/rotation/${r.id}`, userName: r.userName, repository: r.repository });
+  }
   const s = activeSetup(ctx.db);
   if (s && (s.state === "running" || s.state === "stopped")) out.push({ kind: "setup", id: s.id, state: s.state, message: s.message, href: "/setup" });
   return out;

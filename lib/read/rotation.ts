@@ -16,15 +16,19 @@ import { findFleetKeyHolders, HolderLookupError, repositoryName, type PlannedHol
 import { READ_CACHE_PREFIXES, type ReadContext } from "./context";
 
 /**
- * A rotation or the guided setup is running or stopped mid-way (the store's own state, no API call): two active
- * keys are then expected until the old one is deactivated, so the key verdicts must not call them an anomaly.
+ * A rotation of the context's push user (`userName`; absent: of any user) or the guided setup is running or stopped
+ * mid-way (the store's own state, no API call): two active keys are then expected until the old one is deactivated,
+ * so the key verdicts must not call them an anomaly.
  */
-export function keyChangeUnderway(ctx: Pick<ReadContext, "db">): boolean {
-  return activeRotation(ctx.db) !== null || activeSetup(ctx.db) !== null;
+export function keyChangeUnderway(ctx: Pick<ReadContext, "db"> & Partial<Pick<ReadContext, "userName">>): boolean {
+  return activeRotation(ctx.db, ctx.userName) !== null || activeSetup(ctx.db) !== null;
 }
 
 export interface RotationPlan {
+  /** The push user rotated: the push user of the repository the plan is read for. */
   userName: string;
+  /** That repository (owner/name): the rotation's primary holder and first canary. */
+  repository: string;
   keys: { accessKeyId: string; status: string; createDate: string; ageDays: number }[];
   /** The key that will be deactivated (the only active one), if any. */
   oldKeyId: string | null;
@@ -92,10 +96,12 @@ export async function readRotationPlan(
     const where = err instanceof HolderLookupError ? err.repository : repositoryName(ctx.clients.repo);
     holdersFailure = `${where}: ${describeFailure(err instanceof HolderLookupError ? err.cause : err, "github", "list secrets").message}`;
   }
-  const current = activeRotation(ctx.db);
-  if (current) blockers.push(`Rotation #${current.id} is ${current.state}: open it to follow or resume it.`);
+  // One rotation per push user: another user's rotation does not block this one.
+  const current = activeRotation(ctx.db, userName);
+  if (current) blockers.push(`Rotation #${current.id} of ${userName} is ${current.state}: open it to follow or resume it.`);
   return {
     userName,
+    repository: repositoryName(ctx.clients.repo),
     keys,
     oldKeyId: active.length === 1 ? active[0].accessKeyId : null,
     blockers,

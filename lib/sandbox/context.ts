@@ -23,6 +23,8 @@ export interface SandboxOptions {
   scale: SandboxScale;
   /** Log one line per request to stdout. */
   logRequests: boolean;
+  /** Shortest time a simulated workflow job runs, in ms (default 600; real jobs take tens of seconds). */
+  minJobMs?: number;
 }
 
 export interface SandboxContext {

@@ -64,7 +64,7 @@ export async function KeysSection({ ctx, operator = false }: { ctx: ReadContext;
                 </td>
                 {operator ? (
                   <td className="px-3 py-2">
-                    <KeyActions accessKeyId={k.accessKeyId} status={k.status} />
+                    <KeyActions accessKeyId={k.accessKeyId} status={k.status} repo={ctx.github.repository} />
                   </td>
                 ) : null}
               </tr>

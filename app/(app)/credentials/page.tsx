@@ -1,12 +1,12 @@
 import type { Metadata } from "next";
-import { OtherRepositoryNote, canChangeHere } from "@/components/fleet/other-repository-note";
 import { Suspense } from "react";
 import Link from "next/link";
 import { requireUser } from "@/lib/infra/auth/session";
 import { PageHeader } from "@/components/page-header";
 import { RefreshLink } from "@/components/posture/refresh-link";
 import { SectionCard, SectionLoading } from "@/components/posture/section-card";
-import { pageReadContext } from "@/lib/read/context";
+import { pageReadContext, repoParamOf } from "@/lib/read/context";
+import { withRepo } from "@/components/fleet/repo-href";
 import { KeysSection } from "./keys-section";
 import { HeldKeySection } from "./held-key-section";
 import { GithubConfigSection } from "./github-config-section";
@@ -21,12 +21,14 @@ export default async function CredentialsPage({ searchParams }: { searchParams: 
   const ctx = pageReadContext(await searchParams);
   // Nothing to rotate or judge in an account nobody has set up: say where to start instead.
   const notSetUp = await readAccountNotSetUp(ctx);
+  // Rotation and key actions act on this repository's push user (ctx.userName), from this repository.
+  const operator = user.role === "operator";
   return (
     <>
       <PageHeader title="Credentials" description={`Access keys of the IAM user ${ctx.userName}, which one GitHub holds, and whether the repository is configured as the guide says.`}>
         <div className="flex items-center gap-3">
-          {canChangeHere(ctx, user.role) && !notSetUp ? (
-            <Link href="/credentials/rotation" className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-semibold text-white hover:bg-slate-700">
+          {operator && !notSetUp ? (
+            <Link href={withRepo("/credentials/rotation", repoParamOf(ctx))} className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-semibold text-white hover:bg-slate-700">
               Rotate key
             </Link>
           ) : null}
@@ -38,8 +40,7 @@ export default async function CredentialsPage({ searchParams }: { searchParams: 
           <RefreshLink href="/credentials" fetchedNote="Cached for 30 s" />
         </div>
       </PageHeader>
-      <OtherRepositoryNote ctx={ctx} operator={user.role === "operator"} />
-      <UnfinishedOperations ctx={ctx} operator={user.role === "operator"} />
+      <UnfinishedOperations ctx={ctx} operator={operator} />
       {notSetUp ? (
         <section className="rounded-lg border-2 border-sky-300 bg-sky-50 p-4 text-sm text-sky-950" data-testid="not-set-up">
           <p className="font-medium">The IAM user {ctx.userName} does not exist in this account yet.</p>
@@ -55,7 +56,7 @@ export default async function CredentialsPage({ searchParams }: { searchParams: 
       {notSetUp ? null : <>
       <SectionCard title="Access keys" label="Access keys">
         <Suspense fallback={<SectionLoading what="access keys" />}>
-          <KeysSection ctx={ctx} operator={canChangeHere(ctx, user.role)} />
+          <KeysSection ctx={ctx} operator={operator} />
         </Suspense>
       </SectionCard>
       <SectionCard title="Which key GitHub holds" label="Which key GitHub holds">

@@ -9,10 +9,12 @@ export const applyExpectedPolicyAction = defineAction(
   {
     name: "policy.apply-expected",
     role: "operator",
+    // The policy of the push user of the repository the page shows (`repo`).
+    repository: true,
     input: z.object({ reviewed: z.string().regex(/^[0-9a-f]{32}$/, "Review the diff first"), confirm: z.literal("yes", { error: "Confirm the change" }) }),
   },
   async (input, ctx) => {
-    const result = await applyExpectedPolicy(ctx, { reviewed: input.reviewed });
+    const result = await applyExpectedPolicy(ctx, { reviewed: input.reviewed, userName: ctx.repository!.pushUser });
     revalidatePath("/policy");
     revalidatePath("/doctor");
     return {

@@ -7,7 +7,24 @@ import type { ActionResult } from "@/lib/infra/actions/action-client";
 type Action = (prev: ActionResult | null, form: FormData) => Promise<ActionResult>;
 
 /** Two steps on purpose: the diff is on the page, and PutUserPolicy runs only after an explicit confirm. */
-export function ApplyPolicyForm({ action, reviewed, policyName, userName, added, removed }: { action: Action; reviewed: string; policyName: string; userName: string; added: string[]; removed: string[] }) {
+export function ApplyPolicyForm({
+  action,
+  reviewed,
+  policyName,
+  userName,
+  repo,
+  added,
+  removed,
+}: {
+  action: Action;
+  reviewed: string;
+  policyName: string;
+  userName: string;
+  /** The repository the page shows (owner/name): the action applies to its push user. */
+  repo: string;
+  added: string[];
+  removed: string[];
+}) {
   const [confirming, setConfirming] = useState(false);
   const router = useRouter();
   const [state, formAction, pending] = useActionState(async (prev: ActionResult | null, form: FormData) => {
@@ -32,6 +49,7 @@ export function ApplyPolicyForm({ action, reviewed, policyName, userName, added,
           </p>
           <p className="mt-1">Adds: {added.join(", ") || "nothing"} · Removes: {removed.join(", ") || "nothing"}</p>
           <input type="hidden" name="reviewed" value={reviewed} />
+          <input type="hidden" name="repo" value={repo} />
           <input type="hidden" name="confirm" value="yes" />
           <div className="mt-3 flex gap-2">
             <button type="submit" disabled={pending} className="rounded-md bg-red-700 px-4 py-2 font-semibold text-white hover:bg-red-600 disabled:opacity-60">

@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import { OtherRepositoryNote, canChangeHere } from "@/components/fleet/other-repository-note";
 import { Suspense } from "react";
 import { requireUser } from "@/lib/infra/auth/session";
 import { PageHeader } from "@/components/page-header";
@@ -18,7 +17,6 @@ export default async function PolicyPage({ searchParams }: { searchParams: Promi
       <PageHeader title="Policy" description={`What ${ctx.userName} may do in ECR, compared with the expected policy, AWS's minimal push set and what CloudTrail saw it use.`}>
         <RefreshLink href="/policy" fetchedNote="Cached for 30 s" />
       </PageHeader>
-      <OtherRepositoryNote ctx={ctx} operator={user.role === "operator"} />
       <Suspense
         fallback={
           <SectionCard title="Policies" label="Policies">
@@ -26,7 +24,7 @@ export default async function PolicyPage({ searchParams }: { searchParams: Promi
           </SectionCard>
         }
       >
-        <PolicySections ctx={ctx} canApply={canChangeHere(ctx, user.role)} />
+        <PolicySections ctx={ctx} canApply={user.role === "operator"} />
       </Suspense>
     </>
   );

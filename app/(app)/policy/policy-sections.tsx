@@ -188,6 +188,7 @@ async function DriftSections({ ctx, canApply, policies }: { ctx: ReadContext; ca
                   reviewed={reviewed ?? ""}
                   policyName={ctx.policyName}
                   userName={ctx.userName}
+                  repo={ctx.github.repository}
                   added={view.diff.diff.addedActions}
                   removed={view.diff.diff.removedActions}
                 />

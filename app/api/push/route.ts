@@ -1,23 +1,45 @@
 import { NextResponse } from "next/server";
 import { withBearer } from "@/lib/infra/http/route-wrappers";
+import { selectRepository } from "@/lib/infra/config/env";
 import { appOperationContext } from "@/lib/operations/context";
 import { recordAudit } from "@/lib/infra/audit/record-audit";
 import { triggerPush, triggerPushInput } from "@/lib/operations/pushes/trigger-push";
 
 export const dynamic = "force-dynamic";
 
-/** For scripts and other CI systems: { "ref": "main" } or { "sha": "abc1234" }, bearer DECKHAND_API_TOKEN. */
-export const POST = withBearer({ name: "api.push", token: (c) => c.apiToken }, async (req, { db }) => {
+const USAGE = 'Body must be JSON: { "ref": "main" } or { "sha": "<commit>" }, with "repository": "owner/name" for a repository other than the default';
+
+/**
+ * For scripts and other CI systems, bearer DECKHAND_API_TOKEN. Body: `{ "ref": "main" }` or `{ "sha": "abc1234" }`,
+ * plus `"repository": "owner/name"` to push one of the other configured repositories (GITHUB_REPOSITORIES; absent:
+ * the default one). Answers 202 `{ jobId, sha, repository, duplicate: false }` (200 when the same commit is already
+ * queued), 400 naming what was wrong in the body, 404 for a repository Deckhand does not watch (nothing queued).
+ */
+export const POST = withBearer({ name: "api.push", token: (c) => c.apiToken }, async (req, { db, config }) => {
   let body: unknown;
   try {
     body = await req.json();
   } catch {
-    return NextResponse.json({ error: "Body must be JSON: { \"ref\": \"main\" } or { \"sha\": \"<commit>\" }" }, { status: 400 });
+    return NextResponse.json({ error: USAGE }, { status: 400 });
+  }
+  const named = body && typeof body === "object" ? (body as Record<string, unknown>).repository : undefined;
+  if (named !== undefined && (typeof named !== "string" || named.length > 200)) return NextResponse.json({ error: '"repository" must be owner/name' }, { status: 400 });
+  const repository = selectRepository(config.github.repositories, named?.trim());
+  if (!repository) {
+    const configured = config.github.repositories.map((r) => r.repository).join(", ");
+    return NextResponse.json({ error: `Deckhand does not watch the repository "${named}": it pushes only the configured ones (${configured}).` }, { status: 404 });
   }
   const input = triggerPushInput.safeParse(body);
-  if (!input.success) return NextResponse.json({ error: input.error.issues[0]?.message ?? "Invalid input" }, { status: 400 });
+  if (!input.success) return NextResponse.json({ error: input.error.issues[0]?.message ?? USAGE }, { status: 400 });
   const actor = { login: "api-token", role: "system" as const };
-  const out = await triggerPush({ ...appOperationContext(actor), db }, input.data, "api");
-  recordAudit(db, { actor: actor.login, role: "system", action: "push.trigger", target: out.job.id, outcome: "success", detail: { sha: out.job.sha, branch: out.job.branch, via: "api" } });
-  return NextResponse.json({ jobId: out.job.id, sha: out.job.sha, duplicate: out.duplicate }, { status: out.duplicate ? 200 : 202 });
+  const out = await triggerPush({ ...appOperationContext(actor, repository), db }, input.data, "api");
+  recordAudit(db, {
+    actor: actor.login,
+    role: "system",
+    action: "push.trigger",
+    target: out.job.id,
+    outcome: "success",
+    detail: { sha: out.job.sha, branch: out.job.branch, repository: repository.repository, via: "api" },
+  });
+  return NextResponse.json({ jobId: out.job.id, sha: out.job.sha, repository: repository.repository, duplicate: out.duplicate }, { status: out.duplicate ? 200 : 202 });
 });

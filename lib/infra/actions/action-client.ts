@@ -100,8 +100,9 @@ function inputFrom(args: unknown[]): unknown {
  * `repository: true`: the action acts on one GitHub repository, the one its input's `repo` field names (owner/name;
  * absent or empty: the default one). It must be a configured one (GITHUB_REPOSITORIES): any other is refused with
  * SafeError code `unknown-repository` naming it, before the handler runs (nothing is called). The handler's
- * `ctx.clients.repo` is that repository (the shared clients, `clientsForRepository`), and every audit entry of the
- * action names it (`detail.repository`).
+ * `ctx.clients.repo` is that repository (the shared clients, `clientsForRepository`), `ctx.repository` the configured
+ * entry (with its push user, which the per-user verbs act on), and every audit entry of the action names it
+ * (`detail.repository`).
  */
 export function defineAction<S extends z.ZodType, T = undefined>(
   opts: { name: string; role: Role; input: S; repository?: boolean },
@@ -165,6 +166,7 @@ export function defineAction<S extends z.ZodType, T = undefined>(
           return scope ? clientsForRepository(clients, scope) : clients;
         },
         cache: (deps.getCache ?? appCache)(),
+        ...(scope ? { repository: scope } : {}),
       };
       const out = await handler(parsed.data, ctx);
       recordAudit(db, { actor: user.login, role: user.role, action: opts.name, target: out.target, outcome: "success", detail: scope ? { ...named, ...out.detail } : out.detail });

@@ -423,4 +423,16 @@ export const migrations: Migration[] = [
       CREATE INDEX oidc_move_steps_move ON oidc_move_steps (move_id, id);
     `,
   },
+  {
+    version: 13,
+    name: "rotations per push user: the repository a rotation acts from, and one active rotation per IAM user",
+    sql: `
+      -- The configured repository (owner/name) the rotation was started from: its primary holder and first canary.
+      -- NULL for rotations recorded before: the default repository.
+      ALTER TABLE rotations ADD COLUMN repository TEXT;
+      -- One running or stopped rotation per push user (was: one in all). Two users' rotations touch different keys.
+      DROP INDEX rotations_one_active;
+      CREATE UNIQUE INDEX rotations_one_active_per_user ON rotations (user_name) WHERE state IN ('running', 'stopped');
+    `,
+  },
 ];

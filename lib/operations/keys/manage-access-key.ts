@@ -1,5 +1,7 @@
-// Key management by hand: deactivate, reactivate or delete one access key of the push user. The rules
-// are a pure judgement (judgeKeyAction); the verbs gather what it needs, then make one IAM call.
+// Key management by hand: deactivate, reactivate or delete one access key of a push user — the push user of the
+// repository the operation acts from (lib/operations/push-user.ts), so each repository's Credentials page manages its
+// own user's keys. The rules are a pure judgement (judgeKeyAction); the verbs gather what it needs, then make one
+// IAM call.
 
 import { SafeError, type SafeErrorCode } from "../../errors";
 import { listAccessKeys, type AccessKeyMetadata } from "../../integrations/aws/iam";
@@ -10,6 +12,7 @@ import { invalidatePosture, readEffectiveSecrets } from "../../read/posture";
 import { readHeldKey } from "../../read/credentials";
 import { listRotations } from "../rotation/store";
 import type { OperationContext } from "../context";
+import { pushUserScope } from "../push-user";
 
 export type KeyAction = "deactivate" | "reactivate" | "delete";
 
@@ -37,13 +40,17 @@ export function judgeKeyAction(input: { action: KeyAction; key: { accessKeyId: s
   return { ok: true };
 }
 
-/** Does GitHub (possibly) hold this key? Deckhand's own last write wins; otherwise the posture's evidence; unsure counts as yes. */
-async function githubMayHold(ctx: OperationContext, accessKeyId: string, keyIds: string[]): Promise<boolean> {
-  const reads = readContextFrom(ctx.config, ctx.clients, ctx.cache, ctx.db);
+/**
+ * Does GitHub (possibly) hold this key of `userName`, in the repository the context acts from? Deckhand's own last
+ * write wins; otherwise the posture's evidence; unsure counts as yes.
+ */
+async function githubMayHold(ctx: OperationContext, userName: string, accessKeyId: string, keyIds: string[]): Promise<boolean> {
+  // The repository's reads, about its push user's keys.
+  const reads = { ...readContextFrom(ctx.config, ctx.clients, ctx.cache, ctx.db), userName };
   // Any scope a run reads it from counts (an organization or environment secret holds it as much as the repository's).
   const secrets = await readEffectiveSecrets(reads);
   if (secrets.ok && !secrets.data.some((s) => s.name === "AWS_ACCESS_KEY_ID")) return false;
-  const written = listRotations(ctx.db, 10).find((r) => r.state === "completed" && r.userName === ctx.config.iamUser && r.newKeyId && keyIds.includes(r.newKeyId));
+  const written = listRotations(ctx.db, 10).find((r) => r.state === "completed" && r.userName === userName && r.newKeyId && keyIds.includes(r.newKeyId));
   if (written) return written.newKeyId === accessKeyId;
   const held = await readHeldKey(reads);
   const likely = held.ok ? held.data.correlation.mostLikely : null;
@@ -54,12 +61,21 @@ async function githubMayHold(ctx: OperationContext, accessKeyId: string, keyIds:
 export interface KeyActionInput {
   accessKeyId: string;
   confirmPushesStop?: boolean;
+  /**
+   * The push user whose key it is; must be the push user of the repository the context acts from (SafeError
+   * `invalid-input` otherwise). Absent: that repository's push user.
+   */
+  userName?: string;
 }
 
-/** The push user's keys, read fresh (IAM ListAccessKeys); a SafeError "aws" naming the call when IAM fails. */
-export async function listPushUserKeys(ctx: Pick<OperationContext, "clients" | "config">): Promise<AccessKeyMetadata[]> {
+/**
+ * The keys of `userName` (absent: the push user of the repository the context acts from), read fresh (IAM
+ * ListAccessKeys); a SafeError "aws" naming the call when IAM fails.
+ */
+export async function listPushUserKeys(ctx: Pick<OperationContext, "clients" | "config" | "repository">, userName?: string): Promise<AccessKeyMetadata[]> {
+  const user = userName ?? pushUserScope(ctx).userName;
   try {
-    return await listAccessKeys({ iam: ctx.clients.aws.iam, userName: ctx.config.iamUser });
+    return await listAccessKeys({ iam: ctx.clients.aws.iam, userName: user });
   } catch (err) {
     throw callFailed(err, "iam", "ListAccessKeys");
   }
@@ -67,10 +83,10 @@ export async function listPushUserKeys(ctx: Pick<OperationContext, "clients" | "
 
 async function manage(ctx: OperationContext, action: KeyAction, input: KeyActionInput): Promise<{ message: string; githubMayHold: boolean }> {
   const iam = ctx.clients.aws.iam;
-  const userName = ctx.config.iamUser;
-  const keys = await listPushUserKeys(ctx);
+  const { userName } = pushUserScope(ctx, input.userName);
+  const keys = await listPushUserKeys(ctx, userName);
   const key = keys.find((k) => k.accessKeyId === input.accessKeyId);
-  const mayHold = action === "reactivate" || !key ? false : await githubMayHold(ctx, input.accessKeyId, keys.map((k) => k.accessKeyId));
+  const mayHold = action === "reactivate" || !key ? false : await githubMayHold(ctx, userName, input.accessKeyId, keys.map((k) => k.accessKeyId));
   const verdict = judgeKeyAction({ action, key, githubMayHold: mayHold, confirmPushesStop: input.confirmPushesStop === true });
   // The server action that calls this audits the outcome (success, refusal with this code, or failure).
   if (!verdict.ok) throw new SafeError(verdict.message, verdict.code);
@@ -84,7 +100,7 @@ async function manage(ctx: OperationContext, action: KeyAction, input: KeyAction
     invalidatePosture(ctx.cache, "keys", "activity");
   }
   const done = action === "delete" ? "deleted" : action === "deactivate" ? "deactivated" : "reactivated";
-  return { message: `${input.accessKeyId} ${done}.${mayHold ? " GitHub held it: pushes stop until a new key is written (rotate)." : ""}`, githubMayHold: mayHold };
+  return { message: `${input.accessKeyId} of ${userName} ${done}.${mayHold ? " GitHub held it: pushes stop until a new key is written (rotate)." : ""}`, githubMayHold: mayHold };
 }
 
 export const deactivateAccessKey = (ctx: OperationContext, input: KeyActionInput) => manage(ctx, "deactivate", input);

@@ -9,6 +9,7 @@ import { diffPolicyDocuments, reviewDigest } from "../../judgements/posture/poli
 import { callApi, CallFailure } from "../../failures";
 import { readContextFrom } from "../../read/context";
 import { invalidatePosture, readExpectedPolicy } from "../../read/posture";
+import { pushUserScope } from "../push-user";
 
 export interface ApplyResult {
   policyName: string;
@@ -18,15 +19,17 @@ export interface ApplyResult {
 }
 
 /**
- * Replace the push user's inline policy (DECKHAND_IAM_POLICY) with the expected document, if it is still
- * what the operator reviewed (`reviewed`, from reviewDigest). Errors: SafeError "expected-policy" (cannot
- * read it), "stale-review" (changed since the diff), "aws" (IAM GetUserPolicy/PutUserPolicy failed).
+ * Replace the inline policy (DECKHAND_IAM_POLICY) of the push user of the repository the context acts from
+ * (`input.userName`, when given, must be it: lib/operations/push-user.ts) with the expected document, if it is still
+ * what the operator reviewed (`reviewed`, from reviewDigest, over that user's policy). Errors: SafeError
+ * "invalid-input" (another repository's user), "expected-policy" (cannot read it), "stale-review" (changed since the
+ * diff), "aws" (IAM GetUserPolicy/PutUserPolicy failed).
  */
-export async function applyExpectedPolicy(ctx: OperationContext, input: { reviewed: string }): Promise<ApplyResult> {
+export async function applyExpectedPolicy(ctx: OperationContext, input: { reviewed: string; userName?: string }): Promise<ApplyResult> {
   const { config, clients } = ctx;
+  const { userName } = pushUserScope(ctx, input.userName);
   const expected = await readExpectedPolicy(readContextFrom(config, clients, ctx.cache, ctx.db));
   if (!expected.ok) throw new SafeError(expected.failure.message, "expected-policy");
-  const userName = config.iamUser;
   const policyName = config.iamPolicyName;
   try {
     const current = await callApi("iam", "GetUserPolicy", () => getUserPolicy({ iam: clients.aws.iam, userName, policyName }));

@@ -106,11 +106,10 @@ describe("warm builds against the sandbox", () => {
     const warm = new BuildCache(path.join(tmp, "worker-a", "build-cache"), 1024 ** 3);
     const before = await manifestOf("api", "latest");
     const c3 = commit({ "README.md": "docs only\n" }, "docs");
-    const started = Date.now();
+    // No build ran (buildMs 0, no steps); how fast that is lives in `npm run bench -- push-warm`, not here.
     const docs = await push(c3, warm);
     expect(docs).toMatchObject({ result: "skipped", reason: "inputs-match", blobsUploaded: 0, timings: { buildMs: 0 } });
     expect(docs.steps).toBeUndefined();
-    expect(Date.now() - started).toBeLessThan(3000);
     expect((await manifestOf("api", "latest")).config.digest).toBe(before.config.digest);
     // Fresh base images asked for: built (every step but the pulls cached), found equal.
     const fresh = await push(c3, warm, "api", { pullAlways: true });

@@ -11,6 +11,7 @@ function rotation(over: Partial<RotationRecord> = {}): RotationRecord {
     trigger: "operator",
     requestedBy: "octo-operator",
     userName: "github-ecr-push",
+    repository: null,
     oldKeyId: "AKIAOLD",
     newKeyId: null,
     keysBefore: ["AKIAOLD"],

@@ -13,6 +13,7 @@ import { resumeRotation, startRotation } from "./rotate-access-key";
 import { activeRotation, listRotations, listSteps } from "./store";
 import { sandboxKeys, stsWith, testContext, testExtras } from "./testing/rotation-test-kit";
 import type { OperationContext } from "../context";
+import { parseConfig } from "../../infra/config/env";
 
 let sbx: TestSandbox;
 const GATEWAY = { owner: "acme", repo: "web-gateway" };
@@ -44,9 +45,16 @@ async function holders() {
   return { org, env, orgWorks: Boolean((await stsWith(sbx, org.id, org.secret)).arn), envWorks: Boolean((await stsWith(sbx, env.id, env.secret)).arn) };
 }
 
+/**
+ * Deckhand configured with acme/mcp-servers (the default) and acme/web-gateway, acting from web-gateway (a rotation acts
+ * only from a configured repository, for its push user).
+ */
+const CONFIGURED = "acme/mcp-servers,acme/web-gateway";
+
 function gatewayContext(): { ctx: OperationContext; dir: string; close: () => void } {
   const { ctx, dir, db } = testContext(sbx);
-  return { ctx: { ...ctx, clients: { ...ctx.clients, repo: GATEWAY } }, dir, close: () => db.close() };
+  const config = parseConfig({ DECKHAND_DATA_DIR: dir, SANDBOX_PORT: String(sbx.sandbox.port), GITHUB_REPOSITORIES: CONFIGURED });
+  return { ctx: { ...ctx, config, clients: { ...ctx.clients, repo: GATEWAY } }, dir, close: () => db.close() };
 }
 
 describe("a rotation writes the key where it lives", () => {
@@ -113,6 +121,7 @@ describe("a rotation writes the key where it lives", () => {
         dataDir: dir,
         failpoint: "rotation:in-step-4-after-organization",
         repository: "acme/web-gateway",
+        repositories: CONFIGURED,
       });
       expect(child.signal, child.out).toBe("SIGKILL");
       const left = activeRotation(ctx.db)!;

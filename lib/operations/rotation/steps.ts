@@ -11,6 +11,8 @@ import { listAccessKeys } from "../../integrations/aws/iam";
 import { createAccessKey, deleteAccessKey, updateAccessKey, type NewAccessKey } from "../../integrations/aws/iam-keys";
 import { KeyNotAcceptedError, verifyAccessKey } from "../../integrations/aws/verify-access-key";
 import type { GitHubRepoRef } from "../../integrations/clients/github-client";
+import type { ConfiguredRepository } from "../../infra/config/env";
+import { checkUserBoundaries, UserBoundaryError } from "./user-boundaries";
 import { checkHolderWritable, writeAccessKeyToHolder } from "../../integrations/github/write-secret";
 import { describePlannedHolder, findFleetKeyHolders, HolderLookupError, holderRepo, listReposUsingOrgSecret, repositoryName, type PlannedHolder } from "./holders";
 import { listRepoSecrets } from "../../integrations/github/secrets";
@@ -66,6 +68,11 @@ export interface RotationDeps {
    * only; absent: the default repository alone.
    */
   fleet?: () => Promise<{ repositories: GitHubRepoRef[]; notes: string[] }>;
+  /**
+   * Every configured repository with its push user (GITHUB_REPOSITORIES): the preflight refuses a plan whose secrets
+   * another push user's repository reads (user-boundaries.ts). Absent: not checked (one-user tests).
+   */
+  repositories?: readonly ConfiguredRepository[];
 }
 
 export const CANARY_FAILED_WARNING =
@@ -118,10 +125,12 @@ export function hitFailpoint(options: RotationOptions, point: string): void {
 }
 
 /**
- * Step 1: at most one key (or the second inactive: refused with an offer to delete it), and every holder of the
- * key (organization, environment, repository secrets) writable: a missing permission is named before any change.
+ * Step 1: at most one key (or the second inactive: refused with an offer to delete it), every holder of the key
+ * (organization, environment, repository secrets) across `deps.clients.repo` (the rotation's repository) and the
+ * other repositories using `userName`'s key writable — a missing permission is named before any change — and none of
+ * them read by another push user's repository (user-boundaries.ts). Throws StepStop ("failed") naming what is wrong.
  */
-export async function preflight(deps: RotationDeps, userName: string): Promise<PreflightResult> {
+export async function preflight(deps: RotationDeps, userName: string, rotationId?: number): Promise<PreflightResult> {
   const { iam } = deps.clients.aws;
   const { github, repo } = deps.clients;
   const retry = retryOf(deps);
@@ -163,18 +172,26 @@ export async function preflight(deps: RotationDeps, userName: string): Promise<P
       throw new StepStop(`Preflight: the key lives in ${describePlannedHolder(holder, repo)}, and Deckhand cannot write them: ${describeFailure(err, "github", "list secrets / get public key").message}.${need}`, "failed");
     }
   }
+  if (deps.repositories) {
+    try {
+      await withStepRetries(() => checkUserBoundaries({ db: deps.db, github, userName, rotationId, repos, holders: found.holders, configured: deps.repositories! }), retry);
+    } catch (err) {
+      const why = err instanceof UserBoundaryError ? err.message : describeFailure(err, "github", "list secrets").message;
+      throw new StepStop(`Preflight: ${why}.`, "failed");
+    }
+  }
   const oldKeyId = active[0]?.accessKeyId ?? null;
   const keysBefore = keys.map((k) => k.accessKeyId);
   const notes = [...fleet.notes, ...found.notes];
   return {
     oldKeyId,
     keysBefore,
-    detail: { oldKeyId, keysBefore, repositories: repos.map(repositoryName), holders: found.holders, ...(notes.length ? { notes } : {}) },
+    detail: { userName, oldKeyId, keysBefore, repositories: repos.map(repositoryName), holders: found.holders, ...(notes.length ? { notes } : {}) },
   };
 }
 
 async function stepPreflight({ deps, r, stepId, who }: StepRun): Promise<StepResult> {
-  const pre = await preflight(deps, r.userName);
+  const pre = await preflight(deps, r.userName, r.id);
   endStep(deps.db, stepId, { outcome: "succeeded", detail: pre.detail, rotation: { oldKeyId: pre.oldKeyId, keysBefore: pre.keysBefore } }, who);
   return "continue";
 }

@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDb, type Db } from "../../infra/db/open-db";
 import { listAudit } from "../../infra/audit/record-audit";
-import { activeRotation, beginStep, claimLease, endStep, getRotation, insertRotation, listSteps, releaseLease, RotationBusyError, setRotation } from "./store";
+import { activeRotation, activeRotations, beginStep, claimLease, endStep, getRotation, insertRotation, listSteps, releaseLease, RotationBusyError, setRotation } from "./store";
 
 let dir: string;
 let db: Db;
@@ -22,17 +22,31 @@ afterEach(() => {
 const start = () => insertRotation(db, { trigger: "operator", requestedBy: "octo-operator", userName: "github-ecr-push", who });
 
 describe("rotation store", () => {
-  it("allows one running or stopped rotation at a time, enforced by the database", () => {
+  it("allows one running or stopped rotation per push user at a time, enforced by the database", () => {
     const { rotationId } = start();
     expect(() => start()).toThrow(RotationBusyError);
     // Even a second connection (another process) cannot insert one.
     const other = openDb(dir);
-    expect(() => other.prepare(`INSERT INTO rotations (state, trigger, requested_by, user_name, keys_before, created_at, updated_at) VALUES ('stopped', 'operator', 'x', 'u', '[]', 'now', 'now')`).run()).toThrow(/UNIQUE/);
+    expect(() => other.prepare(`INSERT INTO rotations (state, trigger, requested_by, user_name, keys_before, created_at, updated_at) VALUES ('stopped', 'operator', 'x', 'github-ecr-push', '[]', 'now', 'now')`).run()).toThrow(/UNIQUE/);
     other.close();
     setRotation(db, rotationId, { state: "stopped" }, who, "rotation.stop");
     expect(() => start()).toThrow(RotationBusyError);
     setRotation(db, rotationId, { state: "completed" }, who, "rotation.complete");
     expect(start().rotationId).toBe(rotationId + 1);
+  });
+
+  it("lets another push user's rotation run beside it, each found by its user, and records the repository", () => {
+    const a = start();
+    const b = insertRotation(db, { trigger: "operator", requestedBy: "octo-operator", userName: "ecr-push-payments", repository: "acme/web-gateway", who });
+    expect(() => insertRotation(db, { trigger: "automatic", requestedBy: "deckhand", userName: "ecr-push-payments", repository: "acme/web-gateway", who })).toThrow(RotationBusyError);
+    expect(activeRotation(db, "github-ecr-push")).toMatchObject({ id: a.rotationId, repository: null });
+    expect(activeRotation(db, "ecr-push-payments")).toMatchObject({ id: b.rotationId, userName: "ecr-push-payments", repository: "acme/web-gateway" });
+    expect(activeRotation(db, "ecr-push-search")).toBeNull();
+    expect(activeRotations(db).map((r) => r.id)).toEqual([a.rotationId, b.rotationId]);
+    // Any user: the oldest.
+    expect(activeRotation(db)?.id).toBe(a.rotationId);
+    const started = listAudit(db, { limit: 50 }).find((x) => x.action === "rotation.start" && x.target === `rotation ${b.rotationId}`);
+    expect(started?.detail).toMatchObject({ user: "ecr-push-payments", repository: "acme/web-gateway" });
   });
 
   it("records each step's start and end with its audit entry, and patches the rotation in the same transaction", () => {

@@ -11,7 +11,7 @@ import { STEP_NAMES, type RotationRecord, type RotationState, type StepNo, type 
 
 export class RotationBusyError extends Error {
   constructor(public activeId: number | null) {
-    super("Another rotation is running or stopped; finish or resume it first.");
+    super("Another rotation of this push user is running or stopped; finish or resume it first.");
     this.name = "RotationBusyError";
   }
 }
@@ -25,6 +25,7 @@ function toRotation(r: Row): RotationRecord {
     trigger: r.trigger as RotationRecord["trigger"],
     requestedBy: r.requested_by as string,
     userName: r.user_name as string,
+    repository: (r.repository as string | null) ?? null,
     oldKeyId: (r.old_key_id as string | null) ?? null,
     newKeyId: (r.new_key_id as string | null) ?? null,
     keysBefore: JSON.parse(r.keys_before as string) as string[],
@@ -70,10 +71,22 @@ export function listRotations(db: Db, limit = 20): RotationRecord[] {
   return (db.prepare(`SELECT * FROM rotations ORDER BY id DESC LIMIT ?`).all(limit) as Row[]).map(toRotation);
 }
 
-/** The running or stopped rotation, if any (the store allows at most one). */
-export function activeRotation(db: Db): RotationRecord | null {
-  const r = db.prepare(`SELECT * FROM rotations WHERE state IN ('running', 'stopped') LIMIT 1`).get() as Row | undefined;
+/**
+ * The running or stopped rotation of push user `userName` (the store allows at most one per user); without a user,
+ * the oldest active rotation of any user (used where any key change underway matters, e.g. the guided setup).
+ */
+export function activeRotation(db: Db, userName?: string): RotationRecord | null {
+  const r = (
+    userName === undefined
+      ? db.prepare(`SELECT * FROM rotations WHERE state IN ('running', 'stopped') ORDER BY id LIMIT 1`).get()
+      : db.prepare(`SELECT * FROM rotations WHERE state IN ('running', 'stopped') AND user_name = ? LIMIT 1`).get(userName)
+  ) as Row | undefined;
   return r ? toRotation(r) : null;
+}
+
+/** Every running or stopped rotation, oldest first (one per push user at most). */
+export function activeRotations(db: Db): RotationRecord[] {
+  return (db.prepare(`SELECT * FROM rotations WHERE state IN ('running', 'stopped') ORDER BY id`).all() as Row[]).map(toRotation);
 }
 
 /** Completed rotations whose old key still exists (scheduled deletion pending). */
@@ -85,26 +98,29 @@ function audit(db: Db, who: Actor, action: string, rotationId: number, outcome: 
   recordAudit(db, { actor: who.login, role: who.role, action, target: `rotation ${rotationId}`, outcome, detail }, at);
 }
 
-/** Insert a rotation in state running with step 1 started. Throws RotationBusyError when one is active. */
+/**
+ * Insert a rotation of `userName` from `repository` (owner/name) in state running with step 1 started. Throws
+ * RotationBusyError when a rotation of the same user is active.
+ */
 export function insertRotation(
   db: Db,
-  input: { trigger: "operator" | "automatic"; requestedBy: string; userName: string; who: Actor },
+  input: { trigger: "operator" | "automatic"; requestedBy: string; userName: string; repository?: string | null; who: Actor },
   now = new Date(),
 ): { rotationId: number; stepId: number } {
   try {
     return db
       .transaction(() => {
         const info = db
-          .prepare(`INSERT INTO rotations (state, trigger, requested_by, user_name, keys_before, created_at, updated_at) VALUES ('running', ?, ?, ?, '[]', ?, ?)`)
-          .run(input.trigger, input.requestedBy, input.userName, iso(now), iso(now));
+          .prepare(`INSERT INTO rotations (state, trigger, requested_by, user_name, repository, keys_before, created_at, updated_at) VALUES ('running', ?, ?, ?, ?, '[]', ?, ?)`)
+          .run(input.trigger, input.requestedBy, input.userName, input.repository ?? null, iso(now), iso(now));
         const rotationId = Number(info.lastInsertRowid);
-        audit(db, input.who, "rotation.start", rotationId, "success", { trigger: input.trigger, user: input.userName }, now);
+        audit(db, input.who, "rotation.start", rotationId, "success", { trigger: input.trigger, user: input.userName, ...(input.repository ? { repository: input.repository } : {}) }, now);
         const stepId = insertStep(db, rotationId, 1, input.who, now);
         return { rotationId, stepId };
       })
       .immediate();
   } catch (err) {
-    if ((err as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE") throw new RotationBusyError(activeRotation(db)?.id ?? null);
+    if ((err as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE") throw new RotationBusyError(activeRotation(db, input.userName)?.id ?? null);
     throw err;
   }
 }

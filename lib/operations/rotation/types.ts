@@ -33,7 +33,13 @@ export interface RotationRecord {
   state: RotationState;
   trigger: "operator" | "automatic";
   requestedBy: string;
+  /** The IAM push user whose key is rotated. */
   userName: string;
+  /**
+   * The configured repository (owner/name) the rotation acts from: its secrets are the primary holder and its canary
+   * runs first. Null for rotations recorded before per-user rotation: the default repository.
+   */
+  repository: string | null;
   oldKeyId: string | null;
   newKeyId: string | null;
   /** Access key ids the user had before step 2: any other key was created by this rotation. */

@@ -9,6 +9,7 @@ const base: RotationRecord = {
   trigger: "operator",
   requestedBy: "octo-operator",
   userName: "github-ecr-push",
+  repository: null,
   oldKeyId: "AKIAIOSFODNN7EXAMPLE",
   newKeyId: "AKIDEXAMPLE",
   keysBefore: ["AKIAIOSFODNN7EXAMPLE"],

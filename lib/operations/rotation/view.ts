@@ -41,7 +41,10 @@ export interface RotationView {
   state: string;
   trigger: string;
   requestedBy: string;
+  /** The push user whose key is rotated. */
   userName: string;
+  /** The repository (owner/name) it acts from; null for rotations recorded before: the default one. */
+  repository: string | null;
   oldKeyId: string | null;
   newKeyId: string | null;
   message: string | null;
@@ -83,6 +86,7 @@ export function toRotationView(r: RotationRecord, steps: StepRecord[], now = Dat
     trigger: r.trigger,
     requestedBy: r.requestedBy,
     userName: r.userName,
+    repository: r.repository,
     oldKeyId: r.oldKeyId,
     newKeyId: r.newKeyId,
     message: currentMessage(r),

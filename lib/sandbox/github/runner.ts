@@ -26,6 +26,7 @@ import { issueActionsIdToken } from "./oidc-issuer";
 
 /** How long a run waits for a runner, and the shortest time a job takes (GitHub runs take seconds). */
 const QUEUE_MS = 250;
+/** Default for SandboxOptions.minJobMs: long enough to watch a run in progress, short enough for tests. */
 const MIN_JOB_MS = 600;
 
 export interface JobInputs {
@@ -263,7 +264,8 @@ export function scheduleRun(ctx: SandboxContext, runId: number, repoId: number):
     emitRunEvents(ctx, repo, run.id, "in_progress");
     const result = await executeEcrJob(jobInputs(ctx, repo, run));
     const elapsed = ctx.now().getTime() - start.getTime();
-    if (elapsed < MIN_JOB_MS) await new Promise((r) => setTimeout(r, MIN_JOB_MS - elapsed));
+    const minJobMs = ctx.options.minJobMs ?? MIN_JOB_MS;
+    if (elapsed < minJobMs) await new Promise((r) => setTimeout(r, minJobMs - elapsed));
     const still = current();
     if (!still || still.run_attempt !== run.run_attempt) return; // cancelled, re-run or reset meanwhile
     const end = ctx.now();

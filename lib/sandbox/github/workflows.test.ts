@@ -184,6 +184,17 @@ describe("running the ECR workflow against the AWS sandbox", () => {
   });
 
   it("cancels a run before it completes (202, then 409 once completed) and re-runs it as attempt 2", async () => {
+    // A sandbox of its own whose jobs run 8 s: with the default 0.6 s a loaded machine finished the run before the
+    // cancel arrived (a 409 where the test wanted a 202).
+    const slow = await startGithubFixture({ minJobMs: 8000 });
+    try {
+      await cancelAndReRun(slow);
+    } finally {
+      await slow.close();
+    }
+  }, 120_000);
+
+  async function cancelAndReRun(f: GithubFixture) {
     await f.octokit.actions.createWorkflowDispatch({ ...repo, workflow_id: WORKFLOW, ref: "main" });
     const { data } = await f.octokit.actions.listWorkflowRuns({ ...repo, workflow_id: WORKFLOW, per_page: 1 });
     const run = data.workflow_runs[0];
@@ -199,7 +210,7 @@ describe("running the ECR workflow against the AWS sandbox", () => {
     const done = await waitFor(async () => {
       const r = (await f.octokit.actions.getWorkflowRun({ ...repo, run_id: run.id })).data;
       return r.status === "completed" ? r : undefined;
-    });
+    }, 60_000);
     expect(done.conclusion).not.toBe("cancelled");
     const all = await f.octokit.actions.listJobsForWorkflowRun({ ...repo, run_id: run.id, filter: "all" });
     expect(all.data.jobs.map((j) => j.run_attempt)).toEqual([1, 2]);
@@ -209,7 +220,7 @@ describe("running the ECR workflow against the AWS sandbox", () => {
     const firstJobs = await f.octokit.actions.listJobsForWorkflowRunAttempt({ ...repo, run_id: run.id, attempt_number: 1 });
     expect(firstJobs.data.jobs.map((j) => j.conclusion)).toEqual(["cancelled"]);
     await expect(f.octokit.actions.getWorkflowRunAttempt({ ...repo, run_id: run.id, attempt_number: 3 })).rejects.toMatchObject({ status: 404 });
-  });
+  }
 
   it("refuses dispatches to unknown refs or with undeclared inputs (422), from read-only users (403), and re-runs older than a month (403)", async () => {
     await expect(f.octokit.actions.createWorkflowDispatch({ ...repo, workflow_id: WORKFLOW, ref: "no-such-branch" })).rejects.toMatchObject({ status: 422 });

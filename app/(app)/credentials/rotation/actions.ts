@@ -7,19 +7,26 @@ import { wholeDaysField } from "@/lib/judgements/form-input";
 import { GRACE_DAYS_LIMITS } from "@/lib/operations/rotation/settings-limits";
 import { updateRotationSettings } from "@/lib/operations/rotation/store";
 import { deleteInactiveSecondKey, deleteOldKeyNow, resumeRotation, startRotation } from "@/lib/operations/rotation/rotate-access-key";
+import type { OperationContext } from "@/lib/operations/context";
+
+/** The push user of the repository the page shows (the action's `repo`; checked by defineAction). */
+const shownUser = (ctx: OperationContext): string => ctx.repository!.pushUser;
 
 const rotationId = z.coerce.number().int().positive();
 
+// Starts a rotation of the push user of the repository the page shows (`repo`), from that repository.
 export const startRotationAction = defineAction(
-  { name: "rotation.request", role: "operator", input: z.object({ confirm: z.literal("rotate", { error: "Confirm the rotation first." }) }) },
+  { name: "rotation.request", role: "operator", repository: true, input: z.object({ confirm: z.literal("rotate", { error: "Confirm the rotation first." }) }) },
   async (_input, ctx) => {
-    const { rotationId: id } = await startRotation(ctx);
+    const userName = shownUser(ctx);
+    const { rotationId: id } = await startRotation(ctx, { userName });
     // No revalidatePath here: re-rendering the plan would unmount the button that navigates to the
     // rotation (the plan hides it while a rotation is active). The rotation page reads fresh data.
-    return { message: `Rotation #${id} started.`, data: { rotationId: id }, target: `rotation ${id}` };
+    return { message: `Rotation #${id} of ${userName} started.`, data: { rotationId: id }, target: `rotation ${id}`, detail: { user: userName } };
   },
 );
 
+// Resume and the early deletion act on the rotation's recorded user and repository, whatever page shows them.
 export const resumeRotationAction = defineAction({ name: "rotation.request-resume", role: "operator", input: z.object({ rotationId }) }, async (input, ctx) => {
   await resumeRotation(ctx, { rotationId: input.rotationId });
   return { message: `Rotation #${input.rotationId} resumed.`, data: { rotationId: input.rotationId }, target: `rotation ${input.rotationId}` };
@@ -38,13 +45,15 @@ export const deleteInactiveKeyAction = defineAction(
   {
     name: "rotation.delete-inactive-second-key",
     role: "operator",
+    repository: true,
     input: z.object({ accessKeyId: z.string().regex(/^[A-Z0-9]{16,128}$/, "Not an access key id"), confirm: z.literal("delete", { error: "Confirm the deletion first." }) }),
   },
   async (input, ctx) => {
-    await deleteInactiveSecondKey(ctx, { accessKeyId: input.accessKeyId });
+    const userName = shownUser(ctx);
+    await deleteInactiveSecondKey(ctx, { accessKeyId: input.accessKeyId, userName });
     revalidatePath("/credentials");
     revalidatePath("/credentials/rotation");
-    return { message: `Deleted the inactive key ${input.accessKeyId}.`, target: input.accessKeyId };
+    return { message: `Deleted the inactive key ${input.accessKeyId} of ${userName}.`, target: input.accessKeyId, detail: { user: userName } };
   },
 );
 

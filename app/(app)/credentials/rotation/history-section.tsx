@@ -4,7 +4,7 @@ import { readRotationHistory } from "@/lib/read/rotation";
 import { formatMs, formatUtc } from "@/lib/format";
 import { DataTable } from "@/components/data-table";
 
-/** Past rotations with each one's steps. */
+/** Past rotations of every push user, with each one's user, repository and steps. */
 export function HistorySection({ ctx }: { ctx: ReadContext }) {
   const rotations = readRotationHistory(ctx);
   if (rotations.length === 0) return <p className="text-sm text-slate-500">No rotations yet.</p>;
@@ -19,6 +19,11 @@ export function HistorySection({ ctx }: { ctx: ReadContext }) {
             <br />
             <span className="text-xs text-slate-500">
               {formatUtc(v.createdAt)} · {v.trigger === "automatic" ? "automatic" : v.requestedBy}
+            </span>
+            <br />
+            <span className="text-xs" data-testid="rotation-row-user">
+              {v.userName}
+              {v.repository ? ` · ${v.repository}` : ""}
             </span>
           </td>
           <td className="px-3 py-2">{v.state}</td>

@@ -2,7 +2,8 @@ import type { Metadata } from "next";
 import { Suspense } from "react";
 import Link from "next/link";
 import { requireUser } from "@/lib/infra/auth/session";
-import { pageReadContext } from "@/lib/read/context";
+import { pageReadContext, repoParamOf } from "@/lib/read/context";
+import { withRepo } from "@/components/fleet/repo-href";
 import { getConfig } from "@/lib/infra/config/env";
 import { readRotationSettings } from "@/lib/read/rotation";
 import { PageHeader } from "@/components/page-header";
@@ -15,14 +16,18 @@ import { updateRotationSettingsAction } from "./actions";
 export const metadata: Metadata = { title: "Key rotation" };
 export const dynamic = "force-dynamic";
 
-export default async function RotationPage() {
+export default async function RotationPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireUser();
-  const ctx = pageReadContext();
+  // The repository shown (?repo=): the rotation rotates its push user, from it.
+  const ctx = pageReadContext(await searchParams);
   const { settings, rotateAfterDays } = readRotationSettings(ctx);
   return (
     <>
-      <PageHeader title="Key rotation" description="Replace the push user's access key in IAM and in GitHub's secrets, verified end to end, resumable after any crash.">
-        <Link href="/credentials" className="text-sm text-sky-700 underline">
+      <PageHeader
+        title="Key rotation"
+        description={`Replace the access key of ${ctx.userName}, the push user of ${ctx.github.repository}, in IAM and in every GitHub secret holding it, verified end to end, resumable after any crash.`}
+      >
+        <Link href={withRepo("/credentials", repoParamOf(ctx))} className="text-sm text-sky-700 underline">
           Back to Credentials
         </Link>
       </PageHeader>

@@ -36,9 +36,13 @@ export async function PlanSection({ ctx, user, repositories }: { ctx: ReadContex
   const operator = user.role === "operator";
   const old = plan.keys.find((k) => k.accessKeyId === plan.oldKeyId);
   return (
-    <div className="space-y-4" data-testid="rotation-plan">
+    <div className="space-y-4" data-testid="rotation-plan" data-user={plan.userName}>
+      <p className="text-sm">
+        Push user <strong data-testid="rotation-plan-user">{plan.userName}</strong> of <span className="font-mono">{plan.repository}</span>: its key is replaced wherever it lives; other push
+        users&apos; repositories are not touched.
+      </p>
       <ol className="list-decimal space-y-1 pl-6 text-sm">
-        <li>Preflight: at most one key (or the second inactive), GitHub secrets writable, no other rotation.</li>
+        <li>Preflight: at most one key (or the second inactive), GitHub secrets writable, no other rotation of this user, no secret another push user&apos;s repository reads.</li>
         <li>
           Create a new access key for <strong>{plan.userName}</strong> (CreateAccessKey).
         </li>
@@ -83,7 +87,7 @@ export async function PlanSection({ ctx, user, repositories }: { ctx: ReadContex
           label={`Delete inactive key ${plan.inactiveSecondKeyId}`}
           confirmLabel="Delete it"
           confirmValue="delete"
-          fields={{ accessKeyId: plan.inactiveSecondKeyId }}
+          fields={{ accessKeyId: plan.inactiveSecondKeyId, repo: plan.repository }}
           consequence={<>The inactive key {plan.inactiveSecondKeyId} is deleted for good. Anything still configured with it is already failing (it is inactive).</>}
         />
       ) : null}
@@ -93,7 +97,7 @@ export async function PlanSection({ ctx, user, repositories }: { ctx: ReadContex
           label="Rotate key"
           confirmLabel="Confirm rotation"
           confirmValue="rotate"
-          fields={{}}
+          fields={{ repo: plan.repository }}
           tone="primary"
           goToRotation
           consequence={

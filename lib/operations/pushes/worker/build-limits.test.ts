@@ -62,7 +62,9 @@ describe("builds that never end", () => {
         ...bed.workerEnv,
         builder: "buildah",
         isolate: isolationOnce({ network: "outbound", allowUnisolated: false }),
-        buildTimeoutMs: 8000,
+        // Long enough that both RUN steps start even on a loaded CI machine (two builds share two cores with
+        // other test files); short enough to keep the test under a minute.
+        buildTimeoutMs: 20_000,
       },
       { idleMs: 200, log: () => undefined },
     );
@@ -77,14 +79,15 @@ describe("builds that never end", () => {
         ["flood", "failed"],
         ["sleeper", "failed"],
       ]);
-      for (const s of services) expect(s.detail).toMatch(/stopped after 8 s: the build ran past its time limit \(DECKHAND_BUILD_TIMEOUT\)/);
+      for (const s of services) expect(s.detail).toMatch(/stopped after 20 s: the build ran past its time limit \(DECKHAND_BUILD_TIMEOUT\)/);
 
       // The flood was cut: head and tail kept, the middle said to be cut, within the cap.
       const log = readJobLog(db, first.id, 0, 1_000_000);
       const text = log.map((l) => l.line);
-      expect(text.some((l) => /lines \(.*\) of output cut here|lines dropped here/.test(l))).toBe(true);
-      expect(text.some((l) => l.includes("flood line 0:"))).toBe(true);
-      expect(text.some((l) => l.includes("sleeping"))).toBe(true);
+      const shown = () => [...text.slice(0, 40), "…", ...text.slice(-20)].join("\n");
+      expect(text.some((l) => /lines \(.*\) of output cut here|lines dropped here/.test(l)), `no cut marker in:\n${shown()}`).toBe(true);
+      expect(text.some((l) => l.includes("flood line 0:")), `no first flood line in:\n${shown()}`).toBe(true);
+      expect(text.some((l) => l.includes("sleeping")), `the sleeper never started in:\n${shown()}`).toBe(true);
       const stored = db.prepare(`SELECT COALESCE(SUM(length(CAST(line AS BLOB))), 0) AS n, COUNT(*) AS c FROM push_job_logs WHERE job_id = ?`).get(first.id) as { n: number; c: number };
       expect(stored.n).toBeLessThan(JOB_LOG_LIMITS.headBytes + JOB_LOG_LIMITS.tailBytes + 4096);
       const fileBytes = ["", "-wal"].reduce((n, suffix) => n + (fs.statSync(path.join(config.dataDir, DB_FILE + suffix), { throwIfNoEntry: false })?.size ?? 0), 0);
