@@ -4,6 +4,9 @@ import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import { AssumeRoleWithWebIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { SANDBOX_AWS_ADMIN } from "../lib/sandbox/constants";
 import { OidcPage } from "./pages/oidc-page";
+import { DoctorPage } from "./pages/doctor-page";
+import { OverviewPage } from "./pages/overview-page";
+import { expectAccessible, expectAccessibleAtEveryWidth } from "./support/expect-accessible";
 
 const SBX = `http://127.0.0.1:${E2E_SANDBOX_PORT}`;
 const ADMIN = { authorization: "Bearer sandbox-admin-token", "content-type": "application/json" };
@@ -72,6 +75,62 @@ test.describe("move to GitHub's OIDC role", () => {
       await expect(oidc.refusals()).toContainText(":pull_request");
       await expect(oidc.refusals()).toContainText("requires StringEquals token.actions.githubusercontent.com:sub");
       await expect(oidc.refusals()).toContainText("Fix: This run came from a pull request");
+
+      // The Doctor picks its OIDC mode by itself (main's workflow now assumes the role): every check green but the
+      // refusal, which names the subject, the condition that refused it and the fix.
+      const doctor = new DoctorPage(page);
+      await doctor.open();
+      await expect(doctor.mode()).toHaveAttribute("data-mode", "oidc");
+      await expect(doctor.modeTab("OIDC role")).toHaveAttribute("aria-current", "page");
+      const refusal = doctor.check("oidc-refusals");
+      await expect(refusal).toHaveAttribute("data-status", "fail");
+      await expect(refusal.getByTestId("check-summary")).toContainText(/STS refused the subject "repo:acme[@\d]*\/mcp-servers[@\d]*:pull_request"/);
+      await expect(refusal.getByTestId("check-summary")).toContainText("requires StringEquals token.actions.githubusercontent.com:sub");
+      await expect(refusal.getByTestId("check-summary")).toContainText(":ref:refs/heads/main");
+      await expect(refusal.getByTestId("check-evidence")).toContainText("issuer arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com");
+      await expect(refusal.getByTestId("check-fix")).toContainText("skip the push job on pull_request (`if: github.event_name != 'pull_request'`)");
+      for (const id of ["oidc-provider", "oidc-audience", "oidc-role", "oidc-trust-breadth", "oidc-id-token", "oidc-role-policy"]) await expect(doctor.check(id)).toHaveAttribute("data-status", "pass");
+      await expect(doctor.summary()).toHaveText("6 passed, 1 failed, 0 unknown.");
+      await expectAccessibleAtEveryWidth(page, "Doctor in OIDC mode");
+
+      // The fix, made as a user would (GitHub's contents API on main): the push job skips pull requests.
+      const path = ".github/workflows/ecr.yml";
+      const current = (await (await fetch(`${SBX}/api/v3/repos/acme/mcp-servers/contents/${path}`, { headers: gh })).json()) as { content: string; sha: string };
+      const text = Buffer.from(current.content, "base64").toString("utf8");
+      const fixed = text.replace("    runs-on: ubuntu-latest", "    if: github.event_name != 'pull_request'\n    runs-on: ubuntu-latest");
+      expect(fixed).not.toBe(text);
+      const put = await fetch(`${SBX}/api/v3/repos/acme/mcp-servers/contents/${path}`, { method: "PUT", headers: gh, body: JSON.stringify({ message: "Skip the ECR push on pull requests", content: Buffer.from(fixed).toString("base64"), sha: current.sha }) });
+      expect(put.status).toBe(200);
+      await expect(async () => {
+        await doctor.open();
+        await expect(doctor.summary()).toHaveText("7 passed, 0 failed, 0 unknown.", { timeout: 2000 });
+      }).toPass({ timeout: 30_000 });
+      await expect(refusal).toHaveAttribute("data-status", "pass");
+      await expect(refusal.getByTestId("check-evidence")).toContainText("Resolved: the ECR workflow changed after it");
+      await expectAccessible(page, "Doctor in OIDC mode, all green");
+
+      // The Overview knows the repository pushes with the role: no key age, but the role's trust, last session and drift.
+      const overview = new OverviewPage(page);
+      await overview.open("?refresh=1");
+      await expect(overview.card("key")).toHaveCount(0);
+      const role = overview.card("role");
+      await expect(role).toContainText("arn:aws:iam::123456789012:role/github-ecr-push-oidc");
+      await expect(role.getByTestId("oidc-role-breadth")).toHaveAttribute("data-clean", "true");
+      await expect(role.getByTestId("oidc-role-last-session")).toContainText(/:ref:refs\/heads\/main/);
+      await expect(role.getByTestId("oidc-role-policy")).toHaveAttribute("data-matches", "true");
+      await expect(role.getByTestId("oidc-role-policy")).toContainText("narrowed to");
+      await expect(overview.verdict()).toHaveAttribute("data-answer", "yes");
+      await expect(overview.verdict()).toContainText("checks of the Doctor's OIDC mode pass");
+      await expect(overview.card("doctor").getByTestId("doctor-card-mode")).toBeVisible();
+      await expectAccessible(page, "Overview of a repository that pushes with the role");
+      await page.goto("/credentials");
+      await expect(page.getByTestId("oidc-role-summary").getByTestId("oidc-role-last-session")).toContainText(/:ref:refs\/heads\/main/);
+      await doctor.open();
+
+      // The key's checks stay one click away.
+      await doctor.modeTab("Access key").click();
+      await expect(doctor.mode()).toHaveAttribute("data-mode", "key");
+      await expect(doctor.check("credential-error")).toBeVisible();
     });
 
     test("an existing role whose trust admits the whole repository is reported, not changed", async ({ page }) => {
@@ -93,6 +152,24 @@ test.describe("move to GitHub's OIDC role", () => {
       // Credentials knows the role too: no key age, but its trust breadth.
       await page.goto("/credentials");
       await expect(page.getByTestId("oidc-role-findings")).toContainText("any pull request");
+    });
+  });
+
+  test.describe("an account nobody set up (empty scenario), as an operator", () => {
+    test.use({ storageState: "e2e/.auth/operator.json" });
+
+    test("says the push user is missing and links to Setup instead of offering Apply", async ({ page }) => {
+      const r = await fetch(`${SBX}/_sandbox/reset`, { method: "POST", headers: ADMIN, body: JSON.stringify({ scenario: "empty" }) });
+      expect(r.status).toBe(200);
+      const oidc = new OidcPage(page);
+      await oidc.open();
+      await expect(oidc.prerequisite()).toContainText("The account has no push user github-ecr-push yet");
+      await oidc.prerequisite().getByRole("link", { name: "Start the guided setup →" }).click();
+      await expect(page).toHaveURL(/\/setup$/);
+      await oidc.open();
+      await expect(oidc.applyButton()).toHaveCount(0);
+      await expect(page.getByTestId("oidc-apply-blocked")).toBeVisible();
+      await resetSandbox();
     });
   });
 

@@ -13,6 +13,8 @@ import { PushVerdict, PushVerdictLoading } from "@/components/overview/push-verd
 import { readAccountNotSetUp } from "@/lib/read/overview";
 import { UnfinishedOperations } from "./unfinished-operations";
 import { TwoPushersNotice } from "@/components/overview/two-pushers";
+import { RoleCard } from "@/components/overview/role-card";
+import { readWorkflowSignIn } from "@/lib/read/oidc";
 
 export const metadata: Metadata = { title: "Overview" };
 
@@ -40,6 +42,9 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
       </>
     );
   }
+  // A workflow that assumes GitHub's OIDC role: the role's card, not the key's age, is what matters.
+  const signIn = await readWorkflowSignIn(ctx);
+  const role = signIn.ok && signIn.data.credentials.kind === "role" ? signIn.data.credentials : null;
   return (
     <>
       {header}
@@ -49,12 +54,20 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
         <TwoPushersNotice ctx={ctx} />
       </Suspense>
       <div className="grid gap-4 md:grid-cols-2 xl:grid-cols-3">
-        <Suspense fallback={<CardLoading title="Push key" />}>
-          <KeyCard ctx={ctx} />
-        </Suspense>
-        <Suspense fallback={<CardLoading title="Key GitHub holds" />}>
-          <HeldKeyCard ctx={ctx} />
-        </Suspense>
+        {role ? (
+          <Suspense fallback={<CardLoading title="Push role (OIDC)" />}>
+            <RoleCard ctx={ctx} roleToAssume={role.roleToAssume} />
+          </Suspense>
+        ) : (
+          <>
+            <Suspense fallback={<CardLoading title="Push key" />}>
+              <KeyCard ctx={ctx} />
+            </Suspense>
+            <Suspense fallback={<CardLoading title="Key GitHub holds" />}>
+              <HeldKeyCard ctx={ctx} />
+            </Suspense>
+          </>
+        )}
         <Suspense fallback={<CardLoading title="Policy drift" />}>
           <DriftCard ctx={ctx} />
         </Suspense>

@@ -13,6 +13,11 @@ export async function DoctorCard({ ctx }: { ctx: ReadContext }) {
   const { passed, failed, unknown } = summary.data;
   return (
     <Card title="Doctor" href={withRepo("/doctor", repoParamOf(ctx))} tone={failed.length ? "fail" : unknown ? "warn" : "ok"} testId="card-doctor" asOf={summary.asOf}>
+      {summary.data.mode === "oidc" ? (
+        <p className="text-xs text-slate-600" data-testid="doctor-card-mode">
+          OIDC mode: the workflow assumes a role
+        </p>
+      ) : null}
       <p>
         {passed} passed, <span data-testid="doctor-failed-count">{failed.length} failed</span>, {unknown} unknown
       </p>

@@ -7,7 +7,8 @@ export class OverviewPage {
     await this.page.goto(`/${query}`);
   }
 
-  card(id: "key" | "held-key" | "drift" | "last-run" | "pushes" | "doctor") {
+  /** A card; "role" replaces "key" and "held-key" when the ECR workflow assumes GitHub's OIDC role. */
+  card(id: "key" | "held-key" | "role" | "drift" | "last-run" | "pushes" | "doctor") {
     return this.page.getByTestId(`card-${id}`);
   }
 

@@ -38,6 +38,10 @@ describe("readOidcPlan against the sandbox", () => {
     expect(JSON.stringify(plan.trustPolicy)).toContain('"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"');
     expect(plan.workflowChange).toMatchObject({ ok: true });
     expect(plan.ready).toBe(true);
+    // The role's policy is the expected one narrowed to the account's ECR repositories, as the Policy page proposes.
+    expect(state.permissionPolicy.scopedTo).toEqual(expect.arrayContaining(["mcp-server-http", "mcp-server-tcp"]));
+    expect(JSON.stringify(state.permissionPolicy.document)).toContain(":repository/mcp-server-tcp");
+    expect(plan.steps.find((s) => s.id === "role-policy")!.action).toMatch(/narrowed to the \d+ repositories .*mcp-server-tcp/);
   });
 
   it("reports an existing role whose trust admits the whole repository, without changing it", async () => {
@@ -46,7 +50,7 @@ describe("readOidcPlan against the sandbox", () => {
     const { state } = await readOidcPlan(ctx());
     const wide = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Federated: providerArn }, Action: "sts:AssumeRoleWithWebIdentity", Condition: { StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" }, StringLike: { "token.actions.githubusercontent.com:sub": `${state.template!.prefix}:*` } } }] };
     await iam.send(new CreateRoleCommand({ RoleName: "github-ecr-push-oidc", AssumeRolePolicyDocument: JSON.stringify(wide) }));
-    await iam.send(new PutRolePolicyCommand({ RoleName: "github-ecr-push-oidc", PolicyName: "ecr-push-policy", PolicyDocument: JSON.stringify(state.expectedPolicy) }));
+    await iam.send(new PutRolePolicyCommand({ RoleName: "github-ecr-push-oidc", PolicyName: "ecr-push-policy", PolicyDocument: JSON.stringify(state.permissionPolicy.document) }));
     const { plan } = await readOidcPlan(ctx());
     const role = plan.steps.find((s) => s.id === "role")!;
     expect(role.status).toBe("blocked");
@@ -67,5 +71,21 @@ describe("readRoleSummary", () => {
     await sb.clients.aws.iam.send(new DeleteRolePolicyCommand({ RoleName: "github-ecr-push-oidc", PolicyName: "ecr-push-policy" }));
     await sb.clients.aws.iam.send(new DeleteRoleCommand({ RoleName: "github-ecr-push-oidc" }));
     expect(await readRoleSummary(ctx())).toBeNull();
+  });
+});
+
+describe("an account without the push user (the empty scenario)", () => {
+  it("asks for the guided setup first and the move refuses to start, changing nothing", async () => {
+    expect((await sb.admin("POST", "/_sandbox/reset", { scenario: "empty" })).status).toBe(200);
+    const { state, plan } = await readOidcPlan(ctx());
+    expect(state.pushUser).toEqual({ name: "github-ecr-push", exists: false });
+    expect(plan.prerequisite).toEqual({ missing: expect.stringMatching(/^The account has no push user github-ecr-push yet: .*guided setup first/), href: "/setup" });
+    expect(plan.ready).toBe(false);
+    const { startOidcMove } = await import("../operations/oidc/apply-oidc-move");
+    const opCtx = { clients: sb.clients, actor: { login: "octo-operator", role: "operator" as const }, db, config: parseConfig({ SANDBOX_PORT: "4566" }), cache: new TtlCache() };
+    await expect(startOidcMove(opCtx)).rejects.toMatchObject({ code: "oidc-blocked", message: expect.stringMatching(/no push user github-ecr-push yet.*Nothing was changed\.$/) });
+    const { GetRoleCommand } = await import("@aws-sdk/client-iam");
+    await expect(sb.clients.aws.iam.send(new GetRoleCommand({ RoleName: "github-ecr-push-oidc" }))).rejects.toMatchObject({ name: "NoSuchEntityException" });
+    expect((await sb.admin("POST", "/_sandbox/reset", { scenario: "default" })).status).toBe(200);
   });
 });

@@ -4,6 +4,7 @@
 // null and adds one line naming the call.
 
 import { getCallerIdentity } from "../integrations/aws/sts";
+import { getUser } from "../integrations/aws/iam";
 import { getOidcProvider, getRole, getRolePolicy } from "../integrations/aws/iam-oidc-roles";
 import { getDefaultBranch } from "../integrations/github/commits";
 import { getSubClaimTemplate } from "../integrations/github/oidc-customization";
@@ -13,11 +14,15 @@ import { OIDC_BRANCH } from "../operations/oidc/types";
 import { findWorkflowByName, listWorkflows } from "../integrations/github/workflows";
 import { defaultRoleName, githubProviderArn } from "../judgements/oidc/github-oidc";
 import { planOidcMove, type OidcLiveState, type OidcPlan } from "../judgements/oidc/plan";
-import { diffPolicyDocuments } from "../judgements/posture/policy-diff";
-import { callApi, describeFailure, type Service } from "../failures";
+import { callApi, describeFailure, type Part, type Service } from "../failures";
+import { readWorkflowCredentials, type WorkflowCredentials } from "../judgements/oidc/workflow-credentials";
 import { judgeTrustPolicy, type TrustFinding } from "../judgements/oidc/trust-policy";
-import type { ReadContext } from "./context";
+import { READ_CACHE_PREFIXES, readPart, repoKey, type ReadContext } from "./context";
 import { readExpectedDocument } from "./setup";
+import { lookupWebIdentityEvents } from "../integrations/aws/cloudtrail-web-identity";
+import { POSTURE_TTL_MS } from "./posture";
+import { listRepositories } from "../integrations/aws/ecr";
+import { compareRolePolicy, rolePermissionPolicy, type RolePolicyComparison } from "../judgements/oidc/role-permission-policy";
 import { latestOidcMove, listOidcSteps } from "../operations/oidc/store";
 import type { OidcMoveRecord, OidcStepRecord } from "../operations/oidc/types";
 
@@ -43,12 +48,15 @@ export const oidcRoleName = (ctx: Pick<ReadContext, "userName">) => defaultRoleN
 /** Live state of every step of the move, read fresh. Throws SafeError("expected-policy") when that cannot be read. */
 export async function readOidcState(ctx: OidcContext): Promise<OidcLiveState> {
   const errors: string[] = [];
-  const { iam, sts } = ctx.clients.aws;
+  const { iam, sts, ecr } = ctx.clients.aws;
   const { github, repo } = ctx.clients;
   const roleName = oidcRoleName(ctx);
   const expectedPolicy = await readExpectedDocument(ctx);
-  const [identity, roleRead, template, defaultBranch, workflows, pullRequest] = await Promise.all([
+  const [identity, pushUser, repositories, roleRead, template, defaultBranch, workflows, pullRequest] = await Promise.all([
     attempt(errors, "sts", "GetCallerIdentity", () => getCallerIdentity({ sts })),
+    attempt(errors, "iam", "GetUser", async () => (await getUser({ iam, userName: ctx.userName })) ?? ("missing" as const)),
+    // The role gets only the account's repositories (the narrowing the Policy page proposes for the user).
+    attempt(errors, "ecr", "DescribeRepositories", () => listRepositories({ ecr })),
     attempt(errors, "iam", "GetRole", async () => (await getRole({ iam, roleName })) ?? ("missing" as const)),
     attempt(errors, "github", "get OIDC sub-claim customisation", () => getSubClaimTemplate({ github, repo })),
     attempt(errors, "github", "get repository", () => getDefaultBranch({ github, repo })),
@@ -64,21 +72,21 @@ export async function readOidcState(ctx: OidcContext): Promise<OidcLiveState> {
     roleRead && roleRead !== "missing" ? attempt(errors, "iam", "GetRolePolicy", async () => (await getRolePolicy({ iam, roleName, policyName: ctx.policyName })) ?? ("missing" as const)) : Promise.resolve(roleRead === "missing" ? ("missing" as const) : null),
     summary ? attempt(errors, "github", "get workflow file", () => readRepoFile({ github, repo, path: summary.path })) : Promise.resolve(null),
   ]);
-  let rolePolicyMatches: boolean | null = null;
-  if (typeof rolePolicy === "string" && rolePolicy !== "missing") {
-    const d = diffPolicyDocuments(rolePolicy, expectedPolicy);
-    rolePolicyMatches = d.ok && (d.diff.identical || (d.diff.addedActions.length === 0 && d.diff.removedActions.length === 0 && d.diff.statements.every((st) => st.status === "same")));
-  }
+  const permissionPolicy = rolePermissionPolicy(expectedPolicy, { region: ctx.clients.aws.region, accountId, repositoryNames: repositories ? repositories.map((r) => r.name) : null });
+  const rolePolicyComparison = typeof rolePolicy === "string" && rolePolicy !== "missing" ? compareRolePolicy(rolePolicy, permissionPolicy) : null;
+  const rolePolicyMatches = rolePolicyComparison ? rolePolicyComparison.matches : typeof rolePolicy === "string" && rolePolicy !== "missing" ? false : null;
   return {
     repository: `${repo.owner}/${repo.repo}`,
+    pushUser: { name: ctx.userName, exists: pushUser === null ? null : pushUser !== "missing" },
     accountId,
-    provider: provider === null ? null : provider === "missing" ? "missing" : { arn: provider.arn, clientIds: provider.clientIds },
+    provider: provider === null ? null : provider === "missing" ? "missing" : { arn: provider.arn, clientIds: provider.clientIds, thumbprints: provider.thumbprints },
     roleName,
     role: roleRead === null ? null : roleRead === "missing" ? "missing" : { arn: roleRead.arn, trustPolicy: roleRead.trustPolicy },
     rolePolicy,
     rolePolicyMatches,
     policyName: ctx.policyName,
     expectedPolicy,
+    permissionPolicy,
     template,
     defaultBranch,
     workflow: summary && workflowText !== null ? { path: summary.path, text: workflowText } : null,
@@ -107,27 +115,43 @@ export function readLatestOidcMove(ctx: Pick<ReadContext, "db" | "clients">): Oi
 export interface RoleSummary {
   roleName: string;
   arn: string;
+  /** IAM's RoleLastUsed (ISO), null when IAM has none. */
   lastUsed: string | null;
+  /** The newest successful AssumeRoleWithWebIdentity of this role in CloudTrail's window, with its subject; null when none. */
+  lastSession: { time: string; subject: string | null } | null;
+  /** Why the sessions are not known (CloudTrail could not be read), else null. */
+  sessionsUnread: string | null;
+  /** How many days of CloudTrail were looked at for sessions. */
+  sessionDays: number;
   /** Trust breadth findings (a `sub` wildcard admitting any branch, pull request or other repositories). */
   findings: TrustFinding[];
-  /** The role's inline push policy against the expected one: null when it could not be compared. */
-  policy: { present: boolean; matches: boolean; addedActions: string[]; removedActions: string[] } | null;
+  /** The role's inline push policy against the one the move puts (the expected one narrowed to the account's repositories); null when not compared. */
+  policy: RolePolicyComparison | null;
 }
 
 /**
- * The OIDC role as the Credentials page shows it for a repository that pushes (or will push) with it: null when the
- * role does not exist. Trust breadth is judged without the workflow (any probe admitted is a finding: a pinned role
- * admits none of them). Throws CallFailure naming the IAM call.
+ * The OIDC role as the Credentials page and the Overview show it for a repository that pushes (or will push) with it:
+ * null when the role does not exist. No key age: trust breadth (judged without the workflow: any probe admitted is a
+ * finding, a pinned role admits none of them), the last role session from CloudTrail, and the permission drift.
+ * Throws CallFailure naming the IAM, STS or GitHub call; a failed CloudTrail or ECR read only narrows what it says.
  */
-export async function readRoleSummary(ctx: Pick<ReadContext, "clients" | "cache" | "userName" | "policyName" | "expectedPolicyPath">): Promise<RoleSummary | null> {
-  const { iam, sts } = ctx.clients.aws;
+export async function readRoleSummary(ctx: Pick<ReadContext, "clients" | "cache" | "userName" | "policyName" | "expectedPolicyPath"> & { now?: () => Date; activityDays?: number }): Promise<RoleSummary | null> {
+  const { iam, sts, ecr, cloudtrail } = ctx.clients.aws;
   const roleName = oidcRoleName(ctx);
   const role = await callApi("iam", "GetRole", () => getRole({ iam, roleName }));
   if (!role) return null;
-  const [identity, doc, expected] = await Promise.all([
+  const now = ctx.now?.() ?? new Date();
+  const sessionDays = Math.min(ctx.activityDays ?? 90, 90);
+  const [identity, doc, expected, repositories, template, sessions] = await Promise.all([
     callApi("sts", "GetCallerIdentity", () => getCallerIdentity({ sts })),
     callApi("iam", "GetRolePolicy", () => getRolePolicy({ iam, roleName, policyName: ctx.policyName })),
     readExpectedDocument(ctx).catch(() => null),
+    listRepositories({ ecr }).catch(() => null),
+    callApi("github", "get OIDC sub-claim customisation", () => getSubClaimTemplate({ github: ctx.clients.github, repo: ctx.clients.repo })),
+    lookupWebIdentityEvents({ cloudtrail, start: new Date(now.getTime() - sessionDays * 86_400_000), end: now, max: 500 }).then(
+      (events) => ({ ok: true as const, events }),
+      (err: unknown) => ({ ok: false as const, message: describeFailure(err, "cloudtrail", "LookupEvents").message }),
+    ),
   ]);
   let trust: unknown = null;
   try {
@@ -135,15 +159,48 @@ export async function readRoleSummary(ctx: Pick<ReadContext, "clients" | "cache"
   } catch {
     trust = null;
   }
-  const template = await callApi("github", "get OIDC sub-claim customisation", () => getSubClaimTemplate({ github: ctx.clients.github, repo: ctx.clients.repo }));
   const findings = judgeTrustPolicy(trust, githubProviderArn(identity.account), template.prefix, []);
-  let policy: RoleSummary["policy"] = null;
-  if (expected) {
-    if (doc === null) policy = { present: false, matches: false, addedActions: [], removedActions: [] };
-    else {
-      const d = diffPolicyDocuments(doc, expected);
-      policy = d.ok ? { present: true, matches: d.diff.addedActions.length === 0 && d.diff.removedActions.length === 0, addedActions: d.diff.addedActions, removedActions: d.diff.removedActions } : null;
-    }
-  }
-  return { roleName, arn: role.arn, lastUsed: role.lastUsed, findings, policy };
+  const permission = expected ? rolePermissionPolicy(expected, { region: ctx.clients.aws.region, accountId: identity.account, repositoryNames: repositories ? repositories.map((r) => r.name) : null }) : null;
+  const policy = permission ? compareRolePolicy(doc, permission) : null;
+  // Events come newest first: the first success of this role is its last session.
+  const last = sessions.ok ? sessions.events.find((e) => e.roleArn === role.arn && !e.errorCode) : undefined;
+  return {
+    roleName,
+    arn: role.arn,
+    lastUsed: role.lastUsed,
+    lastSession: last ? { time: last.time, subject: last.subject } : null,
+    sessionsUnread: sessions.ok ? null : sessions.message,
+    sessionDays,
+    findings,
+    policy,
+  };
+}
+
+/** readRoleSummary cached like the posture parts (the Overview refreshes itself; `?refresh=1` drops it). */
+export function readRoleSummaryPart(ctx: Parameters<typeof readRoleSummary>[0] & Pick<ReadContext, "ttlMs">): Promise<Part<RoleSummary | null>> {
+  return readPart(ctx, `${READ_CACHE_PREFIXES.posture}oidc-role:${repoKey(ctx)}:${oidcRoleName(ctx)}`, ctx.ttlMs ?? POSTURE_TTL_MS, ["IAM GetRole", "IAM GetRolePolicy", "CloudTrail LookupEvents"], () => readRoleSummary(ctx));
+}
+
+/**
+ * How the configured ECR workflow (DECKHAND_WORKFLOW) signs in to AWS: with the role (role-to-assume), the key, or
+ * neither, from the file on the default branch. Cached like the posture parts (`?refresh=1` drops it).
+ */
+export function readWorkflowSignIn(ctx: Pick<ReadContext, "clients" | "cache" | "now" | "ttlMs" | "workflowName">): Promise<Part<{ path: string; credentials: WorkflowCredentials }>> {
+  const { github, repo } = ctx.clients;
+  return readPart(ctx, `${READ_CACHE_PREFIXES.posture}oidc-workflow:${repoKey(ctx)}:${ctx.workflowName}`, ctx.ttlMs ?? POSTURE_TTL_MS, ["GitHub list workflows", "GitHub get workflow file"], async () => {
+    const workflows = await callApi("github", "list workflows", () => listWorkflows({ github, repo }));
+    const w = findWorkflowByName(workflows, ctx.workflowName);
+    if (!w) return { path: "", credentials: { kind: "none" as const, reason: `no workflow named "${ctx.workflowName}"` } };
+    const text = await callApi("github", "get workflow file", () => readRepoFile({ github, repo, path: w.path }));
+    return { path: w.path, credentials: text === null ? { kind: "none" as const, reason: `${w.path} could not be read` } : readWorkflowCredentials(text) };
+  });
+}
+
+export type DoctorMode = "key" | "oidc";
+
+/** The Doctor's mode: `?mode=oidc|key` when given, else OIDC when the ECR workflow assumes a role, else the key's. */
+export async function resolveDoctorMode(ctx: Parameters<typeof readWorkflowSignIn>[0], requested: unknown): Promise<{ mode: DoctorMode; automatic: boolean }> {
+  if (requested === "oidc" || requested === "key") return { mode: requested, automatic: false };
+  const signIn = await readWorkflowSignIn(ctx);
+  return { mode: signIn.ok && signIn.data.credentials.kind === "role" ? "oidc" : "key", automatic: true };
 }

@@ -3,7 +3,6 @@
 // module holds what only the Overview shows: the Doctor's summary and the 30-day push chart.
 
 import { bucketPushesByDay, type DayBucket } from "../judgements/daily-pushes";
-import type { CheckResult } from "../judgements/posture/doctor-checks";
 import { toPart, type Part } from "../failures";
 import type { ReadContext } from "./context";
 import { readActivityWithin, readDoctorSnapshot } from "./doctor";
@@ -12,7 +11,9 @@ import { isDeckhandUserAgent } from "../judgements/posture/secret-correlation";
 import { pushesSince } from "../operations/pushes/job-store";
 import { readUser } from "./posture";
 import { runDoctorChecks } from "../judgements/posture/doctor-checks";
-import { judgePushReadiness, type PushReadiness } from "../judgements/posture/push-readiness";
+import { judgePushReadiness, type PushReadiness, type ReadinessCheck } from "../judgements/posture/push-readiness";
+import { readWorkflowSignIn, type DoctorMode } from "./oidc";
+import { readOidcDoctorChecksPart } from "./oidc-doctor";
 import { activeRotations } from "../operations/rotation/store";
 import { activeSetup } from "../operations/setup/store";
 import { readJobOutcomes } from "./pushes";
@@ -25,8 +26,10 @@ import { readRunsWindow } from "./workflows";
 export const OVERVIEW_ACTIVITY_WAIT_MS = 1200;
 
 export interface DoctorSummary {
+  /** Which checks: the guide's Troubleshooting (the key) or the OIDC mode's (the workflow assumes a role). */
+  mode: DoctorMode;
   passed: number;
-  failed: CheckResult[];
+  failed: ReadinessCheck[];
   unknown: number;
   total: number;
 }
@@ -41,9 +44,14 @@ function readOverviewChecks(ctx: ReadContext) {
   if (!found) overviewChecks.set(ctx, (found = judgeOverviewSnapshot(ctx)));
   return found;
 }
-async function judgeOverviewSnapshot(ctx: ReadContext) {
-  const read = await readDoctorSnapshot(ctx, { activityWaitMs: OVERVIEW_ACTIVITY_WAIT_MS });
-  return { ...read, checks: runDoctorChecks(read.snapshot) };
+async function judgeOverviewSnapshot(ctx: ReadContext): Promise<Awaited<ReturnType<typeof readDoctorSnapshot>> & { checks: ReadinessCheck[]; mode: DoctorMode }> {
+  const [read, signIn] = await Promise.all([readDoctorSnapshot(ctx, { activityWaitMs: OVERVIEW_ACTIVITY_WAIT_MS }), readWorkflowSignIn(ctx)]);
+  // A workflow that assumes the OIDC role pushes whatever the key's checks say: the Doctor's OIDC mode decides.
+  if (signIn.ok && signIn.data.credentials.kind === "role") {
+    const oidc = await readOidcDoctorChecksPart(ctx);
+    if (oidc.ok) return { ...read, asOf: oidc.asOf ?? read.asOf, checks: oidc.data, mode: "oidc" };
+  }
+  return { ...read, checks: runDoctorChecks(read.snapshot), mode: "key" };
 }
 
 /** The Doctor's checks counted, with the failing ones (CloudTrail time-boxed: checks needing it say unknown). */
@@ -53,7 +61,7 @@ export async function readDoctorSummary(ctx: ReadContext): Promise<Part<DoctorSu
   const checks = part.data.checks;
   const failed = checks.filter((c) => c.status === "fail");
   const unknown = checks.filter((c) => c.status === "unknown").length;
-  return { ok: true, calls: [], asOf: part.data.asOf ?? undefined, data: { passed: checks.length - failed.length - unknown, failed, unknown, total: checks.length } };
+  return { ok: true, calls: [], asOf: part.data.asOf ?? undefined, data: { mode: part.data.mode, passed: checks.length - failed.length - unknown, failed, unknown, total: checks.length } };
 }
 
 export interface PushChartView {
@@ -89,8 +97,8 @@ export interface PushVerdictView {
  * Doctor card). Never throws: a part that failed makes its checks unknown, and the verdict says which call failed.
  */
 export async function readPushVerdict(ctx: ReadContext): Promise<PushVerdictView> {
-  const { checks, asOf, userMissing } = await readOverviewChecks(ctx);
-  return { readiness: judgePushReadiness({ checks, userMissing, userName: ctx.userName }), asOf };
+  const { checks, asOf, userMissing, mode } = await readOverviewChecks(ctx);
+  return { readiness: judgePushReadiness({ checks, userMissing, userName: ctx.userName, checksLabel: mode === "oidc" ? "checks of the Doctor's OIDC mode" : undefined }), asOf };
 }
 
 export interface StoppedOperation {

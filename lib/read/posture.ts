@@ -34,7 +34,7 @@ import { normalizePolicy } from "../judgements/posture/normalize-policy";
 import { CallFailure, callApi, describeFailure, failure, toPart, type Failure, type Part } from "../failures";
 import { READ_CACHE_PREFIXES, readPart, repoKey, type ReadContext, type Stamped } from "./context";
 
-const POSTURE_TTL_MS = 30_000;
+export const POSTURE_TTL_MS = 30_000;
 
 /** What the posture readers need of a ReadContext (tests pass just this). */
 export type PostureContext = Pick<ReadContext, "clients" | "cache" | "userName" | "policyName" | "expectedPolicyPath" | "ttlMs" | "now" | "activityDays"> &

@@ -22,3 +22,12 @@ export async function getDefaultBranch({ github, repo }: { github: GitHubClient;
   const { data } = await github.rest.repos.get({ owner: repo.owner, repo: repo.repo });
   return data.default_branch;
 }
+
+/**
+ * When the newest commit on `ref` that touched `path` was committed (ISO 8601), or null when none did. GitHub REST,
+ * "List commits" (`GET /repos/{owner}/{repo}/commits?sha=REF&path=PATH&per_page=1`, newest first).
+ */
+export async function lastCommitTouching({ github, repo, path, ref }: { github: GitHubClient; repo: GitHubRepoRef; path: string; ref: string }): Promise<string | null> {
+  const { data } = await github.rest.repos.listCommits({ ...repo, sha: ref, path, per_page: 1 });
+  return data[0]?.commit.committer?.date ?? data[0]?.commit.author?.date ?? null;
+}

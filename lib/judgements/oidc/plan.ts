@@ -4,6 +4,7 @@
 import { GITHUB_OIDC_URL, STS_AUDIENCE } from "./github-oidc";
 import { buildTrustPolicy, explainTrustPolicy, judgeTrustPolicy, type TrustFinding, type TrustPolicyJson } from "./trust-policy";
 import { deriveWorkflowSubjects, type SubClaimTemplate, type WorkflowSubjects } from "./workflow-subjects";
+import type { RolePermissionPolicy } from "./role-permission-policy";
 import { planWorkflowChange, type WorkflowChangeResult } from "./workflow-change";
 
 export type StepStatus = "done" | "to-do" | "blocked" | "unknown";
@@ -20,9 +21,11 @@ export interface PlanStep {
 
 export interface OidcLiveState {
   repository: string;
+  /** The push user (DECKHAND_IAM_USER): its name, and whether IAM has it (null: the read failed). */
+  pushUser?: { name: string; exists: boolean | null };
   accountId: string | null;
   /** null: the read failed (named in `errors`). */
-  provider: { arn: string; clientIds: string[] } | "missing" | null;
+  provider: { arn: string; clientIds: string[]; thumbprints?: string[] } | "missing" | null;
   roleName: string;
   role: { arn: string; trustPolicy: string } | "missing" | null;
   /** The role's inline push policy as JSON text; "missing" when it has none of that name. */
@@ -31,6 +34,8 @@ export interface OidcLiveState {
   rolePolicyMatches: boolean | null;
   policyName: string;
   expectedPolicy: Record<string, unknown>;
+  /** What the role gets: the expected policy narrowed to the account's ECR repositories (rolePermissionPolicy). */
+  permissionPolicy: RolePermissionPolicy;
   template: SubClaimTemplate | null;
   defaultBranch: string | null;
   workflow: { path: string; text: string } | null;
@@ -49,6 +54,8 @@ export interface OidcPlan {
   trustFindings: TrustFinding[];
   workflowChange: WorkflowChangeResult | null;
   steps: PlanStep[];
+  /** What must exist before the move can start (the guided setup's work), with where to do it; null when nothing. */
+  prerequisite: { missing: string; href: string } | null;
   /** True when every step can be applied (or is done) as planned. */
   ready: boolean;
 }
@@ -107,12 +114,14 @@ export function planOidcMove(s: OidcLiveState): OidcPlan {
   }
 
   // 3. The role's permission policy: the expected push policy, never the user's drifted one.
-  const policyStep: PlanStep = { id: "role-policy", title: `Permission policy ${s.policyName} on the role`, status: "to-do", state: "", action: `Put the expected push policy as the role's inline policy ${s.policyName}.` };
+  const scoped = s.permissionPolicy.scopedTo;
+  const what = scoped ? `the expected push policy narrowed to ${scoped.length === 1 ? "the repository" : `the ${scoped.length} repositories`} ${scoped.join(", ")}` : "the expected push policy";
+  const policyStep: PlanStep = { id: "role-policy", title: `Permission policy ${s.policyName} on the role`, status: "to-do", state: "", action: `Put ${what} as the role's inline policy ${s.policyName}.` };
   if (s.role === "missing") policyStep.state = "The role does not exist yet.";
   else if (s.rolePolicy === null) Object.assign(policyStep, { status: "unknown", state: "Could not be read." });
   else if (s.rolePolicy === "missing") policyStep.state = "The role has no such inline policy: it could not push.";
-  else if (s.rolePolicyMatches) Object.assign(policyStep, { status: "done", state: "Equals the expected push policy.", action: "Kept." });
-  else policyStep.state = "Differs from the expected push policy; it will be replaced by it.";
+  else if (s.rolePolicyMatches) Object.assign(policyStep, { status: "done", state: `Equals ${what}.`, action: "Kept." });
+  else policyStep.state = `Differs from ${what}; it will be replaced by it.`;
   steps.push(policyStep);
 
   // 4. The workflow.
@@ -124,6 +133,12 @@ export function planOidcMove(s: OidcLiveState): OidcPlan {
     steps.push({ id: "workflow", title: `The ECR workflow (${s.workflow.path})`, status: "to-do", state: `Still signs in with the access key on the default branch; pull request #${s.openPullRequest.number} moves it to the role.`, action: `Review and merge pull request #${s.openPullRequest.number}.` });
   else steps.push({ id: "workflow", title: `The ECR workflow (${s.workflow.path})`, status: "to-do", state: "Signs in with the access key from the two secrets.", action: `Open a pull request with the ${workflowChange.changes.length} changes below (never a push to the default branch).` });
 
-  const ready = steps.every((st) => st.status === "done" || st.status === "to-do") && trustPolicy !== null;
-  return { providerArn, roleArn, subjects, trustPolicy, trustExplained, trustFindings, workflowChange, steps, ready };
+  // The move retires an existing key: an account the guided setup never set up has none, nor the AWS_REGION variable
+  // the moved workflow still reads. Setup comes first; the role's policy is the expected one either way.
+  const prerequisite =
+    s.pushUser && s.pushUser.exists === false
+      ? { missing: `The account has no push user ${s.pushUser.name} yet: nothing has been set up to move from. Run the guided setup first (it creates the user, its push policy, the key, the two secrets and the AWS_REGION variable the workflow reads); then move the workflow to the role and retire that key.`, href: "/setup" }
+      : null;
+  const ready = steps.every((st) => st.status === "done" || st.status === "to-do") && trustPolicy !== null && prerequisite === null;
+  return { providerArn, roleArn, subjects, trustPolicy, trustExplained, trustFindings, workflowChange, steps, prerequisite, ready };
 }

@@ -45,4 +45,12 @@ describe("judgePushReadiness", () => {
   it("no checks at all is unknown", () => {
     expect(judgePushReadiness({ checks: [], userMissing: false, userName: "u" }).answer).toBe("unknown");
   });
+
+  it("the OIDC mode's checks decide it the same way, named in the yes reason, linked by their own ids", () => {
+    const yes = judgePushReadiness({ checks: [check("oidc-provider", "pass"), check("oidc-refusals", "pass")], userMissing: false, userName: "u", checksLabel: "checks of the Doctor's OIDC mode" });
+    expect(yes.reason).toBe("All 2 checks of the Doctor's OIDC mode pass.");
+    const no = judgePushReadiness({ checks: [check("oidc-provider", "pass"), check("oidc-refusals", "fail", 'STS refused the subject "repo:o/r:pull_request"')], userMissing: false, userName: "u", checksLabel: "x" });
+    expect(no).toMatchObject({ answer: "no", href: "/doctor#oidc-refusals", reason: 'Title of oidc-refusals: STS refused the subject "repo:o/r:pull_request"' });
+  });
 });
+

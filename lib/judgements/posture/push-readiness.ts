@@ -6,6 +6,9 @@ import { serviceName, type Failure } from "../../failures";
 
 export type PushAnswer = "yes" | "no" | "unknown" | "not-set-up";
 
+/** What the verdict needs of a check: the key's Troubleshooting checks and the Doctor's OIDC checks both fit. */
+export type ReadinessCheck = Pick<CheckResult, "title" | "summary" | "status" | "failedCalls"> & { id: string };
+
 export interface PushReadiness {
   answer: PushAnswer;
   /** The one reason, in words: the first failing check, what could not be read, or why it is fine. */
@@ -21,8 +24,9 @@ export interface PushReadiness {
  * user is a fresh account (`not-set-up`, guidance towards Setup), not a red error.
  * Input: the Doctor's results over one snapshot, and whether IAM GetUser said the push user does not exist
  * (`userMissing`: true when GetUser answered NoSuchEntity; false when it exists; null when it could not be read).
+ * `checksLabel` names the checks in the "yes" reason (default "checks of the guide's troubleshooting"; the OIDC mode's).
  */
-export function judgePushReadiness(input: { checks: readonly CheckResult[]; userMissing: boolean | null; userName: string }): PushReadiness {
+export function judgePushReadiness(input: { checks: readonly ReadinessCheck[]; userMissing: boolean | null; userName: string; checksLabel?: string }): PushReadiness {
   if (input.userMissing) {
     return {
       answer: "not-set-up",
@@ -51,7 +55,7 @@ export function judgePushReadiness(input: { checks: readonly CheckResult[]; user
   if (input.checks.length === 0) return { answer: "unknown", reason: "No check has run yet.", href: "/doctor", decidedBy: [] };
   return {
     answer: "yes",
-    reason: `All ${input.checks.length} checks of the guide's troubleshooting pass.`,
+    reason: `All ${input.checks.length} ${input.checksLabel ?? "checks of the guide's troubleshooting"} pass.`,
     href: "/doctor",
     decidedBy: input.checks.map((c) => c.id),
   };

@@ -26,6 +26,7 @@ export async function startOidcMove(ctx: OperationContext, extras: OidcMoveOptio
   const current = activeOidcMove(ctx.db, repository);
   if (current) throw new SafeError(`The move #${current.id} is ${current.state}; resume it or let it finish.`, "oidc-busy");
   const { state, plan } = await readOidcPlan(reads);
+  if (plan.prerequisite) throw new SafeError(`Cannot start: ${plan.prerequisite.missing} Nothing was changed.`, "oidc-blocked");
   if (!plan.trustPolicy || !plan.providerArn || !plan.roleArn || !plan.subjects)
     throw new SafeError(`Cannot start: ${plan.subjects?.problems[0] ?? state.errors[0] ?? "the workflow or the account could not be read"}. Nothing was changed.`, "oidc-blocked");
   const blocked = plan.steps.find((s) => s.status === "blocked" || s.status === "unknown");
@@ -44,7 +45,7 @@ export async function startOidcMove(ctx: OperationContext, extras: OidcMoveOptio
     subjectPrefix: state.template?.prefix ?? `repo:${repository}`,
     subjects: plan.subjects.subjects.map((s) => ({ value: s.value, operator: s.operator, because: s.because })),
     policyName: state.policyName,
-    permissionPolicy: JSON.stringify(state.expectedPolicy),
+    permissionPolicy: JSON.stringify(state.permissionPolicy.document),
     workflowPath: state.workflow?.path ?? "",
     workflowBefore: state.workflow?.text ?? "",
     workflowAfter: plan.workflowChange?.ok ? plan.workflowChange.text : (state.workflow?.text ?? ""),

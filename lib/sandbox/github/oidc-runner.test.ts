@@ -122,7 +122,8 @@ describe("a workflow that assumes a role with GitHub's OIDC token", () => {
     expect(web).toHaveLength(1);
     expect(web[0].Username).toBe(`${prefix}:ref:refs/heads/main`);
     const session = (await ct.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "Username", AttributeValue: "GitHubActions" }], StartTime: since }))).Events!;
-    expect(session.map((e) => e.EventName).sort()).toEqual(["DescribeRepositories", "GetAuthorizationToken", "GetCallerIdentity"]);
+    // One DescribeRepositories per compose service, as the workflow's script asks (`--repository-names "$service"`).
+    expect(session.map((e) => e.EventName).sort()).toEqual(["DescribeRepositories", "DescribeRepositories", "GetAuthorizationToken", "GetCallerIdentity"]);
     expect(JSON.parse(session[0].CloudTrailEvent!).userIdentity).toMatchObject({ type: "AssumedRole", sessionContext: { sessionIssuer: { arn: ROLE_ARN } } });
   });
 

@@ -153,8 +153,18 @@ export async function executeEcrJob(input: JobInputs): Promise<JobResult> {
     const build = buildHeader(registry, input.sha);
     const services = composeServices(input.composeYaml);
     try {
-      const out = await ecr.send(new DescribeRepositoriesCommand({}));
-      const existing = new Set((out.repositories ?? []).map((r) => r.repositoryName));
+      // As the workflow's script does: `aws ecr describe-repositories --repository-names "$service"` per service, so a
+      // policy narrowed to the repositories' ARNs works (listing every repository needs Resource "*").
+      const existing = new Set<string>();
+      if (services.length === 0) await ecr.send(new DescribeRepositoriesCommand({}));
+      for (const s of services) {
+        try {
+          await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [s] }));
+          existing.add(s);
+        } catch (err) {
+          if (awsCode(err) !== "RepositoryNotFoundException") throw err;
+        }
+      }
       const lines = [...build, `compose.yaml services: ${services.join(", ") || "(none)"}`];
       for (const s of services) lines.push(existing.has(s) ? `${s}: repository ${registry}/${s} exists` : `${s}: no ECR repository yet (created on first push)`);
       lines.push("Images are built and pushed by Deckhand's worker; this sandbox run checks the credentials and registry access only.");

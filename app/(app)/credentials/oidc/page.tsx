@@ -106,6 +106,18 @@ async function PlanSection({ ctx, operator, canStart }: { ctx: ReadContext; oper
   const change = plan.workflowChange;
   return (
     <div className="space-y-8">
+      {plan.prerequisite ? (
+        <section role="alert" aria-labelledby="oidc-prerequisite" className="rounded-md border-2 border-sky-300 bg-sky-50 p-3 text-sm" data-testid="oidc-prerequisite">
+          <h2 id="oidc-prerequisite" className="mb-1 text-lg font-semibold">
+            Set up first
+          </h2>
+          <p>{plan.prerequisite.missing}</p>
+          <Link href={plan.prerequisite.href} className="mt-2 inline-block font-medium underline">
+            Start the guided setup →
+          </Link>
+        </section>
+      ) : null}
+
       {state.errors.length ? (
         <ul role="alert" className="list-disc pl-5 text-sm text-red-700">
           {state.errors.map((e) => (
@@ -210,8 +222,13 @@ async function PlanSection({ ctx, operator, canStart }: { ctx: ReadContext; oper
         <h2 id="oidc-permissions" className="mb-2 text-lg font-semibold">
           Permission policy ({state.policyName})
         </h2>
-        <p className="mb-2 text-sm text-slate-600">The expected push policy (DECKHAND_EXPECTED_POLICY, else the guide&apos;s), never the user&apos;s drifted one: the role may do exactly what the key should.</p>
-        <Json value={state.expectedPolicy} label="Permission policy" />
+        <p className="mb-2 text-sm text-slate-600" data-testid="oidc-permission-scope">
+          The expected push policy (DECKHAND_EXPECTED_POLICY, else the guide&apos;s), never the user&apos;s drifted one
+          {state.permissionPolicy.scopedTo
+            ? `, with its repository actions narrowed to ${state.permissionPolicy.scopedTo.join(", ")} (registry-level actions stay on "*": ECR has no resource for them). A repository created later needs the policy widened.`
+            : `. ${state.permissionPolicy.note ?? ""}`}
+        </p>
+        <Json value={state.permissionPolicy.document} label="Permission policy" />
       </section>
 
       <section aria-labelledby="oidc-workflow">
@@ -249,7 +266,11 @@ async function PlanSection({ ctx, operator, canStart }: { ctx: ReadContext; oper
 
       {operator ? (
         canStart && !state.openPullRequest && plan.steps.some((s) => s.status === "to-do") ? (
-          plan.steps.every((s) => s.status === "done" || s.status === "to-do") && plan.trustPolicy ? (
+          plan.prerequisite ? (
+            <p className="text-sm text-slate-700" data-testid="oidc-apply-blocked">
+              The move can be applied once the guided setup has run (see above).
+            </p>
+          ) : plan.steps.every((s) => s.status === "done" || s.status === "to-do") && plan.trustPolicy ? (
             <ConfirmActionButton
               action={startOidcMoveAction}
               label="Apply the move"
