@@ -423,4 +423,23 @@ export const migrations: Migration[] = [
       CREATE INDEX oidc_move_steps_move ON oidc_move_steps (move_id, id);
     `,
   },
+  {
+    version: 13,
+    name: "repositories discovered under GITHUB_REPOSITORIES' owner wildcards (owner/*), the last answer per owner",
+    // One row per owner wildcard: the repositories found and those skipped (JSON), when, and the last refresh's failure
+    // (the list found before is kept and still served). The app writes it; the worker and the webhook fast path read it.
+    sql: `
+      CREATE TABLE repository_discoveries (
+        owner TEXT NOT NULL PRIMARY KEY COLLATE NOCASE,
+        push_user TEXT NOT NULL,
+        -- [{ "repository": "owner/name", "owner": ..., "repo": ..., "pushUser": ... }]
+        repositories TEXT NOT NULL DEFAULT '[]',
+        -- [{ "repository": "owner/name", "reason": "..." }]
+        skipped TEXT NOT NULL DEFAULT '[]',
+        discovered_at TEXT,
+        failed_at TEXT,
+        failure TEXT
+      );
+    `,
+  },
 ];
