@@ -12,6 +12,9 @@ import type { OperationContext } from "../context";
 /** How often the owners are listed again: new repositories appear within this (and on a restart). */
 export const DISCOVERY_INTERVAL_MS = 15 * 60_000;
 
+/** After a failed discovery (GitHub not reachable yet at start, a token being replaced): the next try comes sooner. */
+export const DISCOVERY_RETRY_MS = 60_000;
+
 /**
  * Discover every owner wildcard of `ctx.config.github.discover` once, one owner after the other (each bounded to
  * DISCOVERY_CONCURRENCY repositories at a time), and keep each answer; an owner that cannot be listed keeps its
@@ -49,19 +52,30 @@ const g = globalThis as unknown as { deckhandDiscoveryScheduler?: () => void };
 export function startDiscoveryScheduler(getCtx: () => Parameters<typeof refreshDiscoveries>[0], log: (line: string) => void = (l) => console.log(l)): () => void {
   if (g.deckhandDiscoveryScheduler) return g.deckhandDiscoveryScheduler;
   let running = false;
+  let retry: NodeJS.Timeout | undefined;
   const tick = async () => {
     if (running) return;
     running = true;
+    let failed = false;
     try {
       const ctx = getCtx();
       if ((ctx.config.github.discover ?? []).length === 0) return;
       for (const d of await refreshDiscoveries(ctx)) {
+        failed ||= d.failure !== null;
         log(`[deckhand] discovery ${d.rule}: ${d.repositories.length} repositories use the key of ${d.pushUser}${d.failure ? `; last attempt failed: ${d.failure}` : ""}`);
       }
     } catch (err) {
+      failed = true;
       log(`[deckhand] discovery: ${(err as Error).message}; retrying later`);
     } finally {
       running = false;
+    }
+    if (failed && !retry) {
+      retry = setTimeout(() => {
+        retry = undefined;
+        void tick();
+      }, DISCOVERY_RETRY_MS);
+      retry.unref();
     }
   };
   void tick();
@@ -69,6 +83,7 @@ export function startDiscoveryScheduler(getCtx: () => Parameters<typeof refreshD
   every.unref();
   const stop = () => {
     clearInterval(every);
+    if (retry) clearTimeout(retry);
     g.deckhandDiscoveryScheduler = undefined;
   };
   g.deckhandDiscoveryScheduler = stop;
