@@ -1,3 +1,4 @@
+import AxeBuilder from "@axe-core/playwright";
 import { expect, test } from "@playwright/test";
 import { FleetPage } from "./pages/fleet-page";
 
@@ -18,6 +19,8 @@ test("repositories found under acme/* are served beside the named one, and the F
   const discovery = fleet.discovery("acme/*");
   await expect(discovery).toContainText("acme/* (push user github-ecr-push): 3 repositories discovered");
   await expect(discovery.getByTestId("fleet-discovery-failure")).toHaveCount(0);
+  const { violations } = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  expect(violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(" | ")}`)).toEqual([]);
 });
 
 test("a discovered repository can be chosen, is remembered, and is not a 404", async ({ page }) => {
