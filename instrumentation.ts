@@ -20,6 +20,11 @@ export async function register() {
     const clients = getClients();
     return { db: getDb(), github: clients.github, repo: clients.repo };
   });
+  // Repositories under GITHUB_REPOSITORIES' owner/* entries: discovered now and every 15 minutes (none without one).
+  if (getConfig().github.discover.length > 0) {
+    const { appOperationContext } = await import("./lib/operations/context");
+    (await import("./lib/operations/fleet/refresh-discoveries")).startDiscoveryScheduler(() => appOperationContext({ login: "deckhand", role: "system" }));
+  }
   // Forget finished jobs, their logs and deliveries after DECKHAND_RETENTION_DAYS.
   (await import("./lib/operations/pushes/prune-history")).startRetentionScheduler(getDb, getConfig().retentionDays);
 }

@@ -1,5 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { getConfig } from "./lib/infra/config/env";
+import { servedRepositories } from "./lib/infra/config/served-repositories";
 import { contentSecurityPolicy, strictTransportSecurity } from "./lib/infra/http/security-headers";
 import { CHOSEN_REPOSITORY_COOKIE, decideChosenRepository } from "./lib/judgements/chosen-repository";
 
@@ -19,7 +20,7 @@ export function proxy(request: NextRequest) {
   const config = getConfig();
   // Several repositories: the one chosen last stays chosen on pages whose links carry no ?repo=.
   const chosen = decideChosenRepository({
-    repositories: config.github.repositories.map((r) => r.repository),
+    repositories: servedRepositories(config).map((r) => r.repository),
     param: request.nextUrl.searchParams.get("repo"),
     cookie: request.cookies.get(CHOSEN_REPOSITORY_COOKIE)?.value ?? null,
   });

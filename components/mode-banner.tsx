@@ -1,4 +1,5 @@
 import { AWS_ENDPOINT_SERVICES, type DeckhandConfig } from "@/lib/infra/config/env";
+import { servedRepositories } from "@/lib/infra/config/served-repositories";
 
 /** Every page says which world it is looking at; sandbox mode says so plainly. */
 export function ModeBanner({ config }: { config: DeckhandConfig }) {
@@ -10,10 +11,11 @@ export function ModeBanner({ config }: { config: DeckhandConfig }) {
     );
   }
   const region = config.aws.region ? ` (${config.aws.region})` : "";
+  const served = servedRepositories(config).length;
   return (
     <div role="status" data-testid="mode-banner" className="bg-emerald-700 px-4 py-1.5 text-center text-sm font-medium text-white">
       Live mode: {describeAws(config.aws.endpointOverrides)}
-      {region} and {config.github.repositories.length > 1 ? `${config.github.repositories.length} GitHub repositories (default ${config.github.repository})` : `GitHub repository ${config.github.repository}`}.
+      {region} and {served > 1 ? `${served} GitHub repositories (default ${config.github.repository})` : `GitHub repository ${config.github.repository}`}.
     </div>
   );
 }

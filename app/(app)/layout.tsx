@@ -1,5 +1,6 @@
 import { requireUser } from "@/lib/infra/auth/session";
 import { getConfig } from "@/lib/infra/config/env";
+import { servedRepositories } from "@/lib/infra/config/served-repositories";
 import { ModeBanner } from "@/components/mode-banner";
 import { NavLinks } from "@/components/nav-links";
 import { SignOutButton } from "@/components/sign-out-button";
@@ -11,7 +12,7 @@ export const dynamic = "force-dynamic";
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
   const user = await requireUser();
   const config = getConfig();
-  const repositories = config.github.repositories.map((r) => r.repository);
+  const repositories = servedRepositories(config).map((r) => r.repository);
   const fleet = repositories.length > 1;
   return (
     <div className="flex min-h-screen flex-col">

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { getConfig } from "@/lib/infra/config/env";
+import { servedRepositories } from "@/lib/infra/config/served-repositories";
 import { PageHeader } from "@/components/page-header";
 import { withRepo } from "@/components/fleet/repo-href";
 
@@ -8,12 +9,12 @@ import { withRepo } from "@/components/fleet/repo-href";
  * (GITHUB_REPOSITORIES / GITHUB_REPOSITORY), never an arbitrary one.
  */
 export default function NotFound() {
-  const repositories = getConfig().github.repositories;
+  const repositories = servedRepositories(getConfig());
   return (
     <>
       <PageHeader title="Not found" description="This page does not exist, or ?repo= names a repository Deckhand does not watch." />
       <section className="rounded-lg border border-slate-200 bg-white p-4 text-sm" data-testid="not-found">
-        <p className="mb-2">Deckhand watches {repositories.length === 1 ? "one repository" : `${repositories.length} repositories`} (GITHUB_REPOSITORIES):</p>
+        <p className="mb-2">Deckhand watches {repositories.length === 1 ? "one repository" : `${repositories.length} repositories`} (GITHUB_REPOSITORIES, with those its owner/* entries found):</p>
         <ul className="list-disc pl-5">
           {repositories.map((r) => (
             <li key={r.repository}>

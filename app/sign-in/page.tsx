@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { getConfig } from "@/lib/infra/config/env";
+import { servedRepositories } from "@/lib/infra/config/served-repositories";
 import { getSessionUser } from "@/lib/infra/auth/session";
 import { ModeBanner } from "@/components/mode-banner";
 import { redirectToDeckhandHost } from "@/lib/infra/auth/start-sign-in";
@@ -27,7 +28,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
         <div className="w-full max-w-sm rounded-xl border border-slate-200 bg-white p-8 shadow-sm">
           <h1 className="text-xl font-semibold">Sign in to Deckhand</h1>
           <p className="mt-2 text-sm text-slate-600">
-            Deckhand watches the access key that pushes {config.github.repositories.length > 1 ? `${config.github.repositories.length} repositories` : config.github.repository} to ECR. Sign in with your GitHub account
+            Deckhand watches the access key that pushes {servedRepositories(config).length > 1 ? `${servedRepositories(config).length} repositories` : config.github.repository} to ECR. Sign in with your GitHub account
             {config.mode === "sandbox" ? " (in sandbox mode, the sandbox lets you choose who you are)" : ""}.
           </p>
           {error ? (

@@ -22,6 +22,11 @@ export class FleetPage {
     return this.table().locator(`tbody tr[data-repository="${repository}"]`);
   }
 
+  /** What the Fleet page says of one owner wildcard's discovery ("acme/*"). */
+  discovery(rule: string) {
+    return this.page.locator(`[data-testid="fleet-discovery"][data-rule="${rule}"]`);
+  }
+
   /** The table's scrolling box: wider content than the box means it scrolls inside its card. */
   async tableScrollsInside(): Promise<boolean> {
     return this.table().evaluate((t) => {

@@ -5,16 +5,18 @@
 
 import { SafeError } from "../errors";
 import { selectRepository, type ConfiguredRepository } from "../infra/config/env";
+import { servedRepositories } from "../infra/config/served-repositories";
 import type { GitHubRepoRef } from "../integrations/clients";
 import type { OperationContext } from "./context";
 
 /**
- * The configured repository named `owner/name` (case-insensitive), or the `ref`'s. Throws SafeError
+ * The served repository (named in GITHUB_REPOSITORIES or discovered under an owner wildcard) named `owner/name`
+ * (case-insensitive), or the `ref`'s. Throws SafeError
  * `unknown-repository` naming it when Deckhand is not configured with it.
  */
-export function configuredRepository(ctx: Pick<OperationContext, "config">, ref: GitHubRepoRef | string): ConfiguredRepository {
+export function configuredRepository(ctx: Pick<OperationContext, "config" | "db">, ref: GitHubRepoRef | string): ConfiguredRepository {
   const name = typeof ref === "string" ? ref : `${ref.owner}/${ref.repo}`;
-  const found = selectRepository(ctx.config.github.repositories, name);
+  const found = selectRepository(servedRepositories(ctx.config, ctx.db), name);
   if (!found) throw new SafeError(`Deckhand does not watch the repository “${name}”: it acts only on the configured ones.`, "unknown-repository");
   return found;
 }
@@ -24,7 +26,7 @@ export function configuredRepository(ctx: Pick<OperationContext, "config">, ref:
  * the configured repository `ctx.clients.repo` names. With `userName` given, it must be that repository's push user
  * (SafeError `invalid-input` otherwise: a change of user B never acts from a repository of user A).
  */
-export function pushUserScope(ctx: Pick<OperationContext, "config" | "clients" | "repository">, userName?: string): { repository: ConfiguredRepository; userName: string } {
+export function pushUserScope(ctx: Pick<OperationContext, "config" | "db" | "clients" | "repository">, userName?: string): { repository: ConfiguredRepository; userName: string } {
   const repository = ctx.repository ?? configuredRepository(ctx, ctx.clients.repo);
   if (userName !== undefined && userName !== repository.pushUser) {
     throw new SafeError(`The push user of ${repository.repository} is ${repository.pushUser}, not ${userName}: act on ${userName} from one of its own repositories.`, "invalid-input");

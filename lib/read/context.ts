@@ -6,6 +6,7 @@
 import { notFound } from "next/navigation";
 import type { ConfiguredRepository, DeckhandConfig } from "../infra/config/env";
 import { getConfig, selectRepository } from "../infra/config/env";
+import { servedRepositories } from "../infra/config/served-repositories";
 import { getDb, type Db } from "../infra/db";
 import { appCache, type TtlCache } from "../infra/cache/ttl-cache";
 import { clientsForRepository, getClients, type Clients, type GitHubClient } from "../integrations/clients";
@@ -83,7 +84,7 @@ export function forRepository<C extends Pick<ReadContext, "clients" | "github" |
  */
 export function pageReadContext(searchParams: Record<string, string | string[] | undefined> = {}): ReadContext {
   const config = getConfig();
-  const selected = selectRepository(config.github.repositories, searchParams.repo);
+  const selected = selectRepository(servedRepositories(config), searchParams.repo);
   if (!selected) notFound();
   const ctx = forRepository(appReadContext(), selected);
   if (searchParams.refresh) for (const prefix of Object.values(READ_CACHE_PREFIXES)) ctx.cache.invalidate(prefix);

@@ -17,14 +17,14 @@ import { forRepository, READ_CACHE_PREFIXES, type ReadContext } from "./context"
 import { readHeldKey, readKeyVerdicts } from "./credentials";
 import { readDoctorChecks, readDoctorSnapshot } from "./doctor";
 import { OVERVIEW_ACTIVITY_WAIT_MS } from "./overview";
-import { readKeys, readRuns, readScopes } from "./posture";
+import { readActivity, readKeys, readPolicies, readRepositories, readRuns, readScopes, readUser } from "./posture";
 import { readLastRun } from "./workflows";
 
 /**
  * Repositories read at once: each is ~5 GitHub calls cold, so 8 repositories keep well under GitHub's guidance of no
  * more than 100 concurrent requests ("Best practices for using the REST API": avoid concurrent requests).
  */
-export const FLEET_CONCURRENCY = 8;
+export const FLEET_CONCURRENCY = 16;
 
 export interface FleetRowView extends FleetRow {
   /** The ECR workflow's newest run; null when it has none or GitHub could not say (then `lastRunFailure`). */
@@ -109,13 +109,28 @@ async function readLastEcrRun(ctx: ReadContext): Promise<{ ok: true; data: LastR
  * and logs; all through the shared cache.
  */
 export async function readFleet(ctx: ReadContext, repositories: readonly ConfiguredRepository[]): Promise<FleetView> {
-  // Whose key does a repository hold? Every configured push user's key ids, one ListAccessKeys per user.
+  // Whose key does a repository hold? Every configured push user's key ids, one ListAccessKeys per user. The users'
+  // other AWS reads and the account's ECR repositories start with it, not behind the first rows: a row waits for
+  // its user's IAM and CloudTrail (time-boxed), and rows waiting held the slots the next repositories' GitHub reads
+  // needed, so AWS and GitHub ran one after the other instead of together.
   const users = [...new Set(repositories.map((r) => r.pushUser))];
   const keysByUser: Record<string, string[]> = {};
-  await mapLimit(users, FLEET_CONCURRENCY, async (userName) => {
-    const keys = await readKeys({ ...ctx, userName });
+  void readRepositories(ctx);
+  const awsReads = mapLimit(users, FLEET_CONCURRENCY, async (userName) => {
+    const u = { ...ctx, userName };
+    // Parts never reject (a failure is the part's); these fill the cache the rows read from.
+    void readUser(u);
+    void readPolicies(u);
+    void readActivity(u);
+    const keys = await readKeys(u);
     keysByUser[userName] = keys.ok ? keys.data.map((k) => k.accessKeyId) : [];
   });
+  // Each repository's GitHub reads, a few repositories at a time, while AWS answers.
+  await mapLimit(repositories, FLEET_CONCURRENCY, async (r) => {
+    const rctx = forRepository(ctx, r);
+    await Promise.all([readScopes(rctx), readLastEcrRun(rctx)]);
+  });
+  await awsReads;
   const rows = await mapLimit(repositories, FLEET_CONCURRENCY, (r, i) => readRow(ctx, r, i === 0, keysByUser));
   const { rows: sorted, summary } = summarizeFleet(rows);
   return { rows: sorted, summary };

@@ -25,7 +25,7 @@ import { findWorkflowByName } from "../integrations/github/workflows";
 import { readWorkflowList } from "./workflow-list";
 import { orgItemsReaching, visibilityByName } from "../judgements/posture/org-reach";
 import { resolveScopes, type ScopeRead, type ScopeResolution, type ScopesInput, type Visibility } from "../judgements/posture/secret-scopes";
-import { ecrJobEnvironment } from "../judgements/workflows/job-environment";
+import { ecrJobEnvironment, type JobEnvironment } from "../judgements/workflows/job-environment";
 import type { TtlCache } from "../infra/cache/ttl-cache";
 import type { AccessKeyInfo } from "../judgements/posture/key-verdicts";
 import type { CloudTrailEvent, EcrRepositoryInfo, GithubSecretInfo, GithubVariableInfo, WorkflowRunInfo } from "../judgements/posture/types";
@@ -247,6 +247,23 @@ async function fetchScopes(ctx: PostureContext): Promise<ScopesView> {
   return { ...resolution, environment: job.name };
 }
 
+/** Workflow texts judged, kept by text (bounded; oldest dropped first). */
+const judgedWorkflows = new Map<string, JobEnvironment>();
+const JUDGED_WORKFLOWS_MAX = 200;
+
+/**
+ * ecrJobEnvironment, once per distinct text: a fleet's repositories mostly hold the same workflow (one template
+ * copied), and parsing its YAML again for each of 200 repositories was a visible part of a cold Fleet read.
+ */
+function environmentOf(text: string): JobEnvironment {
+  const known = judgedWorkflows.get(text);
+  if (known) return known;
+  const env = ecrJobEnvironment(text);
+  if (judgedWorkflows.size >= JUDGED_WORKFLOWS_MAX) judgedWorkflows.delete(judgedWorkflows.keys().next().value!);
+  judgedWorkflows.set(text, env);
+  return env;
+}
+
 /** The ECR job's environment from the workflow file (DECKHAND_WORKFLOW), or why it is unknown. */
 async function ecrJob(ctx: PostureContext): Promise<{ name: string | null; unknown: string | null }> {
   if (!ctx.workflowName) return { name: null, unknown: null };
@@ -259,7 +276,7 @@ async function ecrJob(ctx: PostureContext): Promise<{ name: string | null; unkno
     const workflow = findWorkflowByName(workflows.data, ctx.workflowName);
     if (!workflow) return { name: null, unknown: null };
     const text = await callApi("github", `read ${workflow.path}`, () => readRepoFile({ github, repo, path: workflow.path }));
-    const env = text === null ? { kind: "unparsable" as const } : ecrJobEnvironment(text);
+    const env = text === null ? { kind: "unparsable" as const } : environmentOf(text);
     if (env.kind === "named") return { name: env.name, unknown: null };
     if (env.kind === "dynamic") return { name: null, unknown: `the ECR job's environment is the expression ${env.expression}` };
     if (env.kind === "unparsable") return { name: null, unknown: `${workflow.path} could not be parsed` };

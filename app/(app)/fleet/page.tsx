@@ -3,6 +3,8 @@ import Link from "next/link";
 import { Suspense } from "react";
 import { requireUser } from "@/lib/infra/auth/session";
 import { getConfig } from "@/lib/infra/config/env";
+import { discoveriesOf, servedRepositories, type DiscoveryState } from "@/lib/infra/config/served-repositories";
+import { DISCOVERY_INTERVAL_MS } from "@/lib/operations/fleet/refresh-discoveries";
 import { appReadContext, READ_CACHE_PREFIXES } from "@/lib/read/context";
 import { readFleet, type FleetRowView } from "@/lib/read/fleet";
 import type { PushAnswer } from "@/lib/judgements/posture/push-readiness";
@@ -35,10 +37,12 @@ export default async function FleetPage({ searchParams }: { searchParams: Promis
   const sp = await searchParams;
   const ctx = appReadContext();
   if (sp.refresh) for (const prefix of Object.values(READ_CACHE_PREFIXES)) ctx.cache.invalidate(prefix);
-  const repositories = getConfig().github.repositories;
+  const repositories = servedRepositories(getConfig());
+  const discovered = repositories.filter((r) => r.discovered).length;
+  const served = discovered ? `${repositories.length} served (${repositories.length - discovered} named in GITHUB_REPOSITORIES, ${discovered} discovered)` : `${repositories.length} configured (GITHUB_REPOSITORIES)`;
   return (
     <>
-      <PageHeader title="Fleet" description={`Can every repository push to ECR right now? ${repositories.length} configured (GITHUB_REPOSITORIES), one row each.`}>
+      <PageHeader title="Fleet" description={`Can every repository push to ECR right now? ${served}, one row each.`}>
         <RefreshLink href="/fleet" />
       </PageHeader>
       <Suspense
@@ -50,12 +54,61 @@ export default async function FleetPage({ searchParams }: { searchParams: Promis
       >
         <FleetTable />
       </Suspense>
+      <Discoveries states={discoveriesOf(getConfig())} />
     </>
   );
 }
 
+/** What each owner wildcard (owner/*) found, when, and why the others were left out. */
+function Discoveries({ states }: { states: DiscoveryState[] }) {
+  if (states.length === 0) return null;
+  const now = new Date();
+  const minutes = Math.round(DISCOVERY_INTERVAL_MS / 60_000);
+  return (
+    <section className="mt-4 rounded-lg border border-slate-200 bg-white p-4 text-sm" aria-label="Discovered repositories" data-testid="fleet-discoveries">
+      <h2 className="mb-2 font-medium">Discovered repositories</h2>
+      <p className="mb-3 text-slate-600">Every repository of these owners whose workflow takes the push key from AWS_ACCESS_KEY_ID, found at start and every {minutes} minutes.</p>
+      <ul className="flex flex-col gap-3">
+        {states.map((d) => (
+          <li key={d.rule} data-rule={d.rule} data-testid="fleet-discovery">
+            <p>
+              <span className="font-mono">{d.rule}</span> (push user <span className="font-mono">{d.pushUser}</span>):{" "}
+              {d.discoveredAt ? (
+                <>
+                  {d.repositories.length} {d.repositories.length === 1 ? "repository" : "repositories"} discovered <TimeCell iso={d.discoveredAt} now={now} />
+                </>
+              ) : (
+                <>not discovered yet</>
+              )}
+            </p>
+            {d.failure ? (
+              <p className="text-red-800" data-testid="fleet-discovery-failure">
+                The last discovery failed{d.failedAt ? <> (<TimeCell iso={d.failedAt} now={now} />)</> : null}: {d.failure}
+                {d.discoveredAt ? " The repositories found before are still served." : ""}
+              </p>
+            ) : null}
+            {d.skipped.length > 0 ? (
+              <details className="mt-1 text-slate-600">
+                <summary>{d.skipped.length} left out</summary>
+                <ul className="list-disc pl-5">
+                  {d.skipped.map((x) => (
+                    <li key={x.repository}>
+                      <span className="font-mono">{x.repository}</span>: {x.reason}
+                    </li>
+                  ))}
+                </ul>
+              </details>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 async function FleetTable() {
-  const repositories = getConfig().github.repositories;
+  const repositories = servedRepositories(getConfig());
+  const discovered = new Map(repositories.flatMap((r) => (r.discovered ? [[r.repository.toLowerCase(), r.discovered.rule] as const] : [])));
   const { rows, summary } = await readFleet(appReadContext(), repositories);
   const now = new Date();
   // Every row names its repository, the default's too: the server forgets another repository chosen before.
@@ -72,7 +125,7 @@ async function FleetTable() {
       <section className="min-w-0 rounded-lg border border-slate-200 bg-white" aria-label="Repositories">
         <DataTable columns={["Repository", "Verdict", "Push user", "Key", "Secrets from", "Last run", "Last push", "Failing checks"]} testId="fleet-table">
           {rows.map((r) => (
-            <Row key={r.repository} row={r} repoParam={param(r.repository)} now={now} />
+            <Row key={r.repository} row={r} repoParam={param(r.repository)} now={now} discoveredBy={discovered.get(r.repository.toLowerCase()) ?? null} />
           ))}
         </DataTable>
       </section>
@@ -80,7 +133,7 @@ async function FleetTable() {
   );
 }
 
-function Row({ row: r, repoParam, now }: { row: FleetRowView; repoParam: string | null; now: Date }) {
+function Row({ row: r, repoParam, now, discoveredBy }: { row: FleetRowView; repoParam: string | null; now: Date; discoveredBy: string | null }) {
   const answer = ANSWER[r.answer];
   return (
     <tr className="border-t border-slate-100 align-top" data-repository={r.repository} data-answer={r.answer}>
@@ -88,6 +141,11 @@ function Row({ row: r, repoParam, now }: { row: FleetRowView; repoParam: string 
         <Link href={withRepo("/", repoParam)} className="whitespace-nowrap font-medium text-sky-700 hover:underline">
           {r.repository}
         </Link>
+        {discoveredBy ? (
+          <p className="text-xs text-slate-500" data-testid="fleet-discovered">
+            discovered ({discoveredBy})
+          </p>
+        ) : null}
       </td>
       <td className="min-w-56 px-3 py-2">
         <StatusBadge status={answer.status} text={answer.text} />

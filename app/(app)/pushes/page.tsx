@@ -3,6 +3,7 @@ import Link from "next/link";
 import { requireUser } from "@/lib/infra/auth/session";
 import { pageReadContext, repoParamOf } from "@/lib/read/context";
 import { getConfig } from "@/lib/infra/config/env";
+import { servedRepositories } from "@/lib/infra/config/served-repositories";
 import { readPushes } from "@/lib/read/pushes";
 import { formatElapsed, formatUtcSeconds } from "@/lib/format";
 import { PageHeader } from "@/components/page-header";
@@ -18,7 +19,7 @@ export default async function PushesPage({ searchParams }: { searchParams: Promi
   const user = await requireUser();
   const ctx = pageReadContext(await searchParams);
   // Several repositories: the chosen one's jobs and deliveries (rows from before name none: the default's).
-  const fleet = getConfig().github.repositories.length > 1;
+  const fleet = servedRepositories(getConfig()).length > 1;
   const { jobs, deliveries, lastCacheDrop, workers, waiting } = readPushes(ctx, 50, fleet ? { name: ctx.github.repository, isDefault: repoParamOf(ctx) === null } : undefined);
   const commitUrl = (sha: string) => `${ctx.github.webUrl}/${ctx.github.repository}/commit/${sha}`;
   return (

@@ -1,5 +1,6 @@
 import { NextResponse } from "next/server";
 import { withBearer } from "@/lib/infra/http/route-wrappers";
+import { servedRepositories } from "@/lib/infra/config/served-repositories";
 import { appReadContext, selectRepository } from "@/lib/read/context";
 import { readChecksPerRepository } from "@/lib/read/fleet";
 
@@ -12,7 +13,7 @@ export const dynamic = "force-dynamic";
  * `ok` is then true only when no check fails in any of them.
  */
 export const GET = withBearer({ name: "api.checks", token: (c) => c.apiToken }, async (req, { config }) => {
-  const all = config.github.repositories;
+  const all = servedRepositories(config);
   const param = req.nextUrl.searchParams.get("repo");
   const chosen = param === null ? null : selectRepository(all, param);
   if (param !== null && !chosen) {

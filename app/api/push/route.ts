@@ -1,6 +1,7 @@
 import { NextResponse } from "next/server";
 import { withBearer } from "@/lib/infra/http/route-wrappers";
 import { selectRepository } from "@/lib/infra/config/env";
+import { servedRepositories } from "@/lib/infra/config/served-repositories";
 import { appOperationContext } from "@/lib/operations/context";
 import { recordAudit } from "@/lib/infra/audit/record-audit";
 import { triggerPush, triggerPushInput } from "@/lib/operations/pushes/trigger-push";
@@ -11,8 +12,8 @@ const USAGE = 'Body must be JSON: { "ref": "main" } or { "sha": "<commit>" }, wi
 
 /**
  * For scripts and other CI systems, bearer DECKHAND_API_TOKEN. Body: `{ "ref": "main" }` or `{ "sha": "abc1234" }`,
- * plus `"repository": "owner/name"` to push one of the other configured repositories (GITHUB_REPOSITORIES; absent:
- * the default one). Answers 202 `{ jobId, sha, repository, duplicate: false }` (200 when the same commit is already
+ * plus `"repository": "owner/name"` to push one of the other served repositories (GITHUB_REPOSITORIES, named or
+ * discovered; absent: the default one). Answers 202 `{ jobId, sha, repository, duplicate: false }` (200 when the same commit is already
  * queued), 400 naming what was wrong in the body, 404 for a repository Deckhand does not watch (nothing queued).
  */
 export const POST = withBearer({ name: "api.push", token: (c) => c.apiToken }, async (req, { db, config }) => {
@@ -24,9 +25,10 @@ export const POST = withBearer({ name: "api.push", token: (c) => c.apiToken }, a
   }
   const named = body && typeof body === "object" ? (body as Record<string, unknown>).repository : undefined;
   if (named !== undefined && (typeof named !== "string" || named.length > 200)) return NextResponse.json({ error: '"repository" must be owner/name' }, { status: 400 });
-  const repository = selectRepository(config.github.repositories, named?.trim());
+  const served = servedRepositories(config, db);
+  const repository = selectRepository(served, named?.trim());
   if (!repository) {
-    const configured = config.github.repositories.map((r) => r.repository).join(", ");
+    const configured = served.map((r) => r.repository).join(", ");
     return NextResponse.json({ error: `Deckhand does not watch the repository "${named}": it pushes only the configured ones (${configured}).` }, { status: 404 });
   }
   const input = triggerPushInput.safeParse(body);

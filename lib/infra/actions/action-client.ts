@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { getConfig, selectRepository, type ConfiguredRepository, type DeckhandConfig } from "../config/env";
 import { getDb } from "../db";
+import { servedRepositories } from "../config/served-repositories";
 import type { Db } from "../db/open-db";
 import { appCache, type TtlCache } from "../cache/ttl-cache";
 import { recordAudit } from "../audit/record-audit";
@@ -69,10 +70,11 @@ function chosenRepository(
   const parsed = repositoryField.safeParse(value);
   if (!parsed.success)
     return { ok: false, named: String(value).slice(0, 200), result: { ok: false, message: "Some fields need attention.", code: "invalid-input", fieldErrors: { repo: parsed.error.issues.map((i) => i.message) } } };
-  const repository = selectRepository(config.github.repositories, parsed.data);
+  const served = servedRepositories(config);
+  const repository = selectRepository(served, parsed.data);
   if (repository) return { ok: true, repository };
   const named = parsed.data ?? "";
-  const configured = config.github.repositories.map((r) => r.repository).join(", ");
+  const configured = served.map((r) => r.repository).join(", ");
   return {
     ok: false,
     named,

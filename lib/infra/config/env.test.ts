@@ -182,6 +182,44 @@ describe("several repositories (GITHUB_REPOSITORIES)", () => {
     expect(err.message).toContain(message);
   });
 
+  it("takes owner wildcards (owner/*, owner/*:user) beside named repositories, parsed once into `discover`", () => {
+    const c = parseConfig({ ...live, GITHUB_REPOSITORIES: "acme/web-gateway, acme/*:ecr-push-data, Other-Org/*, acme/mcp-servers, ACME/*:ecr-push-data" });
+    expect(c.github.repositories.map((r) => `${r.repository}:${r.pushUser}`)).toEqual(["acme/mcp-servers:github-ecr-push", "acme/web-gateway:github-ecr-push"]);
+    expect(c.github.discover).toEqual([
+      { owner: "acme", pushUser: "ecr-push-data" },
+      { owner: "Other-Org", pushUser: "github-ecr-push" },
+    ]);
+    expect(parseConfig(live).github.discover).toEqual([]);
+  });
+
+  it("a default repository under an owner wildcard is served with that wildcard's push user; one under none is refused", () => {
+    const c = parseConfig({ ...live, GITHUB_REPOSITORIES: "acme/*:ecr-push-data,acme/web-gateway" });
+    expect(c.github.repositories.map((r) => `${r.repository}:${r.pushUser}`)).toEqual(["acme/mcp-servers:ecr-push-data", "acme/web-gateway:github-ecr-push"]);
+    const err = errorOf({ ...live, GITHUB_REPOSITORIES: "other/*,acme/web-gateway" });
+    expect(err.setting).toBe("GITHUB_REPOSITORY");
+    expect(err.message).toContain("is not in GITHUB_REPOSITORIES (acme/web-gateway, other/*)");
+  });
+
+  it("wildcards alone name no default: GITHUB_REPOSITORY is then required, by name", () => {
+    const { GITHUB_REPOSITORY: _, ...rest } = live;
+    const err = errorOf({ ...rest, GITHUB_REPOSITORIES: "acme/*" });
+    expect(err.setting).toBe("GITHUB_REPOSITORY");
+    expect(err.message).toContain("names only owners (acme/*)");
+  });
+
+  it.each([
+    ["*/*", "a wildcard stands for every repository name of one owner"],
+    ["acme/web*", '"acme/web*": a wildcard stands for every repository name of one owner'],
+    ["*/web", '"*/web": a wildcard'],
+    ["acme/*/x", '"acme/*/x": a wildcard'],
+    ["acme/*:bad user", '"bad user" must be an IAM user name'],
+    ["acme/*:u1,ACME/*:u2", "ACME/* is listed twice with different push users (u1, u2)"],
+  ])("refuses the wildcard %j naming GITHUB_REPOSITORIES", (value, message) => {
+    const err = errorOf({ ...live, GITHUB_REPOSITORIES: `acme/mcp-servers,${value}` });
+    expect(err.setting).toBe("GITHUB_REPOSITORIES");
+    expect(err.message).toContain(message);
+  });
+
   it("sandbox mode takes the list too; without either it watches the sandbox's repository", () => {
     expect(parseConfig({ GITHUB_REPOSITORIES: "acme/mcp-servers,acme/web-gateway" }).github.repositories).toHaveLength(2);
     expect(parseConfig({}).github.repositories.map((r) => r.repository)).toEqual(["acme/mcp-servers"]);

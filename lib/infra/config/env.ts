@@ -61,16 +61,51 @@ export function selectRepository(repositories: readonly ConfiguredRepository[], 
 }
 
 /**
- * GITHUB_REPOSITORIES: a comma-separated list of `owner/name` or `owner/name:iam-user` (a colon cannot appear in a
- * repository name). Duplicates (GitHub names are case-insensitive) are dropped, keeping the first; an entry naming
- * the same repository with another push user is refused. Throws ConfigError naming the bad entry.
+ * An owner wildcard of GITHUB_REPOSITORIES (`owner/*` or `owner/*:iam-user`): every repository of `owner` whose ECR
+ * workflow takes the push key (lib/read/discover-repositories.ts), each with `pushUser`.
  */
-export function parseRepositoryList(value: string, defaultUser: string): ConfiguredRepository[] {
+export interface DiscoveryRule {
+  owner: string;
+  pushUser: string;
+}
+
+/** What GITHUB_REPOSITORIES names: repositories by name, and owners whose repositories are discovered. */
+export interface RepositoryEntries {
+  repositories: ConfiguredRepository[];
+  discover: DiscoveryRule[];
+}
+
+const OWNER_RE = /^[A-Za-z0-9-]+$/;
+
+/**
+ * GITHUB_REPOSITORIES: a comma-separated list of `owner/name` or `owner/name:iam-user` (a colon cannot appear in a
+ * repository name), and `owner/*` or `owner/*:iam-user` for every repository of the owner that pushes with the key
+ * (discovered at start and periodically). Duplicates (GitHub names are case-insensitive) are dropped, keeping the
+ * first; an entry naming the same repository (or owner wildcard) with another push user is refused. A wildcard is the
+ * whole name or nothing: `*` + `/*` and `acme/web*` are refused. Throws ConfigError naming the bad entry.
+ */
+export function parseRepositoryEntries(value: string, defaultUser: string): RepositoryEntries {
   const out: ConfiguredRepository[] = [];
+  const discover: DiscoveryRule[] = [];
   for (const entry of value.split(",").map((x) => x.trim()).filter(Boolean)) {
     const [repository, user, ...rest] = entry.split(":");
+    if (repository.includes("*") && rest.length === 0) {
+      const [owner, name, ...more] = repository.split("/");
+      if (!OWNER_RE.test(owner) || name !== "*" || more.length > 0) {
+        throw new ConfigError("GITHUB_REPOSITORIES", `"${entry}": a wildcard stands for every repository name of one owner, as owner/* (e.g. acme/*); neither an owner nor part of a name can be one`);
+      }
+      if (user !== undefined && !IAM_USER_RE.test(user)) throw new ConfigError("GITHUB_REPOSITORIES", `"${entry}": "${user}" must be an IAM user name`);
+      const pushUser = user ?? defaultUser;
+      const same = discover.find((d) => d.owner.toLowerCase() === owner.toLowerCase());
+      if (same) {
+        if (same.pushUser !== pushUser) throw new ConfigError("GITHUB_REPOSITORIES", `${owner}/* is listed twice with different push users (${same.pushUser}, ${pushUser})`);
+        continue;
+      }
+      discover.push({ owner, pushUser });
+      continue;
+    }
     if (!REPOSITORY_RE.test(repository) || rest.length > 0) {
-      throw new ConfigError("GITHUB_REPOSITORIES", `"${entry}" must be owner/name or owner/name:iam-user, e.g. acme/mcp-servers,acme/web-gateway:ecr-push-web`);
+      throw new ConfigError("GITHUB_REPOSITORIES", `"${entry}" must be owner/name, owner/name:iam-user or owner/*, e.g. acme/mcp-servers,acme/web-gateway:ecr-push-web`);
     }
     if (user !== undefined && !IAM_USER_RE.test(user)) throw new ConfigError("GITHUB_REPOSITORIES", `"${entry}": "${user}" must be an IAM user name`);
     const pushUser = user ?? defaultUser;
@@ -82,26 +117,43 @@ export function parseRepositoryList(value: string, defaultUser: string): Configu
     const [owner, repo] = repository.split("/");
     out.push({ repository, owner, repo, pushUser });
   }
-  if (out.length === 0) throw new ConfigError("GITHUB_REPOSITORIES", "must name at least one owner/name");
-  return out;
+  if (out.length === 0 && discover.length === 0) throw new ConfigError("GITHUB_REPOSITORIES", "must name at least one owner/name");
+  return { repositories: out, discover };
+}
+
+/** The repositories GITHUB_REPOSITORIES names (its owner wildcards left out); see parseRepositoryEntries. */
+export function parseRepositoryList(value: string, defaultUser: string): ConfiguredRepository[] {
+  return parseRepositoryEntries(value, defaultUser).repositories;
 }
 
 /**
- * The repositories Deckhand watches, the default first. GITHUB_REPOSITORY alone: that one. GITHUB_REPOSITORIES
- * alone: the list, the first the default. Both: GITHUB_REPOSITORY must be in the list and is the default (GitHub
- * Actions sets GITHUB_REPOSITORY itself, so both being set is ordinary); otherwise ConfigError.
+ * The repositories Deckhand watches by name, the default first, and the owners it discovers repositories of.
+ * GITHUB_REPOSITORY alone: that one. GITHUB_REPOSITORIES alone: the list, the first named the default (a list of
+ * owner wildcards only names no default: GITHUB_REPOSITORY is then required). Both: GITHUB_REPOSITORY is the default
+ * and must be in the list, or be a repository of an owner/* entry (it is then served with that entry's push user,
+ * discovered or not: it was named); otherwise ConfigError. GitHub Actions sets GITHUB_REPOSITORY itself, so both
+ * being set is ordinary.
  */
-export function resolveRepositories(single: string | undefined, list: string | undefined, defaultUser: string): ConfiguredRepository[] | undefined {
+export function resolveRepositories(single: string | undefined, list: string | undefined, defaultUser: string): RepositoryEntries | undefined {
   if (list === undefined) {
     if (single === undefined) return undefined;
     const [owner, repo] = single.split("/");
-    return [{ repository: single, owner, repo, pushUser: defaultUser }];
+    return { repositories: [{ repository: single, owner, repo, pushUser: defaultUser }], discover: [] };
   }
-  const repos = parseRepositoryList(list, defaultUser);
-  if (single === undefined) return repos;
+  const { repositories: repos, discover } = parseRepositoryEntries(list, defaultUser);
+  if (single === undefined) {
+    if (repos.length === 0) {
+      throw new ConfigError("GITHUB_REPOSITORY", `is required when GITHUB_REPOSITORIES names only owners (${discover.map((d) => `${d.owner}/*`).join(", ")}): set it to the default repository, owner/name`);
+    }
+    return { repositories: repos, discover };
+  }
   const i = repos.findIndex((r) => r.repository.toLowerCase() === single.toLowerCase());
-  if (i < 0) throw new ConfigError("GITHUB_REPOSITORY", `${single} is not in GITHUB_REPOSITORIES (${repos.map((r) => r.repository).join(", ")}): add it there, or unset GITHUB_REPOSITORY`);
-  return [repos[i], ...repos.filter((_, j) => j !== i)];
+  if (i >= 0) return { repositories: [repos[i], ...repos.filter((_, j) => j !== i)], discover };
+  const [owner, repo] = single.split("/");
+  const rule = discover.find((d) => d.owner.toLowerCase() === owner.toLowerCase());
+  if (rule) return { repositories: [{ repository: single, owner, repo, pushUser: rule.pushUser }, ...repos], discover };
+  const named = [...repos.map((r) => r.repository), ...discover.map((d) => `${d.owner}/*`)].join(", ");
+  throw new ConfigError("GITHUB_REPOSITORY", `${single} is not in GITHUB_REPOSITORIES (${named}): add it there, or unset GITHUB_REPOSITORY`);
 }
 
 const port = (name: string) =>
@@ -184,8 +236,14 @@ export interface DeckhandConfig {
     repository: string;
     owner: string;
     repo: string;
-    /** Every repository Deckhand watches, the default first (GITHUB_REPOSITORIES, or GITHUB_REPOSITORY alone). */
+    /**
+     * Every repository Deckhand watches by name, the default first (GITHUB_REPOSITORIES, or GITHUB_REPOSITORY alone).
+     * With owner wildcards (`discover`) Deckhand serves more: ask servedRepositories()
+     * (lib/infra/config/served-repositories.ts), not this list.
+     */
     repositories: ConfiguredRepository[];
+    /** GITHUB_REPOSITORIES' owner/* entries: owners whose repositories pushing with the key are discovered. */
+    discover: DiscoveryRule[];
     token: string;
     apiUrl: string;
     /** Web base URL: OAuth endpoints and links to commits. */
@@ -286,7 +344,7 @@ export function parseConfig(env: Record<string, string | undefined>): DeckhandCo
   };
 
   if (mode === "live") {
-    const repositories = required(resolveRepositories(e.GITHUB_REPOSITORY, e.GITHUB_REPOSITORIES, e.DECKHAND_IAM_USER), "GITHUB_REPOSITORY");
+    const { repositories, discover } = required(resolveRepositories(e.GITHUB_REPOSITORY, e.GITHUB_REPOSITORIES, e.DECKHAND_IAM_USER), "GITHUB_REPOSITORY");
     const { repository, owner, repo } = repositories[0];
     const token = required(e.GITHUB_TOKEN, "GITHUB_TOKEN");
     const apiUrl = (e.GITHUB_API_URL ?? "https://api.github.com").replace(/\/+$/, "");
@@ -317,6 +375,7 @@ export function parseConfig(env: Record<string, string | undefined>): DeckhandCo
         owner,
         repo,
         repositories,
+        discover,
         token,
         apiUrl,
         webUrl,
@@ -329,7 +388,7 @@ export function parseConfig(env: Record<string, string | undefined>): DeckhandCo
     };
   }
 
-  const repositories = resolveRepositories(e.GITHUB_REPOSITORY, e.GITHUB_REPOSITORIES, e.DECKHAND_IAM_USER) ?? resolveRepositories(SANDBOX_REPOSITORY, undefined, e.DECKHAND_IAM_USER)!;
+  const { repositories, discover } = resolveRepositories(e.GITHUB_REPOSITORY, e.GITHUB_REPOSITORIES, e.DECKHAND_IAM_USER) ?? resolveRepositories(SANDBOX_REPOSITORY, undefined, e.DECKHAND_IAM_USER)!;
   const { repository, owner, repo } = repositories[0];
   return {
     ...common,
@@ -344,6 +403,7 @@ export function parseConfig(env: Record<string, string | undefined>): DeckhandCo
       owner,
       repo,
       repositories,
+      discover,
       token: e.GITHUB_TOKEN ?? SANDBOX_GITHUB_ADMIN_TOKEN,
       apiUrl: `${sandboxUrl}/api/v3`,
       webUrl: sandboxUrl,

@@ -435,4 +435,23 @@ export const migrations: Migration[] = [
       CREATE UNIQUE INDEX rotations_one_active_per_user ON rotations (user_name) WHERE state IN ('running', 'stopped');
     `,
   },
+  {
+    version: 14,
+    name: "repositories discovered under GITHUB_REPOSITORIES' owner wildcards (owner/*), the last answer per owner",
+    // One row per owner wildcard: the repositories found and those skipped (JSON), when, and the last refresh's failure
+    // (the list found before is kept and still served). The app writes it; the worker and the webhook fast path read it.
+    sql: `
+      CREATE TABLE repository_discoveries (
+        owner TEXT NOT NULL PRIMARY KEY COLLATE NOCASE,
+        push_user TEXT NOT NULL,
+        -- [{ "repository": "owner/name", "owner": ..., "repo": ..., "pushUser": ... }]
+        repositories TEXT NOT NULL DEFAULT '[]',
+        -- [{ "repository": "owner/name", "reason": "..." }]
+        skipped TEXT NOT NULL DEFAULT '[]',
+        discovered_at TEXT,
+        failed_at TEXT,
+        failure TEXT
+      );
+    `,
+  },
 ];

@@ -72,7 +72,7 @@ export interface KeyActionInput {
  * The keys of `userName` (absent: the push user of the repository the context acts from), read fresh (IAM
  * ListAccessKeys); a SafeError "aws" naming the call when IAM fails.
  */
-export async function listPushUserKeys(ctx: Pick<OperationContext, "clients" | "config" | "repository">, userName?: string): Promise<AccessKeyMetadata[]> {
+export async function listPushUserKeys(ctx: Pick<OperationContext, "clients" | "config" | "db" | "repository">, userName?: string): Promise<AccessKeyMetadata[]> {
   const user = userName ?? pushUserScope(ctx).userName;
   try {
     return await listAccessKeys({ iam: ctx.clients.aws.iam, userName: user });

@@ -3,6 +3,7 @@
 
 import type { DeckhandConfig } from "../../infra/config/env";
 import type { Db } from "../../infra/db/open-db";
+import { servedRepositories } from "../../infra/config/served-repositories";
 import { MAX_WEBHOOK_BODY_BYTES, receiveGitHubDelivery, type DeliveryResponse } from "./receive-github-delivery";
 
 export interface WebhookHttpRequest {
@@ -83,7 +84,7 @@ export async function answerWebhookRequest(db: Db, config: DeckhandConfig, req: 
   if (!read.ok) return { ...read.answer, closeConnection: true };
   return receiveGitHubDelivery(
     db,
-    { secret: config.github.webhookSecret, repository: config.github.repositories.map((r) => r.repository), branch: config.github.branch },
+    { secret: config.github.webhookSecret, repository: servedRepositories(config, db).map((r) => r.repository), branch: config.github.branch },
     {
       event: req.header("x-github-event"),
       deliveryId: req.header("x-github-delivery"),

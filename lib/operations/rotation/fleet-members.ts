@@ -1,10 +1,11 @@
-// Which configured repositories a rotation of push user U writes to: those whose push user is U — configured as
+// Which served repositories (named or discovered under an owner/* entry) a rotation of push user U writes to: those whose push user is U — configured as
 // `owner/name:U` (or by default), unless the key they resolve to belongs to another user, or configured with another
 // user but resolving to one of U's keys. The "whose key is it" answer is the Fleet page's (readFleet's holdsKeyOf),
 // not a second copy of it.
 
 import type { GitHubRepoRef } from "../../integrations/clients/github-client";
 import type { ConfiguredRepository } from "../../infra/config/env";
+import { servedRepositories } from "../../infra/config/served-repositories";
 import { readContextFrom } from "../../read/context";
 import { readFleet } from "../../read/fleet";
 import type { OperationContext } from "../context";
@@ -17,7 +18,7 @@ import { repositoryName } from "./holders";
  */
 export async function selectFleetRepositories(ctx: OperationContext, userName: string): Promise<{ repositories: GitHubRepoRef[]; notes: string[] }> {
   const def = repositoryName(ctx.clients.repo).toLowerCase();
-  const others: ConfiguredRepository[] = (ctx.config.github.repositories ?? []).filter((r) => r.repository.toLowerCase() !== def);
+  const others: ConfiguredRepository[] = servedRepositories(ctx.config, ctx.db).filter((r) => r.repository.toLowerCase() !== def);
   const notes: string[] = [];
   if (others.length === 0) return { repositories: [], notes };
   const holdsKeyOf = new Map<string, string | null>();

@@ -31,6 +31,7 @@ import {
 } from "./store";
 import type { RotationRecord } from "./types";
 import { selectFleetRepositories } from "./fleet-members";
+import { servedRepositories } from "../../infra/config/served-repositories";
 import type { Actor, OperationContext } from "../context";
 
 export interface RotationExtras {
@@ -78,7 +79,7 @@ function rotationDepsFrom(ctx: OperationContext, scope: RotationScope, extras: R
     },
     // Every other configured repository using THIS user's key is written too (asked for by the preflight only).
     fleet: () => selectFleetRepositories({ ...ctx, clients }, scope.userName),
-    repositories: ctx.config.github.repositories,
+    repositories: servedRepositories(ctx.config, ctx.db),
   };
 }
 
@@ -214,7 +215,7 @@ export async function rotateIfDue(ctx: OperationContext, now = new Date(), extra
   const started: number[] = [];
   const recent = listRotations(ctx.db, 200).filter((r) => r.trigger === "automatic" && now.getTime() - Date.parse(r.createdAt) < 86_400_000);
   const seen = new Set<string>();
-  for (const repository of ctx.config.github.repositories) {
+  for (const repository of servedRepositories(ctx.config, ctx.db)) {
     const userName = repository.pushUser;
     if (seen.has(userName)) continue;
     seen.add(userName);

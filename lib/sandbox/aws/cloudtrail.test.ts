@@ -83,6 +83,10 @@ describe("CloudTrail LookupEvents", () => {
     expect(byResource.every((e) => e.Resources!.some((r) => r.ResourceName === "mcp-server-http"))).toBe(true);
     const writes = await t.cloudtrail().send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "ReadOnly", AttributeValue: "false" }], MaxResults: 20 }));
     expect(writes.Events!.every((e) => e.ReadOnly === "false")).toBe(true);
+    const byId = await lookupAll({ LookupAttributes: [{ AttributeKey: "EventId", AttributeValue: byName[0].EventId! }] });
+    expect(byId.map((e) => e.EventId)).toEqual([byName[0].EventId]);
+    const byType = await t.cloudtrail().send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "ResourceType", AttributeValue: "AWS::ECR::Repository" }], MaxResults: 5 }));
+    expect(byType.Events!.length).toBeGreaterThan(0);
     const StartTime = new Date(Date.now() - 30 * DAY);
     const EndTime = new Date(Date.now() - 10 * DAY);
     const ranged = await lookupAll({ StartTime, EndTime, LookupAttributes: [{ AttributeKey: "AccessKeyId", AttributeValue: pushKey.accessKeyId }] });

@@ -52,6 +52,25 @@ function parseCommits(out: string): CommitInfo[] {
     });
 }
 
+/**
+ * The commit `refs/heads/<branch>` names in the repository's packed-refs file ("<sha> <refname>" lines, "#" header,
+ * "^<sha>" peeled lines after annotated tags: gitrepository-layout(5), git-pack-refs(1)), or null when absent.
+ */
+function packedBranch(dir: string, branch: string): string | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(dir, "packed-refs"), "utf8");
+  } catch {
+    return null;
+  }
+  const name = `refs/heads/${branch}`;
+  for (const line of text.split("\n")) {
+    const space = line.indexOf(" ");
+    if (space === 40 && line.slice(41) === name && /^[0-9a-f]{40}$/.test(line.slice(0, 40))) return line.slice(0, 40);
+  }
+  return null;
+}
+
 /** Resolve a branch, tag or (abbreviated) sha to a commit sha, or null. */
 export function resolveRef(dir: string, ref: string): string | null {
   if (!/^[\w./-]+$/.test(ref) || ref.startsWith("-")) return null;
@@ -64,6 +83,10 @@ export function resolveRef(dir: string, ref: string): string | null {
     } catch {
       // not a loose branch ref
     }
+    // No loose file: git's next place for the branch is packed-refs (a `clone --bare`, as the seed's repositories
+    // are, packs every ref there; a loose file, when present, wins, as it does for git).
+    const packed = packedBranch(dir, ref);
+    if (packed) return packed;
   }
   for (const candidate of [`refs/heads/${ref}`, `refs/tags/${ref}`, ref]) {
     try {

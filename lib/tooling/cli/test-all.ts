@@ -138,9 +138,11 @@ async function main() {
   const pwJson = path.join(out, "playwright.json");
   const specs = process.env.E2E_SPECS ? process.env.E2E_SPECS.split(/\s+/).filter(Boolean) : [];
   if (only.includes("e2e")) results.e2e = await step("end-to-end tests (playwright)", bin("playwright"), ["test", "--reporter=list,json", ...specs], { PLAYWRIGHT_JSON_OUTPUT_NAME: pwJson });
-  // The fleet spec runs against a Deckhand of its own that watches several repositories (its own webServer).
+  // The fleet specs run against Deckhands of their own that watch several repositories (their own webServer).
   if (only.includes("e2e") && specs.length === 0) {
     results.e2eFleet = await step("end-to-end tests, several repositories (playwright.fleet.config.ts)", bin("playwright"), ["test", "-c", "playwright.fleet.config.ts", "--reporter=list"]);
+    // Owner wildcards (GITHUB_REPOSITORIES=acme/*): repositories discovered rather than named, another Deckhand.
+    results.e2eDiscovery = await step("end-to-end tests, discovered repositories (playwright.discovery.config.ts)", bin("playwright"), ["test", "-c", "playwright.discovery.config.ts", "--reporter=list"]);
   }
   const leftBehind = only.includes("e2e") ? await portsLeftBehind([E2E_PORT, E2E_SANDBOX_PORT]) : [];
   if (leftBehind.length) {

@@ -5,6 +5,7 @@ import { requireUser } from "@/lib/infra/auth/session";
 import { pageReadContext, repoParamOf } from "@/lib/read/context";
 import { withRepo } from "@/components/fleet/repo-href";
 import { getConfig } from "@/lib/infra/config/env";
+import { servedRepositories } from "@/lib/infra/config/served-repositories";
 import { readRotationSettings } from "@/lib/read/rotation";
 import { PageHeader } from "@/components/page-header";
 import { SectionCard, SectionLoading } from "@/components/posture/section-card";
@@ -33,7 +34,7 @@ export default async function RotationPage({ searchParams }: { searchParams: Pro
       </PageHeader>
       <SectionCard title="Plan" label="Rotation plan">
         <Suspense fallback={<SectionLoading what="the rotation plan" />}>
-          <PlanSection ctx={ctx} user={user} repositories={getConfig().github.repositories} />
+          <PlanSection ctx={ctx} user={user} repositories={servedRepositories(getConfig())} />
         </Suspense>
       </SectionCard>
       <SectionCard title="History" label="Rotation history">
