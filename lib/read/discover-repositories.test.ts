@@ -43,4 +43,15 @@ describe("discoverRepositories", () => {
     expect(found.repositories.map((r) => r.repository)).not.toContain("acme/billing-worker");
     expect(found.skipped.find((s) => s.repository === "acme/billing-worker")?.reason).toMatch(/does not take aws-access-key-id/);
   }, 60_000);
+
+  it("a repository whose workflow names the secret but that no such secret reaches is not found (anyone can write that text)", async () => {
+    // acme/mcp-servers keeps its workflow but loses its repository secrets; no organization secret reaches it.
+    const github = sb.clients.github;
+    const repo = { owner: "acme", repo: "mcp-servers" };
+    for (const name of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]) await github.rest.actions.deleteRepoSecret({ ...repo, secret_name: name });
+    const found = await discoverRepositories(ctx(), "acme", "github-ecr-push");
+    expect(found.repositories.map((r) => r.repository)).not.toContain("acme/mcp-servers");
+    expect(found.repositories.map((r) => r.repository)).toContain("acme/web-gateway"); // the organization secret reaches it
+    expect(found.skipped.find((s) => s.repository === "acme/mcp-servers")?.reason).toMatch(/names AWS_ACCESS_KEY_ID, but no organization, repository or environment secret of that name reaches it/);
+  }, 60_000);
 });

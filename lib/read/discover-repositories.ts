@@ -3,7 +3,9 @@
 // workflows (one cached list) and the workflow files, a few repositories at a time.
 
 import { listOwnerRepositories } from "../integrations/github/owner-repositories";
-import { readRepoFile } from "../integrations/github/scoped-secrets";
+import { listEnvironmentSecrets, listRepoOrganizationSecrets, readRepoFile } from "../integrations/github/scoped-secrets";
+import { listRepoSecrets } from "../integrations/github/secrets";
+import { ecrJobEnvironment } from "../judgements/workflows/job-environment";
 import type { ConfiguredRepository } from "../infra/config/env";
 import { ConfigError } from "../infra/config/env";
 import { mapLimit } from "../infra/map-limit";
@@ -22,9 +24,32 @@ export interface DiscoveredRepositories {
   skipped: Array<{ repository: string; reason: string }>;
 }
 
+const KEY_SECRET = "AWS_ACCESS_KEY_ID";
+
+/**
+ * Whether a secret named AWS_ACCESS_KEY_ID reaches the repository's runs: the organization's (GitHub REST "List
+ * repository organization secrets" lists only those shared with it), the repository's, or the environment's the
+ * workflow's job names. A workflow that only names the secret is not enough: anyone who can create a repository in
+ * the organization can write that text, and Deckhand would then build its pushes.
+ */
+async function keySecretReaches(github: ReadContext["clients"]["github"], repo: { owner: string; repo: string }, workflowText: string): Promise<boolean> {
+  const has = (list: Array<{ name: string }>) => list.some((x) => x.name === KEY_SECRET);
+  const [org, own] = await Promise.all([listRepoOrganizationSecrets({ github, repo }), listRepoSecrets({ github, repo })]);
+  if (has(org) || has(own)) return true;
+  const env = ecrJobEnvironment(workflowText);
+  if (env?.kind !== "named") return false;
+  try {
+    return has(await listEnvironmentSecrets({ github, repo, environment: env.name }));
+  } catch (err) {
+    if ((err as { status?: number }).status === 404) return false; // the environment does not exist yet
+    throw err;
+  }
+}
+
 /**
  * Every repository of `owner` with a workflow under .github/workflows that takes aws-access-key-id from the
- * AWS_ACCESS_KEY_ID secret, configured with `pushUser`. Archived repositories are skipped (they cannot run).
+ * AWS_ACCESS_KEY_ID secret, and that such a secret reaches (organization, repository or the job's environment),
+ * configured with `pushUser`. Archived repositories are skipped (they cannot run).
  * Throws ConfigError naming GITHUB_REPOSITORIES when the owner cannot be listed; a repository whose workflows cannot
  * be read is skipped with the failure's message.
  */
@@ -51,7 +76,16 @@ export async function discoverRepositories(ctx: Pick<ReadContext, "clients" | "c
         continue;
       }
       const use = text === null ? { uses: false as const, reason: "not a file" } : workflowUsesKeySecret(text);
-      if (use.uses) return { repository: r.fullName, configured: { repository: r.fullName, owner: r.owner, repo: r.name, pushUser } satisfies ConfiguredRepository };
+      if (use.uses) {
+        let reaches: boolean;
+        try {
+          reaches = await callApi("github", "list secrets", () => keySecretReaches(github, rctx.clients.repo, text as string));
+        } catch (err) {
+          return { repository: r.fullName, reason: `${w.path} takes the key, but its secrets could not be listed: ${(err as Error).message}` };
+        }
+        if (!reaches) return { repository: r.fullName, reason: `${w.path} names ${KEY_SECRET}, but no organization, repository or environment secret of that name reaches it` };
+        return { repository: r.fullName, configured: { repository: r.fullName, owner: r.owner, repo: r.name, pushUser } satisfies ConfiguredRepository };
+      }
       reasons.push(`${w.path}: ${use.reason}`);
     }
     return { repository: r.fullName, reason: reasons.length ? reasons.join("; ") : "no workflows" };

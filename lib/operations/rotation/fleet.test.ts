@@ -20,6 +20,7 @@ import { readsOf, sandboxKeys, stsWith, testExtras } from "./testing/rotation-te
 import { readRotationPlan } from "../../read/rotation";
 import { deckhandSecretWrites } from "../../read/credentials";
 import { selectFleetRepositories } from "./fleet-members";
+import { recordDiscovery } from "../../infra/config/served-repositories";
 import type { OperationContext } from "../context";
 
 const FLEET = "acme/mcp-servers,acme/web-gateway,acme/billing-worker";
@@ -159,6 +160,30 @@ describe("a rotation of a push user shared by three configured repositories", ()
     } finally {
       close();
       await sbx.admin("DELETE", "/_sandbox/faults");
+    }
+  }, 60_000);
+
+  it("never writes a discovered (acme/*) repository's own secrets: refused before anything changes, naming it", async () => {
+    await reset("organization");
+    const before = await sandboxKeys(sbx);
+    const billingBefore = await pairAt(BILLING);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "deckhand-fleet-disc-"));
+    const db = openDb(dir);
+    try {
+      const config = parseConfig({ DECKHAND_DATA_DIR: dir, SANDBOX_PORT: String(sbx.sandbox.port), GITHUB_REPOSITORIES: "acme/mcp-servers,acme/*" });
+      const found = ["web-gateway", "billing-worker"].map((repo) => ({ repository: `acme/${repo}`, owner: "acme", repo, pushUser: "github-ecr-push" }));
+      recordDiscovery(db, { owner: "acme", pushUser: "github-ecr-push" }, { repositories: found, skipped: [] }, new Date().toISOString());
+      const ctx: OperationContext = { clients: sbx.clients, actor: { login: "octo-operator", role: "operator" }, db, config, cache: new TtlCache() };
+      // acme/web-gateway's production environment and acme/billing-worker's repository hold their own copies.
+      await expect(startRotation(ctx, {}, testExtras(sbx))).rejects.toThrow(
+        /acme\/web-gateway \(found under acme\/\*\), acme\/billing-worker \(found under acme\/\*\) hold their own copies of the key, and Deckhand does not write a key into a repository it was not named/,
+      );
+      expect(listSteps(db, listRotations(db, 1)[0].id).map((s) => [s.step, s.outcome])).toEqual([[1, "failed"]]);
+      expect(await sandboxKeys(sbx)).toEqual(before);
+      expect(await pairAt(BILLING)).toEqual(billingBefore);
+    } finally {
+      db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
 

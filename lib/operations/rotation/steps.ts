@@ -11,7 +11,7 @@ import { listAccessKeys } from "../../integrations/aws/iam";
 import { createAccessKey, deleteAccessKey, updateAccessKey, type NewAccessKey } from "../../integrations/aws/iam-keys";
 import { KeyNotAcceptedError, verifyAccessKey } from "../../integrations/aws/verify-access-key";
 import type { GitHubRepoRef } from "../../integrations/clients/github-client";
-import type { ConfiguredRepository } from "../../infra/config/env";
+import type { ServedRepository } from "../../infra/config/served-repositories";
 import { checkUserBoundaries, UserBoundaryError } from "./user-boundaries";
 import { checkHolderWritable, writeAccessKeyToHolder } from "../../integrations/github/write-secret";
 import { describePlannedHolder, findFleetKeyHolders, HolderLookupError, holderRepo, listReposUsingOrgSecret, repositoryName, type PlannedHolder } from "./holders";
@@ -69,10 +69,11 @@ export interface RotationDeps {
    */
   fleet?: () => Promise<{ repositories: GitHubRepoRef[]; notes: string[] }>;
   /**
-   * Every configured repository with its push user (GITHUB_REPOSITORIES): the preflight refuses a plan whose secrets
-   * another push user's repository reads (user-boundaries.ts). Absent: not checked (one-user tests).
+   * Every served repository with its push user (GITHUB_REPOSITORIES, named or discovered): the preflight refuses a
+   * plan whose secrets another push user's repository reads (user-boundaries.ts), or that writes a discovered
+   * repository's own secrets. Absent: not checked (one-user tests).
    */
-  repositories?: readonly ConfiguredRepository[];
+  repositories?: readonly ServedRepository[];
 }
 
 export const CANARY_FAILED_WARNING =
@@ -173,6 +174,13 @@ export async function preflight(deps: RotationDeps, userName: string, rotationId
     }
   }
   if (deps.repositories) {
+    const untrusted = ownSecretsOfDiscovered(found.holders, repo, deps.repositories);
+    if (untrusted.length) {
+      throw new StepStop(
+        `Preflight: ${untrusted.map((u) => `${u.repository} (found under ${u.rule})`).join(", ")} ${untrusted.length === 1 ? "holds its own copy" : "hold their own copies"} of the key, and Deckhand does not write a key into a repository it was not named (whoever can create a repository under a wildcard's owner could otherwise receive it). Name ${untrusted.length === 1 ? "it" : "them"} in GITHUB_REPOSITORIES, or delete ${untrusted.length === 1 ? "its copy" : "their copies"} so the organization secret reaches ${untrusted.length === 1 ? "it" : "them"}, then rotate.`,
+        "failed",
+      );
+    }
     try {
       await withStepRetries(() => checkUserBoundaries({ db: deps.db, github, userName, rotationId, repos, holders: found.holders, configured: deps.repositories! }), retry);
     } catch (err) {
@@ -448,3 +456,19 @@ export const STEP_CALLS: Record<StepNo, { service: Service; call: string }> = {
   6: { service: "iam", call: "UpdateAccessKey" },
   7: { service: "iam", call: "DeleteAccessKey" },
 };
+
+/**
+ * The discovered (owner/*), not named, repositories among the planned holders' own secrets (repository or
+ * environment scope): a rotation never writes those. Organization secrets are the organization's, written once.
+ * Pure; `served` as servedRepositories() returns it.
+ */
+export function ownSecretsOfDiscovered(holders: readonly PlannedHolder[], primary: GitHubRepoRef, served: readonly ServedRepository[]): Array<{ repository: string; rule: string }> {
+  const out: Array<{ repository: string; rule: string }> = [];
+  for (const h of holders) {
+    if (h.scope === "organization") continue;
+    const name = repositoryName(holderRepo(h, primary)).toLowerCase();
+    const found = served.find((r) => r.repository.toLowerCase() === name);
+    if (found?.discovered && !out.some((o) => o.repository === found.repository)) out.push({ repository: found.repository, rule: found.discovered.rule });
+  }
+  return out;
+}
