@@ -14,7 +14,7 @@ export const chromiumLaunch = {
   args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
 };
 
-export default defineConfig({
+const config = defineConfig({
   testDir: "e2e",
   fullyParallel: false,
   workers: 1,
@@ -51,3 +51,23 @@ export default defineConfig({
     },
   },
 });
+
+export default config;
+
+/**
+ * A configuration whose one project (`name`, the specs `testMatch` selects) runs against a Deckhand of its own,
+ * started like the default one with `env` added (e.g. another sandbox scenario, GITHUB_REPOSITORIES). Same ports,
+ * data directory and browser: run one configuration at a time. Used by playwright.fleet.config.ts and
+ * playwright.discovery.config.ts.
+ */
+export function withOwnDeckhand(name: string, testMatch: RegExp, env: Record<string, string>) {
+  const webServer = Array.isArray(config.webServer) ? config.webServer[0] : config.webServer!;
+  return defineConfig({
+    ...config,
+    projects: [
+      { name: "setup", testMatch: /auth\.setup\.ts/ },
+      { name, testMatch, dependencies: ["setup"] },
+    ],
+    webServer: { ...webServer, env: { ...webServer.env, ...env } },
+  });
+}

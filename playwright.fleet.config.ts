@@ -1,29 +1,15 @@
-import { defineConfig } from "@playwright/test";
-import base, { E2E_DATA_DIR } from "./playwright.config";
+import { withOwnDeckhand } from "./playwright.config";
 
 /**
  * The fleet spec (e2e/fleet.spec.ts) against a Deckhand of its own that watches several repositories: the sandbox's
  * `fleet` scenario and GITHUB_REPOSITORIES naming its three, acme/web-gateway with a push user of its own
  * (ecr-push-payments: the spec creates it and puts its key in the organization secret that reaches web-gateway alone,
- * e2e/support/second-push-user.ts). The other specs keep the one-repository Deckhand of
- * playwright.config.ts, so nothing they see changes. Same ports and variables (E2E_PORT, E2E_SANDBOX_PORT,
- * E2E_DATA_DIR): run one configuration at a time. `npx playwright test -c playwright.fleet.config.ts`.
+ * e2e/support/second-push-user.ts). The other specs keep the one-repository Deckhand of playwright.config.ts, so
+ * nothing they see changes. Same ports and
+ * variables (E2E_PORT, E2E_SANDBOX_PORT, E2E_DATA_DIR): run one configuration at a time.
+ * `npx playwright test -c playwright.fleet.config.ts`.
  */
-const webServer = Array.isArray(base.webServer) ? base.webServer[0] : base.webServer!;
-
-export default defineConfig({
-  ...base,
-  projects: [
-    { name: "setup", testMatch: /auth\.setup\.ts/ },
-    { name: "fleet", testMatch: /fleet\.spec\.ts/, dependencies: ["setup"] },
-  ],
-  webServer: {
-    ...webServer,
-    command: `rm -rf ${E2E_DATA_DIR} ${E2E_DATA_DIR}-worker && exec node --import tsx lib/tooling/cli/start.ts`,
-    env: {
-      ...webServer.env,
-      SANDBOX_SCENARIO: "fleet",
-      GITHUB_REPOSITORIES: "acme/mcp-servers,acme/web-gateway:ecr-push-payments,acme/billing-worker",
-    },
-  },
+export default withOwnDeckhand("fleet", /fleet\.spec\.ts/, {
+  SANDBOX_SCENARIO: "fleet",
+  GITHUB_REPOSITORIES: "acme/mcp-servers,acme/web-gateway:ecr-push-payments,acme/billing-worker",
 });

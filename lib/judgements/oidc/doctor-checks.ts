@@ -13,7 +13,7 @@
 
 import type { Failure, Part } from "../../failures";
 import { findUnresolvedFailures } from "../posture/run-log-signals";
-import type { CheckStatus } from "../posture/doctor-checks";
+import type { CheckResult, CheckStatus } from "../posture/doctor-checks";
 import type { WorkflowRunInfo } from "../posture/types";
 import { matchWildcard } from "../posture/wildcard";
 import type { RefusalDiagnosis } from "./diagnose-refusal";
@@ -25,19 +25,8 @@ import type { PlannedSubject } from "./workflow-subjects";
 
 export type OidcCheckId = "oidc-provider" | "oidc-audience" | "oidc-role" | "oidc-trust-breadth" | "oidc-id-token" | "oidc-role-policy" | "oidc-refusals";
 
-/** Same fields as the key mode's CheckResult, so the Doctor page renders both alike. */
-export interface OidcCheckResult {
-  id: OidcCheckId;
-  title: string;
-  /** What the run prints (or what the operator sees) when this goes wrong. */
-  guideError: string;
-  status: CheckStatus;
-  summary: string;
-  evidence: string[];
-  apiCalls: string[];
-  failedCalls: Failure[];
-  fixSteps: string[];
-}
+/** The key mode's CheckResult with the OIDC mode's ids, so the Doctor page renders both alike. */
+export type OidcCheckResult = Omit<CheckResult, "id"> & { id: OidcCheckId };
 
 /** What configure-aws-credentials prints when role-to-assume is set but the job cannot request an ID token. */
 export const ID_TOKEN_HINT = "It looks like you might be trying to authenticate with OIDC. Did you mean to set the `id-token` permission?";
