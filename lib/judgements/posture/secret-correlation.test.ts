@@ -210,6 +210,25 @@ describe("correlateSecretKey", () => {
     expect(r.mostLikely!.evidence.join("\n")).toMatch(/Deckhand wrote AWS_ACCESS_KEY_ID itself with this key at .* \(rotation #3\)/);
   });
 
+  it("two rotations minutes apart: only the write the secret holds counts, never a tie with the replaced key", () => {
+    // Rotation #1 wrote AKIAMID, rotation #2 replaced it with AKIANEW 90 s later; GitHub's updated_at is #2's.
+    const first = new Date(NOW - 10 * MINUTE_MS - 90_000).toISOString();
+    const second = new Date(NOW - 10 * MINUTE_MS).toISOString();
+    const keys = [key("AKIAMID", 11 * MINUTE_MS + 30_000, { status: "Inactive" }), key("AKIANEW", 10 * MINUTE_MS + 30_000)];
+    const writes = [
+      { accessKeyId: "AKIAMID", at: first, by: "rotation #1" },
+      { accessKeyId: "AKIANEW", at: second, by: "rotation #2" },
+    ];
+    const exact = correlate({ secrets: secrets(10 * MINUTE_MS), keys, ownWrites: writes });
+    expect(exact.mostLikely).toMatchObject({ accessKeyId: "AKIANEW", level: "high" });
+    expect(exact.mostLikely!.evidence.join("\n")).not.toMatch(/tied with/);
+    expect(exact.flags.map((f) => f.code)).not.toContain("held-key-inactive");
+    // Recorded times a few seconds off GitHub's (older rotations recorded their own clock): the newer write still wins.
+    const off = correlate({ secrets: secrets(10 * MINUTE_MS - 3000), keys, ownWrites: writes });
+    expect(off.mostLikely).toMatchObject({ accessKeyId: "AKIANEW" });
+    expect(off.mostLikely!.evidence.join("\n")).toMatch(/\(rotation #2\)/);
+  });
+
   it("a tie lowers the confidence and says so", () => {
     const r = correlate({
       secrets: secrets(10 * DAY_MS),

@@ -137,6 +137,19 @@ interface TimedEvent {
   e: CloudTrailEvent;
 }
 
+/**
+ * Which of Deckhand's own writes the secret (last written at `writtenAt`, epoch ms) holds: one whose recorded time is
+ * GitHub's own updated_at (read back after the write) to the second, else the newest within `windowMs` — a later
+ * write by Deckhand replaced an earlier one, so two rotations minutes apart never both count.
+ */
+function writesThatHoldTheSecret(writes: readonly OwnSecretWrite[], writtenAt: number, windowMs: number): OwnSecretWrite[] {
+  const near = writes.map((w) => ({ w, at: toEpochMs(w.at) })).filter((x): x is { w: OwnSecretWrite; at: number } => x.at !== null && Math.abs(x.at - writtenAt) <= windowMs);
+  const exact = near.filter((x) => Math.floor(x.at / 1000) === Math.floor(writtenAt / 1000));
+  const pool = exact.length > 0 ? exact : near;
+  const newest = Math.max(...pool.map((x) => x.at));
+  return pool.filter((x) => x.at === newest).map((x) => x.w);
+}
+
 /** Which key the AWS_ACCESS_KEY_ID secret most likely holds, with flags for what cannot be right. */
 export function correlateSecretKey(input: CorrelationInput): SecretCorrelation {
   const tolerance = (input.toleranceMinutes ?? 2) * MINUTE_MS;
@@ -229,6 +242,8 @@ export function correlateSecretKey(input: CorrelationInput): SecretCorrelation {
     return score;
   };
 
+  const creditedWrites = writesThatHoldTheSecret(input.ownWrites ?? [], writtenAt, tolerance + MINUTE_MS);
+
   for (const key of input.keys) {
     const evidence: string[] = [];
     const created = toEpochMs(key.createDate);
@@ -247,10 +262,7 @@ export function correlateSecretKey(input: CorrelationInput): SecretCorrelation {
     }
     score += scoreUsage(key.accessKeyId, evidence);
     // The strongest evidence there is: Deckhand wrote the secret itself, with this key, at the time GitHub reports.
-    const wrote = (input.ownWrites ?? []).find((w) => {
-      const at = toEpochMs(w.at);
-      return w.accessKeyId === key.accessKeyId && at !== null && Math.abs(at - writtenAt) <= tolerance + MINUTE_MS;
-    });
+    const wrote = creditedWrites.find((w) => w.accessKeyId === key.accessKeyId);
     if (wrote) {
       score += 10;
       evidence.push(`Deckhand wrote AWS_ACCESS_KEY_ID itself with this key at ${iso(toEpochMs(wrote.at)!)} (${wrote.by})`);
