@@ -88,9 +88,18 @@ test("a push to the second repository is built by Deckhand and its commit gets t
   const pushes = new PushesPage(page);
   await pushes.open("acme/web-gateway");
   await pushes.waitForJob(sha, /succeeded|skipped/, 150_000);
+  // The job page names its repository and links the commit there.
+  await pushes.openJob(sha);
+  const jobPath = new URL(page.url()).pathname;
+  await expect(page.getByTestId("job-repository")).toHaveText("acme/web-gateway");
+  await expect(page.getByRole("link", { name: sha })).toHaveAttribute("href", new RegExp(`/acme/web-gateway/commit/${sha}$`));
   // The default repository's Pushes page does not list it (named: a bare /pushes would stay on the one chosen last).
   await pushes.open("acme/mcp-servers");
   await expect(pushes.jobRow(sha)).toHaveCount(0);
+  // Opened while another repository is chosen, the job still points at the commit it built.
+  await page.goto(jobPath);
+  await expect(page.getByTestId("job-repository")).toHaveText("acme/web-gateway");
+  await expect(page.getByRole("link", { name: sha })).toHaveAttribute("href", new RegExp(`/acme/web-gateway/commit/${sha}$`));
   const statuses = await request.get(`${sandboxUrl}/api/v3/repos/acme/web-gateway/commits/${sha}/statuses`, { headers: { authorization: "token ghp_sandboxadmintoken" } });
   expect(statuses.ok()).toBe(true);
   const list = (await statuses.json()) as Array<{ context: string; state: string }>;

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requireUser } from "@/lib/infra/auth/session";
 import { pageReadContext } from "@/lib/read/context";
+import { getConfig } from "@/lib/infra/config/env";
 import { readPushJob } from "@/lib/read/pushes";
 import { formatUtcSeconds, shortDigest } from "@/lib/format";
 import { waitingReason } from "@/lib/judgements/push/job-parts";
@@ -26,6 +27,9 @@ export default async function PushJobPage({ params }: { params: Promise<{ id: st
   const found = readPushJob(ctx, id);
   if (!found) notFound();
   const { job, services, log, running, parts } = found;
+  // The job's own repository (jobs queued before several repositories name none: the default one), not the one the
+  // selector shows: a job page opened from another repository's link must still point at the commit it built.
+  const repository = job.repository ?? getConfig().github.repository;
   return (
     <>
       <PageHeader title={`Push ${job.sha.slice(0, 7)}`} description={`${job.trigger} push requested by ${job.requestedBy}${job.branch ? ` for ${job.branch}` : ""}.`}>
@@ -38,9 +42,11 @@ export default async function PushJobPage({ params }: { params: Promise<{ id: st
         <dd data-testid="job-state">
           <JobStateBadge state={job.state} />
         </dd>
+        <dt className="text-slate-500">Repository</dt>
+        <dd data-testid="job-repository">{repository}</dd>
         <dt className="text-slate-500">Commit</dt>
         <dd className="font-mono text-xs">
-          <a className="underline" href={`${ctx.github.webUrl}/${ctx.github.repository}/commit/${job.sha}`}>
+          <a className="underline" href={`${ctx.github.webUrl}/${repository}/commit/${job.sha}`}>
             {job.sha}
           </a>
         </dd>
