@@ -3,6 +3,7 @@ import { Suspense } from "react";
 import { requireUser } from "@/lib/infra/auth/session";
 import { toUserFacing } from "@/lib/errors";
 import { pageReadContext, type ReadContext } from "@/lib/read/context";
+import { getConfig } from "@/lib/infra/config/env";
 import { planGuidedSetup, readLatestSetup, setupNames } from "@/lib/read/setup";
 import { PageHeader } from "@/components/page-header";
 import { SetupPlanView } from "@/components/setup/setup-plan-view";
@@ -15,10 +16,14 @@ import { ResumeSetupButton } from "../resume-buttons";
 export const metadata: Metadata = { title: "Setup" };
 export const dynamic = "force-dynamic";
 
-export default async function SetupPage() {
+export default async function SetupPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireUser();
   const operator = user.role === "operator";
+  // The guided setup (and its resume after a crash) acts on the default repository; its plan is always that one's,
+  // whichever repository the selector shows, and the page says so rather than showing the default's state as another's.
   const ctx = pageReadContext();
+  const shown = pageReadContext(await searchParams).github.repository;
+  const defaultRepository = getConfig().github.repository;
   const latest = readLatestSetup(ctx);
   const active = latest?.active ? latest : null;
   const names = setupNames(ctx);
@@ -26,8 +31,14 @@ export default async function SetupPage() {
     <>
       <PageHeader
         title="Setup"
-        description={`The guide's Steps 1 to 5 for the IAM user ${names.userName}, the policy ${names.policyName} and the region ${names.region} (DECKHAND_IAM_USER, DECKHAND_IAM_POLICY, AWS_REGION).`}
+        description={`The guide's Steps 1 to 5 for ${defaultRepository}: the IAM user ${names.userName}, the policy ${names.policyName} and the region ${names.region} (DECKHAND_IAM_USER, DECKHAND_IAM_POLICY, AWS_REGION).`}
       />
+      {shown !== defaultRepository ? (
+        <p className="mb-4 rounded border border-sky-200 bg-sky-50 p-3 text-sm text-sky-950" data-testid="setup-default-only">
+          The guided setup acts on the default repository, {defaultRepository}: the state below is that repository&apos;s, not {shown}&apos;s. For {shown}, its
+          Doctor and Credentials pages show what is missing; its key is rotated from its own Credentials page.
+        </p>
+      ) : null}
       <RefreshWhileRunning running={latest?.setup.state === "running"} />
       {latest ? (
         <section className="mb-8 rounded-lg border border-slate-200 bg-slate-50 p-4" aria-label="Latest setup">
