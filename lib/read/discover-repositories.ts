@@ -27,29 +27,33 @@ export interface DiscoveredRepositories {
 const KEY_SECRET = "AWS_ACCESS_KEY_ID";
 
 /**
- * Whether a secret named AWS_ACCESS_KEY_ID reaches the repository's runs: the organization's (GitHub REST "List
- * repository organization secrets" lists only those shared with it), the repository's, or the environment's the
- * workflow's job names. A workflow that only names the secret is not enough: anyone who can create a repository in
- * the organization can write that text, and Deckhand would then build its pushes.
+ * Which secret named AWS_ACCESS_KEY_ID reaches the repository's runs: the organization's (GitHub REST "List
+ * repository organization secrets" lists only those shared with it), else the repository's own, else the
+ * environment's the workflow's job names; null for none. Only the organization's counts for discovery: a
+ * repository's own and its environments' secrets are set by whoever administers the repository (its creator), who
+ * can give one that name and any value. Served, Deckhand would build its compose file with the worker's ECR
+ * credentials into whatever ECR repository its services name, another service's included. A workflow that only
+ * names the secret is not enough either, for the same reason.
  */
-async function keySecretReaches(github: ReadContext["clients"]["github"], repo: { owner: string; repo: string }, workflowText: string): Promise<boolean> {
+async function keySecretScope(github: ReadContext["clients"]["github"], repo: { owner: string; repo: string }, workflowText: string): Promise<"organization" | "repository" | "environment" | null> {
   const has = (list: Array<{ name: string }>) => list.some((x) => x.name === KEY_SECRET);
   const [org, own] = await Promise.all([listRepoOrganizationSecrets({ github, repo }), listRepoSecrets({ github, repo })]);
-  if (has(org) || has(own)) return true;
+  if (has(org)) return "organization";
+  if (has(own)) return "repository";
   const env = ecrJobEnvironment(workflowText);
-  if (env?.kind !== "named") return false;
+  if (env?.kind !== "named") return null;
   try {
-    return has(await listEnvironmentSecrets({ github, repo, environment: env.name }));
+    return has(await listEnvironmentSecrets({ github, repo, environment: env.name })) ? "environment" : null;
   } catch (err) {
-    if ((err as { status?: number }).status === 404) return false; // the environment does not exist yet
+    if ((err as { status?: number }).status === 404) return null; // the environment does not exist yet
     throw err;
   }
 }
 
 /**
  * Every repository of `owner` with a workflow under .github/workflows that takes aws-access-key-id from the
- * AWS_ACCESS_KEY_ID secret, and that such a secret reaches (organization, repository or the job's environment),
- * configured with `pushUser`. Archived repositories are skipped (they cannot run).
+ * AWS_ACCESS_KEY_ID secret, and that the organization's secret of that name reaches (keySecretScope: a repository's
+ * own or environment secret is its administrator's word, not the organization's), configured with `pushUser`. Archived repositories are skipped (they cannot run).
  * Throws ConfigError naming GITHUB_REPOSITORIES when the owner cannot be listed; a repository whose workflows cannot
  * be read is skipped with the failure's message.
  */
@@ -77,13 +81,16 @@ export async function discoverRepositories(ctx: Pick<ReadContext, "clients" | "c
       }
       const use = text === null ? { uses: false as const, reason: "not a file" } : workflowUsesKeySecret(text);
       if (use.uses) {
-        let reaches: boolean;
+        let scope: Awaited<ReturnType<typeof keySecretScope>>;
         try {
-          reaches = await callApi("github", "list secrets", () => keySecretReaches(github, rctx.clients.repo, text as string));
+          scope = await callApi("github", "list secrets", () => keySecretScope(github, rctx.clients.repo, text as string));
         } catch (err) {
           return { repository: r.fullName, reason: `${w.path} takes the key, but its secrets could not be listed: ${(err as Error).message}` };
         }
-        if (!reaches) return { repository: r.fullName, reason: `${w.path} names ${KEY_SECRET}, but no organization, repository or environment secret of that name reaches it` };
+        if (scope === null) return { repository: r.fullName, reason: `${w.path} names ${KEY_SECRET}, but no organization secret of that name reaches it` };
+        if (scope !== "organization") {
+          return { repository: r.fullName, reason: `${w.path} names ${KEY_SECRET}, but no organization secret of that name reaches it: its ${KEY_SECRET} is its own ${scope} secret, which whoever administers ${r.fullName} can set: name it in GITHUB_REPOSITORIES to serve it` };
+        }
         return { repository: r.fullName, configured: { repository: r.fullName, owner: r.owner, repo: r.name, pushUser } satisfies ConfiguredRepository };
       }
       reasons.push(`${w.path}: ${use.reason}`);
