@@ -44,6 +44,16 @@ describe("discoverRepositories", () => {
     );
   }, 60_000);
 
+  it("is bounded: an owner with more repositories than the limit is refused without listing them all; a repository with too many workflow files is skipped", async () => {
+    // An owner of 10,000 repositories, or a member creating many: every discovery costs calls per repository.
+    const err = await discoverRepositories(ctx(), "acme", "github-ecr-push", { repositories: 2 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toMatch(/acme\/\* cannot be discovered: acme has more than 2 repositories, the most one owner wildcard examines; name the repositories Deckhand serves instead/);
+    const found = await discoverRepositories(ctx(), "acme", "github-ecr-push", { workflowFiles: 0 });
+    expect(found.repositories).toEqual([]);
+    expect(found.skipped.find((s) => s.repository === "acme/web-gateway")?.reason).toMatch(/workflow files?, more than the 0 discovery reads; name it in GITHUB_REPOSITORIES to serve it/);
+  }, 60_000);
+
   it("an owner that cannot be listed is a configuration error naming GITHUB_REPOSITORIES", async () => {
     const err = await discoverRepositories(ctx(), "no-such-owner", "github-ecr-push").catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);

@@ -17,6 +17,16 @@ import { readWorkflowList } from "./workflow-list";
 /** Repositories examined at once (each is 1 + one call per workflow file): far under GitHub's concurrency guidance. */
 export const DISCOVERY_CONCURRENCY = 4;
 
+/**
+ * Repositories one owner wildcard may have (archived included). Every discovery (each 15 minutes) costs about four
+ * GitHub calls per repository, and anyone who can create repositories under the owner can add more: past this the
+ * wildcard is refused (its last list kept) and the repositories are to be named instead.
+ */
+export const MAX_OWNER_REPOSITORIES = 300;
+
+/** Workflow files read per repository before it is skipped: each is a call, and the repository's pusher adds them. */
+export const MAX_WORKFLOW_FILES = 20;
+
 export interface DiscoveredRepositories {
   /** The repositories that use the push user's key, in the owner's listing order, each with `pushUser`. */
   repositories: ConfiguredRepository[];
@@ -54,16 +64,26 @@ async function keySecretScope(github: ReadContext["clients"]["github"], repo: { 
  * Every repository of `owner` with a workflow under .github/workflows that takes aws-access-key-id from the
  * AWS_ACCESS_KEY_ID secret, and that the organization's secret of that name reaches (keySecretScope: a repository's
  * own or environment secret is its administrator's word, not the organization's), configured with `pushUser`. Archived repositories are skipped (they cannot run).
- * Throws ConfigError naming GITHUB_REPOSITORIES when the owner cannot be listed; a repository whose workflows cannot
+ * Throws ConfigError naming GITHUB_REPOSITORIES when the owner cannot be listed or has more than `limits.repositories` (MAX_OWNER_REPOSITORIES) repositories; a repository with more than `limits.workflowFiles` (MAX_WORKFLOW_FILES) workflow files is skipped; a repository whose workflows cannot
  * be read is skipped with the failure's message.
  */
-export async function discoverRepositories(ctx: Pick<ReadContext, "clients" | "cache" | "now">, owner: string, pushUser: string): Promise<DiscoveredRepositories> {
+export async function discoverRepositories(
+  ctx: Pick<ReadContext, "clients" | "cache" | "now">,
+  owner: string,
+  pushUser: string,
+  limits: { repositories?: number; workflowFiles?: number } = {},
+): Promise<DiscoveredRepositories> {
   const github = ctx.clients.github;
+  const maxRepositories = limits.repositories ?? MAX_OWNER_REPOSITORIES;
+  const maxFiles = limits.workflowFiles ?? MAX_WORKFLOW_FILES;
   let listed;
   try {
-    listed = await callApi("github", `list repositories of ${owner}`, () => listOwnerRepositories({ github, owner }));
+    listed = await callApi("github", `list repositories of ${owner}`, () => listOwnerRepositories({ github, owner, limit: maxRepositories }));
   } catch (err) {
     throw new ConfigError("GITHUB_REPOSITORIES", `${owner}/* cannot be discovered: the repositories of ${owner} could not be listed (${(err as Error).message})`);
+  }
+  if (listed.length > maxRepositories) {
+    throw new ConfigError("GITHUB_REPOSITORIES", `${owner}/* cannot be discovered: ${owner} has more than ${maxRepositories} repositories, the most one owner wildcard examines; name the repositories Deckhand serves instead`);
   }
   const judged = await mapLimit(listed, DISCOVERY_CONCURRENCY, async (r) => {
     if (r.archived) return { repository: r.fullName, reason: "archived" };
@@ -71,7 +91,9 @@ export async function discoverRepositories(ctx: Pick<ReadContext, "clients" | "c
     const workflows = await readWorkflowList(rctx, github);
     if (!workflows.ok) return { repository: r.fullName, reason: workflows.failure.message };
     const reasons: string[] = [];
-    for (const w of workflows.data.filter((x) => x.path.startsWith(".github/workflows/"))) {
+    const files = workflows.data.filter((x) => x.path.startsWith(".github/workflows/"));
+    if (files.length > maxFiles) return { repository: r.fullName, reason: `it has ${files.length} workflow files, more than the ${maxFiles} discovery reads; name it in GITHUB_REPOSITORIES to serve it` };
+    for (const w of files) {
       let text: string | null;
       try {
         text = await callApi("github", `read ${w.path}`, () => readRepoFile({ github, repo: rctx.clients.repo, path: w.path }));
