@@ -17,11 +17,41 @@ afterAll(async () => {
 const ctx = () => ({ clients: sb.clients, cache: new TtlCache() });
 
 describe("discoverRepositories", () => {
-  it("finds every repository of the organization whose ECR workflow takes the key from AWS_ACCESS_KEY_ID", async () => {
+  it("finds every repository of the organization whose ECR workflow takes the key from AWS_ACCESS_KEY_ID and that the organization's secret reaches", async () => {
     const found = await discoverRepositories(ctx(), "acme", "github-ecr-push");
-    expect(found.repositories.map((r) => r.repository).sort()).toEqual(["acme/billing-worker", "acme/mcp-servers", "acme/web-gateway"]);
+    // acme/web-gateway: the organization secret (visibility selected). The other two hold the key only as their own
+    // repository secrets, which whoever administers the repository (its creator) can set to anything.
+    expect(found.repositories.map((r) => r.repository).sort()).toEqual(["acme/web-gateway"]);
     for (const r of found.repositories) expect(r).toMatchObject({ owner: "acme", pushUser: "github-ecr-push" });
     for (const s of found.skipped) expect(s.reason).not.toBe("");
+  }, 60_000);
+
+  it("a repository's own (or environment) AWS_ACCESS_KEY_ID does not make it discovered: its creator can set that secret to any text", async () => {
+    // An organization member creates a repository, gives it a repository secret named AWS_ACCESS_KEY_ID (junk value)
+    // and a workflow naming it: served, Deckhand would build its compose file with the worker's ECR credentials and
+    // push into whatever ECR repository its services name (another service's).
+    const github = sb.clients.github;
+    const repo = { owner: "acme", repo: "billing-worker" };
+    const { data: key } = await github.rest.actions.getRepoPublicKey(repo);
+    const sodium = (await import("libsodium-wrappers")).default;
+    await sodium.ready;
+    const sealed = sodium.to_base64(sodium.crypto_box_seal(sodium.from_string("AKIAJUNKJUNKJUNKJUNK"), sodium.from_base64(key.key, sodium.base64_variants.ORIGINAL)), sodium.base64_variants.ORIGINAL);
+    await github.rest.actions.createOrUpdateRepoSecret({ ...repo, secret_name: "AWS_ACCESS_KEY_ID", encrypted_value: sealed, key_id: key.key_id });
+    const found = await discoverRepositories(ctx(), "acme", "github-ecr-push");
+    expect(found.repositories.map((r) => r.repository)).not.toContain("acme/billing-worker");
+    expect(found.skipped.find((s) => s.repository === "acme/billing-worker")?.reason).toMatch(
+      /its AWS_ACCESS_KEY_ID is its own repository secret, which whoever administers acme\/billing-worker can set: name it in GITHUB_REPOSITORIES to serve it/,
+    );
+  }, 60_000);
+
+  it("is bounded: an owner with more repositories than the limit is refused without listing them all; a repository with too many workflow files is skipped", async () => {
+    // An owner of 10,000 repositories, or a member creating many: every discovery costs calls per repository.
+    const err = await discoverRepositories(ctx(), "acme", "github-ecr-push", { repositories: 2 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toMatch(/acme\/\* cannot be discovered: acme has more than 2 repositories, the most one owner wildcard examines; name the repositories Deckhand serves instead/);
+    const found = await discoverRepositories(ctx(), "acme", "github-ecr-push", { workflowFiles: 0 });
+    expect(found.repositories).toEqual([]);
+    expect(found.skipped.find((s) => s.repository === "acme/web-gateway")?.reason).toMatch(/workflow files?, more than the 0 discovery reads; name it in GITHUB_REPOSITORIES to serve it/);
   }, 60_000);
 
   it("an owner that cannot be listed is a configuration error naming GITHUB_REPOSITORIES", async () => {
@@ -52,6 +82,6 @@ describe("discoverRepositories", () => {
     const found = await discoverRepositories(ctx(), "acme", "github-ecr-push");
     expect(found.repositories.map((r) => r.repository)).not.toContain("acme/mcp-servers");
     expect(found.repositories.map((r) => r.repository)).toContain("acme/web-gateway"); // the organization secret reaches it
-    expect(found.skipped.find((s) => s.repository === "acme/mcp-servers")?.reason).toMatch(/names AWS_ACCESS_KEY_ID, but no organization, repository or environment secret of that name reaches it/);
+    expect(found.skipped.find((s) => s.repository === "acme/mcp-servers")?.reason).toMatch(/names AWS_ACCESS_KEY_ID, but no organization secret of that name reaches it/);
   }, 60_000);
 });

@@ -17,6 +17,16 @@ import { readWorkflowList } from "./workflow-list";
 /** Repositories examined at once (each is 1 + one call per workflow file): far under GitHub's concurrency guidance. */
 export const DISCOVERY_CONCURRENCY = 4;
 
+/**
+ * Repositories one owner wildcard may have (archived included). Every discovery (each 15 minutes) costs about four
+ * GitHub calls per repository, and anyone who can create repositories under the owner can add more: past this the
+ * wildcard is refused (its last list kept) and the repositories are to be named instead.
+ */
+export const MAX_OWNER_REPOSITORIES = 300;
+
+/** Workflow files read per repository before it is skipped: each is a call, and the repository's pusher adds them. */
+export const MAX_WORKFLOW_FILES = 20;
+
 export interface DiscoveredRepositories {
   /** The repositories that use the push user's key, in the owner's listing order, each with `pushUser`. */
   repositories: ConfiguredRepository[];
@@ -27,39 +37,53 @@ export interface DiscoveredRepositories {
 const KEY_SECRET = "AWS_ACCESS_KEY_ID";
 
 /**
- * Whether a secret named AWS_ACCESS_KEY_ID reaches the repository's runs: the organization's (GitHub REST "List
- * repository organization secrets" lists only those shared with it), the repository's, or the environment's the
- * workflow's job names. A workflow that only names the secret is not enough: anyone who can create a repository in
- * the organization can write that text, and Deckhand would then build its pushes.
+ * Which secret named AWS_ACCESS_KEY_ID reaches the repository's runs: the organization's (GitHub REST "List
+ * repository organization secrets" lists only those shared with it), else the repository's own, else the
+ * environment's the workflow's job names; null for none. Only the organization's counts for discovery: a
+ * repository's own and its environments' secrets are set by whoever administers the repository (its creator), who
+ * can give one that name and any value. Served, Deckhand would build its compose file with the worker's ECR
+ * credentials into whatever ECR repository its services name, another service's included. A workflow that only
+ * names the secret is not enough either, for the same reason.
  */
-async function keySecretReaches(github: ReadContext["clients"]["github"], repo: { owner: string; repo: string }, workflowText: string): Promise<boolean> {
+async function keySecretScope(github: ReadContext["clients"]["github"], repo: { owner: string; repo: string }, workflowText: string): Promise<"organization" | "repository" | "environment" | null> {
   const has = (list: Array<{ name: string }>) => list.some((x) => x.name === KEY_SECRET);
   const [org, own] = await Promise.all([listRepoOrganizationSecrets({ github, repo }), listRepoSecrets({ github, repo })]);
-  if (has(org) || has(own)) return true;
+  if (has(org)) return "organization";
+  if (has(own)) return "repository";
   const env = ecrJobEnvironment(workflowText);
-  if (env?.kind !== "named") return false;
+  if (env?.kind !== "named") return null;
   try {
-    return has(await listEnvironmentSecrets({ github, repo, environment: env.name }));
+    return has(await listEnvironmentSecrets({ github, repo, environment: env.name })) ? "environment" : null;
   } catch (err) {
-    if ((err as { status?: number }).status === 404) return false; // the environment does not exist yet
+    if ((err as { status?: number }).status === 404) return null; // the environment does not exist yet
     throw err;
   }
 }
 
 /**
  * Every repository of `owner` with a workflow under .github/workflows that takes aws-access-key-id from the
- * AWS_ACCESS_KEY_ID secret, and that such a secret reaches (organization, repository or the job's environment),
- * configured with `pushUser`. Archived repositories are skipped (they cannot run).
- * Throws ConfigError naming GITHUB_REPOSITORIES when the owner cannot be listed; a repository whose workflows cannot
+ * AWS_ACCESS_KEY_ID secret, and that the organization's secret of that name reaches (keySecretScope: a repository's
+ * own or environment secret is its administrator's word, not the organization's), configured with `pushUser`. Archived repositories are skipped (they cannot run).
+ * Throws ConfigError naming GITHUB_REPOSITORIES when the owner cannot be listed or has more than `limits.repositories` (MAX_OWNER_REPOSITORIES) repositories; a repository with more than `limits.workflowFiles` (MAX_WORKFLOW_FILES) workflow files is skipped; a repository whose workflows cannot
  * be read is skipped with the failure's message.
  */
-export async function discoverRepositories(ctx: Pick<ReadContext, "clients" | "cache" | "now">, owner: string, pushUser: string): Promise<DiscoveredRepositories> {
+export async function discoverRepositories(
+  ctx: Pick<ReadContext, "clients" | "cache" | "now">,
+  owner: string,
+  pushUser: string,
+  limits: { repositories?: number; workflowFiles?: number } = {},
+): Promise<DiscoveredRepositories> {
   const github = ctx.clients.github;
+  const maxRepositories = limits.repositories ?? MAX_OWNER_REPOSITORIES;
+  const maxFiles = limits.workflowFiles ?? MAX_WORKFLOW_FILES;
   let listed;
   try {
-    listed = await callApi("github", `list repositories of ${owner}`, () => listOwnerRepositories({ github, owner }));
+    listed = await callApi("github", `list repositories of ${owner}`, () => listOwnerRepositories({ github, owner, limit: maxRepositories }));
   } catch (err) {
     throw new ConfigError("GITHUB_REPOSITORIES", `${owner}/* cannot be discovered: the repositories of ${owner} could not be listed (${(err as Error).message})`);
+  }
+  if (listed.length > maxRepositories) {
+    throw new ConfigError("GITHUB_REPOSITORIES", `${owner}/* cannot be discovered: ${owner} has more than ${maxRepositories} repositories, the most one owner wildcard examines; name the repositories Deckhand serves instead`);
   }
   const judged = await mapLimit(listed, DISCOVERY_CONCURRENCY, async (r) => {
     if (r.archived) return { repository: r.fullName, reason: "archived" };
@@ -67,7 +91,9 @@ export async function discoverRepositories(ctx: Pick<ReadContext, "clients" | "c
     const workflows = await readWorkflowList(rctx, github);
     if (!workflows.ok) return { repository: r.fullName, reason: workflows.failure.message };
     const reasons: string[] = [];
-    for (const w of workflows.data.filter((x) => x.path.startsWith(".github/workflows/"))) {
+    const files = workflows.data.filter((x) => x.path.startsWith(".github/workflows/"));
+    if (files.length > maxFiles) return { repository: r.fullName, reason: `it has ${files.length} workflow files, more than the ${maxFiles} discovery reads; name it in GITHUB_REPOSITORIES to serve it` };
+    for (const w of files) {
       let text: string | null;
       try {
         text = await callApi("github", `read ${w.path}`, () => readRepoFile({ github, repo: rctx.clients.repo, path: w.path }));
@@ -77,13 +103,16 @@ export async function discoverRepositories(ctx: Pick<ReadContext, "clients" | "c
       }
       const use = text === null ? { uses: false as const, reason: "not a file" } : workflowUsesKeySecret(text);
       if (use.uses) {
-        let reaches: boolean;
+        let scope: Awaited<ReturnType<typeof keySecretScope>>;
         try {
-          reaches = await callApi("github", "list secrets", () => keySecretReaches(github, rctx.clients.repo, text as string));
+          scope = await callApi("github", "list secrets", () => keySecretScope(github, rctx.clients.repo, text as string));
         } catch (err) {
           return { repository: r.fullName, reason: `${w.path} takes the key, but its secrets could not be listed: ${(err as Error).message}` };
         }
-        if (!reaches) return { repository: r.fullName, reason: `${w.path} names ${KEY_SECRET}, but no organization, repository or environment secret of that name reaches it` };
+        if (scope === null) return { repository: r.fullName, reason: `${w.path} names ${KEY_SECRET}, but no organization secret of that name reaches it` };
+        if (scope !== "organization") {
+          return { repository: r.fullName, reason: `${w.path} names ${KEY_SECRET}, but no organization secret of that name reaches it: its ${KEY_SECRET} is its own ${scope} secret, which whoever administers ${r.fullName} can set: name it in GITHUB_REPOSITORIES to serve it` };
+        }
         return { repository: r.fullName, configured: { repository: r.fullName, owner: r.owner, repo: r.name, pushUser } satisfies ConfiguredRepository };
       }
       reasons.push(`${w.path}: ${use.reason}`);

@@ -19,6 +19,9 @@ import { POSTURE_TTL_MS, readRuns } from "./posture";
 
 const DAY_MS = 86_400_000;
 
+/** IAM's RoleName: 1-64 characters of [\w+=,.@-] (IAM API reference, GetRole). */
+const ROLE_NAME_RE = /^[\w+=,.@-]{1,64}$/;
+
 /**
  * Refusals of the last `days` (default 7), newest first, at most 50, each diagnosed. `planned` are the subjects the
  * ECR workflow presents (from the plan) so a fix can tell an intended run from a stray one. Throws CallFailure.
@@ -32,6 +35,10 @@ export async function readOidcRefusals(ctx: Pick<ReadContext, "clients"> & { now
   const providers = new Map<string, string[] | null>();
   for (const e of refused) {
     const roleName = e.roleArn?.split("/").pop();
+    // roleArn is whatever the caller asked STS for (anyone with a GitHub ID token can call it): a name IAM cannot
+    // hold (RoleName: 1-64 of [\w+=,.@-], IAM API reference) is not looked up, so GetRole's ValidationError cannot
+    // fail every other refusal's diagnosis. Its trust stays unknown.
+    if (e.roleArn && roleName && !ROLE_NAME_RE.test(roleName)) trusts.set(e.roleArn, null);
     if (e.roleArn && roleName && !trusts.has(e.roleArn)) {
       const role = await callApi("iam", "GetRole", () => getRole({ iam, roleName }));
       let doc: unknown = null;

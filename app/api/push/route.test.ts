@@ -66,6 +66,12 @@ describe("POST /api/push", () => {
       'Deckhand does not watch the repository "acme/billing": it pushes only the configured ones (acme/mcp-servers, acme/web-gateway).',
     );
     expect((await post({ ref: "main", repository: 42 })).status).toBe(400);
+    // Named but empty, blank, an array or null: bad input, not "the default repository" (a script's empty variable).
+    for (const repository of ["", "   ", ["acme/web-gateway"], null, { name: "acme/web-gateway" }]) {
+      const bad = await post({ ref: "main", repository });
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as { error: string }).error).toBe('"repository" must be owner/name');
+    }
     expect((await post("not json")).status).toBe(400);
     expect((await post({ ref: "main", repository: "acme/web-gateway" }, "wrong-token-0123456789")).status).toBe(401);
     expect(jobs()).toHaveLength(before);

@@ -24,7 +24,8 @@ export const POST = withBearer({ name: "api.push", token: (c) => c.apiToken }, a
     return NextResponse.json({ error: USAGE }, { status: 400 });
   }
   const named = body && typeof body === "object" ? (body as Record<string, unknown>).repository : undefined;
-  if (named !== undefined && (typeof named !== "string" || named.length > 200)) return NextResponse.json({ error: '"repository" must be owner/name' }, { status: 400 });
+  // Named but blank (a script's empty variable) is bad input, not "the default repository".
+  if (named !== undefined && (typeof named !== "string" || named.trim() === "" || named.length > 200)) return NextResponse.json({ error: '"repository" must be owner/name' }, { status: 400 });
   const served = servedRepositories(config, db);
   const repository = selectRepository(served, named?.trim());
   if (!repository) {

@@ -60,16 +60,16 @@ describe("owner wildcards (acme/*)", () => {
   it("after discovery serves what it found (named first, each once, with the wildcard's push user) and takes their pushes", async () => {
     const [state] = await refreshDiscoveries(ctx());
     expect(state).toMatchObject({ rule: "acme/*", discoveredAt: at.toISOString(), failure: null });
-    expect(state.repositories.map((r) => r.repository).sort()).toEqual(["acme/billing-worker", "acme/mcp-servers", "acme/web-gateway"]);
+    // Only acme/web-gateway takes the organization's secret; the others hold their own copies (not the organization's word).
+    expect(state.repositories.map((r) => r.repository)).toEqual(["acme/web-gateway"]);
     const served = servedRepositories(config, db);
     expect(served[0]).toEqual({ repository: "acme/mcp-servers", owner: "acme", repo: "mcp-servers", pushUser: "github-ecr-push" });
-    expect(served.slice(1).map((r) => [r.repository, r.pushUser, r.discovered?.rule]).sort()).toEqual([
-      ["acme/billing-worker", "ecr-push-data", "acme/*"],
-      ["acme/web-gateway", "ecr-push-data", "acme/*"],
-    ]);
+    expect(served.slice(1).map((r) => [r.repository, r.pushUser, r.discovered?.rule])).toEqual([["acme/web-gateway", "ecr-push-data", "acme/*"]]);
     const answer = await deliverPush("acme/web-gateway");
     expect(answer.body.outcome).not.toBe("ignored");
     expect(db.prepare(`SELECT repository FROM webhook_deliveries ORDER BY rowid DESC LIMIT 1`).get()).toEqual({ repository: "acme/web-gateway" });
+    // acme/billing-worker's AWS_ACCESS_KEY_ID is its own repository secret (its administrator's word): not served.
+    expect(await deliverPush("acme/billing-worker")).toMatchObject({ status: 200, body: { outcome: "ignored", reason: "other-repository" } });
   }, 60_000);
 
   it("a discovery that fails keeps the list found before and says why; another push user's answer is not served", async () => {
@@ -78,8 +78,8 @@ describe("owner wildcards (acme/*)", () => {
     const [state] = await refreshDiscoveries(failing);
     expect(state.failure).toMatch(/acme\/\* cannot be discovered/);
     expect(state.failedAt).toBe(at.toISOString());
-    expect(state.repositories).toHaveLength(3);
-    expect(servedRepositories(config, db)).toHaveLength(3);
+    expect(state.repositories).toHaveLength(1);
+    expect(servedRepositories(config, db)).toHaveLength(2);
     // The same owner under another push user (the setting changed): the stored answer was about another key.
     const other = parseConfig({ DECKHAND_DATA_DIR: dir, GITHUB_REPOSITORY: "acme/mcp-servers", GITHUB_REPOSITORIES: "acme/mcp-servers,acme/*:ecr-push-edge" });
     expect(servedRepositories(other, db).map((r) => r.repository)).toEqual(["acme/mcp-servers"]);

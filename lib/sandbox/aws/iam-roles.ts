@@ -31,6 +31,9 @@ function roleNotFound(name: string): AwsError {
 /** Authorize an action on a role, then load it (IAM authorizes first: a refused caller learns nothing). */
 function authorizedRole(call: AwsCall, action: string): IamRole {
   const name = requireStr(call, "RoleName");
+  // IAM API reference, RoleName: length 1-64, pattern [\w+=,.@-]+ (checked before anything else).
+  if (name.length > 64) throw new AwsError("ValidationError", `1 validation error detected: Value '${name}' at 'roleName' failed to satisfy constraint: Member must have length less than or equal to 64`, 400);
+  if (!/^[\w+=,.@-]+$/.test(name)) throw new AwsError("ValidationError", `1 validation error detected: Value '${name}' at 'roleName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+`, 400);
   const existing = findRole(call.ctx.db, name);
   const arn = existing ? roleArn(existing) : `arn:aws:iam::${ACCOUNT_ID}:role/${name}`;
   authorize(call, action, arn, `role ${name}`);
