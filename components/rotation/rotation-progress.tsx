@@ -58,7 +58,7 @@ export function RotationProgress({ initial, children }: { initial: RotationView;
   return (
     <div className="space-y-4" data-testid="rotation-progress" data-state={view.state}>
       <div className="flex flex-wrap items-center gap-3">
-        <span className={`rounded-full px-3 py-1 text-sm font-semibold ${view.state === "completed" ? OUTCOME_STYLE.succeeded : view.state === "running" ? OUTCOME_STYLE.running : OUTCOME_STYLE.failed}`} data-testid="rotation-state">
+        <span className={`whitespace-nowrap rounded-full px-3 py-1 text-sm font-semibold ${view.state === "completed" ? OUTCOME_STYLE.succeeded : view.state === "running" ? OUTCOME_STYLE.running : OUTCOME_STYLE.failed}`} data-testid="rotation-state">
           {STATE_TEXT[view.state] ?? view.state}
         </span>
         <span className="text-sm text-slate-600">
@@ -95,7 +95,7 @@ export function RotationProgress({ initial, children }: { initial: RotationView;
             </span>
             <span className="flex items-center gap-3">
               <span className="tabular-nums text-slate-500">{formatMs(c.durationMs)}</span>
-              <span className={`rounded-full px-2 py-0.5 text-xs font-semibold ${OUTCOME_STYLE[c.outcome] ?? OUTCOME_STYLE.pending}`}>{c.outcome}</span>
+              <span className={`whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-semibold ${OUTCOME_STYLE[c.outcome] ?? OUTCOME_STYLE.pending}`}>{c.outcome}</span>
             </span>
           </li>
         ))}
@@ -123,7 +123,7 @@ export function RotationProgress({ initial, children }: { initial: RotationView;
                     </td>
                     <td>{h.label}</td>
                     <td>
-                      <span className={`rounded-full px-2 py-0.5 text-xs font-semibold ${h.written ? OUTCOME_STYLE.succeeded : OUTCOME_STYLE.pending}`}>{h.written ? "written" : "pending"}</span>
+                      <span className={`whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-semibold ${h.written ? OUTCOME_STYLE.succeeded : OUTCOME_STYLE.pending}`}>{h.written ? "written" : "pending"}</span>
                     </td>
                   </tr>
                 ))}
@@ -141,7 +141,7 @@ export function RotationProgress({ initial, children }: { initial: RotationView;
             {view.canaries.map((c) => (
               <li key={c.repository} data-testid="rotation-canary" data-conclusion={c.conclusion}>
                 <span className="font-mono text-xs">{c.repository}</span>{" "}
-                <span className={`rounded-full px-2 py-0.5 text-xs font-semibold ${c.conclusion === "success" ? OUTCOME_STYLE.succeeded : c.conclusion === "skipped" ? OUTCOME_STYLE.skipped : c.conclusion === "running" ? OUTCOME_STYLE.running : OUTCOME_STYLE.failed}`}>{c.conclusion}</span>
+                <span className={`whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-semibold ${c.conclusion === "success" ? OUTCOME_STYLE.succeeded : c.conclusion === "skipped" ? OUTCOME_STYLE.skipped : c.conclusion === "running" ? OUTCOME_STYLE.running : OUTCOME_STYLE.failed}`}>{c.conclusion}</span>
                 {c.note ? <span className="text-slate-600"> — {c.note}</span> : null}
                 {c.runUrl ? (
                   <>

@@ -28,11 +28,11 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
     <>
       <PageHeader title="Audit log" description="Every sign-in and every change, with who, when and the outcome. Refused attempts are recorded too." />
       <div className="mb-4 flex flex-wrap gap-2 text-sm">
-        <Link href={link({ outcome: undefined })} className={`rounded-full px-3 py-1 ${!outcome ? "bg-slate-900 text-white" : "bg-white ring-1 ring-slate-300"}`}>
+        <Link href={link({ outcome: undefined })} className={`whitespace-nowrap rounded-full px-3 py-1 ${!outcome ? "bg-slate-900 text-white" : "bg-white ring-1 ring-slate-300"}`}>
           All
         </Link>
         {AUDIT_OUTCOMES.map((o) => (
-          <Link key={o} href={link({ outcome: o })} className={`rounded-full px-3 py-1 ${outcome === o ? "bg-slate-900 text-white" : "bg-white ring-1 ring-slate-300"}`}>
+          <Link key={o} href={link({ outcome: o })} className={`whitespace-nowrap rounded-full px-3 py-1 ${outcome === o ? "bg-slate-900 text-white" : "bg-white ring-1 ring-slate-300"}`}>
             {o}
           </Link>
         ))}

@@ -102,7 +102,7 @@ export default async function WorkflowsPage({ searchParams }: { searchParams: Se
 
 function WorkflowTab({ href, active, label }: { href: string; active: boolean; label: string }) {
   return (
-    <Link href={href} aria-current={active ? "page" : undefined} className={`rounded-full px-3 py-1 ${active ? "bg-slate-800 text-white" : "bg-white text-slate-700 ring-1 ring-slate-200"}`}>
+    <Link href={href} aria-current={active ? "page" : undefined} className={`whitespace-nowrap rounded-full px-3 py-1 ${active ? "bg-slate-800 text-white" : "bg-white text-slate-700 ring-1 ring-slate-200"}`}>
       {label}
     </Link>
   );
