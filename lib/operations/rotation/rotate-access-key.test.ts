@@ -97,6 +97,19 @@ describe("a full rotation against the sandbox", () => {
     expect((await sandboxKeys(sbx)).map((k) => k.accessKeyId)).toEqual([r.newKeyId]);
   }, 60_000);
 
+  it("deleting the old key now, when it was deleted elsewhere since, says so instead of claiming the deletion", async () => {
+    const { rotationId, done } = await startRotation(ctx, {}, testExtras(sbx));
+    const r = await done;
+    // The operator deletes the inactive old key from the Credentials page first.
+    await deleteInactiveSecondKey(ctx, { accessKeyId: r.oldKeyId! });
+    const after = await deleteOldKeyNow(ctx, { rotationId }, testExtras(sbx));
+    expect(after.oldKeyExisted).toBe(false);
+    expect(after.oldKeyDeletedAt).not.toBeNull();
+    const step7 = listSteps(db, rotationId).filter((s) => s.step === 7).pop()!;
+    expect(step7.message).toBe(`The old key ${r.oldKeyId} no longer existed: nothing was left to delete.`);
+    expect((await sandboxKeys(sbx)).map((k) => k.accessKeyId)).toEqual([r.newKeyId]);
+  }, 60_000);
+
   it("refuses to start while the user has an inactive second key, which can be deleted separately", async () => {
     const iam = sbx.clients.aws.iam;
     const extra = await createAccessKey({ iam, userName: "github-ecr-push" });

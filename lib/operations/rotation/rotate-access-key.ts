@@ -25,6 +25,7 @@ import {
   getRotationSettings,
   insertRotation,
   listRotations,
+  listSteps,
   RotationBusyError,
   rotationsAwaitingDeletion,
   setRotation,
@@ -144,7 +145,7 @@ export async function resumeRotation(ctx: OperationContext, input: { rotationId:
 }
 
 /** Delete the old key of a completed rotation before its grace period ends (the operator confirmed). */
-export async function deleteOldKeyNow(ctx: OperationContext, input: { rotationId: number }, extras: RotationExtras = {}): Promise<RotationRecord> {
+export async function deleteOldKeyNow(ctx: OperationContext, input: { rotationId: number }, extras: RotationExtras = {}): Promise<RotationRecord & { oldKeyExisted: boolean }> {
   const r = getRotation(ctx.db, input.rotationId);
   if (!r) throw new SafeError(`There is no rotation #${input.rotationId}.`, "not-found");
   if (r.state !== "completed" || !r.oldKeyId) throw new SafeError("Only a completed rotation's old key can be deleted.", "not-completed");
@@ -152,7 +153,8 @@ export async function deleteOldKeyNow(ctx: OperationContext, input: { rotationId
   const after = await runDeletion(rotationDepsFrom(ctx, recordedScope(ctx, r), extras), r.id, ctx.actor, { force: true });
   invalidatePosture(ctx.cache);
   if (!after.oldKeyDeletedAt) throw new SafeError(after.warning ?? "The old key was not deleted.", "not-deleted");
-  return after;
+  const step7 = listSteps(ctx.db, r.id).filter((s) => s.step === 7).pop();
+  return { ...after, oldKeyExisted: step7?.detail?.existed !== false };
 }
 
 /**

@@ -430,7 +430,10 @@ async function stepDeleteOldKey({ deps, r, stepId, who }: StepRun): Promise<Step
     return "break";
   }
   if (k) await withStepRetries(() => deleteAccessKey({ iam, userName: r.userName, accessKeyId: oldKeyId }), retryOf(deps));
-  endStep(deps.db, stepId, { outcome: "succeeded", detail: { oldKeyId, existed: Boolean(k) }, rotation: { oldKeyDeletedAt: new Date().toISOString() } }, who);
+  // Gone already: deleted by this step before an interruption, or by someone else (the Credentials page, the console).
+  // The goal is reached either way; the step says which of the two it could not tell, never "deleted".
+  const message = k ? undefined : `The old key ${oldKeyId} no longer existed: nothing was left to delete.`;
+  endStep(deps.db, stepId, { outcome: "succeeded", detail: { oldKeyId, existed: Boolean(k) }, ...(message ? { message } : {}), rotation: { oldKeyDeletedAt: new Date().toISOString() } }, who);
   return "break";
 }
 

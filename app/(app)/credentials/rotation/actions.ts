@@ -37,7 +37,8 @@ export const deleteOldKeyNowAction = defineAction(
   async (input, ctx) => {
     const r = await deleteOldKeyNow(ctx, { rotationId: input.rotationId });
     revalidatePath("/credentials");
-    return { message: `The old key ${r.oldKeyId} was deleted.`, target: `rotation ${r.id}`, detail: { oldKeyId: r.oldKeyId } };
+    const message = r.oldKeyExisted ? `The old key ${r.oldKeyId} was deleted.` : `The old key ${r.oldKeyId} no longer existed (deleted elsewhere): nothing was left to delete.`;
+    return { message, target: `rotation ${r.id}`, detail: { oldKeyId: r.oldKeyId, existed: r.oldKeyExisted } };
   },
 );
 
