@@ -71,6 +71,8 @@ test("the repository selector filters every page and keeps the choice across the
   // The guided setup is the default repository's: its page says so rather than showing that state as billing-worker's.
   await page.goto("/setup?repo=acme/billing-worker");
   await expect(page.getByTestId("setup-default-only")).toContainText("the state below is that repository's, not acme/billing-worker's");
+  await page.goto("/credentials/oidc?repo=acme/billing-worker");
+  await expect(page.getByTestId("oidc-default-only")).toContainText("The OIDC move acts on the default repository, acme/mcp-servers");
   // An address without ?repo= (an inner link, a bookmark) stays on the chosen repository.
   await page.goto("/policy");
   await expect(page).toHaveURL(/\/policy\?repo=acme(%2F|\/)billing-worker/);

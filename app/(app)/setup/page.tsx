@@ -6,6 +6,7 @@ import { pageReadContext, type ReadContext } from "@/lib/read/context";
 import { getConfig } from "@/lib/infra/config/env";
 import { planGuidedSetup, readLatestSetup, setupNames } from "@/lib/read/setup";
 import { PageHeader } from "@/components/page-header";
+import { DefaultRepositoryOnly } from "@/components/fleet/default-repository-only";
 import { SetupPlanView } from "@/components/setup/setup-plan-view";
 import { SetupRunView } from "@/components/setup/setup-run-view";
 import { RefreshWhileRunning } from "@/components/setup/refresh-while-running";
@@ -33,12 +34,9 @@ export default async function SetupPage({ searchParams }: { searchParams: Promis
         title="Setup"
         description={`The guide's Steps 1 to 5 for ${defaultRepository}: the IAM user ${names.userName}, the policy ${names.policyName} and the region ${names.region} (DECKHAND_IAM_USER, DECKHAND_IAM_POLICY, AWS_REGION).`}
       />
-      {shown !== defaultRepository ? (
-        <p className="mb-4 rounded border border-sky-200 bg-sky-50 p-3 text-sm text-sky-950" data-testid="setup-default-only">
-          The guided setup acts on the default repository, {defaultRepository}: the state below is that repository&apos;s, not {shown}&apos;s. For {shown}, its
-          Doctor and Credentials pages show what is missing; its key is rotated from its own Credentials page.
-        </p>
-      ) : null}
+      <DefaultRepositoryOnly operation="The guided setup" shown={shown} defaultRepository={defaultRepository} testId="setup-default-only">
+        For {shown}, its Doctor and Credentials pages show what is missing; its key is rotated from its own Credentials page.
+      </DefaultRepositoryOnly>
       <RefreshWhileRunning running={latest?.setup.state === "running"} />
       {latest ? (
         <section className="mb-8 rounded-lg border border-slate-200 bg-slate-50 p-4" aria-label="Latest setup">

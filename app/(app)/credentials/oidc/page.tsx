@@ -7,6 +7,7 @@ import { pageReadContext, type ReadContext } from "@/lib/read/context";
 import { oidcRoleName, readLatestOidcMove, readOidcPlan } from "@/lib/read/oidc";
 import { OIDC_STEP_TITLES } from "@/lib/operations/oidc/types";
 import { PageHeader } from "@/components/page-header";
+import { DefaultRepositoryOnly } from "@/components/fleet/default-repository-only";
 import { StatusBadge } from "@/components/setup/status-badge";
 import { ConfirmActionButton } from "@/components/rotation/confirm-action-button";
 import { RefreshWhileRunning } from "@/components/setup/refresh-while-running";
@@ -17,10 +18,12 @@ import { RefusalsSection } from "./refusals-section";
 export const metadata: Metadata = { title: "Move to the OIDC role" };
 export const dynamic = "force-dynamic";
 
-export default async function OidcPage() {
+export default async function OidcPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireUser();
   const operator = user.role === "operator";
+  // The move (and its resume after a crash) is the default repository's; another chosen repository is said, not shown.
   const ctx = pageReadContext();
+  const shown = pageReadContext(await searchParams).github.repository;
   const latest = readLatestOidcMove(ctx);
   const active = latest && (latest.move.state === "running" || latest.move.state === "stopped") ? latest : null;
   return (
@@ -33,6 +36,7 @@ export default async function OidcPage() {
           Back to Credentials
         </Link>
       </PageHeader>
+      <DefaultRepositoryOnly operation="The OIDC move" shown={shown} defaultRepository={ctx.github.repository} testId="oidc-default-only" />
       <RefreshWhileRunning running={latest?.move.state === "running"} />
       {latest ? (
         <section className="mb-8 rounded-lg border border-slate-200 bg-slate-50 p-4" aria-label="Latest move">
