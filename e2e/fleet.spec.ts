@@ -161,6 +161,8 @@ test("an operator rotates acme/web-gateway's own push user from its Credentials 
   await expect(rotation.canaries()).toHaveCount(1);
   await expect(rotation.canaries().first()).toHaveAttribute("data-conclusion", "success");
   await expect(rotation.canaries().first()).toContainText("acme/web-gateway");
+  // Its run opens on Deckhand's own run page of web-gateway (GitHub's address does not answer in sandbox mode).
+  await expect(rotation.canaries().first().getByRole("link", { name: "run" })).toHaveAttribute("href", /^\/workflows\/runs\/\d+\?repo=acme%2Fweb-gateway$/);
 
   // web-gateway holds the new key; the default repository and billing-worker hold what they held.
   await expect.poll(() => secretOf("/_sandbox/github/orgs/acme/secrets/AWS_ACCESS_KEY_ID")).not.toBe(gatewayKeyBefore);

@@ -143,10 +143,10 @@ export function RotationProgress({ initial, children }: { initial: RotationView;
                 <span className="font-mono text-xs">{c.repository}</span>{" "}
                 <span className={`whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-semibold ${c.conclusion === "success" ? OUTCOME_STYLE.succeeded : c.conclusion === "skipped" ? OUTCOME_STYLE.skipped : c.conclusion === "running" ? OUTCOME_STYLE.running : OUTCOME_STYLE.failed}`}>{c.conclusion}</span>
                 {c.note ? <span className="text-slate-600"> — {c.note}</span> : null}
-                {c.runUrl ? (
+                {c.runPath || c.runUrl ? (
                   <>
                     {" "}
-                    <a className="text-sky-700 underline" href={c.runUrl}>
+                    <a className="text-sky-700 underline" href={c.runPath ?? c.runUrl!}>
                       run
                     </a>
                   </>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CANARY_FAILED_WARNING } from "./steps";
 import type { RotationRecord, StepNo, StepRecord } from "./types";
-import { toRotationView } from "./view";
+import { deckhandRunPath, toRotationView } from "./view";
 
 const base: RotationRecord = {
   id: 1,
@@ -55,6 +55,15 @@ describe("toRotationView: messages from the state now", () => {
   });
 });
 
+describe("deckhandRunPath", () => {
+  it("links Deckhand's run page of a repository, never a malformed one", () => {
+    expect(deckhandRunPath(12, "acme/web-gateway")).toBe("/workflows/runs/12?repo=acme%2Fweb-gateway");
+    for (const [id, repo] of [[0, "acme/x"], [-1, "acme/x"], [1.5, "acme/x"], ["12", "acme/x"], [12, null], [12, "the default repository"], [12, "acme/x?y=1"], [12, "../x"]] as const) {
+      expect(deckhandRunPath(id, repo)).toBeNull();
+    }
+  });
+});
+
 describe("holders and canaries per repository", () => {
   const withDetail = (s: StepRecord, detail: Record<string, unknown>): StepRecord => ({ ...s, detail });
   const holders = [
@@ -93,9 +102,10 @@ describe("holders and canaries per repository", () => {
     });
     const v = toRotationView({ ...base, state: "stopped" }, [pre, canary]);
     expect(v.canaries).toEqual([
-      { repository: "acme/mcp-servers", conclusion: "success", runUrl: "https://github.example/acme/mcp-servers/actions/runs/7", note: null },
-      { repository: "acme/web-gateway", conclusion: "success", runUrl: "https://github.example/acme/web-gateway/actions/runs/8", note: null },
-      { repository: "acme/billing-worker", conclusion: "failure", runUrl: null, note: null },
+      { repository: "acme/mcp-servers", conclusion: "success", runUrl: "https://github.example/acme/mcp-servers/actions/runs/7", runPath: "/workflows/runs/7?repo=acme%2Fmcp-servers", note: null },
+      { repository: "acme/web-gateway", conclusion: "success", runUrl: "https://github.example/acme/web-gateway/actions/runs/8", runPath: "/workflows/runs/8?repo=acme%2Fweb-gateway", note: null },
+      // Deckhand's own run page also when GitHub's address is unknown.
+      { repository: "acme/billing-worker", conclusion: "failure", runUrl: null, runPath: "/workflows/runs/9?repo=acme%2Fbilling-worker", note: null },
     ]);
     const legacy = toRotationView(base, [withDetail(step(1, "succeeded"), { holders: [{ scope: "repository" }] })]);
     expect(legacy.holders).toEqual([{ scope: "repository", where: "the default repository", label: "repository secrets", repositories: [], written: false }]);

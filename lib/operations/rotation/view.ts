@@ -33,6 +33,8 @@ export interface CanaryView {
   repository: string;
   conclusion: string;
   runUrl: string | null;
+  /** Deckhand's own page of the run (its jobs and log), which works in sandbox mode too; null when unknown. */
+  runPath: string | null;
   note: string | null;
 }
 
@@ -185,10 +187,12 @@ function canariesOf(steps: StepRecord[]): CanaryView[] {
   const pre = [...steps].reverse().find((s) => s.step === 1 && s.outcome === "succeeded");
   const repos = Array.isArray(pre?.detail?.repositories) ? (pre.detail.repositories as unknown[]) : [];
   const d = canary.detail ?? {};
+  const firstRepository = typeof repos[0] === "string" ? repos[0] : null;
   const first: CanaryView = {
-    repository: typeof repos[0] === "string" ? repos[0] : "the default repository",
+    repository: firstRepository ?? "the default repository",
     conclusion: typeof d.conclusion === "string" ? d.conclusion : canary.outcome === "skipped" ? "skipped" : canary.outcome,
     runUrl: typeof d.htmlUrl === "string" && d.htmlUrl ? d.htmlUrl : null,
+    runPath: deckhandRunPath(d.runId, firstRepository),
     note: canary.outcome === "skipped" ? canary.message : null,
   };
   const shared = Array.isArray(d.shared) ? (d.shared as Array<Record<string, unknown>>) : [];
@@ -198,7 +202,14 @@ function canariesOf(steps: StepRecord[]): CanaryView[] {
       repository: String(x.repository),
       conclusion: String(x.conclusion),
       runUrl: typeof x.htmlUrl === "string" && x.htmlUrl ? x.htmlUrl : null,
+      runPath: deckhandRunPath(x.runId, String(x.repository)),
       note: typeof x.note === "string" ? x.note : null,
     })),
   ];
+}
+
+/** `/workflows/runs/<id>?repo=owner/name`: Deckhand's page of a canary run; null without a run id or a repository. */
+export function deckhandRunPath(runId: unknown, repository: string | null): string | null {
+  if (typeof runId !== "number" || !Number.isSafeInteger(runId) || runId <= 0 || !repository || !/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(repository)) return null;
+  return `/workflows/runs/${runId}?repo=${encodeURIComponent(repository)}`;
 }
