@@ -69,6 +69,12 @@ describe("runOidcDoctorChecks", () => {
     expect(byId(both, "oidc-audience").summary).toMatch(/trust requires/);
   });
 
+  it("before the move (the workflow still uses the key) a missing provider or role is not set up yet, not a failure", () => {
+    const keyWorkflow = { workflow: { path: "w.yml", credentials: { kind: "key" as const, job: "b" } } };
+    expect(byId(input({ ...keyWorkflow, provider: "missing" }), "oidc-provider")).toMatchObject({ status: "unknown", summary: expect.stringMatching(/^Not set up yet/) });
+    expect(byId(input({ ...keyWorkflow, role: "missing", trustFindings: [] }), "oidc-role")).toMatchObject({ status: "unknown", summary: expect.stringMatching(/^Not set up yet/) });
+  });
+
   it("no role, or a trust that refuses what the workflow presents, fails the role check", () => {
     expect(byId(input({ role: "missing", trustFindings: [] }), "oidc-role")).toMatchObject({ status: "fail", summary: expect.stringMatching(/does not exist/) });
     const dev = buildTrustPolicy(PROVIDER, [{ value: `${PREFIX}:ref:refs/heads/dev`, operator: "StringEquals", because: "x" }]);

@@ -75,6 +75,8 @@ function checkProvider(i: OidcDoctorInput): OidcCheckResult {
   const args = ["oidc-provider", "GitHub's OIDC provider in the account", `No OpenIDConnect provider found in your account for ${GITHUB_OIDC_URL}`] as const;
   const create = [`Create the IAM OIDC provider for ${GITHUB_OIDC_URL} with the audience ${STS_AUDIENCE}: the move's first step does it (Credentials → Move to the OIDC role)`, `Or: aws iam create-open-id-connect-provider --url ${GITHUB_OIDC_URL} --client-id-list ${STS_AUDIENCE}`];
   if (i.provider === null) return check(...args, "unknown", "Could not read the account's OIDC provider", i.readErrors, create);
+  if (i.provider === "missing" && i.workflow?.credentials?.kind === "key")
+    return check(...args, "unknown", `Not set up yet: the workflow still signs in with the access key, and the move creates the provider`, [`${i.providerArn ?? "the provider"} does not exist (IAM NoSuchEntity)`], create);
   if (i.provider === "missing") return check(...args, "fail", `The account has no IAM OIDC provider for ${GITHUB_OIDC_URL}: STS refuses every GitHub token`, [`${i.providerArn ?? "the provider"} does not exist (IAM NoSuchEntity)`], create);
   const evidence = [`${i.providerArn} exists with the audiences ${i.provider.clientIds.join(", ") || "(none)"}`];
   // GitHub's issuer is verified with IAM's trusted CAs: thumbprints are informational only, never a failure.
@@ -145,6 +147,8 @@ function checkRole(i: OidcDoctorInput): OidcCheckResult {
     else notes.push(`The workflow's role-to-assume: ${named}`);
   }
   if (i.role === null) return check(...args, "unknown", `Could not read the role ${i.roleName}`, [...notes, ...i.readErrors], fixes);
+  // Before the move (the workflow still uses the key) a missing role is the plan's next step, not a failure.
+  if (i.role === "missing" && creds?.kind === "key") return check(...args, "unknown", `Not set up yet: the workflow still signs in with the access key, and the move creates ${i.roleName}`, notes, fixes);
   if (i.role === "missing") return check(...args, "fail", `The role ${i.roleName} does not exist: every run is refused`, notes, fixes);
   const refuses = i.trustFindings.filter((f) => f.kind === "refuses-planned" || f.kind === "no-github-statement");
   if (refuses.length) return check(...args, "fail", refuses[0].message, [...refuses.map((f) => f.message), ...notes], fixes);
