@@ -39,7 +39,7 @@ export async function readMetricsText(ctx: ReadContext, repositories?: readonly 
         user: repositories ? r.pushUser : undefined,
         keys: p.keys.ok ? judgeAccessKeys({ keys: p.keys.data, now, thresholds, rotationInProgress }).keys : null,
         drift: p.policies.ok
-          ? buildPolicyView({ policies: p.policies.data, expected: p.expected, activity: p.activity, identity: p.identity, repositories: p.repositories, region, policyName: ctx.policyName }).drift
+          ? buildPolicyView({ policies: p.policies.data, expected: p.expected, activity: p.activity, keys: p.keys, now, identity: p.identity, repositories: p.repositories, region, policyName: ctx.policyName }).drift
           : null,
       });
     }

@@ -8,10 +8,12 @@ import { findWildcardResourceGrants, scopeExpectedPolicy, type WildcardResourceF
 import { diffPolicyDocuments, reviewDigest, type PolicyDiffResult } from "../judgements/posture/policy-diff";
 import { normalizePolicy, type PolicyParseResult } from "../judgements/posture/normalize-policy";
 import type { EcrRepositoryInfo } from "../judgements/posture/types";
+import type { AccessKeyInfo } from "../judgements/posture/key-verdicts";
+import { toEpochMs } from "../judgements/posture/time-util";
 import type { FetchedPolicy } from "../integrations/aws/iam";
 import type { CallerIdentity } from "../integrations/aws/sts";
 import type { Part } from "../failures";
-import { readActivity, readExpectedPolicy, readIdentity, readPolicies, readRepositories, type ActivityData, type ExpectedPolicy, type PostureContext } from "./posture";
+import { readActivity, readExpectedPolicy, readIdentity, readKeys, readPolicies, readRepositories, type ActivityData, type ExpectedPolicy, type PostureContext } from "./posture";
 
 export interface PolicyStatementsView {
   /** "inline ecr-push-policy", "attached arn:aws:iam::aws:policy/...". */
@@ -51,6 +53,9 @@ export function buildPolicyView(input: {
   repositories: Part<EcrRepositoryInfo[]>;
   region: string;
   policyName: string;
+  /** The user's keys: how far back their CloudTrail history goes (a key days old says nothing about unused actions). */
+  keys?: Part<AccessKeyInfo[]>;
+  now?: Date;
 }): PolicyView {
   const { policies: loaded, errors: readErrors } = loadPolicies(input.policies);
   const effective = computeEffectiveActions(input.policies);
@@ -62,7 +67,11 @@ export function buildPolicyView(input: {
     else baselineErrors.push({ label: "expected policy", message: b.error.message });
   } else baselineErrors.push({ label: "expected policy", message: input.expected.failure.message });
   drift.push(computeDrift(effective, buildMinimalPushBaseline()));
-  if (input.activity.ok) drift.push(computeDrift(effective, buildCloudTrailBaseline(input.activity.data.events, input.activity.data.windowDays)));
+  if (input.activity.ok) {
+    const created = input.keys?.ok ? input.keys.data.map((k) => toEpochMs(k.createDate)).filter((t): t is number => t !== null) : [];
+    const observedSince = created.length ? new Date(Math.min(...created)) : undefined;
+    drift.push(computeDrift(effective, buildCloudTrailBaseline(input.activity.data.events, input.activity.data.windowDays, input.now ?? new Date(), observedSince)));
+  }
   else baselineErrors.push({ label: "actions seen in CloudTrail", message: input.activity.failure.message });
 
   let wildcardFindings: WildcardResourceFinding[] = [];
@@ -89,8 +98,8 @@ export interface PolicyPageView {
 
 /** Everything below the statements: the baselines need other services, and each degrades on its own. */
 export async function readPolicyView(ctx: PostureContext, policies: FetchedPolicy[]): Promise<PolicyPageView> {
-  const [expected, activity, identity, repositories] = await Promise.all([readExpectedPolicy(ctx), readActivity(ctx), readIdentity(ctx), readRepositories(ctx)]);
-  const view = buildPolicyView({ policies, expected, activity, identity, repositories, region: ctx.clients.aws.region, policyName: ctx.policyName });
+  const [expected, activity, identity, repositories, keys] = await Promise.all([readExpectedPolicy(ctx), readActivity(ctx), readIdentity(ctx), readRepositories(ctx), readKeys(ctx)]);
+  const view = buildPolicyView({ policies, expected, activity, identity, repositories, keys, now: ctx.now?.(), region: ctx.clients.aws.region, policyName: ctx.policyName });
   const reviewed = expected.ok ? reviewDigest(view.currentInline?.document ?? null, expected.data.document) : null;
   return { view, expected, activity, identity, repositories, reviewed };
 }

@@ -111,6 +111,21 @@ describe("computeDrift", () => {
     );
   });
 
+  it("against CloudTrail of keys days old (right after a rotation) nothing is called extra; a missing used action still is", () => {
+    const e = computeEffectiveActions([inline([...GUIDE_PUSH_POLICY.Statement])]);
+    const events = [{ eventName: "GetAuthorizationToken", eventSource: "ecr.amazonaws.com", time: "2026-12-01T10:00:00Z" }];
+    const fresh = computeDrift(e, buildCloudTrailBaseline(events, 90, "2026-12-02T00:00:00Z", "2026-11-30T00:00:00Z"));
+    expect(fresh.extra).toEqual([]);
+    expect(fresh.notes.join()).toMatch(/go back 2 day\(s\) only: too little history to call a granted action unused/);
+    // 40 days of history: the granted but never seen actions are extra.
+    const old = computeDrift(e, buildCloudTrailBaseline(events, 90, "2026-12-02T00:00:00Z", "2026-10-23T00:00:00Z"));
+    expect(old.extra.length).toBeGreaterThan(0);
+    expect(old.extra.map((x) => x.action)).not.toContain("ecr:GetAuthorizationToken");
+    // A used action the policy no longer grants is missing however short the history.
+    const narrowed = computeEffectiveActions([inline([{ Effect: "Allow", Action: guideActions.filter((a) => a !== "ecr:GetAuthorizationToken"), Resource: "*" }])]);
+    expect(computeDrift(narrowed, buildCloudTrailBaseline(events, 90, "2026-12-02T00:00:00Z", "2026-11-30T00:00:00Z")).missing.map((m) => m.action)).toEqual(["ecr:GetAuthorizationToken"]);
+  });
+
   it("a missing non-push action does not break pushes", () => {
     const e = computeEffectiveActions([inline([{ Effect: "Allow", Action: guideActions.filter((a) => a !== "ecr:GetDownloadUrlForLayer"), Resource: "*" }])]);
     const d = computeDrift(e, expected());

@@ -29,6 +29,11 @@ export interface Baseline {
   /** Canonical `ecr:` actions the baseline says the user should be able to perform. */
   actions: string[];
   notes: string[];
+  /**
+   * False when the baseline cannot tell an unused action from one not needed yet (CloudTrail over keys only days
+   * old): computeDrift then reports no "extra" actions against it. Default true.
+   */
+  judgesUnused?: boolean;
 }
 
 export interface DriftItem {
@@ -96,14 +101,20 @@ export interface CloudTrailActionUse {
   time?: TimeInput;
 }
 
+/** A CloudTrail history shorter than this (days) says nothing about which granted actions are unused. */
+export const MIN_HISTORY_DAYS_FOR_UNUSED = 30;
+
 /**
  * Actions this key was seen calling on ECR. Accepts full events or bare event names (taken as ECR's).
  * With `now`, events older than the window are dropped; without it the caller has already windowed them.
+ * `observedSince`: when the oldest key whose events these are was created; a history shorter than
+ * MIN_HISTORY_DAYS_FOR_UNUSED (right after a rotation, say) still shows what was used, but calls nothing unused.
  */
 export function buildCloudTrailBaseline(
   events: readonly (CloudTrailActionUse | string)[],
   windowDays = 90,
   now?: TimeInput,
+  observedSince?: TimeInput,
 ): Baseline {
   const nowMs = toEpochMs(now ?? null);
   const oldest = nowMs === null ? null : nowMs - windowDays * DAY_MS;
@@ -121,7 +132,14 @@ export function buildCloudTrailBaseline(
     else unknown.add(e.eventName);
   }
   const notes: string[] = [];
-  if (seen.size === 0) {
+  const since = toEpochMs(observedSince ?? null);
+  const historyDays = since === null ? null : ((nowMs ?? Date.now()) - since) / DAY_MS;
+  const thin = historyDays !== null && historyDays < Math.min(windowDays, MIN_HISTORY_DAYS_FOR_UNUSED);
+  if (thin) {
+    notes.push(
+      `The current key${historyDays! < 1 ? " was created today" : `s go back ${Math.floor(historyDays!)} day(s) only`}: too little history to call a granted action unused (needs ${MIN_HISTORY_DAYS_FOR_UNUSED} days), so nothing is reported extra against CloudTrail`,
+    );
+  } else if (seen.size === 0) {
     notes.push(`No ECR calls in CloudTrail over the last ${windowDays} days: every granted action counts as unused`);
   }
   if (unknown.size > 0) notes.push(`Ignored event names that are not ECR IAM actions: ${[...unknown].sort().join(", ")}`);
@@ -130,6 +148,7 @@ export function buildCloudTrailBaseline(
     label: `actions seen in CloudTrail (${windowDays} days)`,
     actions: [...seen].sort(),
     notes,
+    ...(thin ? { judgesUnused: false } : {}),
   };
 }
 
@@ -179,7 +198,7 @@ export function computeDrift(effective: EffectiveActions, baseline: Baseline): D
       provenance: [...v.denies, ...v.ineffectiveGrants],
     });
   }
-  for (const action of effective.allowed) {
+  for (const action of baseline.judgesUnused === false ? [] : effective.allowed) {
     if (inBaseline.has(action)) continue;
     const v = effective.byAction[action];
     extra.push({ action, status: v.status, reason: extraReason(baseline, v), breaksPush: false, provenance: v.grants });
