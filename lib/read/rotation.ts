@@ -70,8 +70,12 @@ export async function readRotationPlan(
   }
   const active = keys.filter((k) => k.status === "Active");
   const inactive = keys.filter((k) => k.status !== "Active");
+  // One rotation per push user: another user's rotation does not block this one. While this user's rotation is
+  // running or stopped, its own second key is the rotation's doing: resuming it is the way on, not a key action.
+  const current = activeRotation(ctx.db, userName);
   let inactiveSecondKeyId: string | null = null;
-  if (keys.length >= 2 && inactive.length) {
+  if (current) blockers.push(`Rotation #${current.id} of ${userName} is ${current.state}: open it to follow or resume it.`);
+  else if (keys.length >= 2 && inactive.length) {
     inactiveSecondKeyId = inactive[0].accessKeyId;
     blockers.push(`The user already has two keys; ${inactiveSecondKeyId} is inactive and must be deleted first.`);
   } else if (active.length >= 2) blockers.push("The user has two active keys: deactivate the one GitHub does not hold first.");
@@ -96,9 +100,6 @@ export async function readRotationPlan(
     const where = err instanceof HolderLookupError ? err.repository : repositoryName(ctx.clients.repo);
     holdersFailure = `${where}: ${describeFailure(err instanceof HolderLookupError ? err.cause : err, "github", "list secrets").message}`;
   }
-  // One rotation per push user: another user's rotation does not block this one.
-  const current = activeRotation(ctx.db, userName);
-  if (current) blockers.push(`Rotation #${current.id} of ${userName} is ${current.state}: open it to follow or resume it.`);
   return {
     userName,
     repository: repositoryName(ctx.clients.repo),

@@ -9,7 +9,8 @@ import { resumeRotation, startRotation } from "./rotate-access-key";
 import type { OperationContext } from "../context";
 import { listSteps } from "./store";
 import { CANARY_FAILED_WARNING } from "./steps";
-import { githubHoldsWorkingKey, sandboxKeys, testContext, testExtras } from "./testing/rotation-test-kit";
+import { githubHoldsWorkingKey, readsOf, sandboxKeys, testContext, testExtras } from "./testing/rotation-test-kit";
+import { readRotationPlan } from "../../read/rotation";
 
 const PUT_SECRET = "PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}";
 
@@ -106,6 +107,10 @@ describe("a failing canary", () => {
     const keys = await sandboxKeys(sbx);
     expect(keys.find((k) => k.accessKeyId === oldKeyId)?.status).toBe("Active");
     expect(await githubHoldsWorkingKey(sbx)).toMatchObject({ works: true, accessKeyId: r.newKeyId });
+    // The plan then points at the stopped rotation only: its second active key is the rotation's own, not a blocker.
+    const plan = await readRotationPlan(readsOf(ctx));
+    expect(plan.blockers).toEqual([`Rotation #${rotationId} of github-ecr-push is stopped: open it to follow or resume it.`]);
+    expect(plan.inactiveSecondKeyId).toBeNull();
 
     await sbx.admin("DELETE", "/_sandbox/faults");
     const resumed = await (await resumeRotation(ctx, { rotationId }, testExtras(sbx))).done;
