@@ -35,7 +35,7 @@ describe("discoverRepositories", () => {
     const { data: key } = await github.rest.actions.getRepoPublicKey(repo);
     const sodium = (await import("libsodium-wrappers")).default;
     await sodium.ready;
-    const sealed = sodium.to_base64(sodium.crypto_box_seal(sodium.from_string("AKIAJUNKJUNKJUNKJUNK"), sodium.from_base64(key.key, sodium.base64_variants.ORIGINAL)), sodium.base64_variants.ORIGINAL);
+    const sealed = sodium.to_base64(sodium.crypto_box_seal(sodium.from_string("not-a-key-at-all"), sodium.from_base64(key.key, sodium.base64_variants.ORIGINAL)), sodium.base64_variants.ORIGINAL);
     await github.rest.actions.createOrUpdateRepoSecret({ ...repo, secret_name: "AWS_ACCESS_KEY_ID", encrypted_value: sealed, key_id: key.key_id });
     const found = await discoverRepositories(ctx(), "acme", "github-ecr-push");
     expect(found.repositories.map((r) => r.repository)).not.toContain("acme/billing-worker");
