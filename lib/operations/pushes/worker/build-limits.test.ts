@@ -87,7 +87,8 @@ describe("builds that never end", () => {
       const shown = () => [...text.slice(0, 40), "…", ...text.slice(-20)].join("\n");
       expect(text.some((l) => /lines \(.*\) of output cut here|lines dropped here/.test(l)), `no cut marker in:\n${shown()}`).toBe(true);
       expect(text.some((l) => l.includes("flood line 0:")), `no first flood line in:\n${shown()}`).toBe(true);
-      expect(text.some((l) => l.includes("sleeping")), `the sleeper never started in:\n${shown()}`).toBe(true);
+      // The sleeper's own "sleeping" line may fall in the cut middle (the flood fills the head first): that it was
+      // stopped at the limit is asserted on its service result above.
       const stored = db.prepare(`SELECT COALESCE(SUM(length(CAST(line AS BLOB))), 0) AS n, COUNT(*) AS c FROM push_job_logs WHERE job_id = ?`).get(first.id) as { n: number; c: number };
       expect(stored.n).toBeLessThan(JOB_LOG_LIMITS.headBytes + JOB_LOG_LIMITS.tailBytes + 4096);
       const fileBytes = ["", "-wal"].reduce((n, suffix) => n + (fs.statSync(path.join(config.dataDir, DB_FILE + suffix), { throwIfNoEntry: false })?.size ?? 0), 0);
