@@ -21,6 +21,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   const h = await headers();
   const elsewhere = redirectToDeckhandHost(config.url, h.get("x-forwarded-host") ?? h.get("host"), `/sign-in?callbackUrl=${encodeURIComponent(target)}`, via === "host");
   if (elsewhere) redirect(elsewhere);
+  const served = servedRepositories(config).length;
   return (
     <div className="flex min-h-screen flex-col">
       <ModeBanner config={config} />
@@ -28,7 +29,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
         <div className="w-full max-w-sm rounded-xl border border-slate-200 bg-white p-8 shadow-sm">
           <h1 className="text-xl font-semibold">Sign in to Deckhand</h1>
           <p className="mt-2 text-sm text-slate-600">
-            Deckhand watches the access key that pushes {servedRepositories(config).length > 1 ? `${servedRepositories(config).length} repositories` : config.github.repository} to ECR. Sign in with your GitHub account
+            Deckhand watches the access key that pushes {served > 1 ? `${served} repositories` : config.github.repository} to ECR. Sign in with your GitHub account
             {config.mode === "sandbox" ? " (in sandbox mode, the sandbox lets you choose who you are)" : ""}.
           </p>
           {error ? (

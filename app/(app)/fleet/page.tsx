@@ -3,7 +3,7 @@ import Link from "next/link";
 import { Suspense } from "react";
 import { requireUser } from "@/lib/infra/auth/session";
 import { getConfig } from "@/lib/infra/config/env";
-import { discoveriesOf, servedRepositories, type DiscoveryState } from "@/lib/infra/config/served-repositories";
+import { discoveriesOf, servedRepositories, type DiscoveryState, type ServedRepository } from "@/lib/infra/config/served-repositories";
 import { DISCOVERY_INTERVAL_MS } from "@/lib/operations/fleet/refresh-discoveries";
 import { appReadContext, READ_CACHE_PREFIXES } from "@/lib/read/context";
 import { readFleet, type FleetRowView } from "@/lib/read/fleet";
@@ -52,7 +52,7 @@ export default async function FleetPage({ searchParams }: { searchParams: Promis
           </p>
         }
       >
-        <FleetTable />
+        <FleetTable repositories={repositories} />
       </Suspense>
       <Discoveries states={discoveriesOf(getConfig())} />
     </>
@@ -106,8 +106,7 @@ function Discoveries({ states }: { states: DiscoveryState[] }) {
   );
 }
 
-async function FleetTable() {
-  const repositories = servedRepositories(getConfig());
+async function FleetTable({ repositories }: { repositories: ServedRepository[] }) {
   const discovered = new Map(repositories.flatMap((r) => (r.discovered ? [[r.repository.toLowerCase(), r.discovered.rule] as const] : [])));
   const { rows, summary } = await readFleet(appReadContext(), repositories);
   const now = new Date();
