@@ -12,7 +12,7 @@ import { createAccessKey, deleteAccessKey, updateAccessKey, type NewAccessKey } 
 import { KeyNotAcceptedError, verifyAccessKey } from "../../integrations/aws/verify-access-key";
 import type { GitHubRepoRef } from "../../integrations/clients/github-client";
 import type { ServedRepository } from "../../infra/config/served-repositories";
-import { checkUserBoundaries, UserBoundaryError } from "./user-boundaries";
+import { checkUserBoundaries, ownSecretsOfDiscovered, UserBoundaryError } from "./user-boundaries";
 import { checkHolderWritable, writeAccessKeyToHolder } from "../../integrations/github/write-secret";
 import { describePlannedHolder, findFleetKeyHolders, HolderLookupError, holderRepo, listReposUsingOrgSecret, repositoryName, type PlannedHolder } from "./holders";
 import { listRepoSecrets } from "../../integrations/github/secrets";
@@ -459,19 +459,3 @@ export const STEP_CALLS: Record<StepNo, { service: Service; call: string }> = {
   6: { service: "iam", call: "UpdateAccessKey" },
   7: { service: "iam", call: "DeleteAccessKey" },
 };
-
-/**
- * The discovered (owner/*), not named, repositories among the planned holders' own secrets (repository or
- * environment scope): a rotation never writes those. Organization secrets are the organization's, written once.
- * Pure; `served` as servedRepositories() returns it.
- */
-export function ownSecretsOfDiscovered(holders: readonly PlannedHolder[], primary: GitHubRepoRef, served: readonly ServedRepository[]): Array<{ repository: string; rule: string }> {
-  const out: Array<{ repository: string; rule: string }> = [];
-  for (const h of holders) {
-    if (h.scope === "organization") continue;
-    const name = repositoryName(holderRepo(h, primary)).toLowerCase();
-    const found = served.find((r) => r.repository.toLowerCase() === name);
-    if (found?.discovered && !out.some((o) => o.repository === found.repository)) out.push({ repository: found.repository, rule: found.discovered.rule });
-  }
-  return out;
-}

@@ -1,7 +1,8 @@
 // A rotation of push user B writes only what B's repositories read: several push users share one Deckhand (issue 16),
 // so before any change the preflight refuses a plan whose secrets another user's repository reads — another user's
 // rotation underway on the same holder, or an organization secret that also reaches a repository configured with
-// another push user (which would then hold B's key). Nothing is written when it refuses.
+// another push user (which would then hold B's key) — and never writes a discovered (owner/*) repository's own secrets.
+// Nothing is written when it refuses.
 
 import type { GitHubRepoRef } from "../../integrations/clients/github-client";
 import type { ConfiguredRepository } from "../../infra/config/env";
@@ -10,7 +11,8 @@ import { listRepoOrganizationSecrets } from "../../integrations/github/scoped-se
 import { ACCESS_KEY_ID_SECRET } from "../../integrations/github/write-secret";
 import { mapLimit } from "../../infra/map-limit";
 import type { Db } from "../../infra/db/open-db";
-import { listReposUsingOrgSecret, repositoryName, type PlannedHolder } from "./holders";
+import { holderRepo, listReposUsingOrgSecret, repositoryName, type PlannedHolder } from "./holders";
+import type { ServedRepository } from "../../infra/config/served-repositories";
 import { activeRotations, listSteps } from "./store";
 import type { GitHubClient } from "../../integrations/clients/github-client";
 
@@ -83,4 +85,20 @@ export async function checkUserBoundaries(input: {
       );
     }
   }
+}
+
+/**
+ * The discovered (owner/*), not named, repositories among the planned holders' own secrets (repository or
+ * environment scope): a rotation never writes those. Organization secrets are the organization's, written once.
+ * Pure; `served` as servedRepositories() returns it.
+ */
+export function ownSecretsOfDiscovered(holders: readonly PlannedHolder[], primary: GitHubRepoRef, served: readonly ServedRepository[]): Array<{ repository: string; rule: string }> {
+  const out: Array<{ repository: string; rule: string }> = [];
+  for (const h of holders) {
+    if (h.scope === "organization") continue;
+    const name = repositoryName(holderRepo(h, primary)).toLowerCase();
+    const found = served.find((r) => r.repository.toLowerCase() === name);
+    if (found?.discovered && !out.some((o) => o.repository === found.repository)) out.push({ repository: found.repository, rule: found.discovered.rule });
+  }
+  return out;
 }
