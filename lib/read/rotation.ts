@@ -30,6 +30,8 @@ export interface RotationPlan {
   /** That repository (owner/name): the rotation's primary holder and first canary. */
   repository: string;
   keys: { accessKeyId: string; status: string; createDate: string; ageDays: number }[];
+  /** False when IAM ListAccessKeys failed: `keys` is then empty because unknown, not because the user has none. */
+  keysRead: boolean;
   /** The key that will be deactivated (the only active one), if any. */
   oldKeyId: string | null;
   /** Why a rotation cannot start now (the preflight will refuse). */
@@ -62,10 +64,12 @@ export async function readRotationPlan(
   const userName = ctx.userName;
   const now = (ctx.now?.() ?? new Date()).getTime();
   let keys: RotationPlan["keys"] = [];
+  let keysRead = true;
   const blockers: string[] = [];
   try {
     keys = (await listAccessKeys({ iam: ctx.clients.aws.iam, userName })).map((k) => ({ ...k, ageDays: Math.floor((now - Date.parse(k.createDate)) / 86_400_000) }));
   } catch (err) {
+    keysRead = false;
     blockers.push(describeFailure(err, "iam", "ListAccessKeys").message);
   }
   const active = keys.filter((k) => k.status === "Active");
@@ -104,6 +108,7 @@ export async function readRotationPlan(
     userName,
     repository: repositoryName(ctx.clients.repo),
     keys,
+    keysRead,
     oldKeyId: active.length === 1 ? active[0].accessKeyId : null,
     blockers,
     inactiveSecondKeyId,

@@ -82,6 +82,15 @@ describe("AWS throttling on CreateAccessKey", () => {
     expect(await sandboxKeys(sbx)).toHaveLength(2);
   }, 60_000);
 
+  it("the plan with ListAccessKeys throttled says the keys are unknown, not that there is none", async () => {
+    await fault({ service: "iam", operation: "ListAccessKeys", kind: "throttle", count: -1 });
+    const plan = await readRotationPlan(readsOf(ctx));
+    await sbx.admin("DELETE", "/_sandbox/faults");
+    expect(plan).toMatchObject({ keysRead: false, keys: [], oldKeyId: null });
+    expect(plan.blockers.join("\n")).toMatch(/IAM ListAccessKeys was throttled/);
+    expect((await readRotationPlan(readsOf(ctx))).keysRead).toBe(true);
+  }, 60_000);
+
   it("persistent throttling stops resumable with nothing created and GitHub untouched", async () => {
     await fault({ service: "iam", operation: "CreateAccessKey", kind: "throttle", count: -1 });
     const { rotationId, done } = await startRotation(ctx, {}, testExtras(sbx, { stepAttempts: 2 }));

@@ -60,8 +60,10 @@ export async function PlanSection({ ctx, user, repositories }: { ctx: ReadContex
             <>
               Deactivate the old key <span className="font-mono">{old.accessKeyId}</span> ({old.ageDays} days old)
             </>
-          ) : (
+          ) : plan.keysRead ? (
             "No active key to deactivate"
+          ) : (
+            "Deactivate the old key (not known now: the user's keys could not be read)"
           )}
           ; delete it after <strong>{plan.graceDays} days</strong> (or earlier, confirmed).
         </li>
