@@ -1,6 +1,6 @@
-import AxeBuilder from "@axe-core/playwright";
 import { expect, test } from "@playwright/test";
 import { FleetPage } from "./pages/fleet-page";
+import { expectAccessible } from "./support/expect-accessible";
 
 // Runs under playwright.discovery.config.ts: Deckhand names acme/mcp-servers and discovers the rest of acme (acme/*)
 // in the sandbox's `fleet` scenario, where acme/web-gateway takes the organization's secret (discovered) and
@@ -21,8 +21,7 @@ test("repositories found under acme/* are served beside the named one, and the F
   const discovery = fleet.discovery("acme/*");
   await expect(discovery).toContainText("acme/* (push user github-ecr-push): 1 repository discovered");
   await expect(discovery.getByTestId("fleet-discovery-failure")).toHaveCount(0);
-  const { violations } = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
-  expect(violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(" | ")}`)).toEqual([]);
+  await expectAccessible(page, "Fleet with a discovered repository");
 });
 
 test("a discovered repository can be chosen, is remembered, and is not a 404", async ({ page }) => {

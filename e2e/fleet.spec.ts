@@ -1,4 +1,3 @@
-import AxeBuilder from "@axe-core/playwright";
 import { expect, test } from "@playwright/test";
 import { FleetPage } from "./pages/fleet-page";
 import { PushesPage } from "./pages/pushes-page";
@@ -6,6 +5,7 @@ import { WorkflowsPage } from "./pages/workflows-page";
 import { pushCommit, sandboxAdmin, sandboxUrl } from "./support/sandbox-admin";
 import { CredentialsPage } from "./pages/credentials-page";
 import { RotationPage } from "./pages/rotation-page";
+import { expectAccessibleAtEveryWidth } from "./support/expect-accessible";
 import { GATEWAY_PUSH_USER, giveWebGatewayItsPushUser } from "./support/second-push-user";
 
 // Runs under playwright.fleet.config.ts: Deckhand watching acme/mcp-servers, acme/web-gateway and acme/billing-worker
@@ -174,16 +174,12 @@ test("an operator rotates acme/web-gateway's own push user from its Credentials 
   await expect(page.getByTestId(`key-${gatewayKeyBefore}`)).toContainText("Inactive");
 });
 
-for (const size of [
-  { width: 390, height: 844 },
-  { width: 1280, height: 800 },
-]) {
-  test(`with the selector at ${size.width} px: no serious axe finding on the Fleet page and another repository's Workflows`, async ({ page }) => {
-    await page.setViewportSize(size);
-    for (const path of ["/fleet", "/workflows?repo=acme%2Fweb-gateway"]) {
-      await page.goto(path, { waitUntil: "load" });
-      const { violations } = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
-      expect(violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(" | ")}`), path).toEqual([]);
-    }
-  });
-}
+test("no serious axe finding on the Fleet page and another repository's Workflows, at a phone's width and a desktop's", async ({ page }) => {
+  for (const path of ["/fleet", "/workflows?repo=acme%2Fweb-gateway"]) {
+    await page.goto(path, { waitUntil: "load" });
+    // Runs dispatched by the tests above (the rotation's canary) refresh the page while they move; axe reading a
+    // page being replaced reports nodes that are gone, so check it once they have finished.
+    await expect(page.getByTestId("run-poller")).toHaveCount(0, { timeout: 90_000 });
+    await expectAccessibleAtEveryWidth(page, path);
+  }
+});
