@@ -40,6 +40,10 @@ test.describe("Deckhand pushes: a pull request that takes the push out of the wo
       const dp = new DeckhandPushesPage(page);
       await expect(page).toHaveURL(/\/workflows\/deckhand-pushes$/);
       await expect(page.getByRole("heading", { name: "Deckhand pushes", level: 1 })).toBeVisible();
+      // Who pushes after the merge: webhook pushes on, and the job that just pushed tcp succeeded.
+      await expect(dp.deckhandBuilds()).toHaveAttribute("data-ready", "true");
+      await expect(dp.deckhandBuilds()).toContainText("Webhook pushes are on");
+      await expect(dp.deckhandBuilds()).toContainText(`(commit ${sha.slice(0, 7)}`);
       // The seeded workflow does nothing but push: the change deletes it.
       await expect(dp.diff()).toContainText(`--- a/${WORKFLOW}`);
       await expect(dp.diff()).toContainText("+++ /dev/null");
@@ -56,7 +60,7 @@ test.describe("Deckhand pushes: a pull request that takes the push out of the wo
       // What GitHub holds now: an open pull request from Deckhand's branch, the workflow gone on that branch only.
       const pr = (await github.pulls.get({ ...repo, pull_number: number })).data;
       expect(pr).toMatchObject({ state: "open", merged: false, head: { ref: BRANCH }, base: { ref: "main" } });
-      expect(pr.body).toContain("Deckhand's worker already builds every pushed commit");
+      expect(pr.body).toContain("Deckhand's worker builds each commit GitHub's push webhook announces");
       const files = (await github.pulls.listFiles({ ...repo, pull_number: number })).data;
       expect(files.map((f) => [f.filename, f.status])).toEqual([[WORKFLOW, "removed"]]);
       await expect(github.repos.getContent({ ...repo, path: WORKFLOW, ref: BRANCH })).rejects.toMatchObject({ status: 404 });

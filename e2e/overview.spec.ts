@@ -80,6 +80,11 @@ test.describe("overview", () => {
       await page.goto("/credentials?refresh=1");
       await expect(page.getByTestId("not-set-up")).toContainText("github-ecr-push does not exist");
       await expect(page.getByRole("link", { name: "Rotate key" })).toHaveCount(0);
+      // Reached by its address, the rotation plan says the same, with the way to Setup and no Rotate button.
+      await page.goto("/credentials/rotation");
+      await expect(page.getByTestId("rotation-blockers")).toContainText("The push user github-ecr-push does not exist in this account yet: run the guided setup first.");
+      await expect(page.getByTestId("rotation-blockers").getByRole("link", { name: "Start the guided setup →" })).toHaveAttribute("href", "/setup");
+      await expect(page.getByRole("button", { name: "Rotate key" })).toHaveCount(0);
     });
   });
 });

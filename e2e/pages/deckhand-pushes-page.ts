@@ -30,6 +30,11 @@ export class DeckhandPushesPage {
     return this.page.getByTestId("pull-request-link").first();
   }
 
+  /** "After the merge, who pushes?": webhook pushes on or off, Deckhand's last push job for the repository. */
+  deckhandBuilds() {
+    return this.page.getByTestId("deckhand-builds");
+  }
+
   openPullRequestNotice() {
     return this.page.getByTestId("open-pull-request");
   }

@@ -10,6 +10,8 @@ import { unifiedDiff } from "../judgements/workflows/unified-diff";
 import { callApi, toPart, type Part } from "../failures";
 import type { GitHubClient, GitHubRepoRef } from "../integrations/clients";
 import type { ReadContext } from "./context";
+import { lastFinishedJobOf } from "../operations/pushes/job-store";
+import { getWebhookPushes } from "../operations/settings/webhook-pushes";
 
 /** The branch Deckhand proposes the change from; never the default branch. */
 export const DECKHAND_PUSHES_BRANCH = "deckhand/deckhand-pushes";
@@ -48,10 +50,22 @@ export interface DeckhandPushesPreview {
   branch: string;
   /** The pull request Deckhand already opened from its branch, if one is open. */
   openPullRequest: PullRequestSummary | null;
+  /**
+   * Whether Deckhand would build this repository's commits once the workflow stops pushing: webhook pushes on
+   * (Settings), and its newest finished push job for the repository (null: it never built one).
+   */
+  deckhandBuilds: { webhookPushes: boolean; lastJob: { id: string; state: string; sha: string; finishedAt: string | null } | null };
 }
 
-/** The page's data: the planned change and the open pull request, or the failure that kept them away. */
-export async function readDeckhandPushesPreview(ctx: Pick<ReadContext, "quickGitHub" | "clients" | "workflowName">): Promise<Part<DeckhandPushesPreview>> {
+/**
+ * The page's data: the planned change, the open pull request and whether Deckhand builds the repository's commits,
+ * or the failure that kept them away. `isDefault`: the repository is the default one (it also owns the jobs stored
+ * without a repository, queued before Deckhand served several).
+ */
+export async function readDeckhandPushesPreview(
+  ctx: Pick<ReadContext, "quickGitHub" | "clients" | "workflowName" | "db">,
+  { isDefault }: { isDefault: boolean },
+): Promise<Part<DeckhandPushesPreview>> {
   const github = ctx.quickGitHub;
   const repo = ctx.clients.repo;
   return toPart(
@@ -65,7 +79,9 @@ export async function readDeckhandPushesPreview(ctx: Pick<ReadContext, "quickGit
         planWorkflowChange({ github, repo, workflowName: ctx.workflowName }),
         findOpenPullRequest({ github, repo, head: DECKHAND_PUSHES_BRANCH }),
       ]);
-      return { lookup, branch: DECKHAND_PUSHES_BRANCH, openPullRequest };
+      const job = lastFinishedJobOf(ctx.db, `${repo.owner}/${repo.repo}`, isDefault);
+      const lastJob = job ? { id: job.id, state: job.state, sha: job.sha, finishedAt: job.finishedAt } : null;
+      return { lookup, branch: DECKHAND_PUSHES_BRANCH, openPullRequest, deckhandBuilds: { webhookPushes: getWebhookPushes(ctx.db), lastJob } };
     },
   );
 }

@@ -10,7 +10,7 @@ import { activeRotation, getRotation, getRotationSettings, listRotations, listSt
 import { toRotationView, type RotationView } from "../operations/rotation/view";
 import type { RotationRecord } from "../operations/rotation/types";
 import { getThresholds } from "../operations/settings/thresholds";
-import { describeFailure } from "../failures";
+import { classifyFailure, describeFailure } from "../failures";
 import type { ConfiguredRepository } from "../infra/config/env";
 import { findFleetKeyHolders, HolderLookupError, repositoryName, type PlannedHolder } from "../operations/rotation/holders";
 import { READ_CACHE_PREFIXES, type ReadContext } from "./context";
@@ -32,6 +32,8 @@ export interface RotationPlan {
   keys: { accessKeyId: string; status: string; createDate: string; ageDays: number }[];
   /** False when IAM ListAccessKeys failed: `keys` is then empty because unknown, not because the user has none. */
   keysRead: boolean;
+  /** IAM answered NoSuchEntity: the push user does not exist (an account nobody set up); the way on is Setup. */
+  userMissing: boolean;
   /** The key that will be deactivated (the only active one), if any. */
   oldKeyId: string | null;
   /** Why a rotation cannot start now (the preflight will refuse). */
@@ -65,12 +67,15 @@ export async function readRotationPlan(
   const now = (ctx.now?.() ?? new Date()).getTime();
   let keys: RotationPlan["keys"] = [];
   let keysRead = true;
+  let userMissing = false;
   const blockers: string[] = [];
   try {
     keys = (await listAccessKeys({ iam: ctx.clients.aws.iam, userName })).map((k) => ({ ...k, ageDays: Math.floor((now - Date.parse(k.createDate)) / 86_400_000) }));
   } catch (err) {
     keysRead = false;
-    blockers.push(describeFailure(err, "iam", "ListAccessKeys").message);
+    // IAM answers NoSuchEntity when the user is not there: an account nobody set up, not a failed call.
+    userMissing = classifyFailure(err) === "not-found";
+    blockers.push(userMissing ? `The push user ${userName} does not exist in this account yet: run the guided setup first.` : describeFailure(err, "iam", "ListAccessKeys").message);
   }
   const active = keys.filter((k) => k.status === "Active");
   const inactive = keys.filter((k) => k.status !== "Active");
@@ -109,6 +114,7 @@ export async function readRotationPlan(
     repository: repositoryName(ctx.clients.repo),
     keys,
     keysRead,
+    userMissing,
     oldKeyId: active.length === 1 ? active[0].accessKeyId : null,
     blockers,
     inactiveSecondKeyId,

@@ -4,6 +4,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { defineAction } from "@/lib/infra/actions/action-client";
 import { applyExpectedPolicy } from "@/lib/operations/policy/apply-expected-policy";
+import { pushUserScope } from "@/lib/operations/push-user";
 
 export const applyExpectedPolicyAction = defineAction(
   {
@@ -14,7 +15,7 @@ export const applyExpectedPolicyAction = defineAction(
     input: z.object({ reviewed: z.string().regex(/^[0-9a-f]{32}$/, "Review the diff first"), confirm: z.literal("yes", { error: "Confirm the change" }) }),
   },
   async (input, ctx) => {
-    const result = await applyExpectedPolicy(ctx, { reviewed: input.reviewed, userName: ctx.repository!.pushUser });
+    const result = await applyExpectedPolicy(ctx, { reviewed: input.reviewed, userName: pushUserScope(ctx).userName });
     revalidatePath("/policy");
     revalidatePath("/doctor");
     return {

@@ -91,6 +91,13 @@ describe("AWS throttling on CreateAccessKey", () => {
     expect((await readRotationPlan(readsOf(ctx))).keysRead).toBe(true);
   }, 60_000);
 
+  it("the plan on an account nobody set up says to run Setup, not IAM's NoSuchEntity", async () => {
+    await sbx.admin("POST", "/_sandbox/reset", { scenario: "empty" });
+    const plan = await readRotationPlan(readsOf(ctx));
+    expect(plan).toMatchObject({ keysRead: false, userMissing: true, keys: [] });
+    expect(plan.blockers).toEqual([expect.stringMatching(/^The push user github-ecr-push does not exist in this account yet: run the guided setup first\.$/)]);
+  }, 60_000);
+
   it("persistent throttling stops resumable with nothing created and GitHub untouched", async () => {
     await fault({ service: "iam", operation: "CreateAccessKey", kind: "throttle", count: -1 });
     const { rotationId, done } = await startRotation(ctx, {}, testExtras(sbx, { stepAttempts: 2 }));

@@ -9,6 +9,7 @@ import { TtlCache } from "../../infra/cache/ttl-cache";
 import type { OperationContext } from "../context";
 import { openDeckhandPushesPullRequest } from "./open-deckhand-pushes-pull-request";
 import { DECKHAND_PUSHES_BRANCH, readDeckhandPushesPreview } from "../../read/deckhand-pushes";
+import { setWebhookPushes } from "../settings/webhook-pushes";
 import { createGitHubClient } from "../../integrations/clients/github-client";
 import { readBranchSha, readPullRequest, readRepositoryFile, writeRepositoryFile } from "../../integrations/github/pull-requests";
 
@@ -27,13 +28,13 @@ afterAll(async () => {
 });
 
 const gh = () => ({ github: sbx.clients.github, repo: sbx.clients.repo });
-const readCtx = () => ({ quickGitHub: sbx.clients.github, clients: sbx.clients, workflowName: ctx.config.workflowName });
+const readCtx = () => ({ quickGitHub: sbx.clients.github, clients: sbx.clients, workflowName: ctx.config.workflowName, db: ctx.db });
 
 describe("the Deckhand pushes pull request", () => {
   let firstNumber: number;
 
   it("previews the change: the seeded workflow only pushes, so the file goes", async () => {
-    const part = await readDeckhandPushesPreview(readCtx());
+    const part = await readDeckhandPushesPreview(readCtx(), { isDefault: true });
     expect(part.ok).toBe(true);
     if (!part.ok || !part.data.lookup.found) throw new Error("no preview");
     const { change } = part.data.lookup;
@@ -41,6 +42,18 @@ describe("the Deckhand pushes pull request", () => {
     expect(change.diff).toMatch(/^--- a\/\.github\/workflows\/ecr\.yml\n\+\+\+ \/dev\/null\n/);
     expect(change.diff).toContain("-        uses: aws-actions/amazon-ecr-login@v2");
     expect(part.data.openPullRequest).toBeNull();
+    // Nothing built yet: the page says so rather than claiming Deckhand already pushes every commit.
+    expect(part.data.deckhandBuilds).toEqual({ webhookPushes: true, lastJob: null });
+  });
+
+  it("says when webhook pushes are off (after the merge nothing would push)", async () => {
+    setWebhookPushes(ctx, false);
+    try {
+      const part = await readDeckhandPushesPreview(readCtx(), { isDefault: true });
+      expect(part.ok && part.data.deckhandBuilds.webhookPushes).toBe(false);
+    } finally {
+      setWebhookPushes(ctx, true);
+    }
   });
 
   it("opens it from deckhand/deckhand-pushes, never touching main; a second call returns the same one", async () => {
@@ -53,10 +66,10 @@ describe("the Deckhand pushes pull request", () => {
     expect(await readBranchSha({ ...gh(), branch: "main" })).toBe(mainBefore);
     const pr = await sbx.clients.github.rest.pulls.get({ ...sbx.clients.repo, pull_number: firstNumber });
     expect(pr.data.body).toContain("latest");
-    expect(pr.data.body).toContain("Deckhand's worker already builds every pushed commit");
+    expect(pr.data.body).toContain("Deckhand's worker builds each commit GitHub's push webhook announces");
     const again = await openDeckhandPushesPullRequest(ctx);
     expect(again).toMatchObject({ created: false, pullRequest: { number: firstNumber } });
-    const preview = await readDeckhandPushesPreview(readCtx());
+    const preview = await readDeckhandPushesPreview(readCtx(), { isDefault: true });
     expect(preview.ok && preview.data.openPullRequest?.number).toBe(firstNumber);
   });
 

@@ -29,7 +29,7 @@ export function pullRequestBody(change: WorkflowChange, removed: RemovedPart[], 
   const lines = [
     `Both this repository's workflow **${change.workflow.name}** (\`${change.workflow.path}\`) and Deckhand's worker push the same ECR repositories. Their builds differ, so neither can skip an unchanged image, and \`latest\` flips between the two images on every commit.`,
     "",
-    "Deckhand's worker already builds every pushed commit and pushes the images that changed, so this change stops the workflow from pushing:",
+    "Deckhand's worker builds each commit GitHub's push webhook announces and pushes the images that changed, so this change stops the workflow from pushing:",
     "",
     ...removed.map((r) => `- ${r.job === "*" ? "" : `\`${r.job}\`${r.step ? ` › ${r.step}` : ""}: `}${r.why}`),
     "",

@@ -8,9 +8,10 @@ import { GRACE_DAYS_LIMITS } from "@/lib/operations/rotation/settings-limits";
 import { updateRotationSettings } from "@/lib/operations/rotation/store";
 import { deleteInactiveSecondKey, deleteOldKeyNow, resumeRotation, startRotation } from "@/lib/operations/rotation/rotate-access-key";
 import type { OperationContext } from "@/lib/operations/context";
+import { pushUserScope } from "@/lib/operations/push-user";
 
 /** The push user of the repository the page shows (the action's `repo`; checked by defineAction). */
-const shownUser = (ctx: OperationContext): string => ctx.repository!.pushUser;
+const shownUser = (ctx: OperationContext): string => pushUserScope(ctx).userName;
 
 const rotationId = z.coerce.number().int().positive();
 

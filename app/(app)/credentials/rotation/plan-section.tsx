@@ -81,6 +81,13 @@ export async function PlanSection({ ctx, user, repositories }: { ctx: ReadContex
           {plan.blockers.map((b) => (
             <li key={b}>{b}</li>
           ))}
+          {plan.userMissing ? (
+            <li>
+              <Link href="/setup" className="font-medium text-sky-800 underline">
+                Start the guided setup →
+              </Link>
+            </li>
+          ) : null}
         </ul>
       ) : null}
       {operator && plan.inactiveSecondKeyId ? (

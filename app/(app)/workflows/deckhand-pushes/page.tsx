@@ -1,8 +1,12 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { requireUser } from "@/lib/infra/auth/session";
-import { pageReadContext } from "@/lib/read/context";
-import { readDeckhandPushesPreview } from "@/lib/read/deckhand-pushes";
+import { pageReadContext, repoParamOf } from "@/lib/read/context";
+import { withRepo } from "@/components/fleet/repo-href";
+import { readDeckhandPushesPreview, type DeckhandPushesPreview } from "@/lib/read/deckhand-pushes";
+import { getConfig } from "@/lib/infra/config/env";
+import { servedRepositories } from "@/lib/infra/config/served-repositories";
+import { formatUtc } from "@/lib/format";
 import { PageHeader } from "@/components/page-header";
 import { PartFailure } from "@/components/part-failure";
 import { DiffView } from "@/components/workflows/diff-view";
@@ -12,13 +16,64 @@ import { openDeckhandPushesAction } from "../actions";
 export const metadata: Metadata = { title: "Deckhand pushes" };
 
 const DESCRIPTION =
-  "When both the workflow and Deckhand's worker push the same ECR repositories, latest flips between two builds. Deckhand already builds every commit: this change takes the push out of the workflow, through a pull request you review.";
+  "When both the workflow and Deckhand's worker push the same ECR repositories, latest flips between two builds. This change takes the push out of the workflow, through a pull request you review, and leaves Deckhand's worker the one pusher.";
+
+/** Whether Deckhand's worker will push once the workflow stops: said before the change, never assumed. */
+function DeckhandBuilds({ builds, repository, pushesHref }: { builds: DeckhandPushesPreview["deckhandBuilds"]; repository: string; pushesHref: string }) {
+  const { webhookPushes, lastJob } = builds;
+  const ready = webhookPushes && lastJob?.state === "succeeded";
+  const tone = ready ? "border-emerald-300 bg-emerald-50 text-emerald-950" : "border-amber-300 bg-amber-50 text-amber-950";
+  return (
+    <section data-testid="deckhand-builds" data-ready={ready ? "true" : "false"} className={`mb-4 rounded-lg border p-4 text-sm ${tone}`} aria-labelledby="builds-heading">
+      <h2 id="builds-heading" className="font-semibold">
+        After the merge, who pushes {repository}?
+      </h2>
+      <ul className="mt-1 list-disc space-y-1 pl-5">
+        <li>
+          {webhookPushes ? (
+            "Webhook pushes are on: Deckhand's worker builds and pushes every commit GitHub's push webhook announces."
+          ) : (
+            <>
+              Webhook pushes are <strong>off</strong> in{" "}
+              <Link href="/settings" className="underline">
+                Settings
+              </Link>
+              : after this change nothing would push a new commit. Turn them on first.
+            </>
+          )}
+        </li>
+        <li>
+          {lastJob ? (
+            <>
+              Deckhand&apos;s last push job for this repository{" "}
+              <Link href={`/pushes/${lastJob.id}`} className="underline">
+                {lastJob.state}
+              </Link>{" "}
+              (commit <span className="font-mono">{lastJob.sha.slice(0, 7)}</span>
+              {lastJob.finishedAt ? <>, {formatUtc(lastJob.finishedAt)}</> : null}).
+              {lastJob.state === "succeeded" ? null : " Make it succeed before you merge."}
+            </>
+          ) : (
+            <>
+              Deckhand has not built a commit of this repository yet: push one (or use{" "}
+              <Link href={pushesHref} className="underline">
+                Pushes
+              </Link>
+              ) and see it succeed before you merge.
+            </>
+          )}
+        </li>
+      </ul>
+    </section>
+  );
+}
 
 // The repository `?repo=` chooses: its workflow is previewed, and the pull request is opened there (the form sends it).
 export default async function DeckhandPushesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireUser();
   const ctx = pageReadContext(await searchParams);
-  const part = await readDeckhandPushesPreview(ctx);
+  const isDefault = servedRepositories(getConfig(), ctx.db)[0]?.repository.toLowerCase() === ctx.github.repository.toLowerCase();
+  const part = await readDeckhandPushesPreview(ctx, { isDefault });
   if (!part.ok) {
     return (
       <>
@@ -27,10 +82,11 @@ export default async function DeckhandPushesPage({ searchParams }: { searchParam
       </>
     );
   }
-  const { lookup, openPullRequest, branch } = part.data;
+  const { lookup, openPullRequest, branch, deckhandBuilds } = part.data;
   return (
     <>
       <PageHeader title="Deckhand pushes" description={DESCRIPTION} />
+      <DeckhandBuilds builds={deckhandBuilds} repository={ctx.github.repository} pushesHref={withRepo("/pushes", repoParamOf(ctx))} />
       {openPullRequest ? (
         <section data-testid="open-pull-request" className="mb-4 rounded-lg border border-sky-300 bg-sky-50 p-4 text-sm text-sky-950">
           <h2 className="font-semibold">A pull request is open</h2>
