@@ -1,4 +1,5 @@
 import { callApi } from "../../failures";
+import { repoFileText } from "./repo-file-limit";
 import type { GitHubClient, GitHubRepoRef } from "../clients";
 
 /**
@@ -56,17 +57,18 @@ async function orNullOn404<T>(fn: () => Promise<T>): Promise<T | null> {
 
 /**
  * `GET /repos/{owner}/{repo}/contents/{path}` at `ref` (default branch when absent) → the file's text and blob sha,
- * or null when the path (or ref) does not exist. Throws CallFailure for a directory or any other failure.
+ * or null when the path (or ref) does not exist. Throws CallFailure for a directory, a file larger than
+ * MAX_REPO_FILE_BYTES (kind bad-data: its text is parsed as YAML, repository content is hostile) or any other failure.
  */
 export async function readRepositoryFile({ github, repo, path, ref }: Repo & { path: string; ref?: string }): Promise<RepositoryFile | null> {
   return callApi("github", "get repository content", () =>
     orNullOn404(async () => {
       const res = await github.rest.repos.getContent({ ...repo, path, ...(ref ? { ref } : {}) });
-      const data = res.data as { type?: string; encoding?: string; content?: string; sha: string };
+      const data = res.data as { type?: string; encoding?: string; content?: string; sha: string; size?: number };
       if (Array.isArray(res.data) || data.type !== "file" || data.encoding !== "base64" || typeof data.content !== "string") {
         throw new Error(`${path} is not a file GitHub returned as base64`);
       }
-      return { text: Buffer.from(data.content, "base64").toString("utf8"), sha: data.sha };
+      return { text: repoFileText({ path, call: "get repository content", content: data.content, size: data.size }), sha: data.sha };
     }),
   );
 }

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestSandbox, type TestSandbox } from "../../tooling/testing/sandbox-fixture";
-import { MAX_REPO_FILE_BYTES, readRepoFile } from "./scoped-secrets";
+import { readRepoFile } from "./scoped-secrets";
+import { readRepositoryFile } from "./pull-requests";
+import { MAX_REPO_FILE_BYTES } from "./repo-file-limit";
 
 /** readRepoFile against the sandbox over HTTP (GitHub REST "Get repository content"). */
 let sb: TestSandbox;
@@ -29,5 +31,7 @@ describe("readRepoFile", () => {
     expect(text.length).toBeGreaterThan(MAX_REPO_FILE_BYTES);
     await put("docs/huge.yml", text);
     await expect(readRepoFile({ github: sb.clients.github, repo, path: "docs/huge.yml" })).rejects.toThrow(/docs\/huge\.yml is larger than 256 KB: Deckhand does not read it/);
+    // The reader of the OIDC move and the Deckhand pushes change (a file at a ref, with its sha) refuses it too.
+    await expect(readRepositoryFile({ github: sb.clients.github, repo, path: "docs/huge.yml" })).rejects.toMatchObject({ failure: { kind: "bad-data", message: expect.stringMatching(/docs\/huge\.yml is larger than 256 KB/) } });
   }, 60_000);
 });

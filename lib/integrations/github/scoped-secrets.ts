@@ -5,7 +5,7 @@
 import type { GitHubClient, GitHubRepoRef } from "../clients/github-client";
 import type { GithubSecretInfo, GithubVariableInfo } from "../../judgements/posture/types";
 import type { Visibility } from "../../judgements/posture/secret-scopes";
-import { CallFailure } from "../../failures";
+import { repoFileText } from "./repo-file-limit";
 
 /** `GET /repos/{owner}/{repo}/actions/organization-secrets`: the organization secrets that reach this repository. */
 export async function listRepoOrganizationSecrets({ github, repo }: { github: GitHubClient; repo: GitHubRepoRef }): Promise<GithubSecretInfo[]> {
@@ -31,13 +31,6 @@ export async function listEnvironmentVariables({ github, repo, environment }: { 
   return all.map((v) => ({ name: v.name, value: v.value, createdAt: v.created_at, updatedAt: v.updated_at }));
 }
 
-/**
- * The largest file readRepoFile hands back, in bytes. Its callers parse workflow files as YAML, and whoever can push
- * writes them: the `yaml` package checks each key of a map against the ones before it, so a map of many keys parses
- * in time quadratic in their number (seconds at this size, a minute at GitHub's 1 MB contents limit), blocking the
- * server that reads it. Real workflows are a few KB.
- */
-export const MAX_REPO_FILE_BYTES = 256 * 1024;
 
 /**
  * `GET /repos/{owner}/{repo}/contents/{path}` of a file on the default branch, as text; null for a directory.
@@ -47,12 +40,7 @@ export const MAX_REPO_FILE_BYTES = 256 * 1024;
 export async function readRepoFile({ github, repo, path }: { github: GitHubClient; repo: GitHubRepoRef; path: string }): Promise<string | null> {
   const { data } = await github.rest.repos.getContent({ ...repo, path });
   if (Array.isArray(data) || data.type !== "file" || !("content" in data)) return null;
-  const bytes = typeof data.size === "number" ? data.size : Math.floor((data.content.replace(/\s/g, "").length * 3) / 4);
-  if (bytes > MAX_REPO_FILE_BYTES) {
-    const call = `read ${path}`;
-    throw new CallFailure({ service: "github", call, kind: "bad-data", message: `${path} is larger than ${MAX_REPO_FILE_BYTES / 1024} KB: Deckhand does not read it (real workflows are a few KB)` });
-  }
-  return Buffer.from(data.content, "base64").toString("utf8");
+  return repoFileText({ path, call: `read ${path}`, content: data.content, size: data.size });
 }
 
 /** An organization secret or variable with whom it reaches (OrgReachItem in judgements/posture/org-reach.ts). */
