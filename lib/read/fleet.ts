@@ -7,15 +7,16 @@
 import type { ConfiguredRepository } from "../infra/config/env";
 import { mapLimit } from "../infra/map-limit";
 import { judgeFleetRow, summarizeFleet, type FleetRow, type FleetSummary } from "../judgements/fleet/judge-fleet";
-import { runDoctorChecks, type CheckResult } from "../judgements/posture/doctor-checks";
-import { judgePushReadiness } from "../judgements/posture/push-readiness";
+import type { CheckResult } from "../judgements/posture/doctor-checks";
+import type { OidcCheckResult } from "../judgements/oidc/doctor-checks";
 import { lastFinishedJobOf, type PushJob } from "../operations/pushes/job-store";
 import { RECENT_RUNS_PER_PAGE } from "../integrations/github/runs";
 import { pickLastEcrRun, type LastRunView } from "../judgements/fleet/last-ecr-run";
 import type { Failure } from "../failures";
 import { forRepository, READ_CACHE_PREFIXES, type ReadContext } from "./context";
 import { readHeldKey, readKeyVerdicts } from "./credentials";
-import { readDoctorChecks, readDoctorSnapshot } from "./doctor";
+import type { DoctorMode } from "./oidc";
+import { judgeRepositoryReadiness, readRepositoryChecks } from "./repository-checks";
 import { OVERVIEW_ACTIVITY_WAIT_MS } from "./overview";
 import { readActivity, readKeys, readPolicies, readRepositories, readRuns, readScopes, readUser } from "./posture";
 import { readLastRun } from "./workflows";
@@ -62,14 +63,14 @@ async function readRow(ctx: ReadContext, r: ConfiguredRepository, isDefault: boo
 async function judgeRow(ctx: ReadContext, r: ConfiguredRepository, keysByUser: Record<string, string[]>): Promise<Omit<FleetRowView, "lastPush">> {
   const rctx = forRepository(ctx, r);
   const wait = { activityWaitMs: OVERVIEW_ACTIVITY_WAIT_MS };
-  const [doctor, held, keys, scopes, lastRun] = await Promise.all([readDoctorSnapshot(rctx, wait), readHeldKey(rctx, wait), readKeyVerdicts(rctx), readScopes(rctx), readLastEcrRun(rctx)]);
-  const checks = runDoctorChecks(doctor.snapshot);
+  const [doctor, held, keys, scopes, lastRun] = await Promise.all([readRepositoryChecks(rctx, wait), readHeldKey(rctx, wait), readKeyVerdicts(rctx), readScopes(rctx), readLastEcrRun(rctx)]);
   const keySource = scopes.ok ? (scopes.data.secrets.find((s) => s.name === "AWS_ACCESS_KEY_ID")?.source ?? null) : undefined;
   const row = judgeFleetRow({
     repository: r.repository,
     pushUser: r.pushUser,
-    readiness: judgePushReadiness({ checks, userMissing: doctor.userMissing, userName: r.pushUser }),
-    checks,
+    signIn: doctor.mode === "oidc" ? "role" : "key",
+    readiness: judgeRepositoryReadiness(doctor, r.pushUser),
+    checks: doctor.checks,
     keys: keys.ok ? keys.data.keys : null,
     heldKeyId: held.ok ? (held.data.correlation.mostLikely?.accessKeyId ?? null) : null,
     keysByUser,
@@ -136,18 +137,24 @@ export async function readFleet(ctx: ReadContext, repositories: readonly Configu
   return { rows: sorted, summary };
 }
 
-export interface RepositoryChecks {
+export interface LabelledRepositoryChecks {
   repository: string;
   pushUser: string;
+  /** Which checks: the Doctor's OIDC mode when the ECR workflow assumes a role, else the guide's checks of the key. */
+  mode: DoctorMode;
   /** No check fails. */
   ok: boolean;
-  checks: Array<CheckResult & { repository: string }>;
+  checks: Array<(CheckResult | OidcCheckResult) & { repository: string }>;
 }
 
-/** Every Doctor check of each repository (GET /api/checks), each check labelled with its repository. */
-export async function readChecksPerRepository(ctx: ReadContext, repositories: readonly ConfiguredRepository[]): Promise<RepositoryChecks[]> {
+/**
+ * Every Doctor check of each repository in its workflow's sign-in mode (GET /api/checks), each check labelled with its
+ * repository; CloudTrail is read whole (not time-boxed), as on the Doctor page.
+ */
+export async function readChecksPerRepository(ctx: ReadContext, repositories: readonly ConfiguredRepository[]): Promise<LabelledRepositoryChecks[]> {
   return mapLimit(repositories, FLEET_CONCURRENCY, async (r) => {
-    const checks = (await readDoctorChecks(forRepository(ctx, r))).map((c) => ({ ...c, repository: r.repository }));
-    return { repository: r.repository, pushUser: r.pushUser, ok: checks.every((c) => c.status !== "fail"), checks };
+    const set = await readRepositoryChecks(forRepository(ctx, r));
+    const checks = set.checks.map((c) => ({ ...c, repository: r.repository }));
+    return { repository: r.repository, pushUser: r.pushUser, mode: set.mode, ok: checks.every((c) => c.status !== "fail"), checks };
   });
 }

@@ -6,15 +6,13 @@ import type { ConfiguredRepository } from "../infra/config/env";
 import { mapLimit } from "../infra/map-limit";
 import { judgeAccessKeys } from "../judgements/posture/key-verdicts";
 import { renderPostureMetrics, type RepositoryMetrics, type UserMetrics } from "../judgements/posture/metrics";
-import { runDoctorChecks } from "../judgements/posture/doctor-checks";
-import { judgePushReadiness } from "../judgements/posture/push-readiness";
 import { getThresholds } from "../operations/settings/thresholds";
 import { forRepository, type ReadContext } from "./context";
-import { toSnapshot } from "./doctor";
 import { FLEET_CONCURRENCY } from "./fleet";
 import { buildPolicyView } from "./policy";
 import { readPosture } from "./posture";
 import { keyChangeUnderway } from "./rotation";
+import { judgeRepositoryReadiness, readRepositoryChecks } from "./repository-checks";
 
 export { METRICS_CONTENT_TYPE } from "../judgements/posture/metrics";
 
@@ -32,8 +30,7 @@ export async function readMetricsText(ctx: ReadContext, repositories?: readonly 
   const repos = await mapLimit(targets, FLEET_CONCURRENCY, async (r): Promise<RepositoryMetrics> => {
     const rctx = forRepository(ctx, r);
     // The posture parts are cached per user and per repository: repositories sharing a user share its IAM reads.
-    const p = await readPosture(rctx);
-    const checks = runDoctorChecks(toSnapshot(p, { now, userName: r.pushUser, region, rotationInProgress }));
+    const [p, set] = await Promise.all([readPosture(rctx), readRepositoryChecks(rctx)]);
     if (!users.has(r.pushUser)) {
       users.set(r.pushUser, {
         user: repositories ? r.pushUser : undefined,
@@ -43,8 +40,8 @@ export async function readMetricsText(ctx: ReadContext, repositories?: readonly 
           : null,
       });
     }
-    const userMissing = p.user.ok ? p.user.data === null : null;
-    return { repository: repositories ? r.repository : undefined, checks, ready: repositories ? judgePushReadiness({ checks, userMissing, userName: r.pushUser }).answer : undefined };
+    // The checks of the workflow's sign-in mode (the OIDC mode's for a workflow that assumes a role), as the pages judge.
+    return { repository: repositories ? r.repository : undefined, checks: set.checks, ready: repositories ? judgeRepositoryReadiness(set, r.pushUser).answer : undefined };
   });
   return renderPostureMetrics({ users: [...users.values()], repositories: repos });
 }

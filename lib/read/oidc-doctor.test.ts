@@ -11,6 +11,8 @@ import { startOidcMove } from "../operations/oidc/apply-oidc-move";
 import { readOidcDoctorChecks, readOidcRefusals } from "./oidc-doctor";
 import { readContextFrom, type ReadContext } from "./context";
 import { resolveDoctorMode } from "./oidc";
+import { readChecksPerRepository, readFleet } from "./fleet";
+import { readMetricsText } from "./metrics";
 import { TtlCache } from "../infra/cache/ttl-cache";
 import { parseConfig } from "../infra/config/env";
 import type { Db } from "../infra/db/open-db";
@@ -80,6 +82,20 @@ describe("readOidcDoctorChecks (the Doctor's OIDC mode)", () => {
       const refusals = (await readOidcDoctorChecks(rctx(db))).find((c) => c.id === "oidc-refusals")!;
       expect(refusals.summary).toMatch(/STS refused the subject "repo:[^"]+:pull_request" \(AccessDenied\): GitHubActionsExact requires StringEquals token.actions.githubusercontent.com:sub "repo:[^"]+:ref:refs\/heads\/main"/);
       expect(refusals.fixSteps[0]).toMatch(/skip the push job on pull_request/);
+
+      // The Fleet row, GET /api/checks and GET /api/metrics judge the same OIDC checks (no key checks, no key named),
+      // so the refusal fails them too, and the leftover key secrets do not make the row name a key.
+      const served = [{ repository: "acme/mcp-servers", owner: "acme", repo: "mcp-servers", pushUser: "github-ecr-push" }];
+      const [perRepository] = await readChecksPerRepository(rctx(db), served);
+      expect(perRepository).toMatchObject({ mode: "oidc", ok: false });
+      expect(perRepository.checks.map((c) => c.id)).toContain("oidc-refusals");
+      const { rows } = await readFleet(rctx(db), served);
+      expect(rows[0]).toMatchObject({ signIn: "role", key: null, answer: "no", secretsFrom: "not used: the workflow assumes the OIDC role" });
+      expect(rows[0].failingChecks.map((c) => c.id)).toEqual(["oidc-refusals"]);
+      const metrics = await readMetricsText(rctx(db), served);
+      expect(metrics).toContain('deckhand_check_status{repository="acme/mcp-servers",check="oidc-refusals"} 0');
+      expect(metrics).not.toContain('check="credential-error"');
+      expect(metrics).toContain('deckhand_push_ready{repository="acme/mcp-servers"} 0');
 
       // The fix the doctor names: the push job skips pull requests (a commit to main, as a user would make it).
       const { data: file } = await github.rest.repos.getContent({ ...repo, path: ".github/workflows/ecr.yml" });

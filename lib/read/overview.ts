@@ -5,15 +5,14 @@
 import { bucketPushesByDay, type DayBucket } from "../judgements/daily-pushes";
 import { toPart, type Part } from "../failures";
 import type { ReadContext } from "./context";
-import { readActivityWithin, readDoctorSnapshot } from "./doctor";
+import { readActivityWithin } from "./doctor";
 import { detectTwoPushers, type RepositoryPushers } from "../judgements/push/detect-two-pushers";
 import { isDeckhandUserAgent } from "../judgements/posture/secret-correlation";
 import { pushesSince } from "../operations/pushes/job-store";
 import { readUser } from "./posture";
-import { runDoctorChecks } from "../judgements/posture/doctor-checks";
-import { judgePushReadiness, type PushReadiness, type ReadinessCheck } from "../judgements/posture/push-readiness";
-import { readWorkflowSignIn, type DoctorMode } from "./oidc";
-import { readOidcDoctorChecksPart } from "./oidc-doctor";
+import type { PushReadiness, ReadinessCheck } from "../judgements/posture/push-readiness";
+import type { DoctorMode } from "./oidc";
+import { judgeRepositoryReadiness, readRepositoryChecks } from "./repository-checks";
 import { activeRotations } from "../operations/rotation/store";
 import { activeSetup } from "../operations/setup/store";
 import { readJobOutcomes } from "./pushes";
@@ -44,14 +43,8 @@ function readOverviewChecks(ctx: ReadContext) {
   if (!found) overviewChecks.set(ctx, (found = judgeOverviewSnapshot(ctx)));
   return found;
 }
-async function judgeOverviewSnapshot(ctx: ReadContext): Promise<Awaited<ReturnType<typeof readDoctorSnapshot>> & { checks: ReadinessCheck[]; mode: DoctorMode }> {
-  const [read, signIn] = await Promise.all([readDoctorSnapshot(ctx, { activityWaitMs: OVERVIEW_ACTIVITY_WAIT_MS }), readWorkflowSignIn(ctx)]);
-  // A workflow that assumes the OIDC role pushes whatever the key's checks say: the Doctor's OIDC mode decides.
-  if (signIn.ok && signIn.data.credentials.kind === "role") {
-    const oidc = await readOidcDoctorChecksPart(ctx);
-    if (oidc.ok) return { ...read, asOf: oidc.asOf ?? read.asOf, checks: oidc.data, mode: "oidc" };
-  }
-  return { ...read, checks: runDoctorChecks(read.snapshot), mode: "key" };
+function judgeOverviewSnapshot(ctx: ReadContext) {
+  return readRepositoryChecks(ctx, { activityWaitMs: OVERVIEW_ACTIVITY_WAIT_MS });
 }
 
 /** The Doctor's checks counted, with the failing ones (CloudTrail time-boxed: checks needing it say unknown). */
@@ -97,8 +90,8 @@ export interface PushVerdictView {
  * Doctor card). Never throws: a part that failed makes its checks unknown, and the verdict says which call failed.
  */
 export async function readPushVerdict(ctx: ReadContext): Promise<PushVerdictView> {
-  const { checks, asOf, userMissing, mode } = await readOverviewChecks(ctx);
-  return { readiness: judgePushReadiness({ checks, userMissing, userName: ctx.userName, checksLabel: mode === "oidc" ? "checks of the Doctor's OIDC mode" : undefined }), asOf };
+  const set = await readOverviewChecks(ctx);
+  return { readiness: judgeRepositoryReadiness(set, ctx.userName), asOf: set.asOf };
 }
 
 export interface StoppedOperation {

@@ -159,7 +159,9 @@ function Row({ row: r, repoParam, now, discoveredBy }: { row: FleetRowView; repo
         {r.holdsKeyOf ? <p className="font-sans text-amber-800">holds a key of {r.holdsKeyOf}</p> : null}
       </td>
       <td className="whitespace-nowrap px-3 py-2 text-xs" data-testid="fleet-key">
-        {r.key ? (
+        {r.signIn === "role" ? (
+          <span data-sign-in="role">none: OIDC role</span>
+        ) : r.key ? (
           <>
             <span className="font-mono">…{r.key.accessKeyId.slice(-4)}</span> · {r.key.ageDays === null ? "age unknown" : `${r.key.ageDays} d`}{" "}
             <StatusBadge status={r.key.severity} text={r.key.verdict} />

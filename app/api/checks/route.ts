@@ -10,7 +10,8 @@ export const dynamic = "force-dynamic";
  * The Doctor's checks as JSON, for scripts and monitoring, each labelled with its `repository`. `?repo=owner/name`:
  * that configured repository's (404 for one Deckhand does not watch). Without it: the default repository's checks
  * (`checks`, as before several repositories) and, when several are configured, every one's under `repositories`;
- * `ok` is then true only when no check fails in any of them.
+ * `ok` is then true only when no check fails in any of them. `mode`: `oidc` when the repository's ECR workflow
+ * assumes a role (the checks are the Doctor's OIDC mode's), else `key` (the guide's checks of the access key).
  */
 export const GET = withBearer({ name: "api.checks", token: (c) => c.apiToken }, async (req, { config }) => {
   const all = servedRepositories(config);
@@ -25,6 +26,7 @@ export const GET = withBearer({ name: "api.checks", token: (c) => c.apiToken }, 
     ok: per.every((r) => r.ok),
     generatedAt: new Date().toISOString(),
     repository: first.repository,
+    mode: first.mode,
     checks: first.checks,
     ...(chosen || all.length === 1 ? {} : { repositories: per }),
   });

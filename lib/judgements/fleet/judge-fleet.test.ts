@@ -25,6 +25,7 @@ const yes = { answer: "yes" as const, reason: "All checks pass.", href: "/doctor
 const base: FleetRowInput = {
   repository: "acme/a",
   pushUser: "github-ecr-push",
+  signIn: "key",
   readiness: yes,
   checks: [check("region", "pass")],
   keys: [verdict(A)],
@@ -71,6 +72,16 @@ describe("judgeFleetRow", () => {
     expect(judgeFleetRow({ ...base, keySource: null }).secretsFrom).toBe("missing");
     expect(judgeFleetRow({ ...base, keySource: undefined }).secretsFrom).toBe("unknown");
     expect(judgeFleetRow({ ...base, keySource: { scope: "environment", environment: "production", createdAt: null, updatedAt: null } }).secretsFrom).toBe("environment secret (production)");
+  });
+
+  it("judges a repository whose workflow assumes a role by its OIDC checks, names no key, and ignores a leftover key secret", () => {
+    const readiness = { answer: "no" as const, reason: "Role admits the workflow: the trust refuses ref:refs/heads/main", href: "/doctor#oidc-role", decidedBy: ["oidc-role"] };
+    // The leftover secret holds another user's key: that no longer matters to a workflow that uses no key.
+    const row = judgeFleetRow({ ...base, signIn: "role", heldKeyId: B, readiness, checks: [check("oidc-provider", "pass"), check("oidc-role", "fail")] });
+    expect(row).toMatchObject({ signIn: "role", key: null, holdsKeyOf: null, answer: "no", href: "/doctor#oidc-role" });
+    expect(row.secretsFrom).toBe("not used: the workflow assumes the OIDC role");
+    expect(row.failingChecks).toEqual([{ id: "oidc-role", title: "Title oidc-role" }]);
+    expect(judgeFleetRow({ ...base, signIn: "role", checks: [check("oidc-role", "pass")] }).answer).toBe("yes");
   });
 });
 

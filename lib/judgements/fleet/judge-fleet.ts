@@ -2,8 +2,7 @@
 // single-repository pages already judge (the push verdict over the Doctor's checks, the key verdicts, where the
 // secrets come from); this module only picks, per repository, which key it holds and whose it is, and sums up.
 
-import type { PushAnswer, PushReadiness } from "../posture/push-readiness";
-import type { CheckResult } from "../posture/doctor-checks";
+import type { PushAnswer, PushReadiness, ReadinessCheck } from "../posture/push-readiness";
 import type { KeyVerdict, Severity } from "../posture/key-verdicts";
 import { describeCopy, type ScopeCopy } from "../posture/secret-scopes";
 
@@ -11,8 +10,10 @@ export interface FleetRowInput {
   repository: string;
   /** The configured push user (GITHUB_REPOSITORIES' `:user`, else DECKHAND_IAM_USER). */
   pushUser: string;
+  /** How the ECR workflow signs in to AWS: the push user's access key, or an OIDC role (no key; `checks` are the OIDC mode's). */
+  signIn: SignIn;
   readiness: PushReadiness;
-  checks: readonly CheckResult[];
+  checks: readonly ReadinessCheck[];
   /** The push user's keys as judged against the thresholds; null when they could not be read. */
   keys: readonly KeyVerdict[] | null;
   /** The key AWS_ACCESS_KEY_ID most likely holds (the key correlation), null when unknown. */
@@ -22,6 +23,8 @@ export interface FleetRowInput {
   /** Where the run's AWS_ACCESS_KEY_ID comes from: a copy, null when it exists nowhere, undefined when unreadable. */
   keySource: ScopeCopy | null | undefined;
 }
+
+export type SignIn = "key" | "role";
 
 export interface FleetKey {
   accessKeyId: string;
@@ -38,6 +41,8 @@ export interface FleetRow {
   pushUser: string;
   /** The user whose key the repository holds when it is not the configured one (found from ListAccessKeys). */
   holdsKeyOf: string | null;
+  signIn: SignIn;
+  /** The key the repository pushes with; null when unknown, and always for a repository that assumes a role. */
   key: FleetKey | null;
   /** "repository secret", "organization secret (selected repositories)", "missing", "unknown". */
   secretsFrom: string;
@@ -49,6 +54,13 @@ export interface FleetRow {
 
 /** One repository's row. Pure: never throws; what could not be read shows as unknown. */
 export function judgeFleetRow(input: FleetRowInput): FleetRow {
+  // A workflow that assumes a role uses no key: its row judges the role (the OIDC checks) and names no key, even while
+  // the old key's secrets are still there (they are retired after the proof).
+  const failingChecks = input.checks.filter((c) => c.status === "fail").map((c) => ({ id: c.id, title: c.title }));
+  if (input.signIn === "role") {
+    const { answer, reason, href } = input.readiness;
+    return { repository: input.repository, pushUser: input.pushUser, holdsKeyOf: null, signIn: "role", key: null, secretsFrom: "not used: the workflow assumes the OIDC role", failingChecks, answer, reason, href };
+  }
   const holder = input.heldKeyId ? Object.entries(input.keysByUser).find(([, ids]) => ids.includes(input.heldKeyId!))?.[0] ?? null : null;
   const own = input.keys ?? [];
   let key: FleetKey | null = null;
@@ -56,7 +68,6 @@ export function judgeFleetRow(input: FleetRowInput): FleetRow {
   const active = own.filter((k) => k.active);
   const picked = held ?? (!input.heldKeyId && active.length === 1 ? active[0] : undefined);
   if (picked) key = { accessKeyId: picked.accessKeyId, ageDays: picked.ageDays, verdict: picked.verdict, severity: picked.severity, reason: picked.reason, basis: held ? "held" : "only-active" };
-  const failingChecks = input.checks.filter((c) => c.status === "fail").map((c) => ({ id: c.id, title: c.title }));
   const secretsFrom = input.keySource === undefined ? "unknown" : input.keySource === null ? "missing" : describeCopy(input.keySource, "secret");
   let { answer, reason, href } = input.readiness;
   // A key of another configured user: the checks judged the configured user's keys, so they cannot say "yes".
@@ -65,7 +76,7 @@ export function judgeFleetRow(input: FleetRowInput): FleetRow {
     reason = `It holds a key of ${holder}, not of its configured push user ${input.pushUser}: set ${input.repository}:${holder} in GITHUB_REPOSITORIES.`;
     href = "/credentials";
   }
-  return { repository: input.repository, pushUser: input.pushUser, holdsKeyOf: holder && holder !== input.pushUser ? holder : null, key, secretsFrom, failingChecks, answer, reason, href };
+  return { repository: input.repository, pushUser: input.pushUser, holdsKeyOf: holder && holder !== input.pushUser ? holder : null, signIn: "key", key, secretsFrom, failingChecks, answer, reason, href };
 }
 
 const ORDER: Record<PushAnswer, number> = { no: 0, unknown: 1, "not-set-up": 2, yes: 3 };

@@ -71,7 +71,8 @@ export interface UserMetrics {
 export interface RepositoryMetrics {
   /** owner/name: the `repository` label when given. */
   repository?: string;
-  checks: readonly CheckResult[] | null;
+  /** The checks of the repository's sign-in mode (the guide's, or the Doctor's OIDC mode's `oidc-*`). */
+  checks: ReadonlyArray<{ id: string; status: CheckStatus }> | null;
   /** The push verdict (deckhand_push_ready); omitted: no sample. */
   ready?: PushAnswer | null;
 }
