@@ -203,7 +203,20 @@ describe("AWS_REGION not found", () => {
     const results = runDoctorChecks(snap);
     expect(byId(results, "aws-region-not-found").status).toBe("fail");
     expect(byId(results, "aws-region-not-found").summary).toMatch(/set as a Secret, not a Variable/);
-    expect(byId(results, "image-not-found").status).toBe("fail");
+    // One cause, one red finding: the checks that depend on the region cannot be judged, they do not fail again.
+    expect(results.filter((r) => r.status === "fail").map((r) => r.id)).toEqual(["aws-region-not-found"]);
+    expect(byId(results, "image-not-found").status).toBe("unknown");
+    expect(byId(results, "image-not-found").summary).toMatch(/fix AWS_REGION Not Found first/);
+    expect(byId(results, "repository-creation-failed").status).toBe("unknown");
+    expect(byId(results, "repository-creation-failed").summary).toMatch(/Depends on AWS_REGION/);
+  });
+
+  it("a missing AWS_REGION variable is one failing check, and creation's own denial still fails beside it", () => {
+    const snap = healthy();
+    snap.variables = gathered([]);
+    expect(runDoctorChecks(snap).filter((r) => r.status === "fail").map((r) => r.id)).toEqual(["aws-region-not-found"]);
+    snap.runs = gathered([failedRun(3, HOUR_MS, "AccessDenied: User is not authorized to perform: ecr:CreateRepository")]);
+    expect(byId(runDoctorChecks(snap), "repository-creation-failed").status).toBe("fail");
   });
 
   it("fails on the action's input error in a run", () => {

@@ -324,9 +324,11 @@ function checkRepositoryCreation(ctx: Context): CheckResult {
       else fails.push(line);
     }
   }
-  const region = ctx.config?.findings.find((f) => f.code === "region-invalid" || f.code === "region-variable-missing" || f.code === "region-is-secret");
-  if (region && region.severity === "fail") fails.push(region.message);
   if (fails.length > 0) return result(id, ctx, "fail", fails[0], [...fails, ...notes]);
+  // An unusable AWS_REGION is one cause with its own check: here it only means creation cannot be judged (where would
+  // the workflow create?), not a second red finding for the same fix.
+  const region = ctx.config?.findings.find((f) => f.code === "region-invalid" || f.code === "region-variable-missing" || f.code === "region-is-secret");
+  if (region && region.severity === "fail") return result(id, ctx, "unknown", `Depends on AWS_REGION, which is not usable: fix AWS_REGION Not Found first (${region.message})`, notes);
   if (!ctx.effective) return result(id, ctx, "unknown", "Could not read the user's policies", notes);
   if (scopedTo) return result(id, ctx, "pass", `The workflow can create missing repositories only where ecr:CreateRepository is granted: ${scopedTo.join(", ")}; any other name fails with AccessDenied`, notes);
   return result(id, ctx, "pass", "The workflow can create missing repositories", notes);
@@ -337,7 +339,8 @@ function checkImageNotFound(ctx: Context): CheckResult {
   const region = ctx.config?.region ?? null;
   const evidence: string[] = [];
   if (!ctx.config) return result(id, ctx, "unknown", "Could not read AWS_REGION", evidence);
-  if (!region) return result(id, ctx, "fail", "AWS_REGION is not a usable region, so images have nowhere to go (see AWS_REGION Not Found)", evidence);
+  // One cause, one red finding: AWS_REGION Not Found fails for it; where images go cannot be judged until it is fixed.
+  if (!region) return result(id, ctx, "unknown", "AWS_REGION is not a usable region, so where images go cannot be judged: fix AWS_REGION Not Found first", evidence);
 
   const runs = ctx.snap.runs.ok ? sortRunsNewestFirst(ctx.snap.runs.data) : [];
   const latest = runs.find((r) => r.conclusion !== null);
