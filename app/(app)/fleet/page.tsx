@@ -7,6 +7,7 @@ import { discoveriesOf, servedRepositories, type DiscoveryState, type ServedRepo
 import { DISCOVERY_INTERVAL_MS } from "@/lib/operations/fleet/refresh-discoveries";
 import { appReadContext, READ_CACHE_PREFIXES } from "@/lib/read/context";
 import { readFleet, type FleetRowView } from "@/lib/read/fleet";
+import { readUnfinishedOperations, type StoppedOperation } from "@/lib/read/overview";
 import type { PushAnswer } from "@/lib/judgements/posture/push-readiness";
 import { PageHeader } from "@/components/page-header";
 import { RefreshLink } from "@/components/posture/refresh-link";
@@ -108,7 +109,10 @@ function Discoveries({ states }: { states: DiscoveryState[] }) {
 
 async function FleetTable({ repositories }: { repositories: ServedRepository[] }) {
   const discovered = new Map(repositories.flatMap((r) => (r.discovered ? [[r.repository.toLowerCase(), r.discovered.rule] as const] : [])));
-  const { rows, summary } = await readFleet(appReadContext(), repositories);
+  const ctx = appReadContext();
+  const { rows, summary } = await readFleet(ctx, repositories);
+  // A push user's rotation running or stopped mid-way, as the Overview shows it: its rows say so and link it.
+  const rotations = new Map(readUnfinishedOperations(ctx).flatMap((o) => (o.kind === "rotation" && o.userName ? [[o.userName, o] as const] : [])));
   const now = new Date();
   // Every row names its repository, the default's too: the server forgets another repository chosen before.
   const param = (repository: string) => repository;
@@ -124,7 +128,7 @@ async function FleetTable({ repositories }: { repositories: ServedRepository[] }
       <section className="min-w-0 rounded-lg border border-slate-200 bg-white" aria-label="Repositories">
         <DataTable columns={["Repository", "Verdict", "Push user", "Key", "Secrets from", "Last run", "Last push", "Failing checks"]} testId="fleet-table">
           {rows.map((r) => (
-            <Row key={r.repository} row={r} repoParam={param(r.repository)} now={now} discoveredBy={discovered.get(r.repository.toLowerCase()) ?? null} />
+            <Row key={r.repository} row={r} repoParam={param(r.repository)} now={now} discoveredBy={discovered.get(r.repository.toLowerCase()) ?? null} rotation={rotations.get(r.pushUser) ?? null} />
           ))}
         </DataTable>
       </section>
@@ -132,7 +136,7 @@ async function FleetTable({ repositories }: { repositories: ServedRepository[] }
   );
 }
 
-function Row({ row: r, repoParam, now, discoveredBy }: { row: FleetRowView; repoParam: string | null; now: Date; discoveredBy: string | null }) {
+function Row({ row: r, repoParam, now, discoveredBy, rotation }: { row: FleetRowView; repoParam: string | null; now: Date; discoveredBy: string | null; rotation: StoppedOperation | null }) {
   const answer = ANSWER[r.answer];
   return (
     <tr className="border-t border-slate-100 align-top" data-repository={r.repository} data-answer={r.answer}>
@@ -157,6 +161,13 @@ function Row({ row: r, repoParam, now, discoveredBy }: { row: FleetRowView; repo
       <td className="px-3 py-2 font-mono text-xs">
         {r.pushUser}
         {r.holdsKeyOf ? <p className="font-sans text-amber-800">holds a key of {r.holdsKeyOf}</p> : null}
+        {rotation ? (
+          <p className="font-sans" data-testid="fleet-rotation" data-state={rotation.state}>
+            <Link href={rotation.href} className={rotation.state === "stopped" ? "text-amber-800 underline" : "text-sky-700 underline"}>
+              {rotation.state === "stopped" ? "key rotation stopped: resume it" : "key rotation running"}
+            </Link>
+          </p>
+        ) : null}
       </td>
       <td className="whitespace-nowrap px-3 py-2 text-xs" data-testid="fleet-key">
         {r.signIn === "role" ? (
