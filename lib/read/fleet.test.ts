@@ -63,7 +63,7 @@ describe("readFleet", () => {
     for (const r of fleet) {
       const own = await readLastRun({ ...ctx(), clients: { ...sb.clients, repo: { owner: r.owner, repo: r.repo } } });
       expect(own.ok && own.data).toBeTruthy();
-      if (own.ok && own.data) expect(by[r.repository].lastRun).toEqual({ id: own.data.id, status: own.data.status, conclusion: own.data.conclusion, createdAt: own.data.createdAt });
+      if (own.ok && own.data) expect(by[r.repository].lastRun).toEqual({ id: own.data.id, status: own.data.status, conclusion: own.data.conclusion, createdAt: own.data.createdAt, updatedAt: own.data.updatedAt });
     }
     // billing-worker has no AWS_REGION at any scope: the guide's region check fails there, and only there.
     const regionFails = (name: string) => by[name].failingChecks.some((c) => /region/i.test(c.id));

@@ -20,6 +20,9 @@ import { judgeRepositoryReadiness, readRepositoryChecks } from "./repository-che
 import { OVERVIEW_ACTIVITY_WAIT_MS } from "./overview";
 import { readActivity, readKeys, readPolicies, readRepositories, readRuns, readScopes, readUser } from "./posture";
 import { readLastRun } from "./workflows";
+import { readRunSigner } from "./run-signer";
+import { withinTime } from "./time-box";
+import type { RunSigner } from "../judgements/fleet/run-signer";
 
 /**
  * Repositories read at once: each is ~5 GitHub calls cold, so 8 repositories keep well under GitHub's guidance of no
@@ -65,6 +68,10 @@ async function judgeRow(ctx: ReadContext, r: ConfiguredRepository, keysByUser: R
   const wait = { activityWaitMs: OVERVIEW_ACTIVITY_WAIT_MS };
   const [doctor, held, keys, scopes, lastRun] = await Promise.all([readRepositoryChecks(rctx, wait), readHeldKey(rctx, wait), readKeyVerdicts(rctx), readScopes(rctx), readLastEcrRun(rctx)]);
   const keySource = scopes.ok ? (scopes.data.secrets.find((s) => s.name === "AWS_ACCESS_KEY_ID")?.source ?? null) : undefined;
+  const mostLikely = held.ok ? held.data.correlation.mostLikely : null;
+  const heldKeyId = mostLikely?.accessKeyId ?? null;
+  // Who signed the last run, unless the correlation is sure (a held key with strong evidence) or the workflow uses a role.
+  const runSigner = doctor.mode === "key" && mostLikely?.level !== "high" ? await readLastRunSigner(rctx, lastRun.ok ? lastRun.data : null) : undefined;
   const row = judgeFleetRow({
     repository: r.repository,
     pushUser: r.pushUser,
@@ -72,9 +79,11 @@ async function judgeRow(ctx: ReadContext, r: ConfiguredRepository, keysByUser: R
     readiness: judgeRepositoryReadiness(doctor, r.pushUser),
     checks: doctor.checks,
     keys: keys.ok ? keys.data.keys : null,
-    heldKeyId: held.ok ? (held.data.correlation.mostLikely?.accessKeyId ?? null) : null,
+    heldKeyId,
+    heldLevel: mostLikely?.level,
     keysByUser,
     keySource,
+    runSigner,
   });
   return {
     ...row,
@@ -82,6 +91,18 @@ async function judgeRow(ctx: ReadContext, r: ConfiguredRepository, keysByUser: R
     lastRunFailure: lastRun.ok ? null : lastRun.failure,
     asOf: doctor.asOf,
   };
+}
+
+/**
+ * Who signed the last successful run, when no configured user's key is known to be held (time-boxed like CloudTrail
+ * for the Overview: undefined when it is late or failed; the next read has it from the cache).
+ */
+async function readLastRunSigner(ctx: ReadContext, run: LastRunView | null): Promise<RunSigner | undefined> {
+  // Only a successful run surely signed AWS calls of its own: in a failed run's window, another repository's run could
+  // be the only signer.
+  if (!run || run.status !== "completed" || run.conclusion !== "success") return undefined;
+  const r = await withinTime(readRunSigner(ctx, run), OVERVIEW_ACTIVITY_WAIT_MS);
+  return r.done && r.value.ok ? r.value.data : undefined;
 }
 
 /**
@@ -98,7 +119,7 @@ async function readLastEcrRun(ctx: ReadContext): Promise<{ ok: true; data: LastR
   const last = await readLastRun(ctx);
   if (!last.ok) return last;
   const r = last.data;
-  return { ok: true, data: r && { id: r.id, status: r.status, conclusion: r.conclusion, createdAt: r.createdAt } };
+  return { ok: true, data: r && { id: r.id, status: r.status, conclusion: r.conclusion, createdAt: r.createdAt, updatedAt: r.updatedAt } };
 }
 
 /**
@@ -107,7 +128,8 @@ async function readLastEcrRun(ctx: ReadContext): Promise<{ ok: true; data: LastR
  * CloudTrail (time-boxed to OVERVIEW_ACTIVITY_WAIT_MS); per account region the ECR repositories; per organization its
  * secrets and variables with their selected repositories; per repository five GitHub calls (secrets, variables,
  * workflows, the ECR workflow file, the newest runs; the last run is picked from those), plus the failing runs' jobs
- * and logs; all through the shared cache.
+ * and logs; per repository whose held key the correlation is not sure of, one CloudTrail LookupEvents over its last
+ * successful run's minutes (who signed it: readRunSigner, one lookup at a time); all through the shared cache.
  */
 export async function readFleet(ctx: ReadContext, repositories: readonly ConfiguredRepository[]): Promise<FleetView> {
   // Whose key does a repository hold? Every configured push user's key ids, one ListAccessKeys per user. The users'

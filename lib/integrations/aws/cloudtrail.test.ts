@@ -64,7 +64,9 @@ describe("mapLookupEvent", () => {
         errorCode: "ImageAlreadyExistsException",
         errorMessage: "exists",
         requestParameters: { repositoryName: "web", imageTag: "latest" },
+        userIdentity: { type: "IAMUser", userName: "github-ecr-push", accessKeyId: "AKIAX" },
       }),
+      Username: "github-ecr-push",
     });
     expect(e).toEqual({
       eventId: "e1",
@@ -78,7 +80,11 @@ describe("mapLookupEvent", () => {
       userAgent: "docker/26",
       region: "eu-west-1",
       repositoryName: "web",
+      userName: "github-ecr-push",
     });
+    // A role's session: LookupEvents' Username is the session name, not an IAM user.
+    const role = mapLookupEvent({ EventName: "PutImage", Username: "GitHubActions", CloudTrailEvent: JSON.stringify({ userIdentity: { type: "AssumedRole", sessionContext: {} } }) });
+    expect(role.userName).toBeNull();
     const broken = mapLookupEvent({ EventName: "X", EventTime: new Date("2026-11-01T00:00:00Z"), CloudTrailEvent: "{not json" });
     expect(broken).toMatchObject({ eventName: "X", errorCode: null, sourceIp: null, accessKeyId: null });
   });

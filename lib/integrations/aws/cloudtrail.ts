@@ -28,12 +28,15 @@ export function mapLookupEvent(e: Event): CloudTrailEvent {
     userAgent: str(detail.userAgent),
     region: str(detail.awsRegion),
     repositoryName: str(((detail.requestParameters ?? {}) as Record<string, unknown>).repositoryName) ?? e.Resources?.find((r) => r.ResourceType === "AWS::ECR::Repository")?.ResourceName ?? null,
+    // LookupEvents' Username is the session name for a role: only an IAMUser identity names an IAM user.
+    userName: identity.type === "IAMUser" ? (str(identity.userName) ?? e.Username ?? null) : null,
   };
 }
 
 export interface LookupEventsByKeyInput {
   cloudtrail: CloudTrailClient;
-  accessKeyId: string;
+  /** The key whose events are read; omitted: every event in the window (no lookup attribute). */
+  accessKeyId?: string;
   /** Window start; default 90 days before `end` (the most LookupEvents keeps). */
   start?: Date;
   end?: Date;
@@ -42,8 +45,20 @@ export interface LookupEventsByKeyInput {
 }
 
 /** Every event signed with one access key in the window, newest first. Throws the first failed page's error. */
-export async function lookupEventsByAccessKey(input: LookupEventsByKeyInput): Promise<CloudTrailEvent[]> {
+export async function lookupEventsByAccessKey(input: LookupEventsByKeyInput & { accessKeyId: string }): Promise<CloudTrailEvent[]> {
   const r = await lookupEventsKeepingPartial(input);
+  if (r.error) throw r.error;
+  return r.events;
+}
+
+/**
+ * Every event of the account in a window (LookupEvents without a lookup attribute), newest first, at most
+ * `maxEvents` (default 500): meant for short windows, such as the minutes one workflow run took. Throws the first
+ * failed page's error. CloudTrail delivers events about 5 minutes after the call (a window that just ended may be
+ * incomplete).
+ */
+export async function lookupEventsInWindow(input: { cloudtrail: CloudTrailClient; start: Date; end: Date; maxEvents?: number }): Promise<CloudTrailEvent[]> {
+  const r = await lookupEventsKeepingPartial({ ...input, maxEvents: input.maxEvents ?? 500 });
   if (r.error) throw r.error;
   return r.events;
 }
@@ -78,7 +93,7 @@ export async function lookupEventsKeepingPartial(input: LookupEventsByKeyInput):
     try {
       page = await input.cloudtrail.send(
         new LookupEventsCommand({
-          LookupAttributes: [{ AttributeKey: "AccessKeyId", AttributeValue: input.accessKeyId }],
+          LookupAttributes: input.accessKeyId === undefined ? undefined : [{ AttributeKey: "AccessKeyId", AttributeValue: input.accessKeyId }],
           StartTime: start,
           EndTime: end,
           MaxResults: 50,

@@ -74,6 +74,24 @@ describe("judgeFleetRow", () => {
     expect(judgeFleetRow({ ...base, keySource: { scope: "environment", environment: "production", createdAt: null, updatedAt: null } }).secretsFrom).toBe("environment secret (production)");
   });
 
+  it("names the IAM user CloudTrail says signed the last run when none of the configured user's keys is held", () => {
+    // The configured user's only active key would otherwise be shown as the repository's key: a guess CloudTrail refutes.
+    const row = judgeFleetRow({ ...base, heldKeyId: null, runSigner: { userName: "billing-push", calls: 3 } });
+    expect(row.holdsKeyOf).toBe("billing-push");
+    expect(row.key).toBeNull();
+    expect(row.answer).toBe("unknown");
+    expect(row.reason).toBe("Its last run signed in as IAM user billing-push (CloudTrail), not as its configured push user github-ecr-push: set acme/a:billing-push in GITHUB_REPOSITORIES.");
+    // The configured user signing, several signers, or a held key found by the correlation: nothing changes.
+    expect(judgeFleetRow({ ...base, heldKeyId: null, runSigner: { userName: "github-ecr-push", calls: 2 } })).toMatchObject({ holdsKeyOf: null, answer: "yes", key: { basis: "only-active" } });
+    expect(judgeFleetRow({ ...base, heldKeyId: null, runSigner: { userName: null, candidates: ["a", "b"] } })).toMatchObject({ holdsKeyOf: null, answer: "yes" });
+    // A held key found from timing alone gives way to the signer; one Deckhand wrote itself (high) does not.
+    expect(judgeFleetRow({ ...base, heldLevel: "medium", runSigner: { userName: "billing-push", calls: 1 } })).toMatchObject({ holdsKeyOf: "billing-push", key: null });
+    expect(judgeFleetRow({ ...base, heldLevel: "high", runSigner: { userName: "billing-push", calls: 1 } })).toMatchObject({ holdsKeyOf: null, key: { basis: "held" } });
+    // A 'no' stays a 'no' (a missing AWS_REGION fails whoever signs), but the row still says whose key it is.
+    const no = { answer: "no" as const, reason: "AWS_REGION is missing", href: "/doctor#aws-region-not-found", decidedBy: ["aws-region-not-found"] };
+    expect(judgeFleetRow({ ...base, heldKeyId: null, readiness: no, runSigner: { userName: "billing-push", calls: 1 } })).toMatchObject({ holdsKeyOf: "billing-push", answer: "no" });
+  });
+
   it("judges a repository whose workflow assumes a role by its OIDC checks, names no key, and ignores a leftover key secret", () => {
     const readiness = { answer: "no" as const, reason: "Role admits the workflow: the trust refuses ref:refs/heads/main", href: "/doctor#oidc-role", decidedBy: ["oidc-role"] };
     // The leftover secret holds another user's key: that no longer matters to a workflow that uses no key.

@@ -5,6 +5,7 @@
 import type { PushAnswer, PushReadiness, ReadinessCheck } from "../posture/push-readiness";
 import type { KeyVerdict, Severity } from "../posture/key-verdicts";
 import { describeCopy, type ScopeCopy } from "../posture/secret-scopes";
+import type { RunSigner } from "./run-signer";
 
 export interface FleetRowInput {
   repository: string;
@@ -18,10 +19,17 @@ export interface FleetRowInput {
   keys: readonly KeyVerdict[] | null;
   /** The key AWS_ACCESS_KEY_ID most likely holds (the key correlation), null when unknown. */
   heldKeyId: string | null;
+  /** How strongly the correlation singles that key out; only "high" (Deckhand wrote it, or runs signed with it) outweighs the run's signer. */
+  heldLevel?: "high" | "medium" | "low";
   /** Every configured push user's key ids (IAM ListAccessKeys, one call per user), to say whose key a repository holds. */
   keysByUser: Readonly<Record<string, readonly string[]>>;
   /** Where the run's AWS_ACCESS_KEY_ID comes from: a copy, null when it exists nowhere, undefined when unreadable. */
   keySource: ScopeCopy | null | undefined;
+  /**
+   * Who signed the last run's AWS calls (CloudTrail; lib/judgements/fleet/run-signer.ts), read only when none of the
+   * configured users' keys explains the repository; undefined when not read.
+   */
+  runSigner?: RunSigner;
 }
 
 export type SignIn = "key" | "role";
@@ -66,17 +74,27 @@ export function judgeFleetRow(input: FleetRowInput): FleetRow {
   let key: FleetKey | null = null;
   const held = input.heldKeyId ? own.find((k) => k.accessKeyId === input.heldKeyId) : undefined;
   const active = own.filter((k) => k.active);
-  const picked = held ?? (!input.heldKeyId && active.length === 1 ? active[0] : undefined);
+  // CloudTrail names another user as the signer of the last successful run (one nobody configured, or one the
+  // correlation did not weigh): that outweighs a guess from timing alone (the only active key, a secret written after
+  // a key was made); only strong evidence for a key of the configured user (Deckhand wrote it, runs signed with it)
+  // outweighs it.
+  const signer = input.runSigner?.userName ?? null;
+  const signedByOther = !(holder && holder !== input.pushUser) && signer !== null && signer !== input.pushUser && !(held && input.heldLevel === "high") ? signer : null;
+  const picked = (signedByOther ? undefined : held) ?? (!input.heldKeyId && !signedByOther && active.length === 1 ? active[0] : undefined);
   if (picked) key = { accessKeyId: picked.accessKeyId, ageDays: picked.ageDays, verdict: picked.verdict, severity: picked.severity, reason: picked.reason, basis: held ? "held" : "only-active" };
   const secretsFrom = input.keySource === undefined ? "unknown" : input.keySource === null ? "missing" : describeCopy(input.keySource, "secret");
   let { answer, reason, href } = input.readiness;
-  // A key of another configured user: the checks judged the configured user's keys, so they cannot say "yes".
-  if (holder && holder !== input.pushUser && answer === "yes") {
+  const other = holder && holder !== input.pushUser ? holder : signedByOther;
+  // A key of another user: the checks judged the configured user's keys, so they cannot say "yes".
+  if (other && answer === "yes") {
     answer = "unknown";
-    reason = `It holds a key of ${holder}, not of its configured push user ${input.pushUser}: set ${input.repository}:${holder} in GITHUB_REPOSITORIES.`;
+    reason =
+      other === holder
+        ? `It holds a key of ${other}, not of its configured push user ${input.pushUser}: set ${input.repository}:${other} in GITHUB_REPOSITORIES.`
+        : `Its last run signed in as IAM user ${other} (CloudTrail), not as its configured push user ${input.pushUser}: set ${input.repository}:${other} in GITHUB_REPOSITORIES.`;
     href = "/credentials";
   }
-  return { repository: input.repository, pushUser: input.pushUser, holdsKeyOf: holder && holder !== input.pushUser ? holder : null, signIn: "key", key, secretsFrom, failingChecks, answer, reason, href };
+  return { repository: input.repository, pushUser: input.pushUser, holdsKeyOf: other, signIn: "key", key, secretsFrom, failingChecks, answer, reason, href };
 }
 
 const ORDER: Record<PushAnswer, number> = { no: 0, unknown: 1, "not-set-up": 2, yes: 3 };

@@ -8,7 +8,8 @@ const WF = "Build and Push to AWS ECR";
 describe("pickLastEcrRun", () => {
   it("takes the first run of the workflow's name in GitHub's newest-first order, skipping other workflows", () => {
     const runs = [run(9, "CI", "2026-01-03T00:00:00Z"), run(8, WF, "2026-01-02T00:00:00Z", null), run(7, WF, "2026-01-01T00:00:00Z", "failure")];
-    expect(pickLastEcrRun(runs, WF, false)).toEqual({ found: { id: 8, status: "in_progress", conclusion: null, createdAt: "2026-01-02T00:00:00Z" } });
+    expect(pickLastEcrRun(runs, WF, false)).toEqual({ found: { id: 8, status: "in_progress", conclusion: null, createdAt: "2026-01-02T00:00:00Z", updatedAt: null } });
+    expect(pickLastEcrRun([{ ...runs[1], updatedAt: new Date("2026-01-02T00:03:00Z") }], WF, false)).toMatchObject({ found: { updatedAt: "2026-01-02T00:03:00.000Z" } });
   });
 
   it("matches the name case- and space-insensitively", () => {

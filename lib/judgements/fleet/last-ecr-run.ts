@@ -10,6 +10,8 @@ export interface LastRunView {
   conclusion: string | null;
   /** ISO 8601, as GitHub wrote it. */
   createdAt: string;
+  /** When it last changed (ISO 8601; for a completed run, about when it finished); null when GitHub did not say. */
+  updatedAt: string | null;
 }
 
 /**
@@ -29,6 +31,7 @@ export function pickLastEcrRun(runs: readonly WorkflowRunInfo[], workflowName: s
   // A workflow named by its file (DECKHAND_WORKFLOW=ecr.yml) cannot be matched to a run's name.
   if (!wanted || /\.ya?ml$/.test(wanted) || wanted.includes("/")) return "ask";
   const newest = runs.find((r) => (r.name ?? "").trim().toLowerCase() === wanted);
-  if (newest) return { found: { id: newest.id, status: newest.status ?? null, conclusion: newest.conclusion, createdAt: typeof newest.createdAt === "string" ? newest.createdAt : newest.createdAt.toISOString() } };
+  const iso = (t: WorkflowRunInfo["createdAt"] | undefined) => (t === undefined ? null : typeof t === "string" ? t : t.toISOString());
+  if (newest) return { found: { id: newest.id, status: newest.status ?? null, conclusion: newest.conclusion, createdAt: iso(newest.createdAt)!, updatedAt: iso(newest.updatedAt) } };
   return complete ? { found: null } : "ask";
 }

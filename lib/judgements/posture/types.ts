@@ -66,6 +66,8 @@ export interface CloudTrailEvent {
   region: string | null;
   /** The ECR repository the call named (requestParameters.repositoryName), for ECR calls; absent otherwise. */
   repositoryName?: string | null;
+  /** The IAM user who signed it (userIdentity.userName of an `IAMUser` identity); null for other identities. */
+  userName?: string | null;
 }
 
 /** An ECR repository as DescribeRepositories / DescribeImages summarise it. */
