@@ -26,7 +26,8 @@ afterAll(async () => {
   await sbx?.close();
 });
 beforeEach(async () => {
-  await sbx.admin("POST", "/_sandbox/reset");
+  // A reset without a scenario keeps the last one: a test below switches to `empty`.
+  await sbx.admin("POST", "/_sandbox/reset", { scenario: "default" });
   await sbx.admin("DELETE", "/_sandbox/faults");
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
   ({ ctx, dir } = testContext(sbx));
