@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decideEcrOwner, type EcrOwnerQuestion } from "./decide-ecr-owner";
+import { decideEcrOwner, shortRefusal, type EcrOwnerQuestion } from "./decide-ecr-owner";
 
 const q = (o: Partial<EcrOwnerQuestion>): EcrOwnerQuestion => ({ ecrRepository: "web", source: "acme/web-gateway", sourceNamed: true, owner: null, exists: true, ...o });
 
@@ -20,7 +20,8 @@ describe("who may push into an ECR repository (issue 16)", () => {
     const d = decideEcrOwner(q({ owner: "acme/mcp-servers" }));
     expect(d).toMatchObject({ action: "refuse", reason: "owned-by-another" });
     const m = (d as { message: string }).message;
-    expect(m).toContain("ECR repository web is owned by acme/mcp-servers");
+    expect(m).toContain("ECR repository web is owned by acme/mcp-servers: nothing pushed from acme/web-gateway");
+    expect(shortRefusal(m)).toBe("ECR repository web is owned by acme/mcp-servers");
     expect(m).toContain("distinct image: name");
     expect(m).toContain("reassigns web to acme/web-gateway");
     // Even when it does not exist any more, and even for a named source: the record decides.

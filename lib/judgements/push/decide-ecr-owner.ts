@@ -30,6 +30,12 @@ export type EcrOwnerDecision =
   /** The service fails (the job's other services still push), with a message for the job and the commit status. */
   | { action: "refuse"; reason: "owned-by-another" | "unclaimed-discovered" | "build-cache"; message: string };
 
+/** A refusal's first clause (up to ": nothing pushed"), short enough for a commit status: "ECR repository web is owned by acme/api". */
+export function shortRefusal(message: string): string {
+  const i = message.indexOf(": nothing pushed");
+  return i > 0 ? message.slice(0, i) : message;
+}
+
 /** GitHub names are case-insensitive: `Acme/Web` and `acme/web` are one repository. */
 export function sameRepository(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();
@@ -51,7 +57,7 @@ export function decideEcrOwner(q: EcrOwnerQuestion): EcrOwnerDecision {
     return {
       action: "refuse",
       reason: "build-cache",
-      message: `ECR repository ${ecr} is Deckhand's build cache (DECKHAND_BUILD_CACHE_REPOSITORY), not a service image: give the service a distinct image: name`,
+      message: `ECR repository ${ecr} is Deckhand's build cache: nothing pushed. It is DECKHAND_BUILD_CACHE_REPOSITORY, not a service image; give the service a distinct image: name`,
     };
   }
   if (q.owner !== null) {
@@ -59,7 +65,7 @@ export function decideEcrOwner(q: EcrOwnerQuestion): EcrOwnerDecision {
     return {
       action: "refuse",
       reason: "owned-by-another",
-      message: `ECR repository ${ecr} is owned by ${q.owner}, not ${q.source}: nothing pushed. Give this service a distinct image: name in ${q.source}'s compose file, or an operator reassigns ${ecr} to ${q.source} on the Registry page`,
+      message: `ECR repository ${ecr} is owned by ${q.owner}: nothing pushed from ${q.source}. Give this service a distinct image: name in ${q.source}'s compose file, or an operator reassigns ${ecr} to ${q.source} on the Registry page`,
     };
   }
   if (!q.exists) return { action: "claim", why: "new-repository" };
@@ -67,6 +73,6 @@ export function decideEcrOwner(q: EcrOwnerQuestion): EcrOwnerDecision {
   return {
     action: "refuse",
     reason: "unclaimed-discovered",
-    message: `ECR repository ${ecr} already exists and no served repository owns it; ${q.source} was discovered (owner/*), so it does not claim it: nothing pushed. An operator can assign ${ecr} to ${q.source} on the Registry page, or name ${q.source} in GITHUB_REPOSITORIES`,
+    message: `ECR repository ${ecr} exists, claimed by nobody, and a discovered repository does not claim it: nothing pushed from ${q.source} (served through owner/*). An operator can assign ${ecr} to ${q.source} on the Registry page, or name ${q.source} in GITHUB_REPOSITORIES`,
   };
 }
