@@ -10,7 +10,7 @@ import { resetConfigForTests } from "@/lib/infra/config/env";
 import { getDb } from "@/lib/infra/db";
 import { enqueueJob } from "@/lib/operations/pushes/job-store";
 import { listEcrOwners } from "@/lib/operations/pushes/ecr-owners-store";
-import { ecrAccount } from "@/lib/operations/pushes/claim-ecr-repository";
+import { ecrAccount } from "@/lib/integrations/aws/ecr-account";
 import { getClients } from "@/lib/integrations/clients";
 import { resolveCommit } from "@/lib/integrations/github/commits";
 import { POST as claim } from "./claim/route";
@@ -44,7 +44,7 @@ describe("POST /api/worker/jobs/:id/ecr-repository", () => {
     const claimed = ((await a.json()) as { job: { jobId: string; attempt: number } }).job;
     expect(claimed.jobId).toBe(queued.job.id);
     const ask = { service: "web", ecrRepository: "claimed-over-http" };
-    const owners = async () => listEcrOwners(getDb(), { account: await ecrAccount(getClients()), region: "us-east-1" }).map((o) => [o.ecrRepository, o.sourceRepository]);
+    const owners = async () => listEcrOwners(getDb(), { account: await ecrAccount(getClients().aws), region: "us-east-1" }).map((o) => [o.ecrRepository, o.sourceRepository]);
 
     // Another worker, the right worker with an old or future attempt, or quoting a part it does not hold.
     for (const body of [

@@ -3,7 +3,7 @@ import type { DeckhandConfig } from "../../infra/config/env";
 import type { Db } from "../../infra/db/open-db";
 import { recordAudit } from "../../infra/audit/record-audit";
 import { describeRepository } from "../../integrations/aws/ecr";
-import { getCallerIdentity } from "../../integrations/aws/sts";
+import { ecrAccount } from "../../integrations/aws/ecr-account";
 import { describeFailedCall } from "../../integrations/clients/name-failed-call";
 import { decideEcrOwner, sameRepository } from "../../judgements/push/decide-ecr-owner";
 import { claimEcrOwner, readEcrOwner, type EcrRepositoryKey } from "./ecr-owners-store";
@@ -26,20 +26,6 @@ export interface EcrClaimRequest {
   service: string;
   part?: boolean;
   ecrRepository: string;
-}
-
-const accounts = new WeakMap<object, Promise<string>>();
-
-/** The account id of the app's AWS credentials (STS GetCallerIdentity, which needs no permission), once per client set. */
-export function ecrAccount(clients: Pick<Clients, "aws">): Promise<string> {
-  let p = accounts.get(clients.aws);
-  if (!p) {
-    p = getCallerIdentity({ sts: clients.aws.sts }).then((id) => id.account);
-    // A failure is not kept: the next call asks again.
-    p.catch(() => accounts.delete(clients.aws));
-    accounts.set(clients.aws, p);
-  }
-  return p;
 }
 
 /**
@@ -67,7 +53,7 @@ export async function claimEcrRepository(ctx: { clients: Pick<Clients, "aws">; d
   let key: EcrRepositoryKey;
   let exists: boolean;
   try {
-    key = { account: await ecrAccount(ctx.clients), region: ctx.clients.aws.region, ecrRepository: req.ecrRepository };
+    key = { account: await ecrAccount(ctx.clients.aws), region: ctx.clients.aws.region, ecrRepository: req.ecrRepository };
     exists = readEcrOwner(ctx.db, key) !== null || (await describeRepository({ ecr: ctx.clients.aws.ecr, repositoryName: req.ecrRepository })) !== null;
   } catch (err) {
     return { ok: false, message: `cannot tell who owns ECR repository ${req.ecrRepository}: ${describeFailedCall(err)}; nothing pushed` };

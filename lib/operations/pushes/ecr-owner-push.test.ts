@@ -14,7 +14,7 @@ import { resolveCommit } from "../../integrations/github/commits";
 import type { TestSandbox } from "../../tooling/testing/sandbox-fixture";
 import { startWorkerTestBed, type WorkerTestBed } from "../../tooling/testing/worker-test-bed";
 import { enqueueJob, getJob, listServiceResults } from "./job-store";
-import { ecrAccount } from "./claim-ecr-repository";
+import { ecrAccount } from "../../integrations/aws/ecr-account";
 import { readEcrOwner } from "./ecr-owners-store";
 import { executeClaimedJob, type WorkerEnvironment } from "./worker/execute-claimed-job";
 import { StoreChannel } from "./worker/store-channel";
@@ -61,7 +61,7 @@ describe("two served repositories with a service of the same name", () => {
     const a = await runJob(null, first);
     expect(a.job.state).toBe("succeeded");
     expect(a.services["mcp-server-tcp"]).toMatchObject({ decision: "pushed", repository: "mcp-server-tcp" });
-    const account = await ecrAccount(sb.clients);
+    const account = await ecrAccount(sb.clients.aws);
     expect(readEcrOwner(db, { account, region: "us-east-1", ecrRepository: "mcp-server-tcp" })).toMatchObject({ sourceRepository: "acme/mcp-servers" });
     const ownersLatest = await ecrImages("mcp-server-tcp");
     expect(ownersLatest.latest).toBe(a.services["mcp-server-tcp"].localManifestDigest);

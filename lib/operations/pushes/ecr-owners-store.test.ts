@@ -10,7 +10,8 @@ import { parseConfig, type DeckhandConfig } from "../../infra/config/env";
 import { listAudit } from "../../infra/audit/record-audit";
 import { startTestSandbox, type TestSandbox } from "../../tooling/testing/sandbox-fixture";
 import { assignEcrOwner, claimEcrOwner, listEcrOwners, readEcrOwner, releaseEcrOwner } from "./ecr-owners-store";
-import { claimEcrRepository, ecrAccount } from "./claim-ecr-repository";
+import { claimEcrRepository } from "./claim-ecr-repository";
+import { ecrAccount } from "../../integrations/aws/ecr-account";
 import { claimNextJob, enqueueJob } from "./job-store";
 
 const dirs: string[] = [];
@@ -118,7 +119,7 @@ describe("the app's claim, against the sandbox's ECR", () => {
     const winner = ra.ok ? "acme/mcp-servers" : "acme/web-gateway";
     const loser = ra.ok ? rb : ra;
     expect(loser).toMatchObject({ ok: false, message: expect.stringContaining(`ECR repository brand-new-web is owned by ${winner}`) });
-    const account = await ecrAccount(sb.clients);
+    const account = await ecrAccount(sb.clients.aws);
     expect(account).toMatch(/^\d{12}$/);
     expect(readEcrOwner(db, { account, region: "us-east-1", ecrRepository: "brand-new-web" })).toMatchObject({ sourceRepository: winner });
     expect(listAudit(db, {}).find((e) => e.action === "ecr-owner.claim" && e.target === "brand-new-web")).toMatchObject({ outcome: "success", detail: { source: winner, why: "new-repository" } });
@@ -141,6 +142,6 @@ describe("the app's claim, against the sandbox's ECR", () => {
     expect(await claimEcrRepository(ctx(), { ...j, attempt: j.attempt + 1, ...ask })).toMatchObject({ ok: false, lost: true });
     // A part's lease is the part's: a job's worker quoting a part it does not hold is refused too.
     expect(await claimEcrRepository(ctx(), { ...j, part: true, ...ask })).toMatchObject({ ok: false, lost: true });
-    expect(readEcrOwner(db, { account: await ecrAccount(sb.clients), region: "us-east-1", ecrRepository: "lease-test" })).toBeNull();
+    expect(readEcrOwner(db, { account: await ecrAccount(sb.clients.aws), region: "us-east-1", ecrRepository: "lease-test" })).toBeNull();
   });
 });
