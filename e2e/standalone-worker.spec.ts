@@ -87,8 +87,25 @@ test.describe("a standalone worker", () => {
     await expect.poll(() => jobState(jobId), { timeout: 240_000, intervals: [1000] }).toMatch(/succeeded|skipped/);
     expect(out).toContain("serving");
     expect(out).toContain("RUN steps isolated");
+    // Issue 16: the worker asked the app over HTTP (POST /api/worker/jobs/:id/ecr-repository) and the app recorded the owners.
+    expect(ecrOwners()).toEqual(
+      expect.arrayContaining([
+        { ecr_repository: "mcp-server-tcp", source_repository: "acme/mcp-servers", claimed_by: `push job ${jobId} (mcp-server-tcp)` },
+        { ecr_repository: "mcp-server-http", source_repository: "acme/mcp-servers", claimed_by: `push job ${jobId} (mcp-server-http)` },
+      ]),
+    );
   });
 });
+
+/** The ECR repository owners the app recorded (issue 16), from its store file. */
+function ecrOwners(): Array<{ ecr_repository: string; source_repository: string; claimed_by: string }> {
+  const db = new Database(`${dataDir}/deckhand.db`, { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare("SELECT ecr_repository, source_repository, claimed_by FROM ecr_repository_owners").all() as Array<{ ecr_repository: string; source_repository: string; claimed_by: string }>;
+  } finally {
+    db.close();
+  }
+}
 
 /** Read the job's state straight from the app's store file (the test has no session). */
 function jobState(jobId: string): string {

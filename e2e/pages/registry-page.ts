@@ -23,6 +23,33 @@ export class RegistryPage {
     return this.page.getByTestId("image-table").locator('tr[data-latest="true"]');
   }
 
+  /** A repository's owner cell (issue 16): "owned by owner/name" or "not claimed". */
+  ownerCell(name: string) {
+    return this.repositoryRow(name).getByTestId("ecr-owner");
+  }
+
+  changeOwnerButton(name: string) {
+    return this.repositoryRow(name).getByRole("button", { name: `Change owner of ${name}` });
+  }
+
+  /** Operators: opens the confirmation, picks the new owner and confirms. */
+  async reassign(name: string, to: string) {
+    await this.changeOwnerButton(name).click();
+    const confirm = this.repositoryRow(name).getByRole("group", { name: `Confirm the owner of ${name}` });
+    await confirm.getByRole("combobox", { name: `New owner of ${name}` }).selectOption(to);
+    await confirm.getByRole("button", { name: "Reassign" }).click();
+  }
+
+  /** Operators: opens the confirmation and releases the repository (nobody owns it). */
+  async release(name: string) {
+    await this.changeOwnerButton(name).click();
+    await this.repositoryRow(name).getByRole("button", { name: "Release (not claimed)" }).click();
+  }
+
+  ownerActionStatus(name: string) {
+    return this.repositoryRow(name).getByTestId("owner-action-status");
+  }
+
   sectionErrors() {
     return this.page.getByTestId("section-error");
   }

@@ -9,6 +9,8 @@ import { findTaggedImage, latestSince, summarizeImages, type RepositoryFacts } f
 import { needsAllFacts, parseRepositoryQuery, queryRepositories, type QueryResult, type RepositoryQuery } from "../judgements/registry/repository-query";
 import { parseImageQuery, queryImages, type ImageQuery } from "../judgements/registry/image-query";
 import { jobsThatPushed } from "../operations/pushes/job-store";
+import { listEcrOwners, type EcrOwner } from "../operations/pushes/ecr-owners-store";
+import { ecrAccount } from "../integrations/aws/ecr-account";
 import { mapLimit } from "../infra/map-limit";
 import { callApi, describeFailure, type Failure, type Part } from "../failures";
 import { READ_CACHE_PREFIXES, readPart, type ReadContext } from "./context";
@@ -46,7 +48,18 @@ async function factsOf(ctx: RegistryContext, names: readonly string[]): Promise<
   return new Map(names.map((n, i) => [n, results[i]]));
 }
 
-export type RepositoryRowView = RepositorySummary & { imageCount: number | null; latestPushedAt: string | null; facts: FactsResult | undefined };
+/**
+ * `owner`: the served repository whose services push into it (issue 16), null when nobody claimed it, undefined when
+ * the account could not be read (STS GetCallerIdentity failed).
+ */
+export type RepositoryRowView = RepositorySummary & { imageCount: number | null; latestPushedAt: string | null; facts: FactsResult | undefined; owner?: EcrOwner | null };
+
+/** The recorded owners of the region's ECR repositories (the store's, issue 16) by name; null when the account is unknown. */
+async function ownersOf(ctx: RegistryContext): Promise<Map<string, EcrOwner> | null> {
+  const account = await ecrAccount(ctx.clients.aws).catch(() => null);
+  if (!account) return null;
+  return new Map(listEcrOwners(ctx.db, { account, region: region(ctx) }).map((o) => [o.ecrRepository, o]));
+}
 
 /**
  * The repository table for the page's query. Sorting by name needs no image listings, so facts are read
@@ -63,7 +76,9 @@ export async function readRepositoryTable(ctx: RegistryContext, searchParams: Re
   });
   const result = queryRepositories(rows, query);
   const pageFacts = all ?? (await factsOf(ctx, result.rows.map((r) => r.name)));
-  return { query, table: { ...repos, data: { ...result, rows: result.rows.map((r) => ({ ...r, facts: pageFacts.get(r.name) })) } } };
+  const owners = await ownersOf(ctx);
+  const owner = (name: string) => (owners ? (owners.get(name) ?? null) : undefined);
+  return { query, table: { ...repos, data: { ...result, rows: result.rows.map((r) => ({ ...r, facts: pageFacts.get(r.name), owner: owner(r.name) })) } } };
 }
 
 /** One repository, or null when ECR does not have it. */

@@ -2,6 +2,9 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { Suspense } from "react";
 import { requireUser } from "@/lib/infra/auth/session";
+import { servedRepositories } from "@/lib/infra/config/served-repositories";
+import { EcrOwnerControl } from "@/components/registry/ecr-owner-control";
+import { reassignEcrOwnerAction, releaseEcrOwnerAction } from "./actions";
 import { pageReadContext, type ReadContext } from "@/lib/read/context";
 import { readRepositoryTable } from "@/lib/read/registry";
 import { parseRepositoryQuery, repositoryQueryHref, type RepositoryQuery, type RepositorySort } from "@/lib/judgements/registry/repository-query";
@@ -15,7 +18,7 @@ export const metadata: Metadata = { title: "Registry" };
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 export default async function RegistryPage({ searchParams }: { searchParams: SearchParams }) {
-  await requireUser();
+  const user = await requireUser();
   const sp = await searchParams;
   const query = parseRepositoryQuery(sp);
   const ctx = pageReadContext(sp);
@@ -38,7 +41,7 @@ export default async function RegistryPage({ searchParams }: { searchParams: Sea
         </span>
       </form>
       <Suspense fallback={<PartLoading label="repositories" />}>
-        <RepositoryTable ctx={ctx} searchParams={sp} />
+        <RepositoryTable ctx={ctx} searchParams={sp} operator={user.role === "operator"} />
       </Suspense>
     </>
   );
@@ -52,9 +55,12 @@ const COLUMNS: Array<{ label: string; sort?: RepositorySort }> = [
   { label: "Untagged" },
   { label: "Latest push", sort: "pushed" },
   { label: "latest →" },
+  { label: "Owner" },
 ];
 
-async function RepositoryTable({ ctx, searchParams }: { ctx: ReadContext; searchParams: Record<string, string | string[] | undefined> }) {
+async function RepositoryTable({ ctx, searchParams, operator }: { ctx: ReadContext; searchParams: Record<string, string | string[] | undefined>; operator: boolean }) {
+  // Issue 16: the served repository whose services may push into each ECR repository; operators may change it.
+  const served = operator ? servedRepositories().map((r) => r.repository) : [];
   const { query, table } = await readRepositoryTable(ctx, searchParams);
   if (!table.ok) return <PartFailure failure={table.failure} />;
   const result = table.data;
@@ -111,6 +117,14 @@ async function RepositoryTable({ ctx, searchParams }: { ctx: ReadContext; search
                       </td>
                     </>
                   )}
+                  <td className="px-3 py-2 text-xs" data-testid="ecr-owner">
+                    <span className={r.owner ? "text-slate-800" : "text-slate-500"}>
+                      {r.owner === undefined ? "owner unknown (STS GetCallerIdentity failed)" : r.owner ? `owned by ${r.owner.sourceRepository}` : "not claimed"}
+                    </span>
+                    {operator && r.owner !== undefined ? (
+                      <EcrOwnerControl ecrRepository={r.name} owner={r.owner?.sourceRepository ?? null} repositories={served} reassign={reassignEcrOwnerAction} release={releaseEcrOwnerAction} />
+                    ) : null}
+                  </td>
                 </tr>
               );
             })}

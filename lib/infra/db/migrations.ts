@@ -454,4 +454,24 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 15,
+    name: "ECR repository owners: the one served repository whose services may push into each ECR repository (issue 16)",
+    // Recorded by Deckhand (not ECR resource tags: tagging needs ecr:TagResource, which the guide's push policy lacks).
+    // One row per account, region and ECR repository name; the app writes it when a push job claims a repository and
+    // when an operator reassigns or releases one. `source_repository` is the owner/name as served; NOCASE because
+    // GitHub's names are case-insensitive.
+    sql: `
+      CREATE TABLE ecr_repository_owners (
+        account TEXT NOT NULL,
+        region TEXT NOT NULL,
+        ecr_repository TEXT NOT NULL,
+        source_repository TEXT NOT NULL COLLATE NOCASE,
+        -- "push job <id> (<service>)", or the operator's login for a reassignment.
+        claimed_by TEXT NOT NULL,
+        claimed_at TEXT NOT NULL,
+        PRIMARY KEY (account, region, ecr_repository)
+      );
+    `,
+  },
 ];

@@ -50,4 +50,14 @@ describe("summarizeOutcomes", () => {
     expect(d.length).toBe(140);
     expect(d.endsWith("…")).toBe(true);
   });
+
+  it("a service refused its ECR repository (issue 16) fails the job, the status naming the repository and its owner", () => {
+    const error = "ECR repository web is owned by acme/mcp-servers: nothing pushed from acme/web-gateway. Give this service a distinct image: name";
+    expect(
+      summarizeOutcomes([
+        { service: "web", result: "failed", reason: "ecr-repository-refused", error },
+        { service: "api", result: "pushed", reason: "config-differs" },
+      ]),
+    ).toEqual({ state: "failed", status: { state: "failure", description: "pushed api; failed web (ECR repository web is owned by acme/mcp-servers)" } });
+  });
 });

@@ -1,4 +1,5 @@
 import type { ServiceOutcome } from "./service-outcome";
+import { shortRefusal } from "./decide-ecr-owner";
 
 export interface JobSummary {
   state: "succeeded" | "skipped" | "failed";
@@ -11,9 +12,12 @@ export interface JobSummary {
  * built nothing (no service, or every service not built) is a failure saying so, never a success: a compose file
  * Deckhand reads differently from the team must not look like "nothing changed".
  */
-export function summarizeOutcomes(outcomes: Pick<ServiceOutcome, "service" | "result">[]): JobSummary {
+export function summarizeOutcomes(outcomes: Array<Pick<ServiceOutcome, "service" | "result"> & Partial<Pick<ServiceOutcome, "reason" | "error">>>): JobSummary {
   const by = (r: ServiceOutcome["result"]) => outcomes.filter((o) => o.result === r).map((o) => o.service);
-  const failed = by("failed");
+  // A service refused its ECR repository (issue 16) says why in the status: it is not a build failure to look into.
+  const failed = outcomes
+    .filter((o) => o.result === "failed")
+    .map((o) => (o.reason === "ecr-repository-refused" && o.error ? `${o.service} (${shortRefusal(o.error)})` : o.service));
   const pushed = by("pushed");
   const skipped = by("skipped");
   const notBuilt = by("not-built");

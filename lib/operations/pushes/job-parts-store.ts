@@ -259,3 +259,15 @@ export function listWorkers(db: Db, opts: { since?: string; limit?: number } = {
     .all(opts.since ?? "", Math.min(Math.max(opts.limit ?? 50, 1), 500)) as Array<{ worker_id: string; kind: PushWorker["kind"]; platforms: string; first_seen: string; last_seen: string }>;
   return rows.map((r) => ({ workerId: r.worker_id, kind: r.kind, platforms: JSON.parse(r.platforms) as string[], firstSeen: r.first_seen, lastSeen: r.last_seen }));
 }
+
+/**
+ * Whether `workerId` holds the lease on a job (state running, its worker, its attempt) or, with `service`, on that
+ * job part (running, its worker, the part's attempt): the fence of every worker call that is not a report, such as
+ * an ECR repository claim (issue 16).
+ */
+export function holdsLease(db: Db, opts: { jobId: string; workerId: string; attempt: number; service?: string }): boolean {
+  const row = opts.service
+    ? db.prepare(`SELECT 1 FROM push_job_parts WHERE job_id = ? AND service = ? AND state = 'running' AND worker_id = ? AND attempts = ?`).get(opts.jobId, opts.service, opts.workerId, opts.attempt)
+    : db.prepare(`SELECT 1 FROM push_jobs WHERE id = ? AND state = 'running' AND worker_id = ? AND attempts = ?`).get(opts.jobId, opts.workerId, opts.attempt);
+  return row !== undefined;
+}

@@ -8,7 +8,8 @@ import { checkRemoteIndex } from "../../integrations/aws/read-remote-image";
 import { recordFailure, type PushServiceInput } from "./service-outcome-steps";
 
 /**
- * A service with several `build.platforms`, after pushService checked each platform can be built here and found its
+ * A service with several `build.platforms`, after pushService checked each platform can be built here, that the app lets
+ * this repository push into the ECR repository (checkEcrOwner: the one ownership check of both paths), and found its
  * inputs changed (skipIfInputsMatch): builds one image per platform (buildServiceImage), compares per platform with the matching entry of ECR's `latest` index (decideIndexPush),
  * and when anything differs pushes each image untagged, then an OCI image index naming them, tagged with the commit
  * and `latest`. Outcome digests are the index's; `localConfigDigest` is left unset (there is one per platform, in

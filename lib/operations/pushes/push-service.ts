@@ -4,7 +4,7 @@ import path from "node:path";
 import { pushImage } from "../../integrations/aws/push-image";
 import { checkServicePlatform } from "../../integrations/build/check-platform";
 import { pushServiceIndex } from "./push-service-index";
-import { recordFailure, startOutcome, type PushServiceInput } from "./service-outcome-steps";
+import { checkEcrOwner, recordFailure, startOutcome, type PushServiceInput } from "./service-outcome-steps";
 import { checkRemoteImage } from "../../integrations/aws/read-remote-image";
 import { buildServiceImage, recordInputsUsed, skipIfInputsMatch } from "./build-service-image";
 
@@ -12,7 +12,7 @@ import { buildServiceImage, recordInputsUsed, skipIfInputsMatch } from "./build-
 /**
  * One compose service, from checkout to ECR: reproducible build (constant layer timestamp, one layer per
  * instruction, the worker's kept cache when it has one), compare with `latest`, push when it differs. A failure is returned, not thrown, so the job's other services still run; nothing is pushed for a
- * service whose build failed.
+ * service whose build failed, nor for one whose ECR repository another served repository owns (checkEcrOwner, before the build).
  */
 export async function pushService(input: PushServiceInput): Promise<ServiceOutcome> {
   const { ecr, checkout, commit, build, workRoot, pullAlways, platforms, onLog = () => {} } = input;
@@ -24,6 +24,10 @@ export async function pushService(input: PushServiceInput): Promise<ServiceOutco
     // Several platforms: one build each, pushed as an image index (push-service-index.ts), after the same early skip.
     if (!build.features.platforms?.length) await checkServicePlatform(build, checkout, log, build.features.platform, platforms);
     else for (const platform of build.features.platforms) await checkServicePlatform(build, checkout, log, platform, platforms);
+    // Issue 16: may this repository push into that ECR repository? Asked once here for both paths (one image or an index).
+    step = "claim";
+    await checkEcrOwner(input, log);
+    step = "build";
     // Skip early: every input identical to those recorded for the image latest points to means nothing can change.
     const before = await skipIfInputsMatch(input, outcome, log);
     if (before === null) return outcome;

@@ -15,6 +15,7 @@ import { openRegistryCache, type RegistryCache } from "../../integrations/aws/re
 import { platformBuiltElsewhere } from "../../integrations/build/check-platform";
 import { waitingReason } from "../../judgements/push/job-parts";
 import type { WaitingService } from "./job-store";
+import type { PushServiceInput } from "./service-outcome-steps";
 
 export interface PushJobResult {
   state: "succeeded" | "skipped" | "failed" | "cancelled";
@@ -53,6 +54,7 @@ export async function runPushJob({
   concurrency = 2,
   platforms,
   onlyServices,
+  claimRepository,
   onLog = () => {},
   signal,
 }: {
@@ -89,6 +91,8 @@ export async function runPushJob({
   platforms?: readonly string[];
   /** A job part: build only these services (the rest of the job was done by another worker). */
   onlyServices?: readonly string[];
+  /** Asks the app whether a service may push into its ECR repository (issue 16; see checkEcrOwner). */
+  claimRepository?: PushServiceInput["claimRepository"];
   onLog?: (line: string) => void;
   signal?: AbortSignal;
 }): Promise<PushJobResult> {
@@ -186,6 +190,7 @@ export async function runPushJob({
               knownInputs,
               registryCache,
               platforms,
+              claimRepository,
               onLog,
               signal,
             }),

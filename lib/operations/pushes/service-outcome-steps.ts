@@ -10,6 +10,7 @@ import type { ECRClient } from "@aws-sdk/client-ecr";
 import type { Builder } from "../../integrations/build/detect-builder";
 import type { Isolation } from "../../integrations/build/isolation/detect-isolation";
 import type { ServiceBuild } from "../../integrations/git/read-compose";
+import type { EcrClaimAnswer } from "./claim-ecr-repository";
 
 /** What pushService (and pushServiceIndex, for several platforms) take. */
 export interface PushServiceInput {
@@ -35,8 +36,34 @@ export interface PushServiceInput {
   registryCache?: RegistryCache;
   /** The platforms the worker reports (detectBuildPlatforms); one it was told it builds is not checked again. */
   platforms?: readonly string[];
+  /**
+   * Asks the app whether this service may push into its ECR repository (issue 16; the worker's channel). Unset (tools
+   * and tests that push without an app): no ownership check.
+   */
+  claimRepository?: (ask: { service: string; ecrRepository: string }) => Promise<EcrClaimAnswer>;
   onLog?: (line: string) => void;
   signal?: AbortSignal;
+}
+
+/** The app refused this service's ECR repository (another repository owns it, or the worker lost its lease). */
+export class EcrRepositoryRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "EcrRepositoryRefusedError";
+  }
+}
+
+/**
+ * The one ownership check of both push paths (pushService, and pushServiceIndex after it): asks the app before anything
+ * is built or uploaded, so a refused service never reaches ECR, not even its blobs, and an "unchanged" decision is
+ * never drawn from another repository's image. Throws EcrRepositoryRefusedError with the app's message.
+ */
+export async function checkEcrOwner(input: Pick<PushServiceInput, "build" | "claimRepository">, log: (line: string) => void): Promise<void> {
+  if (!input.claimRepository) return;
+  const { service, repositoryName } = input.build;
+  const answer = await input.claimRepository({ service, ecrRepository: repositoryName });
+  if (!answer.ok) throw new EcrRepositoryRefusedError(answer.message);
+  if (answer.claimed) log(`ECR repository ${repositoryName} is owned by ${answer.owner} from now on`);
 }
 
 /** A service's outcome before anything ran: failed at the build until a step says otherwise. */
@@ -60,7 +87,14 @@ export function startOutcome(build: Pick<ServiceBuild, "service" | "repositoryNa
  */
 export function recordFailure(outcome: ServiceOutcome, err: unknown, step: string): ServiceOutcome {
   outcome.result = "failed";
-  outcome.reason = err instanceof PathEscapeError ? "path-outside-repository" : err instanceof PlatformUnavailableError ? "platform-unavailable" : `${step}-failed`;
+  outcome.reason =
+    err instanceof PathEscapeError
+      ? "path-outside-repository"
+      : err instanceof PlatformUnavailableError
+        ? "platform-unavailable"
+        : err instanceof EcrRepositoryRefusedError
+          ? "ecr-repository-refused"
+          : `${step}-failed`;
   // Names the AWS call and its HTTP status (never an HTML page's text); other errors keep their own message.
   outcome.error = describeFailedCall(err);
   const progress = readPushProgress(err);

@@ -123,6 +123,8 @@ export async function executeClaimedJob(channel: JobChannel, job: ClaimedJob, en
       registryCacheRepository: env.registryCacheRepository,
       platforms: env.platforms,
       onlyServices: job.part ? [job.part.service] : undefined,
+      // The app decides who owns an ECR repository (issue 16); the worker asks through its channel, fenced by its lease.
+      claimRepository: (ask) => channel.claimEcrRepository(job, ask),
       onLog: log,
       signal: abort.signal,
     });

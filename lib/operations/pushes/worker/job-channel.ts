@@ -1,5 +1,6 @@
 import type { ImageInputs } from "../build-records";
 import type { ServiceRecord, WaitingService } from "../job-store";
+import type { EcrClaimAnswer } from "../claim-ecr-repository";
 
 /** What a worker needs to know about the job it claimed. */
 export interface ClaimedJob {
@@ -52,4 +53,9 @@ export interface JobChannel {
   /** One service's record; for a part, its result, which ends the part (and the job, when it was the last). */
   recordService(job: ClaimedJob, result: ServiceRecord): Promise<boolean>;
   finish(job: ClaimedJob, result: JobResult): Promise<boolean>;
+  /**
+   * Asks the app whether `service` may push into the ECR repository `ecrRepository` (issue 16), before any blob is
+   * uploaded. The app decides and records the claim; the worker only obeys the answer.
+   */
+  claimEcrRepository(job: ClaimedJob, ask: { service: string; ecrRepository: string }): Promise<EcrClaimAnswer>;
 }
