@@ -18,7 +18,10 @@ import { planSetup } from "../operations/setup/plan";
 import { latestSetup, listSetupSteps } from "../operations/setup/store";
 import type { SetupNames, SetupPlan, SetupRecord, SetupState, SetupStepRecord } from "../operations/setup/types";
 import type { ReadContext } from "./context";
-import { readExpectedPolicy } from "./posture";
+import { readExpectedPolicy, readScopes } from "./posture";
+import { TtlCache } from "../infra/cache/ttl-cache";
+import { describeCopy } from "../judgements/posture/secret-scopes";
+import { REGION_VARIABLE, SECRET_NAMES } from "../judgements/posture/github-config";
 
 async function attempt<T>(errors: string[], service: Service, call: string, fn: () => Promise<T>): Promise<T | null> {
   try {
@@ -104,7 +107,7 @@ async function checkOwnPermissions({ clients, required }: { clients: Clients; re
   return judgePermissions({ callerArn: arn, policies, required });
 }
 
-export type SetupContext = Pick<ReadContext, "clients" | "db" | "cache" | "userName" | "policyName" | "expectedPolicyPath" | "github">;
+export type SetupContext = Pick<ReadContext, "clients" | "db" | "cache" | "userName" | "policyName" | "expectedPolicyPath" | "github"> & Partial<Pick<ReadContext, "workflowName">>;
 
 /** DECKHAND_IAM_USER, DECKHAND_IAM_POLICY and the region of the ECR repositories. */
 export function setupNames(ctx: Pick<ReadContext, "clients" | "userName" | "policyName">): SetupNames {
@@ -116,6 +119,19 @@ export async function readExpectedDocument(ctx: Pick<ReadContext, "clients" | "c
   const e = await readExpectedPolicy(ctx);
   if (!e.ok) throw new SafeError(e.failure.message, "expected-policy");
   return e.data.document;
+}
+
+/** The guide's names whose value a run gets from an organization or environment copy (fresh: setup sees its own writes). */
+async function readInherited(ctx: SetupContext): Promise<SetupState["inherited"]> {
+  const scopes = await readScopes({ ...ctx, cache: new TtlCache() });
+  // Unreadable scopes leave the repository's own copies to decide, as before scopes were read.
+  if (!scopes.ok) return {};
+  const out: NonNullable<SetupState["inherited"]> = {};
+  for (const r of [...scopes.data.secrets, ...scopes.data.variables]) {
+    if (![...SECRET_NAMES, REGION_VARIABLE].includes(r.name) || r.source.scope === "repository") continue;
+    out[r.name] = { where: describeCopy(r.source, r.kind), ...(r.kind === "variable" ? { value: r.source.value ?? "" } : {}) };
+  }
+  return out;
 }
 
 export interface SetupOverview {
@@ -133,6 +149,7 @@ export async function planGuidedSetup(ctx: SetupContext): Promise<SetupOverview>
     expectedPolicy: await readExpectedDocument(ctx),
     pushBranch: ctx.github.branch ?? "the default branch",
   });
+  state.inherited = await readInherited(ctx);
   const plan = planSetup(state);
   const permissions = await checkOwnPermissions({ clients: ctx.clients, required: plan.requiredActions });
   return { state, plan, permissions };

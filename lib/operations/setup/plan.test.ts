@@ -92,6 +92,29 @@ describe("planSetup", () => {
     expect(p.steps[0].why).toMatch(/AKIAGONE/);
   });
 
+  it("counts the key and AWS_REGION the organization or an environment gives the run: no repository copy to shadow them", () => {
+    const org = { where: "organization secret (selected repositories)" };
+    const state = done({ secrets: [], variables: [], inherited: { AWS_ACCESS_KEY_ID: org, AWS_SECRET_ACCESS_KEY: org, AWS_REGION: { where: "organization variable (selected repositories)", value: "us-east-1" } } });
+    expect(ids(state)).toEqual(["verify"]);
+    const items = Object.fromEntries(planSetup(state).items.map((i) => [i.id, i]));
+    expect(items.secrets).toMatchObject({ status: "done", detail: "Both exist. AWS_ACCESS_KEY_ID from the organization secret (selected repositories); AWS_SECRET_ACCESS_KEY from the organization secret (selected repositories)." });
+    expect(items.variable).toMatchObject({ status: "done", detail: "Set (from the organization variable (selected repositories))." });
+  });
+
+  it("a wrong AWS_REGION from another scope is fixed there: a blocker naming it, no repository variable written over it", () => {
+    // An environment's copy wins over the repository's own correct one: that is what the run gets.
+    const plan = planSetup(done({ inherited: { AWS_REGION: { where: "environment variable (production)", value: "eu-west-1" } } }));
+    expect(plan.steps.map((s) => s.id)).not.toContain("set-region-variable");
+    expect(plan.blockers).toContain('AWS_REGION is "eu-west-1" from the environment variable (production), not us-east-1: change it there (the guided setup writes only this repository\'s variable).');
+    expect(plan.items.find((i) => i.id === "variable")).toMatchObject({ status: "wrong", detail: 'AWS_REGION is "eu-west-1" (from the environment variable (production)).' });
+  });
+
+  it("one secret from the organization and none of the other: still a key to create", () => {
+    const state = done({ secrets: [], inherited: { AWS_ACCESS_KEY_ID: { where: "organization secret (all repositories)" } } });
+    expect(planSetup(state).items.find((i) => i.id === "secrets")).toMatchObject({ status: "wrong", detail: "Missing: AWS_SECRET_ACCESS_KEY. AWS_ACCESS_KEY_ID from the organization secret (all repositories)." });
+    expect(ids(state)).toContain("create-key");
+  });
+
   it("refuses to plan a third key: two keys block the key step", () => {
     const p = planSetup(done({ secrets: [], keys: [key("AKIA1"), key("AKIA2", "Inactive")] }));
     expect(p.blockers.join(" ")).toMatch(/already has two access keys/);

@@ -55,15 +55,20 @@ export function planSetup(state: SetupState): SetupPlan {
   // Step 4 (GitHub configuration) is judged before the key: the stray secret and the variable come first
   // in the plan so that the canary run of the key step already sees AWS_REGION as a variable.
   const secrets = state.secrets;
-  const heldPair = secrets !== null && SECRET_NAMES.every((n) => secrets.includes(n));
+  // A secret the organization or an environment gives the run counts as held: writing a repository copy over it
+  // would shadow it (and a rotation would then have two copies to keep in step).
+  const inherited = state.inherited ?? {};
+  const hasSecret = (n: string) => secrets !== null && (secrets.includes(n) || (inherited[n] !== undefined && inherited[n].value === undefined));
+  const heldPair = secrets !== null && SECRET_NAMES.every(hasSecret);
   if (secrets === null) items.push({ id: "secrets", label: "Secrets AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY", status: "unknown", detail: "Could not list the repository's secrets." });
   else {
-    const missing = SECRET_NAMES.filter((n) => !secrets.includes(n));
+    const missing = SECRET_NAMES.filter((n) => !hasSecret(n));
+    const elsewhere = SECRET_NAMES.filter((n) => inherited[n] && inherited[n].value === undefined).map((n) => `${n} from the ${inherited[n].where}`);
     items.push({
       id: "secrets",
       label: "Secrets AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
       status: missing.length === 0 ? "done" : missing.length === 2 ? "missing" : "wrong",
-      detail: missing.length === 0 ? "Both exist." : `Missing: ${missing.join(", ")}.`,
+      detail: (missing.length === 0 ? "Both exist." : `Missing: ${missing.join(", ")}.`) + (elsewhere.length ? ` ${elsewhere.join("; ")}.` : ""),
     });
     if (secrets.includes(REGION_VARIABLE)) {
       steps.push({
@@ -77,15 +82,23 @@ export function planSetup(state: SetupState): SetupPlan {
   }
   if (state.variables === null) items.push({ id: "variable", label: `Variable AWS_REGION = ${region}`, status: "unknown", detail: "Could not list the repository's variables." });
   else {
-    const v = state.variables.find((x) => x.name === REGION_VARIABLE);
+    const own = state.variables.find((x) => x.name === REGION_VARIABLE);
+    const other = inherited[REGION_VARIABLE]?.value !== undefined ? inherited[REGION_VARIABLE] : undefined;
+    // `inherited` names only what a run gets from elsewhere, so when it names AWS_REGION that copy wins (an
+    // environment's over the repository's own; the organization's only when the repository has none).
+    const v = other ? { name: REGION_VARIABLE, value: other.value! } : own;
+    const from = other ? ` (from the ${other.where})` : "";
     const stray = secrets?.includes(REGION_VARIABLE) ? " AWS_REGION is a secret instead." : "";
     if (!v) {
       items.push({ id: "variable", label: `Variable AWS_REGION = ${region}`, status: stray ? "wrong" : "missing", detail: `No variable AWS_REGION.${stray}` });
       steps.push({ id: "set-region-variable", title: SETUP_STEP_TITLES["set-region-variable"], why: `There is no AWS_REGION variable.${stray}`, calls: [`${gh} POST /repos/{owner}/{repo}/actions/variables name=AWS_REGION value=${region}`] });
     } else if (v.value !== region) {
-      items.push({ id: "variable", label: `Variable AWS_REGION = ${region}`, status: "wrong", detail: `AWS_REGION is "${v.value}".` });
-      steps.push({ id: "set-region-variable", title: SETUP_STEP_TITLES["set-region-variable"], why: `AWS_REGION is "${v.value}", not ${region}.`, calls: [`${gh} PATCH /repos/{owner}/{repo}/actions/variables/AWS_REGION value=${region}`] });
-    } else items.push({ id: "variable", label: `Variable AWS_REGION = ${region}`, status: "done", detail: "Set." });
+      items.push({ id: "variable", label: `Variable AWS_REGION = ${region}`, status: "wrong", detail: `AWS_REGION is "${v.value}"${from}.` });
+      // A wrong value from the organization or an environment is fixed where it lives: a repository copy would shadow
+      // it for this repository only, and an environment's copy would still win over it.
+      if (other) blockers.push(`AWS_REGION is "${other.value}" from the ${other.where}, not ${region}: change it there (the guided setup writes only this repository's variable).`);
+      else steps.push({ id: "set-region-variable", title: SETUP_STEP_TITLES["set-region-variable"], why: `AWS_REGION is "${v.value}", not ${region}.`, calls: [`${gh} PATCH /repos/{owner}/{repo}/actions/variables/AWS_REGION value=${region}`] });
+    } else items.push({ id: "variable", label: `Variable AWS_REGION = ${region}`, status: "done", detail: `Set${from}.` });
   }
 
   // Step 3: a key GitHub holds.

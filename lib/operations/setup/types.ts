@@ -15,9 +15,17 @@ export interface SetupState {
   policy: { present: boolean; matches: boolean; addedActions: string[]; removedActions: string[] } | null;
   /** Step 3. */
   keys: { accessKeyId: string; status: string; createDate: string }[] | null;
-  /** Step 4: secret names only (GitHub never returns values). */
+  /** Step 4: the repository's own secret names only (GitHub never returns values). */
   secrets: string[] | null;
+  /** The repository's own variables. */
   variables: { name: string; value: string }[] | null;
+  /**
+   * What a run gets from other scopes (GitHub's precedence: environment over repository over organization), by name:
+   * where each of AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_REGION comes from when not from the repository's own
+   * copy, e.g. "organization secret (selected repositories)", with a variable's value. Absent or empty: the
+   * repository's own copies decide (or the other scopes could not be read).
+   */
+  inherited?: Record<string, { where: string; value?: string }>;
   /** Optional: ECR repositories (the workflow creates them on first push otherwise). */
   repositories: string[] | null;
   /** How many of those repositories hold an image; 0 means nothing was ever pushed to this region. */
