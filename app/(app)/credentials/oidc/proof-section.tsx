@@ -31,6 +31,7 @@ export async function ProofSection({ ctx, operator }: { ctx: ReadContext; operat
   const { proof } = view;
   const active = view.keys.filter((k) => k.status === "Active");
   const inactive = view.keys.filter((k) => k.status !== "Active");
+  const retired = view.keys.length === 0 && !view.secretsPresent;
   return (
     <section aria-labelledby="oidc-proof" className="mb-8 rounded-lg border border-slate-200 p-4" data-testid="oidc-proof" data-verdict={proof.verdict}>
       <h2 id="oidc-proof" className="mb-2 text-lg font-semibold">
@@ -43,7 +44,7 @@ export async function ProofSection({ ctx, operator }: { ctx: ReadContext; operat
         </p>
       ) : null}
       <p className="mt-1 text-sm" data-testid="oidc-proof-message">
-        {proof.message}
+        {retired && proof.verdict === "ready-to-retire" ? "The role works and the key is retired." : proof.message}
       </p>
       <ul className="mt-2 list-disc pl-5 text-sm">
         <li>Role assumed: {proof.assumed ? `${proof.assumed.time} by ${proof.assumed.subject} from ${proof.assumed.sourceIp ?? "?"}` : "not yet"}.</li>
@@ -87,6 +88,29 @@ export async function ProofSection({ ctx, operator }: { ctx: ReadContext; operat
       ) : (
         <p className="text-sm text-slate-600">None.</p>
       )}
+      <h3 className="mt-3 text-sm font-semibold">Retire the key</h3>
+      {retired ? (
+        <p className="text-sm text-emerald-800" data-testid="oidc-retired">
+          Retired: the push user has no access key and the repository no key secrets. The workflow pushes with the role alone.
+        </p>
+      ) : (
+        <ul className="list-disc pl-5 text-sm" data-testid="oidc-retire-state">
+          {view.keys.length ? (
+            view.keys.map((k) => (
+              <li key={k.accessKeyId} data-testid="oidc-retire-key" data-key={k.accessKeyId} data-status={k.status}>
+                Key {k.accessKeyId}: {k.status === "Active" ? "active" : "inactive — nothing can sign with it; reactivate to undo until it is deleted"}.
+              </li>
+            ))
+          ) : (
+            <li data-testid="oidc-retire-key" data-status="deleted">
+              The push user has no access key any more.
+            </li>
+          )}
+          <li data-testid="oidc-retire-secrets" data-present={view.secretsPresent ? "true" : "false"}>
+            Secrets AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY: {view.secretsPresent ? "still in the repository" : "deleted from the repository"}.
+          </li>
+        </ul>
+      )}
       {operator ? (
         <div className="mt-4 space-y-3">
           {proof.verdict === "ready-to-retire" && active.length ? (
@@ -120,7 +144,7 @@ export async function ProofSection({ ctx, operator }: { ctx: ReadContext; operat
               {!view.secretsPresent ? (
                 <ConfirmActionButton
                   action={deleteRetiredKeyAction}
-                  label={`Delete ${k.accessKeyId}`}
+                  label={`Delete the key ${k.accessKeyId}`}
                   confirmLabel="Confirm: delete for good"
                   confirmValue="delete-key"
                   fields={{ accessKeyId: k.accessKeyId }}
