@@ -75,6 +75,22 @@ describe("POST /_sandbox/age", () => {
     expect(back(before.prCreated, after.prCreated)).toBe(8 * DAY_MS);
     expect(back(before.runCreated, after.runCreated)).toBe(8 * DAY_MS);
     expect(back(before.runStarted, after.runStarted)).toBe(8 * DAY_MS);
+    expect(back(before.runCommitAt, after.runCommitAt)).toBe(8 * DAY_MS);
+    // Git is not rewritten (the SHA stays) but presents the merge commit 8 days older, like the pull request.
+    expect(back(before.commitAt, after.commitAt)).toBe(8 * DAY_MS);
+    expect(back(before.authoredAt, after.authoredAt)).toBe(8 * DAY_MS);
+    expect(Math.abs(back(after.commitAt, after.mergedAt))).toBeLessThanOrEqual(2000);
+
+    // A commit made after the aging keeps its own date; since/until select by the presented dates.
+    const later = (await github.rest.repos.createOrUpdateFileContents({ ...repo, path: "LATER.md", message: "later", content: Buffer.from("later\n").toString("base64"), branch: "main" })).data.commit;
+    expect(Math.abs(new Date(later.committer!.date!).getTime() - Date.now())).toBeLessThan(60_000);
+    const since = (await github.rest.repos.listCommits({ ...repo, since: after.commitAt!, per_page: 100 })).data;
+    expect(since.map((c) => c.sha)).toEqual(expect.arrayContaining([later.sha, merge.sha]));
+    for (const c of since) expect(new Date(c.commit.committer!.date!).getTime()).toBeGreaterThanOrEqual(new Date(after.commitAt!).getTime());
+    const until = (await github.rest.repos.listCommits({ ...repo, until: new Date(new Date(after.commitAt!).getTime() - DAY_MS).toISOString(), per_page: 100 })).data;
+    expect(until.length).toBeGreaterThan(0);
+    expect(until.map((c) => c.sha)).not.toContain(merge.sha);
+    for (const c of until) expect(new Date(c.commit.committer!.date!).getTime()).toBeLessThanOrEqual(new Date(after.commitAt!).getTime() - DAY_MS);
 
     async function facts() {
       const events = await aws.cloudtrail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "AccessKeyId", AttributeValue: keyId }], MaxResults: 1 }));
@@ -82,6 +98,8 @@ describe("POST /_sandbox/age", () => {
       const keys = await aws.iam.send(new ListAccessKeysCommand({ UserName: "github-ecr-push" }));
       const p = (await github.rest.pulls.get({ ...repo, pull_number: pr.number })).data;
       const run = (await github.rest.actions.listWorkflowRunsForRepo({ ...repo, per_page: 1 })).data.workflow_runs[0];
+      const commit = (await github.rest.repos.getCommit({ ...repo, ref: merge.sha })).data.commit;
+      const mergeRun = (await github.rest.actions.listWorkflowRunsForRepo({ ...repo, head_sha: merge.sha })).data.workflow_runs[0];
       const event = events.Events![0];
       expect(JSON.parse(event.CloudTrailEvent!).eventTime).toBe(event.EventTime!.toISOString().replace(/\.\d{3}Z$/, "Z"));
       return {
@@ -93,6 +111,9 @@ describe("POST /_sandbox/age", () => {
         prCreated: p.created_at,
         runCreated: run.created_at,
         runStarted: run.run_started_at,
+        runCommitAt: mergeRun.head_commit!.timestamp,
+        commitAt: commit.committer!.date,
+        authoredAt: commit.author!.date,
       };
     }
   });

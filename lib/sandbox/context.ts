@@ -69,6 +69,8 @@ export interface SandboxModule {
   handle(req: IncomingMessage, res: ServerResponse, ctx: SandboxContext, url: URL): Promise<boolean>;
   /** The module's recorded time columns, moved back by POST /_sandbox/age (../age.ts). */
   agedTables?: AgedTable[];
+  /** What else POST /_sandbox/age must move (after the tables, in the same transaction), e.g. git's presented dates. */
+  age?(ctx: SandboxContext, days: number): void;
   /** Optional background work started once the server listens (e.g. webhook delivery). */
   start?(ctx: SandboxContext): void;
   stop?(): Promise<void> | void;

@@ -66,7 +66,15 @@ export async function startSandbox(options: SandboxOptions, opts: { reset?: bool
   };
 
   // One transaction over both halves: a reader never sees CloudTrail aged and IAM not yet.
-  const age = (days: number) => ({ rows: db.transaction(() => modules.reduce((n, m) => n + ageTables(db, m.agedTables ?? [], days), 0))() });
+  const age = (days: number) => ({
+    rows: db.transaction(() =>
+      modules.reduce((n, m) => {
+        const rows = ageTables(db, m.agedTables ?? [], days);
+        m.age?.(ctx, days);
+        return n + rows;
+      }, 0),
+    )(),
+  });
 
   const hooks: AdminHooks = { reset, age, extra: [], authenticators: [] };
   for (const m of modules) {

@@ -2,8 +2,9 @@
 // secrets and variables at every scope, environments, workflows, runs (created, updated, run_started_at), jobs (their
 // steps' times and the timestamps of every log line), commit statuses, hooks and their deliveries, pull requests
 // (created, updated, closed and merged_at), users, tokens and pending OAuth codes (which expire as they would have).
-// Not rewritten: git commits (their dates are part of their SHAs; a run's head_commit mirrors git), webhook delivery
-// bodies (the signed bytes as sent; a redelivery resends them unchanged, as GitHub does).
+// Git commits are not rewritten (their dates are part of their SHAs): git-aging.ts presents their dates aged instead,
+// and a run's head_commit, a copy of git's, is aged with the run. Not moved: webhook delivery bodies (the signed bytes
+// as sent; a redelivery resends them unchanged, as GitHub does).
 
 import type { AgedTable } from "../age";
 
@@ -17,7 +18,7 @@ export const GITHUB_AGED_TABLES: AgedTable[] = [
   stamped("gh_scoped_variables"),
   stamped("gh_environments"),
   stamped("gh_workflows"),
-  stamped("gh_runs", ["run_started_at"]),
+  stamped("gh_runs", ["run_started_at", "head_commit"]),
   { table: "gh_jobs", iso: ["created_at", "started_at", "completed_at", "steps", "log"] },
   stamped("gh_statuses"),
   stamped("gh_hooks"),
