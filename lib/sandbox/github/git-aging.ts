@@ -25,10 +25,14 @@ function agings(gitRoot: string): GitAging[] {
   }
 }
 
-/** Log an aging of `days` whole days done at `atMs` (epoch ms) for the repositories under `gitRoot`. */
+/**
+ * Log an aging of `days` whole days done at `atMs` (epoch ms) for the repositories under `gitRoot`. Git keeps whole
+ * seconds, so the time is taken down to its second: a commit made in the aging's own second counts as after it (one
+ * made right after the aging must keep its date; one made in the same second before it is the rarer case).
+ */
 export function recordGitAging(gitRoot: string, days: number, atMs: number): void {
   fs.mkdirSync(gitRoot, { recursive: true });
-  fs.writeFileSync(logFile(gitRoot), JSON.stringify([...agings(gitRoot), { atMs, days }]));
+  fs.writeFileSync(logFile(gitRoot), JSON.stringify([...agings(gitRoot), { atMs: Math.floor(atMs / 1000) * 1000, days }]));
 }
 
 /** The repositories' root for a bare repository directory (`<gitRoot>/<owner>/<name>.git`). */
