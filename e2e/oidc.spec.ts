@@ -186,8 +186,14 @@ test.describe("move to GitHub's OIDC role", () => {
       await oidc.retireStep("Deactivate the key", "Confirm: deactivate");
       await expect(oidc.retireKey(keyId)).toHaveAttribute("data-status", "Inactive");
       await expect(oidc.retireKey(keyId)).toContainText("inactive");
-      await expect(page.getByRole("button", { name: `Reactivate ${keyId}` })).toBeVisible();
       expect(await iamKeys()).toEqual([[keyId, "Inactive"]]);
+      // Reversible until the key is deleted: reactivate, then deactivate again.
+      await oidc.retireStep(`Reactivate ${keyId}`, "Confirm: reactivate");
+      await expect(oidc.retireKey(keyId)).toHaveAttribute("data-status", "Active");
+      expect(await iamKeys()).toEqual([[keyId, "Active"]]);
+      await oidc.retireStep("Deactivate the key", "Confirm: deactivate");
+      await expect(oidc.retireKey(keyId)).toHaveAttribute("data-status", "Inactive");
+      await expect(page.getByRole("button", { name: `Reactivate ${keyId}` })).toBeVisible();
       // The key is not deleted while the secrets hold it: that button comes after the secrets are gone.
       await expect(page.getByRole("button", { name: `Delete the key ${keyId}` })).toHaveCount(0);
 
