@@ -1,6 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { E2E_SANDBOX_PORT } from "../playwright.config";
-import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
+import { CreateRoleCommand, IAMClient, ListAccessKeysCommand } from "@aws-sdk/client-iam";
+import { BatchGetImageCommand, ECRClient, GetAuthorizationTokenCommand, PutImageCommand } from "@aws-sdk/client-ecr";
 import { AssumeRoleWithWebIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { SANDBOX_AWS_ADMIN } from "../lib/sandbox/constants";
 import { OidcPage } from "./pages/oidc-page";
@@ -131,6 +132,94 @@ test.describe("move to GitHub's OIDC role", () => {
       await doctor.modeTab("Access key").click();
       await expect(doctor.mode()).toHaveAttribute("data-mode", "key");
       await expect(doctor.check("credential-error")).toBeVisible();
+    });
+
+    test("then the role pushes, the key goes unused for the grace period and is retired in the browser, the Doctor all green", async ({ page }) => {
+      test.setTimeout(120_000);
+      const gh = { authorization: "Bearer ghp_sandboxadmintoken", accept: "application/vnd.github+json" };
+      const secret = async (name: string) => fetch(`${SBX}/_sandbox/github/repos/acme/mcp-servers/secrets/${name}`, { headers: ADMIN });
+      const keyId = ((await (await secret("AWS_ACCESS_KEY_ID")).json()) as { value: string }).value;
+      const keySecret = ((await (await secret("AWS_SECRET_ACCESS_KEY")).json()) as { value: string }).value;
+      const iam = new IAMClient({ endpoint: SBX, region: "us-east-1", credentials: SANDBOX_AWS_ADMIN });
+      const iamKeys = async () => (await iam.send(new ListAccessKeysCommand({ UserName: "github-ecr-push" }))).AccessKeyMetadata!.map((k) => [k.AccessKeyId, k.Status]);
+      expect(await iamKeys()).toEqual([[keyId, "Active"]]);
+
+      // After the merge someone's release script still used the key once: the page lists that use, with where from.
+      const keyEcr = new ECRClient({ endpoint: SBX, region: "us-east-1", maxAttempts: 1, credentials: { accessKeyId: keyId, secretAccessKey: keySecret }, customUserAgent: "release-script/2.1" });
+      await keyEcr.send(new GetAuthorizationTokenCommand({}));
+
+      // The merge's run pushes with the role as its `docker push` would (the sandbox's runner does not run docker):
+      // the run's ID token (ref main, event push) → STS AssumeRoleWithWebIdentity → ECR, the image tagged ci-<commit> (Deckhand's
+      // worker, on the merge's webhook, has already pushed the commit's own tag).
+      const merged = ((await (await fetch(`${SBX}/api/v3/repos/acme/mcp-servers/pulls?state=closed`, { headers: gh })).json()) as Array<{ head: { ref: string }; merge_commit_sha: string | null; merged_at: string | null }>).find((p) => p.head.ref === "deckhand/oidc-role" && p.merged_at);
+      expect(merged?.merge_commit_sha).toBeTruthy();
+      const runs = (await (await fetch(`${SBX}/api/v3/repos/acme/mcp-servers/actions/runs?head_sha=${merged!.merge_commit_sha}&event=push`, { headers: gh })).json()) as { workflow_runs: Array<{ id: number; run_number: number; conclusion: string | null }> };
+      const run = runs.workflow_runs[0];
+      expect(run.conclusion).toBe("success");
+      const tokenRes = await fetch(`${SBX}/_sandbox/github/actions/id-token`, { method: "POST", headers: ADMIN, body: JSON.stringify({ repository: "acme/mcp-servers", audience: "sts.amazonaws.com", ref: "refs/heads/main", eventName: "push", sha: merged!.merge_commit_sha, runId: run.id, runNumber: run.run_number }) });
+      const { value: token } = (await tokenRes.json()) as { value: string };
+      const sts = new STSClient({ endpoint: SBX, region: "us-east-1", maxAttempts: 1 });
+      const creds = (await sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: "arn:aws:iam::123456789012:role/github-ecr-push-oidc", RoleSessionName: "GitHubActions", WebIdentityToken: token }))).Credentials!;
+      const roleEcr = new ECRClient({ endpoint: SBX, region: "us-east-1", maxAttempts: 1, credentials: { accessKeyId: creds.AccessKeyId!, secretAccessKey: creds.SecretAccessKey!, sessionToken: creds.SessionToken! } });
+      const image = (await roleEcr.send(new BatchGetImageCommand({ repositoryName: "mcp-server-tcp", imageIds: [{ imageTag: "latest" }] }))).images![0];
+      await roleEcr.send(new PutImageCommand({ repositoryName: "mcp-server-tcp", imageManifest: image.imageManifest, imageManifestMediaType: image.imageManifestMediaType, imageTag: `ci-${merged!.merge_commit_sha!.slice(0, 7)}` }));
+
+      const oidc = new OidcPage(page);
+      await oidc.open();
+      await expect(oidc.proof()).toHaveAttribute("data-verdict", "grace-running");
+      await expect(oidc.proofMessage()).toContainText("The role works and the key is unused since; the 7-day grace period ends");
+      await expect(oidc.proof()).toContainText(`Image pushed with the role's session: `);
+      await expect(oidc.proof()).toContainText(`mcp-server-tcp (${creds.AccessKeyId})`);
+      await expect(oidc.keyUses()).toContainText("GetAuthorizationToken");
+      await expect(oidc.keyUses()).toContainText("release-script/2.1");
+      await expect(oidc.keyUses()).toContainText(keyId);
+      await expect(page.getByRole("button", { name: "Deactivate the key" })).toHaveCount(0);
+
+      // The grace period passes (the sandbox's recorded world moves 8 days back; Deckhand keeps the real clock).
+      const aged = await fetch(`${SBX}/_sandbox/age`, { method: "POST", headers: ADMIN, body: JSON.stringify({ days: 8 }) });
+      expect(aged.status).toBe(200);
+      await page.reload();
+      await expect(oidc.proof()).toHaveAttribute("data-verdict", "ready-to-retire");
+      await expect(oidc.proofMessage()).toContainText("the key has gone unused for 7 days: it can be retired");
+
+      // Retire, each step confirmed: deactivate (reversible), delete the secrets, delete the key (last).
+      await oidc.retireStep("Deactivate the key", "Confirm: deactivate");
+      await expect(oidc.retireKey(keyId)).toHaveAttribute("data-status", "Inactive");
+      await expect(oidc.retireKey(keyId)).toContainText("inactive");
+      expect(await iamKeys()).toEqual([[keyId, "Inactive"]]);
+      // Reversible until the key is deleted: reactivate, then deactivate again.
+      await oidc.retireStep(`Reactivate ${keyId}`, "Confirm: reactivate");
+      await expect(oidc.retireKey(keyId)).toHaveAttribute("data-status", "Active");
+      expect(await iamKeys()).toEqual([[keyId, "Active"]]);
+      await oidc.retireStep("Deactivate the key", "Confirm: deactivate");
+      await expect(oidc.retireKey(keyId)).toHaveAttribute("data-status", "Inactive");
+      await expect(page.getByRole("button", { name: `Reactivate ${keyId}` })).toBeVisible();
+      // The key is not deleted while the secrets hold it: that button comes after the secrets are gone.
+      await expect(page.getByRole("button", { name: `Delete the key ${keyId}` })).toHaveCount(0);
+
+      await oidc.retireStep("Delete the two secrets", "Confirm: delete the secrets");
+      await expect(oidc.retireSecrets()).toHaveAttribute("data-present", "false");
+      expect((await secret("AWS_ACCESS_KEY_ID")).status).toBe(404);
+      expect((await secret("AWS_SECRET_ACCESS_KEY")).status).toBe(404);
+
+      await oidc.retireStep(`Delete the key ${keyId}`, "Confirm: delete for good");
+      await expect(oidc.retired()).toBeVisible();
+      await expect(oidc.proofMessage()).toHaveText("The role works and the key is retired.");
+      expect(await iamKeys()).toEqual([]);
+      await expectAccessibleAtEveryWidth(page, "OIDC move, key retired");
+
+      // The goal state: a repository that pushes with the role and has no key. The Doctor's OIDC mode is all green.
+      const doctor = new DoctorPage(page);
+      await doctor.open();
+      await expect(doctor.mode()).toHaveAttribute("data-mode", "oidc");
+      await expect(doctor.summary()).toHaveText("7 passed, 0 failed, 0 unknown.");
+      await expectAccessible(page, "Doctor in OIDC mode after the key is retired");
+      const overview = new OverviewPage(page);
+      await overview.open("?refresh=1");
+      await expect(overview.verdict()).toHaveAttribute("data-answer", "yes");
+      await expect(overview.verdict()).toContainText("checks of the Doctor's OIDC mode pass");
+      await expect(overview.card("key")).toHaveCount(0);
+      await expectAccessible(page, "Overview after the key is retired");
     });
 
     test("an existing role whose trust admits the whole repository is reported, not changed", async ({ page }) => {

@@ -72,4 +72,41 @@ export class OidcPage {
   moveState() {
     return this.page.getByTestId("oidc-move-state");
   }
+
+  /** The table of the key's uses since the merge (time, call, key, source IP, user agent, region). */
+  keyUses() {
+    return this.page.getByTestId("oidc-key-uses");
+  }
+
+  /** A key of the push user in the retire list (`data-status`: Active, Inactive; "deleted" when none is left). */
+  retireKey(accessKeyId?: string) {
+    const keys = this.page.getByTestId("oidc-retire-key");
+    return accessKeyId ? keys.and(this.page.locator(`[data-key="${accessKeyId}"]`)) : keys;
+  }
+
+  /** Whether the repository still has the two key secrets (`data-present`). */
+  retireSecrets() {
+    return this.page.getByTestId("oidc-retire-secrets");
+  }
+
+  /** Shown once the push user has no key and the repository no key secrets. */
+  retired() {
+    return this.page.getByTestId("oidc-retired");
+  }
+
+  /**
+   * One retire step: its button, then its confirmation; resolves once the button is gone (the action succeeded and
+   * the page re-rendered without it) or fails with the action's message.
+   */
+  async retireStep(label: string | RegExp, confirmLabel: string) {
+    const button = this.page.getByRole("button", { name: label });
+    await button.click();
+    await this.page.getByRole("button", { name: confirmLabel }).click();
+    const status = this.page.getByTestId("action-status");
+    await expect(async () => {
+      // A refusal or failure is shown in red and leaves the button: say what the action answered.
+      if (await status.isVisible()) expect(await status.getAttribute("class"), (await status.textContent()) ?? "").not.toContain("text-red-700");
+      await expect(button).toHaveCount(0, { timeout: 1000 });
+    }).toPass({ timeout: 20_000 });
+  }
 }

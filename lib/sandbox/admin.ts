@@ -18,6 +18,11 @@ const resetSchema = z.object({
   scale: z.enum(["small", "large"]).optional(),
 });
 
+// Whole days (see age.ts); 400 is more than CloudTrail's 90 days and a key's usual age thresholds need.
+const ageSchema = z.object({
+  days: z.number({ error: "days must be a number" }).int({ error: "days must be a whole number of days" }).min(1, { error: "days must be at least 1" }).max(400, { error: "days must be at most 400" }),
+});
+
 function tokenMatches(given: string, expected: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
@@ -26,6 +31,8 @@ function tokenMatches(given: string, expected: string): boolean {
 
 export interface AdminHooks {
   reset(opts: z.infer<typeof resetSchema>): Promise<void>;
+  /** Move everything the sandbox recorded `days` whole days into the past; answers how many rows changed. */
+  age(days: number): { rows: number };
   /** Extra admin routes contributed by the halves (e.g. GET /_sandbox/github/secrets/...). */
   extra: Array<(req: IncomingMessage, res: ServerResponse, ctx: SandboxContext, url: URL) => Promise<boolean>>;
   /** Extra ways to authenticate an admin call (e.g. a request signed with the AWS administrator key). */
@@ -70,6 +77,11 @@ export async function handleAdmin(req: IncomingMessage, res: ServerResponse, ctx
       const body = resetSchema.parse(text ? JSON.parse(text) : {});
       await hooks.reset(body);
       return sendJson(res, 200, { reset: true, scenario: body.scenario ?? ctx.options.scenario });
+    }
+    if (p === "/_sandbox/age" && req.method === "POST") {
+      const text = (await readBody(req)).toString("utf8");
+      const body = ageSchema.parse(text ? JSON.parse(text) : {});
+      return sendJson(res, 200, { aged: true, days: body.days, ...hooks.age(body.days) });
     }
     for (const h of hooks.extra) if (await h(req, res, ctx, url)) return;
     sendJson(res, 404, { message: `no sandbox admin route ${req.method} ${p}` });

@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { FaultRegistry } from "./faults";
+import type { AgedTable } from "./age";
 
 /** `organization`: the default accounts, with the key shared through organization and environment secrets (github/README.md). */
 export type SandboxScenario = "default" | "empty" | "partial" | "organization" | "fleet";
@@ -66,6 +67,10 @@ export interface SandboxModule {
   seed(ctx: SandboxContext, seed: SeedContext): Promise<void>;
   /** Return true when this module handled the request. */
   handle(req: IncomingMessage, res: ServerResponse, ctx: SandboxContext, url: URL): Promise<boolean>;
+  /** The module's recorded time columns, moved back by POST /_sandbox/age (../age.ts). */
+  agedTables?: AgedTable[];
+  /** What else POST /_sandbox/age must move (after the tables, in the same transaction), e.g. git's presented dates. */
+  age?(ctx: SandboxContext, days: number): void;
   /** Optional background work started once the server listens (e.g. webhook delivery). */
   start?(ctx: SandboxContext): void;
   stop?(): Promise<void> | void;

@@ -6,6 +6,7 @@ import type { SandboxContext, SandboxModule, SandboxOptions, SeedContext } from 
 import { FaultRegistry } from "./faults";
 import { openSandboxDb, getMeta, setMeta } from "./store";
 import { handleAdmin, type AdminHooks } from "./admin";
+import { ageTables } from "./age";
 import { sendJson } from "./http-util";
 import { awsModule } from "./aws";
 import { githubModule } from "./github";
@@ -64,7 +65,18 @@ export async function startSandbox(options: SandboxOptions, opts: { reset?: bool
     setMeta(db, "seeded", JSON.stringify({ scenario: options.scenario, scale: options.scale, at: new Date().toISOString() }));
   };
 
-  const hooks: AdminHooks = { reset, extra: [], authenticators: [] };
+  // One transaction over both halves: a reader never sees CloudTrail aged and IAM not yet.
+  const age = (days: number) => ({
+    rows: db.transaction(() =>
+      modules.reduce((n, m) => {
+        const rows = ageTables(db, m.agedTables ?? [], days);
+        m.age?.(ctx, days);
+        return n + rows;
+      }, 0),
+    )(),
+  });
+
+  const hooks: AdminHooks = { reset, age, extra: [], authenticators: [] };
   for (const m of modules) {
     const contributes = (m as SandboxModule & { admin?: (h: AdminHooks) => void }).admin;
     if (contributes) contributes(hooks);

@@ -46,6 +46,7 @@ export interface AuditQuery {
   beforeId?: number;
   actor?: string;
   action?: string;
+  target?: string;
   outcome?: AuditOutcome;
 }
 
@@ -54,6 +55,7 @@ export function listAudit(db: Db, q: AuditQuery = {}): AuditRow[] {
   if (q.beforeId) filters.push(["id < ?", q.beforeId]);
   if (q.actor) filters.push(["actor = ?", q.actor]);
   if (q.action) filters.push(["action = ?", q.action]);
+  if (q.target) filters.push(["target = ?", q.target]);
   if (q.outcome) filters.push(["outcome = ?", q.outcome]);
   const where = filters.map(([clause]) => clause);
   const args = filters.map(([, value]) => value);

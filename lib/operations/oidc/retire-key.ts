@@ -2,7 +2,9 @@
 //   deactivate the key(s) — only when the proof says "ready-to-retire" (the role works, the key unused for the
 //   grace period); delete the two secrets — only once no key is active; delete the key — only an inactive key,
 //   only after the secrets are gone. Until the key is deleted it is reversible: reactivate it (and, if the
-//   secrets were deleted, a rotation writes a new key into them). The server actions audit each outcome.
+//   secrets were deleted, a rotation writes a new key into them). The server actions audit each request's outcome;
+//   each step is also journaled as started and ended around its calls (retire-journal.ts), so a step a dead process
+//   left half-done is found, told truthfully in the audit log, and finished by running the verb again.
 
 import { SafeError } from "../../errors";
 import { callFailed } from "../../failures";
@@ -13,21 +15,63 @@ import { readRoleProof } from "../../read/oidc-proof";
 import { invalidatePosture } from "../../read/posture";
 import { deactivateAccessKey, deleteAccessKeyByHand, listPushUserKeys, reactivateAccessKey } from "../keys/manage-access-key";
 import type { OperationContext } from "../context";
+import { endRetireStep, reconcileRetireSteps, RETIRE_SECRETS, startRetireStep } from "./retire-journal";
+
+export interface RetireOptions {
+  /** Tests only: the clock the proof is judged at (the grace period is days long). */
+  now?: () => Date;
+  /**
+   * DECKHAND_FAILPOINT, kill tests only: "oidc:retire-deactivate-called" / "oidc:retire-delete-key-called" SIGKILL
+   * this process right after IAM's UpdateAccessKey / DeleteAccessKey returned, before the step is journaled as ended;
+   * "oidc:retire-between-secrets" after the first secret is deleted, before the second;
+   * "oidc:retire-secrets-called" after both, before the end.
+   */
+  failpoint?: string;
+}
+
+function hitFailpoint(options: RetireOptions, point: string): void {
+  if ((options.failpoint ?? process.env.DECKHAND_FAILPOINT) === point) process.kill(process.pid, "SIGKILL");
+}
 
 const proofOf = (ctx: OperationContext, now?: () => Date) => readRoleProof({ clients: ctx.clients, db: ctx.db, userName: ctx.config.iamUser, now });
 
+/** Run `step`'s calls between its journal's start and end; a failure ends it as failed (with the whitelisted cause). */
+async function journaled<T extends Record<string, unknown>>(ctx: OperationContext, step: Parameters<typeof startRetireStep>[1], detail: Record<string, unknown>, run: () => Promise<T>): Promise<T> {
+  startRetireStep(ctx, step, detail);
+  let result: T;
+  try {
+    result = await run();
+  } catch (err) {
+    endRetireStep(ctx, step, "failure", { ...detail, error: err instanceof SafeError ? err.message : "the call failed" });
+    throw err;
+  }
+  endRetireStep(ctx, step, "success", { ...detail, ...result });
+  return result;
+}
+
 /**
  * Deactivate every active key of the push user. Refused (SafeError "oidc-blocked") unless the role is proven and the
- * key went unused for the grace period. `now` is for tests (the grace period is days long).
+ * key went unused for the grace period. When an earlier attempt's process died after IAM took the call, answers that
+ * (and journals it) instead of refusing.
  */
-export async function deactivateRetiredKey(ctx: OperationContext, input: { now?: () => Date } = {}): Promise<{ message: string; keys: string[] }> {
+export async function deactivateRetiredKey(ctx: OperationContext, input: RetireOptions = {}): Promise<{ message: string; keys: string[] }> {
+  const recovered = await reconcileRetireSteps(ctx);
   const view = await proofOf(ctx, input.now);
   if (!view || view.proof.verdict !== "ready-to-retire")
     throw new SafeError(`The key cannot be retired yet: ${view?.proof.message ?? "no move to the OIDC role has opened its pull request."}`, "oidc-blocked");
   const active = (await listPushUserKeys(ctx)).filter((k) => k.status === "Active");
-  if (active.length === 0) throw new SafeError("No key of the push user is active.", "already-inactive");
-  for (const k of active) await deactivateAccessKey(ctx, { accessKeyId: k.accessKeyId, confirmPushesStop: true });
-  return { message: `Deactivated ${active.map((k) => k.accessKeyId).join(", ")}. Reactivate to undo; nothing is deleted yet.`, keys: active.map((k) => k.accessKeyId) };
+  if (active.length === 0) {
+    const inactive = view.keys.map((k) => k.accessKeyId);
+    if (recovered.includes("deactivate")) return { message: `${inactive.join(", ")} was already deactivated by an interrupted attempt. Reactivate to undo; nothing is deleted yet.`, keys: inactive };
+    throw new SafeError("No key of the push user is active.", "already-inactive");
+  }
+  const keys = active.map((k) => k.accessKeyId);
+  await journaled(ctx, "deactivate", { keys }, async () => {
+    for (const id of keys) await deactivateAccessKey(ctx, { accessKeyId: id, confirmPushesStop: true });
+    hitFailpoint(input, "oidc:retire-deactivate-called");
+    return {};
+  });
+  return { message: `Deactivated ${keys.join(", ")}. Reactivate to undo; nothing is deleted yet.`, keys };
 }
 
 /** Reactivate an inactive key of the push user (the undo of deactivateRetiredKey, while the key exists). */
@@ -38,27 +82,50 @@ export async function reactivateRetiredKey(ctx: OperationContext, input: { acces
   return { message: `${r.message}${gone ? " The secrets were deleted: rotate the key to write a new one into them." : ""}` };
 }
 
-/** Delete AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the repository. Refused while any key is active. */
-export async function deleteRetiredSecrets(ctx: OperationContext): Promise<{ message: string; deleted: string[] }> {
+/**
+ * Delete AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the repository. Refused while any key is active. Idempotent:
+ * a secret already gone counts as deleted, so running it again finishes a deletion a dead process left half-done.
+ */
+export async function deleteRetiredSecrets(ctx: OperationContext, input: RetireOptions = {}): Promise<{ message: string; deleted: string[] }> {
+  await reconcileRetireSteps(ctx);
   const active = (await listPushUserKeys(ctx)).filter((k) => k.status === "Active");
   if (active.length) throw new SafeError(`${active.map((k) => k.accessKeyId).join(", ")} is still active: deactivate the key first.`, "active-key");
-  const deleted: string[] = [];
-  for (const name of [ACCESS_KEY_ID_SECRET, SECRET_ACCESS_KEY_SECRET]) {
-    try {
-      if ((await deleteRepoSecret({ github: ctx.clients.github, repo: ctx.clients.repo, name })).existed) deleted.push(name);
-    } catch (err) {
-      throw callFailed(err, "github", "delete repository secret");
+  const { deleted } = await journaled(ctx, "delete-secrets", { secrets: [...RETIRE_SECRETS] }, async () => {
+    const deleted: string[] = [];
+    for (const name of RETIRE_SECRETS) {
+      try {
+        if ((await deleteRepoSecret({ github: ctx.clients.github, repo: ctx.clients.repo, name })).existed) deleted.push(name);
+      } catch (err) {
+        throw callFailed(err, "github", "delete repository secret");
+      } finally {
+        invalidatePosture(ctx.cache, "secrets");
+      }
+      if (name === RETIRE_SECRETS[0]) hitFailpoint(input, "oidc:retire-between-secrets");
     }
-  }
-  invalidatePosture(ctx.cache, "secrets");
+    hitFailpoint(input, "oidc:retire-secrets-called");
+    return { deleted };
+  });
   return { message: deleted.length ? `Deleted ${deleted.join(" and ")}. Reactivating the key and rotating it writes them again.` : "The secrets were already gone.", deleted };
 }
 
-/** Delete an inactive key for good (not reversible). Refused while the secrets still exist or the key is active. */
-export async function deleteRetiredKey(ctx: OperationContext, input: { accessKeyId: string }): Promise<{ message: string }> {
+/**
+ * Delete an inactive key for good (not reversible). Refused while either secret still exists (a secret must never
+ * hold a deleted key) or the key is active. When an earlier attempt's process died after IAM deleted it, answers that.
+ */
+export async function deleteRetiredKey(ctx: OperationContext, input: RetireOptions & { accessKeyId: string }): Promise<{ message: string }> {
+  const recovered = await reconcileRetireSteps(ctx);
   const secrets = await listRepoSecrets({ github: ctx.clients.github, repo: ctx.clients.repo }).catch((err) => {
     throw callFailed(err, "github", "list repository secrets");
   });
   if (secrets.some((s) => s.name === ACCESS_KEY_ID_SECRET || s.name === SECRET_ACCESS_KEY_SECRET)) throw new SafeError("Delete the two secrets first: the key is deleted last, once nothing can use it.", "conflict");
-  return { message: (await deleteAccessKeyByHand(ctx, { accessKeyId: input.accessKeyId })).message + " This cannot be undone." };
+  if (!(await listPushUserKeys(ctx)).some((k) => k.accessKeyId === input.accessKeyId)) {
+    if (recovered.includes("delete-key")) return { message: `${input.accessKeyId} was already deleted by an interrupted attempt. This cannot be undone.` };
+    throw new SafeError(`${input.accessKeyId} is not a key of the push user (any more).`, "not-found");
+  }
+  const { message } = await journaled(ctx, "delete-key", { accessKeyId: input.accessKeyId }, async () => {
+    const r = await deleteAccessKeyByHand(ctx, { accessKeyId: input.accessKeyId });
+    hitFailpoint(input, "oidc:retire-delete-key-called");
+    return { message: r.message };
+  });
+  return { message: `${message} This cannot be undone.` };
 }

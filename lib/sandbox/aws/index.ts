@@ -11,6 +11,7 @@ import { ECR_ACCOUNT_SETTING_TABLES, migrateEcrAccountSettings } from "./registr
 import { IAM_ROLE_TABLES, migrateIamRoles } from "./iam-roles-store";
 import { handleUnsignedSts, isUnsignedStsRequest } from "./sts-web-identity";
 import { seedAws } from "./seed";
+import { AWS_AGED_TABLES } from "./age";
 import { contributeAdmin } from "./admin-routes";
 
 /** AWS half of the sandbox: IAM, STS, ECR and CloudTrail on one port, told apart by the SigV4 scope. */
@@ -28,6 +29,7 @@ export const awsModule: SandboxModule & { admin(hooks: AdminHooks): void } = {
     fs.rmSync(awsFilesDir(ctx), { recursive: true, force: true });
   },
   seed: seedAws,
+  agedTables: AWS_AGED_TABLES,
   async handle(req, res, ctx, url) {
     if (isRegistryRequest(url)) {
       await handleRegistry(req, res, ctx, url);

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
+import { gitRootOf, presentedGitDate, realGitBound } from "./git-aging";
 
 /** Small synchronous git plumbing over the sandbox's bare repositories (they are tiny; calls take milliseconds). */
 export function git(dir: string, args: string[], env: Record<string, string> = {}): string {
@@ -34,7 +35,9 @@ const SEP = "\x1f";
 const END = "\x1e";
 const FORMAT = ["%H", "%T", "%P", "%an", "%ae", "%aI", "%cn", "%ce", "%cI", "%B"].join(SEP) + END;
 
-function parseCommits(out: string): CommitInfo[] {
+/** `git log` records, their dates as the aged world presents them (git-aging.ts). */
+function parseCommits(out: string, dir: string): CommitInfo[] {
+  const root = gitRootOf(dir);
   return out
     .split(END)
     .map((s) => s.replace(/^\n/, ""))
@@ -45,8 +48,8 @@ function parseCommits(out: string): CommitInfo[] {
         sha,
         tree,
         parents: parents ? parents.split(" ") : [],
-        author: { name: an, email: ae, date: ad },
-        committer: { name: cn, email: ce, date: cd },
+        author: { name: an, email: ae, date: presentedGitDate(root, ad) },
+        committer: { name: cn, email: ce, date: presentedGitDate(root, cd) },
         message: (body ?? "").replace(/\n+$/, ""),
       };
     });
@@ -100,7 +103,7 @@ export function resolveRef(dir: string, ref: string): string | null {
 
 export function readCommit(dir: string, sha: string): CommitInfo | null {
   try {
-    return parseCommits(git(dir, ["log", "-1", `--format=${FORMAT}`, sha]))[0] ?? null;
+    return parseCommits(git(dir, ["log", "-1", `--format=${FORMAT}`, sha]), dir)[0] ?? null;
   } catch {
     return null;
   }
@@ -111,20 +114,20 @@ export function logCommits(dir: string, args: { from: string[]; skip?: number; m
   if (args.author) a.push(`--author=${args.author}`, "--fixed-strings");
   if (args.skip) a.push(`--skip=${args.skip}`);
   if (args.max !== undefined) a.push(`--max-count=${args.max}`);
-  if (args.since) a.push(`--since=${args.since}`);
-  if (args.until) a.push(`--until=${args.until}`);
+  if (args.since) a.push(`--since=${realGitBound(gitRootOf(dir), args.since, "since")}`);
+  if (args.until) a.push(`--until=${realGitBound(gitRootOf(dir), args.until, "until")}`);
   a.push(...args.from);
   if (args.not?.length) a.push("--not", ...args.not);
   if (args.path) a.push("--", args.path);
   else a.push("--");
-  return parseCommits(git(dir, a));
+  return parseCommits(git(dir, a), dir);
 }
 
 export function countCommits(dir: string, args: { from: string[]; since?: string; until?: string; path?: string; author?: string }): number {
   const a = ["rev-list", "--count"];
   if (args.author) a.push(`--author=${args.author}`, "--fixed-strings");
-  if (args.since) a.push(`--since=${args.since}`);
-  if (args.until) a.push(`--until=${args.until}`);
+  if (args.since) a.push(`--since=${realGitBound(gitRootOf(dir), args.since, "since")}`);
+  if (args.until) a.push(`--until=${realGitBound(gitRootOf(dir), args.until, "until")}`);
   a.push(...args.from, "--");
   if (args.path) a.push(args.path);
   return Number(git(dir, a).trim());

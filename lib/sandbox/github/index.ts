@@ -17,12 +17,18 @@ import { handleIdTokenAdmin, handleOidcIssuer } from "./oidc-issuer";
 import { migrateOidcCustomization, OIDC_CUSTOMIZATION_TABLES } from "./oidc-customization";
 import { migratePulls, PULL_TABLES } from "./pulls";
 import fs from "node:fs";
+import { GITHUB_AGED_TABLES } from "./age";
+import { recordGitAging } from "./git-aging";
 
 const TABLES = ["gh_users", "gh_tokens", "gh_fine_grained_tokens", "gh_oauth_codes", "gh_oauth_apps", ...REPO_TABLES, ...OIDC_CUSTOMIZATION_TABLES, ...PULL_TABLES];
 
 /** GitHub half of the sandbox: OAuth, REST API under /api/v3, git over HTTP, webhooks, Actions runs. */
 export const githubModule: SandboxModule & { admin(hooks: AdminHooks): void } = {
   name: "github",
+  agedTables: GITHUB_AGED_TABLES,
+  age(ctx, days) {
+    recordGitAging(gitRoot(ctx), days, ctx.now().getTime());
+  },
   migrate(db) {
     migrateUsers(db);
     migrateFineGrainedTokens(db);

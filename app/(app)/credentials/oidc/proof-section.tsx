@@ -2,6 +2,7 @@ import { toUserFacing } from "@/lib/errors";
 import type { ReadContext } from "@/lib/read/context";
 import { readRoleProof } from "@/lib/read/oidc-proof";
 import { StatusBadge } from "@/components/setup/status-badge";
+import { retireOffers } from "@/lib/judgements/oidc/retire-offers";
 import { ConfirmActionButton } from "@/components/rotation/confirm-action-button";
 import { deactivateRetiredKeyAction, deleteRetiredKeyAction, deleteRetiredSecretsAction, reactivateRetiredKeyAction } from "./actions";
 
@@ -29,8 +30,8 @@ export async function ProofSection({ ctx, operator }: { ctx: ReadContext; operat
   }
   if (!view) return null;
   const { proof } = view;
-  const active = view.keys.filter((k) => k.status === "Active");
-  const inactive = view.keys.filter((k) => k.status !== "Active");
+  const offers = retireOffers({ verdict: proof.verdict, proofMessage: proof.message, keys: view.keys, secretsPresent: view.secretsPresent });
+  const { retired } = offers;
   return (
     <section aria-labelledby="oidc-proof" className="mb-8 rounded-lg border border-slate-200 p-4" data-testid="oidc-proof" data-verdict={proof.verdict}>
       <h2 id="oidc-proof" className="mb-2 text-lg font-semibold">
@@ -43,7 +44,7 @@ export async function ProofSection({ ctx, operator }: { ctx: ReadContext; operat
         </p>
       ) : null}
       <p className="mt-1 text-sm" data-testid="oidc-proof-message">
-        {proof.message}
+        {offers.message}
       </p>
       <ul className="mt-2 list-disc pl-5 text-sm">
         <li>Role assumed: {proof.assumed ? `${proof.assumed.time} by ${proof.assumed.subject} from ${proof.assumed.sourceIp ?? "?"}` : "not yet"}.</li>
@@ -87,18 +88,41 @@ export async function ProofSection({ ctx, operator }: { ctx: ReadContext; operat
       ) : (
         <p className="text-sm text-slate-600">None.</p>
       )}
+      <h3 className="mt-3 text-sm font-semibold">Retire the key</h3>
+      {retired ? (
+        <p className="text-sm text-emerald-800" data-testid="oidc-retired">
+          Retired: the push user has no access key and the repository no key secrets. The workflow pushes with the role alone.
+        </p>
+      ) : (
+        <ul className="list-disc pl-5 text-sm" data-testid="oidc-retire-state">
+          {view.keys.length ? (
+            view.keys.map((k) => (
+              <li key={k.accessKeyId} data-testid="oidc-retire-key" data-key={k.accessKeyId} data-status={k.status}>
+                Key {k.accessKeyId}: {k.status === "Active" ? "active" : "inactive — nothing can sign with it; reactivate to undo until it is deleted"}.
+              </li>
+            ))
+          ) : (
+            <li data-testid="oidc-retire-key" data-status="deleted">
+              The push user has no access key any more.
+            </li>
+          )}
+          <li data-testid="oidc-retire-secrets" data-present={view.secretsPresent ? "true" : "false"}>
+            Secrets AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY: {view.secretsPresent ? "still in the repository" : "deleted from the repository"}.
+          </li>
+        </ul>
+      )}
       {operator ? (
         <div className="mt-4 space-y-3">
-          {proof.verdict === "ready-to-retire" && active.length ? (
+          {offers.deactivate.length ? (
             <ConfirmActionButton
               action={deactivateRetiredKeyAction}
               label="Deactivate the key"
               confirmLabel="Confirm: deactivate"
               confirmValue="deactivate"
-              consequence={<>Deactivates {active.map((k) => k.accessKeyId).join(", ")}. Anything still using it stops working; reactivating undoes it.</>}
+              consequence={<>Deactivates {offers.deactivate.join(", ")}. Anything still using it stops working; reactivating undoes it.</>}
             />
           ) : null}
-          {active.length === 0 && view.secretsPresent ? (
+          {offers.deleteSecrets ? (
             <ConfirmActionButton
               action={deleteRetiredSecretsAction}
               label="Delete the two secrets"
@@ -107,23 +131,23 @@ export async function ProofSection({ ctx, operator }: { ctx: ReadContext; operat
               consequence={<>Deletes AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the repository. To undo: reactivate the key and rotate it, which writes a new key into them.</>}
             />
           ) : null}
-          {inactive.map((k) => (
-            <div key={k.accessKeyId} className="flex flex-wrap gap-3">
+          {offers.reactivate.map((accessKeyId) => (
+            <div key={accessKeyId} className="flex flex-wrap gap-3">
               <ConfirmActionButton
                 action={reactivateRetiredKeyAction}
-                label={`Reactivate ${k.accessKeyId}`}
+                label={`Reactivate ${accessKeyId}`}
                 confirmLabel="Confirm: reactivate"
-                fields={{ accessKeyId: k.accessKeyId }}
+                fields={{ accessKeyId }}
                 tone="primary"
                 consequence={<>The key works again. If the secrets were deleted, rotate it to write them again.</>}
               />
-              {!view.secretsPresent ? (
+              {offers.deleteKey.includes(accessKeyId) ? (
                 <ConfirmActionButton
                   action={deleteRetiredKeyAction}
-                  label={`Delete ${k.accessKeyId}`}
+                  label={`Delete the key ${accessKeyId}`}
                   confirmLabel="Confirm: delete for good"
                   confirmValue="delete-key"
-                  fields={{ accessKeyId: k.accessKeyId }}
+                  fields={{ accessKeyId }}
                   consequence={<>Deletes the key. This cannot be undone.</>}
                 />
               ) : null}

@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { retireOffers } from "./retire-offers";
+
+const KEY = "AKIAIOSFODNN7EXAMPLE";
+const base = { verdict: "ready-to-retire" as const, proofMessage: "The role works and the key has gone unused for 7 days: it can be retired.", secretsPresent: true };
+
+describe("retireOffers", () => {
+  it("offers deactivation only once the proof says ready-to-retire", () => {
+    expect(retireOffers({ ...base, keys: [{ accessKeyId: KEY, status: "Active" }] })).toMatchObject({ deactivate: [KEY], deleteSecrets: false, deleteKey: [], reactivate: [], retired: false });
+    for (const verdict of ["waiting-for-merge", "no-role-use-yet", "no-role-push-yet", "key-still-used", "grace-running"] as const)
+      expect(retireOffers({ ...base, verdict, keys: [{ accessKeyId: KEY, status: "Active" }] }).deactivate, verdict).toEqual([]);
+  });
+
+  it("offers deleting the secrets once no key is active, and reactivating, but never deleting a key a secret may hold", () => {
+    const o = retireOffers({ ...base, keys: [{ accessKeyId: KEY, status: "Inactive" }] });
+    expect(o).toMatchObject({ deactivate: [], deleteSecrets: true, reactivate: [KEY], deleteKey: [], retired: false, message: base.proofMessage });
+    // One secret gone and the other left (a deletion cut short) still counts as present.
+    expect(retireOffers({ ...base, keys: [{ accessKeyId: KEY, status: "Active" }, { accessKeyId: "AKIAI44QH8DHBEXAMPLE", status: "Inactive" }] })).toMatchObject({ deleteSecrets: false, deleteKey: [] });
+  });
+
+  it("offers deleting the inactive key once the secrets are gone, then says the key is retired", () => {
+    expect(retireOffers({ ...base, secretsPresent: false, keys: [{ accessKeyId: KEY, status: "Inactive" }] })).toMatchObject({ deleteSecrets: false, reactivate: [KEY], deleteKey: [KEY], retired: false });
+    expect(retireOffers({ ...base, secretsPresent: false, keys: [] })).toEqual({ deactivate: [], deleteSecrets: false, reactivate: [], deleteKey: [], retired: true, message: "The role works and the key is retired." });
+    // Retired before the proof was complete (keys and secrets removed by hand): the proof's own message stays.
+    expect(retireOffers({ ...base, verdict: "grace-running", proofMessage: "grace", secretsPresent: false, keys: [] })).toMatchObject({ retired: true, message: "grace" });
+  });
+});
