@@ -1,13 +1,7 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestSandbox, type TestSandbox } from "../tooling/testing/sandbox-fixture";
+import { describe, expect, it } from "vitest";
+import { fleetRepository, fleetReadFixture } from "../tooling/testing/fleet-read-fixture";
 import { TtlCache } from "../infra/cache/ttl-cache";
-import { openDb, type Db } from "../infra/db/open-db";
-import type { ConfiguredRepository } from "../infra/config/env";
 import { enqueueJob, reportJobResult, claimNextJob } from "../operations/pushes/job-store";
-import type { ReadContext } from "./context";
 import { readChecksPerRepository, readFleet } from "./fleet";
 import { readMetricsText } from "./metrics";
 import { invalidatePosture, readScopes } from "./posture";
@@ -16,33 +10,10 @@ import { readLastRun } from "./workflows";
 
 /** The Fleet page's rows against the sandbox's `fleet` scenario over HTTP (GitHub's OpenAPI-validated). */
 
-let sb: TestSandbox;
-let db: Db;
-let dir: string;
-const repo = (name: string, pushUser = "github-ecr-push"): ConfiguredRepository => ({ repository: `acme/${name}`, owner: "acme", repo: name, pushUser });
+const f = fleetReadFixture({ validateGitHubOpenApi: true });
+const repo = fleetRepository;
 const fleet = [repo("mcp-servers"), repo("web-gateway"), repo("billing-worker")];
-
-beforeAll(async () => {
-  sb = await startTestSandbox({ scenario: "fleet" }, { validateGitHubOpenApi: true });
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "deckhand-fleet-"));
-  db = openDb(dir);
-}, 90_000);
-afterAll(async () => {
-  db?.close();
-  await sb?.close();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
-
-const ctx = (): ReadContext => ({
-  clients: sb.clients,
-  quickGitHub: sb.clients.github,
-  cache: new TtlCache(),
-  db,
-  userName: "github-ecr-push",
-  policyName: "ecr-push-policy",
-  workflowName: "Build and Push to AWS ECR",
-  github: { webUrl: sb.url, owner: "acme", repo: "mcp-servers", repository: "acme/mcp-servers", branch: undefined },
-});
+const ctx = () => f.ctx();
 
 describe("readFleet", () => {
   it("one row per repository: its push user, the key it holds, where the secrets come from, its last run and verdict", async () => {
@@ -61,7 +32,7 @@ describe("readFleet", () => {
     // The last run comes from the runs the Doctor read (no call of its own), and is the ECR workflow's newest run as
     // GitHub lists that workflow's runs.
     for (const r of fleet) {
-      const own = await readLastRun({ ...ctx(), clients: { ...sb.clients, repo: { owner: r.owner, repo: r.repo } } });
+      const own = await readLastRun({ ...ctx(), clients: { ...f.sb().clients, repo: { owner: r.owner, repo: r.repo } } });
       expect(own.ok && own.data).toBeTruthy();
       if (own.ok && own.data) expect(by[r.repository].lastRun).toEqual({ id: own.data.id, status: own.data.status, conclusion: own.data.conclusion, createdAt: own.data.createdAt, updatedAt: own.data.updatedAt });
     }
@@ -87,9 +58,9 @@ describe("readFleet", () => {
 
   it("last push: the repository's newest finished Deckhand job; old jobs without a repository are the default's", async () => {
     const finish = (repository: string | null, sha: string) => {
-      enqueueJob(db, { sha, branch: "main", ref: "refs/heads/main", trigger: "manual", requestedBy: "octo-operator", repository });
-      const claim = claimNextJob(db, { workerId: "w" })!;
-      reportJobResult(db, { jobId: claim.job.id, workerId: "w", attempt: claim.attempt, result: "succeeded", summary: {} });
+      enqueueJob(f.db(), { sha, branch: "main", ref: "refs/heads/main", trigger: "manual", requestedBy: "octo-operator", repository });
+      const claim = claimNextJob(f.db(), { workerId: "w" })!;
+      reportJobResult(f.db(), { jobId: claim.job.id, workerId: "w", attempt: claim.attempt, result: "succeeded", summary: {} });
     };
     finish(null, "a".repeat(40));
     finish("acme/web-gateway", "b".repeat(40));
@@ -130,18 +101,18 @@ describe("readFleet", () => {
 
   it("what the organization gives each repository is read once per organization and equals GitHub's per-repository lists", async () => {
     const c = ctx();
-    const at = (name: string) => ({ ...c, clients: { ...sb.clients, repo: { owner: "acme", repo: name } } });
+    const at = (name: string) => ({ ...c, clients: { ...f.sb().clients, repo: { owner: "acme", repo: name } } });
     const views = await Promise.all(fleet.map((r) => readScopes(at(r.repo))));
     for (const [i, r] of fleet.entries()) {
       const view = views[i];
       if (!view.ok) throw new Error(view.failure.message);
-      const mine = await listRepoOrganizationSecrets({ github: sb.clients.github, repo: { owner: "acme", repo: r.repo } });
+      const mine = await listRepoOrganizationSecrets({ github: f.sb().clients.github, repo: { owner: "acme", repo: r.repo } });
       const fromOrg = view.data.secrets.filter((x) => [x.source, ...x.shadowed].some((c) => c?.scope === "organization")).map((x) => x.name);
       expect(new Set(fromOrg)).toEqual(new Set(mine.map((m) => m.name)));
     }
     // The organization lists could not be read: each repository's own list is asked, and says the same.
     for (const operation of ["GET /orgs/{org}/actions/secrets", "GET /orgs/{org}/actions/variables"]) {
-      await sb.admin("POST", "/_sandbox/faults", { service: "github", operation, kind: "access-denied", count: 2 });
+      await f.sb().admin("POST", "/_sandbox/faults", { service: "github", operation, kind: "access-denied", count: 2 });
     }
     const fallback = await readScopes({ ...at("web-gateway"), cache: new TtlCache() });
     if (!fallback.ok) throw new Error(fallback.failure.message);

@@ -2,41 +2,12 @@
 // gets the push key from organization secrets and AWS_REGION from an organization variable. Setup counts them as done
 // (writing repository copies would shadow them), and says where each comes from.
 
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestSandbox, type TestSandbox } from "../tooling/testing/sandbox-fixture";
-import { TtlCache } from "../infra/cache/ttl-cache";
-import { openDb, type Db } from "../infra/db/open-db";
+import { describe, expect, it } from "vitest";
+import { fleetReadFixture } from "../tooling/testing/fleet-read-fixture";
 import { planGuidedSetup } from "./setup";
-import type { ReadContext } from "./context";
 
-let sb: TestSandbox;
-let db: Db;
-let dir: string;
-
-beforeAll(async () => {
-  sb = await startTestSandbox({ scenario: "fleet" });
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "deckhand-setup-scopes-"));
-  db = openDb(dir);
-}, 90_000);
-afterAll(async () => {
-  db?.close();
-  await sb?.close();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
-
-const ctxFor = (repo: string): ReadContext => ({
-  clients: { ...sb.clients, repo: { owner: "acme", repo } },
-  quickGitHub: sb.clients.github,
-  cache: new TtlCache(),
-  db,
-  userName: "github-ecr-push",
-  policyName: "ecr-push-policy",
-  workflowName: "Build and Push to AWS ECR",
-  github: { webUrl: sb.url, owner: "acme", repo, repository: `acme/${repo}`, branch: undefined },
-});
+const f = fleetReadFixture();
+const ctxFor = (repo: string) => f.ctx(repo);
 
 describe("planGuidedSetup over secret and variable scopes", () => {
   it("a repository whose key and AWS_REGION come from the organization: both done, nothing written over them", async () => {
