@@ -17,15 +17,21 @@ export type EcrClaimAnswer =
   /** Do not push: the service fails with `message`. `lost`: the worker no longer holds the job's (or part's) lease. */
   | { ok: false; lost?: boolean; message: string };
 
-export interface EcrClaimRequest {
+/** What a worker asks about one service. */
+export interface EcrClaimAsk {
+  service: string;
+  ecrRepository: string;
+  /** The worker's DECKHAND_BUILD_CACHE_REPOSITORY: Deckhand's build cache, never a service's image. */
+  buildCacheRepository?: string;
+}
+
+export interface EcrClaimRequest extends EcrClaimAsk {
   jobId: string;
   workerId: string;
   /** The job's attempt, or with `service` set for a part, the part's. */
   attempt: number;
   /** The compose service; the lease checked is the part's when `part` is set. */
-  service: string;
   part?: boolean;
-  ecrRepository: string;
 }
 
 /**
@@ -48,7 +54,7 @@ export async function claimEcrRepository(ctx: { clients: Pick<Clients, "aws">; d
   if (!job) return lost;
   const source = job.repository ?? ctx.config.github.repository;
   const sourceNamed = ctx.config.github.repositories.some((r) => sameRepository(r.repository, source));
-  const buildCacheRepository = process.env.DECKHAND_BUILD_CACHE_REPOSITORY || undefined;
+  const buildCacheRepository = req.buildCacheRepository;
 
   let key: EcrRepositoryKey;
   let exists: boolean;

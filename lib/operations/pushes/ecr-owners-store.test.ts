@@ -135,6 +135,13 @@ describe("the app's claim, against the sandbox's ECR", () => {
     expect(await claimEcrRepository(ctx(), { ...named, service: "mcp-server-tcp", ecrRepository: "mcp-server-tcp" })).toEqual({ ok: true, claimed: true, owner: "ACME/Web-Gateway" });
   });
 
+  it("a service naming the worker's build cache repository is refused and the cache is never claimed", async () => {
+    const j = runningJob("acme/mcp-servers", "wc", "6");
+    const r = await claimEcrRepository(ctx(), { ...j, service: "web", ecrRepository: "deckhand-build-cache", buildCacheRepository: "deckhand-build-cache" });
+    expect(r).toMatchObject({ ok: false, message: expect.stringMatching(/deckhand-build-cache is Deckhand's build cache/) });
+    expect(readEcrOwner(db, { account: await ecrAccount(sb.clients.aws), region: "us-east-1", ecrRepository: "deckhand-build-cache" })).toBeNull();
+  });
+
   it("answers only the holder of the job's lease: another worker, an old attempt or a finished job get nothing claimed", async () => {
     const j = runningJob("acme/mcp-servers", "wl", "5");
     const ask = { service: "api", ecrRepository: "lease-test" };

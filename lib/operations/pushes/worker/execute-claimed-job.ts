@@ -124,7 +124,8 @@ export async function executeClaimedJob(channel: JobChannel, job: ClaimedJob, en
       platforms: env.platforms,
       onlyServices: job.part ? [job.part.service] : undefined,
       // The app decides who owns an ECR repository (issue 16); the worker asks through its channel, fenced by its lease.
-      claimRepository: (ask) => channel.claimEcrRepository(job, ask),
+      // Only the worker knows its build cache repository, which no service may push into: it goes with the question.
+      claimRepository: (ask) => channel.claimEcrRepository(job, { ...ask, buildCacheRepository: env.registryCacheRepository }),
       onLog: log,
       signal: abort.signal,
     });

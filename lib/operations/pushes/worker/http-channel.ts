@@ -1,5 +1,5 @@
 import type { ServiceRecord } from "../job-store";
-import type { EcrClaimAnswer } from "../claim-ecr-repository";
+import type { EcrClaimAnswer, EcrClaimAsk } from "../claim-ecr-repository";
 import type { ClaimedJob, HeartbeatAnswer, JobChannel, JobResult } from "./job-channel";
 
 /** A standalone worker's channel: the app's /api/worker routes, bearer DECKHAND_WORKER_TOKEN. Retries 5xx and network errors with backoff. */
@@ -57,7 +57,7 @@ export class HttpChannel implements JobChannel {
     return r.body?.ok ?? false;
   }
 
-  async claimEcrRepository(job: ClaimedJob, ask: { service: string; ecrRepository: string }): Promise<EcrClaimAnswer> {
+  async claimEcrRepository(job: ClaimedJob, ask: EcrClaimAsk): Promise<EcrClaimAnswer> {
     const r = await this.call<EcrClaimAnswer>(`/jobs/${job.jobId}/ecr-repository`, { attempt: job.attempt, part: job.part ? true : undefined, ...ask });
     // Anything but the app's answer is a refusal: the service is not pushed on a guess.
     return r.body && typeof r.body.ok === "boolean" ? r.body : { ok: false, message: `the app did not answer the ECR repository claim (HTTP ${r.status}): nothing pushed` };

@@ -1,6 +1,6 @@
 import type { ImageInputs } from "../build-records";
 import type { ServiceRecord, WaitingService } from "../job-store";
-import type { EcrClaimAnswer } from "../claim-ecr-repository";
+import type { EcrClaimAnswer, EcrClaimAsk } from "../claim-ecr-repository";
 
 /** What a worker needs to know about the job it claimed. */
 export interface ClaimedJob {
@@ -55,7 +55,8 @@ export interface JobChannel {
   finish(job: ClaimedJob, result: JobResult): Promise<boolean>;
   /**
    * Asks the app whether `service` may push into the ECR repository `ecrRepository` (issue 16), before any blob is
-   * uploaded. The app decides and records the claim; the worker only obeys the answer.
+   * uploaded. The app decides and records the claim; the worker only obeys the answer. `buildCacheRepository`: the
+   * worker's DECKHAND_BUILD_CACHE_REPOSITORY, which no service may push into (only the worker knows its setting).
    */
-  claimEcrRepository(job: ClaimedJob, ask: { service: string; ecrRepository: string }): Promise<EcrClaimAnswer>;
+  claimEcrRepository(job: ClaimedJob, ask: EcrClaimAsk): Promise<EcrClaimAnswer>;
 }

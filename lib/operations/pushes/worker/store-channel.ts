@@ -4,7 +4,7 @@ import type { Db } from "../../../infra/db/open-db";
 import { appendJobLog, recordServiceResult, type ServiceRecord } from "../job-store";
 import { partLogAttempt } from "../job-parts-store";
 import { claimPushJob, finishJobPart, finishPushJob, heartbeatPushJob } from "../push-job-lifecycle";
-import { claimEcrRepository, type EcrClaimAnswer } from "../claim-ecr-repository";
+import { claimEcrRepository, type EcrClaimAnswer, type EcrClaimAsk } from "../claim-ecr-repository";
 import type { ClaimedJob, HeartbeatAnswer, JobChannel, JobResult } from "./job-channel";
 
 /** The embedded worker's channel: the store itself, shared with the app through SQLite's WAL. */
@@ -39,7 +39,7 @@ export class StoreChannel implements JobChannel {
     return finishPushJob(this.ctx, { workerId: this.workerId, job, result });
   }
 
-  claimEcrRepository(job: ClaimedJob, ask: { service: string; ecrRepository: string }): Promise<EcrClaimAnswer> {
+  claimEcrRepository(job: ClaimedJob, ask: EcrClaimAsk): Promise<EcrClaimAnswer> {
     return claimEcrRepository(this.ctx, { jobId: job.jobId, workerId: this.workerId, attempt: job.attempt, part: job.part ? true : undefined, ...ask });
   }
 }

@@ -51,7 +51,7 @@ const ecrRepositoryName = z
   .max(256)
   .regex(/^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/);
 /** A worker asks whether a service may push into an ECR repository (issue 16); `part`: the attempt is the part's. */
-export const ecrClaimBody = z.object({ workerId, attempt, part: z.boolean().optional(), service: z.string().min(1).max(200), ecrRepository: ecrRepositoryName });
+export const ecrClaimBody = z.object({ workerId, attempt, part: z.boolean().optional(), service: z.string().min(1).max(200), ecrRepository: ecrRepositoryName, buildCacheRepository: ecrRepositoryName.optional() });
 export const resultBody = z.object({
   workerId,
   attempt,
