@@ -18,7 +18,7 @@ export async function getRepoPublicKey({ github, repo }: { github: GitHubClient;
 }
 
 /** libsodium crypto_box_seal of value to the base64 public key, base64 out (what GitHub expects). */
-async function sealSecret(value: string, publicKey: string): Promise<string> {
+export async function sealSecret(value: string, publicKey: string): Promise<string> {
   await sodium.ready;
   const sealed = sodium.crypto_box_seal(sodium.from_string(value), sodium.from_base64(publicKey, B64()));
   return sodium.to_base64(sealed, B64());

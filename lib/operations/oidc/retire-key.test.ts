@@ -13,6 +13,8 @@ import { sharedTestSandbox } from "../../tooling/testing/shared-test-sandbox";
 import { runKillChild } from "../../tooling/testing/kill-child-support";
 import { testContext } from "../rotation/testing/rotation-test-kit";
 import { listAccessKeys } from "../../integrations/aws/iam";
+import { UpdateAccessKeyCommand } from "@aws-sdk/client-iam";
+import { sealSecret } from "../../integrations/github/write-secret";
 import { listAudit } from "../../infra/audit/record-audit";
 import { startOidcMove } from "./apply-oidc-move";
 import { listOidcSteps } from "./store";
@@ -139,4 +141,34 @@ describe("a retire verb killed half-way, then run again, leaves nothing half-don
       }
     }, 120_000);
   }
+});
+
+describe("a copy of the key at another scope", () => {
+  it("an organization secret still holding AWS_ACCESS_KEY_ID: the key is not deleted, and the refusal names the copy", async () => {
+    const { ctx, db, dir } = testContext(sbx);
+    try {
+      expect((await sbx.admin("POST", "/_sandbox/reset", { scenario: "default" })).status).toBe(200);
+      const { github, repo } = sbx.clients;
+      const [{ accessKeyId: key }] = await keysOf(ctx);
+      // Deactivated and the repository's own secrets deleted, as the retire steps before this one leave it; but the
+      // organization shares a copy of the key with every repository (made as an organization admin would).
+      await sbx.clients.aws.iam.send(new UpdateAccessKeyCommand({ UserName: ctx.config.iamUser, AccessKeyId: key, Status: "Inactive" }));
+      for (const name of SECRETS) await github.rest.actions.deleteRepoSecret({ ...repo, secret_name: name });
+      const { data: pk } = await github.rest.actions.getOrgPublicKey({ org: "acme" });
+      await github.rest.actions.createOrUpdateOrgSecret({ org: "acme", secret_name: "AWS_ACCESS_KEY_ID", encrypted_value: await sealSecret(key, pk.key), key_id: pk.key_id, visibility: "all" });
+
+      const refused = deleteRetiredKey(ctx, { accessKeyId: key });
+      await expect(refused).rejects.toMatchObject({ code: "conflict" });
+      await expect(refused).rejects.toThrow(/Still held elsewhere: AWS_ACCESS_KEY_ID \(organization secret \(all repositories\)\)/);
+      expect((await keysOf(ctx)).map((k) => k.accessKeyId)).toEqual([key]);
+
+      // Gone from the organization too: now the key goes.
+      await github.rest.actions.deleteOrgSecret({ org: "acme", secret_name: "AWS_ACCESS_KEY_ID" });
+      expect((await deleteRetiredKey(ctx, { accessKeyId: key })).message).toMatch(/cannot be undone/);
+      expect(await keysOf(ctx)).toEqual([]);
+    } finally {
+      db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

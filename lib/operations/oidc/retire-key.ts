@@ -12,7 +12,10 @@ import { deleteRepoSecret } from "../../integrations/github/write-variable";
 import { ACCESS_KEY_ID_SECRET, SECRET_ACCESS_KEY_SECRET } from "../../integrations/github/write-secret";
 import { listRepoSecrets } from "../../integrations/github/secrets";
 import { readRoleProof } from "../../read/oidc-proof";
-import { invalidatePosture } from "../../read/posture";
+import { invalidatePosture, readScopes } from "../../read/posture";
+import { readContextFrom } from "../../read/context";
+import { TtlCache } from "../../infra/cache/ttl-cache";
+import { describeCopy } from "../../judgements/posture/secret-scopes";
 import { deactivateAccessKey, deleteAccessKeyByHand, listPushUserKeys, reactivateAccessKey } from "../keys/manage-access-key";
 import type { OperationContext } from "../context";
 import { endRetireStep, reconcileRetireSteps, RETIRE_SECRETS, startRetireStep } from "./retire-journal";
@@ -109,8 +112,26 @@ export async function deleteRetiredSecrets(ctx: OperationContext, input: RetireO
 }
 
 /**
- * Delete an inactive key for good (not reversible). Refused while either secret still exists (a secret must never
- * hold a deleted key) or the key is active. When an earlier attempt's process died after IAM deleted it, answers that.
+ * Copies of the two secrets at the organization or an environment scope of the repository (the retire deletes only
+ * the repository's own): a sentence naming them, or null when there are none. Fails closed: a scope that cannot be
+ * read is named as unknown. Reads fresh (GitHub's organization-secrets and environment-secrets lists).
+ */
+async function keyCopiesElsewhere(ctx: OperationContext): Promise<string | null> {
+  const scopes = await readScopes(readContextFrom(ctx.config, ctx.clients, new TtlCache(), ctx.db));
+  if (!scopes.ok) return `Cannot tell whether the organization or an environment still holds the key (${scopes.failure.message}): the key is deleted only once no copy can hold it.`;
+  const names: readonly string[] = RETIRE_SECRETS;
+  const copies = scopes.data.secrets
+    .filter((r) => names.includes(r.name))
+    .flatMap((r) => [r.source, ...r.shadowed].filter((c) => c.scope !== "repository").map((c) => `${r.name} (${describeCopy(c, "secret")})`));
+  if (copies.length) return `Still held elsewhere: ${copies.join(", ")}. Delete those copies where they live (other repositories may read an organization secret) before the key: a secret must never hold a deleted key.`;
+  const unreadable = scopes.data.unreadable.filter((u) => u.kind === "secret");
+  if (unreadable.length) return `Cannot tell whether these scopes hold the key: ${unreadable.map((u) => `${u.scope} (${u.reason})`).join("; ")}. The key is deleted only once no copy can hold it.`;
+  return null;
+}
+
+/**
+ * Delete an inactive key for good (not reversible). Refused while either secret still exists, in the repository or
+ * as a copy at the organization or an environment scope (a secret must never hold a deleted key), or the key is active. When an earlier attempt's process died after IAM deleted it, answers that.
  */
 export async function deleteRetiredKey(ctx: OperationContext, input: RetireOptions & { accessKeyId: string }): Promise<{ message: string }> {
   const recovered = await reconcileRetireSteps(ctx);
@@ -118,6 +139,8 @@ export async function deleteRetiredKey(ctx: OperationContext, input: RetireOptio
     throw callFailed(err, "github", "list repository secrets");
   });
   if (secrets.some((s) => s.name === ACCESS_KEY_ID_SECRET || s.name === SECRET_ACCESS_KEY_SECRET)) throw new SafeError("Delete the two secrets first: the key is deleted last, once nothing can use it.", "conflict");
+  const elsewhere = await keyCopiesElsewhere(ctx);
+  if (elsewhere) throw new SafeError(elsewhere, "conflict");
   if (!(await listPushUserKeys(ctx)).some((k) => k.accessKeyId === input.accessKeyId)) {
     if (recovered.includes("delete-key")) return { message: `${input.accessKeyId} was already deleted by an interrupted attempt. This cannot be undone.` };
     throw new SafeError(`${input.accessKeyId} is not a key of the push user (any more).`, "not-found");
