@@ -94,14 +94,15 @@ async function judgeRow(ctx: ReadContext, r: ConfiguredRepository, keysByUser: R
 }
 
 /**
- * Who signed the last successful run, when no configured user's key is known to be held (time-boxed like CloudTrail
- * for the Overview: undefined when it is late or failed; the next read has it from the cache).
+ * Who signed the last successful run, when no configured user's key is known to be held. Never waits for CloudTrail:
+ * a row uses what an earlier read found (cached), and a lookup not done yet is queued for the next read (a cold Fleet
+ * of 200 repositories must not wait on 200 LookupEvents at CloudTrail's 2 per second).
  */
 async function readLastRunSigner(ctx: ReadContext, run: LastRunView | null): Promise<RunSigner | undefined> {
   // Only a successful run surely signed AWS calls of its own: in a failed run's window, another repository's run could
   // be the only signer.
   if (!run || run.status !== "completed" || run.conclusion !== "success") return undefined;
-  const r = await withinTime(readRunSigner(ctx, run), OVERVIEW_ACTIVITY_WAIT_MS);
+  const r = await withinTime(readRunSigner(ctx, run), 0);
   return r.done && r.value.ok ? r.value.data : undefined;
 }
 

@@ -8,6 +8,7 @@ import { fleetRepository, fleetReadFixture } from "../tooling/testing/fleet-read
 import { createSecondPushUser } from "../tooling/testing/second-push-user";
 import { readFleet } from "./fleet";
 import { readRunSigner } from "./run-signer";
+import { invalidatePosture } from "./posture";
 
 const f = fleetReadFixture();
 const repo = fleetRepository;
@@ -37,7 +38,14 @@ describe("who signed a repository's last run", () => {
     expect(signer).toMatchObject({ ok: true, data: { userName: "ecr-push-payments" } });
     expect(accessKeyId).toMatch(/^AKIA/);
 
-    const view = await readFleet(ctx(), [repo("mcp-servers"), repo("web-gateway")]);
+    // A Fleet read never waits for CloudTrail: the first one queues the lookup, and once it is done (the one above
+    // shares its cache here) a re-judged row names the signer.
+    const c = ctx();
+    const served = [repo("mcp-servers"), repo("web-gateway")];
+    await readFleet(c, served);
+    await readRunSigner({ ...c, clients: gateway.clients }, { id: run.id, status: run.status, conclusion: run.conclusion, createdAt: run.created_at, updatedAt: run.updated_at });
+    invalidatePosture(c.cache);
+    const view = await readFleet(c, served);
     const by = Object.fromEntries(view.rows.map((r) => [r.repository, r]));
     expect(by["acme/web-gateway"].holdsKeyOf).toBe("ecr-push-payments");
     expect(by["acme/web-gateway"].key).toBeNull();

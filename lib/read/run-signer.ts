@@ -7,12 +7,14 @@ import { lookupEventsInWindow } from "../integrations/aws/cloudtrail";
 import { callApi, type Part } from "../failures";
 import { findRunSigner, RUN_WINDOW_SLACK_MS, type RunSigner } from "../judgements/fleet/run-signer";
 import type { LastRunView } from "../judgements/fleet/last-ecr-run";
-import { READ_CACHE_PREFIXES, readPart, repoKey, type ReadContext } from "./context";
+import { readPart, repoKey, type ReadContext } from "./context";
 
 /** A run longer than this is not looked at: the window would hold every other run's calls too. */
 const MAX_RUN_MS = 2 * 60 * 60_000;
-/** How long a found signer is kept. */
+/** How long an answer is kept: a finished run's calls do not change once CloudTrail has delivered them. */
 const SIGNER_TTL_MS = 60 * 60_000;
+/** CloudTrail delivers an event within about 15 minutes of the call: "nobody signed" is asked again until then. */
+const DELIVERY_MS = 15 * 60_000;
 
 let queue: Promise<unknown> = Promise.resolve();
 /** Run `load` after every lookup queued before it (one LookupEvents sequence at a time in this process). */
@@ -25,11 +27,13 @@ function oneAtATime<T>(load: () => Promise<T>): Promise<T> {
 /**
  * The IAM user whose key signed the AWS calls of a finished run (see findRunSigner), or null when none, several, or
  * the run is too long to tell. Calls: CloudTrail LookupEvents without a lookup attribute over the run's window (± 1
- * minute), newest first, at most 500 events. CloudTrail delivers events minutes after the call: a null answer is not
- * kept, so a later read looks again. A failed call is the part's failure (CallFailure naming LookupEvents).
+ * minute), newest first, at most 500 events. CloudTrail delivers events minutes after the call: "nobody signed" for a
+ * run that ended less than 15 minutes ago is not kept, so a later read looks again; other answers are kept an hour.
+ * A failed call is the part's failure (CallFailure naming LookupEvents), not kept.
  */
 export async function readRunSigner(ctx: Pick<ReadContext, "clients" | "cache" | "now">, run: LastRunView): Promise<Part<RunSigner>> {
-  const key = `${READ_CACHE_PREFIXES.posture}run-signer:${repoKey(ctx)}:${run.id}|`;
+  // Not under the posture prefix: a Refresh or a rotation re-judges the rows, but who signed a past run stays true.
+  const key = `cloudtrail:run-signer:${repoKey(ctx)}:${run.id}|`;
   const part = await readPart(ctx, key, SIGNER_TTL_MS, ["CloudTrail LookupEvents (the run's minutes)"], () =>
     oneAtATime(async () => {
       const start = Date.parse(run.createdAt) - RUN_WINDOW_SLACK_MS;
@@ -39,6 +43,8 @@ export async function readRunSigner(ctx: Pick<ReadContext, "clients" | "cache" |
       return findRunSigner(run, events);
     }),
   );
-  if (part.ok && part.data?.userName == null) ctx.cache.invalidate(key);
+  const ended = Date.parse(run.updatedAt ?? run.createdAt);
+  const now = (ctx.now?.() ?? new Date()).getTime();
+  if (part.ok && part.data === null && !(now - ended > DELIVERY_MS)) ctx.cache.invalidate(key);
   return part;
 }
