@@ -174,6 +174,15 @@ test("an operator rotates acme/web-gateway's own push user from its Credentials 
   await expect(page.getByTestId(`key-${gatewayKeyBefore}`)).toContainText("Inactive");
 });
 
+test("the default repository's rotation plan says before it starts that billing-worker's canary cannot pass (no AWS_REGION)", async ({ page }) => {
+  await page.goto("/credentials/rotation?repo=acme%2Fmcp-servers");
+  const warnings = page.getByTestId("rotation-warnings");
+  await expect(warnings).toContainText("acme/billing-worker's runs get no AWS_REGION variable at any scope: its canary will fail", { timeout: 30_000 });
+  await expect(warnings).not.toContainText("web-gateway");
+  // A warning, not a blocker: the operator may still rotate (and Resume once AWS_REGION is set there).
+  await expect(page.getByRole("button", { name: "Rotate key" })).toBeVisible();
+});
+
 test("no serious axe finding on the Fleet page and another repository's Workflows, at a phone's width and a desktop's", async ({ page }) => {
   for (const path of ["/fleet", "/workflows?repo=acme%2Fweb-gateway"]) {
     await page.goto(path, { waitUntil: "load" });

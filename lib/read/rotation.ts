@@ -14,6 +14,11 @@ import { classifyFailure, describeFailure } from "../failures";
 import type { ConfiguredRepository } from "../infra/config/env";
 import { findFleetKeyHolders, HolderLookupError, repositoryName, type PlannedHolder } from "../operations/rotation/holders";
 import { READ_CACHE_PREFIXES, type ReadContext } from "./context";
+import { readScopes } from "./posture";
+import { TtlCache } from "../infra/cache/ttl-cache";
+import { mapLimit } from "../infra/map-limit";
+import { clientsForRepository } from "../integrations/clients";
+import { REGION_VARIABLE } from "../judgements/posture/github-config";
 
 /**
  * A rotation of the context's push user (`userName`; absent: of any user) or the guided setup is running or stopped
@@ -50,6 +55,12 @@ export interface RotationPlan {
    */
   holders: PlannedHolder[];
   holdersFailure: string | null;
+  /**
+   * What will make the rotation stop part-way, said before it starts (it does not refuse: the old key stays active
+   * and a Resume continues once fixed), e.g. a repository using the key whose run gets no AWS_REGION at any scope,
+   * so its canary fails.
+   */
+  warnings: string[];
 }
 
 /** How long the plan's holder list is kept (the posture parts' lifetime). */
@@ -109,6 +120,7 @@ export async function readRotationPlan(
     const where = err instanceof HolderLookupError ? err.repository : repositoryName(ctx.clients.repo);
     holdersFailure = `${where}: ${describeFailure(err instanceof HolderLookupError ? err.cause : err, "github", "list secrets").message}`;
   }
+  const warnings = await canaryWarnings(ctx, [repositoryName(ctx.clients.repo), ...others.map(repositoryName), ...holders.flatMap((h) => (h.repository ? [h.repository] : (h.repositories ?? [])))]);
   return {
     userName,
     repository: repositoryName(ctx.clients.repo),
@@ -123,7 +135,26 @@ export async function readRotationPlan(
     active: current,
     holders,
     holdersFailure,
+    warnings,
   };
+}
+
+/**
+ * The repositories whose canary cannot pass because no scope gives their run AWS_REGION (the guide's
+ * configure-aws-credentials step then fails): one sentence each. Reads each repository's secret and variable scopes
+ * (cached posture parts, a few at a time); a repository whose scopes cannot be read is not guessed about.
+ */
+async function canaryWarnings(ctx: Parameters<typeof readRotationPlan>[0], repositories: string[]): Promise<string[]> {
+  const unique = [...new Map(repositories.map((r) => [r.toLowerCase(), r])).values()];
+  const cache = ctx.cache ?? new TtlCache();
+  const missing = await mapLimit(unique, 4, async (name) => {
+    const [owner, repo] = name.split("/");
+    const scopes = await readScopes({ ...ctx, cache, policyName: "", expectedPolicyPath: undefined, clients: clientsForRepository(ctx.clients, { owner, repo }) });
+    return scopes.ok && !scopes.data.effectiveVariables.some((v) => v.name === REGION_VARIABLE && v.value.trim() !== "") ? name : null;
+  });
+  return missing
+    .filter((n): n is string => n !== null)
+    .map((n) => `${n}'s runs get no AWS_REGION variable at any scope: its canary will fail and the rotation will stop before the old key is deactivated (every holder keeps the new key, the old one stays active). Set AWS_REGION there first, or Resume once it is set.`);
 }
 
 /** The newest rotations, each with its steps. */

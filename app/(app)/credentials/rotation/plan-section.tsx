@@ -76,6 +76,13 @@ export async function PlanSection({ ctx, user, repositories }: { ctx: ReadContex
           </Link>
         </p>
       ) : null}
+      {plan.warnings.length ? (
+        <ul className="space-y-1 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900" data-testid="rotation-warnings">
+          {plan.warnings.map((w) => (
+            <li key={w}>{w}</li>
+          ))}
+        </ul>
+      ) : null}
       {plan.blockers.length ? (
         <ul role="alert" className="space-y-1 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900" data-testid="rotation-blockers">
           {plan.blockers.map((b) => (
