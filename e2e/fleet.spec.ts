@@ -174,13 +174,25 @@ test("an operator rotates acme/web-gateway's own push user from its Credentials 
   await expect(page.getByTestId(`key-${gatewayKeyBefore}`)).toContainText("Inactive");
 });
 
-test("the default repository's rotation plan says before it starts that billing-worker's canary cannot pass (no AWS_REGION)", async ({ page }) => {
+test("the default repository's rotation plan says before it starts that billing-worker's canary cannot pass (no AWS_REGION), and the Fleet page shows the rotation it stopped", async ({ page }) => {
+  test.setTimeout(180_000);
   await page.goto("/credentials/rotation?repo=acme%2Fmcp-servers");
   const warnings = page.getByTestId("rotation-warnings");
   await expect(warnings).toContainText("acme/billing-worker's runs get no AWS_REGION variable at any scope: its canary will fail", { timeout: 30_000 });
   await expect(warnings).not.toContainText("web-gateway");
-  // A warning, not a blocker: the operator may still rotate (and Resume once AWS_REGION is set there).
-  await expect(page.getByRole("button", { name: "Rotate key" })).toBeVisible();
+  // A warning, not a blocker: the operator may still rotate. It stops as warned, before the old key is deactivated.
+  const rotation = new RotationPage(page);
+  const id = await rotation.rotateAndConfirm();
+  await rotation.waitForState("stopped", 120_000);
+  // The Fleet page says so on the push user's rows (as the Overview does), linking the rotation and its Resume.
+  await page.goto("/fleet?refresh=1");
+  for (const repository of ["acme/mcp-servers", "acme/billing-worker"]) {
+    const link = page.locator(`tr[data-repository="${repository}"]`).getByTestId("fleet-rotation");
+    await expect(link).toHaveAttribute("data-state", "stopped");
+    await expect(link.getByRole("link", { name: "key rotation stopped: resume it" })).toHaveAttribute("href", `/credentials/rotation/${id}`);
+  }
+  // acme/web-gateway has a push user of its own: its row names no rotation of github-ecr-push.
+  await expect(page.locator('tr[data-repository="acme/web-gateway"]').getByTestId("fleet-rotation")).toHaveCount(0);
 });
 
 test("no serious axe finding on the Fleet page and another repository's Workflows, at a phone's width and a desktop's", async ({ page }) => {
