@@ -14,7 +14,8 @@ import { OIDC_BRANCH } from "../operations/oidc/types";
 import { findWorkflowByName, listWorkflows } from "../integrations/github/workflows";
 import { defaultRoleName, githubProviderArn } from "../judgements/oidc/github-oidc";
 import { planOidcMove, type OidcLiveState, type OidcPlan } from "../judgements/oidc/plan";
-import { callApi, describeFailure, type Part, type Service } from "../failures";
+import { CallFailure, callApi, describeFailure, type Part, type Service } from "../failures";
+import { readEcrWorkflowFile } from "./workflow-list";
 import { readWorkflowCredentials, type WorkflowCredentials } from "../judgements/oidc/workflow-credentials";
 import { judgeTrustPolicy, type TrustFinding } from "../judgements/oidc/trust-policy";
 import { READ_CACHE_PREFIXES, readPart, repoKey, type ReadContext } from "./context";
@@ -186,13 +187,13 @@ export function readRoleSummaryPart(ctx: Parameters<typeof readRoleSummary>[0] &
  * neither, from the file on the default branch. Cached like the posture parts (`?refresh=1` drops it).
  */
 export function readWorkflowSignIn(ctx: Pick<ReadContext, "clients" | "cache" | "now" | "ttlMs" | "workflowName">): Promise<Part<{ path: string; credentials: WorkflowCredentials }>> {
-  const { github, repo } = ctx.clients;
   return readPart(ctx, `${READ_CACHE_PREFIXES.posture}oidc-workflow:${repoKey(ctx)}:${ctx.workflowName}`, ctx.ttlMs ?? POSTURE_TTL_MS, ["GitHub list workflows", "GitHub get workflow file"], async () => {
-    const workflows = await callApi("github", "list workflows", () => listWorkflows({ github, repo }));
-    const w = findWorkflowByName(workflows, ctx.workflowName);
-    if (!w) return { path: "", credentials: { kind: "none" as const, reason: `no workflow named "${ctx.workflowName}"` } };
-    const text = await callApi("github", "get workflow file", () => readRepoFile({ github, repo, path: w.path }));
-    return { path: w.path, credentials: text === null ? { kind: "none" as const, reason: `${w.path} could not be read` } : readWorkflowCredentials(text) };
+    // The same cached list and file read as the scopes part's (a Fleet of 200 read each twice).
+    const file = await readEcrWorkflowFile(ctx, ctx.clients.github);
+    if (!file.ok) throw new CallFailure(file.failure);
+    if (!file.data) return { path: "", credentials: { kind: "none" as const, reason: `no workflow named "${ctx.workflowName}"` } };
+    const { path, text } = file.data;
+    return { path, credentials: text === null ? { kind: "none" as const, reason: `${path} could not be read` } : readWorkflowCredentials(text) };
   });
 }
 

@@ -19,10 +19,8 @@ import {
   type OrgScopeEntry,
   listRepoOrganizationSecrets,
   listRepoOrganizationVariables,
-  readRepoFile,
 } from "../integrations/github/scoped-secrets";
-import { findWorkflowByName } from "../integrations/github/workflows";
-import { readWorkflowList } from "./workflow-list";
+import { readEcrWorkflowFile } from "./workflow-list";
 import { orgItemsReaching, visibilityByName } from "../judgements/posture/org-reach";
 import { resolveScopes, type ScopeRead, type ScopeResolution, type ScopesInput, type Visibility } from "../judgements/posture/secret-scopes";
 import { ecrJobEnvironment, type JobEnvironment } from "../judgements/workflows/job-environment";
@@ -268,18 +266,17 @@ function environmentOf(text: string): JobEnvironment {
 async function ecrJob(ctx: PostureContext): Promise<{ name: string | null; unknown: string | null }> {
   if (!ctx.workflowName) return { name: null, unknown: null };
   const github = ctx.clients.github;
-  const repo = ctx.clients.repo;
   try {
-    // The same cached list as the Workflows page's (one call per repository, not two).
-    const workflows = await readWorkflowList(ctx, github);
-    if (!workflows.ok) throw new CallFailure(workflows.failure);
-    const workflow = findWorkflowByName(workflows.data, ctx.workflowName);
-    if (!workflow) return { name: null, unknown: null };
-    const text = await callApi("github", `read ${workflow.path}`, () => readRepoFile({ github, repo, path: workflow.path }));
+    // The same cached list as the Workflows page's and the same file read as the Doctor's mode (one call each per
+    // repository, not two).
+    const file = await readEcrWorkflowFile(ctx, github);
+    if (!file.ok) throw new CallFailure(file.failure);
+    if (!file.data) return { name: null, unknown: null };
+    const { path: workflowPath, text } = file.data;
     const env = text === null ? { kind: "unparsable" as const } : environmentOf(text);
     if (env.kind === "named") return { name: env.name, unknown: null };
     if (env.kind === "dynamic") return { name: null, unknown: `the ECR job's environment is the expression ${env.expression}` };
-    if (env.kind === "unparsable") return { name: null, unknown: `${workflow.path} could not be parsed` };
+    if (env.kind === "unparsable") return { name: null, unknown: `${workflowPath} could not be parsed` };
     return { name: null, unknown: null };
   } catch (err) {
     if (err instanceof CallFailure) return { name: null, unknown: err.failure.message };
