@@ -2,6 +2,7 @@ import { expect, test } from "@playwright/test";
 import sodium from "libsodium-wrappers";
 import { E2E_SANDBOX_PORT } from "../playwright.config";
 import { CredentialsPage } from "./pages/credentials-page";
+import { SetupPage } from "./pages/setup-page";
 
 // Issue 16's "Must show" on the Credentials page, against the sandbox's `organization` scenario: acme/mcp-servers'
 // key is an organization secret shared with selected repositories; then a stale repository copy shadows it.
@@ -49,6 +50,17 @@ test.describe("secrets at organization scope", () => {
     await expect(credentials.sourceRow("AWS_SECRET_ACCESS_KEY")).toContainText("organization secret (selected repositories)");
     await expect(credentials.sourceRow("AWS_REGION")).toContainText("organization variable (all repositories) = us-east-1");
     await expect(config.getByTestId("scope-findings")).toHaveCount(0);
+  });
+
+  test("the guided setup counts the organization's key and AWS_REGION as done and plans no repository copy over them", async ({ page }) => {
+    const setup = new SetupPage(page);
+    await setup.open();
+    await expect(setup.item("secrets")).toHaveAttribute("data-status", "done");
+    await expect(setup.item("secrets")).toContainText("AWS_ACCESS_KEY_ID from the organization secret (selected repositories)");
+    await expect(setup.item("variable")).toHaveAttribute("data-status", "done");
+    await expect(setup.item("variable")).toContainText("Set (from the organization variable (all repositories))");
+    await expect(setup.planStep("create-key")).toHaveCount(0);
+    await expect(setup.planStep("set-region-variable")).toHaveCount(0);
   });
 
   test("a stale repository copy of the same name is said to shadow the organization's, with which key each holds", async ({ page }) => {
