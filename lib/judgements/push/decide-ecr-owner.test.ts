@@ -48,4 +48,9 @@ describe("who may push into an ECR repository (issue 16)", () => {
     // Only the exact name: a repository beside it is an ordinary one.
     expect(decideEcrOwner(q({ ecrRepository: "deckhand-build-cache-2", buildCacheRepository: "deckhand-build-cache", exists: false }))).toEqual({ action: "claim", why: "new-repository" });
   });
+
+  it("an existing repository with no owner goes back to the repository whose Deckhand push was last, no other", () => {
+    expect(decideEcrOwner(q({ exists: true, owner: null, sourceNamed: true, lastPusher: "acme/api" }))).toMatchObject({ action: "refuse", reason: "pushed-by-another" });
+    expect(decideEcrOwner(q({ exists: true, owner: null, sourceNamed: true, lastPusher: null }))).toEqual({ action: "claim", why: "unclaimed-named" });
+  });
 });

@@ -18,6 +18,11 @@ export interface EcrOwnerQuestion {
   owner: string | null;
   /** The ECR repository exists now (DescribeRepositories found it). */
   exists: boolean;
+  /**
+   * The served repository (owner/name) whose Deckhand push last went into it, from the push history; null when
+   * Deckhand never pushed there. Owners are recorded only since migration 15: before that, the history is the owner.
+   */
+  lastPusher?: string | null;
   /** DECKHAND_BUILD_CACHE_REPOSITORY when set: Deckhand's build cache, never a service's image. */
   buildCacheRepository?: string;
 }
@@ -28,7 +33,7 @@ export type EcrOwnerDecision =
   /** Already the source's. */
   | { action: "push" }
   /** The service fails (the job's other services still push), with a message for the job and the commit status. */
-  | { action: "refuse"; reason: "owned-by-another" | "unclaimed-discovered" | "build-cache"; message: string };
+  | { action: "refuse"; reason: "owned-by-another" | "pushed-by-another" | "unclaimed-discovered" | "build-cache"; message: string };
 
 /** A refusal's first clause (up to ": nothing pushed"), short enough for a commit status: "ECR repository web is owned by acme/api". */
 export function shortRefusal(message: string): string {
@@ -46,8 +51,10 @@ export function sameRepository(a: string, b: string): boolean {
  * 1. Deckhand's build cache repository is not a service image: a service naming it is refused (it never claims it).
  * 2. Owned by the source → push. Owned by another → refused, naming the ECR repository, its owner and both ways out.
  * 3. Not owned and not existing → this push creates it: the source claims it (named or discovered alike).
- * 4. Not owned but existing (made before Deckhand, e.g. by the guide's workflow) → a named source claims it; a
- *    discovered one is refused, saying an operator can assign it or name the repository in GITHUB_REPOSITORIES.
+ * 4. Not owned but existing: when Deckhand's push history names another served repository as its last pusher (pushes
+ *    before owners were recorded, or an operator's release), refused; otherwise (made before Deckhand, e.g. by the
+ *    guide's workflow) a named source claims it and a discovered one is refused, saying an operator can assign it or
+ *    name the repository in GITHUB_REPOSITORIES.
  * Pure; the caller makes the claim atomic (two jobs racing for a new repository: one insert wins, the other asks
  * again with the winner as owner).
  */
@@ -69,6 +76,15 @@ export function decideEcrOwner(q: EcrOwnerQuestion): EcrOwnerDecision {
     };
   }
   if (!q.exists) return { action: "claim", why: "new-repository" };
+  // Pushed by Deckhand before owners were recorded (an upgrade), or released by an operator: the repository that
+  // pushed it last gets it back, no other (a hostile compose file elsewhere must not take it by pushing first).
+  if (q.lastPusher && !sameRepository(q.lastPusher, q.source)) {
+    return {
+      action: "refuse",
+      reason: "pushed-by-another",
+      message: `ECR repository ${ecr} was last pushed by Deckhand from ${q.lastPusher} and is claimed by nobody: nothing pushed from ${q.source}. An operator can assign ${ecr} to ${q.source} on the Registry page, or give this service a distinct image: name`,
+    };
+  }
   if (q.sourceNamed) return { action: "claim", why: "unclaimed-named" };
   return {
     action: "refuse",

@@ -9,6 +9,7 @@ import { decideEcrOwner, sameRepository } from "../../judgements/push/decide-ecr
 import { claimEcrOwner, readEcrOwner, type EcrRepositoryKey } from "./ecr-owners-store";
 import { holdsLease } from "./job-parts-store";
 import { getJob } from "./job-store";
+import { parseWorkerConfig } from "./worker/worker-config";
 
 /** The app's answer to a worker asking to push a service into an ECR repository. */
 export type EcrClaimAnswer =
@@ -34,6 +35,33 @@ export interface EcrClaimRequest extends EcrClaimAsk {
   part?: boolean;
 }
 
+let appCache: { value: string | undefined } | undefined;
+/** The app's own DECKHAND_BUILD_CACHE_REPOSITORY (as its embedded worker reads it), parsed once; unset when invalid. */
+function appBuildCacheRepository(): string | undefined {
+  if (!appCache) {
+    try {
+      appCache = { value: parseWorkerConfig(process.env).buildCacheRepository };
+    } catch {
+      appCache = { value: undefined };
+    }
+  }
+  return appCache.value;
+}
+
+/**
+ * The served repository whose Deckhand push last went into `ecrRepository` (a service pushed there), from the push
+ * history; jobs recorded before repositories were (migration 11) are the default repository's. Null when none.
+ */
+function lastDeckhandPusher(db: Db, ecrRepository: string, defaultRepository: string): string | null {
+  const row = db
+    .prepare(
+      `SELECT j.repository AS source FROM push_job_services s JOIN push_jobs j ON j.id = s.job_id
+       WHERE s.repository = ? AND s.decision = 'pushed' ORDER BY j.seq DESC LIMIT 1`,
+    )
+    .get(ecrRepository) as { source: string | null } | undefined;
+  return row ? (row.source ?? defaultRepository) : null;
+}
+
 /**
  * Decides on the app's side whether a push job's service may push into `ecrRepository` (issue 16), and records the
  * claim when the job's repository takes it. The worker only asks: the source repository comes from the job record,
@@ -54,7 +82,9 @@ export async function claimEcrRepository(ctx: { clients: Pick<Clients, "aws">; d
   if (!job) return lost;
   const source = job.repository ?? ctx.config.github.repository;
   const sourceNamed = ctx.config.github.repositories.some((r) => sameRepository(r.repository, source));
-  const buildCacheRepository = req.buildCacheRepository;
+  // Deckhand's build cache repositories: the asking worker's and the app's own (its embedded worker's); a service
+  // naming either is refused, whichever worker runs it.
+  const buildCacheRepository = [req.buildCacheRepository, appBuildCacheRepository()].find((c) => c === req.ecrRepository) ?? req.buildCacheRepository;
 
   let key: EcrRepositoryKey;
   let exists: boolean;
@@ -71,7 +101,8 @@ export async function claimEcrRepository(ctx: { clients: Pick<Clients, "aws">; d
     .transaction((): EcrClaimAnswer => {
       if (!holdsLease(ctx.db, lease)) return lost;
       const owner = readEcrOwner(ctx.db, key)?.sourceRepository ?? null;
-      const d = decideEcrOwner({ ecrRepository: req.ecrRepository, source, sourceNamed, owner, exists, buildCacheRepository });
+      const lastPusher = owner === null && exists ? lastDeckhandPusher(ctx.db, req.ecrRepository, ctx.config.github.repository) : null;
+      const d = decideEcrOwner({ ecrRepository: req.ecrRepository, source, sourceNamed, owner, exists, buildCacheRepository, lastPusher });
       if (d.action === "push") return { ok: true, claimed: false, owner: owner! };
       if (d.action === "refuse") return { ok: false, message: d.message };
       // One statement: only the first of two racing claims inserts (the transaction is IMMEDIATE, so this is belt and braces).

@@ -12,7 +12,7 @@ import { startTestSandbox, type TestSandbox } from "../../tooling/testing/sandbo
 import { assignEcrOwner, claimEcrOwner, listEcrOwners, readEcrOwner, releaseEcrOwner } from "./ecr-owners-store";
 import { claimEcrRepository } from "./claim-ecr-repository";
 import { ecrAccount } from "../../integrations/aws/ecr-account";
-import { claimNextJob, enqueueJob } from "./job-store";
+import { claimNextJob, enqueueJob, insertServiceRecord } from "./job-store";
 
 const dirs: string[] = [];
 const tmp = () => {
@@ -133,6 +133,16 @@ describe("the app's claim, against the sandbox's ECR", () => {
     expect(r).toMatchObject({ ok: false, message: expect.stringMatching(/mcp-server-tcp exists, claimed by nobody.*An operator can assign mcp-server-tcp to acme\/found-later.*GITHUB_REPOSITORIES/) });
     const named = runningJob("ACME/Web-Gateway", "wn", "4");
     expect(await claimEcrRepository(ctx(), { ...named, service: "mcp-server-tcp", ecrRepository: "mcp-server-tcp" })).toEqual({ ok: true, claimed: true, owner: "ACME/Web-Gateway" });
+  });
+
+  it("an existing repository Deckhand pushed before owners were recorded (an upgrade) goes back to its last pusher, no other", async () => {
+    // mcp-servers pushed the seeded mcp-server-http through Deckhand before migration 15: its history, no owner.
+    const before = runningJob("acme/mcp-servers", "wh", "7");
+    insertServiceRecord(db, before.jobId, before.attempt, { service: "mcp-server-http", repository: "mcp-server-http", decision: "pushed" });
+    const other = runningJob("acme/web-gateway", "wg", "8");
+    const refused = await claimEcrRepository(ctx(), { ...other, service: "mcp-server-http", ecrRepository: "mcp-server-http" });
+    expect(refused).toMatchObject({ ok: false, message: expect.stringMatching(/^ECR repository mcp-server-http was last pushed by Deckhand from acme\/mcp-servers and is claimed by nobody: nothing pushed from acme\/web-gateway/) });
+    expect(await claimEcrRepository(ctx(), { ...before, service: "mcp-server-http", ecrRepository: "mcp-server-http" })).toEqual({ ok: true, claimed: true, owner: "acme/mcp-servers" });
   });
 
   it("a service naming the worker's build cache repository is refused and the cache is never claimed", async () => {
