@@ -99,6 +99,11 @@ describe("planSetup", () => {
     const items = Object.fromEntries(planSetup(state).items.map((i) => [i.id, i]));
     expect(items.secrets).toMatchObject({ status: "done", detail: "Both exist. AWS_ACCESS_KEY_ID from the organization secret (selected repositories); AWS_SECRET_ACCESS_KEY from the organization secret (selected repositories)." });
     expect(items.variable).toMatchObject({ status: "done", detail: "Set (from the organization variable (selected repositories))." });
+    // Whose key the organization's pair holds is not known (a shared CI key of another user?): said, nothing written.
+    expect(items.key.status).toBe("unknown");
+    expect(items.key.detail).toMatch(/^AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY come from the organization secret \(selected repositories\): .* whether it holds a key of github-ecr-push is not known here/);
+    // Deckhand wrote that key itself (its last rotation): done.
+    expect(planSetup({ ...state, knownHeldKeyId: "AKIAHELD" }).items.find((i) => i.id === "key")).toMatchObject({ status: "done", detail: "GitHub holds AKIAHELD (active)." });
   });
 
   it("a wrong AWS_REGION from another scope is fixed there: a blocker naming it, no repository variable written over it", () => {

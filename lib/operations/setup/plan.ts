@@ -108,7 +108,18 @@ export function planSetup(state: SetupState): SetupPlan {
     const active = keys.filter((k) => k.status === "Active");
     const known = state.knownHeldKeyId;
     const held = heldPair && active.length > 0 && (!known || active.some((k) => k.accessKeyId === known));
-    if (held) {
+    // A pair the organization or an environment gives may hold another IAM user's key (an organization's shared
+    // CI key), and its two halves may come from different places: "done" only when Deckhand wrote the key itself.
+    const elsewhere = SECRET_NAMES.filter((n) => !secrets?.includes(n) && inherited[n]);
+    if (held && elsewhere.length && !(known && active.some((k) => k.accessKeyId === known))) {
+      const where = [...new Set(elsewhere.map((n) => `the ${inherited[n].where}`))].join(" and ");
+      items.push({
+        id: "key",
+        label: "An access key GitHub holds",
+        status: "unknown",
+        detail: `${elsewhere.join(" and ")} come${elsewhere.length === 1 ? "s" : ""} from ${where}: GitHub never shows a secret's value, so whether it holds a key of ${userName} is not known here (the Credentials page correlates it with CloudTrail). Nothing is written over it.`,
+      });
+    } else if (held) {
       const id = known ?? (active.length === 1 ? active[0].accessKeyId : null);
       items.push({ id: "key", label: "An access key GitHub holds", status: "done", detail: id ? `GitHub holds ${id} (active).` : "Both secrets exist and the user has an active key (GitHub never shows secret values)." });
     } else {
