@@ -2,13 +2,12 @@ import { SafeError } from "../../errors";
 import { callFailed } from "../../failures";
 import { ecrAccount } from "../../integrations/aws/ecr-account";
 import type { OperationContext } from "../context";
+import { checkEcrRepositoryName } from "../../judgements/push/ecr-repository-name";
 import { assignEcrOwner, releaseEcrOwner, type EcrOwner, type EcrRepositoryKey } from "./ecr-owners-store";
 
-/** ECR's repository name rule (CreateRepository's repositoryName pattern). */
-const ECR_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
-
 async function keyOf(ctx: Pick<OperationContext, "clients">, ecrRepository: string): Promise<EcrRepositoryKey> {
-  if (!ECR_NAME.test(ecrRepository) || ecrRepository.length > 256) throw new SafeError(`“${ecrRepository}” is not an ECR repository name`, "invalid-input");
+  const invalid = checkEcrRepositoryName(ecrRepository);
+  if (invalid) throw new SafeError(invalid, "invalid-input");
   try {
     return { account: await ecrAccount(ctx.clients.aws), region: ctx.clients.aws.region, ecrRepository };
   } catch (err) {

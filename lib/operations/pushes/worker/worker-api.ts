@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { checkEcrRepositoryName } from "../../../judgements/push/ecr-repository-name";
 
 /** Request bodies of the standalone worker's API, validated on the app's side. */
 const workerId = z.string().min(1).max(200);
@@ -44,12 +45,8 @@ export const servicesBody = z.object({
       .nullish(),
   }),
 });
-/** ECR's repository name rule (CreateRepository): lowercase components separated by `/`, each `[a-z0-9]+([._-][a-z0-9]+)*`. */
-const ecrRepositoryName = z
-  .string()
-  .min(2)
-  .max(256)
-  .regex(/^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/);
+/** ECR's repository name rule (CreateRepository), the one the compose reader applies (checkEcrRepositoryName). */
+const ecrRepositoryName = z.string().refine((name) => checkEcrRepositoryName(name) === null, "must be an ECR repository name");
 /** A worker asks whether a service may push into an ECR repository (issue 16); `part`: the attempt is the part's. */
 export const ecrClaimBody = z.object({ workerId, attempt, part: z.boolean().optional(), service: z.string().min(1).max(200), ecrRepository: ecrRepositoryName, buildCacheRepository: ecrRepositoryName.optional() });
 export const resultBody = z.object({
