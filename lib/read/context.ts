@@ -34,6 +34,12 @@ export interface ReadContext {
   workflowName: string;
   /** GitHub's web URL and the configured branch, for links and defaults. */
   github: Pick<DeckhandConfig["github"], "webUrl" | "owner" | "repo" | "repository" | "branch">;
+  /**
+   * The default repository (GITHUB_REPOSITORY, or the first of GITHUB_REPOSITORIES), kept when forRepository turns
+   * the context to another one: what some names default from (the OIDC role, lib/read/oidc.ts). Absent in contexts
+   * built by hand, which then count as the default repository's.
+   */
+  defaultRepository?: string;
   /** Cache lifetime of the posture parts (default 30 s). */
   ttlMs?: number;
   now?: () => Date;
@@ -52,6 +58,7 @@ export function readContextFrom(config: DeckhandConfig, clients: Clients, cache:
     expectedPolicyPath: config.expectedPolicyPath,
     workflowName: config.workflowName,
     github: config.github,
+    defaultRepository: config.github.repository,
   };
 }
 

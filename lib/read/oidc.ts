@@ -36,15 +36,28 @@ async function attempt<T>(errors: string[], service: Service, call: string, fn: 
   }
 }
 
-export type OidcContext = Pick<ReadContext, "clients" | "cache" | "userName" | "policyName" | "expectedPolicyPath" | "workflowName" | "github">;
+export type OidcContext = Pick<ReadContext, "clients" | "cache" | "db" | "userName" | "policyName" | "expectedPolicyPath" | "workflowName" | "github" | "defaultRepository">;
 
 export interface OidcOverview {
   state: OidcLiveState;
   plan: OidcPlan;
 }
 
-/** The role Deckhand proposes: DECKHAND_IAM_USER + `-oidc` (e.g. github-ecr-push-oidc). */
-export const oidcRoleName = (ctx: Pick<ReadContext, "userName">) => defaultRoleName(ctx.userName);
+/** What names a repository's OIDC role: its push user, the repository (`clients.repo`), the default one, the store. */
+export type RoleNameContext = Pick<ReadContext, "clients" | "db" | "userName" | "defaultRepository">;
+
+/**
+ * The repository's OIDC role: the role its latest move made or is making (the store's plan, so a move made under an
+ * older naming is still found), else the name Deckhand proposes (defaultRoleName: `github-ecr-push-oidc` for the
+ * default repository, `github-ecr-push-oidc-OWNER-NAME` for another). No AWS or GitHub call.
+ */
+export function oidcRoleName(ctx: RoleNameContext): string {
+  const repository = repoKey(ctx);
+  const recorded = latestOidcMove(ctx.db, repository)?.plan.roleName;
+  if (recorded) return recorded;
+  const isDefault = !ctx.defaultRepository || ctx.defaultRepository.toLowerCase() === repository.toLowerCase();
+  return defaultRoleName(ctx.userName, isDefault ? null : repository);
+}
 
 /** Live state of every step of the move, read fresh. Throws SafeError("expected-policy") when that cannot be read. */
 export async function readOidcState(ctx: OidcContext): Promise<OidcLiveState> {
@@ -136,7 +149,7 @@ export interface RoleSummary {
  * finding, a pinned role admits none of them), the last role session from CloudTrail, and the permission drift.
  * Throws CallFailure naming the IAM, STS or GitHub call; a failed CloudTrail or ECR read only narrows what it says.
  */
-export async function readRoleSummary(ctx: Pick<ReadContext, "clients" | "cache" | "userName" | "policyName" | "expectedPolicyPath"> & { now?: () => Date; activityDays?: number }): Promise<RoleSummary | null> {
+export async function readRoleSummary(ctx: RoleNameContext & Pick<ReadContext, "cache" | "policyName" | "expectedPolicyPath"> & { now?: () => Date; activityDays?: number }): Promise<RoleSummary | null> {
   const { iam, sts, ecr, cloudtrail } = ctx.clients.aws;
   const roleName = oidcRoleName(ctx);
   const role = await callApi("iam", "GetRole", () => getRole({ iam, roleName }));
