@@ -4,7 +4,9 @@ import { PushesPage } from "./pages/pushes-page";
 import { WorkflowsPage } from "./pages/workflows-page";
 import { pushCommit, sandboxAdmin, sandboxUrl } from "./support/sandbox-admin";
 import { CredentialsPage } from "./pages/credentials-page";
+import { OidcPage } from "./pages/oidc-page";
 import { RotationPage } from "./pages/rotation-page";
+import { SANDBOX_GITHUB_ADMIN_TOKEN } from "../lib/sandbox/constants";
 import { expectAccessibleAtEveryWidth } from "./support/expect-accessible";
 import { GATEWAY_PUSH_USER, giveWebGatewayItsPushUser } from "./support/second-push-user";
 
@@ -71,8 +73,10 @@ test("the repository selector filters every page and keeps the choice across the
   // The guided setup is the default repository's: its page says so rather than showing that state as billing-worker's.
   await page.goto("/setup?repo=acme/billing-worker");
   await expect(page.getByTestId("setup-default-only")).toContainText("the state below is that repository's, not acme/billing-worker's");
-  await page.goto("/credentials/oidc?repo=acme/billing-worker");
-  await expect(page.getByTestId("oidc-default-only")).toContainText("The OIDC move acts on the default repository, acme/mcp-servers");
+  // The OIDC move is per repository: billing-worker's page plans billing-worker's own role, not the default's.
+  const oidc = new OidcPage(page);
+  await oidc.open("acme/billing-worker");
+  await expect(oidc.description()).toContainText("Retire the access key of github-ecr-push in acme/billing-worker: its ECR workflow assumes the role github-ecr-push-oidc-acme-billing-worker");
   // An address without ?repo= (an inner link, a bookmark) stays on the chosen repository.
   await page.goto("/policy");
   await expect(page).toHaveURL(/\/policy\?repo=acme(%2F|\/)billing-worker/);
@@ -203,4 +207,27 @@ test("no serious axe finding on the Fleet page and another repository's Workflow
     await expect(page.getByTestId("run-poller")).toHaveCount(0, { timeout: 90_000 });
     await expectAccessibleAtEveryWidth(page, path);
   }
+});
+
+test("acme/web-gateway moves to a role of its own in the browser: its push user's role, its pull request, the default repository untouched", async ({ page }) => {
+  const role = `${GATEWAY_PUSH_USER}-oidc-acme-web-gateway`;
+  const oidc = new OidcPage(page);
+  await oidc.open("acme/web-gateway");
+  await expect(oidc.description()).toContainText(`Retire the access key of ${GATEWAY_PUSH_USER} in acme/web-gateway: its ECR workflow assumes the role ${role}`);
+  await expect(oidc.subjects()).toContainText("web-gateway");
+  await expect(oidc.subjects()).not.toContainText("mcp-servers");
+  await oidc.applyAndConfirm();
+  await expect(oidc.moveState()).toHaveAttribute("data-status", "completed", { timeout: 60_000 });
+  // The pull request is web-gateway's.
+  await expect(oidc.pullRequestLink()).toHaveAttribute("href", /\/acme\/web-gateway\/pull\/\d+$/);
+  // The default repository has no move and still plans its own role, under the name it always had.
+  await oidc.open("acme/mcp-servers");
+  await expect(oidc.description()).toContainText("assumes the role github-ecr-push-oidc with");
+  await expect(oidc.moveState()).toHaveCount(0);
+  const branch = await fetch(`${sandboxUrl}/api/v3/repos/acme/mcp-servers/git/ref/heads/deckhand/oidc-role`, { headers: { authorization: `Bearer ${SANDBOX_GITHUB_ADMIN_TOKEN}` } });
+  expect(branch.status).toBe(404);
+  // Back on web-gateway's Credentials page, its role is found under its own name, and the link keeps the repository.
+  await page.goto("/credentials?repo=acme%2Fweb-gateway&refresh=1");
+  await expect(page.getByTestId("oidc-role-summary")).toContainText(`role/${role}`);
+  await expect(page.getByRole("link", { name: "Move to the OIDC role" })).toHaveAttribute("href", /\/credentials\/oidc\?repo=acme(%2F|\/)web-gateway/);
 });

@@ -4,8 +4,9 @@ import { expect, type Page } from "@playwright/test";
 export class OidcPage {
   constructor(private page: Page) {}
 
-  async open() {
-    await this.page.goto("/credentials/oidc");
+  /** Open the page of `repo` (owner/name; the default repository when absent). */
+  async open(repo?: string) {
+    await this.page.goto(repo ? `/credentials/oidc?repo=${encodeURIComponent(repo)}` : "/credentials/oidc");
     await expect(this.page.getByRole("heading", { name: "Move to GitHub's OIDC role", level: 1 })).toBeVisible();
   }
 
@@ -67,6 +68,11 @@ export class OidcPage {
   /** What must be set up before the move (an account without the push user), with its link to Setup. */
   prerequisite() {
     return this.page.getByTestId("oidc-prerequisite");
+  }
+
+  /** The page's description: whose key, in which repository, and the role the move makes. */
+  description() {
+    return this.page.getByText(/^Retire the access key of /);
   }
 
   moveState() {

@@ -12,7 +12,11 @@ import type { CloudTrailEvent } from "../judgements/posture/types";
 import { callApi } from "../failures";
 import { getGraceDays } from "../operations/oidc/grace-days";
 import { latestOidcMove, listOidcSteps } from "../operations/oidc/store";
-import type { ReadContext } from "./context";
+import { forRepository, repoKey, type ReadContext } from "./context";
+import type { ConfiguredRepository } from "../infra/config/env";
+import { mapLimit } from "../infra/map-limit";
+import { readWorkflowSignIn } from "./oidc";
+import { readEffectiveSecrets } from "./posture";
 
 export interface RoleProofView {
   /** The push user's keys and whether the repository still has the two secrets (what the retire steps act on). */
@@ -63,4 +67,40 @@ export async function readRoleProof(ctx: Pick<ReadContext, "clients" | "db" | "u
     graceDays,
     proof: proveRole({ ...base, mergedAt, webIdentity, sessionEvents, keyEvents }),
   };
+}
+
+/** Other served repositories of the same push user that still need its key (the retire's "who else uses it"). */
+export interface OtherKeyUsers {
+  /** Each as "owner/name (why)": its ECR workflow signs in with the key, or it holds the key's secrets and how it signs in is unknown. */
+  users: string[];
+  /** Each as "owner/name (the failure)": whether it still needs the key could not be read. Counts as a user (fails closed). */
+  unknown: string[];
+}
+
+/**
+ * The served repositories (`served`, e.g. servedRepositories(config, db)) other than `ctx`'s that share its push user
+ * (`ctx.userName`) and still need the key: their ECR workflow (DECKHAND_WORKFLOW, on the default branch) signs in
+ * with the key rather than a role, or, with no such workflow, a run there still gets AWS_ACCESS_KEY_ID at some scope.
+ * A repository moved to its own role (its workflow assumes a role) does not need the key, whatever secrets it keeps.
+ * The key CloudTrail saw used is the proof's business (readRoleProof); this names an idle repository that would
+ * break on its next run. Reads each repository's workflow file and, when needed, its secrets at every scope (through
+ * `ctx.cache`: pass a fresh one to read now), four repositories at a time. Never throws: a failed read is `unknown`.
+ */
+export async function readOtherKeyUsers(ctx: ReadContext, served: readonly ConfiguredRepository[]): Promise<OtherKeyUsers> {
+  const self = repoKey(ctx).toLowerCase();
+  const sharing = served.filter((r) => r.pushUser === ctx.userName && r.repository.toLowerCase() !== self);
+  const users: string[] = [];
+  const unknown: string[] = [];
+  await mapLimit(sharing, 4, async (r) => {
+    const other = forRepository(ctx, r);
+    const signIn = await readWorkflowSignIn(other);
+    if (!signIn.ok) return void unknown.push(`${r.repository} (${signIn.failure.message})`);
+    const credentials = signIn.data.credentials;
+    if (credentials.kind === "role") return;
+    if (credentials.kind === "key") return void users.push(`${r.repository} (its workflow ${signIn.data.path} signs in with the key)`);
+    const secrets = await readEffectiveSecrets(other);
+    if (!secrets.ok) return void unknown.push(`${r.repository} (${credentials.reason}; ${secrets.failure.message})`);
+    if (secrets.data.some((x) => x.name === "AWS_ACCESS_KEY_ID")) users.push(`${r.repository} (its runs get AWS_ACCESS_KEY_ID and ${credentials.reason})`);
+  });
+  return { users: users.sort(), unknown: unknown.sort() };
 }

@@ -3,8 +3,9 @@ import { Suspense } from "react";
 import { requireUser } from "@/lib/infra/auth/session";
 import { PageHeader } from "@/components/page-header";
 import { RefreshLink } from "@/components/posture/refresh-link";
+import { withRepo } from "@/components/fleet/repo-href";
 import { SectionCard, SectionLoading } from "@/components/posture/section-card";
-import { pageReadContext } from "@/lib/read/context";
+import { pageReadContext, repoParamOf } from "@/lib/read/context";
 import { ActivitySections } from "./activity-sections";
 
 export const metadata: Metadata = { title: "Activity" };
@@ -16,7 +17,7 @@ export default async function ActivityPage({ searchParams }: { searchParams: Pro
   return (
     <>
       <PageHeader title="Activity" description={`CloudTrail events signed with ${ctx.userName}'s access keys over the last 90 days, newest first.`}>
-        <RefreshLink href="/activity" fetchedNote="Cached for 30 s" />
+        <RefreshLink href={withRepo("/activity", repoParamOf(ctx))} fetchedNote="Cached for 30 s" />
       </PageHeader>
       <Suspense
         fallback={

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { toUserFacing } from "@/lib/errors";
-import type { ReadContext } from "@/lib/read/context";
+import { repoParamOf, type ReadContext } from "@/lib/read/context";
+import { withRepo } from "@/components/fleet/repo-href";
 import { readRoleSummary } from "@/lib/read/oidc";
 import { RoleFacts } from "@/components/oidc/role-facts";
 
@@ -21,7 +22,7 @@ export async function OidcRoleSection({ ctx }: { ctx: ReadContext }) {
     return (
       <p className="text-sm text-slate-600">
         No OIDC role yet: the workflow signs in with the access key.{" "}
-        <Link href="/credentials/oidc" className="font-medium underline">
+        <Link href={withRepo("/credentials/oidc", repoParamOf(ctx))} className="font-medium underline">
           Plan the move to a role
         </Link>
         .
@@ -33,7 +34,7 @@ export async function OidcRoleSection({ ctx }: { ctx: ReadContext }) {
         <code className="break-all">{role.arn}</code>. A role has no key to age; what matters is whom it trusts, when it was last assumed and what it may do.
       </p>
       <RoleFacts role={role} />
-      <Link href="/credentials/oidc" className="font-medium underline">
+      <Link href={withRepo("/credentials/oidc", repoParamOf(ctx))} className="font-medium underline">
         The move to the role
       </Link>
     </div>

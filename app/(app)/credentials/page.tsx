@@ -33,11 +33,11 @@ export default async function CredentialsPage({ searchParams }: { searchParams: 
             </Link>
           ) : null}
           {!notSetUp ? (
-            <Link href="/credentials/oidc" className="text-sm font-medium underline">
+            <Link href={withRepo("/credentials/oidc", repoParamOf(ctx))} className="text-sm font-medium underline">
               Move to the OIDC role
             </Link>
           ) : null}
-          <RefreshLink href="/credentials" fetchedNote="Cached for 30 s" />
+          <RefreshLink href={withRepo("/credentials", repoParamOf(ctx))} fetchedNote="Cached for 30 s" />
         </div>
       </PageHeader>
       <UnfinishedOperations ctx={ctx} operator={operator} />

@@ -3,8 +3,9 @@ import { Suspense } from "react";
 import { requireUser } from "@/lib/infra/auth/session";
 import { PageHeader } from "@/components/page-header";
 import { RefreshLink } from "@/components/posture/refresh-link";
+import { withRepo } from "@/components/fleet/repo-href";
 import { SectionCard, SectionLoading } from "@/components/posture/section-card";
-import { pageReadContext } from "@/lib/read/context";
+import { pageReadContext, repoParamOf } from "@/lib/read/context";
 import { PolicySections } from "./policy-sections";
 
 export const metadata: Metadata = { title: "Policy" };
@@ -15,7 +16,7 @@ export default async function PolicyPage({ searchParams }: { searchParams: Promi
   return (
     <>
       <PageHeader title="Policy" description={`What ${ctx.userName} may do in ECR, compared with the expected policy, AWS's minimal push set and what CloudTrail saw it use.`}>
-        <RefreshLink href="/policy" fetchedNote="Cached for 30 s" />
+        <RefreshLink href={withRepo("/policy", repoParamOf(ctx))} fetchedNote="Cached for 30 s" />
       </PageHeader>
       <Suspense
         fallback={

@@ -19,6 +19,21 @@ export async function listRepoOrganizationVariables({ github, repo }: { github: 
   return all.map((v) => ({ name: v.name, value: v.value, createdAt: v.created_at, updatedAt: v.updated_at }));
 }
 
+/**
+ * `GET /repos/{owner}/{repo}/environments`: the names of every environment of the repository (GitHub REST
+ * "Deployment environments", List environments; paged, 100 at most per page). Throws Octokit's RequestError.
+ */
+export async function listEnvironmentNames({ github, repo }: { github: GitHubClient; repo: GitHubRepoRef }): Promise<string[]> {
+  // Octokit's paginate does not know this list (its body is { total_count, environments }): page by hand.
+  const names: string[] = [];
+  for (let page = 1; ; page++) {
+    const { data } = await github.rest.repos.getAllEnvironments({ ...repo, per_page: 100, page });
+    const environments = data.environments ?? [];
+    names.push(...environments.map((e) => e.name));
+    if (environments.length < 100 || (data.total_count !== undefined && names.length >= data.total_count)) return names;
+  }
+}
+
 /** `GET /repos/{owner}/{repo}/environments/{environment_name}/secrets`. */
 export async function listEnvironmentSecrets({ github, repo, environment }: { github: GitHubClient; repo: GitHubRepoRef; environment: string }): Promise<GithubSecretInfo[]> {
   const all = await github.paginate(github.rest.actions.listEnvironmentSecrets, { ...repo, environment_name: environment, per_page: 100 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { retireOffers } from "./retire-offers";
 
 const KEY = "AKIAIOSFODNN7EXAMPLE";
-const base = { verdict: "ready-to-retire" as const, proofMessage: "The role works and the key has gone unused for 7 days: it can be retired.", secretsPresent: true };
+const base = { verdict: "ready-to-retire" as const, proofMessage: "The role works and the key has gone unused for 7 days: it can be retired.", secretsPresent: true, stillNeeded: [] as string[] };
 
 describe("retireOffers", () => {
   it("offers deactivation only once the proof says ready-to-retire", () => {
@@ -23,5 +23,16 @@ describe("retireOffers", () => {
     expect(retireOffers({ ...base, secretsPresent: false, keys: [] })).toEqual({ deactivate: [], deleteSecrets: false, reactivate: [], deleteKey: [], retired: true, message: "The role works and the key is retired." });
     // Retired before the proof was complete (keys and secrets removed by hand): the proof's own message stays.
     expect(retireOffers({ ...base, verdict: "grace-running", proofMessage: "grace", secretsPresent: false, keys: [] })).toMatchObject({ retired: true, message: "grace" });
+  });
+
+  it("offers no deactivation while another repository of the push user still needs the key, and names it", () => {
+    const stillNeeded = ["acme/web-gateway (its workflow .github/workflows/ecr.yml signs in with the key)", "acme/billing-worker (list workflows failed)"];
+    const o = retireOffers({ ...base, stillNeeded, keys: [{ accessKeyId: KEY, status: "Active" }] });
+    expect(o.deactivate).toEqual([]);
+    expect(o.message).toContain(base.proofMessage);
+    expect(o.message).toContain("acme/web-gateway (its workflow");
+    expect(o.message).toContain("acme/billing-worker (list workflows failed)");
+    // Once the key is inactive (deactivated before, or by hand) the undo and the next steps are not held back.
+    expect(retireOffers({ ...base, stillNeeded, keys: [{ accessKeyId: KEY, status: "Inactive" }] })).toMatchObject({ reactivate: [KEY], deleteSecrets: true, message: base.proofMessage });
   });
 });

@@ -19,17 +19,31 @@ export interface RetireOffers {
   message: string;
 }
 
-/** `keys`: the push user's keys (IAM ListAccessKeys, Status Active/Inactive); `secretsPresent`: either key secret exists. */
-export function retireOffers(input: { verdict: ProofVerdict; proofMessage: string; keys: Array<{ accessKeyId: string; status: string }>; secretsPresent: boolean }): RetireOffers {
+/**
+ * The sentence naming the other repositories of the push user that still need its key (readOtherKeyUsers' users and
+ * unknown ones, "owner/name (why)"), or null when none. Pure.
+ */
+export function describeOtherKeyUsers(stillNeeded: readonly string[]): string | null {
+  if (stillNeeded.length === 0) return null;
+  return `The key is shared: ${stillNeeded.join("; ")}. Move each of them to its own role first (choose it in the repository selector, then this page); the key is deactivated only once no served repository needs it.`;
+}
+
+/**
+ * `keys`: the push user's keys (IAM ListAccessKeys, Status Active/Inactive); `secretsPresent`: either key secret
+ * exists; `stillNeeded`: other served repositories of the push user that still need the key, or could not be told
+ * (readOtherKeyUsers, users then unknown): while any is named the key is not offered for deactivation.
+ */
+export function retireOffers(input: { verdict: ProofVerdict; proofMessage: string; keys: Array<{ accessKeyId: string; status: string }>; secretsPresent: boolean; stillNeeded: readonly string[] }): RetireOffers {
   const active = input.keys.filter((k) => k.status === "Active").map((k) => k.accessKeyId);
   const inactive = input.keys.filter((k) => k.status !== "Active").map((k) => k.accessKeyId);
   const retired = input.keys.length === 0 && !input.secretsPresent;
+  const shared = active.length ? describeOtherKeyUsers(input.stillNeeded) : null;
   return {
-    deactivate: input.verdict === "ready-to-retire" ? active : [],
+    deactivate: input.verdict === "ready-to-retire" && !shared ? active : [],
     deleteSecrets: active.length === 0 && input.secretsPresent,
     reactivate: inactive,
     deleteKey: input.secretsPresent ? [] : inactive,
     retired,
-    message: retired && input.verdict === "ready-to-retire" ? "The role works and the key is retired." : input.proofMessage,
+    message: retired && input.verdict === "ready-to-retire" ? "The role works and the key is retired." : shared ? `${input.proofMessage} ${shared}` : input.proofMessage,
   };
 }

@@ -7,7 +7,7 @@ import { SafeError, type SafeErrorCode } from "../../errors";
 import { listAccessKeys, type AccessKeyMetadata } from "../../integrations/aws/iam";
 import { deleteAccessKey, updateAccessKey } from "../../integrations/aws/iam-keys";
 import { callFailed } from "../../failures";
-import { readContextFrom } from "../../read/context";
+import { operationReadContext } from "../operation-read-context";
 import { invalidatePosture, readEffectiveSecrets } from "../../read/posture";
 import { readHeldKey } from "../../read/credentials";
 import { listRotations } from "../rotation/store";
@@ -46,7 +46,7 @@ export function judgeKeyAction(input: { action: KeyAction; key: { accessKeyId: s
  */
 async function githubMayHold(ctx: OperationContext, userName: string, accessKeyId: string, keyIds: string[]): Promise<boolean> {
   // The repository's reads, about its push user's keys.
-  const reads = { ...readContextFrom(ctx.config, ctx.clients, ctx.cache, ctx.db), userName };
+  const reads = { ...operationReadContext(ctx), userName };
   // Any scope a run reads it from counts (an organization or environment secret holds it as much as the repository's).
   const secrets = await readEffectiveSecrets(reads);
   if (secrets.ok && !secrets.data.some((s) => s.name === "AWS_ACCESS_KEY_ID")) return false;

@@ -10,7 +10,7 @@ import { CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, DeleteOp
 import { sharedTestSandbox } from "../../tooling/testing/shared-test-sandbox";
 import { runKillChild } from "../../tooling/testing/kill-child-support";
 import { testContext } from "../rotation/testing/rotation-test-kit";
-import { resumeInterruptedOidcMove, resumeOidcMove, startOidcMove } from "./apply-oidc-move";
+import { resumeInterruptedOidcMoves, resumeOidcMove, startOidcMove } from "./apply-oidc-move";
 import { activeOidcMove, getOidcMove, listOidcSteps } from "./store";
 import { openWorkflowPullRequest, StaleReviewError } from "./workflow-pull-request";
 import { listAudit } from "../../infra/audit/record-audit";
@@ -136,7 +136,7 @@ describe("an OIDC move killed inside and after each step resumes with nothing ha
         let m;
         if (fp === "oidc:after-role") {
           // What a server start does (instrumentation): find the interrupted move and resume it.
-          expect(await resumeInterruptedOidcMove(ctx)).toBe(left.id);
+          expect(await resumeInterruptedOidcMoves(ctx)).toEqual([left.id]);
           for (let i = 0; i < 300 && getOidcMove(db, left.id)!.state === "running"; i++) await new Promise((r) => setTimeout(r, 100));
           m = getOidcMove(db, left.id)!;
         } else m = await (await resumeOidcMove(ctx, { moveId: left.id })).done;

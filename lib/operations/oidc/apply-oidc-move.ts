@@ -3,12 +3,14 @@
 
 import { SafeError } from "../../errors";
 import { inFlightRegistry } from "../in-flight";
-import { readContextFrom } from "../../read/context";
+import { operationReadContext } from "../operation-read-context";
+import { configuredRepository } from "../push-user";
+import { clientsForRepository } from "../../integrations/clients";
 import { readOidcPlan } from "../../read/oidc";
 import { GITHUB_OIDC_URL, STS_AUDIENCE } from "../../judgements/oidc/github-oidc";
 import type { OperationContext } from "../context";
 import { runOidcMove, type OidcMoveOptions } from "./runner";
-import { activeOidcMove, getOidcMove, insertOidcMove, OidcMoveBusyError, setOidcMoveState } from "./store";
+import { activeOidcMove, getOidcMove, insertOidcMove, OidcMoveBusyError, runningOidcMoves, setOidcMoveState } from "./store";
 import type { OidcMovePlan, OidcMoveRecord } from "./types";
 
 const inFlight = inFlightRegistry<OidcMoveRecord>("oidc-move");
@@ -16,12 +18,13 @@ const inFlight = inFlightRegistry<OidcMoveRecord>("oidc-move");
 const optionsFor = (extras: OidcMoveOptions): OidcMoveOptions => ({ failpoint: process.env.DECKHAND_FAILPOINT, ...extras });
 
 /**
- * Start the move's IAM steps for the configured repository. Refuses (SafeError "oidc-blocked", nothing changed)
+ * Start the move's IAM steps for the repository the context acts from (`ctx.repository`, else `ctx.clients.repo`),
+ * with its push user's expected policy and its own role (lib/read/oidc.ts oidcRoleName). Refuses (SafeError "oidc-blocked", nothing changed)
  * when the plan has no pinned trust policy, an existing role's trust is wider than or refuses what the workflow
  * presents, or a step's state could not be read. `done` settles when the runner stops.
  */
 export async function startOidcMove(ctx: OperationContext, extras: OidcMoveOptions = {}): Promise<{ moveId: number; done: Promise<OidcMoveRecord> }> {
-  const reads = readContextFrom(ctx.config, ctx.clients, ctx.cache, ctx.db);
+  const reads = operationReadContext(ctx);
   const repository = `${ctx.clients.repo.owner}/${ctx.clients.repo.repo}`;
   const current = activeOidcMove(ctx.db, repository);
   if (current) throw new SafeError(`The move #${current.id} is ${current.state}; resume it or let it finish.`, "oidc-busy");
@@ -64,6 +67,9 @@ export async function startOidcMove(ctx: OperationContext, extras: OidcMoveOptio
 export async function resumeOidcMove(ctx: OperationContext, input: { moveId: number }, extras: OidcMoveOptions = {}): Promise<{ moveId: number; done: Promise<OidcMoveRecord> }> {
   const m = getOidcMove(ctx.db, input.moveId);
   if (!m) throw new SafeError(`There is no move #${input.moveId}.`, "not-found");
+  // A move runs with the clients of its own repository (its pull request goes there): never another's.
+  const acting = `${ctx.clients.repo.owner}/${ctx.clients.repo.repo}`;
+  if (m.repository.toLowerCase() !== acting.toLowerCase()) throw new SafeError(`The move #${m.id} is ${m.repository}'s, not ${acting}'s: resume it from that repository's page.`, "invalid-input");
   if (m.state !== "stopped" && m.state !== "running") throw new SafeError(`The move #${m.id} is ${m.state}; there is nothing to resume.`, "not-resumable");
   if (inFlight.has(m.id)) throw new SafeError(`The move #${m.id} is running now.`, "running");
   if (m.state === "stopped") setOidcMoveState(ctx.db, m.id, { state: "running", message: null }, ctx.actor);
@@ -74,14 +80,28 @@ export async function resumeOidcMove(ctx: OperationContext, input: { moveId: num
   return { moveId: m.id, done: inFlight.track(m.id, done) };
 }
 
-/** On server start: continue the repository's move whose process died mid-way (it is still "running"). */
-export async function resumeInterruptedOidcMove(ctx: OperationContext): Promise<number | null> {
-  const m = activeOidcMove(ctx.db, `${ctx.clients.repo.owner}/${ctx.clients.repo.repo}`);
-  if (!m || m.state !== "running" || inFlight.has(m.id)) return null;
-  try {
-    await resumeOidcMove({ ...ctx, actor: { login: m.requestedBy, role: "system" } }, { moveId: m.id });
-    return m.id;
-  } catch {
-    return null;
+/**
+ * On server start: continue every move whose process died mid-way (still "running"), each with the clients of its
+ * own repository. A move of a repository Deckhand no longer serves is left as it is and logged. Answers the ids resumed.
+ */
+export async function resumeInterruptedOidcMoves(ctx: OperationContext): Promise<number[]> {
+  const resumed: number[] = [];
+  for (const m of runningOidcMoves(ctx.db)) {
+    if (inFlight.has(m.id)) continue;
+    let repository;
+    try {
+      repository = configuredRepository(ctx, m.repository);
+    } catch {
+      console.error(`[deckhand] the move #${m.id} to the OIDC role is left running: Deckhand no longer serves ${m.repository}.`);
+      continue;
+    }
+    try {
+      const scoped: OperationContext = { ...ctx, clients: clientsForRepository(ctx.clients, repository), repository, actor: { login: m.requestedBy, role: "system" } };
+      await resumeOidcMove(scoped, { moveId: m.id });
+      resumed.push(m.id);
+    } catch {
+      // Another process runs it, or it settled meanwhile: nothing to resume here.
+    }
   }
+  return resumed;
 }

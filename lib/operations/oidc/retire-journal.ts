@@ -10,7 +10,8 @@ import { callFailed } from "../../failures";
 import { listPushUserKeys } from "../keys/manage-access-key";
 import type { OperationContext } from "../context";
 
-export type RetireStep = "deactivate" | "delete-secrets" | "delete-key";
+export const RETIRE_STEPS = ["deactivate", "delete-secrets", "delete-key"] as const;
+export type RetireStep = (typeof RETIRE_STEPS)[number];
 
 export const RETIRE_SECRETS = [ACCESS_KEY_ID_SECRET, SECRET_ACCESS_KEY_SECRET] as const;
 

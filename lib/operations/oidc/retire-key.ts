@@ -11,9 +11,13 @@ import { callFailed } from "../../failures";
 import { deleteRepoSecret } from "../../integrations/github/write-variable";
 import { ACCESS_KEY_ID_SECRET, SECRET_ACCESS_KEY_SECRET } from "../../integrations/github/write-secret";
 import { listRepoSecrets } from "../../integrations/github/secrets";
-import { readRoleProof } from "../../read/oidc-proof";
+import { readOtherKeyUsers, readRoleProof } from "../../read/oidc-proof";
 import { invalidatePosture, readScopes } from "../../read/posture";
-import { readContextFrom } from "../../read/context";
+import { listEnvironmentNames, listEnvironmentSecrets } from "../../integrations/github/scoped-secrets";
+import { servedRepositories } from "../../infra/config/served-repositories";
+import { describeOtherKeyUsers } from "../../judgements/oidc/retire-offers";
+import { operationReadContext } from "../operation-read-context";
+import { pushUserScope } from "../push-user";
 import { TtlCache } from "../../infra/cache/ttl-cache";
 import { describeCopy } from "../../judgements/posture/secret-scopes";
 import { deactivateAccessKey, deleteAccessKeyByHand, listPushUserKeys, reactivateAccessKey } from "../keys/manage-access-key";
@@ -36,7 +40,8 @@ function hitFailpoint(options: RetireOptions, point: string): void {
   if ((options.failpoint ?? process.env.DECKHAND_FAILPOINT) === point) process.kill(process.pid, "SIGKILL");
 }
 
-const proofOf = (ctx: OperationContext, now?: () => Date) => readRoleProof({ clients: ctx.clients, db: ctx.db, userName: ctx.config.iamUser, now });
+// The proof of the repository the context acts from, about its own push user's key.
+const proofOf = (ctx: OperationContext, now?: () => Date) => readRoleProof({ clients: ctx.clients, db: ctx.db, userName: pushUserScope(ctx).userName, now });
 
 /** Run `step`'s calls between its journal's start and end; a failure ends it as failed (with the whitelisted cause). */
 async function journaled<T extends Record<string, unknown>>(ctx: OperationContext, step: Parameters<typeof startRetireStep>[1], detail: Record<string, unknown>, run: () => Promise<T>): Promise<T> {
@@ -54,7 +59,8 @@ async function journaled<T extends Record<string, unknown>>(ctx: OperationContex
 
 /**
  * Deactivate every active key of the push user. Refused (SafeError "oidc-blocked") unless the role is proven and the
- * key went unused for the grace period. When an earlier attempt's process died after IAM took the call, answers that
+ * key went unused for the grace period, and while another served repository of the same push user still needs the
+ * key or cannot be told (readOtherKeyUsers, read fresh: an idle repository would break on its next run). When an earlier attempt's process died after IAM took the call, answers that
  * (and journals it) instead of refusing.
  */
 export async function deactivateRetiredKey(ctx: OperationContext, input: RetireOptions = {}): Promise<{ message: string; keys: string[] }> {
@@ -63,6 +69,11 @@ export async function deactivateRetiredKey(ctx: OperationContext, input: RetireO
   if (!view || view.proof.verdict !== "ready-to-retire")
     throw new SafeError(`The key cannot be retired yet: ${view?.proof.message ?? "no move to the OIDC role has opened its pull request."}`, "oidc-blocked");
   const active = (await listPushUserKeys(ctx)).filter((k) => k.status === "Active");
+  if (active.length) {
+    const others = await readOtherKeyUsers(operationReadContext(ctx, new TtlCache()), servedRepositories(ctx.config, ctx.db));
+    const shared = describeOtherKeyUsers([...others.users, ...others.unknown]);
+    if (shared) throw new SafeError(`The key cannot be retired yet. ${shared}`, "oidc-blocked");
+  }
   if (active.length === 0) {
     const inactive = view.keys.map((k) => k.accessKeyId);
     if (recovered.includes("deactivate")) return { message: `${inactive.join(", ")} was already deactivated by an interrupted attempt. Reactivate to undo; nothing is deleted yet.`, keys: inactive };
@@ -113,16 +124,37 @@ export async function deleteRetiredSecrets(ctx: OperationContext, input: RetireO
 
 /**
  * Copies of the two secrets at the organization or an environment scope of the repository (the retire deletes only
- * the repository's own): a sentence naming them, or null when there are none. Fails closed: a scope that cannot be
- * read is named as unknown. Reads fresh (GitHub's organization-secrets and environment-secrets lists).
+ * the repository's own): a sentence naming them, or null when there are none. Every environment of the repository is
+ * looked at, not only those the ECR workflow names today (another workflow, or a later one, may deploy from it).
+ * Fails closed: a scope that cannot be read is named as unknown. Reads fresh (GitHub's organization-secrets list, the
+ * repository's environments and each one's secrets).
  */
 async function keyCopiesElsewhere(ctx: OperationContext): Promise<string | null> {
-  const scopes = await readScopes(readContextFrom(ctx.config, ctx.clients, new TtlCache(), ctx.db));
+  const scopes = await readScopes(operationReadContext(ctx, new TtlCache()));
   if (!scopes.ok) return `Cannot tell whether the organization or an environment still holds the key (${scopes.failure.message}): the key is deleted only once no copy can hold it.`;
   const names: readonly string[] = RETIRE_SECRETS;
   const copies = scopes.data.secrets
     .filter((r) => names.includes(r.name))
     .flatMap((r) => [r.source, ...r.shadowed].filter((c) => c.scope !== "repository").map((c) => `${r.name} (${describeCopy(c, "secret")})`));
+  const { github, repo } = ctx.clients;
+  let environments: string[];
+  try {
+    environments = await listEnvironmentNames({ github, repo });
+  } catch (err) {
+    return `Cannot tell whether an environment of the repository still holds the key (${callFailed(err, "github", "list environments").message}): the key is deleted only once no copy can hold it.`;
+  }
+  for (const environment of environments) {
+    let held;
+    try {
+      held = await listEnvironmentSecrets({ github, repo, environment });
+    } catch (err) {
+      return `Cannot tell whether the environment ${environment} still holds the key (${callFailed(err, "github", "list environment secrets").message}): the key is deleted only once no copy can hold it.`;
+    }
+    for (const s of held) {
+      const copy = `${s.name} (${describeCopy({ scope: "environment", environment, createdAt: s.createdAt, updatedAt: s.updatedAt }, "secret")})`;
+      if (names.includes(s.name) && !copies.includes(copy)) copies.push(copy);
+    }
+  }
   if (copies.length) return `Still held elsewhere: ${copies.join(", ")}. Delete those copies where they live (other repositories may read an organization secret) before the key: a secret must never hold a deleted key.`;
   const unreadable = scopes.data.unreadable.filter((u) => u.kind === "secret");
   if (unreadable.length) return `Cannot tell whether these scopes hold the key: ${unreadable.map((u) => `${u.scope} (${u.reason})`).join("; ")}. The key is deleted only once no copy can hold it.`;

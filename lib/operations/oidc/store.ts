@@ -66,6 +66,16 @@ export function activeOidcMove(db: Db, repository: string): OidcMoveRecord | nul
   return r ? toMove(r) : null;
 }
 
+/** Every move still "running" in the store, oldest first, of any repository (the server-start resume's list). */
+export function runningOidcMoves(db: Db): OidcMoveRecord[] {
+  return (db.prepare(`SELECT * FROM oidc_moves WHERE state = 'running' ORDER BY id`).all() as Row[]).map(toMove);
+}
+
+/** The repositories (owner/name, as the moves recorded them) that ever had a move: those whose retire steps may be in doubt. */
+export function oidcMoveRepositories(db: Db): string[] {
+  return (db.prepare(`SELECT DISTINCT repository FROM oidc_moves ORDER BY repository`).all() as Array<{ repository: string }>).map((r) => r.repository);
+}
+
 export function listOidcSteps(db: Db, moveId: number): OidcStepRecord[] {
   return (db.prepare(`SELECT * FROM oidc_move_steps WHERE move_id = ? ORDER BY id`).all(moveId) as Row[]).map(toStep);
 }

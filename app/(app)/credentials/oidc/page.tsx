@@ -3,11 +3,11 @@ import { Suspense } from "react";
 import Link from "next/link";
 import { requireUser } from "@/lib/infra/auth/session";
 import { toUserFacing } from "@/lib/errors";
-import { pageReadContext, type ReadContext } from "@/lib/read/context";
+import { pageReadContext, repoParamOf, type ReadContext } from "@/lib/read/context";
 import { oidcRoleName, readLatestOidcMove, readOidcPlan } from "@/lib/read/oidc";
 import { OIDC_STEP_TITLES } from "@/lib/operations/oidc/types";
 import { PageHeader } from "@/components/page-header";
-import { DefaultRepositoryOnly } from "@/components/fleet/default-repository-only";
+import { withRepo } from "@/components/fleet/repo-href";
 import { StatusBadge } from "@/components/setup/status-badge";
 import { ConfirmActionButton } from "@/components/rotation/confirm-action-button";
 import { RefreshWhileRunning } from "@/components/setup/refresh-while-running";
@@ -21,22 +21,21 @@ export const dynamic = "force-dynamic";
 export default async function OidcPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireUser();
   const operator = user.role === "operator";
-  // The move (and its resume after a crash) is the default repository's; another chosen repository is said, not shown.
-  const ctx = pageReadContext();
-  const shown = pageReadContext(await searchParams).github.repository;
+  // The repository the selector chose: its own move, its own role (one per repository), its own push user's key.
+  const ctx = pageReadContext(await searchParams);
+  const repo = ctx.github.repository;
   const latest = readLatestOidcMove(ctx);
   const active = latest && (latest.move.state === "running" || latest.move.state === "stopped") ? latest : null;
   return (
     <>
       <PageHeader
         title="Move to GitHub's OIDC role"
-        description={`Retire the access key of ${ctx.userName}: the ECR workflow assumes the role ${oidcRoleName(ctx)} with a GitHub ID token instead. Read from the account and the repository now; nothing changes until an operator applies it.`}
+        description={`Retire the access key of ${ctx.userName} in ${repo}: its ECR workflow assumes the role ${oidcRoleName(ctx)} with a GitHub ID token instead. Read from the account and the repository now; nothing changes until an operator applies it.`}
       >
-        <Link href="/credentials" className="text-sm font-medium underline">
+        <Link href={withRepo("/credentials", repoParamOf(ctx))} className="text-sm font-medium underline">
           Back to Credentials
         </Link>
       </PageHeader>
-      <DefaultRepositoryOnly operation="The OIDC move" shown={shown} defaultRepository={ctx.github.repository} testId="oidc-default-only" />
       <RefreshWhileRunning running={latest?.move.state === "running"} />
       {latest ? (
         <section className="mb-8 rounded-lg border border-slate-200 bg-slate-50 p-4" aria-label="Latest move">
@@ -66,7 +65,7 @@ export default async function OidcPage({ searchParams }: { searchParams: Promise
                 action={resumeOidcMoveAction}
                 label="Resume"
                 confirmLabel="Resume the move"
-                fields={{ moveId: latest.move.id }}
+                fields={{ moveId: latest.move.id, repo }}
                 tone="primary"
                 consequence={<>The move continues with the step that stopped; steps already done are not repeated. An existing role&apos;s trust is never changed.</>}
               />
@@ -280,6 +279,7 @@ async function PlanSection({ ctx, operator, canStart }: { ctx: ReadContext; oper
               label="Apply the move"
               confirmLabel="Confirm: create the role and open the pull request"
               confirmValue="apply"
+              fields={{ repo: ctx.github.repository }}
               tone="primary"
               consequence={
                 <p>

@@ -1,6 +1,8 @@
 import { toUserFacing } from "@/lib/errors";
 import type { ReadContext } from "@/lib/read/context";
-import { readRoleProof } from "@/lib/read/oidc-proof";
+import { readOtherKeyUsers, readRoleProof } from "@/lib/read/oidc-proof";
+import { getConfig } from "@/lib/infra/config/env";
+import { servedRepositories } from "@/lib/infra/config/served-repositories";
 import { StatusBadge } from "@/components/setup/status-badge";
 import { retireOffers } from "@/lib/judgements/oidc/retire-offers";
 import { ConfirmActionButton } from "@/components/rotation/confirm-action-button";
@@ -18,8 +20,10 @@ const VERDICT_BADGE: Record<string, string> = {
 /** After the move's pull request: is the role proven, is the key still used (where from), and the retire steps. */
 export async function ProofSection({ ctx, operator }: { ctx: ReadContext; operator: boolean }) {
   let view;
+  let others;
   try {
-    view = await readRoleProof(ctx);
+    // Other repositories of the push user that still need the key (the key is deactivated only once none does).
+    [view, others] = await Promise.all([readRoleProof(ctx), readOtherKeyUsers(ctx, servedRepositories(getConfig(), ctx.db))]);
   } catch (err) {
     const { message } = toUserFacing(err, "OIDC proof");
     return (
@@ -30,7 +34,8 @@ export async function ProofSection({ ctx, operator }: { ctx: ReadContext; operat
   }
   if (!view) return null;
   const { proof } = view;
-  const offers = retireOffers({ verdict: proof.verdict, proofMessage: proof.message, keys: view.keys, secretsPresent: view.secretsPresent });
+  const offers = retireOffers({ verdict: proof.verdict, proofMessage: proof.message, keys: view.keys, secretsPresent: view.secretsPresent, stillNeeded: [...others.users, ...others.unknown] });
+  const repo = ctx.github.repository;
   const { retired } = offers;
   return (
     <section aria-labelledby="oidc-proof" className="mb-8 rounded-lg border border-slate-200 p-4" data-testid="oidc-proof" data-verdict={proof.verdict}>
@@ -119,6 +124,7 @@ export async function ProofSection({ ctx, operator }: { ctx: ReadContext; operat
               label="Deactivate the key"
               confirmLabel="Confirm: deactivate"
               confirmValue="deactivate"
+              fields={{ repo }}
               consequence={<>Deactivates {offers.deactivate.join(", ")}. Anything still using it stops working; reactivating undoes it.</>}
             />
           ) : null}
@@ -128,6 +134,7 @@ export async function ProofSection({ ctx, operator }: { ctx: ReadContext; operat
               label="Delete the two secrets"
               confirmLabel="Confirm: delete the secrets"
               confirmValue="delete-secrets"
+              fields={{ repo }}
               consequence={<>Deletes AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the repository. To undo: reactivate the key and rotate it, which writes a new key into them.</>}
             />
           ) : null}
@@ -137,7 +144,7 @@ export async function ProofSection({ ctx, operator }: { ctx: ReadContext; operat
                 action={reactivateRetiredKeyAction}
                 label={`Reactivate ${accessKeyId}`}
                 confirmLabel="Confirm: reactivate"
-                fields={{ accessKeyId }}
+                fields={{ accessKeyId, repo }}
                 tone="primary"
                 consequence={<>The key works again. If the secrets were deleted, rotate it to write them again.</>}
               />
@@ -147,7 +154,7 @@ export async function ProofSection({ ctx, operator }: { ctx: ReadContext; operat
                   label={`Delete the key ${accessKeyId}`}
                   confirmLabel="Confirm: delete for good"
                   confirmValue="delete-key"
-                  fields={{ accessKeyId }}
+                  fields={{ accessKeyId, repo }}
                   consequence={<>Deletes the key. This cannot be undone.</>}
                 />
               ) : null}
