@@ -1,5 +1,6 @@
-// CloudTrail LookupEvents for the push user's keys. LookupEvents takes one lookup attribute per call and
-// returns at most 50 events a page, newest first; the whole 90-day window is paged through.
+// CloudTrail LookupEvents for the push user's keys (the whole 90-day window paged through) and for one service's
+// events over a short window (a workflow run's minutes). LookupEvents takes one lookup attribute per call and
+// returns at most 50 events a page, newest first (CloudTrail API Reference, LookupEvents).
 
 import { LookupEventsCommand, type CloudTrailClient, type Event } from "@aws-sdk/client-cloudtrail";
 import type { CloudTrailEvent } from "../../judgements/posture/types";
