@@ -71,7 +71,7 @@ async function judgeRow(ctx: ReadContext, r: ConfiguredRepository, keysByUser: R
   const mostLikely = held.ok ? held.data.correlation.mostLikely : null;
   const heldKeyId = mostLikely?.accessKeyId ?? null;
   // Who signed the last run, unless the correlation is sure (a held key with strong evidence) or the workflow uses a role.
-  const runSigner = doctor.mode === "key" && mostLikely?.level !== "high" ? await readLastRunSigner(rctx, lastRun.ok ? lastRun.data : null) : undefined;
+  const signer = doctor.mode === "key" && mostLikely?.level !== "high" ? await readLastRunSigner(rctx, lastRun.ok ? lastRun.data : null) : {};
   const row = judgeFleetRow({
     repository: r.repository,
     pushUser: r.pushUser,
@@ -83,7 +83,8 @@ async function judgeRow(ctx: ReadContext, r: ConfiguredRepository, keysByUser: R
     heldLevel: mostLikely?.level,
     keysByUser,
     keySource,
-    runSigner,
+    runSigner: signer.runSigner,
+    runSignerFailure: signer.failure,
   });
   return {
     ...row,
@@ -94,16 +95,18 @@ async function judgeRow(ctx: ReadContext, r: ConfiguredRepository, keysByUser: R
 }
 
 /**
- * Who signed the last successful run, when no configured user's key is known to be held. Never waits for CloudTrail:
- * a row uses what an earlier read found (cached), and a lookup not done yet is queued for the next read (a cold Fleet
- * of 200 repositories must not wait on 200 LookupEvents at CloudTrail's 2 per second).
+ * Who signed the last successful run, when no configured user's key is known to be held: the answer (with "not yet"
+ * while CloudTrail may still be delivering), or the remembered failure naming the call. Never waits for CloudTrail: a
+ * row uses what an earlier read found (cached), and a lookup not done yet is queued for the next read (a cold Fleet
+ * of 200 repositories must not wait on 400 paced LookupEvents); both fields are then undefined.
  */
-async function readLastRunSigner(ctx: ReadContext, run: LastRunView | null): Promise<RunSigner | undefined> {
+async function readLastRunSigner(ctx: ReadContext, run: LastRunView | null): Promise<{ runSigner?: RunSigner; failure?: Failure }> {
   // Only a successful run surely signed AWS calls of its own: in a failed run's window, another repository's run could
   // be the only signer.
-  if (!run || run.status !== "completed" || run.conclusion !== "success") return undefined;
+  if (!run || run.status !== "completed" || run.conclusion !== "success") return {};
   const r = await withinTime(readRunSigner(ctx, run), 0);
-  return r.done && r.value.ok ? r.value.data : undefined;
+  if (!r.done) return {};
+  return r.value.ok ? { runSigner: r.value.data } : { failure: r.value.failure };
 }
 
 /**
@@ -129,8 +132,9 @@ async function readLastEcrRun(ctx: ReadContext): Promise<{ ok: true; data: LastR
  * CloudTrail (time-boxed to OVERVIEW_ACTIVITY_WAIT_MS); per account region the ECR repositories; per organization its
  * secrets and variables with their selected repositories; per repository five GitHub calls (secrets, variables,
  * workflows, the ECR workflow file, the newest runs; the last run is picked from those), plus the failing runs' jobs
- * and logs; per repository whose held key the correlation is not sure of, one CloudTrail LookupEvents over its last
- * successful run's minutes (who signed it: readRunSigner, one lookup at a time); all through the shared cache.
+ * and logs; per repository whose held key the correlation is not sure of, CloudTrail LookupEvents over its last
+ * successful run's minutes once CloudTrail has delivered them (who signed it: readRunSigner, two EventSource lookups,
+ * paced at 1 request per second); all through the shared cache.
  */
 export async function readFleet(ctx: ReadContext, repositories: readonly ConfiguredRepository[]): Promise<FleetView> {
   // Whose key does a repository hold? Every configured push user's key ids, one ListAccessKeys per user. The users'

@@ -161,6 +161,11 @@ function Row({ row: r, repoParam, now, discoveredBy, rotation }: { row: FleetRow
       <td className="px-3 py-2 font-mono text-xs">
         {r.pushUser}
         {r.holdsKeyOf ? <p className="font-sans text-amber-800">holds a key of {r.holdsKeyOf}</p> : null}
+        {r.signerNote ? (
+          <p className="font-sans text-slate-600" data-testid="fleet-signer-note">
+            {r.signerNote}
+          </p>
+        ) : null}
         {rotation ? (
           <p className="font-sans" data-testid="fleet-rotation" data-state={rotation.state}>
             <Link href={rotation.href} className={rotation.state === "stopped" ? "text-amber-800 underline" : "text-sky-700 underline"}>

@@ -26,6 +26,23 @@ describe("TtlCache", () => {
     expect(await c.get("k", 100, load)).toBe(2);
   });
 
+  it("keeps a value as long as a TTL function of the value says", async () => {
+    let t = 0;
+    const c = new TtlCache(() => t);
+    let loads = 0;
+    const ttl = (v: { ok: boolean }) => (v.ok ? 1000 : 100);
+    const load = async () => ({ ok: ++loads > 1, loads });
+    expect(await c.get("k", ttl, load)).toEqual({ ok: false, loads: 1 });
+    t = 99;
+    expect((await c.get("k", ttl, load)).loads).toBe(1);
+    t = 101;
+    expect(await c.get("k", ttl, load)).toEqual({ ok: true, loads: 2 });
+    t = 1100;
+    expect((await c.get("k", ttl, load)).loads).toBe(2);
+    t = 1102;
+    expect((await c.get("k", ttl, load)).loads).toBe(3);
+  });
+
   it("never caches a failure", async () => {
     const c = new TtlCache();
     let n = 0;

@@ -23,7 +23,11 @@ export class TtlCache {
     private maxEntries = 2000,
   ) {}
 
-  get<T>(key: string, ttlMs: number, load: () => Promise<T>): Promise<T> {
+  /**
+   * The cached value of `key`, or `load`'s (shared by concurrent callers). `ttlMs` is how long a loaded value is
+   * kept (ms), or a function of the value saying so (e.g. a remembered failure kept shorter than an answer).
+   */
+  get<T>(key: string, ttlMs: number | ((value: T) => number), load: () => Promise<T>): Promise<T> {
     const hit = this.entries.get(key);
     if (hit && (!hit.settled || hit.expires > this.now())) {
       this.hits++;
@@ -37,7 +41,7 @@ export class TtlCache {
     entry.value = load().then(
       (v) => {
         entry.settled = true;
-        entry.expires = this.now() + ttlMs;
+        entry.expires = this.now() + (typeof ttlMs === "function" ? ttlMs(v) : ttlMs);
         return v;
       },
       (err) => {

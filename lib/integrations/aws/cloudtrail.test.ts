@@ -1,7 +1,8 @@
+import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestSandbox, type TestSandbox } from "../../tooling/testing/sandbox-fixture";
 import { listAccessKeys } from "./iam";
-import { lookupEventsByAccessKey, lookupEventsKeepingPartial, mapLookupEvent } from "./cloudtrail";
+import { lookupEventsByAccessKey, lookupEventsBySource, lookupEventsKeepingPartial, mapLookupEvent } from "./cloudtrail";
 
 let sb: TestSandbox;
 let pushKey: string;
@@ -46,6 +47,41 @@ describe("lookupEventsByAccessKey against the sandbox", () => {
   it("a denied LookupEvents surfaces as the SDK's AccessDenied error", async () => {
     await sb.admin("POST", "/_sandbox/faults", { service: "cloudtrail", operation: "LookupEvents", kind: "access-denied", count: 1 });
     await expect(lookupEventsByAccessKey({ cloudtrail: sb.clients.aws.cloudtrail, accessKeyId: pushKey })).rejects.toMatchObject({ name: expect.stringMatching(/AccessDenied/) });
+  });
+});
+
+describe("lookupEventsBySource against the sandbox", () => {
+  const end = new Date(Date.now() + 60_000);
+  const start = new Date(end.getTime() - 90 * 86_400_000);
+
+  it("reads only the service's events (LookupAttributes EventSource), every page, awaiting beforePage before each request", async () => {
+    let pages = 0;
+    const r = await lookupEventsBySource({ cloudtrail: sb.clients.aws.cloudtrail, eventSource: "ecr.amazonaws.com", start, end, maxEvents: 100_000, beforePage: async () => void pages++ });
+    expect(r.truncated).toBe(false);
+    expect(r.events.length).toBeGreaterThan(50);
+    expect(new Set(r.events.map((e) => e.eventSource))).toEqual(new Set(["ecr.amazonaws.com"]));
+    // The sandbox, like CloudTrail, hands a NextToken only when more events follow: one request per page of 50.
+    expect(pages).toBe(Math.ceil(r.events.length / 50));
+    await sb.clients.aws.sts.send(new GetCallerIdentityCommand({}));
+    const sts = await lookupEventsBySource({ cloudtrail: sb.clients.aws.cloudtrail, eventSource: "sts.amazonaws.com", start, end });
+    expect(sts.events.length).toBeGreaterThan(0);
+    expect(new Set(sts.events.map((e) => e.eventSource))).toEqual(new Set(["sts.amazonaws.com"]));
+  });
+
+  it("says it is truncated when it stops at maxEvents with events still unread, and not when the window ends there", async () => {
+    const all = await lookupEventsBySource({ cloudtrail: sb.clients.aws.cloudtrail, eventSource: "ecr.amazonaws.com", start, end, maxEvents: 100_000 });
+    const capped = await lookupEventsBySource({ cloudtrail: sb.clients.aws.cloudtrail, eventSource: "ecr.amazonaws.com", start, end, maxEvents: 50 });
+    expect(capped).toEqual({ events: all.events.slice(0, 50), truncated: true });
+    // A cap that is not a whole page: exactly that many read, then it says so.
+    expect(await lookupEventsBySource({ cloudtrail: sb.clients.aws.cloudtrail, eventSource: "ecr.amazonaws.com", start, end, maxEvents: 3 })).toEqual({ events: all.events.slice(0, 3), truncated: true });
+    // The cap reached with the last event of the window: nothing was left unread.
+    const exact = await lookupEventsBySource({ cloudtrail: sb.clients.aws.cloudtrail, eventSource: "ecr.amazonaws.com", start, end, maxEvents: all.events.length });
+    expect(exact).toEqual({ events: all.events, truncated: false });
+  });
+
+  it("a failed page throws the SDK's error", async () => {
+    await sb.admin("POST", "/_sandbox/faults", { service: "cloudtrail", operation: "LookupEvents", kind: "access-denied", count: 1 });
+    await expect(lookupEventsBySource({ cloudtrail: sb.clients.aws.cloudtrail, eventSource: "ecr.amazonaws.com", start, end })).rejects.toMatchObject({ name: expect.stringMatching(/AccessDenied/) });
   });
 });
 

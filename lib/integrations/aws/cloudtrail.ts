@@ -1,5 +1,6 @@
-// CloudTrail LookupEvents for the push user's keys. LookupEvents takes one lookup attribute per call and
-// returns at most 50 events a page, newest first; the whole 90-day window is paged through.
+// CloudTrail LookupEvents for the push user's keys (the whole 90-day window paged through) and for one service's
+// events over a short window (a workflow run's minutes). LookupEvents takes one lookup attribute per call and
+// returns at most 50 events a page, newest first (CloudTrail API Reference, LookupEvents).
 
 import { LookupEventsCommand, type CloudTrailClient, type Event } from "@aws-sdk/client-cloudtrail";
 import type { CloudTrailEvent } from "../../judgements/posture/types";
@@ -40,8 +41,12 @@ export interface LookupEventsByKeyInput {
   /** Window start; default 90 days before `end` (the most LookupEvents keeps). */
   start?: Date;
   end?: Date;
-  /** Safety stop for pathological histories. */
+  /** Safety stop for pathological histories (default 20,000). */
   maxEvents?: number;
+  /** Another lookup attribute instead of `accessKeyId` (LookupEvents takes one per call). */
+  attribute?: { key: LookupAttributeKey; value: string };
+  /** Awaited before each LookupEvents request (a pacer). */
+  beforePage?: () => Promise<void>;
 }
 
 /** Every event signed with one access key in the window, newest first. Throws the first failed page's error. */
@@ -51,16 +56,37 @@ export async function lookupEventsByAccessKey(input: LookupEventsByKeyInput & { 
   return r.events;
 }
 
+/** A lookup attribute as LookupEvents takes it (CloudTrail API Reference, LookupAttribute: one per call). */
+export type LookupAttributeKey = "EventId" | "EventName" | "ReadOnly" | "Username" | "ResourceType" | "ResourceName" | "EventSource" | "AccessKeyId";
+
+export interface WindowLookup {
+  /** The window's events from one service, newest first: all of them when `truncated` is false. */
+  events: CloudTrailEvent[];
+  /**
+   * The lookup stopped at `maxEvents` with more events still to read (CloudTrail returned a NextToken): `events` is
+   * the newest part of the window only.
+   */
+  truncated: boolean;
+}
+
 /**
- * Every event of the account in a window (LookupEvents without a lookup attribute), newest first, at most
- * `maxEvents` (default 500): meant for short windows, such as the minutes one workflow run took. Throws the first
- * failed page's error. CloudTrail delivers events about 5 minutes after the call (a window that just ended may be
- * incomplete).
+ * Every event one AWS service recorded in a window (LookupEvents with the lookup attribute EventSource, e.g.
+ * "ecr.amazonaws.com"), newest first, at most `maxEvents` (default 500, read 50 a page). Meant for short windows, such as the minutes one workflow run took. `beforePage` is awaited before each
+ * request (a pacer: LookupEvents allows 2 requests per second per account and Region). Throws the first failed
+ * page's error (the SDK's, after its retries). CloudTrail delivers an event minutes after the call: a window that
+ * ended less than ~15 minutes ago may still be missing events.
  */
-export async function lookupEventsInWindow(input: { cloudtrail: CloudTrailClient; start: Date; end: Date; maxEvents?: number }): Promise<CloudTrailEvent[]> {
-  const r = await lookupEventsKeepingPartial({ ...input, maxEvents: input.maxEvents ?? 500 });
+export async function lookupEventsBySource(input: {
+  cloudtrail: CloudTrailClient;
+  eventSource: string;
+  start: Date;
+  end: Date;
+  maxEvents?: number;
+  beforePage?: () => Promise<void>;
+}): Promise<WindowLookup> {
+  const r = await lookupEventsKeepingPartial({ ...input, attribute: { key: "EventSource", value: input.eventSource }, maxEvents: input.maxEvents ?? 500 });
   if (r.error) throw r.error;
-  return r.events;
+  return { events: r.events, truncated: r.truncated };
 }
 
 export interface PartialLookup {
@@ -73,6 +99,8 @@ export interface PartialLookup {
    * first page failed. LookupEvents returns newest first, so what was read is the newest part of the window.
    */
   missingBefore: string | null;
+  /** No page failed, but reading stopped at `maxEvents` with more events in the window (a NextToken unread). */
+  truncated: boolean;
 }
 
 /**
@@ -88,24 +116,27 @@ export async function lookupEventsKeepingPartial(input: LookupEventsByKeyInput):
   // NextToken paging written out: the SDK's paginator checks `instanceof CloudTrailClient`, which fails
   // when the app's bundler gives the client's class another identity.
   let NextToken: string | undefined;
+  const attribute = input.attribute ?? (input.accessKeyId === undefined ? undefined : { key: "AccessKeyId", value: input.accessKeyId });
   do {
     let page;
     try {
+      await input.beforePage?.();
       page = await input.cloudtrail.send(
         new LookupEventsCommand({
-          LookupAttributes: input.accessKeyId === undefined ? undefined : [{ AttributeKey: "AccessKeyId", AttributeValue: input.accessKeyId }],
+          LookupAttributes: attribute === undefined ? undefined : [{ AttributeKey: attribute.key, AttributeValue: attribute.value }],
           StartTime: start,
           EndTime: end,
-          MaxResults: 50,
+          // Never more than the cap still allows: a capped lookup reads exactly `maxEvents` before it says so.
+          MaxResults: Math.min(50, Math.max(1, max - out.length)),
           NextToken,
         }),
       );
     } catch (error) {
       const oldest = out.length ? out[out.length - 1].time : null;
-      return { events: out, error, missingBefore: oldest ? String(oldest) : end.toISOString() };
+      return { events: out, error, missingBefore: oldest ? String(oldest) : end.toISOString(), truncated: false };
     }
     for (const e of page.Events ?? []) out.push(mapLookupEvent(e));
     NextToken = page.NextToken;
   } while (NextToken && out.length < max);
-  return { events: out, error: null, missingBefore: null };
+  return { events: out, error: null, missingBefore: null, truncated: Boolean(NextToken) };
 }

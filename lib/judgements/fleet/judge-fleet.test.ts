@@ -76,20 +76,44 @@ describe("judgeFleetRow", () => {
 
   it("names the IAM user CloudTrail says signed the last run when none of the configured user's keys is held", () => {
     // The configured user's only active key would otherwise be shown as the repository's key: a guess CloudTrail refutes.
-    const row = judgeFleetRow({ ...base, heldKeyId: null, runSigner: { userName: "billing-push", calls: 3 } });
+    const row = judgeFleetRow({ ...base, heldKeyId: null, runSigner: { state: "signed", userName: "billing-push", calls: 3 } });
     expect(row.holdsKeyOf).toBe("billing-push");
     expect(row.key).toBeNull();
     expect(row.answer).toBe("unknown");
     expect(row.reason).toBe("Its last run signed in as IAM user billing-push (CloudTrail), not as its configured push user github-ecr-push: set acme/a:billing-push in GITHUB_REPOSITORIES.");
     // The configured user signing, several signers, or a held key found by the correlation: nothing changes.
-    expect(judgeFleetRow({ ...base, heldKeyId: null, runSigner: { userName: "github-ecr-push", calls: 2 } })).toMatchObject({ holdsKeyOf: null, answer: "yes", key: { basis: "only-active" } });
-    expect(judgeFleetRow({ ...base, heldKeyId: null, runSigner: { userName: null, candidates: ["a", "b"] } })).toMatchObject({ holdsKeyOf: null, answer: "yes" });
+    expect(judgeFleetRow({ ...base, heldKeyId: null, runSigner: { state: "signed", userName: "github-ecr-push", calls: 2 } })).toMatchObject({ holdsKeyOf: null, answer: "yes", key: { basis: "only-active" } });
+    expect(judgeFleetRow({ ...base, heldKeyId: null, runSigner: { state: "several", userName: null, candidates: ["a", "b"] } })).toMatchObject({ holdsKeyOf: null, answer: "yes" });
     // A held key found from timing alone gives way to the signer; one Deckhand wrote itself (high) does not.
-    expect(judgeFleetRow({ ...base, heldLevel: "medium", runSigner: { userName: "billing-push", calls: 1 } })).toMatchObject({ holdsKeyOf: "billing-push", key: null });
-    expect(judgeFleetRow({ ...base, heldLevel: "high", runSigner: { userName: "billing-push", calls: 1 } })).toMatchObject({ holdsKeyOf: null, key: { basis: "held" } });
+    expect(judgeFleetRow({ ...base, heldLevel: "medium", runSigner: { state: "signed", userName: "billing-push", calls: 1 } })).toMatchObject({ holdsKeyOf: "billing-push", key: null });
+    expect(judgeFleetRow({ ...base, heldLevel: "high", runSigner: { state: "signed", userName: "billing-push", calls: 1 } })).toMatchObject({ holdsKeyOf: null, key: { basis: "held" } });
     // A 'no' stays a 'no' (a missing AWS_REGION fails whoever signs), but the row still says whose key it is.
     const no = { answer: "no" as const, reason: "AWS_REGION is missing", href: "/doctor#aws-region-not-found", decidedBy: ["aws-region-not-found"] };
-    expect(judgeFleetRow({ ...base, heldKeyId: null, readiness: no, runSigner: { userName: "billing-push", calls: 1 } })).toMatchObject({ holdsKeyOf: "billing-push", answer: "no" });
+    expect(judgeFleetRow({ ...base, heldKeyId: null, readiness: no, runSigner: { state: "signed", userName: "billing-push", calls: 1 } })).toMatchObject({ holdsKeyOf: "billing-push", answer: "no" });
+  });
+
+  it("says plainly when CloudTrail was asked and named nobody: not yet, cannot tell, or could not be read (naming the call)", () => {
+    const asked = (over: Partial<FleetRowInput>) => judgeFleetRow({ ...base, heldKeyId: null, ...over });
+    // Not yet: nothing read, no user named, the answer as the checks say.
+    expect(asked({ runSigner: { state: "not-yet", userName: null, readyAt: "2026-12-01T10:19:00.000Z" } })).toMatchObject({
+      holdsKeyOf: null,
+      answer: "yes",
+      signerNote: "Who signed its last run: not asked yet, CloudTrail may still be delivering its events (asked from 2026-12-01 10:19 UTC).",
+    });
+    expect(asked({ runSigner: { state: "too-many-events", userName: null, eventSource: "ecr.amazonaws.com", read: 500 } })).toMatchObject({
+      holdsKeyOf: null,
+      signerNote: "Who signed its last run: cannot tell, more ecr.amazonaws.com events in its minutes than Deckhand reads (500).",
+    });
+    expect(asked({ runSigner: { state: "several", userName: null, candidates: ["a", "b"] } }).signerNote).toBe("Who signed its last run: cannot tell, several IAM users signed ECR or STS calls in its minutes (a, b).");
+    const failure = { service: "cloudtrail" as const, call: "LookupEvents (EventSource ecr.amazonaws.com)", kind: "throttled" as const, message: "CloudTrail LookupEvents (EventSource ecr.amazonaws.com) was throttled and still failed after retries with backoff" };
+    expect(asked({ runSignerFailure: failure })).toMatchObject({
+      holdsKeyOf: null,
+      signerNote: "Who signed its last run could not be read: CloudTrail LookupEvents (EventSource ecr.amazonaws.com) was throttled and still failed after retries with backoff.",
+    });
+    // Named (or not asked, or nobody signed): no note.
+    expect(asked({ runSigner: { state: "signed", userName: "billing-push", calls: 1 } }).signerNote).toBeNull();
+    expect(asked({ runSigner: null }).signerNote).toBeNull();
+    expect(asked({}).signerNote).toBeNull();
   });
 
   it("judges a repository whose workflow assumes a role by its OIDC checks, names no key, and ignores a leftover key secret", () => {

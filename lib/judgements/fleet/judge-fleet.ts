@@ -6,6 +6,8 @@ import type { PushAnswer, PushReadiness, ReadinessCheck } from "../posture/push-
 import type { KeyVerdict, Severity } from "../posture/key-verdicts";
 import { describeCopy, type ScopeCopy } from "../posture/secret-scopes";
 import type { RunSigner } from "./run-signer";
+import type { Failure } from "../../failures";
+import { formatUtc } from "../../format";
 
 export interface FleetRowInput {
   repository: string;
@@ -30,6 +32,8 @@ export interface FleetRowInput {
    * configured users' keys explains the repository; undefined when not read.
    */
   runSigner?: RunSigner;
+  /** The run's signer could not be read (CloudTrail LookupEvents failed, remembered a few minutes); undefined otherwise. */
+  runSignerFailure?: Failure;
 }
 
 export type SignIn = "key" | "role";
@@ -49,6 +53,12 @@ export interface FleetRow {
   pushUser: string;
   /** The user whose key the repository holds when it is not the configured one (found from ListAccessKeys). */
   holdsKeyOf: string | null;
+  /**
+   * What the row says about who signed its last run when CloudTrail was asked and named nobody: not asked yet
+   * (CloudTrail may still be delivering), cannot tell (several users, too many events), or could not be read (the
+   * failed call). null when not asked, or when it named one user (then `holdsKeyOf` or nothing says it).
+   */
+  signerNote: string | null;
   signIn: SignIn;
   /** The key the repository pushes with; null when unknown, and always for a repository that assumes a role. */
   key: FleetKey | null;
@@ -67,7 +77,7 @@ export function judgeFleetRow(input: FleetRowInput): FleetRow {
   const failingChecks = input.checks.filter((c) => c.status === "fail").map((c) => ({ id: c.id, title: c.title }));
   if (input.signIn === "role") {
     const { answer, reason, href } = input.readiness;
-    return { repository: input.repository, pushUser: input.pushUser, holdsKeyOf: null, signIn: "role", key: null, secretsFrom: "not used: the workflow assumes the OIDC role", failingChecks, answer, reason, href };
+    return { repository: input.repository, pushUser: input.pushUser, holdsKeyOf: null, signerNote: null, signIn: "role", key: null, secretsFrom: "not used: the workflow assumes the OIDC role", failingChecks, answer, reason, href };
   }
   const holder = input.heldKeyId ? Object.entries(input.keysByUser).find(([, ids]) => ids.includes(input.heldKeyId!))?.[0] ?? null : null;
   const own = input.keys ?? [];
@@ -94,7 +104,23 @@ export function judgeFleetRow(input: FleetRowInput): FleetRow {
         : `Its last run signed in as IAM user ${other} (CloudTrail), not as its configured push user ${input.pushUser}: set ${input.repository}:${other} in GITHUB_REPOSITORIES.`;
     href = "/credentials";
   }
-  return { repository: input.repository, pushUser: input.pushUser, holdsKeyOf: other, signIn: "key", key, secretsFrom, failingChecks, answer, reason, href };
+  return { repository: input.repository, pushUser: input.pushUser, holdsKeyOf: other, signerNote: describeSignerGap(input), signIn: "key", key, secretsFrom, failingChecks, answer, reason, href };
+}
+
+/** The row's words for a signer that was asked about and not found (see FleetRow.signerNote). */
+function describeSignerGap({ runSigner: s, runSignerFailure: failure }: Pick<FleetRowInput, "runSigner" | "runSignerFailure">): string | null {
+  if (failure) return `Who signed its last run could not be read: ${failure.message}.`;
+  if (!s) return null;
+  switch (s.state) {
+    case "not-yet":
+      return `Who signed its last run: not asked yet, CloudTrail may still be delivering its events (asked from ${formatUtc(s.readyAt)}).`;
+    case "too-many-events":
+      return `Who signed its last run: cannot tell, more ${s.eventSource} events in its minutes than Deckhand reads (${s.read}).`;
+    case "several":
+      return `Who signed its last run: cannot tell, several IAM users signed ECR or STS calls in its minutes (${s.candidates.join(", ")}).`;
+    case "signed":
+      return null;
+  }
 }
 
 const ORDER: Record<PushAnswer, number> = { no: 0, unknown: 1, "not-set-up": 2, yes: 3 };
