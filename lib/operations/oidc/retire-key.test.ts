@@ -20,7 +20,8 @@ import { startOidcMove } from "./apply-oidc-move";
 import { listOidcSteps } from "./store";
 import { readRoleProof } from "../../read/oidc-proof";
 import { deactivateRetiredKey, deleteRetiredKey, deleteRetiredSecrets } from "./retire-key";
-import { reconcileRetireSteps } from "./retire-journal";
+import { danglingRetireStep, reconcileRetireSteps } from "./retire-journal";
+import { reconcileRetireStepsOnStart } from "./resume-on-start";
 import type { OperationContext } from "../context";
 
 const sbx = sharedTestSandbox();
@@ -102,8 +103,11 @@ const CASES: Array<{ failpoint: string; verb: (typeof VERBS)[number]; after: (ct
     verb: "delete-key",
     after: async (ctx, key) => {
       expect(await keysOf(ctx)).toEqual([]);
-      // What a server start does: the journal is told what IAM says.
-      expect(await reconcileRetireSteps(ctx)).toEqual(["delete-key"]);
+      // What a server start does (resume-on-start.ts, over every repository that had a move): the journal is told what IAM says.
+      expect(danglingRetireStep(ctx, "delete-key")).not.toBeNull();
+      await reconcileRetireStepsOnStart(ctx);
+      expect(danglingRetireStep(ctx, "delete-key")).toBeNull();
+      expect(await reconcileRetireSteps(ctx)).toEqual([]);
       await expect(deleteRetiredKey(ctx, { accessKeyId: key })).rejects.toMatchObject({ code: "not-found" });
     },
   },
@@ -162,8 +166,16 @@ describe("a copy of the key at another scope", () => {
       await expect(refused).rejects.toThrow(/Still held elsewhere: AWS_ACCESS_KEY_ID \(organization secret \(all repositories\)\)/);
       expect((await keysOf(ctx)).map((k) => k.accessKeyId)).toEqual([key]);
 
-      // Gone from the organization too: now the key goes.
+      // Gone from the organization, but an environment no workflow names today (another may deploy from it) holds a copy.
       await github.rest.actions.deleteOrgSecret({ org: "acme", secret_name: "AWS_ACCESS_KEY_ID" });
+      await github.rest.repos.createOrUpdateEnvironment({ ...repo, environment_name: "staging" });
+      const { data: epk } = await github.rest.actions.getEnvironmentPublicKey({ ...repo, environment_name: "staging" });
+      await github.rest.actions.createOrUpdateEnvironmentSecret({ ...repo, environment_name: "staging", secret_name: "AWS_SECRET_ACCESS_KEY", encrypted_value: await sealSecret("x", epk.key), key_id: epk.key_id });
+      await expect(deleteRetiredKey(ctx, { accessKeyId: key })).rejects.toThrow(/Still held elsewhere: AWS_SECRET_ACCESS_KEY \(environment secret \(staging\)\)/);
+      expect((await keysOf(ctx)).map((k) => k.accessKeyId)).toEqual([key]);
+
+      // Gone from there too: now the key goes.
+      await github.rest.actions.deleteEnvironmentSecret({ ...repo, environment_name: "staging", secret_name: "AWS_SECRET_ACCESS_KEY" });
       expect((await deleteRetiredKey(ctx, { accessKeyId: key })).message).toMatch(/cannot be undone/);
       expect(await keysOf(ctx)).toEqual([]);
     } finally {
