@@ -5,6 +5,7 @@ import { WorkflowsPage } from "./pages/workflows-page";
 import { pushCommit, sandboxAdmin, sandboxUrl } from "./support/sandbox-admin";
 import { CredentialsPage } from "./pages/credentials-page";
 import { OidcPage } from "./pages/oidc-page";
+import { SetupPage } from "./pages/setup-page";
 import { RotationPage } from "./pages/rotation-page";
 import { SANDBOX_GITHUB_ADMIN_TOKEN } from "../lib/sandbox/constants";
 import { expectAccessibleAtEveryWidth } from "./support/expect-accessible";
@@ -70,9 +71,11 @@ test("the repository selector filters every page and keeps the choice across the
   await expect(page.getByTestId("other-repository-note")).toHaveCount(0);
   await fleet.navLink("Doctor").click();
   await expect(page).toHaveURL(/\/doctor\?repo=acme(%2F|\/)billing-worker/);
-  // The guided setup is the default repository's: its page says so rather than showing that state as billing-worker's.
-  await page.goto("/setup?repo=acme/billing-worker");
-  await expect(page.getByTestId("setup-default-only")).toContainText("the state below is that repository's, not acme/billing-worker's");
+  // The guided setup is per repository: billing-worker's page plans billing-worker's own missing AWS_REGION.
+  const setup = new SetupPage(page);
+  await setup.open("acme/billing-worker");
+  await expect(page.getByText("The guide's Steps 1 to 5 for acme/billing-worker")).toBeVisible();
+  await expect(setup.planStep("set-region-variable")).toBeVisible();
   // The OIDC move is per repository: billing-worker's page plans billing-worker's own role, not the default's.
   const oidc = new OidcPage(page);
   await oidc.open("acme/billing-worker");
@@ -230,4 +233,23 @@ test("acme/web-gateway moves to a role of its own in the browser: its push user'
   await page.goto("/credentials?repo=acme%2Fweb-gateway&refresh=1");
   await expect(page.getByTestId("oidc-role-summary")).toContainText(`role/${role}`);
   await expect(page.getByRole("link", { name: "Move to the OIDC role" })).toHaveAttribute("href", /\/credentials\/oidc\?repo=acme(%2F|\/)web-gateway/);
+});
+
+test("an operator runs the guided setup of acme/billing-worker in the browser: its AWS_REGION variable is written there, the canary passes there, and its Fleet row no longer fails on AWS_REGION", async ({ page }) => {
+  const setup = new SetupPage(page);
+  await setup.open("acme/billing-worker");
+  await expect(setup.item("variable")).toHaveAttribute("data-status", "missing");
+  await setup.applyAndConfirm();
+  await expect(setup.run()).toHaveAttribute("data-state", "completed", { timeout: 90_000 });
+  await expect(setup.step("set-region-variable")).toBeVisible();
+  const region = await fetch(`${sandboxUrl}/api/v3/repos/acme/billing-worker/actions/variables/AWS_REGION`, { headers: { authorization: `Bearer ${SANDBOX_GITHUB_ADMIN_TOKEN}` } });
+  expect(region.status).toBe(200);
+  expect(((await region.json()) as { value: string }).value).toBe("us-east-1");
+  // Its Fleet row no longer fails on AWS_REGION.
+  const fleet = new FleetPage(page);
+  await page.goto("/fleet?refresh=1");
+  await expect(fleet.row("acme/billing-worker").getByTestId("fleet-failing-checks")).not.toContainText("AWS_REGION");
+  // The default repository's Setup page shows no run of its own.
+  await setup.open("acme/mcp-servers");
+  await expect(setup.run()).toHaveCount(0);
 });

@@ -3,8 +3,9 @@ import { expect, type Page } from "@playwright/test";
 export class SetupPage {
   constructor(private page: Page) {}
 
-  async open() {
-    await this.page.goto("/setup");
+  /** Open the page of `repo` (owner/name; the chosen repository when absent). */
+  async open(repo?: string) {
+    await this.page.goto(repo ? `/setup?repo=${encodeURIComponent(repo)}` : "/setup");
     await expect(this.page.getByRole("heading", { name: "Setup", level: 1 })).toBeVisible();
   }
 

@@ -6,7 +6,7 @@
 import { SafeError } from "../errors";
 import { selectRepository, type ConfiguredRepository } from "../infra/config/env";
 import { servedRepositories } from "../infra/config/served-repositories";
-import type { GitHubRepoRef } from "../integrations/clients";
+import { clientsForRepository, type GitHubRepoRef } from "../integrations/clients";
 import type { OperationContext } from "./context";
 
 /**
@@ -19,6 +19,16 @@ export function configuredRepository(ctx: Pick<OperationContext, "config" | "db"
   const found = selectRepository(servedRepositories(ctx.config, ctx.db), name);
   if (!found) throw new SafeError(`Deckhand does not watch the repository “${name}”: it acts only on the configured ones.`, "unknown-repository");
   return found;
+}
+
+/**
+ * The same context acting from the served repository `name` (owner/name, case-insensitive): its clients and its
+ * push user, as a repository-scoped server action builds it. A long operation resumed (after a crash, or from another
+ * page) acts from the repository it was started for, whatever the caller's. Throws SafeError `unknown-repository`.
+ */
+export function actingFrom<C extends Pick<OperationContext, "config" | "db" | "clients">>(ctx: C, name: string): C & { repository: ConfiguredRepository } {
+  const repository = configuredRepository(ctx, name);
+  return { ...ctx, clients: clientsForRepository(ctx.clients, repository), repository };
 }
 
 /**

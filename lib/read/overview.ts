@@ -113,7 +113,10 @@ export function readUnfinishedOperations(ctx: Pick<ReadContext, "db">): StoppedO
     if (r.state === "running" || r.state === "stopped") out.push({ kind: "rotation", id: r.id, state: r.state, message: r.message, href: `/credentials/rotation/${r.id}`, userName: r.userName, repository: r.repository });
   }
   const s = activeSetup(ctx.db);
-  if (s && (s.state === "running" || s.state === "stopped")) out.push({ kind: "setup", id: s.id, state: s.state, message: s.message, href: "/setup" });
+  if (s && (s.state === "running" || s.state === "stopped")) {
+    const repository = s.names.repository ?? null;
+    out.push({ kind: "setup", id: s.id, state: s.state, message: s.message, href: repository ? `/setup?repo=${encodeURIComponent(repository)}` : "/setup", repository });
+  }
   return out;
 }
 

@@ -15,7 +15,7 @@ import { SafeError } from "../errors";
 import { listRotations } from "../operations/rotation/store";
 import { judgePermissions, type PermissionVerdict } from "../operations/setup/permissions";
 import { planSetup } from "../operations/setup/plan";
-import { latestSetup, listSetupSteps } from "../operations/setup/store";
+import { activeSetup, latestSetup, listSetupSteps } from "../operations/setup/store";
 import type { SetupNames, SetupPlan, SetupRecord, SetupState, SetupStepRecord } from "../operations/setup/types";
 import type { ReadContext } from "./context";
 import { readExpectedPolicy, readScopes } from "./posture";
@@ -109,9 +109,9 @@ async function checkOwnPermissions({ clients, required }: { clients: Clients; re
 
 export type SetupContext = Pick<ReadContext, "clients" | "db" | "cache" | "userName" | "policyName" | "expectedPolicyPath" | "github"> & Partial<Pick<ReadContext, "workflowName">>;
 
-/** DECKHAND_IAM_USER, DECKHAND_IAM_POLICY and the region of the ECR repositories. */
+/** The repository's push user (DECKHAND_IAM_USER unless GITHUB_REPOSITORIES names another), DECKHAND_IAM_POLICY, the region, and the repository. */
 export function setupNames(ctx: Pick<ReadContext, "clients" | "userName" | "policyName">): SetupNames {
-  return { userName: ctx.userName, policyName: ctx.policyName, region: ctx.clients.aws.region };
+  return { userName: ctx.userName, policyName: ctx.policyName, region: ctx.clients.aws.region, repository: `${ctx.clients.repo.owner}/${ctx.clients.repo.repo}` };
 }
 
 /** The expected policy's document (DECKHAND_EXPECTED_POLICY, else the guide's); a SafeError saying why it cannot be read. */
@@ -155,8 +155,22 @@ export async function planGuidedSetup(ctx: SetupContext): Promise<SetupOverview>
   return { state, plan, permissions };
 }
 
-/** The newest setup with its steps (the one running or stopped, if any), or null before the first. */
-export function readLatestSetup(ctx: Pick<ReadContext, "db">): { setup: SetupRecord; steps: SetupStepRecord[]; active: boolean } | null {
-  const s = latestSetup(ctx.db);
+/**
+ * The newest setup of the context's repository with its steps (the one running or stopped, if any), or null before
+ * its first. Setups recorded before setups were per repository count as the default repository's.
+ */
+export function readLatestSetup(ctx: Pick<ReadContext, "db" | "clients" | "defaultRepository">): { setup: SetupRecord; steps: SetupStepRecord[]; active: boolean } | null {
+  const s = latestSetup(ctx.db, `${ctx.clients.repo.owner}/${ctx.clients.repo.repo}`, ctx.defaultRepository ?? "");
   return s ? { setup: s, steps: listSetupSteps(ctx.db, s.id), active: s.state === "running" || s.state === "stopped" } : null;
+}
+
+/**
+ * The setup running or stopped for another repository than the context's (one setup runs at a time across every
+ * repository), with that repository; null when none, or when it is this repository's.
+ */
+export function readActiveSetupElsewhere(ctx: Pick<ReadContext, "db" | "clients" | "defaultRepository">): { id: number; state: string; repository: string } | null {
+  const s = activeSetup(ctx.db);
+  if (!s) return null;
+  const repository = s.names.repository ?? ctx.defaultRepository ?? "";
+  return repository.toLowerCase() === `${ctx.clients.repo.owner}/${ctx.clients.repo.repo}`.toLowerCase() ? null : { id: s.id, state: s.state, repository };
 }

@@ -9,6 +9,8 @@ export const startSetupAction = defineAction(
   {
     name: "setup.request",
     role: "operator",
+    // The repository the page shows (its `repo` field): its secrets and variable, its push user.
+    repository: true,
     input: z.object({
       confirm: z.literal("apply", { error: "Confirm the setup first." }),
       removeRegionSecret: z.preprocess((v) => v === "on" || v === "true" || v === true, z.boolean()),
@@ -20,6 +22,7 @@ export const startSetupAction = defineAction(
   },
 );
 
+// Not repository-scoped: a setup resumes acting from the repository it was started for, from whichever page.
 export const resumeSetupAction = defineAction({ name: "setup.request-resume", role: "operator", input: z.object({ setupId: z.coerce.number().int().positive() }) }, async (input, ctx) => {
   await resumeGuidedSetup(ctx, { setupId: input.setupId });
   return { message: `Setup #${input.setupId} resumed.`, target: `setup ${input.setupId}` };

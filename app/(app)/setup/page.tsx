@@ -1,12 +1,11 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
+import Link from "next/link";
 import { requireUser } from "@/lib/infra/auth/session";
 import { toUserFacing } from "@/lib/errors";
 import { pageReadContext, type ReadContext } from "@/lib/read/context";
-import { getConfig } from "@/lib/infra/config/env";
-import { planGuidedSetup, readLatestSetup, setupNames } from "@/lib/read/setup";
+import { planGuidedSetup, readActiveSetupElsewhere, readLatestSetup, setupNames } from "@/lib/read/setup";
 import { PageHeader } from "@/components/page-header";
-import { DefaultRepositoryOnly } from "@/components/fleet/default-repository-only";
 import { SetupPlanView } from "@/components/setup/setup-plan-view";
 import { SetupRunView } from "@/components/setup/setup-run-view";
 import { RefreshWhileRunning } from "@/components/setup/refresh-while-running";
@@ -20,23 +19,29 @@ export const dynamic = "force-dynamic";
 export default async function SetupPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireUser();
   const operator = user.role === "operator";
-  // The guided setup (and its resume after a crash) acts on the default repository; its plan is always that one's,
-  // whichever repository the selector shows, and the page says so rather than showing the default's state as another's.
-  const ctx = pageReadContext();
-  const shown = pageReadContext(await searchParams).github.repository;
-  const defaultRepository = getConfig().github.repository;
+  // The repository the selector shows: its secrets and variable, with its push user. One setup runs at a time across
+  // every repository: another repository's running or stopped setup is named, with a link to it.
+  const ctx = pageReadContext(await searchParams);
+  const repository = ctx.github.repository;
   const latest = readLatestSetup(ctx);
   const active = latest?.active ? latest : null;
+  const elsewhere = active ? null : readActiveSetupElsewhere(ctx);
   const names = setupNames(ctx);
   return (
     <>
       <PageHeader
         title="Setup"
-        description={`The guide's Steps 1 to 5 for ${defaultRepository}: the IAM user ${names.userName}, the policy ${names.policyName} and the region ${names.region} (DECKHAND_IAM_USER, DECKHAND_IAM_POLICY, AWS_REGION).`}
+        description={`The guide's Steps 1 to 5 for ${repository}: the IAM user ${names.userName}, the policy ${names.policyName} and the region ${names.region} (its push user, DECKHAND_IAM_POLICY, AWS_REGION).`}
       />
-      <DefaultRepositoryOnly operation="The guided setup" shown={shown} defaultRepository={defaultRepository} testId="setup-default-only">
-        For {shown}, its Doctor and Credentials pages show what is missing; its key is rotated from its own Credentials page.
-      </DefaultRepositoryOnly>
+      {elsewhere ? (
+        <p className="mb-4 rounded border border-sky-200 bg-sky-50 p-3 text-sm text-sky-950" data-testid="setup-elsewhere">
+          Setup #{elsewhere.id} of {elsewhere.repository} is {elsewhere.state}; one setup runs at a time.{" "}
+          <Link href={`/setup?repo=${encodeURIComponent(elsewhere.repository)}`} className="font-medium underline">
+            Open it
+          </Link>
+          .
+        </p>
+      ) : null}
       <RefreshWhileRunning running={latest?.setup.state === "running"} />
       {latest ? (
         <section className="mb-8 rounded-lg border border-slate-200 bg-slate-50 p-4" aria-label="Latest setup">
@@ -51,14 +56,14 @@ export default async function SetupPage({ searchParams }: { searchParams: Promis
       ) : null}
       {active ? null : (
         <Suspense fallback={<p className="text-sm text-slate-500">Reading AWS and GitHub…</p>}>
-          <PlanSection ctx={ctx} operator={operator} />
+          <PlanSection ctx={ctx} operator={operator} canStart={!elsewhere} />
         </Suspense>
       )}
     </>
   );
 }
 
-async function PlanSection({ ctx, operator }: { ctx: ReadContext; operator: boolean }) {
+async function PlanSection({ ctx, operator, canStart }: { ctx: ReadContext; operator: boolean; canStart: boolean }) {
   let overview;
   try {
     overview = await planGuidedSetup(ctx);
@@ -72,7 +77,7 @@ async function PlanSection({ ctx, operator }: { ctx: ReadContext; operator: bool
   }
   const { plan, permissions } = overview;
   const stray = plan.steps.find((s) => s.id === "remove-region-secret");
-  const canApply = plan.blockers.length === 0 && permissions.kind !== "missing";
+  const canApply = canStart && plan.blockers.length === 0 && permissions.kind !== "missing";
   return (
     <SetupPlanView plan={plan} permissions={permissions}>
       {plan.steps.length === 1 ? <p className="text-sm text-emerald-700">Every step of the guide is done; applying runs the verification only.</p> : null}
@@ -83,6 +88,7 @@ async function PlanSection({ ctx, operator }: { ctx: ReadContext; operator: bool
             label="Apply setup"
             confirmLabel="Confirm setup"
             confirmValue="apply"
+            fields={{ repo: ctx.github.repository }}
             tone="primary"
             consequence={
               <div className="space-y-3">

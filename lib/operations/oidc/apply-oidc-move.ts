@@ -4,8 +4,7 @@
 import { SafeError } from "../../errors";
 import { inFlightRegistry } from "../in-flight";
 import { operationReadContext } from "../operation-read-context";
-import { configuredRepository } from "../push-user";
-import { clientsForRepository } from "../../integrations/clients";
+import { actingFrom } from "../push-user";
 import { readOidcPlan } from "../../read/oidc";
 import { GITHUB_OIDC_URL, STS_AUDIENCE } from "../../judgements/oidc/github-oidc";
 import type { OperationContext } from "../context";
@@ -88,15 +87,14 @@ export async function resumeInterruptedOidcMoves(ctx: OperationContext): Promise
   const resumed: number[] = [];
   for (const m of runningOidcMoves(ctx.db)) {
     if (inFlight.has(m.id)) continue;
-    let repository;
+    let scoped: OperationContext;
     try {
-      repository = configuredRepository(ctx, m.repository);
+      scoped = { ...actingFrom(ctx, m.repository), actor: { login: m.requestedBy, role: "system" } };
     } catch {
       console.error(`[deckhand] the move #${m.id} to the OIDC role is left running: Deckhand no longer serves ${m.repository}.`);
       continue;
     }
     try {
-      const scoped: OperationContext = { ...ctx, clients: clientsForRepository(ctx.clients, repository), repository, actor: { login: m.requestedBy, role: "system" } };
       await resumeOidcMove(scoped, { moveId: m.id });
       resumed.push(m.id);
     } catch {

@@ -18,12 +18,11 @@ import { runKillChild } from "../../tooling/testing/kill-child-support";
 import { parseConfig, type DeckhandConfig } from "../../infra/config/env";
 import { openDb, type Db } from "../../infra/db/open-db";
 import { TtlCache } from "../../infra/cache/ttl-cache";
-import { clientsForRepository } from "../../integrations/clients";
 import { listAccessKeys } from "../../integrations/aws/iam";
 import { forRepository, readContextFrom } from "../../read/context";
 import { oidcRoleName } from "../../read/oidc";
 import { readOtherKeyUsers, readRoleProof } from "../../read/oidc-proof";
-import { configuredRepository } from "../push-user";
+import { actingFrom, configuredRepository } from "../push-user";
 import type { OperationContext } from "../context";
 import { resumeInterruptedOidcMoves, resumeOidcMove, startOidcMove } from "./apply-oidc-move";
 import { activeOidcMove, getOidcMove, listOidcSteps } from "./store";
@@ -52,10 +51,7 @@ afterAll(async () => {
 });
 
 /** The operation context a repository-scoped action builds for `name` (defineAction `repository: true`). */
-function actingFrom(name: string): OperationContext {
-  const repository = configuredRepository({ config, db }, name);
-  return { clients: clientsForRepository(sb.clients, repository), actor: { login: "octo-operator", role: "operator" }, db, config, cache: new TtlCache(), repository };
-}
+const actingFromRepo = (name: string): OperationContext => actingFrom({ clients: sb.clients, actor: { login: "octo-operator", role: "operator" }, db, config, cache: new TtlCache() }, name);
 const readsFor = (name: string) => forRepository(readContextFrom(config, sb.clients, new TtlCache(), db), configuredRepository({ config, db }, name));
 const refOf = (name: string) => ({ owner: name.split("/")[0], repo: name.split("/")[1] });
 const oidcBranch = (name: string) => sb.clients.github.rest.git.getRef({ ...refOf(name), ref: "heads/deckhand/oidc-role" }).then(() => true, () => false);
@@ -116,7 +112,7 @@ describe("the OIDC move of a repository other than the default", () => {
   });
 
   it("is resumed only from its own repository", async () => {
-    const refused = await resumeOidcMove(actingFrom("acme/mcp-servers"), { moveId: gatewayMove }).then(() => null, (e: Error & { code?: string }) => e);
+    const refused = await resumeOidcMove(actingFromRepo("acme/mcp-servers"), { moveId: gatewayMove }).then(() => null, (e: Error & { code?: string }) => e);
     expect(refused?.code).toBe("invalid-input");
     expect(refused?.message).toContain("acme/web-gateway");
   });
@@ -124,7 +120,7 @@ describe("the OIDC move of a repository other than the default", () => {
   it("does not deactivate the shared key while the default repository's workflow still signs in with it, then does once it moved too", async () => {
     await mergeAndPushWithRole(GATEWAY, gatewayMove);
     expect((await sb.admin("POST", "/_sandbox/age", { days: 8 })).status).toBe(200);
-    const gateway = actingFrom(GATEWAY);
+    const gateway = actingFromRepo(GATEWAY);
     // CloudTrail alone says yes: the key went unused for the grace period.
     expect((await readRoleProof({ clients: gateway.clients, db, userName: "github-ecr-push" }))!.proof.verdict).toBe("ready-to-retire");
     expect(await readOtherKeyUsers(readsFor(GATEWAY), config.github.repositories)).toEqual({ users: ["acme/mcp-servers (its workflow .github/workflows/ecr.yml signs in with the key)"], unknown: [] });
@@ -134,12 +130,12 @@ describe("the OIDC move of a repository other than the default", () => {
     expect((await listAccessKeys({ iam: sb.clients.aws.iam, userName: "github-ecr-push" })).filter((k) => k.status === "Active")).toHaveLength(1);
 
     // The default repository moves to its own role; its pull request merged, nothing else needs the key.
-    const own = await (await startOidcMove(actingFrom("acme/mcp-servers"))).done;
+    const own = await (await startOidcMove(actingFromRepo("acme/mcp-servers"))).done;
     expect(own.state, own.message ?? "").toBe("completed");
     expect(own.plan.roleName).toBe("github-ecr-push-oidc");
     await mergeAndPushWithRole("acme/mcp-servers", own.id);
     expect(await readOtherKeyUsers(readsFor(GATEWAY), config.github.repositories)).toEqual({ users: [], unknown: [] });
-    const done = await deactivateRetiredKey(actingFrom(GATEWAY));
+    const done = await deactivateRetiredKey(actingFromRepo(GATEWAY));
     expect(done.keys).toHaveLength(1);
     expect((await listAccessKeys({ iam: sb.clients.aws.iam, userName: "github-ecr-push" })).map((k) => k.status)).toEqual(["Inactive"]);
   });

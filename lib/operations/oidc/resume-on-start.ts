@@ -3,10 +3,9 @@
 // idempotent). A retire step a dead process left journaled as started but not ended is ended, per repository, from
 // what IAM and GitHub say now (retire-journal.ts).
 
-import { clientsForRepository } from "../../integrations/clients";
 import { describeFailure } from "../../failures";
 import { resumeOnStart } from "../resume-on-start";
-import { configuredRepository } from "../push-user";
+import { actingFrom } from "../push-user";
 import { resumeInterruptedOidcMoves } from "./apply-oidc-move";
 import { danglingRetireStep, reconcileRetireSteps, RETIRE_STEPS } from "./retire-journal";
 import { oidcMoveRepositories } from "./store";
@@ -20,8 +19,7 @@ export async function reconcileRetireStepsOnStart(ctx: OperationContext): Promis
   for (const name of oidcMoveRepositories(ctx.db)) {
     let scoped: OperationContext;
     try {
-      const repository = configuredRepository(ctx, name);
-      scoped = { ...ctx, clients: clientsForRepository(ctx.clients, repository), repository };
+      scoped = actingFrom(ctx, name);
     } catch {
       continue; // No longer served: nothing of it is acted on.
     }

@@ -4,7 +4,8 @@
 
 import { SafeError } from "../../errors";
 import { inFlightRegistry } from "../in-flight";
-import { readContextFrom } from "../../read/context";
+import { operationReadContext } from "../operation-read-context";
+import { actingFrom } from "../push-user";
 import { planGuidedSetup, readExpectedDocument, setupNames, type SetupContext } from "../../read/setup";
 import { getRotation, activeRotation, listSteps } from "../rotation/store";
 import { isRotationRunningHere, resumeRotation, startRotation, type RotationExtras } from "../rotation/rotate-access-key";
@@ -22,9 +23,9 @@ export interface SetupExtras {
 /** Setups this process runs now: one runner per setup per process. */
 const inFlight = inFlightRegistry<SetupRecord>("setup");
 
-/** What the setup's planning reads with: the verb's own clients, store and cache. */
+/** What the setup's planning reads with: the verb's own clients, store and cache, about the repository it acts from and its push user. */
 function setupReadContext(ctx: OperationContext): SetupContext {
-  return readContextFrom(ctx.config, ctx.clients, ctx.cache, ctx.db);
+  return operationReadContext(ctx);
 }
 
 /** The key step's port: the rotation verbs, for this actor and these test windows. */
@@ -57,8 +58,10 @@ function depsFor(ctx: OperationContext, expectedPolicy: Record<string, unknown>,
 const track = (id: number, p: Promise<SetupRecord>) => inFlight.track(id, p);
 
 /**
- * Start a setup: the plan is computed again now (never trusted from the browser), refused when it has
- * blockers or when Deckhand's own credentials lack a permission it needs — before anything changes.
+ * Start a setup for the repository the context acts from (`ctx.repository`, else `ctx.clients.repo`) and its push
+ * user: the plan is computed again now (never trusted from the browser), refused when it has
+ * blockers or when Deckhand's own credentials lack a permission it needs — before anything changes. One setup at a
+ * time across every repository (SafeError "setup-busy" naming the other's repository).
  * The steps run in the background (`done` settles when the runner stops).
  */
 export async function startGuidedSetup(
@@ -67,7 +70,7 @@ export async function startGuidedSetup(
   extras: SetupExtras = {},
 ): Promise<{ setupId: number; plan: SetupPlan; done: Promise<SetupRecord> }> {
   const current = activeSetup(ctx.db);
-  if (current) throw new SafeError(`Setup #${current.id} is ${current.state}; resume it or let it finish. One setup at a time.`, "setup-busy");
+  if (current) throw new SafeError(`Setup #${current.id}${current.names.repository ? ` of ${current.names.repository}` : ""} is ${current.state}; resume it or let it finish. One setup at a time.`, "setup-busy");
   const reads = setupReadContext(ctx);
   const expectedPolicy = await readExpectedDocument(reads);
   const { plan, permissions } = await planGuidedSetup(reads);
@@ -88,10 +91,15 @@ export async function startGuidedSetup(
   return { setupId, plan, done: track(setupId, runSetup(depsFor(ctx, expectedPolicy, extras), setupId, ctx.actor)) };
 }
 
-/** Resume a stopped setup, or one whose process died. */
-export async function resumeGuidedSetup(ctx: OperationContext, input: { setupId: number }, extras: SetupExtras = {}): Promise<{ setupId: number; done: Promise<SetupRecord> }> {
-  const s = getSetup(ctx.db, input.setupId);
+/**
+ * Resume a stopped setup, or one whose process died, acting from the repository it was started for (whichever page
+ * asks; a setup recorded before setups were per repository is the default repository's). Throws SafeError
+ * `unknown-repository` when Deckhand no longer serves that repository.
+ */
+export async function resumeGuidedSetup(caller: OperationContext, input: { setupId: number }, extras: SetupExtras = {}): Promise<{ setupId: number; done: Promise<SetupRecord> }> {
+  const s = getSetup(caller.db, input.setupId);
   if (!s) throw new SafeError(`There is no setup #${input.setupId}.`, "not-found");
+  const ctx: OperationContext = actingFrom(caller, s.names.repository ?? caller.config.github.repository);
   if (s.state !== "stopped" && s.state !== "running") throw new SafeError(`Setup #${s.id} is ${s.state}; there is nothing to resume.`, "not-resumable");
   if (inFlight.has(s.id)) throw new SafeError(`Setup #${s.id} is running now.`, "running");
   const expectedPolicy = await readExpectedDocument(setupReadContext(ctx));

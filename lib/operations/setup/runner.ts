@@ -15,7 +15,7 @@ import { REGION_VARIABLE } from "../../judgements/posture/github-config";
 import { describeFailure } from "../../failures";
 import { invalidatePosture } from "../../read/posture";
 import { readDoctorChecks } from "../../read/doctor";
-import { readContextFrom } from "../../read/context";
+import { operationReadContext } from "../operation-read-context";
 import type { PushJob } from "../pushes/job-store";
 import { runCanary } from "../rotation/canary";
 import { sleep } from "../rotation/retry";
@@ -303,6 +303,6 @@ async function runVerify(deps: SetupDeps, s: SetupRecord, stepId: number, earlie
   const repositories = (await describeAllRepositories({ ecr })).map((r) => r.name);
   // The doctor reads through a fresh cache: it must judge what setup just did, not a 30 s old read.
   invalidatePosture(deps.ctx.cache);
-  const doctor = (await readDoctorChecks(readContextFrom(config, clients, new TtlCache(), db))).map((c) => ({ id: c.id, title: c.title, status: c.status, summary: c.summary }));
+  const doctor = (await readDoctorChecks(operationReadContext(deps.ctx, new TtlCache()))).map((c) => ({ id: c.id, title: c.title, status: c.status, summary: c.summary }));
   return { outcome: "succeeded", detail: { arn: user.arn, policies: names, canary, repositories, doctor }, message: `User, policy and canary verified; ${repositories.length} ECR repositories.` };
 }

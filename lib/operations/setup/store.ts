@@ -58,8 +58,16 @@ export function getSetup(db: Db, id: number): SetupRecord | null {
   return r ? toSetup(r) : null;
 }
 
-export function latestSetup(db: Db): SetupRecord | null {
-  const r = db.prepare(`SELECT * FROM setups ORDER BY id DESC LIMIT 1`).get() as Row | undefined;
+/**
+ * The newest setup of `repository` (owner/name, case-insensitive), or of any repository when null. A setup recorded
+ * before setups were per repository names none: it counts as `defaultRepository`'s.
+ */
+export function latestSetup(db: Db, repository: string | null = null, defaultRepository = ""): SetupRecord | null {
+  const r = (
+    repository === null
+      ? db.prepare(`SELECT * FROM setups ORDER BY id DESC LIMIT 1`).get()
+      : db.prepare(`SELECT * FROM setups WHERE lower(COALESCE(json_extract(names, '$.repository'), ?)) = lower(?) ORDER BY id DESC LIMIT 1`).get(defaultRepository, repository)
+  ) as Row | undefined;
   return r ? toSetup(r) : null;
 }
 

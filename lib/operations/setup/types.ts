@@ -4,6 +4,11 @@ export interface SetupNames {
   userName: string;
   policyName: string;
   region: string;
+  /**
+   * The served repository (owner/name) the setup acts on: its secrets and variable, its push user. Absent in setups
+   * recorded before setups were per repository: those were the default repository's.
+   */
+  repository?: string;
 }
 
 /** What AWS and GitHub show now, one field per guide step. `null` means the read failed (see errors). */
