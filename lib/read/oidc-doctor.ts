@@ -104,6 +104,7 @@ export async function readOidcDoctorChecks(ctx: ReadContext): Promise<OidcCheckR
     workflow: state.workflow && credentials ? { path: state.workflow.path, credentials } : null,
     workflowChangedAt,
     refusals,
+    subjectPrefix: state.template?.prefix ?? null,
     runs,
     readErrors,
   });

@@ -101,3 +101,19 @@ export function diagnoseRefusal(event: WebIdentityEvent, ctx: RefusalContext): R
       : `The ECR workflow's plan does not include "${sub}". If this run should push, add it to the trust's sub values; otherwise the refusal is the trust working.`;
   return { ...base, cause, fix };
 }
+
+/**
+ * CloudTrail's refusals are the whole account's: split them into this repository's runs (the subject starts with its
+ * sub-claim prefix, e.g. `repo:acme/mcp-servers`, compared case-insensitively as GitHub names are; all of them when the
+ * prefix is unknown) and outsiders refused by this repository's role `roleArn` (the pinned trust doing its job).
+ * Another repository's refusal by another role is neither. Pure.
+ */
+export function partitionRefusals<R extends Pick<RefusalDiagnosis, "subject" | "roleArn">>(refusals: readonly R[], subjectPrefix: string | null, roleArn: string | null): { ours: R[]; outsiders: R[] } {
+  const ours: R[] = [];
+  const outsiders: R[] = [];
+  for (const r of refusals) {
+    if (subjectPrefix === null || (r.subject !== null && r.subject.toLowerCase().startsWith(`${subjectPrefix.toLowerCase()}:`))) ours.push(r);
+    else if (roleArn !== null && r.roleArn === roleArn) outsiders.push(r);
+  }
+  return { ours, outsiders };
+}

@@ -26,6 +26,7 @@ function input(over: Partial<OidcDoctorInput> = {}): OidcDoctorInput {
     workflow: { path: ".github/workflows/ecr.yml", credentials: { kind: "role", job: "build-and-push", roleToAssume: ROLE, audience: "sts.amazonaws.com", idTokenWrite: true, permissions: "job build-and-push: contents: read, id-token: write" } },
     workflowChangedAt: "2026-12-01T10:00:00Z",
     refusals: ok([]),
+    subjectPrefix: PREFIX,
     runs: ok([{ id: 1, createdAt: "2026-12-01T10:01:00Z", conclusion: "success" }]),
     readErrors: [],
     ...over,
@@ -145,6 +146,20 @@ describe("runOidcDoctorChecks", () => {
     // Another role's refusal is never resolved by this role's trust.
     const other = { ...r, roleArn: "arn:aws:iam::123456789012:role/other" };
     expect(byId(input({ refusals: ok([other]), role: { arn: ROLE, trust: withPr } }), "oidc-refusals").status).toBe("fail");
+  });
+
+  it("only this repository's refused runs fail the check: another subject refused by this role is the trust working, another role's and repository's is not this check's", () => {
+    const r = prRefusal("2026-12-01T11:30:00Z");
+    const outsider = { ...r, subject: "repo:evil/fork:ref:refs/heads/main" };
+    const neighbour = { ...r, subject: "repo:acme/web-gateway:pull_request", roleArn: "arn:aws:iam::123456789012:role/github-ecr-push-oidc-acme-web-gateway" };
+    const c = byId(input({ refusals: ok([outsider, neighbour]) }), "oidc-refusals");
+    expect(c.status).toBe("pass");
+    expect(c.summary).toBe("STS refused no token of this repository's runs; the role refused 1 token of other subjects, as it should");
+    expect(c.evidence).toEqual([expect.stringMatching(/repo:evil\/fork.*Refused as it should/)]);
+    // A prefix in another case is the same GitHub repository; this repository's refusal among outsiders still fails it.
+    expect(byId(input({ refusals: ok([outsider, { ...r, subject: "repo:ACME/MCP-Servers:pull_request" }]) }), "oidc-refusals").status).toBe("fail");
+    // A prefix that cannot be read (the template unreadable): every refusal counts, as it cannot be told apart.
+    expect(byId(input({ refusals: ok([outsider]), subjectPrefix: null }), "oidc-refusals").status).toBe("fail");
   });
 
   it("CloudTrail unreadable: the refusals check is unknown and names the failed call", () => {

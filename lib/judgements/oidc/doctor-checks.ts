@@ -16,7 +16,7 @@ import { findUnresolvedFailures } from "../posture/run-log-signals";
 import type { CheckResult, CheckStatus } from "../posture/doctor-checks";
 import type { WorkflowRunInfo } from "../posture/types";
 import { matchWildcard } from "../posture/wildcard";
-import type { RefusalDiagnosis } from "./diagnose-refusal";
+import { partitionRefusals, type RefusalDiagnosis } from "./diagnose-refusal";
 import { AUD_KEY, GITHUB_OIDC_URL, STS_AUDIENCE } from "./github-oidc";
 import type { RolePolicyComparison } from "./role-permission-policy";
 import { trustAdmits, type TrustFinding } from "./trust-policy";
@@ -50,6 +50,12 @@ export interface OidcDoctorInput {
   /** When the workflow file last changed on the default branch (ISO), null when unknown. */
   workflowChangedAt: string | null;
   refusals: Part<RefusalDiagnosis[]>;
+  /**
+   * The repository's subject prefix (its sub-claim template's, e.g. `repo:acme/mcp-servers`), or null when the
+   * template could not be read. CloudTrail's refusals are the whole account's: only those whose subject starts with
+   * it are this repository's runs; another subject refused by this repository's role is the trust working.
+   */
+  subjectPrefix: string | null;
   runs: Part<WorkflowRunInfo[]>;
   /** Reads that failed while gathering the state (each names its call). */
   readErrors: string[];
@@ -234,7 +240,12 @@ function checkRefusals(i: OidcDoctorInput): OidcCheckResult {
   const open: RefusalDiagnosis[] = [];
   const notes: string[] = [];
   const line = (r: RefusalDiagnosis) => `${r.time}: ${r.errorCode} for subject "${r.subject ?? "?"}", audience "${r.audience ?? "?"}", issuer ${r.issuer ?? "?"}, role ${r.roleArn ?? "?"}. ${r.cause}`;
-  for (const r of i.refusals.data) {
+  // Another repository's run (or anyone's GitHub token) refused by this role is the pinned trust doing its job; a
+  // refusal of another role and another repository is that repository's Doctor's business, not this one's.
+  const { ours, outsiders: others } = partitionRefusals(i.refusals.data, i.subjectPrefix, i.role && i.role !== "missing" ? i.role.arn : null);
+  const outsiders = others.length;
+  for (const r of others) notes.push(`${line(r)} Refused as it should: the subject is not this repository's.`);
+  for (const r of ours) {
     const why = refusalResolved(r, i);
     if (why) notes.push(`${line(r)} Resolved: ${why}.`);
     else open.push(r);
@@ -244,7 +255,9 @@ function checkRefusals(i: OidcDoctorInput): OidcCheckResult {
     const fixes = [...new Set(open.map((r) => r.fix))];
     return check(...args, "fail", `STS refused the subject "${first.subject ?? "?"}" (${first.errorCode}): ${first.cause}`, [...open.map((r) => `${line(r)} Fix: ${r.fix}`), ...notes], fixes);
   }
-  return check(...args, "pass", i.refusals.data.length ? `No refusal stands: ${i.refusals.data.length} earlier one${i.refusals.data.length === 1 ? " is" : "s are"} resolved` : "STS refused no GitHub token", notes, ["Nothing to fix"]);
+  const resolved = notes.length - outsiders;
+  const summary = resolved ? `No refusal stands: ${resolved} earlier one${resolved === 1 ? " is" : "s are"} resolved` : "STS refused no token of this repository's runs";
+  return check(...args, "pass", outsiders ? `${summary}; the role refused ${outsiders} token${outsiders === 1 ? "" : "s"} of other subjects, as it should` : summary, notes, ["Nothing to fix"]);
 }
 
 /** Every OIDC check over one gathered state, in the order a run meets them. */
