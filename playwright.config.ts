@@ -30,9 +30,9 @@ const config = defineConfig({
   },
   projects: [
     { name: "setup", testMatch: /auth\.setup\.ts/ },
-    // fleet.spec.ts and fleet-discovery.spec.ts need several repositories: they run under playwright.fleet.config.ts
-    // and playwright.discovery.config.ts, each against its own Deckhand.
-    { name: "chromium", testMatch: /.*\.spec\.ts/, testIgnore: /fleet(-discovery)?\.spec\.ts/, dependencies: ["setup"] },
+    // fleet.spec.ts, fleet-failures.spec.ts and fleet-discovery.spec.ts need several repositories: they run under
+    // playwright.fleet.config.ts and playwright.discovery.config.ts, each against its own Deckhand.
+    { name: "chromium", testMatch: /.*\.spec\.ts/, testIgnore: /fleet(-discovery|-failures)?\.spec\.ts/, dependencies: ["setup"] },
   ],
   webServer: {
     // exec: npm start is the runner's own child, so it (and what it started) stops when the runner dies (exit-with-parent).

@@ -1,10 +1,9 @@
 "use client";
 
-import { useActionState, useEffect, useState } from "react";
-import { useRouter } from "next/navigation";
-import type { ActionResult } from "@/lib/infra/actions/action-client";
+import { useState } from "react";
+import { useRefreshingAction, type FormAction } from "@/components/use-refreshing-action";
 
-type Action = (prev: ActionResult<unknown> | null, form: FormData) => Promise<ActionResult<unknown>>;
+type Action = FormAction<unknown>;
 
 /**
  * Operators: give an ECR repository to another served repository, or release it (issue 16). Two steps: "Change owner"
@@ -25,19 +24,15 @@ export function EcrOwnerControl({
   release: Action;
 }) {
   const [open, setOpen] = useState(false);
-  const router = useRouter();
   // A done change closes the confirmation (in the action's callback, not an effect) and reloads the table.
   const closing = (action: Action): Action => async (prev, form) => {
     const out = await action(prev, form);
     if (out.ok) setOpen(false);
     return out;
   };
-  const [assigned, assignAction, assigning] = useActionState(closing(reassign), null);
-  const [released, releaseAction, releasing] = useActionState(closing(release), null);
+  const [assigned, assignAction, assigning] = useRefreshingAction(closing(reassign));
+  const [released, releaseAction, releasing] = useRefreshingAction(closing(release));
   const state = released ?? assigned;
-  useEffect(() => {
-    if (state?.ok) router.refresh();
-  }, [state, router]);
   const choices = repositories.filter((r) => r.toLowerCase() !== owner?.toLowerCase());
   return (
     <div className="mt-1 space-y-1">

@@ -14,12 +14,31 @@ export class FleetPage {
     return this.page.getByTestId("fleet-verdict");
   }
 
+  /** The one answer's sentence ("2 of 3 cannot push; …", "Nothing is set up yet: …"). */
+  summary() {
+    return this.page.getByTestId("fleet-summary");
+  }
+
   table() {
     return this.page.getByTestId("fleet-table");
   }
 
   row(repository: string) {
     return this.table().locator(`tbody tr[data-repository="${repository}"]`);
+  }
+
+  rows() {
+    return this.table().locator("tbody tr[data-repository]");
+  }
+
+  /** A row's Key cell: the key with its age and verdict, or why it cannot be judged. */
+  keyCell(repository: string) {
+    return this.row(repository).getByTestId("fleet-key");
+  }
+
+  /** What a row says when its push user's keys could not be read ("cannot be judged: IAM ListAccessKeys …"). */
+  keyUnknown(repository: string) {
+    return this.row(repository).getByTestId("fleet-key-unknown");
   }
 
   /** What the Fleet page says of one owner wildcard's discovery ("acme/*"). */

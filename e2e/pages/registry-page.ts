@@ -50,6 +50,21 @@ export class RegistryPage {
     return this.repositoryRow(name).getByTestId("owner-action-status");
   }
 
+  /** What the page says when the owners cannot be read (the account behind them is unknown). */
+  ownersError() {
+    return this.page.getByTestId("owners-error");
+  }
+
+  /** Every repository row of the table (the empty table's one message row is not one). */
+  repositoryRows() {
+    return this.page.getByTestId("repository-table").locator("tbody tr[data-repository]");
+  }
+
+  /** The table's text when it has no repository. */
+  emptyTable() {
+    return this.page.getByTestId("repository-table-empty");
+  }
+
   sectionErrors() {
     return this.page.getByTestId("section-error");
   }

@@ -79,6 +79,7 @@ async function judgeRow(ctx: ReadContext, r: ConfiguredRepository, keysByUser: R
     readiness: judgeRepositoryReadiness(doctor, r.pushUser),
     checks: doctor.checks,
     keys: keys.ok ? keys.data.keys : null,
+    keysFailure: keys.ok ? null : keys.failure.message,
     heldKeyId,
     heldLevel: mostLikely?.level,
     keysByUser,

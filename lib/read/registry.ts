@@ -10,7 +10,7 @@ import { needsAllFacts, parseRepositoryQuery, queryRepositories, type QueryResul
 import { parseImageQuery, queryImages, type ImageQuery } from "../judgements/registry/image-query";
 import { jobsThatPushed } from "../operations/pushes/job-store";
 import { listEcrOwners, type EcrOwner } from "../operations/pushes/ecr-owners-store";
-import { ecrAccount } from "../integrations/aws/ecr-account";
+import { getCallerIdentity } from "../integrations/aws/sts";
 import { mapLimit } from "../infra/map-limit";
 import { callApi, describeFailure, type Failure, type Part } from "../failures";
 import { READ_CACHE_PREFIXES, readPart, type ReadContext } from "./context";
@@ -50,22 +50,35 @@ async function factsOf(ctx: RegistryContext, names: readonly string[]): Promise<
 
 /**
  * `owner`: the served repository whose services push into it (issue 16), null when nobody claimed it, undefined when
- * the account could not be read (STS GetCallerIdentity failed).
+ * the account could not be read (STS GetCallerIdentity failed: the table's `owners` says how).
  */
 export type RepositoryRowView = RepositorySummary & { imageCount: number | null; latestPushedAt: string | null; facts: FactsResult | undefined; owner?: EcrOwner | null };
 
-/** The recorded owners of the region's ECR repositories (the store's, issue 16) by name; null when the account is unknown. */
-async function ownersOf(ctx: RegistryContext): Promise<Map<string, EcrOwner> | null> {
-  const account = await ecrAccount(ctx.clients.aws).catch(() => null);
-  if (!account) return null;
-  return new Map(listEcrOwners(ctx.db, { account, region: region(ctx) }).map((o) => [o.ecrRepository, o]));
+/** The repository table: the page's rows, and whether their owners could be read (the failed call when not). */
+export type RepositoryTableView = QueryResult<RepositoryRowView> & { owners: { ok: true } | { ok: false; failure: Failure } };
+
+/**
+ * The account of the app's credentials (STS GetCallerIdentity), the key of ECR repository owners with the region.
+ * Cached like the listings, under the registry's prefix, so Refresh asks STS again and a failure is the page's to say.
+ */
+function account(ctx: RegistryContext): Promise<Part<string>> {
+  return readPart(ctx, `${ECR}account:${region(ctx)}`, REPOS_TTL, ["STS GetCallerIdentity"], () =>
+    callApi("sts", "GetCallerIdentity", () => getCallerIdentity({ sts: ctx.clients.aws.sts })).then((id) => id.account),
+  );
+}
+
+/** The recorded owners of the region's ECR repositories (the store's, issue 16) by name, or why they are unknown. */
+async function ownersOf(ctx: RegistryContext): Promise<Part<Map<string, EcrOwner>>> {
+  const a = await account(ctx);
+  if (!a.ok) return a;
+  return { ...a, data: new Map(listEcrOwners(ctx.db, { account: a.data, region: region(ctx) }).map((o) => [o.ecrRepository, o])) };
 }
 
 /**
  * The repository table for the page's query. Sorting by name needs no image listings, so facts are read
  * only for the rows shown; sorting by image count or push time needs every repository's.
  */
-export async function readRepositoryTable(ctx: RegistryContext, searchParams: Record<string, string | string[] | undefined>): Promise<{ query: RepositoryQuery; table: Part<QueryResult<RepositoryRowView>> }> {
+export async function readRepositoryTable(ctx: RegistryContext, searchParams: Record<string, string | string[] | undefined>): Promise<{ query: RepositoryQuery; table: Part<RepositoryTableView> }> {
   const query = parseRepositoryQuery(searchParams);
   const repos = await repositories(ctx);
   if (!repos.ok) return { query, table: repos };
@@ -77,8 +90,14 @@ export async function readRepositoryTable(ctx: RegistryContext, searchParams: Re
   const result = queryRepositories(rows, query);
   const pageFacts = all ?? (await factsOf(ctx, result.rows.map((r) => r.name)));
   const owners = await ownersOf(ctx);
-  const owner = (name: string) => (owners ? (owners.get(name) ?? null) : undefined);
-  return { query, table: { ...repos, data: { ...result, rows: result.rows.map((r) => ({ ...r, facts: pageFacts.get(r.name), owner: owner(r.name) })) } } };
+  const owner = (name: string) => (owners.ok ? (owners.data.get(name) ?? null) : undefined);
+  return {
+    query,
+    table: {
+      ...repos,
+      data: { ...result, rows: result.rows.map((r) => ({ ...r, facts: pageFacts.get(r.name), owner: owner(r.name) })), owners: owners.ok ? { ok: true } : { ok: false, failure: owners.failure } },
+    },
+  };
 }
 
 /** One repository, or null when ECR does not have it. */

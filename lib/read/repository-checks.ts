@@ -38,6 +38,9 @@ export async function readRepositoryChecks(ctx: ReadContext, opts: { activityWai
 }
 
 /** "Can this repository push right now?" over its checks (see judgePushReadiness). */
-export function judgeRepositoryReadiness(set: Pick<RepositoryChecks, "checks" | "userMissing" | "mode">, userName: string): PushReadiness {
-  return judgePushReadiness({ checks: set.checks, userMissing: set.userMissing, userName, checksLabel: CHECKS_LABEL[set.mode] });
+export function judgeRepositoryReadiness(set: Pick<RepositoryChecks, "checks" | "userMissing" | "mode"> & { snapshot: Pick<RepositoryChecks["snapshot"], "user"> }, userName: string): PushReadiness {
+  // The key's mode needs the push user: IAM GetUser failing leaves the answer unknown, naming the call.
+  const user = set.snapshot.user;
+  const userUnreadable = set.mode === "key" && !user.ok ? user.failure : null;
+  return judgePushReadiness({ checks: set.checks, userMissing: set.userMissing, userName, checksLabel: CHECKS_LABEL[set.mode], userUnreadable });
 }

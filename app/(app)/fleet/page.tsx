@@ -123,6 +123,14 @@ async function FleetTable({ repositories }: { repositories: ServedRepository[] }
         <p className="mt-1 text-2xl font-semibold">{summary.answer === "yes" ? "Yes" : summary.answer === "no" ? "No" : "Unknown"}</p>
         <p className="mt-1 text-sm" data-testid="fleet-summary">
           {summary.sentence}
+          {summary.counts["not-set-up"] === rows.length && rows.length > 0 ? (
+            <>
+              {" "}
+              <Link href="/setup" className="font-medium underline">
+                Start the guided setup →
+              </Link>
+            </>
+          ) : null}
         </p>
       </section>
       <section className="min-w-0 rounded-lg border border-slate-200 bg-white" aria-label="Repositories">
@@ -183,6 +191,14 @@ function Row({ row: r, repoParam, now, discoveredBy, rotation }: { row: FleetRow
             <StatusBadge status={r.key.severity} text={r.key.verdict} />
             {r.key.basis === "only-active" ? <p className="text-slate-500">the user&apos;s only active key</p> : null}
           </>
+        ) : r.answer === "not-set-up" ? (
+          <span className="text-slate-600" data-testid="fleet-key-none">
+            none: {r.pushUser} does not exist yet
+          </span>
+        ) : r.keyUnknown ? (
+          <span className="whitespace-normal text-amber-800" data-testid="fleet-key-unknown">
+            cannot be judged: {r.keyUnknown}
+          </span>
         ) : (
           <span className="text-slate-500">unknown</span>
         )}

@@ -10,6 +10,7 @@ import { readRepositoryTable } from "@/lib/read/registry";
 import { parseRepositoryQuery, repositoryQueryHref, type RepositoryQuery, type RepositorySort } from "@/lib/judgements/registry/repository-query";
 import { PageHeader } from "@/components/page-header";
 import { PartFailure, PartLoading } from "@/components/part-failure";
+import { serviceName } from "@/lib/failures";
 import { DigestText } from "@/components/registry/digest-text";
 import { TimeCell } from "@/components/registry/time-cell";
 
@@ -65,8 +66,14 @@ async function RepositoryTable({ ctx, searchParams, operator }: { ctx: ReadConte
   if (!table.ok) return <PartFailure failure={table.failure} />;
   const result = table.data;
   const href = (change: Partial<RepositoryQuery>) => repositoryQueryHref("/registry", query, change);
+  const ownersFailedCall = result.owners.ok ? null : `${serviceName(result.owners.failure.service)} ${result.owners.failure.call}`;
   return (
     <section>
+      {result.owners.ok ? null : (
+        <div className="mb-3">
+          <PartFailure failure={result.owners.failure} what="the owners of the ECR repositories (the account they are recorded under is unknown); owners cannot be shown or changed until it answers" testId="owners-error" />
+        </div>
+      )}
       <p className="mb-2 text-sm text-slate-600" data-testid="repository-count">
         {result.total} {result.total === 1 ? "repository" : "repositories"}
         {query.q ? ` matching “${query.q}”` : ""} · page {result.page} of {result.pageCount}
@@ -119,7 +126,7 @@ async function RepositoryTable({ ctx, searchParams, operator }: { ctx: ReadConte
                   )}
                   <td className="px-3 py-2 text-xs" data-testid="ecr-owner">
                     <span className={r.owner ? "text-slate-800" : "text-slate-500"}>
-                      {r.owner === undefined ? "owner unknown (STS GetCallerIdentity failed)" : r.owner ? `owned by ${r.owner.sourceRepository}` : "not claimed"}
+                      {r.owner === undefined ? `owner unknown${ownersFailedCall ? ` (${ownersFailedCall} failed)` : ""}` : r.owner ? `owned by ${r.owner.sourceRepository}` : "not claimed"}
                     </span>
                     {operator && r.owner !== undefined ? (
                       <EcrOwnerControl ecrRepository={r.name} owner={r.owner?.sourceRepository ?? null} repositories={served} reassign={reassignEcrOwnerAction} release={releaseEcrOwnerAction} />
@@ -130,7 +137,7 @@ async function RepositoryTable({ ctx, searchParams, operator }: { ctx: ReadConte
             })}
             {result.rows.length === 0 ? (
               <tr>
-                <td colSpan={COLUMNS.length} className="px-3 py-6 text-center text-slate-500">
+                <td colSpan={COLUMNS.length} className="px-3 py-6 text-center text-slate-500" data-testid="repository-table-empty">
                   {query.q ? "No repository matches this search." : "No ECR repositories in this region yet. The first push creates them."}
                 </td>
               </tr>

@@ -43,6 +43,24 @@ describe("judgeFleetRow", () => {
     expect(row.answer).toBe("yes");
   });
 
+  it("keys that could not be read: no key, the row says why naming the call, and never yes", () => {
+    const failed = "IAM ListAccessKeys was throttled and still failed after retries with backoff";
+    const row = judgeFleetRow({ ...base, keys: null, keysFailure: failed });
+    expect(row.key).toBeNull();
+    expect(row.keyUnknown).toBe(failed);
+    expect(row).toMatchObject({ answer: "unknown", reason: `Its key cannot be judged: ${failed}.`, href: "/credentials" });
+    // Checks that already say no keep their answer and reason; the key column still says why.
+    const no = { answer: "no" as const, reason: "The region check fails.", href: "/doctor#region", decidedBy: ["region"] };
+    expect(judgeFleetRow({ ...base, readiness: no, keys: null, keysFailure: failed })).toMatchObject({ answer: "no", reason: no.reason, keyUnknown: failed });
+    expect(judgeFleetRow({ ...base, keys: null }).keyUnknown).toBe("the keys of github-ecr-push could not be read");
+    // A push user that does not exist has no key to judge (its ListAccessKeys answered NoSuchEntity): nothing unknown.
+    const notSetUp = { answer: "not-set-up" as const, reason: "The push user github-ecr-push does not exist in this account yet", href: "/setup", decidedBy: [] };
+    expect(judgeFleetRow({ ...base, readiness: notSetUp, keys: null, keysFailure: "IAM ListAccessKeys reported that the resource does not exist" })).toMatchObject({ key: null, keyUnknown: null, answer: "not-set-up" });
+    // Read keys, or a role instead of a key: nothing unknown.
+    expect(judgeFleetRow(base).keyUnknown).toBeNull();
+    expect(judgeFleetRow({ ...base, signIn: "role", keys: null, keysFailure: failed }).keyUnknown).toBeNull();
+  });
+
   it("falls back to the only active key when the held one is unknown, but not when there are two", () => {
     expect(judgeFleetRow({ ...base, heldKeyId: null }).key).toMatchObject({ accessKeyId: A, basis: "only-active" });
     expect(judgeFleetRow({ ...base, heldKeyId: null, keys: [verdict(A), verdict(B)] }).key).toBeNull();
@@ -147,7 +165,12 @@ describe("summarizeFleet", () => {
     expect(summarizeFleet([]).summary).toMatchObject({ answer: "unknown", sentence: "No repository is configured." });
   });
 
-  it("counts a repository not set up as unable to push", () => {
-    expect(summarizeFleet([row("a", "not-set-up")]).summary).toMatchObject({ answer: "no", sentence: "1 not set up." });
+  it("counts a repository not set up as unable to push; a fleet with nothing set up says so plainly", () => {
+    expect(summarizeFleet([row("a", "not-set-up"), row("b", "no")]).summary).toMatchObject({ answer: "no", sentence: "1 of 2 cannot push; 1 not set up." });
+    expect(summarizeFleet([row("a", "not-set-up")]).summary).toMatchObject({
+      answer: "no",
+      sentence: "Nothing is set up yet: the push user does not exist in this AWS account. The guided Setup creates it, with policy, key and GitHub secrets.",
+    });
+    expect(summarizeFleet([row("a", "not-set-up"), row("b", "not-set-up")]).summary.sentence).toMatch(/^Nothing is set up yet: the push users do not exist in this AWS account\. The guided Setup creates them/);
   });
 });

@@ -19,6 +19,8 @@ export interface FleetRowInput {
   checks: readonly ReadinessCheck[];
   /** The push user's keys as judged against the thresholds; null when they could not be read. */
   keys: readonly KeyVerdict[] | null;
+  /** Why the keys could not be read (lib/failures.ts's whitelisted message, naming the call), when `keys` is null. */
+  keysFailure?: string | null;
   /** The key AWS_ACCESS_KEY_ID most likely holds (the key correlation), null when unknown. */
   heldKeyId: string | null;
   /** How strongly the correlation singles that key out; only "high" (Deckhand wrote it, or runs signed with it) outweighs the run's signer. */
@@ -62,6 +64,8 @@ export interface FleetRow {
   signIn: SignIn;
   /** The key the repository pushes with; null when unknown, and always for a repository that assumes a role. */
   key: FleetKey | null;
+  /** Why no key can be judged when the push user's keys could not be read ("IAM ListAccessKeys was throttled …"); else null. */
+  keyUnknown: string | null;
   /** "repository secret", "organization secret (selected repositories)", "missing", "unknown". */
   secretsFrom: string;
   failingChecks: Array<{ id: string; title: string }>;
@@ -77,7 +81,7 @@ export function judgeFleetRow(input: FleetRowInput): FleetRow {
   const failingChecks = input.checks.filter((c) => c.status === "fail").map((c) => ({ id: c.id, title: c.title }));
   if (input.signIn === "role") {
     const { answer, reason, href } = input.readiness;
-    return { repository: input.repository, pushUser: input.pushUser, holdsKeyOf: null, signerNote: null, signIn: "role", key: null, secretsFrom: "not used: the workflow assumes the OIDC role", failingChecks, answer, reason, href };
+    return { repository: input.repository, pushUser: input.pushUser, holdsKeyOf: null, signerNote: null, signIn: "role", key: null, keyUnknown: null, secretsFrom: "not used: the workflow assumes the OIDC role", failingChecks, answer, reason, href };
   }
   const holder = input.heldKeyId ? Object.entries(input.keysByUser).find(([, ids]) => ids.includes(input.heldKeyId!))?.[0] ?? null : null;
   const own = input.keys ?? [];
@@ -95,6 +99,14 @@ export function judgeFleetRow(input: FleetRowInput): FleetRow {
   const secretsFrom = input.keySource === undefined ? "unknown" : input.keySource === null ? "missing" : describeCopy(input.keySource, "secret");
   let { answer, reason, href } = input.readiness;
   const other = holder && holder !== input.pushUser ? holder : signedByOther;
+  // Keys that could not be read: no key is judged, and the row cannot say "yes" whatever the checks said. A push user
+  // that does not exist (not set up) has no key to judge: nothing is unknown.
+  const keyUnknown = input.keys === null && input.readiness.answer !== "not-set-up" ? (input.keysFailure ?? `the keys of ${input.pushUser} could not be read`) : null;
+  if (keyUnknown && answer === "yes") {
+    answer = "unknown";
+    reason = `Its key cannot be judged: ${keyUnknown}.`;
+    href = "/credentials";
+  }
   // A key of another user: the checks judged the configured user's keys, so they cannot say "yes".
   if (other && answer === "yes") {
     answer = "unknown";
@@ -104,7 +116,7 @@ export function judgeFleetRow(input: FleetRowInput): FleetRow {
         : `Its last run signed in as IAM user ${other} (CloudTrail), not as its configured push user ${input.pushUser}: set ${input.repository}:${other} in GITHUB_REPOSITORIES.`;
     href = "/credentials";
   }
-  return { repository: input.repository, pushUser: input.pushUser, holdsKeyOf: other, signerNote: describeSignerGap(input), signIn: "key", key, secretsFrom, failingChecks, answer, reason, href };
+  return { repository: input.repository, pushUser: input.pushUser, holdsKeyOf: other, signerNote: describeSignerGap(input), signIn: "key", key, keyUnknown, secretsFrom, failingChecks, answer, reason, href };
 }
 
 /** The row's words for a signer that was asked about and not found (see FleetRow.signerNote). */
@@ -142,7 +154,9 @@ export function summarizeFleet<R extends FleetRow>(rows: readonly R[]): { rows: 
   const sentence =
     n === 0
       ? "No repository is configured."
-      : answer === "yes"
+      : counts["not-set-up"] === n
+        ? `Nothing is set up yet: the push ${n === 1 ? "user does" : "users do"} not exist in this AWS account. The guided Setup creates ${n === 1 ? "it" : "them"}, with policy, key and GitHub secrets.`
+        : answer === "yes"
         ? n === 1
           ? "The repository can push."
           : `All ${n} repositories can push.`

@@ -35,6 +35,25 @@ describe("judgePushReadiness", () => {
     expect(r.reason).toMatch(/Title of access-denied \(IAM ListUserPolicies failed\)/);
   });
 
+  it("IAM GetUser failing in the key's mode: unknown, naming the call, even when every check passes", () => {
+    const r = judgePushReadiness({
+      checks: [check("credential-error", "pass"), check("access-denied", "pass")],
+      userMissing: null,
+      userName: "github-ecr-push",
+      userUnreadable: failure("iam", "GetUser", "throttled"),
+    });
+    expect(r).toMatchObject({ answer: "unknown", reason: "Could not be checked: whether the push user github-ecr-push exists (IAM GetUser failed)", href: "/credentials", decidedBy: [] });
+    // With unknown checks too: both named, each call once; a failing check still decides "no".
+    const both = judgePushReadiness({
+      checks: [check("access-denied", "unknown", "x", { failedCalls: [failure("iam", "ListUserPolicies", "throttled")] })],
+      userMissing: null,
+      userName: "u",
+      userUnreadable: failure("iam", "GetUser", "throttled"),
+    });
+    expect(both.reason).toBe("Could not be checked: Title of access-denied; whether the push user u exists (IAM ListUserPolicies, IAM GetUser failed)");
+    expect(judgePushReadiness({ checks: [check("access-denied", "fail", "no")], userMissing: null, userName: "u", userUnreadable: failure("iam", "GetUser", "throttled") }).answer).toBe("no");
+  });
+
   it("a push user that does not exist is an account to set up, not a failure", () => {
     const r = judgePushReadiness({ checks: [check("credential-error", "fail")], userMissing: true, userName: "github-ecr-push" });
     expect(r.answer).toBe("not-set-up");

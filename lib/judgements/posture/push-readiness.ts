@@ -26,7 +26,17 @@ export interface PushReadiness {
  * (`userMissing`: true when GetUser answered NoSuchEntity; false when it exists; null when it could not be read).
  * `checksLabel` names the checks in the "yes" reason (default "checks of the guide's troubleshooting"; the OIDC mode's).
  */
-export function judgePushReadiness(input: { checks: readonly ReadinessCheck[]; userMissing: boolean | null; userName: string; checksLabel?: string }): PushReadiness {
+export function judgePushReadiness(input: {
+  checks: readonly ReadinessCheck[];
+  userMissing: boolean | null;
+  userName: string;
+  checksLabel?: string;
+  /**
+   * IAM GetUser's failure when the workflow signs in with the push user's key: whether that user exists is then not
+   * known, so the answer cannot be "yes" (a workflow that assumes a role does not need the user: leave it out).
+   */
+  userUnreadable?: Failure | null;
+}): PushReadiness {
   if (input.userMissing) {
     return {
       answer: "not-set-up",
@@ -41,14 +51,16 @@ export function judgePushReadiness(input: { checks: readonly ReadinessCheck[]; u
     return { answer: "no", reason: `${first.title}: ${first.summary}`, href: `/doctor#${first.id}`, decidedBy: failed.map((c) => c.id) };
   }
   const unknown = input.checks.filter((c) => c.status === "unknown");
-  if (unknown.length > 0) {
-    const calls = [...new Set(unknown.flatMap((c) => c.failedCalls.map(describeCall)))];
+  const user = input.userUnreadable ?? null;
+  if (unknown.length > 0 || user) {
+    const calls = [...new Set([...unknown.flatMap((c) => c.failedCalls), ...(user ? [user] : [])].map(describeCall))];
+    const what = [...unknown.map((c) => c.title), ...(user ? [`whether the push user ${input.userName} exists`] : [])];
     return {
       answer: "unknown",
       reason: calls.length
-        ? `Could not be checked: ${unknown.map((c) => c.title).join("; ")} (${calls.join(", ")} failed)`
+        ? `Could not be checked: ${what.join("; ")} (${calls.join(", ")} failed)`
         : `Could not be checked yet: ${unknown.map((c) => `${c.title} (${c.summary})`).join("; ")}`,
-      href: `/doctor#${unknown[0].id}`,
+      href: unknown.length ? `/doctor#${unknown[0].id}` : "/credentials",
       decidedBy: unknown.map((c) => c.id),
     };
   }

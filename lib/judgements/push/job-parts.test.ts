@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   decideJobAfterParts,
+  decideLeaseFence,
   decidePartClaim,
   decidePartHeartbeat,
   decidePartReport,
@@ -10,7 +11,7 @@ import {
   timeoutReason,
   type PartLease,
 } from "./job-parts";
-import { decideCancel, decideEnqueue } from "./job-states";
+import { decideCancel, decideEnqueue, decideReport, type JobLease } from "./job-states";
 
 const NOW = 1_800_000_000_000;
 const LEASE = 30_000;
@@ -71,6 +72,45 @@ describe("a part's lease, fenced by worker id and attempt", () => {
     expect(report(running, "b", 1, "cancelled")).toEqual({ ok: false, reason: "job-not-waiting" });
     // Requeued after its lease ran out: the late worker's result no longer counts.
     expect(report({ ...running, state: "waiting", workerId: null }, "b", 1)).toEqual({ ok: false, reason: "not-running" });
+  });
+});
+
+describe("the lease fence of a worker's other calls (an ECR repository claim)", () => {
+  const runningJob: JobLease = { state: "running", attempts: 2, maxAttempts: 3, workerId: "a", leaseUntil: NOW + LEASE };
+  const waitingJob: JobLease = { state: "waiting", attempts: 2, maxAttempts: 3, workerId: "a", leaseUntil: null };
+  const fence = (o: { job: JobLease; part?: PartLease; workerId: string; attempt: number }) => decideLeaseFence(o);
+
+  it("hears a job's worker quoting its current attempt, and no one else", () => {
+    expect(fence({ job: runningJob, workerId: "a", attempt: 2 })).toEqual({ ok: true });
+    expect(fence({ job: runningJob, workerId: "b", attempt: 2 })).toEqual({ ok: false, reason: "lease-lost" });
+    // A stale attempt: the same worker, requeued and claimed again since.
+    expect(fence({ job: runningJob, workerId: "a", attempt: 1 })).toEqual({ ok: false, reason: "lease-lost" });
+    // A run-out lease nobody else took is still the worker's, as its report would be.
+    expect(fence({ job: { ...runningJob, leaseUntil: NOW - 1 }, workerId: "a", attempt: 2 })).toEqual({ ok: true });
+  });
+  it("hears nobody about a finished, cancelled or waiting job, not even its last worker", () => {
+    for (const state of ["succeeded", "failed", "skipped", "cancelled", "superseded", "queued", "waiting"] as const)
+      expect(fence({ job: { ...runningJob, state }, workerId: "a", attempt: 2 })).toEqual({ ok: false, reason: "not-running" });
+  });
+  it("a part's: its holder quoting the part's attempt, only while the job still waits for it", () => {
+    expect(fence({ job: waitingJob, part: running, workerId: "b", attempt: 1 })).toEqual({ ok: true });
+    expect(fence({ job: waitingJob, part: running, workerId: "a", attempt: 1 })).toEqual({ ok: false, reason: "lease-lost" });
+    // The job's own worker quoting the job's attempt holds no part.
+    expect(fence({ job: waitingJob, part: running, workerId: "a", attempt: 2 })).toEqual({ ok: false, reason: "lease-lost" });
+    expect(fence({ job: waitingJob, part: { ...running, attempts: 2 }, workerId: "b", attempt: 1 })).toEqual({ ok: false, reason: "lease-lost" });
+    for (const state of ["cancelled", "superseded", "succeeded", "failed", "running"] as const)
+      expect(fence({ job: { ...waitingJob, state }, part: running, workerId: "b", attempt: 1 })).toEqual({ ok: false, reason: "job-not-waiting" });
+    // Requeued after its lease ran out, or finished: the part is nobody's.
+    expect(fence({ job: waitingJob, part: { ...running, state: "waiting", workerId: null }, workerId: "b", attempt: 1 })).toEqual({ ok: false, reason: "not-running" });
+    expect(fence({ job: waitingJob, part: { ...running, state: "succeeded" }, workerId: "b", attempt: 1 })).toEqual({ ok: false, reason: "not-running" });
+  });
+  it("is the reports' fence: a call is heard exactly when the same worker's report would be", () => {
+    const jobs: JobLease[] = [runningJob, { ...runningJob, workerId: "b" }, { ...runningJob, attempts: 3 }, { ...runningJob, state: "succeeded" }, waitingJob];
+    for (const job of jobs)
+      for (const [workerId, attempt] of [["a", 2], ["b", 2], ["a", 1]] as const) {
+        expect(fence({ job, workerId, attempt })).toEqual(decideReport({ job, workerId, attempt, result: "succeeded" }));
+        expect(fence({ job, part: running, workerId, attempt })).toEqual(decidePartReport({ part: running, jobState: job.state, workerId, attempt }));
+      }
   });
 });
 

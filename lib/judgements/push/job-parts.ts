@@ -4,7 +4,7 @@
  * them inside one transaction, as it does the job's own (job-states.ts). A part has its own lease and attempt
  * number: every heartbeat and report about it quotes the worker id and that attempt (the fencing token).
  */
-import type { JobState } from "./job-states";
+import { decideJobFence, type JobFenceDecision, type JobLease, type JobState } from "./job-states";
 
 export const PART_STATES = ["waiting", "running", "succeeded", "skipped", "failed", "cancelled", "superseded"] as const;
 export type PartState = (typeof PART_STATES)[number];
@@ -89,6 +89,18 @@ export function decidePartReport(o: { part: PartLease; jobState: JobState; worke
   if (o.part.workerId !== o.workerId || o.part.attempts !== o.attempt) return { ok: false, reason: "lease-lost" };
   if (o.jobState !== "waiting") return { ok: false, reason: "job-not-waiting" };
   return { ok: true };
+}
+
+export type LeaseFenceDecision = JobFenceDecision | PartReportDecision;
+
+/**
+ * The fence of a worker's call that is not a heartbeat or a report, such as an ECR repository claim (issue 16): the
+ * same as the report's, so a call is heard exactly when the caller's result would be. Without `part`, the job's
+ * (decideJobFence); with it, the part's (decidePartReport: its holder, while the job still waits for it).
+ */
+export function decideLeaseFence(o: { job: JobLease; part?: PartLease; workerId: string; attempt: number }): LeaseFenceDecision {
+  if (o.part) return decidePartReport({ part: o.part, jobState: o.job.state, workerId: o.workerId, attempt: o.attempt });
+  return decideJobFence({ job: o.job, workerId: o.workerId, attempt: o.attempt });
 }
 
 export type PartSweepDecision = { action: "keep" } | { action: "requeue"; deadline: number } | { action: "fail"; reason: string };

@@ -81,7 +81,20 @@ export function decideHeartbeat({
   return { ok: true, leaseUntil: now + leaseMs };
 }
 
-export type ReportDecision = { ok: true } | { ok: false; reason: "not-running" | "lease-lost" | "not-a-result" };
+export type JobFenceDecision = { ok: true } | { ok: false; reason: "not-running" | "lease-lost" };
+
+/**
+ * The fence of every worker call about a running job (its report, an ECR repository claim): the job runs, and the
+ * caller is its worker quoting its current attempt. Unlike a heartbeat, a run-out lease is not refused while nobody
+ * else claimed the job.
+ */
+export function decideJobFence({ job, workerId, attempt }: { job: JobLease; workerId: string; attempt: number }): JobFenceDecision {
+  if (job.state !== "running") return { ok: false, reason: "not-running" };
+  if (job.workerId !== workerId || job.attempts !== attempt) return { ok: false, reason: "lease-lost" };
+  return { ok: true };
+}
+
+export type ReportDecision = JobFenceDecision | { ok: false; reason: "not-a-result" };
 
 /**
  * Accepting a worker's result. Only the current holder may finish the job; a result that arrives after the lease
@@ -99,9 +112,7 @@ export function decideReport({
   result: JobState;
 }): ReportDecision {
   if (result !== "succeeded" && result !== "skipped" && result !== "failed") return { ok: false, reason: "not-a-result" };
-  if (job.state !== "running") return { ok: false, reason: "not-running" };
-  if (job.workerId !== workerId || job.attempts !== attempt) return { ok: false, reason: "lease-lost" };
-  return { ok: true };
+  return decideJobFence({ job, workerId, attempt });
 }
 
 export type LeaseExpiryDecision =

@@ -13,15 +13,12 @@ import { binfmtHandlerEnabled } from "../../integrations/build/check-platform";
 import { startWorkerTestBed, type WorkerTestBed } from "../../tooling/testing/worker-test-bed";
 import { enqueueJob, getJob, listServiceResults } from "./job-store";
 import { executeClaimedJob } from "./worker/execute-claimed-job";
-import { StoreChannel } from "./worker/store-channel";
 
 const CASES = path.join(__dirname, "testdata");
 let bed: WorkerTestBed;
-let channel: StoreChannel;
 
 beforeAll(async () => {
   bed = await startWorkerTestBed("field-cases");
-  channel = new StoreChannel("field-case-worker", { clients: bed.sb.clients, db: bed.db, config: bed.config }, 30_000);
 }, 60_000);
 afterAll(async () => {
   await bed?.close();
@@ -41,9 +38,9 @@ async function pushCase(name: string, edit: (dir: string) => void = () => {}): P
 /** Queues the commit and lets the worker run it as it runs any claimed job. */
 async function runJob(sha: string, env: { composeProfiles?: string[] } = {}) {
   const queued = enqueueJob(bed.db, { sha, branch: null, ref: null, trigger: "api", requestedBy: "field-cases" });
-  const claim = await channel.claim();
+  const claim = await bed.channel.claim();
   expect(claim?.jobId).toBe(queued.job.id);
-  await executeClaimedJob(channel, claim!, { ...bed.workerEnv, builder: "buildah", ...env });
+  await executeClaimedJob(bed.channel, claim!, { ...bed.workerEnv, builder: "buildah", ...env });
   const job = getJob(bed.db, queued.job.id)!;
   const services = Object.fromEntries(listServiceResults(bed.db, job.id).map((s) => [s.service, s]));
   const statuses = await bed.sb.clients.github.repos.listCommitStatusesForRef({ ...bed.sb.clients.repo, ref: sha });

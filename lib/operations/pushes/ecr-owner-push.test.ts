@@ -8,31 +8,18 @@ import fs from "node:fs";
 import path from "node:path";
 import { DescribeImagesCommand } from "@aws-sdk/client-ecr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DeckhandConfig } from "../../infra/config/env";
-import type { Db } from "../../infra/db/open-db";
 import { resolveCommit } from "../../integrations/github/commits";
-import type { TestSandbox } from "../../tooling/testing/sandbox-fixture";
 import { startWorkerTestBed, type WorkerTestBed } from "../../tooling/testing/worker-test-bed";
 import { enqueueJob, getJob, listServiceResults } from "./job-store";
 import { ecrAccount } from "../../integrations/aws/ecr-account";
 import { readEcrOwner } from "./ecr-owners-store";
-import { executeClaimedJob, type WorkerEnvironment } from "./worker/execute-claimed-job";
-import { StoreChannel } from "./worker/store-channel";
 
 let bed: WorkerTestBed;
-let sb: TestSandbox;
-let db: Db;
-let config: DeckhandConfig;
-let env: WorkerEnvironment;
-let channel: StoreChannel;
 
 const GATEWAY = { owner: "acme", repo: "web-gateway" };
 
 beforeAll(async () => {
   bed = await startWorkerTestBed("ecr-owner", { scenario: "fleet", env: { GITHUB_REPOSITORIES: "acme/mcp-servers,acme/web-gateway" }, clone: "acme/web-gateway" });
-  ({ sb, db, config } = bed);
-  env = bed.workerEnv;
-  channel = new StoreChannel("owner-worker", { clients: sb.clients, db, config }, 30_000);
 }, 90_000);
 
 afterAll(async () => {
@@ -41,28 +28,26 @@ afterAll(async () => {
 
 /** The manifest digest `latest` points to in an ECR repository, and every tag it holds (DescribeImages, the SDK's). */
 async function ecrImages(repositoryName: string): Promise<{ latest: string | undefined; tags: string[] }> {
-  const out = await sb.clients.aws.ecr.send(new DescribeImagesCommand({ repositoryName }));
+  const out = await bed.sb.clients.aws.ecr.send(new DescribeImagesCommand({ repositoryName }));
   const images = out.imageDetails ?? [];
   return { latest: images.find((i) => i.imageTags?.includes("latest"))?.imageDigest, tags: images.flatMap((i) => i.imageTags ?? []) };
 }
 
 async function runJob(repository: string | null, sha: string) {
-  const { job } = enqueueJob(db, { sha, branch: null, ref: null, trigger: "api", requestedBy: "test", repository }) as { job: { id: string } };
-  const claim = await channel.claim();
-  expect(claim?.jobId).toBe(job.id);
-  await executeClaimedJob(channel, claim!, env);
-  return { job: getJob(db, job.id)!, services: Object.fromEntries(listServiceResults(db, job.id).map((s) => [s.service, s])) };
+  const { job } = enqueueJob(bed.db, { sha, branch: null, ref: null, trigger: "api", requestedBy: "test", repository }) as { job: { id: string } };
+  expect(await bed.runQueuedJob()).toBe(job.id);
+  return { job: getJob(bed.db, job.id)!, services: Object.fromEntries(listServiceResults(bed.db, job.id).map((s) => [s.service, s])) };
 }
 
 describe("two served repositories with a service of the same name", () => {
   it("the second repository's service fails naming the owner, the owner's latest is unchanged, its other services push", async () => {
     // 1. acme/mcp-servers (named, the default) pushes first: it claims the seeded, unclaimed ECR repositories.
-    const first = (await resolveCommit({ github: sb.clients.github, repo: sb.clients.repo, ref: "main" }))!.sha;
+    const first = (await resolveCommit({ github: bed.sb.clients.github, repo: bed.sb.clients.repo, ref: "main" }))!.sha;
     const a = await runJob(null, first);
     expect(a.job.state).toBe("succeeded");
     expect(a.services["mcp-server-tcp"]).toMatchObject({ decision: "pushed", repository: "mcp-server-tcp" });
-    const account = await ecrAccount(sb.clients.aws);
-    expect(readEcrOwner(db, { account, region: "us-east-1", ecrRepository: "mcp-server-tcp" })).toMatchObject({ sourceRepository: "acme/mcp-servers" });
+    const account = await ecrAccount(bed.sb.clients.aws);
+    expect(readEcrOwner(bed.db, { account, region: "us-east-1", ecrRepository: "mcp-server-tcp" })).toMatchObject({ sourceRepository: "acme/mcp-servers" });
     const ownersLatest = await ecrImages("mcp-server-tcp");
     expect(ownersLatest.latest).toBe(a.services["mcp-server-tcp"].localManifestDigest);
 
@@ -92,7 +77,7 @@ describe("two served repositories with a service of the same name", () => {
     expect(b.services["gateway-multi"].detail).toContain("ECR repository mcp-server-http is owned by acme/mcp-servers");
     // The distinct name pushed, into a new ECR repository web-gateway now owns.
     expect(b.services["mcp-server-http"]).toMatchObject({ decision: "pushed", repository: "gateway-http" });
-    expect(readEcrOwner(db, { account, region: "us-east-1", ecrRepository: "gateway-http" })).toMatchObject({ sourceRepository: "acme/web-gateway" });
+    expect(readEcrOwner(bed.db, { account, region: "us-east-1", ecrRepository: "gateway-http" })).toMatchObject({ sourceRepository: "acme/web-gateway" });
     expect((await ecrImages("gateway-http")).tags).toEqual(expect.arrayContaining(["latest", second.slice(0, 7)]));
 
     // The owner's images are untouched: same latest, no tag of the gateway's commit.
@@ -103,7 +88,7 @@ describe("two served repositories with a service of the same name", () => {
 
     // The job and the commit status say why.
     expect(b.job.error).toContain("mcp-server-tcp: ECR repository mcp-server-tcp is owned by acme/mcp-servers");
-    const statuses = await sb.clients.github.repos.listCommitStatusesForRef({ ...GATEWAY, ref: second });
+    const statuses = await bed.sb.clients.github.repos.listCommitStatusesForRef({ ...GATEWAY, ref: second });
     expect(statuses.data[0]).toMatchObject({ context: "deckhand/ecr-push", state: "failure" });
     expect(statuses.data[0].description).toContain("failed mcp-server-tcp (ECR repository mcp-server-tcp is owned by acme/mcp-servers)");
   }, 300_000);

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { openDb, type Db } from "../../infra/db/open-db";
 import { cancelJob, claimNextJob, enqueueJob, getJob, listServiceResults, recordServiceResult, reportJobResult } from "./job-store";
-import { claimNextPart, heartbeatPart, listJobParts, listWorkers, recordWorkerSeen, reportPartResult, sweepJobParts } from "./job-parts-store";
+import { claimNextPart, heartbeatPart, holdsLease, listJobParts, listWorkers, recordWorkerSeen, reportPartResult, sweepJobParts } from "./job-parts-store";
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
@@ -38,6 +38,42 @@ function waitingJob(store: Db, c = "a") {
   expect(d).toEqual({ ok: true });
   return job.id;
 }
+
+describe("holdsLease: the fence of a worker's other calls", () => {
+  it("a running job's worker at its attempt; nobody once the job left running", () => {
+    const store = db();
+    const { job } = enqueueJob(store, push("f")) as { job: { id: string } };
+    const claim = claimNextJob(store, { workerId: "A", now: T0 })!;
+    expect(holdsLease(store, { jobId: job.id, workerId: "A", attempt: claim.attempt })).toBe(true);
+    expect(holdsLease(store, { jobId: job.id, workerId: "B", attempt: claim.attempt })).toBe(false);
+    expect(holdsLease(store, { jobId: job.id, workerId: "A", attempt: claim.attempt + 1 })).toBe(false);
+    expect(holdsLease(store, { jobId: "no-such-job", workerId: "A", attempt: claim.attempt })).toBe(false);
+    expect(reportJobResult(store, { jobId: job.id, workerId: "A", attempt: claim.attempt, result: "succeeded" })).toEqual({ ok: true });
+    expect(holdsLease(store, { jobId: job.id, workerId: "A", attempt: claim.attempt })).toBe(false);
+  });
+  it("a part's holder at the part's attempt, only while the job waits for it", () => {
+    const store = db();
+    const id = waitingJob(store, "g");
+    // The job's worker no longer holds the (waiting) job, and holds no part.
+    expect(holdsLease(store, { jobId: id, workerId: "A", attempt: 1 })).toBe(false);
+    expect(holdsLease(store, { jobId: id, service: "arm", workerId: "B", attempt: 1 })).toBe(false);
+    claimNextPart(store, { workerId: "B", platforms: ARM, leaseMs: 30_000, now: T0 + 1 });
+    expect(holdsLease(store, { jobId: id, service: "arm", workerId: "B", attempt: 1 })).toBe(true);
+    expect(holdsLease(store, { jobId: id, service: "arm", workerId: "A", attempt: 1 })).toBe(false);
+    expect(holdsLease(store, { jobId: id, service: "arm", workerId: "B", attempt: 2 })).toBe(false);
+    expect(holdsLease(store, { jobId: id, service: "web", workerId: "B", attempt: 1 })).toBe(false);
+    // A job that no longer waits (ended by another path while the part's row still says running): the part is nobody's.
+    store.prepare(`UPDATE push_jobs SET state = 'failed' WHERE id = ?`).run(id);
+    expect(holdsLease(store, { jobId: id, service: "arm", workerId: "B", attempt: 1 })).toBe(false);
+  });
+  it("nobody's after a cancel", () => {
+    const store = db();
+    const id = waitingJob(store, "h");
+    claimNextPart(store, { workerId: "B", platforms: ARM, leaseMs: 30_000, now: T0 + 1 });
+    cancelJob(store, id);
+    expect(holdsLease(store, { jobId: id, service: "arm", workerId: "B", attempt: 1 })).toBe(false);
+  });
+});
 
 describe("job parts in the store", () => {
   it("a job with a waiting service waits; only a worker reporting the platform claims the part; its result finishes the job", () => {

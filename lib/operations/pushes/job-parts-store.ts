@@ -1,6 +1,7 @@
 import type { Db } from "../../infra/db/open-db";
 import {
   decideJobAfterParts,
+  decideLeaseFence,
   decidePartClaim,
   decidePartHeartbeat,
   decidePartReport,
@@ -261,13 +262,25 @@ export function listWorkers(db: Db, opts: { since?: string; limit?: number } = {
 }
 
 /**
- * Whether `workerId` holds the lease on a job (state running, its worker, its attempt) or, with `service`, on that
- * job part (running, its worker, the part's attempt): the fence of every worker call that is not a report, such as
- * an ECR repository claim (issue 16).
+ * Whether `workerId` holds the lease on a job (running, its worker, its attempt) or, with `service`, on that job part
+ * (running, its worker, the part's attempt, the job still waiting for it): the fence of every worker call that is not
+ * a report, such as an ECR repository claim (issue 16), decided by the reports' own fence (decideLeaseFence).
  */
 export function holdsLease(db: Db, opts: { jobId: string; workerId: string; attempt: number; service?: string }): boolean {
-  const row = opts.service
-    ? db.prepare(`SELECT 1 FROM push_job_parts WHERE job_id = ? AND service = ? AND state = 'running' AND worker_id = ? AND attempts = ?`).get(opts.jobId, opts.service, opts.workerId, opts.attempt)
-    : db.prepare(`SELECT 1 FROM push_jobs WHERE id = ? AND state = 'running' AND worker_id = ? AND attempts = ?`).get(opts.jobId, opts.workerId, opts.attempt);
-  return row !== undefined;
+  const job = db.prepare(`SELECT state, attempts, max_attempts, worker_id, lease_until FROM push_jobs WHERE id = ?`).get(opts.jobId) as
+    | { state: JobState; attempts: number; max_attempts: number; worker_id: string | null; lease_until: number | null }
+    | undefined;
+  if (!job) return false;
+  let part: ReturnType<typeof lease> | undefined;
+  if (opts.service !== undefined) {
+    const r = db.prepare(`SELECT * FROM push_job_parts WHERE job_id = ? AND service = ?`).get(opts.jobId, opts.service) as PartRow | undefined;
+    if (!r) return false;
+    part = lease(r);
+  }
+  return decideLeaseFence({
+    job: { state: job.state, attempts: job.attempts, maxAttempts: job.max_attempts, workerId: job.worker_id, leaseUntil: job.lease_until },
+    part,
+    workerId: opts.workerId,
+    attempt: opts.attempt,
+  }).ok;
 }

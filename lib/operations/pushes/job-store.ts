@@ -5,6 +5,7 @@ import {
   decideClaim,
   decideEnqueue,
   decideHeartbeat,
+  decideJobFence,
   decideLeaseExpiry,
   decideReport,
   type HeartbeatDecision,
@@ -309,8 +310,10 @@ export interface ServiceBuildDetail {
 export function recordServiceResult(db: Db, opts: { jobId: string; workerId: string; attempt: number; result: ServiceRecord }): boolean {
   return db
     .transaction(() => {
-      const r = db.prepare(`SELECT state, worker_id, attempts FROM push_jobs WHERE id = ?`).get(opts.jobId) as JobRow | undefined;
-      if (!r || r.state !== "running" || r.worker_id !== opts.workerId || r.attempts !== opts.attempt) return false;
+      const r = db.prepare(`SELECT state, worker_id, attempts, max_attempts FROM push_jobs WHERE id = ?`).get(opts.jobId) as JobRow | undefined;
+      if (!r) return false;
+      const job = { state: r.state, attempts: r.attempts, maxAttempts: r.max_attempts, workerId: r.worker_id };
+      if (!decideJobFence({ job, workerId: opts.workerId, attempt: opts.attempt }).ok) return false;
       insertServiceRecord(db, opts.jobId, opts.attempt, opts.result);
       return true;
     })
