@@ -151,7 +151,12 @@ async function PlanSection({ ctx, operator, canStart }: { ctx: ReadContext; oper
       </section>
 
       <Suspense fallback={<p className="text-sm text-slate-500">Reading CloudTrail…</p>}>
-        <RefusalsSection ctx={ctx} planned={plan.subjects?.subjects ?? []} />
+        <RefusalsSection
+          ctx={ctx}
+          planned={plan.subjects?.subjects ?? []}
+          subjectPrefix={state.template?.prefix ?? null}
+          roleArn={state.role && state.role !== "missing" ? state.role.arn : null}
+        />
       </Suspense>
 
       {plan.trustFindings.length ? (

@@ -2,12 +2,18 @@ import { toUserFacing } from "@/lib/errors";
 import type { ReadContext } from "@/lib/read/context";
 import { readOidcRefusals } from "@/lib/read/oidc-doctor";
 import type { PlannedSubject } from "@/lib/judgements/oidc/workflow-subjects";
+import { partitionRefusals } from "@/lib/judgements/oidc/diagnose-refusal";
 
-/** The doctor's OIDC mode: each refused AssumeRoleWithWebIdentity of the last 7 days, what refused it, the fix. */
-export async function RefusalsSection({ ctx, planned }: { ctx: ReadContext; planned: PlannedSubject[] }) {
+/**
+ * The doctor's OIDC mode: each refused AssumeRoleWithWebIdentity of the last 7 days from this repository's runs (its
+ * subject prefix), what refused it, the fix; then how many other subjects this repository's role refused (the trust
+ * working). Other repositories' refusals are on their own pages.
+ */
+export async function RefusalsSection({ ctx, planned, subjectPrefix, roleArn }: { ctx: ReadContext; planned: PlannedSubject[]; subjectPrefix: string | null; roleArn: string | null }) {
   let refusals;
+  let outsiders;
   try {
-    refusals = await readOidcRefusals(ctx, planned);
+    ({ ours: refusals, outsiders } = partitionRefusals(await readOidcRefusals(ctx, planned), subjectPrefix, roleArn));
   } catch (err) {
     const { message } = toUserFacing(err, "OIDC refusals");
     return (
@@ -22,7 +28,7 @@ export async function RefusalsSection({ ctx, planned }: { ctx: ReadContext; plan
         Refused role assumptions (last 7 days)
       </h2>
       {refusals.length === 0 ? (
-        <p className="text-sm text-slate-600">None: no GitHub run was refused by STS.</p>
+        <p className="text-sm text-slate-600">None: no run of {ctx.github.repository} was refused by STS.</p>
       ) : (
         <ul className="space-y-3 text-sm" data-testid="oidc-refusals">
           {refusals.map((r, i) => (
@@ -36,6 +42,11 @@ export async function RefusalsSection({ ctx, planned }: { ctx: ReadContext; plan
           ))}
         </ul>
       )}
+      {outsiders.length ? (
+        <p className="mt-2 text-sm text-slate-600" data-testid="oidc-outsider-refusals">
+          The role also refused {outsiders.length} token{outsiders.length === 1 ? "" : "s"} of other subjects ({[...new Set(outsiders.map((r) => r.subject ?? "unknown"))].slice(0, 3).join(", ")}), as its pinned trust should.
+        </p>
+      ) : null}
     </section>
   );
 }
