@@ -6,7 +6,7 @@ import { describeRepository } from "../../integrations/aws/ecr";
 import { ecrAccount } from "../../integrations/aws/ecr-account";
 import { describeFailedCall } from "../../integrations/clients/name-failed-call";
 import { decideEcrOwner, sameRepository } from "../../judgements/push/decide-ecr-owner";
-import { claimEcrOwner, readEcrOwner, type EcrRepositoryKey } from "./ecr-owners-store";
+import { claimEcrOwner, jobClaimant, readEcrOwner, type EcrRepositoryKey } from "./ecr-owners-store";
 import { holdsLease } from "./job-parts-store";
 import { getJob } from "./job-store";
 import { parseWorkerConfig } from "./worker/worker-config";
@@ -95,7 +95,7 @@ export async function claimEcrRepository(ctx: { clients: Pick<Clients, "aws">; d
     return { ok: false, message: `cannot tell who owns ECR repository ${req.ecrRepository}: ${describeFailedCall(err)}; nothing pushed` };
   }
 
-  const claimedBy = `push job ${req.jobId} (${req.service})`;
+  const claimedBy = jobClaimant(req.jobId, req.service);
   // Decided inside the transaction against the owner read there, so a claim that lost the race is decided again.
   const answer = ctx.db
     .transaction((): EcrClaimAnswer => {

@@ -12,7 +12,8 @@ import { resolveCommit } from "../../integrations/github/commits";
 import { startWorkerTestBed, type WorkerTestBed } from "../../tooling/testing/worker-test-bed";
 import { enqueueJob, getJob, listServiceResults } from "./job-store";
 import { ecrAccount } from "../../integrations/aws/ecr-account";
-import { readEcrOwner } from "./ecr-owners-store";
+import { assignEcrOwner, readEcrOwner } from "./ecr-owners-store";
+import { listAudit } from "../../infra/audit/record-audit";
 
 let bed: WorkerTestBed;
 
@@ -91,5 +92,49 @@ describe("two served repositories with a service of the same name", () => {
     const statuses = await bed.sb.clients.github.repos.listCommitStatusesForRef({ ...GATEWAY, ref: second });
     expect(statuses.data[0]).toMatchObject({ context: "deckhand/ecr-push", state: "failure" });
     expect(statuses.data[0].description).toContain("failed mcp-server-tcp (ECR repository mcp-server-tcp is owned by acme/mcp-servers)");
+  }, 300_000);
+});
+
+describe("a claim is only as good as the push", () => {
+  it("a service whose build fails frees the new ECR name it claimed; an operator's reassign during the build is obeyed before the upload", async () => {
+    // web-gateway adds two services under new ECR names: one whose build fails (COPY of a missing file), one that
+    // builds, whose ECR repository an operator gives to acme/mcp-servers while it builds.
+    const compose = fs.readFileSync(path.join(bed.clone, "compose.yaml"), "utf8");
+    fs.mkdirSync(path.join(bed.clone, "broken"), { recursive: true });
+    fs.writeFileSync(path.join(bed.clone, "broken", "Dockerfile"), "FROM scratch\nCOPY no-such-file /x\n");
+    fs.mkdirSync(path.join(bed.clone, "late"), { recursive: true });
+    fs.writeFileSync(path.join(bed.clone, "late", "Dockerfile"), "FROM scratch\nCOPY late.txt /late.txt\n");
+    fs.writeFileSync(path.join(bed.clone, "late", "late.txt"), `late ${Date.now()}\n`);
+    fs.writeFileSync(
+      path.join(bed.clone, "compose.yaml"),
+      `${compose}\n  gateway-broken:\n    build: ./broken\n    image: gateway-broken:latest\n  gateway-late:\n    build: ./late\n    image: gateway-late:latest\n`,
+    );
+    await bed.git("add", "-A");
+    await bed.git("commit", "-q", "-m", "gateway: a broken service and a late one");
+    await bed.git("push", "-q", "origin", "HEAD:main");
+    const sha = await bed.git("rev-parse", "HEAD");
+    const account = await ecrAccount(bed.sb.clients.aws);
+    const late = { account, region: "us-east-1", ecrRepository: "gateway-late" };
+
+    const { job } = enqueueJob(bed.db, { sha, branch: null, ref: null, trigger: "api", requestedBy: "test", repository: "acme/web-gateway" }) as { job: { id: string } };
+    const running = bed.runQueuedJob();
+    // As soon as web-gateway's claim of gateway-late is recorded (before its build), the operator reassigns it.
+    let reassigned = false;
+    for (let i = 0; i < 3000 && !reassigned; i++) {
+      if (readEcrOwner(bed.db, late)?.sourceRepository === "acme/web-gateway") reassigned = assignEcrOwner(bed.db, late, "acme/mcp-servers", "octo-operator") !== undefined;
+      else await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(reassigned).toBe(true);
+    expect(await running).toBe(job.id);
+    const services = Object.fromEntries(listServiceResults(bed.db, job.id).map((x) => [x.service, x]));
+
+    expect(services["gateway-late"]).toMatchObject({ decision: "failed", blobsUploaded: 0 });
+    expect(services["gateway-late"].detail).toContain("ECR repository gateway-late is owned by acme/mcp-servers");
+    expect(services["gateway-late"].detail).toContain("asked again before the upload");
+    expect(readEcrOwner(bed.db, late)).toMatchObject({ sourceRepository: "acme/mcp-servers", claimedBy: "octo-operator" });
+
+    expect(services["gateway-broken"]).toMatchObject({ decision: "failed", blobsUploaded: 0 });
+    expect(readEcrOwner(bed.db, { account, region: "us-east-1", ecrRepository: "gateway-broken" })).toBeNull();
+    expect(listAudit(bed.db, { action: "ecr-owner.claim-dropped", limit: 10 }).map((a) => [a.target, a.detail?.service])).toEqual([["gateway-broken", "gateway-broken"]]);
   }, 300_000);
 });

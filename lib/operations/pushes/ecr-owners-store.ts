@@ -89,3 +89,18 @@ export function releaseEcrOwner(db: Db, key: EcrRepositoryKey): EcrOwner | null 
     })
     .immediate();
 }
+
+/** Who a push job's claim is recorded as (`claimed_by`): the job and its service. */
+export const jobClaimant = (jobId: string, service: string) => `push job ${jobId} (${service})`;
+
+/**
+ * A push job's service ended without reaching ECR (failed before any upload, or not built): the ownership its claim
+ * made is dropped, so a broken or hostile build cannot hold a new ECR repository name it never pushed to. Only rows
+ * this job's claim wrote (`claimed_by`), not an operator's assignment nor an earlier job's claim. The caller holds the
+ * transaction. Returns the rows dropped.
+ */
+export function dropUnusedJobClaim(db: Db, jobId: string, service: string): EcrOwner[] {
+  const rows = db.prepare(`SELECT * FROM ecr_repository_owners WHERE claimed_by = ?`).all(jobClaimant(jobId, service)) as Row[];
+  if (rows.length) db.prepare(`DELETE FROM ecr_repository_owners WHERE claimed_by = ?`).run(jobClaimant(jobId, service));
+  return rows.map(toOwner);
+}

@@ -15,6 +15,8 @@ import {
 } from "../../judgements/push/job-states";
 import { appendCappedJobLog, type JobLogLimits } from "./cap-job-log";
 import { recordImageInputs } from "./build-records";
+import { dropUnusedJobClaim } from "./ecr-owners-store";
+import { recordAudit } from "../../infra/audit/record-audit";
 
 /**
  * Push jobs in the store. Every change runs in one IMMEDIATE transaction over the pure decisions of
@@ -347,6 +349,11 @@ export function insertServiceRecord(db: Db, jobId: string, attempt: number, s: S
   );
   const image = s.decision === "pushed" ? s.localManifestDigest : s.decision === "skipped" ? s.remoteDigestBefore : null;
   if (s.inputsDigest && image) recordImageInputs(db, { repository: s.repository, imageDigest: image, inputsDigest: s.inputsDigest, jobId });
+  // Nothing of it reached ECR: the ECR repository name its claim took (if it took one) is free again.
+  if ((s.decision === "failed" || s.decision === "not-built") && !(s.blobsUploaded ?? 0)) {
+    for (const dropped of dropUnusedJobClaim(db, jobId, s.service))
+      recordAudit(db, { actor: "deckhand", action: "ecr-owner.claim-dropped", target: dropped.ecrRepository, outcome: "success", detail: { source: dropped.sourceRepository, job: jobId, service: s.service, why: "the service pushed nothing" } });
+  }
 }
 
 export function listServiceResults(db: Db, jobId: string): Array<ServiceRecord & { attempt: number }> {

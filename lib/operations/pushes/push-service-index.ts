@@ -5,7 +5,7 @@ import type { BuildResult } from "../../integrations/build/build-image";
 import { buildServiceImage } from "./build-service-image";
 import { pushImage, putUntaggedManifest } from "../../integrations/aws/push-image";
 import { checkRemoteIndex } from "../../integrations/aws/read-remote-image";
-import { recordFailure, type PushServiceInput } from "./service-outcome-steps";
+import { checkEcrOwner, recordFailure, type PushServiceInput } from "./service-outcome-steps";
 
 /**
  * A service with several `build.platforms`, after pushService checked each platform can be built here, that the app lets
@@ -58,6 +58,9 @@ export async function pushServiceIndex(input: PushServiceInput, outcome: Service
     }
     log(`pushing an index of ${platforms.join(", ")} (${remote.decision.reason}${remote.decision.detail ? `: ${remote.decision.detail}` : ""})`);
 
+    // Asked again: the ownership may have changed during the builds (an operator's reassign or release).
+    step = "claim";
+    await checkEcrOwner(input, log, "before-upload");
     step = "push";
     t = Date.now();
     for (const { image } of built) {

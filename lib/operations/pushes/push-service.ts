@@ -61,6 +61,9 @@ export async function pushService(input: PushServiceInput): Promise<ServiceOutco
     }
     log(`pushing (${remote.decision.reason}${"detail" in remote.decision && remote.decision.detail ? `: ${remote.decision.detail}` : ""})`);
 
+    // Asked again: the ownership may have changed during the build (an operator's reassign or release).
+    step = "claim";
+    await checkEcrOwner(input, log, "before-upload");
     step = "push";
     c = Date.now();
     const tags = [commit.slice(0, 7), "latest"];

@@ -54,15 +54,17 @@ export class EcrRepositoryRefusedError extends Error {
 }
 
 /**
- * The one ownership check of both push paths (pushService, and pushServiceIndex after it): asks the app before anything
- * is built or uploaded, so a refused service never reaches ECR, not even its blobs, and an "unchanged" decision is
- * never drawn from another repository's image. Throws EcrRepositoryRefusedError with the app's message.
+ * The one ownership check of both push paths (pushService, and pushServiceIndex after it): asked of the app before
+ * anything is built or uploaded, so a refused service never reaches ECR, not even its blobs, and an "unchanged"
+ * decision is never drawn from another repository's image; and asked again (`when` "before-upload") right before the
+ * first upload, so an operator's reassign or release during a long build is obeyed. Throws EcrRepositoryRefusedError
+ * with the app's message.
  */
-export async function checkEcrOwner(input: Pick<PushServiceInput, "build" | "claimRepository">, log: (line: string) => void): Promise<void> {
+export async function checkEcrOwner(input: Pick<PushServiceInput, "build" | "claimRepository">, log: (line: string) => void, when: "before-build" | "before-upload" = "before-build"): Promise<void> {
   if (!input.claimRepository) return;
   const { service, repositoryName } = input.build;
   const answer = await input.claimRepository({ service, ecrRepository: repositoryName });
-  if (!answer.ok) throw new EcrRepositoryRefusedError(answer.message);
+  if (!answer.ok) throw new EcrRepositoryRefusedError(when === "before-upload" ? `${answer.message} (asked again before the upload)` : answer.message);
   if (answer.claimed) log(`ECR repository ${repositoryName} is owned by ${answer.owner} from now on`);
 }
 
