@@ -6,7 +6,8 @@ import { expectAccessible } from "./support/expect-accessible";
 
 // Issue 16 on the Registry page: each ECR repository shows the served repository that owns it; an operator reassigns
 // or releases it after a confirmation; a viewer sees the owner and no button. The repository is made here with the
-// SDK (as the guide's workflow would, before Deckhand), so nobody owns it at first whatever other specs pushed.
+// SDK (as the guide's workflow would, before Deckhand), so nobody owns it at first whatever other specs pushed. Made
+// outside Deckhand, it is seen after a Refresh (?refresh=1): the listing an earlier spec loaded is cached.
 const ecr = new ECRClient({
   region: "us-east-1",
   endpoint: `http://127.0.0.1:${E2E_SANDBOX_PORT}`,
@@ -27,7 +28,7 @@ test.describe("an operator", () => {
 
   test("sees a repository nobody claimed, assigns it after a confirmation, then releases it", async ({ page }) => {
     const registry = new RegistryPage(page);
-    await registry.open(`?q=${repositoryName}`);
+    await registry.open(`?q=${repositoryName}&refresh=1`);
     await expect(registry.ownerCell(repositoryName)).toContainText("not claimed");
     await expectAccessible(page, "Registry with an unclaimed repository (operator)");
 
@@ -54,7 +55,7 @@ test.describe("an operator", () => {
     await expect(page.getByText("ecr-owner.release").first()).toBeVisible();
 
     // Owned again for the viewer's test below.
-    await registry.open(`?q=${repositoryName}`);
+    await registry.open(`?q=${repositoryName}&refresh=1`);
     await registry.reassign(repositoryName, "acme/mcp-servers");
     await expect(registry.ownerActionStatus(repositoryName)).toContainText("is owned by acme/mcp-servers now");
   });
@@ -65,7 +66,7 @@ test.describe("a viewer", () => {
 
   test("sees the owner and no button to change it", async ({ page }) => {
     const registry = new RegistryPage(page);
-    await registry.open(`?q=${repositoryName}`);
+    await registry.open(`?q=${repositoryName}&refresh=1`);
     await expect(registry.ownerCell(repositoryName)).toContainText("owned by acme/mcp-servers");
     await expect(page.getByRole("button", { name: /Change owner/ })).toHaveCount(0);
     await expectAccessible(page, "Registry with an owned repository (viewer)");
