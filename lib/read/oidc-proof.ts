@@ -28,7 +28,7 @@ export interface RoleProofView {
 }
 
 const DAY_MS = 86_400_000;
-/** How many of the latest sessions' temporary keys are looked up for a push (each is one LookupEvents walk). */
+/** How many of the first sessions' temporary keys since the merge are looked up for a push (each is one LookupEvents walk). */
 const SESSIONS_LOOKED_AT = 5;
 
 /**
@@ -55,7 +55,9 @@ export async function readRoleProof(ctx: Pick<ReadContext, "clients" | "db" | "u
   if (!mergedAt) return { ...held, pullRequest, graceDays, proof: proveRole({ ...base, mergedAt: null, webIdentity: [], sessionEvents: [], keyEvents: [] }) };
   const start = new Date(Math.max(new Date(mergedAt).getTime() - 60_000, now.getTime() - 90 * DAY_MS));
   const webIdentity = await callApi("cloudtrail", "LookupEvents", () => lookupWebIdentityEvents({ cloudtrail, start, end: now }));
-  const sessionKeys = [...new Set(webIdentity.filter((e) => e.roleArn === move.plan.roleArn && !e.errorCode && e.sessionKeyId).map((e) => e.sessionKeyId!))].slice(0, SESSIONS_LOOKED_AT);
+  // The OLDEST sessions since the merge (CloudTrail answers newest first): the role is proven by its first push, and
+  // the grace period runs from it; a busy repository's newest sessions would restart it on every run.
+  const sessionKeys = [...new Set(webIdentity.filter((e) => e.roleArn === move.plan.roleArn && !e.errorCode && e.sessionKeyId).map((e) => e.sessionKeyId!).reverse())].slice(0, SESSIONS_LOOKED_AT);
   const lookup = (accessKeyId: string) => callApi("cloudtrail", "LookupEvents", () => lookupEventsByAccessKey({ cloudtrail, accessKeyId, start, end: now }));
   const [sessionEvents, keyEvents] = await Promise.all([
     Promise.all(sessionKeys.map(lookup)).then((x) => x.flat()),

@@ -47,6 +47,19 @@ describe("proveRole", () => {
     expect(proveRole(base({ now: new Date("2026-12-08T12:00:00Z"), keyEvents: [call("2026-12-01T12:00:00Z", "GetAuthorizationToken", "AKIAKEY")] })).verdict).toBe("ready-to-retire");
   });
 
+  it("runs the grace period from the first proof: later runs with the role (every push) do not restart it", () => {
+    const busy = base({
+      now: new Date("2026-12-08T10:07:00Z"),
+      webIdentity: [assume("2026-12-08T10:00:00Z", { sessionKeyId: "ASIAROLE9" }), assume("2026-12-04T10:00:00Z", { sessionKeyId: "ASIAROLE5" }), assume("2026-12-01T10:05:00Z")],
+      sessionEvents: [call("2026-12-08T10:01:00Z", "PutImage", "ASIAROLE9"), call("2026-12-04T10:01:00Z", "PutImage", "ASIAROLE5"), call("2026-12-01T10:06:00Z", "PutImage", "ASIAROLE1")],
+    });
+    const r = proveRole(busy);
+    expect(r.verdict).toBe("ready-to-retire");
+    expect(r.graceEndsAt).toBe("2026-12-08T10:06:00.000Z");
+    // The newest run is what the page shows.
+    expect(r.assumed?.time).toBe("2026-12-08T10:00:00Z");
+  });
+
   it("runs the grace period from the proof, then offers retiring", () => {
     const running = proveRole(base());
     expect(running).toMatchObject({ verdict: "grace-running", graceEndsAt: "2026-12-08T10:06:00.000Z" });

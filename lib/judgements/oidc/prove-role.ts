@@ -81,7 +81,11 @@ export function proveRole(input: ProofInput): RoleProof {
     };
   if (!pushed) return { ...empty, assumed, refused, keyUses, verdict: "no-role-push-yet", message: `The role was assumed (${assumed.subject}), but no image was pushed with its session yet.` };
   const lastKeyUse = keyUses[0] ? ms(keyUses[0].time) : null;
-  const proofAt = Math.max(ms(assumed.time), ms(pushed.time));
+  // The role was proven by its FIRST assumption and push since the merge: later runs with the role (every push to the
+  // branch) must not restart the grace period, or a busy repository could never retire its key.
+  const firstAssumed = Math.min(...assumedAll.map((e) => ms(e.time)));
+  const firstPush = Math.min(...input.sessionEvents.filter((e) => e.eventName === "PutImage" && !e.errorCode && e.accessKeyId && sessionKeys.has(e.accessKeyId) && ms(e.time) >= since).map((e) => ms(e.time)));
+  const proofAt = Math.max(firstAssumed, firstPush);
   const graceStart = Math.max(proofAt, lastKeyUse ?? 0);
   const graceEndsAt = new Date(graceStart + input.graceDays * DAY_MS).toISOString();
   // A use of the key after the role worked restarts the grace period from that use: someone still holds the key.
