@@ -4,20 +4,11 @@
 // run there, and is recorded as billing-worker's; one setup at a time across repositories; a setup resumes acting
 // from the repository it was started for, whichever repository asks.
 
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestSandbox, type TestSandbox } from "../../tooling/testing/sandbox-fixture";
-import { parseConfig, type DeckhandConfig } from "../../infra/config/env";
-import { openDb, type Db } from "../../infra/db/open-db";
-import { TtlCache } from "../../infra/cache/ttl-cache";
+import { describe, expect, it } from "vitest";
+import { fleetOperationFixture } from "../../tooling/testing/fleet-operation-fixture";
 import { listRepoVariables } from "../../integrations/github/variables";
 import { planGuidedSetup, readActiveSetupElsewhere, readLatestSetup } from "../../read/setup";
-import { forRepository, readContextFrom } from "../../read/context";
 import { listRuns } from "../../integrations/github/runs";
-import { actingFrom, configuredRepository } from "../push-user";
-import type { OperationContext } from "../context";
 import { resumeGuidedSetup, startGuidedSetup } from "./run-setup";
 import { getSetup, listSetupSteps, setSetupState } from "./store";
 
@@ -25,27 +16,11 @@ const REPOSITORIES = "acme/mcp-servers,acme/web-gateway,acme/billing-worker";
 const BILLING = { owner: "acme", repo: "billing-worker" };
 const DEFAULT = { owner: "acme", repo: "mcp-servers" };
 
-let sb: TestSandbox;
-let db: Db;
-let dir: string;
-let config: DeckhandConfig;
-
-beforeAll(async () => {
-  sb = await startTestSandbox({ scenario: "fleet" });
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "deckhand-setup-fleet-"));
-  db = openDb(dir);
-  config = parseConfig({ GITHUB_REPOSITORIES: REPOSITORIES, SANDBOX_PORT: String(sb.sandbox.port), DECKHAND_DATA_DIR: dir });
-}, 90_000);
-afterAll(async () => {
-  db?.close();
-  await sb?.close();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
-
-const base = (): OperationContext => ({ clients: sb.clients, actor: { login: "octo-operator", role: "operator" }, db, config, cache: new TtlCache() });
-const readsFor = (name: string) => forRepository(readContextFrom(config, sb.clients, new TtlCache(), db), configuredRepository({ config, db }, name));
+const fx = fleetOperationFixture(REPOSITORIES);
+const base = () => fx.acting();
+const readsFor = (name: string) => fx.reads(name);
 const extras = { options: { canaryPollMs: 100, canaryTimeoutMs: 20_000, firstPushPollMs: 200 } };
-const variablesOf = async (repo: { owner: string; repo: string }) => (await listRepoVariables({ github: sb.clients.github, repo })).map((v) => [v.name, v.value]);
+const variablesOf = async (repo: { owner: string; repo: string }) => (await listRepoVariables({ github: fx.sb.clients.github, repo })).map((v) => [v.name, v.value]);
 
 describe("the guided setup of a repository other than the default", () => {
   let setupId: number;
@@ -63,19 +38,19 @@ describe("the guided setup of a repository other than the default", () => {
 
   it("writes the variable into billing-worker only, verifies with a canary run there, and is recorded as billing-worker's", async () => {
     const defaultVariables = await variablesOf(DEFAULT);
-    const billing = actingFrom(base(), "acme/billing-worker");
+    const billing = fx.acting("acme/billing-worker");
     const started = await startGuidedSetup(billing, { removeRegionSecret: false }, extras);
     setupId = started.setupId;
     const s = await started.done;
     expect(s.state, s.message ?? "").toBe("completed");
     expect(s.names).toMatchObject({ userName: "github-ecr-push", repository: "acme/billing-worker" });
-    expect(listSetupSteps(db, setupId).map((x) => `${x.step}:${x.outcome}`)).toEqual(["put-policy:succeeded", "set-region-variable:succeeded", "verify:succeeded"]);
+    expect(listSetupSteps(fx.db, setupId).map((x) => `${x.step}:${x.outcome}`)).toEqual(["put-policy:succeeded", "set-region-variable:succeeded", "verify:succeeded"]);
     expect(await variablesOf(BILLING)).toEqual([["AWS_REGION", "us-east-1"]]);
     expect(await variablesOf(DEFAULT)).toEqual(defaultVariables);
     // The canary ran in billing-worker and passed now that its runs get AWS_REGION.
-    const canary = listSetupSteps(db, setupId).find((x) => x.step === "verify")!.detail!.canary as { runId: number; outcome: string };
+    const canary = listSetupSteps(fx.db, setupId).find((x) => x.step === "verify")!.detail!.canary as { runId: number; outcome: string };
     expect(canary.outcome).toBe("succeeded");
-    expect((await listRuns({ github: sb.clients.github, repo: BILLING, perPage: 5 })).runs.map((r) => r.id)).toContain(canary.runId);
+    expect((await listRuns({ github: fx.sb.clients.github, repo: BILLING, perPage: 5 })).runs.map((r) => r.id)).toContain(canary.runId);
     // Each repository's page shows its own latest setup.
     expect(readLatestSetup(readsFor("acme/billing-worker"))?.setup.id).toBe(setupId);
     expect(readLatestSetup(readsFor("acme/mcp-servers"))).toBeNull();
@@ -83,16 +58,16 @@ describe("the guided setup of a repository other than the default", () => {
 
   it("runs one setup at a time across repositories, and resumes one acting from its own repository whichever asks", async () => {
     // As if billing-worker's setup had stopped at its verification: the default repository's page names it.
-    setSetupState(db, setupId, { state: "stopped", message: "test" }, { login: "octo-operator", role: "operator" });
+    setSetupState(fx.db, setupId, { state: "stopped", message: "test" }, { login: "octo-operator", role: "operator" });
     expect(readActiveSetupElsewhere(readsFor("acme/mcp-servers"))).toEqual({ id: setupId, state: "stopped", repository: "acme/billing-worker" });
     const busy = await startGuidedSetup(base(), { removeRegionSecret: false }, extras).then(() => null, (e: Error & { code?: string }) => e);
     expect(busy?.code).toBe("setup-busy");
     expect(busy?.message).toContain("of acme/billing-worker");
     // Resumed from the default repository's context (the Overview's Resume): it acts from billing-worker.
-    const runsBefore = (await listRuns({ github: sb.clients.github, repo: DEFAULT, perPage: 1 })).totalCount;
+    const runsBefore = (await listRuns({ github: fx.sb.clients.github, repo: DEFAULT, perPage: 1 })).totalCount;
     const resumed = await (await resumeGuidedSetup(base(), { setupId }, extras)).done;
     expect(resumed.state, resumed.message ?? "").toBe("completed");
-    expect(getSetup(db, setupId)?.names.repository).toBe("acme/billing-worker");
-    expect((await listRuns({ github: sb.clients.github, repo: DEFAULT, perPage: 1 })).totalCount).toBe(runsBefore);
+    expect(getSetup(fx.db, setupId)?.names.repository).toBe("acme/billing-worker");
+    expect((await listRuns({ github: fx.sb.clients.github, repo: DEFAULT, perPage: 1 })).totalCount).toBe(runsBefore);
   });
 });
