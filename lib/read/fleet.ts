@@ -12,9 +12,10 @@ import type { OidcCheckResult } from "../judgements/oidc/doctor-checks";
 import { lastFinishedJobOf, type PushJob } from "../operations/pushes/job-store";
 import { RECENT_RUNS_PER_PAGE } from "../integrations/github/runs";
 import { pickLastEcrRun, type LastRunView } from "../judgements/fleet/last-ecr-run";
-import type { Failure } from "../failures";
+import type { Failure, Part } from "../failures";
 import { forRepository, READ_CACHE_PREFIXES, type ReadContext } from "./context";
-import { readHeldKey, readKeyVerdicts } from "./credentials";
+import { readHeldKey, readKeyVerdicts, type KeysView } from "./credentials";
+import { readStoreFacts, type StoreFacts } from "./doctor";
 import type { DoctorMode } from "./oidc";
 import { judgeRepositoryReadiness, readRepositoryChecks } from "./repository-checks";
 import { OVERVIEW_ACTIVITY_WAIT_MS } from "./overview";
@@ -53,20 +54,34 @@ const FLEET_ROW_TTL_MS = 30_000;
  * every Doctor check over the user's CloudTrail events: pure work that 200 repositories would repeat on every
  * read); the last Deckhand push is read from the store each time.
  */
-async function readRow(ctx: ReadContext, r: ConfiguredRepository, isDefault: boolean, keysByUser: Record<string, string[]>): Promise<FleetRowView> {
+/** What a fleet read gathers once for every row: per push user its key ids and key verdicts, and the store's facts. */
+interface Shared {
+  keysByUser: Record<string, string[]>;
+  verdictsByUser: Record<string, Part<KeysView>>;
+  store: StoreFacts;
+}
+
+async function readRow(ctx: ReadContext, r: ConfiguredRepository, isDefault: boolean, shared: Shared): Promise<FleetRowView> {
   // "|" ends the key, so dropping it below never drops another repository's or user's row.
   const key = `${READ_CACHE_PREFIXES.posture}fleet:${r.repository.toLowerCase()}:${r.pushUser}|`;
-  const judged = await ctx.cache.get(key, ctx.ttlMs ?? FLEET_ROW_TTL_MS, () => judgeRow(ctx, r, keysByUser));
+  const judged = await ctx.cache.get(key, ctx.ttlMs ?? FLEET_ROW_TTL_MS, () => judgeRow(ctx, r, shared));
   // A row that could not be judged (a part failed or CloudTrail was still loading) is judged again next time.
   if (judged.answer === "unknown") ctx.cache.invalidate(key);
   const job = lastFinishedJobOf(ctx.db, r.repository, isDefault);
   return { ...judged, lastPush: job ? { id: job.id, state: job.state, finishedAt: job.finishedAt, sha: job.sha } : null };
 }
 
-async function judgeRow(ctx: ReadContext, r: ConfiguredRepository, keysByUser: Record<string, string[]>): Promise<Omit<FleetRowView, "lastPush">> {
+async function judgeRow(ctx: ReadContext, r: ConfiguredRepository, shared: Shared): Promise<Omit<FleetRowView, "lastPush">> {
   const rctx = forRepository(ctx, r);
   const wait = { activityWaitMs: OVERVIEW_ACTIVITY_WAIT_MS };
-  const [doctor, held, keys, scopes, lastRun] = await Promise.all([readRepositoryChecks(rctx, wait), readHeldKey(rctx, wait), readKeyVerdicts(rctx), readScopes(rctx), readLastEcrRun(rctx)]);
+  const [doctor, held, keys, scopes, lastRun] = await Promise.all([
+    readRepositoryChecks(rctx, { ...wait, store: shared.store }),
+    readHeldKey(rctx, { ...wait, ownKeyActivity: shared.store.ownKeyActivity }),
+    // The push user's key verdicts, judged once per user for the read.
+    shared.verdictsByUser[r.pushUser] ?? readKeyVerdicts(rctx),
+    readScopes(rctx),
+    readLastEcrRun(rctx),
+  ]);
   const keySource = scopes.ok ? (scopes.data.secrets.find((s) => s.name === "AWS_ACCESS_KEY_ID")?.source ?? null) : undefined;
   const mostLikely = held.ok ? held.data.correlation.mostLikely : null;
   const heldKeyId = mostLikely?.accessKeyId ?? null;
@@ -82,7 +97,7 @@ async function judgeRow(ctx: ReadContext, r: ConfiguredRepository, keysByUser: R
     keysFailure: keys.ok ? null : keys.failure.message,
     heldKeyId,
     heldLevel: mostLikely?.level,
-    keysByUser,
+    keysByUser: shared.keysByUser,
     keySource,
     runSigner: signer.runSigner,
     runSignerFailure: signer.failure,
@@ -144,6 +159,9 @@ export async function readFleet(ctx: ReadContext, repositories: readonly Configu
   // needed, so AWS and GitHub ran one after the other instead of together.
   const users = [...new Set(repositories.map((r) => r.pushUser))];
   const keysByUser: Record<string, string[]> = {};
+  const verdictsByUser: Record<string, Part<KeysView>> = {};
+  // Deckhand's own store, read once for every row (each row's checks and key correlation read the same two queries).
+  const store = readStoreFacts(ctx.db);
   void readRepositories(ctx);
   const awsReads = mapLimit(users, FLEET_CONCURRENCY, async (userName) => {
     const u = { ...ctx, userName };
@@ -153,6 +171,7 @@ export async function readFleet(ctx: ReadContext, repositories: readonly Configu
     void readActivity(u);
     const keys = await readKeys(u);
     keysByUser[userName] = keys.ok ? keys.data.map((k) => k.accessKeyId) : [];
+    verdictsByUser[userName] = await readKeyVerdicts(u);
   });
   // Each repository's GitHub reads, a few repositories at a time, while AWS answers.
   await mapLimit(repositories, FLEET_CONCURRENCY, async (r) => {
@@ -160,7 +179,7 @@ export async function readFleet(ctx: ReadContext, repositories: readonly Configu
     await Promise.all([readScopes(rctx), readLastEcrRun(rctx)]);
   });
   await awsReads;
-  const rows = await mapLimit(repositories, FLEET_CONCURRENCY, (r, i) => readRow(ctx, r, i === 0, keysByUser));
+  const rows = await mapLimit(repositories, FLEET_CONCURRENCY, (r, i) => readRow(ctx, r, i === 0, { keysByUser, verdictsByUser, store }));
   const { rows: sorted, summary } = summarizeFleet(rows);
   return { rows: sorted, summary };
 }
