@@ -5,7 +5,7 @@
 // rate limits ask for no flood of concurrent requests).
 
 import type { ConfiguredRepository } from "../infra/config/env";
-import { mapLimit } from "../infra/map-limit";
+import { limiter, mapLimit } from "../infra/map-limit";
 import { judgeFleetRow, summarizeFleet, type FleetRow, type FleetSummary } from "../judgements/fleet/judge-fleet";
 import type { CheckResult } from "../judgements/posture/doctor-checks";
 import type { OidcCheckResult } from "../judgements/oidc/doctor-checks";
@@ -26,8 +26,9 @@ import { withinTime } from "./time-box";
 import type { RunSigner } from "../judgements/fleet/run-signer";
 
 /**
- * Repositories read at once: each is ~5 GitHub calls cold, so 8 repositories keep well under GitHub's guidance of no
- * more than 100 concurrent requests ("Best practices for using the REST API": avoid concurrent requests).
+ * Repositories read at once (and rows judged at once): each is ~5 GitHub calls cold, 4 of them together, so 16
+ * repositories ask for about 64 at a time; the GitHub client lets 50 per process through (GITHUB_MAX_CONCURRENT, under
+ * GitHub's documented limit of 100 concurrent requests), the rest wait their turn there.
  */
 export const FLEET_CONCURRENCY = 16;
 
@@ -173,14 +174,20 @@ export async function readFleet(ctx: ReadContext, repositories: readonly Configu
     keysByUser[userName] = keys.ok ? keys.data.map((k) => k.accessKeyId) : [];
     verdictsByUser[userName] = await readKeyVerdicts(u);
   });
-  // Each repository's GitHub reads, a few repositories at a time, while AWS answers.
-  await mapLimit(repositories, FLEET_CONCURRENCY, async (r) => {
+  // Each repository's GitHub reads, a few repositories at a time, while AWS answers; a repository whose reads are in
+  // is judged as soon as the AWS reads are too, while the next repositories' reads are out (judging 200 rows after
+  // the last read left the reads' waits and the judging's CPU one after the other). The judging holds no read slot.
+  const judging = limiter(FLEET_CONCURRENCY);
+  const rows = new Array<Promise<FleetRowView>>(repositories.length);
+  await mapLimit(repositories, FLEET_CONCURRENCY, async (r, i) => {
     const rctx = forRepository(ctx, r);
     await Promise.all([readScopes(rctx), readLastEcrRun(rctx)]);
+    rows[i] = awsReads.then(() => judging(() => readRow(ctx, r, i === 0, { keysByUser, verdictsByUser, store })));
+    // Never unhandled while the other reads go on; awaited below.
+    rows[i].catch(() => {});
   });
-  await awsReads;
-  const rows = await mapLimit(repositories, FLEET_CONCURRENCY, (r, i) => readRow(ctx, r, i === 0, { keysByUser, verdictsByUser, store }));
-  const { rows: sorted, summary } = summarizeFleet(rows);
+  const judged = await Promise.all(rows);
+  const { rows: sorted, summary } = summarizeFleet(judged);
   return { rows: sorted, summary };
 }
 
