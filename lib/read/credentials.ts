@@ -82,15 +82,21 @@ export function correlateParts(input: {
   return { ok: true, calls, asOf: input.keys.asOf, data: { correlation, caveats, worst: worstOf(correlation.flags.map((f) => f.severity)) } };
 }
 
-/** The key correlation over the cached parts. `activityWaitMs` time-boxes CloudTrail (the Overview). */
-export async function readHeldKey(ctx: PostureContext & Partial<Pick<ReadContext, "db">>, opts: { activityWaitMs?: number } = {}): Promise<Part<HeldKeyView>> {
+/**
+ * The key correlation over the cached parts. `activityWaitMs` time-boxes CloudTrail (the Overview). `ownKeyActivity`:
+ * Deckhand's own key uses and writes when the caller read them already for many repositories (else read from `ctx.db`).
+ */
+export async function readHeldKey(
+  ctx: PostureContext & Partial<Pick<ReadContext, "db">>,
+  opts: { activityWaitMs?: number; ownKeyActivity?: ReturnType<typeof listOwnKeyActivity> } = {},
+): Promise<Part<HeldKeyView>> {
   const [secrets, keys, activity, runs] = await Promise.all([
     readEffectiveSecrets(ctx),
     readKeys(ctx),
     opts.activityWaitMs === undefined ? readActivity(ctx) : readActivityWithin(ctx, opts.activityWaitMs),
     readRuns(ctx),
   ]);
-  return correlateParts({ secrets, keys, activity, runs, now: ctx.now?.() ?? new Date(), own: ctx.db ? listOwnKeyActivity(ctx.db) : undefined });
+  return correlateParts({ secrets, keys, activity, runs, now: ctx.now?.() ?? new Date(), own: opts.ownKeyActivity ?? (ctx.db ? listOwnKeyActivity(ctx.db) : undefined) });
 }
 
 export interface AccessKeyIdCopy {

@@ -45,6 +45,17 @@ export async function readActivityWithin(ctx: PostureContext, ms: number): Promi
   return { ok: false, calls: [...PART_CALLS.activity], failure: failure("cloudtrail", "LookupEvents (90 days of events)", "still-loading") };
 }
 
+/** What the Doctor judges from Deckhand's own store (no API call): a key change underway, Deckhand's own key uses. */
+export interface StoreFacts {
+  rotationInProgress: boolean;
+  ownKeyActivity: NonNullable<PostureSnapshot["ownKeyActivity"]>;
+}
+
+/** Read once for many repositories' checks (the Fleet): the same two queries every repository's snapshot would make. */
+export function readStoreFacts(db: ReadContext["db"]): StoreFacts {
+  return { rotationInProgress: keyChangeUnderway({ db }), ownKeyActivity: listOwnKeyActivity(db) };
+}
+
 export interface DoctorSnapshot {
   snapshot: PostureSnapshot;
   /** When the oldest part the checks rely on was read (ISO 8601); null when none was read. */
@@ -53,11 +64,18 @@ export interface DoctorSnapshot {
   userMissing: boolean | null;
 }
 
+export interface DoctorReadOptions {
+  activityWaitMs?: number;
+  now?: Date;
+  store?: StoreFacts;
+}
+
 /**
  * The parts the Doctor judges, read in parallel (cached), as one snapshot with the age of its oldest part.
- * `activityWaitMs`: time-box CloudTrail; checks needing it then say unknown.
+ * `activityWaitMs`: time-box CloudTrail; checks needing it then say unknown. `store`: the store's facts when the caller
+ * read them already (else read here from `ctx.db`).
  */
-export async function readDoctorSnapshot(ctx: PostureContext & Partial<Pick<ReadContext, "db">>, opts: { activityWaitMs?: number; now?: Date } = {}): Promise<DoctorSnapshot> {
+export async function readDoctorSnapshot(ctx: PostureContext & Partial<Pick<ReadContext, "db">>, opts: DoctorReadOptions = {}): Promise<DoctorSnapshot> {
   const [user, keys, policies, activity, secrets, variables, runs, repositories] = await Promise.all([
     readUser(ctx),
     readKeys(ctx),
@@ -78,8 +96,8 @@ export async function readDoctorSnapshot(ctx: PostureContext & Partial<Pick<Read
       now,
       userName: ctx.userName,
       region: ctx.clients.aws.region,
-      rotationInProgress: ctx.db ? keyChangeUnderway({ db: ctx.db }) : false,
-      ownKeyActivity: ctx.db ? listOwnKeyActivity(ctx.db) : undefined,
+      rotationInProgress: opts.store ? opts.store.rotationInProgress : ctx.db ? keyChangeUnderway({ db: ctx.db }) : false,
+      ownKeyActivity: opts.store ? opts.store.ownKeyActivity : ctx.db ? listOwnKeyActivity(ctx.db) : undefined,
     },
   );
   return { snapshot, asOf: times[0] ?? null, userMissing: user.ok ? user.data === null : null };

@@ -7,6 +7,7 @@ import { readMetricsText } from "./metrics";
 import { invalidatePosture, readScopes } from "./posture";
 import { listRepoOrganizationSecrets } from "../integrations/github/scoped-secrets";
 import { readLastRun } from "./workflows";
+import { LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
 
 /** The Fleet page's rows against the sandbox's `fleet` scenario over HTTP (GitHub's OpenAPI-validated). */
 
@@ -45,6 +46,24 @@ describe("readFleet", () => {
     // The seeded push policy drifted (ecr:CompleteLayerUpload removed): nobody can push, and the page says so.
     expect(view.summary.answer).toBe("no");
     expect(view.summary.sentence).toMatch(/^3 of 3 cannot push\.$/);
+  }, 60_000);
+
+  it("three repositories of one push user read that user's IAM once, and the account's ECR repositories once (counted in the sandbox's CloudTrail)", async () => {
+    // Past a whole second, so the earlier tests' calls are before `since` whatever precision CloudTrail keeps.
+    await new Promise((r) => setTimeout(r, 1020 - (Date.now() % 1000)));
+    const since = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const view = await readFleet(ctx(), fleet);
+    expect(view.rows).toHaveLength(3);
+    const calls = async (eventName: string) => {
+      const out = await f.sb().clients.aws.cloudtrail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: eventName }], StartTime: since }));
+      return (out.Events ?? []).map((e) => JSON.parse(e.CloudTrailEvent ?? "{}") as { requestParameters?: { userName?: string } | null });
+    };
+    const ofUser = async (eventName: string) => (await calls(eventName)).filter((e) => e.requestParameters?.userName === "github-ecr-push").length;
+    expect(await ofUser("ListAccessKeys")).toBe(1);
+    expect(await ofUser("GetUser")).toBe(1);
+    expect(await ofUser("ListUserPolicies")).toBe(1);
+    expect(await ofUser("ListAttachedUserPolicies")).toBe(1);
+    expect((await calls("DescribeRepositories")).length).toBe(1);
   }, 60_000);
 
   it("a repository the token cannot see is a row that says so, not a failed page", async () => {

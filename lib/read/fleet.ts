@@ -5,16 +5,17 @@
 // rate limits ask for no flood of concurrent requests).
 
 import type { ConfiguredRepository } from "../infra/config/env";
-import { mapLimit } from "../infra/map-limit";
+import { limiter, mapLimit } from "../infra/map-limit";
 import { judgeFleetRow, summarizeFleet, type FleetRow, type FleetSummary } from "../judgements/fleet/judge-fleet";
 import type { CheckResult } from "../judgements/posture/doctor-checks";
 import type { OidcCheckResult } from "../judgements/oidc/doctor-checks";
 import { lastFinishedJobOf, type PushJob } from "../operations/pushes/job-store";
 import { RECENT_RUNS_PER_PAGE } from "../integrations/github/runs";
 import { pickLastEcrRun, type LastRunView } from "../judgements/fleet/last-ecr-run";
-import type { Failure } from "../failures";
+import type { Failure, Part } from "../failures";
 import { forRepository, READ_CACHE_PREFIXES, type ReadContext } from "./context";
-import { readHeldKey, readKeyVerdicts } from "./credentials";
+import { readHeldKey, readKeyVerdicts, type KeysView } from "./credentials";
+import { readStoreFacts, type StoreFacts } from "./doctor";
 import type { DoctorMode } from "./oidc";
 import { judgeRepositoryReadiness, readRepositoryChecks } from "./repository-checks";
 import { OVERVIEW_ACTIVITY_WAIT_MS } from "./overview";
@@ -25,8 +26,9 @@ import { withinTime } from "./time-box";
 import type { RunSigner } from "../judgements/fleet/run-signer";
 
 /**
- * Repositories read at once: each is ~5 GitHub calls cold, so 8 repositories keep well under GitHub's guidance of no
- * more than 100 concurrent requests ("Best practices for using the REST API": avoid concurrent requests).
+ * Repositories read at once (and rows judged at once): each is ~5 GitHub calls cold, 4 of them together, so 16
+ * repositories ask for about 64 at a time; the GitHub client lets 50 per process through (GITHUB_MAX_CONCURRENT, under
+ * GitHub's documented limit of 100 concurrent requests), the rest wait their turn there.
  */
 export const FLEET_CONCURRENCY = 16;
 
@@ -53,20 +55,34 @@ const FLEET_ROW_TTL_MS = 30_000;
  * every Doctor check over the user's CloudTrail events: pure work that 200 repositories would repeat on every
  * read); the last Deckhand push is read from the store each time.
  */
-async function readRow(ctx: ReadContext, r: ConfiguredRepository, isDefault: boolean, keysByUser: Record<string, string[]>): Promise<FleetRowView> {
+/** What a fleet read gathers once for every row: per push user its key ids and key verdicts, and the store's facts. */
+interface Shared {
+  keysByUser: Record<string, string[]>;
+  verdictsByUser: Record<string, Part<KeysView>>;
+  store: StoreFacts;
+}
+
+async function readRow(ctx: ReadContext, r: ConfiguredRepository, isDefault: boolean, shared: Shared): Promise<FleetRowView> {
   // "|" ends the key, so dropping it below never drops another repository's or user's row.
   const key = `${READ_CACHE_PREFIXES.posture}fleet:${r.repository.toLowerCase()}:${r.pushUser}|`;
-  const judged = await ctx.cache.get(key, ctx.ttlMs ?? FLEET_ROW_TTL_MS, () => judgeRow(ctx, r, keysByUser));
+  const judged = await ctx.cache.get(key, ctx.ttlMs ?? FLEET_ROW_TTL_MS, () => judgeRow(ctx, r, shared));
   // A row that could not be judged (a part failed or CloudTrail was still loading) is judged again next time.
   if (judged.answer === "unknown") ctx.cache.invalidate(key);
   const job = lastFinishedJobOf(ctx.db, r.repository, isDefault);
   return { ...judged, lastPush: job ? { id: job.id, state: job.state, finishedAt: job.finishedAt, sha: job.sha } : null };
 }
 
-async function judgeRow(ctx: ReadContext, r: ConfiguredRepository, keysByUser: Record<string, string[]>): Promise<Omit<FleetRowView, "lastPush">> {
+async function judgeRow(ctx: ReadContext, r: ConfiguredRepository, shared: Shared): Promise<Omit<FleetRowView, "lastPush">> {
   const rctx = forRepository(ctx, r);
   const wait = { activityWaitMs: OVERVIEW_ACTIVITY_WAIT_MS };
-  const [doctor, held, keys, scopes, lastRun] = await Promise.all([readRepositoryChecks(rctx, wait), readHeldKey(rctx, wait), readKeyVerdicts(rctx), readScopes(rctx), readLastEcrRun(rctx)]);
+  const [doctor, held, keys, scopes, lastRun] = await Promise.all([
+    readRepositoryChecks(rctx, { ...wait, store: shared.store }),
+    readHeldKey(rctx, { ...wait, ownKeyActivity: shared.store.ownKeyActivity }),
+    // The push user's key verdicts, judged once per user for the read.
+    shared.verdictsByUser[r.pushUser] ?? readKeyVerdicts(rctx),
+    readScopes(rctx),
+    readLastEcrRun(rctx),
+  ]);
   const keySource = scopes.ok ? (scopes.data.secrets.find((s) => s.name === "AWS_ACCESS_KEY_ID")?.source ?? null) : undefined;
   const mostLikely = held.ok ? held.data.correlation.mostLikely : null;
   const heldKeyId = mostLikely?.accessKeyId ?? null;
@@ -82,7 +98,7 @@ async function judgeRow(ctx: ReadContext, r: ConfiguredRepository, keysByUser: R
     keysFailure: keys.ok ? null : keys.failure.message,
     heldKeyId,
     heldLevel: mostLikely?.level,
-    keysByUser,
+    keysByUser: shared.keysByUser,
     keySource,
     runSigner: signer.runSigner,
     runSignerFailure: signer.failure,
@@ -144,6 +160,9 @@ export async function readFleet(ctx: ReadContext, repositories: readonly Configu
   // needed, so AWS and GitHub ran one after the other instead of together.
   const users = [...new Set(repositories.map((r) => r.pushUser))];
   const keysByUser: Record<string, string[]> = {};
+  const verdictsByUser: Record<string, Part<KeysView>> = {};
+  // Deckhand's own store, read once for every row (each row's checks and key correlation read the same two queries).
+  const store = readStoreFacts(ctx.db);
   void readRepositories(ctx);
   const awsReads = mapLimit(users, FLEET_CONCURRENCY, async (userName) => {
     const u = { ...ctx, userName };
@@ -153,15 +172,22 @@ export async function readFleet(ctx: ReadContext, repositories: readonly Configu
     void readActivity(u);
     const keys = await readKeys(u);
     keysByUser[userName] = keys.ok ? keys.data.map((k) => k.accessKeyId) : [];
+    verdictsByUser[userName] = await readKeyVerdicts(u);
   });
-  // Each repository's GitHub reads, a few repositories at a time, while AWS answers.
-  await mapLimit(repositories, FLEET_CONCURRENCY, async (r) => {
+  // Each repository's GitHub reads, a few repositories at a time, while AWS answers; a repository whose reads are in
+  // is judged as soon as the AWS reads are too, while the next repositories' reads are out (judging 200 rows after
+  // the last read left the reads' waits and the judging's CPU one after the other). The judging holds no read slot.
+  const judging = limiter(FLEET_CONCURRENCY);
+  const rows = new Array<Promise<FleetRowView>>(repositories.length);
+  await mapLimit(repositories, FLEET_CONCURRENCY, async (r, i) => {
     const rctx = forRepository(ctx, r);
     await Promise.all([readScopes(rctx), readLastEcrRun(rctx)]);
+    rows[i] = awsReads.then(() => judging(() => readRow(ctx, r, i === 0, { keysByUser, verdictsByUser, store })));
+    // Never unhandled while the other reads go on; awaited below.
+    rows[i].catch(() => {});
   });
-  await awsReads;
-  const rows = await mapLimit(repositories, FLEET_CONCURRENCY, (r, i) => readRow(ctx, r, i === 0, keysByUser));
-  const { rows: sorted, summary } = summarizeFleet(rows);
+  const judged = await Promise.all(rows);
+  const { rows: sorted, summary } = summarizeFleet(judged);
   return { rows: sorted, summary };
 }
 

@@ -9,7 +9,7 @@ import { runDoctorChecks } from "../judgements/posture/doctor-checks";
 import type { OidcCheckResult } from "../judgements/oidc/doctor-checks";
 import { judgePushReadiness, type PushReadiness } from "../judgements/posture/push-readiness";
 import type { ReadContext } from "./context";
-import { readDoctorSnapshot, type DoctorSnapshot } from "./doctor";
+import { readDoctorSnapshot, type DoctorReadOptions, type DoctorSnapshot } from "./doctor";
 import { readWorkflowSignIn, type DoctorMode } from "./oidc";
 import { readOidcDoctorChecksPart } from "./oidc-doctor";
 
@@ -28,7 +28,7 @@ export const CHECKS_LABEL: Record<DoctorMode, string | undefined> = { key: undef
  * themselves fail to read, the key's checks are judged (they name what could not be read). Never throws for a failed
  * AWS or GitHub call: a failed part makes its checks unknown.
  */
-export async function readRepositoryChecks(ctx: ReadContext, opts: { activityWaitMs?: number } = {}): Promise<RepositoryChecks> {
+export async function readRepositoryChecks(ctx: ReadContext, opts: Pick<DoctorReadOptions, "activityWaitMs" | "store"> = {}): Promise<RepositoryChecks> {
   const [read, signIn] = await Promise.all([readDoctorSnapshot(ctx, opts), readWorkflowSignIn(ctx)]);
   if (signIn.ok && signIn.data.credentials.kind === "role") {
     const oidc = await readOidcDoctorChecksPart(ctx);

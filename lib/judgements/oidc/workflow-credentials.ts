@@ -38,8 +38,28 @@ function grantsIdToken(p: unknown): boolean {
   return isMap(p) && p.get("id-token") === "write";
 }
 
-/** The first job with a configure-aws-credentials step, classified. Pure; never throws. */
+/** Texts classified, kept by text (bounded; oldest dropped first). */
+const classified = new Map<string, Readonly<WorkflowCredentials>>();
+const CLASSIFIED_MAX = 200;
+/** Larger texts are classified each time rather than kept (200 kept texts stay within a few MB). */
+const CLASSIFIED_TEXT_MAX = 16 * 1024;
+
+/**
+ * The first job with a configure-aws-credentials step, classified. Pure; never throws. Once per distinct text: a
+ * fleet's repositories mostly hold the same workflow (one template copied), and parsing its YAML again for each of 200
+ * repositories was a tenth of a cold Fleet read's CPU. The answer is frozen, as it is shared.
+ */
 export function readWorkflowCredentials(text: string): WorkflowCredentials {
+  if (text.length > CLASSIFIED_TEXT_MAX) return classify(text);
+  const known = classified.get(text);
+  if (known) return known;
+  const answer = Object.freeze(classify(text));
+  if (classified.size >= CLASSIFIED_MAX) classified.delete(classified.keys().next().value!);
+  classified.set(text, answer);
+  return answer;
+}
+
+function classify(text: string): WorkflowCredentials {
   if (Buffer.byteLength(text, "utf8") > MAX_BYTES) return { kind: "none", reason: `the workflow file is larger than ${MAX_BYTES / 1024} KB` };
   let doc: YAML.Document;
   try {
