@@ -79,7 +79,7 @@ test("the repository selector filters every page and keeps the choice across the
   // The OIDC move is per repository: billing-worker's page plans billing-worker's own role, not the default's.
   const oidc = new OidcPage(page);
   await oidc.open("acme/billing-worker");
-  await expect(oidc.description()).toContainText("Retire the access key of github-ecr-push in acme/billing-worker: its ECR workflow assumes the role github-ecr-push-oidc-acme-billing-worker");
+  await expect(oidc.description()).toContainText("Retire the access key of github-ecr-push in acme/billing-worker: its ECR workflow assumes the role github-ecr-push-oidc-acme+billing-worker");
   // An address without ?repo= (an inner link, a bookmark) stays on the chosen repository.
   await page.goto("/policy");
   await expect(page).toHaveURL(/\/policy\?repo=acme(%2F|\/)billing-worker/);
@@ -213,7 +213,7 @@ test("no serious axe finding on the Fleet page and another repository's Workflow
 });
 
 test("acme/web-gateway moves to a role of its own in the browser: its push user's role, its pull request, the default repository untouched", async ({ page }) => {
-  const role = `${GATEWAY_PUSH_USER}-oidc-acme-web-gateway`;
+  const role = `${GATEWAY_PUSH_USER}-oidc-acme+web-gateway`;
   const oidc = new OidcPage(page);
   await oidc.open("acme/web-gateway");
   await expect(oidc.description()).toContainText(`Retire the access key of ${GATEWAY_PUSH_USER} in acme/web-gateway: its ECR workflow assumes the role ${role}`);

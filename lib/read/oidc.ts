@@ -24,7 +24,7 @@ import { lookupWebIdentityEvents } from "../integrations/aws/cloudtrail-web-iden
 import { POSTURE_TTL_MS } from "./posture";
 import { listRepositories } from "../integrations/aws/ecr";
 import { compareRolePolicy, rolePermissionPolicy, type RolePolicyComparison } from "../judgements/oidc/role-permission-policy";
-import { latestOidcMove, listOidcSteps } from "../operations/oidc/store";
+import { latestOidcMove, listOidcSteps, roleNameTakenByAnother } from "../operations/oidc/store";
 import type { OidcMoveRecord, OidcStepRecord } from "../operations/oidc/types";
 
 async function attempt<T>(errors: string[], service: Service, call: string, fn: () => Promise<T>): Promise<T | null> {
@@ -49,14 +49,16 @@ export type RoleNameContext = Pick<ReadContext, "clients" | "db" | "userName" | 
 /**
  * The repository's OIDC role: the role its latest move made or is making (the store's plan, so a move made under an
  * older naming is still found), else the name Deckhand proposes (defaultRoleName: `github-ecr-push-oidc` for the
- * default repository, `github-ecr-push-oidc-OWNER-NAME` for another). No AWS or GitHub call.
+ * default repository, `github-ecr-push-oidc-OWNER+NAME` for another). No AWS or GitHub call.
  */
 export function oidcRoleName(ctx: RoleNameContext): string {
   const repository = repoKey(ctx);
   const recorded = latestOidcMove(ctx.db, repository)?.plan.roleName;
   if (recorded) return recorded;
   const isDefault = !ctx.defaultRepository || ctx.defaultRepository.toLowerCase() === repository.toLowerCase();
-  return defaultRoleName(ctx.userName, isDefault ? null : repository);
+  // A default repository that changed (GITHUB_REPOSITORIES reordered) never gets the old default's role.
+  const bare = defaultRoleName(ctx.userName);
+  return isDefault && !roleNameTakenByAnother(ctx.db, bare, repository) ? bare : defaultRoleName(ctx.userName, repository);
 }
 
 /** Live state of every step of the move, read fresh. Throws SafeError("expected-policy") when that cannot be read. */

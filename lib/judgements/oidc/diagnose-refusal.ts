@@ -112,7 +112,10 @@ export function partitionRefusals<R extends Pick<RefusalDiagnosis, "subject" | "
   const ours: R[] = [];
   const outsiders: R[] = [];
   for (const r of refusals) {
-    if (subjectPrefix === null || (r.subject !== null && r.subject.toLowerCase().startsWith(`${subjectPrefix.toLowerCase()}:`))) ours.push(r);
+    // Only a subject that names another repository is told apart: none, or one of a customised template without
+    // the repo claim (`repository_owner:acme:...`), may be this repository's runs and counts as ours.
+    const another = subjectPrefix !== null && r.subject !== null && /^repo:/i.test(r.subject) && !r.subject.toLowerCase().startsWith(`${subjectPrefix.toLowerCase()}:`);
+    if (!another) ours.push(r);
     else if (roleArn !== null && r.roleArn === roleArn) outsiders.push(r);
   }
   return { ours, outsiders };

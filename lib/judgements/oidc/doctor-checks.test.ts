@@ -151,13 +151,16 @@ describe("runOidcDoctorChecks", () => {
   it("only this repository's refused runs fail the check: another subject refused by this role is the trust working, another role's and repository's is not this check's", () => {
     const r = prRefusal("2026-12-01T11:30:00Z");
     const outsider = { ...r, subject: "repo:evil/fork:ref:refs/heads/main" };
-    const neighbour = { ...r, subject: "repo:acme/web-gateway:pull_request", roleArn: "arn:aws:iam::123456789012:role/github-ecr-push-oidc-acme-web-gateway" };
+    const neighbour = { ...r, subject: "repo:acme/web-gateway:pull_request", roleArn: "arn:aws:iam::123456789012:role/github-ecr-push-oidc-acme+web-gateway" };
     const c = byId(input({ refusals: ok([outsider, neighbour]) }), "oidc-refusals");
     expect(c.status).toBe("pass");
     expect(c.summary).toBe("STS refused no token of this repository's runs; the role refused 1 token of other subjects, as it should");
     expect(c.evidence).toEqual([expect.stringMatching(/repo:evil\/fork.*Refused as it should/)]);
     // A prefix in another case is the same GitHub repository; this repository's refusal among outsiders still fails it.
     expect(byId(input({ refusals: ok([outsider, { ...r, subject: "repo:ACME/MCP-Servers:pull_request" }]) }), "oidc-refusals").status).toBe("fail");
+    // No subject, or a customised template's subject without the repo claim: it may be this repository's runs.
+    expect(byId(input({ refusals: ok([{ ...r, subject: null }]) }), "oidc-refusals").status).toBe("fail");
+    expect(byId(input({ refusals: ok([{ ...r, subject: "repository_owner:acme:context:main" }]) }), "oidc-refusals").status).toBe("fail");
     // A prefix that cannot be read (the template unreadable): every refusal counts, as it cannot be told apart.
     expect(byId(input({ refusals: ok([outsider]), subjectPrefix: null }), "oidc-refusals").status).toBe("fail");
   });

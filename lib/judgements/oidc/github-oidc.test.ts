@@ -10,13 +10,15 @@ describe("defaultRoleName", () => {
   });
 
   it("gives each other repository a role of its own, named after the push user and the repository", () => {
-    expect(defaultRoleName("github-ecr-push", "acme/web-gateway")).toBe("github-ecr-push-oidc-acme-web-gateway");
+    expect(defaultRoleName("github-ecr-push", "acme/web-gateway")).toBe("github-ecr-push-oidc-acme+web-gateway");
     expect(defaultRoleName("github-ecr-push", "acme/web-gateway")).not.toBe(defaultRoleName("github-ecr-push", "other/web-gateway"));
+    // GitHub names may hold "-" but never "+": acme/web-gateway and acme-web/gateway are two roles.
+    expect(defaultRoleName("github-ecr-push", "acme-web/gateway")).toBe("github-ecr-push-oidc-acme-web+gateway");
   });
 
   it("keeps a repository's dots and underscores (IAM allows them) and stays within IAM's pattern", () => {
     const name = defaultRoleName("ecr.push_user", "acme/site.io_v2");
-    expect(name).toBe("ecr.push_user-oidc-acme-site.io_v2");
+    expect(name).toBe("ecr.push_user-oidc-acme+site.io_v2");
     expect(name).toMatch(IAM_ROLE_NAME);
   });
 

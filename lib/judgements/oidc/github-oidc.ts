@@ -21,7 +21,8 @@ const roleSafe = (s: string) => s.replace(/[^\w+=,.@-]/g, "-");
  * The role Deckhand proposes for a repository's move, within IAM's 64 characters:
  * - the default repository (`repository` null): the push user's name + `-oidc` (`github-ecr-push` →
  *   `github-ecr-push-oidc`), the name moves made before several repositories were served already use;
- * - another repository: + `-oidc-OWNER-NAME` (`github-ecr-push-oidc-acme-web-gateway`). One role per repository,
+ * - another repository: + `-oidc-OWNER+NAME` (`github-ecr-push-oidc-acme+web-gateway`: `+` is in IAM's role name
+ *   characters and in no GitHub owner or repository name, so `acme/web-gateway` and `acme-web/gateway` differ). One role per repository,
  *   because a role's trust is pinned to one repository's subjects: a role shared by the push user's repositories
  *   would need its trust widened (which Deckhand never does silently) for every repository that moves.
  * A name longer than 64 characters keeps its start and ends with 8 hex characters of the SHA-256 of the repository
@@ -29,7 +30,7 @@ const roleSafe = (s: string) => s.replace(/[^\w+=,.@-]/g, "-");
  */
 export function defaultRoleName(pushUser: string, repository: string | null = null): string {
   if (repository === null) return `${roleSafe(pushUser).slice(0, ROLE_NAME_MAX - 5)}-oidc`;
-  const full = `${roleSafe(pushUser)}-oidc-${roleSafe(repository.replace("/", "-"))}`;
+  const full = `${roleSafe(pushUser)}-oidc-${roleSafe(repository.replace("/", "+"))}`;
   if (full.length <= ROLE_NAME_MAX) return full;
   const hash = createHash("sha256").update(repository.toLowerCase()).digest("hex").slice(0, 8);
   return `${full.slice(0, ROLE_NAME_MAX - 9)}-${hash}`;

@@ -23,7 +23,7 @@ import { deactivateRetiredKey } from "./retire-key";
 
 const REPOSITORIES = "acme/mcp-servers,acme/web-gateway";
 const GATEWAY = "acme/web-gateway";
-const GATEWAY_ROLE = "github-ecr-push-oidc-acme-web-gateway";
+const GATEWAY_ROLE = "github-ecr-push-oidc-acme+web-gateway";
 const CHILD = path.resolve("lib/operations/oidc/testing/kill-child.ts");
 
 const fx = fleetOperationFixture(REPOSITORIES);

@@ -57,13 +57,18 @@ export function getOidcMove(db: Db, id: number): OidcMoveRecord | null {
 }
 
 export function latestOidcMove(db: Db, repository: string): OidcMoveRecord | null {
-  const r = db.prepare(`SELECT * FROM oidc_moves WHERE repository = ? ORDER BY id DESC LIMIT 1`).get(repository) as Row | undefined;
+  const r = db.prepare(`SELECT * FROM oidc_moves WHERE lower(repository) = lower(?) ORDER BY id DESC LIMIT 1`).get(repository) as Row | undefined;
   return r ? toMove(r) : null;
 }
 
 export function activeOidcMove(db: Db, repository: string): OidcMoveRecord | null {
-  const r = db.prepare(`SELECT * FROM oidc_moves WHERE repository = ? AND state IN ('running', 'stopped') LIMIT 1`).get(repository) as Row | undefined;
+  const r = db.prepare(`SELECT * FROM oidc_moves WHERE lower(repository) = lower(?) AND state IN ('running', 'stopped') LIMIT 1`).get(repository) as Row | undefined;
   return r ? toMove(r) : null;
+}
+
+/** Does a move of another repository than `repository` (case-insensitive) record the role `roleName`? */
+export function roleNameTakenByAnother(db: Db, roleName: string, repository: string): boolean {
+  return db.prepare(`SELECT 1 FROM oidc_moves WHERE json_extract(plan, '$.roleName') = ? AND lower(repository) != lower(?) LIMIT 1`).get(roleName, repository) !== undefined;
 }
 
 /** Every move still "running" in the store, oldest first, of any repository (the server-start resume's list). */
