@@ -166,11 +166,15 @@ export function readLatestSetup(ctx: Pick<ReadContext, "db" | "clients" | "defau
 
 /**
  * The setup running or stopped for another repository than the context's (one setup runs at a time across every
- * repository), with that repository; null when none, or when it is this repository's.
+ * repository), with that repository; null when none, when it is this repository's, or when it is a stopped setup of
+ * a repository no longer among `served` (servedRepositories(): starting a setup abandons it).
  */
-export function readActiveSetupElsewhere(ctx: Pick<ReadContext, "db" | "clients" | "defaultRepository">): { id: number; state: string; repository: string } | null {
+export function readActiveSetupElsewhere(ctx: Pick<ReadContext, "db" | "clients" | "defaultRepository">, served: ReadonlyArray<{ repository: string }>): { id: number; state: string; repository: string } | null {
   const s = activeSetup(ctx.db);
   if (!s) return null;
   const repository = s.names.repository ?? ctx.defaultRepository ?? "";
-  return repository.toLowerCase() === `${ctx.clients.repo.owner}/${ctx.clients.repo.repo}`.toLowerCase() ? null : { id: s.id, state: s.state, repository };
+  if (repository.toLowerCase() === `${ctx.clients.repo.owner}/${ctx.clients.repo.repo}`.toLowerCase()) return null;
+  // A stopped setup of a repository no longer served does not hold this one back: starting here abandons it.
+  const stillServed = served.some((r) => r.repository.toLowerCase() === repository.toLowerCase());
+  return stillServed || s.state === "running" ? { id: s.id, state: s.state, repository } : null;
 }

@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
 import Link from "next/link";
+import { getConfig } from "@/lib/infra/config/env";
+import { servedRepositories } from "@/lib/infra/config/served-repositories";
 import { requireUser } from "@/lib/infra/auth/session";
 import { toUserFacing } from "@/lib/errors";
 import { pageReadContext, type ReadContext } from "@/lib/read/context";
@@ -25,7 +27,7 @@ export default async function SetupPage({ searchParams }: { searchParams: Promis
   const repository = ctx.github.repository;
   const latest = readLatestSetup(ctx);
   const active = latest?.active ? latest : null;
-  const elsewhere = active ? null : readActiveSetupElsewhere(ctx);
+  const elsewhere = active ? null : readActiveSetupElsewhere(ctx, servedRepositories(getConfig(), ctx.db));
   const names = setupNames(ctx);
   return (
     <>

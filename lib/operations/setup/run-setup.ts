@@ -5,7 +5,8 @@
 import { SafeError } from "../../errors";
 import { inFlightRegistry } from "../in-flight";
 import { operationReadContext } from "../operation-read-context";
-import { actingFrom } from "../push-user";
+import { actingFrom, configuredRepository } from "../push-user";
+import { servedRepositories } from "../../infra/config/served-repositories";
 import { planGuidedSetup, readExpectedDocument, setupNames, type SetupContext } from "../../read/setup";
 import { getRotation, activeRotation, listSteps } from "../rotation/store";
 import { isRotationRunningHere, resumeRotation, startRotation, type RotationExtras } from "../rotation/rotate-access-key";
@@ -22,6 +23,15 @@ export interface SetupExtras {
 
 /** Setups this process runs now: one runner per setup per process. */
 const inFlight = inFlightRegistry<SetupRecord>("setup");
+
+/** The served repository `name`, or null when Deckhand no longer serves it. */
+function configuredOrNull(ctx: Pick<OperationContext, "config" | "db">, name: string) {
+  try {
+    return configuredRepository(ctx, name);
+  } catch {
+    return null;
+  }
+}
 
 /** What the setup's planning reads with: the verb's own clients, store and cache, about the repository it acts from and its push user. */
 function setupReadContext(ctx: OperationContext): SetupContext {
@@ -69,7 +79,12 @@ export async function startGuidedSetup(
   input: { removeRegionSecret: boolean },
   extras: SetupExtras = {},
 ): Promise<{ setupId: number; plan: SetupPlan; done: Promise<SetupRecord> }> {
-  const current = activeSetup(ctx.db);
+  let current = activeSetup(ctx.db);
+  // A stopped setup of a repository Deckhand no longer serves can never be resumed: it would block every setup.
+  if (current && current.state === "stopped" && current.names.repository && !configuredOrNull(ctx, current.names.repository)) {
+    setSetupState(ctx.db, current.id, { state: "failed", message: `Abandoned: Deckhand no longer serves ${current.names.repository}.` }, ctx.actor);
+    current = null;
+  }
   if (current) throw new SafeError(`Setup #${current.id}${current.names.repository ? ` of ${current.names.repository}` : ""} is ${current.state}; resume it or let it finish. One setup at a time.`, "setup-busy");
   const reads = setupReadContext(ctx);
   const expectedPolicy = await readExpectedDocument(reads);
@@ -99,7 +114,14 @@ export async function startGuidedSetup(
 export async function resumeGuidedSetup(caller: OperationContext, input: { setupId: number }, extras: SetupExtras = {}): Promise<{ setupId: number; done: Promise<SetupRecord> }> {
   const s = getSetup(caller.db, input.setupId);
   if (!s) throw new SafeError(`There is no setup #${input.setupId}.`, "not-found");
+  // Recorded before setups were per repository: it was the default's when only one was served; with several, which
+  // one it meant cannot be told any more (GITHUB_REPOSITORIES may have been reordered).
+  if (!s.names.repository && servedRepositories(caller.config, caller.db).length > 1)
+    throw new SafeError(`Setup #${s.id} was recorded without its repository, before several were served: start a new setup from the repository's own Setup page.`, "not-resumable");
   const ctx: OperationContext = actingFrom(caller, s.names.repository ?? caller.config.github.repository);
+  // The push user the setup's steps were planned for (its policy, its key) must still be the repository's.
+  if (ctx.repository && ctx.repository.pushUser !== s.names.userName)
+    throw new SafeError(`Setup #${s.id} was planned for the push user ${s.names.userName}, but ${ctx.repository.repository}'s push user is now ${ctx.repository.pushUser}: start a new setup from its Setup page.`, "not-resumable");
   if (s.state !== "stopped" && s.state !== "running") throw new SafeError(`Setup #${s.id} is ${s.state}; there is nothing to resume.`, "not-resumable");
   if (inFlight.has(s.id)) throw new SafeError(`Setup #${s.id} is running now.`, "running");
   const expectedPolicy = await readExpectedDocument(setupReadContext(ctx));
@@ -118,7 +140,8 @@ export async function resumeInterruptedSetup(ctx: OperationContext, extras: Setu
   try {
     await resumeGuidedSetup({ ...ctx, actor: { login: s.requestedBy, role: "system" } }, { setupId: s.id }, extras);
     return s.id;
-  } catch {
+  } catch (err) {
+    console.error(`[deckhand] setup #${s.id} was left as it is: ${err instanceof SafeError ? err.message : "it could not be resumed"}`);
     return null;
   }
 }

@@ -10,7 +10,7 @@ import { listRepoVariables } from "../../integrations/github/variables";
 import { planGuidedSetup, readActiveSetupElsewhere, readLatestSetup } from "../../read/setup";
 import { listRuns } from "../../integrations/github/runs";
 import { resumeGuidedSetup, startGuidedSetup } from "./run-setup";
-import { getSetup, listSetupSteps, setSetupState } from "./store";
+import { getSetup, insertSetup, listSetupSteps, setSetupState } from "./store";
 
 const REPOSITORIES = "acme/mcp-servers,acme/web-gateway,acme/billing-worker";
 const BILLING = { owner: "acme", repo: "billing-worker" };
@@ -59,7 +59,7 @@ describe("the guided setup of a repository other than the default", () => {
   it("runs one setup at a time across repositories, and resumes one acting from its own repository whichever asks", async () => {
     // As if billing-worker's setup had stopped at its verification: the default repository's page names it.
     setSetupState(fx.db, setupId, { state: "stopped", message: "test" }, { login: "octo-operator", role: "operator" });
-    expect(readActiveSetupElsewhere(readsFor("acme/mcp-servers"))).toEqual({ id: setupId, state: "stopped", repository: "acme/billing-worker" });
+    expect(readActiveSetupElsewhere(readsFor("acme/mcp-servers"), fx.config.github.repositories)).toEqual({ id: setupId, state: "stopped", repository: "acme/billing-worker" });
     const busy = await startGuidedSetup(base(), { removeRegionSecret: false }, extras).then(() => null, (e: Error & { code?: string }) => e);
     expect(busy?.code).toBe("setup-busy");
     expect(busy?.message).toContain("of acme/billing-worker");
@@ -69,5 +69,24 @@ describe("the guided setup of a repository other than the default", () => {
     expect(resumed.state, resumed.message ?? "").toBe("completed");
     expect(getSetup(fx.db, setupId)?.names.repository).toBe("acme/billing-worker");
     expect((await listRuns({ github: fx.sb.clients.github, repo: DEFAULT, perPage: 1 })).totalCount).toBe(runsBefore);
+  });
+
+  it("a stopped setup of a repository no longer served is abandoned by the next start, not a block on every setup; one planned for another push user is not resumed", async () => {
+    const who = { login: "octo-operator", role: "operator" as const };
+    const names = { userName: "github-ecr-push", policyName: "ecr-push-policy", region: "us-east-1" };
+    const retired = insertSetup(fx.db, { requestedBy: "octo-operator", names: { ...names, repository: "acme/retired" }, plan: [], removeRegionSecretConfirmed: false, who });
+    setSetupState(fx.db, retired, { state: "stopped", message: "test" }, who);
+    expect(readActiveSetupElsewhere(readsFor("acme/mcp-servers"), fx.config.github.repositories)).toBeNull();
+    const started = await startGuidedSetup(fx.acting("acme/billing-worker"), { removeRegionSecret: false }, extras);
+    expect((await started.done).state).toBe("completed");
+    expect(getSetup(fx.db, retired)).toMatchObject({ state: "failed", message: "Abandoned: Deckhand no longer serves acme/retired." });
+
+    const other = insertSetup(fx.db, { requestedBy: "octo-operator", names: { ...names, userName: "ecr-push-payments", repository: "acme/billing-worker" }, plan: [], removeRegionSecretConfirmed: false, who });
+    setSetupState(fx.db, other, { state: "stopped", message: "test" }, who);
+    const refused = await resumeGuidedSetup(base(), { setupId: other }, extras).then(() => null, (e: Error & { code?: string }) => e);
+    expect(refused?.code).toBe("not-resumable");
+    expect(refused?.message).toContain("planned for the push user ecr-push-payments");
+    expect(getSetup(fx.db, other)?.state).toBe("stopped");
+    setSetupState(fx.db, other, { state: "failed", message: "test over" }, who);
   });
 });
