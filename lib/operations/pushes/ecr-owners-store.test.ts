@@ -9,10 +9,10 @@ import { migrations } from "../../infra/db/migrations";
 import { parseConfig, type DeckhandConfig } from "../../infra/config/env";
 import { listAudit } from "../../infra/audit/record-audit";
 import { startTestSandbox, type TestSandbox } from "../../tooling/testing/sandbox-fixture";
-import { assignEcrOwner, claimEcrOwner, listEcrOwners, readEcrOwner, releaseEcrOwner } from "./ecr-owners-store";
+import { assignEcrOwner, claimEcrOwner, jobClaimant, listEcrOwners, readEcrOwner, releaseEcrOwner } from "./ecr-owners-store";
 import { claimEcrRepository } from "./claim-ecr-repository";
 import { ecrAccount } from "../../integrations/aws/ecr-account";
-import { claimNextJob, enqueueJob, insertServiceRecord } from "./job-store";
+import { claimNextJob, enqueueJob, insertServiceRecord, releaseClaimIfNothingPushed } from "./job-store";
 
 const dirs: string[] = [];
 const tmp = () => {
@@ -23,6 +23,30 @@ const tmp = () => {
 afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
 const KEY = { account: "123456789012", region: "us-east-1", ecrRepository: "web" };
+
+describe("a claim released when its service pushed nothing", () => {
+  it("only for the first attempt's own report of a failure before the push step, never after blobs or for an operator's assignment", () => {
+    const db = openDb(tmp());
+    const claim = (svc: string) => claimEcrOwner(db, { ...KEY, ecrRepository: svc }, "acme/web-gateway", jobClaimant("j1", svc));
+    const owner = (svc: string) => readEcrOwner(db, { ...KEY, ecrRepository: svc });
+    const failed = (service: string, detail: string, blobsUploaded = 0) => ({ service, repository: service, decision: "failed" as const, detail, blobsUploaded });
+    for (const svc of ["built", "retry", "push", "blobs", "later", "operator"]) claim(svc);
+    releaseClaimIfNothingPushed(db, "j1", 1, failed("built", "build-failed: COPY no-such-file"));
+    expect(owner("built")).toBeNull();
+    // A second attempt: the first may have pushed and died before it reported.
+    releaseClaimIfNothingPushed(db, "j1", 2, failed("retry", "build-failed: flaky pull"));
+    // The push step creates the ECR repository before any blob: a failure there may leave it behind.
+    releaseClaimIfNothingPushed(db, "j1", 1, failed("push", "push-failed: PutImage throttled"));
+    releaseClaimIfNothingPushed(db, "j1", 1, failed("blobs", "build-failed: odd", 3));
+    releaseClaimIfNothingPushed(db, "j1", 1, { service: "later", repository: "later", decision: "pushed" });
+    assignEcrOwner(db, { ...KEY, ecrRepository: "operator" }, "acme/mcp-servers", "octo-operator");
+    releaseClaimIfNothingPushed(db, "j1", 1, failed("operator", "build-failed: x"));
+    for (const svc of ["retry", "push", "blobs", "later"]) expect(owner(svc), svc).toMatchObject({ sourceRepository: "acme/web-gateway" });
+    expect(owner("operator")).toMatchObject({ sourceRepository: "acme/mcp-servers", claimedBy: "octo-operator" });
+    expect(listAudit(db, { action: "ecr-owner.claim-dropped", limit: 10 }).map((a) => a.target)).toEqual(["built"]);
+    db.close();
+  });
+});
 
 describe("the owners table", () => {
   it("gives a new ECR repository to the first claim only, and a claim never overwrites an owner", () => {

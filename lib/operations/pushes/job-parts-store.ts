@@ -12,7 +12,7 @@ import {
 } from "../../judgements/push/job-parts";
 import type { JobState } from "../../judgements/push/job-states";
 import { summarizeOutcomes } from "../../judgements/push/summarize-outcomes";
-import { DEFAULT_PLATFORM_WAIT_MINUTES, getJob, insertServiceRecord, listServiceResults, type PushJob, type ServiceRecord } from "./job-store";
+import { DEFAULT_PLATFORM_WAIT_MINUTES, getJob, insertServiceRecord, listServiceResults, releaseClaimIfNothingPushed, type PushJob, type ServiceRecord } from "./job-store";
 
 /**
  * Job parts in the store (issue 14): a service the job's worker could not build waits for a worker reporting its
@@ -211,6 +211,8 @@ export function reportPartResult(
       if (!decision.ok) return { decision, finished: null };
       const result = { ...opts.result, service: r.service };
       insertServiceRecord(db, opts.jobId, job.attempts, result);
+      // A part's own attempt counts too: a requeued part's earlier attempt may have pushed and died before reporting.
+      releaseClaimIfNothingPushed(db, opts.jobId, Math.max(job.attempts, opts.attempt), result);
       const end: PartState = result.decision === "pushed" ? "succeeded" : result.decision === "skipped" ? "skipped" : "failed";
       db.prepare(`UPDATE push_job_parts SET state = ?, error = ?, lease_until = NULL, finished_at = ? WHERE job_id = ? AND service = ?`).run(
         end,

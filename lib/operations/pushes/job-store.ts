@@ -317,6 +317,7 @@ export function recordServiceResult(db: Db, opts: { jobId: string; workerId: str
       const job = { state: r.state, attempts: r.attempts, maxAttempts: r.max_attempts, workerId: r.worker_id };
       if (!decideJobFence({ job, workerId: opts.workerId, attempt: opts.attempt }).ok) return false;
       insertServiceRecord(db, opts.jobId, opts.attempt, opts.result);
+      releaseClaimIfNothingPushed(db, opts.jobId, opts.attempt, opts.result);
       return true;
     })
     .immediate();
@@ -349,11 +350,22 @@ export function insertServiceRecord(db: Db, jobId: string, attempt: number, s: S
   );
   const image = s.decision === "pushed" ? s.localManifestDigest : s.decision === "skipped" ? s.remoteDigestBefore : null;
   if (s.inputsDigest && image) recordImageInputs(db, { repository: s.repository, imageDigest: image, inputsDigest: s.inputsDigest, jobId });
-  // Nothing of it reached ECR: the ECR repository name its claim took (if it took one) is free again.
-  if ((s.decision === "failed" || s.decision === "not-built") && !(s.blobsUploaded ?? 0)) {
-    for (const dropped of dropUnusedJobClaim(db, jobId, s.service))
-      recordAudit(db, { actor: "deckhand", action: "ecr-owner.claim-dropped", target: dropped.ecrRepository, outcome: "success", detail: { source: dropped.sourceRepository, job: jobId, service: s.service, why: "the service pushed nothing" } });
-  }
+}
+
+/** Failures before anything of the service can reach ECR (the ECR repository is created at the push step). */
+const BEFORE_UPLOAD = /^(build-failed|compare-failed|path-outside-repository|platform-unavailable)\b/;
+
+/**
+ * A worker's own report of a service that cannot have reached ECR: its first attempt (an earlier attempt may have
+ * pushed and died before reporting), not built, or failed before the push step with nothing uploaded. The ECR
+ * repository name its claim took (if it took one) is free again (dropUnusedJobClaim), audited. Not for a sweep's
+ * record: a worker that lost its lease may still be uploading. The caller holds the fenced transaction.
+ */
+export function releaseClaimIfNothingPushed(db: Db, jobId: string, attempt: number, s: ServiceRecord): void {
+  if (attempt !== 1 || (s.blobsUploaded ?? 0) > 0) return;
+  if (!(s.decision === "not-built" || (s.decision === "failed" && BEFORE_UPLOAD.test(s.detail ?? "")))) return;
+  for (const dropped of dropUnusedJobClaim(db, jobId, s.service))
+    recordAudit(db, { actor: "deckhand", action: "ecr-owner.claim-dropped", target: dropped.ecrRepository, outcome: "success", detail: { source: dropped.sourceRepository, job: jobId, service: s.service, why: "the service pushed nothing" } });
 }
 
 export function listServiceResults(db: Db, jobId: string): Array<ServiceRecord & { attempt: number }> {
