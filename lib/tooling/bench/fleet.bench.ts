@@ -49,7 +49,7 @@ class CallCounter {
   }
 }
 
-const repo = (name: string, pushUser = "github-ecr-push"): ConfiguredRepository => ({ repository: `acme/${name}`, owner: "acme", repo: name, pushUser });
+const repo = (name: string, pushUser = "github-ecr-push"): ConfiguredRepository => ({ repository: `acme/${name}`, owner: "acme", repo: name, pushUser, pushUserNamed: pushUser !== "github-ecr-push" });
 
 function context(sb: TestSandbox, db: Db, cache: TtlCache): ReadContext {
   return {
