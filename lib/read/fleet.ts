@@ -75,6 +75,7 @@ async function judgeRow(ctx: ReadContext, r: ConfiguredRepository, keysByUser: R
   const row = judgeFleetRow({
     repository: r.repository,
     pushUser: r.pushUser,
+    pushUserNamed: r.pushUserNamed,
     signIn: doctor.mode === "oidc" ? "role" : "key",
     readiness: judgeRepositoryReadiness(doctor, r.pushUser),
     checks: doctor.checks,
