@@ -21,6 +21,7 @@ import { readAdoptions } from "../../infra/config/push-user-adoptions";
 import { forRepository, readContextFrom } from "../../read/context";
 import { readChecksPerRepository, readFleet } from "../../read/fleet";
 import { readRotationPlan } from "../../read/rotation";
+import { insertRotation, setRotation } from "../rotation/store";
 import { adoptPushUser, stopUsingAdoptedPushUser } from "./adopt-push-user";
 import type { OperationContext } from "../context";
 
@@ -70,6 +71,7 @@ const ctx = (over: Partial<OperationContext & { now: () => Date }> = {}): Operat
 });
 const gateway = { repository: "acme/web-gateway", userName: "ecr-push-payments" };
 const adoptAudits = () => listAudit(db).filter((a) => a.action.startsWith("push-user."));
+// (insertRotation and setRotation write audit entries of their own, named rotation.*.)
 
 /** What a refusal must leave alone. */
 function unchanged() {
@@ -99,6 +101,19 @@ describe("adopting the push user CloudTrail found", () => {
     });
     const wildcard = parseConfig({ DECKHAND_DATA_DIR: dir, SANDBOX_PORT: String(sb.sandbox.port), GITHUB_REPOSITORY: "acme/web-gateway", GITHUB_REPOSITORIES: "acme/*:github-ecr-push" });
     await expect(adoptPushUser(ctx({ config: wildcard }), gateway)).rejects.toMatchObject({ code: "push-user-named" });
+    unchanged();
+  });
+
+  it("refuses while a rotation of the repository's push user or of the adopted user is running or stopped", async () => {
+    const who = { login: "octo-operator", role: "operator" as const };
+    for (const userName of ["github-ecr-push", "ecr-push-payments"]) {
+      const { rotationId } = insertRotation(db, { trigger: "operator", requestedBy: "octo-operator", userName, repository: "acme/mcp-servers", who });
+      try {
+        await expect(adoptPushUser(ctx(), gateway)).rejects.toMatchObject({ code: "rotation-busy", message: `Rotation #${rotationId} of ${userName} is running: finish or resume it first, then change which push user a repository has.` });
+      } finally {
+        setRotation(db, rotationId, { state: "failed" }, who, "rotation.fail");
+      }
+    }
     unchanged();
   });
 
