@@ -21,3 +21,42 @@ export async function giveWebGatewayItsPushUser(): Promise<void> {
     if (!/EntityAlreadyExists/.test(String((err as { name?: string }).name))) throw err;
   }
 }
+
+/** The IAM user whose key acme/billing-worker is given behind Deckhand's back (the adoption test, e2e/fleet.spec.ts). */
+export const BILLING_SIGNER = "ecr-push-billing";
+
+/** acme/billing-worker gets the AWS_REGION its runs lack (a repository variable): its runs and canaries can pass. */
+export async function giveBillingWorkerItsRegion(): Promise<void> {
+  const github = createGitHubClient({ baseUrl: `${sandboxUrl}/api/v3`, token: SANDBOX_GITHUB_ADMIN_TOKEN, retries: 2, log: { warn: () => {} } });
+  try {
+    await github.rest.actions.createRepoVariable({ owner: "acme", repo: "billing-worker", name: "AWS_REGION", value: "us-east-1" });
+  } catch (err) {
+    if ((err as { status?: number }).status !== 409) throw err;
+  }
+}
+
+/**
+ * acme/billing-worker (served with the default push user, not named; give it its region first) gets the key of a new
+ * IAM user BILLING_SIGNER in its repository secrets, then its ECR workflow runs with that key: a repository whose last
+ * successful run another user signed. Through the sandbox's AWS and GitHub APIs. Returns the key id and the run's id;
+ * throws when the run does not succeed within a minute.
+ */
+export async function giveBillingWorkerAnotherUsersKey(): Promise<{ accessKeyId: string; runId: number }> {
+  const aws = createAwsClients({ region: "us-east-1", endpoint: sandboxUrl, credentials: { ...SANDBOX_AWS_ADMIN }, maxAttempts: 3 });
+  const github = createGitHubClient({ baseUrl: `${sandboxUrl}/api/v3`, token: SANDBOX_GITHUB_ADMIN_TOKEN, retries: 2, log: { warn: () => {} } });
+  const repo = { owner: "acme", repo: "billing-worker" };
+  const { accessKeyId } = await createSecondPushUser({ aws, github }, { userName: BILLING_SIGNER, repo, holder: { scope: "repository" } });
+  // The sandbox refuses a new key for a moment, as AWS does.
+  await new Promise((r) => setTimeout(r, 5_000));
+  const before = (await github.rest.actions.listWorkflowRuns({ ...repo, workflow_id: "ecr.yml", per_page: 1 })).data.workflow_runs[0]?.id ?? 0;
+  await github.rest.actions.createWorkflowDispatch({ ...repo, workflow_id: "ecr.yml", ref: "main" });
+  for (let i = 0; i < 600; i++) {
+    const run = (await github.rest.actions.listWorkflowRuns({ ...repo, workflow_id: "ecr.yml", per_page: 1 })).data.workflow_runs[0];
+    if (run && run.id !== before && run.status === "completed") {
+      if (run.conclusion !== "success") throw new Error(`acme/billing-worker's run ${run.id} ended ${run.conclusion}`);
+      return { accessKeyId, runId: run.id };
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("acme/billing-worker's run did not finish within a minute");
+}
