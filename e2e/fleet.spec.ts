@@ -8,7 +8,7 @@ import { OidcPage } from "./pages/oidc-page";
 import { RotationPage } from "./pages/rotation-page";
 import { SANDBOX_GITHUB_ADMIN_TOKEN } from "../lib/sandbox/constants";
 import { expectAccessibleAtEveryWidth } from "./support/expect-accessible";
-import { BILLING_SIGNER, GATEWAY_PUSH_USER, giveBillingWorkerAnotherUsersKey, giveBillingWorkerItsRegion, giveWebGatewayItsPushUser } from "./support/second-push-user";
+import { BILLING_SIGNER, GATEWAY_PUSH_USER, giveBillingWorkerAnotherUsersKey, giveBillingWorkerItsRegion, giveWebGatewayItsPushUser, writeBillingWorkerKeyAgain } from "./support/second-push-user";
 
 // Runs under playwright.fleet.config.ts: Deckhand watching acme/mcp-servers, acme/web-gateway and acme/billing-worker
 // (the sandbox's `fleet` scenario: repository secrets, organization secrets, no AWS_REGION); acme/web-gateway's push
@@ -235,22 +235,30 @@ test("acme/web-gateway moves to a role of its own in the browser: its push user'
 // Last in this file: it lets a day pass in the sandbox (POST /_sandbox/age) so CloudTrail counts as delivered for a
 // run that just ended, and nothing after it may see that. The configuration's next run starts from a new sandbox.
 test("acme/billing-worker holds another IAM user's key: its row offers that user, the operator adopts it, Credentials follows, and stops using it", async ({ page }) => {
-  test.setTimeout(300_000);
+  test.setTimeout(420_000);
   const fleet = new FleetPage(page);
   // The default push user's rotation the test above stopped at billing-worker's canary (no AWS_REGION) must finish
   // first: a push user is never changed under a rotation (the adoption would be refused, naming it).
   await giveBillingWorkerItsRegion();
   await fleet.open();
   const stopped = fleet.row("acme/billing-worker").getByTestId("fleet-rotation");
+  // When the rotation wrote billing-worker's secret itself (ms since epoch): see writeBillingWorkerKeyAgain below.
+  let deckhandWroteBefore = 0;
   if ((await stopped.count()) > 0) {
     await stopped.getByRole("link").click();
     await page.getByRole("button", { name: "Resume", exact: true }).click();
     await page.getByRole("button", { name: "Resume the rotation" }).click();
     await new RotationPage(page).waitForState("completed", 150_000);
+    deckhandWroteBefore = Date.now();
   }
   const { accessKeyId } = await giveBillingWorkerAnotherUsersKey();
   // CloudTrail is read for a run only once its events may have been delivered (15 minutes): let a day pass.
   expect((await sandboxAdmin("POST", "/_sandbox/age", { days: 1 })).ok).toBe(true);
+  // Deckhand's store is not aged: its record of the rotation's write must not fall near the secret's new time (the
+  // key correlation credits a write of its own within 3 minutes of it), so the write again comes later than that.
+  const wait = deckhandWroteBefore + 200_000 - Date.now();
+  if (wait > 0) await page.waitForTimeout(wait);
+  await writeBillingWorkerKeyAgain();
 
   // A Fleet view queues the CloudTrail lookup (paced) and a later one shows what it found.
   await expect(async () => {
