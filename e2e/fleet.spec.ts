@@ -269,6 +269,7 @@ test("acme/billing-worker holds another IAM user's key: its row offers that user
   // A push user named in GITHUB_REPOSITORIES is never offered (acme/web-gateway:ecr-push-payments), nor one whose key is held.
   await expect(fleet.row("acme/web-gateway").getByTestId("fleet-adopt")).toHaveCount(0);
   await expect(fleet.row("acme/mcp-servers").getByTestId("fleet-adopt")).toHaveCount(0);
+  await expectAccessibleAtEveryWidth(page, "/fleet offering a push user");
 
   await fleet.adopt("acme/billing-worker", BILLING_SIGNER);
   await expect(fleet.adopted("acme/billing-worker")).toContainText(/adopted by octo-operator .* \(CloudTrail named it for run #\d+; default github-ecr-push\)/, { timeout: 30_000 });
@@ -279,6 +280,7 @@ test("acme/billing-worker holds another IAM user's key: its row offers that user
   // Its key is the adopted user's own now.
   await fleet.open();
   await expect(row.getByTestId("fleet-key")).toContainText(`…${accessKeyId.slice(-4)}`);
+  await expectAccessibleAtEveryWidth(page, "/fleet with an adopted push user");
 
   // Its Credentials page manages the adopted user's keys, and names the key GitHub holds.
   await page.goto("/credentials?repo=acme%2Fbilling-worker&refresh=1");
