@@ -9,7 +9,7 @@ import { SetupPage } from "./pages/setup-page";
 import { RotationPage } from "./pages/rotation-page";
 import { SANDBOX_GITHUB_ADMIN_TOKEN } from "../lib/sandbox/constants";
 import { expectAccessibleAtEveryWidth } from "./support/expect-accessible";
-import { GATEWAY_PUSH_USER, giveWebGatewayItsPushUser } from "./support/second-push-user";
+import { BILLING_SIGNER, GATEWAY_PUSH_USER, giveBillingWorkerAnotherUsersKey, giveBillingWorkerItsRegion, giveWebGatewayItsPushUser, writeBillingWorkerKeyAgain } from "./support/second-push-user";
 
 // Runs under playwright.fleet.config.ts: Deckhand watching acme/mcp-servers, acme/web-gateway and acme/billing-worker
 // (the sandbox's `fleet` scenario: repository secrets, organization secrets, no AWS_REGION); acme/web-gateway's push
@@ -252,4 +252,72 @@ test("an operator runs the guided setup of acme/billing-worker in the browser: i
   // The default repository's Setup page shows no run of its own.
   await setup.open("acme/mcp-servers");
   await expect(setup.run()).toHaveCount(0);
+});
+
+// Last in this file: it lets a day pass in the sandbox (POST /_sandbox/age) so CloudTrail counts as delivered for a
+// run that just ended, and nothing after it may see that. The configuration's next run starts from a new sandbox.
+test("acme/billing-worker holds another IAM user's key: its row offers that user, the operator adopts it, Credentials follows, and stops using it", async ({ page }) => {
+  test.setTimeout(420_000);
+  const fleet = new FleetPage(page);
+  // The default push user's rotation the test above stopped at billing-worker's canary (no AWS_REGION) must finish
+  // first: a push user is never changed under a rotation (the adoption would be refused, naming it).
+  await giveBillingWorkerItsRegion();
+  await fleet.open();
+  const stopped = fleet.row("acme/billing-worker").getByTestId("fleet-rotation");
+  // When the rotation wrote billing-worker's secret itself (ms since epoch): see writeBillingWorkerKeyAgain below.
+  let deckhandWroteBefore = 0;
+  if ((await stopped.count()) > 0) {
+    await stopped.getByRole("link").click();
+    await page.getByRole("button", { name: "Resume", exact: true }).click();
+    await page.getByRole("button", { name: "Resume the rotation" }).click();
+    await new RotationPage(page).waitForState("completed", 150_000);
+    deckhandWroteBefore = Date.now();
+  }
+  const { accessKeyId } = await giveBillingWorkerAnotherUsersKey();
+  // CloudTrail is read for a run only once its events may have been delivered (15 minutes): let a day pass.
+  expect((await sandboxAdmin("POST", "/_sandbox/age", { days: 1 })).ok).toBe(true);
+  // Deckhand's store is not aged: its record of the rotation's write must not fall near the secret's new time (the
+  // key correlation credits a write of its own within 3 minutes of it), so the write again comes later than that.
+  const wait = deckhandWroteBefore + 200_000 - Date.now();
+  if (wait > 0) await page.waitForTimeout(wait);
+  await writeBillingWorkerKeyAgain();
+
+  // A Fleet view queues the CloudTrail lookup (paced) and a later one shows what it found.
+  await expect(async () => {
+    await fleet.open();
+    await expect(fleet.adoptButton("acme/billing-worker", BILLING_SIGNER)).toBeVisible({ timeout: 2_000 });
+  }).toPass({ timeout: 60_000 });
+  await expect(fleet.row("acme/billing-worker")).toContainText(`holds a key of ${BILLING_SIGNER}`);
+  // A push user named in GITHUB_REPOSITORIES is never offered (acme/web-gateway:ecr-push-payments), nor one whose key is held.
+  await expect(fleet.row("acme/web-gateway").getByTestId("fleet-adopt")).toHaveCount(0);
+  await expect(fleet.row("acme/mcp-servers").getByTestId("fleet-adopt")).toHaveCount(0);
+  await expectAccessibleAtEveryWidth(page, "/fleet offering a push user");
+
+  await fleet.adopt("acme/billing-worker", BILLING_SIGNER);
+  await expect(fleet.adopted("acme/billing-worker")).toContainText(/adopted by octo-operator .* \(CloudTrail named it for run #\d+; default github-ecr-push\)/, { timeout: 30_000 });
+  const row = fleet.row("acme/billing-worker");
+  await expect(row.locator("td").nth(2)).toContainText(BILLING_SIGNER);
+  await expect(row).not.toContainText("holds a key of");
+  await expect(fleet.row("acme/mcp-servers")).toContainText("github-ecr-push");
+  // Its key is the adopted user's own now.
+  await fleet.open();
+  await expect(row.getByTestId("fleet-key")).toContainText(`…${accessKeyId.slice(-4)}`);
+  await expectAccessibleAtEveryWidth(page, "/fleet with an adopted push user");
+
+  // Its Credentials page manages the adopted user's keys, and names the key GitHub holds.
+  await page.goto("/credentials?repo=acme%2Fbilling-worker&refresh=1");
+  await expect(page.getByText(`Access keys of the IAM user ${BILLING_SIGNER}`)).toBeVisible();
+  const credentials = new CredentialsPage(page);
+  await expect(credentials.keyRows()).toHaveCount(1);
+  await expect(page.getByTestId(`key-${accessKeyId}`)).toBeVisible();
+  await expect(page.getByTestId("held-key")).toContainText(accessKeyId);
+
+  // Undo: back to the default push user, and the row offers the adoption again.
+  await fleet.open();
+  await fleet.stopUsing("acme/billing-worker", BILLING_SIGNER, "github-ecr-push");
+  await expect(fleet.adopted("acme/billing-worker")).toHaveCount(0, { timeout: 30_000 });
+  await expect(fleet.row("acme/billing-worker").locator("td").nth(2)).toContainText("github-ecr-push");
+  await expect(fleet.adoptButton("acme/billing-worker", BILLING_SIGNER)).toBeVisible({ timeout: 30_000 });
+  await page.goto("/credentials?repo=acme%2Fbilling-worker&refresh=1");
+  await expect(page.getByText("Access keys of the IAM user github-ecr-push")).toBeVisible();
 });

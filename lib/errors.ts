@@ -41,7 +41,9 @@ export type SafeErrorCode =
   | "oidc-busy"
   | "oidc-blocked"
   | "workflow-change-refused"
-  | "unknown-repository";
+  | "unknown-repository"
+  | "push-user-named"
+  | "signer-mismatch";
 
 /**
  * An error whose message was written for users and may be shown as is.

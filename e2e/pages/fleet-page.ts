@@ -41,6 +41,29 @@ export class FleetPage {
     return this.row(repository).getByTestId("fleet-key-unknown");
   }
 
+  /** The row's offer to adopt the IAM user CloudTrail names as its push user (operators). */
+  adoptButton(repository: string, userName: string) {
+    return this.row(repository).getByRole("button", { name: `Use ${userName} as ${repository}'s push user` });
+  }
+
+  /** Adopt: the button, then the confirmation; answers the message the action showed. */
+  async adopt(repository: string, userName: string) {
+    await this.adoptButton(repository, userName).click();
+    await this.row(repository).getByRole("button", { name: `Use ${userName}`, exact: true }).click();
+    return this.row(repository).getByTestId("action-status");
+  }
+
+  /** What an adopted row says (by whom, when, which run), with its "Stop using" button. */
+  adopted(repository: string) {
+    return this.row(repository).getByTestId("fleet-adopted");
+  }
+
+  /** Stop using the adopted user: the button, then the confirmation. */
+  async stopUsing(repository: string, userName: string, back: string) {
+    await this.row(repository).getByRole("button", { name: `Stop using ${userName}` }).click();
+    await this.row(repository).getByRole("button", { name: `Go back to ${back}` }).click();
+  }
+
   /** What the Fleet page says of one owner wildcard's discovery ("acme/*"). */
   discovery(rule: string) {
     return this.page.locator(`[data-testid="fleet-discovery"][data-rule="${rule}"]`);

@@ -3,8 +3,8 @@ import { forRepository, selectRepository } from "./context";
 import type { ConfiguredRepository } from "../infra/config/env";
 
 const repos: ConfiguredRepository[] = [
-  { repository: "acme/mcp-servers", owner: "acme", repo: "mcp-servers", pushUser: "github-ecr-push" },
-  { repository: "acme/web-gateway", owner: "acme", repo: "web-gateway", pushUser: "web-push" },
+  { repository: "acme/mcp-servers", owner: "acme", repo: "mcp-servers", pushUser: "github-ecr-push", pushUserNamed: false },
+  { repository: "acme/web-gateway", owner: "acme", repo: "web-gateway", pushUser: "web-push", pushUserNamed: true },
 ];
 
 describe("selectRepository", () => {

@@ -113,7 +113,7 @@ export async function discoverRepositories(
         if (scope !== "organization") {
           return { repository: r.fullName, reason: `${w.path} names ${KEY_SECRET}, but no organization secret of that name reaches it: its ${KEY_SECRET} is its own ${scope} secret, which whoever administers ${r.fullName} can set: name it in GITHUB_REPOSITORIES to serve it` };
         }
-        return { repository: r.fullName, configured: { repository: r.fullName, owner: r.owner, repo: r.name, pushUser } satisfies ConfiguredRepository };
+        return { repository: r.fullName, configured: { repository: r.fullName, owner: r.owner, repo: r.name, pushUser, pushUserNamed: false } satisfies ConfiguredRepository };
       }
       reasons.push(`${w.path}: ${use.reason}`);
     }

@@ -91,6 +91,7 @@ async function judgeRow(ctx: ReadContext, r: ConfiguredRepository, shared: Share
   const row = judgeFleetRow({
     repository: r.repository,
     pushUser: r.pushUser,
+    pushUserNamed: r.pushUserNamed,
     signIn: doctor.mode === "oidc" ? "role" : "key",
     readiness: judgeRepositoryReadiness(doctor, r.pushUser),
     checks: doctor.checks,
@@ -118,12 +119,18 @@ async function judgeRow(ctx: ReadContext, r: ConfiguredRepository, shared: Share
  * of 200 repositories must not wait on 400 paced LookupEvents); both fields are then undefined.
  */
 async function readLastRunSigner(ctx: ReadContext, run: LastRunView | null): Promise<{ runSigner?: RunSigner; failure?: Failure }> {
-  // Only a successful run surely signed AWS calls of its own: in a failed run's window, another repository's run could
-  // be the only signer.
-  if (!run || run.status !== "completed" || run.conclusion !== "success") return {};
+  if (!run || !signsItsOwnCalls(run)) return {};
   const r = await withinTime(readRunSigner(ctx, run), 0);
   if (!r.done) return {};
   return r.value.ok ? { runSigner: r.value.data } : { failure: r.value.failure };
+}
+
+/**
+ * Whether a run's window may name who signed it: only a successful run surely signed AWS calls of its own (in a failed
+ * run's window, another repository's run could be the only signer).
+ */
+export function signsItsOwnCalls(run: Pick<LastRunView, "status" | "conclusion">): boolean {
+  return run.status === "completed" && run.conclusion === "success";
 }
 
 /**
@@ -131,7 +138,7 @@ async function readLastRunSigner(ctx: ReadContext, run: LastRunView | null): Pro
  * workflow); only when that page cannot say (pickLastEcrRun: "ask") the workflow's own runs (readLastRun: list
  * workflows + one run), as before. Saves two GitHub calls per repository.
  */
-async function readLastEcrRun(ctx: ReadContext): Promise<{ ok: true; data: LastRunView | null } | { ok: false; failure: Failure }> {
+export async function readLastEcrRun(ctx: ReadContext): Promise<{ ok: true; data: LastRunView | null } | { ok: false; failure: Failure }> {
   const runs = await readRuns(ctx);
   if (runs.ok) {
     const picked = pickLastEcrRun(runs.data, ctx.workflowName, runs.data.length < RECENT_RUNS_PER_PAGE);

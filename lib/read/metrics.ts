@@ -25,7 +25,7 @@ export async function readMetricsText(ctx: ReadContext, repositories?: readonly 
   const region = ctx.clients.aws.region;
   const rotationInProgress = keyChangeUnderway(ctx);
   const thresholds = getThresholds(ctx.db);
-  const targets = repositories ?? [{ repository: ctx.github.repository, owner: ctx.github.owner, repo: ctx.github.repo, pushUser: ctx.userName }];
+  const targets = repositories ?? [{ repository: ctx.github.repository, owner: ctx.github.owner, repo: ctx.github.repo, pushUser: ctx.userName, pushUserNamed: false }];
   const users = new Map<string, UserMetrics>();
   const repos = await mapLimit(targets, FLEET_CONCURRENCY, async (r): Promise<RepositoryMetrics> => {
     const rctx = forRepository(ctx, r);

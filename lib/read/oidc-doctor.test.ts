@@ -85,7 +85,7 @@ describe("readOidcDoctorChecks (the Doctor's OIDC mode)", () => {
 
       // The Fleet row, GET /api/checks and GET /api/metrics judge the same OIDC checks (no key checks, no key named),
       // so the refusal fails them too, and the leftover key secrets do not make the row name a key.
-      const served = [{ repository: "acme/mcp-servers", owner: "acme", repo: "mcp-servers", pushUser: "github-ecr-push" }];
+      const served = [{ repository: "acme/mcp-servers", owner: "acme", repo: "mcp-servers", pushUser: "github-ecr-push", pushUserNamed: false }];
       const [perRepository] = await readChecksPerRepository(rctx(db), served);
       expect(perRepository).toMatchObject({ mode: "oidc", ok: false });
       expect(perRepository.checks.map((c) => c.id)).toContain("oidc-refusals");

@@ -17,6 +17,8 @@ import { TimeCell } from "@/components/registry/time-cell";
 import { RunStatus } from "@/components/workflows/run-status";
 import { JobStateBadge } from "@/components/pushes/job-state-badge";
 import { withRepo } from "@/components/fleet/repo-href";
+import type { AdoptedPushUser } from "@/lib/judgements/fleet/push-user-precedence";
+import { AdoptPushUserButton, StopUsingPushUserButton } from "./push-user-buttons";
 
 export const metadata: Metadata = { title: "Fleet" };
 
@@ -34,7 +36,7 @@ const BOX: Record<"yes" | "no" | "unknown", string> = {
 };
 
 export default async function FleetPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  await requireUser();
+  const user = await requireUser();
   const sp = await searchParams;
   const ctx = appReadContext();
   if (sp.refresh) for (const prefix of Object.values(READ_CACHE_PREFIXES)) ctx.cache.invalidate(prefix);
@@ -53,7 +55,7 @@ export default async function FleetPage({ searchParams }: { searchParams: Promis
           </p>
         }
       >
-        <FleetTable repositories={repositories} />
+        <FleetTable repositories={repositories} operator={user.role === "operator"} />
       </Suspense>
       <Discoveries states={discoveriesOf(getConfig())} />
     </>
@@ -107,8 +109,9 @@ function Discoveries({ states }: { states: DiscoveryState[] }) {
   );
 }
 
-async function FleetTable({ repositories }: { repositories: ServedRepository[] }) {
+async function FleetTable({ repositories, operator }: { repositories: ServedRepository[]; operator: boolean }) {
   const discovered = new Map(repositories.flatMap((r) => (r.discovered ? [[r.repository.toLowerCase(), r.discovered.rule] as const] : [])));
+  const adopted = new Map(repositories.flatMap((r) => (r.adopted ? [[r.repository.toLowerCase(), r.adopted] as const] : [])));
   const ctx = appReadContext();
   const { rows, summary } = await readFleet(ctx, repositories);
   // A push user's rotation running or stopped mid-way, as the Overview shows it: its rows say so and link it.
@@ -136,7 +139,16 @@ async function FleetTable({ repositories }: { repositories: ServedRepository[] }
       <section className="min-w-0 rounded-lg border border-slate-200 bg-white" aria-label="Repositories">
         <DataTable columns={["Repository", "Verdict", "Push user", "Key", "Secrets from", "Last run", "Last push", "Failing checks"]} testId="fleet-table">
           {rows.map((r) => (
-            <Row key={r.repository} row={r} repoParam={param(r.repository)} now={now} discoveredBy={discovered.get(r.repository.toLowerCase()) ?? null} rotation={rotations.get(r.pushUser) ?? null} />
+            <Row
+              key={r.repository}
+              row={r}
+              repoParam={param(r.repository)}
+              now={now}
+              discoveredBy={discovered.get(r.repository.toLowerCase()) ?? null}
+              adopted={adopted.get(r.repository.toLowerCase()) ?? null}
+              operator={operator}
+              rotation={rotations.get(r.pushUser) ?? null}
+            />
           ))}
         </DataTable>
       </section>
@@ -144,7 +156,23 @@ async function FleetTable({ repositories }: { repositories: ServedRepository[] }
   );
 }
 
-function Row({ row: r, repoParam, now, discoveredBy, rotation }: { row: FleetRowView; repoParam: string | null; now: Date; discoveredBy: string | null; rotation: StoppedOperation | null }) {
+function Row({
+  row: r,
+  repoParam,
+  now,
+  discoveredBy,
+  adopted,
+  operator,
+  rotation,
+}: {
+  row: FleetRowView;
+  repoParam: string | null;
+  now: Date;
+  discoveredBy: string | null;
+  adopted: AdoptedPushUser | null;
+  operator: boolean;
+  rotation: StoppedOperation | null;
+}) {
   const answer = ANSWER[r.answer];
   return (
     <tr className="border-t border-slate-100 align-top" data-repository={r.repository} data-answer={r.answer}>
@@ -168,7 +196,20 @@ function Row({ row: r, repoParam, now, discoveredBy, rotation }: { row: FleetRow
       </td>
       <td className="px-3 py-2 font-mono text-xs">
         {r.pushUser}
+        {adopted ? (
+          <div className="font-sans text-slate-600" data-testid="fleet-adopted">
+            <p>
+              adopted by {adopted.by} <TimeCell iso={adopted.at} now={now} /> (CloudTrail named it for run #{adopted.runId}; default {adopted.instead})
+            </p>
+            {operator ? <StopUsingPushUserButton repository={r.repository} userName={r.pushUser} back={adopted.instead} /> : null}
+          </div>
+        ) : null}
         {r.holdsKeyOf ? <p className="font-sans text-amber-800">holds a key of {r.holdsKeyOf}</p> : null}
+        {r.adoptable && operator ? (
+          <div className="mt-1 font-sans" data-testid="fleet-adopt">
+            <AdoptPushUserButton repository={r.repository} userName={r.adoptable} current={r.pushUser} />
+          </div>
+        ) : null}
         {r.signerNote ? (
           <p className="font-sans text-slate-600" data-testid="fleet-signer-note">
             {r.signerNote}

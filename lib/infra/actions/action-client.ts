@@ -65,12 +65,13 @@ const repositoryField = z.string().trim().max(200, "A repository name is owner/n
 function chosenRepository(
   raw: unknown,
   config: DeckhandConfig,
+  db: Db,
 ): { ok: true; repository: ConfiguredRepository } | { ok: false; named: string; result: ActionResult<never> } {
   const value = raw && typeof raw === "object" ? (raw as Record<string, unknown>).repo : undefined;
   const parsed = repositoryField.safeParse(value);
   if (!parsed.success)
     return { ok: false, named: String(value).slice(0, 200), result: { ok: false, message: "Some fields need attention.", code: "invalid-input", fieldErrors: { repo: parsed.error.issues.map((i) => i.message) } } };
-  const served = servedRepositories(config);
+  const served = servedRepositories(config, db);
   const repository = selectRepository(served, parsed.data);
   if (repository) return { ok: true, repository };
   const named = parsed.data ?? "";
@@ -130,7 +131,7 @@ export function defineAction<S extends z.ZodType, T = undefined>(
     const config = deps.getConfig();
     let scope: ConfiguredRepository | undefined;
     if (opts.repository) {
-      const chosen = chosenRepository(inputFrom(args), config);
+      const chosen = chosenRepository(inputFrom(args), config, deps.getDb());
       if (!chosen.ok) {
         recordAudit(deps.getDb(), {
           actor: user.login,

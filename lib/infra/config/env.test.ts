@@ -149,13 +149,15 @@ describe("several repositories (GITHUB_REPOSITORIES)", () => {
 
   it("GITHUB_REPOSITORY alone still gives one repository, with DECKHAND_IAM_USER as its push user", () => {
     const c = parseConfig({ ...live, DECKHAND_IAM_USER: "pusher" });
-    expect(c.github.repositories).toEqual([{ repository: "acme/mcp-servers", owner: "acme", repo: "mcp-servers", pushUser: "pusher" }]);
+    expect(c.github.repositories).toEqual([{ repository: "acme/mcp-servers", owner: "acme", repo: "mcp-servers", pushUser: "pusher", pushUserNamed: false }]);
   });
 
   it("takes a list, trims and deduplicates it case-insensitively, keeping the first as the default", () => {
     const { GITHUB_REPOSITORY: _, ...rest } = live;
     const c = parseConfig({ ...rest, GITHUB_REPOSITORIES: " acme/a , acme/b:web-push,ACME/A,, acme/c " });
     expect(c.github.repositories.map((r) => `${r.repository}:${r.pushUser}`)).toEqual(["acme/a:github-ecr-push", "acme/b:web-push", "acme/c:github-ecr-push"]);
+    // Only acme/b names its push user: the others' may be adopted on the Fleet page.
+    expect(c.github.repositories.map((r) => r.pushUserNamed)).toEqual([false, true, false]);
     expect(c.github.repository).toBe("acme/a");
     expect(c.github.owner).toBe("acme");
     expect(c.github.repo).toBe("a");
@@ -186,8 +188,8 @@ describe("several repositories (GITHUB_REPOSITORIES)", () => {
     const c = parseConfig({ ...live, GITHUB_REPOSITORIES: "acme/web-gateway, acme/*:ecr-push-data, Other-Org/*, acme/mcp-servers, ACME/*:ecr-push-data" });
     expect(c.github.repositories.map((r) => `${r.repository}:${r.pushUser}`)).toEqual(["acme/mcp-servers:github-ecr-push", "acme/web-gateway:github-ecr-push"]);
     expect(c.github.discover).toEqual([
-      { owner: "acme", pushUser: "ecr-push-data" },
-      { owner: "Other-Org", pushUser: "github-ecr-push" },
+      { owner: "acme", pushUser: "ecr-push-data", pushUserNamed: true },
+      { owner: "Other-Org", pushUser: "github-ecr-push", pushUserNamed: false },
     ]);
     expect(parseConfig(live).github.discover).toEqual([]);
   });
@@ -195,6 +197,9 @@ describe("several repositories (GITHUB_REPOSITORIES)", () => {
   it("a default repository under an owner wildcard is served with that wildcard's push user; one under none is refused", () => {
     const c = parseConfig({ ...live, GITHUB_REPOSITORIES: "acme/*:ecr-push-data,acme/web-gateway" });
     expect(c.github.repositories.map((r) => `${r.repository}:${r.pushUser}`)).toEqual(["acme/mcp-servers:ecr-push-data", "acme/web-gateway:github-ecr-push"]);
+    // The wildcard names ecr-push-data: the default repository's push user is named through it.
+    expect(c.github.repositories.map((r) => r.pushUserNamed)).toEqual([true, false]);
+    expect(parseConfig({ ...live, GITHUB_REPOSITORIES: "acme/*,acme/web-gateway" }).github.repositories[0].pushUserNamed).toBe(false);
     const err = errorOf({ ...live, GITHUB_REPOSITORIES: "other/*,acme/web-gateway" });
     expect(err.setting).toBe("GITHUB_REPOSITORY");
     expect(err.message).toContain("is not in GITHUB_REPOSITORIES (acme/web-gateway, other/*)");

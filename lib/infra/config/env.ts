@@ -48,6 +48,12 @@ export interface ConfiguredRepository {
   repo: string;
   /** The IAM user whose key this repository holds; DECKHAND_IAM_USER unless the entry names another. */
   pushUser: string;
+  /**
+   * Whether the configuration names `pushUser` (`owner/name:user`, or a wildcard `owner/*:user` that serves it): then
+   * it is the operator's word and nothing Deckhand found overrides it. false: DECKHAND_IAM_USER by default, which an
+   * operator may replace on the Fleet page with the user CloudTrail found (lib/infra/config/push-user-adoptions.ts).
+   */
+  pushUserNamed: boolean;
 }
 
 /**
@@ -67,6 +73,8 @@ export function selectRepository(repositories: readonly ConfiguredRepository[], 
 export interface DiscoveryRule {
   owner: string;
   pushUser: string;
+  /** `owner/*:iam-user`: the push user is named (see ConfiguredRepository.pushUserNamed); `owner/*`: the default. */
+  pushUserNamed: boolean;
 }
 
 /** What GITHUB_REPOSITORIES names: repositories by name, and owners whose repositories are discovered. */
@@ -101,7 +109,7 @@ export function parseRepositoryEntries(value: string, defaultUser: string): Repo
         if (same.pushUser !== pushUser) throw new ConfigError("GITHUB_REPOSITORIES", `${owner}/* is listed twice with different push users (${same.pushUser}, ${pushUser})`);
         continue;
       }
-      discover.push({ owner, pushUser });
+      discover.push({ owner, pushUser, pushUserNamed: user !== undefined });
       continue;
     }
     if (!REPOSITORY_RE.test(repository) || rest.length > 0) {
@@ -115,7 +123,7 @@ export function parseRepositoryEntries(value: string, defaultUser: string): Repo
       continue;
     }
     const [owner, repo] = repository.split("/");
-    out.push({ repository, owner, repo, pushUser });
+    out.push({ repository, owner, repo, pushUser, pushUserNamed: user !== undefined });
   }
   if (out.length === 0 && discover.length === 0) throw new ConfigError("GITHUB_REPOSITORIES", "must name at least one owner/name");
   return { repositories: out, discover };
@@ -138,7 +146,7 @@ export function resolveRepositories(single: string | undefined, list: string | u
   if (list === undefined) {
     if (single === undefined) return undefined;
     const [owner, repo] = single.split("/");
-    return { repositories: [{ repository: single, owner, repo, pushUser: defaultUser }], discover: [] };
+    return { repositories: [{ repository: single, owner, repo, pushUser: defaultUser, pushUserNamed: false }], discover: [] };
   }
   const { repositories: repos, discover } = parseRepositoryEntries(list, defaultUser);
   if (single === undefined) {
@@ -151,7 +159,7 @@ export function resolveRepositories(single: string | undefined, list: string | u
   if (i >= 0) return { repositories: [repos[i], ...repos.filter((_, j) => j !== i)], discover };
   const [owner, repo] = single.split("/");
   const rule = discover.find((d) => d.owner.toLowerCase() === owner.toLowerCase());
-  if (rule) return { repositories: [{ repository: single, owner, repo, pushUser: rule.pushUser }, ...repos], discover };
+  if (rule) return { repositories: [{ repository: single, owner, repo, pushUser: rule.pushUser, pushUserNamed: rule.pushUserNamed }, ...repos], discover };
   const named = [...repos.map((r) => r.repository), ...discover.map((d) => `${d.owner}/*`)].join(", ");
   throw new ConfigError("GITHUB_REPOSITORY", `${single} is not in GITHUB_REPOSITORIES (${named}): add it there, or unset GITHUB_REPOSITORY`);
 }

@@ -3,14 +3,22 @@
 // webhook fast path and the worker agree and a restart serves the last list at once. Every place that asks "is this a
 // repository of ours?" (the repository selector, the chosen-repository cookie, pages' ?repo=, actions, the webhook,
 // the Fleet page, GET /api/checks and /api/metrics) asks servedRepositories(), never config.github.repositories.
+// Each one's push user: the one GITHUB_REPOSITORIES names, else the one an operator adopted on the Fleet page
+// (lib/infra/config/push-user-adoptions.ts), else DECKHAND_IAM_USER (lib/judgements/fleet/push-user-precedence.ts).
 
 import type { Db } from "../db/open-db";
 import { getDb } from "../db";
 import { getConfig, type ConfiguredRepository, type DeckhandConfig, type DiscoveryRule } from "./env";
+import { applyAdoptions, type AdoptedPushUser } from "../../judgements/fleet/push-user-precedence";
+import { readAdoptions } from "./push-user-adoptions";
 
-/** A served repository; `discovered` when it is served because an owner wildcard found it (not named). */
+/**
+ * A served repository; `discovered` when it is served because an owner wildcard found it (not named); `adopted` when
+ * its `pushUser` is one an operator adopted on the Fleet page (its push user not named in GITHUB_REPOSITORIES).
+ */
 export interface ServedRepository extends ConfiguredRepository {
   discovered?: { rule: string; at: string };
+  adopted?: AdoptedPushUser;
 }
 
 /** The last discovery under one owner wildcard. */
@@ -64,7 +72,7 @@ export function readDiscoveries(db: Db, rules: readonly DiscoveryRule[]): Discov
       // Stored by this module from discoverRepositories' answer; the push user is the rule's, whatever was stored.
       repositories: parseList<ConfiguredRepository>(row.repositories)
         .filter((r) => typeof r?.repository === "string" && r.owner?.toLowerCase() === rule.owner.toLowerCase())
-        .map((r) => ({ repository: r.repository, owner: r.owner, repo: r.repo, pushUser: rule.pushUser })),
+        .map((r) => ({ repository: r.repository, owner: r.owner, repo: r.repo, pushUser: rule.pushUser, pushUserNamed: rule.pushUserNamed })),
       skipped: parseList<{ repository: string; reason: string }>(row.skipped),
       discoveredAt: row.discovered_at,
       failedAt: row.failed_at,
@@ -99,24 +107,28 @@ export function recordDiscoveryFailure(db: Db, rule: DiscoveryRule, message: str
 
 /**
  * The repositories Deckhand serves: the named ones (config.github.repositories, the default first), then those its
- * owner wildcards' last discoveries found, in discovery order, a repository named and discovered listed once as named.
- * Without owner wildcards this is config.github.repositories and the store is not read. `db`: the app's store when
- * omitted. Never throws for an unreadable stored answer (it counts as none).
+ * owner wildcards' last discoveries found, in discovery order, a repository named and discovered listed once as named;
+ * each whose push user the configuration does not name with the push user an operator adopted for it, if any
+ * (applyAdoptions: named beats adopted beats DECKHAND_IAM_USER). Without owner wildcards and with every push user
+ * named this is config.github.repositories and the store is not read. `db`: the app's store when omitted. Never
+ * throws for an unreadable stored answer (it counts as none).
  */
 export function servedRepositories(config: Pick<DeckhandConfig, "github"> = getConfig(), db?: Db): ServedRepository[] {
   const named = config.github.repositories;
   const rules = config.github.discover ?? [];
-  if (rules.length === 0) return named;
+  const adoptable = named.some((r) => !r.pushUserNamed) || rules.some((r) => !r.pushUserNamed);
+  if (rules.length === 0 && !adoptable) return named;
+  const store = db ?? getDb();
   const out: ServedRepository[] = [...named];
   const seen = new Set(named.map((r) => r.repository.toLowerCase()));
-  for (const d of readDiscoveries(db ?? getDb(), rules)) {
+  for (const d of readDiscoveries(store, rules)) {
     for (const r of d.repositories) {
       if (seen.has(r.repository.toLowerCase())) continue;
       seen.add(r.repository.toLowerCase());
       out.push({ ...r, discovered: { rule: d.rule, at: d.discoveredAt ?? "" } });
     }
   }
-  return out;
+  return adoptable ? applyAdoptions(out, readAdoptions(store)) : out;
 }
 
 /** Every owner wildcard's last discovery (readDiscoveries) from the app's configuration and store. */

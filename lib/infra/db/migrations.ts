@@ -474,4 +474,22 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 16,
+    name: "push users adopted on the Fleet page: the IAM user CloudTrail found signing a repository's runs (issue 16)",
+    // One row per served repository whose push user an operator adopted (lib/operations/fleet/adopt-push-user.ts);
+    // servedRepositories() applies it to a repository whose push user GITHUB_REPOSITORIES does not name. The row is
+    // deleted when the operator stops using that user; the audit log keeps the history.
+    sql: `
+      CREATE TABLE push_user_adoptions (
+        -- owner/name; NOCASE because GitHub's names are case-insensitive.
+        repository TEXT NOT NULL PRIMARY KEY COLLATE NOCASE,
+        push_user TEXT NOT NULL,
+        adopted_by TEXT NOT NULL,
+        adopted_at TEXT NOT NULL,
+        -- The GitHub Actions run whose AWS calls CloudTrail said push_user signed.
+        run_id INTEGER NOT NULL
+      );
+    `,
+  },
 ];

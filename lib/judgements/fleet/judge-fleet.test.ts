@@ -110,6 +110,30 @@ describe("judgeFleetRow", () => {
     expect(judgeFleetRow({ ...base, heldKeyId: null, readiness: no, runSigner: { state: "signed", userName: "billing-push", calls: 1 } })).toMatchObject({ holdsKeyOf: "billing-push", answer: "no" });
   });
 
+  it("offers adopting the signer only when CloudTrail names it and the configuration does not name the push user", () => {
+    const signed = { heldKeyId: null, runSigner: { state: "signed" as const, userName: "billing-push", calls: 3 } };
+    const open = judgeFleetRow({ ...base, ...signed, pushUserNamed: false });
+    expect(open).toMatchObject({ holdsKeyOf: "billing-push", adoptable: "billing-push", answer: "unknown" });
+    expect(open.reason).toBe(
+      "Its last run signed in as IAM user billing-push (CloudTrail), not as its configured push user github-ecr-push: use billing-push as its push user (below), or set acme/a:billing-push in GITHUB_REPOSITORIES.",
+    );
+    // Named (or not said): only the configuration can change it.
+    expect(judgeFleetRow({ ...base, ...signed, pushUserNamed: true })).toMatchObject({ holdsKeyOf: "billing-push", adoptable: null });
+    expect(judgeFleetRow({ ...base, ...signed })).toMatchObject({ adoptable: null });
+    // A key of another configured user found by ListAccessKeys alone: not CloudTrail's word, nothing to adopt from here.
+    expect(judgeFleetRow({ ...base, heldKeyId: B, pushUserNamed: false })).toMatchObject({ holdsKeyOf: "web-push", adoptable: null });
+    // Even when CloudTrail also names someone, the held key of a configured user is what the row says.
+    expect(judgeFleetRow({ ...base, heldKeyId: B, pushUserNamed: false, runSigner: { state: "signed", userName: "billing-push", calls: 1 } })).toMatchObject({ holdsKeyOf: "web-push", adoptable: null });
+    // The push user itself signing, several signers, not yet, a role: nothing to adopt.
+    expect(judgeFleetRow({ ...base, heldKeyId: null, pushUserNamed: false, runSigner: { state: "signed", userName: "github-ecr-push", calls: 2 } }).adoptable).toBeNull();
+    expect(judgeFleetRow({ ...base, heldKeyId: null, pushUserNamed: false, runSigner: { state: "several", userName: null, candidates: ["a", "b"] } }).adoptable).toBeNull();
+    expect(judgeFleetRow({ ...base, heldKeyId: null, pushUserNamed: false, runSigner: { state: "not-yet", userName: null, readyAt: "2026-12-01T10:19:00.000Z" } }).adoptable).toBeNull();
+    expect(judgeFleetRow({ ...base, ...signed, pushUserNamed: false, signIn: "role" }).adoptable).toBeNull();
+    // A 'no' still offers it: the repository pushes with that user's key whatever else fails.
+    const no = { answer: "no" as const, reason: "AWS_REGION is missing", href: "/doctor#aws-region-not-found", decidedBy: ["aws-region-not-found"] };
+    expect(judgeFleetRow({ ...base, ...signed, pushUserNamed: false, readiness: no })).toMatchObject({ adoptable: "billing-push", answer: "no", reason: "AWS_REGION is missing" });
+  });
+
   it("says plainly when CloudTrail was asked and named nobody: not yet, cannot tell, or could not be read (naming the call)", () => {
     const asked = (over: Partial<FleetRowInput>) => judgeFleetRow({ ...base, heldKeyId: null, ...over });
     // Not yet: nothing read, no user named, the answer as the checks say.

@@ -11,8 +11,13 @@ import { formatUtc } from "../../format";
 
 export interface FleetRowInput {
   repository: string;
-  /** The configured push user (GITHUB_REPOSITORIES' `:user`, else DECKHAND_IAM_USER). */
+  /** The push user (GITHUB_REPOSITORIES' `:user`, else one adopted on the Fleet page, else DECKHAND_IAM_USER). */
   pushUser: string;
+  /**
+   * Whether GITHUB_REPOSITORIES names `pushUser` (`owner/name:user`, `owner/*:user`): then only the configuration can
+   * change it; otherwise an operator may adopt the user CloudTrail names (`adoptable`). Absent: named.
+   */
+  pushUserNamed?: boolean;
   /** How the ECR workflow signs in to AWS: the push user's access key, or an OIDC role (no key; `checks` are the OIDC mode's). */
   signIn: SignIn;
   readiness: PushReadiness;
@@ -56,6 +61,12 @@ export interface FleetRow {
   /** The user whose key the repository holds when it is not the configured one (found from ListAccessKeys). */
   holdsKeyOf: string | null;
   /**
+   * The IAM user CloudTrail names as the signer of the last successful run, when it is not the push user and the
+   * configuration does not name the push user: an operator may adopt it (lib/operations/fleet/adopt-push-user.ts).
+   * null otherwise.
+   */
+  adoptable: string | null;
+  /**
    * What the row says about who signed its last run when CloudTrail was asked and named nobody: not asked yet
    * (CloudTrail may still be delivering), cannot tell (several users, too many events), or could not be read (the
    * failed call). null when not asked, or when it named one user (then `holdsKeyOf` or nothing says it).
@@ -81,7 +92,7 @@ export function judgeFleetRow(input: FleetRowInput): FleetRow {
   const failingChecks = input.checks.filter((c) => c.status === "fail").map((c) => ({ id: c.id, title: c.title }));
   if (input.signIn === "role") {
     const { answer, reason, href } = input.readiness;
-    return { repository: input.repository, pushUser: input.pushUser, holdsKeyOf: null, signerNote: null, signIn: "role", key: null, keyUnknown: null, secretsFrom: "not used: the workflow assumes the OIDC role", failingChecks, answer, reason, href };
+    return { repository: input.repository, pushUser: input.pushUser, holdsKeyOf: null, adoptable: null, signerNote: null, signIn: "role", key: null, keyUnknown: null, secretsFrom: "not used: the workflow assumes the OIDC role", failingChecks, answer, reason, href };
   }
   const holder = input.heldKeyId ? Object.entries(input.keysByUser).find(([, ids]) => ids.includes(input.heldKeyId!))?.[0] ?? null : null;
   const own = input.keys ?? [];
@@ -107,16 +118,19 @@ export function judgeFleetRow(input: FleetRowInput): FleetRow {
     reason = `Its key cannot be judged: ${keyUnknown}.`;
     href = "/credentials";
   }
+  // Only CloudTrail's word is evidence enough to adopt (the verb asks it again), and only a push user nobody named.
+  const adoptable = other === signedByOther && signedByOther && input.pushUserNamed === false ? signedByOther : null;
   // A key of another user: the checks judged the configured user's keys, so they cannot say "yes".
   if (other && answer === "yes") {
     answer = "unknown";
+    const fix = adoptable ? `use ${other} as its push user (below), or set ${input.repository}:${other} in GITHUB_REPOSITORIES` : `set ${input.repository}:${other} in GITHUB_REPOSITORIES`;
     reason =
       other === holder
-        ? `It holds a key of ${other}, not of its configured push user ${input.pushUser}: set ${input.repository}:${other} in GITHUB_REPOSITORIES.`
-        : `Its last run signed in as IAM user ${other} (CloudTrail), not as its configured push user ${input.pushUser}: set ${input.repository}:${other} in GITHUB_REPOSITORIES.`;
+        ? `It holds a key of ${other}, not of its configured push user ${input.pushUser}: ${fix}.`
+        : `Its last run signed in as IAM user ${other} (CloudTrail), not as its configured push user ${input.pushUser}: ${fix}.`;
     href = "/credentials";
   }
-  return { repository: input.repository, pushUser: input.pushUser, holdsKeyOf: other, signerNote: describeSignerGap(input), signIn: "key", key, keyUnknown, secretsFrom, failingChecks, answer, reason, href };
+  return { repository: input.repository, pushUser: input.pushUser, holdsKeyOf: other, adoptable, signerNote: describeSignerGap(input), signIn: "key", key, keyUnknown, secretsFrom, failingChecks, answer, reason, href };
 }
 
 /** The row's words for a signer that was asked about and not found (see FleetRow.signerNote). */

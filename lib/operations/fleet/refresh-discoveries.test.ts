@@ -63,7 +63,7 @@ describe("owner wildcards (acme/*)", () => {
     // Only acme/web-gateway takes the organization's secret; the others hold their own copies (not the organization's word).
     expect(state.repositories.map((r) => r.repository)).toEqual(["acme/web-gateway"]);
     const served = servedRepositories(config, db);
-    expect(served[0]).toEqual({ repository: "acme/mcp-servers", owner: "acme", repo: "mcp-servers", pushUser: "github-ecr-push" });
+    expect(served[0]).toEqual({ repository: "acme/mcp-servers", owner: "acme", repo: "mcp-servers", pushUser: "github-ecr-push", pushUserNamed: false });
     expect(served.slice(1).map((r) => [r.repository, r.pushUser, r.discovered?.rule])).toEqual([["acme/web-gateway", "ecr-push-data", "acme/*"]]);
     const answer = await deliverPush("acme/web-gateway");
     expect(answer.body.outcome).not.toBe("ignored");
@@ -73,7 +73,7 @@ describe("owner wildcards (acme/*)", () => {
   }, 60_000);
 
   it("a discovery that fails keeps the list found before and says why; another push user's answer is not served", async () => {
-    const broken = { ...config, github: { ...config.github, discover: [{ owner: "acme", pushUser: "ecr-push-data" }] } };
+    const broken = { ...config, github: { ...config.github, discover: [{ owner: "acme", pushUser: "ecr-push-data", pushUserNamed: true }] } };
     const failing = { ...ctx(broken), clients: { ...sb.clients, github: (await import("../../integrations/clients/github-client")).createGitHubClient({ baseUrl: `${sb.url}/api/v3`, token: "not-a-token", retries: 0, log: { warn: () => {} } }) } };
     const [state] = await refreshDiscoveries(failing);
     expect(state.failure).toMatch(/acme\/\* cannot be discovered/);
@@ -85,8 +85,9 @@ describe("owner wildcards (acme/*)", () => {
     expect(servedRepositories(other, db).map((r) => r.repository)).toEqual(["acme/mcp-servers"]);
   }, 60_000);
 
-  it("without owner wildcards the named list is served as configured and the store is not read", () => {
-    const plain = parseConfig({ DECKHAND_DATA_DIR: dir, GITHUB_REPOSITORIES: "acme/mcp-servers,acme/web-gateway" });
+  it("without owner wildcards and with every push user named the list is served as configured and the store is not read", () => {
+    // (An unnamed push user may have been adopted on the Fleet page: the store is read then, see push-user-adoptions.test.ts.)
+    const plain = parseConfig({ DECKHAND_DATA_DIR: dir, GITHUB_REPOSITORIES: "acme/mcp-servers:github-ecr-push,acme/web-gateway:ecr-push-web" });
     const closed = { prepare: () => { throw new Error("the store was read"); } } as unknown as Db;
     expect(servedRepositories(plain, closed)).toBe(plain.github.repositories);
   });

@@ -171,8 +171,8 @@ describe("a rotation of a push user shared by three configured repositories", ()
     const db = openDb(dir);
     try {
       const config = parseConfig({ DECKHAND_DATA_DIR: dir, SANDBOX_PORT: String(sbx.sandbox.port), GITHUB_REPOSITORIES: "acme/mcp-servers,acme/*" });
-      const found = ["web-gateway", "billing-worker"].map((repo) => ({ repository: `acme/${repo}`, owner: "acme", repo, pushUser: "github-ecr-push" }));
-      recordDiscovery(db, { owner: "acme", pushUser: "github-ecr-push" }, { repositories: found, skipped: [] }, new Date().toISOString());
+      const found = ["web-gateway", "billing-worker"].map((repo) => ({ repository: `acme/${repo}`, owner: "acme", repo, pushUser: "github-ecr-push", pushUserNamed: false }));
+      recordDiscovery(db, { owner: "acme", pushUser: "github-ecr-push", pushUserNamed: false }, { repositories: found, skipped: [] }, new Date().toISOString());
       const ctx: OperationContext = { clients: sbx.clients, actor: { login: "octo-operator", role: "operator" }, db, config, cache: new TtlCache() };
       // acme/web-gateway's production environment and acme/billing-worker's repository hold their own copies.
       await expect(startRotation(ctx, {}, testExtras(sbx))).rejects.toThrow(

@@ -27,8 +27,8 @@ afterEach(() => {
 /** Never called in these cases: any call would throw. */
 const noGitHub = new Proxy({}, { get: () => { throw new Error("GitHub was called"); } }) as unknown as GitHubClient;
 const configured = [
-  { repository: "acme/mcp-servers", owner: "acme", repo: "mcp-servers", pushUser: "github-ecr-push" },
-  { repository: "acme/web-gateway", owner: "acme", repo: "web-gateway", pushUser: "ecr-push-payments" },
+  { repository: "acme/mcp-servers", owner: "acme", repo: "mcp-servers", pushUser: "github-ecr-push", pushUserNamed: false },
+  { repository: "acme/web-gateway", owner: "acme", repo: "web-gateway", pushUser: "ecr-push-payments", pushUserNamed: true },
 ];
 
 function recordedRotation(userName: string, repository: string | null, holders: PlannedHolder[]): number {

@@ -26,7 +26,7 @@ import { readFleet, type FleetRowView } from "../../read/fleet";
 import { SANDBOX_AWS_ADMIN, SANDBOX_GITHUB_ADMIN_TOKEN } from "../../sandbox/constants";
 import { fleetCopyName, fleetCopyPushUser, LARGE_FLEET_EXTRA } from "../../sandbox/github/seed";
 
-const repo = (name: string, pushUser = "github-ecr-push"): ConfiguredRepository => ({ repository: `acme/${name}`, owner: "acme", repo: name, pushUser });
+const repo = (name: string, pushUser = "github-ecr-push"): ConfiguredRepository => ({ repository: `acme/${name}`, owner: "acme", repo: name, pushUser, pushUserNamed: pushUser !== "github-ecr-push" });
 
 function context(clients: Clients, url: string, db: Db, cache: TtlCache): ReadContext {
   return {

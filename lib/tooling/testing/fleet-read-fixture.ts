@@ -20,7 +20,7 @@ export interface FleetReadFixture {
 }
 
 /** acme/`name` served with `pushUser`. */
-export const fleetRepository = (name: string, pushUser = "github-ecr-push"): ConfiguredRepository => ({ repository: `acme/${name}`, owner: "acme", repo: name, pushUser });
+export const fleetRepository = (name: string, pushUser = "github-ecr-push"): ConfiguredRepository => ({ repository: `acme/${name}`, owner: "acme", repo: name, pushUser, pushUserNamed: pushUser !== "github-ecr-push" });
 
 /** Registers beforeAll/afterAll in the calling test file; `validateGitHubOpenApi` checks every GitHub exchange. */
 export function fleetReadFixture(opts: { validateGitHubOpenApi?: boolean } = {}): FleetReadFixture {
