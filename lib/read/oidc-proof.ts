@@ -15,8 +15,10 @@ import { latestOidcMove, listOidcSteps } from "../operations/oidc/store";
 import { forRepository, repoKey, type ReadContext } from "./context";
 import type { ConfiguredRepository } from "../infra/config/env";
 import { mapLimit } from "../infra/map-limit";
-import { readWorkflowSignIn } from "./oidc";
-import { readEffectiveSecrets } from "./posture";
+import { readScopes } from "./posture";
+import { readEcrWorkflowFile } from "./workflow-list";
+import { workflowUsesKeySecret } from "../judgements/fleet/workflow-uses-key";
+import { readWorkflowCredentials } from "../judgements/oidc/workflow-credentials";
 
 export interface RoleProofView {
   /** The push user's keys and whether the repository still has the two secrets (what the retire steps act on). */
@@ -73,36 +75,49 @@ export async function readRoleProof(ctx: Pick<ReadContext, "clients" | "db" | "u
 
 /** Other served repositories of the same push user that still need its key (the retire's "who else uses it"). */
 export interface OtherKeyUsers {
-  /** Each as "owner/name (why)": its ECR workflow signs in with the key, or it holds the key's secrets and how it signs in is unknown. */
+  /** Each as "owner/name (why)": a workflow of it signs in with the key, or it holds the key's secrets and how it signs in is unknown. */
   users: string[];
-  /** Each as "owner/name (the failure)": whether it still needs the key could not be read. Counts as a user (fails closed). */
+  /** Each as "owner/name (where)": its runs still get AWS_ACCESS_KEY_ID at some scope, whatever its workflow does (the key is not deleted under them). */
+  holders: string[];
+  /** Each as "owner/name (the failure)": whether it still needs or holds the key could not be read. Counts as both (fails closed). */
   unknown: string[];
 }
 
 /**
  * The served repositories (`served`, e.g. servedRepositories(config, db)) other than `ctx`'s that share its push user
- * (`ctx.userName`) and still need the key: their ECR workflow (DECKHAND_WORKFLOW, on the default branch) signs in
- * with the key rather than a role, or, with no such workflow, a run there still gets AWS_ACCESS_KEY_ID at some scope.
- * A repository moved to its own role (its workflow assumes a role) does not need the key, whatever secrets it keeps.
- * The key CloudTrail saw used is the proof's business (readRoleProof); this names an idle repository that would
- * break on its next run. Reads each repository's workflow file and, when needed, its secrets at every scope (through
- * `ctx.cache`: pass a fresh one to read now), four repositories at a time. Never throws: a failed read is `unknown`.
+ * (`ctx.userName`, compared case-insensitively as IAM does) and still need or hold the key:
+ * - `users`: its ECR workflow (DECKHAND_WORKFLOW, on the default branch) signs in with the key in any job (a role in
+ *   one job does not make the key unused in another), or, with no such workflow, a run there gets AWS_ACCESS_KEY_ID;
+ * - `holders`: a run there gets AWS_ACCESS_KEY_ID at any scope (repository, environment, organization), even after
+ *   it moved to its own role: the key must not be deleted while a secret holds it;
+ * - `unknown`: a read failed, or a scope that could hold the secret could not be read.
+ * CloudTrail's quiet grace period (readRoleProof) covers the key's use; this names an idle repository that would
+ * break on its next run. Repositories Deckhand does not serve are not seen here. Reads each repository's workflow file
+ * and its secrets at every scope (through `ctx.cache`: pass a fresh one to read now), four at a time. Never throws.
  */
 export async function readOtherKeyUsers(ctx: ReadContext, served: readonly ConfiguredRepository[]): Promise<OtherKeyUsers> {
   const self = repoKey(ctx).toLowerCase();
-  const sharing = served.filter((r) => r.pushUser === ctx.userName && r.repository.toLowerCase() !== self);
+  const user = ctx.userName.toLowerCase();
+  const sharing = served.filter((r) => r.pushUser.toLowerCase() === user && r.repository.toLowerCase() !== self);
   const users: string[] = [];
+  const holders: string[] = [];
   const unknown: string[] = [];
   await mapLimit(sharing, 4, async (r) => {
     const other = forRepository(ctx, r);
-    const signIn = await readWorkflowSignIn(other);
-    if (!signIn.ok) return void unknown.push(`${r.repository} (${signIn.failure.message})`);
-    const credentials = signIn.data.credentials;
-    if (credentials.kind === "role") return;
-    if (credentials.kind === "key") return void users.push(`${r.repository} (its workflow ${signIn.data.path} signs in with the key)`);
-    const secrets = await readEffectiveSecrets(other);
-    if (!secrets.ok) return void unknown.push(`${r.repository} (${credentials.reason}; ${secrets.failure.message})`);
-    if (secrets.data.some((x) => x.name === "AWS_ACCESS_KEY_ID")) users.push(`${r.repository} (its runs get AWS_ACCESS_KEY_ID and ${credentials.reason})`);
+    const [file, scopes] = await Promise.all([readEcrWorkflowFile(other, other.clients.github), readScopes(other)]);
+    if (!scopes.ok) return void unknown.push(`${r.repository} (${scopes.failure.message})`);
+    const gets = scopes.data.effectiveSecrets.some((x) => x.name === "AWS_ACCESS_KEY_ID");
+    const unreadable = scopes.data.unreadable.filter((u) => u.kind === "secret");
+    if (gets) holders.push(`${r.repository} (its runs get AWS_ACCESS_KEY_ID)`);
+    else if (unreadable.length) unknown.push(`${r.repository} (its ${unreadable.map((u) => u.scope).join(" and ")} secrets cannot be read: ${unreadable[0].reason})`);
+    if (!file.ok) return void unknown.push(`${r.repository} (${file.failure.message})`);
+    if (file.data && file.data.text !== null) {
+      const uses = workflowUsesKeySecret(file.data.text);
+      if (uses.uses) return void users.push(`${r.repository} (its workflow ${file.data.path} signs in with the key)`);
+      if (readWorkflowCredentials(file.data.text).kind === "role") return;
+    }
+    // No ECR workflow to tell how it signs in (or one that configures no AWS credentials): getting the key is needing it.
+    if (gets) users.push(`${r.repository} (its runs get AWS_ACCESS_KEY_ID and no workflow shows it signs in with a role)`);
   });
-  return { users: users.sort(), unknown: unknown.sort() };
+  return { users: users.sort(), holders: holders.sort(), unknown: [...new Set(unknown)].sort() };
 }

@@ -25,6 +25,12 @@ describe("retireOffers", () => {
     expect(retireOffers({ ...base, verdict: "grace-running", proofMessage: "grace", secretsPresent: false, keys: [] })).toMatchObject({ retired: true, message: "grace" });
   });
 
+  it("offers no deletion of the key while another repository's secrets hold it, and names it", () => {
+    const o = retireOffers({ ...base, secretsPresent: false, heldElsewhere: ["acme/mcp-servers (its runs get AWS_ACCESS_KEY_ID)"], keys: [{ accessKeyId: KEY, status: "Inactive" }] });
+    expect(o).toMatchObject({ deleteKey: [], reactivate: [KEY] });
+    expect(o.message).toContain("acme/mcp-servers (its runs get AWS_ACCESS_KEY_ID)");
+  });
+
   it("offers no deactivation while another repository of the push user still needs the key, and names it", () => {
     const stillNeeded = ["acme/web-gateway (its workflow .github/workflows/ecr.yml signs in with the key)", "acme/billing-worker (list workflows failed)"];
     const o = retireOffers({ ...base, stillNeeded, keys: [{ accessKeyId: KEY, status: "Active" }] });

@@ -31,9 +31,11 @@ export function describeOtherKeyUsers(stillNeeded: readonly string[]): string | 
 /**
  * `keys`: the push user's keys (IAM ListAccessKeys, Status Active/Inactive); `secretsPresent`: either key secret
  * exists; `stillNeeded`: other served repositories of the push user that still need the key, or could not be told
- * (readOtherKeyUsers, users then unknown): while any is named the key is not offered for deactivation.
+ * (readOtherKeyUsers, users then unknown): while any is named the key is not offered for deactivation;
+ * `heldElsewhere`: other served repositories whose secrets still hold the key (readOtherKeyUsers' holders and unknown):
+ * while any is named the key is not offered for deletion.
  */
-export function retireOffers(input: { verdict: ProofVerdict; proofMessage: string; keys: Array<{ accessKeyId: string; status: string }>; secretsPresent: boolean; stillNeeded: readonly string[] }): RetireOffers {
+export function retireOffers(input: { verdict: ProofVerdict; proofMessage: string; keys: Array<{ accessKeyId: string; status: string }>; secretsPresent: boolean; stillNeeded: readonly string[]; heldElsewhere?: readonly string[] }): RetireOffers {
   const active = input.keys.filter((k) => k.status === "Active").map((k) => k.accessKeyId);
   const inactive = input.keys.filter((k) => k.status !== "Active").map((k) => k.accessKeyId);
   const retired = input.keys.length === 0 && !input.secretsPresent;
@@ -42,8 +44,15 @@ export function retireOffers(input: { verdict: ProofVerdict; proofMessage: strin
     deactivate: input.verdict === "ready-to-retire" && !shared ? active : [],
     deleteSecrets: active.length === 0 && input.secretsPresent,
     reactivate: inactive,
-    deleteKey: input.secretsPresent ? [] : inactive,
+    deleteKey: input.secretsPresent || (input.heldElsewhere?.length ?? 0) > 0 ? [] : inactive,
     retired,
-    message: retired && input.verdict === "ready-to-retire" ? "The role works and the key is retired." : shared ? `${input.proofMessage} ${shared}` : input.proofMessage,
+    message:
+      retired && input.verdict === "ready-to-retire"
+        ? "The role works and the key is retired."
+        : shared
+          ? `${input.proofMessage} ${shared}`
+          : inactive.length && !input.secretsPresent && input.heldElsewhere?.length
+            ? `${input.proofMessage} The key is not deleted while other repositories' secrets hold it: ${input.heldElsewhere.join("; ")}.`
+            : input.proofMessage,
   };
 }

@@ -19,7 +19,7 @@ import { readOtherKeyUsers, readRoleProof } from "../../read/oidc-proof";
 import type { OperationContext } from "../context";
 import { resumeInterruptedOidcMoves, resumeOidcMove, startOidcMove } from "./apply-oidc-move";
 import { activeOidcMove, getOidcMove, listOidcSteps } from "./store";
-import { deactivateRetiredKey } from "./retire-key";
+import { deactivateRetiredKey, deleteRetiredKey } from "./retire-key";
 
 const REPOSITORIES = "acme/mcp-servers,acme/web-gateway";
 const GATEWAY = "acme/web-gateway";
@@ -97,7 +97,11 @@ describe("the OIDC move of a repository other than the default", () => {
     const gateway = fx.acting(GATEWAY);
     // CloudTrail alone says yes: the key went unused for the grace period.
     expect((await readRoleProof({ clients: gateway.clients, db: fx.db, userName: "github-ecr-push" }))!.proof.verdict).toBe("ready-to-retire");
-    expect(await readOtherKeyUsers(fx.reads(GATEWAY), fx.config.github.repositories)).toEqual({ users: ["acme/mcp-servers (its workflow .github/workflows/ecr.yml signs in with the key)"], unknown: [] });
+    expect(await readOtherKeyUsers(fx.reads(GATEWAY), fx.config.github.repositories)).toEqual({
+      users: ["acme/mcp-servers (its workflow .github/workflows/ecr.yml signs in with the key)"],
+      holders: ["acme/mcp-servers (its runs get AWS_ACCESS_KEY_ID)"],
+      unknown: [],
+    });
     const refused = await deactivateRetiredKey(gateway).then(() => null, (e: Error & { code?: string }) => e);
     expect(refused?.code).toBe("oidc-blocked");
     expect(refused?.message).toContain("acme/mcp-servers (its workflow .github/workflows/ecr.yml signs in with the key)");
@@ -108,9 +112,17 @@ describe("the OIDC move of a repository other than the default", () => {
     expect(own.state, own.message ?? "").toBe("completed");
     expect(own.plan.roleName).toBe("github-ecr-push-oidc");
     await mergeAndPushWithRole("acme/mcp-servers", own.id);
-    expect(await readOtherKeyUsers(fx.reads(GATEWAY), fx.config.github.repositories)).toEqual({ users: [], unknown: [] });
+    // Moved: its workflow no longer needs the key, but its secrets still hold it.
+    expect(await readOtherKeyUsers(fx.reads(GATEWAY), fx.config.github.repositories)).toEqual({ users: [], holders: ["acme/mcp-servers (its runs get AWS_ACCESS_KEY_ID)"], unknown: [] });
     const done = await deactivateRetiredKey(fx.acting(GATEWAY));
     expect(done.keys).toHaveLength(1);
-    expect((await listAccessKeys({ iam: fx.sb.clients.aws.iam, userName: "github-ecr-push" })).map((k) => k.status)).toEqual(["Inactive"]);
+    const [inactive] = await listAccessKeys({ iam: fx.sb.clients.aws.iam, userName: "github-ecr-push" });
+    expect(inactive.status).toBe("Inactive");
+    // web-gateway's own copies gone (its organization secrets), the key is still not deleted: mcp-servers' secrets hold it.
+    for (const name of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]) await fx.sb.clients.github.rest.actions.deleteOrgSecret({ org: "acme", secret_name: name });
+    const kept = await deleteRetiredKey(fx.acting(GATEWAY), { accessKeyId: inactive.accessKeyId }).then(() => null, (e: Error & { code?: string }) => e);
+    expect(kept?.code).toBe("conflict");
+    expect(kept?.message).toContain("acme/mcp-servers (its runs get AWS_ACCESS_KEY_ID)");
+    expect(await listAccessKeys({ iam: fx.sb.clients.aws.iam, userName: "github-ecr-push" })).toHaveLength(1);
   });
 });

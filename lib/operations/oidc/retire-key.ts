@@ -163,7 +163,8 @@ async function keyCopiesElsewhere(ctx: OperationContext): Promise<string | null>
 
 /**
  * Delete an inactive key for good (not reversible). Refused while either secret still exists, in the repository or
- * as a copy at the organization or an environment scope (a secret must never hold a deleted key), or the key is active. When an earlier attempt's process died after IAM deleted it, answers that.
+ * as a copy at the organization or an environment scope, or in another served repository of the same push user (a
+ * secret must never hold a deleted key; a failed read refuses too), or the key is active. When an earlier attempt's process died after IAM deleted it, answers that.
  */
 export async function deleteRetiredKey(ctx: OperationContext, input: RetireOptions & { accessKeyId: string }): Promise<{ message: string }> {
   const recovered = await reconcileRetireSteps(ctx);
@@ -173,6 +174,10 @@ export async function deleteRetiredKey(ctx: OperationContext, input: RetireOptio
   if (secrets.some((s) => s.name === ACCESS_KEY_ID_SECRET || s.name === SECRET_ACCESS_KEY_SECRET)) throw new SafeError("Delete the two secrets first: the key is deleted last, once nothing can use it.", "conflict");
   const elsewhere = await keyCopiesElsewhere(ctx);
   if (elsewhere) throw new SafeError(elsewhere, "conflict");
+  // Another served repository of the push user whose secrets still hold the key (even one moved to its own role).
+  const others = await readOtherKeyUsers(operationReadContext(ctx, new TtlCache()), servedRepositories(ctx.config, ctx.db));
+  const still = [...new Set([...others.holders, ...others.users, ...others.unknown])];
+  if (still.length) throw new SafeError(`Other repositories of the push user still hold or need the key: ${still.join("; ")}. Delete their AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or finish their move) first: a secret must never hold a deleted key.`, "conflict");
   if (!(await listPushUserKeys(ctx)).some((k) => k.accessKeyId === input.accessKeyId)) {
     if (recovered.includes("delete-key")) return { message: `${input.accessKeyId} was already deleted by an interrupted attempt. This cannot be undone.` };
     throw new SafeError(`${input.accessKeyId} is not a key of the push user (any more).`, "not-found");

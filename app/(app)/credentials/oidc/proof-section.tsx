@@ -34,7 +34,7 @@ export async function ProofSection({ ctx, operator }: { ctx: ReadContext; operat
   }
   if (!view) return null;
   const { proof } = view;
-  const offers = retireOffers({ verdict: proof.verdict, proofMessage: proof.message, keys: view.keys, secretsPresent: view.secretsPresent, stillNeeded: [...others.users, ...others.unknown] });
+  const offers = retireOffers({ verdict: proof.verdict, proofMessage: proof.message, keys: view.keys, secretsPresent: view.secretsPresent, stillNeeded: [...others.users, ...others.unknown], heldElsewhere: [...others.holders, ...others.unknown] });
   const repo = ctx.github.repository;
   const { retired } = offers;
   return (
