@@ -11,26 +11,16 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { startTestSandbox, type TestSandbox } from "../testing/sandbox-fixture";
 import { buildIsCurrent, stampBuild } from "../cli/build-fingerprint";
 import { SANDBOX_AWS_ADMIN } from "../../sandbox/constants";
+import { freePort } from "./sandbox-process";
 
 const root = process.cwd();
 const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Counts the sandbox's request log lines ("[sandbox] METHOD /path status ms") by service. */
 class CallCounter {
