@@ -38,7 +38,7 @@ export function recordAdoption(db: Db, a: PushUserAdoption): PushUserAdoption | 
          adopted_by = excluded.adopted_by, adopted_at = excluded.adopted_at, run_id = excluded.run_id`,
     ).run(a.repository, a.pushUser, a.adoptedBy, a.adoptedAt, a.runId);
     return previous;
-  })();
+  }).immediate();
 }
 
 /** Forget the adoption of `repository` (case-insensitive); returns it, null when there was none. */
@@ -47,5 +47,5 @@ export function removeAdoption(db: Db, repository: string): PushUserAdoption | n
     const previous = readAdoption(db, repository);
     if (previous) db.prepare(`DELETE FROM push_user_adoptions WHERE repository = ?`).run(repository);
     return previous;
-  })();
+  }).immediate();
 }

@@ -134,7 +134,7 @@ export async function adoptPushUser(ctx: Ctx, input: PushUserChoice): Promise<Ad
       outcome: "success",
       detail: { repository: r.repository, userName: input.userName, previous: r.pushUser, replacedAdoption: before?.pushUser ?? null, runId: run.id, signedCalls: s.calls },
     });
-  })();
+  }).immediate();
   invalidatePosture(ctx.cache);
   return { repository: r.repository, userName: input.userName, previous: r.pushUser, runId: run.id };
 }
@@ -167,7 +167,7 @@ export function stopUsingAdoptedPushUser(ctx: Ctx, input: PushUserChoice): { rep
       outcome: "success",
       detail: { repository: stored.repository, userName: stored.pushUser, back, adoptedBy: stored.adoptedBy, adoptedAt: stored.adoptedAt, runId: stored.runId },
     });
-  })();
+  }).immediate();
   invalidatePosture(ctx.cache);
   return { repository: stored.repository, userName: stored.pushUser, back };
 }

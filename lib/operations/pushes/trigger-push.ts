@@ -53,11 +53,13 @@ export async function triggerPush(
   // A branch's head, asked for by an operator: it becomes the branch's accepted commit, the base later webhook
   // deliveries are compared with (decideForwardMove). A bare commit is a deliberate pick and moves nothing.
   const repository = storedRepositoryName(config, clients.repo);
+  // IMMEDIATE: it reads (a duplicate, the branch's head) then writes, while the worker process writes too; a deferred
+  // transaction whose snapshot another process wrote past fails at once with SQLITE_BUSY ("database is locked").
   const out = db.transaction(() => {
     const queued = enqueueJob(db, { sha: commit.sha, branch, ref: branch ? `refs/heads/${branch}` : null, trigger, requestedBy: actor.login, repository });
     if (branch) setAcceptedHead(db, { branch, repository, sha: commit.sha, jobId: queued.job.id });
     return queued;
-  })();
+  }).immediate();
   if (out.kind === "duplicate") return { job: out.job, duplicate: true, superseded: [] };
   await reportSupersededWaiting({ db, github: clients.github, repo: clients.repo }, out.superseded);
   return { job: out.job, duplicate: false, superseded: out.superseded };

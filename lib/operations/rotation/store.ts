@@ -295,7 +295,7 @@ export function updateRotationSettings(db: Db, actor: Actor, s: RotationSettings
     if (before.autoRotate !== s.autoRotate) changed.autoRotate = { from: before.autoRotate, to: s.autoRotate };
     upsert.run("rotation.graceDays", String(s.graceDays), now, actor.login);
     upsert.run("rotation.autoRotate", s.autoRotate ? "1" : "0", now, actor.login);
-  })();
+  }).immediate();
   return changed;
 }
 

@@ -45,6 +45,6 @@ export function updateThresholds({ db, actor }: { db: Db; actor: Actor }, input:
       if (before[k] !== input[k]) changed[k] = { from: before[k], to: input[k] };
       upsert.run(`thresholds.${k}`, String(input[k]), now, actor.login);
     }
-  })();
+  }).immediate();
   return changed;
 }
