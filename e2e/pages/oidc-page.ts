@@ -43,8 +43,11 @@ export class OidcPage {
     await this.applyButton().click();
     await this.page.getByRole("button", { name: "Confirm: create the role and open the pull request" }).click();
     const status = this.page.getByTestId("action-status");
-    await expect(status.or(this.moveState()).first()).toBeVisible();
-    if (await status.isVisible()) await expect(status).toContainText(/Move #\d+ started/);
+    // The status may be replaced by the re-rendered page at any moment (the move finished): either says it started.
+    await expect(async () => {
+      if (await this.moveState().isVisible()) return;
+      await expect(status).toContainText(/Move #\d+ started/, { timeout: 1000 });
+    }).toPass({ timeout: 20_000 });
   }
 
   pullRequestLink() {
