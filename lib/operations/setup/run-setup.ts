@@ -5,7 +5,8 @@
 import { SafeError } from "../../errors";
 import { inFlightRegistry } from "../in-flight";
 import { operationReadContext } from "../operation-read-context";
-import { actingFrom, configuredRepository } from "../push-user";
+import { actingFrom } from "../push-user";
+import { selectRepository } from "../../infra/config/env";
 import { servedRepositories } from "../../infra/config/served-repositories";
 import { planGuidedSetup, readExpectedDocument, setupNames, type SetupContext } from "../../read/setup";
 import { getRotation, activeRotation, listSteps } from "../rotation/store";
@@ -23,15 +24,6 @@ export interface SetupExtras {
 
 /** Setups this process runs now: one runner per setup per process. */
 const inFlight = inFlightRegistry<SetupRecord>("setup");
-
-/** The served repository `name`, or null when Deckhand no longer serves it. */
-function configuredOrNull(ctx: Pick<OperationContext, "config" | "db">, name: string) {
-  try {
-    return configuredRepository(ctx, name);
-  } catch {
-    return null;
-  }
-}
 
 /** What the setup's planning reads with: the verb's own clients, store and cache, about the repository it acts from and its push user. */
 function setupReadContext(ctx: OperationContext): SetupContext {
@@ -81,7 +73,7 @@ export async function startGuidedSetup(
 ): Promise<{ setupId: number; plan: SetupPlan; done: Promise<SetupRecord> }> {
   let current = activeSetup(ctx.db);
   // A stopped setup of a repository Deckhand no longer serves can never be resumed: it would block every setup.
-  if (current && current.state === "stopped" && current.names.repository && !configuredOrNull(ctx, current.names.repository)) {
+  if (current && current.state === "stopped" && current.names.repository && !selectRepository(servedRepositories(ctx.config, ctx.db), current.names.repository)) {
     setSetupState(ctx.db, current.id, { state: "failed", message: `Abandoned: Deckhand no longer serves ${current.names.repository}.` }, ctx.actor);
     current = null;
   }
