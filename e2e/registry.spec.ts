@@ -17,6 +17,22 @@ async function imagesOf(repositoryName: string) {
   return out.imageDetails ?? [];
 }
 
+/**
+ * Opens a page read fresh (?refresh=1: the listings an earlier spec cached are not what is compared) and returns what
+ * DescribeImages said of each repository while the page was read: the same before and after, so a push landing
+ * meanwhile (Deckhand's worker may still be finishing an earlier spec's job) is not taken for the page being wrong.
+ */
+async function openQuietly(open: () => Promise<void>, names: string[]) {
+  const snapshot = async () => Promise.all(names.map(imagesOf));
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const before = await snapshot();
+    await open();
+    const after = await snapshot();
+    if (JSON.stringify(before) === JSON.stringify(after)) return new Map(names.map((n, i) => [n, after[i]]));
+  }
+  throw new Error(`ECR kept changing under ${names.join(", ")} while the page was read`);
+}
+
 async function sandbox(request: APIRequestContext, method: "POST" | "DELETE", route: string, data?: unknown) {
   const res = await request.fetch(`${SANDBOX}${route}`, { method, headers: { authorization: "Bearer sandbox-admin-token" }, data });
   expect(res.ok()).toBe(true);
@@ -27,9 +43,13 @@ test.describe("registry", () => {
 
   test("lists both repositories with the digest latest points to, as DescribeImages says", async ({ page }) => {
     const registry = new RegistryPage(page);
-    await registry.open();
-    for (const name of ["mcp-server-tcp", "mcp-server-http"]) {
-      const images = await imagesOf(name);
+    const names = ["mcp-server-tcp", "mcp-server-http"];
+    const listed = await openQuietly(async () => {
+      await registry.open("?refresh=1");
+      await expect(registry.repositoryRow(names[0])).toBeVisible();
+    }, names);
+    for (const name of names) {
+      const images = listed.get(name)!;
       const latest = images.find((i) => i.imageTags?.includes("latest"));
       expect(latest).toBeDefined();
       const row = registry.repositoryRow(name);
@@ -41,8 +61,11 @@ test.describe("registry", () => {
 
   test("a repository page shows every image's digest and tags and marks latest", async ({ page }) => {
     const registry = new RegistryPage(page);
-    await registry.openRepository("mcp-server-tcp");
-    const images = await imagesOf("mcp-server-tcp");
+    const listed = await openQuietly(async () => {
+      await registry.openRepository("mcp-server-tcp", "?refresh=1");
+      await expect(page.getByTestId("image-total")).toBeVisible();
+    }, ["mcp-server-tcp"]);
+    const images = listed.get("mcp-server-tcp")!;
     await expect(page.getByTestId("image-total")).toHaveText(String(images.length));
     for (const img of images) {
       const row = registry.imageRow(img.imageDigest!);

@@ -7,8 +7,8 @@ export class RegistryPage {
     await this.page.goto(`/registry${query}`);
   }
 
-  async openRepository(name: string) {
-    await this.page.goto(`/registry/${encodeURIComponent(name)}`);
+  async openRepository(name: string, query = "") {
+    await this.page.goto(`/registry/${encodeURIComponent(name)}${query}`);
   }
 
   repositoryRow(name: string) {
