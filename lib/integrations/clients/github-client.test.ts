@@ -1,10 +1,11 @@
 // Deckhand's GitHub client against the sandbox with injected faults: server errors are retried with
-// backoff, answers that will not change (403, 404, 422) are not.
+// backoff, answers that will not change (403, 404, 422) are not; rate limits are waited out as plugin-throttling
+// decides (through limiters no two requests share); at most GITHUB_MAX_CONCURRENT requests are in flight.
 
 import { describe, expect, it } from "vitest";
 import { SANDBOX_GITHUB_ADMIN_TOKEN } from "../../sandbox/constants";
 import { sharedTestSandbox } from "../../tooling/testing/shared-test-sandbox";
-import { createGitHubClient } from "./github-client";
+import { createGitHubClient, GITHUB_MAX_CONCURRENT } from "./github-client";
 
 const sbx = sharedTestSandbox();
 const warnings: string[] = [];
@@ -49,4 +50,52 @@ describe("createGitHubClient", () => {
     // The latency rule counts every request that reached the route: exactly one.
     expect(await faultsLeft()).toEqual([9]);
   });
+
+  it("waits out a secondary rate limit (403 with retry-after) and succeeds, saying so in the log", async () => {
+    await sbx.admin("DELETE", "/_sandbox/faults");
+    warnings.length = 0;
+    await sbx.admin("POST", "/_sandbox/faults", { service: "github", operation: ROUTE, kind: "secondary-rate-limit", count: 1 });
+    const started = Date.now();
+    const { data } = await client().rest.repos.get(repo);
+    expect(data.full_name).toBe("acme/mcp-servers");
+    // retry-after: 1 (seconds), honoured before the second attempt.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(warnings.some((w) => w.includes("secondary rate limit on GET /repos/{owner}/{repo}"))).toBe(true);
+    expect(await faultsLeft()).toEqual([]);
+  });
+
+  it("waits out a primary rate limit (429, x-ratelimit-remaining 0) too, and reports one that outlasts the retries", async () => {
+    await sbx.admin("DELETE", "/_sandbox/faults");
+    await sbx.admin("POST", "/_sandbox/faults", { service: "github", operation: ROUTE, kind: "throttle", count: 1 });
+    expect((await client().rest.repos.get(repo)).data.full_name).toBe("acme/mcp-servers");
+    await sbx.admin("POST", "/_sandbox/faults", { service: "github", operation: ROUTE, kind: "secondary-rate-limit", count: 10 });
+    const c = createGitHubClient({ baseUrl: `${sbx.url}/api/v3`, token: SANDBOX_GITHUB_ADMIN_TOKEN, retries: 1, log: { warn: () => {} } });
+    await expect(c.rest.repos.get(repo)).rejects.toMatchObject({ status: 403 });
+    // One attempt and the one retry the handler allowed.
+    expect(await faultsLeft()).toEqual([8]);
+    await sbx.admin("DELETE", "/_sandbox/faults");
+  }, 15_000);
+
+  it("lets at most GITHUB_MAX_CONCURRENT requests of the process be in flight, across clients", async () => {
+    await sbx.admin("DELETE", "/_sandbox/faults");
+    // Each answer held 150 ms, so requests overlap as much as the client lets them.
+    await sbx.admin("POST", "/_sandbox/faults", { service: "github", operation: ROUTE, kind: "latency", latencyMs: 150, count: -1 });
+    let inFlight = 0;
+    let most = 0;
+    // Octokit's per-request fetch is the innermost step: what it counts is on the wire.
+    const counting: typeof fetch = async (input, init) => {
+      most = Math.max(most, ++inFlight);
+      try {
+        return await fetch(input, init);
+      } finally {
+        inFlight--;
+      }
+    };
+    const clients = [client(), client(), client()];
+    const n = GITHUB_MAX_CONCURRENT * 2 + 10;
+    const answers = await Promise.all(Array.from({ length: n }, (_, i) => clients[i % 3].request(ROUTE, { ...repo, request: { fetch: counting } })));
+    await sbx.admin("DELETE", "/_sandbox/faults");
+    expect(answers.every((a) => a.data.full_name === "acme/mcp-servers")).toBe(true);
+    expect(most).toBe(GITHUB_MAX_CONCURRENT);
+  }, 30_000);
 });

@@ -3,6 +3,7 @@ import { retry } from "@octokit/plugin-retry";
 import { throttling, type ThrottlingOptions } from "@octokit/plugin-throttling";
 import Bottleneck from "bottleneck/light.js";
 import type { DeckhandConfig } from "../../infra/config/env";
+import { limiter } from "../../infra/map-limit";
 
 const DeckhandOctokit = Octokit.plugin(retry, throttling);
 export type GitHubClient = InstanceType<typeof DeckhandOctokit>;
@@ -30,8 +31,48 @@ export interface GitHubClientOptions {
  */
 export const GITHUB_MAX_CONCURRENT = 50;
 
-/** One queue for the whole process, as plugin-throttling's default group is (its `id` keys it). */
-const githubInFlight = new Bottleneck.Group({ id: "deckhand-github", maxConcurrent: GITHUB_MAX_CONCURRENT, timeout: 2 * 60 * 1000 });
+/** One gate for the whole process: every client's requests wait here for one of the GITHUB_MAX_CONCURRENT slots. */
+const githubInFlight = limiter(GITHUB_MAX_CONCURRENT);
+
+type FailedHandler = (error: unknown, info: { args: unknown[]; retryCount: number }) => unknown;
+
+/**
+ * The two limiters plugin-throttling schedules every request through, given so that no Bottleneck instance is shared
+ * between requests. plugin-throttling keeps one `retryLimiter` per client and one `global` limiter per id, and a
+ * Bottleneck shared by many jobs passes them one at a time, each after a timer tick (its local datastore yields to the
+ * event loop on every submit and free: SGrondin/bottleneck#144, open since 2020): measured here, 1,000 trivial jobs
+ * through one shared limiter take 2.4 s, through a limiter each 0.3 s. Deckhand's process has one GitHub client, so
+ * every GitHub request of the process queued behind that tick: a cold Fleet of 200 repositories (about 1,000 requests)
+ * spent most of its 3.7 s there, with both processes half idle.
+ *  - `retryLimiter`: a Bottleneck of its own per request (as plugin-retry already makes), carrying the plugin's own
+ *    `failed` handler, so plugin-throttling still decides every rate-limit retry (retry-after, x-ratelimit-reset,
+ *    secondary limits) and Bottleneck still waits it out.
+ *  - `global`: the process-wide gate above (plugin-throttling's `global` group bounded concurrency and nothing else:
+ *    no minTime, no reservoir).
+ * The `write`, `search`, `notifications` and `auth` groups stay plugin-throttling's own (their minTime spacing is the
+ * point of them).
+ */
+function unsharedLimiters() {
+  const failed: FailedHandler[] = [];
+  return {
+    retryLimiter: {
+      on(event: string, handler: FailedHandler) {
+        if (event === "failed") failed.push(handler);
+      },
+      schedule<R>(task: (...args: unknown[]) => Promise<R>, ...args: unknown[]): Promise<R> {
+        const own = new Bottleneck();
+        for (const handler of failed) own.on("failed", handler as never);
+        // The job's args go through Bottleneck: the plugin's `failed` handler reads its request from `info.args`.
+        return (own as unknown as { schedule(t: typeof task, ...a: unknown[]): Promise<R> }).schedule(task, ...args);
+      },
+    },
+    global: {
+      key: () => ({
+        schedule: <A extends unknown[], R>(_job: unknown, task: (...args: A) => Promise<R>, ...args: A): Promise<R> => githubInFlight(() => task(...args)),
+      }),
+    },
+  };
+}
 
 /**
  * Octokit with GitHub's recommended behaviour: retry server errors with backoff, wait out primary and
@@ -49,9 +90,9 @@ export function createGitHubClient(opts: GitHubClientOptions): GitHubClient {
     // waiting (n + 1)² × 250 ms before retry n.
     retry: { retries, retryAfterBaseValue: 250, doNotRetry: [400, 401, 403, 404, 409, 410, 422, 451] },
     throttle: {
-      // plugin-throttling reads `global` (its group for every request but auth ones) from these options when given; its
-      // types leave it out.
-      global: githubInFlight,
+      // plugin-throttling reads its limiters from these options when given (Object.assign over its state); its types
+      // leave them out.
+      ...unsharedLimiters(),
       onRateLimit: (retryAfter, options, _octokit, retryCount) => {
         log.warn(`GitHub rate limit on ${options.method} ${options.url}; retry ${retryCount + 1} in ${retryAfter}s`);
         return retryCount < retries;
