@@ -64,17 +64,43 @@ describe("createGitHubClient", () => {
     expect(await faultsLeft()).toEqual([]);
   });
 
-  it("waits out a primary rate limit (429, x-ratelimit-remaining 0) too, and reports one that outlasts the retries", async () => {
+  it("waits out a primary rate limit (429, x-ratelimit-remaining 0) until x-ratelimit-reset, once: plugin-retry leaves it alone", async () => {
     await sbx.admin("DELETE", "/_sandbox/faults");
+    warnings.length = 0;
     await sbx.admin("POST", "/_sandbox/faults", { service: "github", operation: ROUTE, kind: "throttle", count: 1 });
+    const started = Date.now();
     expect((await client().rest.repos.get(repo)).data.full_name).toBe("acme/mcp-servers");
+    // The reset is a second away (whole epoch seconds): plugin-throttling waits past it; plugin-retry's 250 ms would not.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(warnings.filter((w) => w.includes("GitHub rate limit on GET /repos/{owner}/{repo}"))).toHaveLength(1);
+    expect(await faultsLeft()).toEqual([]);
+  }, 15_000);
+
+  it("reports a rate limit that outlasts the retries, after 1 + retries attempts", async () => {
+    await sbx.admin("DELETE", "/_sandbox/faults");
     await sbx.admin("POST", "/_sandbox/faults", { service: "github", operation: ROUTE, kind: "secondary-rate-limit", count: 10 });
     const c = createGitHubClient({ baseUrl: `${sbx.url}/api/v3`, token: SANDBOX_GITHUB_ADMIN_TOKEN, retries: 1, log: { warn: () => {} } });
     await expect(c.rest.repos.get(repo)).rejects.toMatchObject({ status: 403 });
-    // One attempt and the one retry the handler allowed.
     expect(await faultsLeft()).toEqual([8]);
     await sbx.admin("DELETE", "/_sandbox/faults");
   }, 15_000);
+
+  it("a retry after a rate limit is not queued behind every request sent while it waited", async () => {
+    await sbx.admin("DELETE", "/_sandbox/faults");
+    // The first request is refused once (retry-after 1 s); meanwhile 800 others, each held 200 ms, fill every slot.
+    await sbx.admin("POST", "/_sandbox/faults", { service: "github", operation: ROUTE, kind: "secondary-rate-limit", count: 1 });
+    const c = client();
+    const order: string[] = [];
+    const limited = c.rest.repos.get(repo).then(() => order.push("retried"));
+    await new Promise((r) => setTimeout(r, 100));
+    await sbx.admin("POST", "/_sandbox/faults", { service: "github", operation: "GET /repos/{owner}/{repo}/actions/variables", kind: "latency", latencyMs: 200, count: -1 });
+    const others = Array.from({ length: 800 }, () => c.rest.actions.listRepoVariables(repo).then(() => order.push("other")));
+    await Promise.all([limited, ...others]);
+    await sbx.admin("DELETE", "/_sandbox/faults");
+    // 800 requests at 50 in flight, 200 ms each, take about 3.2 s; the retry goes at about 1 s (after some 250 of
+    // them), not behind the ones still queued then (after some 750).
+    expect(order.indexOf("retried")).toBeLessThan(500);
+  }, 30_000);
 
   it("lets at most GITHUB_MAX_CONCURRENT requests of the process be in flight, across clients", async () => {
     await sbx.admin("DELETE", "/_sandbox/faults");

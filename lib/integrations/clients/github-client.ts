@@ -47,8 +47,9 @@ type FailedHandler = (error: unknown, info: { args: unknown[]; retryCount: numbe
  *  - `retryLimiter`: a Bottleneck of its own per request (as plugin-retry already makes), carrying the plugin's own
  *    `failed` handler, so plugin-throttling still decides every rate-limit retry (retry-after, x-ratelimit-reset,
  *    secondary limits) and Bottleneck still waits it out.
- *  - `global`: the process-wide gate above (plugin-throttling's `global` group bounded concurrency and nothing else:
- *    no minTime, no reservoir).
+ *  - `global`: the process-wide gate above (plugin-throttling's `global` group bounded concurrency: no minTime, no
+ *    reservoir). A retry (the plugin schedules it with weight 0, after waiting out the limit) passes without a slot,
+ *    as the group let it: it is not sent to the back of the queue after its wait.
  * The `write`, `search`, `notifications` and `auth` groups stay plugin-throttling's own (their minTime spacing is the
  * point of them).
  */
@@ -68,7 +69,8 @@ function unsharedLimiters() {
     },
     global: {
       key: () => ({
-        schedule: <A extends unknown[], R>(_job: unknown, task: (...args: A) => Promise<R>, ...args: A): Promise<R> => githubInFlight(() => task(...args)),
+        schedule: <A extends unknown[], R>(job: { weight?: number }, task: (...args: A) => Promise<R>, ...args: A): Promise<R> =>
+          job.weight === 0 ? task(...args) : githubInFlight(() => task(...args)),
       }),
     },
   };
@@ -88,7 +90,9 @@ export function createGitHubClient(opts: GitHubClientOptions): GitHubClient {
     // Not `request: { retries }`: plugin-retry reads that on every failed request, so it would retry
     // 404s and 422s too. Given here, it applies only to the statuses doNotRetry leaves retryable (5xx),
     // waiting (n + 1)² × 250 ms before retry n.
-    retry: { retries, retryAfterBaseValue: 250, doNotRetry: [400, 401, 403, 404, 409, 410, 422, 451] },
+    // 429 is a rate limit (primary or secondary), plugin-throttling's to wait out (retry-after, x-ratelimit-reset):
+    // plugin-retry would retry it too, on its own backoff and before the limit lifts.
+    retry: { retries, retryAfterBaseValue: 250, doNotRetry: [400, 401, 403, 404, 409, 410, 422, 429, 451] },
     throttle: {
       // plugin-throttling reads its limiters from these options when given (Object.assign over its state); its types
       // leave them out.

@@ -146,7 +146,11 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, ctx: 
     } else if (k === "access-denied") {
       ghError(res, 403, "Resource not accessible by integration");
     } else if (k === "throttle") {
-      ghError(res, 429, "API rate limit exceeded", {}, { "retry-after": "1", "x-ratelimit-remaining": "0" });
+      // A primary rate limit: remaining 0 and the window's reset (epoch seconds), "you should not retry your request
+      // until after the time specified by x-ratelimit-reset" (docs.github.com, "Rate limits for the REST API"). One
+      // second away, so a test's wait stays short.
+      const reset = Math.floor(Date.now() / 1000) + 1;
+      ghError(res, 429, "API rate limit exceeded", {}, { "x-ratelimit-limit": "5000", "x-ratelimit-remaining": "0", "x-ratelimit-used": "5000", "x-ratelimit-reset": String(reset), "x-ratelimit-resource": "core" });
     } else {
       const status = k === "500" ? 500 : k === "502" ? 502 : 503;
       sendJson(res, status, { message: status === 502 ? "Server Error" : "Service Unavailable" });
