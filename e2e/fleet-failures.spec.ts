@@ -71,21 +71,28 @@ test("IAM GetUser throttled: no row says it can push; the one whose checks all p
   }
 });
 
-test("an empty account: the page says nothing is set up, row by row", async ({ page }) => {
+test("an empty account: the page says nothing is set up, row by row, and names the configured repositories GitHub does not have", async ({ page }) => {
   const fleet = new FleetPage(page);
   await admin("POST", "/_sandbox/reset", { scenario: "empty" });
   try {
     await fleet.open();
     await expectNoRowReady(fleet);
     await expect(fleet.verdict()).toHaveAttribute("data-answer", "no");
-    await expect(fleet.summary()).toContainText("Nothing is set up yet: the push users do not exist in this AWS account. The guided Setup creates them");
+    // The empty scenario's GitHub has acme/mcp-servers alone: the other two configured names answer 404.
+    await expect(fleet.summary()).toContainText("1 not set up; 2 could not be checked.");
     await expect(fleet.verdict().getByRole("link", { name: "Start the guided setup →" })).toHaveAttribute("href", "/setup");
-    for (const [r, user] of [["acme/mcp-servers", "github-ecr-push"], ["acme/web-gateway", "ecr-push-payments"], ["acme/billing-worker", "github-ecr-push"]]) {
-      await expect(fleet.row(r)).toHaveAttribute("data-answer", "not-set-up");
-      await expect(fleet.row(r)).toContainText(`The push user ${user} does not exist in this account yet: the guided Setup creates it`);
-      // No key to judge: said as such, not as a failed call.
-      await expect(fleet.keyCell(r)).toHaveText(`none: ${user} does not exist yet`);
-      await expect(fleet.keyUnknown(r)).toHaveCount(0);
+    await expect(fleet.row("acme/mcp-servers")).toHaveAttribute("data-answer", "not-set-up");
+    await expect(fleet.row("acme/mcp-servers")).toContainText("The push user github-ecr-push does not exist in this account yet: the guided Setup creates it");
+    // No key to judge: said as such, not as a failed call.
+    await expect(fleet.keyCell("acme/mcp-servers")).toHaveText("none: github-ecr-push does not exist yet");
+    await expect(fleet.keyUnknown("acme/mcp-servers")).toHaveCount(0);
+    for (const r of ["acme/web-gateway", "acme/billing-worker"]) {
+      await expect(fleet.row(r)).toHaveAttribute("data-answer", "unknown");
+      await expect(fleet.row(r).getByTestId("fleet-reason")).toHaveText(
+        `GitHub answers 404 for ${r}: it does not exist, or Deckhand's token cannot see it. Check the name in GITHUB_REPOSITORIES and the token's repository access.`,
+      );
+      // Nothing was judged over a repository GitHub does not show: no failing check, no key.
+      await expect(fleet.row(r).getByRole("link", { name: /Access Denied|Credential Error|AWS_REGION/ })).toHaveCount(0);
     }
     await expectAccessible(page, "Fleet of an empty account");
   } finally {

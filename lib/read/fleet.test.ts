@@ -48,6 +48,19 @@ describe("readFleet", () => {
     expect(view.summary.sentence).toMatch(/^3 of 3 cannot push\.$/);
   }, 60_000);
 
+  it("a configured repository GitHub has no such repository for: its row says so, judges nothing over it, and the others are unchanged", async () => {
+    const view = await readFleet(ctx(), [...fleet, repo("no-such-repo")]);
+    const missing = view.rows.find((r) => r.repository === "acme/no-such-repo")!;
+    expect(missing.answer).toBe("unknown");
+    expect(missing.reason).toMatch(/^GitHub answers 404 for acme\/no-such-repo: it does not exist, or Deckhand's token cannot see it\./);
+    expect(missing.failingChecks).toEqual([]);
+    expect(missing.href).toBeNull();
+    expect(missing.lastRunFailure?.kind).toBe("not-found");
+    const others = view.rows.filter((r) => r.repository !== "acme/no-such-repo");
+    expect(others.map((r) => r.reason).every((r) => !r.startsWith("GitHub answers 404"))).toBe(true);
+    expect(view.summary.answer).toBe("no");
+  }, 60_000);
+
   it("three repositories of one push user read that user's IAM once, and the account's ECR repositories once (counted in the sandbox's CloudTrail)", async () => {
     // Past a whole second, so the earlier tests' calls are before `since` whatever precision CloudTrail keeps.
     await new Promise((r) => setTimeout(r, 1020 - (Date.now() % 1000)));

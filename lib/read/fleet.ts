@@ -93,6 +93,7 @@ async function judgeRow(ctx: ReadContext, r: ConfiguredRepository, shared: Share
     pushUser: r.pushUser,
     pushUserNamed: r.pushUserNamed,
     signIn: doctor.mode === "oidc" ? "role" : "key",
+    repositoryNotFound: !lastRun.ok && lastRun.failure.service === "github" && lastRun.failure.kind === "not-found",
     readiness: judgeRepositoryReadiness(doctor, r.pushUser),
     checks: doctor.checks,
     keys: keys.ok ? keys.data.keys : null,

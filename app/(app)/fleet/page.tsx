@@ -126,7 +126,7 @@ async function FleetTable({ repositories, operator }: { repositories: ServedRepo
         <p className="mt-1 text-2xl font-semibold">{summary.answer === "yes" ? "Yes" : summary.answer === "no" ? "No" : "Unknown"}</p>
         <p className="mt-1 text-sm" data-testid="fleet-summary">
           {summary.sentence}
-          {summary.counts["not-set-up"] === rows.length && rows.length > 0 ? (
+          {summary.counts["not-set-up"] > 0 ? (
             <>
               {" "}
               <Link href="/setup" className="font-medium underline">
@@ -188,10 +188,14 @@ function Row({
       </td>
       <td className="min-w-56 px-3 py-2">
         <StatusBadge status={answer.status} text={answer.text} />
-        <p className="mt-1 text-xs text-slate-600">
-          <Link href={withRepo(r.href, repoParam)} className="underline">
-            {r.reason}
-          </Link>
+        <p className="mt-1 text-xs text-slate-600" data-testid="fleet-reason">
+          {r.href ? (
+            <Link href={withRepo(r.href, repoParam)} className="underline">
+              {r.reason}
+            </Link>
+          ) : (
+            r.reason
+          )}
         </p>
       </td>
       <td className="px-3 py-2 font-mono text-xs">

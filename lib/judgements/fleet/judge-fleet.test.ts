@@ -86,6 +86,22 @@ describe("judgeFleetRow", () => {
     expect(row.href).toBe("/doctor#region");
   });
 
+  it("a repository GitHub answers 404 for: says so and what to check, judges no key and lists no check it judged over nothing", () => {
+    const notSetUp = { answer: "not-set-up" as const, reason: "The push user github-ecr-push does not exist.", href: "/setup", decidedBy: [] };
+    const row = judgeFleetRow({ ...base, repositoryNotFound: true, readiness: notSetUp, checks: [check("access-denied", "fail")], keySource: null });
+    expect(row.answer).toBe("unknown");
+    expect(row.reason).toBe(
+      "GitHub answers 404 for acme/a: it does not exist, or Deckhand's token cannot see it. Check the name in GITHUB_REPOSITORIES and the token's repository access.",
+    );
+    expect(row.href).toBeNull();
+    expect(row.failingChecks).toEqual([]);
+    expect(row.key).toBeNull();
+    expect(row.secretsFrom).toBe("unknown");
+    // Never "yes", even with every check passing.
+    expect(judgeFleetRow({ ...base, repositoryNotFound: true }).answer).toBe("unknown");
+    expect(judgeFleetRow({ ...base, repositoryNotFound: false }).answer).toBe("yes");
+  });
+
   it("says 'missing' for a secret at no scope and 'unknown' when the scopes could not be read", () => {
     expect(judgeFleetRow({ ...base, keySource: null }).secretsFrom).toBe("missing");
     expect(judgeFleetRow({ ...base, keySource: undefined }).secretsFrom).toBe("unknown");

@@ -20,6 +20,12 @@ export interface FleetRowInput {
   pushUserNamed?: boolean;
   /** How the ECR workflow signs in to AWS: the push user's access key, or an OIDC role (no key; `checks` are the OIDC mode's). */
   signIn: SignIn;
+  /**
+   * GitHub answered 404 for the repository itself (its workflow runs): it does not exist, or the token cannot see it
+   * (GitHub answers 404, not 403, for a private repository the token has no access to: docs.github.com, "Troubleshooting
+   * the REST API", "404 Not Found for an existing resource"). Absent: found.
+   */
+  repositoryNotFound?: boolean;
   readiness: PushReadiness;
   checks: readonly ReadinessCheck[];
   /** The push user's keys as judged against the thresholds; null when they could not be read. */
@@ -82,13 +88,31 @@ export interface FleetRow {
   failingChecks: Array<{ id: string; title: string }>;
   answer: PushAnswer;
   reason: string;
-  href: string;
+  /** The page that shows why; null when no page of Deckhand does (the fix is outside it, e.g. the configuration). */
+  href: string | null;
 }
 
 /** One repository's row. Pure: never throws; what could not be read shows as unknown. */
 export function judgeFleetRow(input: FleetRowInput): FleetRow {
   // A workflow that assumes a role uses no key: its row judges the role (the OIDC checks) and names no key, even while
   // the old key's secrets are still there (they are retired after the proof).
+  // Every GitHub read of the row was about nothing: its checks judged empty answers, so none is shown as failing.
+  if (input.repositoryNotFound)
+    return {
+      repository: input.repository,
+      pushUser: input.pushUser,
+      holdsKeyOf: null,
+      adoptable: null,
+      signerNote: null,
+      signIn: input.signIn,
+      key: null,
+      keyUnknown: null,
+      secretsFrom: "unknown",
+      failingChecks: [],
+      answer: "unknown",
+      reason: `GitHub answers 404 for ${input.repository}: it does not exist, or Deckhand's token cannot see it. Check the name in GITHUB_REPOSITORIES and the token's repository access.`,
+      href: null,
+    };
   const failingChecks = input.checks.filter((c) => c.status === "fail").map((c) => ({ id: c.id, title: c.title }));
   if (input.signIn === "role") {
     const { answer, reason, href } = input.readiness;
