@@ -14,6 +14,7 @@ import { getGraceDays } from "../operations/oidc/grace-days";
 import { latestOidcMove, listOidcSteps } from "../operations/oidc/store";
 import { forRepository, repoKey, type ReadContext } from "./context";
 import type { ConfiguredRepository } from "../infra/config/env";
+import type { DiscoveryState } from "../infra/config/served-repositories";
 import { mapLimit } from "../infra/map-limit";
 import { readScopes } from "./posture";
 import { readEcrWorkflowFile } from "./workflow-list";
@@ -83,6 +84,28 @@ export interface OtherKeyUsers {
   unknown: string[];
 }
 
+/** What readOtherKeyUsers needs of an owner wildcard's last discovery (DiscoveryState, discoveriesOf(config, db)). */
+export type DiscoveryAnswer = Pick<DiscoveryState, "rule" | "pushUser" | "discoveredAt" | "failure">;
+
+/**
+ * The owner wildcards of `pushUser` (case-insensitive, as IAM compares) whose repositories are not all known: never
+ * discovered yet, or the last discovery failed (what it found before may be stale). Each as "owner/* (why)", for
+ * OtherKeyUsers.unknown: a repository discovery has not listed may hold or need the key, so the retire fails closed.
+ * Pure.
+ */
+export function unansweredDiscoveries(discoveries: readonly DiscoveryAnswer[], pushUser: string): string[] {
+  const user = pushUser.toLowerCase();
+  return discoveries
+    .filter((d) => d.pushUser.toLowerCase() === user)
+    .flatMap((d) =>
+      d.discoveredAt === null
+        ? [`${d.rule} (its repositories have not been discovered yet${d.failure ? `: ${d.failure}` : ""})`]
+        : d.failure
+          ? [`${d.rule} (the last discovery of its repositories failed, so a new one may be missing: ${d.failure})`]
+          : [],
+    );
+}
+
 /**
  * The served repositories (`served`, e.g. servedRepositories(config, db)) other than `ctx`'s that share its push user
  * (`ctx.userName`, compared case-insensitively as IAM does) and still need or hold the key:
@@ -90,18 +113,19 @@ export interface OtherKeyUsers {
  *   one job does not make the key unused in another), or, with no such workflow, a run there gets AWS_ACCESS_KEY_ID;
  * - `holders`: a run there gets AWS_ACCESS_KEY_ID at any scope (repository, environment, organization), even after
  *   it moved to its own role: the key must not be deleted while a secret holds it;
- * - `unknown`: a read failed, or a scope that could hold the secret could not be read.
+ * - `unknown`: a read failed, or a scope that could hold the secret could not be read, or an owner wildcard of the
+ *   push user (`discoveries`, discoveriesOf(config, db)) has not listed its repositories (unansweredDiscoveries).
  * CloudTrail's quiet grace period (readRoleProof) covers the key's use; this names an idle repository that would
  * break on its next run. Repositories Deckhand does not serve are not seen here. Reads each repository's workflow file
  * and its secrets at every scope (through `ctx.cache`: pass a fresh one to read now), four at a time. Never throws.
  */
-export async function readOtherKeyUsers(ctx: ReadContext, served: readonly ConfiguredRepository[]): Promise<OtherKeyUsers> {
+export async function readOtherKeyUsers(ctx: ReadContext, served: readonly ConfiguredRepository[], discoveries: readonly DiscoveryAnswer[]): Promise<OtherKeyUsers> {
   const self = repoKey(ctx).toLowerCase();
   const user = ctx.userName.toLowerCase();
   const sharing = served.filter((r) => r.pushUser.toLowerCase() === user && r.repository.toLowerCase() !== self);
   const users: string[] = [];
   const holders: string[] = [];
-  const unknown: string[] = [];
+  const unknown: string[] = unansweredDiscoveries(discoveries, ctx.userName);
   await mapLimit(sharing, 4, async (r) => {
     const other = forRepository(ctx, r);
     const [file, scopes] = await Promise.all([readEcrWorkflowFile(other, other.clients.github), readScopes(other)]);

@@ -97,7 +97,7 @@ describe("the OIDC move of a repository other than the default", () => {
     const gateway = fx.acting(GATEWAY);
     // CloudTrail alone says yes: the key went unused for the grace period.
     expect((await readRoleProof({ clients: gateway.clients, db: fx.db, userName: "github-ecr-push" }))!.proof.verdict).toBe("ready-to-retire");
-    expect(await readOtherKeyUsers(fx.reads(GATEWAY), fx.config.github.repositories)).toEqual({
+    expect(await readOtherKeyUsers(fx.reads(GATEWAY), fx.config.github.repositories, [])).toEqual({
       users: ["acme/mcp-servers (its workflow .github/workflows/ecr.yml signs in with the key)"],
       holders: ["acme/mcp-servers (its runs get AWS_ACCESS_KEY_ID)"],
       unknown: [],
@@ -113,7 +113,18 @@ describe("the OIDC move of a repository other than the default", () => {
     expect(own.plan.roleName).toBe("github-ecr-push-oidc");
     await mergeAndPushWithRole("acme/mcp-servers", own.id);
     // Moved: its workflow no longer needs the key, but its secrets still hold it.
-    expect(await readOtherKeyUsers(fx.reads(GATEWAY), fx.config.github.repositories)).toEqual({ users: [], holders: ["acme/mcp-servers (its runs get AWS_ACCESS_KEY_ID)"], unknown: [] });
+    expect(await readOtherKeyUsers(fx.reads(GATEWAY), fx.config.github.repositories, [])).toEqual({ users: [], holders: ["acme/mcp-servers (its runs get AWS_ACCESS_KEY_ID)"], unknown: [] });
+    // An owner wildcard of the same push user whose discovery has not answered yet: a repository it would find may need
+    // the key, so the verb refuses (fails closed) until discovery has listed them.
+    fx.config.github.discover = [{ owner: "acme", pushUser: "github-ecr-push", pushUserNamed: false }];
+    try {
+      const waiting = await deactivateRetiredKey(fx.acting(GATEWAY)).then(() => null, (e: Error & { code?: string }) => e);
+      expect(waiting?.code).toBe("oidc-blocked");
+      expect(waiting?.message).toContain("acme/* (its repositories have not been discovered yet)");
+      expect((await listAccessKeys({ iam: fx.sb.clients.aws.iam, userName: "github-ecr-push" })).filter((k) => k.status === "Active")).toHaveLength(1);
+    } finally {
+      fx.config.github.discover = [];
+    }
     const done = await deactivateRetiredKey(fx.acting(GATEWAY));
     expect(done.keys).toHaveLength(1);
     const [inactive] = await listAccessKeys({ iam: fx.sb.clients.aws.iam, userName: "github-ecr-push" });

@@ -14,7 +14,7 @@ import { listRepoSecrets } from "../../integrations/github/secrets";
 import { readOtherKeyUsers, readRoleProof } from "../../read/oidc-proof";
 import { invalidatePosture, readScopes } from "../../read/posture";
 import { listEnvironmentNames, listEnvironmentSecrets } from "../../integrations/github/scoped-secrets";
-import { servedRepositories } from "../../infra/config/served-repositories";
+import { discoveriesOf, servedRepositories } from "../../infra/config/served-repositories";
 import { describeOtherKeyUsers } from "../../judgements/oidc/retire-offers";
 import { operationReadContext } from "../operation-read-context";
 import { pushUserScope } from "../push-user";
@@ -70,7 +70,7 @@ export async function deactivateRetiredKey(ctx: OperationContext, input: RetireO
     throw new SafeError(`The key cannot be retired yet: ${view?.proof.message ?? "no move to the OIDC role has opened its pull request."}`, "oidc-blocked");
   const active = (await listPushUserKeys(ctx)).filter((k) => k.status === "Active");
   if (active.length) {
-    const others = await readOtherKeyUsers(operationReadContext(ctx, new TtlCache()), servedRepositories(ctx.config, ctx.db));
+    const others = await readOtherKeyUsers(operationReadContext(ctx, new TtlCache()), servedRepositories(ctx.config, ctx.db), discoveriesOf(ctx.config, ctx.db));
     const shared = describeOtherKeyUsers([...others.users, ...others.unknown]);
     if (shared) throw new SafeError(`The key cannot be retired yet. ${shared}`, "oidc-blocked");
   }
@@ -175,7 +175,7 @@ export async function deleteRetiredKey(ctx: OperationContext, input: RetireOptio
   const elsewhere = await keyCopiesElsewhere(ctx);
   if (elsewhere) throw new SafeError(elsewhere, "conflict");
   // Another served repository of the push user whose secrets still hold the key (even one moved to its own role).
-  const others = await readOtherKeyUsers(operationReadContext(ctx, new TtlCache()), servedRepositories(ctx.config, ctx.db));
+  const others = await readOtherKeyUsers(operationReadContext(ctx, new TtlCache()), servedRepositories(ctx.config, ctx.db), discoveriesOf(ctx.config, ctx.db));
   const still = [...new Set([...others.holders, ...others.users, ...others.unknown])];
   if (still.length) throw new SafeError(`Other repositories of the push user still hold or need the key: ${still.join("; ")}. Delete their AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or finish their move) first: a secret must never hold a deleted key.`, "conflict");
   if (!(await listPushUserKeys(ctx)).some((k) => k.accessKeyId === input.accessKeyId)) {

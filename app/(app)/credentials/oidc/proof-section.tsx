@@ -2,7 +2,7 @@ import { toUserFacing } from "@/lib/errors";
 import type { ReadContext } from "@/lib/read/context";
 import { readOtherKeyUsers, readRoleProof } from "@/lib/read/oidc-proof";
 import { getConfig } from "@/lib/infra/config/env";
-import { servedRepositories } from "@/lib/infra/config/served-repositories";
+import { discoveriesOf, servedRepositories } from "@/lib/infra/config/served-repositories";
 import { StatusBadge } from "@/components/setup/status-badge";
 import { retireOffers } from "@/lib/judgements/oidc/retire-offers";
 import { ConfirmActionButton } from "@/components/rotation/confirm-action-button";
@@ -23,7 +23,7 @@ export async function ProofSection({ ctx, operator }: { ctx: ReadContext; operat
   let others;
   try {
     // Other repositories of the push user that still need the key (the key is deactivated only once none does).
-    [view, others] = await Promise.all([readRoleProof(ctx), readOtherKeyUsers(ctx, servedRepositories(getConfig(), ctx.db))]);
+    [view, others] = await Promise.all([readRoleProof(ctx), readOtherKeyUsers(ctx, servedRepositories(getConfig(), ctx.db), discoveriesOf(getConfig(), ctx.db))]);
   } catch (err) {
     const { message } = toUserFacing(err, "OIDC proof");
     return (
