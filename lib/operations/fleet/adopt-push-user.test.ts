@@ -22,6 +22,8 @@ import { forRepository, readContextFrom } from "../../read/context";
 import { readChecksPerRepository, readFleet } from "../../read/fleet";
 import { readRotationPlan } from "../../read/rotation";
 import { insertRotation, setRotation } from "../rotation/store";
+import { insertOidcMove, setOidcMoveState } from "../oidc/store";
+import type { OidcMovePlan } from "../oidc/types";
 import { adoptPushUser, stopUsingAdoptedPushUser } from "./adopt-push-user";
 import type { OperationContext } from "../context";
 
@@ -113,6 +115,27 @@ describe("adopting the push user CloudTrail found", () => {
       } finally {
         setRotation(db, rotationId, { state: "failed" }, who, "rotation.fail");
       }
+    }
+    unchanged();
+  });
+
+  it("refuses while the repository has an OIDC move whose retire would act on its push user's key; a failed one does not count", async () => {
+    const who = { login: "octo-operator", role: "operator" as const };
+    const plan: OidcMovePlan = {
+      repository: "acme/web-gateway", providerUrl: "https://token.actions.githubusercontent.com", providerArn: "p", audience: "sts.amazonaws.com", roleName: "r", roleArn: "arn:aws:iam::123456789012:role/r",
+      trustPolicy: "{}", subjectPrefix: "repo:acme/web-gateway", subjects: [], policyName: "ecr-push-policy", permissionPolicy: "{}", workflowPath: ".github/workflows/ecr.yml", workflowBefore: "", workflowAfter: "",
+    };
+    const id = insertOidcMove(db, { requestedBy: "octo-operator", plan, who });
+    try {
+      for (const state of ["running", "stopped", "completed"] as const) {
+        setOidcMoveState(db, id, { state }, who);
+        await expect(adoptPushUser(ctx(), gateway)).rejects.toMatchObject({
+          code: "oidc-busy",
+          message: `acme/web-gateway has an OIDC move (#${id}, ${state}) whose proof and retire steps act on github-ecr-push's key: its push user does not change under it. Nothing changed.`,
+        });
+      }
+    } finally {
+      setOidcMoveState(db, id, { state: "failed" }, who);
     }
     unchanged();
   });

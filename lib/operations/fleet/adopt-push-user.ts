@@ -21,6 +21,7 @@ import { readLastEcrRun, signsItsOwnCalls } from "../../read/fleet";
 import { invalidatePosture } from "../../read/posture";
 import { readRunSigner } from "../../read/run-signer";
 import { activeRotation } from "../rotation/store";
+import { latestOidcMove } from "../oidc/store";
 import type { OperationContext } from "../context";
 
 export interface PushUserChoice {
@@ -61,6 +62,21 @@ function checkNoRotation(ctx: Ctx, users: string[]): void {
 }
 
 /**
+ * A repository with an OIDC move (running, stopped, or completed: its proof and retire steps act on the push user's
+ * key, lib/operations/oidc/retire-key.ts) keeps its push user: changed under the move, "deactivate the key" would act
+ * on another user's key. A failed move planned nothing that acts later.
+ */
+function checkNoOidcMove(ctx: Ctx, repository: string, pushUser: string): void {
+  const move = latestOidcMove(ctx.db, repository);
+  if (move && move.state !== "failed") {
+    throw new SafeError(
+      `${repository} has an OIDC move (#${move.id}, ${move.state}) whose proof and retire steps act on ${pushUser}'s key: its push user does not change under it. Nothing changed.`,
+      "oidc-busy",
+    );
+  }
+}
+
+/**
  * Serve `repository` with push user `userName` from now on, when CloudTrail says that user signed its last
  * successful ECR workflow run. Checks, in this order, each refusal a SafeError that changes nothing:
  * - the repository is served (servedRepositories: named or discovered), else `unknown-repository`;
@@ -68,6 +84,7 @@ function checkNoRotation(ctx: Ctx, users: string[]): void {
  *   (the configuration wins: change it there);
  * - `userName` is an IAM user name and not its push user already (`invalid-input`, `conflict`);
  * - no rotation of its push user or of `userName` is running or stopped (`rotation-busy`);
+ * - it has no OIDC move but a failed one (`oidc-busy`, checkNoOidcMove);
  * - IAM GetUser finds `userName` (`not-found`; a failed call `aws` naming it);
  * - read afresh (no cache) as the Fleet row reads it: the ECR workflow's last run (GitHub) succeeded, and CloudTrail
  *   LookupEvents (readRunSigner: once delivered, 15 minutes after the run; paced at 1 request/s) names exactly
@@ -88,6 +105,7 @@ export async function adoptPushUser(ctx: Ctx, input: PushUserChoice): Promise<Ad
   checkUserName(input.userName);
   if (input.userName === r.pushUser) throw new SafeError(`${input.userName} is ${r.repository}'s push user already: nothing to change.`, "conflict");
   checkNoRotation(ctx, [r.pushUser, input.userName]);
+  checkNoOidcMove(ctx, r.repository, r.pushUser);
   const clients = clientsForRepository(ctx.clients, r);
   let exists;
   try {
@@ -142,7 +160,8 @@ export async function adoptPushUser(ctx: Ctx, input: PushUserChoice): Promise<Ad
 /**
  * Stop using the push user adopted for `repository`: it is served with its default push user again (DECKHAND_IAM_USER,
  * or its unnamed wildcard's). `userName` must be the adopted user (a stale page is refused, `conflict`); no adoption:
- * `not-found`; a rotation of either user running or stopped: `rotation-busy`. An adoption the configuration
+ * `not-found`; a rotation of either user running or stopped: `rotation-busy`; an OIDC move of the repository (checkNoOidcMove):
+ * `oidc-busy`. An adoption the configuration
  * overrides now (the repository's push user named since, or the repository no longer served) may be removed too.
  * Removes it with an audit entry `push-user.stop-adopted` in one transaction and drops the posture caches. Returns
  * the user it goes back to (null when the repository is not served any more).
@@ -157,6 +176,7 @@ export function stopUsingAdoptedPushUser(ctx: Ctx, input: PushUserChoice): { rep
   const served = selectRepository(servedRepositories(ctx.config, ctx.db), stored.repository) as ServedRepository | null;
   const back = served ? (served.adopted?.instead ?? served.pushUser) : null;
   checkNoRotation(ctx, back && back !== stored.pushUser ? [stored.pushUser, back] : [stored.pushUser]);
+  checkNoOidcMove(ctx, stored.repository, stored.pushUser);
   ctx.db.transaction(() => {
     removeAdoption(ctx.db, stored.repository);
     recordAudit(ctx.db, {
