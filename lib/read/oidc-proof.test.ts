@@ -60,6 +60,16 @@ describe("readRoleProof", () => {
       expect(proven!.proof.pushed).toMatchObject({ eventName: "PutImage", accessKeyId: creds.AccessKeyId });
       expect(proven!.graceDays).toBe(7);
 
+      // A busy account: more web-identity records since then than one lookup reads (here 10; 1,000 in production), all
+      // newer than the role's first sessions. The grace period still runs from the first assumption and push.
+      await new Promise((r) => setTimeout(r, 1100));
+      for (let i = 0; i < 15; i++) {
+        await sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: "arn:aws:iam::123456789012:role/another-teams-role", RoleSessionName: "GitHubActions", WebIdentityToken: token })).catch(() => null);
+      }
+      const busy = await readRoleProof(reads, { webIdentityMax: 10 });
+      expect(busy!.proof.verdict).toBe("grace-running");
+      expect(busy!.proof.graceEndsAt).toBe(proven!.proof.graceEndsAt);
+
       // The key is used again after that (a forgotten script, say): listed with where it came from.
       const secret = async (name: string) => ((await (await sbx.admin("GET", `/_sandbox/github/repos/acme/mcp-servers/secrets/${name}`)).json()) as { value: string }).value;
       const keyEcr = new ECRClient({ endpoint: sbx.url, region: "us-east-1", maxAttempts: 1, credentials: { accessKeyId: await secret("AWS_ACCESS_KEY_ID"), secretAccessKey: await secret("AWS_SECRET_ACCESS_KEY") }, customUserAgent: "forgotten-script/1.0" });

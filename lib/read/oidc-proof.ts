@@ -4,7 +4,7 @@
 
 import { listAccessKeys } from "../integrations/aws/iam";
 import { lookupEventsByAccessKey } from "../integrations/aws/cloudtrail";
-import { lookupWebIdentityEvents } from "../integrations/aws/cloudtrail-web-identity";
+import { lookupFirstRoleSessions, lookupWebIdentityEvents } from "../integrations/aws/cloudtrail-web-identity";
 import { readPullRequest } from "../integrations/github/pull-requests";
 import { listRepoSecrets } from "../integrations/github/secrets";
 import { proveRole, type RoleProof } from "../judgements/oidc/prove-role";
@@ -34,11 +34,17 @@ const DAY_MS = 86_400_000;
 /** How many of the first sessions' temporary keys since the merge are looked up for a push (each is one LookupEvents walk). */
 const SESSIONS_LOOKED_AT = 5;
 
+/** One web-identity record, whichever lookup found it. */
+const eventKey = (e: { time: string; sessionKeyId: string | null; subject: string | null; errorCode: string | null }) => `${e.time}|${e.sessionKeyId ?? ""}|${e.subject ?? ""}|${e.errorCode ?? ""}`;
+
 /**
  * The proof for the latest completed move of the configured repository, or null when there is none (or it opened
- * no pull request). CloudTrail is read from the merge on (at most its 90 days). Throws CallFailure naming the call.
+ * no pull request). CloudTrail is read from the merge on (at most its 90 days): the newest `webIdentityMax`
+ * web-identity records of the account, and the role's first sessions read forward from the merge
+ * (lookupFirstRoleSessions), so the grace period starts at the first assumption however busy the account is.
+ * Throws CallFailure naming the call.
  */
-export async function readRoleProof(ctx: Pick<ReadContext, "clients" | "db" | "userName"> & { now?: () => Date }): Promise<RoleProofView | null> {
+export async function readRoleProof(ctx: Pick<ReadContext, "clients" | "db" | "userName"> & { now?: () => Date }, { webIdentityMax = 1000 }: { webIdentityMax?: number } = {}): Promise<RoleProofView | null> {
   const { github, repo } = ctx.clients;
   const { cloudtrail, iam } = ctx.clients.aws;
   const move = latestOidcMove(ctx.db, `${repo.owner}/${repo.repo}`);
@@ -57,7 +63,14 @@ export async function readRoleProof(ctx: Pick<ReadContext, "clients" | "db" | "u
   const pullRequest = pr && { number: pr.number, url: pr.url, state: pr.state, merged: pr.merged, mergedAt: pr.mergedAt };
   if (!mergedAt) return { ...held, pullRequest, graceDays, proof: proveRole({ ...base, mergedAt: null, webIdentity: [], sessionEvents: [], keyEvents: [] }) };
   const start = new Date(Math.max(new Date(mergedAt).getTime() - 60_000, now.getTime() - 90 * DAY_MS));
-  const webIdentity = await callApi("cloudtrail", "LookupEvents", () => lookupWebIdentityEvents({ cloudtrail, start, end: now }));
+  // The newest records (refusals, the latest assumption) and, read forward from the merge, the role's first sessions:
+  // in a busy account the newest 1,000 records do not reach back to the merge, and the grace period runs from the first.
+  const [newest, first] = await Promise.all([
+    callApi("cloudtrail", "LookupEvents", () => lookupWebIdentityEvents({ cloudtrail, start, end: now, max: webIdentityMax })),
+    callApi("cloudtrail", "LookupEvents", () => lookupFirstRoleSessions({ cloudtrail, roleArn: move.plan.roleArn, start, end: now, want: SESSIONS_LOOKED_AT, max: webIdentityMax })),
+  ]);
+  const seen = new Set(newest.map(eventKey));
+  const webIdentity = [...newest, ...first.filter((e) => !seen.has(eventKey(e)))].sort((a, b) => Date.parse(b.time) - Date.parse(a.time));
   // The OLDEST sessions since the merge (CloudTrail answers newest first): the role is proven by its first push, and
   // the grace period runs from it; a busy repository's newest sessions would restart it on every run.
   const sessionKeys = [...new Set(webIdentity.filter((e) => e.roleArn === move.plan.roleArn && !e.errorCode && e.sessionKeyId).map((e) => e.sessionKeyId!).reverse())].slice(0, SESSIONS_LOOKED_AT);
