@@ -98,4 +98,36 @@ describe("readRoleProof", () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }, 90_000);
+
+  it("a role whose first sessions pushed nothing is proven by a later session that did", async () => {
+    // The test above retired the key and merged its move: start from the seeded account again.
+    expect((await sbx.admin("POST", "/_sandbox/reset", {})).status).toBe(200);
+    const { ctx, db, dir } = testContext(sbx);
+    try {
+      const move = await (await startOidcMove(ctx)).done;
+      expect(move.state, move.message ?? "").toBe("completed");
+      const prNumber = listOidcSteps(db, move.id).find((s) => s.step === "workflow-pr")!.detail!.pullRequest as number;
+      const reads = { clients: sbx.clients, db, userName: ctx.config.iamUser };
+      await sbx.clients.github.rest.pulls.merge({ ...sbx.clients.repo, pull_number: prNumber });
+      await until(() => readRoleProof(reads), (v) => v!.proof.verdict !== "no-role-use-yet");
+      const tokenRes = await sbx.admin("POST", "/_sandbox/github/actions/id-token", { repository: "acme/mcp-servers", audience: "sts.amazonaws.com", ref: "refs/heads/main" });
+      const { value: token } = (await tokenRes.json()) as { value: string };
+      const sts = new STSClient({ endpoint: sbx.url, region: "us-east-1", maxAttempts: 1 });
+      const assume = async () => (await sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: move.plan.roleArn, RoleSessionName: "GitHubActions", WebIdentityToken: token }))).Credentials!;
+      // Five more sessions that only sign in (with the merge's run's, six that push nothing)...
+      for (let i = 0; i < 5; i++) await assume();
+      expect((await readRoleProof(reads))!.proof.verdict).toBe("no-role-push-yet");
+      // ...then one that pushes: beyond the first five sessions looked at, among the newest.
+      const creds = await assume();
+      const ecr = new ECRClient({ endpoint: sbx.url, region: "us-east-1", maxAttempts: 1, credentials: { accessKeyId: creds.AccessKeyId!, secretAccessKey: creds.SecretAccessKey!, sessionToken: creds.SessionToken! } });
+      const image = (await ecr.send(new BatchGetImageCommand({ repositoryName: "mcp-server-tcp", imageIds: [{ imageTag: "latest" }] }))).images![0];
+      await ecr.send(new PutImageCommand({ repositoryName: "mcp-server-tcp", imageManifest: image.imageManifest, imageManifestMediaType: image.imageManifestMediaType, imageTag: "late-proof" }));
+      const proven = await readRoleProof(reads);
+      expect(proven!.proof.verdict).toBe("grace-running");
+      expect(proven!.proof.pushed).toMatchObject({ eventName: "PutImage", accessKeyId: creds.AccessKeyId });
+    } finally {
+      db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });

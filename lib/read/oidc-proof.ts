@@ -31,7 +31,7 @@ export interface RoleProofView {
 }
 
 const DAY_MS = 86_400_000;
-/** How many of the first sessions' temporary keys since the merge are looked up for a push (each is one LookupEvents walk). */
+/** How many of the first (and of the newest) sessions' temporary keys since the merge are looked up for a push (each is one LookupEvents walk). */
 const SESSIONS_LOOKED_AT = 5;
 
 /** One web-identity record, whichever lookup found it. */
@@ -73,7 +73,10 @@ export async function readRoleProof(ctx: Pick<ReadContext, "clients" | "db" | "u
   const webIdentity = [...newest, ...first.filter((e) => !seen.has(eventKey(e)))].sort((a, b) => Date.parse(b.time) - Date.parse(a.time));
   // The OLDEST sessions since the merge (CloudTrail answers newest first): the role is proven by its first push, and
   // the grace period runs from it; a busy repository's newest sessions would restart it on every run.
-  const sessionKeys = [...new Set(webIdentity.filter((e) => e.roleArn === move.plan.roleArn && !e.errorCode && e.sessionKeyId).map((e) => e.sessionKeyId!).reverse())].slice(0, SESSIONS_LOOKED_AT);
+  const oldestFirst = [...new Set(webIdentity.filter((e) => e.roleArn === move.plan.roleArn && !e.errorCode && e.sessionKeyId).map((e) => e.sessionKeyId!).reverse())];
+  // And the newest few: when none of the first sessions pushed (runs that only logged in, say), a later one that did
+  // still proves the role; its push is later than the true first push, so the grace period can only start later.
+  const sessionKeys = [...new Set([...oldestFirst.slice(0, SESSIONS_LOOKED_AT), ...oldestFirst.slice(-SESSIONS_LOOKED_AT)])];
   const lookup = (accessKeyId: string) => callApi("cloudtrail", "LookupEvents", () => lookupEventsByAccessKey({ cloudtrail, accessKeyId, start, end: now }));
   const [sessionEvents, keyEvents] = await Promise.all([
     Promise.all(sessionKeys.map(lookup)).then((x) => x.flat()),
