@@ -26,6 +26,18 @@ describe("discoverRepositories", () => {
     for (const s of found.skipped) expect(s.reason).not.toBe("");
   }, 60_000);
 
+  it("a discovery again with nothing changed is answered 304 by GitHub: it costs nothing against the rate limit", async () => {
+    const { SANDBOX_GITHUB_ADMIN_TOKEN } = await import("../sandbox/constants");
+    const used = async () => Number((await fetch(`${sb.url}/api/v3/user`, { headers: { authorization: `token ${SANDBOX_GITHUB_ADMIN_TOKEN}` } })).headers.get("x-ratelimit-used"));
+    const first = await discoverRepositories(ctx(), "acme", "github-ecr-push");
+    const before = await used();
+    // A fresh cache (as every 15 minutes): every listing is asked again, with the ETag of its last answer.
+    const again = await discoverRepositories(ctx(), "acme", "github-ecr-push");
+    expect(again).toEqual(first);
+    // Only the probe itself was charged.
+    expect((await used()) - before).toBe(1);
+  }, 60_000);
+
   it("a repository's own (or environment) AWS_ACCESS_KEY_ID does not make it discovered: its creator can set that secret to any text", async () => {
     // An organization member creates a repository, gives it a repository secret named AWS_ACCESS_KEY_ID (junk value)
     // and a workflow naming it: served, Deckhand would build its compose file with the worker's ECR credentials and

@@ -124,4 +124,37 @@ describe("createGitHubClient", () => {
     expect(answers.every((a) => a.data.full_name === "acme/mcp-servers")).toBe(true);
     expect(most).toBe(GITHUB_MAX_CONCURRENT);
   }, 30_000);
+
+  it("asks again with the last answer's ETag: GitHub's 304 gives back the same data, a change gives the new", async () => {
+    await sbx.admin("DELETE", "/_sandbox/faults");
+    const statuses: number[] = [];
+    // Octokit's per-request fetch is innermost: it sees what GitHub answered on the wire.
+    const seeing: typeof fetch = async (input, init) => {
+      const res = await fetch(input, init);
+      statuses.push(res.status);
+      return res;
+    };
+    const c = client();
+    const list = () => c.rest.actions.listRepoVariables({ ...repo, request: { fetch: seeing } });
+    const first = await list();
+    const second = await list();
+    expect(statuses).toEqual([200, 304]);
+    expect(second.status).toBe(200);
+    expect(second.data).toEqual(first.data);
+    // What a caller does to its data never reaches the next caller's.
+    second.data.variables.length = 0;
+    expect((await list()).data).toEqual(first.data);
+    statuses.pop();
+    await c.rest.actions.createRepoVariable({ ...repo, name: "ETAG_PROBE", value: "1" });
+    try {
+      const third = await list();
+      expect(statuses).toEqual([200, 304, 200]);
+      expect(third.data.variables.map((v) => v.name)).toContain("ETAG_PROBE");
+    } finally {
+      await c.rest.actions.deleteRepoVariable({ ...repo, name: "ETAG_PROBE" });
+    }
+    // Another client (another token's, in production) has nothing kept: its first GET is a plain one.
+    await client().rest.actions.listRepoVariables({ ...repo, request: { fetch: seeing } });
+    expect(statuses.at(-1)).toBe(200);
+  });
 });

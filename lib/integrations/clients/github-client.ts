@@ -4,6 +4,7 @@ import { throttling, type ThrottlingOptions } from "@octokit/plugin-throttling";
 import Bottleneck from "bottleneck/light.js";
 import type { DeckhandConfig } from "../../infra/config/env";
 import { limiter } from "../../infra/map-limit";
+import { addConditionalRequests } from "./conditional-requests";
 
 const DeckhandOctokit = Octokit.plugin(retry, throttling);
 export type GitHubClient = InstanceType<typeof DeckhandOctokit>;
@@ -83,7 +84,7 @@ function unsharedLimiters() {
 export function createGitHubClient(opts: GitHubClientOptions): GitHubClient {
   const retries = opts.retries ?? 3;
   const log = opts.log ?? console;
-  return new DeckhandOctokit({
+  const octokit = new DeckhandOctokit({
     baseUrl: opts.baseUrl,
     auth: opts.token,
     userAgent: "deckhand",
@@ -108,6 +109,9 @@ export function createGitHubClient(opts: GitHubClientOptions): GitHubClient {
     } as ThrottlingOptions,
     log: { debug: () => {}, info: () => {}, warn: log.warn.bind(log), error: log.warn.bind(log) },
   });
+  // Last, so outermost: a 304 never reaches plugin-retry or plugin-throttling as a failure.
+  addConditionalRequests(octokit);
+  return octokit;
 }
 
 export function githubClientOptionsFrom(config: DeckhandConfig): GitHubClientOptions {

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { SandboxContext } from "../context";
 import { BodyTooLargeError, sendJson, sleep } from "../http-util";
+import { answerConditionally } from "./conditional";
 import { Router, type ApiRequest } from "./router";
 import { findUser, privateUserJson } from "./users";
 import { BadJsonError, ghError } from "./errors";
@@ -48,6 +49,12 @@ function rateHeaders(key: string): Record<string, string> {
     "x-ratelimit-used": String(w.used),
     "x-ratelimit-resource": "core",
   };
+}
+
+/** A 304 to a conditional request does not count against the primary rate limit (GitHub's best-practices page). */
+function refundRateLimit(key: string): void {
+  const w = rateWindows.get(key);
+  if (w && w.used > 0) w.used -= 1;
 }
 
 function tokenFrom(req: IncomingMessage): string | null {
@@ -166,7 +173,8 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, ctx: 
   }
   const r: ApiRequest = { req, res, ctx, url, params: found.params, login: who.login, isAdminToken: who.isAdmin, scopes: who.scopes, fineGrained: Boolean(who.grant), grant: who.grant, route: routeName };
   try {
-    await found.route.handler(r);
+    const key = who ? (token as string) : "anonymous";
+    await answerConditionally(req, res, async () => found.route.handler(r), () => refundRateLimit(key));
   } catch (err) {
     if (err instanceof BadJsonError) ghError(res, 400, "Problems parsing JSON");
     else if (err instanceof BodyTooLargeError) ghError(res, 413, "Request body too large");
