@@ -32,6 +32,9 @@ export interface GitHubClientOptions {
  */
 export const GITHUB_MAX_CONCURRENT = 50;
 
+/** plugin-request-log's line for a request answered 304: "GET /path - 304 with id ... in 12ms". */
+const NOT_MODIFIED_LINE = / - 304 with id \S+ in \d+ms$/;
+
 /** One gate for the whole process: every client's requests wait here for one of the GITHUB_MAX_CONCURRENT slots. */
 const githubInFlight = limiter(GITHUB_MAX_CONCURRENT);
 
@@ -107,7 +110,9 @@ export function createGitHubClient(opts: GitHubClientOptions): GitHubClient {
         return retryCount < retries;
       },
     } as ThrottlingOptions,
-    log: { debug: () => {}, info: () => {}, warn: log.warn.bind(log), error: log.warn.bind(log) },
+    // plugin-request-log reports every thrown answer as an error, and Octokit throws a 304: a conditional request
+    // answered "not modified" (addConditionalRequests) is the good case, not a line for the server log.
+    log: { debug: () => {}, info: () => {}, warn: log.warn.bind(log), error: (message: string, ...rest: unknown[]) => (NOT_MODIFIED_LINE.test(String(message)) ? undefined : log.warn(message, ...rest)) },
   });
   // Last, so outermost: a 304 never reaches plugin-retry or plugin-throttling as a failure.
   addConditionalRequests(octokit);
