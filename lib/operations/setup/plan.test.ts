@@ -82,6 +82,13 @@ describe("planSetup", () => {
     expect(p.steps[0].calls).toContain("IAM UpdateAccessKey AccessKeyId=AKIAHELD Status=Inactive (GitHub does not hold it)");
   });
 
+  it("secrets that could not be listed: whether GitHub holds a key is unknown, and no key step makes or deactivates a key", () => {
+    const p = planSetup(done({ secrets: null }));
+    expect(p.items.find((i) => i.id === "key")).toMatchObject({ status: "unknown", detail: "Not known: the repository's secrets could not be listed." });
+    expect(p.steps.map((s) => s.id)).not.toContain("create-key");
+    expect(JSON.stringify(p.steps)).not.toContain("UpdateAccessKey");
+  });
+
   it("creates a key when the secrets exist but every key is inactive", () => {
     expect(ids(done({ keys: [key("AKIAOFF", "Inactive")] }))).toEqual(["create-key", "verify"]);
   });

@@ -104,6 +104,9 @@ export function planSetup(state: SetupState): SetupPlan {
   // Step 3: a key GitHub holds.
   const keys = userMissing ? [] : state.keys;
   if (keys === null) items.push({ id: "key", label: "An access key GitHub holds", status: "unknown", detail: "Could not list the user's access keys." });
+  // Whether GitHub holds a key rests on the secrets: unread, nothing is said of it and no key step is planned (it would
+  // make a key and deactivate the one every holder may be pushing with).
+  else if (secrets === null) items.push({ id: "key", label: "An access key GitHub holds", status: "unknown", detail: "Not known: the repository's secrets could not be listed." });
   else {
     const active = keys.filter((k) => k.status === "Active");
     const known = state.knownHeldKeyId;
