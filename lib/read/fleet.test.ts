@@ -4,6 +4,8 @@ import { TtlCache } from "../infra/cache/ttl-cache";
 import { enqueueJob, reportJobResult, claimNextJob } from "../operations/pushes/job-store";
 import { readChecksPerRepository, readFleet } from "./fleet";
 import { readMetricsText } from "./metrics";
+import { readPushVerdict } from "./overview";
+import { forRepository } from "./context";
 import { invalidatePosture, readScopes } from "./posture";
 import { listRepoOrganizationSecrets } from "../integrations/github/scoped-secrets";
 import { readLastRun } from "./workflows";
@@ -59,6 +61,12 @@ describe("readFleet", () => {
     const others = view.rows.filter((r) => r.repository !== "acme/no-such-repo");
     expect(others.map((r) => r.reason).every((r) => !r.startsWith("GitHub answers 404"))).toBe(true);
     expect(view.summary.answer).toBe("no");
+    // The Overview's verdict and the metric say the same: unknown (-1), not "no" over checks of empty answers.
+    const text = await readMetricsText(ctx(), [...fleet, repo("no-such-repo")]);
+    expect(text).toMatch(/^deckhand_push_ready\{repository="acme\/no-such-repo"\} -1$/m);
+    const overview = await readPushVerdict(forRepository(ctx(), repo("no-such-repo")));
+    expect(overview.readiness).toMatchObject({ answer: "unknown", href: "/fleet" });
+    expect(overview.readiness.reason).toBe(missing.reason);
   }, 60_000);
 
   it("three repositories of one push user read that user's IAM once, and the account's ECR repositories once (counted in the sandbox's CloudTrail)", async () => {

@@ -94,7 +94,7 @@ async function judgeRow(ctx: ReadContext, r: ConfiguredRepository, shared: Share
     pushUserNamed: r.pushUserNamed,
     signIn: doctor.mode === "oidc" ? "role" : "key",
     repositoryNotFound: !lastRun.ok && lastRun.failure.service === "github" && lastRun.failure.kind === "not-found",
-    readiness: judgeRepositoryReadiness(doctor, r.pushUser),
+    readiness: judgeRepositoryReadiness(doctor, r.pushUser, r.repository),
     checks: doctor.checks,
     keys: keys.ok ? keys.data.keys : null,
     keysFailure: keys.ok ? null : keys.failure.message,

@@ -41,7 +41,7 @@ export async function readMetricsText(ctx: ReadContext, repositories?: readonly 
       });
     }
     // The checks of the workflow's sign-in mode (the OIDC mode's for a workflow that assumes a role), as the pages judge.
-    return { repository: repositories ? r.repository : undefined, checks: set.checks, ready: repositories ? judgeRepositoryReadiness(set, r.pushUser).answer : undefined };
+    return { repository: repositories ? r.repository : undefined, checks: set.checks, ready: repositories ? judgeRepositoryReadiness(set, r.pushUser, r.repository).answer : undefined };
   });
   return renderPostureMetrics({ users: [...users.values()], repositories: repos });
 }

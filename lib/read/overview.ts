@@ -4,7 +4,7 @@
 
 import { bucketPushesByDay, type DayBucket } from "../judgements/daily-pushes";
 import { toPart, type Part } from "../failures";
-import type { ReadContext } from "./context";
+import { repoKey, type ReadContext } from "./context";
 import { readActivityWithin } from "./doctor";
 import { detectTwoPushers, type RepositoryPushers } from "../judgements/push/detect-two-pushers";
 import { isDeckhandUserAgent } from "../judgements/posture/secret-correlation";
@@ -91,7 +91,7 @@ export interface PushVerdictView {
  */
 export async function readPushVerdict(ctx: ReadContext): Promise<PushVerdictView> {
   const set = await readOverviewChecks(ctx);
-  return { readiness: judgeRepositoryReadiness(set, ctx.userName), asOf: set.asOf };
+  return { readiness: judgeRepositoryReadiness(set, ctx.userName, repoKey(ctx)), asOf: set.asOf };
 }
 
 export interface StoppedOperation {

@@ -38,9 +38,14 @@ export async function readRepositoryChecks(ctx: ReadContext, opts: Pick<DoctorRe
 }
 
 /** "Can this repository push right now?" over its checks (see judgePushReadiness). */
-export function judgeRepositoryReadiness(set: Pick<RepositoryChecks, "checks" | "userMissing" | "mode"> & { snapshot: Pick<RepositoryChecks["snapshot"], "user"> }, userName: string): PushReadiness {
+export function judgeRepositoryReadiness(set: Pick<RepositoryChecks, "checks" | "userMissing" | "mode"> & { snapshot: Pick<RepositoryChecks["snapshot"], "user" | "runs"> }, userName: string, repository?: string): PushReadiness {
   // The key's mode needs the push user: IAM GetUser failing leaves the answer unknown, naming the call.
   const user = set.snapshot.user;
   const userUnreadable = set.mode === "key" && !user.ok ? user.failure : null;
-  return judgePushReadiness({ checks: set.checks, userMissing: set.userMissing, userName, checksLabel: CHECKS_LABEL[set.mode], userUnreadable });
+  return judgePushReadiness({ checks: set.checks, userMissing: set.userMissing, userName, checksLabel: CHECKS_LABEL[set.mode], userUnreadable, repositoryNotFound: repository && repositoryNotFound(set.snapshot.runs) ? repository : null });
+}
+
+/** GitHub answered 404 for the repository's workflow runs: the repository itself is not there for Deckhand's token. */
+export function repositoryNotFound(runs: RepositoryChecks["snapshot"]["runs"]): boolean {
+  return !runs.ok && runs.failure.service === "github" && runs.failure.kind === "not-found";
 }

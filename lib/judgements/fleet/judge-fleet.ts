@@ -3,6 +3,7 @@
 // secrets come from); this module only picks, per repository, which key it holds and whose it is, and sums up.
 
 import type { PushAnswer, PushReadiness, ReadinessCheck } from "../posture/push-readiness";
+import { repositoryNotFoundReason } from "../posture/push-readiness";
 import type { KeyVerdict, Severity } from "../posture/key-verdicts";
 import { describeCopy, type ScopeCopy } from "../posture/secret-scopes";
 import type { RunSigner } from "./run-signer";
@@ -110,7 +111,7 @@ export function judgeFleetRow(input: FleetRowInput): FleetRow {
       secretsFrom: "unknown",
       failingChecks: [],
       answer: "unknown",
-      reason: `GitHub answers 404 for ${input.repository}: it does not exist, or Deckhand's token cannot see it. Check the name in GITHUB_REPOSITORIES and the token's repository access.`,
+      reason: repositoryNotFoundReason(input.repository),
       href: null,
     };
   const failingChecks = input.checks.filter((c) => c.status === "fail").map((c) => ({ id: c.id, title: c.title }));

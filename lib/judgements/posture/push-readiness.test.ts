@@ -13,6 +13,17 @@ describe("judgePushReadiness", () => {
     expect(r.reason).toBe("All 2 checks of the guide's troubleshooting pass.");
   });
 
+  it("a repository GitHub answers 404 for: unknown, saying so, before a failing check or a missing push user", () => {
+    const r = judgePushReadiness({ checks: [check("access-denied", "fail")], userMissing: true, userName: "u", repositoryNotFound: "acme/gone" });
+    expect(r).toEqual({
+      answer: "unknown",
+      reason: "GitHub answers 404 for acme/gone: it does not exist, or Deckhand's token cannot see it. Check the name in GITHUB_REPOSITORIES and the token's repository access.",
+      href: "/fleet",
+      decidedBy: [],
+    });
+    expect(judgePushReadiness({ checks: [check("access-denied", "pass")], userMissing: false, userName: "u", repositoryNotFound: null }).answer).toBe("yes");
+  });
+
   it("no, with the first failing check as the one reason, even when others are unknown", () => {
     const r = judgePushReadiness({
       checks: [check("credential-error", "unknown"), check("access-denied", "fail", "The policy does not allow ecr:PutImage: pushes fail"), check("invalid-access-key", "fail", "x")],

@@ -26,6 +26,11 @@ export interface PushReadiness {
  * (`userMissing`: true when GetUser answered NoSuchEntity; false when it exists; null when it could not be read).
  * `checksLabel` names the checks in the "yes" reason (default "checks of the guide's troubleshooting"; the OIDC mode's).
  */
+/** What every page says of a configured repository GitHub answers 404 for. */
+export function repositoryNotFoundReason(repository: string): string {
+  return `GitHub answers 404 for ${repository}: it does not exist, or Deckhand's token cannot see it. Check the name in GITHUB_REPOSITORIES and the token's repository access.`;
+}
+
 export function judgePushReadiness(input: {
   checks: readonly ReadinessCheck[];
   userMissing: boolean | null;
@@ -36,7 +41,16 @@ export function judgePushReadiness(input: {
    * known, so the answer cannot be "yes" (a workflow that assumes a role does not need the user: leave it out).
    */
   userUnreadable?: Failure | null;
+  /**
+   * owner/name when GitHub answered 404 for the repository itself (its workflow runs): it does not exist, or the token
+   * cannot see it (GitHub answers 404, not 403, for a private repository the token cannot read). Its checks judged
+   * empty answers: the answer is unknown whatever they say.
+   */
+  repositoryNotFound?: string | null;
 }): PushReadiness {
+  if (input.repositoryNotFound) {
+    return { answer: "unknown", reason: repositoryNotFoundReason(input.repositoryNotFound), href: "/fleet", decidedBy: [] };
+  }
   if (input.userMissing) {
     return {
       answer: "not-set-up",
