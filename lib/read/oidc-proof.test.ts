@@ -27,14 +27,35 @@ async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000
   }
 }
 
+/** A completed move of acme/mcp-servers (the PR opened, not merged), and the proof's reads. */
+async function completedMove(ctx: ReturnType<typeof testContext>["ctx"], db: ReturnType<typeof testContext>["db"]) {
+  const move = await (await startOidcMove(ctx)).done;
+  expect(move.state, move.message ?? "").toBe("completed");
+  const prNumber = listOidcSteps(db, move.id).find((s) => s.step === "workflow-pr")!.detail!.pullRequest as number;
+  return { move, prNumber, reads: { clients: sbx.clients, db, userName: ctx.config.iamUser } };
+}
+
+/** A role session maker for acme/mcp-servers' main: its ID token, an STS client, and `assume()` (one session per call). */
+async function roleSession(roleArn: string) {
+  const tokenRes = await sbx.admin("POST", "/_sandbox/github/actions/id-token", { repository: "acme/mcp-servers", audience: "sts.amazonaws.com", ref: "refs/heads/main" });
+  const { value: token } = (await tokenRes.json()) as { value: string };
+  const sts = new STSClient({ endpoint: sbx.url, region: "us-east-1", maxAttempts: 1 });
+  const assume = async () => (await sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: roleArn, RoleSessionName: "GitHubActions", WebIdentityToken: token }))).Credentials!;
+  return { token, sts, assume };
+}
+
+/** Pushes mcp-server-tcp's latest again under `tag`, signed with the session `creds`. */
+async function pushWith(creds: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string }, tag: string) {
+  const ecr = new ECRClient({ endpoint: sbx.url, region: "us-east-1", maxAttempts: 1, credentials: { accessKeyId: creds.AccessKeyId!, secretAccessKey: creds.SecretAccessKey!, sessionToken: creds.SessionToken! } });
+  const image = (await ecr.send(new BatchGetImageCommand({ repositoryName: "mcp-server-tcp", imageIds: [{ imageTag: "latest" }] }))).images![0];
+  await ecr.send(new PutImageCommand({ repositoryName: "mcp-server-tcp", imageManifest: image.imageManifest, imageManifestMediaType: image.imageManifestMediaType, imageTag: tag }));
+}
+
 describe("readRoleProof", () => {
   it("waits for the merge, sees the role assumed and a push with its session, then lists a later use of the key", async () => {
     const { ctx, db, dir } = testContext(sbx);
     try {
-      const move = await (await startOidcMove(ctx)).done;
-      expect(move.state, move.message ?? "").toBe("completed");
-      const prNumber = listOidcSteps(db, move.id).find((s) => s.step === "workflow-pr")!.detail!.pullRequest as number;
-      const reads = { clients: sbx.clients, db, userName: ctx.config.iamUser };
+      const { move, prNumber, reads } = await completedMove(ctx, db);
 
       expect((await readRoleProof(reads))!.proof.verdict).toBe("waiting-for-merge");
 
@@ -47,13 +68,9 @@ describe("readRoleProof", () => {
       expect(assumed!.proof.assumed?.subject).toBe(move.plan.subjects[0].value);
 
       // A push with a session of the role, from this repository's token.
-      const tokenRes = await sbx.admin("POST", "/_sandbox/github/actions/id-token", { repository: "acme/mcp-servers", audience: "sts.amazonaws.com", ref: "refs/heads/main" });
-      const { value: token } = (await tokenRes.json()) as { value: string };
-      const sts = new STSClient({ endpoint: sbx.url, region: "us-east-1", maxAttempts: 1 });
-      const creds = (await sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: move.plan.roleArn, RoleSessionName: "GitHubActions", WebIdentityToken: token }))).Credentials!;
-      const ecr = new ECRClient({ endpoint: sbx.url, region: "us-east-1", maxAttempts: 1, credentials: { accessKeyId: creds.AccessKeyId!, secretAccessKey: creds.SecretAccessKey!, sessionToken: creds.SessionToken! } });
-      const image = (await ecr.send(new BatchGetImageCommand({ repositoryName: "mcp-server-tcp", imageIds: [{ imageTag: "latest" }] }))).images![0];
-      await ecr.send(new PutImageCommand({ repositoryName: "mcp-server-tcp", imageManifest: image.imageManifest, imageManifestMediaType: image.imageManifestMediaType, imageTag: "role-proof" }));
+      const { token, sts, assume } = await roleSession(move.plan.roleArn);
+      const creds = await assume();
+      await pushWith(creds, "role-proof");
 
       const proven = await readRoleProof(reads);
       expect(proven!.proof.verdict).toBe("grace-running");
@@ -104,24 +121,16 @@ describe("readRoleProof", () => {
     expect((await sbx.admin("POST", "/_sandbox/reset", {})).status).toBe(200);
     const { ctx, db, dir } = testContext(sbx);
     try {
-      const move = await (await startOidcMove(ctx)).done;
-      expect(move.state, move.message ?? "").toBe("completed");
-      const prNumber = listOidcSteps(db, move.id).find((s) => s.step === "workflow-pr")!.detail!.pullRequest as number;
-      const reads = { clients: sbx.clients, db, userName: ctx.config.iamUser };
+      const { move, prNumber, reads } = await completedMove(ctx, db);
       await sbx.clients.github.rest.pulls.merge({ ...sbx.clients.repo, pull_number: prNumber });
       await until(() => readRoleProof(reads), (v) => v!.proof.verdict !== "no-role-use-yet");
-      const tokenRes = await sbx.admin("POST", "/_sandbox/github/actions/id-token", { repository: "acme/mcp-servers", audience: "sts.amazonaws.com", ref: "refs/heads/main" });
-      const { value: token } = (await tokenRes.json()) as { value: string };
-      const sts = new STSClient({ endpoint: sbx.url, region: "us-east-1", maxAttempts: 1 });
-      const assume = async () => (await sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: move.plan.roleArn, RoleSessionName: "GitHubActions", WebIdentityToken: token }))).Credentials!;
+      const { assume } = await roleSession(move.plan.roleArn);
       // Five more sessions that only sign in (with the merge's run's, six that push nothing)...
       for (let i = 0; i < 5; i++) await assume();
       expect((await readRoleProof(reads))!.proof.verdict).toBe("no-role-push-yet");
       // ...then one that pushes: beyond the first five sessions looked at, among the newest.
       const creds = await assume();
-      const ecr = new ECRClient({ endpoint: sbx.url, region: "us-east-1", maxAttempts: 1, credentials: { accessKeyId: creds.AccessKeyId!, secretAccessKey: creds.SecretAccessKey!, sessionToken: creds.SessionToken! } });
-      const image = (await ecr.send(new BatchGetImageCommand({ repositoryName: "mcp-server-tcp", imageIds: [{ imageTag: "latest" }] }))).images![0];
-      await ecr.send(new PutImageCommand({ repositoryName: "mcp-server-tcp", imageManifest: image.imageManifest, imageManifestMediaType: image.imageManifestMediaType, imageTag: "late-proof" }));
+      await pushWith(creds, "late-proof");
       const proven = await readRoleProof(reads);
       expect(proven!.proof.verdict).toBe("grace-running");
       expect(proven!.proof.pushed).toMatchObject({ eventName: "PutImage", accessKeyId: creds.AccessKeyId });
