@@ -122,6 +122,14 @@ describe("access denied", () => {
     expect(byId(results, "credential-error").status).toBe("pass");
   });
 
+  it("creation is unknown, not a pass, when AWS_REGION could not be read (the variables failed)", () => {
+    const snap = healthy();
+    snap.variables = failedPart(failure("github", "list repository variables", "unavailable"));
+    const r = byId(runDoctorChecks(snap), "repository-creation-failed");
+    expect(r.status).toBe("unknown");
+    expect(r.summary).toBe("Depends on AWS_REGION, which could not be read (the repository's variables and secrets)");
+  });
+
   it("still fails on a run's denial when the policies cannot be read", () => {
     const snap = healthy();
     snap.policies = failedPart(failure("iam", "GetUserPolicy", "failed"));

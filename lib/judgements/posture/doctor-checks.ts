@@ -329,6 +329,8 @@ function checkRepositoryCreation(ctx: Context): CheckResult {
   // the workflow create?), not a second red finding for the same fix.
   const region = ctx.config?.findings.find((f) => f.code === "region-invalid" || f.code === "region-variable-missing" || f.code === "region-is-secret");
   if (region && region.severity === "fail") return result(id, ctx, "unknown", `Depends on AWS_REGION, which is not usable: fix AWS_REGION Not Found first (${region.message})`, notes);
+  // Nor when AWS_REGION could not be read at all: a pass would vouch for a region nobody saw.
+  if (!ctx.config) return result(id, ctx, "unknown", "Depends on AWS_REGION, which could not be read (the repository's variables and secrets)", notes);
   if (!ctx.effective) return result(id, ctx, "unknown", "Could not read the user's policies", notes);
   if (scopedTo) return result(id, ctx, "pass", `The workflow can create missing repositories only where ecr:CreateRepository is granted: ${scopedTo.join(", ")}; any other name fails with AccessDenied`, notes);
   return result(id, ctx, "pass", "The workflow can create missing repositories", notes);
