@@ -181,6 +181,21 @@ test("an operator rotates acme/web-gateway's own push user from its Credentials 
   await expect(page.getByTestId(`key-${gatewayKeyBefore}`)).toContainText("Inactive");
 });
 
+test("a key action's confirmation names the other repositories of the key's push user, and none when it has none", async ({ page }) => {
+  await page.goto("/credentials?repo=acme%2Fmcp-servers&refresh=1");
+  // The row's cells run together in its text ("AKIA…Active97 days"): the active key's row is the one not "Inactive".
+  const active = () => new CredentialsPage(page).keyRows().filter({ hasNotText: "Inactive" }).first();
+  await active().getByRole("button", { name: "deactivate" }).click();
+  const confirm = page.getByRole("form", { name: /^Confirm: deactivate / });
+  await expect(confirm.getByTestId("key-action-shared")).toHaveText("github-ecr-push is the push user of acme/billing-worker too: their pushes stop as well if their secrets hold this key.");
+  await confirm.getByRole("button", { name: "Cancel" }).click();
+  // web-gateway's push user serves it alone.
+  await page.goto("/credentials?repo=acme%2Fweb-gateway&refresh=1");
+  await active().getByRole("button", { name: "deactivate" }).click();
+  await expect(page.getByRole("form", { name: /^Confirm: deactivate / })).toBeVisible();
+  await expect(page.getByTestId("key-action-shared")).toHaveCount(0);
+});
+
 test("the default repository's rotation plan says before it starts that billing-worker's canary cannot pass (no AWS_REGION), and the Fleet page shows the rotation it stopped", async ({ page }) => {
   test.setTimeout(180_000);
   await page.goto("/credentials/rotation?repo=acme%2Fmcp-servers");

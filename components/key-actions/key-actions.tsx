@@ -16,12 +16,27 @@ const CONSEQUENCE: Record<Verb, (id: string) => string> = {
  * Deactivate, reactivate or delete one key, each behind a confirmation that names the consequence.
  * Keyed by the status, so the fresh page after a change starts closed.
  */
-export function KeyActions({ accessKeyId, status, repo }: { accessKeyId: string; status: string; repo: string }) {
-  return <KeyActionsForStatus key={status} accessKeyId={accessKeyId} status={status} repo={repo} />;
+export function KeyActions(props: KeyActionsProps & { status: string }) {
+  return <KeyActionsForStatus key={props.status} {...props} />;
 }
 
-/** `repo`: the repository the page shows (owner/name); the action acts on its push user's key. */
-function KeyActionsForStatus({ accessKeyId, status, repo }: { accessKeyId: string; status: string; repo: string }) {
+interface KeyActionsProps {
+  accessKeyId: string;
+  /** The repository the page shows (owner/name); the action acts on its push user's key. */
+  repo: string;
+  /** That push user. */
+  userName: string;
+  /** The other served repositories with the same push user: the confirmation names them (their runs may hold this key). */
+  sharedWith: string[];
+}
+
+/** What a change to the key means for the other repositories of its push user, or null when it has none. */
+function sharedNote(verb: Verb, userName: string, sharedWith: string[]): string | null {
+  if (verb === "reactivate" || sharedWith.length === 0) return null;
+  return `${userName} is the push user of ${sharedWith.join(", ")} too: their pushes stop as well if their secrets hold this key.`;
+}
+
+function KeyActionsForStatus({ accessKeyId, status, repo, userName, sharedWith }: KeyActionsProps & { status: string }) {
   const [open, setOpen] = useState<Verb | null>(null);
   const [state, formAction, pending] = useRefreshingAction(manageAccessKeyAction as FormAction<unknown>);
   const verbs: Verb[] = status === "Active" ? ["deactivate"] : ["reactivate", "delete"];
@@ -38,6 +53,11 @@ function KeyActionsForStatus({ accessKeyId, status, repo }: { accessKeyId: strin
       ) : (
         <form action={formAction} className="space-y-2 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm" aria-label={`Confirm: ${open} ${accessKeyId}`}>
           <p>{CONSEQUENCE[open](accessKeyId)}</p>
+          {sharedNote(open, userName, sharedWith) ? (
+            <p className="font-medium" data-testid="key-action-shared">
+              {sharedNote(open, userName, sharedWith)}
+            </p>
+          ) : null}
           <input type="hidden" name="accessKeyId" value={accessKeyId} />
           <input type="hidden" name="repo" value={repo} />
           <input type="hidden" name="action" value={open} />

@@ -5,12 +5,18 @@ import { CallsMade } from "@/components/posture/section-card";
 import { PartFailure } from "@/components/part-failure";
 import { StatusBadge } from "@/components/posture/status-badge";
 import { KeyActions } from "@/components/key-actions/key-actions";
+import { getConfig } from "@/lib/infra/config/env";
+import { servedRepositories } from "@/lib/infra/config/served-repositories";
 
 export async function KeysSection({ ctx, operator = false }: { ctx: ReadContext; operator?: boolean }) {
   const keys = await readKeyVerdicts(ctx);
   if (!keys.ok) return <PartFailure failure={keys.failure} what="the access keys" />;
   const judged = keys.data;
   const thresholds = judged.thresholds;
+  // The other served repositories of the same push user (IAM compares user names case-insensitively): a key action here
+  // acts on their key too, and the confirmation names them.
+  const self = ctx.github.repository.toLowerCase();
+  const sharedWith = operator ? servedRepositories(getConfig(), ctx.db).filter((r) => r.pushUser.toLowerCase() === ctx.userName.toLowerCase() && r.repository.toLowerCase() !== self).map((r) => r.repository) : [];
   return (
     <>
       <p className="mb-3 text-xs text-slate-500">
@@ -64,7 +70,7 @@ export async function KeysSection({ ctx, operator = false }: { ctx: ReadContext;
                 </td>
                 {operator ? (
                   <td className="px-3 py-2">
-                    <KeyActions accessKeyId={k.accessKeyId} status={k.status} repo={ctx.github.repository} />
+                    <KeyActions accessKeyId={k.accessKeyId} status={k.status} repo={ctx.github.repository} userName={ctx.userName} sharedWith={sharedWith} />
                   </td>
                 ) : null}
               </tr>
