@@ -38,7 +38,20 @@ describe("discoverRepositories", () => {
     expect((await used()) - before).toBe(1);
   }, 60_000);
 
+  it("a repository whose secrets could not be read is skipped as unread (the retire then counts it as unknown), not as not using the key", async () => {
+    await sb.admin("POST", "/_sandbox/faults", { service: "github", operation: "GET /repos/{owner}/{repo}/actions/organization-secrets", kind: "access-denied", count: -1 });
+    try {
+      const found = await discoverRepositories(ctx(), "acme", "github-ecr-push");
+      expect(found.repositories.map((r) => r.repository)).not.toContain("acme/web-gateway");
+      expect(found.skipped.find((s) => s.repository === "acme/web-gateway")).toMatchObject({ unread: true, reason: expect.stringContaining("its secrets could not be listed") });
+    } finally {
+      await sb.admin("DELETE", "/_sandbox/faults");
+    }
+  }, 60_000);
+
   it("a repository's own (or environment) AWS_ACCESS_KEY_ID does not make it discovered: its creator can set that secret to any text", async () => {
+    // Read, not unread: what decided it was seen.
+    expect((await discoverRepositories(ctx(), "acme", "github-ecr-push")).skipped.every((s) => !s.unread)).toBe(true);
     // An organization member creates a repository, gives it a repository secret named AWS_ACCESS_KEY_ID (junk value)
     // and a workflow naming it: served, Deckhand would build its compose file with the worker's ECR credentials and
     // push into whatever ECR repository its services name (another service's).

@@ -30,8 +30,11 @@ export const MAX_WORKFLOW_FILES = 20;
 export interface DiscoveredRepositories {
   /** The repositories that use the push user's key, in the owner's listing order, each with `pushUser`. */
   repositories: ConfiguredRepository[];
-  /** The others, each with why (in words), archived ones included. */
-  skipped: Array<{ repository: string; reason: string }>;
+  /**
+   * The others, each with why (in words), archived ones included; `unread` when a read failed (its workflows, a
+   * workflow file, its secrets): whether it uses the key is then not known (the retire counts it as unknown).
+   */
+  skipped: Array<{ repository: string; reason: string; unread?: true }>;
 }
 
 const KEY_SECRET = "AWS_ACCESS_KEY_ID";
@@ -89,8 +92,9 @@ export async function discoverRepositories(
     if (r.archived) return { repository: r.fullName, reason: "archived" };
     const rctx = { ...ctx, clients: { ...ctx.clients, repo: { owner: r.owner, repo: r.name } } };
     const workflows = await readWorkflowList(rctx, github);
-    if (!workflows.ok) return { repository: r.fullName, reason: workflows.failure.message };
+    if (!workflows.ok) return { repository: r.fullName, reason: workflows.failure.message, unread: true as const };
     const reasons: string[] = [];
+    let unread = false;
     const files = workflows.data.filter((x) => x.path.startsWith(".github/workflows/"));
     if (files.length > maxFiles) return { repository: r.fullName, reason: `it has ${files.length} workflow files, more than the ${maxFiles} discovery reads; name it in GITHUB_REPOSITORIES to serve it` };
     for (const w of files) {
@@ -99,6 +103,7 @@ export async function discoverRepositories(
         text = await callApi("github", `read ${w.path}`, () => readRepoFile({ github, repo: rctx.clients.repo, path: w.path }));
       } catch (err) {
         reasons.push(`${w.path}: ${(err as Error).message}`);
+        unread = true;
         continue;
       }
       const use = text === null ? { uses: false as const, reason: "not a file" } : workflowUsesKeySecret(text);
@@ -107,7 +112,7 @@ export async function discoverRepositories(
         try {
           scope = await callApi("github", "list secrets", () => keySecretScope(github, rctx.clients.repo, text as string));
         } catch (err) {
-          return { repository: r.fullName, reason: `${w.path} takes the key, but its secrets could not be listed: ${(err as Error).message}` };
+          return { repository: r.fullName, reason: `${w.path} takes the key, but its secrets could not be listed: ${(err as Error).message}`, unread: true as const };
         }
         if (scope === null) return { repository: r.fullName, reason: `${w.path} names ${KEY_SECRET}, but no organization secret of that name reaches it` };
         if (scope !== "organization") {
@@ -117,10 +122,10 @@ export async function discoverRepositories(
       }
       reasons.push(`${w.path}: ${use.reason}`);
     }
-    return { repository: r.fullName, reason: reasons.length ? reasons.join("; ") : "no workflows" };
+    return { repository: r.fullName, reason: reasons.length ? reasons.join("; ") : "no workflows", ...(unread ? { unread: true as const } : {}) };
   });
   return {
     repositories: judged.flatMap((j) => ("configured" in j && j.configured ? [j.configured] : [])),
-    skipped: judged.flatMap((j) => ("reason" in j && j.reason ? [{ repository: j.repository, reason: j.reason }] : [])),
+    skipped: judged.flatMap((j) => ("reason" in j && j.reason ? [{ repository: j.repository, reason: j.reason, ...("unread" in j && j.unread ? { unread: true as const } : {}) }] : [])),
   };
 }

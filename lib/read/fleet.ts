@@ -17,7 +17,7 @@ import { forRepository, READ_CACHE_PREFIXES, type ReadContext } from "./context"
 import { readHeldKey, readKeyVerdicts, type KeysView } from "./credentials";
 import { readStoreFacts, type StoreFacts } from "./doctor";
 import type { DoctorMode } from "./oidc";
-import { judgeRepositoryReadiness, readRepositoryChecks } from "./repository-checks";
+import { judgeRepositoryReadiness, readRepositoryChecks, repositoryNotFound } from "./repository-checks";
 import { OVERVIEW_ACTIVITY_WAIT_MS } from "./overview";
 import { readActivity, readKeys, readPolicies, readRepositories, readRuns, readScopes, readUser } from "./posture";
 import { readLastRun } from "./workflows";
@@ -93,7 +93,7 @@ async function judgeRow(ctx: ReadContext, r: ConfiguredRepository, shared: Share
     pushUser: r.pushUser,
     pushUserNamed: r.pushUserNamed,
     signIn: doctor.mode === "oidc" ? "role" : "key",
-    repositoryNotFound: !lastRun.ok && lastRun.failure.service === "github" && lastRun.failure.kind === "not-found",
+    repositoryNotFound: repositoryNotFound(doctor.snapshot.runs),
     readiness: judgeRepositoryReadiness(doctor, r.pushUser, r.repository),
     checks: doctor.checks,
     keys: keys.ok ? keys.data.keys : null,

@@ -101,11 +101,12 @@ export interface OtherKeyUsers {
 }
 
 /** What readOtherKeyUsers needs of an owner wildcard's last discovery (DiscoveryState, discoveriesOf(config, db)). */
-export type DiscoveryAnswer = Pick<DiscoveryState, "rule" | "pushUser" | "discoveredAt" | "failure">;
+export type DiscoveryAnswer = Pick<DiscoveryState, "rule" | "pushUser" | "discoveredAt" | "failure"> & Partial<Pick<DiscoveryState, "skipped">>;
 
 /**
  * The owner wildcards of `pushUser` (case-insensitive, as IAM compares) whose repositories are not all known: never
- * discovered yet, or the last discovery failed (what it found before may be stale). Each as "owner/* (why)", for
+ * discovered yet, or the last discovery failed (what it found before may be stale); and the repositories a discovery
+ * skipped because a read failed (`unread`). Each as "owner/* (why)" or "owner/name (why)", for
  * OtherKeyUsers.unknown: a repository discovery has not listed may hold or need the key, so the retire fails closed.
  * Pure.
  */
@@ -116,9 +117,11 @@ export function unansweredDiscoveries(discoveries: readonly DiscoveryAnswer[], p
     .flatMap((d) =>
       d.discoveredAt === null
         ? [`${d.rule} (its repositories have not been discovered yet${d.failure ? `: ${d.failure}` : ""})`]
-        : d.failure
-          ? [`${d.rule} (the last discovery of its repositories failed, so a new one may be missing: ${d.failure})`]
-          : [],
+        : [
+            ...(d.failure ? [`${d.rule} (the last discovery of its repositories failed, so a new one may be missing: ${d.failure})`] : []),
+            // A repository discovery could not read (its workflows, a workflow file, its secrets) may use the key.
+            ...(d.skipped ?? []).filter((s) => s.unread).map((s) => `${s.repository} (${d.rule}'s discovery could not read it: ${s.reason})`),
+          ],
     );
 }
 

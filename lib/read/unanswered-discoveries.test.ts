@@ -19,3 +19,21 @@ describe("unansweredDiscoveries", () => {
     expect(unansweredDiscoveries([d({ discoveredAt: null, pushUser: "GitHub-ECR-Push" })], "github-ecr-push")).toHaveLength(1);
   });
 });
+
+describe("unansweredDiscoveries: repositories a discovery could not read", () => {
+  it("names a skipped repository whose reads failed, not one skipped for a reason that was read", () => {
+    const d: DiscoveryAnswer = {
+      rule: "acme/*",
+      pushUser: "github-ecr-push",
+      discoveredAt: "2026-12-01T10:00:00Z",
+      failure: null,
+      skipped: [
+        { repository: "acme/docs", reason: "no workflows" },
+        { repository: "acme/api", reason: ".github/workflows/ecr.yml takes the key, but its secrets could not be listed: GitHub list secrets failed", unread: true },
+      ],
+    };
+    expect(unansweredDiscoveries([d], "github-ecr-push")).toEqual([
+      "acme/api (acme/*'s discovery could not read it: .github/workflows/ecr.yml takes the key, but its secrets could not be listed: GitHub list secrets failed)",
+    ]);
+  });
+});

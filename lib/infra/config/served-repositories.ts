@@ -29,7 +29,8 @@ export interface DiscoveryState {
   pushUser: string;
   /** What the last successful discovery found (kept when a later one fails). */
   repositories: ConfiguredRepository[];
-  skipped: Array<{ repository: string; reason: string }>;
+  /** `unread`: a read failed, so whether it uses the key is not known (see DiscoveredRepositories.skipped). */
+  skipped: Array<{ repository: string; reason: string; unread?: true }>;
   /** ISO 8601; null: never discovered yet. */
   discoveredAt: string | null;
   /** The last attempt's failure, when it failed (cleared by the next success). */
@@ -73,7 +74,7 @@ export function readDiscoveries(db: Db, rules: readonly DiscoveryRule[]): Discov
       repositories: parseList<ConfiguredRepository>(row.repositories)
         .filter((r) => typeof r?.repository === "string" && r.owner?.toLowerCase() === rule.owner.toLowerCase())
         .map((r) => ({ repository: r.repository, owner: r.owner, repo: r.repo, pushUser: rule.pushUser, pushUserNamed: rule.pushUserNamed })),
-      skipped: parseList<{ repository: string; reason: string }>(row.skipped),
+      skipped: parseList<{ repository: string; reason: string; unread?: true }>(row.skipped),
       discoveredAt: row.discovered_at,
       failedAt: row.failed_at,
       failure: row.failure,

@@ -15,7 +15,7 @@ export async function lookupWebIdentityEvents(opts: { cloudtrail: CloudTrailClie
 }
 
 /** lookupWebIdentityEvents, saying whether `max` cut the window short (its oldest records were not read). */
-async function lookupWebIdentityPage({ cloudtrail, start, end, max = 1000 }: { cloudtrail: CloudTrailClient; start: Date; end: Date; max?: number }): Promise<{ events: WebIdentityEvent[]; truncated: boolean }> {
+async function lookupWebIdentityPage({ cloudtrail, start, end, max = 1000 }: { cloudtrail: CloudTrailClient; start: Date; end: Date; max?: number }): Promise<{ events: WebIdentityEvent[]; truncated: boolean; calls: number }> {
   const out: WebIdentityEvent[] = [];
   let NextToken: string | undefined;
   do {
@@ -25,38 +25,49 @@ async function lookupWebIdentityPage({ cloudtrail, start, end, max = 1000 }: { c
     for (const e of page.Events ?? []) out.push(toWebIdentityEvent(e));
     NextToken = page.NextToken;
   } while (NextToken && out.length < max);
-  return { events: out, truncated: Boolean(NextToken) };
+  return { events: out, truncated: Boolean(NextToken), calls: Math.max(1, Math.ceil(out.length / 50)) };
 }
 
 const HOUR_MS = 3_600_000;
-/** CloudTrail records event times to the second: a narrower window cannot split them further. */
-const SECOND_MS = 1_000;
 
 /**
  * The FIRST successful AssumeRoleWithWebIdentity records of `roleArn` from `start` on (up to `want` of them, oldest
- * first), however many web-identity records the account has. LookupEvents answers newest first and an account-wide
- * lookup from `start` to `end` stops at `max` records, so in a busy account it never reaches back to `start`. This walks
- * forward instead: windows of an hour, doubling while they hold nothing of the role, halved (down to a second) when
- * `max` cut one short, so every window's records are read whole. Stops at `end`. Each window is one lookup walk:
- * about log2(hours from start to end) lookups when the role was never assumed. Throws what LookupEvents throws.
+ * first). LookupEvents answers newest first and an account-wide lookup from `start` to `end` stops at `max` records, so
+ * in a busy account it never reaches back to `start`. This walks forward instead, in windows of an hour (doubled while
+ * they hold nothing of the role): a window the cap cut short is read again up to the oldest record it got, until what
+ * is left of it fits. Bounded: at most `maxCalls` LookupEvents calls (CloudTrail allows 2 a second per account and
+ * region); past them it returns what it found, which may be nothing (the caller still has the newest records).
+ * CloudTrail's StartTime and EndTime are both inclusive: a record on an edge is read twice and counted once. Throws
+ * what LookupEvents throws.
  */
-export async function lookupFirstRoleSessions({ cloudtrail, roleArn, start, end, want = 5, max = 1000 }: { cloudtrail: CloudTrailClient; roleArn: string; start: Date; end: Date; want?: number; max?: number }): Promise<WebIdentityEvent[]> {
-  const found: WebIdentityEvent[] = [];
+export async function lookupFirstRoleSessions({ cloudtrail, roleArn, start, end, want = 5, max = 1000, maxCalls = 12 }: { cloudtrail: CloudTrailClient; roleArn: string; start: Date; end: Date; want?: number; max?: number; maxCalls?: number }): Promise<WebIdentityEvent[]> {
+  const found = new Map<string, WebIdentityEvent>();
+  // Small reads: a page or two each, so the budget buys many of them.
+  const readMax = Math.min(max, 100);
   let from = start.getTime();
   let size = HOUR_MS;
-  while (from < end.getTime() && found.length < want) {
-    const to = Math.min(from + size, end.getTime());
-    const { events, truncated } = await lookupWebIdentityPage({ cloudtrail, start: new Date(from), end: new Date(to), max });
-    if (truncated && size > SECOND_MS) {
-      size = Math.max(SECOND_MS, Math.floor(size / 2));
-      continue;
+  let calls = 0;
+  while (from < end.getTime() && calls < maxCalls) {
+    const windowEnd = Math.min(from + size, end.getTime());
+    const seen: WebIdentityEvent[] = [];
+    let to = windowEnd;
+    for (;;) {
+      const page = await lookupWebIdentityPage({ cloudtrail, start: new Date(from), end: new Date(to), max: readMax });
+      calls += page.calls;
+      seen.push(...page.events);
+      const oldest = Math.min(...page.events.map((e) => Date.parse(e.time)).filter((t) => !Number.isNaN(t)));
+      // Cut short: what is older than the oldest record read is still unread. Read that part next (inclusive: its
+      // own second again), unless nothing older can be split off or the budget is spent.
+      if (!page.truncated || !(oldest > from) || calls >= maxCalls) break;
+      to = oldest;
     }
-    const mine = events.filter((e) => e.roleArn === roleArn && !e.errorCode).reverse();
-    found.push(...mine);
-    from = to;
+    const mine = seen.filter((e) => e.roleArn === roleArn && !e.errorCode).sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
+    for (const e of mine) found.set(`${e.time}|${e.sessionKeyId ?? ""}|${e.subject ?? ""}`, e);
+    if (found.size >= want) break;
+    from = windowEnd;
     if (mine.length === 0) size *= 2;
   }
-  return found.slice(0, want);
+  return [...found.values()].sort((a, b) => Date.parse(a.time) - Date.parse(b.time)).slice(0, want);
 }
 
 function toWebIdentityEvent(e: { EventTime?: Date; Username?: string; CloudTrailEvent?: string }): WebIdentityEvent {

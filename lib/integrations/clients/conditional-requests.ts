@@ -10,7 +10,7 @@
 import type { Octokit } from "@octokit/rest";
 
 export interface ConditionalRequestOptions {
-  /** Bytes of kept bodies at most (their JSON text), the least recently used dropped first. Default 16 MiB. */
+  /** Bytes of kept bodies at most (their JSON text, 2 bytes a character), the least recently used dropped first. Default 16 MiB. */
   maxBytes?: number;
   /** A body larger than this is not kept (logs, big listings). Default 1 MiB. */
   maxBodyBytes?: number;
@@ -26,6 +26,11 @@ export interface ConditionalRequestStats {
 
 /** A kept answer; its body as JSON text, so what a caller does to the data it was given never changes what is kept. */
 type Kept = { etag: string; status: number; url: string; headers: Record<string, unknown>; text: string; bytes: number };
+
+/** A body JSON keeps as it is: a plain object, an array or a string (not an ArrayBuffer, Blob or stream). */
+function isPlainJson(data: unknown): boolean {
+  return typeof data === "string" || Array.isArray(data) || (data !== null && typeof data === "object" && Object.getPrototypeOf(data) === Object.prototype);
+}
 
 /** The body as JSON text, or null when it has none or cannot be (Octokit parses integers past 2^53 as BigInt). */
 function asJson(data: unknown): string | null {
@@ -73,18 +78,27 @@ export function addConditionalRequests(octokit: Pick<Octokit, "hook" | "request"
     try {
       const response = await request(options);
       const etag = response.headers.etag;
-      const text = response.status === 200 && typeof etag === "string" ? asJson(response.data) : null;
-      if (text !== null) keep(key, { etag: etag as string, status: response.status, url: response.url, headers: response.headers, text, bytes: text.length });
+      // Only GitHub's own JSON answers: a followed redirect (logs, archives) answered elsewhere, and a binary body
+      // (an ArrayBuffer) would not survive JSON.
+      const text = response.status === 200 && typeof etag === "string" && response.url === parsed.url && isPlainJson(response.data) ? asJson(response.data) : null;
+      // Bytes as UTF-16 code units × 2: what V8 may hold for the string, whatever its characters.
+      if (text !== null) keep(key, { etag: etag as string, status: response.status, url: response.url, headers: response.headers, text, bytes: text.length * 2 });
       else drop(key);
       return response;
     } catch (err) {
       const e = err as { status?: number; response?: { headers?: Record<string, unknown> } };
       if (!hit || e.status !== 304) throw err;
       stats.notModified++;
-      // Most recently used last: the eviction order.
-      kept.delete(key);
-      kept.set(key, hit);
-      return { status: hit.status, url: hit.url, headers: { ...hit.headers, ...(e.response?.headers ?? {}), etag: hit.etag }, data: JSON.parse(hit.text) } as Awaited<ReturnType<typeof request>>;
+      // Most recently used last (the eviction order), only if it is still the kept entry: evicted or replaced while
+      // this request was out, putting it back would count its bytes twice on the next eviction, or undo a newer one.
+      if (kept.get(key) === hit) {
+        kept.delete(key);
+        kept.set(key, hit);
+      }
+      // The 304's headers are the current ones; a pagination link is only what the 304 says (GitHub's ETag ignores it).
+      const { link: _keptLink, ...keptHeaders } = hit.headers;
+      void _keptLink;
+      return { status: hit.status, url: hit.url, headers: { ...keptHeaders, ...(e.response?.headers ?? {}), etag: hit.etag }, data: JSON.parse(hit.text) } as Awaited<ReturnType<typeof request>>;
     }
   });
   return stats;

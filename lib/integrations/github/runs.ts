@@ -256,6 +256,16 @@ export async function listRecentRunsWithFailures({
 }): Promise<WorkflowRunInfo[]> {
   const runs = (await listRuns({ github, repo, perPage: Math.min(100, count) })).runs.map(toRunInfo);
   const failures = runs.filter((r) => r.conclusion === "failure").slice(0, failuresToRead);
-  await Promise.all(failures.map(async (run) => (run.failingSteps = await listFailingSteps({ github, repo, runId: run.id }))));
+  await Promise.all(
+    failures.map(async (run) => {
+      try {
+        run.failingSteps = await listFailingSteps({ github, repo, runId: run.id });
+      } catch (err) {
+        // A run deleted (or its jobs expired) between the list and this call: no steps to show, and not a 404 of the
+        // whole read, which would say the repository itself is not there (repositoryNotFound).
+        if ((err as { status?: number }).status !== 404) throw err;
+      }
+    }),
+  );
   return runs;
 }

@@ -70,6 +70,10 @@ describe("lib/integrations/github workflows and runs against the sandbox", () =>
       return null;
     })();
     expect(tokenRun).not.toBeNull();
+    // Read again (the client asks with the last answer's ETag): a log comes through a redirect to storage, so it is
+    // never kept, and the second read is the same text, not a kept body that JSON could not hold.
+    expect(await getJobLog({ ...gh(), jobId: tokenRun!.f.job.id })).toBe(await getJobLog({ ...gh(), jobId: tokenRun!.f.job.id }));
+    expect(await getJobLog({ ...gh(), jobId: tokenRun!.f.job.id })).toMatch(/security token/i);
     expect(tokenRun!.f.step?.name).toBe("Configure AWS credentials");
     expect(classifyGuideError(tokenRun!.err.message)?.section).toBe("secret-access-key-not-found");
     expect(await getRun({ ...gh(), runId: 1 })).toBeNull();

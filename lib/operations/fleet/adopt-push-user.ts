@@ -143,6 +143,9 @@ export async function adoptPushUser(ctx: Ctx, input: PushUserChoice): Promise<Ad
   const at = (ctx.now?.() ?? new Date()).toISOString();
   const adoption: PushUserAdoption = { repository: r.repository, pushUser: input.userName, adoptedBy: ctx.actor.login, adoptedAt: at, runId: run.id };
   ctx.db.transaction(() => {
+    // Again inside the write: a rotation or an OIDC move started during the reads above must not be changed under.
+    checkNoRotation(ctx, [r.pushUser, input.userName]);
+    checkNoOidcMove(ctx, r.repository, r.pushUser);
     const before = recordAdoption(ctx.db, adoption);
     recordAudit(ctx.db, {
       actor: ctx.actor.login,
