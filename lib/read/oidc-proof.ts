@@ -14,7 +14,7 @@ import { getGraceDays } from "../operations/oidc/grace-days";
 import { latestOidcMove, listOidcSteps } from "../operations/oidc/store";
 import { forRepository, repoKey, type ReadContext } from "./context";
 import type { ConfiguredRepository } from "../infra/config/env";
-import type { DiscoveryState } from "../infra/config/served-repositories";
+import { otherRepositoriesOfPushUser, type DiscoveryState } from "../infra/config/served-repositories";
 import { mapLimit } from "../infra/map-limit";
 import { readScopes } from "./posture";
 import { readEcrWorkflowFile } from "./workflow-list";
@@ -139,9 +139,7 @@ export function unansweredDiscoveries(discoveries: readonly DiscoveryAnswer[], p
  * and its secrets at every scope (through `ctx.cache`: pass a fresh one to read now), four at a time. Never throws.
  */
 export async function readOtherKeyUsers(ctx: ReadContext, served: readonly ConfiguredRepository[], discoveries: readonly DiscoveryAnswer[]): Promise<OtherKeyUsers> {
-  const self = repoKey(ctx).toLowerCase();
-  const user = ctx.userName.toLowerCase();
-  const sharing = served.filter((r) => r.pushUser.toLowerCase() === user && r.repository.toLowerCase() !== self);
+  const sharing = otherRepositoriesOfPushUser(served, repoKey(ctx), ctx.userName);
   const users: string[] = [];
   const holders: string[] = [];
   const unknown: string[] = unansweredDiscoveries(discoveries, ctx.userName);

@@ -6,7 +6,7 @@ import { PartFailure } from "@/components/part-failure";
 import { StatusBadge } from "@/components/posture/status-badge";
 import { KeyActions } from "@/components/key-actions/key-actions";
 import { getConfig } from "@/lib/infra/config/env";
-import { servedRepositories } from "@/lib/infra/config/served-repositories";
+import { otherRepositoriesOfPushUser, servedRepositories } from "@/lib/infra/config/served-repositories";
 
 export async function KeysSection({ ctx, operator = false }: { ctx: ReadContext; operator?: boolean }) {
   const keys = await readKeyVerdicts(ctx);
@@ -15,8 +15,7 @@ export async function KeysSection({ ctx, operator = false }: { ctx: ReadContext;
   const thresholds = judged.thresholds;
   // The other served repositories of the same push user (IAM compares user names case-insensitively): a key action here
   // acts on their key too, and the confirmation names them.
-  const self = ctx.github.repository.toLowerCase();
-  const sharedWith = operator ? servedRepositories(getConfig(), ctx.db).filter((r) => r.pushUser.toLowerCase() === ctx.userName.toLowerCase() && r.repository.toLowerCase() !== self).map((r) => r.repository) : [];
+  const sharedWith = operator ? otherRepositoriesOfPushUser(servedRepositories(getConfig(), ctx.db), ctx.github.repository, ctx.userName).map((r) => r.repository) : [];
   return (
     <>
       <p className="mb-3 text-xs text-slate-500">

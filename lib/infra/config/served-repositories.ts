@@ -137,3 +137,13 @@ export function discoveriesOf(config: Pick<DeckhandConfig, "github"> = getConfig
   const rules = config.github.discover ?? [];
   return rules.length === 0 ? [] : readDiscoveries(db ?? getDb(), rules);
 }
+
+/**
+ * The repositories of `served` other than `repository` whose push user is `pushUser`: those a change to that user's
+ * key reaches too. Names compared case-insensitively (GitHub's and IAM's rule).
+ */
+export function otherRepositoriesOfPushUser<R extends ConfiguredRepository>(served: readonly R[], repository: string, pushUser: string): R[] {
+  const self = repository.toLowerCase();
+  const user = pushUser.toLowerCase();
+  return served.filter((r) => r.pushUser.toLowerCase() === user && r.repository.toLowerCase() !== self);
+}
