@@ -42,6 +42,12 @@ describe("GET /api/checks and /api/metrics", () => {
     expect(body.checks).toHaveLength(7);
   });
 
+  it("refuse a query parameter other than ?repo= (400), rather than answer for the default repository", async () => {
+    const res = await getChecks(req("http://x/api/checks?repository=acme/web-gateway", TOKEN), ctx);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toBe('Unknown query parameter "repository": the only one is ?repo=owner/name');
+  });
+
   it("serve key age, check status and drift as Prometheus gauges", async () => {
     const res = await getMetrics(req("http://x/api/metrics", TOKEN), ctx);
     expect(res.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);

@@ -27,7 +27,7 @@ beforeAll(async () => {
     SANDBOX_PORT: new URL(sb.url).port,
     DECKHAND_API_TOKEN: TOKEN,
     DECKHAND_EMBEDDED_WORKER: "0",
-    GITHUB_REPOSITORIES: "acme/mcp-servers,acme/web-gateway",
+    GITHUB_REPOSITORIES: "acme/mcp-servers,acme/web-gateway,acme/no-such-repo",
   });
   resetConfigForTests();
 });
@@ -63,7 +63,7 @@ describe("POST /api/push", () => {
     const other = await post({ ref: "main", repository: "acme/billing" });
     expect(other.status).toBe(404);
     expect(((await other.json()) as { error: string }).error).toBe(
-      'Deckhand does not watch the repository "acme/billing": it pushes only the configured ones (acme/mcp-servers, acme/web-gateway).',
+      'Deckhand does not watch the repository "acme/billing": it pushes only the configured ones (acme/mcp-servers, acme/web-gateway, acme/no-such-repo).',
     );
     expect((await post({ ref: "main", repository: 42 })).status).toBe(400);
     // Named but empty, blank, an array or null: bad input, not "the default repository" (a script's empty variable).
@@ -74,6 +74,21 @@ describe("POST /api/push", () => {
     }
     expect((await post("not json")).status).toBe(400);
     expect((await post({ ref: "main", repository: "acme/web-gateway" }, "wrong-token-0123456789")).status).toBe(401);
+    expect(jobs()).toHaveLength(before);
+  });
+
+  it("says which is missing on GitHub, the branch or the whole repository (404), and queues nothing", async () => {
+    const before = jobs().length;
+    const branch = await post({ ref: "no-such-branch", repository: "acme/web-gateway" });
+    expect(branch.status).toBe(404);
+    expect(((await branch.json()) as { error: string }).error).toBe('GitHub has no branch or ref "no-such-branch" in this repository.');
+    // Configured, but GitHub answers 404 for the repository itself: "no branch main" would send the reader looking
+    // for a branch in a repository nobody can see.
+    const repo = await post({ ref: "main", repository: "acme/no-such-repo" });
+    expect(repo.status).toBe(404);
+    expect(((await repo.json()) as { error: string }).error).toBe(
+      "GitHub answers 404 for acme/no-such-repo: it does not exist, or Deckhand's token cannot see it. Check the name in GITHUB_REPOSITORIES and the token's repository access.",
+    );
     expect(jobs()).toHaveLength(before);
   });
 });

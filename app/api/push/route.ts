@@ -3,6 +3,7 @@ import { withBearer } from "@/lib/infra/http/route-wrappers";
 import { selectRepository } from "@/lib/infra/config/env";
 import { servedRepositories } from "@/lib/infra/config/served-repositories";
 import { appOperationContext } from "@/lib/operations/context";
+import { SafeError } from "@/lib/errors";
 import { recordAudit } from "@/lib/infra/audit/record-audit";
 import { triggerPush, triggerPushInput } from "@/lib/operations/pushes/trigger-push";
 
@@ -14,7 +15,7 @@ const USAGE = 'Body must be JSON: { "ref": "main" } or { "sha": "<commit>" }, wi
  * For scripts and other CI systems, bearer DECKHAND_API_TOKEN. Body: `{ "ref": "main" }` or `{ "sha": "abc1234" }`,
  * plus `"repository": "owner/name"` to push one of the other served repositories (GITHUB_REPOSITORIES, named or
  * discovered; absent: the default one). Answers 202 `{ jobId, sha, repository, duplicate: false }` (200 when the same commit is already
- * queued), 400 naming what was wrong in the body, 404 for a repository Deckhand does not watch (nothing queued).
+ * queued), 400 naming what was wrong in the body, 404 for a repository Deckhand does not watch, or a branch, commit or repository GitHub does not show (nothing queued).
  */
 export const POST = withBearer({ name: "api.push", token: (c) => c.apiToken }, async (req, { db, config }) => {
   let body: unknown;
@@ -35,7 +36,14 @@ export const POST = withBearer({ name: "api.push", token: (c) => c.apiToken }, a
   const input = triggerPushInput.safeParse(body);
   if (!input.success) return NextResponse.json({ error: input.error.issues[0]?.message ?? USAGE }, { status: 400 });
   const actor = { login: "api-token", role: "system" as const };
-  const out = await triggerPush({ ...appOperationContext(actor, repository), db }, input.data, "api");
+  let out: Awaited<ReturnType<typeof triggerPush>>;
+  try {
+    out = await triggerPush({ ...appOperationContext(actor, repository), db }, input.data, "api");
+  } catch (err) {
+    // No such branch, commit or repository on GitHub: the script's input names nothing there (404), nothing queued.
+    if (err instanceof SafeError && err.code === "not-found") return NextResponse.json({ error: err.message, code: err.code }, { status: 404 });
+    throw err;
+  }
   recordAudit(db, {
     actor: actor.login,
     role: "system",

@@ -18,6 +18,21 @@ export async function resolveCommit({ github, repo, ref }: { github: GitHubClien
   }
 }
 
+/**
+ * Whether GitHub shows `repo` to this token: true, or false when GET /repos/{owner}/{repo} answers 404 (GitHub's
+ * "Get a repository": 404 for a repository that does not exist and for a private one the token cannot read). Other
+ * failures throw, as the client reports them.
+ */
+export async function repositoryVisible({ github, repo }: { github: GitHubClient; repo: GitHubRepoRef }): Promise<boolean> {
+  try {
+    await github.rest.repos.get({ owner: repo.owner, repo: repo.repo });
+    return true;
+  } catch (err) {
+    if ((err as { status?: number }).status === 404) return false;
+    throw err;
+  }
+}
+
 export async function getDefaultBranch({ github, repo }: { github: GitHubClient; repo: GitHubRepoRef }): Promise<string> {
   const { data } = await github.rest.repos.get({ owner: repo.owner, repo: repo.repo });
   return data.default_branch;

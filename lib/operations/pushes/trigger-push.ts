@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { SafeError } from "../../errors";
 import { checkBranchName } from "../../judgements/push/check-branch-name";
-import { resolveCommit } from "../../integrations/github/commits";
+import { repositoryVisible, resolveCommit } from "../../integrations/github/commits";
+import { repositoryNotFoundReason } from "../../judgements/posture/push-readiness";
 import { setAcceptedHead } from "./branch-heads";
 import { enqueueJob, type PushJob } from "./job-store";
 import { reportSupersededWaiting } from "./report-superseded-waiting";
@@ -48,7 +49,12 @@ export async function triggerPush(
 ): Promise<{ job: PushJob; duplicate: boolean; superseded: string[] }> {
   const ref = "ref" in input ? input.ref.replace(/^refs\/heads\//, "") : input.sha;
   const commit = await resolveCommit({ github: clients.github, repo: clients.repo, ref });
-  if (!commit) throw new SafeError("ref" in input ? `GitHub has no branch or ref "${ref}" in this repository.` : `GitHub has no commit ${ref} in this repository.`, "not-found");
+  if (!commit) {
+    // GitHub answers 404 for the commit alike when the whole repository is missing or hidden from the token: say
+    // which, rather than "no branch main" in a repository nobody can see.
+    if (!(await repositoryVisible({ github: clients.github, repo: clients.repo }))) throw new SafeError(repositoryNotFoundReason(`${clients.repo.owner}/${clients.repo.repo}`), "not-found");
+    throw new SafeError("ref" in input ? `GitHub has no branch or ref "${ref}" in this repository.` : `GitHub has no commit ${ref} in this repository.`, "not-found");
+  }
   const branch = "ref" in input ? ref : null;
   // A branch's head, asked for by an operator: it becomes the branch's accepted commit, the base later webhook
   // deliveries are compared with (decideForwardMove). A bare commit is a deliberate pick and moves nothing.
