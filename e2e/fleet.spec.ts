@@ -44,13 +44,28 @@ test("the fleet overview answers for every repository in one table", async ({ pa
   await expect(page.getByText("Can acme/web-gateway push to ECR right now")).toBeVisible();
 });
 
-test("at 390 px the table scrolls inside its card, never the page", async ({ page }) => {
+test("at 390 px every repository is a card with nothing cut off, and choosing a repository in the menu closes it", async ({ page }) => {
   await page.setViewportSize({ width: 390, height: 844 });
   const fleet = new FleetPage(page);
   await fleet.open();
-  expect(await fleet.tableScrollsInside()).toBe(true);
+  await expect(fleet.table()).toBeHidden();
+  await expect(fleet.cards()).toHaveCount(3);
+  // The verdict and its reason read in full on the card, not clipped at the edge of a scrolling table.
+  await expect(fleet.card("acme/billing-worker").getByTestId("fleet-reason")).toBeVisible();
+  await expect(fleet.card("acme/billing-worker").getByTestId("fleet-failing-checks")).toContainText("AWS_REGION");
+  expect(await fleet.cardsCutOff()).toEqual([]);
   const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
   expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
+
+  // The menu closes once another repository is chosen in it, and the page's header names the repository it shows.
+  await page.getByText("Menu", { exact: true }).click();
+  expect(await fleet.menuOpen()).toBe(true);
+  await page.goto("/doctor");
+  await page.getByText("Menu", { exact: true }).click();
+  await fleet.selector().selectOption("acme/web-gateway");
+  await expect(page).toHaveURL(/repo=acme(%2F|\/)web-gateway/);
+  await expect(page.getByTestId("page-repository")).toHaveText(/acme\/web-gateway/);
+  await expect.poll(() => fleet.menuOpen()).toBe(false);
 });
 
 test("the repository selector filters every page and keeps the choice across the navigation", async ({ page }) => {
@@ -60,6 +75,7 @@ test("the repository selector filters every page and keeps the choice across the
   await fleet.chooseRepository("acme/billing-worker");
   await expect(page).toHaveURL(/\/workflows\?repo=acme(%2F|\/)billing-worker/);
   await expect(page.getByText("GitHub Actions runs in acme/billing-worker.")).toBeVisible();
+  await expect(page.getByTestId("page-repository")).toHaveText(/acme\/billing-worker/);
   // A dispatch acts on the repository shown: offered here, no note.
   await expect(new WorkflowsPage(page).dispatchButton()).toBeVisible();
   await expect(page.getByTestId("other-repository-note")).toHaveCount(0);

@@ -23,7 +23,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
   // "Refresh now" (?refresh=1) drops every cached read this page shows.
   const ctx = pageReadContext(await searchParams);
   const header = (
-    <PageHeader title="Overview" description={`Can ${ctx.github.repository} push to ECR right now, and is anything about to break?`}>
+    <PageHeader repository={ctx.github.repository} title="Overview" description={`Can ${ctx.github.repository} push to ECR right now, and is anything about to break?`}>
       <AutoRefresh />
     </PageHeader>
   );

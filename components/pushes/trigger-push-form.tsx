@@ -14,7 +14,7 @@ export function TriggerPushForm({ action, defaultBranch, repository = null }: { 
       {repository ? <input type="hidden" name="repo" value={repository} /> : null}
       <div>
         <label htmlFor="target" className="block text-sm font-medium">
-          Branch or commit
+          Branch or commit{repository ? <> of <span className="font-mono">{repository}</span></> : null}
         </label>
         <input id="target" name="target" defaultValue={defaultBranch} className="mt-1 w-64 rounded-md border border-slate-300 px-2 py-1.5 font-mono text-sm" />
       </div>

@@ -7,7 +7,8 @@ export class FleetPage {
   async open() {
     await this.page.goto("/fleet?refresh=1");
     await expect(this.page.getByRole("heading", { name: "Fleet", level: 1 })).toBeVisible();
-    await expect(this.table()).toBeVisible({ timeout: 60_000 });
+    // The verdict comes with the rows (the table on wide screens, the cards on a phone).
+    await expect(this.verdict()).toBeVisible({ timeout: 60_000 });
   }
 
   verdict() {
@@ -69,12 +70,23 @@ export class FleetPage {
     return this.page.locator(`[data-testid="fleet-discovery"][data-rule="${rule}"]`);
   }
 
-  /** The table's scrolling box: wider content than the box means it scrolls inside its card. */
-  async tableScrollsInside(): Promise<boolean> {
-    return this.table().evaluate((t) => {
-      const box = t.parentElement!;
-      return box.scrollWidth > box.clientWidth && getComputedStyle(box).overflowX === "auto";
-    });
+  /** A phone's cards, one per repository (the table is hidden below md). */
+  cards() {
+    return this.page.getByTestId("fleet-cards").locator("li[data-card-repository]");
+  }
+
+  card(repository: string) {
+    return this.page.getByTestId("fleet-cards").locator(`li[data-card-repository="${repository}"]`);
+  }
+
+  /** Cards whose content is wider than the card itself (cut off or scrolling): their repositories. */
+  async cardsCutOff(): Promise<string[]> {
+    return this.cards().evaluateAll((cards) => cards.filter((c) => c.scrollWidth > c.clientWidth).map((c) => c.getAttribute("data-card-repository") ?? "?"));
+  }
+
+  /** The phone's "Menu" (a <details>): whether it is open. */
+  menuOpen() {
+    return this.page.locator("details:has(> summary:text-is('Menu'))").evaluate((d) => (d as HTMLDetailsElement).open);
   }
 
   /** The visible repository selector (the sidebar's on wide screens). */

@@ -106,16 +106,18 @@ export interface Stamped<T> {
 
 /**
  * One cached read as a Part: `load` runs at most once per `ttlMs` per key (concurrent callers share it),
- * failures are not cached, and the part carries `asOf`, the time the data was read.
+ * failures are not cached, and the part carries `asOf`, the time the data was read. `ttlMs` may be a function of the
+ * data (ms), so an answer read with some of its calls failed is kept shorter than a whole one.
  */
 export async function readPart<T>(
   ctx: Pick<ReadContext, "cache" | "now">,
   key: string,
-  ttlMs: number,
+  ttlMs: number | ((data: T) => number),
   calls: string[],
   load: () => Promise<T>,
 ): Promise<Part<T>> {
-  const part = await toPart(calls, () => ctx.cache.get<Stamped<T>>(key, ttlMs, async () => ({ data: await load(), at: (ctx.now?.() ?? new Date()).toISOString() })));
+  const keep = typeof ttlMs === "function" ? (v: Stamped<T>) => ttlMs(v.data) : ttlMs;
+  const part = await toPart(calls, () => ctx.cache.get<Stamped<T>>(key, keep, async () => ({ data: await load(), at: (ctx.now?.() ?? new Date()).toISOString() })));
   return part.ok ? { ok: true, data: part.data.data, calls, asOf: part.data.at } : part;
 }
 

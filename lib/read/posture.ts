@@ -29,7 +29,7 @@ import type { AccessKeyInfo } from "../judgements/posture/key-verdicts";
 import type { CloudTrailEvent, EcrRepositoryInfo, GithubSecretInfo, GithubVariableInfo, WorkflowRunInfo } from "../judgements/posture/types";
 import { GUIDE_POLICY_NAME, GUIDE_PUSH_POLICY } from "../judgements/posture/ecr-actions";
 import { normalizePolicy } from "../judgements/posture/normalize-policy";
-import { CallFailure, callApi, describeFailure, failure, toPart, type Failure, type Part } from "../failures";
+import { CallFailure, callApi, classifyFailure, describeFailure, failure, toPart, type Failure, type FailureKind, type Part } from "../failures";
 import { READ_CACHE_PREFIXES, readPart, repoKey, type ReadContext, type Stamped } from "./context";
 
 export const POSTURE_TTL_MS = 30_000;
@@ -167,26 +167,42 @@ async function fetchExpectedPolicy(ctx: Pick<PostureContext, "expectedPolicyPath
 }
 
 /** A scope's list, or why it could not be read (in the failure vocabulary's words: "GitHub … was refused"). */
-async function scopeRead<T>(call: string, load: () => Promise<T[]>): Promise<ScopeRead<T>> {
+/** Failure kinds that may pass by themselves (a fault, not the token's scopes): an answer with one is kept shorter. */
+const TRANSIENT: ReadonlySet<FailureKind> = new Set(["throttled", "unavailable", "unreachable", "failed"]);
+
+/** `failed.transient` is set when a read failed for a reason that may pass (TRANSIENT). */
+async function scopeRead<T>(call: string, load: () => Promise<T[]>, failed?: { transient: boolean }): Promise<ScopeRead<T>> {
   try {
     return { readable: true, items: await callApi("github", call, load) };
   } catch (err) {
-    if (err instanceof CallFailure) return { readable: false, reason: err.failure.message };
+    if (err instanceof CallFailure) {
+      if (failed && TRANSIENT.has(err.failure.kind)) failed.transient = true;
+      return { readable: false, reason: err.failure.message };
+    }
     throw err;
   }
 }
 
-async function orNull<T>(load: () => Promise<T>): Promise<T | null> {
+/** `load`'s answer, or null when it failed; `transient` says whether that failure may pass (TRANSIENT). */
+async function orNull<T>(load: () => Promise<T>): Promise<{ value: T | null; transient: boolean }> {
   try {
-    return await load();
-  } catch {
-    return null;
+    return { value: await load(), transient: false };
+  } catch (err) {
+    return { value: null, transient: TRANSIENT.has(classifyFailure(err)) };
   }
 }
 
+/**
+ * How long an answer read while one of its calls failed for a reason that may pass (throttling, 5xx, no connection)
+ * is kept (ms): "could not be read" or "(visibility unknown)" shows only until the next read a few seconds later,
+ * not for the whole TTL after GitHub answers again. A refusal that lasts (no admin:org: 403) keeps the whole TTL.
+ */
+const DEGRADED_TTL_MS = 5_000;
+const keepFor = (ctx: PostureContext, transient: boolean) => (transient ? Math.min(DEGRADED_TTL_MS, ttl(ctx)) : ttl(ctx));
+
 /** A read about an organization, cached with the scopes part (invalidated with it) but shared by its repositories. */
-function perOrg<T>(ctx: PostureContext, org: string, what: string, load: () => Promise<T>): Promise<T> {
-  return ctx.cache.get<T>(`${READ_CACHE_PREFIXES.posture}scopes:org:${org.toLowerCase()}:${what}`, ttl(ctx), load);
+function perOrg<T>(ctx: PostureContext, org: string, what: string, load: () => Promise<{ value: T | null; transient: boolean }>): Promise<{ value: T | null; transient: boolean }> {
+  return ctx.cache.get(`${READ_CACHE_PREFIXES.posture}scopes:org:${org.toLowerCase()}:${what}`, (v) => keepFor(ctx, v.transient), load);
 }
 
 /**
@@ -194,14 +210,22 @@ function perOrg<T>(ctx: PostureContext, org: string, what: string, load: () => P
  * else from the repository's own list (`load`, one call). `visibility` is null when the organization's lists could
  * not be read.
  */
-async function orgScopeRead<T extends { name: string }>(reach: OrgScopeEntry<T>[] | null, repository: string, call: string, load: () => Promise<T[]>): Promise<{ visibility: Record<string, Visibility> | null; read: ScopeRead<T> }> {
+async function orgScopeRead<T extends { name: string }>(
+  reach: OrgScopeEntry<T>[] | null,
+  repository: string,
+  call: string,
+  load: () => Promise<T[]>,
+  failed: { transient: boolean },
+): Promise<{ visibility: Record<string, Visibility> | null; read: ScopeRead<T> }> {
   const items = reach && orgItemsReaching(reach, repository);
-  return { visibility: reach && visibilityByName(reach), read: items ? { readable: true, items } : await scopeRead(call, load) };
+  return { visibility: reach && visibilityByName(reach), read: items ? { readable: true, items } : await scopeRead(call, load, failed) };
 }
 
 export interface ScopesView extends ScopeResolution {
   /** The ECR job's environment, when the workflow file names one. */
   environment: string | null;
+  /** Whether a scope's read failed for a reason that may pass (then the answer is cached only briefly). */
+  transientFailure: boolean;
 }
 
 /**
@@ -213,26 +237,29 @@ async function fetchScopes(ctx: PostureContext): Promise<ScopesView> {
   const github = ctx.clients.github;
   const repo = ctx.clients.repo;
   const repository = `${repo.owner}/${repo.repo}`;
+  const failed = { transient: false };
   const [secrets, variables, orgSecrets, orgVariables, job] = await Promise.all([
     cachedData(ctx, "secrets", () => callApi("github", "list repository secrets", () => listRepoSecrets({ github, repo }))),
     cachedData(ctx, "variables", () => callApi("github", "list repository variables", () => listRepoVariables({ github, repo }))),
     // The organization's own lists (with each selected secret's repositories) are the same for each of its
     // repositories: read once per organization, they say what reaches this one without a call of its own. When
     // they cannot (no admin:org, or a `private` visibility), the repository's own list is asked, as before.
-    perOrg(ctx, repo.owner, "secret-reach", () => orNull(() => listOrgSecretsWithReach({ github, org: repo.owner }))).then((reach) =>
-      orgScopeRead(reach, repository, "list organization secrets of the repository", () => listRepoOrganizationSecrets({ github, repo })),
-    ),
-    perOrg(ctx, repo.owner, "variable-reach", () => orNull(() => listOrgVariablesWithReach({ github, org: repo.owner }))).then((reach) =>
-      orgScopeRead(reach, repository, "list organization variables of the repository", () => listRepoOrganizationVariables({ github, repo })),
-    ),
+    perOrg(ctx, repo.owner, "secret-reach", () => orNull(() => listOrgSecretsWithReach({ github, org: repo.owner }))).then((reach) => {
+      if (reach.transient) failed.transient = true;
+      return orgScopeRead(reach.value, repository, "list organization secrets of the repository", () => listRepoOrganizationSecrets({ github, repo }), failed);
+    }),
+    perOrg(ctx, repo.owner, "variable-reach", () => orNull(() => listOrgVariablesWithReach({ github, org: repo.owner }))).then((reach) => {
+      if (reach.transient) failed.transient = true;
+      return orgScopeRead(reach.value, repository, "list organization variables of the repository", () => listRepoOrganizationVariables({ github, repo }), failed);
+    }),
     ecrJob(ctx),
   ]);
   let environment: ScopesInput["environment"] = null;
   if (job.name) {
     const env = job.name;
     const [envSecrets, envVariables] = await Promise.all([
-      scopeRead(`list secrets of environment ${env}`, () => listEnvironmentSecrets({ github, repo, environment: env })),
-      scopeRead(`list variables of environment ${env}`, () => listEnvironmentVariables({ github, repo, environment: env })),
+      scopeRead(`list secrets of environment ${env}`, () => listEnvironmentSecrets({ github, repo, environment: env }), failed),
+      scopeRead(`list variables of environment ${env}`, () => listEnvironmentVariables({ github, repo, environment: env }), failed),
     ]);
     environment = { name: env, secrets: envSecrets, variables: envVariables };
   }
@@ -242,7 +269,7 @@ async function fetchScopes(ctx: PostureContext): Promise<ScopesView> {
     environment,
     environmentUnknown: job.unknown,
   });
-  return { ...resolution, environment: job.name };
+  return { ...resolution, environment: job.name, transientFailure: failed.transient };
 }
 
 /** Workflow texts judged, kept by text (bounded; oldest dropped first). */
@@ -299,7 +326,8 @@ export const readRuns = (ctx: PostureContext): Promise<Part<WorkflowRunInfo[]>> 
   part(ctx, "runs", () => callApi("github", "list workflow runs", () => listRecentRunsWithFailures({ github: ctx.clients.github, repo: ctx.clients.repo })));
 export const readRepositories = (ctx: PostureContext): Promise<Part<EcrRepositoryInfo[]>> =>
   part(ctx, "repositories", () => callApi("ecr", "DescribeRepositories/DescribeImages", () => describeAllRepositories({ ecr: ctx.clients.aws.ecr })));
-export const readScopes = (ctx: PostureContext): Promise<Part<ScopesView>> => part(ctx, "scopes", () => fetchScopes(ctx));
+export const readScopes = (ctx: PostureContext): Promise<Part<ScopesView>> =>
+  readPart(ctx, keyOf(ctx, "scopes"), (v: ScopesView) => keepFor(ctx, v.transientFailure), [...PART_CALLS.scopes], () => fetchScopes(ctx));
 
 /** What a run of the ECR job gets per name (each tagged with its scope): what the guide's checks judge. */
 export async function readEffectiveSecrets(ctx: PostureContext): Promise<Part<GithubSecretInfo[]>> {

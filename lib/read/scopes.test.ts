@@ -80,6 +80,31 @@ describe("secrets and variables at every scope", () => {
     expect(config.data.scopes.findings[0].message).toMatch(/organization secrets could not be read/);
   });
 
+  it("a read degraded by a passing fault is kept a few seconds, not the whole TTL; a lasting refusal is kept", async () => {
+    let now = Date.parse("2026-12-03T10:00:00Z");
+    const clocked: PostureContext = { ...ctx, cache: new TtlCache(() => now) };
+    const sourceOfKeyId = async () => {
+      const config = await readGithubConfig(clocked);
+      if (!config.ok) throw new Error(config.failure.message);
+      return describeCopy(config.data.scopes.secrets.find((r) => r.name === "AWS_ACCESS_KEY_ID")!.source, "secret");
+    };
+    // GitHub 503 on the organization's list (after the client's retries): the reach is unknown for now.
+    await sb.admin("POST", "/_sandbox/faults", { service: "github", operation: "GET /orgs/{org}/actions/secrets", kind: "503", count: 20 });
+    expect(await sourceOfKeyId()).toBe("organization secret (visibility unknown)");
+    await sb.admin("DELETE", "/_sandbox/faults");
+    now += 6_000;
+    expect(await sourceOfKeyId()).toBe("organization secret (selected repositories)");
+
+    // A 403 (no admin:org) lasts: the answer keeps the whole TTL, so a Fleet of many repositories is not re-read
+    // every few seconds for it.
+    clocked.cache.invalidate("");
+    await sb.admin("POST", "/_sandbox/faults", { service: "github", operation: "GET /orgs/{org}/actions/secrets", kind: "access-denied", count: 20 });
+    expect(await sourceOfKeyId()).toBe("organization secret (visibility unknown)");
+    await sb.admin("DELETE", "/_sandbox/faults");
+    now += 6_000;
+    expect(await sourceOfKeyId()).toBe("organization secret (visibility unknown)");
+  });
+
   it("a repository copy written later is the one the run gets (and what the effective list dates)", async () => {
     const { updatedAt } = await writeRepoSecret({ github: sb.clients.github, repo: sb.clients.repo, name: "AWS_ACCESS_KEY_ID", value: "AKIDEXAMPLE" });
     const secrets = await readEffectiveSecrets(ctx);

@@ -16,7 +16,7 @@ export default async function ActivityPage({ searchParams }: { searchParams: Pro
   const ctx = pageReadContext(sp);
   return (
     <>
-      <PageHeader title="Activity" description={`CloudTrail events signed with ${ctx.userName}'s access keys over the last 90 days, newest first.`}>
+      <PageHeader repository={ctx.github.repository} title="Activity" description={`CloudTrail events signed with ${ctx.userName}'s access keys over the last 90 days, newest first.`}>
         <RefreshLink href={withRepo("/activity", repoParamOf(ctx))} fetchedNote="Cached for 30 s" />
       </PageHeader>
       <Suspense

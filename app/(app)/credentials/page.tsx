@@ -25,7 +25,7 @@ export default async function CredentialsPage({ searchParams }: { searchParams: 
   const operator = user.role === "operator";
   return (
     <>
-      <PageHeader title="Credentials" description={`Access keys of the IAM user ${ctx.userName}, which one GitHub holds, and whether the repository is configured as the guide says.`}>
+      <PageHeader repository={ctx.github.repository} title="Credentials" description={`Access keys of the IAM user ${ctx.userName}, which one GitHub holds, and whether the repository is configured as the guide says.`}>
         <div className="flex items-center gap-3">
           {operator && !notSetUp ? (
             <Link href={withRepo("/credentials/rotation", repoParamOf(ctx))} className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-semibold text-white hover:bg-slate-700">

@@ -29,7 +29,7 @@ export default async function DoctorPage({ searchParams }: { searchParams: Promi
       : "Every section of the guide's Troubleshooting, checked live against IAM, CloudTrail, ECR and GitHub.";
   return (
     <>
-      <PageHeader title="Doctor" description={description}>
+      <PageHeader repository={ctx.github.repository} title="Doctor" description={description}>
         <RefreshLink href={withRepo(`/doctor?mode=${mode}`, repoParamOf(ctx))} fetchedNote="Cached for 30 s" />
       </PageHeader>
       <ModeSwitch mode={mode} automatic={automatic} repo={repoParamOf(ctx)} />
@@ -98,38 +98,42 @@ function CheckList({ checks, fixLabel }: { checks: CheckView[]; fixLabel: string
       <p className="mb-4 text-sm" data-testid="doctor-summary">
         {checks.filter((c) => c.status === "pass").length} passed, {checks.filter((c) => c.status === "fail").length} failed, {checks.filter((c) => c.status === "unknown").length} unknown.
       </p>
-      {checks.map((c) => (
-        <section key={c.id} id={c.id} aria-label={c.title} data-testid={`check-${c.id}`} data-status={c.status} className="mb-4 rounded-lg border border-slate-200 bg-white p-5">
-          <h2 className="text-lg font-medium">
-            <StatusBadge status={c.status} /> {c.title}
-          </h2>
-          <p className="text-xs text-slate-500">Error: {c.guideError}</p>
-          <p className="mt-2 text-sm font-medium" data-testid="check-summary">
-            {c.summary}
-          </p>
-          {c.evidence.length ? (
-            <details className="mt-2 text-sm" open={c.status !== "pass"}>
-              <summary className="cursor-pointer text-slate-700">Evidence</summary>
-              <ul className="mt-1 list-disc pl-5 text-slate-700" data-testid="check-evidence">
-                {c.evidence.map((e, i) => (
-                  <li key={i}>{e}</li>
-                ))}
-              </ul>
-            </details>
-          ) : null}
-          {c.status !== "pass" ? (
-            <div className="mt-2 text-sm" data-testid="check-fix">
-              <p className="font-medium">{fixLabel}</p>
-              <ol className="list-decimal pl-5">
-                {c.fixSteps.map((f) => (
-                  <li key={f}>{f}</li>
-                ))}
-              </ol>
-            </div>
-          ) : null}
-          <p className="mt-2 text-xs text-slate-500">API calls: {c.apiCalls.join(" · ")}</p>
-        </section>
-      ))}
+      {checks.map((c) => {
+        // The summary is usually the first finding: the evidence lists the others, each once.
+        const evidence = [...new Set(c.evidence)].filter((e) => e !== c.summary);
+        return (
+          <section key={c.id} id={c.id} aria-label={c.title} data-testid={`check-${c.id}`} data-status={c.status} className="mb-4 rounded-lg border border-slate-200 bg-white p-5">
+            <h2 className="text-lg font-medium">
+              <StatusBadge status={c.status} /> {c.title}
+            </h2>
+            <p className="text-xs text-slate-500">Error: {c.guideError}</p>
+            <p className="mt-2 text-sm font-medium" data-testid="check-summary">
+              {c.summary}
+            </p>
+            {evidence.length ? (
+              <details className="mt-2 text-sm" open={c.status !== "pass"}>
+                <summary className="cursor-pointer text-slate-700">Evidence</summary>
+                <ul className="mt-1 list-disc pl-5 text-slate-700" data-testid="check-evidence">
+                  {evidence.map((e) => (
+                    <li key={e}>{e}</li>
+                  ))}
+                </ul>
+              </details>
+            ) : null}
+            {c.status !== "pass" ? (
+              <div className="mt-2 text-sm" data-testid="check-fix">
+                <p className="font-medium">{fixLabel}</p>
+                <ol className="list-decimal pl-5">
+                  {c.fixSteps.map((f) => (
+                    <li key={f}>{f}</li>
+                  ))}
+                </ol>
+              </div>
+            ) : null}
+            <p className="mt-2 text-xs text-slate-500">API calls: {c.apiCalls.join(" · ")}</p>
+          </section>
+        );
+      })}
     </>
   );
 }

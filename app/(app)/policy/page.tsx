@@ -15,7 +15,7 @@ export default async function PolicyPage({ searchParams }: { searchParams: Promi
   const ctx = pageReadContext(await searchParams);
   return (
     <>
-      <PageHeader title="Policy" description={`What ${ctx.userName} may do in ECR, compared with the expected policy, AWS's minimal push set and what CloudTrail saw it use.`}>
+      <PageHeader repository={ctx.github.repository} title="Policy" description={`What ${ctx.userName} may do in ECR, compared with the expected policy, AWS's minimal push set and what CloudTrail saw it use.`}>
         <RefreshLink href={withRepo("/policy", repoParamOf(ctx))} fetchedNote="Cached for 30 s" />
       </PageHeader>
       <Suspense

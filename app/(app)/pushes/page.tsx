@@ -25,6 +25,7 @@ export default async function PushesPage({ searchParams }: { searchParams: Promi
   return (
     <>
       <PageHeader
+        repository={ctx.github.repository}
         title="Pushes"
         description="GitHub push webhooks and Deckhand's build-and-push jobs: each compose service is built reproducibly, compared with ECR's latest, and pushed only when it changed."
       />

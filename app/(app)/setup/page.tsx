@@ -32,6 +32,7 @@ export default async function SetupPage({ searchParams }: { searchParams: Promis
   return (
     <>
       <PageHeader
+        repository={ctx.github.repository}
         title="Setup"
         description={`The guide's Steps 1 to 5 for ${repository}: the IAM user ${names.userName}, the policy ${names.policyName} and the region ${names.region} (its push user, DECKHAND_IAM_POLICY, AWS_REGION).`}
       />

@@ -32,14 +32,14 @@ export default async function WorkflowsPage({ searchParams }: { searchParams: Se
   if (!listed.ok)
     return (
       <>
-        <PageHeader title="Workflows" description={`GitHub Actions runs in ${ctx.github.repository}.`} />
+        <PageHeader repository={ctx.github.repository} title="Workflows" description={`GitHub Actions runs in ${ctx.github.repository}.`} />
         <PartFailure failure={listed.failure} />
       </>
     );
   const { workflows, ecr } = listed.data;
   return (
     <>
-      <PageHeader title="Workflows" description={`GitHub Actions runs in ${ctx.github.repository}.`}>
+      <PageHeader repository={ctx.github.repository} title="Workflows" description={`GitHub Actions runs in ${ctx.github.repository}.`}>
         {/* Dispatches in the repository this page shows (the form sends it as `repo`). */}
         {user.role === "operator" && ecr ? <DispatchForm action={dispatchWorkflowAction} defaultRef={ctx.github.branch ?? "main"} workflowName={ecr.name} repository={ctx.github.repository} /> : null}
       </PageHeader>

@@ -122,6 +122,18 @@ describe("access denied", () => {
     expect(byId(results, "credential-error").status).toBe("pass");
   });
 
+  it("an unknown check names the read that failed, not every read it needs", () => {
+    const keysFailed = healthy();
+    keysFailed.accessKeys = failedPart(failure("iam", "ListAccessKeys", "throttled"));
+    expect(byId(runDoctorChecks(keysFailed), "credential-error")).toMatchObject({ status: "unknown", summary: `Could not read ${keysFailed.userName}'s access keys` });
+    const variablesFailed = healthy();
+    variablesFailed.variables = failedPart(failure("github", "list repository variables", "unavailable"));
+    expect(byId(runDoctorChecks(variablesFailed), "credential-error")).toMatchObject({ status: "unknown", summary: "Could not read the repository's variables" });
+    const secretsFailed = healthy();
+    secretsFailed.secrets = failedPart(failure("github", "list repository secrets", "unavailable"));
+    expect(byId(runDoctorChecks(secretsFailed), "secret-access-key-not-found")).toMatchObject({ status: "unknown", summary: "Could not read the repository's secrets" });
+  });
+
   it("creation is unknown, not a pass, when AWS_REGION could not be read (the variables failed)", () => {
     const snap = healthy();
     snap.variables = failedPart(failure("github", "list repository variables", "unavailable"));

@@ -133,6 +133,16 @@ function failedCallsOf(snap: PostureSnapshot, fields: SnapshotField[]): Failure[
   return out;
 }
 
+/**
+ * "Could not read X" naming only the reads of `parts` that failed in the snapshot (the secrets, the variables, the
+ * push user's access keys), so an unknown check says which call to look at, not "the secrets or the keys".
+ */
+function couldNotRead(ctx: Context, parts: readonly ("secrets" | "variables" | "keys")[]): string {
+  const names = { secrets: "the repository's secrets", variables: "the repository's variables", keys: `${ctx.snap.userName}'s access keys` };
+  const failed = parts.filter((p) => !(p === "keys" ? ctx.snap.accessKeys : ctx.snap[p]).ok).map((p) => names[p]);
+  return `Could not read ${(failed.length > 0 ? failed : parts.map((p) => names[p])).join(" and ")}`;
+}
+
 function hitLine(h: RunLogHit): string {
   return `run #${h.runId} (${h.conclusion ?? "running"}), ${h.job} → ${h.step}: ${h.line}`;
 }
@@ -185,7 +195,7 @@ function checkCredentialError(ctx: Context): CheckResult {
   const hits = runHits(ctx, "credential-error");
   fails.push(...hits.map(hitLine));
   if (fails.length > 0) return result(id, ctx, "fail", fails[0], fails);
-  if (!ctx.config || !keys.ok) return result(id, ctx, "unknown", "Could not read the secrets or the keys", notes);
+  if (!ctx.config || !keys.ok) return result(id, ctx, "unknown", couldNotRead(ctx, ["secrets", "variables", "keys"]), notes);
   return result(id, ctx, "pass", "Both secrets exist with exact names and an active key exists", notes);
 }
 
@@ -202,7 +212,7 @@ function checkRegion(ctx: Context): CheckResult {
   }
   fails.push(...runHits(ctx, "aws-region-not-found").map(hitLine));
   if (fails.length > 0) return result(id, ctx, "fail", fails[0], fails);
-  if (!ctx.config) return result(id, ctx, "unknown", "Could not read the repository's variables and secrets", notes);
+  if (!ctx.config) return result(id, ctx, "unknown", couldNotRead(ctx, ["secrets", "variables"]), notes);
   return result(id, ctx, "pass", `AWS_REGION is set as a variable (${ctx.config.region})`, notes);
 }
 
@@ -273,7 +283,7 @@ function checkInvalidAccessKey(ctx: Context): CheckResult {
   if (ctx.snap.accessKeys.ok && ctx.snap.accessKeys.data.length === 0) fails.push(`${ctx.snap.userName} has no access keys at all`);
   fails.push(...runHits(ctx, "invalid-access-key").map(hitLine));
   if (fails.length > 0) return result(id, ctx, "fail", fails[0], [...fails, ...notes]);
-  if (!c || !ctx.snap.accessKeys.ok) return result(id, ctx, "unknown", "Could not read the keys or the secrets", notes);
+  if (!c || !ctx.snap.accessKeys.ok) return result(id, ctx, "unknown", couldNotRead(ctx, ["secrets", "keys"]), notes);
   return result(id, ctx, "pass", "The key GitHub holds exists in IAM", notes);
 }
 
@@ -293,7 +303,7 @@ function checkSecretKey(ctx: Context): CheckResult {
     if (sig.length > 0) fails.push(`${sig.length} call(s) from GitHub Actions with a wrong signature (${sig[0].errorCode}) since the secrets were written, last ${sig[sig.length - 1].time}`);
   }
   if (fails.length > 0) return result(id, ctx, "fail", fails[0], fails);
-  if (!ctx.snap.secrets.ok) return result(id, ctx, "unknown", "Could not read the secrets", notes);
+  if (!ctx.snap.secrets.ok) return result(id, ctx, "unknown", couldNotRead(ctx, ["secrets"]), notes);
   notes.push("GitHub never returns secret values; both secrets were written together and no signature errors were seen");
   return result(id, ctx, "pass", "No sign of a secret access key that does not match its key", notes);
 }

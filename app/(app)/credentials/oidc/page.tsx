@@ -29,6 +29,7 @@ export default async function OidcPage({ searchParams }: { searchParams: Promise
   return (
     <>
       <PageHeader
+        repository={ctx.github.repository}
         title="Move to GitHub's OIDC role"
         description={`Retire the access key of ${ctx.userName} in ${repo}: its ECR workflow assumes the role ${oidcRoleName(ctx)} with a GitHub ID token instead. Read from the account and the repository now; nothing changes until an operator applies it.`}
       >

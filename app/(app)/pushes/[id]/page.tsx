@@ -32,7 +32,7 @@ export default async function PushJobPage({ params }: { params: Promise<{ id: st
   const repository = job.repository ?? getConfig().github.repository;
   return (
     <>
-      <PageHeader title={`Push ${job.sha.slice(0, 7)}`} description={`${job.trigger} push requested by ${job.requestedBy}${job.branch ? ` for ${job.branch}` : ""}.`}>
+      <PageHeader repository={repository} title={`Push ${job.sha.slice(0, 7)}`} description={`${job.trigger} push requested by ${job.requestedBy}${job.branch ? ` for ${job.branch}` : ""}.`}>
         {user.role === "operator" ? (
           <JobActions jobId={job.id} canCancel={running} canRerun={!running} cancel={cancelPushJobAction} rerun={rerunPushJobAction} rebuildFresh={rebuildFreshBasesAction} />
         ) : null}

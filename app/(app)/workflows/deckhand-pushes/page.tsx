@@ -77,7 +77,7 @@ export default async function DeckhandPushesPage({ searchParams }: { searchParam
   if (!part.ok) {
     return (
       <>
-        <PageHeader title="Deckhand pushes" description={DESCRIPTION} />
+        <PageHeader repository={ctx.github.repository} title="Deckhand pushes" description={DESCRIPTION} />
         <PartFailure failure={part.failure} />
       </>
     );
@@ -85,7 +85,7 @@ export default async function DeckhandPushesPage({ searchParams }: { searchParam
   const { lookup, openPullRequest, branch, deckhandBuilds } = part.data;
   return (
     <>
-      <PageHeader title="Deckhand pushes" description={DESCRIPTION} />
+      <PageHeader repository={ctx.github.repository} title="Deckhand pushes" description={DESCRIPTION} />
       <DeckhandBuilds builds={deckhandBuilds} repository={ctx.github.repository} pushesHref={withRepo("/pushes", repoParamOf(ctx))} />
       {openPullRequest ? (
         <section data-testid="open-pull-request" className="mb-4 rounded-lg border border-sky-300 bg-sky-50 p-4 text-sm text-sky-950">

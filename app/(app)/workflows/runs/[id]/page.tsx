@@ -34,7 +34,7 @@ export default async function RunPage({ params, searchParams }: { params: Params
   if (!found.ok)
     return (
       <>
-        <PageHeader title={`Run ${id}`} />
+        <PageHeader repository={ctx.github.repository} title={`Run ${id}`} />
         <PartFailure failure={found.failure} />
       </>
     );
@@ -49,7 +49,7 @@ export default async function RunPage({ params, searchParams }: { params: Params
           ← Workflows
         </Link>
       </p>
-      <PageHeader title={run.displayTitle} description={`${run.name} #${run.runNumber}${run.runAttempt > 1 ? ` · attempt ${run.runAttempt}` : ""}`}>
+      <PageHeader repository={ctx.github.repository} title={run.displayTitle} description={`${run.name} #${run.runNumber}${run.runAttempt > 1 ? ` · attempt ${run.runAttempt}` : ""}`}>
         {user.role === "operator" && failed ? <RerunForm action={rerunFailedAction} runId={run.id} repository={ctx.github.repository} /> : null}
       </PageHeader>
       <dl className="mb-6 grid max-w-4xl grid-cols-2 gap-x-6 gap-y-1 text-sm sm:grid-cols-4" data-testid="run-summary">
