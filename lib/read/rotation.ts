@@ -14,7 +14,9 @@ import { classifyFailure, describeFailure } from "../failures";
 import type { ConfiguredRepository } from "../infra/config/env";
 import { findFleetKeyHolders, HolderLookupError, repositoryName, type PlannedHolder } from "../operations/rotation/holders";
 import { READ_CACHE_PREFIXES, type ReadContext } from "./context";
-import { readScopes } from "./posture";
+import { readPolicies, readScopes } from "./posture";
+import { computeEffectiveActions } from "../judgements/posture/effective-actions";
+import { findMissingPushActions } from "../judgements/posture/policy-drift";
 import { TtlCache } from "../infra/cache/ttl-cache";
 import { mapLimit } from "../infra/map-limit";
 import { clientsForRepository } from "../integrations/clients";
@@ -120,7 +122,8 @@ export async function readRotationPlan(
     const where = err instanceof HolderLookupError ? err.repository : repositoryName(ctx.clients.repo);
     holdersFailure = `${where}: ${describeFailure(err instanceof HolderLookupError ? err.cause : err, "github", "list secrets").message}`;
   }
-  const warnings = await canaryWarnings(ctx, [repositoryName(ctx.clients.repo), ...others.map(repositoryName), ...holders.flatMap((h) => (h.repository ? [h.repository] : (h.repositories ?? [])))]);
+  const warnings = await policyWarnings(ctx);
+  warnings.push(...await canaryWarnings(ctx, [repositoryName(ctx.clients.repo), ...others.map(repositoryName), ...holders.flatMap((h) => (h.repository ? [h.repository] : (h.repositories ?? [])))]));
   return {
     userName,
     repository: repositoryName(ctx.clients.repo),
@@ -137,6 +140,32 @@ export async function readRotationPlan(
     holdersFailure,
     warnings,
   };
+}
+
+/**
+ * A canary runs the ECR workflow, which pushes with the push user's permissions: when its policies lack an action
+ * the workflow needs (`findMissingPushActions`, the Doctor's access-denied question), every canary fails and the
+ * rotation stops before the old key is deactivated. One sentence naming them; nothing when the policies cannot be
+ * read (the Doctor says that) or allow everything.
+ */
+/** What the guide's workflow calls on every run, whether or not an image changed (login, repository lookup, compare). */
+const EVERY_RUN_ACTIONS: ReadonlySet<string> = new Set(["ecr:GetAuthorizationToken", "ecr:DescribeRepositories", "ecr:DescribeImages"]);
+
+async function policyWarnings(ctx: Parameters<typeof readRotationPlan>[0]): Promise<string[]> {
+  const policies = await readPolicies({ ...ctx, cache: ctx.cache ?? new TtlCache(), policyName: "", expectedPolicyPath: undefined });
+  if (!policies.ok) return [];
+  const missing = findMissingPushActions(computeEffectiveActions(policies.data)).filter((m) => m.breaksPush);
+  if (missing.length === 0) return [];
+  const conditional = (m: (typeof missing)[number]) => m.status === "conditionally-allowed" || m.status === "conditionally-denied";
+  const denied = missing.filter((m) => !conditional(m)).map((m) => m.action);
+  const unsure = missing.filter(conditional).map((m) => m.action);
+  const what = [denied.length ? `do not allow ${denied.join(", ")}` : "", unsure.length ? `allow ${unsure.join(", ")} only under a condition` : ""].filter(Boolean).join(" and ");
+  // The guide's workflow logs in, looks each repository up and compares with `latest` on every run, but uploads only
+  // a changed image: a missing upload action fails only a canary that has something to push.
+  const when = missing.some((m) => EVERY_RUN_ACTIONS.has(m.action)) ? "every canary run will fail" : "a canary run that has an image to push will fail";
+  return [
+    `${ctx.userName}'s policies ${what}, which the ECR workflow needs: ${when} and the rotation will stop before the old key is deactivated (every holder keeps the new key, the old one stays active). Fix the policy first (Policy page), or Resume once it is fixed.`,
+  ];
 }
 
 /**
