@@ -504,3 +504,29 @@ describe("project name and reads", () => {
     expect(res.reads).toEqual([".env", "compose.yaml", "compose.override.yml", "compose.override.yaml", "docker-compose.override.yml", "docker-compose.override.yaml", "t.yaml"]);
   });
 });
+
+describe(".env as docker compose reads it (cmd/compose/compose.go toProjectOptions, compose-go cli.WithDotEnv)", () => {
+  it("COMPOSE_FILE in the root .env naming a file in a subdirectory: that directory's .env is read too, the root's values win", async () => {
+    const res = await resolve({
+      ".env": "COMPOSE_FILE=deploy/compose.yaml\nTAG=from-root\n",
+      "deploy/.env": "TAG=from-deploy\nWEB_IMAGE=123456789012.dkr.ecr.us-east-1.amazonaws.com/storefront/web\nCOMPOSE_PROFILES=tools\n",
+      "deploy/compose.yaml": "services:\n  web:\n    build: .\n    image: ${WEB_IMAGE:-web}:${TAG}\n  tools:\n    build: ./tools\n    profiles: [tools]\n",
+    });
+    expect(res.problems).toEqual([]);
+    expect(built(res, "web")).toMatchObject({ repositoryName: "storefront/web", image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/storefront/web:from-root", context: "deploy" });
+    expect(svc(res, "tools").status).toBe("build");
+  });
+
+  it("several env files: a later one sees what an earlier one set (compose-go dotenv.GetEnvFromFile)", async () => {
+    const res = await resolve(
+      { "a.env": "REGISTRY=team\n", "b.env": "WEB_IMAGE=${REGISTRY}/web\n", "compose.yaml": "services:\n  web:\n    build: .\n    image: ${WEB_IMAGE}\n" },
+      { envFiles: ["a.env", "b.env"] },
+    );
+    expect(built(res, "web").repositoryName).toBe("team/web");
+  });
+
+  it("COMPOSE_PROJECT_NAME wins over name: (compose-go cli.withNamePrecedenceLoad)", async () => {
+    const res = await resolve({ ".env": "COMPOSE_PROJECT_NAME=other\n", "compose.yaml": "name: shop\nservices:\n  web:\n    build: .\n" });
+    expect(res.projectName).toBe("other");
+  });
+});
