@@ -226,7 +226,7 @@ describe("extends", () => {
     expect(built(res, "api")).toMatchObject({ context: "templates/web-app", dockerfile: { kind: "path", path: "templates/web-app/node.Dockerfile" }, args: { NODE: "20" } });
   });
 
-  it("refuses cycles, missing services and bases with depends_on, failing only that service", async () => {
+  it("refuses cycles and missing services, failing only that service; a base with depends_on is fine (compose-go v2)", async () => {
     const res = await resolve({
       "compose.yaml": `services:
   a:
@@ -251,7 +251,7 @@ describe("extends", () => {
     expect(problems(res, "a")[0]).toMatchObject({ file: "compose.yaml", line: 3, key: "services.a.extends", message: expect.stringMatching(/circular extends: compose\.yaml service a → compose\.yaml service b → other\.yaml service c → compose\.yaml service a/) });
     expect(problems(res, "b")[0].message).toMatch(/circular extends/);
     expect(problems(res, "lost")[0].message).toMatch(/cannot extend service "nowhere" in compose\.yaml: service not found/);
-    expect(problems(res, "needs")[0].message).toMatch(/can't be used with extends as it declares depends_on/);
+    expect(svc(res, "needs")).toMatchObject({ status: "not-built", reason: "no-build" });
   });
 });
 
@@ -528,5 +528,49 @@ describe(".env as docker compose reads it (cmd/compose/compose.go toProjectOptio
   it("COMPOSE_PROJECT_NAME wins over name: (compose-go cli.withNamePrecedenceLoad)", async () => {
     const res = await resolve({ ".env": "COMPOSE_PROJECT_NAME=other\n", "compose.yaml": "name: shop\nservices:\n  web:\n    build: .\n" });
     expect(res.projectName).toBe("other");
+  });
+});
+
+describe("extends and include, as compose-go v2 loads them (loader/extends.go, loader/include.go)", () => {
+  it("a base with depends_on is extended, and the extending service keeps the dependency", async () => {
+    const res = await resolve({
+      "compose.yaml": "services:\n  api:\n    extends: { file: common/base.yaml, service: app }\n    image: shop-api\n  db:\n    image: postgres:16\n",
+      "common/base.yaml": "services:\n  app:\n    build: ./app\n    depends_on: [db]\n    links: [db]\n",
+    });
+    expect(res.problems).toEqual([]);
+    expect(built(res, "api")).toMatchObject({ repositoryName: "shop-api", context: "common/app" });
+  });
+
+  it("two includes defining the same network and volume the same way do not conflict; different definitions do", async () => {
+    const shared = "networks:\n  backend:\n    external: true\nvolumes:\n  cache: {}\n";
+    const res = await resolve({
+      "compose.yaml": "include:\n  - a/compose.yaml\n  - b/compose.yaml\nservices:\n  web:\n    build: .\n",
+      "a/compose.yaml": `services:\n  aa:\n    build: .\n${shared}`,
+      "b/compose.yaml": `services:\n  bb:\n    build: .\n${shared}`,
+    });
+    expect(res.problems).toEqual([]);
+    expect(res.services.map((s) => s.status)).toEqual(["build", "build", "build"]);
+    const clash = await resolve({
+      "compose.yaml": "include:\n  - a/compose.yaml\n  - b/compose.yaml\nservices:\n  web:\n    build: .\n",
+      "a/compose.yaml": "services:\n  aa:\n    build: .\nnetworks:\n  backend:\n    external: true\n",
+      "b/compose.yaml": "services:\n  bb:\n    build: .\nnetworks:\n  backend:\n    driver: bridge\n",
+    });
+    expect(clash.problems[0].message).toMatch(/networks\.backend is defined both here and in the included b\/compose\.yaml/);
+  });
+
+  it("include env_file: /dev/null means no .env; several env files chain; paths of a project_directory", async () => {
+    const res = await resolve({
+      "compose.yaml": "include:\n  - path: [lib/compose.yaml, lib/override.yaml]\n    project_directory: lib\n    env_file: [lib/a.env, lib/b.env]\n  - path: tools/compose.yaml\n    env_file: /dev/null\n",
+      "lib/compose.yaml": "services:\n  lib:\n    build: ./src\n    image: team/lib:${VERSION}\n",
+      "lib/override.yaml": "services:\n  lib:\n    build:\n      target: prod\n",
+      "lib/a.env": "MAJOR=1\n",
+      "lib/b.env": "VERSION=${MAJOR}.2\n",
+      "tools/compose.yaml": "services:\n  tools:\n    build: .\n    image: team/tools:${TOOLS_TAG:-none}\n",
+      "tools/.env": "TOOLS_TAG=never-read\n",
+    });
+    expect(res.problems).toEqual([]);
+    expect(built(res, "lib")).toMatchObject({ context: "lib/src", target: "prod", image: "team/lib:1.2" });
+    expect(built(res, "tools").image).toBe("team/tools:none");
+    expect(res.reads).not.toContain("tools/.env");
   });
 });
