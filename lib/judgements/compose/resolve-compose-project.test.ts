@@ -574,3 +574,58 @@ describe("extends and include, as compose-go v2 loads them (loader/extends.go, l
     expect(res.reads).not.toContain("tools/.env");
   });
 });
+
+describe("image: and platforms as docker compose build uses them", () => {
+  it("an image reference an unset variable broke fails its service naming image:; an empty image: is the service name", async () => {
+    const res = await resolve({
+      "compose.yaml":
+        "services:\n  web:\n    build: .\n    image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/storefront/web:${TAG}\n  api:\n    build: ./api\n    image: ${REGISTRY}/team/api\n  worker:\n    build: ./worker\n    image: ${WORKER_IMAGE}\n  ok:\n    build: ./ok\n    image: localhost:5000/team/ok:1.2@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n",
+    });
+    expect(problems(res, "web")).toEqual([
+      expect.objectContaining({ line: 4, key: "services.web.image", message: expect.stringMatching(/"123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/storefront\/web:" is not a valid image reference/) }),
+    ]);
+    expect(problems(res, "api")[0]).toMatchObject({ key: "services.api.image", message: expect.stringMatching(/"\/team\/api" is not a valid/) });
+    expect(built(res, "worker")).toMatchObject({ repositoryName: "worker", image: undefined });
+    expect(built(res, "ok").repositoryName).toBe("team/ok");
+    const tagged = await resolve({ ".env": "TAG=2.4.1\n", "compose.yaml": "services:\n  web:\n    build: .\n    image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/storefront/web:${TAG}\n" });
+    expect(built(tagged, "web").repositoryName).toBe("storefront/web");
+  });
+
+  it("DOCKER_DEFAULT_PLATFORM from .env is the build platform (docker compose pkg/compose/build.go useDockerDefaultPlatform)", async () => {
+    const res = await resolve({
+      ".env": "DOCKER_DEFAULT_PLATFORM=linux/arm64\n",
+      "compose.yaml": `services:
+  plain:
+    build: ./plain
+  same:
+    build: ./same
+    platform: linux/arm64
+  other:
+    build: ./other
+    platform: linux/amd64
+  listed:
+    build:
+      context: ./listed
+      platforms: [linux/amd64, linux/arm64]
+  unlisted:
+    build:
+      context: ./unlisted
+      platforms: [linux/amd64]
+`,
+    });
+    expect(built(res, "plain").platforms).toEqual(["linux/arm64"]);
+    expect(built(res, "same").platforms).toEqual(["linux/arm64"]);
+    expect(problems(res, "other")[0]).toMatchObject({ key: "services.other.platform", message: expect.stringMatching(/"linux\/amd64" differs from DOCKER_DEFAULT_PLATFORM "linux\/arm64"/) });
+    expect(built(res, "listed").platforms).toEqual(["linux/amd64", "linux/arm64"]);
+    expect(problems(res, "unlisted")[0]).toMatchObject({ key: "services.unlisted.build.platforms", message: expect.stringMatching(/DOCKER_DEFAULT_PLATFORM "linux\/arm64" \(from the environment or \.env\) is not one of build\.platforms \(linux\/amd64\)/) });
+  });
+
+  it("platform with a variant, interpolated from .env; build.platforms alone", async () => {
+    const res = await resolve({
+      ".env": "PLATFORM=linux/arm/v7\n",
+      "compose.yaml": "services:\n  pi:\n    build: ./pi\n    platform: ${PLATFORM}\n  multi:\n    build:\n      context: ./multi\n      platforms: [linux/amd64, linux/arm64]\n",
+    });
+    expect(built(res, "pi").platforms).toEqual(["linux/arm/v7"]);
+    expect(built(res, "multi").platforms).toEqual(["linux/amd64", "linux/arm64"]);
+  });
+});
