@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import {
   emptyMap,
   locate,
@@ -7,6 +8,7 @@ import {
   type ComposeNode,
   type ComposeProblem,
   type ComposeScalar,
+  toPlain,
 } from "./compose-node";
 import { interpolateTemplate, InterpolationError } from "./interpolate-template";
 import { mergeComposeNodes } from "./merge-compose-nodes";
@@ -49,9 +51,6 @@ export async function loadComposeModel({
 }
 
 type FileResult = { node: ComposeMap } | { problem: ComposeProblem; missing?: boolean };
-
-/** Keys a service used as an `extends` base may not have (compose-go `validateExtendSource`). */
-const NOT_EXTENDABLE = ["links", "volumes_from", "depends_on"];
 
 class Loader {
   readonly serviceProblems = new Map<string, ComposeProblem[]>();
@@ -171,10 +170,9 @@ class Loader {
     if (!baseServices.entries.has(ref)) return fail(`cannot extend service "${ref}" in ${baseFile}: service not found`);
     const base = await this.resolveService(ref, baseServices, baseFile, baseWorkingDir, env, stack);
     if ("problem" in base) return base;
+    // compose-go v2 (loader/extends.go) merges any base, `depends_on` / `links` / `volumes_from` included: the v1 rule
+    // refusing them is gone, and the merged service keeps them.
     if (base.node.kind !== "map") return fail(`service "${ref}" in ${baseFile} must be a mapping`);
-    for (const k of NOT_EXTENDABLE) {
-      if (base.node.entries.has(k)) return fail(`service "${ref}" can't be used with extends as it declares ${k}`);
-    }
     const own: ComposeMap = { ...service, entries: new Map(service.entries), keyAt: new Map(service.keyAt) };
     own.entries.delete("extends");
     own.keyAt.delete("extends");
@@ -234,16 +232,19 @@ class Loader {
         continue;
       }
       // The included project's own .env (or env_file) gives defaults; the including project's variables win.
-      const envFiles = spec.envFiles.length ? spec.envFiles.map((f) => joinRepoPath(workingDir, f)) : [joinRepoPath(projectDirectory, ".env")];
+      // compose-go (loader/include.go) skips an env_file of /dev/null: the way to say "no .env" for an include.
+      const named = spec.envFiles.filter((f) => f !== "/dev/null");
+      const envFiles = spec.envFiles.length ? named.map((f) => joinRepoPath(workingDir, f)) : [joinRepoPath(projectDirectory, ".env")];
       const fromFiles: Record<string, string> = {};
       let envFailed = false;
       for (const [n, f] of envFiles.entries()) {
         if (f === null) {
-          fail(`env_file "${spec.envFiles[n]}" must be a relative path inside the repository`);
+          fail(`env_file "${named[n]}" must be a relative path inside the repository`);
           envFailed = true;
           continue;
         }
-        const r = await this.readEnvFile(f, env, spec.envFiles.length === 0);
+        // compose-go dotenv.GetEnvFromFile: a later env file sees the including project's variables, then earlier files'.
+        const r = await this.readEnvFile(f, { ...fromFiles, ...definedOnly(env) }, spec.envFiles.length === 0);
         if ("problem" in r) {
           problems.push(r.problem);
           envFailed = true;
@@ -259,7 +260,11 @@ class Loader {
         const ours = out.entries.get(kind);
         const target: ComposeMap = ours?.kind === "map" ? { ...ours, entries: new Map(ours.entries), keyAt: new Map(ours.keyAt) } : emptyMap(theirs.at);
         for (const [name, def] of theirs.entries) {
-          if (target.entries.has(name)) {
+          const existing = target.entries.get(name);
+          // compose-go importResource: a resource defined the same way on both sides is no conflict (two includes
+          // sharing a network or a volume); any difference is.
+          if (existing !== undefined && isDeepStrictEqual(toPlain(existing), toPlain(def))) continue;
+          if (existing !== undefined) {
             const mine = target.keyAt.get(name) ?? target.at;
             const problem = {
               file: mine.file,

@@ -81,3 +81,24 @@ describe("parseDotenv (Docker's environment file syntax)", () => {
     expect(fail("A='x' trailing\n").message).toMatch(/after the closing quote/);
   });
 });
+
+describe("parseDotenv: what compose-go's parser (dotenv/parser.go) accepts beyond the documented rules", () => {
+  it("takes YAML-like `KEY: value` lines and keys of letters, digits, _ . - [ ] in any order", () => {
+    expect(parseDotenv("IMG: team/web\nTAG : 1.2\n1ST=one\na.b-c[0]=x\nURL=http://h:80/p\n")).toEqual({
+      IMG: "team/web",
+      TAG: "1.2",
+      "1ST": "one",
+      "a.b-c[0]": "x",
+      URL: "http://h:80/p",
+    });
+  });
+
+  it("double-quoted \\$ is a literal dollar; Go escapes and octal; only ' #' starts an inline comment", () => {
+    expect(parseDotenv('PRICE="costs \\$5 or $$6"\nBELL="a\\vb\\0101"\nUNQ=a\t#b\nOTHER="\\q"\n')).toEqual({
+      PRICE: "costs $5 or $6",
+      BELL: "a\vbA",
+      UNQ: "a\t#b",
+      OTHER: "\\q",
+    });
+  });
+});

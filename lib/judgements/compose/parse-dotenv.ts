@@ -10,16 +10,21 @@ export class DotenvError extends Error {
   }
 }
 
-const KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+/**
+ * A key as compose-go's dotenv parser (`locateKeyName`) takes it: letters and digits of any script, `_`, `.`, `-`,
+ * `[` and `]`, in any order (so `1A` and `a.b-c` are keys).
+ */
+const KEY = /^[\p{L}\p{N}_.\-[\]]+$/u;
 
 /**
- * Parses an environment file as Docker Compose does ("Syntax for environment files in Docker Compose", docs.docker.com):
- * `#` comment lines and blank lines are skipped; `export ` prefixes are allowed; `VAR=VAL`, `VAR="VAL"`, `VAR='VAL'`;
- * an unquoted value ends at ` #` (a `#` with a space before it); a quoted value ends at its closing quote, may span
- * lines, and may be followed by a comment; `\'` / `\"` escape quotes; double-quoted values understand `\n`, `\r`,
- * `\t` and `\\`; unquoted and double-quoted values are interpolated (single-quoted ones are literal), from `lookup`
- * first and then the file's own earlier values (compose-go's order); a bare `VAR` takes its value from `lookup` or
- * stays unset.
+ * Parses an environment file as Docker Compose does ("Syntax for environment files in Docker Compose", docs.docker.com;
+ * compose-go `dotenv/parser.go`): `#` comment lines and blank lines are skipped; `export ` prefixes are allowed;
+ * `VAR=VAL`, `VAR="VAL"`, `VAR='VAL'`, and the YAML-like `VAR: VAL` compose-go also accepts; an unquoted value ends at
+ * ` #` (a `#` with a space before it); a quoted value ends at its closing quote, may span lines, and may be followed
+ * by a comment; `\'` / `\"` escape quotes; double-quoted values understand Go's escapes (`\n`, `\t`, `\\`, ...) and
+ * `\$` for a literal `$`; unquoted and double-quoted values are interpolated (single-quoted ones are literal), from
+ * `lookup` first and then the file's own earlier values (compose-go's order); a bare `VAR` takes its value from
+ * `lookup` or stays unset.
  * @returns the file's variables, in file order.
  * @throws DotenvError (1-based line) for a malformed line, an unterminated quote or a failed interpolation.
  */
@@ -46,9 +51,11 @@ export function parseDotenv(text: string, lookup: LookupVariable = () => undefin
     const startLine = line;
     let rest = src.slice(pos, eol);
     if (/^export[ \t]+/.test(rest)) rest = rest.replace(/^export[ \t]+/, "");
-    const eq = rest.indexOf("=");
+    // compose-go: the key runs to the first "=" or ":" (or the end of the line: a bare name); spaces around it are
+    // trimmed, a space inside it is an error, and so is any other character that cannot be part of a key.
+    const eq = rest.search(/[=:]/);
     if (eq < 0) {
-      const key = rest.replace(/[ \t]+#.*$/, "").trim();
+      const key = rest.replace(/ #.*$/, "").trim();
       if (!KEY.test(key)) throw new DotenvError(startLine, `"${rest.trim()}" is not VAR=value`);
       const inherited = lookup(key);
       if (inherited !== undefined) values[key] = inherited;
@@ -75,7 +82,8 @@ export function parseDotenv(text: string, lookup: LookupVariable = () => undefin
       continue;
     }
     let raw = src.slice(v, eol);
-    const comment = raw.search(/[ \t]#/);
+    // compose-go cuts an unquoted value at " #" only: "a#b" and "a\t#b" keep their "#".
+    const comment = raw.indexOf(" #");
     if (comment >= 0) raw = raw.slice(0, comment);
     values[key] = expand(raw.replace(/[ \t]+$/, ""), vars, startLine);
     advanceTo(eol);
@@ -83,22 +91,18 @@ export function parseDotenv(text: string, lookup: LookupVariable = () => undefin
   return values;
 }
 
+/**
+ * Double-quoted escapes, as compose-go's `expandEscapes`: Go's `\a \b \f \n \r \t \v \\ \"`, octal `\0NNN`, and `\$`,
+ * which stays a literal `$` through interpolation (it becomes `$$`). Any other backslash is kept as written.
+ */
 function unescapeDouble(s: string): string {
-  return s.replace(/\\(.)/g, (m, c: string) => {
-    switch (c) {
-      case "n":
-        return "\n";
-      case "r":
-        return "\r";
-      case "t":
-        return "\t";
-      case "\\":
-        return "\\";
-      case '"':
-        return '"';
-      default:
-        return m;
+  const simple: Record<string, string> = { a: "\x07", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t", v: "\v", "\\": "\\", '"': '"', $: "$$" };
+  return s.replace(/\\(?:0([0-7]{1,3})|([abfnrtv$"\\]))/g, (m, octal: string | undefined, c: string | undefined) => {
+    if (octal !== undefined) {
+      const code = parseInt(octal, 8);
+      return code <= 0xff ? String.fromCharCode(code) : m;
     }
+    return simple[c as string] ?? m;
   });
 }
 

@@ -69,6 +69,18 @@ const PLAIN_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 const PLATFORM = /^[a-z0-9_]+\/[a-z0-9_]+(?:\/[a-z0-9_.]+)?$/;
 
+const DOMAIN_COMPONENT = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
+const PATH_COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+/**
+ * Docker's image reference grammar (distribution/reference `regexp.go`, which docker compose's build applies to
+ * `image:` when it tags the result): `[host[:port]/]path[:tag][@digest]`, path components of lowercase letters and
+ * digits joined by ".", "_", "__" or dashes, a tag of at most 128 word characters, dots and dashes.
+ */
+const IMAGE_REFERENCE = new RegExp(
+  `^(?:(?:localhost|${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?/)?` +
+    `${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::[\\w][\\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$`,
+);
+
 /**
  * Plans the build of one enabled service whose model passed the schema. `service` has `extends` applied and paths
  * (context, additional contexts, secret files) already relative to the repository; `problems` are what earlier steps
@@ -165,13 +177,26 @@ export async function planServiceBuild({
     });
   }
   const platformNode = service.entries.get("platform");
-  if (platformNode?.kind === "scalar" && platformNode.value !== null) {
-    const p = String(platformNode.value).toLowerCase();
-    if (!PLATFORM.test(p)) fail(["platform"], `"${p}" is not a platform (os/arch[/variant], e.g. linux/arm64)`);
-    else if (platforms.length === 0) platforms.push(p);
-    // Compose Specification, build.platforms: the service platform must be one of the build platforms.
-    else if (!platforms.includes(p)) fail(["platform"], `"${p}" is not one of build.platforms (${platforms.join(", ")})`);
+  const servicePlatform = platformNode?.kind === "scalar" && platformNode.value !== null && !platformNode.problem ? String(platformNode.value).toLowerCase() : undefined;
+  if (servicePlatform !== undefined && !PLATFORM.test(servicePlatform)) fail(["platform"], `"${servicePlatform}" is not a platform (os/arch[/variant], e.g. linux/arm64)`);
+  // Compose Specification, build.platforms: the service platform must be one of the build platforms.
+  else if (servicePlatform !== undefined && platforms.length && !platforms.includes(servicePlatform)) {
+    fail(["platform"], `"${servicePlatform}" is not one of build.platforms (${platforms.join(", ")})`);
   }
+  // docker compose reads DOCKER_DEFAULT_PLATFORM from the project environment, .env included (pkg/compose/build.go
+  // useDockerDefaultPlatform): it must be one of build.platforms when those are set, and otherwise it is the platform
+  // built, before the service's `platform` (docker/compose#9866). When the two differ Compose builds the default and
+  // then refuses the image for the service; Deckhand says so instead of pushing either.
+  const defaultPlatform = env.DOCKER_DEFAULT_PLATFORM ? env.DOCKER_DEFAULT_PLATFORM.toLowerCase() : undefined;
+  const fromDefault = `DOCKER_DEFAULT_PLATFORM "${defaultPlatform}" (from the environment or .env)`;
+  if (defaultPlatform !== undefined && !PLATFORM.test(defaultPlatform)) fail([], `${fromDefault} is not a platform (os/arch[/variant], e.g. linux/arm64)`);
+  else if (defaultPlatform !== undefined && platforms.length) {
+    if (!platforms.includes(defaultPlatform)) fail(["build", "platforms"], `${fromDefault} is not one of build.platforms (${platforms.join(", ")}), which Compose refuses`);
+  } else if (defaultPlatform !== undefined) {
+    if (servicePlatform !== undefined && PLATFORM.test(servicePlatform) && servicePlatform !== defaultPlatform) {
+      fail(["platform"], `"${servicePlatform}" differs from ${fromDefault}: Compose builds for the default and then refuses the image for this platform; make them agree`);
+    } else platforms.push(defaultPlatform);
+  } else if (servicePlatform !== undefined && PLATFORM.test(servicePlatform) && platforms.length === 0) platforms.push(servicePlatform);
 
   const additionalContexts: Record<string, string> = {};
   for (const [k, v, keys] of keyValues(build.get("additional_contexts"), ["build", "additional_contexts"])) {
@@ -235,10 +260,19 @@ export async function planServiceBuild({
   const pull = bool("pull");
 
   const imageNode = service.entries.get("image");
-  const image = imageNode?.kind === "scalar" && imageNode.value !== null ? String(imageNode.value) : undefined;
+  // An empty `image:` (an unset variable alone) is no image for Compose: it names the image after the service.
+  const image = imageNode?.kind === "scalar" && imageNode.value !== null && imageNode.value !== "" ? String(imageNode.value) : undefined;
+  // A value interpolation could not resolve is reported already (earlier problems); its template says nothing more.
+  const imageUnresolved = imageNode?.kind === "scalar" && imageNode.problem !== undefined;
   const repositoryName = prefix + (image ? readImageRepository(image) : name);
-  const invalid = checkEcrRepositoryName(repositoryName);
-  if (invalid) fail(image ? ["image"] : [], `ECR repository ${invalid}${image ? "" : "; set image: to a valid name"}`);
+  // An unset variable leaves "team/web:" or "/web": docker compose refuses such a tag ("invalid reference format").
+  if (!imageUnresolved) {
+    const invalid = checkEcrRepositoryName(repositoryName);
+    if (invalid) fail(image ? ["image"] : [], `ECR repository ${invalid}${image ? "" : "; set image: to a valid name"}`);
+    else if (image !== undefined && !IMAGE_REFERENCE.test(image)) {
+      fail(["image"], `"${image}" is not a valid image reference ([registry/]name[:tag][@digest]; is a variable it uses unset?)`);
+    }
+  }
 
   if (problems.length) return failed();
   const target = str("target");

@@ -226,7 +226,7 @@ describe("extends", () => {
     expect(built(res, "api")).toMatchObject({ context: "templates/web-app", dockerfile: { kind: "path", path: "templates/web-app/node.Dockerfile" }, args: { NODE: "20" } });
   });
 
-  it("refuses cycles, missing services and bases with depends_on, failing only that service", async () => {
+  it("refuses cycles and missing services, failing only that service; a base with depends_on is fine (compose-go v2)", async () => {
     const res = await resolve({
       "compose.yaml": `services:
   a:
@@ -251,7 +251,7 @@ describe("extends", () => {
     expect(problems(res, "a")[0]).toMatchObject({ file: "compose.yaml", line: 3, key: "services.a.extends", message: expect.stringMatching(/circular extends: compose\.yaml service a → compose\.yaml service b → other\.yaml service c → compose\.yaml service a/) });
     expect(problems(res, "b")[0].message).toMatch(/circular extends/);
     expect(problems(res, "lost")[0].message).toMatch(/cannot extend service "nowhere" in compose\.yaml: service not found/);
-    expect(problems(res, "needs")[0].message).toMatch(/can't be used with extends as it declares depends_on/);
+    expect(svc(res, "needs")).toMatchObject({ status: "not-built", reason: "no-build" });
   });
 });
 
@@ -502,5 +502,130 @@ describe("project name and reads", () => {
     expect(res.services.map((s) => s.status)).toEqual(["build", "build"]);
     expect(res.reads.filter((p) => p === "t.yaml")).toHaveLength(1);
     expect(res.reads).toEqual([".env", "compose.yaml", "compose.override.yml", "compose.override.yaml", "docker-compose.override.yml", "docker-compose.override.yaml", "t.yaml"]);
+  });
+});
+
+describe(".env as docker compose reads it (cmd/compose/compose.go toProjectOptions, compose-go cli.WithDotEnv)", () => {
+  it("COMPOSE_FILE in the root .env naming a file in a subdirectory: that directory's .env is read too, the root's values win", async () => {
+    const res = await resolve({
+      ".env": "COMPOSE_FILE=deploy/compose.yaml\nTAG=from-root\n",
+      "deploy/.env": "TAG=from-deploy\nWEB_IMAGE=123456789012.dkr.ecr.us-east-1.amazonaws.com/storefront/web\nCOMPOSE_PROFILES=tools\n",
+      "deploy/compose.yaml": "services:\n  web:\n    build: .\n    image: ${WEB_IMAGE:-web}:${TAG}\n  tools:\n    build: ./tools\n    profiles: [tools]\n",
+    });
+    expect(res.problems).toEqual([]);
+    expect(built(res, "web")).toMatchObject({ repositoryName: "storefront/web", image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/storefront/web:from-root", context: "deploy" });
+    expect(svc(res, "tools").status).toBe("build");
+  });
+
+  it("several env files: a later one sees what an earlier one set (compose-go dotenv.GetEnvFromFile)", async () => {
+    const res = await resolve(
+      { "a.env": "REGISTRY=team\n", "b.env": "WEB_IMAGE=${REGISTRY}/web\n", "compose.yaml": "services:\n  web:\n    build: .\n    image: ${WEB_IMAGE}\n" },
+      { envFiles: ["a.env", "b.env"] },
+    );
+    expect(built(res, "web").repositoryName).toBe("team/web");
+  });
+
+  it("COMPOSE_PROJECT_NAME wins over name: (compose-go cli.withNamePrecedenceLoad)", async () => {
+    const res = await resolve({ ".env": "COMPOSE_PROJECT_NAME=other\n", "compose.yaml": "name: shop\nservices:\n  web:\n    build: .\n" });
+    expect(res.projectName).toBe("other");
+  });
+});
+
+describe("extends and include, as compose-go v2 loads them (loader/extends.go, loader/include.go)", () => {
+  it("a base with depends_on is extended, and the extending service keeps the dependency", async () => {
+    const res = await resolve({
+      "compose.yaml": "services:\n  api:\n    extends: { file: common/base.yaml, service: app }\n    image: shop-api\n  db:\n    image: postgres:16\n",
+      "common/base.yaml": "services:\n  app:\n    build: ./app\n    depends_on: [db]\n    links: [db]\n",
+    });
+    expect(res.problems).toEqual([]);
+    expect(built(res, "api")).toMatchObject({ repositoryName: "shop-api", context: "common/app" });
+  });
+
+  it("two includes defining the same network and volume the same way do not conflict; different definitions do", async () => {
+    const shared = "networks:\n  backend:\n    external: true\nvolumes:\n  cache: {}\n";
+    const res = await resolve({
+      "compose.yaml": "include:\n  - a/compose.yaml\n  - b/compose.yaml\nservices:\n  web:\n    build: .\n",
+      "a/compose.yaml": `services:\n  aa:\n    build: .\n${shared}`,
+      "b/compose.yaml": `services:\n  bb:\n    build: .\n${shared}`,
+    });
+    expect(res.problems).toEqual([]);
+    expect(res.services.map((s) => s.status)).toEqual(["build", "build", "build"]);
+    const clash = await resolve({
+      "compose.yaml": "include:\n  - a/compose.yaml\n  - b/compose.yaml\nservices:\n  web:\n    build: .\n",
+      "a/compose.yaml": "services:\n  aa:\n    build: .\nnetworks:\n  backend:\n    external: true\n",
+      "b/compose.yaml": "services:\n  bb:\n    build: .\nnetworks:\n  backend:\n    driver: bridge\n",
+    });
+    expect(clash.problems[0].message).toMatch(/networks\.backend is defined both here and in the included b\/compose\.yaml/);
+  });
+
+  it("include env_file: /dev/null means no .env; several env files chain; paths of a project_directory", async () => {
+    const res = await resolve({
+      "compose.yaml": "include:\n  - path: [lib/compose.yaml, lib/override.yaml]\n    project_directory: lib\n    env_file: [lib/a.env, lib/b.env]\n  - path: tools/compose.yaml\n    env_file: /dev/null\n",
+      "lib/compose.yaml": "services:\n  lib:\n    build: ./src\n    image: team/lib:${VERSION}\n",
+      "lib/override.yaml": "services:\n  lib:\n    build:\n      target: prod\n",
+      "lib/a.env": "MAJOR=1\n",
+      "lib/b.env": "VERSION=${MAJOR}.2\n",
+      "tools/compose.yaml": "services:\n  tools:\n    build: .\n    image: team/tools:${TOOLS_TAG:-none}\n",
+      "tools/.env": "TOOLS_TAG=never-read\n",
+    });
+    expect(res.problems).toEqual([]);
+    expect(built(res, "lib")).toMatchObject({ context: "lib/src", target: "prod", image: "team/lib:1.2" });
+    expect(built(res, "tools").image).toBe("team/tools:none");
+    expect(res.reads).not.toContain("tools/.env");
+  });
+});
+
+describe("image: and platforms as docker compose build uses them", () => {
+  it("an image reference an unset variable broke fails its service naming image:; an empty image: is the service name", async () => {
+    const res = await resolve({
+      "compose.yaml":
+        "services:\n  web:\n    build: .\n    image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/storefront/web:${TAG}\n  api:\n    build: ./api\n    image: ${REGISTRY}/team/api\n  worker:\n    build: ./worker\n    image: ${WORKER_IMAGE}\n  ok:\n    build: ./ok\n    image: localhost:5000/team/ok:1.2@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n",
+    });
+    expect(problems(res, "web")).toEqual([
+      expect.objectContaining({ line: 4, key: "services.web.image", message: expect.stringMatching(/"123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/storefront\/web:" is not a valid image reference/) }),
+    ]);
+    expect(problems(res, "api")[0]).toMatchObject({ key: "services.api.image", message: expect.stringMatching(/"\/team\/api" is not a valid/) });
+    expect(built(res, "worker")).toMatchObject({ repositoryName: "worker", image: undefined });
+    expect(built(res, "ok").repositoryName).toBe("team/ok");
+    const tagged = await resolve({ ".env": "TAG=2.4.1\n", "compose.yaml": "services:\n  web:\n    build: .\n    image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/storefront/web:${TAG}\n" });
+    expect(built(tagged, "web").repositoryName).toBe("storefront/web");
+  });
+
+  it("DOCKER_DEFAULT_PLATFORM from .env is the build platform (docker compose pkg/compose/build.go useDockerDefaultPlatform)", async () => {
+    const res = await resolve({
+      ".env": "DOCKER_DEFAULT_PLATFORM=linux/arm64\n",
+      "compose.yaml": `services:
+  plain:
+    build: ./plain
+  same:
+    build: ./same
+    platform: linux/arm64
+  other:
+    build: ./other
+    platform: linux/amd64
+  listed:
+    build:
+      context: ./listed
+      platforms: [linux/amd64, linux/arm64]
+  unlisted:
+    build:
+      context: ./unlisted
+      platforms: [linux/amd64]
+`,
+    });
+    expect(built(res, "plain").platforms).toEqual(["linux/arm64"]);
+    expect(built(res, "same").platforms).toEqual(["linux/arm64"]);
+    expect(problems(res, "other")[0]).toMatchObject({ key: "services.other.platform", message: expect.stringMatching(/"linux\/amd64" differs from DOCKER_DEFAULT_PLATFORM "linux\/arm64"/) });
+    expect(built(res, "listed").platforms).toEqual(["linux/amd64", "linux/arm64"]);
+    expect(problems(res, "unlisted")[0]).toMatchObject({ key: "services.unlisted.build.platforms", message: expect.stringMatching(/DOCKER_DEFAULT_PLATFORM "linux\/arm64" \(from the environment or \.env\) is not one of build\.platforms \(linux\/amd64\)/) });
+  });
+
+  it("platform with a variant, interpolated from .env; build.platforms alone", async () => {
+    const res = await resolve({
+      ".env": "PLATFORM=linux/arm/v7\n",
+      "compose.yaml": "services:\n  pi:\n    build: ./pi\n    platform: ${PLATFORM}\n  multi:\n    build:\n      context: ./multi\n      platforms: [linux/amd64, linux/arm64]\n",
+    });
+    expect(built(res, "pi").platforms).toEqual(["linux/arm/v7"]);
+    expect(built(res, "multi").platforms).toEqual(["linux/amd64", "linux/arm64"]);
   });
 });

@@ -76,21 +76,29 @@ export async function resolveComposeProject({
   }
   if (problems.length) return result({});
 
-  // compose-go reads .env from the working directory before it knows the files: the first -f file's, else the root.
+  // docker compose (cmd/compose/compose.go toProjectOptions) reads .env twice: from the working directory before it
+  // knows the files (the first -f file's directory, else the root), and again from the project directory once
+  // COMPOSE_FILE or the default lookup has found them; the second read only adds variables not set yet.
   const envDir = normalizedGiven.length ? repoDirname(normalizedGiven[0]) : ".";
   const fileEnv: Record<string, string> = {};
-  for (const f of envFiles?.length ? envFiles : [joinRepoPath(envDir, ".env") as string]) {
-    const file = normalizeRepoPath(f);
-    if (file === null) {
-      problems.push({ file: f, message: "environment file must be a relative path inside the repository" });
-      continue;
+  const readEnvFiles = async (list: string[], optional: boolean) => {
+    const found: Record<string, string> = {};
+    for (const f of list) {
+      const file = normalizeRepoPath(f);
+      if (file === null) {
+        problems.push({ file: f, message: "environment file must be a relative path inside the repository" });
+        continue;
+      }
+      // compose-go GetEnvFromFile: a later file sees the explicit variables, then what earlier files set.
+      const r = await readEnvFile(read, file, { ...fileEnv, ...found, ...definedOnly(explicitEnv) }, optional);
+      if ("problem" in r) problems.push(r.problem);
+      else Object.assign(found, r.values);
     }
-    const r = await readEnvFile(read, file, explicitEnv, !envFiles?.length);
-    if ("problem" in r) problems.push(r.problem);
-    else Object.assign(fileEnv, r.values);
-  }
+    return found;
+  };
+  Object.assign(fileEnv, await readEnvFiles(envFiles?.length ? envFiles : [joinRepoPath(envDir, ".env") as string], !envFiles?.length));
   if (problems.length) return result({});
-  const env: ComposeEnv = { ...fileEnv, ...Object.fromEntries(Object.entries(explicitEnv).filter(([, v]) => v !== undefined)) };
+  let env: ComposeEnv = { ...fileEnv, ...definedOnly(explicitEnv) };
 
   let files = normalizedGiven;
   if (!files.length && env.COMPOSE_FILE) {
@@ -111,6 +119,11 @@ export async function resolveComposeProject({
     const override = await firstExisting(read, COMPOSE_OVERRIDE_FILE_NAMES);
     if ("problem" in override) return result({ problems: [override.problem] });
     files = override.file ? [found.file, override.file] : [found.file];
+  }
+  if (!envFiles?.length && repoDirname(files[0]) !== envDir) {
+    const second = await readEnvFiles([joinRepoPath(repoDirname(files[0]), ".env") as string], true);
+    if (problems.length) return result({ files });
+    env = { ...second, ...env };
   }
   const projectDirectory = repoDirname(files[0]);
 
@@ -160,6 +173,10 @@ export async function resolveComposeProject({
   return { files, projectDirectory, projectName, profiles, services: plans, problems };
 }
 
+function definedOnly(env: ComposeEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
 async function firstExisting(read: ReadRepoFile, names: readonly string[]): Promise<{ file?: string } | { problem: ComposeProblem }> {
   for (const name of names) {
     try {
@@ -196,10 +213,14 @@ function readProfiles(services: ComposeMap): Map<string, ServiceProfiles> {
 }
 
 /**
- * Compose's project name rules (compose-go `loader.NormalizeProjectName` and its check): `name:` must already be
- * valid; COMPOSE_PROJECT_NAME and the default are lowercased and stripped of other characters.
+ * Compose's project name rules (compose-go `cli.withNamePrecedenceLoad`, `loader.NormalizeProjectName`):
+ * COMPOSE_PROJECT_NAME (from the environment or .env) wins over `name:`, which must already be valid; the variable and
+ * the default are lowercased and stripped of other characters (compose-go refuses an invalid COMPOSE_PROJECT_NAME;
+ * Deckhand builds nothing from the name, so it normalises instead of failing the job).
  */
 function readProjectName(model: ComposeMap, env: ComposeEnv, fallback: string | undefined, problems: ComposeProblem[]): string | undefined {
+  const normalize = (raw: string) => raw.toLowerCase().replace(/[^a-z0-9_-]/g, "").replace(/^[^a-z0-9]+/, "") || undefined;
+  if (env.COMPOSE_PROJECT_NAME) return normalize(env.COMPOSE_PROJECT_NAME);
   const n = model.entries.get("name");
   if (n?.kind === "scalar" && typeof n.value === "string" && !n.problem) {
     if (!/^[a-z0-9][a-z0-9_-]*$/.test(n.value)) {
@@ -215,10 +236,7 @@ function readProjectName(model: ComposeMap, env: ComposeEnv, fallback: string | 
     }
     return n.value;
   }
-  const raw = env.COMPOSE_PROJECT_NAME || fallback;
-  if (!raw) return undefined;
-  const normalized = raw.toLowerCase().replace(/[^a-z0-9_-]/g, "").replace(/^[^a-z0-9]+/, "");
-  return normalized || undefined;
+  return fallback ? normalize(fallback) : undefined;
 }
 
 /** Two built services pushing to one repository would overwrite each other's `latest`: the later one fails. */
