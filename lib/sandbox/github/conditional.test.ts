@@ -30,6 +30,9 @@ describe("conditional requests", () => {
     expect(again.status).toBe(304);
     expect(await again.text()).toBe("");
     expect(again.headers.get("etag")).toBe(etag);
+    // Its rate-limit figures are the count after the refund, as if it had not been made.
+    expect(Number(again.headers.get("x-ratelimit-used"))).toBe(used);
+    expect(Number(again.headers.get("x-ratelimit-remaining"))).toBe(Number(first.headers.get("x-ratelimit-remaining")));
     // The next charged request shows the 304 was not counted.
     const next = await get(path);
     expect(Number(next.headers.get("x-ratelimit-used"))).toBe(used + 1);

@@ -62,6 +62,11 @@ export async function answerConditionally(req: IncomingMessage, res: ServerRespo
     res.setHeader("etag", etag);
     if (ifNoneMatchHits(req.headers["if-none-match"], etag)) {
       refund();
+      // The rate-limit headers were set when the request was charged: the 304 says the count after the refund.
+      const used = Number(res.getHeader("x-ratelimit-used"));
+      const remaining = Number(res.getHeader("x-ratelimit-remaining"));
+      if (Number.isFinite(used) && used > 0) res.setHeader("x-ratelimit-used", String(used - 1));
+      if (Number.isFinite(remaining)) res.setHeader("x-ratelimit-remaining", String(remaining + 1));
       res.removeHeader("content-length");
       res.removeHeader("content-type");
       res.writeHead(304);
