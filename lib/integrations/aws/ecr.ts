@@ -35,6 +35,8 @@ export interface ImageSummary {
   lastPulledAt: string | null;
   manifestMediaType: string | null;
   artifactMediaType: string | null;
+  /** `subjectManifestDigest`: for a referrer (OCI 1.1 `subject`: a signature, SBOM...), the image it refers to. */
+  subjectDigest: string | null;
 }
 
 export interface ImageManifest {
@@ -67,6 +69,7 @@ function toImageSummary(d: ImageDetail): ImageSummary {
     lastPulledAt: iso(d.lastRecordedPullTime),
     manifestMediaType: d.imageManifestMediaType ?? null,
     artifactMediaType: d.artifactMediaType ?? null,
+    subjectDigest: d.subjectManifestDigest ?? null,
   };
 }
 
