@@ -23,6 +23,8 @@ export interface RepositorySummary {
   registryId: string;
   createdAt: string | null;
   tagMutability: string;
+  /** `imageTagMutabilityExclusionFilters` (with the _WITH_EXCLUSION mutabilities); empty when there are none. */
+  tagMutabilityExclusionFilters: { filterType: string; filter: string }[];
   scanOnPush: boolean;
   encryptionType: string | null;
 }
@@ -55,6 +57,7 @@ function toRepository(r: Repository): RepositorySummary {
     registryId: r.registryId ?? "",
     createdAt: iso(r.createdAt),
     tagMutability: r.imageTagMutability ?? "MUTABLE",
+    tagMutabilityExclusionFilters: (r.imageTagMutabilityExclusionFilters ?? []).map((f) => ({ filterType: f.filterType ?? "WILDCARD", filter: f.filter ?? "" })),
     scanOnPush: r.imageScanningConfiguration?.scanOnPush ?? false,
     encryptionType: r.encryptionConfiguration?.encryptionType ?? null,
   };
