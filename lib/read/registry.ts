@@ -143,16 +143,38 @@ const MAX_INDEXES = 500;
 
 export type NestedImagesView = NestedImages<ImageSummary> & { unreadIndexes: string | null };
 
+/** Config media types of images to run (Docker image spec v1, OCI image-spec config.md): anything else is an artifact. */
+const IMAGE_CONFIG_TYPES = new Set(["application/vnd.docker.container.image.v1+json", "application/vnd.oci.image.config.v1+json"]);
+
 /**
- * The repository's images with the entries of its image indexes nested under them (judgements/registry/
- * nest-index-children). Index manifests are read once per process; DescribeImages' media type says which images are
- * indexes, so repositories without indexes cost no call. If the indexes cannot be read, the images stay flat and
- * `unreadIndexes` says so.
+ * Untagged manifests whose `subject` must be read from the manifest itself: DescribeImages gave no
+ * `subjectManifestDigest` (registries and emulators without the field) and the artifact media type is not an image
+ * config, so it is an artifact (a cosign signature, an SBOM...) and not an entry of a listed index.
  */
-async function nestedImages(ctx: Pick<ReadContext, "clients">, repositoryName: string, list: readonly ImageSummary[]): Promise<NestedImagesView> {
+function artifactsToRead(list: readonly ImageSummary[], refs: ReadonlyMap<string, ManifestRefs>): string[] {
+  const inIndexes = new Set([...refs.values()].flatMap((r) => (r.kind === "index" ? r.children.map((c) => c.digest) : [])));
+  return list
+    .filter((i) => i.tags.length === 0 && !i.subjectDigest && !isIndexMediaType(i.manifestMediaType) && !inIndexes.has(i.digest))
+    .filter((i) => !!i.artifactMediaType && !IMAGE_CONFIG_TYPES.has(i.artifactMediaType))
+    .map((i) => i.digest);
+}
+
+/**
+ * The repository's images with the entries of its image indexes nested under them, and referrers (signatures,
+ * attestations, SBOMs) under their subject (judgements/registry/nest-index-children). Manifests are read once per
+ * process: DescribeImages' media types say which images are indexes or artifacts, so repositories holding neither cost
+ * no call. If they cannot be read, the images stay flat and `unreadIndexes` says so.
+ */
+export async function nestedImages(ctx: Pick<ReadContext, "clients">, repositoryName: string, list: readonly ImageSummary[]): Promise<NestedImagesView> {
   const allIndexes = list.filter((i) => isIndexMediaType(i.manifestMediaType)).map((i) => i.digest);
   const indexDigests = allIndexes.slice(0, MAX_INDEXES);
   const refs = new Map<string, ManifestRefs>();
+  const collect = (digests: readonly string[]) => {
+    for (const d of digests) {
+      const r = refsStore().get(refKey(ctx, repositoryName, d));
+      if (r) refs.set(d, r);
+    }
+  };
   let unreadIndexes: string | null = allIndexes.length > MAX_INDEXES ? `Only ${MAX_INDEXES} of ${allIndexes.length} image indexes were read: entries of the others show as images.` : null;
   if (indexDigests.length) {
     try {
@@ -161,9 +183,17 @@ async function nestedImages(ctx: Pick<ReadContext, "clients">, repositoryName: s
       unreadIndexes = `Image indexes could not be read (${describeFailure(err, "ecr", "BatchGetImage").message}): their platform images and attestations show as untagged images.`;
       return { ...nestIndexChildren(list, refs), unreadIndexes };
     }
-    for (const d of indexDigests) {
-      const r = refsStore().get(refKey(ctx, repositoryName, d));
-      if (r) refs.set(d, r);
+    collect(indexDigests);
+  }
+  const allArtifacts = artifactsToRead(list, refs);
+  const artifacts = allArtifacts.slice(0, Math.max(0, MAX_INDEXES - indexDigests.length));
+  if (allArtifacts.length > artifacts.length) unreadIndexes = [unreadIndexes, `${allArtifacts.length - artifacts.length} untagged artifacts were not read: those that are signatures or SBOMs of an image show as images.`].filter(Boolean).join(" ");
+  if (artifacts.length) {
+    try {
+      await fetchRefs(ctx, repositoryName, artifacts);
+      collect(artifacts);
+    } catch (err) {
+      unreadIndexes = [unreadIndexes, `Untagged artifacts could not be read (${describeFailure(err, "ecr", "BatchGetImage").message}): signatures and SBOMs without a cosign tag show as untagged images.`].filter(Boolean).join(" ");
     }
   }
   return { ...nestIndexChildren(list, refs), unreadIndexes };
@@ -209,7 +239,10 @@ export interface ImagesView {
   nested: NestedImagesView;
   /** How many listed manifests are entries of an index rather than rows of their own. */
   insideIndexes: number;
+  /** How many listed manifests are signatures, attestations or SBOMs shown with the image they refer to. */
+  attached: number;
 }
+
 
 /** One repository's images for the page's query (tag or digest filter, untagged only, page). */
 export async function readImages(ctx: RegistryContext, repositoryName: string, searchParams: Record<string, string | string[] | undefined>): Promise<{ query: ImageQuery; images: Part<ImagesView> }> {
@@ -228,6 +261,8 @@ export async function readImages(ctx: RegistryContext, repositoryName: string, s
   } catch (err) {
     configFailure = describeFailure(err, "ecr", "BatchGetImage");
   }
+  const topDigests = new Set(nested.top.map((i) => i.digest));
+  const attached = new Set([...nested.referrers.values()].flat().map((r) => r.digest));
   return {
     query,
     images: {
@@ -241,7 +276,8 @@ export async function readImages(ctx: RegistryContext, repositoryName: string, s
         configFailure,
         pushedBy: jobsThatPushed(ctx.db, repositoryName, page.rows.map((i) => i.digest)),
         nested,
-        insideIndexes: listed.data.length - nested.top.length,
+        insideIndexes: listed.data.filter((i) => nested.parents.has(i.digest) && !topDigests.has(i.digest) && !attached.has(i.digest)).length,
+        attached: attached.size,
       },
     },
   };

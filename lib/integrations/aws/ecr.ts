@@ -23,6 +23,8 @@ export interface RepositorySummary {
   registryId: string;
   createdAt: string | null;
   tagMutability: string;
+  /** `imageTagMutabilityExclusionFilters` (with the _WITH_EXCLUSION mutabilities); empty when there are none. */
+  tagMutabilityExclusionFilters: { filterType: string; filter: string }[];
   scanOnPush: boolean;
   encryptionType: string | null;
 }
@@ -35,6 +37,8 @@ export interface ImageSummary {
   lastPulledAt: string | null;
   manifestMediaType: string | null;
   artifactMediaType: string | null;
+  /** `subjectManifestDigest`: for a referrer (OCI 1.1 `subject`: a signature, SBOM...), the image it refers to. */
+  subjectDigest: string | null;
 }
 
 export interface ImageManifest {
@@ -53,6 +57,7 @@ function toRepository(r: Repository): RepositorySummary {
     registryId: r.registryId ?? "",
     createdAt: iso(r.createdAt),
     tagMutability: r.imageTagMutability ?? "MUTABLE",
+    tagMutabilityExclusionFilters: (r.imageTagMutabilityExclusionFilters ?? []).map((f) => ({ filterType: f.filterType ?? "WILDCARD", filter: f.filter ?? "" })),
     scanOnPush: r.imageScanningConfiguration?.scanOnPush ?? false,
     encryptionType: r.encryptionConfiguration?.encryptionType ?? null,
   };
@@ -67,6 +72,7 @@ function toImageSummary(d: ImageDetail): ImageSummary {
     lastPulledAt: iso(d.lastRecordedPullTime),
     manifestMediaType: d.imageManifestMediaType ?? null,
     artifactMediaType: d.artifactMediaType ?? null,
+    subjectDigest: d.subjectManifestDigest ?? null,
   };
 }
 

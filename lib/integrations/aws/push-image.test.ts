@@ -8,6 +8,7 @@ import {
   DescribeImagesCommand,
   ECRClient,
   PutImageCommand,
+  PutImageTagMutabilityCommand,
 } from "@aws-sdk/client-ecr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultSandboxOptions, startSandbox, type RunningSandbox } from "../../sandbox/server";
@@ -166,6 +167,42 @@ describe("pushImage against the sandbox's ECR API", () => {
     // Re-running the first push is fine: the same digest under the same tags.
     const again = await pushImage({ ecr, repositoryName: "locked", image: first, tags: ["aaaaaaa", "latest"] });
     expect(again.tags.map((t) => t.outcome)).toEqual(["already-there", "already-there"]);
+  });
+
+  it("the fix it recommends for a *_WITH_EXCLUSION repository keeps its filters and, run as given, lets latest move", async () => {
+    await ecr.send(
+      new CreateRepositoryCommand({ repositoryName: "locked-x", imageTagMutability: "IMMUTABLE_WITH_EXCLUSION", imageTagMutabilityExclusionFilters: [{ filterType: "WILDCARD", filter: "release-*" }] }),
+    );
+    await pushImage({ ecr, repositoryName: "locked-x", image: makeImage("x-1", [Buffer.from("x1")]), tags: ["ccccccc", "latest"] });
+    const second = makeImage("x-2", [Buffer.from("x2")]);
+    const err = await pushImage({ ecr, repositoryName: "locked-x", image: second, tags: ["ddddddd", "latest"] }).catch((e) => e);
+    expect(err).toBeInstanceOf(PushImageError);
+    expect(err.code).toBe("latest-immutable");
+    expect(readPushProgress(err)).toEqual({ blobsUploaded: 2, bytesUploaded: second.blobs[0].size + second.blobs[1].size });
+    const command = /\((aws ecr put-image-tag-mutability [^)]*)\)/.exec(err.message)?.[1];
+    expect(command).toBe(
+      "aws ecr put-image-tag-mutability --repository-name locked-x --image-tag-mutability IMMUTABLE_WITH_EXCLUSION --image-tag-mutability-exclusion-filters 'filterType=WILDCARD,filter=release-*' filterType=WILDCARD,filter=latest",
+    );
+    // What the command does, through the SDK: then the same push moves latest.
+    await ecr.send(
+      new PutImageTagMutabilityCommand({
+        repositoryName: "locked-x",
+        imageTagMutability: "IMMUTABLE_WITH_EXCLUSION",
+        imageTagMutabilityExclusionFilters: [
+          { filterType: "WILDCARD", filter: "release-*" },
+          { filterType: "WILDCARD", filter: "latest" },
+        ],
+      }),
+    );
+    const again = await pushImage({ ecr, repositoryName: "locked-x", image: second, tags: ["ddddddd", "latest"] });
+    expect(again.tags.map((t) => t.outcome)).toEqual(["already-there", "put"]);
+
+    // MUTABLE_WITH_EXCLUSION with a filter matching latest: the fix drops that filter, it does not lock every other tag.
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: "locked-m", imageTagMutability: "MUTABLE_WITH_EXCLUSION", imageTagMutabilityExclusionFilters: [{ filterType: "WILDCARD", filter: "l*" }] }));
+    await pushImage({ ecr, repositoryName: "locked-m", image: makeImage("m-1", [Buffer.from("m1")]), tags: ["eeeeeee", "latest"] });
+    const m = await pushImage({ ecr, repositoryName: "locked-m", image: makeImage("m-2", [Buffer.from("m2")]), tags: ["fffffff", "latest"] }).catch((e) => e);
+    expect(m.message).toMatch(/locked-m is MUTABLE_WITH_EXCLUSION and its exclusion filter "l\*" make "latest" immutable.*--image-tag-mutability MUTABLE\)/);
+    expect(m.message).not.toContain("IMMUTABLE_WITH_EXCLUSION");
   });
 
   it("reads an image index as latest through its linux/amd64 entry", async () => {

@@ -7,7 +7,8 @@ import {
   UploadLayerPartCommand,
   type ECRClient,
 } from "@aws-sdk/client-ecr";
-import { ensureRepository } from "./ecr";
+import { describeRepository, ensureRepository, type RepositorySummary } from "./ecr";
+import { describeImmutableTag } from "../../judgements/push/immutable-tag-fix";
 import type { BuiltImage, ImageBlob } from "../build/read-oci-layout";
 
 export interface PushResult {
@@ -127,7 +128,7 @@ async function pushWithProgress(
         onLog(`${repositoryName}:${tag} already points to ${image.manifestDigest.slice(0, 19)}`);
         continue;
       }
-      if (name === "ImageTagAlreadyExistsException") throw immutableTagError(repositoryName, tag, repository?.tagMutability, tagResults);
+      if (name === "ImageTagAlreadyExistsException") throw await immutableTagError(ecr, repositoryName, tag, repository, tagResults);
       throw new PushImageError(`PutImage ${repositoryName}:${tag} failed: ${name}: ${(err as Error).message}`, "put-failed");
     }
   }
@@ -207,29 +208,22 @@ async function uploadBlob(ecr: ECRClient, repositoryName: string, blob: ImageBlo
   }
 }
 
-function immutableTagError(
-  repositoryName: string,
-  tag: string,
-  tagMutability: string | undefined,
-  done: PushResult["tags"],
-): PushImageError {
-  const mutability = tagMutability ?? "IMMUTABLE";
-  const pushedAs = done.map((t) => `${repositoryName}:${t.tag}`).join(", ");
-  if (tag === "latest") {
-    return new PushImageError(
-      `ECR repository ${repositoryName} is ${mutability}: its "latest" tag already points to another image and cannot be moved` +
-        (pushedAs ? ` (the image was pushed as ${pushedAs})` : "") +
-        `. Fix: exclude "latest" from tag immutability (aws ecr put-image-tag-mutability --repository-name ${repositoryName}` +
-        ` --image-tag-mutability IMMUTABLE_WITH_EXCLUSION --image-tag-mutability-exclusion-filters filterType=WILDCARD,filter=latest, listing any filters you already have)` +
-        ` or make the repository MUTABLE (--image-tag-mutability MUTABLE).`,
-      "latest-immutable",
-    );
-  }
-  return new PushImageError(
-    `ECR repository ${repositoryName} is ${mutability}: tag "${tag}" already points to a different image and cannot be moved.` +
-      ` The same commit built to a different image: check that the build is reproducible (base images pinned by digest).`,
-    "tag-immutable",
-  );
+/**
+ * The error for a tag ECR would not move, with the setting change that fixes it (judgements/push/immutable-tag-fix).
+ * The repository's setting is read again: it may have changed since the push began; if that read fails, the one read
+ * at the start is used, and with neither the message does not claim a setting.
+ */
+async function immutableTagError(ecr: ECRClient, repositoryName: string, tag: string, atStart: RepositorySummary | null, done: PushResult["tags"]): Promise<PushImageError> {
+  const now = await describeRepository({ ecr, repositoryName }).catch(() => null);
+  const repo = now ?? atStart;
+  const { code, message } = describeImmutableTag({
+    repositoryName,
+    tag,
+    mutability: repo?.tagMutability ?? null,
+    filters: repo?.tagMutabilityExclusionFilters ?? [],
+    pushedAs: done.filter((t) => t.outcome === "put" || t.outcome === "already-there").map((t) => t.tag),
+  });
+  return new PushImageError(message, code);
 }
 
 function formatBytes(n: number): string {

@@ -13,18 +13,20 @@ export interface RemoteCheck {
 }
 
 /**
- * Reads what `latest` is in ECR (BatchGetImage, then the linux/amd64 entry when it is an index) and decides
- * whether the local image must be pushed.
+ * Reads what `latest` is in ECR (BatchGetImage, then the entry for `platform` — the local image's "os/arch[/variant]",
+ * default linux/amd64 — when it is an index) and decides whether the local image must be pushed (decidePush).
  */
 export async function checkRemoteImage({
   ecr,
   repositoryName,
   localConfigDigest,
+  platform,
   tag = "latest",
 }: {
   ecr: ECRClient;
   repositoryName: string;
   localConfigDigest: string;
+  platform?: string;
   tag?: string;
 }): Promise<RemoteCheck> {
   const latest = await getManifest(ecr, repositoryName, { imageTag: tag });
@@ -32,7 +34,7 @@ export async function checkRemoteImage({
   if (latest === "image-missing") return { decision: settled(decidePush({ localConfigDigest, remote: { latest: "missing" } })) };
   let remote: RemoteState = { latest: latest.manifest };
   for (;;) {
-    const decision = decidePush({ localConfigDigest, remote });
+    const decision = decidePush({ localConfigDigest, platform, remote });
     if (decision.action !== "fetch") return { decision, remoteManifestDigest: latest.digest };
     const child = await getManifest(ecr, repositoryName, { imageDigest: decision.digest });
     if (typeof child === "string") {

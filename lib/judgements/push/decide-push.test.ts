@@ -88,6 +88,29 @@ describe("decidePush", () => {
     });
   });
 
+  it("compares with the index entry of the platform the image was built for, not always linux/amd64 (OCI image-index.md platform; arm64 = arm64/v8)", () => {
+    const amd = ociManifest(OTHER);
+    const arm = ociManifest(LOCAL);
+    const att = ociManifest(d("attestation"));
+    const index = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: "application/vnd.docker.distribution.manifest.list.v2+json",
+      manifests: [
+        entry(amd, { os: "linux", architecture: "amd64" }),
+        // A provenance attestation claiming the arm64 platform is still not the image (its annotation says so).
+        { ...entry(att, { os: "linux", architecture: "arm64" }), annotations: { "vnd.docker.reference.type": "attestation-manifest", "vnd.docker.reference.digest": d(arm) } },
+        entry(arm, { os: "linux", architecture: "arm64", variant: "v8" }),
+      ],
+    });
+    const remote = { latest: { manifest: index } };
+    for (const platform of ["linux/arm64", "linux/arm64/v8"]) {
+      expect(decidePush({ localConfigDigest: LOCAL, platform, remote })).toMatchObject({ action: "fetch", digest: d(arm) });
+      expect(decidePush({ localConfigDigest: LOCAL, platform, remote: { ...remote, child: { manifest: arm } } })).toMatchObject({ action: "skip", reason: "config-matches" });
+    }
+    expect(decidePush({ localConfigDigest: OTHER, platform: "linux/amd64", remote })).toMatchObject({ action: "fetch", digest: d(amd) });
+    expect(decidePush({ localConfigDigest: LOCAL, platform: "linux/arm/v7", remote })).toMatchObject({ action: "push", reason: "no-linux-amd64", detail: "latest is an image index without a linux/arm/v7 image" });
+  });
+
   it("handles a Docker manifest list, identified only by the API's media type", () => {
     const amd = dockerManifest(LOCAL);
     const list = JSON.stringify({

@@ -29,9 +29,11 @@ const SCHEMA1 = /^application\/vnd\.docker\.distribution\.manifest\.v1\+(prettyj
 /**
  * The guide's digest comparison, done on the image ID: push when ECR's `latest` has a different config digest than
  * the local build, or does not exist. Comparing manifest digests instead would push whenever only layer compression
- * differs; the config digest covers the uncompressed layers (diff_ids) and all metadata.
+ * differs; the config digest covers the uncompressed layers (diff_ids) and all metadata. When `latest` is an image
+ * index (OCI image-spec image-index.md) or Docker manifest list, the entry compared is the one for `platform`, the
+ * platform the local image was built for ("os/arch[/variant]", default linux/amd64); attestation manifests are never it.
  */
-export function decidePush({ localConfigDigest, remote }: { localConfigDigest: string; remote: RemoteState }): PushDecision {
+export function decidePush({ localConfigDigest, platform = "linux/amd64", remote }: { localConfigDigest: string; platform?: string; remote: RemoteState }): PushDecision {
   if ("repository" in remote) return { action: "push", reason: "repository-missing" };
   if (remote.latest === "missing") return { action: "push", reason: "latest-missing" };
   const top = parseManifest(remote.latest);
@@ -39,9 +41,9 @@ export function decidePush({ localConfigDigest, remote }: { localConfigDigest: s
 
   let image = top;
   if (top.kind === "index") {
-    const entry = pickLinuxAmd64(top.entries);
+    const entry = pickPlatform(top.entries, platform);
     if (!entry) {
-      return { action: "push", reason: "no-linux-amd64", detail: "latest is an image index without a linux/amd64 image" };
+      return { action: "push", reason: "no-linux-amd64", detail: `latest is an image index without a ${platform} image` };
     }
     if (!remote.child) return { action: "fetch", digest: entry.digest, mediaType: entry.mediaType };
     const child = parseManifest(remote.child);
@@ -69,6 +71,15 @@ export interface IndexEntry {
   digest: string;
   mediaType?: string;
   platform?: { os?: string; architecture?: string; variant?: string };
+  annotations?: Record<string, unknown>;
+}
+
+/**
+ * A BuildKit attestation manifest inside an index: platform unknown/unknown, or the annotation
+ * `vnd.docker.reference.type: attestation-manifest` (docs.docker.com, "Attestation storage"). Never an image to run.
+ */
+export function isAttestationEntry(e: IndexEntry): boolean {
+  return e.annotations?.["vnd.docker.reference.type"] === "attestation-manifest" || (e.platform?.os === "unknown" && e.platform.architecture === "unknown");
 }
 
 export type ParsedManifest =
@@ -118,8 +129,18 @@ function isEntry(e: unknown): e is IndexEntry {
   return typeof e === "object" && e !== null && typeof (e as IndexEntry).digest === "string" && DIGEST.test((e as IndexEntry).digest.toLowerCase());
 }
 
-/** linux/amd64, preferring no variant or v1 over amd64 micro-architecture variants (v2, v3). Attestations are "unknown". */
-function pickLinuxAmd64(entries: IndexEntry[]): IndexEntry | undefined {
-  const amd64 = entries.filter((e) => e.platform?.os === "linux" && e.platform.architecture === "amd64");
-  return amd64.find((e) => !e.platform?.variant || e.platform.variant === "v1") ?? amd64[0];
+/** The variant a platform has when none is written (OCI image-index.md "platform.variant"; containerd's normalisation). */
+export const DEFAULT_VARIANT: Record<string, string> = { amd64: "v1", arm64: "v8" };
+
+/**
+ * The index entry for `platform` ("os/arch[/variant]"): same os and architecture, and the same variant, an absent
+ * variant counting as the architecture's default (amd64 v1, arm64 v8). Without a variant asked for, the default one
+ * is preferred, then any (amd64 micro-architecture levels v2, v3). Attestation manifests never match.
+ */
+export function pickPlatform(entries: IndexEntry[], platform: string): IndexEntry | undefined {
+  const [os, architecture, variant] = platform.split("/");
+  const norm = (v: string | undefined) => v || DEFAULT_VARIANT[architecture] || "";
+  const same = entries.filter((e) => !isAttestationEntry(e) && e.platform?.os === os && e.platform.architecture === architecture);
+  const exact = same.find((e) => norm(e.platform?.variant) === norm(variant));
+  return variant ? exact : (exact ?? same[0]);
 }

@@ -52,6 +52,19 @@ describe("decideIndexPush", () => {
     });
   });
 
+  it("treats an annotated attestation manifest as an attestation whatever platform it claims, and arm64 as arm64/v8", () => {
+    const two = [
+      { platform: "linux/amd64", configDigest: d(3) },
+      { platform: "linux/arm64", configDigest: d(4) },
+    ];
+    const latest = remoteIndex([
+      entry(d(5), { os: "linux", architecture: "amd64" }),
+      entry(d(6), { os: "linux", architecture: "arm64", variant: "v8" }),
+      { ...entry(d(7), { os: "linux", architecture: "amd64" }), annotations: { "vnd.docker.reference.type": "attestation-manifest", "vnd.docker.reference.digest": d(5) } },
+    ]);
+    expect(decideIndexPush({ local: two, remote: { latest, children: { [d(5)]: image(d(3)), [d(6)]: image(d(4)) } } })).toEqual({ action: "skip", reason: "config-matches" });
+  });
+
   it("pushes when the platforms differ: one missing, one more, or another variant", () => {
     const amd = entry(d(5), { os: "linux", architecture: "amd64" });
     expect(decideIndexPush({ local, remote: { latest: remoteIndex([amd]), children: {} } })).toMatchObject({ action: "push", reason: "platforms-differ", detail: "latest has linux/amd64" });

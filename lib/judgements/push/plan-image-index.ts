@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import { OCI_INDEX } from "../../integrations/build/read-oci-layout";
-import { parseManifest, type IndexEntry, type RemoteManifest } from "./decide-push";
+import { DEFAULT_VARIANT, isAttestationEntry, parseManifest, type IndexEntry, type RemoteManifest } from "./decide-push";
 
 /** One platform's image of a multi-platform build, as built locally. */
 export interface PlatformImage {
@@ -38,9 +38,11 @@ export type IndexPushDecision =
   /** Fetch this entry of `latest` (BatchGetImage by digest) and decide again with it in `children`. */
   | { action: "fetch"; digest: string; mediaType?: string };
 
+/** Same os/architecture/variant, an absent variant counting as the architecture's default (arm64 = arm64/v8). */
 const samePlatform = (e: IndexEntry, p: string) => {
   const want = platformObject(p);
-  return e.platform?.os === want.os && e.platform.architecture === want.architecture && (e.platform.variant ?? "") === (want.variant ?? "");
+  const norm = (v: string | undefined) => v || DEFAULT_VARIANT[want.architecture] || "";
+  return e.platform?.os === want.os && e.platform.architecture === want.architecture && norm(e.platform.variant) === norm(want.variant);
 };
 
 /**
@@ -60,7 +62,7 @@ export function decideIndexPush({
   const top = parseManifest(remote.latest);
   if ("error" in top) return { action: "push", reason: "unreadable-remote", detail: top.error };
   if (top.kind !== "index") return { action: "push", reason: "platforms-differ", detail: "latest is a single-platform image" };
-  const entries = top.entries.filter((e) => e.platform?.os !== "unknown");
+  const entries = top.entries.filter((e) => !isAttestationEntry(e));
   const remotePlatforms = entries.map((e) => [e.platform?.os, e.platform?.architecture, e.platform?.variant].filter(Boolean).join("/"));
   if (entries.length !== local.length || !local.every((l) => entries.some((e) => samePlatform(e, l.platform)))) {
     return { action: "push", reason: "platforms-differ", detail: `latest has ${remotePlatforms.join(", ") || "no platform"}` };

@@ -7,6 +7,10 @@ export interface ImageLike {
   digest: string;
   tags: string[];
   pushedAt: string | null;
+  /** DescribeImages `subjectManifestDigest`: set for referrers (OCI 1.1 `subject`), absent where the API has no such field. */
+  subjectDigest?: string | null;
+  /** DescribeImages `artifactMediaType`. */
+  artifactMediaType?: string | null;
 }
 
 export interface RepositoryFacts {

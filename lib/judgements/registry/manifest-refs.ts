@@ -19,7 +19,17 @@ export interface IndexEntry {
 }
 
 export type ManifestRefs =
-  | { kind: "image"; configDigest: string; configMediaType: string | null; layerCount: number; layersSize: number }
+  | {
+      kind: "image";
+      configDigest: string;
+      configMediaType: string | null;
+      layerCount: number;
+      layersSize: number;
+      /** OCI 1.1 `subject` (image-spec manifest.md): the manifest this one is a referrer of (signature, SBOM...), or null. */
+      subject: string | null;
+      /** `artifactType`, else the config media type (image-spec manifest.md, "Guidelines for Artifact Usage"). */
+      artifactType: string | null;
+    }
   | { kind: "index"; children: IndexEntry[]; linuxAmd64Digest: string | null }
   | { kind: "unreadable"; reason: string };
 
@@ -78,11 +88,15 @@ export function readManifestRefs(manifest: string, mediaType?: string | null): M
   const config = doc.config;
   if (!isObj(config) || typeof config.digest !== "string" || !DIGEST.test(config.digest)) return { kind: "unreadable", reason: "The manifest has no valid config descriptor" };
   const layers = Array.isArray(doc.layers) ? doc.layers.filter(isObj) : [];
+  const configMediaType = typeof config.mediaType === "string" ? config.mediaType : null;
+  const subject = isObj(doc.subject) && typeof doc.subject.digest === "string" && DIGEST.test(doc.subject.digest) ? doc.subject.digest : null;
   return {
     kind: "image",
     configDigest: config.digest,
-    configMediaType: typeof config.mediaType === "string" ? config.mediaType : null,
+    configMediaType,
     layerCount: layers.length,
     layersSize: layers.reduce((n, l) => n + (typeof l.size === "number" && l.size > 0 ? l.size : 0), 0),
+    subject,
+    artifactType: typeof doc.artifactType === "string" && doc.artifactType ? doc.artifactType : configMediaType,
   };
 }

@@ -49,6 +49,42 @@ describe("nestIndexChildren", () => {
     expect(summarizeImages(images).untaggedCount).toBe(3);
   });
 
+  it("nests referrers under their subject: OCI 1.1 subject (DescribeImages subjectManifestDigest or the manifest) and cosign sha256-<hex>.sig/.att/.sbom tags", () => {
+    const sig = { ...img(d("5")), subjectDigest: d("a"), artifactMediaType: "application/vnd.dev.cosign.artifact.sig.v1+json" };
+    const sbom = img(d("6"));
+    const cosignSig = img(d("7"), [`sha256-${"a".repeat(64)}.sig`]);
+    const cosignAtt = img(d("8"), [`sha256-${"9".repeat(64)}.att`]);
+    const dangling = { ...img(d("b")), subjectDigest: d("0"), artifactMediaType: "application/vnd.dev.cosign.artifact.sig.v1+json" };
+    const taggedReferrer = { ...img(d("c"), ["release"]), subjectDigest: d("a") };
+    const images = [img(d("9"), ["latest"]), img(d("a"), ["abc1234"]), sig, sbom, cosignSig, cosignAtt, dangling, taggedReferrer];
+    // The SBOM's subject is only in its manifest (a registry without subjectManifestDigest).
+    const sbomRefs = readManifestRefs(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: "application/vnd.oci.image.manifest.v1+json",
+        artifactType: "application/spdx+json",
+        config: { mediaType: "application/vnd.oci.empty.v1+json", digest: d("e"), size: 2 },
+        layers: [{ mediaType: "application/spdx+json", digest: d("f"), size: 10 }],
+        subject: { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: d("9"), size: 100 },
+      }),
+    );
+    expect(sbomRefs).toMatchObject({ kind: "image", subject: d("9"), artifactType: "application/spdx+json" });
+    const nested = nestIndexChildren(images, new Map<string, ManifestRefs>([[d("6"), sbomRefs]]));
+    expect(nested.top.map((i) => i.digest)).toEqual([d("9"), d("a"), d("b"), d("c")]);
+    expect(nested.referrers.get(d("a"))!.map((r) => [r.digest, r.kind, r.source])).toEqual([
+      [d("5"), "signature", "subject"],
+      [d("7"), "signature", "cosign-tag"],
+    ]);
+    expect(nested.referrers.get(d("9"))!.map((r) => [r.digest, r.kind, r.source])).toEqual([
+      [d("6"), "sbom", "subject"],
+      [d("8"), "attestation", "cosign-tag"],
+    ]);
+    // A referrer whose subject is gone stays a row, labelled; one with an ordinary tag stays a row too.
+    expect(nested.referrerOf.get(d("b"))).toMatchObject({ subject: d("0"), subjectPresent: false, kind: "signature" });
+    expect(nested.referrerOf.get(d("c"))).toMatchObject({ subject: d("a"), subjectPresent: true });
+    expect(summarizeImages(nested.top)).toMatchObject({ imageCount: 4, untaggedCount: 1, latestDigest: d("9") });
+  });
+
   it("leaves images alone when an index could not be read", () => {
     const images = [img(d("9"), ["latest"]), img(d("a"))];
     expect(nestIndexChildren(images, new Map([[d("9"), { kind: "unreadable", reason: "x" } as ManifestRefs]])).top).toEqual(images);

@@ -16,7 +16,15 @@ describe("readManifestRefs", () => {
       config: { mediaType: "application/vnd.docker.container.image.v1+json", size: 10, digest: d("a") },
       layers: [{ size: 100, digest: d("b") }, { size: 50, digest: d("c") }, { size: -3, digest: d("e") }],
     });
-    expect(readManifestRefs(m)).toEqual({ kind: "image", configDigest: d("a"), configMediaType: "application/vnd.docker.container.image.v1+json", layerCount: 3, layersSize: 150 });
+    expect(readManifestRefs(m)).toEqual({
+      kind: "image",
+      configDigest: d("a"),
+      configMediaType: "application/vnd.docker.container.image.v1+json",
+      layerCount: 3,
+      layersSize: 150,
+      subject: null,
+      artifactType: "application/vnd.docker.container.image.v1+json",
+    });
   });
 
   it("treats an OCI manifest without mediaType as an image when it has a config", () => {

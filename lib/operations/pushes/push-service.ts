@@ -6,6 +6,7 @@ import { checkServicePlatform } from "../../integrations/build/check-platform";
 import { pushServiceIndex } from "./push-service-index";
 import { checkEcrOwner, recordFailure, startOutcome, type PushServiceInput } from "./service-outcome-steps";
 import { checkRemoteImage } from "../../integrations/aws/read-remote-image";
+import { nativeBuildPlatform } from "../../integrations/git/read-compose";
 import { buildServiceImage, recordInputsUsed, skipIfInputsMatch } from "./build-service-image";
 
 
@@ -49,7 +50,8 @@ export async function pushService(input: PushServiceInput): Promise<ServiceOutco
 
     step = "compare";
     let c = Date.now();
-    const remote = await checkRemoteImage({ ecr, repositoryName: build.repositoryName, localConfigDigest: image.configDigest });
+    // Against an index `latest`, compare with the entry of the platform this image was built for (buildah: the host's when unset).
+    const remote = await checkRemoteImage({ ecr, repositoryName: build.repositoryName, localConfigDigest: image.configDigest, platform: build.features.platform ?? nativeBuildPlatform() });
     outcome.timings.compareMs = Date.now() - c;
     outcome.remoteManifestDigestBefore = remote.remoteManifestDigest;
     outcome.remoteConfigDigestBefore = remote.decision.remoteConfigDigest;

@@ -3,7 +3,7 @@ import { isTagImmutable } from "./ecr-tag-mutability";
 import { ACCOUNT_ID, AwsError } from "./errors";
 import { authorizedRepo, decodeToken, DIGEST_RE, encodeToken, invalidParameter, maxResultsOf, param, requireParam } from "./ecr-common";
 import { digestForTag, findImage, layerInRepo, sha256Digest, tagsForDigest, type EcrImage, type EcrRepo } from "./ecr-store";
-import { parseManifest } from "./ecr-manifest";
+import { DOCKER_MANIFEST_LIST, OCI_INDEX, parseManifest } from "./ecr-manifest";
 
 interface ImageId {
   imageDigest?: string;
@@ -71,6 +71,41 @@ function describeRows(call: AwsCall, repo: EcrRepo, where: string, args: unknown
     .all(repo.region, repo.name, ...args, limit) as Array<EcrImage & { tags: string | null }>;
 }
 
+/**
+ * The `subject` digest of a referrer manifest (OCI image-spec manifest.md "subject", OCI 1.1), which DescribeImages
+ * reports as `subjectManifestDigest` ("The digest of the subject manifest for images that are referrers", ECR API
+ * reference, ImageDetail); undefined for manifests without one.
+ */
+function subjectOf(manifest: string): string | undefined {
+  try {
+    const subject = (JSON.parse(manifest) as { subject?: { digest?: unknown } }).subject;
+    return typeof subject?.digest === "string" && DIGEST_RE.test(subject.digest) ? subject.digest : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Digests of `repo`'s images that an image index / manifest list of the same repository lists. ECR refuses to delete
+ * them (BatchDeleteImage failure `ImageReferencedByManifestList`, "Requested image referenced by manifest list") until
+ * the index is gone.
+ */
+function digestsReferencedByIndexes(call: AwsCall, repo: EcrRepo): Set<string> {
+  const rows = call.ctx.db
+    .prepare(`SELECT manifest FROM aws_ecr_images WHERE region = ? AND repo = ? AND media_type IN (?, ?)`)
+    .all(repo.region, repo.name, OCI_INDEX, DOCKER_MANIFEST_LIST) as { manifest: string }[];
+  const out = new Set<string>();
+  for (const r of rows) {
+    try {
+      const manifests = (JSON.parse(r.manifest) as { manifests?: Array<{ digest?: unknown }> }).manifests ?? [];
+      for (const m of manifests) if (typeof m.digest === "string") out.add(m.digest);
+    } catch {
+      // Stored indexes were parsed at PutImage; nothing to add for one that is not JSON.
+    }
+  }
+  return out;
+}
+
 function imageDetail(row: EcrImage & { tags: string | null }) {
   return {
     registryId: ACCOUNT_ID,
@@ -82,6 +117,7 @@ function imageDetail(row: EcrImage & { tags: string | null }) {
     imageManifestMediaType: row.media_type,
     artifactMediaType: row.artifact_media_type ?? undefined,
     lastRecordedPullTime: row.last_pull_ms === null ? undefined : new Date(row.last_pull_ms),
+    subjectManifestDigest: subjectOf(row.manifest),
   };
 }
 
@@ -209,8 +245,12 @@ export const imageOperations: Record<string, OperationHandler> = {
     const db = call.ctx.db;
     const imageIds: ImageId[] = [];
     const failures: unknown[] = [];
+    const ids = imageIdsParam(call);
+    // Judged on the repository as the request found it: an index and its entry named in one request delete the index
+    // and refuse the entry (a second request deletes it).
+    const referenced = digestsReferencedByIndexes(call, repo);
     db.transaction(() => {
-      for (const id of imageIdsParam(call)) {
+      for (const id of ids) {
         const r = resolveImageId(call, repo, id);
         if ("failureCode" in r) {
           failures.push({ imageId: id, failureCode: r.failureCode, failureReason: r.failureReason });
@@ -218,10 +258,13 @@ export const imageOperations: Record<string, OperationHandler> = {
         }
         const digest = r.image.digest;
         if (id.imageTag && !id.imageDigest) {
-          // Removing a tag; the image goes when its last tag does.
+          // Removing a tag; the image goes when its last tag does, unless an index still lists it.
           db.prepare(`DELETE FROM aws_ecr_tags WHERE region = ? AND repo = ? AND tag = ?`).run(repo.region, repo.name, id.imageTag);
           imageIds.push({ imageDigest: digest, imageTag: id.imageTag });
-          if (tagsForDigest(db, repo.region, repo.name, digest).length === 0) db.prepare(`DELETE FROM aws_ecr_images WHERE region = ? AND repo = ? AND digest = ?`).run(repo.region, repo.name, digest);
+          if (tagsForDigest(db, repo.region, repo.name, digest).length === 0 && !referenced.has(digest))
+            db.prepare(`DELETE FROM aws_ecr_images WHERE region = ? AND repo = ? AND digest = ?`).run(repo.region, repo.name, digest);
+        } else if (referenced.has(digest)) {
+          failures.push({ imageId: id, failureCode: "ImageReferencedByManifestList", failureReason: "Requested image referenced by manifest list" });
         } else {
           const tags = tagsForDigest(db, repo.region, repo.name, digest);
           db.prepare(`DELETE FROM aws_ecr_tags WHERE region = ? AND repo = ? AND digest = ?`).run(repo.region, repo.name, digest);

@@ -14,6 +14,7 @@ import { DigestText } from "@/components/registry/digest-text";
 import { TimeCell } from "@/components/registry/time-cell";
 import { TagList } from "@/components/registry/tag-list";
 import { IndexEntries } from "@/components/registry/index-entries";
+import { OrphanReferrer, ReferrerList } from "@/components/registry/referrer-list";
 
 type Params = Promise<{ name: string }>;
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
@@ -76,7 +77,9 @@ export default async function RepositoryPage({ params, searchParams }: { params:
 async function Images({ ctx, repo, searchParams }: { ctx: ReadContext; repo: RepositorySummary; searchParams: Record<string, string | string[] | undefined> }) {
   const { query, images } = await readImages(ctx, repo.name, searchParams);
   if (!images.ok) return <PartFailure failure={images.failure} />;
-  const { facts, latest, since, page, configs, pushedBy, nested, insideIndexes } = images.data;
+  const { facts, latest, since, page, configs, pushedBy, nested, insideIndexes, attached } = images.data;
+  // Referrers of an image, and of the platform images inside an index, are shown with the row.
+  const referrersOf = (digest: string) => [digest, ...(nested.children.get(digest) ?? []).map((c) => c.digest)].flatMap((d) => nested.referrers.get(d) ?? []);
   const configFailure = images.data.configFailure?.message ?? null;
   const gh = ctx.github;
   const pageHref = (p: number) => {
@@ -98,6 +101,7 @@ async function Images({ ctx, repo, searchParams }: { ctx: ReadContext; repo: Rep
                 {latest.digest}
               </p>
               {nested.children.get(latest.digest) ? <IndexEntries entries={nested.children.get(latest.digest)!} /> : null}
+              <ReferrerList referrers={referrersOf(latest.digest)} />
               <p className="mt-1 text-xs text-slate-600">
                 Config digest (image ID): <span className="break-all font-mono">{configs.get(latest.digest)?.configDigest ?? configFailure ?? "—"}</span>
               </p>
@@ -124,6 +128,11 @@ async function Images({ ctx, repo, searchParams }: { ctx: ReadContext; repo: Rep
           {insideIndexes ? (
             <p className="mt-1 text-xs text-slate-500" data-testid="inside-indexes">
               + {insideIndexes} manifest{insideIndexes === 1 ? "" : "s"} inside image indexes (platform images, attestations)
+            </p>
+          ) : null}
+          {attached ? (
+            <p className="mt-1 text-xs text-slate-500" data-testid="attached-referrers">
+              + {attached} signature{attached === 1 ? "" : "s"}, attestation{attached === 1 ? "" : "s"} or SBOM{attached === 1 ? "" : "s"} shown with their image
             </p>
           ) : null}
           {nested.unreadIndexes ? <p className="mt-1 text-xs text-amber-800">{nested.unreadIndexes}</p> : null}
@@ -164,6 +173,8 @@ async function Images({ ctx, repo, searchParams }: { ctx: ReadContext; repo: Rep
                     <DigestText digest={img.digest} />
                     {isLatest ? <span className="ml-2 rounded bg-emerald-700 px-1.5 py-0.5 text-xs text-white" data-testid="latest-marker">latest</span> : null}
                     {nested.children.get(img.digest) ? <IndexEntries entries={nested.children.get(img.digest)!} /> : null}
+                    <ReferrerList referrers={referrersOf(img.digest)} />
+                    {nested.referrerOf.get(img.digest) && !nested.referrerOf.get(img.digest)!.subjectPresent ? <OrphanReferrer referrer={nested.referrerOf.get(img.digest)!} /> : null}
                     {nested.parents.get(img.digest) ? (
                       <p className="mt-1 text-xs text-slate-500" data-testid="in-index">
                         also inside image index <DigestText digest={nested.parents.get(img.digest)![0]} />

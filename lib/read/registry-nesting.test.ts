@@ -1,0 +1,93 @@
+import { createHash } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CreateRepositoryCommand, PutImageCommand, type ECRClient } from "@aws-sdk/client-ecr";
+import { describeImages } from "../integrations/aws/ecr";
+import { summarizeImages } from "../judgements/registry/image-facts";
+import { startTestSandbox, type TestSandbox } from "../sandbox/aws/test-helpers";
+import { pushOciImage, uploadBlobOnce } from "../tooling/testing/make-attestation-index";
+import { nestedImages } from "./registry";
+
+const sha = (b: Buffer | string) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
+const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
+const DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
+
+let t: TestSandbox;
+beforeAll(async () => {
+  t = await startTestSandbox();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const platformImage = (ecr: ECRClient, repositoryName: string, architecture: string) =>
+  pushOciImage(ecr, repositoryName, {
+    config: Buffer.from(JSON.stringify({ architecture, os: "linux", config: {}, rootfs: { type: "layers", diff_ids: [] } })),
+    layers: [{ data: Buffer.from(`${architecture} layer`), mediaType: "application/vnd.oci.image.layer.v1.tar" }],
+  });
+
+/** What `cosign sign` leaves: an artifact with an empty config and a signature layer, tagged or with a `subject`. */
+async function pushSignature(ecr: ECRClient, repositoryName: string, subject: { digest: string; size: number }, how: { tag?: string; withSubject?: boolean }) {
+  const empty = Buffer.from("{}");
+  const layer = Buffer.from(JSON.stringify({ critical: { image: { "docker-manifest-digest": subject.digest } }, how }));
+  const manifest = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST,
+    ...(how.withSubject ? { artifactType: "application/vnd.dev.cosign.artifact.sig.v1+json" } : {}),
+    config: { mediaType: how.withSubject ? "application/vnd.oci.empty.v1+json" : "application/vnd.oci.image.config.v1+json", digest: await uploadBlobOnce(ecr, repositoryName, empty), size: 2 },
+    layers: [{ mediaType: "application/vnd.dev.cosign.simplesigning.v1+json", digest: await uploadBlobOnce(ecr, repositoryName, layer), size: layer.length }],
+    ...(how.withSubject ? { subject: { mediaType: DOCKER_LIST, ...subject } } : {}),
+  });
+  await ecr.send(new PutImageCommand({ repositoryName, imageManifest: manifest, imageManifestMediaType: OCI_MANIFEST, imageTag: how.tag }));
+  return sha(manifest);
+}
+
+describe("the Registry's images: index entries and referrers are not images of their own", () => {
+  it("a Docker manifest list (amd64 + arm64 + attestation) signed by cosign both ways is one image, nothing untagged; also without DescribeImages' subjectManifestDigest", async () => {
+    const ecr = t.ecr();
+    const repositoryName = "reg/signed";
+    await ecr.send(new CreateRepositoryCommand({ repositoryName }));
+    const amd64 = await platformImage(ecr, repositoryName, "amd64");
+    const arm64 = await platformImage(ecr, repositoryName, "arm64");
+    const att = await pushOciImage(ecr, repositoryName, {
+      config: Buffer.from(JSON.stringify({ architecture: "unknown", os: "unknown", config: {}, rootfs: { type: "layers", diff_ids: [] } })),
+      layers: [{ data: Buffer.from('{"_type":"https://in-toto.io/Statement/v0.1"}'), mediaType: "application/vnd.in-toto+json" }],
+    });
+    const entry = (m: { manifest: string; digest: string }, platform: object, annotations?: object) => ({ mediaType: OCI_MANIFEST, digest: m.digest, size: Buffer.byteLength(m.manifest), platform, ...(annotations ? { annotations } : {}) });
+    const list = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: DOCKER_LIST,
+      manifests: [
+        entry(amd64, { architecture: "amd64", os: "linux" }),
+        entry(arm64, { architecture: "arm64", os: "linux" }),
+        entry(att, { architecture: "unknown", os: "unknown" }, { "vnd.docker.reference.digest": amd64.digest, "vnd.docker.reference.type": "attestation-manifest" }),
+      ],
+    });
+    await ecr.send(new PutImageCommand({ repositoryName, imageManifest: list, imageManifestMediaType: DOCKER_LIST, imageTag: "latest" }));
+    const index = { digest: sha(list), size: Buffer.byteLength(list) };
+    const ociSig = await pushSignature(ecr, repositoryName, index, { withSubject: true });
+    const tagSig = await pushSignature(ecr, repositoryName, index, { tag: `sha256-${index.digest.slice(7)}.sig` });
+
+    const listed = await describeImages({ ecr, repositoryName });
+    expect(listed).toHaveLength(6);
+    const ctx = { clients: { aws: { ecr, region: "us-east-1" } } } as unknown as Parameters<typeof nestedImages>[0];
+    for (const list of [listed, listed.map((i) => ({ ...i, subjectDigest: null }))]) {
+      const nested = await nestedImages(ctx, repositoryName, list);
+      expect(nested.top.map((i) => i.digest)).toEqual([index.digest]);
+      expect(nested.children.get(index.digest)!.map((c) => [c.platform, c.role])).toEqual([
+        ["linux/amd64", "image"],
+        ["linux/arm64", "image"],
+        ["unknown/unknown", "attestation"],
+      ]);
+      // The kind of an OCI 1.1 referrer comes from its artifact type: "artifact" when only an empty config's type is known.
+      expect(nested.referrers.get(index.digest)!.map((r) => [r.digest, r.source]).sort()).toEqual(
+        [
+          [ociSig, "subject"],
+          [tagSig, "cosign-tag"],
+        ].sort(),
+      );
+      expect(nested.referrerOf.get(tagSig)?.kind).toBe("signature");
+      expect(summarizeImages(nested.top)).toMatchObject({ imageCount: 1, untaggedCount: 0, latestDigest: index.digest });
+      expect(nested.unreadIndexes).toBeNull();
+    }
+  });
+});
