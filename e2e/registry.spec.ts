@@ -1,7 +1,7 @@
 import { E2E_PORT, E2E_SANDBOX_PORT } from "../playwright.config";
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import { CreateRepositoryCommand, DeleteRepositoryCommand, DescribeImagesCommand, ECRClient } from "@aws-sdk/client-ecr";
-import { makeAttestationIndex, pushAmd64Image } from "../lib/tooling/testing/make-attestation-index";
+import { makeAttestationIndex, pushAmd64Image, pushCosignSignature } from "../lib/tooling/testing/make-attestation-index";
 import { RegistryPage } from "./pages/registry-page";
 
 // The e2e sandbox, read directly with the SDK: the page must show exactly what DescribeImages returns.
@@ -120,6 +120,35 @@ test.describe("registry", () => {
         await expect(page.getByTestId("latest-card").getByTestId("index-platforms")).toContainText("Image index, 1 platform:");
         await expect(registry.imageRow(made.child).getByTestId("in-index")).toBeVisible();
         await page.screenshot({ path: `test-results/registry-attestation-${width}.png`, fullPage: true });
+      }
+    } finally {
+      await ecr.send(new DeleteRepositoryCommand({ repositoryName, force: true }));
+    }
+  });
+
+  test("a signed latest: cosign's signatures (a sha256-<hex>.sig tag and an OCI 1.1 referrer) show with the image, not as images", async ({ page }) => {
+    const repositoryName = "field/signed";
+    await ecr.send(new CreateRepositoryCommand({ repositoryName }));
+    try {
+      const image = await pushAmd64Image(ecr, repositoryName, "signed layer", ["abc1234", "latest"]);
+      const subject = { digest: image.digest, size: Buffer.byteLength(image.manifest), mediaType: "application/vnd.oci.image.manifest.v1+json" };
+      const tagged = await pushCosignSignature(ecr, repositoryName, subject, { tag: `sha256-${image.digest.slice(7)}.sig` });
+      const referrer = await pushCosignSignature(ecr, repositoryName, subject, { withSubject: true });
+      expect((await imagesOf(repositoryName)).length).toBe(3);
+
+      const registry = new RegistryPage(page);
+      for (const width of [1440, 390]) {
+        await page.setViewportSize({ width, height: 900 });
+        await registry.openRepository(repositoryName);
+        await expect(page.getByTestId("image-total")).toHaveText("1");
+        await expect(page.getByTestId("untagged-count")).toHaveText("0 untagged");
+        await expect(registry.imageRow(tagged)).toHaveCount(0);
+        await expect(registry.imageRow(referrer)).toHaveCount(0);
+        const latest = registry.latestRows();
+        await expect(latest).toHaveAttribute("data-digest", image.digest);
+        await expect(latest.locator("[data-referrer-kind]")).toHaveCount(2);
+        await expect(latest.getByTestId("image-referrers")).toContainText(`signature (sha256-${image.digest.slice(7)}.sig)`);
+        await expect(page.getByTestId("attached-referrers")).toContainText("+ 2 signatures, attestations or SBOMs shown with their image");
       }
     } finally {
       await ecr.send(new DeleteRepositoryCommand({ repositoryName, force: true }));

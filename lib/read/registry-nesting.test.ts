@@ -4,7 +4,7 @@ import { CreateRepositoryCommand, PutImageCommand, type ECRClient } from "@aws-s
 import { describeImages } from "../integrations/aws/ecr";
 import { summarizeImages } from "../judgements/registry/image-facts";
 import { startTestSandbox, type TestSandbox } from "../sandbox/aws/test-helpers";
-import { pushOciImage, uploadBlobOnce } from "../tooling/testing/make-attestation-index";
+import { pushCosignSignature as pushSignature, pushOciImage } from "../tooling/testing/make-attestation-index";
 import { nestedImages } from "./registry";
 
 const sha = (b: Buffer | string) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
@@ -24,22 +24,6 @@ const platformImage = (ecr: ECRClient, repositoryName: string, architecture: str
     config: Buffer.from(JSON.stringify({ architecture, os: "linux", config: {}, rootfs: { type: "layers", diff_ids: [] } })),
     layers: [{ data: Buffer.from(`${architecture} layer`), mediaType: "application/vnd.oci.image.layer.v1.tar" }],
   });
-
-/** What `cosign sign` leaves: an artifact with an empty config and a signature layer, tagged or with a `subject`. */
-async function pushSignature(ecr: ECRClient, repositoryName: string, subject: { digest: string; size: number }, how: { tag?: string; withSubject?: boolean }) {
-  const empty = Buffer.from("{}");
-  const layer = Buffer.from(JSON.stringify({ critical: { image: { "docker-manifest-digest": subject.digest } }, how }));
-  const manifest = JSON.stringify({
-    schemaVersion: 2,
-    mediaType: OCI_MANIFEST,
-    ...(how.withSubject ? { artifactType: "application/vnd.dev.cosign.artifact.sig.v1+json" } : {}),
-    config: { mediaType: how.withSubject ? "application/vnd.oci.empty.v1+json" : "application/vnd.oci.image.config.v1+json", digest: await uploadBlobOnce(ecr, repositoryName, empty), size: 2 },
-    layers: [{ mediaType: "application/vnd.dev.cosign.simplesigning.v1+json", digest: await uploadBlobOnce(ecr, repositoryName, layer), size: layer.length }],
-    ...(how.withSubject ? { subject: { mediaType: DOCKER_LIST, ...subject } } : {}),
-  });
-  await ecr.send(new PutImageCommand({ repositoryName, imageManifest: manifest, imageManifestMediaType: OCI_MANIFEST, imageTag: how.tag }));
-  return sha(manifest);
-}
 
 describe("the Registry's images: index entries and referrers are not images of their own", () => {
   it("a Docker manifest list (amd64 + arm64 + attestation) signed by cosign both ways is one image, nothing untagged; also without DescribeImages' subjectManifestDigest", async () => {
@@ -63,7 +47,7 @@ describe("the Registry's images: index entries and referrers are not images of t
       ],
     });
     await ecr.send(new PutImageCommand({ repositoryName, imageManifest: list, imageManifestMediaType: DOCKER_LIST, imageTag: "latest" }));
-    const index = { digest: sha(list), size: Buffer.byteLength(list) };
+    const index = { digest: sha(list), size: Buffer.byteLength(list), mediaType: DOCKER_LIST };
     const ociSig = await pushSignature(ecr, repositoryName, index, { withSubject: true });
     const tagSig = await pushSignature(ecr, repositoryName, index, { tag: `sha256-${index.digest.slice(7)}.sig` });
 

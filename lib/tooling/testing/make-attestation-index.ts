@@ -113,3 +113,23 @@ export async function makeAttestationIndex(ecr: ECRClient, repositoryName: strin
   );
   return { child: childDigest, attestation: att.digest, index: indexDigest };
 }
+
+/**
+ * What `cosign sign` leaves for `subject` (its digest, size and media type): an artifact with a signature layer, either
+ * tagged `sha256-<hex>.sig` as cosign's tag scheme does (`how.tag`) or as an OCI 1.1 referrer with a `subject` field
+ * (`how.withSubject`). Returns the signature manifest's digest.
+ */
+export async function pushCosignSignature(ecr: ECRClient, repositoryName: string, subject: { digest: string; size: number; mediaType: string }, how: { tag?: string; withSubject?: boolean }) {
+  const empty = Buffer.from("{}");
+  const layer = Buffer.from(JSON.stringify({ critical: { image: { "docker-manifest-digest": subject.digest } }, how }));
+  const manifest = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: "application/vnd.oci.image.manifest.v1+json",
+    ...(how.withSubject ? { artifactType: "application/vnd.dev.cosign.artifact.sig.v1+json" } : {}),
+    config: { mediaType: how.withSubject ? "application/vnd.oci.empty.v1+json" : "application/vnd.oci.image.config.v1+json", digest: await uploadBlobOnce(ecr, repositoryName, empty), size: 2 },
+    layers: [{ mediaType: "application/vnd.dev.cosign.simplesigning.v1+json", digest: await uploadBlobOnce(ecr, repositoryName, layer), size: layer.length }],
+    ...(how.withSubject ? { subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size } } : {}),
+  });
+  await ecr.send(new PutImageCommand({ repositoryName, imageManifest: manifest, imageManifestMediaType: "application/vnd.oci.image.manifest.v1+json", imageTag: how.tag }));
+  return sha(manifest);
+}
