@@ -10,7 +10,7 @@ export interface DeckhandProcess {
 /** Start another Deckhand (launcher + sandbox + web server) exactly as `npm start` does, on its own ports. */
 export async function startDeckhand(opts: { port: number; sandboxPort: number; dataDir: string; env?: Record<string, string> }): Promise<DeckhandProcess> {
   const url = `http://localhost:${opts.port}`;
-  const child = spawn(process.execPath, ["node_modules/tsx/dist/cli.mjs", "lib/tooling/cli/start.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "lib/tooling/cli/start.ts"], {
     env: {
       ...process.env,
       DECKHAND_MODE: "sandbox",

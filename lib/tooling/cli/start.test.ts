@@ -8,7 +8,7 @@ import path from "node:path";
 /** Runs the real launcher with a bad setting: it must stop with one line naming it, starting nothing. */
 function startWith(env: Record<string, string>): Promise<{ code: number | null; stderr: string; stdout: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["node_modules/tsx/dist/cli.mjs", "lib/tooling/cli/start.ts"], {
+    const child = spawn(process.execPath, ["--import", "tsx", "lib/tooling/cli/start.ts"], {
       // A clean environment: nothing of the caller's DECKHAND_* settings leaks in.
       env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", PORT: "3391", SANDBOX_PORT: "4691", ...env } as unknown as NodeJS.ProcessEnv,
       stdio: ["ignore", "pipe", "pipe"],
@@ -69,7 +69,7 @@ describe("npm start without an image builder", () => {
   it("warns at start, before building, that pushes will fail", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "deckhand-start-nobuilder-"));
     // PATH without buildah or docker; the launcher itself runs from process.execPath.
-    const child = spawn(process.execPath, ["node_modules/tsx/dist/cli.mjs", "lib/tooling/cli/start.ts"], {
+    const child = spawn(process.execPath, ["--import", "tsx", "lib/tooling/cli/start.ts"], {
       env: { PATH: "", HOME: process.env.HOME ?? "/root", PORT: "3231", SANDBOX_PORT: "4731", DECKHAND_DATA_DIR: dir } as unknown as NodeJS.ProcessEnv,
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
