@@ -252,7 +252,7 @@ async function fetchScopes(ctx: PostureContext): Promise<ScopesView> {
       if (reach.transient) failed.transient = true;
       return orgScopeRead(reach.value, repository, "list organization variables of the repository", () => listRepoOrganizationVariables({ github, repo }), failed);
     }),
-    ecrJob(ctx),
+    ecrJob(ctx, failed),
   ]);
   let environment: ScopesInput["environment"] = null;
   if (job.name) {
@@ -290,7 +290,8 @@ function environmentOf(text: string): JobEnvironment {
 }
 
 /** The ECR job's environment from the workflow file (DECKHAND_WORKFLOW), or why it is unknown. */
-async function ecrJob(ctx: PostureContext): Promise<{ name: string | null; unknown: string | null }> {
+/** The ECR job's environment; `failed.transient` is set when the workflow file could not be read for a passing reason. */
+async function ecrJob(ctx: PostureContext, failed: { transient: boolean }): Promise<{ name: string | null; unknown: string | null }> {
   if (!ctx.workflowName) return { name: null, unknown: null };
   const github = ctx.clients.github;
   try {
@@ -306,7 +307,10 @@ async function ecrJob(ctx: PostureContext): Promise<{ name: string | null; unkno
     if (env.kind === "unparsable") return { name: null, unknown: `${workflowPath} could not be parsed` };
     return { name: null, unknown: null };
   } catch (err) {
-    if (err instanceof CallFailure) return { name: null, unknown: err.failure.message };
+    if (err instanceof CallFailure) {
+      if (TRANSIENT.has(err.failure.kind)) failed.transient = true;
+      return { name: null, unknown: err.failure.message };
+    }
     throw err;
   }
 }

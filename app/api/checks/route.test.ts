@@ -46,6 +46,9 @@ describe("GET /api/checks and /api/metrics", () => {
     const res = await getChecks(req("http://x/api/checks?repository=acme/web-gateway", TOKEN), ctx);
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: string }).error).toBe('Unknown query parameter "repository": the only one is ?repo=owner/name');
+    const twice = await getChecks(req("http://x/api/checks?repo=acme/mcp-servers&repo=acme/web-gateway", TOKEN), ctx);
+    expect(twice.status).toBe(400);
+    expect(((await twice.json()) as { error: string }).error).toBe("?repo= is given more than once: name one repository");
   });
 
   it("serve key age, check status and drift as Prometheus gauges", async () => {

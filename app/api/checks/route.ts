@@ -16,8 +16,9 @@ export const dynamic = "force-dynamic";
 export const GET = withBearer({ name: "api.checks", token: (c) => c.apiToken }, async (req, { config }) => {
   // A misspelt parameter (`?repository=`) would otherwise answer for the default repository, and a monitor would
   // watch the wrong one without knowing.
-  const unknown = [...req.nextUrl.searchParams.keys()].filter((k) => k !== "repo");
+  const unknown = [...new Set(req.nextUrl.searchParams.keys())].filter((k) => k !== "repo");
   if (unknown.length > 0) return NextResponse.json({ error: `Unknown query parameter ${unknown.map((k) => `"${k.slice(0, 40)}"`).join(", ")}: the only one is ?repo=owner/name` }, { status: 400 });
+  if (req.nextUrl.searchParams.getAll("repo").length > 1) return NextResponse.json({ error: "?repo= is given more than once: name one repository" }, { status: 400 });
   const all = servedRepositories(config);
   const param = req.nextUrl.searchParams.get("repo");
   const chosen = param === null ? null : selectRepository(all, param);
