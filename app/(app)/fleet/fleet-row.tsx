@@ -196,10 +196,13 @@ export function FleetRow(props: FleetRowProps) {
 /** The same repository as a card on a phone: the verdict first, then each column as a labelled line, none cut off. */
 export function FleetCard(props: FleetRowProps) {
   const r = props.row;
-  const item = (label: string, body: React.ReactNode, mono = false) => (
+  // The same test ids as the table's cells, so a check reads a card as it reads a row.
+  const item = (label: string, body: React.ReactNode, opts: { mono?: boolean; testId?: string } = {}) => (
     <div className="flex flex-col gap-0.5">
       <dt className="text-xs font-medium uppercase text-slate-500">{label}</dt>
-      <dd className={`min-w-0 break-words text-xs ${mono ? "font-mono" : ""}`}>{body}</dd>
+      <dd className={`min-w-0 break-words text-xs ${opts.mono ? "font-mono" : ""}`} data-testid={opts.testId}>
+        {body}
+      </dd>
     </div>
   );
   return (
@@ -209,12 +212,12 @@ export function FleetCard(props: FleetRowProps) {
         <Verdict {...props} />
       </div>
       <dl className="mt-3 grid grid-cols-1 gap-2 border-t border-slate-100 pt-3">
-        {item("Push user", <PushUser {...props} />, true)}
-        {item("Key", <Key {...props} />)}
-        {item("Secrets from", r.secretsFrom)}
+        {item("Push user", <PushUser {...props} />, { mono: true })}
+        {item("Key", <Key {...props} />, { testId: "fleet-key" })}
+        {item("Secrets from", r.secretsFrom, { testId: "fleet-secrets-from" })}
         {item("Last run", <LastRun {...props} />)}
         {item("Last push", <LastPush {...props} />)}
-        {item("Failing checks", <FailingChecks {...props} />)}
+        {item("Failing checks", <FailingChecks {...props} />, { testId: "fleet-failing-checks" })}
       </dl>
     </li>
   );
