@@ -1,5 +1,5 @@
 import { collectProblems, emptyMap, locate, type ComposeMap, type ComposeProblem } from "./compose-node";
-import { loadComposeModel, readEnvFile, type ComposeEnv } from "./load-compose-model";
+import { loadComposeModel, lookupIn, readEnvFile, type ComposeEnv } from "./load-compose-model";
 import { planServiceBuild, type ServicePlan } from "./plan-service-build";
 import { isMissingFile, joinRepoPath, memoizeReads, normalizeRepoPath, repoDirname, type ReadRepoFile } from "./repo-path";
 import { selectProfiles, type ServiceProfiles } from "./select-profiles";
@@ -81,16 +81,21 @@ export async function resolveComposeProject({
   // COMPOSE_FILE or the default lookup has found them; the second read only adds variables not set yet.
   const envDir = normalizedGiven.length ? repoDirname(normalizedGiven[0]) : ".";
   const fileEnv: Record<string, string> = {};
+  const explicit = lookupIn(explicitEnv);
   const readEnvFiles = async (list: string[], optional: boolean) => {
     const found: Record<string, string> = {};
+    // compose-go GetEnvFromFile: a later file sees the explicit variables, then what earlier files set. A lookup, not
+    // a merged copy per file: a copy costs every variable each time.
+    const own = lookupIn(found);
+    const earlier = lookupIn(fileEnv);
+    const vars = (name: string) => explicit(name) ?? own(name) ?? earlier(name);
     for (const f of list) {
       const file = normalizeRepoPath(f);
       if (file === null) {
         problems.push({ file: f, message: "environment file must be a relative path inside the repository" });
         continue;
       }
-      // compose-go GetEnvFromFile: a later file sees the explicit variables, then what earlier files set.
-      const r = await readEnvFile(read, file, { ...fileEnv, ...found, ...definedOnly(explicitEnv) }, optional);
+      const r = await readEnvFile(read, file, vars, optional);
       if ("problem" in r) problems.push(r.problem);
       else Object.assign(found, r.values);
     }
