@@ -155,8 +155,10 @@ export async function planServiceBuild({
   const args: Record<string, string> = {};
   for (const [k, v, keys] of keyValues(build.get("args"), ["build", "args"])) {
     if (v === undefined) {
-      // A bare name takes its value from the environment; unset, Compose leaves the arg out.
-      if (env[k] !== undefined) args[k] = env[k] as string;
+      // A bare name takes its value from the environment; unset, Compose leaves the arg out. Own variables only: an
+      // arg named `constructor` or `hasOwnProperty` is no Object.prototype member.
+      const value = Object.hasOwn(env, k) ? env[k] : undefined;
+      if (value !== undefined) args[k] = value;
       else notes.push(`build arg ${k} has no value in the environment: left unset, as Compose does`);
     } else if (v === null) fail(keys, "must be a string, number or boolean");
     else args[k] = v;

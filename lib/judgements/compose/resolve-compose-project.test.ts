@@ -525,6 +525,20 @@ describe(".env as docker compose reads it (cmd/compose/compose.go toProjectOptio
     expect(built(res, "web").repositoryName).toBe("team/web");
   });
 
+  it("only variables count: constructor, toString, hasOwnProperty are unset names, not Object.prototype's members", async () => {
+    const res = await resolve({
+      "compose.yaml": "services:\n  web:\n    build:\n      context: .\n      args:\n        A: ${constructor}\n        B: x${toString:-unset}\n        hasOwnProperty:\n",
+      "lib/compose.yaml": "services:\n  lib:\n    build:\n      context: .\n      args:\n        C: ${valueOf}\n",
+    });
+    expect(built(res, "web").args).toEqual({ A: "", B: "xunset" });
+    const included = await resolve({
+      ".env": "TAG=1\n",
+      "compose.yaml": "include: [lib/compose.yaml]\nservices:\n  web:\n    build: .\n",
+      "lib/compose.yaml": "services:\n  lib:\n    build:\n      context: .\n      args:\n        C: ${valueOf}\n        D: ${TAG}\n",
+    });
+    expect(built(included, "lib").args).toEqual({ C: "", D: "1" });
+  });
+
   it("COMPOSE_PROJECT_NAME wins over name: (compose-go cli.withNamePrecedenceLoad)", async () => {
     const res = await resolve({ ".env": "COMPOSE_PROJECT_NAME=other\n", "compose.yaml": "name: shop\nservices:\n  web:\n    build: .\n" });
     expect(res.projectName).toBe("other");
