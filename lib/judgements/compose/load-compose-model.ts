@@ -28,6 +28,38 @@ export function lookupIn(env: ComposeEnv): LookupVariable {
   return (name) => (Object.hasOwn(env, name) ? env[name] : undefined);
 }
 
+/**
+ * Bounds on what one project may make the loader read. Repository content is hostile and every entry costs a read, a
+ * parse and a merge; docker compose has no such bounds, real projects stay far below them. Going over one is a project
+ * problem naming the key and the bound.
+ */
+export const COMPOSE_LIMITS = {
+  /** Entries of COMPOSE_FILE. */
+  composeFiles: 64,
+  /** `include` entries loaded in one project, nested ones counted (and the most one file may list). */
+  includes: 100,
+  /** Files in one include entry's `path`. */
+  pathsPerInclude: 64,
+  /** Files in one include entry's `env_file`. */
+  envFilesPerInclude: 64,
+  /**
+   * Files named by the includes' `env_file` in one project, in all (each include's default `.env`, one per include, is
+   * bounded by `includes` already).
+   */
+  envFiles: 256,
+} as const;
+
+/** The first value `list` holds twice, with both indexes; undefined when every value is unique. */
+export function firstRepeat(list: readonly string[]): { value: string; first: number; again: number } | undefined {
+  const seen = new Map<string, number>();
+  for (const [i, v] of list.entries()) {
+    const first = seen.get(v);
+    if (first !== undefined) return { value: v, first, again: i };
+    seen.set(v, i);
+  }
+  return undefined;
+}
+
 export interface LoadedModel {
   /** The merged model (`services`, `secrets`, `name`, ...), paths already relative to the repository root. */
   model: ComposeMap;
@@ -64,6 +96,10 @@ type FileResult = { node: ComposeMap } | { problem: ComposeProblem; missing?: bo
 
 class Loader {
   readonly serviceProblems = new Map<string, ComposeProblem[]>();
+  /** Include entries loaded so far and env files read for them, against COMPOSE_LIMITS; a bound is reported once. */
+  private includesLoaded = 0;
+  private envFilesRead = 0;
+  private boundReported = false;
 
   constructor(private readonly read: ReadRepoFile) {}
 
@@ -209,12 +245,34 @@ class Loader {
     out.entries.delete("include");
     out.keyAt.delete("include");
     const items = include.kind === "seq" ? include.items : [include];
+    if (items.length > COMPOSE_LIMITS.includes) {
+      const at = include.at;
+      const message = `include: ${items.length} entries; Deckhand loads at most ${COMPOSE_LIMITS.includes} includes in a project`;
+      problems.push({ file: at.file, line: at.line, column: at.column, key: "include", message });
+      return { node: out, problems };
+    }
+    // compose-go (loader/include.go importResource) loads every entry and skips a resource equal to one already
+    // imported: an entry identical to an earlier one (same files, project directory and env files, once normalised)
+    // imports nothing new, so it is not loaded again.
+    const loadedEntries = new Set<string>();
     for (const [i, item] of items.entries()) {
       const at = item.at;
-      const fail = (message: string) => problems.push({ file: at.file, line: at.line, column: at.column, key: `include[${i}]`, message: `include[${i}]: ${message}` });
+      const failAt = (sub: string, message: string) => {
+        const key = `include[${i}]${sub}`;
+        problems.push({ file: at.file, line: at.line, column: at.column, key, message: `${key}: ${message}` });
+      };
+      const fail = (message: string) => failAt("", message);
       const spec = readIncludeEntry(item);
       if ("problem" in spec) {
         fail(spec.problem);
+        continue;
+      }
+      if (spec.paths.length > COMPOSE_LIMITS.pathsPerInclude) {
+        failAt(".path", `${spec.paths.length} files; Deckhand reads at most ${COMPOSE_LIMITS.pathsPerInclude} per include`);
+        continue;
+      }
+      if (spec.envFiles.length > COMPOSE_LIMITS.envFilesPerInclude) {
+        failAt(".env_file", `${spec.envFiles.length} files; Deckhand reads at most ${COMPOSE_LIMITS.envFilesPerInclude} per include`);
         continue;
       }
       const paths: string[] = [];
@@ -231,6 +289,13 @@ class Loader {
         if (paths.length === 0 && spec.paths.length === 0) fail("path is required");
         continue;
       }
+      // compose-go loads a file listed twice twice, merging it over itself (loader.go loadYamlModel, one pass per
+      // file): nothing gained, a parse and a merge spent, so Deckhand refuses the repeat instead.
+      const repeatedPath = firstRepeat(paths);
+      if (repeatedPath) {
+        failAt(".path", `lists ${repeatedPath.value} twice (entries ${repeatedPath.first} and ${repeatedPath.again}); list each file once`);
+        continue;
+      }
       const cycle = paths.find((p) => chain.includes(p));
       if (cycle) {
         fail(`include cycle: ${[...chain, cycle].join(" → ")}`);
@@ -245,6 +310,19 @@ class Loader {
       // compose-go (loader/include.go) skips an env_file of /dev/null: the way to say "no .env" for an include.
       const named = spec.envFiles.filter((f) => f !== "/dev/null");
       const envFiles = spec.envFiles.length ? named.map((f) => joinRepoPath(workingDir, f)) : [joinRepoPath(projectDirectory, ".env")];
+      // compose-go dotenv.GetEnvFromFile reads a file listed twice twice; Deckhand refuses the repeat, as for paths.
+      const repeatedEnv = firstRepeat(envFiles.filter((f): f is string => f !== null));
+      if (repeatedEnv) {
+        failAt(".env_file", `lists ${repeatedEnv.value} twice; list each file once`);
+        continue;
+      }
+      const identity = JSON.stringify([paths, projectDirectory, envFiles]);
+      if (loadedEntries.has(identity)) continue;
+      loadedEntries.add(identity);
+      if (++this.includesLoaded > COMPOSE_LIMITS.includes) {
+        this.reportBound(() => fail(`more than ${COMPOSE_LIMITS.includes} includes in this project (nested ones counted): Deckhand loads at most ${COMPOSE_LIMITS.includes}`));
+        break;
+      }
       // compose-go dotenv.GetEnvFromFile: a later env file sees the including project's variables, then earlier files';
       // the included project then sees the includer's variables over its env files'.
       const fromFiles = new Map<string, string>();
@@ -255,6 +333,11 @@ class Loader {
           fail(`env_file "${named[n]}" must be a relative path inside the repository`);
           envFailed = true;
           continue;
+        }
+        if (spec.envFiles.length && ++this.envFilesRead > COMPOSE_LIMITS.envFiles) {
+          this.reportBound(() => failAt(".env_file", `more than ${COMPOSE_LIMITS.envFiles} env files named by the includes of this project: Deckhand reads at most ${COMPOSE_LIMITS.envFiles}`));
+          envFailed = true;
+          break;
         }
         const r = await this.readEnvFile(f, subVars, spec.envFiles.length === 0);
         if ("problem" in r) {
@@ -296,6 +379,13 @@ class Loader {
       }
     }
     return { node: out, problems };
+  }
+
+  /** Reports the first bound the project goes over; past it every later include would report it again. */
+  private reportBound(report: () => void) {
+    if (this.boundReported) return;
+    this.boundReported = true;
+    report();
   }
 
   /** Reads an environment file through the reader. A missing default `.env` is fine; a named one must exist. */

@@ -1,5 +1,5 @@
 import { collectProblems, emptyMap, locate, type ComposeMap, type ComposeProblem } from "./compose-node";
-import { loadComposeModel, lookupIn, readEnvFile, type ComposeEnv } from "./load-compose-model";
+import { COMPOSE_LIMITS, firstRepeat, loadComposeModel, lookupIn, readEnvFile, type ComposeEnv } from "./load-compose-model";
 import { planServiceBuild, type ServicePlan } from "./plan-service-build";
 import { isMissingFile, joinRepoPath, memoizeReads, normalizeRepoPath, repoDirname, type ReadRepoFile } from "./repo-path";
 import { selectProfiles, type ServiceProfiles } from "./select-profiles";
@@ -107,12 +107,26 @@ export async function resolveComposeProject({
 
   let files = normalizedGiven;
   if (!files.length && env.COMPOSE_FILE) {
-    for (const f of env.COMPOSE_FILE.split(env.COMPOSE_PATH_SEPARATOR || ":").filter(Boolean)) {
+    // Where COMPOSE_FILE was set, for messages: the caller's variables, else the environment file(s) read.
+    const from = Object.hasOwn(explicitEnv, "COMPOSE_FILE") ? "COMPOSE_FILE" : (envFiles?.length ? envFiles.join(", ") : (joinRepoPath(envDir, ".env") as string));
+    const entries = env.COMPOSE_FILE.split(env.COMPOSE_PATH_SEPARATOR || ":").filter(Boolean);
+    if (entries.length > COMPOSE_LIMITS.composeFiles) {
+      problems.push({ file: from, key: "COMPOSE_FILE", message: `COMPOSE_FILE: ${entries.length} files; Deckhand reads at most ${COMPOSE_LIMITS.composeFiles}` });
+      return result({});
+    }
+    for (const f of entries) {
       const n = normalizeRepoPath(f);
       if (n === null) problems.push({ file: f, message: "COMPOSE_FILE entries must be relative paths inside the repository" });
       else files.push(n);
     }
     if (problems.length) return result({});
+    // compose-go (cli.WithConfigFileEnv, then one load per file) merges a file listed twice over itself: nothing
+    // gained, a parse and a merge spent per repeat, so Deckhand refuses the repeat.
+    const repeated = firstRepeat(files);
+    if (repeated) {
+      problems.push({ file: from, key: "COMPOSE_FILE", message: `COMPOSE_FILE: lists ${repeated.value} twice (entries ${repeated.first} and ${repeated.again}); list each file once` });
+      return result({});
+    }
   }
   if (!files.length) {
     const found = await firstExisting(read, COMPOSE_FILE_NAMES);

@@ -5,6 +5,7 @@
  * of the baseline. The repository is in memory (no disk), so the figures are the resolver's own.
  * `BENCH_COMPOSE_N` sets the repeat count of the hostile shapes (default 1000).
  */
+import { COMPOSE_LIMITS } from "../../judgements/compose/load-compose-model";
 import { resolveComposeProject, type ComposeResolution } from "../../judgements/compose/resolve-compose-project";
 
 function memoryRepo(files: Record<string, string>) {
@@ -59,6 +60,18 @@ function hostileComposeFile(n: number): Record<string, string> {
   };
 }
 
+/** The worst accepted shapes: as many distinct include entries, and as many distinct env files, as the bounds allow. */
+function atTheBounds(): Record<string, string> {
+  const files: Record<string, string> = { ".env": dotenv(20000, "V"), "lib/compose.yaml": "services:\n  lib:\n    build: .\n" };
+  const envNames = Array.from({ length: COMPOSE_LIMITS.envFilesPerInclude }, (_, i) => `env/${i}.env`);
+  for (const [i, name] of envNames.entries()) files[name] = dotenv(1000, `E${i}`);
+  // Distinct project directories make distinct entries: each is loaded (their lib services differ in context, so lib
+  // fails as a conflict, as in Compose); 3 of them read every env file (3 × 64 ≤ 256).
+  const entries = Array.from({ length: COMPOSE_LIMITS.includes }, (_, i) => `  - path: lib/compose.yaml\n    project_directory: d${i}\n${i < 3 ? `    env_file: [${envNames.join(", ")}]\n` : ""}`);
+  files["compose.yaml"] = `include:\n${entries.join("")}services:\n  web:\n    build: .\n`;
+  return files;
+}
+
 async function timed(files: Record<string, string>): Promise<[ComposeResolution, number]> {
   const t0 = performance.now();
   const res = await resolveComposeProject({ read: memoryRepo(files) });
@@ -80,6 +93,7 @@ export default async function benchCompose(): Promise<void> {
     [`include env_file × ${n}, 20,000-variable .env`, hostileEnvFiles(n)],
     [`include × ${n} (same file), 20,000-variable .env`, hostileIncludes(n)],
     [`COMPOSE_FILE × ${n} (same file), 20,000-variable .env`, hostileComposeFile(n)],
+    [`at the bounds: ${COMPOSE_LIMITS.includes} distinct includes, 3 of them with ${COMPOSE_LIMITS.envFilesPerInclude} env files of 1,000 variables, 20,000-variable .env`, atTheBounds()],
   ];
   for (const [name, files] of cases) {
     const [res, ms] = await timed(files);
