@@ -635,6 +635,24 @@ describe("image: and platforms as docker compose build uses them", () => {
     expect(problems(res, "unlisted")[0]).toMatchObject({ key: "services.unlisted.build.platforms", message: expect.stringMatching(/DOCKER_DEFAULT_PLATFORM "linux\/arm64" \(from the environment or \.env\) is not one of build\.platforms \(linux\/amd64\)/) });
   });
 
+  it("build.platforms spelling one platform twice (arm64's default variant is v8, amd64's v1) builds it once, first spelling kept", async () => {
+    const res = await resolve({
+      "compose.yaml": `services:
+  arm:
+    build:
+      context: .
+      platforms: [linux/arm64, linux/arm64/v8, linux/amd64/v1, linux/amd64, linux/arm/v7, linux/arm/v6]
+    platform: linux/arm64/v8
+`,
+    });
+    const plan = built(res, "arm");
+    expect(plan.platforms).toEqual(["linux/arm64", "linux/amd64/v1", "linux/arm/v7", "linux/arm/v6"]);
+    expect(plan.notes).toEqual([
+      "build.platforms: linux/arm64/v8 is linux/arm64 (the default variant), built once",
+      "build.platforms: linux/amd64 is linux/amd64/v1 (the default variant), built once",
+    ]);
+  });
+
   it("platform with a variant, interpolated from .env; build.platforms alone", async () => {
     const res = await resolve({
       ".env": "PLATFORM=linux/arm/v7\n",
