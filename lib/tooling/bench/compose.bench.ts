@@ -72,6 +72,14 @@ function atTheBounds(): Record<string, string> {
   return files;
 }
 
+/** 400 services, each extending its own service of one 2,000-service (100 KiB) file. */
+function extendsOneFile(): Record<string, string> {
+  return {
+    "base.yaml": "services:\n" + Array.from({ length: 2000 }, (_, i) => `  b${i}:\n    image: alpine\n    environment: [A=${i}]\n`).join(""),
+    "compose.yaml": "services:\n" + Array.from({ length: 400 }, (_, i) => `  s${i}:\n    extends: { file: base.yaml, service: b${i} }\n`).join(""),
+  };
+}
+
 async function timed(files: Record<string, string>): Promise<[ComposeResolution, number]> {
   const t0 = performance.now();
   const res = await resolveComposeProject({ read: memoryRepo(files) });
@@ -93,6 +101,7 @@ export default async function benchCompose(): Promise<void> {
     [`include env_file × ${n}, 20,000-variable .env`, hostileEnvFiles(n)],
     [`include × ${n} (same file), 20,000-variable .env`, hostileIncludes(n)],
     [`COMPOSE_FILE × ${n} (same file), 20,000-variable .env`, hostileComposeFile(n)],
+    ["400 services extending one 2,000-service file (100 KiB)", extendsOneFile()],
     [`at the bounds: ${COMPOSE_LIMITS.includes} distinct includes, 3 of them with ${COMPOSE_LIMITS.envFilesPerInclude} env files of 1,000 variables, 20,000-variable .env`, atTheBounds()],
   ];
   for (const [name, files] of cases) {
