@@ -10,13 +10,55 @@ import {
   type ComposeScalar,
   toPlain,
 } from "./compose-node";
-import { interpolateTemplate, InterpolationError } from "./interpolate-template";
+import { interpolateTemplate, InterpolationError, type LookupVariable } from "./interpolate-template";
 import { mergeComposeNodes } from "./merge-compose-nodes";
 import { DotenvError, parseDotenv } from "./parse-dotenv";
 import { isMissingFile, isRemoteContext, joinRepoPath, repoDirname, type ReadRepoFile } from "./repo-path";
 
 /** Variables for interpolation. Never the worker's process.env: only .env files and what the caller passes. */
 export type ComposeEnv = Record<string, string | undefined>;
+
+/**
+ * `env` as a lookup of its own variables: an inherited property (`constructor`, `toString`) is no variable. The loader
+ * passes lookups, never merged copies: an include's variables are its includer's over its env files', looked up in
+ * that order, so an include costs its own files and not a copy of every variable (a 20,000-variable .env copied per
+ * include or per env file made a hostile project take minutes).
+ */
+export function lookupIn(env: ComposeEnv): LookupVariable {
+  return (name) => (Object.hasOwn(env, name) ? env[name] : undefined);
+}
+
+/**
+ * Bounds on what one project may make the loader read. Repository content is hostile and every entry costs a read, a
+ * parse and a merge; docker compose has no such bounds, real projects stay far below them. Going over one is a project
+ * problem naming the key and the bound.
+ */
+export const COMPOSE_LIMITS = {
+  /** Entries of COMPOSE_FILE. */
+  composeFiles: 64,
+  /** `include` entries loaded in one project, nested ones counted (and the most one file may list). */
+  includes: 100,
+  /** Files in one include entry's `path`. */
+  pathsPerInclude: 64,
+  /** Files in one include entry's `env_file`. */
+  envFilesPerInclude: 64,
+  /**
+   * Files named by the includes' `env_file` in one project, in all (each include's default `.env`, one per include, is
+   * bounded by `includes` already).
+   */
+  envFiles: 256,
+} as const;
+
+/** The first value `list` holds twice, with both indexes; undefined when every value is unique. */
+export function firstRepeat(list: readonly string[]): { value: string; first: number; again: number } | undefined {
+  const seen = new Map<string, number>();
+  for (const [i, v] of list.entries()) {
+    const first = seen.get(v);
+    if (first !== undefined) return { value: v, first, again: i };
+    seen.set(v, i);
+  }
+  return undefined;
+}
 
 export interface LoadedModel {
   /** The merged model (`services`, `secrets`, `name`, ...), paths already relative to the repository root. */
@@ -46,7 +88,7 @@ export async function loadComposeModel({
   read: ReadRepoFile;
 }): Promise<LoadedModel> {
   const loader = new Loader(read);
-  const out = await loader.loadProject(files, projectDir, env, []);
+  const out = await loader.loadProject(files, projectDir, lookupIn(env), []);
   return { ...out, serviceProblems: loader.serviceProblems };
 }
 
@@ -54,6 +96,16 @@ type FileResult = { node: ComposeMap } | { problem: ComposeProblem; missing?: bo
 
 class Loader {
   readonly serviceProblems = new Map<string, ComposeProblem[]>();
+  /** Include entries loaded so far and env files read for them, against COMPOSE_LIMITS; a bound is reported once. */
+  private includesLoaded = 0;
+  private envFilesRead = 0;
+  private boundReported = false;
+  /**
+   * Extends files loaded, per variables (one lookup per project) and path: every service extending a file would
+   * otherwise parse and interpolate it again (400 services extending a 100 KiB file took 44 s). Loaded nodes are never
+   * modified, only read and merged into new ones.
+   */
+  private readonly extendsFiles = new WeakMap<LookupVariable, Map<string, Promise<FileResult>>>();
 
   constructor(private readonly read: ReadRepoFile) {}
 
@@ -67,17 +119,17 @@ class Loader {
     return this.read(file);
   }
 
-  async loadProject(files: string[], projectDir: string, env: ComposeEnv, includeChain: string[]): Promise<Omit<LoadedModel, "serviceProblems">> {
+  async loadProject(files: string[], projectDir: string, vars: LookupVariable, includeChain: string[]): Promise<Omit<LoadedModel, "serviceProblems">> {
     const problems: ComposeProblem[] = [];
     let model: ComposeMap = emptyMap({ file: files[0] ?? projectDir, line: 1, column: 1 });
     for (const file of files) {
-      const loaded = await this.loadFile(file, projectDir, env);
+      const loaded = await this.loadFile(file, projectDir, vars);
       if ("problem" in loaded) {
         problems.push(loaded.missing ? { file, message: "compose file not found at this commit" } : loaded.problem);
         continue;
       }
-      let node = await this.applyExtends(loaded.node, file, projectDir, env);
-      const included = await this.applyIncludes(node, file, projectDir, env, [...includeChain, file]);
+      let node = await this.applyExtends(loaded.node, file, projectDir, vars);
+      const included = await this.applyIncludes(node, file, projectDir, vars, [...includeChain, file]);
       problems.push(...included.problems);
       node = included.node;
       model = mergeComposeNodes(model, node, []) as ComposeMap;
@@ -86,7 +138,7 @@ class Loader {
   }
 
   /** Read, parse, interpolate, and resolve the paths of one file. */
-  private async loadFile(file: string, workingDir: string, env: ComposeEnv): Promise<FileResult> {
+  private async loadFile(file: string, workingDir: string, vars: LookupVariable): Promise<FileResult> {
     let text: string;
     try {
       text = await this.readText(file);
@@ -98,17 +150,26 @@ class Loader {
     if ("problem" in parsed) return parsed;
     // compose-go: "empty compose file".
     if (parsed.root.entries.size === 0) return { problem: { file, line: 1, column: 1, message: "empty compose file (it must be a mapping with a services: key)" } };
-    const interpolated = interpolate(parsed.root, env);
+    const interpolated = interpolate(parsed.root, vars);
     return { node: resolvePaths(interpolated, workingDir) };
   }
 
+  /** `loadFile` for an extends file, once per project (see extendsFiles); its working directory is its own directory. */
+  private loadExtendsFile(file: string, workingDir: string, vars: LookupVariable): Promise<FileResult> {
+    let files = this.extendsFiles.get(vars);
+    if (!files) this.extendsFiles.set(vars, (files = new Map()));
+    let loaded = files.get(file);
+    if (!loaded) files.set(file, (loaded = this.loadFile(file, workingDir, vars)));
+    return loaded;
+  }
+
   /** Applies `extends` to every service of one file (compose-go `ApplyExtends`: per file, before merging). */
-  private async applyExtends(node: ComposeMap, file: string, workingDir: string, env: ComposeEnv): Promise<ComposeMap> {
+  private async applyExtends(node: ComposeMap, file: string, workingDir: string, vars: LookupVariable): Promise<ComposeMap> {
     const services = node.entries.get("services");
     if (services?.kind !== "map") return node;
     const out: ComposeMap = { ...services, entries: new Map(services.entries) };
     for (const name of services.entries.keys()) {
-      const r = await this.resolveService(name, services, file, workingDir, env, []);
+      const r = await this.resolveService(name, services, file, workingDir, vars, []);
       if ("problem" in r) {
         const at = locate(services, [name, "extends"]);
         const key = `services.${name}.extends`;
@@ -126,7 +187,7 @@ class Loader {
     services: ComposeMap,
     file: string,
     workingDir: string,
-    env: ComposeEnv,
+    vars: LookupVariable,
     chain: string[],
   ): Promise<{ node: ComposeNode } | { problem: string }> {
     const service = services.entries.get(name);
@@ -157,7 +218,7 @@ class Loader {
       baseFile = extFile.value;
       // compose-go loads the extended file with its own directory as working directory: its relative paths are its own.
       baseWorkingDir = repoDirname(baseFile);
-      const loaded = await this.loadFile(baseFile, baseWorkingDir, env);
+      const loaded = await this.loadExtendsFile(baseFile, baseWorkingDir, vars);
       if ("problem" in loaded) return fail(loaded.missing ? `file ${baseFile} not found at this commit` : `${baseFile}: ${loaded.problem.line ? `line ${loaded.problem.line}: ` : ""}${loaded.problem.message}`);
       const s = loaded.node.entries.get("services");
       if (s?.kind !== "map") return fail(`cannot extend service "${ref}": ${baseFile} has no services`);
@@ -168,7 +229,7 @@ class Loader {
     const stack = [...chain, key];
     if (stack.includes(baseKey)) return fail(`circular extends: ${[...stack, baseKey].map((k) => k.replace("#", " service ")).join(" → ")}`);
     if (!baseServices.entries.has(ref)) return fail(`cannot extend service "${ref}" in ${baseFile}: service not found`);
-    const base = await this.resolveService(ref, baseServices, baseFile, baseWorkingDir, env, stack);
+    const base = await this.resolveService(ref, baseServices, baseFile, baseWorkingDir, vars, stack);
     if ("problem" in base) return base;
     // compose-go v2 (loader/extends.go) merges any base, `depends_on` / `links` / `volumes_from` included: the v1 rule
     // refusing them is gone, and the merged service keeps them.
@@ -189,7 +250,7 @@ class Loader {
     node: ComposeMap,
     file: string,
     workingDir: string,
-    env: ComposeEnv,
+    vars: LookupVariable,
     chain: string[],
   ): Promise<{ node: ComposeMap; problems: ComposeProblem[] }> {
     const include = node.entries.get("include");
@@ -199,12 +260,34 @@ class Loader {
     out.entries.delete("include");
     out.keyAt.delete("include");
     const items = include.kind === "seq" ? include.items : [include];
+    if (items.length > COMPOSE_LIMITS.includes) {
+      const at = include.at;
+      const message = `include: ${items.length} entries; Deckhand loads at most ${COMPOSE_LIMITS.includes} includes in a project`;
+      problems.push({ file: at.file, line: at.line, column: at.column, key: "include", message });
+      return { node: out, problems };
+    }
+    // compose-go (loader/include.go importResource) loads every entry and skips a resource equal to one already
+    // imported: an entry identical to an earlier one (same files, project directory and env files, once normalised)
+    // imports nothing new, so it is not loaded again.
+    const loadedEntries = new Set<string>();
     for (const [i, item] of items.entries()) {
       const at = item.at;
-      const fail = (message: string) => problems.push({ file: at.file, line: at.line, column: at.column, key: `include[${i}]`, message: `include[${i}]: ${message}` });
+      const failAt = (sub: string, message: string) => {
+        const key = `include[${i}]${sub}`;
+        problems.push({ file: at.file, line: at.line, column: at.column, key, message: `${key}: ${message}` });
+      };
+      const fail = (message: string) => failAt("", message);
       const spec = readIncludeEntry(item);
       if ("problem" in spec) {
         fail(spec.problem);
+        continue;
+      }
+      if (spec.paths.length > COMPOSE_LIMITS.pathsPerInclude) {
+        failAt(".path", `${spec.paths.length} files; Deckhand reads at most ${COMPOSE_LIMITS.pathsPerInclude} per include`);
+        continue;
+      }
+      if (spec.envFiles.length > COMPOSE_LIMITS.envFilesPerInclude) {
+        failAt(".env_file", `${spec.envFiles.length} files; Deckhand reads at most ${COMPOSE_LIMITS.envFilesPerInclude} per include`);
         continue;
       }
       const paths: string[] = [];
@@ -221,6 +304,13 @@ class Loader {
         if (paths.length === 0 && spec.paths.length === 0) fail("path is required");
         continue;
       }
+      // compose-go loads a file listed twice twice, merging it over itself (loader.go loadYamlModel, one pass per
+      // file): nothing gained, a parse and a merge spent, so Deckhand refuses the repeat instead.
+      const repeatedPath = firstRepeat(paths);
+      if (repeatedPath) {
+        failAt(".path", `lists ${repeatedPath.value} twice (entries ${repeatedPath.first} and ${repeatedPath.again}); list each file once`);
+        continue;
+      }
       const cycle = paths.find((p) => chain.includes(p));
       if (cycle) {
         fail(`include cycle: ${[...chain, cycle].join(" → ")}`);
@@ -235,7 +325,23 @@ class Loader {
       // compose-go (loader/include.go) skips an env_file of /dev/null: the way to say "no .env" for an include.
       const named = spec.envFiles.filter((f) => f !== "/dev/null");
       const envFiles = spec.envFiles.length ? named.map((f) => joinRepoPath(workingDir, f)) : [joinRepoPath(projectDirectory, ".env")];
-      const fromFiles: Record<string, string> = {};
+      // compose-go dotenv.GetEnvFromFile reads a file listed twice twice; Deckhand refuses the repeat, as for paths.
+      const repeatedEnv = firstRepeat(envFiles.filter((f): f is string => f !== null));
+      if (repeatedEnv) {
+        failAt(".env_file", `lists ${repeatedEnv.value} twice; list each file once`);
+        continue;
+      }
+      const identity = JSON.stringify([paths, projectDirectory, envFiles]);
+      if (loadedEntries.has(identity)) continue;
+      loadedEntries.add(identity);
+      if (++this.includesLoaded > COMPOSE_LIMITS.includes) {
+        this.reportBound(() => fail(`more than ${COMPOSE_LIMITS.includes} includes in this project (nested ones counted): Deckhand loads at most ${COMPOSE_LIMITS.includes}`));
+        break;
+      }
+      // compose-go dotenv.GetEnvFromFile: a later env file sees the including project's variables, then earlier files';
+      // the included project then sees the includer's variables over its env files'.
+      const fromFiles = new Map<string, string>();
+      const subVars: LookupVariable = (name) => vars(name) ?? fromFiles.get(name);
       let envFailed = false;
       for (const [n, f] of envFiles.entries()) {
         if (f === null) {
@@ -243,16 +349,19 @@ class Loader {
           envFailed = true;
           continue;
         }
-        // compose-go dotenv.GetEnvFromFile: a later env file sees the including project's variables, then earlier files'.
-        const r = await this.readEnvFile(f, { ...fromFiles, ...definedOnly(env) }, spec.envFiles.length === 0);
+        if (spec.envFiles.length && ++this.envFilesRead > COMPOSE_LIMITS.envFiles) {
+          this.reportBound(() => failAt(".env_file", `more than ${COMPOSE_LIMITS.envFiles} env files named by the includes of this project: Deckhand reads at most ${COMPOSE_LIMITS.envFiles}`));
+          envFailed = true;
+          break;
+        }
+        const r = await this.readEnvFile(f, subVars, spec.envFiles.length === 0);
         if ("problem" in r) {
           problems.push(r.problem);
           envFailed = true;
-        } else Object.assign(fromFiles, r.values);
+        } else for (const [k, v] of Object.entries(r.values)) fromFiles.set(k, v);
       }
       if (envFailed) continue;
-      const subEnv: ComposeEnv = { ...fromFiles, ...definedOnly(env) };
-      const sub = await this.loadProject(paths, projectDirectory, subEnv, chain);
+      const sub = await this.loadProject(paths, projectDirectory, subVars, chain);
       problems.push(...sub.problems);
       for (const kind of ["services", "secrets", "configs", "networks", "volumes", "models"]) {
         const theirs = sub.model.entries.get(kind);
@@ -287,8 +396,15 @@ class Loader {
     return { node: out, problems };
   }
 
+  /** Reports the first bound the project goes over; past it every later include would report it again. */
+  private reportBound(report: () => void) {
+    if (this.boundReported) return;
+    this.boundReported = true;
+    report();
+  }
+
   /** Reads an environment file through the reader. A missing default `.env` is fine; a named one must exist. */
-  async readEnvFile(file: string, env: ComposeEnv, optional: boolean): Promise<{ values: Record<string, string> } | { problem: ComposeProblem }> {
+  async readEnvFile(file: string, vars: LookupVariable, optional: boolean): Promise<{ values: Record<string, string> } | { problem: ComposeProblem }> {
     let text: string;
     try {
       text = await this.readText(file);
@@ -297,7 +413,7 @@ class Loader {
       return { problem: { file, message: `cannot be read: ${(err as Error).message}` } };
     }
     try {
-      return { values: parseDotenv(text, (name) => env[name]) };
+      return { values: parseDotenv(text, vars) };
     } catch (err) {
       if (err instanceof DotenvError) return { problem: { file, line: err.line, message: err.message } };
       throw err;
@@ -305,13 +421,12 @@ class Loader {
   }
 }
 
-/** Reads the environment files of a project (`.env` by default) through `read`; see Loader.readEnvFile. */
-export function readEnvFile(read: ReadRepoFile, file: string, env: ComposeEnv, optional: boolean) {
-  return new Loader(read).readEnvFile(file, env, optional);
-}
-
-function definedOnly(env: ComposeEnv): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+/**
+ * Reads one environment file of a project (`.env` by default) through `read`, its values interpolated from `vars`
+ * first and then its own earlier lines; see Loader.readEnvFile.
+ */
+export function readEnvFile(read: ReadRepoFile, file: string, vars: LookupVariable, optional: boolean) {
+  return new Loader(read).readEnvFile(file, vars, optional);
 }
 
 function readIncludeEntry(item: ComposeNode): { paths: string[]; projectDirectory?: string; envFiles: string[] } | { problem: string } {
@@ -342,12 +457,11 @@ function readIncludeEntry(item: ComposeNode): { paths: string[]; projectDirector
 }
 
 /** Interpolates every string value of one file (keys are never interpolated). Failures mark the value. */
-function interpolate(root: ComposeMap, env: ComposeEnv): ComposeMap {
-  const lookup = (name: string) => env[name];
+function interpolate(root: ComposeMap, vars: LookupVariable): ComposeMap {
   return mapScalars(root, (s) => {
     if (typeof s.value !== "string" || !s.value.includes("$")) return s;
     try {
-      return { ...s, value: interpolateTemplate(s.value, lookup) };
+      return { ...s, value: interpolateTemplate(s.value, vars) };
     } catch (err) {
       if (err instanceof InterpolationError) return { ...s, problem: err.message };
       throw err;

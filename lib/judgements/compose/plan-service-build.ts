@@ -1,3 +1,4 @@
+import { DEFAULT_VARIANT } from "../push/decide-push";
 import { checkEcrRepositoryName, readImageRepository } from "../push/ecr-repository-name";
 import { locate, type ComposeMap, type ComposeNode, type ComposeProblem, type SourcePosition } from "./compose-node";
 import type { ComposeEnv } from "./load-compose-model";
@@ -68,6 +69,17 @@ const CACHE_ONLY_KEYS = new Set(["cache_from", "cache_to"]);
 const PLAIN_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 const PLATFORM = /^[a-z0-9_]+\/[a-z0-9_]+(?:\/[a-z0-9_.]+)?$/;
+
+/**
+ * `os/arch[/variant]` with the architecture's default variant left out ("linux/arm64/v8" → "linux/arm64",
+ * "linux/amd64/v1" → "linux/amd64"; DEFAULT_VARIANT in decide-push.ts), so that two spellings of one platform compare
+ * equal. containerd's platforms.Normalize does the same, and buildx de-duplicates build platforms after it
+ * (util/platformutil Dedupe): Compose builds such a pair once.
+ */
+function platformKey(p: string): string {
+  const [os, arch, variant] = p.split("/");
+  return variant !== undefined && variant === DEFAULT_VARIANT[arch] ? `${os}/${arch}` : p;
+}
 
 const DOMAIN_COMPONENT = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
 const PATH_COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
@@ -155,8 +167,10 @@ export async function planServiceBuild({
   const args: Record<string, string> = {};
   for (const [k, v, keys] of keyValues(build.get("args"), ["build", "args"])) {
     if (v === undefined) {
-      // A bare name takes its value from the environment; unset, Compose leaves the arg out.
-      if (env[k] !== undefined) args[k] = env[k] as string;
+      // A bare name takes its value from the environment; unset, Compose leaves the arg out. Own variables only: an
+      // arg named `constructor` or `hasOwnProperty` is no Object.prototype member.
+      const value = Object.hasOwn(env, k) ? env[k] : undefined;
+      if (value !== undefined) args[k] = value;
       else notes.push(`build arg ${k} has no value in the environment: left unset, as Compose does`);
     } else if (v === null) fail(keys, "must be a string, number or boolean");
     else args[k] = v;
@@ -167,20 +181,33 @@ export async function planServiceBuild({
     else labels[k] = v ?? "";
   }
 
+  // `platforms` is what is built: each platform once, in its first spelling (buildx platformutil.Dedupe, see
+  // platformKey). `written` is build.platforms as written: Compose checks `platform` and DOCKER_DEFAULT_PLATFORM
+  // against it by exact string (docker/compose pkg/compose/build.go useDockerDefaultPlatform: utils.StringContains).
   const platforms: string[] = [];
+  const written: string[] = [];
+  const firstSpelling = new Map<string, string>();
   const listed = build.get("platforms");
   if (listed?.kind === "seq") {
     listed.items.forEach((item, i) => {
       const p = item.kind === "scalar" ? String(item.value).toLowerCase() : "";
-      if (!PLATFORM.test(p)) fail(["build", "platforms", i], `"${p}" is not a platform (os/arch[/variant], e.g. linux/arm64)`);
-      else if (!platforms.includes(p)) platforms.push(p);
+      if (!PLATFORM.test(p)) {
+        fail(["build", "platforms", i], `"${p}" is not a platform (os/arch[/variant], e.g. linux/arm64)`);
+        return;
+      }
+      written.push(p);
+      const first = firstSpelling.get(platformKey(p));
+      if (first === undefined) {
+        firstSpelling.set(platformKey(p), p);
+        platforms.push(p);
+      } else if (first !== p) notes.push(`build.platforms: ${p} is ${first} (the default variant), built once`);
     });
   }
   const platformNode = service.entries.get("platform");
   const servicePlatform = platformNode?.kind === "scalar" && platformNode.value !== null && !platformNode.problem ? String(platformNode.value).toLowerCase() : undefined;
   if (servicePlatform !== undefined && !PLATFORM.test(servicePlatform)) fail(["platform"], `"${servicePlatform}" is not a platform (os/arch[/variant], e.g. linux/arm64)`);
   // Compose Specification, build.platforms: the service platform must be one of the build platforms.
-  else if (servicePlatform !== undefined && platforms.length && !platforms.includes(servicePlatform)) {
+  else if (servicePlatform !== undefined && platforms.length && !written.includes(servicePlatform)) {
     fail(["platform"], `"${servicePlatform}" is not one of build.platforms (${platforms.join(", ")})`);
   }
   // docker compose reads DOCKER_DEFAULT_PLATFORM from the project environment, .env included (pkg/compose/build.go
@@ -191,7 +218,7 @@ export async function planServiceBuild({
   const fromDefault = `DOCKER_DEFAULT_PLATFORM "${defaultPlatform}" (from the environment or .env)`;
   if (defaultPlatform !== undefined && !PLATFORM.test(defaultPlatform)) fail([], `${fromDefault} is not a platform (os/arch[/variant], e.g. linux/arm64)`);
   else if (defaultPlatform !== undefined && platforms.length) {
-    if (!platforms.includes(defaultPlatform)) fail(["build", "platforms"], `${fromDefault} is not one of build.platforms (${platforms.join(", ")}), which Compose refuses`);
+    if (!written.includes(defaultPlatform)) fail(["build", "platforms"], `${fromDefault} is not one of build.platforms (${platforms.join(", ")}), which Compose refuses`);
   } else if (defaultPlatform !== undefined) {
     if (servicePlatform !== undefined && PLATFORM.test(servicePlatform) && servicePlatform !== defaultPlatform) {
       fail(["platform"], `"${servicePlatform}" differs from ${fromDefault}: Compose builds for the default and then refuses the image for this platform; make them agree`);

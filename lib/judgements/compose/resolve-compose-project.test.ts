@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createCheckoutReader } from "../../integrations/git/read-checkout-file";
+import { COMPOSE_LIMITS } from "./load-compose-model";
 import { resolveComposeProject, type ComposeResolution, type ServicePlan } from "./resolve-compose-project";
 
 const dirs: string[] = [];
@@ -525,6 +526,20 @@ describe(".env as docker compose reads it (cmd/compose/compose.go toProjectOptio
     expect(built(res, "web").repositoryName).toBe("team/web");
   });
 
+  it("only variables count: constructor, toString, hasOwnProperty are unset names, not Object.prototype's members", async () => {
+    const res = await resolve({
+      "compose.yaml": "services:\n  web:\n    build:\n      context: .\n      args:\n        A: ${constructor}\n        B: x${toString:-unset}\n        hasOwnProperty:\n",
+      "lib/compose.yaml": "services:\n  lib:\n    build:\n      context: .\n      args:\n        C: ${valueOf}\n",
+    });
+    expect(built(res, "web").args).toEqual({ A: "", B: "xunset" });
+    const included = await resolve({
+      ".env": "TAG=1\n",
+      "compose.yaml": "include: [lib/compose.yaml]\nservices:\n  web:\n    build: .\n",
+      "lib/compose.yaml": "services:\n  lib:\n    build:\n      context: .\n      args:\n        C: ${valueOf}\n        D: ${TAG}\n",
+    });
+    expect(built(included, "lib").args).toEqual({ C: "", D: "1" });
+  });
+
   it("COMPOSE_PROJECT_NAME wins over name: (compose-go cli.withNamePrecedenceLoad)", async () => {
     const res = await resolve({ ".env": "COMPOSE_PROJECT_NAME=other\n", "compose.yaml": "name: shop\nservices:\n  web:\n    build: .\n" });
     expect(res.projectName).toBe("other");
@@ -620,6 +635,24 @@ describe("image: and platforms as docker compose build uses them", () => {
     expect(problems(res, "unlisted")[0]).toMatchObject({ key: "services.unlisted.build.platforms", message: expect.stringMatching(/DOCKER_DEFAULT_PLATFORM "linux\/arm64" \(from the environment or \.env\) is not one of build\.platforms \(linux\/amd64\)/) });
   });
 
+  it("build.platforms spelling one platform twice (arm64's default variant is v8, amd64's v1) builds it once, first spelling kept", async () => {
+    const res = await resolve({
+      "compose.yaml": `services:
+  arm:
+    build:
+      context: .
+      platforms: [linux/arm64, linux/arm64/v8, linux/amd64/v1, linux/amd64, linux/arm/v7, linux/arm/v6]
+    platform: linux/arm64/v8
+`,
+    });
+    const plan = built(res, "arm");
+    expect(plan.platforms).toEqual(["linux/arm64", "linux/amd64/v1", "linux/arm/v7", "linux/arm/v6"]);
+    expect(plan.notes).toEqual([
+      "build.platforms: linux/arm64/v8 is linux/arm64 (the default variant), built once",
+      "build.platforms: linux/amd64 is linux/amd64/v1 (the default variant), built once",
+    ]);
+  });
+
   it("platform with a variant, interpolated from .env; build.platforms alone", async () => {
     const res = await resolve({
       ".env": "PLATFORM=linux/arm/v7\n",
@@ -627,5 +660,93 @@ describe("image: and platforms as docker compose build uses them", () => {
     });
     expect(built(res, "pi").platforms).toEqual(["linux/arm/v7"]);
     expect(built(res, "multi").platforms).toEqual(["linux/amd64", "linux/arm64"]);
+  });
+});
+
+/** An environment file of `count` variables PREFIX_0 … PREFIX_{count-1}. */
+function manyVariables(count: number, prefix: string): string {
+  return Array.from({ length: count }, (_, i) => `${prefix}_${i}=value-${i}`).join("\n") + "\n";
+}
+
+describe("hostile projects: refused with a problem naming the key and the bound (COMPOSE_LIMITS)", () => {
+  const bigEnv = manyVariables(20000, "V");
+  const lib = { "lib/compose.yaml": "services:\n  lib:\n    build: .\n" };
+
+  it("include env_file × 1000 over a 20,000-variable .env (the security review's case)", async () => {
+    const res = await resolve({
+      ...lib,
+      ".env": bigEnv,
+      "compose.yaml": `include:\n  - path: lib/compose.yaml\n    env_file: [${Array(1000).fill("lib/a.env").join(", ")}]\nservices:\n  web:\n    build: .\n`,
+      "lib/a.env": "A=1\n",
+    });
+    expect(res.problems).toEqual([
+      expect.objectContaining({ file: "compose.yaml", line: 2, key: "include[0].env_file", message: `include[0].env_file: 1000 files; Deckhand reads at most ${COMPOSE_LIMITS.envFilesPerInclude} per include` }),
+    ]);
+  });
+
+  it("an env file or a path listed twice in one include is refused; Compose would read it again for nothing", async () => {
+    const env = await resolve({ ...lib, "compose.yaml": "include:\n  - path: lib/compose.yaml\n    env_file: [lib/a.env, ./lib/a.env]\n", "lib/a.env": "A=1\n" });
+    expect(env.problems.map((p) => p.message)).toEqual(["include[0].env_file: lists lib/a.env twice; list each file once"]);
+    const path = await resolve({ ...lib, "compose.yaml": "include:\n  - path: [lib/compose.yaml, lib/../lib/compose.yaml]\n" });
+    expect(path.problems.map((p) => p.message)).toEqual(["include[0].path: lists lib/compose.yaml twice (entries 0 and 1); list each file once"]);
+    const paths = await resolve({ ...lib, "compose.yaml": `include:\n  - path: [${Array(65).fill("lib/compose.yaml").join(", ")}]\n` });
+    expect(paths.problems.map((p) => p.message)).toEqual([`include[0].path: 65 files; Deckhand reads at most ${COMPOSE_LIMITS.pathsPerInclude} per include`]);
+  });
+
+  it("include × 1000 over a 20,000-variable .env", async () => {
+    const res = await resolve({ ...lib, ".env": bigEnv, "compose.yaml": `include: [${Array(1000).fill("lib/compose.yaml").join(", ")}]\nservices:\n  web:\n    build: .\n` });
+    expect(res.problems).toEqual([
+      expect.objectContaining({ file: "compose.yaml", line: 1, key: "include", message: `include: 1000 entries; Deckhand loads at most ${COMPOSE_LIMITS.includes} includes in a project` }),
+    ]);
+  });
+
+  it("the same include written again is loaded once (compose-go importResource skips equal resources): no problem", async () => {
+    const res = await resolve({ ...lib, "compose.yaml": "include: [lib/compose.yaml, ./lib/compose.yaml, {path: lib/compose.yaml}]\nservices:\n  web:\n    build: .\n" });
+    expect(res.problems).toEqual([]);
+    expect(res.services.map((s) => `${s.service}:${s.status}`)).toEqual(["web:build", "lib:build"]);
+  });
+
+  it("includes fanning out (each level including the next twice, with and without its .env) stop at the bound", async () => {
+    const files: Record<string, string> = { "compose.yaml": "include:\n  - path: l1/compose.yaml\n  - path: l1/compose.yaml\n    env_file: /dev/null\n" };
+    for (let k = 1; k <= 8; k++) {
+      const next = k < 8 ? `include:\n  - path: ../l${k + 1}/compose.yaml\n  - path: ../l${k + 1}/compose.yaml\n    env_file: /dev/null\n` : "";
+      files[`l${k}/compose.yaml`] = `${next}services:\n  s${k}:\n    image: alpine\n`;
+    }
+    const res = await resolve(files);
+    expect(res.problems).toEqual([
+      expect.objectContaining({ message: expect.stringMatching(new RegExp(`^include\\[\\d\\]: more than ${COMPOSE_LIMITS.includes} includes in this project \\(nested ones counted\\)`)) }),
+    ]);
+  });
+
+  it("env files named by includes stop at the bound across the project", async () => {
+    const names = Array.from({ length: COMPOSE_LIMITS.envFilesPerInclude }, (_, i) => `env/${i}.env`);
+    const files: Record<string, string> = Object.fromEntries(names.map((n, i) => [n, `E${i}=1\n`]));
+    const entries = Array.from({ length: 5 }, (_, i) => `  - path: lib${i}/compose.yaml\n    env_file: [${names.join(", ")}]\n`);
+    for (let i = 0; i < 5; i++) files[`lib${i}/compose.yaml`] = `services:\n  lib${i}:\n    build: .\n`;
+    files["compose.yaml"] = `include:\n${entries.join("")}`;
+    const res = await resolve(files);
+    expect(res.problems).toEqual([
+      expect.objectContaining({ key: "include[4].env_file", message: `include[4].env_file: more than ${COMPOSE_LIMITS.envFiles} env files named by the includes of this project: Deckhand reads at most ${COMPOSE_LIMITS.envFiles}` }),
+    ]);
+  });
+
+  it("COMPOSE_FILE × 1000, and a file COMPOSE_FILE lists twice", async () => {
+    const many = await resolve({ ".env": `${bigEnv}COMPOSE_FILE=${Array(1000).fill("a.yaml").join(":")}\n`, "a.yaml": "services:\n  web:\n    build: .\n" });
+    expect(many.problems).toEqual([{ file: ".env", key: "COMPOSE_FILE", message: `COMPOSE_FILE: 1000 files; Deckhand reads at most ${COMPOSE_LIMITS.composeFiles}` }]);
+    const twice = await resolve({ "a.yaml": "services:\n  web:\n    build: .\n", "b.yaml": "services:\n  web:\n    image: x\n" }, { env: { COMPOSE_FILE: "a.yaml:b.yaml:./a.yaml" } });
+    expect(twice.problems).toEqual([{ file: "COMPOSE_FILE", key: "COMPOSE_FILE", message: "COMPOSE_FILE: lists a.yaml twice (entries 0 and 2); list each file once" }]);
+  });
+
+  it("a large legitimate project (200 services in 20 includes, a 2,000-variable .env) is within every bound", async () => {
+    const files: Record<string, string> = { ".env": `${manyVariables(2000, "ROOT")}TAG=1.2.3\n` };
+    for (let i = 0; i < 20; i++) {
+      files[`svc${i}/.env`] = manyVariables(50, `S${i}`);
+      files[`svc${i}/compose.yaml`] = `services:\n${Array.from({ length: 10 }, (_, j) => `  s${i}-${j}:\n    image: team/s${i}-${j}:\${TAG}\n    build:\n      context: ./app${j}\n      args:\n        A: \${S${i}_${j}}\n`).join("")}`;
+    }
+    files["compose.yaml"] = `include:\n${Array.from({ length: 20 }, (_, i) => `  - svc${i}/compose.yaml\n`).join("")}services:\n  web:\n    build: .\n`;
+    const res = await resolve(files);
+    expect(res.problems).toEqual([]);
+    expect(res.services.filter((s) => s.status === "build")).toHaveLength(201);
+    expect(built(res, "s19-9")).toMatchObject({ image: "team/s19-9:1.2.3", context: "svc19/app9", args: { A: "value-9" } });
   });
 });

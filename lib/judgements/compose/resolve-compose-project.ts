@@ -1,5 +1,5 @@
 import { collectProblems, emptyMap, locate, type ComposeMap, type ComposeProblem } from "./compose-node";
-import { loadComposeModel, readEnvFile, type ComposeEnv } from "./load-compose-model";
+import { COMPOSE_LIMITS, firstRepeat, loadComposeModel, lookupIn, readEnvFile, type ComposeEnv } from "./load-compose-model";
 import { planServiceBuild, type ServicePlan } from "./plan-service-build";
 import { isMissingFile, joinRepoPath, memoizeReads, normalizeRepoPath, repoDirname, type ReadRepoFile } from "./repo-path";
 import { selectProfiles, type ServiceProfiles } from "./select-profiles";
@@ -81,16 +81,21 @@ export async function resolveComposeProject({
   // COMPOSE_FILE or the default lookup has found them; the second read only adds variables not set yet.
   const envDir = normalizedGiven.length ? repoDirname(normalizedGiven[0]) : ".";
   const fileEnv: Record<string, string> = {};
+  const explicit = lookupIn(explicitEnv);
   const readEnvFiles = async (list: string[], optional: boolean) => {
     const found: Record<string, string> = {};
+    // compose-go GetEnvFromFile: a later file sees the explicit variables, then what earlier files set. A lookup, not
+    // a merged copy per file: a copy costs every variable each time.
+    const own = lookupIn(found);
+    const earlier = lookupIn(fileEnv);
+    const vars = (name: string) => explicit(name) ?? own(name) ?? earlier(name);
     for (const f of list) {
       const file = normalizeRepoPath(f);
       if (file === null) {
         problems.push({ file: f, message: "environment file must be a relative path inside the repository" });
         continue;
       }
-      // compose-go GetEnvFromFile: a later file sees the explicit variables, then what earlier files set.
-      const r = await readEnvFile(read, file, { ...fileEnv, ...found, ...definedOnly(explicitEnv) }, optional);
+      const r = await readEnvFile(read, file, vars, optional);
       if ("problem" in r) problems.push(r.problem);
       else Object.assign(found, r.values);
     }
@@ -102,12 +107,26 @@ export async function resolveComposeProject({
 
   let files = normalizedGiven;
   if (!files.length && env.COMPOSE_FILE) {
-    for (const f of env.COMPOSE_FILE.split(env.COMPOSE_PATH_SEPARATOR || ":").filter(Boolean)) {
+    // Where COMPOSE_FILE was set, for messages: the caller's variables, else the environment file(s) read.
+    const from = Object.hasOwn(explicitEnv, "COMPOSE_FILE") ? "COMPOSE_FILE" : (envFiles?.length ? envFiles.join(", ") : (joinRepoPath(envDir, ".env") as string));
+    const entries = env.COMPOSE_FILE.split(env.COMPOSE_PATH_SEPARATOR || ":").filter(Boolean);
+    if (entries.length > COMPOSE_LIMITS.composeFiles) {
+      problems.push({ file: from, key: "COMPOSE_FILE", message: `COMPOSE_FILE: ${entries.length} files; Deckhand reads at most ${COMPOSE_LIMITS.composeFiles}` });
+      return result({});
+    }
+    for (const f of entries) {
       const n = normalizeRepoPath(f);
       if (n === null) problems.push({ file: f, message: "COMPOSE_FILE entries must be relative paths inside the repository" });
       else files.push(n);
     }
     if (problems.length) return result({});
+    // compose-go (cli.WithConfigFileEnv, then one load per file) merges a file listed twice over itself: nothing
+    // gained, a parse and a merge spent per repeat, so Deckhand refuses the repeat.
+    const repeated = firstRepeat(files);
+    if (repeated) {
+      problems.push({ file: from, key: "COMPOSE_FILE", message: `COMPOSE_FILE: lists ${repeated.value} twice (entries ${repeated.first} and ${repeated.again}); list each file once` });
+      return result({});
+    }
   }
   if (!files.length) {
     const found = await firstExisting(read, COMPOSE_FILE_NAMES);
