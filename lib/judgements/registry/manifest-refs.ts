@@ -6,8 +6,9 @@
 
 /**
  * One entry of an image index. `attestation` entries are BuildKit's attestation manifests (provenance, SBOM): platform
- * `unknown/unknown` and the annotation `vnd.docker.reference.type: attestation-manifest`, with
- * `vnd.docker.reference.digest` naming the image they attest (docs.docker.com, "Attestation storage").
+ * `unknown/unknown` (or no platform and the annotation `vnd.docker.reference.type: attestation-manifest`), with
+ * `vnd.docker.reference.digest` naming the image they attest (docs.docker.com, "Image attestation storage"). An
+ * annotated entry claiming a real platform is an `image`: pullers of that platform may take it.
  */
 export interface IndexEntry {
   digest: string;
@@ -70,7 +71,10 @@ export function readManifestRefs(manifest: string, mediaType?: string | null): M
       .map((m): IndexEntry => {
         const annotations = isObj(m.annotations) ? m.annotations : {};
         const platform = platformOf(m.platform);
-        const attestation = annotations["vnd.docker.reference.type"] === "attestation-manifest" || platform === "unknown/unknown";
+        // The same rule as the push verdict (isAttestationEntry in judgements/push/decide-push.ts): BuildKit writes
+        // its attestations as unknown/unknown, so an annotated entry claiming a real platform is shown as an image of
+        // that platform, not tucked away as an attestation on the annotation alone.
+        const attestation = platform === "unknown/unknown" || (m.platform == null && annotations["vnd.docker.reference.type"] === "attestation-manifest");
         const ref = annotations["vnd.docker.reference.digest"];
         return {
           digest: m.digest as string,

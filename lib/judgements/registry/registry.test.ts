@@ -48,6 +48,23 @@ describe("readManifestRefs", () => {
     if (r.kind === "index") expect(r.children.map((c) => c.platform)).toEqual(["unknown/unknown", "linux/arm64/v8", "linux/amd64"]);
   });
 
+  it("shows an annotated attestation that claims a real platform as an image of it; only unknown/unknown or no platform is an attestation", () => {
+    const annotations = { "vnd.docker.reference.type": "attestation-manifest", "vnd.docker.reference.digest": d("3") };
+    const m = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.index.v1+json",
+      manifests: [
+        { digest: d("1"), platform: { os: "linux", architecture: "amd64" }, annotations },
+        { digest: d("3"), platform: { os: "linux", architecture: "amd64" } },
+        { digest: d("4"), platform: { os: "unknown", architecture: "unknown" }, annotations },
+        { digest: d("5"), annotations },
+      ],
+    });
+    const r = readManifestRefs(m);
+    expect(r).toMatchObject({ kind: "index", linuxAmd64Digest: d("1") });
+    if (r.kind === "index") expect(r.children.map((c) => [c.role, c.attests])).toEqual([["image", null], ["image", null], ["attestation", d("3")], ["attestation", d("3")]]);
+  });
+
   it("recognises an index by the API media type when the document omits it", () => {
     const m = JSON.stringify({ schemaVersion: 2, manifests: [{ digest: d("4"), platform: { os: "linux", architecture: "arm64" } }] });
     expect(readManifestRefs(m, "application/vnd.docker.distribution.manifest.list.v2+json")).toMatchObject({ kind: "index", linuxAmd64Digest: null });
