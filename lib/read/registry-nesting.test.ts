@@ -4,7 +4,7 @@ import { CreateRepositoryCommand, PutImageCommand, type ECRClient } from "@aws-s
 import { describeImages } from "../integrations/aws/ecr";
 import { summarizeImages } from "../judgements/registry/image-facts";
 import { startTestSandbox, type TestSandbox } from "../sandbox/aws/test-helpers";
-import { pushCosignSignature as pushSignature, pushOciImage } from "../tooling/testing/make-attestation-index";
+import { pushCosignSignature as pushSignature, pushOciImage, uploadBlobOnce } from "../tooling/testing/make-attestation-index";
 import { nestedImages } from "./registry";
 
 const sha = (b: Buffer | string) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
@@ -71,6 +71,60 @@ describe("the Registry's images: index entries and referrers are not images of t
       );
       expect(nested.referrerOf.get(tagSig)?.kind).toBe("signature");
       expect(summarizeImages(nested.top)).toMatchObject({ imageCount: 1, untaggedCount: 0, latestDigest: index.digest });
+      expect(nested.unreadIndexes).toBeNull();
+    }
+  });
+
+  it("what anyone with the push key can write does not hide an image: a runnable image tagged only sha256-<latest>.sig, two images tagged as each other's signatures; an SBOM's attestation is shown with latest", async () => {
+    const ecr = t.ecr();
+    const repositoryName = "reg/hostile";
+    await ecr.send(new CreateRepositoryCommand({ repositoryName }));
+    const latest = await pushOciImage(ecr, repositoryName, {
+      config: Buffer.from(JSON.stringify({ architecture: "amd64", os: "linux", config: {}, rootfs: { type: "layers", diff_ids: [] } })),
+      layers: [{ data: Buffer.from("latest layer"), mediaType: "application/vnd.oci.image.layer.v1.tar" }],
+      tags: ["latest"],
+    });
+    const cosignTag = (digest: string, suffix = "sig") => `sha256-${digest.slice(7)}.${suffix}`;
+    // (b) A runnable image whose only tag is latest's signature tag.
+    const fake = await platformImage(ecr, repositoryName, "s390x");
+    await ecr.send(new PutImageCommand({ repositoryName, imageManifest: fake.manifest, imageManifestMediaType: OCI_MANIFEST, imageTag: cosignTag(latest.digest) }));
+    // (a) Two runnable images, each tagged only as the other's signature.
+    const a = await platformImage(ecr, repositoryName, "arm64");
+    const b = await platformImage(ecr, repositoryName, "ppc64le");
+    await ecr.send(new PutImageCommand({ repositoryName, imageManifest: a.manifest, imageManifestMediaType: OCI_MANIFEST, imageTag: cosignTag(b.digest) }));
+    await ecr.send(new PutImageCommand({ repositoryName, imageManifest: b.manifest, imageManifestMediaType: OCI_MANIFEST, imageTag: cosignTag(a.digest) }));
+    // (c) An SBOM of latest (OCI 1.1 subject), and an in-toto attestation of that SBOM (cosign's .att tag, DSSE layer).
+    const sbomLayer = Buffer.from('{"spdxVersion":"SPDX-2.3"}');
+    const empty = await uploadBlobOnce(ecr, repositoryName, Buffer.from("{}"));
+    const sbom = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      artifactType: "application/spdx+json",
+      config: { mediaType: "application/vnd.oci.empty.v1+json", digest: empty, size: 2 },
+      layers: [{ mediaType: "application/spdx+json", digest: await uploadBlobOnce(ecr, repositoryName, sbomLayer), size: sbomLayer.length }],
+      subject: { mediaType: OCI_MANIFEST, digest: latest.digest, size: Buffer.byteLength(latest.manifest) },
+    });
+    await ecr.send(new PutImageCommand({ repositoryName, imageManifest: sbom, imageManifestMediaType: OCI_MANIFEST }));
+    const envelope = Buffer.from('{"payloadType":"application/vnd.in-toto+json","payload":"","signatures":[]}');
+    const attOfSbom = await pushOciImage(ecr, repositoryName, { config: Buffer.from("{}"), layers: [{ data: envelope, mediaType: "application/vnd.dsse.envelope.v1+json" }], tags: [cosignTag(sha(sbom), "att")] });
+
+    const listed = await describeImages({ ecr, repositoryName });
+    expect(listed).toHaveLength(6);
+    const ctx = { clients: { aws: { ecr, region: "us-east-1" } } } as unknown as Parameters<typeof nestedImages>[0];
+    for (const list of [listed, listed.map((i) => ({ ...i, subjectDigest: null }))]) {
+      const nested = await nestedImages(ctx, repositoryName, list);
+      expect(nested.top.map((i) => i.digest).sort()).toEqual([latest.digest, fake.digest, a.digest, b.digest].sort());
+      expect(nested.referrerOf.has(fake.digest)).toBe(false);
+      expect(nested.referrers.get(latest.digest)!.map((r) => [r.digest, r.subject, r.kind]).sort()).toEqual(
+        [
+          [sha(sbom), latest.digest, "sbom"],
+          [attOfSbom.digest, sha(sbom), "attestation"],
+        ].sort(),
+      );
+      // Every nested referrer is shown with a row: the page's "shown with their image" count matches what it shows.
+      const rows = new Set(nested.top.map((i) => i.digest));
+      expect([...nested.referrers.keys()].every((k) => rows.has(k))).toBe(true);
+      expect(summarizeImages(nested.top)).toMatchObject({ imageCount: 4, untaggedCount: 0, latestDigest: latest.digest });
       expect(nested.unreadIndexes).toBeNull();
     }
   });

@@ -3,8 +3,8 @@
 // between concurrent renders); what a manifest says is kept for the process's life.
 
 import { batchGetManifests, describeImages, describeRepository, listRepositories, type ImageSummary, type RepositorySummary } from "../integrations/aws/ecr";
-import { isIndexMediaType, readManifestRefs, type ManifestRefs } from "../judgements/registry/manifest-refs";
-import { nestIndexChildren, type NestedImages } from "../judgements/registry/nest-index-children";
+import { IMAGE_CONFIG_TYPES, isIndexMediaType, readManifestRefs, type ManifestRefs } from "../judgements/registry/manifest-refs";
+import { isCosignTag, nestIndexChildren, type NestedImages } from "../judgements/registry/nest-index-children";
 import { findTaggedImage, latestSince, summarizeImages, type RepositoryFacts } from "../judgements/registry/image-facts";
 import { needsAllFacts, parseRepositoryQuery, queryRepositories, type QueryResult, type RepositoryQuery } from "../judgements/registry/repository-query";
 import { parseImageQuery, queryImages, type ImageQuery } from "../judgements/registry/image-query";
@@ -143,27 +143,27 @@ const MAX_INDEXES = 500;
 
 export type NestedImagesView = NestedImages<ImageSummary> & { unreadIndexes: string | null };
 
-/** Config media types of images to run (Docker image spec v1, OCI image-spec config.md): anything else is an artifact. */
-const IMAGE_CONFIG_TYPES = new Set(["application/vnd.docker.container.image.v1+json", "application/vnd.oci.image.config.v1+json"]);
-
 /**
- * Untagged manifests whose `subject` must be read from the manifest itself: DescribeImages gave no
- * `subjectManifestDigest` (registries and emulators without the field) and the artifact media type is not an image
- * config, so it is an artifact (a cosign signature, an SBOM...) and not an entry of a listed index.
+ * Manifests to read to tell whether they are referrers (signatures, attestations, SBOMs) of another image: those
+ * DescribeImages says have a `subjectManifestDigest`, those tagged only with cosign's `sha256-<hex>.sig|.att|.sbom`
+ * tags, and untagged ones whose artifact media type is not an image config (a `subject` may be in the manifest, on
+ * registries and emulators without the field). Neither the field nor the tag is taken on its own word: only the
+ * manifest tells an artifact from an image someone can run (isArtifactManifest). Entries of listed indexes are shown
+ * inside them and not read; a manifest with an ordinary tag stays a row whatever it is.
  */
 function artifactsToRead(list: readonly ImageSummary[], refs: ReadonlyMap<string, ManifestRefs>): string[] {
   const inIndexes = new Set([...refs.values()].flatMap((r) => (r.kind === "index" ? r.children.map((c) => c.digest) : [])));
   return list
-    .filter((i) => i.tags.length === 0 && !i.subjectDigest && !isIndexMediaType(i.manifestMediaType) && !inIndexes.has(i.digest))
-    .filter((i) => !!i.artifactMediaType && !IMAGE_CONFIG_TYPES.has(i.artifactMediaType))
+    .filter((i) => !isIndexMediaType(i.manifestMediaType) && !inIndexes.has(i.digest) && i.tags.every(isCosignTag))
+    .filter((i) => !!i.subjectDigest || i.tags.length > 0 || (!!i.artifactMediaType && !IMAGE_CONFIG_TYPES.has(i.artifactMediaType)))
     .map((i) => i.digest);
 }
 
 /**
  * The repository's images with the entries of its image indexes nested under them, and referrers (signatures,
  * attestations, SBOMs) under their subject (judgements/registry/nest-index-children). Manifests are read once per
- * process: DescribeImages' media types say which images are indexes or artifacts, so repositories holding neither cost
- * no call. If they cannot be read, the images stay flat and `unreadIndexes` says so.
+ * process: DescribeImages' media types, subjects and tags say which images may be indexes or referrers, so repositories
+ * holding neither cost no call. What cannot be read stays a row of its own and `unreadIndexes` says so.
  */
 export async function nestedImages(ctx: Pick<ReadContext, "clients">, repositoryName: string, list: readonly ImageSummary[]): Promise<NestedImagesView> {
   const allIndexes = list.filter((i) => isIndexMediaType(i.manifestMediaType)).map((i) => i.digest);
@@ -180,20 +180,20 @@ export async function nestedImages(ctx: Pick<ReadContext, "clients">, repository
     try {
       await fetchRefs(ctx, repositoryName, indexDigests);
     } catch (err) {
-      unreadIndexes = `Image indexes could not be read (${describeFailure(err, "ecr", "BatchGetImage").message}): their platform images and attestations show as untagged images.`;
+      unreadIndexes = `Image indexes could not be read (${describeFailure(err, "ecr", "BatchGetImage").message}): their platform images and attestations, and any signatures or SBOMs, show as images.`;
       return { ...nestIndexChildren(list, refs), unreadIndexes };
     }
     collect(indexDigests);
   }
   const allArtifacts = artifactsToRead(list, refs);
   const artifacts = allArtifacts.slice(0, Math.max(0, MAX_INDEXES - indexDigests.length));
-  if (allArtifacts.length > artifacts.length) unreadIndexes = [unreadIndexes, `${allArtifacts.length - artifacts.length} untagged artifacts were not read: those that are signatures or SBOMs of an image show as images.`].filter(Boolean).join(" ");
+  if (allArtifacts.length > artifacts.length) unreadIndexes = [unreadIndexes, `${allArtifacts.length - artifacts.length} possible signatures, attestations or SBOMs were not read: they show as images.`].filter(Boolean).join(" ");
   if (artifacts.length) {
     try {
       await fetchRefs(ctx, repositoryName, artifacts);
       collect(artifacts);
     } catch (err) {
-      unreadIndexes = [unreadIndexes, `Untagged artifacts could not be read (${describeFailure(err, "ecr", "BatchGetImage").message}): signatures and SBOMs without a cosign tag show as untagged images.`].filter(Boolean).join(" ");
+      unreadIndexes = [unreadIndexes, `Possible signatures, attestations and SBOMs could not be read (${describeFailure(err, "ecr", "BatchGetImage").message}): they show as images.`].filter(Boolean).join(" ");
     }
   }
   return { ...nestIndexChildren(list, refs), unreadIndexes };

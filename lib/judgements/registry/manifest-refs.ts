@@ -30,11 +30,19 @@ export type ManifestRefs =
       subject: string | null;
       /** `artifactType`, else the config media type (image-spec manifest.md, "Guidelines for Artifact Usage"). */
       artifactType: string | null;
+      /** Each layer's media type in order, null where a layer names none. */
+      layerMediaTypes: (string | null)[];
     }
   | { kind: "index"; children: IndexEntry[]; linuxAmd64Digest: string | null }
   | { kind: "unreadable"; reason: string };
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
+
+/**
+ * Config media types of images to run: Docker's image config (Docker Image Manifest V2 Schema 2) and OCI's
+ * (image-spec config.md). A manifest with any other config type is an artifact, which container runtimes do not run.
+ */
+export const IMAGE_CONFIG_TYPES: ReadonlySet<string> = new Set(["application/vnd.docker.container.image.v1+json", "application/vnd.oci.image.config.v1+json"]);
 const INDEX_TYPES = new Set(["application/vnd.oci.image.index.v1+json", "application/vnd.docker.distribution.manifest.list.v2+json"]);
 
 /** Whether a manifest media type (DescribeImages `imageManifestMediaType`) is an image index / manifest list. */
@@ -102,5 +110,6 @@ export function readManifestRefs(manifest: string, mediaType?: string | null): M
     layersSize: layers.reduce((n, l) => n + (typeof l.size === "number" && l.size > 0 ? l.size : 0), 0),
     subject,
     artifactType: typeof doc.artifactType === "string" && doc.artifactType ? doc.artifactType : configMediaType,
+    layerMediaTypes: layers.map((l) => (typeof l.mediaType === "string" ? l.mediaType : null)),
   };
 }

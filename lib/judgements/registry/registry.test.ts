@@ -24,6 +24,7 @@ describe("readManifestRefs", () => {
       layersSize: 150,
       subject: null,
       artifactType: "application/vnd.docker.container.image.v1+json",
+      layerMediaTypes: [null, null, null],
     });
   });
 
