@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CreateRepositoryCommand, PutImageCommand, type ECRClient } from "@aws-sdk/client-ecr";
+import { BatchGetImageCommand, CreateRepositoryCommand, PutImageCommand, type ECRClient } from "@aws-sdk/client-ecr";
 import { describeImages } from "../integrations/aws/ecr";
 import { summarizeImages } from "../judgements/registry/image-facts";
 import { startTestSandbox, type TestSandbox } from "../sandbox/aws/test-helpers";
@@ -127,5 +127,45 @@ describe("the Registry's images: index entries and referrers are not images of t
       expect(summarizeImages(nested.top)).toMatchObject({ imageCount: 4, untaggedCount: 0, latestDigest: latest.digest });
       expect(nested.unreadIndexes).toBeNull();
     }
+  });
+});
+
+describe("manifests ECR will not return", () => {
+  it("are asked for at most once a minute, and every view still says they could not be read", async () => {
+    const ecr = t.ecr();
+    const repositoryName = "reg/refused";
+    await ecr.send(new CreateRepositoryCommand({ repositoryName }));
+    const latest = await platformImage(ecr, repositoryName, "amd64");
+    await ecr.send(new PutImageCommand({ repositoryName, imageManifest: latest.manifest, imageManifestMediaType: OCI_MANIFEST, imageTag: "latest" }));
+    const [listedLatest] = await describeImages({ ecr, repositoryName });
+    // DescribeImages rows whose manifests BatchGetImage answers with ImageNotFound: an index, and a cosign-tagged manifest.
+    const list = [
+      listedLatest,
+      { ...listedLatest, digest: sha("gone index"), tags: ["v1"], manifestMediaType: "application/vnd.oci.image.index.v1+json" },
+      { ...listedLatest, digest: sha("gone signature"), tags: [`sha256-${listedLatest.digest.slice(7)}.sig`] },
+    ];
+    let batchGets = 0;
+    const counting = { send: (command: Parameters<ECRClient["send"]>[0]) => ((batchGets += command instanceof BatchGetImageCommand ? 1 : 0), ecr.send(command)) };
+    let clock = Date.parse("2024-05-01T00:00:00Z");
+    const ctx = { clients: { aws: { ecr: counting, region: "us-east-1" } }, now: () => new Date(clock) } as unknown as Parameters<typeof nestedImages>[0];
+    const says = (text: string | null) => {
+      expect(text).toContain("1 image index could not be read (ImageNotFound: Requested image not found): their platform images and attestations show as images.");
+      expect(text).toContain("1 possible signature, attestation or SBOM could not be read (ImageNotFound: Requested image not found): they show as images.");
+    };
+
+    const first = await nestedImages(ctx, repositoryName, list);
+    expect(batchGets).toBe(2);
+    says(first.unreadIndexes);
+    expect(first.top.map((i) => i.digest)).toEqual(list.map((i) => i.digest));
+
+    clock += 30_000;
+    const again = await nestedImages(ctx, repositoryName, list);
+    expect(batchGets).toBe(2);
+    says(again.unreadIndexes);
+
+    // After a minute they are asked for again (an image pushed meanwhile would be read).
+    clock += 31_000;
+    says((await nestedImages(ctx, repositoryName, list)).unreadIndexes);
+    expect(batchGets).toBe(4);
   });
 });
