@@ -5,10 +5,13 @@ const LABEL: Record<Referrer["kind"], string> = { signature: "signature", attest
 
 /**
  * The signatures, attestations and SBOMs that refer to an image (OCI 1.1 `subject`, or cosign's `sha256-<hex>.sig`
- * tags), shown with the image rather than as images of their own: nobody pulls them to run.
+ * tags), shown with the image rather than as images of their own: nobody pulls them to run. A referrer of another
+ * one in the list (an attestation of an SBOM) says which it refers to, since it is listed with the image its chain
+ * ends at.
  */
 export function ReferrerList({ referrers }: { referrers: Referrer[] }) {
   if (!referrers.length) return null;
+  const listed = new Set(referrers.map((r) => r.digest));
   return (
     <p className="mt-1 text-xs text-slate-600" data-testid="image-referrers">
       {referrers.map((r) => (
@@ -18,14 +21,29 @@ export function ReferrerList({ referrers }: { referrers: Referrer[] }) {
             {r.tags.length ? ` (${r.tags.join(", ")})` : ""}
           </span>
           <DigestText digest={r.digest} />
+          {listed.has(r.subject) ? (
+            <span className="whitespace-nowrap">
+              of <DigestText digest={r.subject} />
+            </span>
+          ) : null}
         </span>
       ))}
     </p>
   );
 }
 
-/** For a row that is itself a referrer whose subject is not in the repository (left behind when the image was deleted). */
+/**
+ * For a row that is itself a referrer: its subject is not in the repository (left behind when the image was deleted),
+ * or it could not be shown with its subject (an ordinary tag, a cycle of referrers, a subject that is not a row).
+ */
 export function OrphanReferrer({ referrer }: { referrer: Referrer }) {
+  if (referrer.subjectPresent) {
+    return (
+      <p className="mt-1 text-xs text-slate-600" data-testid="row-referrer">
+        {LABEL[referrer.kind]} of <DigestText digest={referrer.subject} />
+      </p>
+    );
+  }
   return (
     <p className="mt-1 text-xs text-amber-800" data-testid="orphan-referrer">
       {LABEL[referrer.kind]} of <DigestText digest={referrer.subject} /> (not in this repository)

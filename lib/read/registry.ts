@@ -1,10 +1,10 @@
 // The Registry pages: ECR repositories with image facts, one repository's images with their config
 // digests and the Deckhand push job that produced each. Listings are cached briefly (one in-flight call
-// between concurrent renders); what a manifest says is kept for the process's life.
+// between concurrent renders); what a manifest says is kept for the process's life, and that ECR would not return one for a minute.
 
 import { batchGetManifests, describeImages, describeRepository, listRepositories, type ImageSummary, type RepositorySummary } from "../integrations/aws/ecr";
-import { isIndexMediaType, readManifestRefs, type ManifestRefs } from "../judgements/registry/manifest-refs";
-import { nestIndexChildren, type NestedImages } from "../judgements/registry/nest-index-children";
+import { IMAGE_CONFIG_TYPES, isIndexMediaType, readManifestRefs, type ManifestRefs } from "../judgements/registry/manifest-refs";
+import { isCosignTag, nestIndexChildren, type NestedImages } from "../judgements/registry/nest-index-children";
 import { findTaggedImage, latestSince, summarizeImages, type RepositoryFacts } from "../judgements/registry/image-facts";
 import { needsAllFacts, parseRepositoryQuery, queryRepositories, type QueryResult, type RepositoryQuery } from "../judgements/registry/repository-query";
 import { parseImageQuery, queryImages, type ImageQuery } from "../judgements/registry/image-query";
@@ -112,13 +112,24 @@ export function readRepository(ctx: RegistryContext, name: string): Promise<Part
  * (bounded). This matters beyond speed: ECR records a BatchGetImage as a pull, so re-reading would
  * keep moving "last pull" on the very page that shows it.
  */
-const g = globalThis as unknown as { deckhandManifestRefs?: Map<string, ManifestRefs> };
+const g = globalThis as unknown as { deckhandManifestRefs?: Map<string, ManifestRefs>; deckhandManifestFailures?: Map<string, { reason: string; until: number }> };
 const MAX_REFS = 100_000;
 function refsStore(): Map<string, ManifestRefs> {
   g.deckhandManifestRefs ??= new Map();
   return g.deckhandManifestRefs;
 }
 
+/**
+ * How long a manifest BatchGetImage did not return (a `failures` entry such as ImageNotFound, or missing from its
+ * answer) is not asked for again: a Registry view then does not repeat those calls, while a manifest that appears
+ * later (an image pushed meanwhile, a permission fixed) is read within a minute. A whole call that throws (throttling,
+ * access denied) is not remembered: the next view tries again and says why it failed.
+ */
+export const REFS_FAILURE_TTL_MS = 60_000;
+function failuresStore(): Map<string, { reason: string; until: number }> {
+  g.deckhandManifestFailures ??= new Map();
+  return g.deckhandManifestFailures;
+}
 export interface ConfigDigestInfo {
   configDigest: string | null;
   /** For an image index: the linux/amd64 manifest the config digest was read from. */
@@ -128,14 +139,51 @@ export interface ConfigDigestInfo {
 
 const refKey = (ctx: Pick<ReadContext, "clients">, repositoryName: string, digest: string) => `${region(ctx as RegistryContext)}:${repositoryName}@${digest}`;
 
-/** Reads (once per process) the manifests of `wanted` digests not read yet: one BatchGetImage per 100. */
-async function fetchRefs(ctx: Pick<ReadContext, "clients">, repositoryName: string, wanted: readonly string[]): Promise<void> {
+/**
+ * Reads (once per process) the manifests of `wanted` digests not read yet: one BatchGetImage per 100. Returns the
+ * wanted digests that could not be read, each with ECR's reason ("ImageNotFound: Requested image not found"), whether
+ * just now or within REFS_FAILURE_TTL_MS, when they are not asked for again. Throws what BatchGetImage throws.
+ */
+async function fetchRefs(ctx: Pick<ReadContext, "clients" | "now">, repositoryName: string, wanted: readonly string[]): Promise<Map<string, string>> {
   const store = refsStore();
-  const missing = [...new Set(wanted)].filter((d) => !store.has(refKey(ctx, repositoryName, d)));
-  if (missing.length === 0) return;
-  const { manifests } = await batchGetManifests({ ecr: ctx.clients.aws.ecr, repositoryName, digests: missing });
+  const failed = failuresStore();
+  const now = (ctx.now?.() ?? new Date()).getTime();
+  const unread = new Map<string, string>();
+  const missing: string[] = [];
+  for (const d of new Set(wanted)) {
+    const key = refKey(ctx, repositoryName, d);
+    if (store.has(key)) continue;
+    const f = failed.get(key);
+    if (f && f.until > now) unread.set(d, f.reason);
+    else missing.push(d);
+  }
+  if (missing.length === 0) return unread;
+  const { manifests, failures } = await batchGetManifests({ ecr: ctx.clients.aws.ecr, repositoryName, digests: missing });
   if (store.size + manifests.length > MAX_REFS) store.clear();
   for (const m of manifests) store.set(refKey(ctx, repositoryName, m.digest), readManifestRefs(m.manifest, m.mediaType));
+  const why = new Map(failures.map((f) => [f.digest, [f.code, f.reason].filter(Boolean).join(": ") || "refused without a reason"]));
+  if (failed.size + missing.length > MAX_REFS) {
+    for (const [k, f] of failed) if (f.until <= now) failed.delete(k);
+    if (failed.size + missing.length > MAX_REFS) failed.clear();
+  }
+  for (const d of missing) {
+    const key = refKey(ctx, repositoryName, d);
+    if (store.has(key)) {
+      failed.delete(key);
+      continue;
+    }
+    const reason = why.get(d) ?? "not in BatchGetImage's answer";
+    failed.set(key, { reason, until: now + REFS_FAILURE_TTL_MS });
+    unread.set(d, reason);
+  }
+  return unread;
+}
+
+/** "3 image indexes could not be read (ImageNotFound: …)": the count and the first reason. */
+function unreadSentence(unread: ReadonlyMap<string, string>, what: string, whats: string, consequence: string): string | null {
+  if (unread.size === 0) return null;
+  const reasons = [...new Set(unread.values())];
+  return `${unread.size} ${unread.size === 1 ? what : whats} could not be read (${reasons[0]}${reasons.length > 1 ? `, and ${reasons.length - 1} other reason${reasons.length > 2 ? "s" : ""}` : ""}): ${consequence}`;
 }
 
 /** At most this many image indexes of one repository are read to nest their entries (5 BatchGetImage calls). */
@@ -143,29 +191,29 @@ const MAX_INDEXES = 500;
 
 export type NestedImagesView = NestedImages<ImageSummary> & { unreadIndexes: string | null };
 
-/** Config media types of images to run (Docker image spec v1, OCI image-spec config.md): anything else is an artifact. */
-const IMAGE_CONFIG_TYPES = new Set(["application/vnd.docker.container.image.v1+json", "application/vnd.oci.image.config.v1+json"]);
-
 /**
- * Untagged manifests whose `subject` must be read from the manifest itself: DescribeImages gave no
- * `subjectManifestDigest` (registries and emulators without the field) and the artifact media type is not an image
- * config, so it is an artifact (a cosign signature, an SBOM...) and not an entry of a listed index.
+ * Manifests to read to tell whether they are referrers (signatures, attestations, SBOMs) of another image: those
+ * DescribeImages says have a `subjectManifestDigest`, those tagged only with cosign's `sha256-<hex>.sig|.att|.sbom`
+ * tags, and untagged ones whose artifact media type is not an image config (a `subject` may be in the manifest, on
+ * registries and emulators without the field). Neither the field nor the tag is taken on its own word: only the
+ * manifest tells an artifact from an image someone can run (isArtifactManifest). Entries of listed indexes are shown
+ * inside them and not read; a manifest with an ordinary tag stays a row whatever it is.
  */
 function artifactsToRead(list: readonly ImageSummary[], refs: ReadonlyMap<string, ManifestRefs>): string[] {
   const inIndexes = new Set([...refs.values()].flatMap((r) => (r.kind === "index" ? r.children.map((c) => c.digest) : [])));
   return list
-    .filter((i) => i.tags.length === 0 && !i.subjectDigest && !isIndexMediaType(i.manifestMediaType) && !inIndexes.has(i.digest))
-    .filter((i) => !!i.artifactMediaType && !IMAGE_CONFIG_TYPES.has(i.artifactMediaType))
+    .filter((i) => !isIndexMediaType(i.manifestMediaType) && !inIndexes.has(i.digest) && i.tags.every(isCosignTag))
+    .filter((i) => !!i.subjectDigest || i.tags.length > 0 || (!!i.artifactMediaType && !IMAGE_CONFIG_TYPES.has(i.artifactMediaType)))
     .map((i) => i.digest);
 }
 
 /**
  * The repository's images with the entries of its image indexes nested under them, and referrers (signatures,
  * attestations, SBOMs) under their subject (judgements/registry/nest-index-children). Manifests are read once per
- * process: DescribeImages' media types say which images are indexes or artifacts, so repositories holding neither cost
- * no call. If they cannot be read, the images stay flat and `unreadIndexes` says so.
+ * process: DescribeImages' media types, subjects and tags say which images may be indexes or referrers, so repositories
+ * holding neither cost no call. What cannot be read stays a row of its own and `unreadIndexes` says so.
  */
-export async function nestedImages(ctx: Pick<ReadContext, "clients">, repositoryName: string, list: readonly ImageSummary[]): Promise<NestedImagesView> {
+export async function nestedImages(ctx: Pick<ReadContext, "clients" | "now">, repositoryName: string, list: readonly ImageSummary[]): Promise<NestedImagesView> {
   const allIndexes = list.filter((i) => isIndexMediaType(i.manifestMediaType)).map((i) => i.digest);
   const indexDigests = allIndexes.slice(0, MAX_INDEXES);
   const refs = new Map<string, ManifestRefs>();
@@ -178,38 +226,40 @@ export async function nestedImages(ctx: Pick<ReadContext, "clients">, repository
   let unreadIndexes: string | null = allIndexes.length > MAX_INDEXES ? `Only ${MAX_INDEXES} of ${allIndexes.length} image indexes were read: entries of the others show as images.` : null;
   if (indexDigests.length) {
     try {
-      await fetchRefs(ctx, repositoryName, indexDigests);
+      const unread = await fetchRefs(ctx, repositoryName, indexDigests);
+      unreadIndexes = [unreadIndexes, unreadSentence(unread, "image index", "image indexes", "their platform images and attestations show as images.")].filter(Boolean).join(" ") || null;
     } catch (err) {
-      unreadIndexes = `Image indexes could not be read (${describeFailure(err, "ecr", "BatchGetImage").message}): their platform images and attestations show as untagged images.`;
+      unreadIndexes = `Image indexes could not be read (${describeFailure(err, "ecr", "BatchGetImage").message}): their platform images and attestations, and any signatures or SBOMs, show as images.`;
       return { ...nestIndexChildren(list, refs), unreadIndexes };
     }
     collect(indexDigests);
   }
   const allArtifacts = artifactsToRead(list, refs);
   const artifacts = allArtifacts.slice(0, Math.max(0, MAX_INDEXES - indexDigests.length));
-  if (allArtifacts.length > artifacts.length) unreadIndexes = [unreadIndexes, `${allArtifacts.length - artifacts.length} untagged artifacts were not read: those that are signatures or SBOMs of an image show as images.`].filter(Boolean).join(" ");
+  if (allArtifacts.length > artifacts.length) unreadIndexes = [unreadIndexes, `${allArtifacts.length - artifacts.length} possible signatures, attestations or SBOMs were not read: they show as images.`].filter(Boolean).join(" ");
   if (artifacts.length) {
     try {
-      await fetchRefs(ctx, repositoryName, artifacts);
+      const unread = await fetchRefs(ctx, repositoryName, artifacts);
+      unreadIndexes = [unreadIndexes, unreadSentence(unread, "possible signature, attestation or SBOM", "possible signatures, attestations or SBOMs", "they show as images.")].filter(Boolean).join(" ") || null;
       collect(artifacts);
     } catch (err) {
-      unreadIndexes = [unreadIndexes, `Untagged artifacts could not be read (${describeFailure(err, "ecr", "BatchGetImage").message}): signatures and SBOMs without a cosign tag show as untagged images.`].filter(Boolean).join(" ");
+      unreadIndexes = [unreadIndexes, `Possible signatures, attestations and SBOMs could not be read (${describeFailure(err, "ecr", "BatchGetImage").message}): they show as images.`].filter(Boolean).join(" ");
     }
   }
   return { ...nestIndexChildren(list, refs), unreadIndexes };
 }
 
 /** Config digests for images of one repository: one BatchGetImage per 100 uncached digests (+ one for index children). */
-async function loadConfigDigests(ctx: Pick<ReadContext, "clients">, repositoryName: string, digests: readonly string[]): Promise<Map<string, ConfigDigestInfo>> {
+async function loadConfigDigests(ctx: Pick<ReadContext, "clients" | "now">, repositoryName: string, digests: readonly string[]): Promise<Map<string, ConfigDigestInfo>> {
   const store = refsStore();
   const key = (d: string) => refKey(ctx, repositoryName, d);
-  await fetchRefs(ctx, repositoryName, digests);
+  const unread = await fetchRefs(ctx, repositoryName, digests);
   const children = digests.map((d) => store.get(key(d))).flatMap((r) => (r?.kind === "index" && r.linuxAmd64Digest ? [r.linuxAmd64Digest] : []));
   if (children.length) await fetchRefs(ctx, repositoryName, children);
   const out = new Map<string, ConfigDigestInfo>();
   for (const d of digests) {
     const r = store.get(key(d));
-    if (!r) out.set(d, { configDigest: null, platformDigest: null, note: "manifest not readable" });
+    if (!r) out.set(d, { configDigest: null, platformDigest: null, note: `manifest not readable${unread.has(d) ? ` (${unread.get(d)})` : ""}` });
     else if (r.kind === "image") out.set(d, { configDigest: r.configDigest, platformDigest: null, note: null });
     else if (r.kind === "unreadable") out.set(d, { configDigest: null, platformDigest: null, note: r.reason });
     else {

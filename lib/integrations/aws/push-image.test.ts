@@ -181,7 +181,7 @@ describe("pushImage against the sandbox's ECR API", () => {
     expect(readPushProgress(err)).toEqual({ blobsUploaded: 2, bytesUploaded: second.blobs[0].size + second.blobs[1].size });
     const command = /\((aws ecr put-image-tag-mutability [^)]*)\)/.exec(err.message)?.[1];
     expect(command).toBe(
-      "aws ecr put-image-tag-mutability --repository-name locked-x --image-tag-mutability IMMUTABLE_WITH_EXCLUSION --image-tag-mutability-exclusion-filters 'filterType=WILDCARD,filter=release-*' filterType=WILDCARD,filter=latest",
+      "aws ecr put-image-tag-mutability --repository-name 'locked-x' --image-tag-mutability 'IMMUTABLE_WITH_EXCLUSION' --image-tag-mutability-exclusion-filters 'filterType=WILDCARD,filter=release-*' 'filterType=WILDCARD,filter=latest'",
     );
     // What the command does, through the SDK: then the same push moves latest.
     await ecr.send(
@@ -201,7 +201,7 @@ describe("pushImage against the sandbox's ECR API", () => {
     await ecr.send(new CreateRepositoryCommand({ repositoryName: "locked-m", imageTagMutability: "MUTABLE_WITH_EXCLUSION", imageTagMutabilityExclusionFilters: [{ filterType: "WILDCARD", filter: "l*" }] }));
     await pushImage({ ecr, repositoryName: "locked-m", image: makeImage("m-1", [Buffer.from("m1")]), tags: ["eeeeeee", "latest"] });
     const m = await pushImage({ ecr, repositoryName: "locked-m", image: makeImage("m-2", [Buffer.from("m2")]), tags: ["fffffff", "latest"] }).catch((e) => e);
-    expect(m.message).toMatch(/locked-m is MUTABLE_WITH_EXCLUSION and its exclusion filter "l\*" make "latest" immutable.*--image-tag-mutability MUTABLE\)/);
+    expect(m.message).toMatch(/locked-m is MUTABLE_WITH_EXCLUSION and its exclusion filter "l\*" make "latest" immutable.*--image-tag-mutability 'MUTABLE'\)/);
     expect(m.message).not.toContain("IMMUTABLE_WITH_EXCLUSION");
   });
 

@@ -97,8 +97,8 @@ describe("decidePush", () => {
       mediaType: "application/vnd.docker.distribution.manifest.list.v2+json",
       manifests: [
         entry(amd, { os: "linux", architecture: "amd64" }),
-        // A provenance attestation claiming the arm64 platform is still not the image (its annotation says so).
-        { ...entry(att, { os: "linux", architecture: "arm64" }), annotations: { "vnd.docker.reference.type": "attestation-manifest", "vnd.docker.reference.digest": d(arm) } },
+        // BuildKit's provenance attestation for the arm64 image: platform unknown/unknown, never the image.
+        { ...entry(att, { os: "unknown", architecture: "unknown" }), annotations: { "vnd.docker.reference.type": "attestation-manifest", "vnd.docker.reference.digest": d(arm) } },
         entry(arm, { os: "linux", architecture: "arm64", variant: "v8" }),
       ],
     });
@@ -109,6 +109,41 @@ describe("decidePush", () => {
     }
     expect(decidePush({ localConfigDigest: OTHER, platform: "linux/amd64", remote })).toMatchObject({ action: "fetch", digest: d(amd) });
     expect(decidePush({ localConfigDigest: LOCAL, platform: "linux/arm/v7", remote })).toMatchObject({ action: "push", reason: "no-linux-amd64", detail: "latest is an image index without a linux/arm/v7 image" });
+  });
+
+  it("counts an annotated attestation that claims a real platform as an image of it: two entries for one platform push, never skip", () => {
+    // Pullers of linux/amd64 may take A, the first entry; comparing only B (equal to the local build) would skip.
+    const a = ociManifest(OTHER);
+    const b = ociManifest(LOCAL);
+    const annotated = { "vnd.docker.reference.type": "attestation-manifest", "vnd.docker.reference.digest": d(b) };
+    const index = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.index.v1+json",
+      manifests: [{ ...entry(a, { os: "linux", architecture: "amd64" }), annotations: annotated }, entry(b, { os: "linux", architecture: "amd64" })],
+    });
+    const expected = { action: "push", reason: "ambiguous-platform", detail: "latest is an image index with 2 linux/amd64 images" };
+    expect(decidePush({ localConfigDigest: LOCAL, remote: { latest: { manifest: index } } })).toEqual(expected);
+    expect(decidePush({ localConfigDigest: LOCAL, remote: { latest: { manifest: index }, child: { manifest: b } } })).toEqual(expected);
+    // Alone, an annotated entry claiming linux/amd64 is the linux/amd64 image and is compared.
+    const alone = JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests: [{ ...entry(a, { os: "linux", architecture: "amd64" }), annotations: annotated }] });
+    expect(decidePush({ localConfigDigest: LOCAL, remote: { latest: { manifest: alone } } })).toMatchObject({ action: "fetch", digest: d(a) });
+    // Annotated with no platform, or unknown/unknown: BuildKit's attestation, left out.
+    const buildkit = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.index.v1+json",
+      manifests: [{ ...entry(a, undefined), annotations: annotated }, { ...entry(ociManifest(d("att")), { os: "unknown", architecture: "unknown" }) }, entry(b, { os: "linux", architecture: "amd64" })],
+    });
+    expect(decidePush({ localConfigDigest: LOCAL, remote: { latest: { manifest: buildkit }, child: { manifest: b } } })).toMatchObject({ action: "skip" });
+  });
+
+  it("pushes over two linux/amd64 images of other variants rather than compare one (amd64 v2 and v3, no v1)", () => {
+    const index = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.index.v1+json",
+      manifests: [entry(ociManifest(LOCAL), { os: "linux", architecture: "amd64", variant: "v2" }), entry(ociManifest(OTHER), { os: "linux", architecture: "amd64", variant: "v3" })],
+    });
+    expect(decidePush({ localConfigDigest: LOCAL, remote: { latest: { manifest: index } } })).toMatchObject({ action: "push", reason: "ambiguous-platform" });
+    expect(decidePush({ localConfigDigest: LOCAL, platform: "linux/amd64/v2", remote: { latest: { manifest: index } } })).toMatchObject({ action: "fetch", digest: d(ociManifest(LOCAL)) });
   });
 
   it("handles a Docker manifest list, identified only by the API's media type", () => {

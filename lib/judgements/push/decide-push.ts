@@ -16,7 +16,7 @@ export type RemoteState =
       child?: RemoteManifest;
     };
 
-export type PushReason = "repository-missing" | "latest-missing" | "config-differs" | "no-linux-amd64" | "unreadable-remote";
+export type PushReason = "repository-missing" | "latest-missing" | "config-differs" | "no-linux-amd64" | "unreadable-remote" | "ambiguous-platform";
 
 export type PushDecision =
   | { action: "push"; reason: PushReason; remoteConfigDigest?: string; detail?: string }
@@ -41,15 +41,21 @@ export function decidePush({ localConfigDigest, platform = "linux/amd64", remote
 
   let image = top;
   if (top.kind === "index") {
-    const entry = pickPlatform(top.entries, platform);
-    if (!entry) {
+    const candidates = platformCandidates(top.entries, platform);
+    if (candidates.length === 0) {
       return { action: "push", reason: "no-linux-amd64", detail: `latest is an image index without a ${platform} image` };
     }
+    if (candidates.length > 1) {
+      // Which of them a puller takes is up to the puller (and whoever wrote the index); comparing one could skip a
+      // push while pullers run the other.
+      return { action: "push", reason: "ambiguous-platform", detail: `latest is an image index with ${candidates.length} ${platform} images` };
+    }
+    const entry = candidates[0];
     if (!remote.child) return { action: "fetch", digest: entry.digest, mediaType: entry.mediaType };
     const child = parseManifest(remote.child);
     if ("error" in child) return unreadable(`index entry ${entry.digest}: ${child.error}`);
     if (child.digest && child.digest !== entry.digest.toLowerCase()) {
-      return unreadable(`fetched manifest ${child.digest} is not the index's linux/amd64 entry ${entry.digest}`);
+      return unreadable(`fetched manifest ${child.digest} is not the index's ${platform} entry ${entry.digest}`);
     }
     if (child.kind === "index") return unreadable("nested image indexes are not followed");
     image = child;
@@ -75,11 +81,17 @@ export interface IndexEntry {
 }
 
 /**
- * A BuildKit attestation manifest inside an index: platform unknown/unknown, or the annotation
- * `vnd.docker.reference.type: attestation-manifest` (docs.docker.com, "Attestation storage"). Never an image to run.
+ * A BuildKit attestation manifest inside an index, never an image to run: platform `unknown/unknown`, or no platform
+ * at all and the annotation `vnd.docker.reference.type: attestation-manifest`. BuildKit always writes its attestation
+ * descriptors with platform unknown/unknown (docs.docker.com, "Image attestation storage", "Attestation Manifest
+ * Descriptor"), which is also what keeps pullers from taking them. An annotated entry that claims a real platform is
+ * therefore not one of BuildKit's: a puller for that platform may take it, so it counts as an image of that platform.
+ * The annotation alone must not hide it, since anyone with push rights can write it.
  */
 export function isAttestationEntry(e: IndexEntry): boolean {
-  return e.annotations?.["vnd.docker.reference.type"] === "attestation-manifest" || (e.platform?.os === "unknown" && e.platform.architecture === "unknown");
+  if (e.platform?.os === "unknown" && e.platform.architecture === "unknown") return true;
+  // Any platform field written, even a malformed one, is not "absent": such an entry stays counted (toward a push).
+  return e.platform == null && e.annotations?.["vnd.docker.reference.type"] === "attestation-manifest";
 }
 
 export type ParsedManifest =
@@ -133,14 +145,17 @@ function isEntry(e: unknown): e is IndexEntry {
 export const DEFAULT_VARIANT: Record<string, string> = { amd64: "v1", arm64: "v8" };
 
 /**
- * The index entry for `platform` ("os/arch[/variant]"): same os and architecture, and the same variant, an absent
- * variant counting as the architecture's default (amd64 v1, arm64 v8). Without a variant asked for, the default one
- * is preferred, then any (amd64 micro-architecture levels v2, v3). Attestation manifests never match.
+ * The index entries a puller of `platform` ("os/arch[/variant]") may take: same os and architecture, and the same
+ * variant, an absent variant counting as the architecture's default (amd64 v1, arm64 v8). Without a variant asked
+ * for, the default-variant entries when there are any, else every variant (amd64 micro-architecture levels v2, v3).
+ * Attestation manifests (isAttestationEntry) never match. More than one entry means the index is ambiguous for
+ * `platform`: the caller must not pick one of them to compare with.
  */
-export function pickPlatform(entries: IndexEntry[], platform: string): IndexEntry | undefined {
+export function platformCandidates(entries: IndexEntry[], platform: string): IndexEntry[] {
   const [os, architecture, variant] = platform.split("/");
   const norm = (v: string | undefined) => v || DEFAULT_VARIANT[architecture] || "";
   const same = entries.filter((e) => !isAttestationEntry(e) && e.platform?.os === os && e.platform.architecture === architecture);
-  const exact = same.find((e) => norm(e.platform?.variant) === norm(variant));
-  return variant ? exact : (exact ?? same[0]);
+  const exact = same.filter((e) => norm(e.platform?.variant) === norm(variant));
+  return variant || exact.length > 0 ? exact : same;
 }
+

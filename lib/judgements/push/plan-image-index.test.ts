@@ -28,7 +28,7 @@ describe("makeImageIndex", () => {
 describe("decideIndexPush", () => {
   const local = images.map(({ platform, configDigest }) => ({ platform, configDigest }));
   const remoteIndex = (entries: unknown[]) => ({ manifest: { schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests: entries } });
-  const entry = (digest: string, platform: Record<string, string>) => ({ mediaType: OCI_MANIFEST, digest, size: 1, platform });
+  const entry = (digest: string, platform: Record<string, string> | undefined) => ({ mediaType: OCI_MANIFEST, digest, size: 1, ...(platform ? { platform } : {}) });
 
   it("pushes when there is no repository, no latest, or latest is one image", () => {
     expect(decideIndexPush({ local, remote: { repository: "missing" } })).toMatchObject({ action: "push", reason: "repository-missing" });
@@ -52,17 +52,33 @@ describe("decideIndexPush", () => {
     });
   });
 
-  it("treats an annotated attestation manifest as an attestation whatever platform it claims, and arm64 as arm64/v8", () => {
+  it("leaves out BuildKit's attestations (unknown/unknown, or annotated without a platform), and takes arm64 as arm64/v8", () => {
     const two = [
       { platform: "linux/amd64", configDigest: d(3) },
       { platform: "linux/arm64", configDigest: d(4) },
     ];
+    const annotations = { "vnd.docker.reference.type": "attestation-manifest", "vnd.docker.reference.digest": d(5) };
     const latest = remoteIndex([
       entry(d(5), { os: "linux", architecture: "amd64" }),
       entry(d(6), { os: "linux", architecture: "arm64", variant: "v8" }),
-      { ...entry(d(7), { os: "linux", architecture: "amd64" }), annotations: { "vnd.docker.reference.type": "attestation-manifest", "vnd.docker.reference.digest": d(5) } },
+      { ...entry(d(7), { os: "unknown", architecture: "unknown" }), annotations },
+      { ...entry(d(9), undefined), annotations },
     ]);
     expect(decideIndexPush({ local: two, remote: { latest, children: { [d(5)]: image(d(3)), [d(6)]: image(d(4)) } } })).toEqual({ action: "skip", reason: "config-matches" });
+  });
+
+  it("counts an annotated attestation that claims a real platform as an image of it: two entries for one platform push, never skip", () => {
+    const one = [{ platform: "linux/amd64", configDigest: d(3) }];
+    const annotations = { "vnd.docker.reference.type": "attestation-manifest", "vnd.docker.reference.digest": d(5) };
+    // Pullers may take d(7), the first linux/amd64 entry; d(5) equals the local build.
+    const latest = remoteIndex([{ ...entry(d(7), { os: "linux", architecture: "amd64" }), annotations }, entry(d(5), { os: "linux", architecture: "amd64" })]);
+    expect(decideIndexPush({ local: one, remote: { latest, children: { [d(5)]: image(d(3)), [d(7)]: image(d(3)) } } })).toMatchObject({ action: "push", reason: "platforms-differ" });
+    // With as many entries as local platforms, a duplicate still leaves one local platform without its own entry.
+    const two = [
+      { platform: "linux/amd64", configDigest: d(3) },
+      { platform: "linux/amd64/v1", configDigest: d(3) },
+    ];
+    expect(decideIndexPush({ local: two, remote: { latest, children: { [d(5)]: image(d(3)), [d(7)]: image(d(3)) } } })).toMatchObject({ action: "push", reason: "platforms-differ" });
   });
 
   it("pushes when the platforms differ: one missing, one more, or another variant", () => {

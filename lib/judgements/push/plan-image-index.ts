@@ -47,7 +47,7 @@ const samePlatform = (e: IndexEntry, p: string) => {
 
 /**
  * The digest compare for a multi-platform build, per platform: skip only when `latest` is an index whose platforms
- * (attestation entries, `unknown/unknown`, left out) are exactly the local ones and each entry's config digest equals
+ * (attestation entries, isAttestationEntry, left out) are exactly the local ones and each entry's config digest equals
  * the local image's. A single-image `latest` never matches a multi-platform build.
  */
 export function decideIndexPush({
@@ -64,7 +64,9 @@ export function decideIndexPush({
   if (top.kind !== "index") return { action: "push", reason: "platforms-differ", detail: "latest is a single-platform image" };
   const entries = top.entries.filter((e) => !isAttestationEntry(e));
   const remotePlatforms = entries.map((e) => [e.platform?.os, e.platform?.architecture, e.platform?.variant].filter(Boolean).join("/"));
-  if (entries.length !== local.length || !local.every((l) => entries.some((e) => samePlatform(e, l.platform)))) {
+  // Exactly one entry per local platform: two entries for one platform (an annotated "attestation" claiming a real
+  // platform is one, isAttestationEntry) leave the choice to the puller, so comparing either could skip wrongly.
+  if (entries.length !== local.length || !local.every((l) => entries.filter((e) => samePlatform(e, l.platform)).length === 1)) {
     return { action: "push", reason: "platforms-differ", detail: `latest has ${remotePlatforms.join(", ") || "no platform"}` };
   }
   for (const l of local) {

@@ -6,8 +6,9 @@
 
 /**
  * One entry of an image index. `attestation` entries are BuildKit's attestation manifests (provenance, SBOM): platform
- * `unknown/unknown` and the annotation `vnd.docker.reference.type: attestation-manifest`, with
- * `vnd.docker.reference.digest` naming the image they attest (docs.docker.com, "Attestation storage").
+ * `unknown/unknown` (or no platform and the annotation `vnd.docker.reference.type: attestation-manifest`), with
+ * `vnd.docker.reference.digest` naming the image they attest (docs.docker.com, "Image attestation storage"). An
+ * annotated entry claiming a real platform is an `image`: pullers of that platform may take it.
  */
 export interface IndexEntry {
   digest: string;
@@ -29,11 +30,19 @@ export type ManifestRefs =
       subject: string | null;
       /** `artifactType`, else the config media type (image-spec manifest.md, "Guidelines for Artifact Usage"). */
       artifactType: string | null;
+      /** Each layer's media type in order, null where a layer names none. */
+      layerMediaTypes: (string | null)[];
     }
   | { kind: "index"; children: IndexEntry[]; linuxAmd64Digest: string | null }
   | { kind: "unreadable"; reason: string };
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
+
+/**
+ * Config media types of images to run: Docker's image config (Docker Image Manifest V2 Schema 2) and OCI's
+ * (image-spec config.md). A manifest with any other config type is an artifact, which container runtimes do not run.
+ */
+export const IMAGE_CONFIG_TYPES: ReadonlySet<string> = new Set(["application/vnd.docker.container.image.v1+json", "application/vnd.oci.image.config.v1+json"]);
 const INDEX_TYPES = new Set(["application/vnd.oci.image.index.v1+json", "application/vnd.docker.distribution.manifest.list.v2+json"]);
 
 /** Whether a manifest media type (DescribeImages `imageManifestMediaType`) is an image index / manifest list. */
@@ -70,7 +79,10 @@ export function readManifestRefs(manifest: string, mediaType?: string | null): M
       .map((m): IndexEntry => {
         const annotations = isObj(m.annotations) ? m.annotations : {};
         const platform = platformOf(m.platform);
-        const attestation = annotations["vnd.docker.reference.type"] === "attestation-manifest" || platform === "unknown/unknown";
+        // The same rule as the push verdict (isAttestationEntry in judgements/push/decide-push.ts): BuildKit writes
+        // its attestations as unknown/unknown, so an annotated entry claiming a real platform is shown as an image of
+        // that platform, not tucked away as an attestation on the annotation alone.
+        const attestation = platform === "unknown/unknown" || (m.platform == null && annotations["vnd.docker.reference.type"] === "attestation-manifest");
         const ref = annotations["vnd.docker.reference.digest"];
         return {
           digest: m.digest as string,
@@ -98,5 +110,6 @@ export function readManifestRefs(manifest: string, mediaType?: string | null): M
     layersSize: layers.reduce((n, l) => n + (typeof l.size === "number" && l.size > 0 ? l.size : 0), 0),
     subject,
     artifactType: typeof doc.artifactType === "string" && doc.artifactType ? doc.artifactType : configMediaType,
+    layerMediaTypes: layers.map((l) => (typeof l.mediaType === "string" ? l.mediaType : null)),
   };
 }

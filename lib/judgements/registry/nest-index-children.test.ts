@@ -13,6 +13,24 @@ const d = (c: string) => `sha256:${c.repeat(64)}`;
 const img = (digest: string, tags: string[] = []) => ({ digest, tags, pushedAt: "2024-01-01T00:00:00Z" });
 const index = (entries: object[]) => readManifestRefs(JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests: entries }));
 
+const manifest = (configType: string | null, layerTypes: string[], extra: object = {}) =>
+  JSON.stringify({
+    schemaVersion: 2,
+    mediaType: "application/vnd.oci.image.manifest.v1+json",
+    config: { ...(configType ? { mediaType: configType } : {}), digest: d("e"), size: 2 },
+    layers: layerTypes.map((mediaType, i) => ({ mediaType, digest: d(String(i)), size: 10 })),
+    ...extra,
+  });
+/** cosign's tag-scheme signature: an OCI image config and one simple signing layer (sigstore/cosign pkg/oci/static). */
+const cosignSignature = () => readManifestRefs(manifest("application/vnd.oci.image.config.v1+json", ["application/vnd.dev.cosign.simplesigning.v1+json"]));
+const cosignAttestation = () => readManifestRefs(manifest("application/vnd.oci.image.config.v1+json", ["application/vnd.dsse.envelope.v1+json"]));
+/** An OCI 1.1 signature: empty config, cosign's artifact type. */
+const ociSignature = () =>
+  readManifestRefs(manifest("application/vnd.oci.empty.v1+json", ["application/vnd.dev.cosign.simplesigning.v1+json"], { artifactType: "application/vnd.dev.cosign.artifact.sig.v1+json" }));
+const sbomArtifact = () => readManifestRefs(manifest("application/vnd.oci.empty.v1+json", ["application/spdx+json"], { artifactType: "application/spdx+json" }));
+const dsseAttestation = () => readManifestRefs(manifest("application/vnd.oci.empty.v1+json", ["application/vnd.dsse.envelope.v1+json"], { artifactType: "application/vnd.dsse.envelope.v1+json" }));
+const runnable = (configType = "application/vnd.oci.image.config.v1+json") => readManifestRefs(manifest(configType, ["application/vnd.oci.image.layer.v1.tar+gzip"]));
+
 describe("nestIndexChildren", () => {
   const multi = index([
     { digest: d("a"), platform: { os: "linux", architecture: "amd64" } },
@@ -69,7 +87,15 @@ describe("nestIndexChildren", () => {
       }),
     );
     expect(sbomRefs).toMatchObject({ kind: "image", subject: d("9"), artifactType: "application/spdx+json" });
-    const nested = nestIndexChildren(images, new Map<string, ManifestRefs>([[d("6"), sbomRefs]]));
+    const refs = new Map<string, ManifestRefs>([
+      [d("5"), ociSignature()],
+      [d("6"), sbomRefs],
+      [d("7"), cosignSignature()],
+      [d("8"), cosignAttestation()],
+      [d("b"), ociSignature()],
+      [d("c"), ociSignature()],
+    ]);
+    const nested = nestIndexChildren(images, refs);
     expect(nested.top.map((i) => i.digest)).toEqual([d("9"), d("a"), d("b"), d("c")]);
     expect(nested.referrers.get(d("a"))!.map((r) => [r.digest, r.kind, r.source])).toEqual([
       [d("5"), "signature", "subject"],
@@ -83,6 +109,75 @@ describe("nestIndexChildren", () => {
     expect(nested.referrerOf.get(d("b"))).toMatchObject({ subject: d("0"), subjectPresent: false, kind: "signature" });
     expect(nested.referrerOf.get(d("c"))).toMatchObject({ subject: d("a"), subjectPresent: true });
     expect(summarizeImages(nested.top)).toMatchObject({ imageCount: 4, untaggedCount: 1, latestDigest: d("9") });
+    // Unread, neither DescribeImages' subject nor a cosign tag makes a manifest a referrer: all are rows.
+    expect(nestIndexChildren(images, new Map()).top).toHaveLength(images.length);
+  });
+
+  it("keeps a runnable image tagged only sha256-<latest>.sig a row, not a signature (the tag scheme is anyone's to use)", () => {
+    const images = [img(d("9"), ["latest"]), img(d("7"), [`sha256-${"9".repeat(64)}.sig`])];
+    for (const refs of [runnable(), runnable("application/vnd.docker.container.image.v1+json"), { ...runnable(), artifactType: "application/vnd.dev.cosign.artifact.sig.v1+json" } as ManifestRefs]) {
+      const nested = nestIndexChildren(images, new Map([[d("7"), refs]]));
+      expect(nested.top.map((i) => i.digest)).toEqual([d("9"), d("7")]);
+      expect(nested.referrers.size).toBe(0);
+      expect(nested.referrerOf.has(d("7"))).toBe(false);
+    }
+    // An image config with cosign's signature layer (cosign's own tag-scheme signatures) or an empty config is one.
+    for (const refs of [cosignSignature(), ociSignature()]) {
+      expect(nestIndexChildren(images, new Map([[d("7"), refs]])).referrers.get(d("9"))!.map((r) => r.digest)).toEqual([d("7")]);
+    }
+    // One signature layer next to an image layer still runs: an image.
+    const mixed = readManifestRefs(manifest("application/vnd.oci.image.config.v1+json", ["application/vnd.dev.cosign.simplesigning.v1+json", "application/vnd.oci.image.layer.v1.tar+gzip"]));
+    expect(nestIndexChildren(images, new Map([[d("7"), mixed]])).top).toHaveLength(2);
+  });
+
+  it("never hides two images that name each other by cosign tags: both stay rows and are counted", () => {
+    const a = img(d("a"), [`sha256-${"b".repeat(64)}.sig`]);
+    const b = img(d("b"), [`sha256-${"a".repeat(64)}.sig`]);
+    for (const refs of [new Map<string, ManifestRefs>([[d("a"), runnable()], [d("b"), runnable()]]), new Map([[d("a"), cosignSignature()], [d("b"), cosignSignature()]])]) {
+      const nested = nestIndexChildren([img(d("9"), ["latest"]), a, b], refs);
+      expect(nested.top.map((i) => i.digest)).toEqual([d("9"), d("a"), d("b")]);
+      expect(nested.referrers.size).toBe(0);
+      expect(summarizeImages(nested.top)).toMatchObject({ imageCount: 3, untaggedCount: 0 });
+    }
+    // A signature of one of them has no image to be shown with either, so it stays a row too.
+    const c = img(d("c"), [`sha256-${"a".repeat(64)}.sig`]);
+    const nested = nestIndexChildren([a, b, c], new Map([[d("a"), cosignSignature()], [d("b"), cosignSignature()], [d("c"), cosignSignature()]]));
+    expect(nested.top.map((i) => i.digest)).toEqual([d("a"), d("b"), d("c")]);
+  });
+
+  it("shows a referrer of a referrer (an attestation of latest's SBOM) with latest, the image its chain ends at", () => {
+    const sbom = { ...img(d("6")), subjectDigest: d("9") };
+    const att = { ...img(d("7")), subjectDigest: d("6") };
+    const sigOfAtt = img(d("8"), [`sha256-${"7".repeat(64)}.sig`]);
+    const images = [img(d("9"), ["latest"]), sbom, att, sigOfAtt];
+    const nested = nestIndexChildren(images, new Map<string, ManifestRefs>([[d("6"), sbomArtifact()], [d("7"), dsseAttestation()], [d("8"), cosignSignature()]]));
+    expect(nested.top.map((i) => i.digest)).toEqual([d("9")]);
+    expect(nested.referrers.get(d("9"))!.map((r) => [r.digest, r.subject, r.kind])).toEqual([
+      [d("6"), d("9"), "sbom"],
+      [d("7"), d("6"), "attestation"],
+      [d("8"), d("7"), "signature"],
+    ]);
+    // Everything nested is shown under a row: nothing is only counted.
+    const rows = new Set(nested.top.map((i) => i.digest));
+    expect([...nested.referrers.keys()].every((k) => rows.has(k))).toBe(true);
+    // An SBOM whose subject is gone is a row of its own (labelled), and its attestation is shown with that row.
+    const orphan = nestIndexChildren([{ ...sbom, subjectDigest: d("0") }, att], new Map<string, ManifestRefs>([[d("6"), sbomArtifact()], [d("7"), dsseAttestation()]]));
+    expect(orphan.top.map((i) => i.digest)).toEqual([d("6")]);
+    expect(orphan.referrerOf.get(d("6"))).toMatchObject({ subjectPresent: false });
+    expect(orphan.referrers.get(d("6"))!.map((r) => r.digest)).toEqual([d("7")]);
+  });
+
+  it("nests a referrer of an index entry with the index row, and hides index entries only inside an index that is a row", () => {
+    const inner = index([{ digest: d("a"), platform: { os: "linux", architecture: "amd64" } }]);
+    const outer = index([{ digest: d("1"), platform: { os: "linux", architecture: "amd64" } }]);
+    const sigOfEntry = img(d("7"), [`sha256-${"a".repeat(64)}.sig`]);
+    const refs = new Map<string, ManifestRefs>([[d("9"), inner], [d("7"), cosignSignature()]]);
+    const nested = nestIndexChildren([img(d("9"), ["latest"]), img(d("a")), sigOfEntry], refs);
+    expect(nested.top.map((i) => i.digest)).toEqual([d("9")]);
+    expect(nested.referrers.get(d("a"))!.map((r) => r.digest)).toEqual([d("7")]);
+    // Index 1 (untagged, inside index 0, a row) hides nothing it lists: it is not shown as a row.
+    const deep = nestIndexChildren([img(d("0"), ["latest"]), img(d("1")), img(d("a"))], new Map([[d("0"), outer], [d("1"), inner]]));
+    expect(deep.top.map((i) => i.digest)).toEqual([d("0"), d("a")]);
   });
 
   it("leaves images alone when an index could not be read", () => {

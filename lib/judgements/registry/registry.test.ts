@@ -24,6 +24,7 @@ describe("readManifestRefs", () => {
       layersSize: 150,
       subject: null,
       artifactType: "application/vnd.docker.container.image.v1+json",
+      layerMediaTypes: [null, null, null],
     });
   });
 
@@ -46,6 +47,23 @@ describe("readManifestRefs", () => {
     const r = readManifestRefs(m);
     expect(r).toMatchObject({ kind: "index", linuxAmd64Digest: d("3") });
     if (r.kind === "index") expect(r.children.map((c) => c.platform)).toEqual(["unknown/unknown", "linux/arm64/v8", "linux/amd64"]);
+  });
+
+  it("shows an annotated attestation that claims a real platform as an image of it; only unknown/unknown or no platform is an attestation", () => {
+    const annotations = { "vnd.docker.reference.type": "attestation-manifest", "vnd.docker.reference.digest": d("3") };
+    const m = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.index.v1+json",
+      manifests: [
+        { digest: d("1"), platform: { os: "linux", architecture: "amd64" }, annotations },
+        { digest: d("3"), platform: { os: "linux", architecture: "amd64" } },
+        { digest: d("4"), platform: { os: "unknown", architecture: "unknown" }, annotations },
+        { digest: d("5"), annotations },
+      ],
+    });
+    const r = readManifestRefs(m);
+    expect(r).toMatchObject({ kind: "index", linuxAmd64Digest: d("1") });
+    if (r.kind === "index") expect(r.children.map((c) => [c.role, c.attests])).toEqual([["image", null], ["image", null], ["attestation", d("3")], ["attestation", d("3")]]);
   });
 
   it("recognises an index by the API media type when the document omits it", () => {

@@ -174,7 +174,7 @@ async function Images({ ctx, repo, searchParams }: { ctx: ReadContext; repo: Rep
                     {isLatest ? <span className="ml-2 rounded bg-emerald-700 px-1.5 py-0.5 text-xs text-white" data-testid="latest-marker">latest</span> : null}
                     {nested.children.get(img.digest) ? <IndexEntries entries={nested.children.get(img.digest)!} /> : null}
                     <ReferrerList referrers={referrersOf(img.digest)} />
-                    {nested.referrerOf.get(img.digest) && !nested.referrerOf.get(img.digest)!.subjectPresent ? <OrphanReferrer referrer={nested.referrerOf.get(img.digest)!} /> : null}
+                    {nested.referrerOf.get(img.digest) ? <OrphanReferrer referrer={nested.referrerOf.get(img.digest)!} /> : null}
                     {nested.parents.get(img.digest) ? (
                       <p className="mt-1 text-xs text-slate-500" data-testid="in-index">
                         also inside image index <DigestText digest={nested.parents.get(img.digest)![0]} />
