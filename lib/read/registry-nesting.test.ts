@@ -4,12 +4,11 @@ import { BatchGetImageCommand, CreateRepositoryCommand, PutImageCommand, type EC
 import { describeImages } from "../integrations/aws/ecr";
 import { summarizeImages } from "../judgements/registry/image-facts";
 import { startTestSandbox, type TestSandbox } from "../sandbox/aws/test-helpers";
-import { pushCosignSignature as pushSignature, pushOciImage, uploadBlobOnce } from "../tooling/testing/make-attestation-index";
+import { pushCosignSignature as pushSignature, pushMultiPlatformList, pushOciImage, pushPlatformImage, uploadBlobOnce } from "../tooling/testing/make-attestation-index";
 import { nestedImages } from "./registry";
 
 const sha = (b: Buffer | string) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
 const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
-const DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
 
 let t: TestSandbox;
 beforeAll(async () => {
@@ -19,35 +18,12 @@ afterAll(async () => {
   await t?.close();
 });
 
-const platformImage = (ecr: ECRClient, repositoryName: string, architecture: string) =>
-  pushOciImage(ecr, repositoryName, {
-    config: Buffer.from(JSON.stringify({ architecture, os: "linux", config: {}, rootfs: { type: "layers", diff_ids: [] } })),
-    layers: [{ data: Buffer.from(`${architecture} layer`), mediaType: "application/vnd.oci.image.layer.v1.tar" }],
-  });
-
 describe("the Registry's images: index entries and referrers are not images of their own", () => {
   it("a Docker manifest list (amd64 + arm64 + attestation) signed by cosign both ways is one image, nothing untagged; also without DescribeImages' subjectManifestDigest", async () => {
     const ecr = t.ecr();
     const repositoryName = "reg/signed";
     await ecr.send(new CreateRepositoryCommand({ repositoryName }));
-    const amd64 = await platformImage(ecr, repositoryName, "amd64");
-    const arm64 = await platformImage(ecr, repositoryName, "arm64");
-    const att = await pushOciImage(ecr, repositoryName, {
-      config: Buffer.from(JSON.stringify({ architecture: "unknown", os: "unknown", config: {}, rootfs: { type: "layers", diff_ids: [] } })),
-      layers: [{ data: Buffer.from('{"_type":"https://in-toto.io/Statement/v0.1"}'), mediaType: "application/vnd.in-toto+json" }],
-    });
-    const entry = (m: { manifest: string; digest: string }, platform: object, annotations?: object) => ({ mediaType: OCI_MANIFEST, digest: m.digest, size: Buffer.byteLength(m.manifest), platform, ...(annotations ? { annotations } : {}) });
-    const list = JSON.stringify({
-      schemaVersion: 2,
-      mediaType: DOCKER_LIST,
-      manifests: [
-        entry(amd64, { architecture: "amd64", os: "linux" }),
-        entry(arm64, { architecture: "arm64", os: "linux" }),
-        entry(att, { architecture: "unknown", os: "unknown" }, { "vnd.docker.reference.digest": amd64.digest, "vnd.docker.reference.type": "attestation-manifest" }),
-      ],
-    });
-    await ecr.send(new PutImageCommand({ repositoryName, imageManifest: list, imageManifestMediaType: DOCKER_LIST, imageTag: "latest" }));
-    const index = { digest: sha(list), size: Buffer.byteLength(list), mediaType: DOCKER_LIST };
+    const { subject: index } = await pushMultiPlatformList(ecr, repositoryName);
     const ociSig = await pushSignature(ecr, repositoryName, index, { withSubject: true });
     const tagSig = await pushSignature(ecr, repositoryName, index, { tag: `sha256-${index.digest.slice(7)}.sig` });
 
@@ -86,11 +62,11 @@ describe("the Registry's images: index entries and referrers are not images of t
     });
     const cosignTag = (digest: string, suffix = "sig") => `sha256-${digest.slice(7)}.${suffix}`;
     // (b) A runnable image whose only tag is latest's signature tag.
-    const fake = await platformImage(ecr, repositoryName, "s390x");
+    const fake = await pushPlatformImage(ecr, repositoryName, "s390x");
     await ecr.send(new PutImageCommand({ repositoryName, imageManifest: fake.manifest, imageManifestMediaType: OCI_MANIFEST, imageTag: cosignTag(latest.digest) }));
     // (a) Two runnable images, each tagged only as the other's signature.
-    const a = await platformImage(ecr, repositoryName, "arm64");
-    const b = await platformImage(ecr, repositoryName, "ppc64le");
+    const a = await pushPlatformImage(ecr, repositoryName, "arm64");
+    const b = await pushPlatformImage(ecr, repositoryName, "ppc64le");
     await ecr.send(new PutImageCommand({ repositoryName, imageManifest: a.manifest, imageManifestMediaType: OCI_MANIFEST, imageTag: cosignTag(b.digest) }));
     await ecr.send(new PutImageCommand({ repositoryName, imageManifest: b.manifest, imageManifestMediaType: OCI_MANIFEST, imageTag: cosignTag(a.digest) }));
     // (c) An SBOM of latest (OCI 1.1 subject), and an in-toto attestation of that SBOM (cosign's .att tag, DSSE layer).
@@ -135,7 +111,7 @@ describe("manifests ECR will not return", () => {
     const ecr = t.ecr();
     const repositoryName = "reg/refused";
     await ecr.send(new CreateRepositoryCommand({ repositoryName }));
-    const latest = await platformImage(ecr, repositoryName, "amd64");
+    const latest = await pushPlatformImage(ecr, repositoryName, "amd64");
     await ecr.send(new PutImageCommand({ repositoryName, imageManifest: latest.manifest, imageManifestMediaType: OCI_MANIFEST, imageTag: "latest" }));
     const [listedLatest] = await describeImages({ ecr, repositoryName });
     // DescribeImages rows whose manifests BatchGetImage answers with ImageNotFound: an index, and a cosign-tagged manifest.

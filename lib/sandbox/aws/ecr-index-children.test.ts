@@ -2,11 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHash } from "node:crypto";
 import { BatchDeleteImageCommand, CreateRepositoryCommand, DescribeImagesCommand, PutImageCommand } from "@aws-sdk/client-ecr";
 import { startTestSandbox, type TestSandbox } from "./test-helpers";
-import { pushOciImage, uploadBlobOnce } from "../../tooling/testing/make-attestation-index";
+import { pushMultiPlatformList, pushPlatformImage, uploadBlobOnce } from "../../tooling/testing/make-attestation-index";
 
 const sha = (b: Buffer | string) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
 const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
-const DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
 
 let t: TestSandbox;
 beforeAll(async () => {
@@ -16,39 +15,12 @@ afterAll(async () => {
   await t?.close();
 });
 
-function platformImage(ecr: ReturnType<TestSandbox["ecr"]>, repositoryName: string, architecture: string) {
-  const config = Buffer.from(JSON.stringify({ architecture, os: "linux", config: {}, rootfs: { type: "layers", diff_ids: [] } }));
-  return pushOciImage(ecr, repositoryName, { config, layers: [{ data: Buffer.from(`${architecture} layer`), mediaType: "application/vnd.oci.image.layer.v1.tar" }] });
-}
-
-/** A Docker manifest list of amd64 + arm64 with a BuildKit attestation manifest for amd64, tagged latest. */
-async function pushManifestList(ecr: ReturnType<TestSandbox["ecr"]>, repositoryName: string) {
-  const amd64 = await platformImage(ecr, repositoryName, "amd64");
-  const arm64 = await platformImage(ecr, repositoryName, "arm64");
-  const att = await pushOciImage(ecr, repositoryName, {
-    config: Buffer.from(JSON.stringify({ architecture: "unknown", os: "unknown", config: {}, rootfs: { type: "layers", diff_ids: [] } })),
-    layers: [{ data: Buffer.from('{"_type":"https://in-toto.io/Statement/v0.1"}'), mediaType: "application/vnd.in-toto+json" }],
-  });
-  const entry = (m: { manifest: string; digest: string }, platform: object, annotations?: object) => ({ mediaType: OCI_MANIFEST, digest: m.digest, size: Buffer.byteLength(m.manifest), platform, ...(annotations ? { annotations } : {}) });
-  const list = JSON.stringify({
-    schemaVersion: 2,
-    mediaType: DOCKER_LIST,
-    manifests: [
-      entry(amd64, { architecture: "amd64", os: "linux" }),
-      entry(arm64, { architecture: "arm64", os: "linux", variant: "v8" }),
-      entry(att, { architecture: "unknown", os: "unknown" }, { "vnd.docker.reference.digest": amd64.digest, "vnd.docker.reference.type": "attestation-manifest" }),
-    ],
-  });
-  await ecr.send(new PutImageCommand({ repositoryName, imageManifest: list, imageManifestMediaType: DOCKER_LIST, imageTag: "latest" }));
-  return { amd64, arm64, att, index: sha(list) };
-}
-
 describe("sandbox ECR: the entries of an image index", () => {
   it("BatchDeleteImage refuses an image an index lists (failureCode ImageReferencedByManifestList, 'Requested image referenced by manifest list'), judged on the repository as the request found it", async () => {
     const ecr = t.ecr();
     const repositoryName = "idx/delete";
     await ecr.send(new CreateRepositoryCommand({ repositoryName }));
-    const { amd64, arm64, att, index } = await pushManifestList(ecr, repositoryName);
+    const { amd64, arm64, att, index } = await pushMultiPlatformList(ecr, repositoryName, { arm64Variant: "v8" });
     const digests = async () => ((await ecr.send(new DescribeImagesCommand({ repositoryName }))).imageDetails ?? []).map((d) => d.imageDigest).sort();
     const all = [amd64.digest, arm64.digest, att.digest, index].sort();
 
@@ -74,7 +46,7 @@ describe("sandbox ECR: the entries of an image index", () => {
     const ecr = t.ecr();
     const repositoryName = "idx/untag";
     await ecr.send(new CreateRepositoryCommand({ repositoryName }));
-    const { amd64, index } = await pushManifestList(ecr, repositoryName);
+    const { amd64, index } = await pushMultiPlatformList(ecr, repositoryName, { arm64Variant: "v8" });
     await ecr.send(new PutImageCommand({ repositoryName, imageManifest: amd64.manifest, imageDigest: amd64.digest, imageTag: "amd64-only" }));
     const untag = await ecr.send(new BatchDeleteImageCommand({ repositoryName, imageIds: [{ imageTag: "amd64-only" }] }));
     expect(untag).toMatchObject({ imageIds: [{ imageDigest: amd64.digest, imageTag: "amd64-only" }], failures: [] });
@@ -89,7 +61,7 @@ describe("sandbox ECR: the entries of an image index", () => {
     const ecr = t.ecr();
     const repositoryName = "idx/referrers";
     await ecr.send(new CreateRepositoryCommand({ repositoryName }));
-    const image = await platformImage(ecr, repositoryName, "amd64");
+    const image = await pushPlatformImage(ecr, repositoryName, "amd64");
     await ecr.send(new PutImageCommand({ repositoryName, imageManifest: image.manifest, imageDigest: image.digest, imageTag: "latest" }));
     // A cosign-style OCI 1.1 signature: empty config, artifactType, subject.
     const empty = Buffer.from("{}");

@@ -133,3 +133,44 @@ export async function pushCosignSignature(ecr: ECRClient, repositoryName: string
   await ecr.send(new PutImageCommand({ repositoryName, imageManifest: manifest, imageManifestMediaType: "application/vnd.oci.image.manifest.v1+json", imageTag: how.tag }));
   return sha(manifest);
 }
+
+/** A one-layer linux image of `architecture` (its layer holds the name), untagged; returns its manifest and digest. */
+export function pushPlatformImage(ecr: ECRClient, repositoryName: string, architecture: string) {
+  const config = Buffer.from(JSON.stringify({ architecture, os: "linux", config: {}, rootfs: { type: "layers", diff_ids: [] } }));
+  return pushOciImage(ecr, repositoryName, { config, layers: [{ data: Buffer.from(`${architecture} layer`), mediaType: "application/vnd.oci.image.layer.v1.tar" }] });
+}
+
+const DOCKER_MANIFEST_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
+
+/**
+ * What `docker buildx build --platform linux/amd64,linux/arm64 --push` leaves (BuildKit, provenance on): a Docker
+ * manifest list of an amd64 and an arm64 image (`arm64Variant` written when given) and an attestation manifest for
+ * amd64 listed as unknown/unknown with BuildKit's annotations, tagged latest. Returns the parts and the list's
+ * digest, size and media type (a `subject` for referrers).
+ */
+export async function pushMultiPlatformList(ecr: ECRClient, repositoryName: string, opts: { arm64Variant?: string } = {}) {
+  const amd64 = await pushPlatformImage(ecr, repositoryName, "amd64");
+  const arm64 = await pushPlatformImage(ecr, repositoryName, "arm64");
+  const att = await pushOciImage(ecr, repositoryName, {
+    config: Buffer.from(JSON.stringify({ architecture: "unknown", os: "unknown", config: {}, rootfs: { type: "layers", diff_ids: [] } })),
+    layers: [{ data: Buffer.from('{"_type":"https://in-toto.io/Statement/v0.1"}'), mediaType: "application/vnd.in-toto+json" }],
+  });
+  const entry = (m: { manifest: string; digest: string }, platform: object, annotations?: object) => ({
+    mediaType: "application/vnd.oci.image.manifest.v1+json",
+    digest: m.digest,
+    size: Buffer.byteLength(m.manifest),
+    platform,
+    ...(annotations ? { annotations } : {}),
+  });
+  const list = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: DOCKER_MANIFEST_LIST,
+    manifests: [
+      entry(amd64, { architecture: "amd64", os: "linux" }),
+      entry(arm64, { architecture: "arm64", os: "linux", ...(opts.arm64Variant ? { variant: opts.arm64Variant } : {}) }),
+      entry(att, { architecture: "unknown", os: "unknown" }, { "vnd.docker.reference.digest": amd64.digest, "vnd.docker.reference.type": "attestation-manifest" }),
+    ],
+  });
+  await ecr.send(new PutImageCommand({ repositoryName, imageManifest: list, imageManifestMediaType: DOCKER_MANIFEST_LIST, imageTag: "latest" }));
+  return { amd64, arm64, att, index: sha(list), subject: { digest: sha(list), size: Buffer.byteLength(list), mediaType: DOCKER_MANIFEST_LIST } };
+}
