@@ -9,16 +9,25 @@ const LABEL: Record<Referrer["kind"], string> = { signature: "signature", attest
  * one in the list (an attestation of an SBOM) says which it refers to, since it is listed with the image its chain
  * ends at.
  */
+/**
+ * A cosign tag names its subject's whole digest (`sha256-<64 hex>.sig`), which the row already shows: shortened so a
+ * phone's row is not pushed sideways; the full tag stays in the title.
+ */
+function shortTag(tag: string): string {
+  const m = /^(sha256-[0-9a-f]{12})[0-9a-f]{52}(\.(?:sig|att|sbom))$/.exec(tag);
+  return m ? `${m[1]}…${m[2]}` : tag;
+}
+
 export function ReferrerList({ referrers }: { referrers: Referrer[] }) {
   if (!referrers.length) return null;
   const listed = new Set(referrers.map((r) => r.digest));
   return (
-    <p className="mt-1 text-xs text-slate-600" data-testid="image-referrers">
+    <p className="mt-1 flex flex-wrap gap-x-2 gap-y-1 text-xs text-slate-600" data-testid="image-referrers">
       {referrers.map((r) => (
-        <span key={r.digest} className="mr-2 inline-flex items-center gap-1" data-referrer-kind={r.kind} data-subject={r.subject}>
-          <span className="whitespace-nowrap rounded border border-sky-200 bg-sky-50 px-1.5 py-0.5 text-sky-800" title={r.artifactType ?? undefined}>
+        <span key={r.digest} className="inline-flex max-w-full flex-wrap items-center gap-1" data-referrer-kind={r.kind} data-subject={r.subject}>
+          <span className="break-all rounded border border-sky-200 bg-sky-50 px-1.5 py-0.5 text-sky-800" title={[r.artifactType, ...r.tags].filter(Boolean).join(" · ") || undefined}>
             {LABEL[r.kind]}
-            {r.tags.length ? ` (${r.tags.join(", ")})` : ""}
+            {r.tags.length ? ` (${r.tags.map(shortTag).join(", ")})` : ""}
           </span>
           <DigestText digest={r.digest} />
           {listed.has(r.subject) ? (

@@ -128,7 +128,7 @@ function LastRun({ row: r, repoParam, now }: FleetRowProps) {
   if (r.lastRunFailure) return <span className="text-slate-600">{r.lastRunFailure.message}</span>;
   if (r.lastRun === null) return <span className="text-slate-500">none</span>;
   return (
-    <Link href={withRepo(`/workflows/runs/${r.lastRun.id}`, repoParam)} className="flex flex-col gap-0.5 hover:underline">
+    <Link href={withRepo(`/workflows/runs/${r.lastRun.id}`, repoParam)} className="flex flex-col items-start gap-0.5 hover:underline">
       <RunStatus status={r.lastRun.status} conclusion={r.lastRun.conclusion} />
       <TimeCell iso={r.lastRun.createdAt} now={now} />
     </Link>
@@ -138,7 +138,7 @@ function LastRun({ row: r, repoParam, now }: FleetRowProps) {
 function LastPush({ row: r, now }: FleetRowProps) {
   if (!r.lastPush) return <span className="text-slate-500">none by Deckhand</span>;
   return (
-    <Link href={`/pushes/${r.lastPush.id}`} className="flex flex-col gap-0.5 hover:underline">
+    <Link href={`/pushes/${r.lastPush.id}`} className="flex flex-col items-start gap-0.5 hover:underline">
       <JobStateBadge state={r.lastPush.state} />
       <TimeCell iso={r.lastPush.finishedAt} now={now} />
     </Link>
