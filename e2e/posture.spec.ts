@@ -1,4 +1,5 @@
 import { expect, test, type APIRequestContext } from "@playwright/test";
+import { ACTIVITY_ROWS } from "../lib/read/activity";
 import { E2E_SANDBOX_PORT } from "../playwright.config";
 import { CredentialsPage } from "./pages/credentials-page";
 import { PolicyPage } from "./pages/policy-page";
@@ -49,11 +50,12 @@ test.describe("posture as viewer (seeded sandbox)", () => {
     await expect(group).toContainText("Not allowed by the IAM policy");
     await expect(group).toContainText("CompleteLayerUpload");
     await expect(group).toContainText("Access Denied / Permission Error");
-    // The whole 90 days were paged through from CloudTrail; the table shows them 500 at a time.
+    // The whole 90 days were paged through from CloudTrail; the table shows them ACTIVITY_ROWS at a time.
     const total = Number((await page.getByText(/^\d+ of \d+ events/).textContent())!.match(/of (\d+) events/)![1]);
     expect(total).toBeGreaterThan(500);
+    await expect(activity.eventRows()).toHaveCount(ACTIVITY_ROWS);
     await page.getByRole("navigation", { name: "Event pages" }).getByRole("link", { name: "Older →" }).click();
-    await expect(activity.eventRows()).toHaveCount(Math.min(500, total - 500));
+    await expect(activity.eventRows()).toHaveCount(Math.min(ACTIVITY_ROWS, total - ACTIVITY_ROWS));
     await activity.open("errors=1&event=CompleteLayerUpload");
     await expect(activity.eventRows().first()).toContainText("AccessDeniedException");
     await expect(activity.eventRows().filter({ hasNotText: "AccessDeniedException" })).toHaveCount(0);

@@ -7,8 +7,8 @@ import type { CloudTrailEvent } from "../judgements/posture/types";
 import type { Part } from "../failures";
 import { readActivity, type ActivityData, type PostureContext } from "./posture";
 
-/** Rows of the event table per page. */
-export const ACTIVITY_ROWS = 500;
+/** Rows of the event table per page: a hundred reads on a phone; the filters narrow the rest. */
+export const ACTIVITY_ROWS = 100;
 
 export interface ActivityView {
   query: ActivityQuery;
