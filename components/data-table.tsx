@@ -17,3 +17,18 @@ export function DataTable({ columns, testId, textSize = "sm", children }: { colu
     </div>
   );
 }
+
+/**
+ * A table's only row when it has none (colSpan the whole width). On a phone the table is wider than the screen and
+ * scrolls inside its box: the message sits in a box the width of the screen, kept at the left edge, so it reads whole
+ * instead of centred across columns off screen.
+ */
+export function EmptyRow({ colSpan, testId, children }: { colSpan: number; testId?: string; children: React.ReactNode }) {
+  return (
+    <tr>
+      <td colSpan={colSpan} className="py-6 text-slate-500" data-testid={testId}>
+        <div className="sticky left-0 w-[calc(100vw-4rem)] px-3 text-center md:w-auto">{children}</div>
+      </td>
+    </tr>
+  );
+}

@@ -6,7 +6,7 @@ import { pageReadContext } from "@/lib/read/context";
 import { AUDIT_OUTCOMES, readAuditPage } from "@/lib/read/settings";
 import { formatUtcSeconds } from "@/lib/format";
 import { PageHeader } from "@/components/page-header";
-import { DataTable } from "@/components/data-table";
+import { DataTable, EmptyRow } from "@/components/data-table";
 
 export const metadata: Metadata = { title: "Audit" };
 
@@ -45,11 +45,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       <div tabIndex={0} className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
         <DataTable columns={["When (UTC)", "Who", "Action", "Target", "Outcome", "Detail"]} testId="audit-table">
           {shown.length === 0 ? (
-            <tr>
-              <td colSpan={6} className="px-3 py-6 text-center text-slate-500">
-                No entries.
-              </td>
-            </tr>
+            <EmptyRow colSpan={6}>
+              No entries.
+            </EmptyRow>
           ) : (
             shown.map((r) => (
               <tr key={r.id} className="border-t border-slate-100 align-top">

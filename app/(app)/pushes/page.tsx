@@ -11,7 +11,7 @@ import { JobStateBadge } from "@/components/pushes/job-state-badge";
 import { TriggerPushForm } from "@/components/pushes/trigger-push-form";
 import { dropBuildCachesAction, triggerPushAction } from "./actions";
 import { DropBuildCaches } from "@/components/pushes/drop-build-caches";
-import { DataTable } from "@/components/data-table";
+import { DataTable, EmptyRow } from "@/components/data-table";
 
 export const metadata: Metadata = { title: "Pushes" };
 
@@ -44,11 +44,9 @@ export default async function PushesPage({ searchParams }: { searchParams: Promi
         <div tabIndex={0} className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
           <DataTable columns={["Job", "State", "Commit", "Branch", "Trigger", "Queued (UTC)", "Duration", "Result"]} testId="jobs-table">
             {jobs.length === 0 ? (
-              <tr>
-                <td colSpan={8} className="px-3 py-6 text-center text-slate-500">
-                  No push jobs yet. A push to the repository (through its webhook) or the form above queues one.
-                </td>
-              </tr>
+              <EmptyRow colSpan={8}>
+                No push jobs yet. A push to the repository (through its webhook) or the form above queues one.
+              </EmptyRow>
             ) : (
               jobs.map((j) => (
                 <tr key={j.id} className="border-t border-slate-100">
@@ -96,11 +94,9 @@ export default async function PushesPage({ searchParams }: { searchParams: Promi
         <div tabIndex={0} className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
           <DataTable columns={["Worker", "Kind", "Platforms", "Last seen (UTC)"]} testId="workers-table">
             {workers.length === 0 ? (
-              <tr>
-                <td colSpan={4} className="px-3 py-6 text-center text-slate-500">
-                  No worker has asked for a job in the last week.
-                </td>
-              </tr>
+              <EmptyRow colSpan={4}>
+                No worker has asked for a job in the last week.
+              </EmptyRow>
             ) : (
               workers.map((w) => (
                 <tr key={w.workerId} className="border-t border-slate-100" data-testid={`worker-${w.workerId}`}>
@@ -123,11 +119,9 @@ export default async function PushesPage({ searchParams }: { searchParams: Promi
         <div tabIndex={0} className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
           <DataTable columns={["Delivery", "Event", "Received (UTC)", "Outcome", "Reason", "Job"]} testId="deliveries-table">
             {deliveries.length === 0 ? (
-              <tr>
-                <td colSpan={6} className="px-3 py-6 text-center text-slate-500">
-                  No deliveries yet.
-                </td>
-              </tr>
+              <EmptyRow colSpan={6}>
+                No deliveries yet.
+              </EmptyRow>
             ) : (
               deliveries.map((d) => (
                 <tr key={d.id} className="border-t border-slate-100">

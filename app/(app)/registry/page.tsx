@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { EmptyRow } from "@/components/data-table";
 import Link from "next/link";
 import { Suspense } from "react";
 import { requireUser } from "@/lib/infra/auth/session";
@@ -136,11 +137,9 @@ async function RepositoryTable({ ctx, searchParams, operator }: { ctx: ReadConte
               );
             })}
             {result.rows.length === 0 ? (
-              <tr>
-                <td colSpan={COLUMNS.length} className="px-3 py-6 text-center text-slate-500" data-testid="repository-table-empty">
-                  {query.q ? "No repository matches this search." : "No ECR repositories in this region yet. The first push creates them."}
-                </td>
-              </tr>
+              <EmptyRow colSpan={COLUMNS.length} testId="repository-table-empty">
+                {query.q ? "No repository matches this search." : "No ECR repositories in this region yet. The first push creates them."}
+              </EmptyRow>
             ) : null}
           </tbody>
         </table>

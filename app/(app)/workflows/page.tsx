@@ -15,7 +15,7 @@ import { RunStatus } from "@/components/workflows/run-status";
 import { RunPoller } from "@/components/workflows/run-poller";
 import { DispatchForm } from "@/components/workflows/dispatch-form";
 import { dispatchWorkflowAction } from "./actions";
-import { DataTable } from "@/components/data-table";
+import { DataTable, EmptyRow } from "@/components/data-table";
 import { repoParamOf, withRepo } from "@/components/fleet/repo-href";
 
 export const metadata: Metadata = { title: "Workflows" };
@@ -159,11 +159,9 @@ async function RunsTable({ ctx, searchParams }: { ctx: ReadContext; searchParams
             </tr>
           ))}
           {page.runs.length === 0 ? (
-            <tr>
-              <td colSpan={9} className="px-3 py-6 text-center text-slate-500">
-                No runs match.
-              </td>
-            </tr>
+            <EmptyRow colSpan={9}>
+              No runs match.
+            </EmptyRow>
           ) : null}
         </DataTable>
       </div>

@@ -13,7 +13,7 @@ import { JobActions } from "@/components/pushes/job-actions";
 import { LiveLog } from "@/components/pushes/live-log";
 import { cancelPushJobAction, rebuildFreshBasesAction, rerunPushJobAction } from "../actions";
 import { describeBuildSavings } from "@/lib/judgements/push/describe-build-savings";
-import { DataTable } from "@/components/data-table";
+import { DataTable, EmptyRow } from "@/components/data-table";
 
 export const metadata: Metadata = { title: "Push job" };
 
@@ -110,11 +110,9 @@ export default async function PushJobPage({ params }: { params: Promise<{ id: st
           testId="services-table"
         >
           {services.length === 0 ? (
-            <tr>
-              <td colSpan={9} className="px-3 py-6 text-center text-slate-500">
-                {running ? "Not built yet." : "No service results recorded."}
-              </td>
-            </tr>
+            <EmptyRow colSpan={9}>
+              {running ? "Not built yet." : "No service results recorded."}
+            </EmptyRow>
           ) : (
             services.map((s) => {
               const savings = describeBuildSavings(s);

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { EmptyRow } from "@/components/data-table";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Suspense } from "react";
@@ -211,11 +212,9 @@ async function Images({ ctx, repo, searchParams }: { ctx: ReadContext; repo: Rep
               );
             })}
             {page.rows.length === 0 ? (
-              <tr>
-                <td colSpan={8} className="px-3 py-6 text-center text-slate-500">
-                  No images{query.tag || query.untagged ? " match this filter" : " yet"}.
-                </td>
-              </tr>
+              <EmptyRow colSpan={8}>
+                No images{query.tag || query.untagged ? " match this filter" : " yet"}.
+              </EmptyRow>
             ) : null}
           </tbody>
         </table>
