@@ -31,7 +31,7 @@ export function DailyChart({ series }: { series: DailyActivity[] }) {
         </text>
       </svg>
       <figcaption className="text-xs text-slate-500">
-        {total} calls, {errors} errors per UTC day over the last {series.length} days (grey: calls, red: errors).
+        {total} calls and {errors} errors over the last {series.length} days, one bar per UTC day (grey: calls, red: errors).
       </figcaption>
     </figure>
   );

@@ -64,12 +64,19 @@ export function readJobLogSince(ctx: StoreContext, jobId: string, afterId: numbe
   return { state: job.state, finished: isTerminal(job.state), lines: readJobLog(ctx.db, job.id, afterId) };
 }
 
-/** For each compose service, what Deckhand's latest finished job decided. */
-export function readLastPushPerService(ctx: StoreContext): ServicePushSummary[] {
-  return lastPushPerService(ctx.db);
+type PageRepository = Pick<ReadContext, "github" | "defaultRepository">;
+
+/** The jobs of the repository a page shows (`ctx.github.repository`); the default one also owns jobs stored without one. */
+function ownJobs(ctx: PageRepository): RepositoryFilter {
+  return { name: ctx.github.repository, isDefault: ctx.github.repository.toLowerCase() === (ctx.defaultRepository ?? ctx.github.repository).toLowerCase() };
 }
 
-/** Finished jobs of the last `days` days, for the Overview's chart. */
-export function readJobOutcomes(ctx: StoreContext & Pick<ReadContext, "now">, days = 30) {
-  return jobOutcomesSince(ctx.db, days, ctx.now?.() ?? new Date());
+/** For each compose service of the page's repository, what Deckhand's latest finished job of it decided. */
+export function readLastPushPerService(ctx: StoreContext & PageRepository): ServicePushSummary[] {
+  return lastPushPerService(ctx.db, ownJobs(ctx));
+}
+
+/** The page's repository's finished jobs of the last `days` days, for the Overview's chart. */
+export function readJobOutcomes(ctx: StoreContext & PageRepository & Pick<ReadContext, "now">, days = 30) {
+  return jobOutcomesSince(ctx.db, days, ctx.now?.() ?? new Date(), ownJobs(ctx));
 }

@@ -49,6 +49,8 @@ describe("GET /api/checks and /api/metrics", () => {
     const twice = await getChecks(req("http://x/api/checks?repo=acme/mcp-servers&repo=acme/web-gateway", TOKEN), ctx);
     expect(twice.status).toBe(400);
     expect(((await twice.json()) as { error: string }).error).toBe("?repo= is given more than once: name one repository");
+    const empty = await getChecks(req("http://x/api/checks?repo=", TOKEN), ctx);
+    expect(empty.status).toBe(400);
   });
 
   it("serve key age, check status and drift as Prometheus gauges", async () => {

@@ -19,6 +19,7 @@ export const GET = withBearer({ name: "api.checks", token: (c) => c.apiToken }, 
   const unknown = [...new Set(req.nextUrl.searchParams.keys())].filter((k) => k !== "repo");
   if (unknown.length > 0) return NextResponse.json({ error: `Unknown query parameter ${unknown.map((k) => `"${k.slice(0, 40)}"`).join(", ")}: the only one is ?repo=owner/name` }, { status: 400 });
   if (req.nextUrl.searchParams.getAll("repo").length > 1) return NextResponse.json({ error: "?repo= is given more than once: name one repository" }, { status: 400 });
+  if (req.nextUrl.searchParams.get("repo")?.trim() === "") return NextResponse.json({ error: "?repo= is empty: name a repository (owner/name), or leave it out for the default one" }, { status: 400 });
   const all = servedRepositories(config);
   const param = req.nextUrl.searchParams.get("repo");
   const chosen = param === null ? null : selectRepository(all, param);

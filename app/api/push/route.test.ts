@@ -73,6 +73,15 @@ describe("POST /api/push", () => {
       expect(((await bad.json()) as { error: string }).error).toBe('"repository" must be owner/name');
     }
     expect((await post("not json")).status).toBe(400);
+    // A misnamed key is refused, not dropped: "repo" would otherwise push the default repository.
+    const misnamed = await post({ ref: "main", repo: "acme/web-gateway" });
+    expect(misnamed.status).toBe(400);
+    expect(((await misnamed.json()) as { error: string }).error).toMatch(/^Unknown key "repo"\. Body must be JSON: \{ "ref": "main" \}/);
+    for (const bad of [{}, { branch: "main" }, ["main"]]) {
+      const res = await post(bad);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: string }).error).toContain('Body must be JSON: { "ref": "main" } or { "sha": "<commit>" }');
+    }
     expect((await post({ ref: "main", repository: "acme/web-gateway" }, "wrong-token-0123456789")).status).toBe(401);
     expect(jobs()).toHaveLength(before);
   });
@@ -81,7 +90,7 @@ describe("POST /api/push", () => {
     const before = jobs().length;
     const branch = await post({ ref: "no-such-branch", repository: "acme/web-gateway" });
     expect(branch.status).toBe(404);
-    expect(((await branch.json()) as { error: string }).error).toBe('GitHub has no branch or ref "no-such-branch" in this repository.');
+    expect(((await branch.json()) as { error: string }).error).toBe('GitHub has no branch or ref "no-such-branch" in acme/web-gateway.');
     // Configured, but GitHub answers 404 for the repository itself: "no branch main" would send the reader looking
     // for a branch in a repository nobody can see.
     const repo = await post({ ref: "main", repository: "acme/no-such-repo" });

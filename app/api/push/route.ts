@@ -24,7 +24,12 @@ export const POST = withBearer({ name: "api.push", token: (c) => c.apiToken }, a
   } catch {
     return NextResponse.json({ error: USAGE }, { status: 400 });
   }
-  const named = body && typeof body === "object" ? (body as Record<string, unknown>).repository : undefined;
+  if (!body || typeof body !== "object" || Array.isArray(body)) return NextResponse.json({ error: USAGE }, { status: 400 });
+  // A misnamed key ("repo", "branch") must not be dropped: {"ref":"main","repo":"o/x"} would push the default repository.
+  const unknown = Object.keys(body).filter((k) => !["ref", "sha", "repository"].includes(k));
+  if (unknown.length > 0) return NextResponse.json({ error: `Unknown key ${unknown.map((k) => `"${k.slice(0, 40)}"`).join(", ")}. ${USAGE}` }, { status: 400 });
+  if (!("ref" in body) && !("sha" in body)) return NextResponse.json({ error: USAGE }, { status: 400 });
+  const named = (body as Record<string, unknown>).repository;
   // Named but blank (a script's empty variable) is bad input, not "the default repository".
   if (named !== undefined && (typeof named !== "string" || named.trim() === "" || named.length > 200)) return NextResponse.json({ error: '"repository" must be owner/name' }, { status: 400 });
   const served = servedRepositories(config, db);

@@ -122,4 +122,28 @@ describe("job store", () => {
     ]);
     expect(jobOutcomesSince(db, 30).map((o) => o.outcome).sort()).toEqual(["failure", "success", "success"]);
   });
+
+  it("per repository: another served repository's jobs are neither this one's services nor its chart", () => {
+    const db = openDb(dir());
+    const run = (s: string, repository: string | null, decisions: Record<string, "pushed" | "failed">, result: "succeeded" | "failed") => {
+      const { job } = enqueueJob(db, { ...push(s), branch: null, repository }) as { job: { id: string } };
+      const claim = claimNextJob(db, { workerId: "w" })!;
+      for (const [service, decision] of Object.entries(decisions)) recordServiceResult(db, { jobId: job.id, workerId: "w", attempt: claim.attempt, result: { service, repository: service, decision } });
+      reportJobResult(db, { jobId: job.id, workerId: "w", attempt: claim.attempt, result });
+    };
+    // The default repository's job (stored without a name, as before several repositories), then another's, failing
+    // on a service of the same name.
+    run("a", null, { tcp: "pushed" }, "succeeded");
+    run("b", "acme/billing-worker", { tcp: "failed", worker: "failed" }, "failed");
+    const own = { name: "acme/mcp-servers", isDefault: true };
+    expect(lastPushPerService(db, own).map((l) => [l.service, l.decision, l.sha[0], l.inCurrentCompose])).toEqual([["tcp", "pushed", "a", true]]);
+    expect(jobOutcomesSince(db, 30, new Date(), own).map((o) => o.outcome)).toEqual(["success"]);
+    const other = { name: "ACME/billing-worker", isDefault: false };
+    expect(lastPushPerService(db, other).map((l) => [l.service, l.decision])).toEqual([
+      ["tcp", "failed"],
+      ["worker", "failed"],
+    ]);
+    expect(jobOutcomesSince(db, 30, new Date(), other).map((o) => o.outcome)).toEqual(["failure"]);
+    expect(lastPushPerService(db, { name: "acme/web-gateway", isDefault: false })).toEqual([]);
+  });
 });

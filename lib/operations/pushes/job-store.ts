@@ -489,16 +489,20 @@ export interface ServicePushSummary {
 }
 
 /** For each compose service, what Deckhand's latest finished job decided for it (newest job first). */
-export function lastPushPerService(db: Db): ServicePushSummary[] {
+export function lastPushPerService(db: Db, repository?: RepositoryFilter): ServicePushSummary[] {
+  // Only the jobs of `repository` (the page's): another served repository's services are not this one's, and its
+  // newest job does not say which services this repository's compose file still has.
+  const own = repository ? repositoryWhere(repository) : { sql: "1", args: [] as unknown[] };
+  const jobIn = (alias: string) => own.sql.replaceAll("repository", `${alias}.repository`);
   const rows = db
     .prepare(
       `SELECT s.service, s.repository, s.decision, s.local_manifest_digest, j.id AS job_id, j.sha, COALESCE(j.finished_at, j.created_at) AS at,
-         j.seq = (SELECT MAX(j3.seq) FROM push_job_services s3 JOIN push_jobs j3 ON j3.id = s3.job_id AND j3.attempts = s3.attempt) AS current
+         j.seq = (SELECT MAX(j3.seq) FROM push_job_services s3 JOIN push_jobs j3 ON j3.id = s3.job_id AND j3.attempts = s3.attempt WHERE ${jobIn("j3")}) AS current
        FROM push_job_services s JOIN push_jobs j ON j.id = s.job_id AND j.attempts = s.attempt
-       WHERE j.seq = (SELECT MAX(j2.seq) FROM push_job_services s2 JOIN push_jobs j2 ON j2.id = s2.job_id AND j2.attempts = s2.attempt WHERE s2.service = s.service)
+       WHERE ${jobIn("j")} AND j.seq = (SELECT MAX(j2.seq) FROM push_job_services s2 JOIN push_jobs j2 ON j2.id = s2.job_id AND j2.attempts = s2.attempt WHERE s2.service = s.service AND ${jobIn("j2")})
        ORDER BY s.service`,
     )
-    .all() as Array<{ service: string; repository: string; decision: ServiceRecord["decision"]; local_manifest_digest: string | null; job_id: string; sha: string; at: string; current: number }>;
+    .all(...own.args, ...own.args, ...own.args) as Array<{ service: string; repository: string; decision: ServiceRecord["decision"]; local_manifest_digest: string | null; job_id: string; sha: string; at: string; current: number }>;
   return rows.map((r) => ({
     service: r.service,
     repository: r.repository,
@@ -512,9 +516,10 @@ export function lastPushPerService(db: Db): ServicePushSummary[] {
 }
 
 /** Finished jobs of the last days, for charts: "success" (pushed or unchanged), "failure", or null (cancelled, superseded). */
-export function jobOutcomesSince(db: Db, days: number, now = new Date()): Array<{ at: string; outcome: "success" | "failure" | null }> {
+export function jobOutcomesSince(db: Db, days: number, now = new Date(), repository?: RepositoryFilter): Array<{ at: string; outcome: "success" | "failure" | null }> {
   const sinceIso = new Date(now.getTime() - days * 86_400_000).toISOString();
-  const rows = db.prepare(`SELECT state, COALESCE(finished_at, created_at) AS at FROM push_jobs WHERE created_at >= ? AND state NOT IN ('queued', 'running')`).all(sinceIso) as Array<{
+  const own = repository ? repositoryWhere(repository) : { sql: "1", args: [] as unknown[] };
+  const rows = db.prepare(`SELECT state, COALESCE(finished_at, created_at) AS at FROM push_jobs WHERE created_at >= ? AND state NOT IN ('queued', 'running') AND ${own.sql}`).all(sinceIso, ...own.args) as Array<{
     state: JobState;
     at: string;
   }>;

@@ -53,7 +53,8 @@ export async function triggerPush(
     // GitHub answers 404 for the commit alike when the whole repository is missing or hidden from the token: say
     // which, rather than "no branch main" in a repository nobody can see.
     if (!(await repositoryVisible({ github: clients.github, repo: clients.repo }))) throw new SafeError(repositoryNotFoundReason(`${clients.repo.owner}/${clients.repo.repo}`), "not-found");
-    throw new SafeError("ref" in input ? `GitHub has no branch or ref "${ref}" in this repository.` : `GitHub has no commit ${ref} in this repository.`, "not-found");
+    const where = `${clients.repo.owner}/${clients.repo.repo}`;
+    throw new SafeError("ref" in input ? `GitHub has no branch or ref "${ref}" in ${where}.` : `GitHub has no commit ${ref} in ${where}.`, "not-found");
   }
   const branch = "ref" in input ? ref : null;
   // A branch's head, asked for by an operator: it becomes the branch's accepted commit, the base later webhook
