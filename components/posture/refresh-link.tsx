@@ -4,7 +4,7 @@ import Link from "next/link";
 export function RefreshLink({ href, fetchedNote }: { href: string; fetchedNote?: string }) {
   return (
     <div className="flex items-center gap-3 text-sm">
-      {fetchedNote ? <span className="text-slate-500">{fetchedNote}</span> : null}
+      {fetchedNote ? <span className="whitespace-nowrap text-slate-500">{fetchedNote}</span> : null}
       <Link href={`${href}${href.includes("?") ? "&" : "?"}refresh=1`} prefetch={false} className="shrink-0 whitespace-nowrap rounded-md bg-white px-3 py-1.5 font-medium ring-1 ring-slate-300 hover:bg-slate-50">
         Refresh
       </Link>

@@ -11,6 +11,9 @@ import type { ReadContext } from "./context";
 
 type StoreContext = Pick<ReadContext, "db">;
 
+/** A worker not heard from for this long (ms) is marked on the Pushes page: gone, or stuck. */
+const WORKER_SILENT_MS = 5 * 60_000;
+
 /** Workers seen in the last week are listed on the Pushes page. */
 const WORKERS_SHOWN_MS = 7 * 86_400_000;
 
@@ -23,7 +26,7 @@ export function readPushes(
   ctx: StoreContext & Partial<Pick<ReadContext, "now">>,
   limit = 50,
   repository?: RepositoryFilter,
-): { jobs: PushJob[]; deliveries: DeliveryRow[]; lastCacheDrop: ReturnType<typeof lastBuildCacheDrop>; workers: PushWorker[]; waiting: Record<string, string> } {
+): { jobs: PushJob[]; deliveries: DeliveryRow[]; lastCacheDrop: ReturnType<typeof lastBuildCacheDrop>; workers: Array<PushWorker & { silent: boolean }>; waiting: Record<string, string> } {
   const jobs = listJobs(ctx.db, { limit, repository });
   const now = ctx.now?.() ?? new Date();
   const waiting = Object.fromEntries(jobs.filter((j) => j.state === "waiting").map((j) => [j.id, describeWaiting(listJobParts(ctx.db, j.id))]));
@@ -31,7 +34,8 @@ export function readPushes(
     jobs,
     deliveries: listDeliveries(ctx.db, limit, repository),
     lastCacheDrop: lastBuildCacheDrop(ctx.db),
-    workers: listWorkers(ctx.db, { since: new Date(now.getTime() - WORKERS_SHOWN_MS).toISOString() }),
+    // A worker asks every second when idle and heartbeats while building: minutes of silence mean it is gone or stuck.
+    workers: listWorkers(ctx.db, { since: new Date(now.getTime() - WORKERS_SHOWN_MS).toISOString() }).map((w) => ({ ...w, silent: now.getTime() - Date.parse(w.lastSeen) > WORKER_SILENT_MS })),
     waiting,
   };
 }

@@ -26,14 +26,14 @@ export default async function CredentialsPage({ searchParams }: { searchParams: 
   return (
     <>
       <PageHeader repository={ctx.github.repository} title="Credentials" description={`Access keys of the IAM user ${ctx.userName}, which one GitHub holds, and whether the repository is configured as the guide says.`}>
-        <div className="flex items-center gap-3">
+        <div className="flex flex-wrap items-center gap-3">
           {operator && !notSetUp ? (
-            <Link href={withRepo("/credentials/rotation", repoParamOf(ctx))} className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-semibold text-white hover:bg-slate-700">
+            <Link href={withRepo("/credentials/rotation", repoParamOf(ctx))} className="whitespace-nowrap rounded-md bg-slate-900 px-3 py-1.5 text-sm font-semibold text-white hover:bg-slate-700">
               Rotate key
             </Link>
           ) : null}
           {!notSetUp ? (
-            <Link href={withRepo("/credentials/oidc", repoParamOf(ctx))} className="text-sm font-medium underline">
+            <Link href={withRepo("/credentials/oidc", repoParamOf(ctx))} className="whitespace-nowrap text-sm font-medium underline">
               Move to the OIDC role
             </Link>
           ) : null}

@@ -5,7 +5,7 @@ import { pageReadContext, repoParamOf } from "@/lib/read/context";
 import { getConfig } from "@/lib/infra/config/env";
 import { servedRepositories } from "@/lib/infra/config/served-repositories";
 import { readPushes } from "@/lib/read/pushes";
-import { formatElapsed, formatUtcSeconds } from "@/lib/format";
+import { formatAgo, formatElapsed, formatUtcSeconds } from "@/lib/format";
 import { PageHeader } from "@/components/page-header";
 import { JobStateBadge } from "@/components/pushes/job-state-badge";
 import { TriggerPushForm } from "@/components/pushes/trigger-push-form";
@@ -105,7 +105,14 @@ export default async function PushesPage({ searchParams }: { searchParams: Promi
                   <td className="px-3 py-2 font-mono text-xs" data-testid="worker-platforms">
                     {w.platforms.length ? w.platforms.join(", ") : <span className="text-slate-500">none reported</span>}
                   </td>
-                  <td className="whitespace-nowrap px-3 py-2 font-mono text-xs">{formatUtcSeconds(w.lastSeen)}</td>
+                  <td className="whitespace-nowrap px-3 py-2 font-mono text-xs">
+                    {formatUtcSeconds(w.lastSeen)}
+                    {w.silent ? (
+                      <span className="ml-2 font-sans text-amber-800" data-testid="worker-silent">
+                        not heard from since ({formatAgo(w.lastSeen)}): gone or stuck
+                      </span>
+                    ) : null}
+                  </td>
                 </tr>
               ))
             )}
