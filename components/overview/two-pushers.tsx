@@ -30,7 +30,7 @@ export async function TwoPushersNotice({ ctx }: { ctx: ReadContext }) {
       <p className="mt-2 font-medium">Keep one:</p>
       <ul className="list-disc pl-5">
         <li>
-          <strong>Deckhand pushes</strong>: remove the build-and-push steps from the workflow &ldquo;{ctx.workflowName}&rdquo; (its tests can stay); Deckhand&apos;s worker
+          <strong>Deckhand pushes</strong>: remove the build-and-push steps from the workflow &ldquo;{ctx.workflowName}&rdquo; (other jobs, such as tests, stay; a workflow that only pushes is deleted); Deckhand&apos;s worker
           already builds every pushed commit.{" "}
           <Link href="/workflows/deckhand-pushes" className="underline" data-testid="deckhand-pushes-link">
             See the change and open a pull request
