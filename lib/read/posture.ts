@@ -166,11 +166,13 @@ async function fetchExpectedPolicy(ctx: Pick<PostureContext, "expectedPolicyPath
   return { document: parsed.policy.document, label: ctx.expectedPolicyPath.split("/").pop() ?? ctx.expectedPolicyPath, origin: "file" };
 }
 
-/** A scope's list, or why it could not be read (in the failure vocabulary's words: "GitHub … was refused"). */
 /** Failure kinds that may pass by themselves (a fault, not the token's scopes): an answer with one is kept shorter. */
 const TRANSIENT: ReadonlySet<FailureKind> = new Set(["throttled", "unavailable", "unreachable", "failed"]);
 
-/** `failed.transient` is set when a read failed for a reason that may pass (TRANSIENT). */
+/**
+ * A scope's list, or why it could not be read (in the failure vocabulary's words: "GitHub … was refused");
+ * `failed.transient` is set when it failed for a reason that may pass (TRANSIENT).
+ */
 async function scopeRead<T>(call: string, load: () => Promise<T[]>, failed?: { transient: boolean }): Promise<ScopeRead<T>> {
   try {
     return { readable: true, items: await callApi("github", call, load) };
@@ -289,8 +291,10 @@ function environmentOf(text: string): JobEnvironment {
   return env;
 }
 
-/** The ECR job's environment from the workflow file (DECKHAND_WORKFLOW), or why it is unknown. */
-/** The ECR job's environment; `failed.transient` is set when the workflow file could not be read for a passing reason. */
+/**
+ * The ECR job's environment from the workflow file (DECKHAND_WORKFLOW), or why it is unknown; `failed.transient` is
+ * set when the file could not be read for a reason that may pass.
+ */
 async function ecrJob(ctx: PostureContext, failed: { transient: boolean }): Promise<{ name: string | null; unknown: string | null }> {
   if (!ctx.workflowName) return { name: null, unknown: null };
   const github = ctx.clients.github;

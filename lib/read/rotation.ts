@@ -142,15 +142,15 @@ export async function readRotationPlan(
   };
 }
 
-/**
- * A canary runs the ECR workflow, which pushes with the push user's permissions: when its policies lack an action
- * the workflow needs (`findMissingPushActions`, the Doctor's access-denied question), every canary fails and the
- * rotation stops before the old key is deactivated. One sentence naming them; nothing when the policies cannot be
- * read (the Doctor says that) or allow everything.
- */
 /** What the guide's workflow calls on every run, whether or not an image changed (login, repository lookup, compare). */
 const EVERY_RUN_ACTIONS: ReadonlySet<string> = new Set(["ecr:GetAuthorizationToken", "ecr:DescribeRepositories", "ecr:DescribeImages"]);
 
+/**
+ * A canary runs the ECR workflow, which pushes with the push user's permissions: when its policies lack an action
+ * the workflow needs (`findMissingPushActions`, the Doctor's access-denied question), a canary that needs it fails and
+ * the rotation stops before the old key is deactivated. One sentence naming them; nothing when the policies cannot be
+ * read (the Doctor says that) or allow everything.
+ */
 async function policyWarnings(ctx: Parameters<typeof readRotationPlan>[0]): Promise<string[]> {
   const policies = await readPolicies({ ...ctx, cache: ctx.cache ?? new TtlCache(), policyName: "", expectedPolicyPath: undefined });
   if (!policies.ok) return [];

@@ -123,9 +123,13 @@ export interface RepositoryFilter {
   isDefault: boolean;
 }
 
-/** SQL for a RepositoryFilter over a `repository` column (NULL: the default repository). */
-export function repositoryWhere(filter: RepositoryFilter): { sql: string; args: unknown[] } {
-  return { sql: "(repository = ? COLLATE NOCASE OR (? AND repository IS NULL))", args: [filter.name, filter.isDefault ? 1 : 0] };
+/**
+ * SQL for a RepositoryFilter over a repository column (`column`, default `repository`; NULL: the default repository);
+ * no filter matches every row.
+ */
+export function repositoryWhere(filter: RepositoryFilter | undefined, column = "repository"): { sql: string; args: unknown[] } {
+  if (!filter) return { sql: "1", args: [] };
+  return { sql: `(${column} = ? COLLATE NOCASE OR (? AND ${column} IS NULL))`, args: [filter.name, filter.isDefault ? 1 : 0] };
 }
 
 export function listJobs(db: Db, opts: { limit?: number; beforeSeq?: number; state?: JobState; repository?: RepositoryFilter } = {}): PushJob[] {
@@ -492,17 +496,16 @@ export interface ServicePushSummary {
 export function lastPushPerService(db: Db, repository?: RepositoryFilter): ServicePushSummary[] {
   // Only the jobs of `repository` (the page's): another served repository's services are not this one's, and its
   // newest job does not say which services this repository's compose file still has.
-  const own = repository ? repositoryWhere(repository) : { sql: "1", args: [] as unknown[] };
-  const jobIn = (alias: string) => own.sql.replaceAll("repository", `${alias}.repository`);
+  const [j, j2, j3] = ["j", "j2", "j3"].map((alias) => repositoryWhere(repository, `${alias}.repository`));
   const rows = db
     .prepare(
       `SELECT s.service, s.repository, s.decision, s.local_manifest_digest, j.id AS job_id, j.sha, COALESCE(j.finished_at, j.created_at) AS at,
-         j.seq = (SELECT MAX(j3.seq) FROM push_job_services s3 JOIN push_jobs j3 ON j3.id = s3.job_id AND j3.attempts = s3.attempt WHERE ${jobIn("j3")}) AS current
+         j.seq = (SELECT MAX(j3.seq) FROM push_job_services s3 JOIN push_jobs j3 ON j3.id = s3.job_id AND j3.attempts = s3.attempt WHERE ${j3.sql}) AS current
        FROM push_job_services s JOIN push_jobs j ON j.id = s.job_id AND j.attempts = s.attempt
-       WHERE ${jobIn("j")} AND j.seq = (SELECT MAX(j2.seq) FROM push_job_services s2 JOIN push_jobs j2 ON j2.id = s2.job_id AND j2.attempts = s2.attempt WHERE s2.service = s.service AND ${jobIn("j2")})
+       WHERE ${j.sql} AND j.seq = (SELECT MAX(j2.seq) FROM push_job_services s2 JOIN push_jobs j2 ON j2.id = s2.job_id AND j2.attempts = s2.attempt WHERE s2.service = s.service AND ${j2.sql})
        ORDER BY s.service`,
     )
-    .all(...own.args, ...own.args, ...own.args) as Array<{ service: string; repository: string; decision: ServiceRecord["decision"]; local_manifest_digest: string | null; job_id: string; sha: string; at: string; current: number }>;
+    .all(...j3.args, ...j.args, ...j2.args) as Array<{ service: string; repository: string; decision: ServiceRecord["decision"]; local_manifest_digest: string | null; job_id: string; sha: string; at: string; current: number }>;
   return rows.map((r) => ({
     service: r.service,
     repository: r.repository,
@@ -518,7 +521,7 @@ export function lastPushPerService(db: Db, repository?: RepositoryFilter): Servi
 /** Finished jobs of the last days, for charts: "success" (pushed or unchanged), "failure", or null (cancelled, superseded). */
 export function jobOutcomesSince(db: Db, days: number, now = new Date(), repository?: RepositoryFilter): Array<{ at: string; outcome: "success" | "failure" | null }> {
   const sinceIso = new Date(now.getTime() - days * 86_400_000).toISOString();
-  const own = repository ? repositoryWhere(repository) : { sql: "1", args: [] as unknown[] };
+  const own = repositoryWhere(repository);
   const rows = db.prepare(`SELECT state, COALESCE(finished_at, created_at) AS at FROM push_jobs WHERE created_at >= ? AND state NOT IN ('queued', 'running') AND ${own.sql}`).all(sinceIso, ...own.args) as Array<{
     state: JobState;
     at: string;

@@ -108,8 +108,8 @@ export interface DeliveryRow {
 
 /** The newest deliveries, of one repository when `repository` says which (NULL rows are the default repository's). */
 export function listDeliveries(db: Db, limit = 50, repository?: RepositoryFilter): DeliveryRow[] {
-  const where = repository ? repositoryWhere(repository) : null;
+  const where = repositoryWhere(repository);
   return db
-    .prepare(`SELECT * FROM webhook_deliveries ${where ? `WHERE ${where.sql}` : ""} ORDER BY received_at DESC, rowid DESC LIMIT ?`)
-    .all(...(where?.args ?? []), Math.min(Math.max(limit, 1), 500)) as DeliveryRow[];
+    .prepare(`SELECT * FROM webhook_deliveries WHERE ${where.sql} ORDER BY received_at DESC, rowid DESC LIMIT ?`)
+    .all(...where.args, Math.min(Math.max(limit, 1), 500)) as DeliveryRow[];
 }
