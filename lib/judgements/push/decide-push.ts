@@ -144,6 +144,11 @@ function isEntry(e: unknown): e is IndexEntry {
 /** The variant a platform has when none is written (OCI image-index.md "platform.variant"; containerd's normalisation). */
 export const DEFAULT_VARIANT: Record<string, string> = { amd64: "v1", arm64: "v8" };
 
+/** `variant` of `architecture` with an absent one read as the default (DEFAULT_VARIANT), "" when it has none. */
+export function variantOf(architecture: string | undefined, variant: string | undefined): string {
+  return variant || (architecture ? DEFAULT_VARIANT[architecture] : undefined) || "";
+}
+
 /**
  * The index entries a puller of `platform` ("os/arch[/variant]") may take: same os and architecture, and the same
  * variant, an absent variant counting as the architecture's default (amd64 v1, arm64 v8). Without a variant asked
@@ -153,9 +158,8 @@ export const DEFAULT_VARIANT: Record<string, string> = { amd64: "v1", arm64: "v8
  */
 export function platformCandidates(entries: IndexEntry[], platform: string): IndexEntry[] {
   const [os, architecture, variant] = platform.split("/");
-  const norm = (v: string | undefined) => v || DEFAULT_VARIANT[architecture] || "";
   const same = entries.filter((e) => !isAttestationEntry(e) && e.platform?.os === os && e.platform.architecture === architecture);
-  const exact = same.filter((e) => norm(e.platform?.variant) === norm(variant));
+  const exact = same.filter((e) => variantOf(architecture, e.platform?.variant) === variantOf(architecture, variant));
   return variant || exact.length > 0 ? exact : same;
 }
 

@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import { OCI_INDEX } from "../../integrations/build/read-oci-layout";
-import { DEFAULT_VARIANT, isAttestationEntry, parseManifest, type IndexEntry, type RemoteManifest } from "./decide-push";
+import { isAttestationEntry, variantOf, parseManifest, type IndexEntry, type RemoteManifest } from "./decide-push";
 
 /** One platform's image of a multi-platform build, as built locally. */
 export interface PlatformImage {
@@ -41,8 +41,7 @@ export type IndexPushDecision =
 /** Same os/architecture/variant, an absent variant counting as the architecture's default (arm64 = arm64/v8). */
 const samePlatform = (e: IndexEntry, p: string) => {
   const want = platformObject(p);
-  const norm = (v: string | undefined) => v || DEFAULT_VARIANT[want.architecture] || "";
-  return e.platform?.os === want.os && e.platform.architecture === want.architecture && norm(e.platform.variant) === norm(want.variant);
+  return e.platform?.os === want.os && e.platform.architecture === want.architecture && variantOf(want.architecture, e.platform.variant) === variantOf(want.architecture, want.variant);
 };
 
 /**

@@ -3,6 +3,7 @@
  * image ID `docker image inspect` prints) for an image manifest, or the children of an image index.
  * Pure and defensive: registries hold manifests written by many tools.
  */
+import { isAttestationEntry, type IndexEntry as PushIndexEntry } from "../push/decide-push";
 
 /**
  * One entry of an image index. `attestation` entries are BuildKit's attestation manifests (provenance, SBOM): platform
@@ -79,10 +80,9 @@ export function readManifestRefs(manifest: string, mediaType?: string | null): M
       .map((m): IndexEntry => {
         const annotations = isObj(m.annotations) ? m.annotations : {};
         const platform = platformOf(m.platform);
-        // The same rule as the push verdict (isAttestationEntry in judgements/push/decide-push.ts): BuildKit writes
-        // its attestations as unknown/unknown, so an annotated entry claiming a real platform is shown as an image of
-        // that platform, not tucked away as an attestation on the annotation alone.
-        const attestation = platform === "unknown/unknown" || (m.platform == null && annotations["vnd.docker.reference.type"] === "attestation-manifest");
+        // The push verdict's rule: BuildKit writes its attestations as unknown/unknown, so an annotated entry claiming
+        // a real platform is shown as an image of that platform, not tucked away as an attestation on the annotation.
+        const attestation = isAttestationEntry({ digest: m.digest as string, platform: m.platform as PushIndexEntry["platform"], annotations });
         const ref = annotations["vnd.docker.reference.digest"];
         return {
           digest: m.digest as string,
