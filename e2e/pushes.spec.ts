@@ -51,8 +51,9 @@ test.describe("webhook-triggered pushes", () => {
     await page.goto(`/registry/mcp-server-tcp?tag=${changed.slice(0, 7)}`);
     await expect(page.locator(`tr[data-digest="${shaTag!.imageDigest}"]`).getByTestId("pushed-by")).toContainText("job ");
 
-    // The Overview reads Deckhand's own record: the last decision per service is the docs-only commit's.
-    await page.goto("/");
+    // The Overview reads Deckhand's own record: the last decision per service is the docs-only commit's. Read fresh:
+    // a spec run just before may have left the account's cached answers ("the push user does not exist") in place.
+    await page.goto("/?refresh=1");
     const card = page.getByTestId("card-pushes");
     await expect(card.locator('[data-service="mcp-server-tcp"]')).toContainText(`unchanged at ${docsOnly.slice(0, 7)}`);
     await expect(card.locator('[data-service="mcp-server-http"]')).toContainText(`unchanged at ${docsOnly.slice(0, 7)}`);

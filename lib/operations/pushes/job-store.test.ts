@@ -146,4 +146,19 @@ describe("job store", () => {
     expect(jobOutcomesSince(db, 30, new Date(), other).map((o) => o.outcome)).toEqual(["failure"]);
     expect(lastPushPerService(db, { name: "acme/web-gateway", isDefault: false })).toEqual([]);
   });
+
+  it("a job still running neither shows its services nor hides the finished job's (only finished jobs count)", () => {
+    const db = openDb(dir());
+    const { job: done } = enqueueJob(db, { ...push("a"), branch: null }) as { job: { id: string } };
+    let claim = claimNextJob(db, { workerId: "w" })!;
+    for (const service of ["tcp", "http"]) recordServiceResult(db, { jobId: done.id, workerId: "w", attempt: claim.attempt, result: { service, repository: service, decision: "pushed" } });
+    reportJobResult(db, { jobId: done.id, workerId: "w", attempt: claim.attempt, result: "succeeded" });
+    const { job: running } = enqueueJob(db, { ...push("b"), branch: null }) as { job: { id: string } };
+    claim = claimNextJob(db, { workerId: "w" })!;
+    recordServiceResult(db, { jobId: running.id, workerId: "w", attempt: claim.attempt, result: { service: "http", repository: "http", decision: "skipped" } });
+    expect(lastPushPerService(db).map((l) => [l.service, l.decision, l.sha[0], l.inCurrentCompose])).toEqual([
+      ["http", "pushed", "a", true],
+      ["tcp", "pushed", "a", true],
+    ]);
+  });
 });

@@ -496,7 +496,12 @@ export interface ServicePushSummary {
 export function lastPushPerService(db: Db, repository?: RepositoryFilter): ServicePushSummary[] {
   // Only the jobs of `repository` (the page's): another served repository's services are not this one's, and its
   // newest job does not say which services this repository's compose file still has.
-  const [j, j2, j3] = ["j", "j2", "j3"].map((alias) => repositoryWhere(repository, `${alias}.repository`));
+  // Finished jobs only, as the summary says: a running job has recorded some of its services so far, and as the newest
+  // it would mark the others "no longer in the compose file".
+  const [j, j2, j3] = ["j", "j2", "j3"].map((alias) => {
+    const own = repositoryWhere(repository, `${alias}.repository`);
+    return { sql: `${own.sql} AND ${alias}.state IN ('succeeded', 'skipped', 'failed')`, args: own.args };
+  });
   const rows = db
     .prepare(
       `SELECT s.service, s.repository, s.decision, s.local_manifest_digest, j.id AS job_id, j.sha, COALESCE(j.finished_at, j.created_at) AS at,
